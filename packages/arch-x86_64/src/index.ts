@@ -1,0 +1,153 @@
+/**
+ * @mmsim/arch-x86_64: the x86_64 architecture for mmsim. `x86_64()` returns an
+ * object that structurally implements core's `Arch` contract
+ * (packages/core/src/pgtable/arch.ts); the helpers and constants are exported
+ * for direct use too.
+ */
+import {
+  DEFAULT_MAP_WINDOW,
+  DEFAULT_MMAP_BASE,
+  LAYOUT_4LEVEL,
+  LAYOUT_5LEVEL,
+  PMD_SHIFT,
+  PTRS_PER_PMD,
+  PTRS_PER_PTE,
+  PTRS_PER_PUD,
+  PUD_SHIFT,
+  tlb_single_page_flush_ceiling,
+} from "./layout.js";
+import {
+  mk_table_entry,
+  pmd_leaf,
+  pmd_mkhuge,
+  pmd_modify,
+  pmd_trans_huge,
+  pmd_wrprotect,
+  pmd_write,
+  pxd_bad,
+  pxd_none,
+  pxd_pfn,
+  pxd_present,
+} from "./pmd.js";
+import {
+  __pte,
+  pfn_pte,
+  pte_dirty,
+  pte_mkclean,
+  pte_mkdirty,
+  pte_mkold,
+  pte_mkspecial,
+  pte_mkwrite,
+  pte_mkyoung,
+  pte_modify,
+  pte_none,
+  pte_pfn,
+  pte_present,
+  pte_special,
+  pte_val,
+  pte_write,
+  pte_wrprotect,
+  pte_young,
+  vm_get_page_prot,
+} from "./pte.js";
+import { is_swap_pte, pte_to_swp_offset, pte_to_swp_type, swp_entry_to_pte } from "./swap.js";
+import { PAGE_SHIFT } from "./pgtable_types.js";
+import { flush_tlb_mm_range } from "./tlb.js";
+import type { Arch } from "./types.js";
+
+/** The x86_64 arch object: core's `Arch` plus the default mmap window. */
+export interface X86Arch extends Arch {
+  readonly name: "x86_64" | "x86_64-la57";
+  /** DEFAULT_MAP_WINDOW: 2^47 - 4096 for both layouts. */
+  readonly DEFAULT_MAP_WINDOW: number;
+}
+
+export interface X86Options {
+  /** 4 (default) or 5 (LA57). */
+  levels?: 4 | 5;
+}
+
+function make(levels: 4 | 5): X86Arch {
+  const l = levels === 5 ? LAYOUT_5LEVEL : LAYOUT_4LEVEL;
+  return Object.freeze({
+    name: levels === 5 ? "x86_64-la57" : "x86_64",
+    levels,
+    PAGE_SHIFT,
+    PMD_SHIFT,
+    PUD_SHIFT,
+    P4D_SHIFT: l.P4D_SHIFT,
+    PGDIR_SHIFT: l.PGDIR_SHIFT,
+    PTRS_PER_PTE,
+    PTRS_PER_PMD,
+    PTRS_PER_PUD,
+    PTRS_PER_P4D: l.PTRS_PER_P4D,
+    PTRS_PER_PGD: l.PTRS_PER_PGD,
+    TASK_SIZE: l.TASK_SIZE,
+    DEFAULT_MMAP_BASE,
+    DEFAULT_MAP_WINDOW,
+    p4d_folded: l.p4d_folded,
+    tlb_single_page_flush_ceiling,
+
+    pte_none,
+    pte_present,
+    pte_pfn,
+    pte_write,
+    pte_dirty,
+    pte_young,
+    pte_special,
+    pte_mkwrite,
+    pte_wrprotect,
+    pte_mkdirty,
+    pte_mkclean,
+    pte_mkyoung,
+    pte_mkold,
+    pte_mkspecial,
+    pte_modify,
+    pfn_pte,
+    vm_get_page_prot,
+    swp_entry_to_pte,
+    pte_to_swp_type,
+    pte_to_swp_offset,
+    is_swap_pte,
+
+    mk_table_entry,
+    pxd_none,
+    pxd_present,
+    pxd_bad,
+    pxd_pfn,
+    pmd_leaf,
+    pmd_trans_huge,
+    pmd_mkhuge,
+    pmd_write,
+    pmd_wrprotect,
+    pmd_modify,
+
+    pte_val,
+    __pte,
+
+    flush_tlb_mm_range,
+  });
+}
+
+let arch4: X86Arch | null = null;
+let arch5: X86Arch | null = null;
+
+/**
+ * The x86_64 architecture: 4-level paging by default, 5-level (LA57) with
+ * `{ levels: 5 }`. Returns a frozen object (the same one for the same options);
+ * its methods do not use `this` and may be detached.
+ */
+export function x86_64(opts?: X86Options): X86Arch {
+  const levels = opts?.levels ?? 4;
+  if (levels === 4) return (arch4 ??= make(4));
+  if (levels === 5) return (arch5 ??= make(5));
+  throw new RangeError(`x86_64: levels must be 4 or 5, not ${String(levels)}`);
+}
+
+export type { Arch, TlbFlushTarget, pte_t, pmd_t, pud_t, p4d_t, pgd_t, pgprot_t } from "./types.js";
+export * from "./pgtable_types.js";
+export * from "./pte.js";
+export * from "./swap.js";
+export * from "./pmd.js";
+export * from "./layout.js";
+export * from "./tlb.js";

@@ -1,0 +1,100 @@
+/**
+ * Invariants over a quiescent engine (no kernel path in flight), each named after
+ * the kernel rule it checks. check_mm() returns the violations found; an empty list
+ * means the state is consistent.
+ */
+import type { Kernel } from "../kernel.js";
+import { MM_ANONPAGES, MM_SHMEMPAGES, type MmStruct } from "../mm/mm_struct.js";
+import { PG_ANON, PG_SHMEM, PG_TAIL, PG_ZERO } from "../mm/page_alloc.js";
+import { P4D_LEVEL, PGD_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
+
+export interface Violation {
+  rule: string;
+  detail: string;
+}
+
+interface Reach {
+  tables: Map<number, number>;
+  anon: number;
+  shmem: number;
+  vmas_ok: boolean;
+}
+
+/** Walk every table reachable from mm->pgd, counting tables and mapped pages. */
+function reachable(k: Kernel, mm: MmStruct, out: Violation[]): Reach {
+  const a = k.arch;
+  const r: Reach = { tables: new Map(), anon: 0, shmem: 0, vmas_ok: true };
+  const visit = (pfn: number, level: number, base: number): void => {
+    if (!k.pt.is_table(pfn)) {
+      out.push({ rule: "page-table use after free", detail: `${level}-level entry at va 0x${base.toString(16)} points at freed pfn ${pfn}` });
+      return;
+    }
+    if (r.tables.has(pfn)) {
+      out.push({ rule: "table reachable twice", detail: `pfn ${pfn}` });
+      return;
+    }
+    r.tables.set(pfn, level);
+    const s = k.pt.slot(pfn) * 512;
+    const span = level === PTE_LEVEL ? 4096 : level === PMD_LEVEL ? k.PMD_SIZE : level === PUD_LEVEL ? k.PUD_SIZE : level === P4D_LEVEL ? k.P4D_SIZE : k.PGDIR_SIZE;
+    for (let i = 0; i < 512; i++) {
+      const e = k.pt.ent[s + i];
+      const va = base + i * span;
+      if (level === PTE_LEVEL) {
+        if (a.pte_none(e)) continue;
+        const ty = k.frames.type[a.pte_pfn(e)];
+        if (ty === PG_ANON || ty === PG_TAIL) r.anon++;
+        else if (ty === PG_SHMEM) r.shmem++;
+        else if (ty !== PG_ZERO) out.push({ rule: "PTE maps a freed page", detail: `va 0x${va.toString(16)} pfn ${a.pte_pfn(e)} type ${ty}` });
+        if (!mm.mm_mt.vma_lookup(va)) out.push({ rule: "PTE outside any VMA", detail: `va 0x${va.toString(16)}` });
+        continue;
+      }
+      if (a.pxd_none(e)) continue;
+      if (level === PMD_LEVEL && a.pmd_trans_huge(e)) {
+        if (a.pxd_pfn(e) !== k.frames.huge_zero_pfn) r.anon += 512;
+        continue;
+      }
+      const child = level === P4D_LEVEL + 1 && a.p4d_folded ? PUD_LEVEL : level - 1;
+      visit(a.pxd_pfn(e), child, va);
+    }
+  };
+  visit(mm.pgd, PGD_LEVEL, 0);
+  return r;
+}
+
+/**
+ * check_mm(): pgtables_bytes equals the PTE+PMD+PUD tables reachable plus THP
+ * deposits (mm_pgtables_bytes vs the tables that exist); RSS counters equal the
+ * pages mapped; no PTE maps a freed page; every reachable table is live.
+ */
+export function check_mm(k: Kernel, mm: MmStruct): Violation[] {
+  const out: Violation[] = [];
+  const r = reachable(k, mm, out);
+  let counted = 0;
+  for (const level of r.tables.values()) if (level <= PUD_LEVEL) counted++;
+  let deposits = 0;
+  for (const pmdp of k.deposit.keys()) {
+    const pfn = k.pt.table_of(pmdp);
+    if (r.tables.has(pfn)) deposits++;
+  }
+  const expect = (counted + deposits) * 4096;
+  if (mm.pgtables_bytes !== expect)
+    out.push({ rule: "mm_pgtables_bytes", detail: `pgtables_bytes ${mm.pgtables_bytes} but ${counted} PTE/PMD/PUD tables + ${deposits} deposits are live (${expect})` });
+  if (mm.rss_stat[MM_ANONPAGES] !== r.anon) out.push({ rule: "MM_ANONPAGES", detail: `counter ${mm.rss_stat[MM_ANONPAGES]}, mapped ${r.anon}` });
+  if (mm.rss_stat[MM_SHMEMPAGES] !== r.shmem) out.push({ rule: "MM_SHMEMPAGES", detail: `counter ${mm.rss_stat[MM_SHMEMPAGES]}, mapped ${r.shmem}` });
+  let vm = 0;
+  for (const v of mm.mm_mt.list) vm += v.pages;
+  if (vm !== mm.total_vm) out.push({ rule: "total_vm", detail: `total_vm ${mm.total_vm}, VMAs span ${vm} pages` });
+  return out;
+}
+
+/**
+ * check_exit(): after exit_mmap and the grace periods, only the PGD is left of the
+ * mm's tables (no table leaked) and pgtables_bytes is 0.
+ */
+export function check_exit(k: Kernel, mm: MmStruct): Violation[] {
+  const out: Violation[] = [];
+  if (mm.pgtables_bytes !== 0) out.push({ rule: "pgtables_bytes at exit", detail: `${mm.pgtables_bytes} bytes still counted` });
+  for (const { pfn } of k.pt.tables())
+    if (k.frames.owner[pfn] === mm.id && pfn !== mm.pgd) out.push({ rule: "table leaked at exit", detail: `pfn ${pfn} (level ${k.pt.level_of(pfn)})` });
+  return out;
+}

@@ -1,0 +1,139 @@
+/**
+ * The user-facing engine: a Kernel plus processes whose syscalls and memory
+ * accesses run the kernel paths to completion (the bulk runner). Every syscall
+ * ends with return to user space: a quiescent state for RCU (completed grace
+ * periods run their callbacks) and the plugin's task_work.
+ */
+import { Kernel, type KernelOptions } from "./kernel.js";
+import { do_user_addr_fault, hw_access, type AccessResult } from "./mm/fault.js";
+import { sys_madvise } from "./mm/madvise.js";
+import { exit_mmap, sys_mmap, sys_munmap } from "./mm/mmap.js";
+import { sys_mprotect } from "./mm/mprotect.js";
+import type { MmStruct } from "./mm/mm_struct.js";
+import { render_status, task_mem, type ProcStatus } from "./proc/status.js";
+import { run_to_completion } from "./sched/runner.js";
+import type { Task } from "./sched/task.js";
+
+export type EngineOptions = KernelOptions;
+
+export class Engine {
+  readonly k: Kernel;
+  readonly processes: Process[] = [];
+
+  constructor(opts: EngineOptions) {
+    this.k = new Kernel(opts);
+  }
+
+  /** A new process with an empty mm on `cpu`. */
+  spawn(cpu = 0, comm = "mmsim"): Process {
+    const mm = this.k.mm_alloc();
+    const p = new Process(this.k, mm, this.k.new_task(mm, cpu, comm));
+    this.processes.push(p);
+    return p;
+  }
+}
+
+export function createEngine(opts: EngineOptions): Engine {
+  return new Engine(opts);
+}
+
+/** A user process: its syscalls return what the C library's raw syscall returns (a value or -errno). */
+export class Process {
+  /** Value the next user write stores (the user-data oracle's sequence). */
+  private seq = 0;
+
+  constructor(
+    readonly k: Kernel,
+    readonly mm: MmStruct,
+    readonly task: Task,
+  ) {}
+
+  get pid(): number {
+    return this.task.pid;
+  }
+
+  /** The syscall's result after return to user space (run_to_completion() becomes the twin at build time). */
+  private ret<T>(r: T): T {
+    this.return_to_user();
+    return r;
+  }
+
+  /** exit_to_user_mode(): an RCU quiescent state, then task_work (the plugin's). */
+  return_to_user(): void {
+    const k = this.k;
+    k.rcu.rcu_poll();
+    const tw = k.hooks.task_work;
+    if (tw !== null) {
+      run_to_completion(tw(this.task, this.mm));
+      k.rcu.rcu_poll();
+    }
+  }
+
+  mmap(addr: number, len: number, prot: number, flags: number, off = 0): number {
+    return this.ret(run_to_completion(sys_mmap(this.task, addr, len, prot, flags, off)));
+  }
+  munmap(addr: number, len: number): number {
+    return this.ret(run_to_completion(sys_munmap(this.task, addr, len)));
+  }
+  mprotect(addr: number, len: number, prot: number): number {
+    return this.ret(run_to_completion(sys_mprotect(this.task, addr, len, prot)));
+  }
+  madvise(addr: number, len: number, advice: number): number {
+    return this.ret(run_to_completion(sys_madvise(this.task, addr, len, advice)));
+  }
+
+  /**
+   * One user load or store of a byte at `addr`. A store writes the next oracle value.
+   * Returns "ok", or the signal the access raised.
+   */
+  access(addr: number, write: boolean): AccessResult {
+    const k = this.k;
+    const value = write ? ++this.seq : 0;
+    for (let tries = 0; tries < 4; tries++) {
+      const v = hw_access(k, this.mm, addr, write, value);
+      if (v === v) return "ok"; // not NaN: translated
+      const r = run_to_completion(do_user_addr_fault(this.task, addr, write, value));
+      this.return_to_user();
+      if (r !== "ok") return r;
+    }
+    throw new Error(`access(0x${addr.toString(16)}): no progress after 4 faults (model bug)`);
+  }
+
+  /** A user load: the value read (the oracle's), or the signal raised. */
+  load(addr: number): number | AccessResult {
+    for (let tries = 0; tries < 4; tries++) {
+      const v = hw_access(this.k, this.mm, addr, false, 0);
+      if (v === v) return v;
+      const r = run_to_completion(do_user_addr_fault(this.task, addr, false, 0));
+      this.return_to_user();
+      if (r !== "ok") return r;
+    }
+    throw new Error(`load(0x${addr.toString(16)}): no progress after 4 faults (model bug)`);
+  }
+
+  /**
+   * touch: one access every `stride` bytes of [addr, addr + len). Stops at the
+   * first access that raises a signal and returns it.
+   */
+  touch(addr: number, len: number, write: boolean, stride = 4096): AccessResult {
+    for (let off = 0; off < len; off += stride) {
+      const r = this.access(addr + off, write);
+      if (r !== "ok") return r;
+    }
+    return "ok";
+  }
+
+  status(): ProcStatus {
+    return task_mem(this.mm);
+  }
+
+  /** /proc/<pid>/status memory lines. */
+  proc_status(): string {
+    return render_status(this.status());
+  }
+
+  exit(): void {
+    run_to_completion(exit_mmap(this.task, this.mm));
+    this.return_to_user();
+  }
+}

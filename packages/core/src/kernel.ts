@@ -1,0 +1,112 @@
+/**
+ * The kernel: one machine's shared state (physical memory, page-table pages, RCU,
+ * the TLB model, the arch, the reclaim plugin) and the mms and tasks on it.
+ */
+import { MmStruct } from "./mm/mm_struct.js";
+import { PageFrames } from "./mm/page_alloc.js";
+import type { Arch } from "./pgtable/arch.js";
+import { PGD_LEVEL, PtStore } from "./pgtable/store.js";
+import { hooks_of, type Hooks, type ReclaimPlugin } from "./plugin/plugin.js";
+import { Task } from "./sched/task.js";
+import { Rcu } from "./sync/rcu.js";
+import { TlbModel } from "./tlb/tlb.js";
+
+export interface KernelOptions {
+  arch: Arch;
+  /** The reclaim strategy; null or absent for Linux without page-table reclaim. */
+  reclaim?: ReclaimPlugin | null;
+  /** Simulated CPUs (default 2, like our machines). */
+  nr_cpus?: number;
+  /** Transparent huge pages mode (default "madvise", as on our machines). */
+  thp?: "always" | "madvise" | "never";
+  /** Highest PFN of simulated physical memory (default 2^31 - 1: 8 TiB). */
+  max_pfn?: number;
+}
+
+/** Machine-wide event counters (vmstat-like). */
+export interface KernelCounters {
+  /** Page-table pages handed to tlb_remove_table (deferred behind flush + RCU). */
+  tables_deferred: number;
+  /** ... of which freed by their RCU callback. */
+  tables_freed_rcu: number;
+  /** RCU callbacks queued for table batches. */
+  rcu_table_batches: number;
+}
+
+export class Kernel {
+  readonly arch: Arch;
+  readonly plugin: ReclaimPlugin | null;
+  readonly hooks: Hooks;
+  readonly frames: PageFrames;
+  readonly pt: PtStore;
+  readonly rcu = new Rcu();
+  readonly tlb: TlbModel;
+  /** /sys/kernel/mm/transparent_hugepage/{enabled,use_zero_page} */
+  readonly thp: { enabled: "always" | "madvise" | "never"; use_zero_page: boolean };
+  /** Deposited PTE tables of huge PMDs (pgtable_trans_huge_deposit), by PMD entry pointer. */
+  readonly deposit = new Map<number, number>();
+  readonly counters: KernelCounters = { tables_deferred: 0, tables_freed_rcu: 0, rcu_table_batches: 0 };
+  readonly mms = new Map<number, MmStruct>();
+  readonly tasks: Task[] = [];
+  readonly PMD_SIZE: number;
+  readonly PUD_SIZE: number;
+  readonly P4D_SIZE: number;
+  readonly PGDIR_SIZE: number;
+  private next_mm = 1;
+  private next_pid = 1;
+  private next_anon_vma = 1;
+  private next_file = 1;
+
+  constructor(opts: KernelOptions) {
+    this.arch = opts.arch;
+    this.plugin = opts.reclaim ?? null;
+    this.thp = { enabled: opts.thp ?? "madvise", use_zero_page: true };
+    this.hooks = hooks_of(this.plugin);
+    this.frames = new PageFrames(opts.max_pfn);
+    this.pt = new PtStore(this.frames);
+    this.tlb = new TlbModel(opts.nr_cpus ?? 2);
+    const a = this.arch;
+    this.PMD_SIZE = 2 ** a.PMD_SHIFT;
+    this.PUD_SIZE = 2 ** a.PUD_SHIFT;
+    this.P4D_SIZE = 2 ** a.P4D_SHIFT;
+    this.PGDIR_SIZE = 2 ** a.PGDIR_SHIFT;
+    this.plugin?.attach?.(this);
+  }
+
+  /** mm_alloc() + mm_init(): an empty mm with its PGD page. */
+  mm_alloc(): MmStruct {
+    const id = this.next_mm++;
+    const pgd = this.pt.alloc(PGD_LEVEL, id);
+    const mm = new MmStruct(id, this.arch, pgd);
+    this.mms.set(id, mm);
+    return mm;
+  }
+
+  /** A task running `mm` on `cpu`; the CPU switches to the mm. */
+  new_task(mm: MmStruct | null, cpu = 0, comm = "task"): Task {
+    const t = new Task(this, this.next_pid++, mm, cpu, comm);
+    this.tasks.push(t);
+    this.rcu.tasks.add(t);
+    if (mm) this.tlb.switch_mm(cpu, mm);
+    return t;
+  }
+
+  new_anon_vma(): number {
+    return this.next_anon_vma++;
+  }
+
+  new_file_id(): number {
+    return this.next_file++;
+  }
+
+  /** flush_tlb_mm_range() through the arch's policy. */
+  flush_tlb_mm_range(mm: MmStruct, start: number, end: number, stride_shift: number, freed_tables: boolean): void {
+    this.arch.flush_tlb_mm_range(this.tlb, mm, start, end, stride_shift, freed_tables);
+  }
+
+  /** __tlb_remove_table(): the RCU callback's free of one page-table page. */
+  __tlb_remove_table(_mm: MmStruct, pfn: number): void {
+    this.counters.tables_freed_rcu++;
+    this.pt.free(pfn);
+  }
+}

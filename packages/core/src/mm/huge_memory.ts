@@ -1,0 +1,224 @@
+/**
+ * Anonymous THP at PMD level (mm/huge_memory.c): fault (a new folio, or the huge
+ * zero page on a read), each with a deposited PTE table counted in nr_ptes; write
+ * to the huge zero PMD; zap; split back to a PTE table (the deposit becomes it).
+ */
+import type { Kernel } from "../kernel.js";
+import type { KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import { spin_unlock } from "../sync/spinlock.js";
+import { VM_WRITE } from "../pgtable/arch.js";
+import { round_down } from "../pgtable/offset.js";
+import { pmd_populate, pmdp_get, pmdp_huge_get_and_clear, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
+import { mm_dec_nr_ptes, mm_inc_nr_ptes, pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
+import { tlb_flush_mmu, tlb_flush_pmd_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
+import { walk_pmd } from "../pgtable/walk.js";
+import { FAULT_FLAG_WRITE, VM_FAULT_FALLBACK, type VmFault } from "./fault_flags.js";
+import { folio_put } from "./folio.js";
+import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
+import { HPAGE_PMD_NR, PG_ANON } from "./page_alloc.js";
+import type { Vma } from "./vma.js";
+import { add_mm_counter, anon_vma_prepare, thp_vma_suitable_pmd } from "./memory.js";
+
+export function is_huge_zero_pmd(k: Kernel, pmd: number): boolean {
+  return k.arch.pmd_trans_huge(pmd) && k.arch.pxd_pfn(pmd) === k.frames.huge_zero_pfn;
+}
+
+/** pgtable_trans_huge_deposit() */
+function pgtable_trans_huge_deposit(k: Kernel, pmdp: number, pgtable: number): void {
+  k.deposit.set(pmdp, pgtable);
+}
+
+/** pgtable_trans_huge_withdraw() */
+function pgtable_trans_huge_withdraw(k: Kernel, pmdp: number): number {
+  const p = k.deposit.get(pmdp);
+  if (p === undefined) throw new Error(`pgtable_trans_huge_withdraw: no deposit at pmd ${pmdp}`);
+  k.deposit.delete(pmdp);
+  return p;
+}
+
+/** zap_deposited_table(): the deposit was never visible to walkers, so it goes at once. */
+function zap_deposited_table(k: Kernel, mm: MmStruct, pmdp: number): void {
+  pte_free(k, mm, pgtable_trans_huge_withdraw(k, pmdp));
+  mm_dec_nr_ptes(mm);
+}
+
+/** folio_mk_pmd() + maybe_pmd_mkwrite(pmd_mkdirty()): x86 PMD leaves use the PTE bit positions. */
+function mk_huge_pmd(k: Kernel, vma: Vma, pfn: number): number {
+  const a = k.arch;
+  let e = a.pmd_mkhuge(pfn, vma.vm_page_prot);
+  if (vma.vm_flags & VM_WRITE) e = a.pte_mkwrite(a.pte_mkdirty(e));
+  return e;
+}
+
+function alloc_thp(k: Kernel, mm: MmStruct, haddr: number): number {
+  const pfn = k.frames.alloc(9, PG_ANON);
+  k.frames.owner[pfn] = mm.id;
+  k.frames.index[pfn] = haddr;
+  mm.counters.thp_fault_alloc++;
+  return pfn;
+}
+
+/** do_huge_pmd_anonymous_page() and __do_huge_pmd_anonymous_page() */
+export function* do_huge_pmd_anonymous_page(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  const mm = t.mm!;
+  const vma = vmf.vma;
+  const haddr = round_down(vmf.address, k.PMD_SIZE);
+  if (!thp_vma_suitable_pmd(k, vma, haddr)) return VM_FAULT_FALLBACK;
+  anon_vma_prepare(k, mm, vma);
+  if (!(vmf.flags & FAULT_FLAG_WRITE) && k.thp.use_zero_page) {
+    const pgtable = pte_alloc_one(k, mm);
+    const ptl = yield* pmd_lock(t, vmf.pmdp);
+    if (k.arch.pxd_none(yield* pmdp_get(t, vmf.pmdp))) {
+      // set_huge_zero_folio()
+      pgtable_trans_huge_deposit(k, vmf.pmdp, pgtable);
+      const a = k.arch;
+      yield* set_pmd_at(t, vmf.pmdp, a.pmd_wrprotect(a.pmd_mkhuge(k.frames.huge_zero_pfn, vma.vm_page_prot)));
+      mm_inc_nr_ptes(mm);
+      yield* spin_unlock(t, ptl);
+    } else {
+      yield* spin_unlock(t, ptl);
+      pte_free(k, mm, pgtable);
+    }
+    return 0;
+  }
+  const folio = alloc_thp(k, mm, haddr);
+  const pgtable = pte_alloc_one(k, mm);
+  const ptl = yield* pmd_lock(t, vmf.pmdp);
+  if (!k.arch.pxd_none(yield* pmdp_get(t, vmf.pmdp))) {
+    yield* spin_unlock(t, ptl);
+    pte_free(k, mm, pgtable);
+    folio_put(k, folio);
+    return 0;
+  }
+  pgtable_trans_huge_deposit(k, vmf.pmdp, pgtable);
+  // map_anon_folio_pmd_pf()
+  k.frames.mapcount[folio] = 1;
+  k.frames.data[folio + (vmf.address - haddr) / 4096] = vmf.value;
+  yield* set_pmd_at(t, vmf.pmdp, mk_huge_pmd(k, vma, folio));
+  add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
+  mm_inc_nr_ptes(mm);
+  yield* spin_unlock(t, ptl);
+  return 0;
+}
+
+/**
+ * do_huge_pmd_wp_page(): write to a read-only huge PMD. The huge zero page gets a
+ * new THP (do_huge_zero_wp_pmd); an exclusive anon THP is made writable; anything
+ * else is split and the fault falls back to the PTE level.
+ */
+export function* do_huge_pmd_wp_page(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  const vma = vmf.vma;
+  const haddr = round_down(vmf.address, k.PMD_SIZE);
+  if (is_huge_zero_pmd(k, vmf.orig_pmd)) {
+    const folio = alloc_thp(k, mm, haddr);
+    const ptl = yield* pmd_lock(t, vmf.pmdp);
+    if ((yield* pmdp_get(t, vmf.pmdp)) !== vmf.orig_pmd) {
+      folio_put(k, folio);
+      yield* spin_unlock(t, ptl);
+      return 0;
+    }
+    // pmdp_huge_clear_flush() then map_anon_folio_pmd_pf(); the deposit stays.
+    yield* pmdp_huge_get_and_clear(t, vmf.pmdp);
+    k.flush_tlb_mm_range(mm, haddr, haddr + k.PMD_SIZE, 21, false);
+    k.frames.mapcount[folio] = 1;
+    k.frames.data[folio + (vmf.address - haddr) / 4096] = vmf.value;
+    yield* set_pmd_at(t, vmf.pmdp, mk_huge_pmd(k, vma, folio));
+    add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
+    yield* spin_unlock(t, ptl);
+    return 0;
+  }
+  const ptl = yield* pmd_lock(t, vmf.pmdp);
+  const cur = yield* pmdp_get(t, vmf.pmdp);
+  if (cur !== vmf.orig_pmd) {
+    yield* spin_unlock(t, ptl);
+    return 0;
+  }
+  if (vma.vm_flags & VM_WRITE && k.frames.refcount[a.pxd_pfn(cur)] === 1) {
+    yield* set_pmd_at(t, vmf.pmdp, a.pte_mkdirty(a.pte_mkwrite(cur)));
+    yield* spin_unlock(t, ptl);
+    return 0;
+  }
+  yield* spin_unlock(t, ptl);
+  yield* __split_huge_pmd(t, vma, vmf.pmdp, vmf.address);
+  return VM_FAULT_FALLBACK;
+}
+
+/** __split_huge_pmd_locked(): the deposited table becomes the PMD's PTE table. */
+function* __split_huge_pmd_locked(t: Task, vma: Vma, pmdp: number, haddr: number): KPath {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  // pmdp_invalidate(): clear and flush before the PTEs are made visible.
+  const old = yield* pmdp_huge_get_and_clear(t, pmdp);
+  k.flush_tlb_mm_range(mm, haddr, haddr + k.PMD_SIZE, 21, false);
+  const pgtable = pgtable_trans_huge_withdraw(k, pmdp);
+  const base = k.pt.entry(pgtable, 0);
+  const zero = is_huge_zero_pmd(k, old);
+  const folio = a.pxd_pfn(old);
+  const write = a.pmd_write(old);
+  for (let i = 0; i < 512; i++) {
+    let e: number;
+    if (zero) e = a.pte_mkspecial(a.pfn_pte(k.frames.zero_pfn, vma.vm_page_prot));
+    else {
+      e = a.pfn_pte(folio + i, vma.vm_page_prot);
+      e = write ? a.pte_mkdirty(a.pte_mkwrite(e)) : a.pte_wrprotect(a.pte_mkdirty(e));
+      k.frames.mapcount[folio + i] = 1;
+    }
+    yield* set_pte_at(t, mm, haddr + i * 4096, base + i, e);
+  }
+  if (!zero) {
+    // One reference per PTE mapping now (folio_ref_add(folio, HPAGE_PMD_NR - 1)).
+    k.frames.refcount[folio] += HPAGE_PMD_NR - 1;
+    k.frames.mapcount[folio] = 1;
+  }
+  yield* pmd_populate(t, pmdp, pgtable);
+}
+
+/** __split_huge_pmd(vma, pmd, address) */
+export function* __split_huge_pmd(t: Task, vma: Vma, pmdp: number, address: number): KPath {
+  const k = t.k;
+  const ptl = yield* pmd_lock(t, pmdp);
+  const pmd = yield* pmdp_get(t, pmdp);
+  if (!k.arch.pxd_none(pmd) && k.arch.pmd_trans_huge(pmd)) yield* __split_huge_pmd_locked(t, vma, pmdp, round_down(address, k.PMD_SIZE));
+  yield* spin_unlock(t, ptl);
+}
+
+/** zap_huge_pmd(): returns true when the whole huge PMD was zapped. */
+export function* zap_huge_pmd(t: Task, tlb: MmuGather, _vma: Vma, pmdp: number, addr: number): KPath<boolean> {
+  const k = t.k;
+  const mm = tlb.mm;
+  const ptl = yield* pmd_lock(t, pmdp);
+  const cur = k.pt.ent[pmdp];
+  if (k.arch.pxd_none(cur) || !k.arch.pmd_trans_huge(cur)) {
+    yield* spin_unlock(t, ptl);
+    return false;
+  }
+  const orig = yield* pmdp_huge_get_and_clear(t, pmdp);
+  tlb_flush_pmd_range(tlb, addr, k.PMD_SIZE); // tlb_remove_pmd_tlb_entry
+  const zero = is_huge_zero_pmd(k, orig);
+  const folio = k.arch.pxd_pfn(orig);
+  if (!zero) {
+    k.frames.mapcount[folio] = 0;
+    add_mm_counter(mm, MM_ANONPAGES, -HPAGE_PMD_NR);
+  }
+  zap_deposited_table(k, mm, pmdp);
+  yield* spin_unlock(t, ptl);
+  // tlb_remove_page_size() flushes when the batch is full.
+  if (!zero && __tlb_remove_folio_pages(tlb, folio, 1)) tlb_flush_mmu(tlb);
+  return true;
+}
+
+/** split_huge_pmd_address(): split a huge PMD straddling `address` (vma_adjust_trans_huge). */
+export function* split_huge_pmd_address(t: Task, vma: Vma, mm: MmStruct, address: number): KPath {
+  const k = t.k;
+  if (address % k.PMD_SIZE === 0) return;
+  const pmdp = walk_pmd(k, mm, address);
+  if (pmdp < 0) return;
+  const pmd = k.pt.ent[pmdp];
+  if (!k.arch.pxd_none(pmd) && k.arch.pmd_trans_huge(pmd)) yield* __split_huge_pmd(t, vma, pmdp, address);
+}

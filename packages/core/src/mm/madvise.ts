@@ -1,0 +1,284 @@
+/**
+ * madvise() (mm/madvise.c) for the advice the model supports. madvise_walk_vmas()
+ * gives the partial effect plus -ENOMEM over holes; MADV_DONTNEED zaps with
+ * zap_details.reclaim_pt set (the only caller that sets it); MADV_FREE marks
+ * folios lazily free; MADV_PAGEOUT reclaims lazily-free folios (try_to_unmap_one);
+ * MADV_(NO)HUGEPAGE change vm_flags with split/merge.
+ *
+ * Locking: MADV_DONTNEED(_LOCKED) and MADV_FREE use the per-VMA read lock when
+ * the range lies in one VMA and fall back to mmap_read_lock otherwise; the flag
+ * changes take mmap_write_lock.
+ */
+import type { ZapDetails } from "../plugin/plugin.js";
+import type { KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import { down_read, down_read_trylock, down_write, up_read, up_write } from "../sync/rwsem.js";
+import { VM_HUGEPAGE, VM_LOCKED, VM_NOHUGEPAGE } from "../pgtable/arch.js";
+import { addr_end } from "../pgtable/offset.js";
+import { ptep_get, ptep_get_and_clear, ptep_modify, set_pte_at } from "../pgtable/ops.js";
+import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
+import { walk_pmd } from "../pgtable/walk.js";
+import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
+import { EINVAL, ENOMEM } from "./errno.js";
+import { folio_put, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
+import { __split_huge_pmd } from "./huge_memory.js";
+import { add_mm_counter, vma_is_anonymous } from "./memory.js";
+import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
+import { PF_DIRTY, PF_LAZYFREE, PG_ANON } from "./page_alloc.js";
+import { vma_modify } from "./vma_modify.js";
+import type { Vma } from "./vma.js";
+import { zap_vma_range_batched } from "./zap.js";
+
+export const MADV_NORMAL = 0;
+export const MADV_RANDOM = 1;
+export const MADV_SEQUENTIAL = 2;
+export const MADV_WILLNEED = 3;
+export const MADV_DONTNEED = 4;
+export const MADV_FREE = 8;
+export const MADV_REMOVE = 9;
+export const MADV_HUGEPAGE = 14;
+export const MADV_NOHUGEPAGE = 15;
+export const MADV_COLD = 20;
+export const MADV_PAGEOUT = 21;
+export const MADV_DONTNEED_LOCKED = 24;
+
+/** madvise_behavior_valid(), for the advice the model implements. */
+function madvise_behavior_valid(behavior: number): boolean {
+  switch (behavior) {
+    case MADV_NORMAL:
+    case MADV_RANDOM:
+    case MADV_SEQUENTIAL:
+    case MADV_WILLNEED:
+    case MADV_DONTNEED:
+    case MADV_DONTNEED_LOCKED:
+    case MADV_FREE:
+    case MADV_COLD:
+    case MADV_PAGEOUT:
+    case MADV_HUGEPAGE:
+    case MADV_NOHUGEPAGE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** madvise_free_pte_range() for one PMD slice. */
+function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number, addr: number, end: number): KPath {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  const pmd = k.pt.ent[pmdp];
+  if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
+    // madvise_free_huge_pmd(): a partial range splits the PMD first.
+    if (addr % k.PMD_SIZE || end - addr !== k.PMD_SIZE) yield* __split_huge_pmd(t, vma, pmdp, addr);
+    else {
+      const folio = a.pxd_pfn(pmd);
+      if (folio !== k.frames.huge_zero_pfn) {
+        k.frames.flags[folio] = (k.frames.flags[folio] | PF_LAZYFREE) & ~PF_DIRTY;
+        yield* ptep_modify(t, pmdp, a.pte_mkclean(a.pte_mkold(pmd)));
+        tlb_flush_pte_range(tlb, addr, k.PMD_SIZE);
+      }
+      return;
+    }
+  }
+  const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
+  if (ptep0 < 0) return;
+  const ptl = t.ptl!;
+  for (let p = ptep0; addr < end; p++, addr += 4096) {
+    const ptent = yield* ptep_get(t, p);
+    if (a.pte_none(ptent) || !a.pte_present(ptent)) continue;
+    const page = vm_normal_page(k, a.pte_pfn(ptent));
+    if (page < 0) continue;
+    const folio = page_folio(k, page);
+    if (k.frames.type[folio] !== PG_ANON) continue;
+    // Model difference: a PTE-mapped large folio is marked as a whole, not split.
+    k.frames.flags[folio] &= ~PF_DIRTY; // folio_clear_dirty()
+    if (a.pte_young(ptent) || a.pte_dirty(ptent)) {
+      yield* ptep_modify(t, p, a.pte_mkclean(a.pte_mkold(ptent))); // clear_young_dirty_ptes()
+      tlb_flush_pte_range(tlb, addr, 4096);
+    }
+    k.frames.flags[folio] |= PF_LAZYFREE; // folio_mark_lazyfree()
+  }
+  yield* pte_unmap_unlock(t, ptep0, ptl);
+  const hook = k.hooks.madvise_free_pte_range;
+  if (hook !== null) yield* hook(t, tlb, vma, pmdp, addr, end);
+}
+
+/** madvise_free_single_vma() */
+function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: number, end: number): KPath<number> {
+  if (!vma_is_anonymous(vma)) return -EINVAL;
+  tlb_start_vma(tlb, vma);
+  for (let addr = start; addr < end; ) {
+    const next = addr_end(addr, end, t.k.PMD_SIZE);
+    const pmdp = walk_pmd(t.k, t.mm!, addr);
+    if (pmdp >= 0 && !t.k.arch.pxd_none(t.k.pt.ent[pmdp])) yield* madvise_free_pte_range(t, tlb, vma, pmdp, addr, next);
+    addr = next;
+  }
+  tlb_end_vma(tlb, vma);
+  return 0;
+}
+
+/**
+ * try_to_unmap_one() for a lazily freed anon folio (shrink_folio_list): discard it
+ * unless it was written again since MADV_FREE. Called with the PTE lock held.
+ */
+function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pmdp: number): KPath {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
+  k.flush_tlb_mm_range(mm, addr, addr + 4096, 12, false);
+  const folio = page_folio(k, a.pte_pfn(pteval));
+  if (a.pte_dirty(pteval) || k.frames.flags[folio] & PF_DIRTY) {
+    // Redirtied: the folio is swap-backed again and stays mapped.
+    yield* set_pte_at(t, mm, addr, p, pteval);
+    k.frames.flags[folio] &= ~PF_LAZYFREE;
+    return;
+  }
+  add_mm_counter(mm, MM_ANONPAGES, -1);
+  k.frames.mapcount[folio]--;
+  folio_put(k, folio);
+  const hook = k.hooks.try_to_unmap_one;
+  if (hook !== null) yield* hook(t, vma, pmdp, addr);
+}
+
+/** madvise_pageout(): reclaim the range's lazily freed anon folios (no swap device is modelled). */
+function* madvise_pageout(t: Task, vma: Vma, start: number, end: number): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  if (vma.vm_flags & VM_LOCKED) return -EINVAL;
+  if (!vma_is_anonymous(vma)) return 0;
+  for (let addr = start; addr < end; ) {
+    const next = addr_end(addr, end, k.PMD_SIZE);
+    const pmdp = walk_pmd(k, t.mm!, addr);
+    if (pmdp >= 0 && !a.pxd_none(k.pt.ent[pmdp]) && !a.pmd_trans_huge(k.pt.ent[pmdp])) {
+      const ptep0 = yield* pte_offset_map_lock(t, t.mm!, pmdp, addr);
+      if (ptep0 >= 0) {
+        const ptl = t.ptl!;
+        for (let p = ptep0, va = addr; va < next; p++, va += 4096) {
+          const ptent = yield* ptep_get(t, p);
+          if (!a.pte_present(ptent)) continue;
+          const page = vm_normal_page(k, a.pte_pfn(ptent));
+          if (page < 0) continue;
+          const folio = page_folio(k, page);
+          if (k.frames.type[folio] === PG_ANON && k.frames.flags[folio] & PF_LAZYFREE && !folio_test_large(k, folio))
+            yield* try_to_unmap_one(t, vma, p, va, pmdp);
+        }
+        yield* pte_unmap_unlock(t, ptep0, ptl);
+      }
+    }
+    addr = next;
+  }
+  return 0;
+}
+
+/** madvise_vma_behavior() for one VMA and [start, end) within it. */
+function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start: number, end: number, behavior: number): KPath<number> {
+  switch (behavior) {
+    case MADV_DONTNEED:
+    case MADV_DONTNEED_LOCKED: {
+      // madvise_dontneed_free_valid_vma()
+      if (behavior === MADV_DONTNEED && vma.vm_flags & VM_LOCKED) return -EINVAL;
+      const details: ZapDetails = { skip_cows: false, reclaim_pt: true, unmap: false };
+      yield* zap_vma_range_batched(t, tlb, vma, start, end - start, details);
+      return 0;
+    }
+    case MADV_FREE:
+      if (vma.vm_flags & VM_LOCKED) return -EINVAL;
+      return yield* madvise_free_single_vma(t, tlb, vma, start, end);
+    case MADV_PAGEOUT:
+      return yield* madvise_pageout(t, vma, start, end);
+    case MADV_COLD:
+      return vma.vm_flags & VM_LOCKED ? -EINVAL : 0; // deactivation: no effect on what is counted
+    case MADV_WILLNEED:
+    case MADV_NORMAL:
+    case MADV_RANDOM:
+    case MADV_SEQUENTIAL:
+      return 0;
+    case MADV_HUGEPAGE:
+    case MADV_NOHUGEPAGE: {
+      // hugepage_madvise() + madvise_update_vma()
+      const set = behavior === MADV_HUGEPAGE ? VM_HUGEPAGE : VM_NOHUGEPAGE;
+      const clear = behavior === MADV_HUGEPAGE ? VM_NOHUGEPAGE : VM_HUGEPAGE;
+      const newflags = (vma.vm_flags & ~clear) | set;
+      if (newflags !== vma.vm_flags) yield* vma_modify(t, mm, vma, start, end, (v) => (v.vm_flags = newflags));
+      return 0;
+    }
+  }
+  return -EINVAL;
+}
+
+type LockMode = "vma" | "read" | "write";
+
+function lock_mode(behavior: number): LockMode {
+  switch (behavior) {
+    case MADV_DONTNEED:
+    case MADV_DONTNEED_LOCKED:
+    case MADV_FREE:
+      return "vma";
+    case MADV_WILLNEED:
+    case MADV_COLD:
+    case MADV_PAGEOUT:
+      return "read";
+    default:
+      return "write";
+  }
+}
+
+/** madvise_walk_vmas(): every VMA in [start, end); -ENOMEM if there were holes. */
+function* madvise_walk_vmas(t: Task, tlb: MmuGather, mm: MmStruct, start: number, end: number, behavior: number): KPath<number> {
+  let unmapped_error = 0;
+  let vma = mm.mm_mt.find_vma(start);
+  for (;;) {
+    if (!vma) return -ENOMEM;
+    if (start < vma.vm_start) {
+      unmapped_error = -ENOMEM;
+      start = vma.vm_start;
+      if (start >= end) break;
+    }
+    const range_end = Math.min(vma.vm_end, end);
+    const error = yield* madvise_vma_behavior(t, tlb, mm, vma, start, range_end, behavior);
+    if (error) return error;
+    if (range_end >= end) break;
+    vma = mm.mm_mt.find_vma(range_end);
+    start = range_end;
+  }
+  return unmapped_error;
+}
+
+/** madvise(start, len, behavior) */
+export function* sys_madvise(t: Task, start: number, len_in: number, behavior: number): KPath<number> {
+  const mm = t.mm!;
+  // is_valid_madvise() / madvise_should_skip()
+  if (!madvise_behavior_valid(behavior)) return -EINVAL;
+  if (start % 4096) return -EINVAL;
+  const len = Math.ceil(len_in / 4096) * 4096;
+  if (len_in && !len) return -EINVAL;
+  if (start + len > 2 ** 64) return -EINVAL;
+  if (len === 0) return 0;
+  const end = start + len;
+  const tlb = tlb_gather_mmu(t.k, mm);
+  let error: number;
+  let mode = lock_mode(behavior);
+  let vma: Vma | null = null;
+  if (mode === "vma") {
+    // try_vma_read_lock(): only when one VMA covers the whole range.
+    vma = mm.mm_mt.vma_lookup(start);
+    if (vma && end <= vma.vm_end && (yield* down_read_trylock(t, vma.vm_lock))) mode = "vma";
+    else {
+      vma = null;
+      mode = "read";
+    }
+  }
+  if (vma) {
+    error = yield* madvise_vma_behavior(t, tlb, mm, vma, start, end, behavior);
+    tlb_finish_mmu(tlb);
+    yield* up_read(t, vma.vm_lock);
+    return error;
+  }
+  yield* (mode === "write" ? down_write(t, mm.mmap_lock) : down_read(t, mm.mmap_lock));
+  error = yield* madvise_walk_vmas(t, tlb, mm, start, end, behavior);
+  tlb_finish_mmu(tlb);
+  yield* (mode === "write" ? up_write(t, mm.mmap_lock) : up_read(t, mm.mmap_lock));
+  return error;
+}

@@ -1,0 +1,314 @@
+/**
+ * The page-fault path for anonymous memory (mm/memory.c): __handle_mm_fault →
+ * handle_pte_fault → do_anonymous_page / do_fault (shared anonymous = shmem) /
+ * do_wp_page, with the upper levels allocated on the way down.
+ */
+import type { Kernel } from "../kernel.js";
+import type { KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import { spin_lock, spin_unlock } from "../sync/spinlock.js";
+import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE } from "../pgtable/arch.js";
+import { p4d_offset, pgd_offset, pmd_offset, pud_offset, round_down } from "../pgtable/offset.js";
+import { ptep_get, ptep_get_lockless, ptep_modify, pmdp_get_lockless, set_pte_at, ptep_get_and_clear } from "../pgtable/ops.js";
+import { __p4d_alloc, __pmd_alloc, __pud_alloc, pte_alloc } from "../pgtable/pgalloc.js";
+import { pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
+import {
+  FAULT_FLAG_WRITE,
+  VM_FAULT_FALLBACK,
+  VM_FAULT_OOM,
+  VM_FAULT_SIGBUS,
+  type VmFault,
+} from "./fault_flags.js";
+import { folio_put, page_folio, vm_normal_page } from "./folio.js";
+import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page } from "./huge_memory.js";
+import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
+import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
+import { do_fault } from "./shmem.js";
+import type { Vma } from "./vma.js";
+
+/** vma_is_anonymous(): private anonymous (shared anonymous VMAs are shmem-backed). */
+export function vma_is_anonymous(vma: Vma): boolean {
+  return vma.vm_file === null;
+}
+
+/**
+ * thp_vma_allowable_order(vma, vm_flags, TVA_PAGEFAULT, PMD_ORDER) for anonymous
+ * VMAs: in `madvise` mode (what our machines run) only VM_HUGEPAGE ones.
+ */
+export function thp_vma_allowable_pmd(k: Kernel, vma: Vma): boolean {
+  const f = vma.vm_flags;
+  if (!vma_is_anonymous(vma) || (f & VM_NOHUGEPAGE) !== 0) return false;
+  return k.thp.enabled === "always" || (k.thp.enabled === "madvise" && (f & VM_HUGEPAGE) !== 0);
+}
+
+/** thp_vma_suitable_order(vma, haddr, PMD_ORDER): the aligned 2 MiB lies inside the VMA. */
+export function thp_vma_suitable_pmd(k: Kernel, vma: Vma, addr: number): boolean {
+  const haddr = round_down(addr, k.PMD_SIZE);
+  // linear_page_index alignment: (vm_start >> PAGE_SHIFT) - vm_pgoff must be 512-aligned.
+  if ((vma.vm_start / 4096 - vma.vm_pgoff) % 512 !== 0) return false;
+  return haddr >= vma.vm_start && haddr + k.PMD_SIZE <= vma.vm_end;
+}
+
+/** add_mm_counter() */
+export function add_mm_counter(mm: MmStruct, member: number, value: number): void {
+  mm.rss_stat[member] += value;
+}
+
+/** mk_pte(page, vma->vm_page_prot) with the fault's dirty/write bits. */
+function anon_pte(k: Kernel, vma: Vma, pfn: number, write: boolean): number {
+  const a = k.arch;
+  let entry = a.pfn_pte(pfn, vma.vm_page_prot);
+  if (vma.vm_flags & VM_WRITE) entry = a.pte_mkwrite(a.pte_mkdirty(entry));
+  void write;
+  return entry;
+}
+
+/** alloc_anon_folio(): an order-0 anon folio (anon mTHP orders are off by default). */
+function alloc_anon_folio(k: Kernel, mm: MmStruct, addr: number, value: number): number {
+  const pfn = k.frames.alloc(0, PG_ANON);
+  k.frames.owner[pfn] = mm.id;
+  k.frames.index[pfn] = addr;
+  k.frames.data[pfn] = value;
+  return pfn;
+}
+
+/** vmf_anon_prepare() → anon_vma_prepare(): give the VMA an anon_vma on its first fault. */
+export function anon_vma_prepare(k: Kernel, mm: MmStruct, vma: Vma): void {
+  if (vma.anon_vma) return;
+  // find_mergeable_anon_vma(): reuse a neighbour's anon_vma when the two could merge.
+  const prev = mm.mm_mt.prev_of(vma);
+  const next = mm.mm_mt.next_of(vma);
+  const ok = (o: Vma | null, before: boolean) =>
+    o !== null &&
+    o.anon_vma !== 0 &&
+    o.vm_file === null &&
+    (before ? o.vm_end === vma.vm_start : o.vm_start === vma.vm_end) &&
+    ((o.vm_flags ^ vma.vm_flags) & ~(VM_WRITE | 0x1 | 0x4 | VM_HUGEPAGE | VM_NOHUGEPAGE)) === 0;
+  if (ok(next, false)) vma.anon_vma = next!.anon_vma;
+  else if (ok(prev, true)) vma.anon_vma = prev!.anon_vma;
+  else vma.anon_vma = k.new_anon_vma();
+}
+
+/** do_anonymous_page() */
+function* do_anonymous_page(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  const vma = vmf.vma;
+  const mm = t.mm!;
+  const a = k.arch;
+  if (vma.vm_flags & VM_SHARED) return VM_FAULT_SIGBUS;
+  if (yield* pte_alloc(t, mm, vmf.pmdp)) return VM_FAULT_OOM;
+
+  /* Use the zero-page for reads */
+  if (!(vmf.flags & FAULT_FLAG_WRITE)) {
+    const entry = a.pte_mkspecial(a.pfn_pte(k.frames.zero_pfn, vma.vm_page_prot));
+    vmf.pte = yield* pte_offset_map_lock(t, mm, vmf.pmdp, vmf.address);
+    if (vmf.pte < 0) return 0;
+    const ptl = t.ptl!;
+    if (!a.pte_none(yield* ptep_get(t, vmf.pte))) {
+      // vmf_pte_changed(): someone else populated it; retry the access.
+      yield* pte_unmap_unlock(t, vmf.pte, ptl);
+      return 0;
+    }
+    yield* set_pte_at(t, mm, vmf.address, vmf.pte, entry);
+    mm.counters.zero_page_faults++;
+    yield* pte_unmap_unlock(t, vmf.pte, ptl);
+    return 0;
+  }
+
+  anon_vma_prepare(k, mm, vma);
+  const pfn = alloc_anon_folio(k, mm, vmf.address, vmf.value);
+  vmf.pte = yield* pte_offset_map_lock(t, mm, vmf.pmdp, vmf.address);
+  if (vmf.pte < 0) {
+    folio_put(k, pfn);
+    return 0;
+  }
+  const ptl = t.ptl!;
+  if (!a.pte_none(yield* ptep_get(t, vmf.pte))) {
+    yield* pte_unmap_unlock(t, vmf.pte, ptl);
+    folio_put(k, pfn);
+    return 0;
+  }
+  // map_anon_folio_pte_pf(): folio_add_new_anon_rmap, add_mm_counter, set_ptes
+  k.frames.mapcount[pfn] = 1;
+  add_mm_counter(mm, MM_ANONPAGES, 1);
+  yield* set_pte_at(t, mm, vmf.address, vmf.pte, anon_pte(k, vma, pfn, true));
+  yield* pte_unmap_unlock(t, vmf.pte, ptl);
+  return 0;
+}
+
+/**
+ * do_wp_page(): a write to a present, non-writable PTE. An exclusive anon page is
+ * reused (wp_page_reuse); the zero page, or a shared one, is copied (wp_page_copy).
+ * Called with the PTE lock held (t.ptl); releases it.
+ */
+function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  const vma = vmf.vma;
+  const ptl = vmf.ptl!;
+  const pfn = a.pte_pfn(vmf.orig_pte);
+  const page = vm_normal_page(k, pfn);
+  if (vma.vm_flags & VM_SHARED) {
+    // wp_page_shared(): shmem has no page_mkwrite; make it writable and dirty.
+    yield* ptep_modify(t, vmf.pte, a.pte_mkdirty(a.pte_mkwrite(vmf.orig_pte)));
+    k.frames.data[pfn] = vmf.value;
+    yield* pte_unmap_unlock(t, vmf.pte, ptl);
+    return 0;
+  }
+  if (page >= 0 && k.frames.type[page_folio(k, page)] === PG_ANON && k.frames.refcount[page_folio(k, page)] === 1) {
+    // wp_can_reuse_anon_folio() → wp_page_reuse()
+    yield* ptep_modify(t, vmf.pte, a.pte_mkdirty(a.pte_mkwrite(vmf.orig_pte)));
+    yield* pte_unmap_unlock(t, vmf.pte, ptl);
+    return 0;
+  }
+  // wp_page_copy(): drop the lock, allocate, retake it and recheck.
+  yield* pte_unmap_unlock(t, vmf.pte, ptl);
+  anon_vma_prepare(k, mm, vma);
+  const npfn = alloc_anon_folio(k, mm, vmf.address, vmf.value);
+  vmf.pte = yield* pte_offset_map_lock(t, mm, vmf.pmdp, vmf.address);
+  if (vmf.pte < 0) {
+    folio_put(k, npfn);
+    return 0;
+  }
+  const ptl2 = t.ptl!;
+  if ((yield* ptep_get(t, vmf.pte)) !== vmf.orig_pte) {
+    yield* pte_unmap_unlock(t, vmf.pte, ptl2);
+    folio_put(k, npfn);
+    return 0;
+  }
+  if (page < 0) add_mm_counter(mm, MM_ANONPAGES, 1);
+  k.frames.mapcount[npfn] = 1;
+  // ptep_clear_flush() + set_pte_at(): the old translation goes before the new one.
+  yield* ptep_get_and_clear(t, mm, vmf.address, vmf.pte);
+  k.flush_tlb_mm_range(mm, vmf.address, vmf.address + 4096, 12, false);
+  yield* set_pte_at(t, mm, vmf.address, vmf.pte, anon_pte(k, vma, npfn, true));
+  yield* pte_unmap_unlock(t, vmf.pte, ptl2);
+  if (page >= 0) {
+    const head = page_folio(k, page);
+    k.frames.mapcount[page]--;
+    add_mm_counter(mm, MM_ANONPAGES, -1);
+    folio_put(k, head);
+  }
+  return 0;
+}
+
+/** handle_pte_fault() */
+function* handle_pte_fault(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  if (a.pxd_none(k.pt.ent[vmf.pmdp])) {
+    vmf.pte = -1;
+  } else {
+    vmf.pte = yield* pte_offset_map_rw_nolock(t, mm, vmf.pmdp, vmf.address);
+    if (vmf.pte < 0) return 0;
+    vmf.ptl = t.ptl;
+    vmf.orig_pte = yield* ptep_get_lockless(t, vmf.pte);
+    if (a.pte_none(vmf.orig_pte)) {
+      yield* pte_unmap(t, vmf.pte);
+      vmf.pte = -1;
+    }
+  }
+  if (vmf.pte < 0) {
+    // do_pte_missing()
+    if (vma_is_anonymous(vmf.vma)) return yield* do_anonymous_page(t, vmf);
+    return yield* do_fault(t, vmf);
+  }
+  if (!a.pte_present(vmf.orig_pte)) {
+    // do_swap_page(): swap is not modelled; no path here creates swap entries.
+    yield* pte_unmap(t, vmf.pte);
+    return VM_FAULT_SIGBUS;
+  }
+  const ptl = vmf.ptl!;
+  yield* spin_lock(t, ptl);
+  let entry = vmf.orig_pte;
+  if ((yield* ptep_get(t, vmf.pte)) !== entry) {
+    yield* pte_unmap_unlock(t, vmf.pte, ptl);
+    return 0;
+  }
+  if (vmf.flags & FAULT_FLAG_WRITE) {
+    if (!a.pte_write(entry)) return yield* do_wp_page(t, vmf);
+    entry = a.pte_mkdirty(entry);
+  }
+  entry = a.pte_mkyoung(entry);
+  if (entry !== vmf.orig_pte) yield* ptep_modify(t, vmf.pte, entry); // ptep_set_access_flags
+  yield* pte_unmap_unlock(t, vmf.pte, ptl);
+  return 0;
+}
+
+/** p4d_alloc(), pud_alloc(), pmd_alloc(): the entry pointer, or -1 on -ENOMEM. */
+function* p4d_alloc(t: Task, mm: MmStruct, pgdp: number, addr: number): KPath<number> {
+  const k = t.k;
+  if (!k.arch.p4d_folded && k.arch.pxd_none(k.pt.ent[pgdp]) && (yield* __p4d_alloc(t, mm, pgdp))) return -1;
+  return p4d_offset(k, pgdp, addr);
+}
+function* pud_alloc(t: Task, mm: MmStruct, p4dp: number, addr: number): KPath<number> {
+  const k = t.k;
+  if (k.arch.pxd_none(k.pt.ent[p4dp]) && (yield* __pud_alloc(t, mm, p4dp))) return -1;
+  return pud_offset(k, p4dp, addr);
+}
+function* pmd_alloc(t: Task, mm: MmStruct, pudp: number, addr: number): KPath<number> {
+  const k = t.k;
+  if (k.arch.pxd_none(k.pt.ent[pudp]) && (yield* __pmd_alloc(t, mm, pudp))) return -1;
+  return pmd_offset(k, pudp, addr);
+}
+
+/** __handle_mm_fault() */
+function* __handle_mm_fault(t: Task, vma: Vma, address: number, flags: number, value: number): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  const vmf: VmFault = {
+    vma,
+    address: round_down(address, 4096),
+    flags,
+    pgoff: (address - vma.vm_start) / 4096 + vma.vm_pgoff,
+    pudp: -1,
+    pmdp: -1,
+    pte: -1,
+    orig_pte: 0,
+    orig_pmd: 0,
+    ptl: null,
+    value,
+  };
+  vmf.pgoff = Math.floor(vmf.pgoff);
+  const pgdp = pgd_offset(k, mm, address);
+  const p4dp = yield* p4d_alloc(t, mm, pgdp, address);
+  if (p4dp < 0) return VM_FAULT_OOM;
+  vmf.pudp = yield* pud_alloc(t, mm, p4dp, address);
+  if (vmf.pudp < 0) return VM_FAULT_OOM;
+  vmf.pmdp = yield* pmd_alloc(t, mm, vmf.pudp, address);
+  if (vmf.pmdp < 0) return VM_FAULT_OOM;
+
+  if (a.pxd_none(k.pt.ent[vmf.pmdp]) && thp_vma_allowable_pmd(k, vma)) {
+    const ret = yield* do_huge_pmd_anonymous_page(t, vmf);
+    if (!(ret & VM_FAULT_FALLBACK)) return ret;
+  } else {
+    vmf.orig_pmd = yield* pmdp_get_lockless(t, vmf.pmdp);
+    if (!a.pxd_none(vmf.orig_pmd) && a.pmd_trans_huge(vmf.orig_pmd)) {
+      if (flags & FAULT_FLAG_WRITE && !a.pmd_write(vmf.orig_pmd)) {
+        const ret = yield* do_huge_pmd_wp_page(t, vmf);
+        if (!(ret & VM_FAULT_FALLBACK)) return ret;
+      } else {
+        // huge_pmd_set_accessed(): the hardware walk will succeed now.
+        return 0;
+      }
+    }
+  }
+  return yield* handle_pte_fault(t, vmf);
+}
+
+/** handle_mm_fault(vma, address, flags, regs): counts the fault, then __handle_mm_fault. */
+export function* handle_mm_fault(t: Task, vma: Vma, address: number, flags: number, value = 0): KPath<number> {
+  t.mm!.counters.pgfault++;
+  return yield* __handle_mm_fault(t, vma, address, flags, value);
+}
+
+/** Record a user write in the data oracle of the page `pte` maps (hardware store). */
+export function user_store(k: Kernel, pte: number, value: number): void {
+  const pfn = k.arch.pte_pfn(pte);
+  k.frames.data[pfn] = value;
+  k.frames.flags[pfn] |= PF_DIRTY;
+}
+

@@ -1,0 +1,100 @@
+import type { Arch } from "../pgtable/arch.js";
+import { RwSem } from "../sync/rwsem.js";
+import { SpinLock } from "../sync/spinlock.js";
+import { VmaTree } from "./vma.js";
+
+/** enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES } */
+export const MM_FILEPAGES = 0;
+export const MM_ANONPAGES = 1;
+export const MM_SWAPENTS = 2;
+export const MM_SHMEMPAGES = 3;
+export const NR_MM_COUNTERS = 4;
+
+/** Per-mm event counters (what /proc/vmstat and tracepoints would show for this mm). */
+export interface MmCounters {
+  pgfault: number;
+  /** Faults that mapped the shared zero page. */
+  zero_page_faults: number;
+  thp_fault_alloc: number;
+  /** Tables allocated and freed, per level: [pte, pmd, pud, p4d]. */
+  pgtables_allocated: [number, number, number, number];
+  pgtables_freed: [number, number, number, number];
+  /** PTE tables freed by the reclaim plugin (VmPTE drops). */
+  pte_tables_reclaimed: number;
+}
+
+/** struct mm_struct */
+export class MmStruct {
+  readonly mmap_lock = new RwSem("mmap_lock");
+  /** mm->page_table_lock: protects PUD/P4D/PGD population. */
+  readonly page_table_lock = new SpinLock("page_table_lock");
+  readonly mm_mt = new VmaTree();
+  /** Pages mapped (VmSize). */
+  total_vm = 0;
+  locked_vm = 0;
+  /** Private writable pages (VmData counts VM_WRITE & ~VM_SHARED & ~VM_STACK). */
+  data_vm = 0;
+  hiwater_vm = 0;
+  hiwater_rss = 0;
+  /** atomic_long_t pgtables_bytes */
+  pgtables_bytes = 0;
+  /** rss_stat, applied by add_mm_rss_vec() */
+  readonly rss_stat = new Float64Array(4);
+  mmap_base: number;
+  /** CPUs this mm has run on and may have TLB entries for (mm_cpumask). */
+  readonly cpumask = new Set<number>();
+  /** Pending RCU-deferred table frees (for accounting). */
+  readonly counters: MmCounters = {
+    pgfault: 0,
+    zero_page_faults: 0,
+    thp_fault_alloc: 0,
+    pgtables_allocated: [0, 0, 0, 0],
+    pgtables_freed: [0, 0, 0, 0],
+    pte_tables_reclaimed: 0,
+  };
+  exited = false;
+
+  constructor(
+    readonly id: number,
+    readonly arch: Arch,
+    /** PFN of the PGD page. */
+    readonly pgd: number,
+  ) {
+    this.mmap_base = arch.DEFAULT_MMAP_BASE;
+  }
+
+  get map_count(): number {
+    return this.mm_mt.length;
+  }
+
+  get_mm_counter(member: number): number {
+    return this.rss_stat[member];
+  }
+
+  /** get_mm_rss() */
+  get_mm_rss(): number {
+    return this.rss_stat[MM_FILEPAGES] + this.rss_stat[MM_ANONPAGES] + this.rss_stat[MM_SHMEMPAGES];
+  }
+}
+
+/** include/linux/mm.h: mm_pgtables_bytes() */
+export function mm_pgtables_bytes(mm: MmStruct): number {
+  return mm.pgtables_bytes;
+}
+
+/** update_hiwater_rss() */
+export function update_hiwater_rss(mm: MmStruct): void {
+  const rss = mm.get_mm_rss();
+  if (mm.hiwater_rss < rss) mm.hiwater_rss = rss;
+}
+
+/** update_hiwater_vm() */
+export function update_hiwater_vm(mm: MmStruct): void {
+  if (mm.hiwater_vm < mm.total_vm) mm.hiwater_vm = mm.total_vm;
+}
+
+/** vm_stat_account(): total_vm and data_vm (is_data_mapping: VM_WRITE without VM_SHARED). */
+export function vm_stat_account(mm: MmStruct, flags: number, npages: number): void {
+  mm.total_vm += npages;
+  if ((flags & (0x2 | 0x8 | 0x100)) === 0x2) mm.data_vm += npages;
+}

@@ -1,0 +1,294 @@
+/**
+ * Zapping user mappings (mm/memory.c): __zap_vma_range (unmap_page_range in older
+ * trees) → zap_p4d_range → zap_pud_range → zap_pmd_range → zap_pte_range, with an
+ * mmu_gather collecting TLB ranges, pages and tables. zap_pte_range() carries the
+ * reclaim hooks of CONFIG_PT_RECLAIM at the places the merged patch put its code.
+ *
+ * Model difference: need_resched() is always false (there is no timer), so the
+ * PTE lock is dropped midway only when the mmu_gather batches are full
+ * (force_break), exactly as Linux does in that case.
+ */
+import type { Kernel } from "../kernel.js";
+import type { ZapDetails, ZapPteState } from "../plugin/plugin.js";
+import type { KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
+import { ptep_get, ptep_get_and_clear } from "../pgtable/ops.js";
+import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
+import {
+  tlb_end_vma,
+  tlb_flush_mmu,
+  tlb_flush_mmu_tlbonly,
+  tlb_remove_tlb_entry,
+  tlb_start_vma,
+  __tlb_remove_folio_pages,
+  type MmuGather,
+} from "../tlb/mmu_gather.js";
+import { folio_test_anon, folio_test_large, mm_counter, page_folio, vm_normal_page } from "./folio.js";
+import { __split_huge_pmd, zap_huge_pmd } from "./huge_memory.js";
+import { MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS, update_hiwater_rss, type MmStruct } from "./mm_struct.js";
+import { HPAGE_PMD_NR } from "./page_alloc.js";
+import type { Vma } from "./vma.js";
+
+/** should_zap_folio(details, folio) */
+function should_zap_folio(k: Kernel, details: ZapDetails | null, folio: number): boolean {
+  if (!details || !details.skip_cows) return true;
+  return !folio_test_anon(k, folio);
+}
+
+/** folio_pte_batch(): how many of the next PTEs map consecutive pages of the same large folio. */
+function folio_pte_batch(k: Kernel, ptep: number, pte: number, max_nr: number): number {
+  const a = k.arch;
+  const ent = k.pt.ent;
+  const pfn = a.pte_pfn(pte);
+  const head = page_folio(k, pfn);
+  const last = head + HPAGE_PMD_NR - 1;
+  let nr = 1;
+  while (nr < max_nr) {
+    const e = ent[ptep + nr];
+    if (!a.pte_present(e) || a.pte_pfn(e) !== pfn + nr || pfn + nr > last) break;
+    nr++;
+  }
+  return nr;
+}
+
+interface ZapLocals {
+  rss_anon: number;
+  rss_shmem: number;
+  rss_swap: number;
+  force_flush: boolean;
+  force_break: boolean;
+  any_skipped: boolean;
+}
+
+/** zap_present_ptes() + zap_present_folio_ptes(): returns how many PTEs it handled. */
+function* zap_present_ptes(
+  t: Task,
+  tlb: MmuGather,
+  ptep: number,
+  ptent: number,
+  max_nr: number,
+  addr: number,
+  details: ZapDetails | null,
+  z: ZapLocals,
+): KPath<number> {
+  const k = t.k;
+  const mm = tlb.mm;
+  const pfn = k.arch.pte_pfn(ptent);
+  const page = vm_normal_page(k, pfn);
+  if (page < 0) {
+    /* We don't need up-to-date accessed/dirty bits. */
+    yield* ptep_get_and_clear(t, mm, addr, ptep);
+    tlb_remove_tlb_entry(tlb, addr);
+    return 1;
+  }
+  const folio = page_folio(k, page);
+  if (!should_zap_folio(k, details, folio)) {
+    z.any_skipped = true;
+    return 1;
+  }
+  /* batch PTEs mapping the same large folio */
+  const nr = folio_test_large(k, folio) && max_nr !== 1 ? folio_pte_batch(k, ptep, ptent, max_nr) : 1;
+  for (let i = 0; i < nr; i++) {
+    yield* ptep_get_and_clear(t, mm, addr + i * 4096, ptep + i);
+    tlb_remove_tlb_entry(tlb, addr + i * 4096);
+    k.frames.mapcount[page + i]--; // folio_remove_rmap_ptes()
+  }
+  if (mm_counter(k, folio) === MM_SHMEMPAGES) z.rss_shmem -= nr;
+  else z.rss_anon -= nr;
+  // Each PTE mapping holds one folio reference; they are dropped after the flush.
+  if (__tlb_remove_folio_pages(tlb, folio, nr)) {
+    z.force_flush = true;
+    z.force_break = true;
+  }
+  return nr;
+}
+
+/** zap_nonpresent_ptes(): swap and marker entries (no path in the model creates them). */
+function* zap_nonpresent_ptes(t: Task, tlb: MmuGather, ptep: number, addr: number, z: ZapLocals): KPath<number> {
+  z.any_skipped = true;
+  yield* ptep_get_and_clear(t, tlb.mm, addr, ptep);
+  z.rss_swap--;
+  z.any_skipped = false;
+  return 1;
+}
+
+/** do_zap_pte_range(): skip a run of none PTEs, then zap one present/non-present batch. */
+function* do_zap_pte_range(
+  t: Task,
+  tlb: MmuGather,
+  ptep: number,
+  addr: number,
+  end: number,
+  details: ZapDetails | null,
+  z: ZapLocals,
+): KPath<number> {
+  const a = t.k.arch;
+  let ptent = yield* ptep_get(t, ptep);
+  let max_nr = (end - addr) / 4096;
+  let nr = 0;
+  if (a.pte_none(ptent)) {
+    for (nr = 1; nr < max_nr; nr++) {
+      ptent = yield* ptep_get(t, ptep + nr);
+      if (!a.pte_none(ptent)) break;
+    }
+    max_nr -= nr;
+    if (!max_nr) return nr;
+    ptep += nr;
+    addr += nr * 4096;
+  }
+  if (a.pte_present(ptent)) nr += yield* zap_present_ptes(t, tlb, ptep, ptent, max_nr, addr, details, z);
+  else nr += yield* zap_nonpresent_ptes(t, tlb, ptep, addr, z);
+  return nr;
+}
+
+/** add_mm_rss_vec() */
+function add_mm_rss_vec(mm: MmStruct, z: ZapLocals): void {
+  mm.rss_stat[MM_ANONPAGES] += z.rss_anon;
+  mm.rss_stat[MM_SHMEMPAGES] += z.rss_shmem;
+  mm.rss_stat[MM_SWAPENTS] += z.rss_swap;
+}
+
+/** zap_pte_range(): returns the address reached. */
+export function* zap_pte_range(
+  t: Task,
+  tlb: MmuGather,
+  vma: Vma,
+  pmdp: number,
+  addr: number,
+  end: number,
+  details: ZapDetails | null,
+): KPath<number> {
+  const k = t.k;
+  const hooks = k.hooks;
+  const mm = tlb.mm;
+  const st: ZapPteState = {
+    can_reclaim_pt: hooks.reclaim_pt_is_enabled !== null && hooks.reclaim_pt_is_enabled(addr, end, details),
+    direct_reclaim: true,
+    addr,
+    pmdval: 0,
+  };
+  const start = addr;
+  const z: ZapLocals = { rss_anon: 0, rss_shmem: 0, rss_swap: 0, force_flush: false, force_break: false, any_skipped: false };
+  for (;;) {
+    // retry:
+    z.rss_anon = z.rss_shmem = z.rss_swap = 0;
+    const start_pte = yield* pte_offset_map_lock(t, mm, pmdp, addr);
+    if (start_pte < 0) return addr;
+    const ptl = t.ptl!;
+    let pte = start_pte;
+    let nr: number;
+    do {
+      z.any_skipped = false;
+      nr = yield* do_zap_pte_range(t, tlb, pte, addr, end, details, z);
+      if (z.any_skipped) st.can_reclaim_pt = false;
+      if (z.force_break) {
+        addr += nr * 4096;
+        st.direct_reclaim = false;
+        break;
+      }
+    } while (((pte += nr), (addr += 4096 * nr), addr !== end));
+    st.addr = addr;
+
+    /* Fast path: try to hold the pmd lock and unmap the PTE page. */
+    if (st.can_reclaim_pt && st.direct_reclaim && addr === end && hooks.zap_pte_range_locked !== null)
+      yield* hooks.zap_pte_range_locked(t, mm, pmdp, ptl, st);
+
+    add_mm_rss_vec(mm, z);
+    /* Do the actual TLB flush before dropping ptl */
+    if (z.force_flush) tlb_flush_mmu_tlbonly(tlb);
+    yield* pte_unmap_unlock(t, start_pte, ptl);
+    if (z.force_flush) tlb_flush_mmu(tlb);
+    if (addr === end) break;
+    z.force_flush = z.force_break = false;
+  }
+  if (st.can_reclaim_pt && hooks.zap_pte_range_end !== null) yield* hooks.zap_pte_range_end(t, tlb, mm, pmdp, start, st);
+  void vma;
+  return addr;
+}
+
+/** zap_pmd_range() */
+function* zap_pmd_range(t: Task, tlb: MmuGather, vma: Vma, pudp: number, addr: number, end: number, details: ZapDetails | null): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  let pmdp = pmd_offset(k, pudp, addr);
+  do {
+    const next = addr_end(addr, end, k.PMD_SIZE);
+    const pmd = k.pt.ent[pmdp];
+    if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
+      if (next - addr !== k.PMD_SIZE) yield* __split_huge_pmd(t, vma, pmdp, addr);
+      else if (yield* zap_huge_pmd(t, tlb, vma, pmdp, addr)) {
+        addr = next;
+        pmdp++;
+        continue;
+      }
+      /* fall through */
+    }
+    if (a.pxd_none(k.pt.ent[pmdp])) {
+      addr = next;
+      pmdp++;
+      continue;
+    }
+    addr = yield* zap_pte_range(t, tlb, vma, pmdp, addr, next, details);
+    if (addr !== next) pmdp--;
+    pmdp++;
+  } while (addr !== end);
+  return addr;
+}
+
+function* zap_pud_range(t: Task, tlb: MmuGather, vma: Vma, p4dp: number, addr: number, end: number, details: ZapDetails | null): KPath<number> {
+  const k = t.k;
+  let pudp = pud_offset(k, p4dp, addr);
+  do {
+    let next = addr_end(addr, end, k.PUD_SIZE);
+    if (!k.arch.pxd_none(k.pt.ent[pudp])) next = yield* zap_pmd_range(t, tlb, vma, pudp, addr, next, details);
+    pudp++;
+    addr = next;
+  } while (addr !== end);
+  return addr;
+}
+
+function* zap_p4d_range(t: Task, tlb: MmuGather, vma: Vma, pgdp: number, addr: number, end: number, details: ZapDetails | null): KPath<number> {
+  const k = t.k;
+  if (k.arch.p4d_folded) return yield* zap_pud_range(t, tlb, vma, pgdp, addr, end, details);
+  let p4dp = p4d_offset(k, pgdp, addr);
+  do {
+    let next = addr_end(addr, end, k.P4D_SIZE);
+    if (!k.arch.pxd_none(k.pt.ent[p4dp])) next = yield* zap_pud_range(t, tlb, vma, p4dp, addr, next, details);
+    p4dp++;
+    addr = next;
+  } while (addr !== end);
+  return addr;
+}
+
+/** __zap_vma_range() (unmap_page_range + tlb_start_vma/tlb_end_vma in older trees) */
+export function* __zap_vma_range(t: Task, tlb: MmuGather, vma: Vma, start: number, end: number, details: ZapDetails | null): KPath {
+  const k = t.k;
+  let addr = start;
+  tlb_start_vma(tlb, vma);
+  let pgdp = pgd_offset(k, tlb.mm, addr);
+  do {
+    let next = addr_end(addr, end, k.PGDIR_SIZE);
+    if (!k.arch.pxd_none(k.pt.ent[pgdp])) next = yield* zap_p4d_range(t, tlb, vma, pgdp, addr, next, details);
+    pgdp++;
+    addr = next;
+  } while (addr !== end);
+  tlb_end_vma(tlb, vma);
+}
+
+/** unmap_vmas(): zap [start, end) in every VMA of `vmas` (ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP). */
+export function* unmap_vmas(t: Task, tlb: MmuGather, vmas: readonly Vma[], start: number, end: number): KPath {
+  const details: ZapDetails = { skip_cows: false, reclaim_pt: false, unmap: true };
+  for (const vma of vmas) {
+    const s = Math.max(vma.vm_start, start);
+    const e = Math.min(vma.vm_end, end);
+    if (s < e) yield* __zap_vma_range(t, tlb, vma, s, e, details);
+  }
+}
+
+/** zap_vma_range_batched() (zap_page_range_single_batched in 6.18) */
+export function* zap_vma_range_batched(t: Task, tlb: MmuGather, vma: Vma, address: number, size: number, details: ZapDetails | null): KPath {
+  if (!size) return;
+  update_hiwater_rss(tlb.mm);
+  yield* __zap_vma_range(t, tlb, vma, address, address + size, details);
+}

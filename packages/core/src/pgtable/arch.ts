@@ -1,0 +1,129 @@
+/**
+ * The architecture contract core runs on. `@mmsim/arch-x86_64` implements it
+ * structurally (it does not import core, so core can use it in tests without a
+ * dependency cycle).
+ *
+ * ## The in-code form of an entry (`pte_t`, `pmd_t`, ... are `number`)
+ * Tables hold 64-bit entries in a `Float64Array`, one number per entry, in the
+ * arch's *packed form*: a lossless 53-bit image of the bits Linux uses for user
+ * anonymous memory. On x86_64, bits 0–51 stand at their hardware positions (flags
+ * 0–11, PFN 12–51) and NX (bit 63) is moved to bit 52. `pte_val()` gives the exact
+ * 64-bit hardware value as a bigint, `__pte()` takes one. Model difference from
+ * Linux: PKEY (59–62) and SOFTW4/5 (57–58) are not representable; user anonymous
+ * mappings never set them in the paths mmsim models.
+ */
+export type pte_t = number;
+export type pmd_t = number;
+export type pud_t = number;
+export type p4d_t = number;
+export type pgd_t = number;
+export type pgprot_t = number;
+
+/** vm_flags bits, as in include/linux/mm.h. */
+export const VM_READ = 0x1;
+export const VM_WRITE = 0x2;
+export const VM_EXEC = 0x4;
+export const VM_SHARED = 0x8;
+export const VM_MAYREAD = 0x10;
+export const VM_MAYWRITE = 0x20;
+export const VM_MAYEXEC = 0x40;
+export const VM_MAYSHARE = 0x80;
+export const VM_GROWSDOWN = 0x100;
+export const VM_LOCKED = 0x2000;
+export const VM_ACCOUNT = 0x100000;
+export const VM_NORESERVE = 0x200000;
+export const VM_HUGEPAGE = 0x20000000;
+export const VM_NOHUGEPAGE = 0x40000000;
+
+/** What an arch's flush_tlb_mm_range() drives: the core TLB model. */
+export interface TlbFlushTarget {
+  /** CPUs in mm_cpumask(mm), and which of them are in lazy-TLB mode. */
+  mm_cpus(mm: unknown): readonly { cpu: number; lazy: boolean }[];
+  /** Invalidate [start, end) on `cpu` page by page (INVLPG), with its paging-structure caches. */
+  flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number): void;
+  /** Full flush of `mm` on `cpu` (CR3 reload / INVPCID single-context). */
+  flush_all(cpu: number, mm: unknown): void;
+  /** Account one flush as the kernel's vmstat/tracepoints would see it. */
+  count(kind: "ranged" | "full", ipis: number): void;
+}
+
+export interface Arch {
+  readonly name: string;
+  /** Paging levels in use: 4, or 5 with LA57. */
+  readonly levels: 4 | 5;
+  readonly PAGE_SHIFT: number;
+  readonly PMD_SHIFT: number;
+  readonly PUD_SHIFT: number;
+  readonly P4D_SHIFT: number;
+  readonly PGDIR_SHIFT: number;
+  readonly PTRS_PER_PTE: number;
+  readonly PTRS_PER_PMD: number;
+  readonly PTRS_PER_PUD: number;
+  readonly PTRS_PER_P4D: number;
+  readonly PTRS_PER_PGD: number;
+  /** Top of the user address space (TASK_SIZE_MAX for this layout). */
+  readonly TASK_SIZE: number;
+  /** mmap_base of a task with no ASLR and an 8 MiB stack rlimit (arch_pick_mmap_layout). */
+  readonly DEFAULT_MMAP_BASE: number;
+  /** Whether p4d is folded into pgd (4-level paging). */
+  readonly p4d_folded: boolean;
+  /** x86 tlb_single_page_flush_ceiling (33). */
+  readonly tlb_single_page_flush_ceiling: number;
+
+  /* ---- PTE level ---- */
+  pte_none(pte: pte_t): boolean;
+  pte_present(pte: pte_t): boolean;
+  pte_pfn(pte: pte_t): number;
+  pte_write(pte: pte_t): boolean;
+  pte_dirty(pte: pte_t): boolean;
+  pte_young(pte: pte_t): boolean;
+  pte_special(pte: pte_t): boolean;
+  pte_mkwrite(pte: pte_t): pte_t;
+  pte_wrprotect(pte: pte_t): pte_t;
+  pte_mkdirty(pte: pte_t): pte_t;
+  pte_mkclean(pte: pte_t): pte_t;
+  pte_mkyoung(pte: pte_t): pte_t;
+  pte_mkold(pte: pte_t): pte_t;
+  pte_mkspecial(pte: pte_t): pte_t;
+  pte_modify(pte: pte_t, newprot: pgprot_t): pte_t;
+  pfn_pte(pfn: number, prot: pgprot_t): pte_t;
+  /** x86 vm_get_page_prot(): protection_map[] for private/shared mappings. */
+  vm_get_page_prot(vm_flags: number): pgprot_t;
+  /** Swap entries (arch/x86/include/asm/pgtable_64.h). */
+  swp_entry_to_pte(type: number, offset: number): pte_t;
+  pte_to_swp_type(pte: pte_t): number;
+  pte_to_swp_offset(pte: pte_t): number;
+  is_swap_pte(pte: pte_t): boolean;
+
+  /* ---- upper levels ---- */
+  /** Entry pointing at a lower table (pmd_populate/pud_populate/p4d_populate/pgd_populate: _PAGE_TABLE). */
+  mk_table_entry(pfn: number): number;
+  /** pmd_none/pud_none/...: the same test at every level on x86. */
+  pxd_none(v: number): boolean;
+  pxd_present(v: number): boolean;
+  pxd_bad(v: number): boolean;
+  pxd_pfn(v: number): number;
+  pmd_leaf(pmd: pmd_t): boolean;
+  pmd_trans_huge(pmd: pmd_t): boolean;
+  pmd_mkhuge(pfn: number, prot: pgprot_t): pmd_t;
+  pmd_write(pmd: pmd_t): boolean;
+  pmd_wrprotect(pmd: pmd_t): pmd_t;
+  pmd_modify(pmd: pmd_t, newprot: pgprot_t): pmd_t;
+
+  /* ---- exact hardware values ---- */
+  pte_val(pte: pte_t): bigint;
+  __pte(val: bigint): pte_t;
+
+  /**
+   * flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables): the arch policy
+   * (ceiling, which CPUs get an IPI) applied to the core's TLB model.
+   */
+  flush_tlb_mm_range(
+    target: TlbFlushTarget,
+    mm: unknown,
+    start: number,
+    end: number,
+    stride_shift: number,
+    freed_tables: boolean,
+  ): void;
+}

@@ -1,0 +1,87 @@
+/**
+ * Page-table entry accessors: every read and write of an entry is one preemption
+ * point (READ/WRITE). `ptep`, `pmdp`, ... are entry pointers (indices into
+ * PtStore.ent). set_pte_at() and ptep_get_and_clear() call the plugin's
+ * track_pte_set/clear hooks atomically with the write (as page_table_check does).
+ * Each accessor has its bulk twin (`name$sync`): the same action, called directly.
+ */
+import { PT } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import type { pte_t, pmd_t } from "./arch.js";
+
+const read = (t: Task, p: number) => t.k.pt.ent[p];
+
+function write_pte(t: Task, p: number, pte: pte_t): void {
+  const k = t.k;
+  const old = k.pt.ent[p];
+  k.pt.ent[p] = pte;
+  const h = k.hooks.track_pte_set;
+  if (h !== null) h(k, p, old, pte);
+}
+
+function get_and_clear(t: Task, p: number): pte_t {
+  const k = t.k;
+  const old = k.pt.ent[p];
+  k.pt.ent[p] = 0;
+  const h = k.hooks.track_pte_clear;
+  if (h !== null) h(k, p, old);
+  return old;
+}
+
+function write_raw(t: Task, p: number, v: number): void {
+  t.k.pt.ent[p] = v;
+}
+
+function get_and_clear_raw(t: Task, p: number): number {
+  const old = t.k.pt.ent[p];
+  t.k.pt.ent[p] = 0;
+  return old;
+}
+
+const table_entry = (t: Task, p: number, table_pfn: number) => write_raw(t, p, t.k.arch.mk_table_entry(table_pfn));
+
+/** ptep_get() */
+export const ptep_get = (t: Task, ptep: number) => t.op.set(PT.READ, "ptep_get", read, ptep, null);
+export const ptep_get$sync = (t: Task, ptep: number) => read(t, ptep);
+/** ptep_get_lockless(): the same single load on x86_64. */
+export const ptep_get_lockless = (t: Task, ptep: number) => t.op.set(PT.READ, "ptep_get_lockless", read, ptep, null);
+export const ptep_get_lockless$sync = (t: Task, ptep: number) => read(t, ptep);
+/** set_pte_at(mm, addr, ptep, pte) */
+export const set_pte_at = (t: Task, _mm: MmStruct, _addr: number, ptep: number, pte: pte_t) => t.op.set(PT.WRITE, "set_pte_at", write_pte, ptep, pte);
+export const set_pte_at$sync = (t: Task, _mm: MmStruct, _addr: number, ptep: number, pte: pte_t) => write_pte(t, ptep, pte);
+/** ptep_get_and_clear(mm, addr, ptep) / ptep_get_and_clear_full() */
+export const ptep_get_and_clear = (t: Task, _mm: MmStruct, _addr: number, ptep: number) => t.op.set(PT.WRITE, "ptep_get_and_clear", get_and_clear, ptep, null);
+export const ptep_get_and_clear$sync = (t: Task, _mm: MmStruct, _addr: number, ptep: number) => get_and_clear(t, ptep);
+/** ptep_set_access_flags() / change_pte_range() style in-place updates of a present PTE. */
+export const ptep_modify = (t: Task, ptep: number, pte: pte_t) => t.op.set(PT.WRITE, "ptep_modify", write_pte, ptep, pte);
+export const ptep_modify$sync = (t: Task, ptep: number, pte: pte_t) => write_pte(t, ptep, pte);
+
+/** pmdp_get_lockless() (READ_ONCE on x86_64: no GUP_GET_PXX_LOW_HIGH) */
+export const pmdp_get_lockless = (t: Task, pmdp: number) => t.op.set(PT.READ, "pmdp_get_lockless", read, pmdp, null);
+export const pmdp_get_lockless$sync = (t: Task, pmdp: number) => read(t, pmdp);
+/** pmdp_get() */
+export const pmdp_get = (t: Task, pmdp: number) => t.op.set(PT.READ, "pmdp_get", read, pmdp, null);
+export const pmdp_get$sync = (t: Task, pmdp: number) => read(t, pmdp);
+/** pmd_populate(mm, pmdp, pte table) */
+export const pmd_populate = (t: Task, pmdp: number, pte_table_pfn: number) => t.op.set(PT.WRITE, "pmd_populate", table_entry, pmdp, pte_table_pfn);
+export const pmd_populate$sync = (t: Task, pmdp: number, pte_table_pfn: number) => table_entry(t, pmdp, pte_table_pfn);
+/** set_pmd_at(): install a huge PMD. */
+export const set_pmd_at = (t: Task, pmdp: number, pmd: pmd_t) => t.op.set(PT.WRITE, "set_pmd_at", write_raw, pmdp, pmd);
+export const set_pmd_at$sync = (t: Task, pmdp: number, pmd: pmd_t) => write_raw(t, pmdp, pmd);
+/** pmd_clear() */
+export const pmd_clear = (t: Task, pmdp: number) => t.op.set(PT.WRITE, "pmd_clear", write_raw, pmdp, 0);
+export const pmd_clear$sync = (t: Task, pmdp: number) => write_raw(t, pmdp, 0);
+/** pmdp_huge_get_and_clear() */
+export const pmdp_huge_get_and_clear = (t: Task, pmdp: number) => t.op.set(PT.WRITE, "pmdp_huge_get_and_clear", get_and_clear_raw, pmdp, null);
+export const pmdp_huge_get_and_clear$sync = (t: Task, pmdp: number) => get_and_clear_raw(t, pmdp);
+
+/** READ_ONCE of an upper-level entry (pudp_get, p4dp_get, pgdp_get). */
+export const pxdp_get = (t: Task, p: number) => t.op.set(PT.READ, "pxdp_get", read, p, null);
+export const pxdp_get$sync = (t: Task, p: number) => read(t, p);
+/** pud_populate / p4d_populate / pgd_populate */
+export const pxd_populate = (t: Task, p: number, table_pfn: number) => t.op.set(PT.WRITE, "pxd_populate", table_entry, p, table_pfn);
+export const pxd_populate$sync = (t: Task, p: number, table_pfn: number) => table_entry(t, p, table_pfn);
+/** pud_clear / p4d_clear / pgd_clear */
+export const pxd_clear = (t: Task, p: number) => t.op.set(PT.WRITE, "pxd_clear", write_raw, p, 0);
+export const pxd_clear$sync = (t: Task, p: number) => write_raw(t, p, 0);

@@ -1,0 +1,136 @@
+/**
+ * Table allocation and the accounting behind VmPTE (mm/memory.c, include/linux/mm.h):
+ * mm_pgtables_bytes counts PTE, PMD and PUD tables (P4D and PGD pages are not
+ * counted), 4096 bytes each; THP deposit tables count as PTE tables.
+ */
+import type { Kernel } from "../kernel.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import type { KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import { spin_lock, spin_unlock } from "../sync/spinlock.js";
+import { pmd_populate, pmdp_get, pxd_populate, pxdp_get } from "./ops.js";
+import { P4D_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "./store.js";
+
+const TABLE_BYTES = 4096;
+
+export function mm_inc_nr_ptes(mm: MmStruct): void {
+  mm.pgtables_bytes += TABLE_BYTES;
+}
+export function mm_dec_nr_ptes(mm: MmStruct): void {
+  mm.pgtables_bytes -= TABLE_BYTES;
+}
+export function mm_inc_nr_pmds(mm: MmStruct): void {
+  mm.pgtables_bytes += TABLE_BYTES;
+}
+export function mm_dec_nr_pmds(mm: MmStruct): void {
+  mm.pgtables_bytes -= TABLE_BYTES;
+}
+export function mm_inc_nr_puds(mm: MmStruct): void {
+  mm.pgtables_bytes += TABLE_BYTES;
+}
+export function mm_dec_nr_puds(mm: MmStruct): void {
+  mm.pgtables_bytes -= TABLE_BYTES;
+}
+
+/** pte_alloc_one() + pagetable_pte_ctor(): returns the table's PFN. */
+export function pte_alloc_one(k: Kernel, mm: MmStruct): number {
+  const pfn = k.pt.alloc(PTE_LEVEL, mm.id);
+  mm.counters.pgtables_allocated[0]++;
+  k.hooks.pte_table_ctor?.(k, mm, pfn);
+  return pfn;
+}
+
+/** pte_free() (pagetable_dtor + free): immediate, for tables never made visible or already unreachable. */
+export function pte_free(k: Kernel, mm: MmStruct, pfn: number): void {
+  k.hooks.pte_table_dtor?.(k, mm, pfn);
+  mm.counters.pgtables_freed[0]++;
+  k.pt.free(pfn);
+}
+
+/** Free an upper-level table (pmd_free / pud_free / p4d_free). */
+export function pxd_free(k: Kernel, mm: MmStruct, pfn: number): void {
+  const level = k.pt.level_of(pfn);
+  mm.counters.pgtables_freed[level - 1]++;
+  k.pt.free(pfn);
+}
+
+function pxd_alloc_one(k: Kernel, mm: MmStruct, level: number): number {
+  mm.counters.pgtables_allocated[level - 1]++;
+  return k.pt.alloc(level, mm.id);
+}
+
+/** pmd_lockptr(): the split PMD lock lives in the PMD table's ptdesc. */
+export function pmd_lockptr(k: Kernel, pmdp: number) {
+  return k.pt.ptl[Math.floor(pmdp / 512)]!;
+}
+
+/** pmd_lock(mm, pmd) */
+export function* pmd_lock(t: Task, pmdp: number): KPath<ReturnType<typeof pmd_lockptr>> {
+  const ptl = pmd_lockptr(t.k, pmdp);
+  yield* spin_lock(t, ptl);
+  return ptl;
+}
+
+/** pmd_install(): publish a new PTE table under the PMD lock unless another did. */
+export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: number }): KPath {
+  const ptl = yield* pmd_lock(t, pmdp);
+  if (t.k.arch.pxd_none(yield* pmdp_get(t, pmdp))) {
+    mm_inc_nr_ptes(mm);
+    /* smp_wmb(): the table is zeroed before it becomes visible */
+    yield* pmd_populate(t, pmdp, table.pfn);
+    table.pfn = 0;
+  }
+  yield* spin_unlock(t, ptl);
+}
+
+/** __pte_alloc(mm, pmd): 0, or -ENOMEM. */
+export function* __pte_alloc(t: Task, mm: MmStruct, pmdp: number): KPath<number> {
+  const k = t.k;
+  const table = { pfn: pte_alloc_one(k, mm) };
+  yield* pmd_install(t, mm, pmdp, table);
+  if (table.pfn) pte_free(k, mm, table.pfn);
+  return 0;
+}
+
+/** pte_alloc(mm, pmd): allocate only if the PMD is none. Returns nonzero on failure. */
+export function* pte_alloc(t: Task, mm: MmStruct, pmdp: number): KPath<number> {
+  if (!t.k.arch.pxd_none(t.k.pt.ent[pmdp])) return 0;
+  return yield* __pte_alloc(t, mm, pmdp);
+}
+
+/** __pmd_alloc(): pud_lock is mm->page_table_lock on x86_64. */
+export function* __pmd_alloc(t: Task, mm: MmStruct, pudp: number): KPath<number> {
+  const k = t.k;
+  const pfn = pxd_alloc_one(k, mm, PMD_LEVEL);
+  yield* spin_lock(t, mm.page_table_lock);
+  if (!k.arch.pxd_present(yield* pxdp_get(t, pudp))) {
+    mm_inc_nr_pmds(mm);
+    yield* pxd_populate(t, pudp, pfn);
+  } else pxd_free(k, mm, pfn);
+  yield* spin_unlock(t, mm.page_table_lock);
+  return 0;
+}
+
+/** __pud_alloc() */
+export function* __pud_alloc(t: Task, mm: MmStruct, p4dp: number): KPath<number> {
+  const k = t.k;
+  const pfn = pxd_alloc_one(k, mm, PUD_LEVEL);
+  yield* spin_lock(t, mm.page_table_lock);
+  if (!k.arch.pxd_present(yield* pxdp_get(t, p4dp))) {
+    mm_inc_nr_puds(mm);
+    yield* pxd_populate(t, p4dp, pfn);
+  } else pxd_free(k, mm, pfn);
+  yield* spin_unlock(t, mm.page_table_lock);
+  return 0;
+}
+
+/** __p4d_alloc(): P4D pages are not counted in pgtables_bytes. */
+export function* __p4d_alloc(t: Task, mm: MmStruct, pgdp: number): KPath<number> {
+  const k = t.k;
+  const pfn = pxd_alloc_one(k, mm, P4D_LEVEL);
+  yield* spin_lock(t, mm.page_table_lock);
+  if (k.arch.pxd_present(yield* pxdp_get(t, pgdp))) pxd_free(k, mm, pfn);
+  else yield* pxd_populate(t, pgdp, pfn);
+  yield* spin_unlock(t, mm.page_table_lock);
+  return 0;
+}

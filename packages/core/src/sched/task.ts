@@ -1,0 +1,38 @@
+import type { Kernel } from "../kernel.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import type { SpinLock } from "../sync/spinlock.js";
+import { Op } from "../sync/op.js";
+
+/**
+ * A simulated task (thread) as the kernel paths see `current`. It carries the
+ * state the sync primitives check (RCU nesting, IRQs off, locks held) and its
+ * reusable primitive-operation object.
+ */
+export class Task {
+  /** When true, every primitive yields a preemption point first. */
+  stepping = false;
+  /** rcu_read_lock() nesting depth. */
+  rcu_read_depth = 0;
+  /** Outermost read-side sections left so far (grace-period tracking). */
+  rcu_exits = 0;
+  /** local_irq_save() nesting depth; an IRQ-disabled section is an RCU reader. */
+  irq_disabled = 0;
+  /** Locks held, in acquisition order (for lock checks). */
+  readonly held: object[] = [];
+  /** The reusable primitive operation (see sync/op.ts). */
+  readonly op: Op;
+  /** Out-parameters of the C API (`pmd_t *pmdvalp`, `spinlock_t **ptlp`). */
+  pmdval = 0;
+  ptl: SpinLock | null = null;
+
+  constructor(
+    readonly k: Kernel,
+    readonly pid: number,
+    public mm: MmStruct | null,
+    /** CPU the task runs on. */
+    public cpu = 0,
+    readonly comm = "task",
+  ) {
+    this.op = new Op(this);
+  }
+}

@@ -1,0 +1,72 @@
+import type { Point, PointKind } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+
+/** Returned by an action that cannot proceed yet (a held lock). */
+export const BLOCKED: unique symbol = Symbol("BLOCKED");
+export type Action<A, B, R> = (t: Task, a: A, b: B) => R | typeof BLOCKED;
+
+/** Thrown when a non-stepping task would block: in a single-threaded run that is a deadlock. */
+export class DeadlockError extends Error {}
+
+/**
+ * One primitive operation as an iterator, reused by its task. `yield* op` performs
+ * the action; a stepping task first yields the operation's `Point`, and yields
+ * again while the action reports BLOCKED. A primitive never starts another one,
+ * so one object per task suffices and the bulk path allocates nothing.
+ */
+export class Op implements Iterator<Point, unknown, undefined> {
+  private action: Action<unknown, unknown, unknown> = () => undefined;
+  private a: unknown = null;
+  private b: unknown = null;
+  private pending = false;
+  readonly point: { kind: PointKind; what: string; obj: unknown } = { kind: 1, what: "", obj: null };
+  private readonly yielded: IteratorYieldResult<Point> = { done: false, value: this.point };
+  private readonly result: IteratorReturnResult<unknown> = { done: true, value: undefined };
+
+  constructor(private readonly t: Task) {}
+
+  set<A, B, R>(kind: PointKind, what: string, action: Action<A, B, R>, a: A, b: B, obj: unknown = a): Iterable<Point, R, undefined> & Iterator<Point, R, undefined> {
+    this.action = action as Action<unknown, unknown, unknown>;
+    this.a = a;
+    this.b = b;
+    const p = this.point;
+    p.kind = kind;
+    p.what = what;
+    p.obj = obj;
+    return this as unknown as Iterable<Point, R, undefined> & Iterator<Point, R, undefined>;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<Point, unknown> {
+    const t = this.t;
+    if (t.stepping && !this.pending) {
+      this.pending = true;
+      return this.yielded;
+    }
+    const v = this.action(t, this.a, this.b);
+    if (v === BLOCKED) {
+      if (!t.stepping) throw new DeadlockError(`${t.comm}/${t.pid}: ${this.point.what} would block forever`);
+      this.point.kind = 4; // PT.SPIN
+      return this.yielded;
+    }
+    this.pending = false;
+    this.result.value = v;
+    return this.result;
+  }
+}
+
+/**
+ * The bulk-run twin of a primitive: the action itself, called directly. A
+ * non-stepping task that would block is a deadlock in a single-threaded run.
+ * (desync turns `yield* prim(t, a)` into `prim$sync(t, a)` in kernel-path twins.)
+ */
+export function sync_op<A, B, R>(what: string, action: Action<A, B, R>): (t: Task, a: A, b?: B) => R {
+  return (t, a, b) => {
+    const v = action(t, a, b as B);
+    if (v === BLOCKED) throw new DeadlockError(`${t.comm}/${t.pid}: ${what} would block forever`);
+    return v;
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * struct mmu_gather (mm/mmu_gather.c, include/asm-generic/tlb.h) with
+ * MMU_GATHER_RCU_TABLE_FREE as x86_64 has it since v6.15: pages are freed after
+ * the TLB flush; page-table pages are freed after the TLB flush *and* an RCU grace
+ * period (tlb_table_flush: tlb_table_invalidate + call_rcu(tlb_remove_table_rcu)).
+ *
+ * Model differences: batch pages never fail to allocate (so __tlb_remove_table_one
+ * is never taken), and there is no mmu_notifier.
+ */
+import type { Kernel } from "../kernel.js";
+import { folio_put } from "../mm/folio.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import type { Vma } from "../mm/vma.js";
+import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
+
+/** MMU_GATHER_BUNDLE, MAX_GATHER_BATCH, MAX_GATHER_BATCH_COUNT, MAX_TABLE_BATCH for 4 KiB pages. */
+export const MMU_GATHER_BUNDLE = 8;
+export const MAX_GATHER_BATCH = 510;
+export const MAX_GATHER_BATCH_COUNT = Math.floor(10000 / MAX_GATHER_BATCH);
+export const MAX_TABLE_BATCH = 509;
+
+interface PageBatch {
+  nr: number;
+  readonly max: number;
+  readonly pages: number[];
+}
+
+export class MmuGather {
+  start: number;
+  end = 0;
+  fullmm: boolean;
+  need_flush_all = false;
+  freed_tables = false;
+  cleared_ptes = false;
+  cleared_pmds = false;
+  cleared_puds = false;
+  cleared_p4ds = false;
+  vma_exec = false;
+  /** Page-table pages waiting for the flush + grace period (tlb->batch). */
+  table_batch: number[] | null = null;
+  readonly batches: PageBatch[] = [{ nr: 0, max: MMU_GATHER_BUNDLE, pages: [] }];
+  active = 0;
+
+  constructor(
+    readonly k: Kernel,
+    readonly mm: MmStruct,
+    fullmm: boolean,
+  ) {
+    this.fullmm = fullmm;
+    this.start = fullmm ? Infinity : k.arch.TASK_SIZE;
+    if (fullmm) this.end = Infinity;
+  }
+}
+
+export function tlb_gather_mmu(k: Kernel, mm: MmStruct): MmuGather {
+  return new MmuGather(k, mm, false);
+}
+
+export function tlb_gather_mmu_fullmm(k: Kernel, mm: MmStruct): MmuGather {
+  return new MmuGather(k, mm, true);
+}
+
+function __tlb_reset_range(tlb: MmuGather): void {
+  if (tlb.fullmm) {
+    tlb.start = tlb.end = Infinity;
+  } else {
+    tlb.start = tlb.k.arch.TASK_SIZE;
+    tlb.end = 0;
+  }
+  tlb.freed_tables = tlb.cleared_ptes = tlb.cleared_pmds = tlb.cleared_puds = tlb.cleared_p4ds = false;
+}
+
+function __tlb_adjust_range(tlb: MmuGather, address: number, size: number): void {
+  if (address < tlb.start) tlb.start = address;
+  if (address + size > tlb.end) tlb.end = address + size;
+}
+
+export function tlb_flush_pte_range(tlb: MmuGather, address: number, size: number): void {
+  __tlb_adjust_range(tlb, address, size);
+  tlb.cleared_ptes = true;
+}
+export function tlb_flush_pmd_range(tlb: MmuGather, address: number, size: number): void {
+  __tlb_adjust_range(tlb, address, size);
+  tlb.cleared_pmds = true;
+}
+export function tlb_flush_pud_range(tlb: MmuGather, address: number, size: number): void {
+  __tlb_adjust_range(tlb, address, size);
+  tlb.cleared_puds = true;
+}
+export function tlb_flush_p4d_range(tlb: MmuGather, address: number, size: number): void {
+  __tlb_adjust_range(tlb, address, size);
+  tlb.cleared_p4ds = true;
+}
+
+/** tlb_remove_tlb_entry(): note a cleared PTE for the flush range. */
+export const tlb_remove_tlb_entry = (tlb: MmuGather, addr: number) => tlb_flush_pte_range(tlb, addr, 4096);
+
+/** tlb_get_unmap_shift(): the smallest level whose entries were cleared. */
+function tlb_get_unmap_shift(tlb: MmuGather): number {
+  const a = tlb.k.arch;
+  if (tlb.cleared_ptes) return a.PAGE_SHIFT;
+  if (tlb.cleared_pmds) return a.PMD_SHIFT;
+  if (tlb.cleared_puds) return a.PUD_SHIFT;
+  if (tlb.cleared_p4ds) return a.P4D_SHIFT;
+  return a.PAGE_SHIFT;
+}
+
+/** x86 tlb_flush(): flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables). */
+function tlb_flush(tlb: MmuGather): void {
+  let start = 0;
+  let end = Infinity;
+  if (!tlb.fullmm && !tlb.need_flush_all) {
+    start = tlb.start;
+    end = tlb.end;
+  }
+  tlb.k.flush_tlb_mm_range(tlb.mm, start, end, tlb_get_unmap_shift(tlb), tlb.freed_tables);
+}
+
+export function tlb_flush_mmu_tlbonly(tlb: MmuGather): void {
+  if (!(tlb.freed_tables || tlb.cleared_ptes || tlb.cleared_pmds || tlb.cleared_puds || tlb.cleared_p4ds)) return;
+  tlb_flush(tlb);
+  __tlb_reset_range(tlb);
+}
+
+/** tlb_table_flush(): invalidate, then free the batched tables after a grace period. */
+function tlb_table_flush(tlb: MmuGather): void {
+  const batch = tlb.table_batch;
+  if (batch === null) return;
+  tlb_flush_mmu_tlbonly(tlb); // tlb_table_invalidate()
+  tlb.table_batch = null;
+  const k = tlb.k;
+  const mm = tlb.mm;
+  k.counters.rcu_table_batches++;
+  k.rcu.call_rcu(() => {
+    for (const pfn of batch) k.__tlb_remove_table(mm, pfn);
+  });
+}
+
+/** tlb_remove_table(tlb, table) */
+export function tlb_remove_table(tlb: MmuGather, pfn: number): void {
+  if (tlb.table_batch === null) tlb.table_batch = [];
+  tlb.table_batch.push(pfn);
+  tlb.k.counters.tables_deferred++;
+  if (tlb.table_batch.length === MAX_TABLE_BATCH) tlb_table_flush(tlb);
+}
+
+/** pte_free_tlb(tlb, pte, address) */
+export function pte_free_tlb(tlb: MmuGather, pfn: number, address: number): void {
+  tlb_flush_pmd_range(tlb, address, 4096);
+  tlb.freed_tables = true;
+  tlb.mm.counters.pgtables_freed[0]++;
+  tlb.k.hooks.pte_table_dtor?.(tlb.k, tlb.mm, pfn);
+  tlb_remove_table(tlb, pfn);
+}
+
+/** pmd_free_tlb / pud_free_tlb / p4d_free_tlb */
+export function pxd_free_tlb(tlb: MmuGather, pfn: number, address: number, level: number): void {
+  if (level === PMD_LEVEL) tlb_flush_pud_range(tlb, address, 4096);
+  else if (level === PUD_LEVEL) tlb_flush_p4d_range(tlb, address, 4096);
+  else __tlb_adjust_range(tlb, address, 4096); // p4d_free_tlb
+  tlb.freed_tables = true;
+  tlb.mm.counters.pgtables_freed[level - 1]++;
+  tlb_remove_table(tlb, pfn);
+}
+
+/** tlb_next_batch() */
+function tlb_next_batch(tlb: MmuGather): boolean {
+  if (tlb.active + 1 < tlb.batches.length) {
+    tlb.active++;
+    return true;
+  }
+  if (tlb.batches.length - 1 === MAX_GATHER_BATCH_COUNT) return false;
+  tlb.batches.push({ nr: 0, max: MAX_GATHER_BATCH, pages: [] });
+  tlb.active++;
+  return true;
+}
+
+/**
+ * __tlb_remove_folio_pages(): queue `nr_pages` references on a folio to drop after
+ * the flush (a second slot encodes nr_pages > 1, as ENCODED_PAGE_BIT_NR_PAGES_NEXT).
+ * Returns true when the batches are full and the caller must flush (force_flush).
+ */
+export function __tlb_remove_folio_pages(tlb: MmuGather, head_pfn: number, nr_pages: number): boolean {
+  const b = tlb.batches[tlb.active];
+  b.pages[b.nr++] = head_pfn;
+  if (nr_pages > 1) b.pages[b.nr++] = -nr_pages;
+  if (b.nr >= b.max - 1) {
+    if (!tlb_next_batch(tlb)) return true;
+  }
+  return false;
+}
+
+/** tlb_batch_pages_flush(): drop the queued references (free_pages_and_swap_cache). */
+function tlb_batch_pages_flush(tlb: MmuGather): void {
+  for (let i = 0; i <= tlb.active; i++) {
+    const b = tlb.batches[i];
+    for (let j = 0; j < b.nr; j++) {
+      const p = b.pages[j];
+      const n = j + 1 < b.nr && b.pages[j + 1] < 0 ? -b.pages[++j] : 1;
+      for (let r = 0; r < n; r++) folio_put(tlb.k, p);
+    }
+    b.nr = 0;
+  }
+  tlb.active = 0;
+}
+
+export function tlb_flush_mmu_free(tlb: MmuGather): void {
+  tlb_table_flush(tlb);
+  tlb_batch_pages_flush(tlb);
+}
+
+export function tlb_flush_mmu(tlb: MmuGather): void {
+  tlb_flush_mmu_tlbonly(tlb);
+  tlb_flush_mmu_free(tlb);
+}
+
+export function tlb_start_vma(tlb: MmuGather, vma: Vma): void {
+  if (tlb.fullmm) return;
+  tlb.vma_exec = (vma.vm_flags & 4) !== 0;
+}
+
+/** tlb_end_vma(): x86 has no MMU_GATHER_MERGE_VMAS, so every VMA ends with a flush. */
+export function tlb_end_vma(tlb: MmuGather, _vma: Vma): void {
+  if (tlb.fullmm) return;
+  tlb_flush_mmu_tlbonly(tlb);
+}
+
+export function tlb_finish_mmu(tlb: MmuGather): void {
+  tlb_flush_mmu(tlb);
+}

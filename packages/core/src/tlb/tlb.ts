@@ -1,0 +1,81 @@
+/**
+ * The TLB model: which CPUs have an mm loaded (mm_cpumask, lazy-TLB state) and
+ * what each flush reached. The arch's flush_tlb_mm_range() decides ranged vs full
+ * and which CPUs get an IPI; this model carries it out and counts it.
+ *
+ * Per-CPU translation caching (TLB entries and paging-structure caches filled by a
+ * hardware walker) is kept only when `track_entries` is on: bulk runs leave it off
+ * and pay nothing for it.
+ */
+import type { TlbFlushTarget } from "../pgtable/arch.js";
+
+export interface TlbCounters {
+  /** flush_tlb_mm_range() calls that flushed page by page. */
+  ranged: number;
+  /** ... that flushed the whole mm (over the ceiling, or TLB_FLUSH_ALL). */
+  full: number;
+  /** IPIs sent to other CPUs. */
+  ipis: number;
+}
+
+export interface CpuTlbState {
+  /** The mm whose page tables CR3 points at (loaded_mm), by id; 0 for none. */
+  loaded_mm: number;
+  /** Lazy-TLB mode: running a kernel thread on a borrowed mm. */
+  lazy: boolean;
+  /** vpn → pfn translations cached (only with track_entries). */
+  readonly entries: Map<number, number>;
+  /** Paging-structure cache: PMD-entry address (vpn of the 2 MiB region) → PTE table PFN. */
+  readonly pwc: Map<number, number>;
+}
+
+export class TlbModel implements TlbFlushTarget {
+  readonly counters: TlbCounters = { ranged: 0, full: 0, ipis: 0 };
+  readonly cpus: CpuTlbState[];
+  track_entries = false;
+
+  constructor(nr_cpus: number) {
+    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), pwc: new Map() }));
+  }
+
+  /** CPU `cpu` switches to mm `id` (switch_mm): it joins mm_cpumask. */
+  switch_mm(cpu: number, mm: { id: number; cpumask: Set<number> }, lazy = false): void {
+    const c = this.cpus[cpu];
+    if (c.loaded_mm !== mm.id) {
+      c.entries.clear();
+      c.pwc.clear();
+    }
+    c.loaded_mm = mm.id;
+    c.lazy = lazy;
+    mm.cpumask.add(cpu);
+  }
+
+  /** Local CPU first: the arch treats entry 0 as the CPU doing the flush. */
+  mm_cpus(mm: unknown): readonly { cpu: number; lazy: boolean }[] {
+    const m = mm as { cpumask: Set<number>; flushing_cpu?: number };
+    const local = m.flushing_cpu ?? 0;
+    const out: { cpu: number; lazy: boolean }[] = [{ cpu: local, lazy: false }];
+    for (const c of m.cpumask) if (c !== local) out.push({ cpu: c, lazy: this.cpus[c].lazy });
+    return out;
+  }
+
+  flush_range(cpu: number, _mm: unknown, start: number, end: number, stride_shift: number): void {
+    if (!this.track_entries) return;
+    const c = this.cpus[cpu];
+    const step = 2 ** (stride_shift - 12);
+    for (let vpn = start / 4096; vpn < end / 4096; vpn += step) c.entries.delete(vpn);
+    // INVLPG also invalidates paging-structure-cache entries for the address.
+    for (let a = Math.floor(start / 2097152); a < Math.ceil(end / 2097152); a++) c.pwc.delete(a);
+  }
+
+  flush_all(cpu: number): void {
+    if (!this.track_entries) return;
+    this.cpus[cpu].entries.clear();
+    this.cpus[cpu].pwc.clear();
+  }
+
+  count(kind: "ranged" | "full", ipis: number): void {
+    this.counters[kind]++;
+    this.counters.ipis += ipis;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Workload scripts: the syntax tree. The grammar (issue #2 §6, portable across
+ * mmsim versions and `mmsim host`):
+ *
+ *   # comment
+ *   mmap NAME SIZE [rw|r|none] [shared] [hugepage|nohugepage] [@ADDR]
+ *   touch NAME OFFSET LENGTH [write|read] [STRIDE]
+ *   madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage|willneed|cold|pageout
+ *   munmap NAME OFFSET LENGTH
+ *   mprotect NAME OFFSET LENGTH rw|r|none
+ *   status LABEL
+ *   repeat COUNT [as VAR]
+ *     ...
+ *   end
+ */
+
+/** A place in a script file; line and col count from 1. */
+export interface Loc {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type Expr =
+  | { kind: "num"; value: number; loc: Loc }
+  | { kind: "var"; name: string; loc: Loc }
+  | { kind: "bin"; op: "+" | "-" | "*"; left: Expr; right: Expr; loc: Loc };
+
+export type Prot = "rw" | "r" | "none";
+export type Advice = "dontneed" | "free" | "hugepage" | "nohugepage" | "willneed" | "cold" | "pageout";
+
+export type Stmt =
+  | {
+      op: "mmap";
+      loc: Loc;
+      name: string;
+      size: Expr;
+      prot: Prot;
+      shared: boolean;
+      thp: "hugepage" | "nohugepage" | null;
+      addr: Expr | null;
+    }
+  | { op: "touch"; loc: Loc; name: string; offset: Expr; length: Expr; write: boolean; stride: Expr | null }
+  | { op: "madvise"; loc: Loc; name: string; offset: Expr; length: Expr; advice: Advice }
+  | { op: "munmap"; loc: Loc; name: string; offset: Expr; length: Expr }
+  | { op: "mprotect"; loc: Loc; name: string; offset: Expr; length: Expr; prot: Prot }
+  | { op: "status"; loc: Loc; label: string }
+  | { op: "repeat"; loc: Loc; count: Expr; var: string; body: Stmt[] };
+
+export interface Script {
+  file: string;
+  stmts: Stmt[];
+}

@@ -1,0 +1,7 @@
+export type { Advice, Expr, Loc, Prot, Script, Stmt } from "./ast.js";
+export { ScriptError } from "./errors.js";
+export { evalExpr, evalNonNegative } from "./expr.js";
+export { parseScript } from "./parser.js";
+export { BUILTIN_WORKLOADS, builtinScript } from "./builtins.js";
+export { resolveScript, countOps, type ResolvedOp } from "./resolve.js";
+export { formatStatus, formatError, SIGNAL_TEXT, type StatusLine } from "./output.js";

@@ -1,0 +1,109 @@
+/**
+ * Runs a workload script on a simulated process. Output lines are the status lines
+ * and error lines (see output.ts); a failing syscall prints its error and the
+ * script goes on. A mapping whose mmap failed stays bound to MAP_FAILED, as a C
+ * program ignoring the error would: its syscalls fail with EINVAL (an unaligned
+ * address) and its touches raise SIGSEGV.
+ */
+import type { Process } from "../engine.js";
+import { EINVAL, strerror } from "../mm/errno.js";
+import {
+  MADV_COLD,
+  MADV_DONTNEED,
+  MADV_FREE,
+  MADV_HUGEPAGE,
+  MADV_NOHUGEPAGE,
+  MADV_PAGEOUT,
+  MADV_WILLNEED,
+} from "../mm/madvise.js";
+import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from "../mm/mmap.js";
+import { render_status, type ProcStatus } from "../proc/status.js";
+import type { Advice, Prot, Script } from "./ast.js";
+import { formatError, formatStatus, SIGNAL_TEXT, type StatusLine } from "./output.js";
+import { countOps, resolveScript } from "./resolve.js";
+
+export const PROT_BITS: Record<Prot, number> = { rw: PROT_READ | PROT_WRITE, r: PROT_READ, none: 0 };
+export const ADVICE: Record<Advice, number> = {
+  dontneed: MADV_DONTNEED,
+  free: MADV_FREE,
+  hugepage: MADV_HUGEPAGE,
+  nohugepage: MADV_NOHUGEPAGE,
+  willneed: MADV_WILLNEED,
+  cold: MADV_COLD,
+  pageout: MADV_PAGEOUT,
+};
+
+/** Marks a name whose mmap failed. */
+export const MAP_FAILED = -1;
+
+export interface RunOptions {
+  /** Called with each output line as it is produced. */
+  onLine?: (line: string) => void;
+  /** Called now and then with operations done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RunResult {
+  lines: string[];
+  statuses: StatusLine[];
+  /** /proc/<pid>/status at the end. */
+  final: ProcStatus;
+  proc_status: string;
+}
+
+export type { StatusLine };
+
+/** Run `script` on process `p`. Throws ScriptError (file:line:col) on a bad operand value. */
+export function runScript(script: Script, p: Process, opts: RunOptions = {}): RunResult {
+  const lines: string[] = [];
+  const statuses: StatusLine[] = [];
+  const emit = (l: string) => {
+    lines.push(l);
+    opts.onLine?.(l);
+  };
+  const names = new Map<string, number>();
+  const total = opts.onProgress ? countOps(script) : 0;
+  let done = 0;
+  const err = (op: string, r: number) => {
+    if (r < 0) emit(formatError(op, strerror(-r)));
+  };
+  for (const op of resolveScript(script)) {
+    if (opts.onProgress && (++done & 1023) === 0) opts.onProgress(done, total);
+    if (op.op === "status") {
+      const s = p.status();
+      const cur: StatusLine = { label: op.label, VmSize: s.VmSize, VmRSS: s.VmRSS, VmPTE: s.VmPTE };
+      statuses.push(cur);
+      emit(formatStatus(statuses[0], cur));
+      continue;
+    }
+    if (op.op === "mmap") {
+      const flags = MAP_ANONYMOUS | (op.shared ? MAP_SHARED : MAP_PRIVATE) | (op.addr !== null ? MAP_FIXED_NOREPLACE : 0);
+      const r = p.mmap(op.addr ?? 0, op.size, PROT_BITS[op.prot], flags);
+      names.set(op.name, r < 0 ? MAP_FAILED : r);
+      if (r < 0) err("mmap", r);
+      else if (op.thp) err("madvise", p.madvise(r, op.size, ADVICE[op.thp]));
+      continue;
+    }
+    const base = names.get(op.name)!;
+    const addr = base + op.offset;
+    switch (op.op) {
+      case "touch": {
+        const r = base === MAP_FAILED ? "SIGSEGV" : p.touch(addr, op.length, op.write, op.stride);
+        if (r !== "ok") emit(formatError("touch", SIGNAL_TEXT[r]));
+        break;
+      }
+      case "madvise":
+        err("madvise", base === MAP_FAILED ? -EINVAL : p.madvise(addr, op.length, ADVICE[op.advice]));
+        break;
+      case "munmap":
+        err("munmap", base === MAP_FAILED ? -EINVAL : p.munmap(addr, op.length));
+        break;
+      case "mprotect":
+        err("mprotect", base === MAP_FAILED ? -EINVAL : p.mprotect(addr, op.length, PROT_BITS[op.prot]));
+        break;
+    }
+  }
+  opts.onProgress?.(total, total);
+  const final = p.status();
+  return { lines, statuses, final, proc_status: render_status(final) };
+}

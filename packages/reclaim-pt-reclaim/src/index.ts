@@ -1,0 +1,37 @@
+/**
+ * @mmsim/reclaim-pt-reclaim — CONFIG_PT_RECLAIM as merged in Linux 6.14.
+ */
+import type { KPath, MmStruct, MmuGather, ReclaimPlugin, Task, ZapDetails, ZapPteState } from "@mmsim/core";
+import { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "./pt_reclaim.js";
+
+export { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "./pt_reclaim.js";
+
+/**
+ * The plugin. Hooks in zap_pte_range():
+ *   - zap_pte_range_locked: `if (can_reclaim_pt && direct_reclaim && addr == end)
+ *     direct_reclaim = try_get_and_clear_pmd(mm, pmd, &pmdval);` (PTE lock held)
+ *   - zap_pte_range_end: `if (can_reclaim_pt) { if (direct_reclaim) free_pte(...);
+ *     else try_to_free_pte(...); }` (after pte_unmap_unlock)
+ */
+export function ptReclaim(): ReclaimPlugin {
+  return {
+    name: "pt-reclaim",
+    version: "0.1.0",
+    models: "CONFIG_PT_RECLAIM, Linux 6.14-6.18 mm/pt_reclaim.c (Qi Zheng, 'synchronously scan and reclaim empty user PTE pages' v4, seed 001)",
+    supports: { madv_dontneed: true, madv_free: false, async_scan: false, rcu_table_free: true, zero_page_tables: false },
+    reclaim_pt_is_enabled(start: number, end: number, details: ZapDetails | null): boolean {
+      return reclaim_pt_is_enabled(start, end, details);
+    },
+    *zap_pte_range_locked(t: Task, mm: MmStruct, pmdp: number, _ptl: object, st: ZapPteState): KPath {
+      const r = yield* try_get_and_clear_pmd(t, mm, pmdp);
+      st.direct_reclaim = r.ok;
+      st.pmdval = r.pmdval;
+    },
+    *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
+      if (st.direct_reclaim) free_pte(t, mm, start, tlb, st.pmdval);
+      else yield* try_to_free_pte(t, mm, pmdp, start, tlb);
+    },
+  };
+}
+
+export default ptReclaim;
