@@ -11,23 +11,32 @@ import { exit_mmap, sys_mmap, sys_munmap } from "./mm/mmap.js";
 import { sys_mprotect } from "./mm/mprotect.js";
 import type { MmStruct } from "./mm/mm_struct.js";
 import { render_status, task_mem, type ProcStatus } from "./proc/status.js";
-import { run_to_completion } from "./sched/runner.js";
+import { run_stepped, run_to_completion } from "./sched/runner.js";
 import type { Task } from "./sched/task.js";
 
-export type EngineOptions = KernelOptions;
+export interface EngineOptions extends KernelOptions {
+  /**
+   * Run every kernel path as its generator, stepping through each preemption point
+   * (what the deterministic scheduler does), instead of the bulk twin. Slower;
+   * for the differential test and for debugging.
+   */
+  stepped?: boolean;
+}
 
 export class Engine {
   readonly k: Kernel;
   readonly processes: Process[] = [];
+  readonly stepped: boolean;
 
   constructor(opts: EngineOptions) {
     this.k = new Kernel(opts);
+    this.stepped = opts.stepped ?? false;
   }
 
   /** A new process with an empty mm on `cpu`. */
   spawn(cpu = 0, comm = "mmsim"): Process {
     const mm = this.k.mm_alloc();
-    const p = new Process(this.k, mm, this.k.new_task(mm, cpu, comm));
+    const p = new Process(this.k, mm, this.k.new_task(mm, cpu, comm), this.stepped);
     this.processes.push(p);
     return p;
   }
@@ -46,6 +55,8 @@ export class Process {
     readonly k: Kernel,
     readonly mm: MmStruct,
     readonly task: Task,
+    /** Run kernel paths stepped (generators) rather than as bulk twins. */
+    readonly stepped = false,
   ) {}
 
   get pid(): number {
@@ -64,22 +75,23 @@ export class Process {
     k.rcu.rcu_poll();
     const tw = k.hooks.task_work;
     if (tw !== null) {
-      run_to_completion(tw(this.task, this.mm));
+      if (this.stepped) run_stepped(this.task, tw(this.task, this.mm));
+      else run_to_completion(tw(this.task, this.mm));
       k.rcu.rcu_poll();
     }
   }
 
   mmap(addr: number, len: number, prot: number, flags: number, off = 0): number {
-    return this.ret(run_to_completion(sys_mmap(this.task, addr, len, prot, flags, off)));
+    return this.ret(this.stepped ? run_stepped(this.task, sys_mmap(this.task, addr, len, prot, flags, off)) : run_to_completion(sys_mmap(this.task, addr, len, prot, flags, off)));
   }
   munmap(addr: number, len: number): number {
-    return this.ret(run_to_completion(sys_munmap(this.task, addr, len)));
+    return this.ret(this.stepped ? run_stepped(this.task, sys_munmap(this.task, addr, len)) : run_to_completion(sys_munmap(this.task, addr, len)));
   }
   mprotect(addr: number, len: number, prot: number): number {
-    return this.ret(run_to_completion(sys_mprotect(this.task, addr, len, prot)));
+    return this.ret(this.stepped ? run_stepped(this.task, sys_mprotect(this.task, addr, len, prot)) : run_to_completion(sys_mprotect(this.task, addr, len, prot)));
   }
   madvise(addr: number, len: number, advice: number): number {
-    return this.ret(run_to_completion(sys_madvise(this.task, addr, len, advice)));
+    return this.ret(this.stepped ? run_stepped(this.task, sys_madvise(this.task, addr, len, advice)) : run_to_completion(sys_madvise(this.task, addr, len, advice)));
   }
 
   /**
@@ -92,7 +104,7 @@ export class Process {
     for (let tries = 0; tries < 4; tries++) {
       const v = hw_access(k, this.mm, addr, write, value);
       if (v === v) return "ok"; // not NaN: translated
-      const r = run_to_completion(do_user_addr_fault(this.task, addr, write, value));
+      const r = this.stepped ? run_stepped(this.task, do_user_addr_fault(this.task, addr, write, value)) : run_to_completion(do_user_addr_fault(this.task, addr, write, value));
       this.return_to_user();
       if (r !== "ok") return r;
     }
@@ -104,7 +116,7 @@ export class Process {
     for (let tries = 0; tries < 4; tries++) {
       const v = hw_access(this.k, this.mm, addr, false, 0);
       if (v === v) return v;
-      const r = run_to_completion(do_user_addr_fault(this.task, addr, false, 0));
+      const r = this.stepped ? run_stepped(this.task, do_user_addr_fault(this.task, addr, false, 0)) : run_to_completion(do_user_addr_fault(this.task, addr, false, 0));
       this.return_to_user();
       if (r !== "ok") return r;
     }
@@ -133,7 +145,8 @@ export class Process {
   }
 
   exit(): void {
-    run_to_completion(exit_mmap(this.task, this.mm));
+    if (this.stepped) run_stepped(this.task, exit_mmap(this.task, this.mm));
+    else run_to_completion(exit_mmap(this.task, this.mm));
     this.return_to_user();
   }
 }

@@ -41,4 +41,4 @@ export { task_mem, render_status, type ProcStatus } from "./proc/status.js";
 export * from "./plugin/plugin.js";
 export * from "./check/invariants.js";
 export * from "./workload/index.js";
-export { runScript, PROT_BITS, ADVICE, MAP_FAILED, type RunOptions, type RunResult } from "./workload/runner.js";
+export { runScript, PROT_BITS, ADVICE, MAP_FAILED, type Backend, type RunOptions, type RunResult } from "./workload/runner.js";

@@ -5,7 +5,7 @@
  * program ignoring the error would: its syscalls fail with EINVAL (an unaligned
  * address) and its touches raise SIGSEGV.
  */
-import type { Process } from "../engine.js";
+import type { AccessResult } from "../mm/fault.js";
 import { EINVAL, strerror } from "../mm/errno.js";
 import {
   MADV_COLD,
@@ -43,6 +43,19 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * What a script runs on: a simulated Process satisfies it; so can a real one.
+ * Syscalls return the result or -errno, as the raw syscall does.
+ */
+export interface Backend {
+  mmap(addr: number, len: number, prot: number, flags: number): number;
+  munmap(addr: number, len: number): number;
+  mprotect(addr: number, len: number, prot: number): number;
+  madvise(addr: number, len: number, advice: number): number;
+  touch(addr: number, len: number, write: boolean, stride: number): AccessResult;
+  status(): ProcStatus;
+}
+
 export interface RunResult {
   lines: string[];
   statuses: StatusLine[];
@@ -53,8 +66,8 @@ export interface RunResult {
 
 export type { StatusLine };
 
-/** Run `script` on process `p`. Throws ScriptError (file:line:col) on a bad operand value. */
-export function runScript(script: Script, p: Process, opts: RunOptions = {}): RunResult {
+/** Run `script` on `p` (a simulated Process). Throws ScriptError (file:line:col) on a bad operand value. */
+export function runScript(script: Script, p: Backend, opts: RunOptions = {}): RunResult {
   const lines: string[] = [];
   const statuses: StatusLine[] = [];
   const emit = (l: string) => {

@@ -1,0 +1,150 @@
+/** Syscall argument checks, errno and VMA layout, as Linux returns them. */
+import { describe, expect, it } from "vitest";
+import { engine } from "../test/arch.js";
+import { G, K, M, RW, SLOT, mmapAnon, mmapFixed, vm } from "../test/helpers.js";
+import { EEXIST, EINVAL, ENOMEM, EBADF } from "./errno.js";
+import { MADV_DONTNEED, MADV_HUGEPAGE } from "./madvise.js";
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from "./mmap.js";
+
+const MMAP_BASE = 0x7ffff7fff000;
+
+describe("mmap placement (arch_get_unmapped_area_topdown, __get_unmapped_area)", () => {
+  it("places a small mapping right below mmap_base", () => {
+    const p = engine().spawn();
+    expect(mmapAnon(p, 4 * K)).toBe(MMAP_BASE - 4 * K);
+    expect(mmapAnon(p, 8 * K)).toBe(MMAP_BASE - 12 * K);
+    // adjacent private anonymous mappings with equal flags merge (vma_merge_new_range)
+    expect(p.mm.map_count).toBe(1);
+  });
+
+  it("aligns PMD-multiple anonymous mappings to 2 MiB (thp_get_unmapped_area_vmflags), as the 50G seed mapping was", () => {
+    const p = engine().spawn();
+    const a = mmapAnon(p, 50 * G);
+    expect(a % (2 * M)).toBe(0);
+    expect(a + 50 * G).toBeLessThanOrEqual(MMAP_BASE);
+    expect(MMAP_BASE - (a + 50 * G)).toBeLessThan(2 * M);
+    const b = mmapAnon(p, 3 * M); // not a PMD multiple: no THP alignment
+    expect(b).toBe(a - 3 * M);
+  });
+
+  it("MAP_FIXED_NOREPLACE over an existing mapping fails with EEXIST and changes nothing", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 2 * M);
+    p.access(SLOT, true);
+    const before = vm(p);
+    expect(mmapFixed(p, SLOT + 1 * M, 2 * M)).toBe(-EEXIST);
+    expect(vm(p)).toEqual(before);
+  });
+
+  it("rejects bad arguments with Linux's errno", () => {
+    const p = engine().spawn();
+    expect(p.mmap(0, 0, RW, MAP_ANONYMOUS | MAP_PRIVATE)).toBe(-EINVAL);
+    expect(p.mmap(0, 4096, RW, MAP_ANONYMOUS)).toBe(-EINVAL); // neither shared nor private
+    expect(p.mmap(0, 4096, RW, MAP_PRIVATE)).toBe(-EBADF); // a file mapping with fd -1
+    expect(p.mmap(SLOT + 1, 4096, RW, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED)).toBe(-EINVAL);
+    expect(p.mmap(0, 4096, RW, MAP_ANONYMOUS | MAP_PRIVATE, 1)).toBe(-EINVAL); // unaligned offset
+    expect(p.mmap(0, 2 ** 48, RW, MAP_ANONYMOUS | MAP_PRIVATE)).toBe(-ENOMEM);
+    expect(p.munmap(SLOT + 1, 4096)).toBe(-EINVAL);
+    expect(p.munmap(SLOT, 0)).toBe(-EINVAL);
+    expect(p.munmap(SLOT, 4096)).toBe(0); // nothing mapped there: still 0
+    expect(p.madvise(SLOT + 1, 4096, MADV_DONTNEED)).toBe(-EINVAL);
+    expect(p.madvise(SLOT, 0, MADV_DONTNEED)).toBe(0);
+    expect(p.madvise(SLOT, 4096, 12345)).toBe(-EINVAL);
+    expect(p.madvise(SLOT, 4096, MADV_DONTNEED)).toBe(-ENOMEM); // unmapped
+    expect(p.mprotect(SLOT + 1, 4096, PROT_READ)).toBe(-EINVAL);
+    expect(p.mprotect(SLOT, 0, PROT_READ)).toBe(0);
+    expect(p.mprotect(SLOT, 4096, 0x100)).toBe(-EINVAL);
+    expect(p.mprotect(SLOT, 4096, PROT_READ)).toBe(-ENOMEM);
+    expect(p.mm.map_count).toBe(0);
+  });
+});
+
+describe("madvise over holes (madvise_walk_vmas)", () => {
+  it("applies to the mapped parts, then returns ENOMEM", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 2 * M);
+    mmapFixed(p, SLOT + 4 * M, 2 * M);
+    p.touch(SLOT, 6 * M, true, 2 * M); // the hole raises SIGSEGV and stops the touch
+    p.touch(SLOT + 4 * M, 2 * M, true);
+    p.touch(SLOT, 2 * M, true);
+    expect(vm(p).VmRSS).toBe(4096);
+    expect(p.madvise(SLOT, 6 * M, MADV_DONTNEED)).toBe(-ENOMEM);
+    expect(vm(p).VmRSS).toBe(0);
+  });
+});
+
+describe("mprotect splits and merges VMAs (mprotect_fixup, vma_modify)", () => {
+  it("splits in three, then merges back when the flags match again", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 12 * K);
+    p.touch(SLOT, 12 * K, true);
+    expect(p.mprotect(SLOT + 4 * K, 4 * K, PROT_READ)).toBe(0);
+    expect(p.mm.map_count).toBe(3);
+    expect(p.access(SLOT + 4 * K, true)).toBe("SIGSEGV");
+    expect(p.access(SLOT + 4 * K, false)).toBe("ok");
+    expect(p.mprotect(SLOT + 4 * K, 4 * K, PROT_READ | PROT_WRITE)).toBe(0);
+    expect(p.mm.map_count).toBe(1);
+    expect(p.access(SLOT + 4 * K, true)).toBe("ok");
+  });
+
+  it("applies up to a hole, then returns ENOMEM", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 4 * K);
+    mmapFixed(p, SLOT + 8 * K, 4 * K);
+    expect(p.mprotect(SLOT, 12 * K, PROT_READ)).toBe(-ENOMEM);
+    expect(p.access(SLOT, true)).toBe("SIGSEGV");
+    expect(p.access(SLOT + 8 * K, true)).toBe("ok");
+  });
+
+  it("drops VM_ACCOUNT from a never-faulted read-only part so it merges again", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 8 * K);
+    p.mprotect(SLOT, 4 * K, PROT_READ);
+    expect(p.mm.map_count).toBe(2);
+    p.mprotect(SLOT, 4 * K, PROT_READ | PROT_WRITE);
+    expect(p.mm.map_count).toBe(1);
+  });
+});
+
+describe("THP in madvise mode (do_huge_pmd_anonymous_page, zap_huge_pmd, __split_huge_pmd)", () => {
+  it("a write fault in a MADV_HUGEPAGE VMA maps a huge PMD with a deposited PTE table", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 4 * M);
+    expect(p.madvise(SLOT, 4 * M, MADV_HUGEPAGE)).toBe(0);
+    p.access(SLOT, true);
+    // PMD + PUD + the deposit (counted in nr_ptes)
+    expect(vm(p)).toMatchObject({ VmRSS: 2048, VmPTE: 12 });
+    expect(p.mm.counters.thp_fault_alloc).toBe(1);
+  });
+
+  it("a read fault maps the huge zero page, also with a deposit; a write replaces it with a THP", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 2 * M);
+    p.madvise(SLOT, 2 * M, MADV_HUGEPAGE);
+    expect(p.load(SLOT + 8 * K)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 0, VmPTE: 12 });
+    p.access(SLOT, true);
+    expect(vm(p)).toMatchObject({ VmRSS: 2048, VmPTE: 12 });
+  });
+
+  it("a partial MADV_DONTNEED splits the PMD (the deposit becomes the PTE table); a full one frees the deposit", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 4 * M);
+    p.madvise(SLOT, 4 * M, MADV_HUGEPAGE);
+    p.access(SLOT, true);
+    p.access(SLOT + 2 * M, true);
+    expect(vm(p)).toMatchObject({ VmRSS: 4096, VmPTE: 16 });
+    expect(p.madvise(SLOT, 4 * K, MADV_DONTNEED)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 4092, VmPTE: 16 });
+    expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_DONTNEED)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 2044, VmPTE: 12 });
+  });
+
+  it("a VMA too small for an aligned 2 MiB falls back to PTEs", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT + 4 * K, 2 * M);
+    p.madvise(SLOT + 4 * K, 2 * M, MADV_HUGEPAGE);
+    p.access(SLOT + 4 * K, true);
+    expect(vm(p)).toMatchObject({ VmRSS: 4, VmPTE: 12 });
+  });
+});
