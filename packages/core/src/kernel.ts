@@ -10,6 +10,7 @@ import { hooks_of, type Hooks, type ReclaimPlugin } from "./plugin/plugin.js";
 import { Task } from "./sched/task.js";
 import { Rcu } from "./sync/rcu.js";
 import { TlbModel } from "./tlb/tlb.js";
+import type { Sanitizer } from "./check/sanitizer.js";
 
 export interface KernelOptions {
   arch: Arch;
@@ -47,6 +48,10 @@ export class Kernel {
   readonly deposit = new Map<number, number>();
   readonly counters: KernelCounters = { tables_deferred: 0, tables_freed_rcu: 0, rcu_table_batches: 0 };
   readonly mms = new Map<number, MmStruct>();
+  /** The task each CPU is running (for IPI delivery), or null when idle. */
+  readonly cpu_curr: (Task | null)[];
+  /** Runtime checks (check/sanitizer.ts); null in bulk runs. */
+  sanitizer: Sanitizer | null = null;
   readonly tasks: Task[] = [];
   readonly PMD_SIZE: number;
   readonly PUD_SIZE: number;
@@ -65,6 +70,7 @@ export class Kernel {
     this.frames = new PageFrames(opts.max_pfn);
     this.pt = new PtStore(this.frames);
     this.tlb = new TlbModel(opts.nr_cpus ?? 2);
+    this.cpu_curr = new Array(opts.nr_cpus ?? 2).fill(null);
     const a = this.arch;
     this.PMD_SIZE = 2 ** a.PMD_SHIFT;
     this.PUD_SIZE = 2 ** a.PUD_SHIFT;
@@ -86,6 +92,7 @@ export class Kernel {
   new_task(mm: MmStruct | null, cpu = 0, comm = "task"): Task {
     const t = new Task(this, this.next_pid++, mm, cpu, comm);
     this.tasks.push(t);
+    if (!this.cpu_curr[cpu]) this.cpu_curr[cpu] = t;
     this.rcu.tasks.add(t);
     if (mm) this.tlb.switch_mm(cpu, mm);
     return t;
@@ -99,14 +106,10 @@ export class Kernel {
     return this.next_file++;
   }
 
-  /** flush_tlb_mm_range() through the arch's policy. */
-  flush_tlb_mm_range(mm: MmStruct, start: number, end: number, stride_shift: number, freed_tables: boolean): void {
-    this.arch.flush_tlb_mm_range(this.tlb, mm, start, end, stride_shift, freed_tables);
-  }
-
   /** __tlb_remove_table(): the RCU callback's free of one page-table page. */
   __tlb_remove_table(_mm: MmStruct, pfn: number): void {
     this.counters.tables_freed_rcu++;
+    this.sanitizer?.table_freed(pfn);
     this.pt.free(pfn);
   }
 }

@@ -28,7 +28,7 @@ export function ptReclaim(): ReclaimPlugin {
       st.pmdval = r.pmdval;
     },
     *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
-      if (st.direct_reclaim) free_pte(t, mm, start, tlb, st.pmdval);
+      if (st.direct_reclaim) yield* free_pte(t, mm, start, tlb, st.pmdval);
       else yield* try_to_free_pte(t, mm, pmdp, start, tlb);
     },
   };

@@ -48,8 +48,8 @@ export function* try_get_and_clear_pmd(t: Task, _mm: MmStruct, pmdp: number): KP
 }
 
 /** free_pte(mm, addr, tlb, pmdval) */
-export function free_pte(t: Task, mm: MmStruct, addr: number, tlb: MmuGather, pmdval: number): void {
-  pte_free_tlb(tlb, t.k.arch.pxd_pfn(pmdval), addr);
+export function* free_pte(t: Task, mm: MmStruct, addr: number, tlb: MmuGather, pmdval: number): KPath {
+  yield* pte_free_tlb(t, tlb, t.k.arch.pxd_pfn(pmdval), addr);
   mm_dec_nr_ptes(mm);
   mm.counters.pte_tables_reclaimed++;
 }
@@ -83,5 +83,5 @@ export function* try_to_free_pte(t: Task, mm: MmStruct, pmdp: number, addr: numb
   if (ptl !== pml) yield* spin_unlock(t, ptl);
   yield* spin_unlock(t, pml);
 
-  free_pte(t, mm, addr, tlb, pmdval);
+  yield* free_pte(t, mm, addr, tlb, pmdval);
 }

@@ -27,6 +27,7 @@ export function folio_put(k: Kernel, head: number): void {
   const f = k.frames;
   if (f.type[head] === PG_ZERO) return;
   if (--f.refcount[head] === 0) {
+    k.sanitizer?.page_freed(head);
     f.flags[head] &= ~PF_LAZYFREE;
     f.free(head, (f.flags[head] & PF_HEAD) !== 0 ? 9 : 0);
   } else if (f.refcount[head] < 0) throw new Error(`folio_put: refcount underflow on pfn ${head}`);

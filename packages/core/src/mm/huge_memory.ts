@@ -13,6 +13,7 @@ import { pmd_populate, pmdp_get, pmdp_huge_get_and_clear, set_pmd_at, set_pte_at
 import { mm_dec_nr_ptes, mm_inc_nr_ptes, pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
 import { tlb_flush_mmu, tlb_flush_pmd_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
 import { walk_pmd } from "../pgtable/walk.js";
+import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { FAULT_FLAG_WRITE, VM_FAULT_FALLBACK, type VmFault } from "./fault_flags.js";
 import { folio_put } from "./folio.js";
 import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
@@ -124,7 +125,7 @@ export function* do_huge_pmd_wp_page(t: Task, vmf: VmFault): KPath<number> {
     }
     // pmdp_huge_clear_flush() then map_anon_folio_pmd_pf(); the deposit stays.
     yield* pmdp_huge_get_and_clear(t, vmf.pmdp);
-    k.flush_tlb_mm_range(mm, haddr, haddr + k.PMD_SIZE, 21, false);
+    yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 21, false);
     k.frames.mapcount[folio] = 1;
     k.frames.data[folio + (vmf.address - haddr) / 4096] = vmf.value;
     yield* set_pmd_at(t, vmf.pmdp, mk_huge_pmd(k, vma, folio));
@@ -155,7 +156,7 @@ function* __split_huge_pmd_locked(t: Task, vma: Vma, pmdp: number, haddr: number
   const mm = t.mm!;
   // pmdp_invalidate(): clear and flush before the PTEs are made visible.
   const old = yield* pmdp_huge_get_and_clear(t, pmdp);
-  k.flush_tlb_mm_range(mm, haddr, haddr + k.PMD_SIZE, 21, false);
+  yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 21, false);
   const pgtable = pgtable_trans_huge_withdraw(k, pmdp);
   const base = k.pt.entry(pgtable, 0);
   const zero = is_huge_zero_pmd(k, old);
@@ -209,7 +210,7 @@ export function* zap_huge_pmd(t: Task, tlb: MmuGather, _vma: Vma, pmdp: number, 
   zap_deposited_table(k, mm, pmdp);
   yield* spin_unlock(t, ptl);
   // tlb_remove_page_size() flushes when the batch is full.
-  if (!zero && __tlb_remove_folio_pages(tlb, folio, 1)) tlb_flush_mmu(tlb);
+  if (!zero && __tlb_remove_folio_pages(tlb, folio, 1)) yield* tlb_flush_mmu(t, tlb);
   return true;
 }
 

@@ -28,6 +28,7 @@ import { PF_DIRTY, PF_LAZYFREE, PG_ANON } from "./page_alloc.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
 import { zap_vma_range_batched } from "./zap.js";
+import { flush_tlb_mm_range } from "../tlb/flush.js";
 
 export const MADV_NORMAL = 0;
 export const MADV_RANDOM = 1;
@@ -114,7 +115,7 @@ function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: numb
     if (pmdp >= 0 && !t.k.arch.pxd_none(t.k.pt.ent[pmdp])) yield* madvise_free_pte_range(t, tlb, vma, pmdp, addr, next);
     addr = next;
   }
-  tlb_end_vma(tlb, vma);
+  yield* tlb_end_vma(t, tlb, vma);
   return 0;
 }
 
@@ -127,7 +128,7 @@ function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pmdp: num
   const a = k.arch;
   const mm = t.mm!;
   const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
-  k.flush_tlb_mm_range(mm, addr, addr + 4096, 12, false);
+  yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
   const folio = page_folio(k, a.pte_pfn(pteval));
   if (a.pte_dirty(pteval) || k.frames.flags[folio] & PF_DIRTY) {
     // Redirtied: the folio is swap-backed again and stays mapped.
@@ -272,13 +273,13 @@ export function* sys_madvise(t: Task, start: number, len_in: number, behavior: n
   }
   if (vma) {
     error = yield* madvise_vma_behavior(t, tlb, mm, vma, start, end, behavior);
-    tlb_finish_mmu(tlb);
+    yield* tlb_finish_mmu(t, tlb);
     yield* up_read(t, vma.vm_lock);
     return error;
   }
   yield* (mode === "write" ? down_write(t, mm.mmap_lock) : down_read(t, mm.mmap_lock));
   error = yield* madvise_walk_vmas(t, tlb, mm, start, end, behavior);
-  tlb_finish_mmu(tlb);
+  yield* tlb_finish_mmu(t, tlb);
   yield* (mode === "write" ? up_write(t, mm.mmap_lock) : up_read(t, mm.mmap_lock));
   return error;
 }

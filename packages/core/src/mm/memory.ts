@@ -7,6 +7,7 @@ import type { Kernel } from "../kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { spin_lock, spin_unlock } from "../sync/spinlock.js";
+import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset, round_down } from "../pgtable/offset.js";
 import { ptep_get, ptep_get_lockless, ptep_modify, pmdp_get_lockless, set_pte_at, ptep_get_and_clear } from "../pgtable/ops.js";
@@ -181,7 +182,7 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
   k.frames.mapcount[npfn] = 1;
   // ptep_clear_flush() + set_pte_at(): the old translation goes before the new one.
   yield* ptep_get_and_clear(t, mm, vmf.address, vmf.pte);
-  k.flush_tlb_mm_range(mm, vmf.address, vmf.address + 4096, 12, false);
+  yield* flush_tlb_mm_range(t, mm, vmf.address, vmf.address + 4096, 12, false);
   yield* set_pte_at(t, mm, vmf.address, vmf.pte, anon_pte(k, vma, npfn, true));
   yield* pte_unmap_unlock(t, vmf.pte, ptl2);
   if (page >= 0) {

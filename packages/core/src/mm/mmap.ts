@@ -141,7 +141,7 @@ function* do_vmi_align_munmap(t: Task, mm: MmStruct, start: number, end: number)
   update_hiwater_rss(mm);
   yield* unmap_vmas(t, tlb, detach, start, end);
   yield* free_pgtables(t, tlb, detach, prev ? prev.vm_end : 0, next ? next.vm_start : 0);
-  tlb_finish_mmu(tlb);
+  yield* tlb_finish_mmu(t, tlb);
   update_hiwater_vm(mm);
   for (const v of detach) vm_stat_account(mm, v.vm_flags, -v.pages);
   for (const v of detach) vma_close(k, v);
@@ -247,7 +247,7 @@ export function* exit_mmap(t: Task, mm: MmStruct): KPath {
     update_hiwater_rss(mm);
     yield* unmap_vmas(t, tlb, vmas, 0, k.arch.TASK_SIZE);
     yield* free_pgtables(t, tlb, vmas, 0, 0);
-    tlb_finish_mmu(tlb);
+    yield* tlb_finish_mmu(t, tlb);
   }
   for (const v of vmas) {
     mm.mm_mt.remove(v);

@@ -138,7 +138,7 @@ export function* sys_mprotect(t: Task, start: number, len: number, prot: number)
       vma = mm.mm_mt.find_vma(nstart);
       if (nstart >= end) break;
     }
-    tlb_finish_mmu(tlb);
+    yield* tlb_finish_mmu(t, tlb);
     if (!error && tmp < end) error = -ENOMEM;
   }
   yield* up_write(t, mm.mmap_lock);

@@ -196,9 +196,9 @@ export function* zap_pte_range(
 
     add_mm_rss_vec(mm, z);
     /* Do the actual TLB flush before dropping ptl */
-    if (z.force_flush) tlb_flush_mmu_tlbonly(tlb);
+    if (z.force_flush) yield* tlb_flush_mmu_tlbonly(t, tlb);
     yield* pte_unmap_unlock(t, start_pte, ptl);
-    if (z.force_flush) tlb_flush_mmu(tlb);
+    if (z.force_flush) yield* tlb_flush_mmu(t, tlb);
     if (addr === end) break;
     z.force_flush = z.force_break = false;
   }
@@ -273,7 +273,7 @@ export function* __zap_vma_range(t: Task, tlb: MmuGather, vma: Vma, start: numbe
     pgdp++;
     addr = next;
   } while (addr !== end);
-  tlb_end_vma(tlb, vma);
+  yield* tlb_end_vma(t, tlb, vma);
 }
 
 /** unmap_vmas(): zap [start, end) in every VMA of `vmas` (ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP). */

@@ -26,7 +26,7 @@ function* free_pte_range(t: Task, tlb: MmuGather, pmdp: number, addr: number): K
   const k = t.k;
   const token = k.arch.pxd_pfn(k.pt.ent[pmdp]);
   yield* pmd_clear(t, pmdp);
-  pte_free_tlb(tlb, token, addr);
+  yield* pte_free_tlb(t, tlb, token, addr);
   mm_dec_nr_ptes(tlb.mm);
 }
 
@@ -62,7 +62,7 @@ function* free_pmd_range(t: Task, tlb: MmuGather, pudp: number, addr: number, en
 
   const pmd = k.arch.pxd_pfn(k.pt.ent[pudp]);
   yield* pxd_clear(t, pudp);
-  pxd_free_tlb(tlb, pmd, start, PMD_LEVEL);
+  yield* pxd_free_tlb(t, tlb, pmd, start, PMD_LEVEL);
   mm_dec_nr_pmds(tlb.mm);
 }
 
@@ -87,7 +87,7 @@ function* free_pud_range(t: Task, tlb: MmuGather, p4dp: number, addr: number, en
 
   const pud = k.arch.pxd_pfn(k.pt.ent[p4dp]);
   yield* pxd_clear(t, p4dp);
-  pxd_free_tlb(tlb, pud, start, PUD_LEVEL);
+  yield* pxd_free_tlb(t, tlb, pud, start, PUD_LEVEL);
   mm_dec_nr_puds(tlb.mm);
 }
 
@@ -117,7 +117,7 @@ function* free_p4d_range(t: Task, tlb: MmuGather, pgdp: number, addr: number, en
 
   const p4d = k.arch.pxd_pfn(k.pt.ent[pgdp]);
   yield* pxd_clear(t, pgdp);
-  pxd_free_tlb(tlb, p4d, start, P4D_LEVEL);
+  yield* pxd_free_tlb(t, tlb, p4d, start, P4D_LEVEL);
 }
 
 /** free_pgd_range(tlb, addr, end, floor, ceiling) */
@@ -149,6 +149,16 @@ export function* free_pgd_range(t: Task, tlb: MmuGather, addr: number, end: numb
  * pg_start/pg_end the floor and ceiling (prev->vm_end, next->vm_start, or 0).
  */
 export function* free_pgtables(t: Task, tlb: MmuGather, vmas: readonly Vma[], pg_start: number, pg_end: number): KPath {
+  const k = t.k;
+  k.sanitizer?.no_ptl_ok.add(t);
+  try {
+    yield* free_pgtables_locked(t, tlb, vmas, pg_start, pg_end);
+  } finally {
+    k.sanitizer?.no_ptl_ok.delete(t);
+  }
+}
+
+function* free_pgtables_locked(t: Task, tlb: MmuGather, vmas: readonly Vma[], pg_start: number, pg_end: number): KPath {
   const k = t.k;
   let i = 0;
   while (i < vmas.length) {

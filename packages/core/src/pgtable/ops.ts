@@ -10,10 +10,16 @@ import type { Task } from "../sched/task.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import type { pte_t, pmd_t } from "./arch.js";
 
-const read = (t: Task, p: number) => t.k.pt.ent[p];
+/** An entry load; through a freed table it is a use after free (the slot was poisoned). */
+function read(t: Task, p: number): number {
+  const k = t.k;
+  if (k.sanitizer !== null) k.sanitizer.entry_read(t, p);
+  return k.pt.ent[p];
+}
 
 function write_pte(t: Task, p: number, pte: pte_t): void {
   const k = t.k;
+  if (k.sanitizer !== null) k.sanitizer.pte_write(t, p);
   const old = k.pt.ent[p];
   k.pt.ent[p] = pte;
   const h = k.hooks.track_pte_set;
@@ -22,6 +28,7 @@ function write_pte(t: Task, p: number, pte: pte_t): void {
 
 function get_and_clear(t: Task, p: number): pte_t {
   const k = t.k;
+  if (k.sanitizer !== null) k.sanitizer.pte_write(t, p);
   const old = k.pt.ent[p];
   k.pt.ent[p] = 0;
   const h = k.hooks.track_pte_clear;
@@ -30,16 +37,23 @@ function get_and_clear(t: Task, p: number): pte_t {
 }
 
 function write_raw(t: Task, p: number, v: number): void {
+  if (t.k.sanitizer !== null) t.k.sanitizer.pxd_write(t, p);
   t.k.pt.ent[p] = v;
 }
 
 function get_and_clear_raw(t: Task, p: number): number {
+  if (t.k.sanitizer !== null) t.k.sanitizer.pxd_write(t, p);
   const old = t.k.pt.ent[p];
   t.k.pt.ent[p] = 0;
   return old;
 }
 
-const table_entry = (t: Task, p: number, table_pfn: number) => write_raw(t, p, t.k.arch.mk_table_entry(table_pfn));
+function table_entry(t: Task, p: number, table_pfn: number): void {
+  const pt = t.k.pt;
+  if (t.k.sanitizer !== null) t.k.sanitizer.pxd_write(t, p);
+  pt.ent[p] = t.k.arch.mk_table_entry(table_pfn);
+  pt.parent[pt.slot(table_pfn)] = p;
+}
 
 /** ptep_get() */
 export const ptep_get = (t: Task, ptep: number) => t.op.set(PT.READ, "ptep_get", read, ptep, null);

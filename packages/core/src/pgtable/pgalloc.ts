@@ -43,6 +43,7 @@ export function pte_alloc_one(k: Kernel, mm: MmStruct): number {
 /** pte_free() (pagetable_dtor + free): immediate, for tables never made visible or already unreachable. */
 export function pte_free(k: Kernel, mm: MmStruct, pfn: number): void {
   k.hooks.pte_table_dtor?.(k, mm, pfn);
+  k.sanitizer?.table_freed(pfn);
   mm.counters.pgtables_freed[0]++;
   k.pt.free(pfn);
 }

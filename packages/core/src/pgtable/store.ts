@@ -31,10 +31,14 @@ export class PtStore {
   level = new Uint8Array(0);
   /** Split lock of a PTE or PMD table (ptlock_ptr / pmd_ptlock). */
   ptl: (SpinLock | null)[] = [];
+  /** The upper-level entry (pointer) that last linked each table in, or -1. */
+  parent = new Float64Array(0);
   /** Per-plugin private ptdesc words, `nr_private` per table (e.g. pt_refcount). */
   priv = new Float64Array(0);
   /** Per-plugin private object per table (e.g. a percpu_ref). */
   priv_obj: unknown[] = [];
+  /** Keep freed slots poisoned instead of reusing them (KASAN-style quarantine, for the sanitizers). */
+  quarantine = false;
   private free_slots: number[] = [];
   private cap = 0;
   private nr = 0;
@@ -58,6 +62,9 @@ export class PtStore {
     const level = new Uint8Array(cap);
     level.set(this.level);
     this.level = level;
+    const parent = new Float64Array(cap).fill(-1);
+    parent.set(this.parent);
+    this.parent = parent;
     const priv = new Float64Array(cap * this.nr_private);
     priv.set(this.priv);
     this.priv = priv;
@@ -85,6 +92,7 @@ export class PtStore {
     this.map_pfn(pfn, slot);
     this.pfn_of[slot] = pfn;
     this.level[slot] = level;
+    this.parent[slot] = -1;
     this.ent.fill(0, slot * 512, slot * 512 + 512);
     this.priv.fill(0, slot * this.nr_private, (slot + 1) * this.nr_private);
     this.priv_obj[slot] = undefined;
@@ -102,9 +110,15 @@ export class PtStore {
     this.level[slot] = 0;
     this.ptl[slot] = null;
     this.priv_obj[slot] = undefined;
-    this.free_slots.push(slot);
+    if (!this.quarantine) this.free_slots.push(slot);
     this.frames.free(pfn, 0);
     this.nr--;
+  }
+
+  /** Is the table `pfn` still linked in: does the entry that linked it still point at it? */
+  is_linked(pfn: number, mk_table_entry: (pfn: number) => number): boolean {
+    const p = this.parent[this.slot(pfn)];
+    return p >= 0 && this.ent[p] === mk_table_entry(pfn);
   }
 
   /** Slot of a live table; throws on a PFN that holds no table (a use after free). */

@@ -15,6 +15,7 @@ export class RwSem {
 }
 
 function read_acquire(t: Task, s: RwSem): void | typeof BLOCKED {
+  t.k.sanitizer?.lock_acquire(t, s.name, false);
   if (s.writer !== null) {
     if (s.writer === t) throw new LockError(`${t.comm}/${t.pid}: down_read(${s.name}) while holding it for write`);
     return BLOCKED;
@@ -33,6 +34,7 @@ function read_tryacquire(t: Task, s: RwSem): boolean {
 }
 
 function write_acquire(t: Task, s: RwSem): void | typeof BLOCKED {
+  t.k.sanitizer?.lock_acquire(t, s.name, false);
   if (s.writer !== null || s.readers > 0) {
     if (s.writer === t || s.readerTasks.includes(t)) throw new LockError(`${t.comm}/${t.pid}: down_write(${s.name}) while holding it`);
     return BLOCKED;

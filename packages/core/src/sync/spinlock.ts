@@ -14,6 +14,8 @@ export class SpinLock {
 export class LockError extends Error {}
 
 function acquire(t: Task, l: SpinLock): void | typeof BLOCKED {
+  const san = t.k.sanitizer;
+  if (san !== null && l.owner !== t) san.lock_acquire(t, l.cls, false);
   if (l.owner !== null) {
     if (l.owner === t) throw new LockError(`${t.comm}/${t.pid}: recursive spin_lock(${l.name})`);
     return BLOCKED;

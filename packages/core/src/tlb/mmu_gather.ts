@@ -8,6 +8,9 @@
  * is never taken), and there is no mmu_notifier.
  */
 import type { Kernel } from "../kernel.js";
+import type { KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import { flush_tlb_mm_range } from "./flush.js";
 import { folio_put } from "../mm/folio.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import type { Vma } from "../mm/vma.js";
@@ -106,27 +109,27 @@ function tlb_get_unmap_shift(tlb: MmuGather): number {
 }
 
 /** x86 tlb_flush(): flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables). */
-function tlb_flush(tlb: MmuGather): void {
+function* tlb_flush(t: Task, tlb: MmuGather): KPath {
   let start = 0;
   let end = Infinity;
   if (!tlb.fullmm && !tlb.need_flush_all) {
     start = tlb.start;
     end = tlb.end;
   }
-  tlb.k.flush_tlb_mm_range(tlb.mm, start, end, tlb_get_unmap_shift(tlb), tlb.freed_tables);
+  yield* flush_tlb_mm_range(t, tlb.mm, start, end, tlb_get_unmap_shift(tlb), tlb.freed_tables);
 }
 
-export function tlb_flush_mmu_tlbonly(tlb: MmuGather): void {
+export function* tlb_flush_mmu_tlbonly(t: Task, tlb: MmuGather): KPath {
   if (!(tlb.freed_tables || tlb.cleared_ptes || tlb.cleared_pmds || tlb.cleared_puds || tlb.cleared_p4ds)) return;
-  tlb_flush(tlb);
+  yield* tlb_flush(t, tlb);
   __tlb_reset_range(tlb);
 }
 
 /** tlb_table_flush(): invalidate, then free the batched tables after a grace period. */
-function tlb_table_flush(tlb: MmuGather): void {
+function* tlb_table_flush(t: Task, tlb: MmuGather): KPath {
   const batch = tlb.table_batch;
   if (batch === null) return;
-  tlb_flush_mmu_tlbonly(tlb); // tlb_table_invalidate()
+  yield* tlb_flush_mmu_tlbonly(t, tlb); // tlb_table_invalidate()
   tlb.table_batch = null;
   const k = tlb.k;
   const mm = tlb.mm;
@@ -137,30 +140,31 @@ function tlb_table_flush(tlb: MmuGather): void {
 }
 
 /** tlb_remove_table(tlb, table) */
-export function tlb_remove_table(tlb: MmuGather, pfn: number): void {
+export function* tlb_remove_table(t: Task, tlb: MmuGather, pfn: number): KPath {
   if (tlb.table_batch === null) tlb.table_batch = [];
   tlb.table_batch.push(pfn);
   tlb.k.counters.tables_deferred++;
-  if (tlb.table_batch.length === MAX_TABLE_BATCH) tlb_table_flush(tlb);
+  tlb.k.sanitizer?.table_unlinked(t, pfn);
+  if (tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }
 
 /** pte_free_tlb(tlb, pte, address) */
-export function pte_free_tlb(tlb: MmuGather, pfn: number, address: number): void {
+export function* pte_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: number): KPath {
   tlb_flush_pmd_range(tlb, address, 4096);
   tlb.freed_tables = true;
   tlb.mm.counters.pgtables_freed[0]++;
   tlb.k.hooks.pte_table_dtor?.(tlb.k, tlb.mm, pfn);
-  tlb_remove_table(tlb, pfn);
+  yield* tlb_remove_table(t, tlb, pfn);
 }
 
 /** pmd_free_tlb / pud_free_tlb / p4d_free_tlb */
-export function pxd_free_tlb(tlb: MmuGather, pfn: number, address: number, level: number): void {
+export function* pxd_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: number, level: number): KPath {
   if (level === PMD_LEVEL) tlb_flush_pud_range(tlb, address, 4096);
   else if (level === PUD_LEVEL) tlb_flush_p4d_range(tlb, address, 4096);
   else __tlb_adjust_range(tlb, address, 4096); // p4d_free_tlb
   tlb.freed_tables = true;
   tlb.mm.counters.pgtables_freed[level - 1]++;
-  tlb_remove_table(tlb, pfn);
+  yield* tlb_remove_table(t, tlb, pfn);
 }
 
 /** tlb_next_batch() */
@@ -204,14 +208,14 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
   tlb.active = 0;
 }
 
-export function tlb_flush_mmu_free(tlb: MmuGather): void {
-  tlb_table_flush(tlb);
+export function* tlb_flush_mmu_free(t: Task, tlb: MmuGather): KPath {
+  yield* tlb_table_flush(t, tlb);
   tlb_batch_pages_flush(tlb);
 }
 
-export function tlb_flush_mmu(tlb: MmuGather): void {
-  tlb_flush_mmu_tlbonly(tlb);
-  tlb_flush_mmu_free(tlb);
+export function* tlb_flush_mmu(t: Task, tlb: MmuGather): KPath {
+  yield* tlb_flush_mmu_tlbonly(t, tlb);
+  yield* tlb_flush_mmu_free(t, tlb);
 }
 
 export function tlb_start_vma(tlb: MmuGather, vma: Vma): void {
@@ -220,11 +224,11 @@ export function tlb_start_vma(tlb: MmuGather, vma: Vma): void {
 }
 
 /** tlb_end_vma(): x86 has no MMU_GATHER_MERGE_VMAS, so every VMA ends with a flush. */
-export function tlb_end_vma(tlb: MmuGather, _vma: Vma): void {
+export function* tlb_end_vma(t: Task, tlb: MmuGather, _vma: Vma): KPath {
   if (tlb.fullmm) return;
-  tlb_flush_mmu_tlbonly(tlb);
+  yield* tlb_flush_mmu_tlbonly(t, tlb);
 }
 
-export function tlb_finish_mmu(tlb: MmuGather): void {
-  tlb_flush_mmu(tlb);
+export function* tlb_finish_mmu(t: Task, tlb: MmuGather): KPath {
+  yield* tlb_flush_mmu(t, tlb);
 }

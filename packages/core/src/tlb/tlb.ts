@@ -29,10 +29,16 @@ export interface CpuTlbState {
   readonly pwc: Map<number, number>;
 }
 
+type PendingFlush = { mm: unknown; start: number; end: number; stride_shift: number } | { mm: unknown; all: true };
+
 export class TlbModel implements TlbFlushTarget {
   readonly counters: TlbCounters = { ranged: 0, full: 0, ipis: 0 };
   readonly cpus: CpuTlbState[];
   track_entries = false;
+  /** The CPU running flush_tlb_mm_range(): it flushes itself at once, the others by IPI. */
+  local_cpu = 0;
+  /** IPIs sent and not yet taken, per CPU. */
+  private readonly pending = new Map<number, PendingFlush[]>();
 
   constructor(nr_cpus: number) {
     this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), pwc: new Map() }));
@@ -52,14 +58,38 @@ export class TlbModel implements TlbFlushTarget {
 
   /** Local CPU first: the arch treats entry 0 as the CPU doing the flush. */
   mm_cpus(mm: unknown): readonly { cpu: number; lazy: boolean }[] {
-    const m = mm as { cpumask: Set<number>; flushing_cpu?: number };
-    const local = m.flushing_cpu ?? 0;
+    const m = mm as { cpumask: Set<number> };
+    const local = this.local_cpu;
     const out: { cpu: number; lazy: boolean }[] = [{ cpu: local, lazy: false }];
     for (const c of m.cpumask) if (c !== local) out.push({ cpu: c, lazy: this.cpus[c].lazy });
     return out;
   }
 
-  flush_range(cpu: number, _mm: unknown, start: number, end: number, stride_shift: number): void {
+  private queue(cpu: number, f: PendingFlush): boolean {
+    if (cpu === this.local_cpu) return false;
+    let q = this.pending.get(cpu);
+    if (!q) this.pending.set(cpu, (q = []));
+    q.push(f);
+    return true;
+  }
+
+  pending_cpus(): number[] {
+    return [...this.pending.keys()];
+  }
+
+  /** The IPI handler on `cpu` (flush_tlb_func): carry out its queued flushes. */
+  deliver(cpu: number): void {
+    const q = this.pending.get(cpu);
+    if (!q) return;
+    this.pending.delete(cpu);
+    for (const f of q) {
+      if ("all" in f) this.flush_all(cpu, f.mm);
+      else this.flush_range(cpu, f.mm, f.start, f.end, f.stride_shift);
+    }
+  }
+
+  flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number): void {
+    if (this.queue(cpu, { mm, start, end, stride_shift })) return;
     if (!this.track_entries) return;
     const c = this.cpus[cpu];
     const step = 2 ** (stride_shift - 12);
@@ -68,7 +98,8 @@ export class TlbModel implements TlbFlushTarget {
     for (let a = Math.floor(start / 2097152); a < Math.ceil(end / 2097152); a++) c.pwc.delete(a);
   }
 
-  flush_all(cpu: number): void {
+  flush_all(cpu: number, mm: unknown): void {
+    if (this.queue(cpu, { mm, all: true })) return;
     if (!this.track_entries) return;
     this.cpus[cpu].entries.clear();
     this.cpus[cpu].pwc.clear();

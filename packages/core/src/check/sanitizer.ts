@@ -1,0 +1,147 @@
+/**
+ * Runtime sanitizers for explored executions (off in bulk runs: Kernel.sanitizer
+ * is null). Each check throws a SanitizerViolation at the operation that breaks
+ * its rule, so the failing schedule ends exactly there.
+ *
+ * | rule | checked at |
+ * |---|---|
+ * | page-table use after free | every entry load/store through a freed (quarantined) table; hardware walks through a cached pointer |
+ * | table freed while still reachable | tlb_remove_table / pte_free: the linking entry still points at it |
+ * | lost mapping | a PTE table unlinked for freeing still has non-none entries |
+ * | RCU: freed before a grace period | the free runs while a reader that existed at unlink time is still inside its section |
+ * | stale paging-structure cache | a table is freed while some CPU's paging-structure cache still points at it |
+ * | stale TLB entry | a page is freed while some CPU's TLB still maps it |
+ * | PTE write without the PTE lock | set_pte_at / ptep_get_and_clear on a linked table, PTL not held |
+ * | PMD write without the PMD lock | pmd_populate / pmd_clear / set_pmd_at on a linked PMD table, outside free_pgtables |
+ * | lock order | acquiring lock class B while holding A, when B → … → A was seen before (lockdep) |
+ * | double free | freeing a frame that is already free |
+ */
+import type { Kernel } from "../kernel.js";
+import type { Task } from "../sched/task.js";
+import { PMD_LEVEL, PTE_LEVEL } from "../pgtable/store.js";
+
+export class SanitizerViolation extends Error {
+  constructor(
+    readonly rule: string,
+    readonly detail: string,
+  ) {
+    super(`${rule}: ${detail}`);
+  }
+}
+
+interface Unlinked {
+  /** Readers inside an RCU read-side section when the table was unlinked, with their exit counts then. */
+  readers: { t: Task; exits: number }[];
+}
+
+export class Sanitizer {
+  /** Tables handed to tlb_remove_table, by PFN, with what the RCU rule needs. */
+  private readonly unlinked = new Map<number, Unlinked>();
+  /** Lock-class dependency graph (lockdep): class → classes acquired while holding it. */
+  private readonly deps = new Map<string, Set<string>>();
+  /** Set while free_pgtables() runs: it clears entries of detached VMAs without the PTL, as Linux does. */
+  readonly no_ptl_ok = new WeakSet<Task>();
+  /** Violations are thrown; this keeps the first for reporting after a caught exception. */
+  first: SanitizerViolation | null = null;
+
+  constructor(private readonly k: Kernel) {
+    k.pt.quarantine = true;
+  }
+
+  private fail(rule: string, detail: string): never {
+    const v = new SanitizerViolation(rule, detail);
+    if (!this.first) this.first = v;
+    throw v;
+  }
+
+  private table_of_entry(p: number): number {
+    return this.k.pt.pfn_of[Math.floor(p / 512)];
+  }
+
+  entry_read(t: Task, p: number): void {
+    if (this.table_of_entry(p) === 0) this.fail("page-table use after free", `${t.comm} read an entry of a freed table (slot ${Math.floor(p / 512)})`);
+  }
+
+  pte_write(t: Task, p: number): void {
+    const pfn = this.table_of_entry(p);
+    if (pfn === 0) this.fail("page-table use after free", `${t.comm} wrote a PTE in a freed table`);
+    const k = this.k;
+    if (this.no_ptl_ok.has(t) || !k.pt.is_linked(pfn, k.arch.mk_table_entry)) return;
+    const ptl = k.pt.ptl_of(pfn);
+    if (ptl.owner !== t) this.fail("PTE write without the PTE lock", `${t.comm} wrote PTE ${p % 512} of table ${pfn} without its ptl`);
+  }
+
+  pxd_write(t: Task, p: number): void {
+    const pfn = this.table_of_entry(p);
+    if (pfn === 0) this.fail("page-table use after free", `${t.comm} wrote an entry of a freed table`);
+    const k = this.k;
+    if (k.pt.level_of(pfn) !== PMD_LEVEL || this.no_ptl_ok.has(t) || !k.pt.is_linked(pfn, k.arch.mk_table_entry)) return;
+    if (k.pt.ptl_of(pfn).owner !== t) this.fail("PMD write without the PMD lock", `${t.comm} changed PMD ${p % 512} of table ${pfn} without pmd_lock`);
+  }
+
+  /** tlb_remove_table(): the caller has unlinked `pfn` and hands it over for freeing. */
+  table_unlinked(t: Task, pfn: number): void {
+    const k = this.k;
+    if (!k.pt.is_table(pfn)) this.fail("double free", `${t.comm} freed table ${pfn} twice`);
+    if (k.pt.is_linked(pfn, k.arch.mk_table_entry)) this.fail("table freed while still reachable", `${t.comm} freed table ${pfn}, its PMD still points at it`);
+    if (k.pt.level_of(pfn) === PTE_LEVEL) {
+      const s = k.pt.slot(pfn) * 512;
+      for (let i = 0; i < 512; i++)
+        if (!k.arch.pte_none(k.pt.ent[s + i]))
+          this.fail("lost mapping", `${t.comm} freed PTE table ${pfn} with entry ${i} still mapped (user data lost)`);
+    }
+    const readers: Unlinked["readers"] = [];
+    for (const r of k.rcu.tasks) if (r.rcu_read_depth > 0 || r.irq_disabled > 0) readers.push({ t: r, exits: r.rcu_exits });
+    this.unlinked.set(pfn, { readers });
+  }
+
+  /** The page-table page is really being freed (RCU callback, or pte_free). */
+  table_freed(pfn: number): void {
+    const k = this.k;
+    if (!k.pt.is_table(pfn)) this.fail("double free", `table ${pfn} freed twice`);
+    const u = this.unlinked.get(pfn);
+    if (u) {
+      for (const r of u.readers)
+        if (r.t.rcu_exits <= r.exits)
+          this.fail("RCU: freed before a grace period", `table ${pfn} freed while ${r.t.comm} is still in the read-side section it was in at unlink time`);
+      this.unlinked.delete(pfn);
+    } else if (k.pt.is_linked(pfn, k.arch.mk_table_entry)) this.fail("table freed while still reachable", `table ${pfn}`);
+    for (let c = 0; c < k.tlb.cpus.length; c++)
+      for (const [region, cached] of k.tlb.cpus[c].pwc)
+        if (cached === pfn)
+          this.fail("stale paging-structure cache", `CPU ${c} still caches PMD→table ${pfn} for 0x${(region * 2097152).toString(16)} when the table is freed`);
+  }
+
+  /** A data page is freed (after the flush): no CPU may still translate to it. */
+  page_freed(pfn: number): void {
+    for (let c = 0; c < this.k.tlb.cpus.length; c++)
+      for (const [vpn, cached] of this.k.tlb.cpus[c].entries)
+        if (cached === pfn) this.fail("stale TLB entry", `CPU ${c} still maps 0x${(vpn * 4096).toString(16)} to freed page ${pfn}`);
+  }
+
+  /** lockdep: `cls` is acquired (blocking) while `t` holds its other locks. */
+  lock_acquire(t: Task, cls: string, trylock: boolean): void {
+    if (trylock) return; // a trylock cannot deadlock and adds no dependency
+    for (const h of t.held) {
+      const hc = (h as { cls?: string; name: string }).cls ?? (h as { name: string }).name;
+      if (hc === cls) continue;
+      if (this.reaches(cls, hc)) this.fail("lock order", `${t.comm} takes ${cls} while holding ${hc}, but ${cls} → ${hc} was seen before (ABBA deadlock)`);
+      let s = this.deps.get(hc);
+      if (!s) this.deps.set(hc, (s = new Set()));
+      s.add(cls);
+    }
+  }
+
+  private reaches(from: string, to: string): boolean {
+    const seen = new Set<string>();
+    const stack = [from];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (c === to) return true;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      for (const n of this.deps.get(c) ?? []) stack.push(n);
+    }
+    return false;
+  }
+}

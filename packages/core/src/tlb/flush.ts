@@ -1,0 +1,35 @@
+/**
+ * flush_tlb_mm_range() as a kernel path. The arch decides ranged vs full and which
+ * CPUs to reach (x86: every CPU in mm_cpumask, lazy-TLB ones too when page tables
+ * were freed); the local CPU flushes at once, the others by IPI. The initiator
+ * waits for every IPI (smp_call_function_many with wait), and a CPU with IRQs off
+ * takes its IPI only when it re-enables them: the flusher spins meanwhile.
+ */
+import { PT, type KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import { BLOCKED, sync_op } from "../sync/op.js";
+
+/** Deliver the pending IPIs of CPUs whose current task has IRQs on; BLOCKED while any is left. */
+function deliver_ipis(t: Task): void | typeof BLOCKED {
+  const k = t.k;
+  const tlb = k.tlb;
+  let left = false;
+  for (const cpu of tlb.pending_cpus()) {
+    const curr = k.cpu_curr[cpu];
+    if (curr && curr.irq_disabled > 0 && curr !== t) left = true;
+    else tlb.deliver(cpu);
+  }
+  if (left) return BLOCKED;
+}
+
+export const wait_ipis = (t: Task) => t.op.set(PT.SCHED, "flush_tlb_multi", deliver_ipis, null, null);
+export const wait_ipis$sync = sync_op("flush_tlb_multi", deliver_ipis);
+
+/** flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables) */
+export function* flush_tlb_mm_range(t: Task, mm: MmStruct, start: number, end: number, stride_shift: number, freed_tables: boolean): KPath {
+  const k = t.k;
+  k.tlb.local_cpu = t.cpu;
+  k.arch.flush_tlb_mm_range(k.tlb, mm, start, end, stride_shift, freed_tables);
+  yield* wait_ipis(t);
+}
