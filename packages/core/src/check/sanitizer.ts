@@ -29,6 +29,14 @@ export class SanitizerViolation extends Error {
   }
 }
 
+const KERNEL_LOCK_ORDER: [string, string][] = [
+  ["mmap_lock", "vm_lock"],
+  ["mmap_lock", "pmd_lock"],
+  ["vm_lock", "pmd_lock"],
+  ["pmd_lock", "ptl"],
+  ["page_table_lock", "ptl"],
+];
+
 interface Unlinked {
   /** Readers inside an RCU read-side section when the table was unlinked, with their exit counts then. */
   readers: { t: Task; exits: number }[];
@@ -46,6 +54,15 @@ export class Sanitizer {
 
   constructor(private readonly k: Kernel) {
     k.pt.quarantine = true;
+    // The documented order (Documentation/mm/process_addrs.rst, mm/rmap.c), known to
+    // lockdep from every boot: mmap_lock → VMA lock → pmd_lock / page_table_lock → PTE lock.
+    for (const [a, b] of KERNEL_LOCK_ORDER) this.edge(a, b);
+  }
+
+  private edge(a: string, b: string): void {
+    let s = this.deps.get(a);
+    if (!s) this.deps.set(a, (s = new Set()));
+    s.add(b);
   }
 
   private fail(rule: string, detail: string): never {
@@ -112,9 +129,19 @@ export class Sanitizer {
           this.fail("stale paging-structure cache", `CPU ${c} still caches PMD→table ${pfn} for 0x${(region * 2097152).toString(16)} when the table is freed`);
   }
 
-  /** A data page is freed (after the flush): no CPU may still translate to it. */
+  /** A CPU's hardware walker used a cached PMD→table pointer to a freed or reused table. */
+  stale_walk(cpu: number, table: number, addr: number): void {
+    this.fail("page-table use after free", `CPU ${cpu}'s hardware walker followed its cached PMD→table ${table} for 0x${addr.toString(16)} into a freed page (dirty page table)`);
+  }
+
+  /**
+   * A data page is freed (after the flush): no CPU that runs the mm may still
+   * translate to it. Lazy-TLB CPUs are skipped: they make no user accesses and
+   * flush on switching back (tlb_gen); x86 leaves them out of such flushes.
+   */
   page_freed(pfn: number): void {
     for (let c = 0; c < this.k.tlb.cpus.length; c++)
+      if (!this.k.tlb.cpus[c].lazy)
       for (const [vpn, cached] of this.k.tlb.cpus[c].entries)
         if (cached === pfn) this.fail("stale TLB entry", `CPU ${c} still maps 0x${(vpn * 4096).toString(16)} to freed page ${pfn}`);
   }
@@ -125,10 +152,8 @@ export class Sanitizer {
     for (const h of t.held) {
       const hc = (h as { cls?: string; name: string }).cls ?? (h as { name: string }).name;
       if (hc === cls) continue;
-      if (this.reaches(cls, hc)) this.fail("lock order", `${t.comm} takes ${cls} while holding ${hc}, but ${cls} → ${hc} was seen before (ABBA deadlock)`);
-      let s = this.deps.get(hc);
-      if (!s) this.deps.set(hc, (s = new Set()));
-      s.add(cls);
+      if (this.reaches(cls, hc)) this.fail("lock order", `${t.comm} takes ${cls} while holding ${hc}, but the order ${cls} → ${hc} is established (ABBA deadlock)`);
+      this.edge(hc, cls);
     }
   }
 

@@ -12,7 +12,8 @@
 import type { ZapDetails } from "../plugin/plugin.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import { down_read, down_read_trylock, down_write, up_read, up_write } from "../sync/rwsem.js";
+import { down_read, down_read_trylock, down_write, up_read } from "../sync/rwsem.js";
+import { mmap_write_unlock } from "./mmap_lock.js";
 import { VM_HUGEPAGE, VM_LOCKED, VM_NOHUGEPAGE } from "../pgtable/arch.js";
 import { addr_end } from "../pgtable/offset.js";
 import { ptep_get, ptep_get_and_clear, ptep_modify, set_pte_at } from "../pgtable/ops.js";
@@ -265,8 +266,14 @@ export function* sys_madvise(t: Task, start: number, len_in: number, behavior: n
   if (mode === "vma") {
     // try_vma_read_lock(): only when one VMA covers the whole range.
     vma = mm.mm_mt.vma_lookup(start);
-    if (vma && end <= vma.vm_end && (yield* down_read_trylock(t, vma.vm_lock))) mode = "vma";
-    else {
+    if (vma && end <= vma.vm_end && (yield* down_read_trylock(t, vma.vm_lock))) {
+      // The VMA may have been detached (munmap) between the lookup and the lock.
+      if (vma.detached) {
+        yield* up_read(t, vma.vm_lock);
+        vma = null;
+        mode = "read";
+      }
+    } else {
       vma = null;
       mode = "read";
     }
@@ -280,6 +287,7 @@ export function* sys_madvise(t: Task, start: number, len_in: number, behavior: n
   yield* (mode === "write" ? down_write(t, mm.mmap_lock) : down_read(t, mm.mmap_lock));
   error = yield* madvise_walk_vmas(t, tlb, mm, start, end, behavior);
   yield* tlb_finish_mmu(t, tlb);
-  yield* (mode === "write" ? up_write(t, mm.mmap_lock) : up_read(t, mm.mmap_lock));
+  if (mode === "write") yield* mmap_write_unlock(t, mm);
+  else yield* up_read(t, mm.mmap_lock);
   return error;
 }

@@ -53,6 +53,8 @@ export class MmStruct {
     pte_tables_reclaimed: 0,
   };
   exited = false;
+  /** VMAs write-locked (vma_start_write) by the current mmap_lock writer. */
+  readonly vma_writers: import("./vma.js").Vma[] = [];
 
   constructor(
     readonly id: number,

@@ -8,7 +8,8 @@
 import type { Kernel } from "../kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import { down_write, downgrade_write, up_read, up_write } from "../sync/rwsem.js";
+import { down_write, up_read } from "../sync/rwsem.js";
+import { mmap_write_downgrade, mmap_write_unlock, vma_start_write } from "./mmap_lock.js";
 import { VM_ACCOUNT, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NORESERVE, VM_SHARED } from "../pgtable/arch.js";
 import { free_pgtables } from "../pgtable/free_pgtables.js";
 import { tlb_finish_mmu, tlb_gather_mmu, tlb_gather_mmu_fullmm } from "../tlb/mmu_gather.js";
@@ -134,9 +135,10 @@ function* do_vmi_align_munmap(t: Task, mm: MmStruct, start: number, end: number)
   }
   const prev = mm.mm_mt.prev_of(detach[0]);
   const next = mm.mm_mt.next_of(detach[detach.length - 1]);
+  for (const v of detach) yield* vma_start_write(t, mm, v);
   for (const v of detach) mm.mm_mt.remove(v);
   /* vms_complete_munmap_vmas(): downgrade, then clear PTEs and free tables */
-  yield* downgrade_write(t, mm.mmap_lock);
+  yield* mmap_write_downgrade(t, mm);
   const tlb = tlb_gather_mmu(k, mm);
   update_hiwater_rss(mm);
   yield* unmap_vmas(t, tlb, detach, start, end);
@@ -159,7 +161,7 @@ export function* sys_munmap(t: Task, start: number, len: number): KPath<number> 
   const end = start + len;
   yield* down_write(t, mm.mmap_lock);
   if (!mm.mm_mt.find_vma_intersection(start, end)) {
-    yield* up_write(t, mm.mmap_lock);
+    yield* mmap_write_unlock(t, mm);
     return 0;
   }
   return yield* do_vmi_align_munmap(t, mm, start, end);
@@ -233,7 +235,7 @@ export function* sys_mmap(t: Task, addr: number, len: number, prot: number, flag
   yield* down_write(t, mm.mmap_lock);
   const r = yield* do_mmap(t, mm, addr, len, prot, flags);
   // do_vmi_align_munmap inside a MAP_FIXED replacement drops and retakes the lock.
-  if (mm.mmap_lock.writer === t) yield* up_write(t, mm.mmap_lock);
+  if (mm.mmap_lock.writer === t) yield* mmap_write_unlock(t, mm);
   return r;
 }
 
@@ -255,5 +257,5 @@ export function* exit_mmap(t: Task, mm: MmStruct): KPath {
     vma_close(k, v);
   }
   mm.exited = true;
-  yield* up_write(t, mm.mmap_lock);
+  yield* mmap_write_unlock(t, mm);
 }

@@ -5,7 +5,8 @@
  */
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import { down_write, up_write } from "../sync/rwsem.js";
+import { down_write } from "../sync/rwsem.js";
+import { mmap_write_unlock } from "./mmap_lock.js";
 import { spin_unlock } from "../sync/spinlock.js";
 import { VM_ACCOUNT, VM_NORESERVE, VM_SHARED, VM_WRITE } from "../pgtable/arch.js";
 import { addr_end } from "../pgtable/offset.js";
@@ -141,6 +142,6 @@ export function* sys_mprotect(t: Task, start: number, len: number, prot: number)
     yield* tlb_finish_mmu(t, tlb);
     if (!error && tmp < end) error = -ENOMEM;
   }
-  yield* up_write(t, mm.mmap_lock);
+  yield* mmap_write_unlock(t, mm);
   return error;
 }

@@ -11,6 +11,7 @@ import { split_huge_pmd_address } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import { shmem_evict_inode } from "./shmem.js";
 import { Vma } from "./vma.js";
+import { vma_start_write } from "./mmap_lock.js";
 
 /** VM_SOFTDIRTY is ignored when comparing flags (VM_IGNORE_MERGE). */
 const VM_SOFTDIRTY = 0x8000000;
@@ -61,10 +62,12 @@ export function vma_close(k: Kernel, v: Vma): void {
  */
 export function* __split_vma(t: Task, mm: MmStruct, vma: Vma, addr: number): KPath<Vma> {
   yield* split_huge_pmd_address(t, vma, mm, addr);
+  yield* vma_start_write(t, mm, vma);
   const upper = new Vma(addr, vma.vm_end, vma.vm_flags, vma.vm_page_prot, vma.vm_pgoff + (addr - vma.vm_start) / 4096, vma.anon_vma, vma.vm_file);
   if (upper.vm_file) upper.vm_file.mappers++;
   vma.vm_end = addr;
   mm.mm_mt.insert(upper);
+  yield* vma_start_write(t, mm, upper);
   return upper;
 }
 
@@ -73,6 +76,7 @@ export function* __split_vma(t: Task, mm: MmStruct, vma: Vma, addr: number): KPa
  * apply `apply` to it, then merge it with neighbours that became compatible.
  */
 export function* vma_modify(t: Task, mm: MmStruct, vma: Vma, start: number, end: number, apply: (v: Vma) => void): KPath<Vma> {
+  yield* vma_start_write(t, mm, vma);
   let v = vma;
   if (start > v.vm_start) v = yield* __split_vma(t, mm, v, start);
   if (end < v.vm_end) yield* __split_vma(t, mm, v, end);

@@ -44,6 +44,7 @@ export class Op implements Iterator<Point, unknown, undefined> {
     const t = this.t;
     if (t.stepping && !this.pending) {
       this.pending = true;
+      if (t.trace_stack) (this.point as { stack?: string }).stack = new Error().stack;
       return this.yielded;
     }
     const v = this.action(t, this.a, this.b);

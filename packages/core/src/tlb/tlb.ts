@@ -25,8 +25,10 @@ export interface CpuTlbState {
   lazy: boolean;
   /** vpn → pfn translations cached (only with track_entries). */
   readonly entries: Map<number, number>;
-  /** Paging-structure cache: PMD-entry address (vpn of the 2 MiB region) → PTE table PFN. */
+  /** Paging-structure cache: 2 MiB region number → PTE table PFN it caches a pointer to. */
   readonly pwc: Map<number, number>;
+  /** The frame generation of each cached table when it was cached. */
+  readonly pwc_gen: Map<number, number>;
 }
 
 type PendingFlush = { mm: unknown; start: number; end: number; stride_shift: number } | { mm: unknown; all: true };
@@ -41,7 +43,7 @@ export class TlbModel implements TlbFlushTarget {
   private readonly pending = new Map<number, PendingFlush[]>();
 
   constructor(nr_cpus: number) {
-    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), pwc: new Map() }));
+    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), pwc: new Map(), pwc_gen: new Map() }));
   }
 
   /** CPU `cpu` switches to mm `id` (switch_mm): it joins mm_cpumask. */
@@ -50,6 +52,7 @@ export class TlbModel implements TlbFlushTarget {
     if (c.loaded_mm !== mm.id) {
       c.entries.clear();
       c.pwc.clear();
+      c.pwc_gen.clear();
     }
     c.loaded_mm = mm.id;
     c.lazy = lazy;
@@ -83,26 +86,38 @@ export class TlbModel implements TlbFlushTarget {
     if (!q) return;
     this.pending.delete(cpu);
     for (const f of q) {
-      if ("all" in f) this.flush_all(cpu, f.mm);
-      else this.flush_range(cpu, f.mm, f.start, f.end, f.stride_shift);
+      if ("all" in f) this.local_flush_all(cpu);
+      else this.local_flush_range(cpu, f.start, f.end, f.stride_shift);
     }
   }
 
   flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number): void {
-    if (this.queue(cpu, { mm, start, end, stride_shift })) return;
+    if (!this.queue(cpu, { mm, start, end, stride_shift })) this.local_flush_range(cpu, start, end, stride_shift);
+  }
+
+  flush_all(cpu: number, mm: unknown): void {
+    if (!this.queue(cpu, { mm, all: true })) this.local_flush_all(cpu);
+  }
+
+  /** INVLPG over [start, end) on `cpu`, paging-structure caches included. */
+  private local_flush_range(cpu: number, start: number, end: number, stride_shift: number): void {
     if (!this.track_entries) return;
     const c = this.cpus[cpu];
     const step = 2 ** (stride_shift - 12);
     for (let vpn = start / 4096; vpn < end / 4096; vpn += step) c.entries.delete(vpn);
     // INVLPG also invalidates paging-structure-cache entries for the address.
-    for (let a = Math.floor(start / 2097152); a < Math.ceil(end / 2097152); a++) c.pwc.delete(a);
+    for (let a = Math.floor(start / 2097152); a < Math.ceil(end / 2097152); a++) {
+      c.pwc.delete(a);
+      c.pwc_gen.delete(a);
+    }
   }
 
-  flush_all(cpu: number, mm: unknown): void {
-    if (this.queue(cpu, { mm, all: true })) return;
+  /** A full flush of `cpu`'s translations. */
+  private local_flush_all(cpu: number): void {
     if (!this.track_entries) return;
     this.cpus[cpu].entries.clear();
     this.cpus[cpu].pwc.clear();
+    this.cpus[cpu].pwc_gen.clear();
   }
 
   count(kind: "ranged" | "full", ipis: number): void {

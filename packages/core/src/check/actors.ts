@@ -1,0 +1,170 @@
+/**
+ * Actors: what a scenario's tasks do, each a kernel path (a generator) built from
+ * the same kernel code bulk runs use. User accesses go through the CPU's MMU
+ * (hw_walker.ts) and, on a miss, the page-fault path; syscalls are the sys_*
+ * paths; GUP-fast, a locked page-table walker and khugepaged are modelled on
+ * mm/gup.c, mm/pagewalk.c and mm/khugepaged.c.
+ */
+import { do_user_addr_fault, hw_access } from "../mm/fault.js";
+import { folio_get, folio_put, page_folio } from "../mm/folio.js";
+import { MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_PAGEOUT, sys_madvise } from "../mm/madvise.js";
+import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, exit_mmap, sys_mmap, sys_munmap } from "../mm/mmap.js";
+import { sys_mprotect } from "../mm/mprotect.js";
+import { collapse_huge_page } from "../mm/khugepaged.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import { PG_FREE } from "../mm/page_alloc.js";
+import { addr_end } from "../pgtable/offset.js";
+import { pmdp_get_lockless, ptep_get, ptep_get_lockless, pxdp_get } from "../pgtable/ops.js";
+import { pte_offset_map, pte_offset_map_lock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
+import { walk_pud } from "../pgtable/walk.js";
+import { PT, type KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import { local_irq_restore, local_irq_save } from "../sync/rcu.js";
+import { down_read, up_read } from "../sync/rwsem.js";
+import { hw_walk } from "../tlb/hw_walker.js";
+import { SCENARIO_BASE, size, type ScenarioOp } from "./scenario.js";
+import type { Oracle } from "./oracle.js";
+
+const PROT = { rw: PROT_READ | PROT_WRITE, r: PROT_READ, none: 0 } as const;
+const ADVICE = { dontneed: MADV_DONTNEED, free: MADV_FREE, pageout: MADV_PAGEOUT, hugepage: MADV_HUGEPAGE, nohugepage: MADV_NOHUGEPAGE } as const;
+
+/** The result an actor's operation returned, as user space saw it. */
+export interface OpResult {
+  op: string;
+  result: string;
+}
+
+const user_point_action = () => undefined;
+/** The user instruction itself is a preemption point: other CPUs may run between two accesses. */
+const user_point = (t: Task, addr: number) => t.op.set(PT.READ, "user access", user_point_action, addr, null);
+
+/** One user load/store through the CPU's MMU; faults go through do_user_addr_fault(). */
+function* user_access(t: Task, mm: MmStruct, addr: number, write: boolean, value: number): KPath<number | string> {
+  const k = t.k;
+  for (let tries = 0; tries < 4; tries++) {
+    yield* user_point(t, addr);
+    if (k.tlb.track_entries) hw_walk(k, t.cpu, mm, addr);
+    const v = hw_access(k, mm, addr, write, value);
+    if (v === v) return v;
+    const r = yield* do_user_addr_fault(t, addr, write, value);
+    if (r !== "ok") return r;
+  }
+  throw new Error(`user access 0x${addr.toString(16)}: no progress after 4 faults`);
+}
+
+/**
+ * gup_fast() (mm/gup.c): IRQs off instead of locks; read the PMD once, map the PTE
+ * table over that copy, take a folio reference, then recheck the PMD and the PTE
+ * and back off if either changed. Returns how many pages it pinned (then unpins).
+ */
+function* gup_fast(t: Task, mm: MmStruct, start: number, len: number): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  let pinned = 0;
+  const refs: number[] = [];
+  yield* local_irq_save(t);
+  for (let addr = start; addr < start + len; addr += 4096) {
+    const pudp = walk_pud(k, mm, addr);
+    if (pudp < 0 || a.pxd_none(yield* pxdp_get(t, pudp))) break;
+    const pmdp = k.pt.entry(a.pxd_pfn(k.pt.ent[pudp]), Math.floor(addr / k.PMD_SIZE) % 512);
+    const pmd = yield* pmdp_get_lockless(t, pmdp);
+    if (a.pxd_none(pmd) || a.pmd_trans_huge(pmd)) break;
+    const ptep = yield* pte_offset_map(t, pmdp, addr);
+    if (ptep < 0) break;
+    const pte = yield* ptep_get_lockless(t, ptep);
+    let ok = a.pte_present(pte) && !a.pte_special(pte);
+    if (ok) {
+      const folio = page_folio(k, a.pte_pfn(pte));
+      // try_grab_folio_fast(): fails on a folio whose refcount already dropped to zero.
+      if (k.frames.type[folio] === PG_FREE || k.frames.refcount[folio] === 0) ok = false;
+      else {
+        folio_get(k, folio);
+        if (pmd !== (yield* pmdp_get_lockless(t, pmdp)) || pte !== (yield* ptep_get(t, ptep))) {
+          folio_put(k, folio); // corresponds to pmdp_collapse_flush() / a racing zap
+          ok = false;
+        } else refs.push(folio);
+      }
+    }
+    yield* pte_unmap(t, ptep);
+    if (!ok) break;
+    pinned++;
+  }
+  yield* local_irq_restore(t, k.rcu);
+  for (const f of refs) folio_put(k, f); // unpin_user_pages()
+  return pinned;
+}
+
+/** A page-table walker under mmap_read_lock (walk_page_range: mincore/smaps-like). Returns present pages. */
+function* locked_walk(t: Task, mm: MmStruct, start: number, len: number): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  let present = 0;
+  yield* down_read(t, mm.mmap_lock);
+  for (let addr = start; addr < start + len; ) {
+    const next = addr_end(addr, start + len, k.PMD_SIZE);
+    const pudp = walk_pud(k, mm, addr);
+    if (pudp >= 0 && !a.pxd_none(k.pt.ent[pudp])) {
+      const pmdp = k.pt.entry(a.pxd_pfn(k.pt.ent[pudp]), Math.floor(addr / k.PMD_SIZE) % 512);
+      const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
+      if (ptep0 >= 0) {
+        const ptl = t.ptl!;
+        for (let i = 0; i < (next - addr) / 4096; i++) if (a.pte_present(yield* ptep_get(t, ptep0 + i))) present++;
+        yield* pte_unmap_unlock(t, ptep0, ptl);
+      }
+    }
+    addr = next;
+  }
+  yield* up_read(t, mm.mmap_lock);
+  return present;
+}
+
+/** The kernel path for one scenario operation, reporting what user space saw. */
+export function* actor_op(t: Task, mm: MmStruct, op: ScenarioOp, oracle: Oracle | null, name: string): KPath<OpResult> {
+  const at = "at" in op ? SCENARIO_BASE + size(op.at, "at") : 0;
+  const len = "len" in op ? size(op.len, "len") : 0;
+  const res = (result: string | number): OpResult => ({ op: op.op, result: String(result) });
+  switch (op.op) {
+    case "mmap": {
+      const flags = MAP_ANONYMOUS | (op.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE;
+      const r = yield* sys_mmap(t, at, len, PROT[op.prot ?? "rw"], flags);
+      if (r >= 0 && op.hugepage) yield* sys_madvise(t, at, len, MADV_HUGEPAGE);
+      return res(r);
+    }
+    case "touch": {
+      const stride = size(op.stride, "stride", 4096);
+      const vals: (number | string)[] = [];
+      for (let a = at; a < at + len; a += stride) {
+        const id = oracle?.begin(a, op.write ? "write" : "read", name);
+        const v = yield* user_access(t, mm, a, op.write ?? false, id?.value ?? 0);
+        oracle?.end(id!, v);
+        vals.push(v);
+        if (typeof v === "string") break;
+      }
+      return res(vals.join(","));
+    }
+    case "madvise": {
+      const ids = oracle?.begin_range(at, len, op.advice, name);
+      const r = yield* sys_madvise(t, at, len, ADVICE[op.advice]);
+      oracle?.end_range(ids!);
+      return res(r);
+    }
+    case "munmap": {
+      const ids = oracle?.begin_range(at, len, "munmap", name);
+      const r = yield* sys_munmap(t, at, len);
+      oracle?.end_range(ids!);
+      return res(r);
+    }
+    case "mprotect":
+      return res(yield* sys_mprotect(t, at, len, PROT[op.prot]));
+    case "gup_fast":
+      return res(yield* gup_fast(t, mm, at, len));
+    case "walk":
+      return res(yield* locked_walk(t, mm, at, len));
+    case "khugepaged":
+      return res(yield* collapse_huge_page(t, mm, at));
+    case "exit":
+      yield* exit_mmap(t, mm);
+      return res(0);
+  }
+}
+

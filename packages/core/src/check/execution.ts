@@ -1,0 +1,204 @@
+/**
+ * One execution of a scenario under a strategy: a fresh kernel with the sanitizers
+ * on, the setup run single-threaded, then the actors stepped one preemption point
+ * at a time in the order the strategy picks. CPUs listed as hardware walkers are
+ * extra "actors" whose every step is one speculative MMU walk.
+ */
+import { Engine } from "../engine.js";
+import type { Arch } from "../pgtable/arch.js";
+import type { ReclaimPlugin } from "../plugin/plugin.js";
+import { PageTableUseAfterFree } from "../pgtable/store.js";
+import type { Point } from "../sched/point.js";
+import { run_to_completion } from "../sched/runner.js";
+import { defaultChoice, type Strategy } from "../sched/strategy.js";
+import type { Task } from "../sched/task.js";
+import { DeadlockError } from "../sync/op.js";
+import { LockError } from "../sync/spinlock.js";
+import { hw_walk } from "../tlb/hw_walker.js";
+import { actor_op, type OpResult } from "./actors.js";
+import { check_exit, check_mm } from "./invariants.js";
+import { Oracle, OracleViolation } from "./oracle.js";
+import { Sanitizer, SanitizerViolation } from "./sanitizer.js";
+import { SCENARIO_BASE, size, type Scenario, type ScenarioOp } from "./scenario.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import type { KPath } from "../sched/point.js";
+
+export interface Violation {
+  rule: string;
+  detail: string;
+}
+
+export interface StepRecord {
+  actor: number;
+  what: string;
+  /** Kernel functions on the stack at the point (innermost last), when tracing. */
+  stack?: string[];
+}
+
+export interface ExecutionResult {
+  violation: Violation | null;
+  choices: number[];
+  /** The actors runnable at each step (for preemption counting and DFS). */
+  runnable: number[][];
+  steps: StepRecord[];
+  results: OpResult[][];
+}
+
+interface Actor {
+  name: string;
+  cpu: number;
+  task: Task | null;
+  path: KPath<unknown> | null;
+  done: boolean;
+  blocked: boolean;
+  /** Hardware walker: addresses to walk in turn. */
+  walk?: { addrs: number[]; i: number };
+}
+
+export interface ExecOptions {
+  plugin: ReclaimPlugin | null;
+  arch: Arch;
+  /** Record kernel function stacks at every step (for printing a failure). */
+  trace?: boolean;
+  /** Upper bound on steps, to catch livelock. */
+  max_steps?: number;
+}
+
+/** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
+export function actorNames(s: Scenario): string[] {
+  return [...s.actors.map((a) => a.name), ...walkerCpus(s).map((c) => `hw${c}`)];
+}
+
+function walkerCpus(s: Scenario): number[] {
+  return [...new Set([...(s.hw_walkers ?? []), ...(s.lazy_cpus ?? [])])];
+}
+
+function walkAddrs(s: Scenario): number[] {
+  if (s.walk_at) return s.walk_at.map((a) => SCENARIO_BASE + size(a, "walk_at"));
+  const out: number[] = [];
+  for (const op of s.setup) if (op.op === "mmap") for (let a = size(op.at, "at"); a < size(op.at, "at") + size(op.len, "len"); a += 2 * 1024 * 1024) out.push(SCENARIO_BASE + a);
+  return out.length ? out : [SCENARIO_BASE];
+}
+
+function* run_ops(t: Task, mm: MmStruct, ops: ScenarioOp[], oracle: Oracle | null, name: string, out: OpResult[]): KPath {
+  for (const op of ops) out.push(yield* actor_op(t, mm, op, oracle, name));
+}
+
+/** Map an exception thrown inside a kernel path to the rule it breaks. */
+export function classify(e: unknown): Violation {
+  if (e instanceof SanitizerViolation) return { rule: e.rule, detail: e.detail };
+  if (e instanceof PageTableUseAfterFree) return { rule: "page-table use after free", detail: e.message };
+  if (e instanceof OracleViolation) return { rule: "user data", detail: e.message };
+  if (e instanceof DeadlockError) return { rule: "deadlock", detail: e.message };
+  if (e instanceof LockError) return { rule: "lock rules", detail: e.message };
+  const m = e instanceof Error ? e.message : String(e);
+  if (/double free/.test(m)) return { rule: "double free", detail: m };
+  return { rule: "kernel BUG", detail: m };
+}
+
+export function execute(s: Scenario, strategy: Strategy, opts: ExecOptions): ExecutionResult {
+  const walkers = walkerCpus(s);
+  const nr_cpus = Math.max(2, ...s.actors.map((a) => a.cpu + 1), ...walkers.map((c) => c + 1));
+  const engine = new Engine({ arch: opts.arch, reclaim: opts.plugin, nr_cpus });
+  const k = engine.k;
+  const sanitizer = new Sanitizer(k);
+  k.sanitizer = sanitizer;
+  k.tlb.track_entries = true;
+  const proc = engine.spawn(s.actors[0].cpu, "setup");
+  const mm = proc.mm;
+  const oracle = s.oracle === false ? null : new Oracle();
+  const result: ExecutionResult = { violation: null, choices: [], runnable: [], steps: [], results: s.actors.map(() => []) };
+  const fail = (e: unknown) => {
+    result.violation = sanitizer.first ? { rule: sanitizer.first.rule, detail: sanitizer.first.detail } : classify(e);
+    return result;
+  };
+  try {
+    run_to_completion(run_ops(proc.task, mm, s.setup, oracle, "setup", []));
+    proc.return_to_user();
+  } catch (e) {
+    return fail(e);
+  }
+  const actors: Actor[] = s.actors.map((a, i) => {
+    const task = i === 0 ? proc.task : k.new_task(mm, a.cpu, a.name);
+    if (i === 0) k.cpu_curr[a.cpu] = task;
+    return { name: a.name, cpu: a.cpu, task, path: run_ops(task, mm, a.ops, oracle, a.name, result.results[i]), done: false, blocked: false };
+  });
+  for (const c of walkers) {
+    k.tlb.switch_mm(c, mm, (s.lazy_cpus ?? []).includes(c));
+    actors.push({ name: `hw${c}`, cpu: c, task: null, path: null, done: false, blocked: false, walk: { addrs: walkAddrs(s), i: 0 } });
+  }
+  for (const a of actors) if (a.task) a.task.stepping = true;
+  const max = opts.max_steps ?? 200_000;
+  const stackLimit = Error.stackTraceLimit;
+  if (opts.trace) Error.stackTraceLimit = 60;
+  let current = -1;
+  try {
+    for (let step = 0; ; step++) {
+      const live = actors.filter((a) => !a.done && !a.walk).length;
+      if (live === 0) break;
+      if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
+      const runnable: number[] = [];
+      actors.forEach((a, i) => {
+        // A walker takes one speculative walk, then lets a task run: walks interleave, never starve tasks.
+        if (!a.done && !a.blocked && !(a.walk && current >= 0 && actors[current].walk)) runnable.push(i);
+      });
+      if (runnable.every((i) => actors[i].walk)) {
+        const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
+        throw new DeadlockError(`every actor is blocked (${stuck.join(", ")})`);
+      }
+      const choice = strategy.choose(runnable, step, current);
+      const pick = runnable.includes(choice) ? choice : defaultChoice(runnable, current);
+      result.choices.push(pick);
+      result.runnable.push(runnable);
+      const a = actors[pick];
+      if (a.walk) {
+        const addr = a.walk.addrs[a.walk.i++ % a.walk.addrs.length];
+        hw_walk(k, a.cpu, mm, addr);
+        result.steps.push({ actor: pick, what: `speculative walk 0x${addr.toString(16)}` });
+      } else {
+        const t = a.task!;
+        t.trace_stack = opts.trace ?? false;
+        const r = a.path!.next();
+        if (r.done) {
+          a.done = true;
+          result.steps.push({ actor: pick, what: "(returns to user)" });
+        } else {
+          const p = r.value as Point & { stack?: string };
+          a.blocked = p.kind === 4;
+          result.steps.push({ actor: pick, what: p.what, stack: opts.trace ? parseStack(p.stack) : undefined });
+        }
+        // Someone else moved: a blocked actor may now proceed (walkers change no lock).
+        for (const [i, o] of actors.entries()) if (i !== pick && o.blocked) o.blocked = false;
+      }
+      current = pick;
+      k.rcu.rcu_poll(); // callbacks run as early as the grace period allows
+    }
+    for (const a of actors) if (a.task) a.task.stepping = false;
+    k.rcu.rcu_poll();
+    const inv = check_mm(k, mm);
+    if (inv.length) return fail(Object.assign(new SanitizerViolation(inv[0].rule, inv[0].detail)));
+    if (!mm.exited) proc.exit();
+    k.rcu.rcu_poll();
+    const leak = check_exit(k, mm);
+    if (leak.length) return fail(new SanitizerViolation(leak[0].rule, leak[0].detail));
+  } catch (e) {
+    return fail(e);
+  } finally {
+    Error.stackTraceLimit = stackLimit;
+  }
+  return result;
+}
+
+/** Kernel function names from a V8 stack captured at a preemption point, outermost first. */
+function parseStack(stack: string | undefined): string[] {
+  if (!stack) return [];
+  const names: string[] = [];
+  for (const line of stack.split("\n").slice(1)) {
+    const m = /at (?:Generator\.next \()?(?:[\w$.]*\.)?([a-z_][a-z0-9_$]*)(?:\$sync)? \(/.exec(line.trim());
+    if (!m) continue;
+    const n = m[1];
+    if (/^(next|set|run_ops|execute|actor_op|read|write_pte|acquire|release|get_and_clear|write_raw)$/.test(n)) continue;
+    names.push(n);
+  }
+  return names.reverse();
+}

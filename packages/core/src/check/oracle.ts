@@ -1,0 +1,105 @@
+/**
+ * The user-data oracle: every read returns the value of the last write, or zero
+ * after MADV_DONTNEED (or munmap + a new mapping), or either after MADV_FREE /
+ * MADV_PAGEOUT. With concurrent operations "last" is a set: the values of the
+ * operations that completed before the read began and were not overtaken by a
+ * later-begun operation that also completed before it, plus those overlapping it.
+ */
+export interface OracleEvent {
+  kind: "write" | "read" | "dontneed" | "free" | "pageout" | "hugepage" | "nohugepage" | "munmap";
+  page: number;
+  value: number;
+  start: number;
+  end: number;
+  who: string;
+}
+
+export class OracleViolation extends Error {}
+
+export class Oracle {
+  private clock = 0;
+  private seq = 1000;
+  private readonly done = new Map<number, OracleEvent[]>();
+  private readonly open = new Set<OracleEvent>();
+
+  begin(addr: number, kind: "read" | "write", who: string): OracleEvent {
+    const ev: OracleEvent = { kind, page: Math.floor(addr / 4096), value: kind === "write" ? ++this.seq : 0, start: ++this.clock, end: Infinity, who };
+    this.open.add(ev);
+    return ev;
+  }
+
+  /** A read or write finished with what user space saw (a value or a signal name). */
+  end(ev: OracleEvent, seen: number | string): void {
+    ev.end = ++this.clock;
+    this.open.delete(ev);
+    if (typeof seen === "string") return; // a signal: checked by the scenario's expectations
+    if (ev.kind === "write") {
+      this.record(ev);
+      return;
+    }
+    const allowed = this.allowed(ev);
+    if (!allowed.has(seen))
+      throw new OracleViolation(
+        `${ev.who} read ${seen} at page 0x${(ev.page * 4096).toString(16)}, expected one of {${[...allowed].join(", ")}} (user data lost or corrupted)`,
+      );
+  }
+
+  begin_range(addr: number, len: number, kind: string, who: string): OracleEvent[] {
+    const evs: OracleEvent[] = [];
+    const k = kind as OracleEvent["kind"];
+    if (k === "hugepage" || k === "nohugepage") return evs;
+    const start = ++this.clock;
+    for (let p = Math.floor(addr / 4096); p < Math.ceil((addr + len) / 4096); p++) {
+      const ev: OracleEvent = { kind: k, page: p, value: 0, start, end: Infinity, who };
+      this.open.add(ev);
+      evs.push(ev);
+    }
+    return evs;
+  }
+
+  end_range(evs: OracleEvent[]): void {
+    const end = ++this.clock;
+    for (const ev of evs) {
+      ev.end = end;
+      this.open.delete(ev);
+      this.record(ev);
+    }
+  }
+
+  private record(ev: OracleEvent): void {
+    let l = this.done.get(ev.page);
+    if (!l) this.done.set(ev.page, (l = []));
+    l.push(ev);
+  }
+
+  /** Values an event leaves behind, given what was allowed before it. */
+  private leaves(ev: OracleEvent, before: Set<number>): Set<number> {
+    switch (ev.kind) {
+      case "write":
+        return new Set([ev.value]);
+      case "dontneed":
+      case "munmap":
+        return new Set([0]);
+      case "free":
+      case "pageout":
+        return new Set([...before, 0]);
+      default:
+        return before;
+    }
+  }
+
+  allowed(read: OracleEvent): Set<number> {
+    const evs = (this.done.get(read.page) ?? []).filter((e) => e.end < read.end);
+    // Events in completion order; "allowed" is the set of values the frontier leaves.
+    let allowed = new Set<number>([0]);
+    const before = evs.filter((e) => e.end < read.start).sort((x, y) => x.end - y.end);
+    for (const e of before) {
+      const overlapsPrev = before.some((o) => o !== e && o.start < e.end && e.start < o.end && o.end > e.end);
+      allowed = overlapsPrev ? new Set([...allowed, ...this.leaves(e, allowed)]) : this.leaves(e, allowed);
+    }
+    // Operations overlapping the read (completed during it, or still open) may or may not be seen.
+    for (const e of [...evs.filter((e) => e.end >= read.start), ...[...this.open].filter((o) => o.page === read.page && o !== read)])
+      for (const v of this.leaves(e, allowed)) allowed.add(v);
+    return allowed;
+  }
+}
