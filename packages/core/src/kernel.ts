@@ -20,6 +20,12 @@ export interface KernelOptions {
   nr_cpus?: number;
   /** Transparent huge pages mode (default "madvise", as on our machines). */
   thp?: "always" | "madvise" | "never";
+  /**
+   * Memory that __vm_enough_memory() (OVERCOMMIT_GUESS, the default) compares a
+   * new accountable mapping against: totalram + swap, in bytes. Default 256 GiB,
+   * no swap (a server like the seed threads'); set it to a machine's to match it.
+   */
+  commit_limit_bytes?: number;
   /** Highest PFN of simulated physical memory (default 2^31 - 1: 8 TiB). */
   max_pfn?: number;
 }
@@ -46,6 +52,7 @@ export class Kernel {
   readonly thp: { enabled: "always" | "madvise" | "never"; use_zero_page: boolean };
   /** Deposited PTE tables of huge PMDs (pgtable_trans_huge_deposit), by PMD entry pointer. */
   readonly deposit = new Map<number, number>();
+  readonly commit_limit_pages: number;
   readonly counters: KernelCounters = { tables_deferred: 0, tables_freed_rcu: 0, rcu_table_batches: 0 };
   readonly mms = new Map<number, MmStruct>();
   /** The task each CPU is running (for IPI delivery), or null when idle. */
@@ -66,6 +73,7 @@ export class Kernel {
     this.arch = opts.arch;
     this.plugin = opts.reclaim ?? null;
     this.thp = { enabled: opts.thp ?? "madvise", use_zero_page: true };
+    this.commit_limit_pages = Math.floor((opts.commit_limit_bytes ?? 256 * 2 ** 30) / 4096);
     this.hooks = hooks_of(this.plugin);
     this.frames = new PageFrames(opts.max_pfn);
     this.pt = new PtStore(this.frames);

@@ -51,6 +51,8 @@ interface Actor {
   path: KPath<unknown> | null;
   done: boolean;
   blocked: boolean;
+  /** What a blocked actor waits for (its last Point). */
+  waiting: Point | null;
   /** Hardware walker: addresses to walk in turn. */
   walk?: { addrs: number[]; i: number };
 }
@@ -121,11 +123,11 @@ export function execute(s: Scenario, strategy: Strategy, opts: ExecOptions): Exe
   const actors: Actor[] = s.actors.map((a, i) => {
     const task = i === 0 ? proc.task : k.new_task(mm, a.cpu, a.name);
     if (i === 0) k.cpu_curr[a.cpu] = task;
-    return { name: a.name, cpu: a.cpu, task, path: run_ops(task, mm, a.ops, oracle, a.name, result.results[i]), done: false, blocked: false };
+    return { name: a.name, cpu: a.cpu, task, path: run_ops(task, mm, a.ops, oracle, a.name, result.results[i]), done: false, blocked: false, waiting: null };
   });
   for (const c of walkers) {
     k.tlb.switch_mm(c, mm, (s.lazy_cpus ?? []).includes(c));
-    actors.push({ name: `hw${c}`, cpu: c, task: null, path: null, done: false, blocked: false, walk: { addrs: walkAddrs(s), i: 0 } });
+    actors.push({ name: `hw${c}`, cpu: c, task: null, path: null, done: false, blocked: false, waiting: null, walk: { addrs: walkAddrs(s), i: 0 } });
   }
   for (const a of actors) if (a.task) a.task.stepping = true;
   const max = opts.max_steps ?? 200_000;
@@ -165,10 +167,11 @@ export function execute(s: Scenario, strategy: Strategy, opts: ExecOptions): Exe
         } else {
           const p = r.value as Point & { stack?: string };
           a.blocked = p.kind === 4;
+          a.waiting = a.blocked ? { kind: p.kind, what: p.what, obj: p.obj } : null;
           result.steps.push({ actor: pick, what: p.what, stack: opts.trace ? parseStack(p.stack) : undefined });
         }
-        // Someone else moved: a blocked actor may now proceed (walkers change no lock).
-        for (const [i, o] of actors.entries()) if (i !== pick && o.blocked) o.blocked = false;
+        // Someone else moved: a blocked actor whose lock is now free may proceed (walkers change no lock).
+        for (const [i, o] of actors.entries()) if (i !== pick && o.blocked && !stillBlocked(o.waiting!)) o.blocked = false;
       }
       current = pick;
       k.rcu.rcu_poll(); // callbacks run as early as the grace period allows
@@ -187,6 +190,14 @@ export function execute(s: Scenario, strategy: Strategy, opts: ExecOptions): Exe
     Error.stackTraceLimit = stackLimit;
   }
   return result;
+}
+
+/** Whether the lock a blocked actor spins on is still unavailable (so it need not be scheduled). */
+function stillBlocked(p: Point): boolean {
+  const o = p.obj as { owner?: unknown; writer?: unknown; readers?: number } | null;
+  if (o && "owner" in o) return o.owner !== null; // SpinLock
+  if (o && "writer" in o) return o.writer !== null || (p.what === "down_write" && (o.readers ?? 0) > 0); // RwSem
+  return false; // anything else (IPIs, grace periods): retry after any step
 }
 
 /** Kernel function names from a V8 stack captured at a preemption point, outermost first. */

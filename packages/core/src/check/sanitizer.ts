@@ -123,6 +123,12 @@ export class Sanitizer {
           this.fail("RCU: freed before a grace period", `table ${pfn} freed while ${r.t.comm} is still in the read-side section it was in at unlink time`);
       this.unlinked.delete(pfn);
     } else if (k.pt.is_linked(pfn, k.arch.mk_table_entry)) this.fail("table freed while still reachable", `table ${pfn}`);
+    else if (k.pt.parent[k.pt.slot(pfn)] >= 0) {
+      // Freed at once (pte_free) after having been linked: no grace period at all.
+      for (const r of k.rcu.tasks)
+        if (r.rcu_read_depth > 0 || r.irq_disabled > 0)
+          this.fail("RCU: freed before a grace period", `table ${pfn} freed with no grace period while ${r.comm} is in an RCU read-side section`);
+    }
     for (let c = 0; c < k.tlb.cpus.length; c++)
       for (const [region, cached] of k.tlb.cpus[c].pwc)
         if (cached === pfn)

@@ -8,6 +8,9 @@ import type { StepRecord } from "./execution.js";
 
 const WIDTH = 38;
 
+/** Operations always shown: they change what other CPUs can see. */
+const KEY = new Set(["set_pte_at", "pmd_clear", "pmd_populate", "pxd_populate", "set_pmd_at", "pmdp_huge_get_and_clear", "spin_trylock", "spin_lock_nested", "flush_tlb_multi", "pxd_clear"]);
+
 function cell(s: string): string {
   return s.length > WIDTH - 1 ? s.slice(0, WIDTH - 2) + "…" : s.padEnd(WIDTH);
 }
@@ -24,12 +27,15 @@ export function formatTrace(names: string[], steps: readonly StepRecord[]): stri
     let j = i;
     while (j < steps.length && steps[j].actor === steps[i].actor) j++;
     const run = steps.slice(i, j);
-    if (run.length <= 4) for (const st of run) row(st.actor, label(st));
-    else {
-      row(run[0].actor, label(run[0]));
-      row(run[0].actor, `  … ${run.length - 2} more`);
-      row(run[0].actor, label(run[run.length - 1]));
-    }
+    // Keep the first and last step of a run and every step that changes a table or a lock's holder.
+    let hidden = 0;
+    run.forEach((st, n) => {
+      if (n === 0 || n === run.length - 1 || KEY.has(st.what) || run.length <= 4) {
+        if (hidden) row(st.actor, `  … ${hidden} more`);
+        hidden = 0;
+        row(st.actor, label(st));
+      } else hidden++;
+    });
     i = j;
   }
   return lines.join("\n");

@@ -28,6 +28,7 @@ export function is_huge_zero_pmd(k: Kernel, pmd: number): boolean {
 /** pgtable_trans_huge_deposit() */
 function pgtable_trans_huge_deposit(k: Kernel, pmdp: number, pgtable: number): void {
   k.deposit.set(pmdp, pgtable);
+  k.pt.parent[k.pt.slot(pgtable)] = -1; // a deposit is invisible to walkers
 }
 
 /** pgtable_trans_huge_withdraw() */

@@ -90,7 +90,8 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
   add_mm_counter(mm, MM_ANONPAGES, 512 - present);
   /* pgtable_trans_huge_deposit() + set_pmd_at() under pmd_ptl */
   const pml3 = yield* pmd_lock(t, pmdp);
-  k.deposit.set(pmdp, pgtable);
+  k.deposit.set(pmdp, pgtable); // pgtable_trans_huge_deposit()
+  k.pt.parent[k.pt.slot(pgtable)] = -1;
   let e = a.pmd_mkhuge(folio, vma.vm_page_prot);
   if (vma.vm_flags & VM_WRITE) e = a.pte_mkwrite(a.pte_mkdirty(e));
   k.frames.mapcount[folio] = 1;

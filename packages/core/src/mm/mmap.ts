@@ -221,6 +221,10 @@ function* do_mmap(t: Task, mm: MmStruct, addr: number, len: number, prot: number
   if (flags & MAP_NORESERVE) vm_flags |= VM_NORESERVE;
   /* accountable_mapping(): private writable memory is charged (VM_ACCOUNT) */
   if (!(vm_flags & (VM_SHARED | VM_NORESERVE)) && vm_flags & 0x2) vm_flags |= VM_ACCOUNT;
+  // __vm_enough_memory(), OVERCOMMIT_GUESS: one mapping may not exceed RAM + swap.
+  // Shared anonymous memory is charged too (shmem_acct_size), unless MAP_NORESERVE.
+  const charged = vm_flags & VM_ACCOUNT || (vm_flags & VM_SHARED && !(vm_flags & VM_NORESERVE));
+  if (charged && len / PAGE_SIZE > k.commit_limit_pages) return -ENOMEM;
   return yield* mmap_region(t, mm, addr, len, vm_flags, pgoff);
 }
 

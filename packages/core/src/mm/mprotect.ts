@@ -84,11 +84,11 @@ function* change_protection(t: Task, tlb: MmuGather, vma: Vma, start: number, en
   }
 }
 
-/** mprotect_fixup() */
-function* mprotect_fixup(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start: number, end: number, newflags: number): KPath<number> {
+/** mprotect_fixup(): returns the VMA now covering [start, end) (merged or split). */
+function* mprotect_fixup(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start: number, end: number, newflags: number): KPath<Vma> {
   const k = t.k;
   const oldflags = vma.vm_flags;
-  if (newflags === oldflags) return 0;
+  if (newflags === oldflags) return vma;
   if (newflags & VM_WRITE) {
     if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) newflags |= VM_ACCOUNT;
   } else if (oldflags & VM_ACCOUNT && vma.vm_file === null && !vma.anon_vma) {
@@ -101,7 +101,7 @@ function* mprotect_fixup(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start:
     x.vm_page_prot = k.arch.vm_get_page_prot(newflags);
   });
   yield* change_protection(t, tlb, v, start, end);
-  return 0;
+  return v;
 }
 
 /** mprotect(start, len, prot) */
@@ -132,12 +132,12 @@ export function* sys_mprotect(t: Task, start: number, len: number, prot: number)
         break;
       }
       tmp = Math.min(vma.vm_end, end);
-      const next_start = tmp;
-      error = yield* mprotect_fixup(t, tlb, mm, vma, nstart, tmp, newflags);
-      if (error) break;
-      nstart = next_start;
-      vma = mm.mm_mt.find_vma(nstart);
+      const v = yield* mprotect_fixup(t, tlb, mm, vma, nstart, tmp, newflags);
+      // tmp = vma_iter_end(&vmi): continue after the (possibly merged) VMA.
+      tmp = v.vm_end;
+      nstart = tmp;
       if (nstart >= end) break;
+      vma = mm.mm_mt.find_vma(nstart);
     }
     yield* tlb_finish_mmu(t, tlb);
     if (!error && tmp < end) error = -ENOMEM;

@@ -2,8 +2,8 @@
  * Runs a workload script on a simulated process. Output lines are the status lines
  * and error lines (see output.ts); a failing syscall prints its error and the
  * script goes on. A mapping whose mmap failed stays bound to MAP_FAILED, as a C
- * program ignoring the error would: its syscalls fail with EINVAL (an unaligned
- * address) and its touches raise SIGSEGV.
+ * program ignoring the error would: its later syscalls and touches use
+ * MAP_FAILED + offset, with the pointer arithmetic of 64-bit C.
  */
 import type { AccessResult } from "../mm/fault.js";
 import { EINVAL, strerror } from "../mm/errno.js";
@@ -98,21 +98,24 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
       continue;
     }
     const base = names.get(op.name)!;
-    const addr = base + op.offset;
+    // MAP_FAILED + offset wraps like the C pointer: (void *)-1 + 0 is unaligned and
+    // above TASK_SIZE (EINVAL, SIGSEGV); (void *)-1 + n is address n - 1.
+    const wild = base === MAP_FAILED && op.offset === 0;
+    const addr = base === MAP_FAILED ? op.offset - 1 : base + op.offset;
     switch (op.op) {
       case "touch": {
-        const r = base === MAP_FAILED ? "SIGSEGV" : p.touch(addr, op.length, op.write, op.stride);
+        const r = wild ? "SIGSEGV" : p.touch(addr, op.length, op.write, op.stride);
         if (r !== "ok") emit(formatError("touch", SIGNAL_TEXT[r]));
         break;
       }
       case "madvise":
-        err("madvise", base === MAP_FAILED ? -EINVAL : p.madvise(addr, op.length, ADVICE[op.advice]));
+        err("madvise", wild ? -EINVAL : p.madvise(addr, op.length, ADVICE[op.advice]));
         break;
       case "munmap":
-        err("munmap", base === MAP_FAILED ? -EINVAL : p.munmap(addr, op.length));
+        err("munmap", wild ? -EINVAL : p.munmap(addr, op.length));
         break;
       case "mprotect":
-        err("mprotect", base === MAP_FAILED ? -EINVAL : p.mprotect(addr, op.length, PROT_BITS[op.prot]));
+        err("mprotect", wild ? -EINVAL : p.mprotect(addr, op.length, PROT_BITS[op.prot]));
         break;
     }
   }

@@ -1,0 +1,138 @@
+/**
+ * The mmsim command line. `main(argv, io)` parses and runs one command and
+ * returns its exit code; it never calls process.exit, so tests and embedding
+ * programs can run it in-process.
+ */
+import { Command, CommanderError } from "commander";
+import { Option } from "commander";
+import { compareCommand, type CompareCommandOptions } from "./commands/compare.js";
+import { conformanceCommand, type ConformanceCommandOptions } from "./commands/conformance.js";
+import { exploreCommand, type ExploreCommandOptions } from "./commands/explore.js";
+import { checkHostCommand, hostCommand } from "./host/index.js";
+import { listCommand, type ListCommandOptions } from "./commands/list.js";
+import { archOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
+import { runCommand, type RunCommandOptions } from "./commands/run.js";
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
+import { processIo, type Io } from "./io.js";
+import { VERSION } from "./version.js";
+
+const WORKLOAD_ARG = "a builtin workload (see `mmsim list`) or a workload script file";
+
+const EXAMPLES = `
+Examples:
+  mmsim run seed-small
+  mmsim run my.mms --reclaim pt-reclaim
+  mmsim compare seed --json
+  mmsim compare seed-small --reclaim none,./my-plugin.mjs
+  mmsim list
+  mmsim explore fault-vs-dontneed --reclaim mutant:no-rescan --strategy pct
+  mmsim conformance pt-reclaim --junit report.xml
+  mmsim host my.mms            # the same script on the running kernel
+  mmsim check-host corpus/*.wl --reclaim pt-reclaim`;
+
+/** Runs the command in `argv` (the arguments after the program name); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (e) {
+    return report(e, io);
+  }
+}
+
+/** The commander program; `setExit` receives each action's exit code. */
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command("mmsim")
+    .description("Simulate Linux user page-table management: run and compare workload scripts")
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError("(use --help for usage)")
+    .addHelpText("after", EXAMPLES);
+
+  program
+    .command("run")
+    .description("run a workload once; print its status lines and the final /proc/<pid>/status")
+    .argument("<workload>", WORKLOAD_ARG)
+    .addOption(reclaimOption())
+    .addOption(jsonOption("{ reclaim, lines, statuses, final }"))
+    .addOption(archOption())
+    .action(async (target: string, opts: RunCommandOptions) => setExit(await runCommand(target, opts, io)));
+
+  program
+    .command("compare")
+    .description("run a workload once per reclaim plugin; compare VIRT, RES and VmPTE at its first and last status line")
+    .argument("<workload>", WORKLOAD_ARG)
+    .addOption(reclaimListOption())
+    .addOption(jsonOption("[{ reclaim, before, after }] (kB)"))
+    .addOption(archOption())
+    .action(async (target: string, opts: CompareCommandOptions) => setExit(await compareCommand(target, opts, io)));
+
+  program
+    .command("explore")
+    .description("interleave a race scenario's actors at every preemption point until a rule breaks; print a replayable schedule")
+    .argument("<scenario>", "a bundled scenario (see `mmsim list`) or a scenario .json file")
+    .addOption(reclaimOption())
+    .addOption(new Option("--strategy <name>", "pct, random or dfs (bounded preemptions)").choices(["pct", "random", "dfs"]).default("pct"))
+    .option("--budget <n>", "executions to try", "500")
+    .option("--seed <n>", "seed of the random and pct strategies", "1")
+    .option("--depth <d>", "pct bug depth", "3")
+    .option("--preemption-bound <k>", "dfs preemption bound", "2")
+    .option("--replay <schedule>", "replay one schedule (s1:a12b3...) instead of exploring")
+    .addOption(jsonOption("the result"))
+    .addOption(archOption())
+    .action(async (target: string, opts: ExploreCommandOptions & { preemptionBound: string }) =>
+      setExit(await exploreCommand(target, { ...opts, bound: opts.preemptionBound }, io)),
+    );
+
+  program
+    .command("conformance")
+    .description("run the conformance kit (effectiveness, races, differential fuzzing, leaks) on a plugin")
+    .argument("<plugin>", "a bundled plugin name, mutant:<name>, or a plugin module path")
+    .option("--budget <n>", "executions per race scenario and strategy", "150")
+    .option("--fuzz-runs <n>", "random sequences for differential fuzzing", "40")
+    .option("--seed <n>", "seed", "1")
+    .option("--junit <file>", "also write a JUnit XML report")
+    .addOption(jsonOption("the report"))
+    .addOption(archOption())
+    .action(async (target: string, opts: ConformanceCommandOptions) => setExit(await conformanceCommand(target, opts, io)));
+
+  const line = { out: (s: string) => io.out(s + "\n"), err: (s: string) => io.err(s + "\n") };
+  program
+    .command("host")
+    .description("run a workload script on the running Linux kernel (C helper built with cc); prints what `mmsim run` prints")
+    .argument("<script>", WORKLOAD_ARG)
+    .action((path: string) => setExit(hostCommand(path, line)));
+
+  program
+    .command("check-host")
+    .description("run scripts on the simulator and on the running kernel and compare every status and error line")
+    .argument("<scripts...>", "workload scripts")
+    .option("--reclaim <name>", "the simulator's plugin (the kernel on our machines runs pt-reclaim)", "none")
+    .option("--rss-tolerance <kB>", "allowed dVmRSS difference (default: 0, see host/README)")
+    .action((paths: string[], o: { reclaim: string; rssTolerance?: string }) =>
+      setExit(checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance }, line)),
+    );
+
+  program
+    .command("list")
+    .description("list the builtin workloads and the installed reclaim plugins")
+    .addOption(jsonOption("the lists"))
+    .action(async (opts: ListCommandOptions) => setExit(await listCommand(opts, io)));
+
+  return program;
+}
+
+/** Commander has already printed its own errors; help and --version exit 0, every other parse failure 2. */
+function report(e: unknown, io: Io): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  if (e instanceof CliError) {
+    io.err(`error: ${e.message}\n`);
+    return e.exitCode;
+  }
+  io.err(`error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT_FAILURE;
+}

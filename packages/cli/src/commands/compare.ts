@@ -1,0 +1,81 @@
+/**
+ * `mmsim compare <workload>`: run a script once per reclaim choice (a fresh
+ * engine each) and show VIRT/RES/VmPTE at its first and last status line.
+ */
+import type { StatusLine } from "@mmsim/core";
+import { CliError, EXIT_OK } from "../errors.js";
+import { formatKb, renderTable } from "../format.js";
+import type { Io } from "../io.js";
+import { defaultReclaims, loadReclaims, type Reclaim, type ReclaimSpec } from "../plugins.js";
+import type { ArchName, SimRun } from "../simulate.js";
+import { loadWorkload, type Workload } from "../workload.js";
+import { execute } from "./execute.js";
+
+export interface CompareCommandOptions {
+  /** Absent: none plus every installed plugin. */
+  reclaim?: ReclaimSpec[];
+  json?: boolean;
+  arch: ArchName;
+}
+
+/** Absolute sizes in kB. */
+export interface Sizes {
+  VmSize: number;
+  VmRSS: number;
+  VmPTE: number;
+}
+
+/** One element of what `compare --json` prints. */
+export interface CompareRow {
+  reclaim: string | null;
+  before: Sizes;
+  after: Sizes;
+}
+
+interface Labels {
+  before: string;
+  after: string;
+}
+
+export async function compareCommand(target: string, opts: CompareCommandOptions, io: Io): Promise<number> {
+  const workload = await loadWorkload(target, io.cwd);
+  if (workload.statuses < 2) {
+    throw new CliError(`compare needs at least 2 status lines (before and after); ${target} prints ${workload.statuses}`);
+  }
+  const reclaims = opts.reclaim ? await loadReclaims(opts.reclaim, io.cwd) : await defaultReclaims();
+  const json = opts.json === true;
+  const runs = reclaims.map((r) => execute(workload, r, io, { arch: opts.arch, printLines: false, quiet: json }));
+  const rows = runs.map((run, i) => compareRow(reclaims[i], run));
+  io.out(json ? JSON.stringify(rows, null, 2) + "\n" : renderCompare(workload, labelsOf(runs[0]), reclaims, rows));
+  return EXIT_OK;
+}
+
+const sizes = (s: StatusLine): Sizes => ({ VmSize: s.VmSize, VmRSS: s.VmRSS, VmPTE: s.VmPTE });
+
+export function compareRow(reclaim: Reclaim, run: SimRun): CompareRow {
+  const st = run.result.statuses;
+  return { reclaim: reclaim.name, before: sizes(st[0]), after: sizes(st[st.length - 1]) };
+}
+
+function labelsOf(run: SimRun): Labels {
+  const st = run.result.statuses;
+  return { before: st[0].label, after: st[st.length - 1].label };
+}
+
+const ROWS: readonly { title: string; key: keyof Sizes }[] = [
+  { title: "VIRT (VmSize)", key: "VmSize" },
+  { title: "RES (VmRSS)", key: "VmRSS" },
+  { title: "VmPTE", key: "VmPTE" },
+];
+
+/** The side-by-side table: per reclaim a before and an after column, groups set apart by a spacer column. */
+export function renderCompare(w: Workload, labels: Labels, reclaims: readonly Reclaim[], rows: readonly CompareRow[]): string {
+  const group = <T>(f: (row: CompareRow, i: number) => T[]) => rows.flatMap((row, i) => [...(i ? [""] : []), ...f(row, i)]);
+  const table = [
+    ["", ...group((_, i) => [reclaims[i].label, ""])],
+    ["", ...group(() => ["before", "after"])],
+    ...ROWS.map(({ title, key }) => [title, ...group((row) => [formatKb(row.before[key]), formatKb(row.after[key])])]),
+  ];
+  const title = `${w.spec}: before = first status line '${labels.before}', after = last status line '${labels.after}'`;
+  return `${title}\n\n${renderTable(table)}`;
+}

@@ -1,0 +1,69 @@
+/** `mmsim conformance <plugin>`: run the shared kit on a plugin and report per suite. */
+import { checkPlugin, type CheckResult, type SuiteReport } from "@mmsim/conformance";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
+import type { Io } from "../io.js";
+import { loadReclaim, parseReclaimSpec } from "../plugins.js";
+import { archOf, type ArchName } from "../simulate.js";
+
+export interface ConformanceCommandOptions {
+  json?: boolean;
+  junit?: string;
+  budget: string;
+  fuzzRuns: string;
+  seed: string;
+  arch: string;
+}
+
+function positive(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive integer (got '${v}')`);
+  return n;
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
+}
+
+/** JUnit XML, one testsuite per kit suite. */
+export function junitXml(plugin: string, reports: readonly SuiteReport[]): string {
+  const suites = reports.map((s) => {
+    const failures = s.checks.filter((c) => !c.result.ok).length;
+    const cases = s.checks
+      .map(
+        (c) =>
+          `    <testcase classname="${xmlEscape(`${plugin}.${s.suite}`)}" name="${xmlEscape(c.name)}" time="${(c.ms / 1000).toFixed(3)}">` +
+          (c.result.ok ? "" : `<failure message="${xmlEscape(c.result.rule ?? "failed")}">${xmlEscape(c.result.message)}</failure>`) +
+          "</testcase>",
+      )
+      .join("\n");
+    return `  <testsuite name="${xmlEscape(s.suite)}" tests="${s.checks.length}" failures="${failures}">\n${cases}\n  </testsuite>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mmsim conformance: ${xmlEscape(plugin)}">\n${suites.join("\n")}\n</testsuites>\n`;
+}
+
+export async function conformanceCommand(target: string, opts: ConformanceCommandOptions, io: Io): Promise<number> {
+  const reclaim = await loadReclaim(parseReclaimSpec(target), io.cwd);
+  if (!reclaim.info) throw new UsageError("conformance needs a plugin (not 'none')");
+  const budget = positive(opts.budget, "--budget");
+  const fuzz_runs = positive(opts.fuzzRuns, "--fuzz-runs");
+  const seed = positive(opts.seed, "--seed");
+  const t0 = performance.now();
+  let lastSuite = "";
+  const line = (suite: string, name: string, r: CheckResult) => {
+    if (opts.json) return;
+    if (suite !== lastSuite) io.out(`\n${suite}\n`);
+    lastSuite = suite;
+    io.out(`  ${r.ok ? "ok  " : "FAIL"} ${name}\n`);
+    if (!r.ok) io.out(r.message.replace(/^/gm, "       ") + "\n");
+  };
+  if (!opts.json) io.out(`mmsim conformance: ${reclaim.info.name} ${reclaim.info.version} (${reclaim.info.models})\n`);
+  const reports = checkPlugin({ plugin: () => reclaim.create()!, arch: archOf(opts.arch as ArchName), budget, fuzz_runs, seed }, line);
+  const all = reports.flatMap((s) => s.checks);
+  const failed = all.filter((c) => !c.result.ok).length;
+  if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(reclaim.info.name, reports));
+  if (opts.json) io.out(JSON.stringify({ plugin: reclaim.info.name, passed: all.length - failed, failed, suites: reports }, null, 2) + "\n");
+  else io.out(`\n${all.length - failed} passed, ${failed} failed (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  return failed ? EXIT_FAILURE : EXIT_OK;
+}

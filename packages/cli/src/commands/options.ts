@@ -1,0 +1,46 @@
+/** Options shared by the commands, with their parsers (a bad value is a usage error, exit 2). */
+import { InvalidArgumentError, Option } from "commander";
+import { UsageError } from "../errors.js";
+import { parseReclaimList, parseReclaimSpec, type ReclaimSpec } from "../plugins.js";
+import { ARCH_NAMES } from "../simulate.js";
+
+/** Runs a parser, turning its UsageError into commander's "argument ... is invalid" error. */
+function asArgument<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (e) {
+      if (e instanceof UsageError) throw new InvalidArgumentError(e.message);
+      throw e;
+    }
+  };
+}
+
+export function archOption(): Option {
+  return new Option("--arch <arch>", "paging: x86_64 (4 levels) or x86_64-la57 (5 levels)")
+    .choices(ARCH_NAMES)
+    .default("x86_64");
+}
+
+export function jsonOption(what: string): Option {
+  return new Option("--json", `print ${what} as JSON (no progress bar)`);
+}
+
+/** `--reclaim <name|path>`: one plugin. */
+export function reclaimOption(): Option {
+  return new Option("--reclaim <name|path>", "reclaim plugin: none, a bundled name, or a plugin module path")
+    .default({ kind: "none" } satisfies ReclaimSpec, "none")
+    .argParser(asArgument(parseReclaimSpec));
+}
+
+/** `--reclaim <a,b,...>`: several plugins; repeatable. */
+export function reclaimListOption(): Option {
+  return new Option(
+    "--reclaim <list>",
+    "comma-separated reclaim plugins: none, bundled names, module paths (default: none and every installed plugin)",
+  )
+    .argParser((value: string, previous: ReclaimSpec[] | undefined) => [
+      ...(previous ?? []),
+      ...asArgument(parseReclaimList)(value),
+    ]);
+}

@@ -1,0 +1,41 @@
+/** `mmsim run <workload>`: run a script once and print its output and the final /proc/<pid>/status. */
+import type { ProcStatus, StatusLine } from "@mmsim/core";
+import { EXIT_OK } from "../errors.js";
+import type { Io } from "../io.js";
+import { loadReclaim, type Reclaim, type ReclaimSpec } from "../plugins.js";
+import type { ArchName, SimRun } from "../simulate.js";
+import { loadWorkload } from "../workload.js";
+import { execute } from "./execute.js";
+
+export interface RunCommandOptions {
+  reclaim: ReclaimSpec;
+  json?: boolean;
+  arch: ArchName;
+}
+
+/** What `run --json` prints. */
+export interface RunJson {
+  reclaim: string | null;
+  lines: string[];
+  statuses: StatusLine[];
+  final: ProcStatus;
+}
+
+export async function runCommand(target: string, opts: RunCommandOptions, io: Io): Promise<number> {
+  const workload = await loadWorkload(target, io.cwd);
+  const reclaim = await loadReclaim(opts.reclaim, io.cwd);
+  const json = opts.json === true;
+  const run = execute(workload, reclaim, io, { arch: opts.arch, printLines: !json, quiet: json });
+  io.out(json ? JSON.stringify(runJson(reclaim, run), null, 2) + "\n" : procBlock(reclaim, run));
+  return EXIT_OK;
+}
+
+export function runJson(reclaim: Reclaim, run: SimRun): RunJson {
+  const { lines, statuses, final } = run.result;
+  return { reclaim: reclaim.name, lines, statuses, final };
+}
+
+/** A blank line, the header, and the /proc/<pid>/status memory lines. */
+function procBlock(reclaim: Reclaim, run: SimRun): string {
+  return `\n/proc/${run.pid}/status (reclaim: ${reclaim.label}):\n${run.result.proc_status}`;
+}

@@ -1,0 +1,173 @@
+/**
+ * Reclaim plugins: the bundled registry, the literal `none` (Linux without
+ * page-table reclaim), and plugin modules given by path.
+ *
+ * To bundle another strategy, add its `@mmsim/reclaim-*` package to
+ * package.json's dependencies and one entry to REGISTRY. A package that is
+ * listed but not installed is skipped by `installedReclaims()`.
+ */
+import { validate_plugin, type ReclaimPlugin } from "@mmsim/core";
+import { MUTANTS, type Mutant } from "@mmsim/conformance";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { messageOf, UsageError } from "./errors.js";
+
+/** A module's namespace object. */
+export type PluginModule = Readonly<Record<string, unknown>>;
+
+export interface RegistryEntry {
+  /** The name --reclaim accepts (the plugin's own `name`). */
+  readonly name: string;
+  readonly package: string;
+  readonly load: () => Promise<PluginModule>;
+}
+
+export const REGISTRY: readonly RegistryEntry[] = [
+  { name: "pt-reclaim", package: "@mmsim/reclaim-pt-reclaim", load: () => import("@mmsim/reclaim-pt-reclaim") },
+];
+
+export const NONE = "none";
+
+/** What one --reclaim word names (checked while parsing; loaded later). */
+export type ReclaimSpec =
+  | { readonly kind: "none" }
+  | { readonly kind: "registry"; readonly entry: RegistryEntry }
+  | { readonly kind: "module"; readonly path: string }
+  /** `mutant:<name>`: a deliberately broken pt-reclaim shipped with @mmsim/conformance. */
+  | { readonly kind: "mutant"; readonly mutant: Mutant };
+
+/** A loaded reclaim choice. */
+export interface Reclaim {
+  /** The plugin's name, or null for no plugin. */
+  readonly name: string | null;
+  /** The name to print: the plugin's, or "none". */
+  readonly label: string;
+  /** Where it came from: a package name, a module path, or "" for none. */
+  readonly source: string;
+  /** One instance, for its metadata (null for none). */
+  readonly info: ReclaimPlugin | null;
+  /** A fresh instance for one engine. */
+  create(): ReclaimPlugin | null;
+}
+
+export const NO_RECLAIM: Reclaim = { name: null, label: NONE, source: "", info: null, create: () => null };
+
+/** Classifies a --reclaim word; throws UsageError for an unknown name. */
+export function parseReclaimSpec(word: string): ReclaimSpec {
+  if (word === NONE) return { kind: "none" };
+  if (word.startsWith("mutant:")) {
+    const mutant = MUTANTS.find((m) => `mutant:${m.name}` === word);
+    if (!mutant) throw new UsageError(`unknown mutant '${word}' (known: ${MUTANTS.map((m) => `mutant:${m.name}`).join(", ")})`);
+    return { kind: "mutant", mutant };
+  }
+  const entry = REGISTRY.find((e) => e.name === word || e.package === word);
+  if (entry) return { kind: "registry", entry };
+  if (isModulePath(word)) return { kind: "module", path: word };
+  const known = [NONE, ...REGISTRY.map((e) => e.name)].join(", ");
+  throw new UsageError(`unknown reclaim plugin '${word}' (known: ${known}; or a module path such as ./my-plugin.mjs)`);
+}
+
+/** A comma-separated list of --reclaim words. */
+export function parseReclaimList(list: string): ReclaimSpec[] {
+  const words = list.split(",").map((w) => w.trim());
+  if (words.some((w) => w === "")) throw new UsageError(`empty name in reclaim list '${list}'`);
+  return words.map(parseReclaimSpec);
+}
+
+function isModulePath(word: string): boolean {
+  if (word.startsWith("@")) return false; // an unbundled package name, not a path
+  return /^(\.{1,2}[\\/]|[\\/]|file:)/.test(word) || /\.[cm]?js$/.test(word) || word.includes("/");
+}
+
+export async function loadReclaim(spec: ReclaimSpec, cwd: string): Promise<Reclaim> {
+  switch (spec.kind) {
+    case "none":
+      return NO_RECLAIM;
+    case "registry":
+      return fromRegistry(spec.entry);
+    case "module":
+      return fromModule(spec.path, cwd);
+    case "mutant": {
+      const info = spec.mutant.plugin();
+      return { name: info.name, label: info.name, source: "@mmsim/conformance", info, create: spec.mutant.plugin };
+    }
+  }
+}
+
+export function loadReclaims(specs: readonly ReclaimSpec[], cwd: string): Promise<Reclaim[]> {
+  return Promise.all(specs.map((s) => loadReclaim(s, cwd)));
+}
+
+/** The registry's plugins whose packages are installed. */
+export async function installedReclaims(): Promise<Reclaim[]> {
+  const found: Reclaim[] = [];
+  for (const entry of REGISTRY) {
+    try {
+      found.push(await fromRegistry(entry));
+    } catch (e) {
+      if (!isNotInstalled(e, entry.package)) throw e;
+    }
+  }
+  return found;
+}
+
+/** `none` and every installed plugin: what `compare` runs by default. */
+export async function defaultReclaims(): Promise<Reclaim[]> {
+  return [NO_RECLAIM, ...(await installedReclaims())];
+}
+
+function isNotInstalled(e: unknown, pkg: string): boolean {
+  return e instanceof Error && "code" in e && e.code === "ERR_MODULE_NOT_FOUND" && e.message.includes(pkg);
+}
+
+async function fromRegistry(entry: RegistryEntry): Promise<Reclaim> {
+  const r = fromExports(await entry.load(), entry.package, entry.package);
+  if (r.name !== entry.name) throw new Error(`${entry.package}: plugin is named '${r.name}', registry says '${entry.name}'`);
+  return r;
+}
+
+async function fromModule(path: string, cwd: string): Promise<Reclaim> {
+  const url = path.startsWith("file:") ? path : pathToFileURL(resolve(cwd, path)).href;
+  let mod: PluginModule;
+  try {
+    mod = (await import(url)) as PluginModule;
+  } catch (e) {
+    throw new UsageError(`--reclaim ${path}: cannot load module: ${messageOf(e).replace(/ imported from .*$/s, "")}`);
+  }
+  return fromExports(mod, `--reclaim ${path}`, path);
+}
+
+/** The export names tried, in order; then a module's only function export, as a factory. */
+export const PLUGIN_EXPORTS = ["default", "plugin", "createPlugin"] as const;
+
+function pluginExport(mod: PluginModule, where: string): unknown {
+  for (const key of PLUGIN_EXPORTS) if (mod[key] !== undefined) return mod[key];
+  const functions = Object.values(mod).filter((v) => typeof v === "function");
+  if (functions.length === 1) return functions[0];
+  throw new UsageError(`${where}: no reclaim plugin exported (expected a default, 'plugin' or 'createPlugin' export)`);
+}
+
+/** A plugin object is used as is; a function is a factory called once per engine. */
+function fromExports(mod: PluginModule, where: string, source: string): Reclaim {
+  const value = pluginExport(mod, where);
+  const create = (): ReclaimPlugin => validated(instantiate(value, where), where);
+  const info = create();
+  return { name: info.name, label: info.name, source, info, create };
+}
+
+function instantiate(value: unknown, where: string): unknown {
+  if (typeof value !== "function") return value;
+  try {
+    return (value as () => unknown)();
+  } catch (e) {
+    throw new UsageError(`${where}: plugin factory failed: ${messageOf(e)}`);
+  }
+}
+
+function validated(value: unknown, where: string): ReclaimPlugin {
+  try {
+    return validate_plugin(value, where);
+  } catch (e) {
+    throw new UsageError(messageOf(e));
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * The kit's checks, independent of any test runner: each returns a result the
+ * vitest/node:test adapter (runConformance) and the CLI (`mmsim conformance`) turn
+ * into a test or a report line. The plugin's `supports` manifest selects them.
+ */
+import {
+  Engine,
+  MADV_DONTNEED,
+  MADV_FREE,
+  MADV_PAGEOUT,
+  MAP_ANONYMOUS,
+  MAP_FIXED_NOREPLACE,
+  MAP_PRIVATE,
+  builtinScript,
+  check_exit,
+  check_mm,
+  explore,
+  runScript,
+  type Arch,
+  type Failure,
+  type Process,
+  type ReclaimPlugin,
+  type Scenario,
+} from "@mmsim/core";
+import fc from "fast-check";
+import { applyOp, opsArb } from "./fuzz.js";
+import { SCENARIOS } from "./scenarios.js";
+
+export interface CheckContext {
+  /** A fresh instance of the plugin under test (the kit calls it many times). */
+  plugin: () => ReclaimPlugin;
+  arch: Arch;
+  /** Executions per race scenario and strategy (default 150). */
+  budget: number;
+  /** Runs of the differential property (default 40). */
+  fuzz_runs: number;
+  seed: number;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  message: string;
+  /** A replayable failure, for race checks. */
+  failure?: Failure;
+  /** The rule broken, when a sanitizer or invariant names one. */
+  rule?: string;
+}
+
+export interface Check {
+  suite: "effectiveness" | "races" | "differential" | "leaks and accounting";
+  name: string;
+  applies(p: ReclaimPlugin): boolean;
+  run(ctx: CheckContext): CheckResult;
+}
+
+const K = 1024;
+const M = 1024 * K;
+const G = 1024 * M;
+const SLOT = 0x200000000000;
+const pass = (message: string): CheckResult => ({ ok: true, message });
+const fail = (message: string, rule?: string): CheckResult => ({ ok: false, message, rule });
+
+function proc(ctx: CheckContext, plugin: ReclaimPlugin | null): { e: Engine; p: Process } {
+  const e = new Engine({ arch: ctx.arch, reclaim: plugin });
+  return { e, p: e.spawn() };
+}
+
+/** Run fn; a thrown kernel error becomes a failed check naming the rule. */
+function guarded(fn: () => CheckResult): CheckResult {
+  try {
+    return fn();
+  } catch (e) {
+    const err = e as Error & { rule?: string };
+    return fail(`${err.name}: ${err.message}`, err.rule ?? "kernel BUG");
+  }
+}
+
+function violations(e: Engine, p: Process): CheckResult | null {
+  const v = check_mm(e.k, p.mm);
+  return v.length ? fail(`${v[0].rule}: ${v[0].detail}`, v[0].rule) : null;
+}
+
+const effectiveness: Check[] = [
+  {
+    suite: "effectiveness",
+    name: "MADV_DONTNEED seed loop keeps only the upper-level tables",
+    applies: (p) => !!p.supports.madv_dontneed,
+    run: (ctx) =>
+      guarded(() => {
+        const { e, p } = proc(ctx, ctx.plugin());
+        const r = runScript(builtinScript("seed-small")!, p);
+        const d = r.statuses[r.statuses.length - 1].VmPTE - r.statuses[0].VmPTE;
+        return violations(e, p) ?? (d <= 12 ? pass(`dVmPTE ${d} kB (no reclaim: 2060 kB)`) : fail(`dVmPTE ${d} kB after the loop; expected ≤ 12 kB (PMD + PUD tables)`));
+      }),
+  },
+  {
+    suite: "effectiveness",
+    name: "MADV_DONTNEED over 3G written every 2M leaves 16 kB (the real kernel's figure)",
+    applies: (p) => !!p.supports.madv_dontneed,
+    run: (ctx) =>
+      guarded(() => {
+        const { e, p } = proc(ctx, ctx.plugin());
+        p.mmap(SLOT, 3 * G, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+        p.touch(SLOT, 3 * G, true, 2 * M);
+        p.madvise(SLOT, 3 * G, MADV_DONTNEED);
+        p.return_to_user();
+        const v = p.status().VmPTE;
+        return violations(e, p) ?? (v <= 16 ? pass(`VmPTE ${v} kB`) : fail(`VmPTE ${v} kB, expected ≤ 16 kB`));
+      }),
+  },
+  {
+    suite: "effectiveness",
+    name: "MADV_FREE then reclaim of the lazily freed folios frees the emptied tables",
+    applies: (p) => !!p.supports.madv_free,
+    run: (ctx) =>
+      guarded(() => {
+        const { e, p } = proc(ctx, ctx.plugin());
+        p.mmap(SLOT, 64 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+        p.touch(SLOT, 64 * M, true);
+        p.madvise(SLOT, 64 * M, MADV_FREE);
+        p.madvise(SLOT, 64 * M, MADV_PAGEOUT);
+        for (let i = 0; i < 4; i++) p.return_to_user();
+        const v = p.status().VmPTE;
+        return violations(e, p) ?? (v <= 8 ? pass(`VmPTE ${v} kB`) : fail(`VmPTE ${v} kB after MADV_FREE + reclaim, expected ≤ 8 kB`));
+      }),
+  },
+];
+
+function raceCheck(s: Scenario): Check {
+  return {
+    suite: "races",
+    name: `${s.name}: ${s.description.split(":")[0]}`,
+    applies: (p) => !s.requires || !!p.supports[s.requires],
+    run: (ctx) => {
+      for (const strategy of ["pct", "random"] as const) {
+        const r = explore(s, { plugin: ctx.plugin(), arch: ctx.arch, strategy, budget: ctx.budget, seed: ctx.seed });
+        if (r.failure) {
+          const f = r.failure;
+          return {
+            ok: false,
+            rule: f.rule,
+            failure: f,
+            message: `${f.rule}: ${f.detail}\n  found by ${strategy} after ${f.found_after} executions; ${f.preemptions} preemption(s)\n  replay: mmsim explore ${s.name} --replay ${f.schedule}\n${f.trace}`,
+          };
+        }
+      }
+      return pass(`${2 * ctx.budget} executions (pct, random), no rule broken`);
+    },
+  };
+}
+
+const differential: Check[] = [
+  {
+    suite: "differential",
+    name: "random syscalls and accesses: same results and errno as Linux without reclaim, VmPTE never higher",
+    applies: () => true,
+    run: (ctx) => {
+      let message = "";
+      let rule: string | undefined;
+      try {
+        fc.assert(
+          fc.property(opsArb, (ops) => {
+            const a = proc(ctx, null);
+            const b = proc(ctx, ctx.plugin());
+            for (const [i, op] of ops.entries()) {
+              const ra = applyOp(a.p, op);
+              const rb = applyOp(b.p, op);
+              if (ra !== rb) {
+                rule = "differential";
+                throw new Error(`op ${i} ${JSON.stringify(op)}: Linux returned ${ra}, with the plugin ${rb}`);
+              }
+              const va = a.p.status().VmPTE;
+              const vb = b.p.status().VmPTE;
+              if (vb > va) {
+                rule = "differential";
+                throw new Error(`op ${i}: VmPTE ${vb} kB with the plugin > ${va} kB without`);
+              }
+              const inv = check_mm(b.e.k, b.p.mm);
+              if (inv.length) {
+                rule = inv[0].rule;
+                throw new Error(`op ${i}: ${inv[0].rule}: ${inv[0].detail}`);
+              }
+            }
+          }),
+          { numRuns: ctx.fuzz_runs, seed: ctx.seed },
+        );
+      } catch (e) {
+        message = (e as Error).message;
+        return fail(message.split("\n").slice(0, 12).join("\n"), rule ?? "kernel BUG");
+      }
+      return pass(`${ctx.fuzz_runs} random sequences`);
+    },
+  },
+  {
+    suite: "differential",
+    name: "bulk runs and stepped runs of the same workload agree",
+    applies: () => true,
+    run: (ctx) =>
+      guarded(() => {
+        const out: string[] = [];
+        for (const stepped of [false, true]) {
+          const e = new Engine({ arch: ctx.arch, reclaim: ctx.plugin(), stepped });
+          const p = e.spawn();
+          p.mmap(SLOT, 8 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+          p.touch(SLOT, 8 * M, true);
+          p.madvise(SLOT + 2 * M, 4 * M, MADV_DONTNEED);
+          p.touch(SLOT + 3 * M, 4 * K, true);
+          out.push(JSON.stringify([p.status(), e.k.counters, e.k.tlb.counters]));
+        }
+        return out[0] === out[1] ? pass("identical") : fail(`bulk ${out[0]}\nstepped ${out[1]}`, "differential");
+      }),
+  },
+];
+
+const leaks: Check[] = [
+  {
+    suite: "leaks and accounting",
+    name: "no table leaked and pgtables_bytes back to 0 at exit",
+    applies: () => true,
+    run: (ctx) =>
+      guarded(() => {
+        const { e, p } = proc(ctx, ctx.plugin());
+        runScript(builtinScript("seed-small")!, p);
+        p.mmap(SLOT, 16 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+        p.touch(SLOT, 16 * M, true);
+        p.madvise(SLOT + 1 * M, 8 * M, MADV_DONTNEED);
+        p.madvise(SLOT, 16 * M, MADV_FREE);
+        const mid = violations(e, p);
+        if (mid) return mid;
+        p.exit();
+        for (let i = 0; i < 4; i++) p.return_to_user();
+        const v = check_exit(e.k, p.mm);
+        return v.length ? fail(`${v[0].rule}: ${v[0].detail}`, v[0].rule) : pass("clean");
+      }),
+  },
+  {
+    suite: "leaks and accounting",
+    name: "every table the plugin unlinks is freed (after its grace period)",
+    applies: () => true,
+    run: (ctx) =>
+      guarded(() => {
+        const { e, p } = proc(ctx, ctx.plugin());
+        runScript(builtinScript("seed-small")!, p);
+        for (let i = 0; i < 4; i++) p.return_to_user();
+        const live = [...e.k.pt.tables()].filter((t) => e.k.frames.owner[t.pfn] === p.mm.id).length;
+        // PGD + PUD + 2 PMD tables remain mapped; anything beyond what VmPTE counts is leaked.
+        const counted = p.mm.pgtables_bytes / 4096 + 1;
+        return live === counted ? pass(`${live} live tables, all accounted`) : fail(`${live} live tables but ${counted} accounted (leaked table pages)`, "table leaked");
+      }),
+  },
+];
+
+export const CHECKS: readonly Check[] = [...effectiveness, ...SCENARIOS.map(raceCheck), ...differential, ...leaks];

@@ -1,0 +1,75 @@
+/**
+ * runConformance(): registers the kit's checks with the caller's test runner.
+ * Runner-agnostic: pass vitest's or node:test's `describe` and `it` (mocha's work
+ * too); a failing check throws an Error whose message carries the rule, the
+ * replayable schedule and the per-CPU trace.
+ */
+import type { Arch, ReclaimPlugin } from "@mmsim/core";
+import { CHECKS, type CheckContext, type CheckResult } from "./checks.js";
+
+export interface TestApi {
+  describe: (name: string, fn: () => void) => unknown;
+  it: (name: string, fn: () => void | Promise<void>, timeout?: number) => unknown;
+}
+
+export interface ConformanceOptions {
+  /** The plugin, or a factory returning a fresh instance (preferred: the kit builds many engines). */
+  plugin: ReclaimPlugin | (() => ReclaimPlugin);
+  arch: Arch;
+  /** Executions per race scenario and strategy (default 150). */
+  budget?: number;
+  /** Runs of the differential property (default 40). */
+  fuzz_runs?: number;
+  seed?: number;
+}
+
+export function contextOf(o: ConformanceOptions): CheckContext {
+  const plugin = typeof o.plugin === "function" ? o.plugin : () => o.plugin as ReclaimPlugin;
+  return { plugin, arch: o.arch, budget: o.budget ?? 150, fuzz_runs: o.fuzz_runs ?? 40, seed: o.seed ?? 1 };
+}
+
+export interface SuiteReport {
+  suite: string;
+  checks: { name: string; result: CheckResult; ms: number }[];
+}
+
+/** Run every applicable check now and return the reports (the CLI's entry point). */
+export function checkPlugin(o: ConformanceOptions, onCheck?: (suite: string, name: string, r: CheckResult) => void): SuiteReport[] {
+  const ctx = contextOf(o);
+  const probe = ctx.plugin();
+  const suites = new Map<string, SuiteReport>();
+  for (const c of CHECKS) {
+    if (!c.applies(probe)) continue;
+    const t0 = performance.now();
+    const result = c.run(ctx);
+    const ms = performance.now() - t0;
+    let s = suites.get(c.suite);
+    if (!s) suites.set(c.suite, (s = { suite: c.suite, checks: [] }));
+    s.checks.push({ name: c.name, result, ms });
+    onCheck?.(c.suite, c.name, result);
+  }
+  return [...suites.values()];
+}
+
+/** Register the kit as tests: `runConformance({ describe, it }, { plugin, arch })`. */
+export function runConformance(api: TestApi, o: ConformanceOptions): void {
+  const ctx = contextOf(o);
+  const probe = ctx.plugin();
+  api.describe(`mmsim conformance: ${probe.name} ${probe.version}`, () => {
+    for (const suite of ["effectiveness", "races", "differential", "leaks and accounting"] as const) {
+      const checks = CHECKS.filter((c) => c.suite === suite && c.applies(probe));
+      if (!checks.length) continue;
+      api.describe(suite, () => {
+        for (const c of checks)
+          api.it(
+            c.name,
+            () => {
+              const r = c.run(ctx);
+              if (!r.ok) throw new Error(r.message);
+            },
+            120_000,
+          );
+      });
+    }
+  });
+}

@@ -1,0 +1,23 @@
+/** The race scenarios that ship with the kit (packages/conformance/scenarios/*.json). */
+import { validateScenario, type Scenario } from "@mmsim/core";
+import dontneedVsDontneed from "../scenarios/dontneed-vs-dontneed.json" with { type: "json" };
+import faultVsDontneed from "../scenarios/fault-vs-dontneed.json" with { type: "json" };
+import freePageoutVsFault from "../scenarios/free-pageout-vs-fault.json" with { type: "json" };
+import gupFastVsDontneed from "../scenarios/gup-fast-vs-dontneed.json" with { type: "json" };
+import khugepagedVsDontneed from "../scenarios/khugepaged-vs-dontneed.json" with { type: "json" };
+import mprotectVsDontneed from "../scenarios/mprotect-vs-dontneed.json" with { type: "json" };
+import munmapVsDontneed from "../scenarios/munmap-vs-dontneed.json" with { type: "json" };
+import speculativeWalkVsDontneed from "../scenarios/speculative-walk-vs-dontneed.json" with { type: "json" };
+import walkerVsDontneed from "../scenarios/walker-vs-dontneed.json" with { type: "json" };
+
+export const SCENARIOS: readonly Scenario[] = [
+  faultVsDontneed,
+  gupFastVsDontneed,
+  walkerVsDontneed,
+  speculativeWalkVsDontneed,
+  dontneedVsDontneed,
+  munmapVsDontneed,
+  khugepagedVsDontneed,
+  mprotectVsDontneed,
+  freePageoutVsFault,
+].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));
