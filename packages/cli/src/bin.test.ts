@@ -1,0 +1,19 @@
+// One end-to-end check of the built bin (skipped until `npx tsup` has built dist/).
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "./testing.js";
+
+const BIN = fileURLToPath(new URL("../dist/mmsim.js", import.meta.url));
+const built = existsSync(BIN) && !readFileSync(BIN, "utf8").includes("not built yet"); // not the `prepare` placeholder
+
+describe.skipIf(!built)("dist/mmsim.js", () => {
+  it("is an executable bin that runs a script", () => {
+    const dir = tempDir({ "t.mms": "status a\nmmap m 2M\ntouch m 0 2M\nstatus b\n" });
+    const r = spawnSync(BIN, ["run", "t.mms"], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^a dVmSize=0 dVmRSS=0 dVmPTE=0\nb dVmSize=2048 dVmRSS=2048 dVmPTE=12\n\n\/proc\/1\/status \(reclaim: none\):\nVmPeak:/);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * @mmsim/cli — the `mmsim` command. The bin is dist/mmsim.js; this entry
+ * exposes the same commands for use in-process.
+ */
+export { main, buildProgram } from "./cli.js";
+export { bufferIo, processIo, type BufferIo, type Io } from "./io.js";
+export { CliError, UsageError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
+export {
+  REGISTRY,
+  NONE,
+  NO_RECLAIM,
+  PLUGIN_EXPORTS,
+  parseReclaimSpec,
+  parseReclaimList,
+  loadReclaim,
+  loadReclaims,
+  installedReclaims,
+  defaultReclaims,
+  type Reclaim,
+  type ReclaimSpec,
+  type RegistryEntry,
+  type PluginModule,
+} from "./plugins.js";
+export { loadWorkload, builtinNames, type Workload } from "./workload.js";
+export { simulate, archOf, ARCH_NAMES, type ArchName, type SimRun, type SimulateOptions } from "./simulate.js";
+export type { RunJson, RunCommandOptions } from "./commands/run.js";
+export type { CompareRow, Sizes, CompareCommandOptions } from "./commands/compare.js";
+export type { ListJson } from "./commands/list.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,80 @@
+/**
+ * A progress bar on stderr for long runs. It starts lazily: only once a run has
+ * taken a second, so short runs print nothing. Runs are synchronous, so the bar
+ * is drawn from the runner's onProgress callback, not from a timer.
+ */
+import cliProgress from "cli-progress";
+
+export interface Progress {
+  /** `done` of `total` operations finished. */
+  update(done: number, total: number): void;
+  /** Erases the bar before other output goes to the terminal (redrawn on the next update). */
+  clear(): void;
+  /** Removes the bar for good. */
+  stop(): void;
+}
+
+export const NO_PROGRESS: Progress = { update: () => undefined, clear: () => undefined, stop: () => undefined };
+
+export interface ProgressOptions {
+  /** Shown before the bar (e.g. the reclaim plugin's name). */
+  label: string;
+  /** How long a run must go on before the bar appears (default 1000 ms). */
+  delayMs?: number;
+  /** The clock, in ms (default performance.now). */
+  now?: () => number;
+}
+
+/** A lazy progress bar on `stream`, or NO_PROGRESS when there is no terminal. */
+export function createProgress(stream: NodeJS.WritableStream | null, opts: ProgressOptions): Progress {
+  return stream ? new LazyBar(stream, opts) : NO_PROGRESS;
+}
+
+class LazyBar implements Progress {
+  private bar: cliProgress.SingleBar | null = null;
+  private readonly start: number;
+  private readonly now: () => number;
+  private readonly delayMs: number;
+
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly opts: ProgressOptions,
+  ) {
+    this.now = opts.now ?? (() => performance.now());
+    this.delayMs = opts.delayMs ?? 1000;
+    this.start = this.now();
+  }
+
+  update(done: number, total: number): void {
+    if (this.bar) {
+      this.bar.setTotal(total);
+      this.bar.update(done);
+    } else if (this.now() - this.start >= this.delayMs) {
+      this.bar = this.makeBar();
+      this.bar.start(total, done, { label: this.opts.label });
+    }
+  }
+
+  clear(): void {
+    if (this.bar) this.stream.write("\r\x1b[2K");
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+
+  private makeBar(): cliProgress.SingleBar {
+    return new cliProgress.SingleBar(
+      {
+        stream: this.stream,
+        format: "{label} [{bar}] {percentage}% | {value}/{total} ops | ETA {eta_formatted}",
+        barsize: 30,
+        clearOnComplete: true,
+        hideCursor: false,
+        gracefulExit: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+  }
+}

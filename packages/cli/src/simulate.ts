@@ -1,0 +1,37 @@
+/** One simulated run of a workload script: a fresh Engine, one process, runScript(). */
+import { x86_64, type X86Arch } from "@mmsim/arch-x86_64";
+import { Engine, runScript, type ReclaimPlugin, type RunResult, type Script } from "@mmsim/core";
+
+export const ARCH_NAMES = ["x86_64", "x86_64-la57"] as const;
+export type ArchName = (typeof ARCH_NAMES)[number];
+
+/** The arch object for a --arch value: 4-level paging, or 5-level (LA57). */
+export function archOf(name: ArchName): X86Arch {
+  return x86_64({ levels: name === "x86_64-la57" ? 5 : 4 });
+}
+
+export interface SimulateOptions {
+  arch: ArchName;
+  /** The reclaim plugin instance, or null for Linux without page-table reclaim. */
+  reclaim: ReclaimPlugin | null;
+  onLine?: (line: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SimRun {
+  result: RunResult;
+  pid: number;
+  /** Page faults the process took (mm counters). */
+  pgfault: number;
+  /** Wall time of runScript(), in seconds. */
+  seconds: number;
+}
+
+export function simulate(script: Script, opts: SimulateOptions): SimRun {
+  const engine = new Engine({ arch: archOf(opts.arch), reclaim: opts.reclaim });
+  const p = engine.spawn();
+  const t0 = performance.now();
+  const result = runScript(script, p, { onLine: opts.onLine, onProgress: opts.onProgress });
+  const seconds = (performance.now() - t0) / 1000;
+  return { result, pid: p.pid, pgfault: p.mm.counters.pgfault, seconds };
+}

@@ -1,0 +1,79 @@
+/**
+ * Loading a workload: a builtin name (BUILTIN_WORKLOADS) or a script file. The
+ * script is parsed and then resolved once without running it, so a bad operand
+ * anywhere (even deep in a loop) is reported before anything runs.
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { BUILTIN_WORKLOADS, builtinScript, parseScript, resolveScript, ScriptError, type Script } from "@mmsim/core";
+import { CliError, messageOf } from "./errors.js";
+
+export interface Workload {
+  /** As given on the command line: a builtin name or a file path. */
+  readonly spec: string;
+  readonly builtin: boolean;
+  readonly script: Script;
+  /** Operations the script performs (loops unrolled). */
+  readonly ops: number;
+  /** Status lines the script prints. */
+  readonly statuses: number;
+}
+
+export function builtinNames(): string[] {
+  return Object.keys(BUILTIN_WORKLOADS);
+}
+
+export async function loadWorkload(spec: string, cwd: string): Promise<Workload> {
+  const builtin = builtinScript(spec);
+  const script = builtin ?? parse(await readScript(spec, cwd), spec);
+  return { spec, builtin: builtin !== undefined, script, ...preflight(script) };
+}
+
+async function readScript(spec: string, cwd: string): Promise<string> {
+  try {
+    return await readFile(resolve(cwd, spec), "utf8");
+  } catch (e) {
+    throw new CliError(`cannot read ${spec}: ${fsReason(e)}${builtinHint(spec, e)}`);
+  }
+}
+
+/** "ENOENT: no such file or directory, open '/x'" -> "no such file or directory". */
+export function fsReason(e: unknown): string {
+  const msg = messageOf(e);
+  const m = /^E[A-Z0-9]+: (.*?)(?:, \w+(?: '.*')?)?$/.exec(msg);
+  return m ? m[1] : msg;
+}
+
+function builtinHint(spec: string, e: unknown): string {
+  const missing = e instanceof Error && "code" in e && e.code === "ENOENT";
+  if (!missing || /[\\/.]/.test(spec)) return "";
+  return ` (no builtin workload is named '${spec}' either: ${builtinNames().join(", ")})`;
+}
+
+function parse(text: string, file: string): Script {
+  try {
+    return parseScript(text, file);
+  } catch (e) {
+    throw asCliError(e);
+  }
+}
+
+/** Resolves every operation once (no simulation): counts ops and status lines, surfaces operand errors. */
+function preflight(script: Script): { ops: number; statuses: number } {
+  let ops = 0;
+  let statuses = 0;
+  try {
+    for (const op of resolveScript(script)) {
+      ops++;
+      if (op.op === "status") statuses++;
+    }
+  } catch (e) {
+    throw asCliError(e);
+  }
+  return { ops, statuses };
+}
+
+/** A ScriptError's message already reads `file:line:col: reason`. */
+function asCliError(e: unknown): unknown {
+  return e instanceof ScriptError ? new CliError(e.message) : e;
+}
