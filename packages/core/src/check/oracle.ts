@@ -88,18 +88,28 @@ export class Oracle {
     }
   }
 
+  /**
+   * Values a read may return. An operation X completed before the read can be the
+   * last one linearized unless some other completed Y began after X ended; the
+   * read may see what any such X left. MADV_FREE / reclaim leave the previous
+   * value or zero. Operations overlapping the read may or may not be seen.
+   */
   allowed(read: OracleEvent): Set<number> {
-    const evs = (this.done.get(read.page) ?? []).filter((e) => e.end < read.end);
-    // Events in completion order; "allowed" is the set of values the frontier leaves.
-    let allowed = new Set<number>([0]);
-    const before = evs.filter((e) => e.end < read.start).sort((x, y) => x.end - y.end);
-    for (const e of before) {
-      const overlapsPrev = before.some((o) => o !== e && o.start < e.end && e.start < o.end && o.end > e.end);
-      allowed = overlapsPrev ? new Set([...allowed, ...this.leaves(e, allowed)]) : this.leaves(e, allowed);
-    }
-    // Operations overlapping the read (completed during it, or still open) may or may not be seen.
+    const evs = this.done.get(read.page) ?? [];
+    const allowed = this.allowedBefore(evs.filter((e) => e.end < read.start));
     for (const e of [...evs.filter((e) => e.end >= read.start), ...[...this.open].filter((o) => o.page === read.page && o !== read)])
       for (const v of this.leaves(e, allowed)) allowed.add(v);
     return allowed;
+  }
+
+  private allowedBefore(evs: OracleEvent[]): Set<number> {
+    if (evs.length === 0) return new Set([0]);
+    const out = new Set<number>();
+    for (const x of evs) {
+      if (evs.some((y) => y.start > x.end)) continue; // y certainly came after x
+      const prior = x.kind === "free" || x.kind === "pageout" || x.kind === "hugepage" || x.kind === "nohugepage" ? this.allowedBefore(evs.filter((e) => e.end < x.start)) : new Set<number>();
+      for (const v of this.leaves(x, prior)) out.add(v);
+    }
+    return out;
   }
 }
