@@ -10,6 +10,7 @@ import { Command } from "commander";
 import { buildSeedloop, runSeedloop, which } from "./bench/kernel.js";
 import { ratios, renderReport, RSS_TARGET_BYTES, type BenchResult, type KernelResult } from "./bench/report.js";
 import { faultRate, seedRun, type SeedRun } from "./bench/sim.js";
+import { mutantTimes, renderExplorer, scheduleRates } from "./bench/explore.js";
 import { RssSampler } from "./bench/stats.js";
 import { messageOf } from "./errors.js";
 import { defaultReclaims } from "./plugins.js";
@@ -68,7 +69,11 @@ const program = new Command("bench")
   .action(async (opts: BenchOptions) => {
     const result = await bench(opts);
     process.stdout.write(renderReport(result));
-    if (opts.json) writeFileSync(opts.json, JSON.stringify(result, null, 2) + "\n");
+    log("explorer: schedules/s and time to first failure of each mutant");
+    const rates = scheduleRates();
+    const mutants = mutantTimes();
+    process.stdout.write(renderExplorer(rates, mutants));
+    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, explorer: { rates, mutants } }, null, 2) + "\n");
   });
 
 await program.parseAsync();

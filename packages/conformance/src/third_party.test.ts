@@ -29,6 +29,7 @@ describe.skipIf(!built)("third-party plugin outside the workspace", () => {
         env: { ...process.env, NO_COLOR: "1", CI: "1" },
         timeout: 240_000,
       });
+      // eslint-disable-next-line no-control-regex -- strip ANSI colours
       const out = (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, "");
       expect(out, out).toMatch(/Tests\s+\d+ passed/);
       expect(r.status, out).toBe(0);

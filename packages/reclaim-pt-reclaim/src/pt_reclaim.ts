@@ -29,7 +29,6 @@ import {
   type SpinLock,
   type Task,
   type ZapDetails,
-  type ZapPteState,
 } from "@mmsim/core";
 
 /** reclaim_pt_is_enabled(start, end, details) */

@@ -6,7 +6,7 @@
 import type { Kernel } from "../kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import { spin_lock, spin_unlock } from "../sync/spinlock.js";
+import { spin_lock } from "../sync/spinlock.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset, round_down } from "../pgtable/offset.js";

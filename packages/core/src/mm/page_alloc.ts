@@ -90,7 +90,10 @@ export class PageFrames {
       if (order) base = Math.ceil(base / n) * n;
       if (base + n > this.max_pfn) throw new OutOfMemory(`out of simulated memory (max_pfn ${this.max_pfn})`);
       // Frames skipped to align a THP go to the order-0 free list.
-      for (let p = this.top; p < base; p++) this.free0.push(p), this.nr_free++;
+      for (let p = this.top; p < base; p++) {
+        this.free0.push(p);
+        this.nr_free++;
+      }
       if (base + n > this.cap) this.grow(base + n);
       this.top = base + n;
       pfn = base;

@@ -1,0 +1,71 @@
+/**
+ * Explorer figures for `npm run bench`: schedules explored per second on the
+ * merged design (no failure to stop at), and, for each bundled mutant, the time
+ * to its first failure — the kit's race scenarios in order, PCT — as the median
+ * over several seeds.
+ */
+import { x86_64 } from "@mmsim/arch-x86_64";
+import { MUTANTS, SCENARIOS } from "@mmsim/conformance";
+import { explore, type ReclaimPlugin, type StrategyName } from "@mmsim/core";
+import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
+import { median } from "./stats.js";
+
+export interface ScheduleRate {
+  strategy: StrategyName;
+  scenario: string;
+  executions: number;
+  perSecond: number;
+}
+
+export interface MutantTime {
+  mutant: string;
+  /** Median seconds to the first failure; null when no seed found one. */
+  medianSeconds: number | null;
+  found: number;
+  seeds: number;
+  rules: string[];
+}
+
+export function scheduleRates(budget = 300): ScheduleRate[] {
+  const arch = x86_64();
+  const out: ScheduleRate[] = [];
+  for (const strategy of ["pct", "random", "dfs"] as const) {
+    const s = SCENARIOS[0];
+    const r = explore(s, { plugin: ptReclaim(), arch, strategy, budget, seed: 1 });
+    out.push({ strategy, scenario: s.name, executions: r.executions, perSecond: r.executions / (r.elapsed_ms / 1000) });
+  }
+  return out;
+}
+
+function firstFailure(plugin: () => ReclaimPlugin, seed: number, budget: number): { seconds: number; rule: string } | null {
+  const arch = x86_64();
+  const t0 = performance.now();
+  for (const s of SCENARIOS) {
+    if (s.requires && !plugin().supports[s.requires]) continue;
+    const r = explore(s, { plugin: plugin(), arch, strategy: "pct", budget, seed });
+    if (r.failure) return { seconds: (performance.now() - t0) / 1000, rule: r.failure.rule };
+  }
+  return null;
+}
+
+export function mutantTimes(seeds = 5, budget = 200): MutantTime[] {
+  return MUTANTS.map((m) => {
+    const found = Array.from({ length: seeds }, (_, i) => firstFailure(m.plugin, i + 1, budget)).filter((x) => x !== null);
+    return {
+      mutant: m.name,
+      medianSeconds: found.length ? median(found.map((f) => f.seconds)) : null,
+      found: found.length,
+      seeds,
+      rules: [...new Set(found.map((f) => f.rule))],
+    };
+  });
+}
+
+export function renderExplorer(rates: readonly ScheduleRate[], times: readonly MutantTime[]): string {
+  const lines = ["", "explorer:"];
+  for (const r of rates) lines.push(`  ${r.strategy.padEnd(6)} ${r.perSecond.toFixed(0).padStart(6)} schedules/s  (${r.executions} executions of ${r.scenario}, pt-reclaim)`);
+  lines.push("", "  time to first failure per mutant (pct, the kit's scenarios in order, median over seeds):");
+  for (const t of times)
+    lines.push(`  ${t.mutant.padEnd(26)} ${t.medianSeconds === null ? "not found" : `${t.medianSeconds.toFixed(2)} s`.padStart(8)}  ${t.found}/${t.seeds} seeds  ${t.rules.join(", ")}`);
+  return lines.join("\n") + "\n";
+}
