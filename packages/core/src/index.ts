@@ -53,5 +53,6 @@ export { vma_start_write, mmap_write_unlock, mmap_write_downgrade } from "./mm/m
 export { flush_tlb_mm_range } from "./tlb/flush.js";
 export { hw_walk } from "./tlb/hw_walker.js";
 export { encodeSchedule, decodeSchedule, countPreemptions, ScheduleSyntaxError, SCHEDULE_VERSION } from "./sched/schedule.js";
-export { Prng, RandomStrategy, PctStrategy, ReplayStrategy, defaultChoice, type Strategy } from "./sched/strategy.js";
+export { Prng, RandomStrategy, PctStrategy, ReplayStrategy, SwitchStrategy, defaultChoice, type Strategy } from "./sched/strategy.js";
 export { run_stepped } from "./sched/runner.js";
+export * from "./sync/percpu_ref.js";

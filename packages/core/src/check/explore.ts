@@ -7,7 +7,7 @@
 import type { Arch } from "../pgtable/arch.js";
 import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { countPreemptions, decodeSchedule, encodeSchedule } from "../sched/schedule.js";
-import { PctStrategy, RandomStrategy, ReplayStrategy, type Strategy } from "../sched/strategy.js";
+import { PctStrategy, RandomStrategy, ReplayStrategy, SwitchStrategy, type Strategy } from "../sched/strategy.js";
 import { actorNames, execute, type ExecutionResult, type Violation } from "./execution.js";
 import type { Scenario } from "./scenario.js";
 import { formatTrace } from "./trace.js";
@@ -46,6 +46,8 @@ export interface ExploreResult {
   elapsed_ms: number;
 }
 
+const tasks = (s: Scenario) => s.actors.length;
+
 function run(s: Scenario, st: Strategy, o: ExploreOptions, trace = false): ExecutionResult {
   return execute(s, st, { plugin: o.plugin, arch: o.arch, trace });
 }
@@ -63,12 +65,14 @@ function* dfs(s: Scenario, o: ExploreOptions): Generator<ExecutionResult> {
     // Alternatives at every step after the prefix, deepest first (DFS order).
     const pre: number[] = [];
     for (let i = 0; i < r.choices.length; i++) {
-      pre.push(countPreemptions(r.choices.slice(0, i + 1), r.runnable.slice(0, i + 1)));
+      pre.push(countPreemptions(r.choices.slice(0, i + 1), r.runnable.slice(0, i + 1), tasks(s)));
     }
-    for (let i = r.choices.length - 1; i >= prefix.length; i--) {
+    // Pushed earliest first, so the latest steps are tried first.
+    for (let i = prefix.length; i < r.choices.length; i++) {
       const before = i > 0 ? pre[i - 1] : 0;
       for (const alt of r.runnable[i]) {
-        if (alt === r.choices[i]) continue;
+        // Hardware walkers are left to the randomized strategies: DFS branches over tasks.
+        if (alt === r.choices[i] || alt >= tasks(s)) continue;
         const cost = i > 0 && r.runnable[i].includes(r.choices[i - 1]) && alt !== r.choices[i - 1] ? 1 : 0;
         if (before + cost > bound) continue;
         const next = [...r.choices.slice(0, i), alt];
@@ -81,38 +85,70 @@ function* dfs(s: Scenario, o: ExploreOptions): Generator<ExecutionResult> {
   }
 }
 
-/** Shrink a failing schedule: shortest prefix, then fewest runs, that break the same rule. */
-export function shrink(s: Scenario, o: ExploreOptions, failing: ExecutionResult, limit = 150): ExecutionResult {
+/** The steps where a schedule switches actor, and to whom. */
+function switchEvents(choices: readonly number[]): [number, number][] {
+  const ev: [number, number][] = [];
+  for (let i = 0; i < choices.length; i++) if (i === 0 || choices[i] !== choices[i - 1]) ev.push([i, choices[i]]);
+  return ev;
+}
+
+/**
+ * Shrink a failing schedule to fewer preemptions: delta debugging (ddmin) over its
+ * switch events, keeping a subset whenever the replay still breaks the same rule;
+ * an actor not switched to keeps running under the default policy.
+ */
+export function shrink(s: Scenario, o: ExploreOptions, failing: ExecutionResult, limit = 400): ExecutionResult {
   const rule = failing.violation!.rule;
   let best = failing;
+  const pre = (r: ExecutionResult) => countPreemptions(r.choices, r.runnable, tasks(s));
+  // A schedule from random exploration switches at almost every step. First look
+  // for a counterexample with one preemption (iterative context bounding: PCT with
+  // depth 2, then DFS with bound 1), then delete switches from whichever is best.
+  if (pre(best) > 2) {
+    const search: Iterable<ExecutionResult>[] = [
+      (function* () {
+        for (let i = 0; i < 150; i++) yield run(s, new PctStrategy(31 * i + 7, actorNames(s).length, 2, failing.choices.length), o);
+      })(),
+      (function* () {
+        let n = 0;
+        for (const r of dfs(s, { ...o, preemption_bound: 1 })) {
+          yield r;
+          if (++n >= 1500) return;
+        }
+      })(),
+    ];
+    found: for (const runs of search)
+      for (const r of runs)
+        if (r.violation?.rule === rule && pre(r) < pre(best)) {
+          best = r;
+          break found;
+        }
+  }
+  let events = switchEvents(failing.choices);
   let tries = 0;
-  const fails = (choices: number[]) => {
+  const attempt = (ev: [number, number][]) => {
     tries++;
-    const r = run(s, new ReplayStrategy(choices), o);
+    const r = run(s, new SwitchStrategy(new Map(ev)), o);
     return r.violation?.rule === rule ? r : null;
   };
-  const pre = (r: ExecutionResult) => countPreemptions(r.choices, r.runnable);
-  // 1. Truncate: the default policy finishes the run with no further preemption.
-  for (let cut = 0; cut < best.choices.length && tries < limit; cut = Math.max(cut + 1, Math.floor(cut * 1.3))) {
-    const r = fails(best.choices.slice(0, cut));
-    if (r && pre(r) <= pre(best)) {
-      best = r;
-      break;
-    }
-  }
-  // 2. Remove context switches one at a time: let the running actor continue instead.
-  for (let improved = true; improved && tries < limit; ) {
-    improved = false;
-    const c = best.choices;
-    for (let i = 1; i < c.length && tries < limit; i++) {
-      if (c[i] === c[i - 1] || !best.runnable[i].includes(c[i - 1])) continue;
-      const cand = [...c.slice(0, i), c[i - 1], ...c.slice(i)];
-      const r = fails(cand);
-      if (r && pre(r) < pre(best)) {
+  let n = 2;
+  while (events.length >= 2 && tries < limit) {
+    const size = Math.ceil(events.length / n);
+    let reduced = false;
+    for (let i = 0; i < events.length && tries < limit; i += size) {
+      const complement = [...events.slice(0, i), ...events.slice(i + size)];
+      const r = attempt(complement);
+      if (r && pre(r) <= pre(best)) {
         best = r;
-        improved = true;
+        events = switchEvents(r.choices);
+        n = Math.max(n - 1, 2);
+        reduced = true;
         break;
       }
+    }
+    if (!reduced) {
+      if (n >= events.length) break;
+      n = Math.min(events.length, n * 2);
     }
   }
   return best;
@@ -125,7 +161,7 @@ function failure(s: Scenario, o: ExploreOptions, r: ExecutionResult, found_after
     rule: traced.violation?.rule ?? r.violation!.rule,
     detail: traced.violation?.detail ?? r.violation!.detail,
     schedule: encodeSchedule(r.choices),
-    preemptions: countPreemptions(r.choices, r.runnable),
+    preemptions: countPreemptions(r.choices, r.runnable, tasks(s)),
     found_after,
     trace: formatTrace(actorNames(s), traced.steps),
   };

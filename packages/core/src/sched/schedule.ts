@@ -29,9 +29,19 @@ export function decodeSchedule(s: string): number[] {
   return out;
 }
 
-/** Context switches away from an actor that could have gone on (the preemptions of a schedule). */
-export function countPreemptions(choices: readonly number[], runnableAt: readonly (readonly number[])[]): number {
+/**
+ * Context switches away from a task that could have gone on (the preemptions of a
+ * schedule). Actors numbered `nTasks` and up are hardware walkers: their steps
+ * are transparent (a walk preempts no task).
+ */
+export function countPreemptions(choices: readonly number[], runnableAt: readonly (readonly number[])[], nTasks = Infinity): number {
   let n = 0;
-  for (let i = 1; i < choices.length; i++) if (choices[i] !== choices[i - 1] && runnableAt[i].includes(choices[i - 1])) n++;
+  let prev = -1;
+  for (let i = 0; i < choices.length; i++) {
+    const c = choices[i];
+    if (c >= nTasks) continue;
+    if (prev >= 0 && c !== prev && runnableAt[i].includes(prev)) n++;
+    prev = c;
+  }
   return n;
 }

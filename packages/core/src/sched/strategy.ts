@@ -87,3 +87,16 @@ export class ReplayStrategy implements Strategy {
     return c !== undefined && runnable.includes(c) ? c : defaultChoice(runnable, current);
   }
 }
+
+/**
+ * Switch events: at the given steps switch to the given actor (if it can run);
+ * otherwise keep running the current one. Used to shrink failing schedules by
+ * deleting switches (delta debugging over the events).
+ */
+export class SwitchStrategy implements Strategy {
+  constructor(private readonly events: ReadonlyMap<number, number>) {}
+  choose(runnable: readonly number[], step: number, current: number): number {
+    const c = this.events.get(step);
+    return c !== undefined && runnable.includes(c) ? c : defaultChoice(runnable, current);
+  }
+}
