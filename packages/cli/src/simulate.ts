@@ -1,6 +1,6 @@
 /** One simulated run of a workload script: a fresh Engine, one process, runScript(). */
 import { x86_64, type X86Arch } from "@mmsim/arch-x86_64";
-import { Engine, runScript, type ReclaimPlugin, type RunResult, type Script } from "@mmsim/core";
+import { Engine, mm_counters, runScript, type MmCounterReport, type ReclaimPlugin, type RunResult, type Script } from "@mmsim/core";
 
 export const ARCH_NAMES = ["x86_64", "x86_64-la57"] as const;
 export type ArchName = (typeof ARCH_NAMES)[number];
@@ -25,6 +25,8 @@ export interface SimRun {
   pgfault: number;
   /** Wall time of runScript(), in seconds. */
   seconds: number;
+  /** Faults, tables allocated/freed per level, TLB flushes, RCU-deferred frees. */
+  counters: MmCounterReport;
 }
 
 export function simulate(script: Script, opts: SimulateOptions): SimRun {
@@ -33,5 +35,6 @@ export function simulate(script: Script, opts: SimulateOptions): SimRun {
   const t0 = performance.now();
   const result = runScript(script, p, { onLine: opts.onLine, onProgress: opts.onProgress });
   const seconds = (performance.now() - t0) / 1000;
-  return { result, pid: p.pid, pgfault: p.mm.counters.pgfault, seconds };
+  p.return_to_user();
+  return { result, pid: p.pid, pgfault: p.mm.counters.pgfault, seconds, counters: mm_counters(p) };
 }

@@ -56,3 +56,4 @@ export { encodeSchedule, decodeSchedule, countPreemptions, ScheduleSyntaxError, 
 export { Prng, RandomStrategy, PctStrategy, ReplayStrategy, SwitchStrategy, defaultChoice, type Strategy } from "./sched/strategy.js";
 export { run_stepped } from "./sched/runner.js";
 export * from "./sync/percpu_ref.js";
+export { mm_counters, render_counters, type MmCounterReport } from "./proc/counters.js";

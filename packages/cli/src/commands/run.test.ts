@@ -50,6 +50,13 @@ describe("mmsim run", () => {
         "/proc/1/status (reclaim: none):",
         ...PROC_AFTER_MUNMAP,
         "",
+        "counters:",
+        "pgfault:               1024 (zero page 0, THP 0)",
+        "tables allocated:      pte 2, pmd 1, pud 1, p4d 0",
+        "tables freed:          pte 2, pmd 1, pud 1, p4d 0 (reclaimed PTE tables 0)",
+        "TLB flushes:           ranged 1, full 1, IPIs 0",
+        "RCU-deferred frees:    4 queued, 4 freed",
+        "",
       ].join("\n"),
     );
   });
@@ -74,7 +81,7 @@ describe("mmsim run", () => {
     const r = await mmsim(["run", "tiny.mms", "--json"], dir);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(out)).toEqual(["reclaim", "lines", "statuses", "final"]);
+    expect(Object.keys(out)).toEqual(["reclaim", "lines", "statuses", "final", "counters"]);
     expect(out.reclaim).toBeNull();
     expect(out.lines).toHaveLength(5);
     expect(out.statuses).toContainEqual({ label: "touched", VmSize: 4096, VmRSS: 4096, VmPTE: 16 });

@@ -1,5 +1,5 @@
 /** `mmsim run <workload>`: run a script once and print its output and the final /proc/<pid>/status. */
-import type { ProcStatus, StatusLine } from "@mmsim/core";
+import { render_counters, type MmCounterReport, type ProcStatus, type StatusLine } from "@mmsim/core";
 import { EXIT_OK } from "../errors.js";
 import type { Io } from "../io.js";
 import { loadReclaim, type Reclaim, type ReclaimSpec } from "../plugins.js";
@@ -19,6 +19,7 @@ export interface RunJson {
   lines: string[];
   statuses: StatusLine[];
   final: ProcStatus;
+  counters: MmCounterReport;
 }
 
 export async function runCommand(target: string, opts: RunCommandOptions, io: Io): Promise<number> {
@@ -32,10 +33,10 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
 
 export function runJson(reclaim: Reclaim, run: SimRun): RunJson {
   const { lines, statuses, final } = run.result;
-  return { reclaim: reclaim.name, lines, statuses, final };
+  return { reclaim: reclaim.name, lines, statuses, final, counters: run.counters };
 }
 
 /** A blank line, the header, and the /proc/<pid>/status memory lines. */
 function procBlock(reclaim: Reclaim, run: SimRun): string {
-  return `\n/proc/${run.pid}/status (reclaim: ${reclaim.label}):\n${run.result.proc_status}`;
+  return `\n/proc/${run.pid}/status (reclaim: ${reclaim.label}):\n${run.result.proc_status}\ncounters:\n${render_counters(run.counters)}`;
 }
