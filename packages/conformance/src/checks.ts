@@ -11,6 +11,7 @@ import {
   MAP_ANONYMOUS,
   MAP_FIXED_NOREPLACE,
   MAP_PRIVATE,
+  applyOp,
   builtinScript,
   check_exit,
   check_mm,
@@ -23,7 +24,7 @@ import {
   type Scenario,
 } from "@mmsim/core";
 import fc from "fast-check";
-import { applyOp, opsArb } from "./fuzz.js";
+import { opsArb } from "./fuzz.js";
 import { SCENARIOS } from "./scenarios.js";
 
 export interface CheckContext {

@@ -10,11 +10,7 @@ import {
   MADV_HUGEPAGE,
   MADV_NOHUGEPAGE,
   MADV_PAGEOUT,
-  MAP_ANONYMOUS,
-  MAP_FIXED_NOREPLACE,
-  MAP_PRIVATE,
-  MAP_SHARED,
-  type Process,
+  type FuzzOp,
 } from "@mmsim/core";
 import fc from "fast-check";
 
@@ -23,10 +19,6 @@ const M = 1024 * K;
 const G = 1024 * M;
 const SLOT = 0x200000000000;
 
-export type FuzzOp =
-  | { op: "mmap"; at: number; len: number; shared: boolean; prot: number }
-  | { op: "munmap" | "madvise" | "mprotect"; at: number; len: number; arg: number }
-  | { op: "touch"; at: number; len: number; write: boolean };
 
 const addr = fc
   .tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }))
@@ -43,23 +35,3 @@ export const opArb: fc.Arbitrary<FuzzOp> = fc.oneof(
 );
 
 export const opsArb = fc.array(opArb, { minLength: 1, maxLength: 30 });
-
-/** Run one op; what user space sees (return value, signal, or values read). */
-export function applyOp(p: Process, o: FuzzOp): string {
-  switch (o.op) {
-    case "mmap":
-      return String(p.mmap(o.at, o.len, o.prot, MAP_ANONYMOUS | (o.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE));
-    case "munmap":
-      return String(p.munmap(o.at, o.len));
-    case "madvise":
-      return String(p.madvise(o.at, o.len, o.arg));
-    case "mprotect":
-      return String(p.mprotect(o.at, o.len, o.arg));
-    case "touch": {
-      if (o.write) return p.touch(o.at, o.len, true, 4 * K);
-      const vals: (number | string)[] = [];
-      for (let a = o.at; a < o.at + o.len; a += 64 * K) vals.push(p.load(a));
-      return vals.join(",");
-    }
-  }
-}

@@ -8,4 +8,4 @@ export { runConformance, checkPlugin, contextOf, type ConformanceOptions, type S
 export { CHECKS, type Check, type CheckContext, type CheckResult } from "./checks.js";
 export { SCENARIOS } from "./scenarios.js";
 export { MUTANTS, type Mutant } from "./mutants/pt_reclaim_mutants.js";
-export { opsArb, applyOp, type FuzzOp } from "./fuzz.js";
+export { opsArb, opArb } from "./fuzz.js";

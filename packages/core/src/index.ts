@@ -57,3 +57,4 @@ export { Prng, RandomStrategy, PctStrategy, ReplayStrategy, SwitchStrategy, defa
 export { run_stepped } from "./sched/runner.js";
 export * from "./sync/percpu_ref.js";
 export { mm_counters, render_counters, type MmCounterReport } from "./proc/counters.js";
+export { applyOp, type FuzzOp } from "./check/fuzz_ops.js";

@@ -4,15 +4,12 @@
  * and not shared), and a runner that records every user-visible result.
  */
 import fc from "fast-check";
-import type { Process } from "../engine.js";
+import { applyOp, type FuzzOp } from "../check/fuzz_ops.js";
 import { MADV_COLD, MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_PAGEOUT, MADV_WILLNEED } from "../mm/madvise.js";
-import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from "../mm/mmap.js";
+import { PROT_READ, PROT_WRITE } from "../mm/mmap.js";
 import { G, K, M, SLOT } from "./helpers.js";
 
-export type Op =
-  | { op: "mmap"; at: number; len: number; shared: boolean; prot: number }
-  | { op: "munmap" | "madvise" | "mprotect"; at: number; len: number; arg: number }
-  | { op: "touch"; at: number; len: number; write: boolean };
+export type Op = FuzzOp;
 
 /** Addresses: a region (0..2) 1 GiB apart, then an offset in 4 KiB pages around 2 MiB boundaries. */
 const addr = fc
@@ -32,22 +29,4 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 export const opsArb = fc.array(opArb, { minLength: 1, maxLength: 25 });
 
-/** Run one op; returns what user space sees (return value, signal, or the values read). */
-export function applyOp(p: Process, o: Op): string {
-  switch (o.op) {
-    case "mmap":
-      return String(p.mmap(o.at, o.len, o.prot, MAP_ANONYMOUS | (o.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE));
-    case "munmap":
-      return String(p.munmap(o.at, o.len));
-    case "madvise":
-      return String(p.madvise(o.at, o.len, o.arg));
-    case "mprotect":
-      return String(p.mprotect(o.at, o.len, o.arg));
-    case "touch": {
-      if (o.write) return p.touch(o.at, o.len, true, 4 * K);
-      const vals: (number | string)[] = [];
-      for (let a = o.at; a < o.at + o.len; a += 64 * K) vals.push(p.load(a));
-      return vals.join(",");
-    }
-  }
-}
+export { applyOp };
