@@ -10,6 +10,8 @@ describe("mmsim list", () => {
     expect(r.stdout).toContain("\n  none (no plugin: Linux without page-table reclaim)\n");
     expect(r.stdout).toContain("\n  pt-reclaim 0.1.0 (@mmsim/reclaim-pt-reclaim)\n      models:   CONFIG_PT_RECLAIM");
     expect(r.stdout).toContain("\n      supports: madv_dontneed, rcu_table_free\n");
+    expect(r.stdout).toContain("Race scenarios (mmsim explore <name>):\n  fault-vs-dontneed");
+    expect(r.stdout).toMatch(/\n {2}mutant:no-rescan +the slow path/);
   });
 
   it("--json", async () => {
@@ -17,5 +19,8 @@ describe("mmsim list", () => {
     const out = JSON.parse(r.stdout) as { workloads: { name: string }[]; plugins: { name: string; supports: object }[] };
     expect(out.workloads.map((w) => w.name)).toEqual(["seed", "seed-free", "seed-small"]);
     expect(out.plugins).toMatchObject([{ name: "pt-reclaim", version: "0.1.0", package: "@mmsim/reclaim-pt-reclaim" }]);
+    const more = JSON.parse(r.stdout) as { scenarios: { name: string }[]; mutants: { name: string }[] };
+    expect(more.scenarios.length).toBeGreaterThanOrEqual(9);
+    expect(more.mutants.map((m) => m.name)).toContain("mutant:double-free");
   });
 });

@@ -1,5 +1,6 @@
 /** `mmsim list`: builtin workloads and installed reclaim plugins. */
 import { BUILTIN_WORKLOADS, type ReclaimSupports } from "@mmsim/core";
+import { MUTANTS, SCENARIOS } from "@mmsim/conformance";
 import { EXIT_OK } from "../errors.js";
 import { formatSupports, renderTable } from "../format.js";
 import type { Io } from "../io.js";
@@ -12,6 +13,8 @@ export interface ListCommandOptions {
 export interface ListJson {
   workloads: { name: string; description: string }[];
   plugins: { name: string; version: string; package: string; models: string; supports: ReclaimSupports }[];
+  scenarios: { name: string; description: string }[];
+  mutants: { name: string; description: string }[];
 }
 
 export async function listCommand(opts: ListCommandOptions, io: Io): Promise<number> {
@@ -25,7 +28,9 @@ export function listJson(reclaims: readonly Reclaim[]): ListJson {
   const plugins = reclaims.flatMap((r) =>
     r.info ? [{ name: r.info.name, version: r.info.version, package: r.source, models: r.info.models, supports: r.info.supports }] : [],
   );
-  return { workloads, plugins };
+  const scenarios = SCENARIOS.map((s) => ({ name: s.name, description: s.description }));
+  const mutants = MUTANTS.map((m) => ({ name: `mutant:${m.name}`, description: m.description }));
+  return { workloads, plugins, scenarios, mutants };
 }
 
 function renderList(data: ListJson): string {
@@ -38,5 +43,9 @@ function renderList(data: ListJson): string {
     workloads,
     "Reclaim plugins (--reclaim <name>):",
     `  ${NONE} (no plugin: Linux without page-table reclaim)\n${plugins.join("")}`,
+    "Race scenarios (mmsim explore <name>):",
+    renderTable(data.scenarios.map((s) => ["  " + s.name, s.description.split(":")[0]])),
+    "Mutants of pt-reclaim (--reclaim mutant:<name>; the conformance kit must catch each):",
+    renderTable(data.mutants.map((m) => ["  " + m.name, m.description])),
   ].join("\n");
 }
