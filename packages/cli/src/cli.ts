@@ -9,6 +9,7 @@ import { compareCommand, type CompareCommandOptions } from "./commands/compare.j
 import { conformanceCommand, type ConformanceCommandOptions } from "./commands/conformance.js";
 import { exploreCommand, type ExploreCommandOptions } from "./commands/explore.js";
 import { checkHostCommand, hostCommand } from "./host/index.js";
+import { recordCommand, replayCommand, type ReplayCommandOptions } from "./trace/index.js";
 import { listCommand, type ListCommandOptions } from "./commands/list.js";
 import { archOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { runCommand, type RunCommandOptions } from "./commands/run.js";
@@ -28,7 +29,9 @@ Examples:
   mmsim explore fault-vs-dontneed --reclaim mutant:no-rescan --strategy pct
   mmsim conformance pt-reclaim --junit report.xml
   mmsim host my.mms            # the same script on the running kernel
-  mmsim check-host corpus/*.wl --reclaim pt-reclaim`;
+  mmsim check-host corpus/*.wl --reclaim pt-reclaim
+  mmsim record -o ls.trace -- ls -l
+  mmsim replay ls.trace --reclaim none,pt-reclaim`;
 
 /** Runs the command in `argv` (the arguments after the program name); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -116,6 +119,35 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action((paths: string[], o: { reclaim: string; rssTolerance?: string }) =>
       setExit(checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance }, line)),
     );
+
+  program
+    .command("record")
+    .description("run a command under perf, recording its page faults, memory syscalls and process events for `mmsim replay`")
+    .usage("[options] -- <command...>")
+    .argument("<command...>", "the program to run and its arguments (after --)")
+    .option("-o, --output <file>", "the trace file to write", "mmsim.trace")
+    .option("--perf <path>", "the perf binary (default: $PERF, else perf on PATH)")
+    .option("--keep-data", "keep perf's <file>.data")
+    .action(async (command: string[], opts: { output: string; perf?: string; keepData?: boolean }) =>
+      setExit(
+        await recordCommand(
+          ["-o", opts.output, ...(opts.perf !== undefined ? ["--perf", opts.perf] : []), ...(opts.keepData ? ["--keep-data"] : []), "--", ...command],
+          io,
+        ),
+      ),
+    );
+
+  program
+    .command("replay")
+    .description("replay a recorded program into the simulator; print its final VmSize, VmRSS and VmPTE under each reclaim plugin")
+    .argument("<trace>", "perf script text written by `mmsim record` (.gz accepted)")
+    .addOption(reclaimListOption())
+    .option("--pid <pid>", "the process to report (default: the first that exec'd)")
+    .option("--expected <file>", "JSON with the program's own final { VmSize, VmRSS, VmPTE } (kB) to compare against")
+    .option("--strict", "stop at the first malformed line instead of reporting it")
+    .addOption(jsonOption("{ trace, pid, comm, expected, results: [{ reclaim, status, vmPteErrorPct }], summary, global, warnings }"))
+    .addOption(archOption())
+    .action(async (trace: string, opts: ReplayCommandOptions) => setExit(await replayCommand(trace, opts, io)));
 
   program
     .command("list")

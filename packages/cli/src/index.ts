@@ -27,3 +27,4 @@ export type { RunJson, RunCommandOptions } from "./commands/run.js";
 export type { CompareRow, Sizes, CompareCommandOptions } from "./commands/compare.js";
 export type { ListJson } from "./commands/list.js";
 export { VERSION } from "./version.js";
+export * from "./trace/index.js";

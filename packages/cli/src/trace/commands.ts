@@ -1,0 +1,248 @@
+/**
+ * `mmsim replay <trace>`: replay a recorded program into one simulated mm per
+ * reclaim plugin and print the final /proc/<pid>/status figures of the
+ * selected process under each, with what the replay had to approximate.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
+import type { ProcStatus } from "@mmsim/core";
+import { CliError, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
+import { formatKb, renderTable } from "../format.js";
+import { defaultReclaims, loadReclaims, parseReclaimList, type Reclaim, type ReclaimSpec } from "../plugins.js";
+import { ARCH_NAMES, type ArchName } from "../simulate.js";
+import { parseTrace, TraceSyntaxError, type ParsedTrace } from "./parse.js";
+import { ReplayError, replayTrace, type ImageCounts, type ReplayResult } from "./replay.js";
+
+export interface ReplayCommandOptions {
+  /** Reclaim plugins (parsed list, or the comma-separated text); default: none and every installed plugin. */
+  reclaim?: ReclaimSpec[] | string;
+  /** The process to report (default: the first that exec'd, else the first seen). */
+  pid?: number | string;
+  json?: boolean;
+  /** Abort at the first malformed line. */
+  strict?: boolean;
+  arch?: ArchName;
+  thp?: "always" | "madvise" | "never";
+  /** A JSON file with the program's own final { VmSize, VmRSS, VmPTE } (kB) to compare against. */
+  expected?: string;
+}
+
+export interface ReplayIo {
+  out(s: string): void;
+  err(s: string): void;
+  cwd?: string;
+}
+
+/** The recorded figures a program printed (trace-tools/alloc-churn.c writes them). */
+export interface ExpectedStatus {
+  VmSize?: number;
+  VmRSS?: number;
+  VmPTE: number;
+}
+
+export interface ReplayRow {
+  reclaim: string | null;
+  label: string;
+  status: ProcStatus;
+  /** (predicted - recorded) / recorded VmPTE, in percent, when --expected was given. */
+  vmPteErrorPct?: number;
+  processes: { pid: number; comm: string; origin: string; VmSize: number; VmRSS: number; VmPTE: number }[];
+}
+
+/** What `mmsim replay --json` prints. */
+export interface ReplayJson {
+  trace: string;
+  pid: number;
+  comm: string;
+  expected: ExpectedStatus | null;
+  results: ReplayRow[];
+  /** The selected process's replay counts (from the first plugin's run; the trace decides them, not the plugin). */
+  summary: ImageCounts;
+  global: ReplayResult["global"];
+  malformed: ParsedTrace["malformed"];
+  warnings: string[];
+  notes: string[];
+  notesTotal: number;
+}
+
+/** Reads a trace file (plain, or gzip-compressed when it ends in .gz). */
+export function readTrace(path: string): string {
+  const buf = readFileSync(path);
+  return path.endsWith(".gz") ? gunzipSync(buf).toString("utf8") : buf.toString("utf8");
+}
+
+export function readExpected(path: string): ExpectedStatus {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new CliError(`--expected ${path}: ${messageOf(e)}`);
+  }
+  if (typeof v !== "object" || v === null || typeof (v as ExpectedStatus).VmPTE !== "number") throw new CliError(`--expected ${path}: no numeric VmPTE`);
+  return v as ExpectedStatus;
+}
+
+export const errorPct = (predicted: number, recorded: number) => (recorded === 0 ? (predicted === 0 ? 0 : Infinity) : ((predicted - recorded) / recorded) * 100);
+
+function parsePid(pid: number | string | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const n = typeof pid === "number" ? pid : Number(pid);
+  if (!Number.isSafeInteger(n) || n < 0) throw new CliError(`--pid ${pid}: not a process id`, EXIT_USAGE);
+  return n;
+}
+
+export async function replayCommand(path: string, opts: ReplayCommandOptions, io: ReplayIo): Promise<number> {
+  try {
+    return await replayMain(path, opts, io);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    io.err(`error: ${e.message}\n`);
+    return e.exitCode;
+  }
+}
+
+async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo): Promise<number> {
+  const cwd = io.cwd ?? process.cwd();
+  const file = resolve(cwd, path);
+  const arch = opts.arch ?? "x86_64";
+  if (!ARCH_NAMES.includes(arch)) throw new CliError(`--arch ${arch}: one of ${ARCH_NAMES.join(", ")}`, EXIT_USAGE);
+  const pid = parsePid(opts.pid);
+  const specs = typeof opts.reclaim === "string" ? parseReclaimList(opts.reclaim) : opts.reclaim;
+  const reclaims = specs ? await loadReclaims(specs, cwd) : await defaultReclaims();
+  const expected = opts.expected ? readExpected(resolve(cwd, opts.expected)) : null;
+
+  let text: string;
+  try {
+    text = readTrace(file);
+  } catch (e) {
+    throw new CliError(`cannot read trace ${path}: ${messageOf(e)}`);
+  }
+  let trace: ParsedTrace;
+  try {
+    trace = parseTrace(text, { strict: opts.strict });
+  } catch (e) {
+    if (e instanceof TraceSyntaxError) throw new CliError(`${path}: ${e.message} (--strict)`);
+    throw e;
+  }
+  if (trace.events.length === 0) throw new CliError(`${path}: no trace events (is it perf script output of \`mmsim record\`?)`);
+
+  const runs: ReplayResult[] = [];
+  for (const r of reclaims) {
+    try {
+      runs.push(replayTrace(trace, { reclaim: r.create(), arch, thp: opts.thp, pid }));
+    } catch (e) {
+      if (e instanceof ReplayError) throw new CliError(`${path}: ${e.message}`);
+      throw e;
+    }
+  }
+  const rows = runs.map((run, i) => rowOf(reclaims[i], run, expected));
+  const first = runs[0];
+  const t = first.target;
+  if (opts.json) {
+    const json: ReplayJson = {
+      trace: path,
+      pid: t.pid,
+      comm: t.comm,
+      expected,
+      results: rows,
+      summary: t.counts,
+      global: first.global,
+      malformed: trace.malformed,
+      warnings: first.warnings,
+      notes: first.notes,
+      notesTotal: first.notesTotal,
+    };
+    io.out(JSON.stringify(json, null, 2) + "\n");
+  } else {
+    io.out(renderReplay(path, runs, rows, expected));
+  }
+  for (const w of first.warnings) io.err(`warning: ${w}\n`);
+  return EXIT_OK;
+}
+
+function rowOf(reclaim: Reclaim, run: ReplayResult, expected: ExpectedStatus | null): ReplayRow {
+  const s = run.target.status;
+  return {
+    reclaim: reclaim.name,
+    label: reclaim.label,
+    status: s,
+    ...(expected ? { vmPteErrorPct: errorPct(s.VmPTE, expected.VmPTE) } : {}),
+    processes: run.images.map((i) => ({ pid: i.pid, comm: i.comm, origin: i.origin, VmSize: i.status.VmSize, VmRSS: i.status.VmRSS, VmPTE: i.status.VmPTE })),
+  };
+}
+
+const list = (r: Record<string, number>) => {
+  const e = Object.entries(r);
+  return e.length ? e.map(([k, v]) => `${k} ${v}`).join(", ") : "none";
+};
+
+/** Every replay count of one process image, as text lines (zeros included: nothing is dropped silently). */
+export function renderSummary(c: ImageCounts, g: ReplayResult["global"]): string {
+  const f = c.faults;
+  const sys = Object.entries(c.syscalls);
+  const failed = sys.filter(([, s]) => s.failedInTrace).map(([n, s]) => `${n} ${s.failedInTrace}`);
+  const differs = sys.filter(([, s]) => s.simDiffers).map(([n, s]) => `${n} ${s.simDiffers}`);
+  const rows: [string, string][] = [
+    ["page faults", `${f.total} (user ${f.user}, kernel-mode ${f.kernel}); replayed ${f.replayed} (including ${f.carriedAcrossExec} carried across exec)`],
+    ["  outside every VMA", `${f.outsideVma} -> ${c.synthesized.mappings} synthesized anonymous mappings (${c.synthesized.kb} kB)`],
+    ["  not replayed", `kernel addresses ${f.kernelAddress}, below mmap_min_addr ${f.belowMinAddr}`],
+    ["  refused by simulation", `writes replayed as reads ${f.writeAsRead}, signalled ${f.signalled}`],
+    ["syscalls (replayed/calls)", sys.length ? sys.map(([n, s]) => `${n} ${s.replayed}/${s.calls}`).join(", ") : "none"],
+    ["  failed in the trace", failed.length ? failed.join(", ") : "none"],
+    ["  simulation differs", differs.length ? differs.join(", ") : "none"],
+    ["anonymous mmaps", `${c.mmap.anonymousPrivate} private, ${c.mmap.anonymousShared} shared`],
+    ["file mmaps approximated", `${c.mmap.filePrivate} private, ${c.mmap.fileShared} shared (${c.mmap.fileKb} kB) as anonymous`],
+    ["populate emulated", `MAP_POPULATE/MAP_LOCKED ${c.mmap.populated}, MADV_POPULATE_* ${c.advicePopulated}; MAP_HUGETLB as 4K pages ${c.mmap.hugetlb}`],
+    ["mremap approximated", `${c.mremap.inPlace} in place, ${c.mremap.moved} moved (${c.mremap.pagesMoved} pages re-faulted)`],
+    ["brk heap", `${c.brk.grows} grows, ${c.brk.shrinks} shrinks, ${c.brk.unchanged} unchanged`],
+    ["madvise", list(c.advice)],
+    ["  advice not simulated", list(c.adviceIgnored)],
+    ["holes mapped for syscalls", `${c.synthesized.holes} (${c.synthesized.holesKb} kB)`],
+    ["placement conflicts", `${c.placementConflicts} over synthesized mappings, ${c.overlapsTraced} over traced ones (that part unmapped first)`],
+    ["unpaired syscall events", `${c.unpaired.enters} enters, ${c.unpaired.exits} exits`],
+    ["unknown syscalls", list(c.unknownSyscalls)],
+    ["events after exit", `${c.eventsAfterExit}; simulation errors ${c.simErrors}`],
+    ["trace", `${g.lines} lines, ${g.events} events, ${g.malformed} malformed lines, ${g.lost.events} lost events (${g.lost.records} records${g.lost.chunks ? `, ${g.lost.chunks} chunks` : ""})`],
+    ["  lines without events", list(g.skipped)],
+    ["  unknown tracepoints", list(g.unknownEvents)],
+  ];
+  return renderTable(rows.map(([k, v]) => [k, v]), 2);
+}
+
+const ROWS: readonly { title: string; key: "VmSize" | "VmRSS" | "VmPTE" }[] = [
+  { title: "VIRT (VmSize)", key: "VmSize" },
+  { title: "RES (VmRSS)", key: "VmRSS" },
+  { title: "VmPTE", key: "VmPTE" },
+];
+
+export function renderReplay(path: string, runs: readonly ReplayResult[], rows: readonly ReplayRow[], expected: ExpectedStatus | null): string {
+  const first = runs[0];
+  const t = first.target;
+  const images = first.images;
+  const how = t.origin === "exec" ? `exec of ${t.filename} at line ${t.firstLine}` : t.origin === "fork" ? `fork of ${t.parent} at line ${t.firstLine}` : `first seen at line ${t.firstLine}`;
+  const end = t.exited ? `exited at line ${t.lastLine}` : "still running at the end of the trace";
+  let out = `${path}: ${first.global.lines} lines, ${first.global.events} events, ${images.length} process image(s)\n`;
+  out += `process ${t.pid} (${t.comm}): ${how}, ${end}; final figures:\n\n`;
+  const header = ["", ...rows.map((r) => r.label), ...(expected ? ["recorded"] : [])];
+  const table = ROWS.map(({ title, key }) => [title, ...rows.map((r) => formatKb(r.status[key])), ...(expected ? [expected[key] === undefined ? "-" : formatKb(expected[key]!)] : [])]);
+  if (expected) table.push(["VmPTE error", ...rows.map((r) => `${(r.vmPteErrorPct ?? 0) >= 0 ? "+" : ""}${(r.vmPteErrorPct ?? 0).toFixed(1)}%`), ""]);
+  out += renderTable([header, ...table]) + "\n";
+  out += `replay of process ${t.pid}'s last image:\n` + indent(renderSummary(t.counts, first.global));
+  const others = images.filter((i) => i !== t);
+  if (others.length) {
+    out += `\nother process images (${rows[0].label}):\n`;
+    out += indent(renderTable(others.map((i) => [`${i.pid} ${i.comm}`, i.origin, `VmPTE ${i.status.VmPTE} kB`, `faults ${i.counts.faults.total}`])));
+  }
+  if (first.notesTotal) {
+    out += `\nsimulation vs trace, all processes (${first.notesTotal}${first.notesTotal > first.notes.length ? `, first ${first.notes.length}` : ""}):\n`;
+    out += first.notes.map((n) => `  ${n}\n`).join("");
+  }
+  return out;
+}
+
+const indent = (s: string) =>
+  s
+    .split("\n")
+    .map((l) => (l ? `  ${l}` : l))
+    .join("\n");

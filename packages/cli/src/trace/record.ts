@@ -1,0 +1,222 @@
+/**
+ * `mmsim record -- <command...>`: record a program's memory behaviour with perf.
+ *
+ *   perf record -e <TRACE_EVENTS> -m <pages> -o <file>.data -- <command...>
+ *   perf script -i <file>.data --show-lost-events -F comm,pid,tid,cpu,time,event,trace > <file>
+ *
+ * trace-tools/make-traces.sh runs the same two commands (a test checks that its
+ * event list is this one).
+ */
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { CliError, EXIT_OK, EXIT_USAGE } from "../errors.js";
+
+/** The tracepoints recorded: page faults with address and error code, the memory syscalls, and process lifetimes. */
+export const TRACE_EVENTS: readonly string[] = [
+  "exceptions:page_fault_user",
+  "exceptions:page_fault_kernel",
+  ...["mmap", "munmap", "madvise", "mprotect", "mremap", "brk"].flatMap((s) => [`syscalls:sys_enter_${s}`, `syscalls:sys_exit_${s}`]),
+  "sched:sched_process_exec",
+  "sched:sched_process_fork",
+  "sched:sched_process_exit",
+];
+
+/** perf script's fields: `PID/TID` tells threads from processes. */
+export const PERF_SCRIPT_FIELDS = "comm,pid,tid,cpu,time,event,trace";
+
+/** perf's per-CPU ring buffer, in pages (4 MiB): page-fault bursts overflow the default 512 KiB. */
+export const DEFAULT_MMAP_PAGES = 1024;
+
+export const DEFAULT_OUTPUT = "mmsim.trace";
+
+export function perfRecordArgs(dataFile: string, command: readonly string[], mmapPages = DEFAULT_MMAP_PAGES): string[] {
+  return ["record", ...TRACE_EVENTS.flatMap((e) => ["-e", e]), "-m", String(mmapPages), "-o", dataFile, "--", ...command];
+}
+
+export function perfScriptArgs(dataFile: string): string[] {
+  return ["script", "-i", dataFile, "--show-lost-events", "-F", PERF_SCRIPT_FIELDS];
+}
+
+export interface RecordOptions {
+  /** The trace file to write (default mmsim.trace, relative to `cwd`). */
+  output?: string;
+  /** The perf binary (default $PERF, else `perf` on PATH). */
+  perf?: string;
+  /** Keep perf's <output>.data file. */
+  keepData?: boolean;
+  mmapPages?: number;
+  cwd?: string;
+}
+
+export interface RecordIo {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+export interface RecordResult {
+  trace: string;
+  lines: number;
+  /** The recorded command's exit status as perf record reports it. */
+  commandStatus: number;
+}
+
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  error: NodeJS.ErrnoException | null;
+}
+
+/** Runs a program; stdout goes to `stdoutFd` (a file) or to io.out, stderr to io.err and is kept. */
+function run(cmd: string, args: readonly string[], io: RecordIo, cwd: string, stdoutFd: number | null, filterErr: (line: string) => boolean = () => true): Promise<Ran> {
+  return new Promise((done) => {
+    let stderr = "";
+    let error: NodeJS.ErrnoException | null = null;
+    const child = spawn(cmd, args, { cwd, stdio: ["inherit", stdoutFd ?? "pipe", "pipe"] });
+    child.stdout?.on("data", (b: Buffer) => io.out(b.toString()));
+    let partial = "";
+    child.stderr?.on("data", (b: Buffer) => {
+      const text = partial + b.toString();
+      const lines = text.split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) {
+        stderr += l + "\n";
+        if (filterErr(l)) io.err(l + "\n");
+      }
+    });
+    child.on("error", (e) => (error = e));
+    child.on("close", (code, signal) => {
+      if (partial) {
+        stderr += partial;
+        if (filterErr(partial)) io.err(partial + "\n");
+      }
+      done({ code, signal, stderr, error });
+    });
+  });
+}
+
+function paranoid(): string {
+  try {
+    return readFileSync("/proc/sys/kernel/perf_event_paranoid", "utf8").trim();
+  } catch {
+    return "?";
+  }
+}
+
+/** perf's complaint about permissions, turned into advice; null if it is something else. */
+export function permissionAdvice(stderr: string): string | null {
+  if (!/No permissions|can't access trace events|Permission denied|perf_event_paranoid|Access to performance monitoring|not permitted/i.test(stderr)) return null;
+  return (
+    `perf has no permission to record the tracepoints: run as root, or give perf CAP_PERFMON and lower ` +
+    `/proc/sys/kernel/perf_event_paranoid (now ${paranoid()}; tracepoints need -1 for unprivileged users: ` +
+    `sysctl kernel.perf_event_paranoid=-1), and make /sys/kernel/tracing readable (mount -o remount,mode=755 /sys/kernel/tracing)`
+  );
+}
+
+const NOISE = /^'trace' not valid for .* events\. Ignoring\.$/;
+
+/** Records `command`; throws CliError when perf is missing, lacks permission or fails. */
+export async function recordTrace(command: readonly string[], opts: RecordOptions, io: RecordIo): Promise<RecordResult> {
+  if (command.length === 0) throw new CliError("mmsim record: no command given (usage: mmsim record [-o <file>] -- <command...>)", EXIT_USAGE);
+  const cwd = opts.cwd ?? process.cwd();
+  const perf = opts.perf ?? process.env.PERF ?? "perf";
+  const output = resolve(cwd, opts.output ?? DEFAULT_OUTPUT);
+  const data = `${output}.data`;
+
+  const version = await run(perf, ["--version"], { out: () => {}, err: () => {} }, cwd, null);
+  if (version.error?.code === "ENOENT") {
+    throw new CliError(
+      `perf not found (${isAbsolute(perf) || perf.includes("/") ? perf : `'${perf}' on PATH`}): install it (Debian: apt-get install linux-perf), or name it with --perf <path> or $PERF`,
+    );
+  }
+  if (version.error) throw new CliError(`cannot run ${perf}: ${version.error.message}`);
+  if (version.code !== 0) {
+    throw new CliError(`${perf} --version failed (exit ${version.code ?? version.signal}): ${version.stderr.trim() || "no message"}`);
+  }
+
+  rmSync(data, { force: true });
+  const rec = await run(perf, perfRecordArgs(data, command, opts.mmapPages), io, cwd, null);
+  if (rec.error) throw new CliError(`cannot run ${perf}: ${rec.error.message}`);
+  const advice = permissionAdvice(rec.stderr);
+  if (advice) throw new CliError(advice);
+  if (/unknown tracepoint/.test(rec.stderr)) {
+    const which = /event syntax error: '([^']+)'/.exec(rec.stderr)?.[1] ?? "one of the tracepoints";
+    throw new CliError(`this kernel lacks the tracepoint ${which} (see 'perf list'; mmsim record needs ${TRACE_EVENTS.join(", ")})`);
+  }
+  if (!existsSync(data) || statSync(data).size === 0) {
+    throw new CliError(`perf record wrote no data (exit ${rec.code ?? rec.signal})${rec.stderr.trim() ? `: ${rec.stderr.trim().split("\n").slice(-3).join(" | ")}` : ""}`);
+  }
+
+  const fd = openSync(output, "w");
+  let script: Ran;
+  try {
+    script = await run(perf, perfScriptArgs(data), io, cwd, fd, (l) => !NOISE.test(l));
+  } finally {
+    closeSync(fd);
+  }
+  if (script.error) throw new CliError(`cannot run ${perf} script: ${script.error.message}`);
+  if (script.code !== 0) throw new CliError(`perf script failed (exit ${script.code ?? script.signal}): ${script.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  if (!opts.keepData) rmSync(data, { force: true });
+  const text = readFileSync(output, "utf8");
+  const lines = text.length ? text.split("\n").length - (text.endsWith("\n") ? 1 : 0) : 0;
+  return { trace: output, lines, commandStatus: rec.code ?? 128 };
+}
+
+const RECORD_USAGE = `Usage: mmsim record [options] -- <command...>
+
+Runs <command> under perf, recording its page faults, memory syscalls and
+process events, and writes the perf script text for \`mmsim replay\`.
+
+Options:
+  -o, --output <file>  the trace file to write (default: ${DEFAULT_OUTPUT})
+  --perf <path>        the perf binary (default: $PERF, else perf on PATH)
+  --keep-data          keep perf's <file>.data
+  -h, --help           show this help
+`;
+
+/**
+ * `mmsim record [-o <file>] [--perf <path>] [--keep-data] [--] <command...>`:
+ * `argv` is what follows `record`. Returns the exit code.
+ */
+export async function recordCommand(argv: readonly string[], io: RecordIo & { cwd?: string }): Promise<number> {
+  try {
+    return await recordMain(argv, io);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    io.err(`error: ${e.message}\n`);
+    return e.exitCode;
+  }
+}
+
+async function recordMain(argv: readonly string[], io: RecordIo & { cwd?: string }): Promise<number> {
+  const opts: RecordOptions = { cwd: io.cwd };
+  let i = 0;
+  const value = (name: string): string => {
+    const v = argv[++i];
+    if (v === undefined) throw new CliError(`mmsim record: ${name} needs a value`, EXIT_USAGE);
+    return v;
+  };
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") {
+      i++;
+      break;
+    }
+    if (a === "-o" || a === "--output") opts.output = value(a);
+    else if (a.startsWith("--output=")) opts.output = a.slice("--output=".length);
+    else if (a === "--perf") opts.perf = value(a);
+    else if (a.startsWith("--perf=")) opts.perf = a.slice("--perf=".length);
+    else if (a === "--keep-data") opts.keepData = true;
+    else if (a === "-h" || a === "--help") {
+      io.out(RECORD_USAGE);
+      return EXIT_OK;
+    } else if (a.startsWith("-")) throw new CliError(`mmsim record: unknown option '${a}' (put the command after --)`, EXIT_USAGE);
+    else break;
+  }
+  const command = argv.slice(i);
+  const r = await recordTrace(command, opts, io);
+  const status = r.commandStatus === 0 ? "" : ` (the command exited with status ${r.commandStatus})`;
+  io.err(`mmsim record: wrote ${r.trace} (${r.lines} lines)${status}; replay it with: mmsim replay ${r.trace}\n`);
+  return EXIT_OK;
+}
