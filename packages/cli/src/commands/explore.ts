@@ -60,11 +60,15 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
     replay: opts.replay,
   });
   if (opts.json) {
-    io.out(JSON.stringify({ reclaim: reclaim.name, ...r }, null, 2) + "\n");
+    const { elapsed_ms, ...deterministic } = r;
+    io.err(`explore: ${(elapsed_ms / 1000).toFixed(2)} s\n`);
+    io.out(JSON.stringify({ reclaim: reclaim.name, ...deterministic }, null, 2) + "\n");
     return r.failure ? EXIT_FAILURE : EXIT_OK;
   }
+  // Timing goes to stderr: stdout is the same, byte for byte, for the same scenario, plugin and options.
   const rate = r.executions / Math.max(r.elapsed_ms / 1000, 1e-3);
-  io.out(`${scenario.name} with ${reclaim.label}: ${r.strategy}, ${r.executions} execution(s) in ${(r.elapsed_ms / 1000).toFixed(2)} s (${rate.toFixed(0)}/s)\n`);
+  io.err(`explore: ${r.executions} execution(s) in ${(r.elapsed_ms / 1000).toFixed(2)} s (${rate.toFixed(0)}/s)\n`);
+  io.out(`${scenario.name} with ${reclaim.label}: ${r.strategy}, ${r.executions} execution(s)\n`);
   if (!r.failure) {
     io.out("no rule broken\n");
     return EXIT_OK;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { mmsim } from "../testing.js";
+
+describe("mmsim explore", () => {
+  it("prints the broken rule, a schedule that replays it, and a per-CPU trace; same output every time", async () => {
+    const args = ["explore", "fault-vs-dontneed", "--reclaim", "mutant:no-rescan", "--budget", "50"];
+    const a = await mmsim(args);
+    expect(a.code).toBe(1);
+    expect(a.stdout).toContain("VIOLATION: lost mapping");
+    const replay = /--replay (s1:[a-z0-9]+)/.exec(a.stdout)![1];
+    expect(a.stdout).toMatch(/dontneed +\| fault/);
+    const b = await mmsim(args);
+    expect(b.stdout).toBe(a.stdout);
+    const c = await mmsim(["explore", "fault-vs-dontneed", "--reclaim", "mutant:no-rescan", "--replay", replay]);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toContain("VIOLATION: lost mapping");
+  }, 60_000);
+
+  it("passes pt-reclaim and rejects an unknown scenario", async () => {
+    expect((await mmsim(["explore", "gup-fast-vs-dontneed", "--reclaim", "pt-reclaim", "--budget", "20"])).code).toBe(0);
+    const r = await mmsim(["explore", "no-such-scenario"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown scenario 'no-such-scenario'");
+  }, 60_000);
+});
+
+describe("mmsim conformance", () => {
+  it("fails a mutant with a replayable schedule and writes JUnit", async () => {
+    const r = await mmsim(["conformance", "mutant:still-linked", "--budget", "20", "--fuzz-runs", "5"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL");
+    expect(r.stdout).toContain("table freed while still reachable");
+    expect(r.stdout).toMatch(/replay: mmsim explore \S+ --replay s1:/);
+  }, 60_000);
+});
