@@ -55,12 +55,11 @@ export function add_mm_counter(mm: MmStruct, member: number, value: number): voi
   mm.rss_stat[member] += value;
 }
 
-/** mk_pte(page, vma->vm_page_prot) with the fault's dirty/write bits. */
-function anon_pte(k: Kernel, vma: Vma, pfn: number, write: boolean): number {
+/** mk_pte(page, vma->vm_page_prot), then maybe_mkwrite(pte_mkdirty()) for a writable VMA. */
+function anon_pte(k: Kernel, vma: Vma, pfn: number): number {
   const a = k.arch;
   let entry = a.pfn_pte(pfn, vma.vm_page_prot);
   if (vma.vm_flags & VM_WRITE) entry = a.pte_mkwrite(a.pte_mkdirty(entry));
-  void write;
   return entry;
 }
 
@@ -132,7 +131,7 @@ function* do_anonymous_page(t: Task, vmf: VmFault): KPath<number> {
   // map_anon_folio_pte_pf(): folio_add_new_anon_rmap, add_mm_counter, set_ptes
   k.frames.mapcount[pfn] = 1;
   add_mm_counter(mm, MM_ANONPAGES, 1);
-  yield* set_pte_at(t, mm, vmf.address, vmf.pte, anon_pte(k, vma, pfn, true));
+  yield* set_pte_at(t, mm, vmf.address, vmf.pte, anon_pte(k, vma, pfn));
   yield* pte_unmap_unlock(t, vmf.pte, ptl);
   return 0;
 }
@@ -183,7 +182,7 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
   // ptep_clear_flush() + set_pte_at(): the old translation goes before the new one.
   yield* ptep_get_and_clear(t, mm, vmf.address, vmf.pte);
   yield* flush_tlb_mm_range(t, mm, vmf.address, vmf.address + 4096, 12, false);
-  yield* set_pte_at(t, mm, vmf.address, vmf.pte, anon_pte(k, vma, npfn, true));
+  yield* set_pte_at(t, mm, vmf.address, vmf.pte, anon_pte(k, vma, npfn));
   yield* pte_unmap_unlock(t, vmf.pte, ptl2);
   if (page >= 0) {
     const head = page_folio(k, page);

@@ -153,7 +153,7 @@ function add_mm_rss_vec(mm: MmStruct, z: ZapLocals): void {
 export function* zap_pte_range(
   t: Task,
   tlb: MmuGather,
-  vma: Vma,
+  _vma: Vma,
   pmdp: number,
   addr: number,
   end: number,
@@ -203,7 +203,6 @@ export function* zap_pte_range(
     z.force_flush = z.force_break = false;
   }
   if (st.can_reclaim_pt && hooks.zap_pte_range_end !== null) yield* hooks.zap_pte_range_end(t, tlb, mm, pmdp, start, st);
-  void vma;
   return addr;
 }
 
