@@ -19,7 +19,7 @@ describe("argument parsing", () => {
   it("rejects an unknown plugin name, naming the known ones", async () => {
     const r = await mmsim(["run", "seed-small", "--reclaim", "nope"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("unknown reclaim plugin 'nope' (known: none, pt-reclaim;");
+    expect(r.stderr).toContain("unknown reclaim plugin 'nope' (known: none, pt-reclaim, freept;");
     expect(r.stdout).toBe("");
   });
 

@@ -48,7 +48,7 @@ describe("the registry", () => {
   });
 
   it("compare's default is none plus every installed plugin", async () => {
-    expect((await defaultReclaims()).map((r) => r.label)).toEqual(["none", "pt-reclaim"]);
+    expect((await defaultReclaims()).map((r) => r.label)).toEqual(["none", "pt-reclaim", "freept"]);
   });
 });
 

@@ -24,6 +24,7 @@ export interface RegistryEntry {
 
 export const REGISTRY: readonly RegistryEntry[] = [
   { name: "pt-reclaim", package: "@mmsim/reclaim-pt-reclaim", load: () => import("@mmsim/reclaim-pt-reclaim") },
+  { name: "freept", package: "@mmsim/reclaim-freept", load: () => import("@mmsim/reclaim-freept") },
 ];
 
 export const NONE = "none";

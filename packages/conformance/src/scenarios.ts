@@ -7,6 +7,8 @@ import gupFastVsDontneed from "../scenarios/gup-fast-vs-dontneed.json" with { ty
 import khugepagedVsDontneed from "../scenarios/khugepaged-vs-dontneed.json" with { type: "json" };
 import mprotectVsDontneed from "../scenarios/mprotect-vs-dontneed.json" with { type: "json" };
 import munmapVsDontneed from "../scenarios/munmap-vs-dontneed.json" with { type: "json" };
+import scanSpeculativeWalk from "../scenarios/scan-speculative-walk.json" with { type: "json" };
+import scanVsFault from "../scenarios/scan-vs-fault.json" with { type: "json" };
 import speculativeWalkVsDontneed from "../scenarios/speculative-walk-vs-dontneed.json" with { type: "json" };
 import walkerVsDontneed from "../scenarios/walker-vs-dontneed.json" with { type: "json" };
 
@@ -20,4 +22,6 @@ export const SCENARIOS: readonly Scenario[] = [
   khugepagedVsDontneed,
   mprotectVsDontneed,
   freePageoutVsFault,
+  scanVsFault,
+  scanSpeculativeWalk,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));

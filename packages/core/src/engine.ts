@@ -72,9 +72,11 @@ export class Process {
   /** exit_to_user_mode(): an RCU quiescent state, then task_work (the plugin's). */
   return_to_user(): void {
     const k = this.k;
+    k.advance(this.task, Kernel.ENTRY_NS);
     k.rcu.rcu_poll();
     const tw = k.hooks.task_work;
-    if (tw !== null) {
+    if (tw !== null && this.task.task_work_pending) {
+      this.task.task_work_pending = false; // task_work_run()
       if (this.stepped) run_stepped(this.task, tw(this.task, this.mm));
       else run_to_completion(tw(this.task, this.mm));
       k.rcu.rcu_poll();
@@ -142,6 +144,14 @@ export class Process {
   /** /proc/<pid>/status memory lines. */
   proc_status(): string {
     return render_status(this.status());
+  }
+
+  /** Let `ms` of time pass in user space: scheduler ticks, each followed by a return to user. */
+  idle(ms: number): void {
+    for (let t = 0; t < ms; t += 1000 / Kernel.HZ) {
+      this.k.advance(this.task, 1e6 * (1000 / Kernel.HZ) - Kernel.ENTRY_NS);
+      this.return_to_user();
+    }
   }
 
   exit(): void {

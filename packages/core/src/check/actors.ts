@@ -162,6 +162,16 @@ export function* actor_op(t: Task, mm: MmStruct, op: ScenarioOp, oracle: Oracle 
       return res(yield* locked_walk(t, mm, at, len));
     case "khugepaged":
       return res(yield* collapse_huge_page(t, mm, at));
+    case "task_work": {
+      const k = t.k;
+      k.advance(t, (op.ms ?? 1000) * 1e6);
+      const hook = k.hooks.task_work;
+      if (hook !== null && t.task_work_pending) {
+        t.task_work_pending = false;
+        yield* hook(t, mm);
+      }
+      return res(0);
+    }
     case "exit":
       yield* exit_mmap(t, mm);
       return res(0);

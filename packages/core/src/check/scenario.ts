@@ -19,6 +19,8 @@ export type ScenarioOp =
   | { op: "gup_fast"; at: Size; len: Size }
   | { op: "walk"; at: Size; len: Size }
   | { op: "khugepaged"; at: Size }
+  /** Return to user space after `ms` (default 1000) of CPU time: scheduler ticks, then task_work (async scanners). */
+  | { op: "task_work"; ms?: number }
   | { op: "exit" };
 
 export interface ActorSpec {
@@ -64,7 +66,7 @@ export function size(v: Size | undefined, what: string, dflt?: number): number {
   return Number(m[1]) * SUFFIX[m[2].toUpperCase()];
 }
 
-const OPS = new Set(["mmap", "touch", "madvise", "munmap", "mprotect", "gup_fast", "walk", "khugepaged", "exit"]);
+const OPS = new Set(["mmap", "touch", "madvise", "munmap", "mprotect", "gup_fast", "walk", "khugepaged", "task_work", "exit"]);
 
 /** Check a scenario's shape; throws ScenarioError naming the bad field. */
 export function validateScenario(s: unknown, where = "scenario"): Scenario {

@@ -48,6 +48,20 @@ export function pte_free(k: Kernel, mm: MmStruct, pfn: number): void {
   k.pt.free(pfn);
 }
 
+/**
+ * pte_free_defer() (mm/pgtable-generic.c): free a PTE table after an RCU grace
+ * period, for callers that unlinked it from under lockless walkers (khugepaged,
+ * the 2024 freept design). No TLB flush is implied: the caller flushes first.
+ */
+export function pte_free_defer(t: Task, mm: MmStruct, pfn: number): void {
+  const k = t.k;
+  k.sanitizer?.table_unlinked(t, pfn);
+  k.hooks.pte_table_dtor?.(k, mm, pfn);
+  mm.counters.pgtables_freed[0]++;
+  k.counters.tables_deferred++;
+  k.rcu.call_rcu(() => k.__tlb_remove_table(mm, pfn));
+}
+
 /** Free an upper-level table (pmd_free / pud_free / p4d_free). */
 export function pxd_free(k: Kernel, mm: MmStruct, pfn: number): void {
   const level = k.pt.level_of(pfn);

@@ -14,7 +14,7 @@
  * | zap_pte_range_end | zap_pte_range after unlock | 001: free_pte / try_to_free_pte (slow path) |
  * | madvise_free_pte_range | madvise_free_pte_range, after the walk of one table | 002 percpu_ref put on MADV_FREE; 001 step 2 |
  * | try_to_unmap_one | try_to_unmap_one (reclaim of a lazily freed folio) | 2021/2022: drop the table's count |
- * | task_work | return to user space (task_work_run) | 2024 async (000): freept scan |
+ * | task_work | return to user space (task_work_run), when queued with task_work_add() | 2024 async (000): freept scan |
  * | scheduler_tick | task_tick_fair | 000: task_tick_mm_pgtable arms the task_work |
  * | shrink | memory-reclaim pass (shrink_node) | 001 step 2: reclaim-path scanning |
  */
@@ -132,6 +132,11 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     scheduler_tick: b("scheduler_tick"),
     shrink: b("shrink"),
   };
+}
+
+/** task_work_add(task, work, TWA_RESUME): the plugin's task_work hook runs on the task's next return to user. */
+export function task_work_add(t: Task): void {
+  t.task_work_pending = true;
 }
 
 /** Checks a value is a usable plugin; throws a clear error naming what is missing. */

@@ -21,6 +21,8 @@ export class Task {
   readonly held: object[] = [];
   /** The reusable primitive operation (see sync/op.ts). */
   readonly op: Op;
+  /** task_work_add(): work queued to run on the next return to user space (current->task_works). */
+  task_work_pending = false;
   /** Capture a stack at each preemption point (for printing failures). */
   trace_stack = false;
   /** Out-parameters of the C API (`pmd_t *pmdvalp`, `spinlock_t **ptlp`). */
