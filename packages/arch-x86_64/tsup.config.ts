@@ -1,10 +1,5 @@
 import { defineConfig } from "tsup";
+// @ts-expect-error plain ESM helper shared by the packages
+import { library } from "../../tsup.base.mjs";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-});
+export default defineConfig(library());
