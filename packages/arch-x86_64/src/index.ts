@@ -27,6 +27,7 @@ import {
   pxd_bad,
   pxd_none,
   pxd_pfn,
+  pxd_table_pfn,
   pxd_present,
 } from "./pmd.js";
 import {
@@ -115,6 +116,7 @@ function make(levels: 4 | 5): X86Arch {
     pxd_present,
     pxd_bad,
     pxd_pfn,
+    pxd_table_pfn,
     pmd_leaf,
     pmd_trans_huge,
     pmd_mkhuge,

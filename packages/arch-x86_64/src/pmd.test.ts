@@ -15,7 +15,7 @@ import {
   PAGE_SHARED,
   PAGE_SHARED_EXEC,
 } from "./pgtable_types.js";
-import {
+import { pxd_table_pfn,
   mk_table_entry,
   pmd_dirty,
   pmd_leaf,
@@ -151,5 +151,15 @@ describe("huge PMDs", () => {
     expect((pte_val(none) >> 21n) & ((1n << 31n) - 1n)).toBe(~0x12345n & ((1n << 31n) - 1n));
     expect(pmd_modify(none, PAGE_SHARED)).toBe(pmd);
     expect(none).toBe(pmd_mkhuge(0x12345 * 512, PAGE_NONE));
+  });
+});
+
+describe("pxd_table_pfn", () => {
+  it("agrees with pxd_pfn on every table entry, PFNs above 2^32 included", () => {
+    for (const pfn of [1, 4095, 2 ** 20 + 7, 2 ** 32 + 5, 2 ** 39 - 1]) {
+      const e = mk_table_entry(pfn);
+      expect(pxd_table_pfn(e)).toBe(pfn);
+      expect(pxd_table_pfn(e)).toBe(pxd_pfn(e));
+    }
   });
 });

@@ -74,6 +74,14 @@ export function pxd_pfn(v: number): number {
   return f;
 }
 
+/**
+ * The PFN of the table a present, non-leaf entry points at: such entries are
+ * _PAGE_TABLE | pfn << 12 (no NX, no PSE, never PROT_NONE), so this is a shift.
+ */
+export function pxd_table_pfn(v: number): number {
+  return Math.floor(v / 4096);
+}
+
 /** Kernel names for the PMD level. */
 export const pmd_none = pxd_none;
 export const pmd_present = pxd_present;

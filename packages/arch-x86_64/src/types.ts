@@ -89,6 +89,7 @@ export interface Arch {
   pxd_present(v: number): boolean;
   pxd_bad(v: number): boolean;
   pxd_pfn(v: number): number;
+  pxd_table_pfn(v: number): number;
   pmd_leaf(pmd: pmd_t): boolean;
   pmd_trans_huge(pmd: pmd_t): boolean;
   pmd_mkhuge(pfn: number, prot: pgprot_t): pmd_t;

@@ -39,12 +39,12 @@ export function hw_access(k: Kernel, mm: MmStruct, addr: number, write: boolean,
   let e = ent[slot_of[mm.pgd] * 512 + (Math.floor(addr / k.PGDIR_SIZE) % 512)];
   if (!a.p4d_folded) {
     if (((e >>> 0) & 1) === 0) return NaN;
-    e = ent[slot_of[a.pxd_pfn(e)] * 512 + (Math.floor(addr / k.P4D_SIZE) % 512)];
+    e = ent[slot_of[a.pxd_table_pfn(e)] * 512 + (Math.floor(addr / k.P4D_SIZE) % 512)];
   }
   if (((e >>> 0) & 1) === 0) return NaN;
-  e = ent[slot_of[a.pxd_pfn(e)] * 512 + (Math.floor(addr / k.PUD_SIZE) % 512)];
+  e = ent[slot_of[a.pxd_table_pfn(e)] * 512 + (Math.floor(addr / k.PUD_SIZE) % 512)];
   if (((e >>> 0) & 1) === 0) return NaN;
-  const pmdp = slot_of[a.pxd_pfn(e)] * 512 + (Math.floor(addr / k.PMD_SIZE) % 512);
+  const pmdp = slot_of[a.pxd_table_pfn(e)] * 512 + (Math.floor(addr / k.PMD_SIZE) % 512);
   const pmd = ent[pmdp];
   let p: number;
   let pfn: number;
@@ -53,7 +53,7 @@ export function hw_access(k: Kernel, mm: MmStruct, addr: number, write: boolean,
     p = pmdp;
     pfn = a.pxd_pfn(pmd) + (Math.floor(addr / 4096) % 512);
   } else {
-    p = slot_of[a.pxd_pfn(pmd)] * 512 + (Math.floor(addr / 4096) % 512);
+    p = slot_of[a.pxd_table_pfn(pmd)] * 512 + (Math.floor(addr / 4096) % 512);
     pfn = -1;
   }
   const leaf = ent[p];

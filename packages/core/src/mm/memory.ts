@@ -259,20 +259,16 @@ function* __handle_mm_fault(t: Task, vma: Vma, address: number, flags: number, v
   const k = t.k;
   const a = k.arch;
   const mm = t.mm!;
-  const vmf: VmFault = {
-    vma,
-    address: round_down(address, 4096),
-    flags,
-    pgoff: (address - vma.vm_start) / 4096 + vma.vm_pgoff,
-    pudp: -1,
-    pmdp: -1,
-    pte: -1,
-    orig_pte: 0,
-    orig_pmd: 0,
-    ptl: null,
-    value,
-  };
-  vmf.pgoff = Math.floor(vmf.pgoff);
+  // struct vm_fault lives on the kernel stack: one per task, reset for each fault.
+  const vmf: VmFault = t.vmf ?? (t.vmf = { vma, address: 0, flags: 0, pgoff: 0, pudp: -1, pmdp: -1, pte: -1, orig_pte: 0, orig_pmd: 0, ptl: null, value: 0 });
+  vmf.vma = vma;
+  vmf.address = round_down(address, 4096);
+  vmf.flags = flags;
+  vmf.pgoff = Math.floor((address - vma.vm_start) / 4096) + vma.vm_pgoff;
+  vmf.pudp = vmf.pmdp = vmf.pte = -1;
+  vmf.orig_pte = vmf.orig_pmd = 0;
+  vmf.ptl = null;
+  vmf.value = value;
   const pgdp = pgd_offset(k, mm, address);
   const p4dp = yield* p4d_alloc(t, mm, pgdp, address);
   if (p4dp < 0) return VM_FAULT_OOM;

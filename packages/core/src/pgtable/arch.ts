@@ -103,6 +103,12 @@ export interface Arch {
   pxd_present(v: number): boolean;
   pxd_bad(v: number): boolean;
   pxd_pfn(v: number): number;
+  /**
+   * The PFN of the lower table a present, non-leaf upper-level entry points at
+   * (pmd_page_vaddr / pud_pgtable): the walkers' hot path, with no leaf or
+   * PROT_NONE cases to consider.
+   */
+  pxd_table_pfn(v: number): number;
   pmd_leaf(pmd: pmd_t): boolean;
   pmd_trans_huge(pmd: pmd_t): boolean;
   pmd_mkhuge(pfn: number, prot: pgprot_t): pmd_t;

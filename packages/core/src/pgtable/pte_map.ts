@@ -17,7 +17,7 @@ import { pte_index } from "./offset.js";
 
 /** pte_lockptr(mm, pmdval): the split lock in the ptdesc of the table pmdval points at. */
 export function pte_lockptr(k: Kernel, pmdval: number): SpinLock {
-  return k.pt.ptl_of(k.arch.pxd_pfn(pmdval));
+  return k.pt.ptl_of(k.arch.pxd_table_pfn(pmdval));
 }
 
 /**
@@ -37,7 +37,7 @@ export function* __pte_offset_map(t: Task, pmdp: number, addr: number): KPath<nu
     yield* rcu_read_unlock(t, k.rcu);
     return -1;
   }
-  return k.pt.entry(a.pxd_pfn(pmdval), pte_index(addr));
+  return k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr));
 }
 
 /** pte_offset_map(pmd, addr) */

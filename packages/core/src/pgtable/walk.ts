@@ -28,5 +28,5 @@ export function walk_pte(k: Kernel, mm: MmStruct, addr: number): number {
   if (pmdp < 0) return -1;
   const pmd = k.pt.ent[pmdp];
   if (k.arch.pxd_none(pmd) || k.arch.pmd_trans_huge(pmd)) return -1;
-  return k.pt.entry(k.arch.pxd_pfn(pmd), Math.floor(addr / 4096) % 512);
+  return k.pt.entry(k.arch.pxd_table_pfn(pmd), Math.floor(addr / 4096) % 512);
 }

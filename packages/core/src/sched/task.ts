@@ -25,6 +25,8 @@ export class Task {
   task_work_pending = false;
   /** Capture a stack at each preemption point (for printing failures). */
   trace_stack = false;
+  /** The task's struct vm_fault (kernel-stack storage, reused fault to fault). */
+  vmf: import("../mm/fault_flags.js").VmFault | null = null;
   /** Out-parameters of the C API (`pmd_t *pmdvalp`, `spinlock_t **ptlp`). */
   pmdval = 0;
   ptl: SpinLock | null = null;
