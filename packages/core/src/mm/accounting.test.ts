@@ -117,6 +117,17 @@ describe("RSS (MM_ANONPAGES, MM_SHMEMPAGES)", () => {
     expect(check_mm(p.k, p.mm)).toEqual([]);
   });
 
+  it("MADV_PAGEOUT with no swap unmaps shmem pages but keeps them cached (try_to_unmap before shmem_writeout fails)", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 64 * K, { shared: true });
+    p.touch(SLOT, 64 * K, true);
+    const v = p.load(SLOT + 4 * K);
+    expect(p.madvise(SLOT, 64 * K, MADV_PAGEOUT)).toBe(0);
+    expect(p.status().RssShmem).toBe(0);
+    expect(p.load(SLOT + 4 * K)).toBe(v);
+    expect(check_mm(p.k, p.mm)).toEqual([]);
+  });
+
   it("MADV_FREE keeps pages mapped until reclaim; MADV_PAGEOUT discards the clean ones, not the re-dirtied", () => {
     const p = engine().spawn();
     mmapFixed(p, SLOT, 64 * K);

@@ -24,8 +24,8 @@ import { EINVAL, ENOMEM } from "./errno.js";
 import { folio_put, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd } from "./huge_memory.js";
 import { add_mm_counter, vma_is_anonymous } from "./memory.js";
-import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
-import { PF_DIRTY, PF_LAZYFREE, PG_ANON } from "./page_alloc.js";
+import { MM_ANONPAGES, MM_SHMEMPAGES, type MmStruct } from "./mm_struct.js";
+import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
 import { zap_vma_range_batched } from "./zap.js";
@@ -144,12 +144,31 @@ function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pmdp: num
   if (hook !== null) yield* hook(t, vma, pmdp, addr);
 }
 
-/** madvise_pageout(): reclaim the range's lazily freed anon folios (no swap device is modelled). */
+/**
+ * shrink_folio_list() for a shmem folio mapped only here: try_to_unmap() takes it
+ * out of the page tables first; shmem_writeout() then fails (no swap device), so
+ * the folio stays in the page cache, unmapped. Called with the PTE lock held.
+ */
+function* try_to_unmap_shmem(t: Task, p: number, addr: number): KPath {
+  const k = t.k;
+  const mm = t.mm!;
+  const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
+  yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
+  const folio = page_folio(k, k.arch.pte_pfn(pteval));
+  add_mm_counter(mm, MM_SHMEMPAGES, -1);
+  k.frames.mapcount[folio]--;
+  folio_put(k, folio);
+}
+
+/**
+ * madvise_pageout(): reclaim what can be reclaimed without a swap device: lazily
+ * freed anon folios are discarded, shmem folios are unmapped (and kept in the page
+ * cache); other anon folios stay.
+ */
 function* madvise_pageout(t: Task, vma: Vma, start: number, end: number): KPath<number> {
   const k = t.k;
   const a = k.arch;
   if (vma.vm_flags & VM_LOCKED) return -EINVAL;
-  if (!vma_is_anonymous(vma)) return 0;
   for (let addr = start; addr < end; ) {
     const next = addr_end(addr, end, k.PMD_SIZE);
     const pmdp = walk_pmd(k, t.mm!, addr);
@@ -165,6 +184,8 @@ function* madvise_pageout(t: Task, vma: Vma, start: number, end: number): KPath<
           const folio = page_folio(k, page);
           if (k.frames.type[folio] === PG_ANON && k.frames.flags[folio] & PF_LAZYFREE && !folio_test_large(k, folio))
             yield* try_to_unmap_one(t, vma, p, va, pmdp);
+          // folio_maybe_mapped_shared(): a folio mapped elsewhere too is skipped.
+          else if (k.frames.type[folio] === PG_SHMEM && k.frames.mapcount[folio] === 1) yield* try_to_unmap_shmem(t, p, va);
         }
         yield* pte_unmap_unlock(t, ptep0, ptl);
       }

@@ -2,8 +2,8 @@
  * Runs a workload script on a simulated process. Output lines are the status lines
  * and error lines (see output.ts); a failing syscall prints its error and the
  * script goes on. A mapping whose mmap failed stays bound to MAP_FAILED, as a C
- * program ignoring the error would: its later syscalls and touches use
- * MAP_FAILED + offset, with the pointer arithmetic of 64-bit C.
+ * program ignoring the error would: its later syscalls use MAP_FAILED + offset,
+ * with the pointer arithmetic of 64-bit C, and its touches raise SIGSEGV.
  */
 import type { AccessResult } from "../mm/fault.js";
 import { EINVAL, strerror } from "../mm/errno.js";
@@ -104,7 +104,8 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
     const addr = base === MAP_FAILED ? op.offset - 1 : base + op.offset;
     switch (op.op) {
       case "touch": {
-        const r = wild ? "SIGSEGV" : p.touch(addr, op.length, op.write, op.stride);
+        // Nothing is mapped near MAP_FAILED + offset: a touch of a failed name faults (as `mmsim host` reports).
+        const r = base === MAP_FAILED ? "SIGSEGV" : p.touch(addr, op.length, op.write, op.stride);
         if (r !== "ok") emit(formatError("touch", SIGNAL_TEXT[r]));
         break;
       }
