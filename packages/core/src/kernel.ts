@@ -60,6 +60,7 @@ export class Kernel {
    */
   now_ns = 0;
   jiffies = 0;
+  private next_tick_ns = 1e9 / 250;
   static readonly HZ = 250;
   static readonly ENTRY_NS = 1700;
   readonly counters: KernelCounters = { tables_deferred: 0, tables_freed_rcu: 0, rcu_table_batches: 0 };
@@ -126,10 +127,12 @@ export class Kernel {
   /** Advance the clock by `ns` on `t`'s CPU; each jiffy crossed is a scheduler tick (task_tick_fair). */
   advance(t: Task, ns: number): void {
     this.now_ns += ns;
-    const j = Math.floor(this.now_ns / (1e9 / Kernel.HZ));
+    if (this.now_ns < this.next_tick_ns) return;
     const tick = this.hooks.scheduler_tick;
-    while (this.jiffies < j) {
+    const period = 1e9 / Kernel.HZ;
+    while (this.now_ns >= this.next_tick_ns) {
       this.jiffies++;
+      this.next_tick_ns += period;
       if (tick !== null && t.mm) tick(t, t.mm);
     }
   }
