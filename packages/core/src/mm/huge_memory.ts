@@ -9,7 +9,7 @@ import type { Task } from "../sched/task.js";
 import { spin_unlock } from "../sync/spinlock.js";
 import { VM_WRITE } from "../pgtable/arch.js";
 import { round_down } from "../pgtable/offset.js";
-import { pmd_populate, pmdp_get, pmdp_huge_get_and_clear, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
+import { pmd_populate, pmdp_get, pmdp_huge_get_and_clear, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
 import { mm_dec_nr_ptes, mm_inc_nr_ptes, pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
 import { tlb_flush_mmu, tlb_flush_pmd_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
 import { walk_pmd } from "../pgtable/walk.js";
@@ -17,7 +17,7 @@ import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { FAULT_FLAG_WRITE, VM_FAULT_FALLBACK, type VmFault } from "./fault_flags.js";
 import { folio_put } from "./folio.js";
 import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
-import { HPAGE_PMD_NR, PG_ANON } from "./page_alloc.js";
+import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON } from "./page_alloc.js";
 import type { Vma } from "./vma.js";
 import { add_mm_counter, anon_vma_prepare, thp_vma_suitable_pmd } from "./memory.js";
 
@@ -223,4 +223,46 @@ export function* split_huge_pmd_address(t: Task, vma: Vma, mm: MmStruct, address
   if (pmdp < 0) return;
   const pmd = k.pt.ent[pmdp];
   if (!k.arch.pxd_none(pmd) && k.arch.pmd_trans_huge(pmd)) yield* __split_huge_pmd(t, vma, pmdp, address);
+}
+
+/**
+ * split_folio() of a PTE-mapped anonymous THP (split_huge_page_to_list_to_order):
+ * every subpage becomes an order-0 folio, and remap_page(..., RMP_USE_SHARED_ZEROPAGE)
+ * (Linux 6.12+, try_to_map_unused_to_zeropage) maps each mapped subpage whose
+ * contents are all zero to the shared zero page and frees it; unmapped subpages
+ * are freed. `base` is the PTE pointer that maps the folio's first subpage.
+ * Returns false (-EAGAIN) when the folio has references beyond its mappings.
+ *
+ * Model difference: the kernel unmaps the folio behind migration entries with the
+ * PTE lock dropped; the model splits it in place with the PTE lock held.
+ */
+export function* split_folio(t: Task, vma: Vma, head: number, base: number, haddr: number): KPath<boolean> {
+  const k = t.k;
+  const a = k.arch;
+  const f = k.frames;
+  const mm = t.mm!;
+  const mapped: boolean[] = [];
+  for (let i = 0; i < HPAGE_PMD_NR; i++) {
+    const pte = yield* ptep_get(t, base + i);
+    mapped.push(a.pte_present(pte) && a.pte_pfn(pte) === head + i);
+  }
+  if (f.refcount[head] !== mapped.filter(Boolean).length) return false;
+  const lazy = f.flags[head] & (PF_LAZYFREE | PF_DIRTY);
+  const zero = a.pte_mkspecial(a.pfn_pte(f.zero_pfn, vma.vm_page_prot));
+  for (let i = 0; i < HPAGE_PMD_NR; i++) {
+    const pfn = head + i;
+    f.type[pfn] = PG_ANON;
+    f.flags[pfn] = lazy;
+    f.owner[pfn] = f.owner[head];
+    f.refcount[pfn] = 1;
+    f.mapcount[pfn] = mapped[i] ? 1 : 0;
+    if (mapped[i] && f.data[pfn] === 0) {
+      yield* set_pte_at(t, mm, haddr + i * 4096, base + i, zero);
+      add_mm_counter(mm, MM_ANONPAGES, -1);
+      f.mapcount[pfn] = 0;
+    }
+    if (!f.mapcount[pfn]) folio_put(k, pfn);
+  }
+  yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 12, false);
+  return true;
 }

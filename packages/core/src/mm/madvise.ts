@@ -22,10 +22,10 @@ import { walk_pmd } from "../pgtable/walk.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
 import { folio_put, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
-import { __split_huge_pmd } from "./huge_memory.js";
+import { __split_huge_pmd, split_folio } from "./huge_memory.js";
 import { add_mm_counter, vma_is_anonymous } from "./memory.js";
 import { MM_ANONPAGES, MM_SHMEMPAGES, type MmStruct } from "./mm_struct.js";
-import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
+import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
 import { zap_vma_range_batched } from "./zap.js";
@@ -83,6 +83,7 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
       return;
     }
   }
+  const start = addr;
   const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
   if (ptep0 < 0) return;
   const ptl = t.ptl!;
@@ -93,7 +94,19 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     if (page < 0) continue;
     const folio = page_folio(k, page);
     if (k.frames.type[folio] !== PG_ANON) continue;
-    // Model difference: a PTE-mapped large folio is marked as a whole, not split.
+    if (folio_test_large(k, folio)) {
+      // A large folio the range covers only partly is split first (split_folio()).
+      const first = page - folio; // subpage index mapped here
+      const haddr = addr - first * 4096;
+      const nr = Math.min(HPAGE_PMD_NR - first, (end - addr) / 4096);
+      if (nr < HPAGE_PMD_NR && haddr % k.PMD_SIZE === 0 && Math.floor(haddr / k.PMD_SIZE) === Math.floor(addr / k.PMD_SIZE)) {
+        if (yield* split_folio(t, vma, folio, p - first, haddr)) {
+          p--;
+          addr -= 4096;
+        }
+        continue;
+      }
+    }
     k.frames.flags[folio] &= ~PF_DIRTY; // folio_clear_dirty()
     if (a.pte_young(ptent) || a.pte_dirty(ptent)) {
       yield* ptep_modify(t, p, a.pte_mkclean(a.pte_mkold(ptent))); // clear_young_dirty_ptes()
@@ -103,7 +116,7 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
   }
   yield* pte_unmap_unlock(t, ptep0, ptl);
   const hook = k.hooks.madvise_free_pte_range;
-  if (hook !== null) yield* hook(t, tlb, vma, pmdp, addr, end);
+  if (hook !== null) yield* hook(t, tlb, vma, pmdp, start, end);
 }
 
 /** madvise_free_single_vma() */

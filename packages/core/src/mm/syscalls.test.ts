@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { engine } from "../test/arch.js";
 import { G, K, M, RW, SLOT, mmapAnon, mmapFixed, vm } from "../test/helpers.js";
 import { EEXIST, EINVAL, ENOMEM, EBADF } from "./errno.js";
-import { MADV_DONTNEED, MADV_HUGEPAGE } from "./madvise.js";
+import { MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE } from "./madvise.js";
+import { check_mm } from "../check/invariants.js";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from "./mmap.js";
 
 const MMAP_BASE = 0x7ffff7fff000;
@@ -138,6 +139,19 @@ describe("THP in madvise mode (do_huge_pmd_anonymous_page, zap_huge_pmd, __split
     expect(vm(p)).toMatchObject({ VmRSS: 4092, VmPTE: 16 });
     expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_DONTNEED)).toBe(0);
     expect(vm(p)).toMatchObject({ VmRSS: 2044, VmPTE: 12 });
+  });
+
+  it("MADV_FREE on part of a THP splits the folio; zero-filled subpages go to the shared zero page (6.12+)", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 2 * M);
+    p.madvise(SLOT, 2 * M, MADV_HUGEPAGE);
+    p.access(SLOT, true); // one written subpage, 511 zero-filled
+    expect(vm(p)).toMatchObject({ VmRSS: 2048, VmPTE: 12 });
+    expect(p.madvise(SLOT + 1 * M, 1 * M, MADV_FREE)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 4, VmPTE: 12 });
+    expect(p.load(SLOT + 8 * K)).toBe(0);
+    expect(p.load(SLOT)).toBeGreaterThan(0);
+    expect(check_mm(p.k, p.mm)).toEqual([]);
   });
 
   it("a VMA too small for an aligned 2 MiB falls back to PTEs", () => {
