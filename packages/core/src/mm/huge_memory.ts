@@ -163,12 +163,14 @@ function* __split_huge_pmd_locked(t: Task, vma: Vma, pmdp: number, haddr: number
   const zero = is_huge_zero_pmd(k, old);
   const folio = a.pxd_pfn(old);
   const write = a.pmd_write(old);
+  const dirty = a.pte_dirty(old); // pmd_dirty(): the same bit on x86
   for (let i = 0; i < 512; i++) {
     let e: number;
     if (zero) e = a.pte_mkspecial(a.pfn_pte(k.frames.zero_pfn, vma.vm_page_prot));
     else {
       e = a.pfn_pte(folio + i, vma.vm_page_prot);
-      e = write ? a.pte_mkdirty(a.pte_mkwrite(e)) : a.pte_wrprotect(a.pte_mkdirty(e));
+      e = write ? a.pte_mkwrite(e) : a.pte_wrprotect(e);
+      if (dirty) e = a.pte_mkdirty(e); // the PMD's dirty bit goes to every PTE
       k.frames.mapcount[folio + i] = 1;
     }
     yield* set_pte_at(t, mm, haddr + i * 4096, base + i, e);

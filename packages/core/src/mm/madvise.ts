@@ -174,35 +174,67 @@ function* try_to_unmap_shmem(t: Task, p: number, addr: number): KPath {
 }
 
 /**
- * madvise_pageout(): reclaim what can be reclaimed without a swap device: lazily
- * freed anon folios are discarded, shmem folios are unmapped (and kept in the page
- * cache); other anon folios stay.
+ * madvise_cold_or_pageout_pte_range() for one PMD slice. A THP the range covers
+ * only partly is split (the PMD, then the folio: split_folio(), which maps
+ * zero-filled subpages to the zero page); one it covers whole is deactivated or,
+ * for MADV_PAGEOUT, reclaimed if lazily freed and clean (shrink_folio_list →
+ * try_to_unmap with TTU_SPLIT_HUGE_PMD: the deposit becomes the PTE table). Small
+ * folios: MADV_PAGEOUT discards lazily freed ones and unmaps shmem ones; other
+ * anon folios stay (no swap device is modelled). MADV_COLD changes nothing the
+ * model counts.
  */
-function* madvise_pageout(t: Task, vma: Vma, start: number, end: number): KPath<number> {
+function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, addr: number, next: number, pageout: boolean): KPath {
   const k = t.k;
   const a = k.arch;
-  if (vma.vm_flags & VM_LOCKED) return -EINVAL;
+  const f = k.frames;
+  const pmd = k.pt.ent[pmdp];
+  if (a.pxd_none(pmd)) return;
+  let reclaim_whole = false;
+  if (a.pmd_trans_huge(pmd)) {
+    const folio = a.pxd_pfn(pmd);
+    if (folio === f.huge_zero_pfn) return;
+    const whole = next - addr === k.PMD_SIZE;
+    if (whole && !(pageout && f.flags[folio] & PF_LAZYFREE && !(f.flags[folio] & PF_DIRTY) && !a.pte_dirty(pmd))) return;
+    reclaim_whole = whole;
+    yield* __split_huge_pmd(t, vma, pmdp, addr);
+  }
+  const ptep0 = yield* pte_offset_map_lock(t, t.mm!, pmdp, addr);
+  if (ptep0 < 0) return;
+  const ptl = t.ptl!;
+  for (let p = ptep0, va = addr; va < next; p++, va += 4096) {
+    const ptent = yield* ptep_get(t, p);
+    if (!a.pte_present(ptent)) continue;
+    const page = vm_normal_page(k, a.pte_pfn(ptent));
+    if (page < 0) continue;
+    const folio = page_folio(k, page);
+    if (f.type[folio] === PG_ANON && folio_test_large(k, folio) && !reclaim_whole) {
+      const first = page - folio;
+      const haddr = va - first * 4096;
+      const nr = Math.min(HPAGE_PMD_NR - first, (next - va) / 4096);
+      if (nr < HPAGE_PMD_NR && haddr % k.PMD_SIZE === 0 && Math.floor(haddr / k.PMD_SIZE) === Math.floor(va / k.PMD_SIZE)) {
+        if (yield* split_folio(t, vma, folio, p - first, haddr)) {
+          p--;
+          va -= 4096;
+        }
+        continue;
+      }
+    }
+    if (!pageout) continue;
+    if (f.type[folio] === PG_ANON && f.flags[folio] & PF_LAZYFREE) yield* try_to_unmap_one(t, vma, p, va, pmdp);
+    // folio_maybe_mapped_shared(): a folio mapped elsewhere too is skipped.
+    else if (f.type[folio] === PG_SHMEM && f.mapcount[folio] === 1) yield* try_to_unmap_shmem(t, p, va);
+  }
+  yield* pte_unmap_unlock(t, ptep0, ptl);
+}
+
+/** madvise_cold() / madvise_pageout() over [start, end) of one VMA. */
+function* madvise_cold_or_pageout(t: Task, vma: Vma, start: number, end: number, pageout: boolean): KPath<number> {
+  const k = t.k;
+  if (vma.vm_flags & VM_LOCKED) return -EINVAL; // can_madv_lru_vma()
   for (let addr = start; addr < end; ) {
     const next = addr_end(addr, end, k.PMD_SIZE);
     const pmdp = walk_pmd(k, t.mm!, addr);
-    if (pmdp >= 0 && !a.pxd_none(k.pt.ent[pmdp]) && !a.pmd_trans_huge(k.pt.ent[pmdp])) {
-      const ptep0 = yield* pte_offset_map_lock(t, t.mm!, pmdp, addr);
-      if (ptep0 >= 0) {
-        const ptl = t.ptl!;
-        for (let p = ptep0, va = addr; va < next; p++, va += 4096) {
-          const ptent = yield* ptep_get(t, p);
-          if (!a.pte_present(ptent)) continue;
-          const page = vm_normal_page(k, a.pte_pfn(ptent));
-          if (page < 0) continue;
-          const folio = page_folio(k, page);
-          if (k.frames.type[folio] === PG_ANON && k.frames.flags[folio] & PF_LAZYFREE && !folio_test_large(k, folio))
-            yield* try_to_unmap_one(t, vma, p, va, pmdp);
-          // folio_maybe_mapped_shared(): a folio mapped elsewhere too is skipped.
-          else if (k.frames.type[folio] === PG_SHMEM && k.frames.mapcount[folio] === 1) yield* try_to_unmap_shmem(t, p, va);
-        }
-        yield* pte_unmap_unlock(t, ptep0, ptl);
-      }
-    }
+    if (pmdp >= 0) yield* madvise_cold_or_pageout_pte_range(t, vma, pmdp, addr, next, pageout);
     addr = next;
   }
   return 0;
@@ -223,9 +255,9 @@ function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, 
       if (vma.vm_flags & VM_LOCKED) return -EINVAL;
       return yield* madvise_free_single_vma(t, tlb, vma, start, end);
     case MADV_PAGEOUT:
-      return yield* madvise_pageout(t, vma, start, end);
+      return yield* madvise_cold_or_pageout(t, vma, start, end, true);
     case MADV_COLD:
-      return vma.vm_flags & VM_LOCKED ? -EINVAL : 0; // deactivation: no effect on what is counted
+      return yield* madvise_cold_or_pageout(t, vma, start, end, false);
     case MADV_WILLNEED:
     case MADV_NORMAL:
     case MADV_RANDOM:

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { engine } from "../test/arch.js";
 import { G, K, M, RW, SLOT, mmapAnon, mmapFixed, vm } from "../test/helpers.js";
 import { EEXIST, EINVAL, ENOMEM, EBADF } from "./errno.js";
-import { MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE } from "./madvise.js";
+import { MADV_COLD, MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_PAGEOUT } from "./madvise.js";
 import { check_mm } from "../check/invariants.js";
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from "./mmap.js";
 
@@ -151,6 +151,21 @@ describe("THP in madvise mode (do_huge_pmd_anonymous_page, zap_huge_pmd, __split
     expect(vm(p)).toMatchObject({ VmRSS: 4, VmPTE: 12 });
     expect(p.load(SLOT + 8 * K)).toBe(0);
     expect(p.load(SLOT)).toBeGreaterThan(0);
+    expect(check_mm(p.k, p.mm)).toEqual([]);
+  });
+
+  it("MADV_COLD/PAGEOUT split a partly covered THP; PAGEOUT reclaims a whole lazily freed one (deposit becomes the PTE table)", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 4 * M);
+    p.madvise(SLOT, 4 * M, MADV_HUGEPAGE);
+    p.touch(SLOT, 4 * M, true, 2 * M); // one byte written in each THP
+    expect(p.madvise(SLOT, 2 * M, MADV_COLD)).toBe(0); // whole: deactivation only
+    expect(vm(p)).toMatchObject({ VmRSS: 4096, VmPTE: 16 });
+    expect(p.madvise(SLOT, 1 * M, MADV_COLD)).toBe(0); // partial: split, zero subpages remapped
+    expect(vm(p)).toMatchObject({ VmRSS: 2052, VmPTE: 16 });
+    expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_FREE)).toBe(0);
+    expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_PAGEOUT)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 4, VmPTE: 16 });
     expect(check_mm(p.k, p.mm)).toEqual([]);
   });
 
