@@ -268,3 +268,20 @@ export function* split_folio(t: Task, vma: Vma, head: number, base: number, hadd
   yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 12, false);
   return true;
 }
+
+/**
+ * The madvise walkers' rule for a PTE-mapped large folio (madvise_free_pte_range,
+ * madvise_cold_or_pageout_pte_range): if [va, end) covers it only partly, split it.
+ * `page` is the subpage the PTE `p` at `va` maps. Returns "whole" when the range
+ * covers the folio (or it cannot be split here), "split" when the caller should look
+ * at the same PTE again, "busy" when the split failed (the kernel skips the PTE).
+ */
+export function* split_folio_if_partial(t: Task, vma: Vma, folio: number, page: number, p: number, va: number, end: number): KPath<"whole" | "split" | "busy"> {
+  const k = t.k;
+  const first = page - folio;
+  const haddr = va - first * 4096;
+  const nr = Math.min(HPAGE_PMD_NR - first, (end - va) / 4096);
+  const inTable = haddr % k.PMD_SIZE === 0 && Math.floor(haddr / k.PMD_SIZE) === Math.floor(va / k.PMD_SIZE);
+  if (nr === HPAGE_PMD_NR || !inTable) return "whole";
+  return (yield* split_folio(t, vma, folio, p - first, haddr)) ? "split" : "busy";
+}

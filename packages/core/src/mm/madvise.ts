@@ -22,10 +22,10 @@ import { walk_pmd } from "../pgtable/walk.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
 import { folio_put, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
-import { __split_huge_pmd, split_folio } from "./huge_memory.js";
+import { __split_huge_pmd, split_folio_if_partial } from "./huge_memory.js";
 import { add_mm_counter, vma_is_anonymous } from "./memory.js";
 import { MM_ANONPAGES, MM_SHMEMPAGES, type MmStruct } from "./mm_struct.js";
-import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
+import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
 import { zap_vma_range_batched } from "./zap.js";
@@ -95,17 +95,12 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     const folio = page_folio(k, page);
     if (k.frames.type[folio] !== PG_ANON) continue;
     if (folio_test_large(k, folio)) {
-      // A large folio the range covers only partly is split first (split_folio()).
-      const first = page - folio; // subpage index mapped here
-      const haddr = addr - first * 4096;
-      const nr = Math.min(HPAGE_PMD_NR - first, (end - addr) / 4096);
-      if (nr < HPAGE_PMD_NR && haddr % k.PMD_SIZE === 0 && Math.floor(haddr / k.PMD_SIZE) === Math.floor(addr / k.PMD_SIZE)) {
-        if (yield* split_folio(t, vma, folio, p - first, haddr)) {
-          p--;
-          addr -= 4096;
-        }
-        continue;
+      const r = yield* split_folio_if_partial(t, vma, folio, page, p, addr, end);
+      if (r === "split") {
+        p--;
+        addr -= 4096;
       }
+      if (r !== "whole") continue;
     }
     k.frames.flags[folio] &= ~PF_DIRTY; // folio_clear_dirty()
     if (a.pte_young(ptent) || a.pte_dirty(ptent)) {
@@ -208,16 +203,12 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
     if (page < 0) continue;
     const folio = page_folio(k, page);
     if (f.type[folio] === PG_ANON && folio_test_large(k, folio) && !reclaim_whole) {
-      const first = page - folio;
-      const haddr = va - first * 4096;
-      const nr = Math.min(HPAGE_PMD_NR - first, (next - va) / 4096);
-      if (nr < HPAGE_PMD_NR && haddr % k.PMD_SIZE === 0 && Math.floor(haddr / k.PMD_SIZE) === Math.floor(va / k.PMD_SIZE)) {
-        if (yield* split_folio(t, vma, folio, p - first, haddr)) {
-          p--;
-          va -= 4096;
-        }
-        continue;
+      const r = yield* split_folio_if_partial(t, vma, folio, page, p, va, next);
+      if (r === "split") {
+        p--;
+        va -= 4096;
       }
+      if (r !== "whole") continue;
     }
     if (!pageout) continue;
     if (f.type[folio] === PG_ANON && f.flags[folio] & PF_LAZYFREE) yield* try_to_unmap_one(t, vma, p, va, pmdp);
