@@ -101,28 +101,29 @@ export class Process {
    * Returns "ok", or the signal the access raised.
    */
   access(addr: number, write: boolean): AccessResult {
-    const k = this.k;
-    const value = write ? ++this.seq : 0;
+    const v = this.user_access(addr, write, write ? ++this.seq : 0);
+    return typeof v === "number" ? "ok" : v;
+  }
+
+  /** A user load: the value read (the oracle's), or the signal raised. */
+  load(addr: number): number | AccessResult {
+    return this.user_access(addr, false, 0);
+  }
+
+  /**
+   * The instruction: the MMU translates (hw_access); on a miss the page-fault path
+   * runs and the instruction is retried. Returns the value read or written, or the
+   * signal the fault raised.
+   */
+  private user_access(addr: number, write: boolean, value: number): number | AccessResult {
     for (let tries = 0; tries < 4; tries++) {
-      const v = hw_access(k, this.mm, addr, write, value);
-      if (v === v) return "ok"; // not NaN: translated
+      const v = hw_access(this.k, this.mm, addr, write, value);
+      if (v === v) return v; // not NaN: translated
       const r = this.stepped ? run_stepped(this.task, do_user_addr_fault(this.task, addr, write, value)) : run_to_completion(do_user_addr_fault(this.task, addr, write, value));
       this.return_to_user();
       if (r !== "ok") return r;
     }
     throw new Error(`access(0x${addr.toString(16)}): no progress after 4 faults (model bug)`);
-  }
-
-  /** A user load: the value read (the oracle's), or the signal raised. */
-  load(addr: number): number | AccessResult {
-    for (let tries = 0; tries < 4; tries++) {
-      const v = hw_access(this.k, this.mm, addr, false, 0);
-      if (v === v) return v;
-      const r = this.stepped ? run_stepped(this.task, do_user_addr_fault(this.task, addr, false, 0)) : run_to_completion(do_user_addr_fault(this.task, addr, false, 0));
-      this.return_to_user();
-      if (r !== "ok") return r;
-    }
-    throw new Error(`load(0x${addr.toString(16)}): no progress after 4 faults (model bug)`);
   }
 
   /**
