@@ -70,7 +70,7 @@ export function task_tick_mm_pgtable(st: FreeptState, curr: Task): void {
 }
 
 /** freept_pmd_entry(pmd, addr, next, walk) */
-export function* freept_pmd_entry(st: FreeptState, t: Task, mm: MmStruct, vma: Vma, pmdp: number, haddr: number): KPath {
+export function* freept_pmd_entry(st: FreeptState, t: Task, mm: MmStruct, _vma: Vma, pmdp: number, haddr: number): KPath {
   const a = t.k.arch;
   const start_pte = yield* pte_offset_map_rw_nolock(t, mm, pmdp, haddr);
   if (start_pte < 0) return;
@@ -99,7 +99,6 @@ export function* freept_pmd_entry(st: FreeptState, t: Task, mm: MmStruct, vma: V
   pte_free_defer(t, mm, a.pxd_pfn(pmdval));
   mm.counters.pte_tables_reclaimed++;
   st.freed++;
-  void vma;
 }
 
 /** task_mm_pgtable_work(work): task_work_run() calls it on return to user once the tick queued it. */
