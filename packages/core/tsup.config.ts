@@ -7,4 +7,13 @@ import { library } from "../../tsup.base.mjs";
 
 const src = fileURLToPath(new URL("./src/", import.meta.url));
 
-export default defineConfig(library({ esbuildPlugins: [desyncEsbuild(src)] }));
+// One entry per public subpath (package.json "exports"); splitting keeps one copy
+// of every module shared between them, in CJS as in ESM.
+const entry = {
+  index: "src/index.ts",
+  kernel: "src/plugin/kernel.ts",
+  check: "src/check/index.ts",
+  workload: "src/workload/index.ts",
+};
+
+export default defineConfig(library({ entry, splitting: true, esbuildPlugins: [desyncEsbuild(src)] }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as api from "./index.js";
 import { x86_64 } from "./index.js";
-import type { Arch } from "./types.js";
+import type { Arch } from "@mmsim/spec";
 
 /* Every member of core's Arch contract (packages/core/src/pgtable/arch.ts). */
 const NUMBERS = [

@@ -1,8 +1,8 @@
 /**
  * @mmsim/arch-x86_64: the x86_64 architecture for mmsim. `x86_64()` returns an
- * object that structurally implements core's `Arch` contract
- * (packages/core/src/pgtable/arch.ts); the helpers and constants are exported
- * for direct use too.
+ * object implementing the `Arch` contract declared in @mmsim/spec (entry
+ * encoding, layouts, flush_tlb_mm_range/flush_tlb_range policy, and how page
+ * tables are freed); the helpers and constants are exported for direct use too.
  */
 import {
   DEFAULT_MAP_WINDOW,
@@ -53,8 +53,9 @@ import {
 } from "./pte.js";
 import { is_swap_pte, pte_to_swp_offset, pte_to_swp_type, swp_entry_to_pte } from "./swap.js";
 import { PAGE_SHIFT } from "./pgtable_types.js";
-import { flush_tlb_mm_range } from "./tlb.js";
-import type { Arch } from "./types.js";
+import { flush_tlb_mm_range, flush_tlb_range } from "./tlb.js";
+import { MMU_GATHER_RCU_TABLE_FREE, __pte_free_tlb, pte_free_defer } from "./pgalloc.js";
+import type { Arch } from "@mmsim/spec";
 
 /** The x86_64 arch object: core's `Arch` plus the default mmap window. */
 export interface X86Arch extends Arch {
@@ -88,6 +89,10 @@ function make(levels: 4 | 5): X86Arch {
     DEFAULT_MAP_WINDOW,
     p4d_folded: l.p4d_folded,
     tlb_single_page_flush_ceiling,
+    PAGE_SIZE: 2 ** PAGE_SHIFT,
+    PMD_SIZE: 2 ** PMD_SHIFT,
+    PUD_SIZE: 2 ** PUD_SHIFT,
+    MMU_GATHER_RCU_TABLE_FREE,
 
     pte_none,
     pte_present,
@@ -128,6 +133,9 @@ function make(levels: 4 | 5): X86Arch {
     __pte,
 
     flush_tlb_mm_range,
+    flush_tlb_range,
+    __pte_free_tlb,
+    pte_free_defer,
   });
 }
 
@@ -146,7 +154,8 @@ export function x86_64(opts?: X86Options): X86Arch {
   throw new RangeError(`x86_64: levels must be 4 or 5, not ${String(levels)}`);
 }
 
-export type { Arch, TlbFlushTarget, pte_t, pmd_t, pud_t, p4d_t, pgd_t, pgprot_t } from "./types.js";
+export type { Arch, TlbFlushTarget, TableFreeTarget, pte_t, pmd_t, pud_t, p4d_t, pgd_t, pgprot_t } from "@mmsim/spec";
+export * from "./pgalloc.js";
 export * from "./pgtable_types.js";
 export * from "./pte.js";
 export * from "./swap.js";

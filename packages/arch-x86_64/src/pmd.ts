@@ -24,7 +24,7 @@ import {
   _PAGE_TABLE,
   _PAGE_USER,
 } from "./pgtable_types.js";
-import type { pgprot_t, pmd_t } from "./types.js";
+import type { pgprot_t, pmd_t } from "@mmsim/spec";
 
 const NX = _PAGE_NX;
 const PFN_SPAN = 2 ** 40;

@@ -40,19 +40,15 @@ import {
   PTE_PFN_MASK,
 } from "./pgtable_types.js";
 import { hw_to_swp_pte, swp_pte_to_hw } from "./swap.js";
-import type { pgprot_t, pte_t } from "./types.js";
+import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, type pgprot_t, type pte_t } from "@mmsim/spec";
 
 /** 2^40: number of PFNs PTE_PFN_MASK can hold. */
 const PFN_SPAN = 2 ** 40;
 const PFN_MAX = PFN_SPAN - 1;
 const NX = _PAGE_NX;
 
-/* vm_flags bits, as in include/linux/mm.h */
-export const VM_NONE = 0x0;
-export const VM_READ = 0x1;
-export const VM_WRITE = 0x2;
-export const VM_EXEC = 0x4;
-export const VM_SHARED = 0x8;
+/* vm_flags bits (include/linux/mm.h), declared once in @mmsim/spec */
+export { VM_NONE, VM_READ, VM_WRITE, VM_EXEC, VM_SHARED } from "@mmsim/spec";
 
 /** pte_none(): x86 ignores A and D (KNL erratum: hardware may set them on non-present entries). */
 export function pte_none(pte: pte_t): boolean {

@@ -22,7 +22,7 @@
  * values are exactly Linux's for every offset the model can hold.
  */
 import { _PAGE_KNL_ERRATUM_MASK, _PAGE_PRESENT, _PAGE_PROTNONE, _PAGE_SWP_EXCLUSIVE, _PAGE_SWP_SOFT_DIRTY, _PAGE_SWP_UFFD_WP } from "./pgtable_types.js";
-import type { pte_t } from "./types.js";
+import type { pte_t } from "@mmsim/spec";
 
 export const SWP_TYPE_BITS = 5;
 /** SWP_OFFSET_FIRST_BIT = _PAGE_BIT_PROTNONE + 1 */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { flush_tlb_mm_range, TLB_FLUSH_ALL } from "./tlb.js";
-import type { TlbFlushTarget } from "./types.js";
+import type { TlbFlushTarget } from "@mmsim/spec";
 
 type Call = string;
 

@@ -3,7 +3,8 @@
  * ceiling, then which CPUs in mm_cpumask(mm) are flushed.
  */
 import { tlb_single_page_flush_ceiling } from "./layout.js";
-import type { TlbFlushTarget } from "./types.js";
+import { PAGE_SHIFT } from "./pgtable_types.js";
+import type { TlbFlushTarget } from "@mmsim/spec";
 
 /** TLB_FLUSH_ALL (-1UL in the kernel): the model uses Infinity as the end of a full flush. */
 export const TLB_FLUSH_ALL = Infinity;
@@ -46,4 +47,15 @@ export function flush_tlb_mm_range(
     if (i !== 0) ipis++;
   }
   target.count(full ? "full" : "ranged", ipis);
+}
+
+/**
+ * flush_tlb_range(vma, start, end) (arch/x86/include/asm/tlbflush.h):
+ *   flush_tlb_mm_range((vma)->vm_mm, start, end,
+ *       ((vma)->vm_flags & VM_HUGETLB) ? huge_page_shift(hstate_vma(vma)) : PAGE_SHIFT, false)
+ * The model has no hugetlb VMAs, so the stride is always PAGE_SHIFT. freed_tables
+ * is false: CPUs in lazy-TLB mode are not flushed.
+ */
+export function flush_tlb_range(_vm_flags: number): { stride_shift: number; freed_tables: boolean } {
+  return { stride_shift: PAGE_SHIFT, freed_tables: false };
 }

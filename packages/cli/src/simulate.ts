@@ -1,6 +1,7 @@
 /** One simulated run of a workload script: a fresh Engine, one process, runScript(). */
 import { x86_64, type X86Arch } from "@mmsim/arch-x86_64";
-import { Engine, mm_counters, runScript, type MmCounterReport, type ReclaimPlugin, type RunResult, type Script } from "@mmsim/core";
+import { Engine, mm_counters, type MmCounterReport, type ReclaimPlugin } from "@mmsim/core";
+import { runScript, type RunResult, type Script } from "@mmsim/core/workload";
 
 export const ARCH_NAMES = ["x86_64", "x86_64-la57"] as const;
 export type ArchName = (typeof ARCH_NAMES)[number];

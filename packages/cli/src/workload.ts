@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { BUILTIN_WORKLOADS, builtinScript, parseScript, resolveScript, ScriptError, type Script } from "@mmsim/core";
+import { BUILTIN_WORKLOADS, builtinScript, parseScript, resolveScript, ScriptError, type Script } from "@mmsim/core/workload";
 import { CliError, messageOf } from "./errors.js";
 
 export interface Workload {

@@ -3,26 +3,9 @@
  * vitest/node:test adapter (runConformance) and the CLI (`mmsim conformance`) turn
  * into a test or a report line. The plugin's `supports` manifest selects them.
  */
-import {
-  Engine,
-  MADV_DONTNEED,
-  MADV_FREE,
-  MADV_PAGEOUT,
-  MAP_ANONYMOUS,
-  MAP_FIXED_NOREPLACE,
-  MAP_PRIVATE,
-  applyOp,
-  builtinScript,
-  check_exit,
-  check_mm,
-  explore,
-  runScript,
-  type Arch,
-  type Failure,
-  type Process,
-  type ReclaimPlugin,
-  type Scenario,
-} from "@mmsim/core";
+import { Engine, MADV_DONTNEED, MADV_FREE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, type Arch, type Process, type ReclaimPlugin } from "@mmsim/core";
+import { applyOp, check_exit, check_mm, explore, type Failure, type Scenario } from "@mmsim/core/check";
+import { builtinScript, runScript } from "@mmsim/core/workload";
 import fc from "fast-check";
 import { opsArb } from "./fuzz.js";
 import { SCENARIOS } from "./scenarios.js";

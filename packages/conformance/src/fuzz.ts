@@ -3,15 +3,8 @@
  * sequences over three 1 GiB regions of one 512 GiB slot (so tables are both
  * shared and not), with user-visible results recorded per operation.
  */
-import {
-  MADV_COLD,
-  MADV_DONTNEED,
-  MADV_FREE,
-  MADV_HUGEPAGE,
-  MADV_NOHUGEPAGE,
-  MADV_PAGEOUT,
-  type FuzzOp,
-} from "@mmsim/core";
+import { MADV_COLD, MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_PAGEOUT } from "@mmsim/core";
+import { type FuzzOp } from "@mmsim/core/check";
 import fc from "fast-check";
 
 const K = 1024;

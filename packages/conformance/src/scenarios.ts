@@ -1,5 +1,5 @@
 /** The race scenarios that ship with the kit (packages/conformance/scenarios/*.json). */
-import { validateScenario, type Scenario } from "@mmsim/core";
+import { validateScenario, type Scenario } from "@mmsim/core/check";
 import dontneedVsDontneed from "../scenarios/dontneed-vs-dontneed.json" with { type: "json" };
 import faultVsDontneed from "../scenarios/fault-vs-dontneed.json" with { type: "json" };
 import freePageoutVsFault from "../scenarios/free-pageout-vs-fault.json" with { type: "json" };

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const built = ["core", "arch-x86_64", "reclaim-pt-reclaim", "conformance"].every((p) => existsSync(join(root, "packages", p, "dist/index.js")));
+const built = ["spec", "core", "arch-x86_64", "reclaim-pt-reclaim", "conformance"].every((p) => existsSync(join(root, "packages", p, "dist/index.js")));
 
 describe.skipIf(!built)("third-party plugin outside the workspace", () => {
   it("runs the whole kit under vitest and passes", () => {
@@ -20,7 +20,7 @@ describe.skipIf(!built)("third-party plugin outside the workspace", () => {
       cpSync(join(root, "examples/third-party-plugin"), dir, { recursive: true });
       const nm = join(dir, "node_modules");
       mkdirSync(join(nm, "@mmsim"), { recursive: true });
-      for (const p of ["core", "arch-x86_64", "reclaim-pt-reclaim", "conformance"]) symlinkSync(join(root, "packages", p), join(nm, "@mmsim", p));
+      for (const p of ["spec", "core", "arch-x86_64", "reclaim-pt-reclaim", "conformance"]) symlinkSync(join(root, "packages", p), join(nm, "@mmsim", p));
       // The kit's own dependencies resolve from the monorepo's node_modules.
       for (const dep of ["vitest", "fast-check"]) symlinkSync(join(root, "node_modules", dep), join(nm, dep));
       const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--root", dir], {

@@ -4,7 +4,8 @@
  */
 import { MmStruct } from "./mm/mm_struct.js";
 import { PageFrames } from "./mm/page_alloc.js";
-import type { Arch } from "./pgtable/arch.js";
+import type { Arch, TableFreeTarget } from "./pgtable/arch.js";
+import { MmsimError, validate_plugin, type kernel_t } from "@mmsim/spec";
 import { PGD_LEVEL, PtStore } from "./pgtable/store.js";
 import { hooks_of, type Hooks, type ReclaimPlugin } from "./plugin/plugin.js";
 import { Task } from "./sched/task.js";
@@ -40,7 +41,7 @@ export interface KernelCounters {
   rcu_table_batches: number;
 }
 
-export class Kernel {
+export class Kernel implements kernel_t {
   readonly arch: Arch;
   readonly plugin: ReclaimPlugin | null;
   readonly hooks: Hooks;
@@ -81,7 +82,9 @@ export class Kernel {
 
   constructor(opts: KernelOptions) {
     this.arch = opts.arch;
-    this.plugin = opts.reclaim ?? null;
+    if (!this.arch.MMU_GATHER_RCU_TABLE_FREE)
+      throw new MmsimError("config-error", `arch ${this.arch.name}: mmsim models only arches that select MMU_GATHER_RCU_TABLE_FREE`);
+    this.plugin = opts.reclaim ? validate_plugin(opts.reclaim, "KernelOptions.reclaim") : null;
     this.thp = { enabled: opts.thp ?? "madvise", use_zero_page: true };
     this.commit_limit_pages = Math.floor((opts.commit_limit_bytes ?? 256 * 2 ** 30) / 4096);
     this.hooks = hooks_of(this.plugin);
@@ -135,6 +138,20 @@ export class Kernel {
       this.next_tick_ns += period;
       if (tick !== null && t.mm) tick(t, t.mm);
     }
+  }
+
+  /**
+   * What the arch's pte_free_defer() / __pte_free_tlb() drive: RCU and the free
+   * of a table page. (tlb_remove_table is the gather's: see MmuGather.)
+   */
+  table_free_target(mm: MmStruct): TableFreeTarget {
+    return {
+      tlb_remove_table: () => {
+        throw new Error(`${this.arch.name}: tlb_remove_table() outside an mmu_gather`);
+      },
+      call_rcu: (func) => this.rcu.call_rcu(func),
+      pte_free_now: (pfn) => this.__tlb_remove_table(mm, pfn),
+    };
   }
 
   /** __tlb_remove_table(): the RCU callback's free of one page-table page. */

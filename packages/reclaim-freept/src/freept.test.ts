@@ -3,7 +3,9 @@
  * kit finds in it.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { Engine, MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, builtinScript, check_exit, check_mm, runScript } from "@mmsim/core";
+import { Engine, MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
+import { check_exit, check_mm } from "@mmsim/core/check";
+import { builtinScript, runScript } from "@mmsim/core/workload";
 import { describe, expect, it } from "vitest";
 import { freept } from "./index.js";
 

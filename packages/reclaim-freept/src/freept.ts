@@ -12,11 +12,14 @@
  */
 import {
   down_read_trylock,
-  flush_tlb_mm_range,
+  find_vma,
+  flush_tlb_range,
   mm_dec_nr_ptes,
+  mm_find_pmd,
   pmd_clear,
   pmd_lock,
   pmdp_get_lockless,
+  pmdp_peek,
   pte_free_defer,
   pte_offset_map_rw_nolock,
   pte_unmap,
@@ -25,21 +28,21 @@ import {
   spin_lock_nested,
   spin_unlock,
   task_work_add,
+  task_work_pending,
   up_read,
-  walk_pmd,
+  vma_next,
   VM_HUGEPAGE,
   type KPath,
-  type MmStruct,
-  type Task,
-  type Vma,
-} from "@mmsim/core";
+  type mm_struct,
+  type pmd_ptr,
+  type task_struct,
+  type vm_area_struct,
+} from "@mmsim/core/kernel";
 
 /** 100 ms, in jiffies at HZ=250. */
 export const MM_PGTABLE_SCAN_DELAY = 25;
 /** 256 MB */
 export const MM_PGTABLE_SCAN_SIZE = 256;
-
-const PMD_SIZE = 2 * 1024 * 1024;
 
 /** The mm_struct fields the patch adds. */
 export interface MmPgtableScan {
@@ -50,11 +53,11 @@ export interface MmPgtableScan {
 }
 
 export class FreeptState {
-  private readonly mms = new WeakMap<MmStruct, MmPgtableScan>();
+  private readonly mms = new WeakMap<mm_struct, MmPgtableScan>();
   /** Tables freed by the scanner, for reporting. */
   freed = 0;
 
-  mm(mm: MmStruct): MmPgtableScan {
+  mm(mm: mm_struct): MmPgtableScan {
     let s = this.mms.get(mm);
     if (!s) this.mms.set(mm, (s = { mm_pgtable_next_scan: 0, mm_pgtable_scan_offset: 0 }));
     return s;
@@ -62,20 +65,19 @@ export class FreeptState {
 }
 
 /** task_tick_mm_pgtable(curr) */
-export function task_tick_mm_pgtable(st: FreeptState, curr: Task): void {
+export function task_tick_mm_pgtable(st: FreeptState, curr: task_struct): void {
   const mm = curr.mm;
-  if (!mm || mm.exited || curr.task_work_pending) return;
+  if (!mm || mm.exited || task_work_pending(curr)) return;
   if (curr.k.jiffies < st.mm(mm).mm_pgtable_next_scan) return;
   task_work_add(curr); // task_work_add(curr, work, TWA_RESUME)
 }
 
 /** freept_pmd_entry(pmd, addr, next, walk) */
-export function* freept_pmd_entry(st: FreeptState, t: Task, mm: MmStruct, _vma: Vma, pmdp: number, haddr: number): KPath {
+export function* freept_pmd_entry(st: FreeptState, t: task_struct, mm: mm_struct, vma: vm_area_struct, pmdp: pmd_ptr, haddr: number): KPath {
   const a = t.k.arch;
-  const start_pte = yield* pte_offset_map_rw_nolock(t, mm, pmdp, haddr);
-  if (start_pte < 0) return;
-  const pmdval = t.pmdval;
-  const ptl = t.ptl!;
+  const start = yield* pte_offset_map_rw_nolock(t, mm, pmdp, haddr);
+  if (start === null) return;
+  const { pte: start_pte, pmdval, ptl } = start;
   const pml = yield* pmd_lock(t, pmdp);
   if (ptl !== pml) yield* spin_lock_nested(t, ptl);
 
@@ -86,12 +88,11 @@ export function* freept_pmd_entry(st: FreeptState, t: Task, mm: MmStruct, _vma: 
   if (pmdval !== (yield* pmdp_get_lockless(t, pmdp))) return yield* out_ptl();
 
   /* Check if it is empty PTE page */
-  for (let i = 0; i < 512; i++) if (!a.pte_none(yield* ptep_get(t, start_pte + i))) return yield* out_ptl();
+  for (let i = 0; i < a.PTRS_PER_PTE; i++) if (!a.pte_none(yield* ptep_get(t, start_pte + i))) return yield* out_ptl();
   yield* pte_unmap(t, start_pte);
 
   yield* pmd_clear(t, pmdp);
-  // flush_tlb_range(walk->vma, haddr, haddr + PMD_SIZE): x86 passes freed_tables = false.
-  yield* flush_tlb_mm_range(t, mm, haddr, haddr + PMD_SIZE, 12, false);
+  yield* flush_tlb_range(t, vma, haddr, haddr + a.PMD_SIZE);
   if (ptl !== pml) yield* spin_unlock(t, ptl);
   yield* spin_unlock(t, pml);
 
@@ -102,10 +103,11 @@ export function* freept_pmd_entry(st: FreeptState, t: Task, mm: MmStruct, _vma: 
 }
 
 /** task_mm_pgtable_work(work): task_work_run() calls it on return to user once the tick queued it. */
-export function* task_mm_pgtable_work(st: FreeptState, t: Task, mm: MmStruct): KPath {
+export function* task_mm_pgtable_work(st: FreeptState, t: task_struct, mm: mm_struct): KPath {
   if (mm.exited) return;
   const s = st.mm(mm);
   const now = t.k.jiffies;
+  const PMD_SIZE = t.k.arch.PMD_SIZE;
   if (!s.mm_pgtable_next_scan) {
     s.mm_pgtable_next_scan = now + MM_PGTABLE_SCAN_DELAY;
     return;
@@ -114,14 +116,13 @@ export function* task_mm_pgtable_work(st: FreeptState, t: Task, mm: MmStruct): K
   s.mm_pgtable_next_scan = now + MM_PGTABLE_SCAN_DELAY;
 
   if (!(yield* down_read_trylock(t, mm.mmap_lock))) return;
-  const k = t.k;
-  let vma: Vma | null = mm.mm_mt.find_vma(s.mm_pgtable_scan_offset);
+  let vma: vm_area_struct | null = find_vma(mm, s.mm_pgtable_scan_offset);
   if (!vma) {
     s.mm_pgtable_scan_offset = 0;
-    vma = mm.mm_mt.find_vma(0);
+    vma = find_vma(mm, 0);
   }
   let end = 0;
-  for (; vma; vma = mm.mm_mt.next_of(vma)) {
+  for (; vma; vma = vma_next(mm, vma)) {
     /* Leave this to the THP path to handle */
     if (vma.vm_flags & VM_HUGEPAGE) continue;
     /* Only consider PTE pages that do not cross vmas */
@@ -130,10 +131,10 @@ export function* task_mm_pgtable_work(st: FreeptState, t: Task, mm: MmStruct): K
     if (end - start < PMD_SIZE) continue;
     // walk_page_range_vma(): PMDs that map a PTE table.
     for (let addr = Math.max(start, Math.floor(s.mm_pgtable_scan_offset / PMD_SIZE) * PMD_SIZE); addr < end; addr += PMD_SIZE) {
-      const pmdp = walk_pmd(k, mm, addr);
-      if (pmdp < 0) continue;
-      const pmd = k.pt.ent[pmdp];
-      if (k.arch.pxd_none(pmd) || k.arch.pmd_trans_huge(pmd)) continue;
+      const pmdp = mm_find_pmd(t, mm, addr);
+      if (pmdp === null) continue;
+      const pmd = pmdp_peek(t, pmdp);
+      if (t.k.arch.pxd_none(pmd) || t.k.arch.pmd_trans_huge(pmd)) continue;
       yield* freept_pmd_entry(st, t, mm, vma, pmdp, addr);
     }
     if (end - s.mm_pgtable_scan_offset >= MM_PGTABLE_SCAN_SIZE * 1024 * 1024) break;

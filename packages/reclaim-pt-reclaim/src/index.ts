@@ -1,7 +1,7 @@
 /**
  * @mmsim/reclaim-pt-reclaim — CONFIG_PT_RECLAIM as merged in Linux 6.14.
  */
-import type { KPath, MmStruct, MmuGather, ReclaimPlugin, Task, ZapDetails, ZapPteState } from "@mmsim/core";
+import type { KPath, ReclaimPlugin, ZapDetails, ZapPteState, kernel_t, mm_struct, mmu_gather, pmd_ptr, spinlock_t, task_struct } from "@mmsim/core/kernel";
 import { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "./pt_reclaim.js";
 
 export { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "./pt_reclaim.js";
@@ -15,19 +15,20 @@ export { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte
  */
 export function ptReclaim(): ReclaimPlugin {
   return {
+    specificationVersion: "v1",
     name: "pt-reclaim",
     version: "0.1.0",
     models: "CONFIG_PT_RECLAIM, Linux 6.14-6.18 mm/pt_reclaim.c (Qi Zheng, 'synchronously scan and reclaim empty user PTE pages' v4, seed 001)",
     supports: { madv_dontneed: true, madv_free: false, async_scan: false, rcu_table_free: true, zero_page_tables: false },
-    reclaim_pt_is_enabled(start: number, end: number, details: ZapDetails | null): boolean {
-      return reclaim_pt_is_enabled(start, end, details);
+    reclaim_pt_is_enabled(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean {
+      return reclaim_pt_is_enabled(k, start, end, details);
     },
-    *zap_pte_range_locked(t: Task, mm: MmStruct, pmdp: number, _ptl: object, st: ZapPteState): KPath {
+    *zap_pte_range_locked(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
       const r = yield* try_get_and_clear_pmd(t, mm, pmdp);
       st.direct_reclaim = r.ok;
       st.pmdval = r.pmdval;
     },
-    *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
+    *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
       if (st.direct_reclaim) yield* free_pte(t, mm, start, tlb, st.pmdval);
       else yield* try_to_free_pte(t, mm, pmdp, start, tlb);
     },

@@ -3,20 +3,9 @@
  * (shared/notes/linux-observations.md) and the rules of mm/pt_reclaim.c.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import {
-  Engine,
-  MADV_DONTNEED,
-  MADV_FREE,
-  MAP_ANONYMOUS,
-  MAP_FIXED_NOREPLACE,
-  MAP_PRIVATE,
-  builtinScript,
-  check_exit,
-  check_mm,
-  runScript,
-  walk_pmd,
-  type Process,
-} from "@mmsim/core";
+import { Engine, MADV_DONTNEED, MADV_FREE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, type Process } from "@mmsim/core";
+import { check_exit, check_mm, walk_pmd } from "@mmsim/core/check";
+import { builtinScript, runScript } from "@mmsim/core/workload";
 import { describe, expect, it } from "vitest";
 import { ptReclaim } from "./index.js";
 

@@ -24,20 +24,22 @@ import {
   spin_trylock,
   spin_unlock,
   type KPath,
-  type MmStruct,
-  type MmuGather,
-  type SpinLock,
-  type Task,
+  type kernel_t,
+  type mm_struct,
+  type mmu_gather,
+  type pmd_ptr,
+  type pmd_t,
+  type task_struct,
   type ZapDetails,
-} from "@mmsim/core";
+} from "@mmsim/core/kernel";
 
 /** reclaim_pt_is_enabled(start, end, details) */
-export function reclaim_pt_is_enabled(start: number, end: number, details: ZapDetails | null): boolean {
-  return details !== null && details.reclaim_pt && end - start >= 2 * 1024 * 1024;
+export function reclaim_pt_is_enabled(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean {
+  return details !== null && details.reclaim_pt && end - start >= k.arch.PMD_SIZE;
 }
 
 /** try_get_and_clear_pmd(mm, pmd, &pmdval): called with the PTE lock held. */
-export function* try_get_and_clear_pmd(t: Task, _mm: MmStruct, pmdp: number): KPath<{ ok: boolean; pmdval: number }> {
+export function* try_get_and_clear_pmd(t: task_struct, _mm: mm_struct, pmdp: pmd_ptr): KPath<{ ok: boolean; pmdval: pmd_t }> {
   const pml = pmd_lockptr(t.k, pmdp);
   if (!(yield* spin_trylock(t, pml))) return { ok: false, pmdval: 0 };
   const pmdval = yield* pmdp_get_lockless(t, pmdp);
@@ -47,40 +49,36 @@ export function* try_get_and_clear_pmd(t: Task, _mm: MmStruct, pmdp: number): KP
 }
 
 /** free_pte(mm, addr, tlb, pmdval) */
-export function* free_pte(t: Task, mm: MmStruct, addr: number, tlb: MmuGather, pmdval: number): KPath {
+export function* free_pte(t: task_struct, mm: mm_struct, addr: number, tlb: mmu_gather, pmdval: pmd_t): KPath {
   yield* pte_free_tlb(t, tlb, t.k.arch.pxd_pfn(pmdval), addr);
   mm_dec_nr_ptes(mm);
   mm.counters.pte_tables_reclaimed++;
 }
 
 /** try_to_free_pte(mm, pmd, addr, tlb): the slow path. */
-export function* try_to_free_pte(t: Task, mm: MmStruct, pmdp: number, addr: number, tlb: MmuGather): KPath {
+export function* try_to_free_pte(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, tlb: mmu_gather): KPath {
   const a = t.k.arch;
   const pml = yield* pmd_lock(t, pmdp);
-  const start_pte = yield* pte_offset_map_rw_nolock(t, mm, pmdp, addr);
-  let ptl: SpinLock | null = null;
-  const out_ptl = function* (): KPath {
-    if (start_pte >= 0) yield* pte_unmap_unlock(t, start_pte, ptl!);
-    if (ptl !== pml) yield* spin_unlock(t, pml);
-  };
-  if (start_pte < 0) {
+  const start = yield* pte_offset_map_rw_nolock(t, mm, pmdp, addr);
+  if (start === null) {
+    // if (!start_pte) goto out_ptl;
     yield* spin_unlock(t, pml);
     return;
   }
-  const pmdval = t.pmdval;
-  ptl = t.ptl!;
+  const { pte: start_pte, pmdval, ptl } = start;
   if (ptl !== pml) yield* spin_lock_nested(t, ptl);
+  const out_ptl = function* (): KPath {
+    yield* pte_unmap_unlock(t, start_pte, ptl);
+    if (ptl !== pml) yield* spin_unlock(t, pml);
+  };
 
   /* Check if it is empty PTE page */
-  for (let i = 0; i < 512; i++) {
+  for (let i = 0; i < a.PTRS_PER_PTE; i++) {
     if (!a.pte_none(yield* ptep_get(t, start_pte + i))) return yield* out_ptl();
   }
   yield* pte_unmap(t, start_pte);
-
   yield* pmd_clear(t, pmdp);
-
   if (ptl !== pml) yield* spin_unlock(t, ptl);
   yield* spin_unlock(t, pml);
-
   yield* free_pte(t, mm, addr, tlb, pmdval);
 }

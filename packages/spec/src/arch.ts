@@ -1,7 +1,7 @@
 /**
- * The architecture contract core runs on. `@mmsim/arch-x86_64` implements it
- * structurally (it does not import core, so core can use it in tests without a
- * dependency cycle).
+ * The architecture contract core runs on, declared once here and implemented by
+ * `@mmsim/arch-x86_64` (which depends on this package, not on core: core uses the
+ * arch in its tests, so the contract lives below both).
  *
  * ## The in-code form of an entry (`pte_t`, `pmd_t`, ... are `number`)
  * Tables hold 64-bit entries in a `Float64Array`, one number per entry, in the
@@ -20,6 +20,7 @@ export type pgd_t = number;
 export type pgprot_t = number;
 
 /** vm_flags bits, as in include/linux/mm.h. */
+export const VM_NONE = 0x0;
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
 export const VM_EXEC = 0x4;
@@ -35,9 +36,15 @@ export const VM_NORESERVE = 0x200000;
 export const VM_HUGEPAGE = 0x20000000;
 export const VM_NOHUGEPAGE = 0x40000000;
 
-/** What an arch's flush_tlb_mm_range() drives: the core TLB model. */
+/**
+ * What an arch's flush_tlb_mm_range() drives: the core TLB model.
+ *
+ * Convention: `mm_cpus(mm)[0]` is the local CPU (the one calling
+ * flush_tlb_mm_range()); it is flushed directly, every other CPU that is flushed
+ * costs one IPI.
+ */
 export interface TlbFlushTarget {
-  /** CPUs in mm_cpumask(mm), and which of them are in lazy-TLB mode. */
+  /** CPUs in mm_cpumask(mm), and which of them are in lazy-TLB mode. Entry 0 is the local CPU. */
   mm_cpus(mm: unknown): readonly { cpu: number; lazy: boolean }[];
   /** Invalidate [start, end) on `cpu` page by page (INVLPG), with its paging-structure caches. */
   flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number): void;
@@ -45,6 +52,19 @@ export interface TlbFlushTarget {
   flush_all(cpu: number, mm: unknown): void;
   /** Account one flush as the kernel's vmstat/tracepoints would see it. */
   count(kind: "ranged" | "full", ipis: number): void;
+}
+
+/**
+ * What an arch's page-table freeing drives (include/asm-generic/tlb.h,
+ * mm/pgtable-generic.c): core's mmu_gather and RCU.
+ */
+export interface TableFreeTarget {
+  /** tlb_remove_table(tlb, table): batch the table; freed after the gather's TLB flush and, with MMU_GATHER_RCU_TABLE_FREE, a grace period. */
+  tlb_remove_table(pfn: number): void;
+  /** call_rcu(head, func) */
+  call_rcu(func: () => void): void;
+  /** pte_free_now(): the RCU callback's free of one PTE table page (pagetable_dtor_free). */
+  pte_free_now(pfn: number): void;
 }
 
 export interface Arch {
@@ -69,6 +89,16 @@ export interface Arch {
   readonly p4d_folded: boolean;
   /** x86 tlb_single_page_flush_ceiling (33). */
   readonly tlb_single_page_flush_ceiling: number;
+  /** Derived geometry (1 << PAGE_SHIFT, 1 << PMD_SHIFT, 1 << PUD_SHIFT), as the kernel's macros. */
+  readonly PAGE_SIZE: number;
+  readonly PMD_SIZE: number;
+  readonly PUD_SIZE: number;
+  /**
+   * CONFIG_MMU_GATHER_RCU_TABLE_FREE: tables freed through the mmu_gather wait for
+   * a grace period after the flush (x86 and arm64 select it). Core models only
+   * arches that select it, and refuses one that does not.
+   */
+  readonly MMU_GATHER_RCU_TABLE_FREE: boolean;
 
   /* ---- PTE level ---- */
   pte_none(pte: pte_t): boolean;
@@ -132,4 +162,26 @@ export interface Arch {
     stride_shift: number,
     freed_tables: boolean,
   ): void;
+
+  /**
+   * flush_tlb_range(vma, start, end) in terms of flush_tlb_mm_range(): the flush
+   * a caller that cleared entries (not freed tables) asks for. x86
+   * (arch/x86/include/asm/tlbflush.h): stride PAGE_SHIFT (huge_page_shift for
+   * hugetlb) and freed_tables = false, so lazy-TLB CPUs are not reached.
+   */
+  flush_tlb_range(vm_flags: number): { stride_shift: number; freed_tables: boolean };
+
+  /**
+   * __pte_free_tlb(tlb, pte, address): how the arch hands a PTE table page to
+   * the gather once pte_free_tlb() has set tlb->freed_tables (x86:
+   * paravirt_tlb_remove_table → tlb_remove_table).
+   */
+  __pte_free_tlb(tlb: TableFreeTarget, pfn: number): void;
+
+  /**
+   * pte_free_defer(mm, pgtable): free a PTE table after a grace period, no TLB
+   * flush implied. x86 uses the generic one (mm/pgtable-generic.c):
+   * call_rcu(&page->rcu_head, pte_free_now).
+   */
+  pte_free_defer(target: TableFreeTarget, pfn: number): void;
 }

@@ -6,7 +6,8 @@
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
 import { MUTANTS, SCENARIOS } from "@mmsim/conformance";
-import { explore, type ReclaimPlugin, type StrategyName } from "@mmsim/core";
+import { type ReclaimPlugin } from "@mmsim/core";
+import { explore, type StrategyName } from "@mmsim/core/check";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { median } from "./stats.js";
 

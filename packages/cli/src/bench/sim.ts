@@ -1,5 +1,5 @@
 /** The simulator's share of the bench: page-fault rate and the `seed` workload per plugin. */
-import { builtinScript, type Script } from "@mmsim/core";
+import { builtinScript, type Script } from "@mmsim/core/workload";
 import type { Reclaim } from "../plugins.js";
 import { simulate } from "../simulate.js";
 import { median, type RssSampler } from "./stats.js";

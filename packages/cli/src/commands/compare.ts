@@ -2,7 +2,7 @@
  * `mmsim compare <workload>`: run a script once per reclaim choice (a fresh
  * engine each) and show VIRT/RES/VmPTE at its first and last status line.
  */
-import type { StatusLine } from "@mmsim/core";
+import type { StatusLine } from "@mmsim/core/workload";
 import { CliError, EXIT_OK } from "../errors.js";
 import { formatKb, renderTable } from "../format.js";
 import type { Io } from "../io.js";

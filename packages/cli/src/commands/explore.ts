@@ -1,5 +1,5 @@
 /** `mmsim explore <scenario>`: interleave a race scenario's actors; print and replay failures. */
-import { decodeSchedule, explore, validateScenario, type Scenario, type StrategyName } from "@mmsim/core";
+import { decodeSchedule, explore, validateScenario, type Scenario, type StrategyName } from "@mmsim/core/check";
 import { SCENARIOS } from "@mmsim/conformance";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";

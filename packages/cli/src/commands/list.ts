@@ -1,5 +1,6 @@
 /** `mmsim list`: builtin workloads and installed reclaim plugins. */
-import { BUILTIN_WORKLOADS, type ReclaimSupports } from "@mmsim/core";
+import { type ReclaimSupports } from "@mmsim/core";
+import { BUILTIN_WORKLOADS } from "@mmsim/core/workload";
 import { MUTANTS, SCENARIOS } from "@mmsim/conformance";
 import { EXIT_OK } from "../errors.js";
 import { formatSupports, renderTable } from "../format.js";

@@ -1,5 +1,6 @@
 /** `mmsim run <workload>`: run a script once and print its output and the final /proc/<pid>/status. */
-import { render_counters, type MmCounterReport, type ProcStatus, type StatusLine } from "@mmsim/core";
+import { render_counters, type MmCounterReport, type ProcStatus } from "@mmsim/core";
+import { type StatusLine } from "@mmsim/core/workload";
 import { EXIT_OK } from "../errors.js";
 import type { Io } from "../io.js";
 import { loadReclaim, type Reclaim, type ReclaimSpec } from "../plugins.js";

@@ -1,4 +1,4 @@
-import { parseScript, type Script } from "@mmsim/core";
+import { parseScript, type Script } from "@mmsim/core/workload";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { describe, expect, test } from "vitest";
 import { checkHost, compareLines, DEFAULT_RSS_TOLERANCE_KB, formatComparison, parseOutputLine, simulate } from "./check.js";

@@ -34,7 +34,8 @@
  * scenario twice and refuses to record one whose two runs differ at all.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { Engine, runScript, type ReclaimPlugin, type Script } from "@mmsim/core";
+import { Engine, type ReclaimPlugin } from "@mmsim/core";
+import { runScript, type Script } from "@mmsim/core/workload";
 import { runOnHost, type HostRunOptions, type HostRunResult } from "./run.js";
 
 /** See the comment above: measured noise of the helper's dVmRSS on Linux 6.18. */

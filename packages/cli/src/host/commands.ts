@@ -9,7 +9,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { builtinScript, parseScript, type ReclaimPlugin, type Script } from "@mmsim/core";
+import { type ReclaimPlugin } from "@mmsim/core";
+import { builtinScript, parseScript, type Script } from "@mmsim/core/workload";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { checkHost, DEFAULT_RSS_TOLERANCE_KB, type CheckReport } from "./check.js";
 import { runOnHost, type HostRunOptions } from "./run.js";

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseScript } from "@mmsim/core";
+import { parseScript } from "@mmsim/core/workload";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { describe, expect, test } from "vitest";
 import { compareLines, DEFAULT_RSS_TOLERANCE_KB, formatComparison, simulate } from "./check.js";

@@ -2,7 +2,7 @@
  * The real helper on the real kernel. Skipped unless this is Linux with a C
  * compiler (CI without one still runs everything else).
  */
-import { parseScript } from "@mmsim/core";
+import { parseScript } from "@mmsim/core/workload";
 import { describe, expect, test } from "vitest";
 import { parseOutputLine } from "./check.js";
 import { findSystemCompiler } from "./compile.js";

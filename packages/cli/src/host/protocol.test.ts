@@ -1,4 +1,4 @@
-import { parseScript, resolveScript } from "@mmsim/core";
+import { parseScript, resolveScript } from "@mmsim/core/workload";
 import { describe, expect, test } from "vitest";
 import { ALLOWED, encodeRequest, HELLO, HostProtocolError, parseResponse } from "./protocol.js";
 

@@ -26,7 +26,7 @@
  * MAP_FAILED, later syscalls on it are made with that base (the kernel answers
  * EINVAL) and touches of it answer `segv` without touching.
  */
-import { ADVICE, type ResolvedOp } from "@mmsim/core";
+import { ADVICE, type ResolvedOp } from "@mmsim/core/workload";
 
 export const PROTOCOL_VERSION = 1;
 export const HELLO = `hello mmsim-host ${PROTOCOL_VERSION}`;

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { machine, release } from "node:os";
 import { join } from "node:path";
-import { parseScript } from "@mmsim/core";
+import { parseScript } from "@mmsim/core/workload";
 import { compareLines } from "./check.js";
 import { kernelHasPtReclaim } from "./commands.js";
 import { defaultCorpusDir, formatExpected, listScenarios } from "./corpus.js";

@@ -1,10 +1,11 @@
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { ADVICE, Engine, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, parseScript, PROT_BITS, runScript, type Prot, type Script } from "@mmsim/core";
+import { Engine, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED } from "@mmsim/core";
+import { ADVICE, parseScript, PROT_BITS, runScript, type Prot, type Script } from "@mmsim/core/workload";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { describe, expect, test } from "vitest";
 import { HELLO, HostProtocolError } from "./protocol.js";
 import { linesFromResponses, runOnHost, type HelperOutput } from "./run.js";
-import { resolveScript } from "@mmsim/core";
+import { resolveScript } from "@mmsim/core/workload";
 
 const script = (text: string): Script => parseScript(text, "t.wl");
 const ops = (text: string) => [...resolveScript(script(text))];

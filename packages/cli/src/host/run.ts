@@ -5,7 +5,8 @@
  * (formatError with strerror text, SIGNAL_TEXT for touches).
  */
 import { spawnSync } from "node:child_process";
-import { formatError, formatStatus, resolveScript, SIGNAL_TEXT, strerror, type ResolvedOp, type Script, type StatusLine } from "@mmsim/core";
+import { strerror } from "@mmsim/core";
+import { formatError, formatStatus, resolveScript, SIGNAL_TEXT, type ResolvedOp, type Script, type StatusLine } from "@mmsim/core/workload";
 import { ensureHelper, type CompileOptions } from "./compile.js";
 import { ALLOWED, encodeRequest, HELLO, HostProtocolError, parseResponse, type HostResponse } from "./protocol.js";
 

@@ -5,43 +5,8 @@
  * traced address. Everything the simulator cannot reproduce exactly is
  * approximated and counted (see README.md, "What is approximated").
  */
-import {
-  EEXIST,
-  ENOMEM,
-  Engine,
-  MADV_COLD,
-  MADV_DONTNEED,
-  MADV_DONTNEED_LOCKED,
-  MADV_FREE,
-  MADV_HUGEPAGE,
-  MADV_NOHUGEPAGE,
-  MADV_NORMAL,
-  MADV_PAGEOUT,
-  MADV_RANDOM,
-  MADV_SEQUENTIAL,
-  MADV_WILLNEED,
-  MAP_ANONYMOUS,
-  MAP_FIXED,
-  MAP_FIXED_NOREPLACE,
-  MAP_NORESERVE,
-  MAP_PRIVATE,
-  MAP_SHARED,
-  PROT_EXEC,
-  PROT_READ,
-  PROT_WRITE,
-  VM_HUGEPAGE,
-  VM_NOHUGEPAGE,
-  VM_NORESERVE,
-  VM_SHARED,
-  VM_WRITE,
-  errno_name,
-  walk_pmd,
-  type Kernel,
-  type MmStruct,
-  type ProcStatus,
-  type Process,
-  type ReclaimPlugin,
-} from "@mmsim/core";
+import { EEXIST, ENOMEM, Engine, MADV_COLD, MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_NORMAL, MADV_PAGEOUT, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE, VM_HUGEPAGE, VM_NOHUGEPAGE, VM_NORESERVE, VM_SHARED, VM_WRITE, errno_name, type Kernel, type MmStruct, type ProcStatus, type Process, type ReclaimPlugin } from "@mmsim/core";
+import { walk_pmd } from "@mmsim/core/check";
 import { archOf, type ArchName } from "../simulate.js";
 import { isKnownSyscall, parseTrace, type ExecEvent, type ExitEvent, type FaultEvent, type ForkEvent, type ParsedTrace, type ParseOptions, type SysEnterEvent, type SysExitEvent, type TraceEvent } from "./parse.js";
 

@@ -10,8 +10,9 @@ import {
   pmd_lockptr,
   pmdp_get_lockless,
   pte_free,
+  pte_free_defer,
   pte_free_tlb,
-  pte_offset_map,
+  __pte_offset_map,
   pte_offset_map_rw_nolock,
   pte_unmap,
   pte_unmap_unlock,
@@ -22,12 +23,14 @@ import {
   tlb_flush_pmd_range,
   tlb_remove_table,
   type KPath,
-  type MmStruct,
-  type MmuGather,
   type ReclaimPlugin,
-  type Task,
   type ZapPteState,
-} from "@mmsim/core";
+  type mm_struct,
+  type mmu_gather,
+  type pmd_ptr,
+  type spinlock_t,
+  type task_struct,
+} from "@mmsim/core/kernel";
 import { ptReclaim, reclaim_pt_is_enabled, try_to_free_pte } from "@mmsim/reclaim-pt-reclaim";
 
 export interface Mutant {
@@ -46,7 +49,7 @@ function variant(name: string, over: Partial<ReclaimPlugin>): ReclaimPlugin {
 
 /** The fast path, never taken: every table goes through the given slow path. */
 const slowOnly = {
-  *zap_pte_range_locked(_t: Task, _mm: MmStruct, _pmdp: number, _ptl: object, st: ZapPteState): KPath {
+  *zap_pte_range_locked(_t: task_struct, _mm: mm_struct, _pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
     st.direct_reclaim = false;
   },
 };
@@ -58,7 +61,7 @@ export const MUTANTS: readonly Mutant[] = [
     caught_by: ["RCU: freed before a grace period", "page-table use after free", "stale paging-structure cache"],
     plugin: () =>
       variant("no-rcu-deferral", {
-        *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
+        *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
           if (!st.direct_reclaim) return yield* try_to_free_pte(t, mm, pmdp, start, tlb);
           pte_free(t.k, mm, t.k.arch.pxd_pfn(st.pmdval));
           mm_dec_nr_ptes(mm);
@@ -71,12 +74,9 @@ export const MUTANTS: readonly Mutant[] = [
     caught_by: ["stale paging-structure cache", "page-table use after free"],
     plugin: () =>
       variant("no-tlb-flush", {
-        *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
+        *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
           if (!st.direct_reclaim) return yield* try_to_free_pte(t, mm, pmdp, start, tlb);
-          const k = t.k;
-          const pfn = k.arch.pxd_pfn(st.pmdval);
-          k.sanitizer?.table_unlinked(t, pfn);
-          k.rcu.call_rcu(() => k.__tlb_remove_table(mm, pfn));
+          pte_free_defer(t, mm, t.k.arch.pxd_pfn(st.pmdval));
           mm_dec_nr_ptes(mm);
         },
       }),
@@ -87,9 +87,9 @@ export const MUTANTS: readonly Mutant[] = [
     caught_by: ["stale paging-structure cache"],
     plugin: () =>
       variant("no-freed-tables", {
-        *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
+        *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
           if (!st.direct_reclaim) return yield* try_to_free_pte(t, mm, pmdp, start, tlb);
-          tlb_flush_pmd_range(tlb, start, 4096);
+          tlb_flush_pmd_range(tlb, start, t.k.arch.PAGE_SIZE);
           yield* tlb_remove_table(t, tlb, t.k.arch.pxd_pfn(st.pmdval));
           mm_dec_nr_ptes(mm);
         },
@@ -102,12 +102,12 @@ export const MUTANTS: readonly Mutant[] = [
     plugin: () =>
       variant("emptiness-unlocked", {
         ...slowOnly,
-        *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number): KPath {
+        *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number): KPath {
           const a = t.k.arch;
-          const pte = yield* pte_offset_map(t, pmdp, start);
-          if (pte < 0) return;
-          const pmdval = t.pmdval;
-          for (let i = 0; i < 512; i++) if (!a.pte_none(yield* ptep_get(t, pte + i))) return yield* pte_unmap(t, pte);
+          const m = yield* __pte_offset_map(t, pmdp, start);
+          if (m === null) return;
+          const { pte, pmdval } = m;
+          for (let i = 0; i < a.PTRS_PER_PTE; i++) if (!a.pte_none(yield* ptep_get(t, pte + i))) return yield* pte_unmap(t, pte);
           yield* pte_unmap(t, pte);
           const pml = yield* pmd_lock(t, pmdp);
           if ((yield* pmdp_get_lockless(t, pmdp)) !== pmdval) return yield* spin_unlock(t, pml);
@@ -125,14 +125,13 @@ export const MUTANTS: readonly Mutant[] = [
     plugin: () =>
       variant("pmd-clear-unlocked", {
         ...slowOnly,
-        *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number): KPath {
+        *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number): KPath {
           const a = t.k.arch;
-          const pte = yield* pte_offset_map_rw_nolock(t, mm, pmdp, start);
-          if (pte < 0) return;
-          const pmdval = t.pmdval;
-          const ptl = t.ptl!;
+          const m = yield* pte_offset_map_rw_nolock(t, mm, pmdp, start);
+          if (m === null) return;
+          const { pte, pmdval, ptl } = m;
           yield* spin_lock(t, ptl);
-          for (let i = 0; i < 512; i++) if (!a.pte_none(yield* ptep_get(t, pte + i))) return yield* pte_unmap_unlock(t, pte, ptl);
+          for (let i = 0; i < a.PTRS_PER_PTE; i++) if (!a.pte_none(yield* ptep_get(t, pte + i))) return yield* pte_unmap_unlock(t, pte, ptl);
           yield* pmd_clear(t, pmdp);
           yield* pte_unmap_unlock(t, pte, ptl);
           yield* pte_free_tlb(t, tlb, a.pxd_pfn(pmdval), start);
@@ -144,7 +143,7 @@ export const MUTANTS: readonly Mutant[] = [
     name: "partial-slice",
     description: "reclaim_pt_is_enabled() without `end - start >= PMD_SIZE`: a zap of part of a slice frees the whole table",
     caught_by: ["lost mapping", "user data", "differential"],
-    plugin: () => variant("partial-slice", { reclaim_pt_is_enabled: (s, e, d) => reclaim_pt_is_enabled(s, s + 2 * 1024 * 1024, d) && e > s }),
+    plugin: () => variant("partial-slice", { reclaim_pt_is_enabled: (k, s, e, d) => reclaim_pt_is_enabled(k, s, s + k.arch.PMD_SIZE, d) && e > s }),
   },
   {
     name: "nr-ptes-not-decremented",
@@ -152,7 +151,7 @@ export const MUTANTS: readonly Mutant[] = [
     caught_by: ["mm_pgtables_bytes", "pgtables_bytes at exit", "table leaked"],
     plugin: () =>
       variant("nr-ptes-not-decremented", {
-        *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
+        *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
           if (!st.direct_reclaim) return yield* try_to_free_pte(t, mm, pmdp, start, tlb);
           yield* pte_free_tlb(t, tlb, t.k.arch.pxd_pfn(st.pmdval), start);
         },
@@ -164,7 +163,7 @@ export const MUTANTS: readonly Mutant[] = [
     caught_by: ["lock order", "deadlock"],
     plugin: () =>
       variant("fast-path-no-trylock", {
-        *zap_pte_range_locked(t: Task, _mm: MmStruct, pmdp: number, _ptl: object, st: ZapPteState): KPath {
+        *zap_pte_range_locked(t: task_struct, _mm: mm_struct, pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
           const pml = pmd_lockptr(t.k, pmdp);
           yield* spin_lock(t, pml);
           st.pmdval = yield* pmdp_get_lockless(t, pmdp);
@@ -181,11 +180,11 @@ export const MUTANTS: readonly Mutant[] = [
     plugin: () =>
       variant("no-rescan", {
         ...slowOnly,
-        *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number): KPath {
+        *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number): KPath {
           const pml = yield* pmd_lock(t, pmdp);
-          const pte = yield* pte_offset_map_rw_nolock(t, mm, pmdp, start);
-          if (pte < 0) return yield* spin_unlock(t, pml);
-          const pmdval = t.pmdval;
+          const m = yield* pte_offset_map_rw_nolock(t, mm, pmdp, start);
+          if (m === null) return yield* spin_unlock(t, pml);
+          const { pte, pmdval } = m;
           yield* pte_unmap(t, pte);
           yield* pmd_clear(t, pmdp);
           yield* spin_unlock(t, pml);
@@ -200,7 +199,7 @@ export const MUTANTS: readonly Mutant[] = [
     caught_by: ["table freed while still reachable"],
     plugin: () =>
       variant("still-linked", {
-        *zap_pte_range_locked(t: Task, _mm: MmStruct, pmdp: number, _ptl: object, st: ZapPteState): KPath {
+        *zap_pte_range_locked(t: task_struct, _mm: mm_struct, pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
           const pml = pmd_lockptr(t.k, pmdp);
           if (!(yield* spin_trylock(t, pml))) return void (st.direct_reclaim = false);
           st.pmdval = yield* pmdp_get_lockless(t, pmdp);
@@ -214,7 +213,7 @@ export const MUTANTS: readonly Mutant[] = [
     caught_by: ["double free"],
     plugin: () =>
       variant("double-free", {
-        *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
+        *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
           if (!st.direct_reclaim) return yield* try_to_free_pte(t, mm, pmdp, start, tlb);
           yield* pte_free_tlb(t, tlb, t.k.arch.pxd_pfn(st.pmdval), start);
           yield* pte_free_tlb(t, tlb, t.k.arch.pxd_pfn(st.pmdval), start);

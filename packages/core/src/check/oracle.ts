@@ -5,6 +5,7 @@
  * operations that completed before the read began and were not overtaken by a
  * later-begun operation that also completed before it, plus those overlapping it.
  */
+import { MmsimError } from "@mmsim/spec";
 export interface OracleEvent {
   kind: "write" | "read" | "dontneed" | "free" | "pageout" | "hugepage" | "nohugepage" | "munmap";
   page: number;
@@ -14,7 +15,11 @@ export interface OracleEvent {
   who: string;
 }
 
-export class OracleViolation extends Error {}
+export class OracleViolation extends MmsimError {
+  constructor(message: string) {
+    super("oracle-violation", message);
+  }
+}
 
 export class Oracle {
   private clock = 0;

@@ -19,13 +19,14 @@
 import type { Kernel } from "../kernel.js";
 import type { Task } from "../sched/task.js";
 import { PMD_LEVEL, PTE_LEVEL } from "../pgtable/store.js";
+import { MmsimError } from "@mmsim/spec";
 
-export class SanitizerViolation extends Error {
+export class SanitizerViolation extends MmsimError {
   constructor(
     readonly rule: string,
     readonly detail: string,
   ) {
-    super(`${rule}: ${detail}`);
+    super("sanitizer-violation", `${rule}: ${detail}`);
   }
 }
 

@@ -6,6 +6,7 @@
  * Addresses (`at`) are offsets from SCENARIO_BASE, an untouched 512 GiB slot;
  * sizes and offsets are numbers or strings with K/M/G suffixes ("2M", "4K").
  */
+import { MmsimError } from "@mmsim/spec";
 export const SCENARIO_BASE = 0x200000000000;
 
 export type Size = number | string;
@@ -49,7 +50,11 @@ export interface Scenario {
 
 const SUFFIX: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
-export class ScenarioError extends Error {}
+export class ScenarioError extends MmsimError {
+  constructor(message: string) {
+    super("scenario-error", message);
+  }
+}
 
 /** A scenario size/offset: 4096, "4K", "0x2000", "2M". */
 export function size(v: Size | undefined, what: string, dflt?: number): number {

@@ -147,6 +147,7 @@ describe("reclaim plugin hooks", () => {
   it("a plugin that frees nothing leaves Linux's numbers unchanged (hooks are called, not required)", () => {
     let calls = 0;
     const noop: ReclaimPlugin = {
+      specificationVersion: "v1",
       name: "noop",
       version: "0",
       models: "test",

@@ -2,6 +2,7 @@ import type { Arch } from "../pgtable/arch.js";
 import { RwSem } from "../sync/rwsem.js";
 import { SpinLock } from "../sync/spinlock.js";
 import { VmaTree } from "./vma.js";
+import type { mm_struct } from "@mmsim/spec";
 
 /** enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES } */
 export const MM_FILEPAGES = 0;
@@ -24,11 +25,11 @@ export interface MmCounters {
 }
 
 /** struct mm_struct */
-export class MmStruct {
+export class MmStruct implements mm_struct {
   readonly mmap_lock = new RwSem("mmap_lock");
   /** mm->page_table_lock: protects PUD/P4D/PGD population. */
   readonly page_table_lock = new SpinLock("page_table_lock");
-  readonly mm_mt = new VmaTree();
+  readonly mm_mt = new VmaTree(this);
   /** Pages mapped (VmSize). */
   total_vm = 0;
   locked_vm = 0;

@@ -7,6 +7,7 @@
  * page-table frames, their entries are overwritten (pgtable/store.ts), so a later
  * access through a stale pointer is detectable.
  */
+import { MmsimError } from "@mmsim/spec";
 export const PG_FREE = 0;
 export const PG_ANON = 1;
 export const PG_PGTABLE = 2;
@@ -26,7 +27,11 @@ export const PF_REFERENCED = 8;
 export const HPAGE_PMD_ORDER = 9;
 export const HPAGE_PMD_NR = 512;
 
-export class OutOfMemory extends Error {}
+export class OutOfMemory extends MmsimError {
+  constructor(message: string) {
+    super("out-of-memory", message);
+  }
+}
 
 export class PageFrames {
   type = new Uint8Array(0);

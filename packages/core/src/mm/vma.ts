@@ -1,4 +1,6 @@
 import { RwSem } from "../sync/rwsem.js";
+import type { vm_area_struct } from "@mmsim/spec";
+import type { MmStruct } from "./mm_struct.js";
 import type { pgprot_t } from "../pgtable/arch.js";
 
 /** The object a shared anonymous mapping maps: a shmem file and its page cache. */
@@ -15,10 +17,12 @@ export class ShmemFile {
 }
 
 /** struct vm_area_struct, for anonymous memory. */
-export class Vma {
+export class Vma implements vm_area_struct {
   /** Per-VMA lock (vma_start_read / vma_start_write). */
   readonly vm_lock = new RwSem("vm_lock");
   detached = false;
+  /** vma->vm_mm: set when the VMA is inserted into an mm's tree. */
+  vm_mm: MmStruct | null = null;
   constructor(
     public vm_start: number,
     public vm_end: number,
@@ -44,6 +48,8 @@ export class Vma {
  */
 export class VmaTree {
   readonly list: Vma[] = [];
+
+  constructor(private readonly mm: MmStruct) {}
 
   get length(): number {
     return this.list.length;
@@ -94,6 +100,7 @@ export class VmaTree {
     const at = this.list[i];
     if (at && at.vm_start < v.vm_end) throw new Error(`vma_insert: [${v.vm_start.toString(16)}, ${v.vm_end.toString(16)}) overlaps`);
     this.list.splice(i, 0, v);
+    v.vm_mm = this.mm;
   }
 
   remove(v: Vma): void {

@@ -163,7 +163,7 @@ export function* zap_pte_range(
   const hooks = k.hooks;
   const mm = tlb.mm;
   const st: ZapPteState = {
-    can_reclaim_pt: hooks.reclaim_pt_is_enabled !== null && hooks.reclaim_pt_is_enabled(addr, end, details),
+    can_reclaim_pt: hooks.reclaim_pt_is_enabled !== null && hooks.reclaim_pt_is_enabled(k, addr, end, details),
     direct_reclaim: true,
     addr,
     pmdval: 0,

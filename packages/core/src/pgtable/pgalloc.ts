@@ -59,7 +59,7 @@ export function pte_free_defer(t: Task, mm: MmStruct, pfn: number): void {
   k.hooks.pte_table_dtor?.(k, mm, pfn);
   mm.counters.pgtables_freed[0]++;
   k.counters.tables_deferred++;
-  k.rcu.call_rcu(() => k.__tlb_remove_table(mm, pfn));
+  k.arch.pte_free_defer(k.table_free_target(mm), pfn);
 }
 
 /** Free an upper-level table (pmd_free / pud_free / p4d_free). */

@@ -22,13 +22,19 @@ export function pte_lockptr(k: Kernel, pmdval: number): SpinLock {
 
 /**
  * __pte_offset_map(pmd, addr, &pmdval): returns the PTE pointer, or -1 (NULL) when
- * the PMD is none, not present, a THP leaf, or bad. The PMD value read is left in
- * t.pmdval.
+ * the PMD is none, not present, a THP leaf, or bad. Core's own callers find the PMD
+ * value read in t.pmdval (an out-parameter kept on the task so the hot paths
+ * allocate nothing); plugins get it as an explicit result from @mmsim/core/kernel.
  */
 export function* __pte_offset_map(t: Task, pmdp: number, addr: number): KPath<number> {
   const k = t.k;
   const hook = k.hooks.pte_offset_map;
-  if (hook !== null) return yield* hook(t, pmdp, addr);
+  if (hook !== null) {
+    const m = yield* hook(t, pmdp, addr);
+    if (m === null) return -1;
+    t.pmdval = m.pmdval;
+    return m.pte;
+  }
   yield* rcu_read_lock(t);
   const pmdval = yield* pmdp_get_lockless(t, pmdp);
   t.pmdval = pmdval;

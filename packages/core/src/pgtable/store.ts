@@ -1,5 +1,6 @@
 import { PG_PGTABLE, type PageFrames } from "../mm/page_alloc.js";
 import { SpinLock } from "../sync/spinlock.js";
+import { MmsimError } from "@mmsim/spec";
 
 /** Table levels, as the kernel names them. */
 export const PTE_LEVEL = 1;
@@ -161,8 +162,8 @@ export class PtStore {
   }
 }
 
-export class PageTableUseAfterFree extends Error {
+export class PageTableUseAfterFree extends MmsimError {
   constructor(readonly pfn: number) {
-    super(`page-table use after free: pfn ${pfn} holds no page table`);
+    super("page-table-use-after-free", `page-table use after free: pfn ${pfn} holds no page table`);
   }
 }

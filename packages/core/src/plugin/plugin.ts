@@ -1,8 +1,7 @@
 /**
- * The interface every reclaim strategy implements. With no plugin the engine is
- * Linux without page-table reclaim. A plugin reaches the kernel only through these
- * hooks and the kernel API @mmsim/core exports (locks, entry accessors, mmu_gather,
- * accounting), so its source reads like the patch it models.
+ * Where core calls the reclaim plugin's hooks. The contract itself (each hook's
+ * context and rules, specificationVersion) is declared in @mmsim/spec; plugins
+ * import it, and the kernel functions they may call, from `@mmsim/core/kernel`.
  *
  * | hook | called from (kernel function) | seed design that needs it |
  * |---|---|---|
@@ -16,82 +15,12 @@
  * | try_to_unmap_one | try_to_unmap_one (reclaim of a lazily freed folio) | 2021/2022: drop the table's count |
  * | task_work | return to user space (task_work_run), when queued with task_work_add() | 2024 async (000): freept scan |
  * | scheduler_tick | task_tick_fair | 000: task_tick_mm_pgtable arms the task_work |
- * | shrink | memory-reclaim pass (shrink_node) | 001 step 2: reclaim-path scanning |
  */
-import type { Kernel } from "../kernel.js";
-import type { MmStruct } from "../mm/mm_struct.js";
-import type { Vma } from "../mm/vma.js";
-import type { KPath } from "../sched/point.js";
+import type { ReclaimPlugin } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
-import type { MmuGather } from "../tlb/mmu_gather.js";
 
-/** struct zap_details, for anonymous memory. */
-export interface ZapDetails {
-  /** Leave COWed anon pages (never set by the paths modelled). */
-  skip_cows: boolean;
-  /** Set only by madvise_dontneed_single_vma(): the zap may free empty PTE tables. */
-  reclaim_pt: boolean;
-  /** ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP: set by unmap_vmas(). */
-  unmap: boolean;
-}
-
-/** zap_pte_range()'s locals a reclaim plugin reads and writes. */
-export interface ZapPteState {
-  /** can_reclaim_pt: reclaim_pt_is_enabled(), cleared when an entry is skipped. */
-  can_reclaim_pt: boolean;
-  /** direct_reclaim: true until the PTE lock was dropped midway (need_resched / force_break). */
-  direct_reclaim: boolean;
-  /** addr reached; equals end when the whole slice was walked in one PTE-lock hold. */
-  addr: number;
-  /** The PMD value taken by the fast path (pmd_t pmdval). */
-  pmdval: number;
-}
-
-/** What a plugin can do, so the conformance kit can pick its suites (like level-supports). */
-export interface ReclaimSupports {
-  /** Frees empty PTE tables during MADV_DONTNEED. */
-  madv_dontneed?: boolean;
-  /** Frees PTE tables emptied by MADV_FREE (after reclaim of the lazily freed folios). */
-  madv_free?: boolean;
-  /** Scans and frees asynchronously (task_work / scheduler tick). */
-  async_scan?: boolean;
-  /** Frees tables only after an RCU grace period. */
-  rcu_table_free?: boolean;
-  /** Frees tables that map only the zero page. */
-  zero_page_tables?: boolean;
-  /** Replaces the RCU walker protection with a per-table reference. */
-  walker_refcount?: "atomic" | "percpu";
-  [extra: string]: unknown;
-}
-
-export interface ReclaimPlugin {
-  readonly name: string;
-  readonly version: string;
-  /** The kernel design modelled: seed thread, series and kernel version. */
-  readonly models: string;
-  readonly supports: ReclaimSupports;
-
-  /** Called once when an engine is built with this plugin. */
-  attach?(k: Kernel): void;
-
-  pte_table_ctor?(k: Kernel, mm: MmStruct, pfn: number): void;
-  pte_table_dtor?(k: Kernel, mm: MmStruct, pfn: number): void;
-  track_pte_set?(k: Kernel, ptep: number, old: number, pte: number): void;
-  track_pte_clear?(k: Kernel, ptep: number, old: number): void;
-
-  pte_offset_map?(t: Task, pmdp: number, addr: number): KPath<number>;
-  pte_unmap?(t: Task, ptep: number): KPath;
-
-  reclaim_pt_is_enabled?(start: number, end: number, details: ZapDetails | null): boolean;
-  zap_pte_range_locked?(t: Task, mm: MmStruct, pmdp: number, ptl: object, st: ZapPteState): KPath;
-  zap_pte_range_end?(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath;
-
-  madvise_free_pte_range?(t: Task, tlb: MmuGather, vma: Vma, pmdp: number, addr: number, end: number): KPath;
-  try_to_unmap_one?(t: Task, vma: Vma, pmdp: number, addr: number): KPath;
-  task_work?(t: Task, mm: MmStruct): KPath;
-  scheduler_tick?(t: Task, mm: MmStruct): void;
-  shrink?(t: Task, mm: MmStruct): KPath;
-}
+export type { ReclaimPlugin, ReclaimSupports, ZapDetails, ZapPteState, PteMapping } from "@mmsim/spec";
+export { validate_plugin } from "@mmsim/spec";
 
 /** The plugin's hooks normalised to `null` when absent, for one cheap test on hot paths. */
 export interface Hooks {
@@ -108,7 +37,6 @@ export interface Hooks {
   try_to_unmap_one: NonNullable<ReclaimPlugin["try_to_unmap_one"]> | null;
   task_work: NonNullable<ReclaimPlugin["task_work"]> | null;
   scheduler_tick: NonNullable<ReclaimPlugin["scheduler_tick"]> | null;
-  shrink: NonNullable<ReclaimPlugin["shrink"]> | null;
 }
 
 export function hooks_of(p: ReclaimPlugin | null): Hooks {
@@ -130,22 +58,10 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     try_to_unmap_one: b("try_to_unmap_one"),
     task_work: b("task_work"),
     scheduler_tick: b("scheduler_tick"),
-    shrink: b("shrink"),
   };
 }
 
 /** task_work_add(task, work, TWA_RESUME): the plugin's task_work hook runs on the task's next return to user. */
 export function task_work_add(t: Task): void {
   t.task_work_pending = true;
-}
-
-/** Checks a value is a usable plugin; throws a clear error naming what is missing. */
-export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
-  const o = p as Partial<ReclaimPlugin> | null;
-  const missing: string[] = [];
-  if (!o || typeof o !== "object") throw new TypeError(`${where}: not a reclaim plugin (got ${o === null ? "null" : typeof o})`);
-  for (const f of ["name", "version", "models"] as const) if (typeof o[f] !== "string") missing.push(f);
-  if (!o.supports || typeof o.supports !== "object") missing.push("supports");
-  if (missing.length) throw new TypeError(`${where}: not a reclaim plugin (missing ${missing.join(", ")})`);
-  return o as ReclaimPlugin;
 }

@@ -2,13 +2,14 @@ import type { Kernel } from "../kernel.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import type { SpinLock } from "../sync/spinlock.js";
 import { Op } from "../sync/op.js";
+import type { task_struct } from "@mmsim/spec";
 
 /**
  * A simulated task (thread) as the kernel paths see `current`. It carries the
  * state the sync primitives check (RCU nesting, IRQs off, locks held) and its
  * reusable primitive-operation object.
  */
-export class Task {
+export class Task implements task_struct {
   /** When true, every primitive yields a preemption point first. */
   stepping = false;
   /** rcu_read_lock() nesting depth. */

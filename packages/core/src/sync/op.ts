@@ -1,12 +1,17 @@
 import type { Point, PointKind } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
+import { MmsimError } from "@mmsim/spec";
 
 /** Returned by an action that cannot proceed yet (a held lock). */
 export const BLOCKED: unique symbol = Symbol("BLOCKED");
 export type Action<A, B, R> = (t: Task, a: A, b: B) => R | typeof BLOCKED;
 
 /** Thrown when a non-stepping task would block: in a single-threaded run that is a deadlock. */
-export class DeadlockError extends Error {}
+export class DeadlockError extends MmsimError {
+  constructor(message: string) {
+    super("deadlock", message);
+  }
+}
 
 /**
  * One primitive operation as an iterator, reused by its task. `yield* op` performs

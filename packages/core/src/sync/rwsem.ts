@@ -2,12 +2,13 @@ import { PT } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { BLOCKED, sync_op } from "./op.js";
 import { LockError } from "./spinlock.js";
+import type { rw_semaphore } from "@mmsim/spec";
 
 /**
  * rw_semaphore, used for mmap_lock and (as a trylock-only reader lock) the per-VMA
  * lock. Writers are not starved-protected: the model has no fairness, like loom.
  */
-export class RwSem {
+export class RwSem implements rw_semaphore {
   readers = 0;
   writer: Task | null = null;
   readonly readerTasks: Task[] = [];

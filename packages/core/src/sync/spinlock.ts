@@ -1,9 +1,10 @@
 import { PT } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { BLOCKED, sync_op } from "./op.js";
+import { MmsimError, type spinlock_t } from "@mmsim/spec";
 
 /** spinlock_t. `cls` groups locks for lock-order checks (e.g. "ptl", "pmd_lock"). */
-export class SpinLock {
+export class SpinLock implements spinlock_t {
   owner: Task | null = null;
   constructor(
     readonly name: string,
@@ -11,7 +12,11 @@ export class SpinLock {
   ) {}
 }
 
-export class LockError extends Error {}
+export class LockError extends MmsimError {
+  constructor(message: string) {
+    super("lock-error", message);
+  }
+}
 
 function acquire(t: Task, l: SpinLock): void | typeof BLOCKED {
   const san = t.k.sanitizer;

@@ -15,6 +15,7 @@ import { folio_put } from "../mm/folio.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import type { Vma } from "../mm/vma.js";
 import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
+import type { TableFreeTarget, mmu_gather } from "@mmsim/spec";
 
 /** MMU_GATHER_BUNDLE, MAX_GATHER_BATCH, MAX_GATHER_BATCH_COUNT, MAX_TABLE_BATCH for 4 KiB pages. */
 export const MMU_GATHER_BUNDLE = 8;
@@ -28,7 +29,7 @@ interface PageBatch {
   readonly pages: number[];
 }
 
-export class MmuGather {
+export class MmuGather implements mmu_gather {
   start: number;
   end = 0;
   fullmm: boolean;
@@ -52,6 +53,13 @@ export class MmuGather {
     this.fullmm = fullmm;
     this.start = fullmm ? Infinity : k.arch.TASK_SIZE;
     if (fullmm) this.end = Infinity;
+  }
+
+  /** What the arch's __pte_free_tlb() drives: this gather's table batch, on behalf of `t`. */
+  table_free_target(t: Task): TableFreeTarget {
+    const target = this.k.table_free_target(this.mm);
+    target.tlb_remove_table = (pfn) => __tlb_remove_table_batch(t, this, pfn);
+    return target;
   }
 }
 
@@ -139,22 +147,32 @@ function* tlb_table_flush(t: Task, tlb: MmuGather): KPath {
   });
 }
 
-/** tlb_remove_table(tlb, table) */
-export function* tlb_remove_table(t: Task, tlb: MmuGather, pfn: number): KPath {
+/** tlb_remove_table(tlb, table): batch a table (MMU_GATHER_RCU_TABLE_FREE). */
+function __tlb_remove_table_batch(t: Task, tlb: MmuGather, pfn: number): void {
   if (tlb.table_batch === null) tlb.table_batch = [];
   tlb.table_batch.push(pfn);
   tlb.k.counters.tables_deferred++;
   tlb.k.sanitizer?.table_unlinked(t, pfn);
-  if (tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }
 
-/** pte_free_tlb(tlb, pte, address) */
+/** tlb_remove_table(tlb, table) */
+export function* tlb_remove_table(t: Task, tlb: MmuGather, pfn: number): KPath {
+  __tlb_remove_table_batch(t, tlb, pfn);
+  if (tlb.table_batch!.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
+}
+
+/**
+ * pte_free_tlb(tlb, pte, address) (include/asm-generic/tlb.h): widen the flush,
+ * set tlb->freed_tables, then the arch's __pte_free_tlb() hands the page over
+ * (x86: paravirt_tlb_remove_table → tlb_remove_table).
+ */
 export function* pte_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: number): KPath {
   tlb_flush_pmd_range(tlb, address, 4096);
   tlb.freed_tables = true;
   tlb.mm.counters.pgtables_freed[0]++;
   tlb.k.hooks.pte_table_dtor?.(tlb.k, tlb.mm, pfn);
-  yield* tlb_remove_table(t, tlb, pfn);
+  tlb.k.arch.__pte_free_tlb(tlb.table_free_target(t), pfn);
+  if (tlb.table_batch !== null && tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }
 
 /** pmd_free_tlb / pud_free_tlb / p4d_free_tlb */

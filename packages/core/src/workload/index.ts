@@ -5,3 +5,4 @@ export { parseScript } from "./parser.js";
 export { BUILTIN_WORKLOADS, builtinScript } from "./builtins.js";
 export { resolveScript, countOps, type ResolvedOp } from "./resolve.js";
 export { formatStatus, formatError, SIGNAL_TEXT, type StatusLine } from "./output.js";
+export { runScript, PROT_BITS, ADVICE, MAP_FAILED, type Backend, type RunOptions, type RunResult } from "./runner.js";

@@ -1,0 +1,17 @@
+/**
+ * @mmsim/core/check — what finds bugs: invariants over an mm, runtime
+ * sanitizers, the user-data oracle, race scenarios, the deterministic explorer
+ * with its strategies and schedules, and the fuzzing operations.
+ */
+export { check_mm, check_exit, type Violation } from "./invariants.js";
+export { Sanitizer, SanitizerViolation } from "./sanitizer.js";
+export { Oracle, OracleViolation } from "./oracle.js";
+export { SCENARIO_BASE, validateScenario, ScenarioError, size as scenarioSize, type Scenario, type ScenarioOp, type ActorSpec } from "./scenario.js";
+export { execute, actorNames, classify, type ExecutionResult, type StepRecord, type ExecOptions, type Violation as RuleViolation } from "./execution.js";
+export { explore, shrink, type ExploreOptions, type ExploreResult, type Failure, type StrategyName } from "./explore.js";
+export { formatTrace } from "./trace.js";
+export { applyOp, type FuzzOp } from "./fuzz_ops.js";
+export { encodeSchedule, decodeSchedule, countPreemptions, ScheduleSyntaxError, SCHEDULE_VERSION } from "../sched/schedule.js";
+export { Prng, RandomStrategy, PctStrategy, ReplayStrategy, SwitchStrategy, defaultChoice, type Strategy } from "../sched/strategy.js";
+/** Table walkers for tests and checks (no preemption points): the entry pointer at a level, or -1. */
+export { walk_pud, walk_pmd, walk_pte } from "../pgtable/walk.js";

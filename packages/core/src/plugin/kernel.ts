@@ -1,0 +1,223 @@
+/**
+ * @mmsim/core/kernel — the kernel API a reclaim plugin is written against, as
+ * include/linux/*.h is to mm code. It exports the contract (@mmsim/spec: the
+ * types, `ReclaimPlugin`, specificationVersion) and the kernel functions a
+ * plugin may call, with the kernel's names, and nothing else.
+ *
+ * Conventions (model differences from C, stated once):
+ *   - `t` (the running task, `current`) comes first wherever the function is a
+ *     kernel path or needs the machine: the kernel reaches `current`, the RCU
+ *     state and the arch through globals, the model through `t`.
+ *   - Kernel paths are generators: call them with `yield*`.
+ *   - Out-parameters are explicit results: `pte_offset_map_rw_nolock(mm, pmd,
+ *     addr, &pmdval, &ptl)` returns `{ pte, pmdval, ptl }` or null (the kernel's
+ *     NULL), never a value left on the task.
+ *   - Table geometry comes from the arch (`t.k.arch.PTRS_PER_PTE`, `PMD_SIZE`).
+ */
+import type {
+  KPath,
+  atomic_t,
+  kernel_t,
+  mm_struct,
+  mmu_gather,
+  percpu_ref,
+  pmd_ptr,
+  pmd_t,
+  pte_ptr,
+  pte_t,
+  rw_semaphore,
+  spinlock_t,
+  task_struct,
+  vm_area_struct,
+} from "@mmsim/spec";
+import type { Kernel } from "../kernel.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import type { Vma } from "../mm/vma.js";
+import { mm_dec_nr_ptes as _mm_dec_nr_ptes, pmd_lock as _pmd_lock, pmd_lockptr as _pmd_lockptr, pte_free as _pte_free, pte_free_defer as _pte_free_defer } from "../pgtable/pgalloc.js";
+import { pmd_clear as _pmd_clear, pmdp_get_lockless as _pmdp_get_lockless, ptep_get as _ptep_get, ptep_get_lockless as _ptep_get_lockless } from "../pgtable/ops.js";
+import {
+  __pte_offset_map as ___pte_offset_map,
+  pte_lockptr as _pte_lockptr,
+  pte_offset_map_lock as _pte_offset_map_lock,
+  pte_offset_map_rw_nolock as _pte_offset_map_rw_nolock,
+  pte_unmap as _pte_unmap,
+  pte_unmap_unlock as _pte_unmap_unlock,
+} from "../pgtable/pte_map.js";
+import { walk_pmd } from "../pgtable/walk.js";
+import { task_work_add as _task_work_add } from "./plugin.js";
+import type { Task } from "../sched/task.js";
+import { Atomic, atomic_add_return as _atomic_add_return, atomic_cmpxchg as _atomic_cmpxchg, atomic_read as _atomic_read, atomic_set as _atomic_set } from "../sync/atomic.js";
+import { PercpuRef, percpu_ref_get as _percpu_ref_get, percpu_ref_kill as _percpu_ref_kill, percpu_ref_put as _percpu_ref_put, percpu_ref_tryget_live as _percpu_ref_tryget_live } from "../sync/percpu_ref.js";
+import { local_irq_restore as _local_irq_restore, local_irq_save as _local_irq_save, rcu_read_lock as _rcu_read_lock, rcu_read_unlock as _rcu_read_unlock, synchronize_rcu as _synchronize_rcu } from "../sync/rcu.js";
+import { down_read as _down_read, down_read_trylock as _down_read_trylock, up_read as _up_read } from "../sync/rwsem.js";
+import { lockdep_assert_held as _lockdep_assert_held, spin_is_locked as _spin_is_locked, spin_lock as _spin_lock, spin_lock_nested as _spin_lock_nested, spin_trylock as _spin_trylock, spin_unlock as _spin_unlock, type SpinLock } from "../sync/spinlock.js";
+import { flush_tlb_mm_range } from "../tlb/flush.js";
+import { pte_free_tlb as _pte_free_tlb, tlb_flush_pmd_range as _tlb_flush_pmd_range, tlb_remove_table as _tlb_remove_table, type MmuGather } from "../tlb/mmu_gather.js";
+
+export * from "@mmsim/spec";
+
+/** A primitive: one preemption point (the op object is reused by its task). */
+type Prim<R> = Iterable<import("@mmsim/spec").Point, R, undefined> & Iterator<import("@mmsim/spec").Point, R, undefined>;
+
+// The model's objects behind the contract's types (one cast per boundary).
+const T = (t: task_struct) => t as Task;
+const K = (k: kernel_t) => k as Kernel;
+const MM = (mm: mm_struct) => mm as MmStruct;
+const G = (tlb: mmu_gather) => tlb as MmuGather;
+const L = (l: spinlock_t) => l as SpinLock;
+
+/* ---- spinlocks (include/linux/spinlock.h) ---- */
+
+export const spin_lock = (t: task_struct, l: spinlock_t): Prim<void> => _spin_lock(T(t), L(l));
+/** spin_lock_nested(lock, SINGLE_DEPTH_NESTING): a second lock of the same class (PTE lock under the PMD lock). */
+export const spin_lock_nested = (t: task_struct, l: spinlock_t): Prim<void> => _spin_lock_nested(T(t), L(l));
+export const spin_trylock = (t: task_struct, l: spinlock_t): Prim<boolean> => _spin_trylock(T(t), L(l));
+export const spin_unlock = (t: task_struct, l: spinlock_t): Prim<void> => _spin_unlock(T(t), L(l));
+export const spin_is_locked = (l: spinlock_t): boolean => _spin_is_locked(L(l));
+export const lockdep_assert_held = (t: task_struct, l: spinlock_t): void => _lockdep_assert_held(T(t), L(l));
+
+/* ---- mmap_lock (include/linux/mmap_lock.h) ---- */
+
+export const down_read = (t: task_struct, s: rw_semaphore): Prim<void> => _down_read(T(t), s as never);
+export const down_read_trylock = (t: task_struct, s: rw_semaphore): Prim<boolean> => _down_read_trylock(T(t), s as never);
+export const up_read = (t: task_struct, s: rw_semaphore): Prim<void> => _up_read(T(t), s as never);
+
+/* ---- RCU and IRQs (include/linux/rcupdate.h) ---- */
+
+export const rcu_read_lock = (t: task_struct): Prim<void> => _rcu_read_lock(T(t));
+export const rcu_read_unlock = (t: task_struct): Prim<void> => _rcu_read_unlock(T(t), T(t).k.rcu);
+/** synchronize_rcu(): sleeps until every reader that exists now has finished. */
+export const synchronize_rcu = (t: task_struct): Prim<void> => _synchronize_rcu(T(t), T(t).k.rcu);
+/** call_rcu(head, func): `func` runs after a grace period. */
+export function call_rcu(t: task_struct, func: () => void): void {
+  T(t).k.rcu.call_rcu(func);
+}
+/** local_irq_save(): an IRQ-disabled region is an RCU read-side section and defers IPIs (GUP-fast). */
+export const local_irq_save = (t: task_struct): Prim<void> => _local_irq_save(T(t));
+export const local_irq_restore = (t: task_struct): Prim<void> => _local_irq_restore(T(t), T(t).k.rcu);
+
+/* ---- atomics and percpu_ref (include/linux/atomic.h, percpu-refcount.h) ---- */
+
+/** ATOMIC_INIT(i) */
+export const ATOMIC_INIT = (i: number): atomic_t => new Atomic(i);
+export const atomic_read = (t: task_struct, a: atomic_t): Prim<number> => _atomic_read(T(t), a as Atomic);
+export const atomic_set = (t: task_struct, a: atomic_t, v: number): Prim<void> => _atomic_set(T(t), a as Atomic, v);
+export const atomic_add_return = (t: task_struct, a: atomic_t, v: number): Prim<number> => _atomic_add_return(T(t), a as Atomic, v);
+export const atomic_cmpxchg = (t: task_struct, a: atomic_t, old: number, nw: number): Prim<number> => _atomic_cmpxchg(T(t), a as Atomic, old, nw);
+/** percpu_ref_init(ref, release, 0, GFP): one reference held, percpu mode. */
+export const percpu_ref_init = (k: kernel_t, release: () => void): percpu_ref => new PercpuRef(K(k).cpu_curr.length, release);
+export const percpu_ref_get = (t: task_struct, r: percpu_ref): Prim<void> => _percpu_ref_get(T(t), r as PercpuRef);
+export const percpu_ref_tryget_live = (t: task_struct, r: percpu_ref): Prim<boolean> => _percpu_ref_tryget_live(T(t), r as PercpuRef);
+export const percpu_ref_put = (t: task_struct, r: percpu_ref): Prim<void> => _percpu_ref_put(T(t), r as PercpuRef);
+/** percpu_ref_kill(ref): switch to atomic mode after a grace period and drop the initial reference. */
+export const percpu_ref_kill = (t: task_struct, r: percpu_ref): void => _percpu_ref_kill(r as PercpuRef, T(t).k.rcu);
+
+/* ---- page-table entries (include/linux/pgtable.h) ---- */
+
+export const ptep_get = (t: task_struct, ptep: pte_ptr): Prim<pte_t> => _ptep_get(T(t), ptep);
+export const ptep_get_lockless = (t: task_struct, ptep: pte_ptr): Prim<pte_t> => _ptep_get_lockless(T(t), ptep);
+export const pmdp_get_lockless = (t: task_struct, pmdp: pmd_ptr): Prim<pmd_t> => _pmdp_get_lockless(T(t), pmdp);
+/**
+ * A read of a PMD entry that is not a preemption point. Model-only: for the
+ * lookups of walk_page_range() that the model treats as one step with the table
+ * walk (mm_find_pmd); where a race on the value matters, use pmdp_get_lockless().
+ */
+export function pmdp_peek(t: task_struct, pmdp: pmd_ptr): pmd_t {
+  return T(t).k.pt.ent[pmdp];
+}
+/** pmd_clear(pmd): the caller holds the PMD lock. */
+export const pmd_clear = (t: task_struct, pmdp: pmd_ptr): Prim<void> => _pmd_clear(T(t), pmdp);
+
+/** mm_find_pmd(mm, address) (mm/rmap.c): the PMD entry covering address, or null where an upper level is none. */
+export function mm_find_pmd(t: task_struct, mm: mm_struct, address: number): pmd_ptr | null {
+  const p = walk_pmd(T(t).k, MM(mm), address);
+  return p < 0 ? null : p;
+}
+
+/* ---- mapping PTE tables (mm/pgtable-generic.c, Linux 6.5+) ---- */
+
+/** pte_lockptr(mm, pmdval): the split PTE lock of the table `pmdval` points at. */
+export const pte_lockptr = (t: task_struct, pmdval: pmd_t): spinlock_t => _pte_lockptr(T(t).k, pmdval);
+/** pmd_lockptr(mm, pmd): the split PMD lock of the PMD table holding `pmdp`. */
+export const pmd_lockptr = (k: kernel_t, pmdp: pmd_ptr): spinlock_t => _pmd_lockptr(K(k), pmdp);
+/** pmd_lock(mm, pmd): takes and returns the PMD lock. */
+export const pmd_lock = (t: task_struct, pmdp: pmd_ptr): KPath<spinlock_t> => _pmd_lock(T(t), pmdp);
+
+/** __pte_offset_map(pmd, addr, &pmdval): maps the PTE table (RCU, or the plugin's pte_offset_map hook); null when the PMD maps none. */
+export function* __pte_offset_map(t: task_struct, pmdp: pmd_ptr, addr: number): KPath<{ pte: pte_ptr; pmdval: pmd_t } | null> {
+  const pte = yield* ___pte_offset_map(T(t), pmdp, addr);
+  return pte < 0 ? null : { pte, pmdval: T(t).pmdval };
+}
+
+/** pte_offset_map(pmd, addr): the mapped PTE pointer, or null. */
+export function* pte_offset_map(t: task_struct, pmdp: pmd_ptr, addr: number): KPath<pte_ptr | null> {
+  const pte = yield* ___pte_offset_map(T(t), pmdp, addr);
+  return pte < 0 ? null : pte;
+}
+
+/** pte_offset_map_lock(mm, pmd, addr, &ptl): mapped and locked, the PMD rechecked under the lock; null when it maps no table. */
+export function* pte_offset_map_lock(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number): KPath<{ pte: pte_ptr; ptl: spinlock_t } | null> {
+  const pte = yield* _pte_offset_map_lock(T(t), MM(mm), pmdp, addr);
+  return pte < 0 ? null : { pte, ptl: T(t).ptl! };
+}
+
+/**
+ * pte_offset_map_rw_nolock(mm, pmd, addr, &pmdval, &ptl): mapped, not locked; the
+ * caller must recheck pmd_same() (or pte_same()) after taking `ptl`.
+ */
+export function* pte_offset_map_rw_nolock(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number): KPath<{ pte: pte_ptr; pmdval: pmd_t; ptl: spinlock_t } | null> {
+  const pte = yield* _pte_offset_map_rw_nolock(T(t), MM(mm), pmdp, addr);
+  return pte < 0 ? null : { pte, pmdval: T(t).pmdval, ptl: T(t).ptl! };
+}
+
+/** pte_offset_map_ro_nolock(mm, pmd, addr, &ptl): read-only use. */
+export function* pte_offset_map_ro_nolock(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number): KPath<{ pte: pte_ptr; ptl: spinlock_t } | null> {
+  const pte = yield* _pte_offset_map_rw_nolock(T(t), MM(mm), pmdp, addr);
+  return pte < 0 ? null : { pte, ptl: T(t).ptl! };
+}
+
+/** pte_unmap(pte) */
+export const pte_unmap = (t: task_struct, ptep: pte_ptr): KPath => _pte_unmap(T(t), ptep);
+/** pte_unmap_unlock(pte, ptl) */
+export const pte_unmap_unlock = (t: task_struct, ptep: pte_ptr, ptl: spinlock_t): KPath => _pte_unmap_unlock(T(t), ptep, L(ptl));
+
+/* ---- freeing tables (include/asm-generic/tlb.h, mm/pgtable-generic.c) ---- */
+
+/** mm_dec_nr_ptes(mm): VmPTE drops by one table. */
+export const mm_dec_nr_ptes = (mm: mm_struct): void => _mm_dec_nr_ptes(MM(mm));
+/** pte_free_tlb(tlb, pte, address): freed after the gather's TLB flush (freed_tables: lazy CPUs too) and, via the arch, a grace period. */
+export const pte_free_tlb = (t: task_struct, tlb: mmu_gather, pfn: number, address: number): KPath => _pte_free_tlb(T(t), G(tlb), pfn, address);
+/** tlb_remove_table(tlb, table): hand a table to the gather (without pte_free_tlb's freed_tables). */
+export const tlb_remove_table = (t: task_struct, tlb: mmu_gather, pfn: number): KPath => _tlb_remove_table(T(t), G(tlb), pfn);
+/** tlb_flush_pmd_range(tlb, address, size) */
+export const tlb_flush_pmd_range = (tlb: mmu_gather, address: number, size: number): void => _tlb_flush_pmd_range(G(tlb), address, size);
+/** pte_free_defer(mm, pgtable): the arch's: after a grace period, no TLB flush implied (the caller flushes first). */
+export const pte_free_defer = (t: task_struct, mm: mm_struct, pfn: number): void => _pte_free_defer(T(t), MM(mm), pfn);
+/** pte_free(mm, pgtable): at once; only for a table nothing can reach any more. */
+export const pte_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pte_free(K(k), MM(mm), pfn);
+
+/**
+ * flush_tlb_range(vma, start, end): the arch's flush for cleared entries (x86:
+ * flush_tlb_mm_range(mm, start, end, PAGE_SHIFT, freed_tables = false)).
+ */
+export function* flush_tlb_range(t: task_struct, vma: vm_area_struct, start: number, end: number): KPath {
+  const v = vma as Vma;
+  const f = T(t).k.arch.flush_tlb_range(v.vm_flags);
+  yield* flush_tlb_mm_range(T(t), v.vm_mm!, start, end, f.stride_shift, f.freed_tables);
+}
+
+/* ---- VMAs (include/linux/mm.h) ---- */
+
+/** find_vma(mm, addr): the first VMA with vm_end > addr. The caller holds mmap_lock. */
+export const find_vma = (mm: mm_struct, addr: number): vm_area_struct | null => MM(mm).mm_mt.find_vma(addr);
+/** vma_next(&vmi): the VMA after `vma`. The caller holds mmap_lock. */
+export const vma_next = (mm: mm_struct, vma: vm_area_struct): vm_area_struct | null => MM(mm).mm_mt.next_of(vma as Vma);
+
+/* ---- tasks and time (include/linux/task_work.h, jiffies.h) ---- */
+
+/** task_work_add(task, work, TWA_RESUME): the plugin's task_work hook runs on the task's next return to user. */
+export const task_work_add = (t: task_struct): void => _task_work_add(T(t));
+/** task_work_pending(task) */
+export const task_work_pending = (t: task_struct): boolean => T(t).task_work_pending;
+/** HZ of the model's clock. */
+export const HZ = 250;

@@ -1,0 +1,186 @@
+/**
+ * The reclaim-plugin contract, version "v1". With no plugin the engine is Linux
+ * without page-table reclaim. A plugin reaches the kernel only through these hooks
+ * and the functions `@mmsim/core/kernel` exports, so its source reads like the
+ * patch it models.
+ *
+ * Every hook is optional. A hook typed `KPath` must be a generator (`function*`):
+ * it runs as a kernel path, stepped by the explorer at each preemption point. The
+ * others are plain functions called where the kernel cannot sleep or be
+ * preempted; they must not take locks, sleep or free.
+ *
+ * Contexts below: "mmap_lock (read)" means the caller holds mmap_read_lock(mm)
+ * or, where the kernel allows it, the VMA's per-VMA read lock instead.
+ */
+import type { pmd_t } from "./arch.js";
+import type { KPath, kernel_t, mm_struct, mmu_gather, pmd_ptr, pte_ptr, spinlock_t, task_struct, vm_area_struct } from "./kernel.js";
+
+/** The contract version this package describes. A plugin declares the one it implements. */
+export const SPECIFICATION_VERSION = "v1";
+
+/** struct zap_details, for anonymous memory. */
+export interface ZapDetails {
+  /** Leave COWed anon pages (never set by the paths modelled). */
+  readonly skip_cows: boolean;
+  /** Set only by madvise_dontneed_single_vma(): the zap may free empty PTE tables. */
+  readonly reclaim_pt: boolean;
+  /** ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP: set by unmap_vmas(). */
+  readonly unmap: boolean;
+}
+
+/** zap_pte_range()'s locals a reclaim plugin reads and writes. */
+export interface ZapPteState {
+  /** can_reclaim_pt: reclaim_pt_is_enabled(), cleared when an entry is skipped. */
+  can_reclaim_pt: boolean;
+  /** direct_reclaim: true until the PTE lock was dropped midway (need_resched / force_break). */
+  direct_reclaim: boolean;
+  /** addr reached; equals end when the whole slice was walked in one PTE-lock hold. */
+  addr: number;
+  /** The PMD value taken by the fast path (pmd_t pmdval). */
+  pmdval: pmd_t;
+}
+
+/** What a plugin can do, so the conformance kit can pick its suites (like abstract-level's `supports`). */
+export interface ReclaimSupports {
+  /** Frees empty PTE tables during MADV_DONTNEED. */
+  madv_dontneed?: boolean;
+  /** Frees PTE tables emptied by MADV_FREE (after reclaim of the lazily freed folios). */
+  madv_free?: boolean;
+  /** Scans and frees asynchronously (task_work / scheduler tick). */
+  async_scan?: boolean;
+  /** Frees tables only after an RCU grace period. */
+  rcu_table_free?: boolean;
+  /** Frees tables that map only the zero page. */
+  zero_page_tables?: boolean;
+  /** Replaces the RCU walker protection with a per-table reference. */
+  walker_refcount?: "atomic" | "percpu";
+  [extra: string]: unknown;
+}
+
+/** What a plugin's pte_offset_map hook returns: the mapped PTE and the PMD value it was mapped from. */
+export interface PteMapping {
+  pte: pte_ptr;
+  pmdval: pmd_t;
+}
+
+export interface ReclaimPlugin {
+  /** The contract version implemented: "v1". Core refuses a version it does not know. */
+  readonly specificationVersion: typeof SPECIFICATION_VERSION;
+  readonly name: string;
+  readonly version: string;
+  /** The kernel design modelled: seed thread, series and kernel version. */
+  readonly models: string;
+  readonly supports: ReclaimSupports;
+
+  /** Once, when an engine is built with this plugin, before any mm exists. */
+  attach?(k: kernel_t): void;
+
+  /**
+   * pagetable_pte_ctor(), from pte_alloc_one(): a new PTE table, not yet visible
+   * to anyone (before pmd_install()). No locks held. Plain function: initialise
+   * per-table state (a refcount, a percpu_ref).
+   */
+  pte_table_ctor?(k: kernel_t, mm: mm_struct, pfn: number): void;
+  /**
+   * pagetable_dtor(), when a PTE table is handed over for freeing: pte_free()
+   * (immediate), pte_free_tlb() (before the gather's flush and grace period) or
+   * pte_free_defer() (before call_rcu). Model difference: Linux >= 6.14 runs the
+   * dtor from the RCU callback; here it runs at hand-over. Plain function.
+   */
+  pte_table_dtor?(k: kernel_t, mm: mm_struct, pfn: number): void;
+  /**
+   * set_pte_at() / ptep_modify(): an entry changed from `old` to `pte`. Called
+   * under the PTE lock (or with the table private to the caller). Plain function:
+   * count entries per table; must not take locks or free.
+   */
+  track_pte_set?(k: kernel_t, ptep: pte_ptr, old: number, pte: number): void;
+  /** ptep_get_and_clear(): an entry was cleared (was `old`). Same context as track_pte_set. */
+  track_pte_clear?(k: kernel_t, ptep: pte_ptr, old: number): void;
+
+  /**
+   * __pte_offset_map(pmd, addr, &pmdval): replaces the default protection of a
+   * mapped PTE table (rcu_read_lock(), Linux 6.5+) for every walker that maps one
+   * (faults, zap, madvise, mprotect, the kit's walkers); the 2021/2022 designs'
+   * pte_tryget_map. Returns null when the PMD is none, not a table, or the table
+   * is going away. The table must stay valid until the matching pte_unmap hook.
+   * Kernel path: may take atomics/RCU; must not sleep.
+   */
+  pte_offset_map?(t: task_struct, pmdp: pmd_ptr, addr: number): KPath<PteMapping | null>;
+  /** pte_unmap(pte): ends what the pte_offset_map hook began. Kernel path. */
+  pte_unmap?(t: task_struct, ptep: pte_ptr): KPath;
+
+  /**
+   * reclaim_pt_is_enabled(start, end, details): at the start of each
+   * zap_pte_range() over [start, end), no PTE lock held. Pure: decides
+   * can_reclaim_pt.
+   */
+  reclaim_pt_is_enabled?(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean;
+  /**
+   * zap_pte_range(), when the whole [start, end) was zapped in one PTE-lock hold
+   * and nothing was skipped (can_reclaim_pt && direct_reclaim && addr == end).
+   * Held: the PTE lock `ptl`, mmap_lock (read). Kernel path; may trylock the
+   * PMD lock (never spin on it: ABBA against pmd_lock → PTE lock), must not drop
+   * `ptl`, must not sleep. Sets `st.direct_reclaim`/`st.pmdval` for zap_pte_range_end.
+   */
+  zap_pte_range_locked?(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, ptl: spinlock_t, st: ZapPteState): KPath;
+  /**
+   * zap_pte_range() after pte_unmap_unlock(), when can_reclaim_pt. Held:
+   * mmap_lock (read); no spinlock. Kernel path; may take the PMD and PTE locks,
+   * unlink the table and free it with pte_free_tlb(tlb, ...) (flushed at
+   * tlb_finish_mmu). Must not sleep (the gather is open).
+   */
+  zap_pte_range_end?(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath;
+
+  /**
+   * madvise_free_pte_range(), after the walk of one PTE table over [addr, end):
+   * the PTE lock released. Held: mmap_lock (read). Kernel path; may lock and free
+   * through `tlb`.
+   */
+  madvise_free_pte_range?(t: task_struct, tlb: mmu_gather, vma: vm_area_struct, pmdp: pmd_ptr, addr: number, end: number): KPath;
+  /**
+   * try_to_unmap_one(), after a lazily freed folio mapped at `addr` was
+   * discarded from its PTE. Held: the PTE lock (page_vma_mapped_walk). Kernel
+   * path; must not sleep or drop the PTE lock.
+   */
+  try_to_unmap_one?(t: task_struct, vma: vm_area_struct, pmdp: pmd_ptr, addr: number): KPath;
+  /**
+   * task_work_run() on return to user space, once queued with task_work_add().
+   * No locks held; may sleep and take mmap_lock. Kernel path.
+   */
+  task_work?(t: task_struct, mm: mm_struct): KPath;
+  /**
+   * task_tick_fair(): every jiffy on the running task with an mm. Interrupt
+   * context: plain function; must not sleep or take locks; may task_work_add().
+   */
+  scheduler_tick?(t: task_struct, mm: mm_struct): void;
+}
+
+/** The hook names, in the order the table in core's README lists them. */
+export const RECLAIM_HOOKS = [
+  "attach",
+  "pte_table_ctor",
+  "pte_table_dtor",
+  "track_pte_set",
+  "track_pte_clear",
+  "pte_offset_map",
+  "pte_unmap",
+  "reclaim_pt_is_enabled",
+  "zap_pte_range_locked",
+  "zap_pte_range_end",
+  "madvise_free_pte_range",
+  "try_to_unmap_one",
+  "task_work",
+  "scheduler_tick",
+] as const satisfies readonly (keyof ReclaimPlugin)[];
+export type ReclaimHookName = (typeof RECLAIM_HOOKS)[number];
+
+/** Hooks that are kernel paths and must be generator functions. */
+export const KPATH_HOOKS: ReadonlySet<ReclaimHookName> = new Set([
+  "pte_offset_map",
+  "pte_unmap",
+  "zap_pte_range_locked",
+  "zap_pte_range_end",
+  "madvise_free_pte_range",
+  "try_to_unmap_one",
+  "task_work",
+]);

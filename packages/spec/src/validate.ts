@@ -1,0 +1,33 @@
+import { MmsimError } from "./errors.js";
+import { KPATH_HOOKS, RECLAIM_HOOKS, SPECIFICATION_VERSION, type ReclaimPlugin } from "./plugin.js";
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
+
+/**
+ * Checks that a value is a usable ReclaimPlugin of this contract version; throws
+ * an MmsimError ("plugin-error") that names `where` and what is wrong.
+ */
+export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
+  if (p === null || typeof p !== "object") throw new MmsimError("plugin-error", `${where}: not a reclaim plugin (got ${p === null ? "null" : typeof p})`);
+  const o = p as Record<string, unknown>;
+  const missing: string[] = [];
+  for (const f of ["name", "version", "models"]) if (typeof o[f] !== "string") missing.push(f);
+  if (!o.supports || typeof o.supports !== "object") missing.push("supports");
+  if (o.specificationVersion === undefined) missing.push("specificationVersion");
+  if (missing.length) throw new MmsimError("plugin-error", `${where}: not a reclaim plugin (missing ${missing.join(", ")})`);
+  if (o.specificationVersion !== SPECIFICATION_VERSION)
+    throw new MmsimError(
+      "plugin-error",
+      `${where}: plugin '${String(o.name)}' implements specificationVersion ${JSON.stringify(o.specificationVersion)}; this mmsim implements "${SPECIFICATION_VERSION}"`,
+    );
+  for (const h of RECLAIM_HOOKS) {
+    const f = o[h];
+    if (f === undefined) continue;
+    if (typeof f !== "function") throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is not a function (got ${f === null ? "null" : typeof f})`);
+    if (KPATH_HOOKS.has(h) && !(f instanceof GeneratorFunction))
+      throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is a kernel path and must be a generator function (function* ${h}(...))`);
+  }
+  for (const key of Object.keys(o))
+    if (key === "shrink") throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook shrink does not exist in specificationVersion "${SPECIFICATION_VERSION}" (no reclaim path calls it yet)`);
+  return p as ReclaimPlugin;
+}
