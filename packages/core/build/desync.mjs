@@ -1,217 +1,339 @@
 /**
  * desync: derive a synchronous twin of every kernel path, mechanically, at build
  * time. Each `function* name(...): KPath<T>` gets a sibling `function name$sync(...)`
- * whose body is the same text with
+ * whose body is the same code with
  *   - `yield* f(args)`  → `f$sync(args)`   when f is a kernel path (here or imported),
  *   - `yield* expr`     → `__drive(expr)`  otherwise (a primitive Op or a plugin hook),
  * and anywhere in the file `run_to_completion(f(args))` → `f$sync(args)`.
- * Imports of kernel paths also import their twins. The source stays one copy; the
- * twin is what bulk runs execute (no generator objects), the generator is what the
- * deterministic scheduler steps. A differential test proves the two equivalent.
+ * Imports and re-exports of kernel paths also carry their twins. The source stays
+ * one copy; the twin is what bulk runs execute (no generator objects), the
+ * generator is what the deterministic scheduler steps. A differential test proves
+ * the two equivalent (src/sched/runner.test.ts), another that bulk runs resume no
+ * generator (src/sched/twin.test.ts); build/desync.test.mjs tests this file.
+ *
+ * The file is parsed with the TypeScript compiler (syntax only, no type check) and
+ * the output is the source text with edits at syntax-tree node positions, so
+ * strings, template literals and comments are never rewritten, and line numbers
+ * of the original code are kept (twins of top-level paths are appended).
+ *
+ * What is a kernel path: a generator function declaration with a body whose
+ * return type is written `KPath` or `KPath<...>`, or a name X for which the file
+ * declares a hand-written twin `X$sync` at top level (the primitives:
+ * `export const spin_lock$sync = sync_op(...)`; no twin is derived for those).
+ * Relative imports (`"./x.js"` → `./x.ts`) are resolved: the imported file's
+ * kernel paths (its own and those it re-exports) count as kernel paths here.
+ *
+ * Nested functions inside a kernel path: a nested generator that is not a
+ * kernel path keeps its own `yield*` (it is a generator in the twin too); a
+ * nested kernel path declaration keeps its generator and gets its twin right
+ * after it, in the same scope.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import ts from "typescript";
 
-const GEN_RE = /(export\s+)?function\*\s+([A-Za-z_$][\w$]*)\s*(<[^(]*>)?\s*\(/g;
+const MARK = "\n/* ---- desync twins (generated at build time from the kernel paths above) ---- */";
+const DRIVE =
+  "\nfunction __drive(g: any): any { const r = g.next(); if (!r.done) throw new Error(`kernel path yielded in a bulk run at ${r.value.what}`); return r.value; }\n";
 
-const cache = new Map();
-
-/** Names of the KPath generator functions a source file declares. */
-export function kpathNames(src) {
-  const names = new Set();
-  for (const m of src.matchAll(GEN_RE)) {
-    const start = m.index + m[0].length - 1;
-    const close = matchParen(src, start);
-    const after = src.slice(close + 1, close + 200);
-    if (/^\s*:\s*KPath\b/.test(after)) names.add(m[2]);
-  }
-  // Primitives that declare their twin by hand-free helpers: `export const X$sync = ...`.
-  for (const m of src.matchAll(/export\s+(?:const|function)\s+([A-Za-z_$][\w$]*?)\$sync\b/g)) names.add(m[1]);
-  return names;
+function parse(src, file = "input.ts") {
+  return ts.createSourceFile(file, src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
 }
 
-function kpathNamesOfFile(file) {
-  if (cache.has(file)) return cache.get(file);
-  const names = existsSync(file) ? kpathNames(readFileSync(file, "utf8")) : new Set();
-  cache.set(file, names);
-  return names;
+const hasModifier = (node, kind) => (ts.canHaveModifiers(node) ? (ts.getModifiers(node) ?? []).some((m) => m.kind === kind) : false);
+const isExported = (node) => hasModifier(node, ts.SyntaxKind.ExportKeyword) && !hasModifier(node, ts.SyntaxKind.DefaultKeyword);
+
+function isKPathType(type) {
+  if (!type || !ts.isTypeReferenceNode(type)) return false;
+  const n = type.typeName;
+  return (ts.isIdentifier(n) ? n.text : n.right.text) === "KPath";
 }
 
-/** Index of the bracket closing the one at `open` (skips strings, template literals and comments). */
-export function matchParen(s, open) {
-  const o = s[open];
-  const c = o === "(" ? ")" : o === "{" ? "}" : o === "[" ? "]" : ">";
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '"' || ch === "'" || ch === "`") {
-      i = skipString(s, i);
-      continue;
-    }
-    if (ch === "/" && s[i + 1] === "/") {
-      i = s.indexOf("\n", i);
-      if (i < 0) return s.length;
-      continue;
-    }
-    if (ch === "/" && s[i + 1] === "*") {
-      i = s.indexOf("*/", i + 2) + 1;
-      continue;
-    }
-    if (ch === o) depth++;
-    else if (ch === c && --depth === 0) return i;
-  }
-  throw new Error(`desync: unbalanced ${o} at ${open}`);
+/** `function* name(...): KPath<...> { ... }` */
+function isKernelPathDecl(node) {
+  return ts.isFunctionDeclaration(node) && !!node.asteriskToken && !!node.name && !!node.body && isKPathType(node.type);
 }
 
-function skipString(s, i) {
-  const q = s[i];
-  for (let j = i + 1; j < s.length; j++) {
-    if (s[j] === "\\") j++;
-    else if (q === "`" && s[j] === "$" && s[j + 1] === "{") j = matchParen(s, j + 1);
-    else if (s[j] === q) return j;
-  }
-  return s.length;
+function isGeneratorFunction(node) {
+  return (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && !!node.asteriskToken;
 }
 
-/** End (exclusive) of the operand of `yield*` starting at i: a member chain with calls, or a parenthesised group. */
-function operandEnd(s, i) {
-  while (/\s/.test(s[i])) i++;
-  if (s[i] === "(") return matchParen(s, i) + 1;
-  for (;;) {
-    const m = /^[A-Za-z_$][\w$]*/.exec(s.slice(i));
-    if (!m) throw new Error(`desync: cannot parse yield* operand at ${i}: ${s.slice(i, i + 40)}`);
-    i += m[0].length;
-    while (s[i] === "(" || s[i] === "[" || (s[i] === "!" && s[i + 1] === ".")) {
-      if (s[i] === "!") {
-        i++;
-        break;
-      }
-      i = matchParen(s, i) + 1;
-    }
-    if (s[i] === "." || (s[i] === "?" && s[i + 1] === ".")) {
-      i += s[i] === "." ? 1 : 2;
-      continue;
-    }
-    if (s[i] === "!" && s[i + 1] === ".") {
-      i += 2;
-      continue;
-    }
-    return i;
-  }
+/** `import ... from "./x.js"` → absolute path of x.ts, else null. */
+function relTarget(spec, file) {
+  if (!spec || !ts.isStringLiteral(spec)) return null;
+  const m = /^(\..*)\.js$/.exec(spec.text);
+  return m ? resolve(dirname(file), m[1] + ".ts") : null;
 }
 
-/** Remove comments (strings and template literals kept intact). */
-export function stripComments(s) {
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '"' || ch === "'" || ch === "`") {
-      const e = skipString(s, i);
-      out += s.slice(i, e + 1);
-      i = e;
-    } else if (ch === "/" && s[i + 1] === "/") {
-      const e = s.indexOf("\n", i);
-      i = (e < 0 ? s.length : e) - 1;
-    } else if (ch === "/" && s[i + 1] === "*") {
-      i = s.indexOf("*/", i + 2) + 1;
-    } else out += ch;
+/** Names of the top-level `X$sync` declarations (only exported ones unless `all`), as X. */
+function handTwins(sf, all) {
+  const out = new Set();
+  const add = (name) => {
+    if (name.endsWith("$sync") && name.length > 5) out.add(name.slice(0, -5));
+  };
+  for (const s of sf.statements) {
+    if (!all && !isExported(s)) continue;
+    if (ts.isFunctionDeclaration(s) && s.name) add(s.name.text);
+    else if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) add(d.name.text);
   }
   return out;
 }
 
-function rewriteYields(body, gens) {
-  let out = "";
-  let i = 0;
-  for (;;) {
-    const j = body.indexOf("yield*", i);
-    if (j < 0) return out + body.slice(i);
-    out += body.slice(i, j);
-    let k = j + 6;
-    while (/\s/.test(body[k])) k++;
-    const end = operandEnd(body, k);
-    const operand = body.slice(k, end);
-    const call = /^([A-Za-z_$][\w$]*)\s*\(/.exec(operand);
-    if (call && gens.has(call[1]) && matchParen(operand, call[0].length - 1) === operand.length - 1) {
-      out += `${call[1]}$sync(${rewriteYields(operand.slice(call[0].length, -1), gens)})`;
-    } else {
-      out += `__drive(${rewriteYields(operand, gens)})`;
-    }
-    i = end;
+/** Every kernel path declaration in the tree, at any depth. */
+function kernelPathDecls(sf) {
+  const out = [];
+  const visit = (n) => {
+    if (isKernelPathDecl(n)) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/**
+ * Names of the kernel paths a source file declares (not following its
+ * re-exports): its `function* f(...): KPath` and its exported hand-written twins.
+ */
+export function kpathNames(src) {
+  const sf = parse(src);
+  const names = new Set(kernelPathDecls(sf).map((d) => d.name.text));
+  for (const n of handTwins(sf, false)) names.add(n);
+  return names;
+}
+
+/** What an importer needs to know about a file: its own kernel paths and its re-exports. */
+function facts(src, file) {
+  const sf = parse(src, file);
+  const own = new Set();
+  for (const s of sf.statements) if (isKernelPathDecl(s)) own.add(s.name.text);
+  for (const n of handTwins(sf, false)) own.add(n);
+  const reexports = [];
+  for (const s of sf.statements) {
+    if (!ts.isExportDeclaration(s) || s.isTypeOnly) continue;
+    const target = relTarget(s.moduleSpecifier, file);
+    if (!target) continue;
+    if (!s.exportClause) reexports.push({ target, all: true, pairs: [] });
+    else if (ts.isNamedExports(s.exportClause))
+      reexports.push({ target, all: false, pairs: s.exportClause.elements.filter((e) => !e.isTypeOnly).map((e) => [(e.propertyName ?? e.name).text, e.name.text]) });
   }
+  return { own, reexports };
+}
+
+/**
+ * Per-file cache of `facts`, keyed by path and validated by a hash of the file's
+ * content on every lookup (mtimes are too coarse to trust for quick rewrites), so
+ * watch mode and repeated builds never see a stale answer.
+ */
+const cache = new Map();
+const stats = { hits: 0, misses: 0 };
+
+function factsOfFile(file) {
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    cache.delete(file);
+    return null;
+  }
+  const hash = createHash("sha1").update(text).digest("hex");
+  const c = cache.get(file);
+  if (c && c.hash === hash) {
+    stats.hits++;
+    return c.facts;
+  }
+  stats.misses++;
+  const f = facts(text, file);
+  cache.set(file, { hash, facts: f });
+  return f;
+}
+
+/** Counters of the file cache (for tests). */
+export function cacheStats() {
+  return { ...stats, files: cache.size };
+}
+
+/** Forget every cached file. */
+export function clearCache() {
+  cache.clear();
+  stats.hits = stats.misses = 0;
+}
+
+/**
+ * Kernel paths a file exports, following `export ... from "./x.js"`. Every file
+ * consulted is added to `deps` (the importer's output depends on them).
+ */
+export function kpathNamesOfFile(file, deps = new Set(), active = new Set()) {
+  deps.add(file);
+  if (active.has(file)) return new Set(); // a cycle of re-exports
+  const f = factsOfFile(file);
+  if (!f) return new Set();
+  const names = new Set(f.own);
+  active.add(file);
+  for (const r of f.reexports) {
+    const theirs = kpathNamesOfFile(r.target, deps, active);
+    if (r.all) for (const n of theirs) names.add(n);
+    else for (const [n, alias] of r.pairs) if (theirs.has(n)) names.add(alias);
+  }
+  active.delete(file);
+  return names;
 }
 
 /** Transform one TypeScript source file of a package that writes kernel paths. */
 export function desync(src, file) {
-  const local = kpathNames(src);
-  const gens = new Set(local);
-  const primitives = new Set([...src.matchAll(/export\s+(?:const|function)\s+([A-Za-z_$][\w$]*?)\$sync\b/g)].map((m) => m[1]));
-  // Imports: `import { a, b as c } from "./x.js"`; add the twins of kernel paths.
-  src = src.replace(/import\s*\{([^}]*)\}\s*from\s*"(\.[^"]+)\.js";/g, (whole, list, rel) => {
-    if (/^\s*type\s/.test(whole.slice(6))) return whole;
-    const target = resolve(dirname(file), rel + ".ts");
-    const theirs = kpathNamesOfFile(target);
-    const extra = [];
-    for (const part of list.split(",")) {
-      const p = part.trim();
-      if (!p || p.startsWith("type ")) continue;
-      const [name, alias] = p.split(/\s+as\s+/);
-      if (theirs.has(name)) {
-        extra.push(alias ? `${name}$sync as ${alias}$sync` : `${name}$sync`);
-        gens.add(alias ?? name);
+  return desyncWithDeps(src, file).code;
+}
+
+/** desync(), and the other files whose content the output depends on. */
+export function desyncWithDeps(src, file) {
+  const sf = parse(src, file);
+  const deps = new Set();
+  const decls = kernelPathDecls(sf);
+  const handWritten = handTwins(sf, true);
+  /** Local names that are kernel paths. */
+  const gens = new Set([...decls.map((d) => d.name.text), ...handWritten]);
+  /** Namespace imports of files with kernel paths: local name → their kernel paths. */
+  const namespaces = new Map();
+  /** Import / export declaration → the twins to add to its `{ ... }`. */
+  const extras = new Map();
+
+  const named = (clause) => clause && ts.isNamedImports(clause);
+  for (const s of sf.statements) {
+    if (ts.isImportDeclaration(s)) {
+      const ic = s.importClause;
+      const target = relTarget(s.moduleSpecifier, file);
+      if (!ic || ic.isTypeOnly || !target) continue;
+      const theirs = kpathNamesOfFile(target, deps);
+      if (ic.namedBindings && ts.isNamespaceImport(ic.namedBindings)) namespaces.set(ic.namedBindings.name.text, theirs);
+      if (!named(ic.namedBindings)) continue;
+      const add = [];
+      for (const e of ic.namedBindings.elements) {
+        if (e.isTypeOnly || !ts.isIdentifier(e.propertyName ?? e.name)) continue;
+        const name = (e.propertyName ?? e.name).text;
+        if (!theirs.has(name)) continue;
+        add.push(e.propertyName ? `${name}$sync as ${e.name.text}$sync` : `${name}$sync`);
+        gens.add(e.name.text);
       }
+      if (add.length) extras.set(s, add);
     }
-    return extra.length ? whole.replace("{", `{ ${extra.join(", ")},`) : whole;
-  });
-  // Re-exports: `export { a, b } from "./x.js"` carry the twins too.
-  src = src.replace(/export\s*\{([^}]*)\}\s*from\s*"(\.[^"]+)\.js";/g, (whole, list, rel) => {
-    const theirs = kpathNamesOfFile(resolve(dirname(file), rel + ".ts"));
-    const extra = list
-      .split(",")
-      .map((x) => x.trim().split(/\s+as\s+/))
-      .filter(([n]) => n && theirs.has(n))
-      .map(([n, a]) => (a ? `${n}$sync as ${a}$sync` : `${n}$sync`));
-    return extra.length ? whole.replace("{", `{ ${extra.join(", ")},`) : whole;
-  });
-  if (gens.size === 0 && !src.includes("run_to_completion(")) return src;
+  }
+  for (const s of sf.statements) {
+    if (!ts.isExportDeclaration(s) || s.isTypeOnly || !s.exportClause || !ts.isNamedExports(s.exportClause)) continue;
+    let has;
+    if (s.moduleSpecifier) {
+      const target = relTarget(s.moduleSpecifier, file);
+      if (!target) continue;
+      const theirs = kpathNamesOfFile(target, deps);
+      has = (n) => theirs.has(n);
+    } else has = (n) => gens.has(n); // `export { f }` of a local or imported kernel path
+    const add = [];
+    for (const e of s.exportClause.elements) {
+      if (e.isTypeOnly || !ts.isIdentifier(e.propertyName ?? e.name)) continue;
+      const name = (e.propertyName ?? e.name).text;
+      if (has(name)) add.push(e.propertyName ? `${name}$sync as ${e.name.text}$sync` : `${name}$sync`);
+    }
+    if (add.length) extras.set(s, add);
+  }
 
-  // Twins of the local kernel paths, appended after the file.
+  const start = (n) => n.getStart(sf);
+  const lineOf = (n) => sf.getLineAndCharacterOfPosition(start(n)).line + 1;
+  let twinCount = 0;
+
+  /** `f(args)` / `ns.f(args)` where f is a kernel path → `f$sync` / `ns.f$sync`, else null. */
+  function twinCallee(e) {
+    if (!ts.isCallExpression(e) || e.questionDotToken) return null;
+    const c = e.expression;
+    if (ts.isIdentifier(c) && gens.has(c.text)) return `${c.text}$sync`;
+    if (ts.isPropertyAccessExpression(c) && !c.questionDotToken && ts.isIdentifier(c.expression) && ts.isIdentifier(c.name)) {
+      const theirs = namespaces.get(c.expression.text);
+      if (theirs && theirs.has(c.name.text)) return `${c.expression.text}.${c.name.text}$sync`;
+    }
+    return null;
+  }
+
+  /** A call of a kernel path as a call of its twin: callee replaced, type arguments and arguments kept. */
+  function twinCall(e, callee, mode) {
+    return callee + children(e, mode, e.expression.end, e.end);
+  }
+
+  /**
+   * The twin of `yield* e`: `f$sync(args)` for a kernel path call, a conditional
+   * delegating in each branch (`yield* (c ? f(a) : g(b))`) branch by branch, and
+   * `__drive(e)` for anything else (an Op, a plugin hook's generator).
+   */
+  function delegate(expr, mode) {
+    const e = ts.skipParentheses(expr);
+    const callee = twinCallee(e);
+    if (callee) return twinCall(e, callee, mode);
+    if (ts.isConditionalExpression(e) && (twinCallee(ts.skipParentheses(e.whenTrue)) || twinCallee(ts.skipParentheses(e.whenFalse))))
+      return `(${render(e.condition, mode)} ? ${delegate(e.whenTrue, mode)} : ${delegate(e.whenFalse, mode)})`;
+    return `__drive(${render(e, mode)})`;
+  }
+
+  /** Text of src[from, to) within `node`, with its child nodes rendered. */
+  function children(node, mode, from = start(node), to = node.end) {
+    let out = "";
+    let pos = from;
+    ts.forEachChild(node, (c) => {
+      if (c.end <= pos) return;
+      const s = start(c);
+      if (s >= to) return;
+      out += src.slice(pos, s) + render(c, mode);
+      pos = c.end;
+    });
+    return out + src.slice(pos, to);
+  }
+
+  /**
+   * Render a node. mode "orig": the code as written (generators stay generators);
+   * mode "twin": inside a kernel path's twin, where `yield*` is rewritten.
+   */
+  function render(node, mode) {
+    const ext = extras.get(node);
+    if (ext) {
+      const clause = ts.isImportDeclaration(node) ? node.importClause.namedBindings : node.exportClause;
+      const brace = start(clause);
+      return src.slice(start(node), brace) + `{ ${ext.join(", ")},` + src.slice(brace + 1, node.end);
+    }
+    if (ts.isYieldExpression(node) && mode === "twin") {
+      if (!node.asteriskToken) throw new Error(`desync: ${file}:${lineOf(node)}: a kernel path may only delegate (yield*), not yield`);
+      return delegate(node.expression, mode);
+    }
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "run_to_completion" && node.arguments.length === 1) {
+      const e = ts.skipParentheses(node.arguments[0]);
+      const callee = twinCallee(e);
+      if (callee) return twinCall(e, callee, mode);
+    }
+    if (isKernelPathDecl(node) && node.parent !== sf) {
+      // A nested kernel path: its generator as written, then its twin in the same scope.
+      if (handWritten.has(node.name.text)) return children(node, "orig");
+      const line = src.lastIndexOf("\n", start(node)) + 1;
+      const indent = /^[ \t]*/.exec(src.slice(line))[0];
+      return children(node, "orig") + "\n" + indent + twin(node).trim();
+    }
+    return children(node, isGeneratorFunction(node) ? "orig" : mode);
+  }
+
+  /** The twin of a kernel path declaration. */
+  function twin(node) {
+    twinCount++;
+    const open = node.parameters.pos - 1;
+    const close = ts.skipTrivia(src, node.parameters.end);
+    if (src[open] !== "(" || src[close] !== ")") throw new Error(`desync: ${file}:${lineOf(node)}: cannot find the parameter list of ${node.name.text}`);
+    const tp = node.typeParameters ? src.slice(node.typeParameters.pos - 1, ts.skipTrivia(src, node.typeParameters.end) + 1) : "";
+    const params = children(node, "twin", open, close + 1);
+    const body = render(node.body, "twin");
+    return `\n${isExported(node) ? "export " : ""}function ${node.name.text}$sync${tp}${params}: any ${body}\n`;
+  }
+
+  const code = children(sf, "orig", 0, src.length);
   let twins = "";
-  for (const m of src.matchAll(GEN_RE)) {
-    const name = m[2];
-    if (!local.has(name) || primitives.has(name)) continue;
-    const paramsOpen = m.index + m[0].length - 1;
-    const paramsClose = matchParen(src, paramsOpen);
-    const bodyOpen = src.indexOf("{", paramsClose);
-    const bodyClose = matchParen(src, bodyOpen);
-    const params = src.slice(paramsOpen, paramsClose + 1);
-    const body = rewriteYields(stripComments(src.slice(bodyOpen, bodyClose + 1)), gens);
-    twins += `\n${m[1] ?? ""}function ${name}$sync${m[3] ?? ""}${params}: any ${body}\n`;
-  }
-  // run_to_completion(f(args)) → f$sync(args)
-  src = fixRunToCompletion(src, gens);
-  const drive =
-    "\nfunction __drive(g: any): any { const r = g.next(); if (!r.done) throw new Error(`kernel path yielded in a bulk run at ${r.value.what}`); return r.value; }\n";
-  return src + "\n/* ---- desync twins (generated at build time from the kernel paths above) ---- */" + drive + twins;
+  for (const s of sf.statements) if (isKernelPathDecl(s) && !handWritten.has(s.name.text)) twins += twin(s);
+  deps.delete(file);
+  return { code: twinCount ? code + MARK + DRIVE + twins : code, deps: [...deps] };
 }
 
-/** Rewrite `run_to_completion(f(a))` to `f$sync(a)`, removing the outer paren. */
-function fixRunToCompletion(src, gens) {
-  let out = "";
-  let i = 0;
-  for (;;) {
-    const j = src.indexOf("run_to_completion(", i);
-    if (j < 0) return out + src.slice(i);
-    const open = j + "run_to_completion".length;
-    const close = matchParen(src, open);
-    const inner = src.slice(open + 1, close).trim();
-    const m = /^([A-Za-z_$][\w$]*)\s*\(/.exec(inner);
-    const prev = src.slice(Math.max(0, j - 9), j);
-    if (m && gens.has(m[1]) && matchParen(inner, m[0].length - 1) === inner.length - 1 && !/function\s*$/.test(prev)) {
-      out += src.slice(i, j) + `${m[1]}$sync(${inner.slice(m[0].length)}`;
-    } else out += src.slice(i, close + 1);
-    i = close + 1;
-  }
-}
+const isSource = (srcDir, file) => file.startsWith(srcDir) && file.endsWith(".ts") && !file.endsWith(".test.ts");
 
 /** esbuild plugin (tsup): apply desync to the package's src/**.ts (not tests). */
 export function desyncEsbuild(srcDir) {
@@ -219,8 +341,9 @@ export function desyncEsbuild(srcDir) {
     name: "mmsim-desync",
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
-        if (!args.path.startsWith(srcDir) || /\.test\.ts$/.test(args.path)) return undefined;
-        return { contents: desync(readFileSync(args.path, "utf8"), args.path), loader: "ts" };
+        if (!isSource(srcDir, args.path)) return undefined;
+        const { code, deps } = desyncWithDeps(readFileSync(args.path, "utf8"), args.path);
+        return { contents: code, loader: "ts", watchFiles: deps };
       });
     },
   };
@@ -233,8 +356,11 @@ export function desyncVite(srcDir) {
     enforce: "pre",
     transform(code, id) {
       const file = id.split("?")[0];
-      if (!file.startsWith(srcDir) || !file.endsWith(".ts") || /\.test\.ts$/.test(file)) return null;
-      return { code: desync(code, file), map: null };
+      if (!isSource(srcDir, file)) return null;
+      const out = desyncWithDeps(code, file);
+      // The output depends on the kernel paths the imported files declare: watch them.
+      for (const d of out.deps) this.addWatchFile?.(d);
+      return { code: out.code, map: null };
     },
   };
 }
