@@ -78,7 +78,7 @@ describe("plugin modules", () => {
     const r = await mmsim(["run", "seed-small", "--reclaim", "./bad.mjs"], dir);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("error: --reclaim ./bad.mjs: not a reclaim plugin (missing version, models, supports)\n");
+    expect(r.stderr).toBe("error: --reclaim ./bad.mjs: not a reclaim plugin (missing version, models, supports, specificationVersion)\n");
   });
 
   it("rejects a module with no plugin export", async () => {

@@ -33,17 +33,12 @@ import type {
 import type { Kernel } from "../kernel.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import type { Vma } from "../mm/vma.js";
+import { flush_tlb_range as _flush_tlb_range } from "../tlb/flush.js";
 import { mm_dec_nr_ptes as _mm_dec_nr_ptes, pmd_lock as _pmd_lock, pmd_lockptr as _pmd_lockptr, pte_free as _pte_free, pte_free_defer as _pte_free_defer } from "../pgtable/pgalloc.js";
 import { pmd_clear as _pmd_clear, pmdp_get_lockless as _pmdp_get_lockless, ptep_get as _ptep_get, ptep_get_lockless as _ptep_get_lockless } from "../pgtable/ops.js";
-import {
-  __pte_offset_map as ___pte_offset_map,
-  pte_lockptr as _pte_lockptr,
-  pte_offset_map_lock as _pte_offset_map_lock,
-  pte_offset_map_rw_nolock as _pte_offset_map_rw_nolock,
-  pte_unmap as _pte_unmap,
-  pte_unmap_unlock as _pte_unmap_unlock,
-} from "../pgtable/pte_map.js";
+import { pte_lockptr as _pte_lockptr, pte_unmap as _pte_unmap, pte_unmap_unlock as _pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { walk_pmd } from "../pgtable/walk.js";
+import * as pte_map from "./pte_map.js";
 import { task_work_add as _task_work_add } from "./plugin.js";
 import type { Task } from "../sched/task.js";
 import { Atomic, atomic_add_return as _atomic_add_return, atomic_cmpxchg as _atomic_cmpxchg, atomic_read as _atomic_read, atomic_set as _atomic_set } from "../sync/atomic.js";
@@ -51,7 +46,6 @@ import { PercpuRef, percpu_ref_get as _percpu_ref_get, percpu_ref_kill as _percp
 import { local_irq_restore as _local_irq_restore, local_irq_save as _local_irq_save, rcu_read_lock as _rcu_read_lock, rcu_read_unlock as _rcu_read_unlock, synchronize_rcu as _synchronize_rcu } from "../sync/rcu.js";
 import { down_read as _down_read, down_read_trylock as _down_read_trylock, up_read as _up_read } from "../sync/rwsem.js";
 import { lockdep_assert_held as _lockdep_assert_held, spin_is_locked as _spin_is_locked, spin_lock as _spin_lock, spin_lock_nested as _spin_lock_nested, spin_trylock as _spin_trylock, spin_unlock as _spin_unlock, type SpinLock } from "../sync/spinlock.js";
-import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { pte_free_tlb as _pte_free_tlb, tlb_flush_pmd_range as _tlb_flush_pmd_range, tlb_remove_table as _tlb_remove_table, type MmuGather } from "../tlb/mmu_gather.js";
 
 export * from "@mmsim/spec";
@@ -143,38 +137,17 @@ export const pmd_lockptr = (k: kernel_t, pmdp: pmd_ptr): spinlock_t => _pmd_lock
 /** pmd_lock(mm, pmd): takes and returns the PMD lock. */
 export const pmd_lock = (t: task_struct, pmdp: pmd_ptr): KPath<spinlock_t> => _pmd_lock(T(t), pmdp);
 
+// (Bound here rather than re-exported with `export … from`, so the bulk-run twins desync derives stay internal.)
 /** __pte_offset_map(pmd, addr, &pmdval): maps the PTE table (RCU, or the plugin's pte_offset_map hook); null when the PMD maps none. */
-export function* __pte_offset_map(t: task_struct, pmdp: pmd_ptr, addr: number): KPath<{ pte: pte_ptr; pmdval: pmd_t } | null> {
-  const pte = yield* ___pte_offset_map(T(t), pmdp, addr);
-  return pte < 0 ? null : { pte, pmdval: T(t).pmdval };
-}
-
+export const __pte_offset_map = pte_map.__pte_offset_map;
 /** pte_offset_map(pmd, addr): the mapped PTE pointer, or null. */
-export function* pte_offset_map(t: task_struct, pmdp: pmd_ptr, addr: number): KPath<pte_ptr | null> {
-  const pte = yield* ___pte_offset_map(T(t), pmdp, addr);
-  return pte < 0 ? null : pte;
-}
-
+export const pte_offset_map = pte_map.pte_offset_map;
 /** pte_offset_map_lock(mm, pmd, addr, &ptl): mapped and locked, the PMD rechecked under the lock; null when it maps no table. */
-export function* pte_offset_map_lock(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number): KPath<{ pte: pte_ptr; ptl: spinlock_t } | null> {
-  const pte = yield* _pte_offset_map_lock(T(t), MM(mm), pmdp, addr);
-  return pte < 0 ? null : { pte, ptl: T(t).ptl! };
-}
-
-/**
- * pte_offset_map_rw_nolock(mm, pmd, addr, &pmdval, &ptl): mapped, not locked; the
- * caller must recheck pmd_same() (or pte_same()) after taking `ptl`.
- */
-export function* pte_offset_map_rw_nolock(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number): KPath<{ pte: pte_ptr; pmdval: pmd_t; ptl: spinlock_t } | null> {
-  const pte = yield* _pte_offset_map_rw_nolock(T(t), MM(mm), pmdp, addr);
-  return pte < 0 ? null : { pte, pmdval: T(t).pmdval, ptl: T(t).ptl! };
-}
-
+export const pte_offset_map_lock = pte_map.pte_offset_map_lock;
+/** pte_offset_map_rw_nolock(mm, pmd, addr, &pmdval, &ptl): mapped, not locked; recheck pmd_same() after taking `ptl`. */
+export const pte_offset_map_rw_nolock = pte_map.pte_offset_map_rw_nolock;
 /** pte_offset_map_ro_nolock(mm, pmd, addr, &ptl): read-only use. */
-export function* pte_offset_map_ro_nolock(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number): KPath<{ pte: pte_ptr; ptl: spinlock_t } | null> {
-  const pte = yield* _pte_offset_map_rw_nolock(T(t), MM(mm), pmdp, addr);
-  return pte < 0 ? null : { pte, ptl: T(t).ptl! };
-}
+export const pte_offset_map_ro_nolock = pte_map.pte_offset_map_ro_nolock;
 
 /** pte_unmap(pte) */
 export const pte_unmap = (t: task_struct, ptep: pte_ptr): KPath => _pte_unmap(T(t), ptep);
@@ -200,11 +173,7 @@ export const pte_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pte_
  * flush_tlb_range(vma, start, end): the arch's flush for cleared entries (x86:
  * flush_tlb_mm_range(mm, start, end, PAGE_SHIFT, freed_tables = false)).
  */
-export function* flush_tlb_range(t: task_struct, vma: vm_area_struct, start: number, end: number): KPath {
-  const v = vma as Vma;
-  const f = T(t).k.arch.flush_tlb_range(v.vm_flags);
-  yield* flush_tlb_mm_range(T(t), v.vm_mm!, start, end, f.stride_shift, f.freed_tables);
-}
+export const flush_tlb_range = (t: task_struct, vma: vm_area_struct, start: number, end: number): KPath => _flush_tlb_range(T(t), vma, start, end);
 
 /* ---- VMAs (include/linux/mm.h) ---- */
 

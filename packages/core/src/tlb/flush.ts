@@ -8,6 +8,8 @@
 import { PT, type KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import type { MmStruct } from "../mm/mm_struct.js";
+import type { Vma } from "../mm/vma.js";
+import type { vm_area_struct } from "@mmsim/spec";
 import { BLOCKED, sync_op } from "../sync/op.js";
 
 /** Deliver the pending IPIs of CPUs whose current task has IRQs on; BLOCKED while any is left. */
@@ -32,4 +34,15 @@ export function* flush_tlb_mm_range(t: Task, mm: MmStruct, start: number, end: n
   k.tlb.local_cpu = t.cpu;
   k.arch.flush_tlb_mm_range(k.tlb, mm, start, end, stride_shift, freed_tables);
   yield* wait_ipis(t);
+}
+
+/**
+ * flush_tlb_range(vma, start, end): the arch's flush for cleared entries, in
+ * terms of flush_tlb_mm_range() (x86: PAGE_SHIFT, freed_tables = false, so
+ * lazy-TLB CPUs are not reached).
+ */
+export function* flush_tlb_range(t: Task, vma: vm_area_struct, start: number, end: number): KPath {
+  const v = vma as Vma;
+  const f = t.k.arch.flush_tlb_range(v.vm_flags);
+  yield* flush_tlb_mm_range(t, v.vm_mm!, start, end, f.stride_shift, f.freed_tables);
 }

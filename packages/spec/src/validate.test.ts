@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { isMmsimError } from "./errors.js";
+import { SPECIFICATION_VERSION } from "./plugin.js";
+import { validate_plugin } from "./validate.js";
+
+const base = () => ({ specificationVersion: SPECIFICATION_VERSION, name: "p", version: "1", models: "a design", supports: {} });
+const err = (p: unknown) => {
+  try {
+    validate_plugin(p, "plugin.mjs");
+  } catch (e) {
+    expect(isMmsimError(e, "plugin-error")).toBe(true);
+    return (e as Error).message;
+  }
+  return "accepted";
+};
+
+describe("validate_plugin", () => {
+  it("accepts a minimal plugin and one with well-formed hooks", () => {
+    expect(err(base())).toBe("accepted");
+    expect(
+      err({
+        ...base(),
+        reclaim_pt_is_enabled: () => true,
+        *zap_pte_range_end() {},
+        scheduler_tick() {},
+      }),
+    ).toBe("accepted");
+  });
+
+  it("names what is missing", () => {
+    expect(err(null)).toBe("plugin.mjs: not a reclaim plugin (got null)");
+    expect(err(42)).toBe("plugin.mjs: not a reclaim plugin (got number)");
+    expect(err({ name: "x" })).toBe("plugin.mjs: not a reclaim plugin (missing version, models, supports, specificationVersion)");
+  });
+
+  it("refuses a contract version it does not implement", () => {
+    expect(err({ ...base(), specificationVersion: "v0" })).toBe(`plugin.mjs: plugin 'p' implements specificationVersion "v0"; this mmsim implements "v1"`);
+  });
+
+  it("refuses a kernel-path hook that is not a generator function", () => {
+    expect(err({ ...base(), zap_pte_range_end() {} })).toBe(
+      "plugin.mjs: plugin 'p': hook zap_pte_range_end is a kernel path and must be a generator function (function* zap_pte_range_end(...))",
+    );
+    expect(err({ ...base(), task_work: () => undefined })).toContain("hook task_work is a kernel path");
+  });
+
+  it("refuses a hook that is not a function", () => {
+    expect(err({ ...base(), scheduler_tick: 3 })).toBe("plugin.mjs: plugin 'p': hook scheduler_tick is not a function (got number)");
+  });
+
+  it("refuses the removed shrink hook instead of silently never calling it", () => {
+    expect(err({ ...base(), *shrink() {} })).toContain("hook shrink does not exist");
+  });
+});
