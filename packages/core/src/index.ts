@@ -30,7 +30,7 @@ export {
   MADV_DONTNEED_LOCKED,
 } from "./mm/madvise.js";
 export { EPERM, EINTR, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EEXIST, EINVAL, EOVERFLOW, strerror, errno_name } from "./mm/errno.js";
-export { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, mm_pgtables_bytes } from "./mm/mm_struct.js";
+export { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, mm_pgtables_bytes } from "./mm/mm.js";
 export { OutOfMemory } from "./mm/page_alloc.js";
 
 export { task_mem, render_status, type ProcStatus } from "./proc/status.js";

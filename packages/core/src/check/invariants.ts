@@ -4,7 +4,8 @@
  * means the state is consistent.
  */
 import type { Kernel } from "../kernel.js";
-import { MM_ANONPAGES, MM_SHMEMPAGES, type MmStruct } from "../mm/mm_struct.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import { MM_ANONPAGES, MM_SHMEMPAGES } from "../mm/mm.js";
 import { PG_ANON, PG_SHMEM, PG_TAIL, PG_ZERO } from "../mm/page_alloc.js";
 import { P4D_LEVEL, PGD_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 

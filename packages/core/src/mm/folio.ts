@@ -3,7 +3,7 @@
  * per-page mapcounts. A THP folio is 512 naturally aligned frames.
  */
 import type { Kernel } from "../kernel.js";
-import { HPAGE_PMD_NR, PF_HEAD, PF_LAZYFREE, PG_ANON, PG_SHMEM, PG_TAIL, PG_ZERO } from "./page_alloc.js";
+import { HPAGE_PMD_NR, PF_HEAD, PF_LAZYFREE, PG_ANON, PG_TAIL, PG_ZERO } from "./page_alloc.js";
 
 /** page_folio(): the head of the folio containing `pfn`. */
 export function page_folio(k: Kernel, pfn: number): number {
@@ -37,9 +37,4 @@ export function folio_put(k: Kernel, head: number): void {
 export function vm_normal_page(k: Kernel, pfn: number): number {
   const ty = k.frames.type[pfn];
   return ty === PG_ZERO || (ty === PG_TAIL && k.frames.type[page_folio(k, pfn)] === PG_ZERO) ? -1 : pfn;
-}
-
-/** mm_counter(folio): MM_ANONPAGES or MM_SHMEMPAGES. */
-export function mm_counter(k: Kernel, head: number): number {
-  return k.frames.type[head] === PG_SHMEM ? 3 : 1;
 }

@@ -10,16 +10,17 @@ import { spin_unlock } from "../sync/spinlock.js";
 import { VM_WRITE } from "../pgtable/arch.js";
 import { round_down } from "../pgtable/offset.js";
 import { pmd_populate, pmdp_get, pmdp_huge_get_and_clear, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
-import { mm_dec_nr_ptes, mm_inc_nr_ptes, pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
+import { pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
 import { tlb_flush_mmu, tlb_flush_pmd_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { FAULT_FLAG_WRITE, VM_FAULT_FALLBACK, type VmFault } from "./fault_flags.js";
 import { folio_put } from "./folio.js";
-import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
+import type { MmStruct } from "./mm_struct.js";
+import { add_mm_counter, MM_ANONPAGES, mm_dec_nr_ptes, mm_inc_nr_ptes } from "./mm.js";
 import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON } from "./page_alloc.js";
 import type { Vma } from "./vma.js";
-import { add_mm_counter, anon_vma_prepare, thp_vma_suitable_pmd } from "./memory.js";
+import { anon_vma_prepare, thp_vma_suitable_pmd } from "./memory.js";
 
 export function is_huge_zero_pmd(k: Kernel, pmd: number): boolean {
   return k.arch.pmd_trans_huge(pmd) && k.arch.pxd_pfn(pmd) === k.frames.huge_zero_pfn;

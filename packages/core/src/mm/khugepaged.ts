@@ -19,9 +19,9 @@ import { walk_pmd } from "../pgtable/walk.js";
 import { spin_lock } from "../sync/spinlock.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { folio_put, page_folio, vm_normal_page } from "./folio.js";
-import { add_mm_counter, vma_is_anonymous } from "./memory.js";
+import { add_mm_counter, MM_ANONPAGES, vma_is_anonymous } from "./mm.js";
 import { mmap_write_unlock, vma_start_write } from "./mmap_lock.js";
-import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
+import type { MmStruct } from "./mm_struct.js";
 import { PG_ANON } from "./page_alloc.js";
 
 /** SCAN_* results, as khugepaged traces them. */

@@ -23,8 +23,8 @@ import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_s
 import { EINVAL, ENOMEM } from "./errno.js";
 import { folio_put, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd, split_folio_if_partial } from "./huge_memory.js";
-import { add_mm_counter, vma_is_anonymous } from "./memory.js";
-import { MM_ANONPAGES, MM_SHMEMPAGES, type MmStruct } from "./mm_struct.js";
+import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, vma_is_anonymous } from "./mm.js";
+import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";

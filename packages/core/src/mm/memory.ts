@@ -22,15 +22,11 @@ import {
 } from "./fault_flags.js";
 import { folio_put, page_folio, vm_normal_page } from "./folio.js";
 import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page } from "./huge_memory.js";
-import { MM_ANONPAGES, type MmStruct } from "./mm_struct.js";
+import type { MmStruct } from "./mm_struct.js";
+import { add_mm_counter, MM_ANONPAGES, vma_is_anonymous } from "./mm.js";
 import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { do_fault } from "./shmem.js";
 import type { Vma } from "./vma.js";
-
-/** vma_is_anonymous(): private anonymous (shared anonymous VMAs are shmem-backed). */
-export function vma_is_anonymous(vma: Vma): boolean {
-  return vma.vm_file === null;
-}
 
 /**
  * thp_vma_allowable_order(vma, vm_flags, TVA_PAGEFAULT, PMD_ORDER) for anonymous
@@ -48,11 +44,6 @@ export function thp_vma_suitable_pmd(k: Kernel, vma: Vma, addr: number): boolean
   // linear_page_index alignment: (vm_start >> PAGE_SHIFT) - vm_pgoff must be 512-aligned.
   if ((vma.vm_start / 4096 - vma.vm_pgoff) % 512 !== 0) return false;
   return haddr >= vma.vm_start && haddr + k.PMD_SIZE <= vma.vm_end;
-}
-
-/** add_mm_counter() */
-export function add_mm_counter(mm: MmStruct, member: number, value: number): void {
-  mm.rss_stat[member] += value;
 }
 
 /** mk_pte(page, vma->vm_page_prot), then maybe_mkwrite(pte_mkdirty()) for a writable VMA. */

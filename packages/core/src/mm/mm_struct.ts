@@ -3,13 +3,7 @@ import { RwSem } from "../sync/rwsem.js";
 import { SpinLock } from "../sync/spinlock.js";
 import { VmaTree } from "./vma.js";
 import type { mm_struct } from "@mmsim/spec";
-
-/** enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES } */
-export const MM_FILEPAGES = 0;
-export const MM_ANONPAGES = 1;
-export const MM_SWAPENTS = 2;
-export const MM_SHMEMPAGES = 3;
-export const NR_MM_COUNTERS = 4;
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES } from "./mm.js";
 
 /** Per-mm event counters (what /proc/vmstat and tracepoints would show for this mm). */
 export interface MmCounters {
@@ -78,26 +72,4 @@ export class MmStruct implements mm_struct {
   get_mm_rss(): number {
     return this.rss_stat[MM_FILEPAGES] + this.rss_stat[MM_ANONPAGES] + this.rss_stat[MM_SHMEMPAGES];
   }
-}
-
-/** include/linux/mm.h: mm_pgtables_bytes() */
-export function mm_pgtables_bytes(mm: MmStruct): number {
-  return mm.pgtables_bytes;
-}
-
-/** update_hiwater_rss() */
-export function update_hiwater_rss(mm: MmStruct): void {
-  const rss = mm.get_mm_rss();
-  if (mm.hiwater_rss < rss) mm.hiwater_rss = rss;
-}
-
-/** update_hiwater_vm() */
-export function update_hiwater_vm(mm: MmStruct): void {
-  if (mm.hiwater_vm < mm.total_vm) mm.hiwater_vm = mm.total_vm;
-}
-
-/** vm_stat_account(): total_vm and data_vm (is_data_mapping: VM_WRITE without VM_SHARED). */
-export function vm_stat_account(mm: MmStruct, flags: number, npages: number): void {
-  mm.total_vm += npages;
-  if ((flags & (0x2 | 0x8 | 0x100)) === 0x2) mm.data_vm += npages;
 }

@@ -14,7 +14,8 @@ import { VM_ACCOUNT, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NORESE
 import { free_pgtables } from "../pgtable/free_pgtables.js";
 import { tlb_finish_mmu, tlb_gather_mmu, tlb_gather_mmu_fullmm } from "../tlb/mmu_gather.js";
 import { EEXIST, EINVAL, ENOMEM, EBADF, EOVERFLOW } from "./errno.js";
-import { update_hiwater_rss, update_hiwater_vm, vm_stat_account, type MmStruct } from "./mm_struct.js";
+import type { MmStruct } from "./mm_struct.js";
+import { update_hiwater_rss, update_hiwater_vm, vm_stat_account } from "./mm.js";
 import { __split_vma, can_merge, vma_close, vma_merge_pair } from "./vma_modify.js";
 import { ShmemFile, Vma } from "./vma.js";
 import { unmap_vmas } from "./zap.js";

@@ -13,8 +13,7 @@ import { pte_alloc } from "../pgtable/pgalloc.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { FAULT_FLAG_WRITE, VM_FAULT_NOPAGE, VM_FAULT_OOM, type VmFault } from "./fault_flags.js";
 import { folio_get } from "./folio.js";
-import { add_mm_counter } from "./memory.js";
-import { MM_SHMEMPAGES } from "./mm_struct.js";
+import { add_mm_counter, MM_SHMEMPAGES } from "./mm.js";
 import { PG_SHMEM } from "./page_alloc.js";
 import type { ShmemFile, Vma } from "./vma.js";
 

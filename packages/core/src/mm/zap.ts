@@ -24,9 +24,10 @@ import {
   __tlb_remove_folio_pages,
   type MmuGather,
 } from "../tlb/mmu_gather.js";
-import { folio_test_anon, folio_test_large, mm_counter, page_folio, vm_normal_page } from "./folio.js";
+import { folio_test_anon, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
+import { MM_ANONPAGES, mm_counter, MM_SHMEMPAGES, MM_SWAPENTS, update_hiwater_rss } from "./mm.js";
 import { __split_huge_pmd, zap_huge_pmd } from "./huge_memory.js";
-import { MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS, update_hiwater_rss, type MmStruct } from "./mm_struct.js";
+import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR } from "./page_alloc.js";
 import type { Vma } from "./vma.js";
 

@@ -1,7 +1,7 @@
 /**
- * Table allocation and the accounting behind VmPTE (mm/memory.c, include/linux/mm.h):
- * mm_pgtables_bytes counts PTE, PMD and PUD tables (P4D and PGD pages are not
- * counted), 4096 bytes each; THP deposit tables count as PTE tables.
+ * Table allocation (mm/memory.c, include/linux/pgalloc.h, mm/pgtable-generic.c):
+ * __pte_alloc / pmd_install and the upper levels, each new table counted in
+ * VmPTE (mm_inc_nr_ptes & co., mm/mm.ts), and the frees of tables.
  */
 import type { Kernel } from "../kernel.js";
 import type { MmStruct } from "../mm/mm_struct.js";
@@ -10,27 +10,7 @@ import type { Task } from "../sched/task.js";
 import { spin_lock, spin_unlock } from "../sync/spinlock.js";
 import { pmd_populate, pmdp_get, pxd_populate, pxdp_get } from "./ops.js";
 import { P4D_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "./store.js";
-
-const TABLE_BYTES = 4096;
-
-export function mm_inc_nr_ptes(mm: MmStruct): void {
-  mm.pgtables_bytes += TABLE_BYTES;
-}
-export function mm_dec_nr_ptes(mm: MmStruct): void {
-  mm.pgtables_bytes -= TABLE_BYTES;
-}
-export function mm_inc_nr_pmds(mm: MmStruct): void {
-  mm.pgtables_bytes += TABLE_BYTES;
-}
-export function mm_dec_nr_pmds(mm: MmStruct): void {
-  mm.pgtables_bytes -= TABLE_BYTES;
-}
-export function mm_inc_nr_puds(mm: MmStruct): void {
-  mm.pgtables_bytes += TABLE_BYTES;
-}
-export function mm_dec_nr_puds(mm: MmStruct): void {
-  mm.pgtables_bytes -= TABLE_BYTES;
-}
+import { mm_inc_nr_pmds, mm_inc_nr_ptes, mm_inc_nr_puds } from "../mm/mm.js";
 
 /** pte_alloc_one() + pagetable_pte_ctor(): returns the table's PFN. */
 export function pte_alloc_one(k: Kernel, mm: MmStruct): number {

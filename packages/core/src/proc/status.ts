@@ -2,7 +2,8 @@
  * /proc/<pid>/status memory lines (fs/proc/task_mmu.c: task_mem()), in Linux's
  * format: `Name:\t%8lu kB`. VmPTE is mm_pgtables_bytes(mm) >> 10.
  */
-import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, type MmStruct } from "../mm/mm_struct.js";
+import type { MmStruct } from "../mm/mm_struct.js";
+import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from "../mm/mm.js";
 
 export interface ProcStatus {
   VmPeak: number;
