@@ -7,7 +7,7 @@ import type { Kernel } from "../kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { spin_unlock } from "../sync/spinlock.js";
-import { VM_WRITE } from "../pgtable/arch.js";
+import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_WRITE } from "../pgtable/arch.js";
 import { round_down } from "../pgtable/offset.js";
 import { pmd_populate, pmdp_get, pmdp_huge_get_and_clear, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
 import { pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
@@ -17,10 +17,28 @@ import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { FAULT_FLAG_WRITE, VM_FAULT_FALLBACK, type VmFault } from "./fault_flags.js";
 import { folio_put } from "./folio.js";
 import type { MmStruct } from "./mm_struct.js";
-import { add_mm_counter, MM_ANONPAGES, mm_dec_nr_ptes, mm_inc_nr_ptes } from "./mm.js";
+import { add_mm_counter, MM_ANONPAGES, mm_dec_nr_ptes, mm_inc_nr_ptes, vma_is_anonymous } from "./mm.js";
 import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON } from "./page_alloc.js";
 import type { Vma } from "./vma.js";
-import { anon_vma_prepare, thp_vma_suitable_pmd } from "./memory.js";
+import { anon_vma_prepare } from "./rmap.js";
+
+/**
+ * thp_vma_allowable_order(vma, vm_flags, TVA_PAGEFAULT, PMD_ORDER) for anonymous
+ * VMAs: in `madvise` mode (what our machines run) only VM_HUGEPAGE ones.
+ */
+export function thp_vma_allowable_pmd(k: Kernel, vma: Vma): boolean {
+  const f = vma.vm_flags;
+  if (!vma_is_anonymous(vma) || (f & VM_NOHUGEPAGE) !== 0) return false;
+  return k.thp.enabled === "always" || (k.thp.enabled === "madvise" && (f & VM_HUGEPAGE) !== 0);
+}
+
+/** thp_vma_suitable_order(vma, haddr, PMD_ORDER): the aligned 2 MiB lies inside the VMA. */
+export function thp_vma_suitable_pmd(k: Kernel, vma: Vma, addr: number): boolean {
+  const haddr = round_down(addr, k.PMD_SIZE);
+  // linear_page_index alignment: (vm_start >> PAGE_SHIFT) - vm_pgoff must be 512-aligned.
+  if ((vma.vm_start / 4096 - vma.vm_pgoff) % 512 !== 0) return false;
+  return haddr >= vma.vm_start && haddr + k.PMD_SIZE <= vma.vm_end;
+}
 
 export function is_huge_zero_pmd(k: Kernel, pmd: number): boolean {
   return k.arch.pmd_trans_huge(pmd) && k.arch.pxd_pfn(pmd) === k.frames.huge_zero_pfn;

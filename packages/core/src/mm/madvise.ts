@@ -2,8 +2,8 @@
  * madvise() (mm/madvise.c) for the advice the model supports. madvise_walk_vmas()
  * gives the partial effect plus -ENOMEM over holes; MADV_DONTNEED zaps with
  * zap_details.reclaim_pt set (the only caller that sets it); MADV_FREE marks
- * folios lazily free; MADV_PAGEOUT reclaims lazily-free folios (try_to_unmap_one);
- * MADV_(NO)HUGEPAGE change vm_flags with split/merge.
+ * folios lazily free; MADV_PAGEOUT reclaims lazily-free folios (try_to_unmap_one,
+ * in mm/rmap.ts); MADV_(NO)HUGEPAGE change vm_flags with split/merge.
  *
  * Locking: MADV_DONTNEED(_LOCKED) and MADV_FREE use the per-VMA read lock when
  * the range lies in one VMA and fall back to mmap_read_lock otherwise; the flag
@@ -16,20 +16,20 @@ import { down_read, down_read_trylock, down_write, up_read } from "../sync/rwsem
 import { mmap_write_unlock } from "./mmap_lock.js";
 import { VM_HUGEPAGE, VM_LOCKED, VM_NOHUGEPAGE } from "../pgtable/arch.js";
 import { addr_end } from "../pgtable/offset.js";
-import { ptep_get, ptep_get_and_clear, ptep_modify, set_pte_at } from "../pgtable/ops.js";
+import { ptep_get, ptep_modify } from "../pgtable/ops.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
-import { folio_put, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
+import { folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd, split_folio_if_partial } from "./huge_memory.js";
-import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, vma_is_anonymous } from "./mm.js";
+import { vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
+import { try_to_unmap_one, try_to_unmap_shmem } from "./rmap.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
 import { zap_vma_range_batched } from "./zap.js";
-import { flush_tlb_mm_range } from "../tlb/flush.js";
 
 export const MADV_NORMAL = 0;
 export const MADV_RANDOM = 1;
@@ -126,46 +126,6 @@ function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: numb
   }
   yield* tlb_end_vma(t, tlb, vma);
   return 0;
-}
-
-/**
- * try_to_unmap_one() for a lazily freed anon folio (shrink_folio_list): discard it
- * unless it was written again since MADV_FREE. Called with the PTE lock held.
- */
-function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pmdp: number): KPath {
-  const k = t.k;
-  const a = k.arch;
-  const mm = t.mm!;
-  const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
-  yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
-  const folio = page_folio(k, a.pte_pfn(pteval));
-  if (a.pte_dirty(pteval) || k.frames.flags[folio] & PF_DIRTY) {
-    // Redirtied: the folio is swap-backed again and stays mapped.
-    yield* set_pte_at(t, mm, addr, p, pteval);
-    k.frames.flags[folio] &= ~PF_LAZYFREE;
-    return;
-  }
-  add_mm_counter(mm, MM_ANONPAGES, -1);
-  k.frames.mapcount[folio]--;
-  folio_put(k, folio);
-  const hook = k.hooks.try_to_unmap_one;
-  if (hook !== null) yield* hook(t, vma, pmdp, addr);
-}
-
-/**
- * shrink_folio_list() for a shmem folio mapped only here: try_to_unmap() takes it
- * out of the page tables first; shmem_writeout() then fails (no swap device), so
- * the folio stays in the page cache, unmapped. Called with the PTE lock held.
- */
-function* try_to_unmap_shmem(t: Task, p: number, addr: number): KPath {
-  const k = t.k;
-  const mm = t.mm!;
-  const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
-  yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
-  const folio = page_folio(k, k.arch.pte_pfn(pteval));
-  add_mm_counter(mm, MM_SHMEMPAGES, -1);
-  k.frames.mapcount[folio]--;
-  folio_put(k, folio);
 }
 
 /**

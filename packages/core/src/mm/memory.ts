@@ -1,14 +1,17 @@
 /**
  * The page-fault path for anonymous memory (mm/memory.c): __handle_mm_fault →
- * handle_pte_fault → do_anonymous_page / do_fault (shared anonymous = shmem) /
- * do_wp_page, with the upper levels allocated on the way down.
+ * handle_pte_fault → do_anonymous_page / do_fault / do_wp_page, with the upper
+ * levels allocated on the way down. do_fault() is the file path, taken by shared
+ * anonymous (shmem-backed) VMAs: read faults first map the surrounding pages
+ * already in the page cache (do_fault_around, 64 KiB window), then the page
+ * shmem_get_folio() finds or allocates is mapped by finish_fault().
  */
 import type { Kernel } from "../kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { spin_lock } from "../sync/spinlock.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
-import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE } from "../pgtable/arch.js";
+import { VM_SHARED, VM_WRITE } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset, round_down } from "../pgtable/offset.js";
 import { ptep_get, ptep_get_lockless, ptep_modify, pmdp_get_lockless, set_pte_at, ptep_get_and_clear } from "../pgtable/ops.js";
 import { __p4d_alloc, __pmd_alloc, __pud_alloc, pte_alloc } from "../pgtable/pgalloc.js";
@@ -16,35 +19,19 @@ import { pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unl
 import {
   FAULT_FLAG_WRITE,
   VM_FAULT_FALLBACK,
+  VM_FAULT_NOPAGE,
   VM_FAULT_OOM,
   VM_FAULT_SIGBUS,
   type VmFault,
 } from "./fault_flags.js";
-import { folio_put, page_folio, vm_normal_page } from "./folio.js";
-import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page } from "./huge_memory.js";
+import { folio_get, folio_put, page_folio, vm_normal_page } from "./folio.js";
+import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, thp_vma_allowable_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
-import { add_mm_counter, MM_ANONPAGES, vma_is_anonymous } from "./mm.js";
+import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, vma_is_anonymous } from "./mm.js";
 import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
-import { do_fault } from "./shmem.js";
+import { anon_vma_prepare } from "./rmap.js";
+import { shmem_get_folio } from "./shmem.js";
 import type { Vma } from "./vma.js";
-
-/**
- * thp_vma_allowable_order(vma, vm_flags, TVA_PAGEFAULT, PMD_ORDER) for anonymous
- * VMAs: in `madvise` mode (what our machines run) only VM_HUGEPAGE ones.
- */
-export function thp_vma_allowable_pmd(k: Kernel, vma: Vma): boolean {
-  const f = vma.vm_flags;
-  if (!vma_is_anonymous(vma) || (f & VM_NOHUGEPAGE) !== 0) return false;
-  return k.thp.enabled === "always" || (k.thp.enabled === "madvise" && (f & VM_HUGEPAGE) !== 0);
-}
-
-/** thp_vma_suitable_order(vma, haddr, PMD_ORDER): the aligned 2 MiB lies inside the VMA. */
-export function thp_vma_suitable_pmd(k: Kernel, vma: Vma, addr: number): boolean {
-  const haddr = round_down(addr, k.PMD_SIZE);
-  // linear_page_index alignment: (vm_start >> PAGE_SHIFT) - vm_pgoff must be 512-aligned.
-  if ((vma.vm_start / 4096 - vma.vm_pgoff) % 512 !== 0) return false;
-  return haddr >= vma.vm_start && haddr + k.PMD_SIZE <= vma.vm_end;
-}
 
 /** mk_pte(page, vma->vm_page_prot), then maybe_mkwrite(pte_mkdirty()) for a writable VMA. */
 function anon_pte(k: Kernel, vma: Vma, pfn: number): number {
@@ -61,23 +48,6 @@ function alloc_anon_folio(k: Kernel, mm: MmStruct, addr: number, value: number):
   k.frames.index[pfn] = addr;
   k.frames.data[pfn] = value;
   return pfn;
-}
-
-/** vmf_anon_prepare() → anon_vma_prepare(): give the VMA an anon_vma on its first fault. */
-export function anon_vma_prepare(k: Kernel, mm: MmStruct, vma: Vma): void {
-  if (vma.anon_vma) return;
-  // find_mergeable_anon_vma(): reuse a neighbour's anon_vma when the two could merge.
-  const prev = mm.mm_mt.prev_of(vma);
-  const next = mm.mm_mt.next_of(vma);
-  const ok = (o: Vma | null, before: boolean) =>
-    o !== null &&
-    o.anon_vma !== 0 &&
-    o.vm_file === null &&
-    (before ? o.vm_end === vma.vm_start : o.vm_start === vma.vm_end) &&
-    ((o.vm_flags ^ vma.vm_flags) & ~(VM_WRITE | 0x1 | 0x4 | VM_HUGEPAGE | VM_NOHUGEPAGE)) === 0;
-  if (ok(next, false)) vma.anon_vma = next!.anon_vma;
-  else if (ok(prev, true)) vma.anon_vma = prev!.anon_vma;
-  else vma.anon_vma = k.new_anon_vma();
 }
 
 /** do_anonymous_page() */
@@ -182,6 +152,87 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
     folio_put(k, head);
   }
   return 0;
+}
+
+/** fault_around_bytes (default 64 KiB) in pages. */
+export const FAULT_AROUND_PAGES = 16;
+
+/** Map one page-cache page at addr with the PTE lock held (set_pte_range). */
+function* map_shmem_pte(t: Task, vma: Vma, ptep: number, addr: number, pfn: number, write: boolean): KPath {
+  const k = t.k;
+  const a = k.arch;
+  let entry = a.pfn_pte(pfn, vma.vm_page_prot);
+  if (write) entry = a.pte_mkdirty(entry);
+  if (write && vma.vm_flags & VM_WRITE) entry = a.pte_mkwrite(entry);
+  folio_get(k, pfn);
+  k.frames.mapcount[pfn]++;
+  add_mm_counter(t.mm!, MM_SHMEMPAGES, 1);
+  yield* set_pte_at(t, t.mm!, addr, ptep, entry);
+}
+
+/** finish_fault() */
+function* finish_fault(t: Task, vmf: VmFault, pfn: number): KPath<number> {
+  const k = t.k;
+  const mm = t.mm!;
+  if (yield* pte_alloc(t, mm, vmf.pmdp)) return VM_FAULT_OOM;
+  const ptep = yield* pte_offset_map_lock(t, mm, vmf.pmdp, vmf.address);
+  if (ptep < 0) return VM_FAULT_NOPAGE;
+  const ptl = t.ptl!;
+  if (k.arch.pte_none(yield* ptep_get(t, ptep))) {
+    const write = (vmf.flags & FAULT_FLAG_WRITE) !== 0;
+    if (write) k.frames.data[pfn] = vmf.value;
+    yield* map_shmem_pte(t, vmf.vma, ptep, vmf.address, pfn, write);
+  }
+  yield* pte_unmap_unlock(t, ptep, ptl);
+  return VM_FAULT_NOPAGE;
+}
+
+/**
+ * do_fault_around() → filemap_map_pages(): map the pages of [from, to] already in
+ * the page cache. Returns VM_FAULT_NOPAGE when the faulting page itself was mapped.
+ */
+function* do_fault_around(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  const vma = vmf.vma;
+  const file = vma.vm_file!;
+  const nr_pages = FAULT_AROUND_PAGES;
+  const pte_off = Math.floor(vmf.address / 4096) % 512;
+  const vma_off = vmf.pgoff - vma.vm_pgoff;
+  const from_pte = Math.max(Math.floor(pte_off / nr_pages) * nr_pages, pte_off - Math.min(pte_off, vma_off));
+  const to_pte = Math.min(from_pte + nr_pages, 512, pte_off + vma.pages - vma_off) - 1;
+  const first = vmf.pgoff + from_pte - pte_off;
+  const last = vmf.pgoff + to_pte - pte_off;
+  let any = false;
+  for (let p = first; p <= last && !any; p++) any = file.pages.has(p);
+  if (!any) return 0; // next_uptodate_folio() found nothing: the preallocated table is freed.
+  const mm = t.mm!;
+  if (yield* pte_alloc(t, mm, vmf.pmdp)) return VM_FAULT_OOM; // filemap_map_pmd() installs prealloc_pte
+  const base_addr = vmf.address - (pte_off - from_pte) * 4096;
+  const ptep0 = yield* pte_offset_map_lock(t, mm, vmf.pmdp, base_addr);
+  if (ptep0 < 0) return 0;
+  const ptl = t.ptl!;
+  let ret = 0;
+  for (let i = 0; i <= to_pte - from_pte; i++) {
+    const pfn = file.pages.get(first + i);
+    if (pfn === undefined) continue;
+    if (!k.arch.pte_none(yield* ptep_get(t, ptep0 + i))) continue;
+    yield* map_shmem_pte(t, vma, ptep0 + i, base_addr + i * 4096, pfn, false);
+    if (from_pte + i === pte_off) ret = VM_FAULT_NOPAGE;
+  }
+  yield* pte_unmap_unlock(t, ptep0, ptl);
+  return ret;
+}
+
+/** do_fault(): do_read_fault() or do_shared_fault() for a shmem-backed VMA. */
+export function* do_fault(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  if (!(vmf.flags & FAULT_FLAG_WRITE)) {
+    const ret = yield* do_fault_around(t, vmf);
+    if (ret) return ret & VM_FAULT_OOM ? ret : 0;
+  }
+  const pfn = shmem_get_folio(k, vmf.vma.vm_file!, vmf.pgoff);
+  const ret = yield* finish_fault(t, vmf, pfn);
+  return ret & VM_FAULT_OOM ? ret : 0;
 }
 
 /** handle_pte_fault() */
