@@ -1,4 +1,4 @@
-import { PT } from "../sched/point.js";
+import { PT } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
 import { sync_op } from "./op.js";
 

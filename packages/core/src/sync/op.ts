@@ -1,6 +1,5 @@
-import type { Point, PointKind } from "../sched/point.js";
+import { MmsimError, type Point, type PointKind } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
-import { MmsimError } from "@mmsim/spec";
 
 /** Returned by an action that cannot proceed yet (a held lock). */
 export const BLOCKED: unique symbol = Symbol("BLOCKED");

@@ -6,7 +6,7 @@
  * the per-CPU fast path) — and drops the initial reference; the release callback
  * runs when the atomic count reaches zero. tryget fails once the ref is dead.
  */
-import { PT } from "../sched/point.js";
+import { PT } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
 import { sync_op } from "./op.js";
 import type { Rcu } from "./rcu.js";

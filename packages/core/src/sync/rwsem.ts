@@ -1,8 +1,7 @@
-import { PT } from "../sched/point.js";
+import { PT, type rw_semaphore } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
 import { BLOCKED, sync_op } from "./op.js";
 import { LockError } from "./spinlock.js";
-import type { rw_semaphore } from "@mmsim/spec";
 
 /**
  * rw_semaphore, used for mmap_lock and (as a trylock-only reader lock) the per-VMA

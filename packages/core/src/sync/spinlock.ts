@@ -1,7 +1,6 @@
-import { PT } from "../sched/point.js";
+import { MmsimError, PT, type spinlock_t } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
 import { BLOCKED, sync_op } from "./op.js";
-import { MmsimError, type spinlock_t } from "@mmsim/spec";
 
 /** spinlock_t. `cls` groups locks for lock-order checks (e.g. "ptl", "pmd_lock"). */
 export class SpinLock implements spinlock_t {

@@ -10,12 +10,12 @@
 import type { Kernel } from "../kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import type { Vma } from "../mm/vma.js";
+import type { Vma } from "./vma.js";
 import { pte_free_tlb, pxd_free_tlb, type MmuGather } from "../tlb/mmu_gather.js";
-import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "./offset.js";
-import { pmd_clear, pxd_clear } from "./ops.js";
-import { mm_dec_nr_pmds, mm_dec_nr_ptes, mm_dec_nr_puds } from "../mm/mm.js";
-import { P4D_LEVEL, PMD_LEVEL, PUD_LEVEL } from "./store.js";
+import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
+import { pmd_clear, pxd_clear } from "../pgtable/ops.js";
+import { mm_dec_nr_pmds, mm_dec_nr_ptes, mm_dec_nr_puds } from "./mm.js";
+import { P4D_LEVEL, PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 
 /** `x - 1` with the kernel's unsigned wrap: 0 - 1 is the top of the address space. */
 const m1 = (x: number) => (x === 0 ? Infinity : x - 1);
