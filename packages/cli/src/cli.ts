@@ -8,7 +8,7 @@ import { Option } from "commander";
 import { compareCommand, type CompareCommandOptions } from "./commands/compare.js";
 import { conformanceCommand, type ConformanceCommandOptions } from "./commands/conformance.js";
 import { exploreCommand, type ExploreCommandOptions } from "./commands/explore.js";
-import { checkHostCommand, hostCommand } from "./host/index.js";
+import { checkHostCommand, hostCommand } from "./commands/host.js";
 import { recordCommand, replayCommand, type ReplayCommandOptions } from "./trace/index.js";
 import { listCommand, type ListCommandOptions } from "./commands/list.js";
 import { archOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";

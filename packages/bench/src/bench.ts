@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench` (root): simulated page-fault rate, the `seed` workload's wall
+ * time per plugin, the same loop on the real kernel (when a C compiler exists),
+ * the explorer's rates and the simulator's peak RSS. `--json FILE` also writes
+ * the results as JSON.
+ */
+import { writeFileSync } from "node:fs";
+import { arch, platform, release } from "node:os";
+import { defaultReclaims } from "@mmsim/cli";
+import { findSystemCompiler } from "@mmsim/host";
+import { Command } from "commander";
+import { mutantTimes, renderExplorer, scheduleRates } from "./explore.js";
+import { buildSeedloop, runSeedloop } from "./kernel.js";
+import { ratios, renderReport, RSS_TARGET_BYTES, type BenchResult, type KernelResult } from "./report.js";
+import { faultRate, seedRun, type SeedRun } from "./sim.js";
+import { RssSampler } from "./stats.js";
+
+interface BenchOptions {
+  json?: string;
+  runs: string;
+  workload: string;
+}
+
+const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+function kernelBench(seed: readonly SeedRun[]): KernelResult {
+  const cc = findSystemCompiler();
+  if (!cc) return { skipped: "no C compiler" };
+  try {
+    log("compiling and running bench/seedloop.c on the kernel");
+    const binary = buildSeedloop(cc);
+    const run = runSeedloop(binary);
+    return { ...run, compiler: cc, binary, ratio: ratios(seed, run) };
+  } catch (e) {
+    return { failed: (e instanceof Error ? e.message : String(e)).split("\n")[0] };
+  }
+}
+
+async function bench(opts: BenchOptions): Promise<BenchResult> {
+  const rss = new RssSampler();
+  const runs = Math.max(1, Number.parseInt(opts.runs, 10) || 5);
+  log(`seed-small x${runs} (no plugin)`);
+  const rate = faultRate("seed-small", runs, rss);
+  const seed: SeedRun[] = [];
+  for (const reclaim of await defaultReclaims()) {
+    log(`${opts.workload} (reclaim: ${reclaim.label})`);
+    seed.push(seedRun(opts.workload, reclaim, rss));
+  }
+  const sampledBytes = rss.peak;
+  const kernel = kernelBench(seed);
+  const getrusageBytes = process.resourceUsage().maxRSS * 1024;
+  return {
+    node: process.version,
+    platform: `${platform()} ${arch()}`,
+    kernelRelease: release(),
+    faultRate: rate,
+    seedWorkload: opts.workload,
+    seed,
+    kernel,
+    peakRss: { sampledBytes, getrusageBytes, targetBytes: RSS_TARGET_BYTES, ok: Math.max(sampledBytes, getrusageBytes) < RSS_TARGET_BYTES },
+  };
+}
+
+const program = new Command("bench")
+  .description("mmsim benchmark: simulated fault rate, seed workload per plugin, real-kernel comparison, peak RSS")
+  .option("--json <file>", "also write the results as JSON to FILE")
+  .option("--runs <n>", "seed-small runs for the fault rate", "5")
+  .option("--workload <name>", "the builtin workload timed per plugin", "seed")
+  .action(async (opts: BenchOptions) => {
+    const result = await bench(opts);
+    process.stdout.write(renderReport(result));
+    log("explorer: schedules/s and time to first failure of each mutant");
+    const rates = scheduleRates();
+    const mutants = mutantTimes();
+    process.stdout.write(renderExplorer(rates, mutants));
+    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, explorer: { rates, mutants } }, null, 2) + "\n");
+  });
+
+await program.parseAsync();

@@ -1,0 +1,566 @@
+/*
+ * mmsim-host: runs resolved workload operations in its own process on the real
+ * kernel, so `mmsim host` / `mmsim check-host` can compare the kernel with the
+ * simulator line by line. Part of @mmsim/host (packages/host): built on first
+ * use by src/helper.ts (`cc -O2 -o mmsim-host mmsim-host.c`, cached in the
+ * per-user cache directory); driven by src/run.ts.
+ *
+ * PROTOCOL (version 1; mirrored in src/protocol.ts)
+ *
+ * The helper first writes one line `hello mmsim-host 1`. It then reads requests
+ * on stdin, one per line ('\n'-terminated, at most 1023 bytes, fields separated
+ * by single spaces), executes each in order and writes exactly one response line
+ * per request to stdout. It exits 0 at end of input.
+ *
+ * Numbers are unsigned decimal, except ADDR, which is hex with a 0x prefix.
+ * NAME is a mapping name ([A-Za-z_][A-Za-z0-9_.-]*, at most 63 bytes).
+ *
+ *   mmap NAME SIZE PROT SHARED THP ADDR
+ *       PROT rw|r|none, SHARED 0|1, THP hugepage|nohugepage|-, ADDR 0x...|-
+ *       mmap(ADDR or NULL, SIZE, PROT, MAP_ANONYMOUS | (MAP_SHARED or MAP_PRIVATE)
+ *            | (MAP_FIXED_NOREPLACE if ADDR given), -1, 0). Never MAP_FIXED.
+ *       On success NAME is bound to the result and, if THP is given,
+ *       madvise(result, SIZE, MADV_HUGEPAGE or MADV_NOHUGEPAGE) follows.
+ *       On failure NAME is bound to MAP_FAILED ((char *)-1), as a C program
+ *       ignoring the error would.
+ *       -> `ok` | `err ERRNO` (mmap failed) | `err-madvise ERRNO` (mmap done,
+ *          the THP madvise failed)
+ *   touch NAME OFFSET LENGTH W STRIDE
+ *       One access every STRIDE bytes of [NAME+OFFSET, NAME+OFFSET+LENGTH):
+ *       W=1 stores one byte (volatile), W=0 loads one byte (volatile). The
+ *       touch stops at the first fault. A NAME bound to MAP_FAILED is not
+ *       dereferenced: the response is `segv`, exactly as the simulator's
+ *       runner (packages/core/src/workload/runner.ts) reports it.
+ *       -> `ok` | `segv` | `sigbus`
+ *   madvise NAME OFFSET LENGTH ADVICE     (ADVICE: numeric MADV_* value)
+ *   munmap NAME OFFSET LENGTH
+ *   mprotect NAME OFFSET LENGTH PROT      (PROT rw|r|none)
+ *       The syscall on NAME+OFFSET, also when NAME is MAP_FAILED (the kernel
+ *       then answers EINVAL: the address is not page aligned).
+ *       -> `ok` | `err ERRNO`
+ *   status LABEL
+ *       VmSize, VmRSS and VmPTE from /proc/self/status, in kB.
+ *       -> `status VMSIZE VMRSS VMPTE`
+ *
+ * A request the helper cannot parse gets `bad REASON`; the driver treats it as
+ * a fatal protocol error.
+ *
+ * The helper must not disturb the numbers it reports: no malloc and no stdio.
+ * Input is read with read(2) into a static buffer, /proc/self/status with
+ * open/read into a static buffer, responses are written with write(2) at once
+ * (nothing is buffered across requests). Before saying hello it warms up every
+ * code path it will use (each syscall wrapper, the /proc read, a fault caught by
+ * the SIGSEGV handler on its pre-touched alternate signal stack, the stack depth
+ * it needs), and locks its current pages (mlockall(MCL_CURRENT), best effort)
+ * so that lazy binding, first-touch faults on its own text/data/stack do not
+ * show up as RSS changes between two status lines.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#endif
+#ifndef MADV_NOHUGEPAGE
+#define MADV_NOHUGEPAGE 15
+#endif
+
+#define PROTOCOL_VERSION "1"
+#define LINE_MAX_BYTES 1024
+#define MAX_NAMES 1024
+#define NAME_MAX_BYTES 64
+
+static char inbuf[1 << 16];
+static size_t in_len, in_pos;
+static char line[LINE_MAX_BYTES];
+static char outbuf[256];
+static char procbuf[1 << 14];
+static unsigned char altstack[1 << 16];
+
+static struct {
+	char name[NAME_MAX_BYTES];
+	char *base;
+} names[MAX_NAMES];
+static int nr_names;
+
+static sigjmp_buf fault_jmp;
+static volatile sig_atomic_t fault_armed;
+static volatile sig_atomic_t fault_sig;
+
+static void on_fault(int sig)
+{
+	if (!fault_armed) {
+		/* A fault outside a touch: a helper bug. Die with the signal. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	fault_sig = sig;
+	fault_armed = 0;
+	siglongjmp(fault_jmp, 1);
+}
+
+static void put(const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(1, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(3);
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static size_t fmt_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0, i;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static void respond(const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(outbuf, s, n);
+	outbuf[n++] = '\n';
+	put(outbuf, n);
+}
+
+static void respond_num(const char *word, uint64_t v)
+{
+	size_t n = strlen(word);
+	memcpy(outbuf, word, n);
+	outbuf[n++] = ' ';
+	n += fmt_u64(outbuf + n, v);
+	outbuf[n++] = '\n';
+	put(outbuf, n);
+}
+
+/* One input line into `line` (without '\n'); 0 at end of input, -1 if too long. */
+static int read_line(void)
+{
+	size_t n = 0;
+	int too_long = 0;
+	for (;;) {
+		if (in_pos == in_len) {
+			ssize_t r = read(0, inbuf, sizeof inbuf);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				if (n == 0 && !too_long)
+					return 0;
+				break; /* last line without '\n' */
+			}
+			in_len = (size_t)r;
+			in_pos = 0;
+		}
+		char c = inbuf[in_pos++];
+		if (c == '\n')
+			break;
+		if (n < LINE_MAX_BYTES - 1)
+			line[n++] = c;
+		else
+			too_long = 1;
+	}
+	line[n] = 0;
+	return too_long ? -1 : 1;
+}
+
+/* Splits `line` at spaces in place. */
+static int split(char **argv, int max)
+{
+	int argc = 0;
+	char *p = line;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (argc == max)
+			return -1;
+		argv[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+		if (*p)
+			*p++ = 0;
+	}
+	return argc;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int base = 10;
+	if (s[0] == '0' && s[1] == 'x') {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return -1;
+		if (v > (UINT64_MAX - d) / (uint64_t)base)
+			return -1;
+		v = v * (uint64_t)base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_prot(const char *s, int *prot)
+{
+	if (!strcmp(s, "rw"))
+		*prot = PROT_READ | PROT_WRITE;
+	else if (!strcmp(s, "r"))
+		*prot = PROT_READ;
+	else if (!strcmp(s, "none"))
+		*prot = PROT_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+static int lookup(const char *name)
+{
+	int i;
+	for (i = 0; i < nr_names; i++)
+		if (!strcmp(names[i].name, name))
+			return i;
+	return -1;
+}
+
+static int bind(const char *name, char *base)
+{
+	int i = lookup(name);
+	if (i < 0) {
+		if (nr_names == MAX_NAMES || strlen(name) >= NAME_MAX_BYTES)
+			return -1;
+		i = nr_names++;
+		strcpy(names[i].name, name);
+	}
+	names[i].base = base;
+	return 0;
+}
+
+/* The kB value of "Key:" in procbuf, or -1. */
+static long long proc_field(const char *key)
+{
+	size_t klen = strlen(key);
+	char *p = procbuf;
+	while (*p) {
+		if (!strncmp(p, key, klen) && p[klen] == ':') {
+			long long v = 0;
+			int any = 0;
+			p += klen + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			while (*p >= '0' && *p <= '9') {
+				v = v * 10 + (*p++ - '0');
+				any = 1;
+			}
+			return any ? v : -1;
+		}
+		while (*p && *p != '\n')
+			p++;
+		if (*p)
+			p++;
+	}
+	return -1;
+}
+
+static int read_status(long long *size, long long *rss, long long *pte)
+{
+	size_t n = 0;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t r = read(fd, procbuf + n, sizeof procbuf - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (n == sizeof procbuf - 1)
+			break;
+	}
+	close(fd);
+	procbuf[n] = 0;
+	*size = proc_field("VmSize");
+	*rss = proc_field("VmRSS");
+	*pte = proc_field("VmPTE");
+	return (*size < 0 || *rss < 0 || *pte < 0) ? -1 : 0;
+}
+
+/* 0, or the signal (SIGSEGV/SIGBUS) the first faulting access raised. */
+static int do_touch(char *base, uint64_t off, uint64_t len, int write, uint64_t stride)
+{
+	volatile char *p;
+	uint64_t i;
+	fault_sig = 0;
+	if (sigsetjmp(fault_jmp, 1))
+		return fault_sig;
+	fault_armed = 1;
+	for (i = 0; i < len; i += stride) {
+		p = (volatile char *)(base + off + i);
+		if (write)
+			*p = 1;
+		else
+			(void)*p;
+		if (stride > len - i)
+			break; /* i + stride would be >= len (and might wrap) */
+	}
+	fault_armed = 0;
+	return 0;
+}
+
+static void respond_touch(int sig)
+{
+	if (sig == 0)
+		respond("ok");
+	else if (sig == SIGBUS)
+		respond("sigbus");
+	else
+		respond("segv");
+}
+
+static void respond_rc(int rc)
+{
+	if (rc == 0)
+		respond("ok");
+	else
+		respond_num("err", (uint64_t)errno);
+}
+
+static void op_mmap(char **argv, int argc)
+{
+	uint64_t size, addr = 0;
+	int prot, flags, thp = 0;
+	char *p;
+	if (argc != 7 || parse_u64(argv[2], &size) || parse_prot(argv[3], &prot) ||
+	    (strcmp(argv[4], "0") && strcmp(argv[4], "1"))) {
+		respond("bad mmap operands");
+		return;
+	}
+	if (!strcmp(argv[5], "hugepage"))
+		thp = MADV_HUGEPAGE;
+	else if (!strcmp(argv[5], "nohugepage"))
+		thp = MADV_NOHUGEPAGE;
+	else if (strcmp(argv[5], "-")) {
+		respond("bad mmap THP");
+		return;
+	}
+	if (strcmp(argv[6], "-") && (strncmp(argv[6], "0x", 2) || parse_u64(argv[6], &addr))) {
+		respond("bad mmap ADDR");
+		return;
+	}
+	if (lookup(argv[1]) < 0 && (nr_names == MAX_NAMES || strlen(argv[1]) >= NAME_MAX_BYTES)) {
+		respond("bad mmap NAME (too long or too many names)");
+		return;
+	}
+	flags = MAP_ANONYMOUS | (argv[4][0] == '1' ? MAP_SHARED : MAP_PRIVATE);
+	if (strcmp(argv[6], "-"))
+		flags |= MAP_FIXED_NOREPLACE;
+	p = mmap((void *)(uintptr_t)addr, (size_t)size, prot, flags, -1, 0);
+	if (p != MAP_FAILED && (flags & MAP_FIXED_NOREPLACE) && (uintptr_t)p != addr) {
+		/* A kernel older than 4.17 takes the flag as a hint: treat as a collision. */
+		munmap(p, (size_t)size);
+		p = MAP_FAILED;
+		errno = EEXIST;
+	}
+	if (p == MAP_FAILED) {
+		int e = errno;
+		bind(argv[1], MAP_FAILED);
+		respond_num("err", (uint64_t)e);
+		return;
+	}
+	bind(argv[1], p);
+	if (thp && madvise(p, (size_t)size, thp)) {
+		respond_num("err-madvise", (uint64_t)errno);
+		return;
+	}
+	respond("ok");
+}
+
+static void execute(char **argv, int argc)
+{
+	const char *cmd = argv[0];
+	uint64_t off, len, x;
+	int i, prot;
+	char *base;
+
+	if (!strcmp(cmd, "mmap")) {
+		op_mmap(argv, argc);
+		return;
+	}
+	if (!strcmp(cmd, "status")) {
+		long long size, rss, pte;
+		size_t n;
+		if (argc != 2) {
+			respond("bad status operands");
+			return;
+		}
+		if (read_status(&size, &rss, &pte)) {
+			respond("bad cannot read VmSize/VmRSS/VmPTE from /proc/self/status");
+			return;
+		}
+		memcpy(outbuf, "status ", 7);
+		n = 7;
+		n += fmt_u64(outbuf + n, (uint64_t)size);
+		outbuf[n++] = ' ';
+		n += fmt_u64(outbuf + n, (uint64_t)rss);
+		outbuf[n++] = ' ';
+		n += fmt_u64(outbuf + n, (uint64_t)pte);
+		outbuf[n++] = '\n';
+		put(outbuf, n);
+		return;
+	}
+	if (strcmp(cmd, "touch") && strcmp(cmd, "madvise") && strcmp(cmd, "munmap") && strcmp(cmd, "mprotect")) {
+		respond("bad unknown operation");
+		return;
+	}
+	if (argc < 4 || parse_u64(argv[2], &off) || parse_u64(argv[3], &len)) {
+		respond("bad operands");
+		return;
+	}
+	i = lookup(argv[1]);
+	if (i < 0) {
+		respond("bad unknown mapping name");
+		return;
+	}
+	base = names[i].base;
+	if (!strcmp(cmd, "touch")) {
+		if (argc != 6 || (strcmp(argv[4], "0") && strcmp(argv[4], "1")) || parse_u64(argv[5], &x) || x == 0) {
+			respond("bad touch operands");
+			return;
+		}
+		if (base == MAP_FAILED) {
+			respond("segv");
+			return;
+		}
+		respond_touch(do_touch(base, off, len, argv[4][0] == '1', x));
+	} else if (!strcmp(cmd, "madvise")) {
+		if (argc != 5 || parse_u64(argv[4], &x) || x > 1000) {
+			respond("bad madvise operands");
+			return;
+		}
+		respond_rc(madvise(base + off, (size_t)len, (int)x));
+	} else if (!strcmp(cmd, "munmap")) {
+		if (argc != 4) {
+			respond("bad munmap operands");
+			return;
+		}
+		respond_rc(munmap(base + off, (size_t)len));
+	} else if (!strcmp(cmd, "mprotect")) {
+		if (argc != 5 || parse_prot(argv[4], &prot)) {
+			respond("bad mprotect operands");
+			return;
+		}
+		respond_rc(mprotect(base + off, (size_t)len, prot));
+	} else {
+		respond("bad unknown operation");
+	}
+}
+
+/* Touches `depth` bytes of stack so later calls never grow it. */
+static __attribute__((noinline)) void prefault_stack(size_t depth)
+{
+	volatile char buf[1 << 12];
+	buf[0] = 0;
+	buf[sizeof buf - 1] = 0;
+	if (depth > sizeof buf)
+		prefault_stack(depth - sizeof buf);
+}
+
+/* Runs every path the op loop uses once, so none of them first-faults later. */
+static void warm_up(void)
+{
+	long long a, b, c;
+	char *p;
+	size_t i;
+	for (i = 0; i < sizeof inbuf; i += 4096)
+		((volatile char *)inbuf)[i] = 0;
+	for (i = 0; i < sizeof procbuf; i += 4096)
+		((volatile char *)procbuf)[i] = 0;
+	for (i = 0; i < sizeof altstack; i += 4096)
+		((volatile unsigned char *)altstack)[i] = 0;
+	((volatile char *)names)[0] = 0;
+	for (i = 0; i < sizeof names; i += 4096)
+		((volatile char *)names)[i] = 0;
+	prefault_stack(128 * 1024);
+	read_status(&a, &b, &c);
+	p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		do_touch(p, 0, 1, 0, 4096); /* SIGSEGV through the handler and siglongjmp */
+		mprotect(p, 4096, PROT_READ);
+		madvise(p, 4096, MADV_DONTNEED);
+		munmap(p, 4096);
+	}
+	madvise(NULL, 0, MADV_HUGEPAGE);
+	munmap((void *)1, 0);
+	mprotect((void *)1, 0, PROT_NONE);
+	mlockall(MCL_CURRENT); /* best effort: our own pages stay resident */
+}
+
+int main(void)
+{
+	char *argv[8];
+	int argc, r;
+	struct sigaction sa;
+	stack_t ss;
+
+	ss.ss_sp = altstack;
+	ss.ss_size = sizeof altstack;
+	ss.ss_flags = 0;
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fault;
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+
+	warm_up();
+	respond("hello mmsim-host " PROTOCOL_VERSION);
+
+	while ((r = read_line()) != 0) {
+		if (r < 0) {
+			respond("bad line too long");
+			continue;
+		}
+		argc = split(argv, 8);
+		if (argc <= 0) {
+			respond(argc < 0 ? "bad too many fields" : "bad empty line");
+			continue;
+		}
+		execute(argv, argc);
+	}
+	return 0;
+}

@@ -1,0 +1,75 @@
+/**
+ * checkHost(): the real kernel as referee. Runs each script on the simulator
+ * (x86_64, the given reclaim plugin) and on the host (runOnHost) and compares
+ * the outputs line by line (compare.ts). The result is structured; format.ts
+ * gives its text.
+ */
+import { x86_64 } from "@mmsim/arch-x86_64";
+import { Engine, type ReclaimPlugin } from "@mmsim/core";
+import { runScript, type Script } from "@mmsim/core/workload";
+import { compareLines, DEFAULT_RSS_TOLERANCE_KB, type CompareOptions, type LineComparison } from "./compare.js";
+import { runOnHost, type HostRunOptions, type HostRunResult } from "./run.js";
+
+export interface ScriptComparison {
+  name: string;
+  ok: boolean;
+  lines: LineComparison[];
+  /** Set when a side could not run at all (the comparison is then a failure). */
+  error?: string;
+}
+
+/** What checkHost() found; formatReport() gives its text. */
+export interface CheckReport {
+  ok: boolean;
+  reclaim: string | null;
+  rssToleranceKb: number;
+  scripts: ScriptComparison[];
+}
+
+/** The simulator's lines for `script` on x86_64 with `reclaim`. */
+export function simulate(script: Script, reclaim: ReclaimPlugin | null = null): string[] {
+  const engine = new Engine({ arch: x86_64(), reclaim });
+  return runScript(script, engine.spawn()).lines;
+}
+
+export interface CheckOptions extends CompareOptions {
+  /** The simulator's reclaim plugin (null: none). A kernel with CONFIG_PT_RECLAIM=y matches ptReclaim(). */
+  reclaim?: ReclaimPlugin | null;
+  /** Options for the host runs. */
+  host?: HostRunOptions;
+  /** Runs a script on the host (default runOnHost); injectable for tests. */
+  runHost?: (script: Script) => HostRunResult;
+  /** Runs a script on the simulator (default simulate(script, reclaim)); injectable for tests. */
+  runSim?: (script: Script) => string[];
+}
+
+/**
+ * Runs every script both ways and compares. A script that cannot run on one
+ * side (bad operand, helper failure) is reported as failed with the reason; a
+ * missing compiler or non-Linux platform (HostUnavailableError) is thrown. formatReport(result) is the text
+ * `mmsim check-host` prints.
+ */
+export function checkHost(scripts: readonly Script[], opts: CheckOptions = {}): CheckReport {
+  const reclaim = opts.reclaim ?? null;
+  const runSim = opts.runSim ?? ((s: Script) => simulate(s, reclaim));
+  const runHost = opts.runHost ?? ((s: Script) => runOnHost(s, opts.host));
+  const rssToleranceKb = opts.rssToleranceKb ?? DEFAULT_RSS_TOLERANCE_KB;
+  const results: ScriptComparison[] = scripts.map((script) => {
+    let sim: string[];
+    let host: string[];
+    try {
+      sim = runSim(script);
+    } catch (e) {
+      return { name: script.file, ok: false, lines: [], error: `simulator: ${(e as Error).message}` };
+    }
+    try {
+      host = runHost(script).lines;
+    } catch (e) {
+      if ((e as Error).name === "HostUnavailableError") throw e;
+      return { name: script.file, ok: false, lines: [], error: `host: ${(e as Error).message}` };
+    }
+    const lines = compareLines(sim, host, { rssToleranceKb });
+    return { name: script.file, ok: lines.every((l) => l.ok), lines };
+  });
+  return { ok: results.every((s) => s.ok), reclaim: reclaim?.name ?? null, rssToleranceKb, scripts: results };
+}

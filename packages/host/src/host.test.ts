@@ -1,0 +1,63 @@
+/**
+ * The real helper on the real kernel. Skipped unless this is Linux with a C
+ * compiler (CI without one still runs everything else).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseScript } from "@mmsim/core/workload";
+import { afterAll, describe, expect, test } from "vitest";
+import { parseOutputLine } from "./compare.js";
+import { findSystemCompiler } from "./compile.js";
+import { runOnHost, type HostRunOptions } from "./run.js";
+
+const canRun = process.platform === "linux" && findSystemCompiler() !== null;
+// A private cache: the test never touches the user's ~/.cache/mmsim.
+const cacheDir = mkdtempSync(join(tmpdir(), "mmsim-host-real-"));
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+const opts: HostRunOptions = { compile: { cacheDir } };
+
+describe.skipIf(!canRun)("on this kernel", () => {
+  test("a fixed-address script: tables and pages as counted by the kernel", () => {
+    const r = runOnHost(
+      parseScript(
+        [
+          "mmap a 4M @0x200000000000",
+          "status s0",
+          "touch a 0 4M write 1M",
+          "status s1",
+          "mmap b 4M @0x200000000000",
+          "touch b 0 4K",
+          "mprotect a 0 4K none",
+          "touch a 0 4K read",
+          "munmap a 0 4M",
+          "status s2",
+        ].join("\n"),
+        "t.wl",
+      ),
+      opts,
+    );
+    expect(r.lines[0]).toBe("s0 dVmSize=0 dVmRSS=0 dVmPTE=0");
+    // 4 pages; 2 PTE tables + a PMD table + a PUD table (an untouched 512G slot).
+    expect(r.lines[1]).toBe("s1 dVmSize=0 dVmRSS=16 dVmPTE=16");
+    expect(r.lines.slice(2, 5)).toEqual(["mmap-error File exists", "touch-error Segmentation fault", "touch-error Segmentation fault"]);
+    expect(r.lines[5]).toBe("s2 dVmSize=-4096 dVmRSS=0 dVmPTE=0");
+  });
+
+  test("the helper's own RSS noise is zero (the basis of DEFAULT_RSS_TOLERANCE_KB)", () => {
+    const lines = ["status s"];
+    for (let i = 0; i < 40; i++) {
+      const addr = `0x${(0x200000000000 + (i % 32) * 0x8000000000).toString(16)}`;
+      lines.push(`mmap m${i} 8K none @${addr}`, `touch m${i} 0 8K read`, `mprotect m${i} 0 4K rw`, `touch m${i} 0 4K`);
+      lines.push(`madvise m${i} 0 4K dontneed`, `madvise m${i} 1 4K dontneed`, `munmap m${i} 0 8K`, `status s${i}`);
+    }
+    for (let run = 0; run < 5; run++) {
+      const r = runOnHost(parseScript(lines.join("\n"), "noise.wl"), opts);
+      for (const l of r.lines) {
+        const p = parseOutputLine(l);
+        if (p.kind === "status") expect(p, l).toMatchObject({ dVmSize: 0, dVmRSS: 0, dVmPTE: 0 });
+        else expect(["touch-error Segmentation fault", "madvise-error Invalid argument"]).toContain(l);
+      }
+    }
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * @mmsim/host: the real Linux kernel as referee for the mmsim simulator. A
+ * workload script runs on the kernel through a small C helper and gives the
+ * lines the simulator prints for it; checkHost() runs scripts both ways and
+ * compares them line by line. See README.md.
+ */
+export { HostUnavailableError, HostProtocolError, CompileError, CacheDirError } from "./errors.js";
+export { cacheDirPath, checkCacheDir, ensureCacheDir, type CacheDirOptions } from "./cache.js";
+export { compileC, cachedBinaryName, compilerVersion, findSystemCompiler, type CompileCOptions } from "./compile.js";
+export { compileHelper, checkHostSupport, helperSourcePath, type HelperOptions } from "./helper.js";
+export { encodeRequest, parseResponse, ALLOWED, PROTOCOL_VERSION, HELLO, type HostResponse } from "./protocol.js";
+export { runOnHost, linesFromResponses, type HostRunResult, type HostRunOptions, type HelperOutput } from "./run.js";
+export {
+  compareLines,
+  parseOutputLine,
+  DEFAULT_RSS_TOLERANCE_KB,
+  type CompareOptions,
+  type FieldComparison,
+  type LineComparison,
+  type OutputLine,
+  type StatusField,
+} from "./compare.js";
+export { checkHost, simulate, type CheckOptions, type CheckReport, type ScriptComparison } from "./check.js";
+export { formatComparison, formatReport } from "./format.js";
+export { kernelHasPtReclaim, thpMode } from "./kernel.js";
+export { defaultCorpusDir, listScenarios, loadKnownGaps, parseExpected, formatExpected, type Expected } from "./corpus.js";
+export { recordCorpus, recordHeader, type RecordOptions, type RecordResult } from "./record.js";

@@ -1,0 +1,129 @@
+/**
+ * runOnHost(): runs a workload script on the real kernel through the C helper
+ * and gives the lines the simulator's runScript() prints for it: the same status
+ * lines (formatStatus, differences from the first status line) and error lines
+ * (formatError with strerror text, SIGNAL_TEXT for touches).
+ */
+import { spawnSync } from "node:child_process";
+import { strerror } from "@mmsim/core";
+import { formatError, formatStatus, resolveScript, SIGNAL_TEXT, type ResolvedOp, type Script, type StatusLine } from "@mmsim/core/workload";
+import { HostProtocolError } from "./errors.js";
+import { compileHelper, type HelperOptions } from "./helper.js";
+import { ALLOWED, encodeRequest, HELLO, parseResponse, type HostResponse } from "./protocol.js";
+
+export interface HostRunResult {
+  /** Status and error lines, exactly as runScript() would print them. */
+  lines: string[];
+  /** The absolute values behind the status lines. */
+  statuses: StatusLine[];
+}
+
+/** What running the helper gave back (spawnSync's result, narrowed). */
+export interface HelperOutput {
+  status: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
+
+export interface HostRunOptions {
+  /** The helper binary (default: compileHelper(compile)). */
+  helper?: string;
+  /** How to find/build the helper. */
+  compile?: HelperOptions;
+  /** Runs the helper with `input` on stdin (default spawnSync); injectable for tests. */
+  exec?: (helper: string, input: string) => HelperOutput;
+  /** Kill the helper after this many ms (default: no limit). */
+  timeoutMs?: number;
+}
+
+function where(op: ResolvedOp): string {
+  return `${op.loc.file}:${op.loc.line}:${op.loc.col}`;
+}
+
+/**
+ * Turns the helper's stdout for `ops` into runScript()'s lines. Throws
+ * HostProtocolError on a missing hello, a short or long reply, a `bad` reply or
+ * a reply that does not fit its request.
+ */
+export function linesFromResponses(ops: readonly ResolvedOp[], stdout: string): HostRunResult {
+  const raw = stdout.split("\n");
+  if (raw[raw.length - 1] === "") raw.pop();
+  else if (raw.length > 0) throw new HostProtocolError(`helper output does not end with a newline (last line ${JSON.stringify(raw[raw.length - 1])})`);
+  if (raw[0] !== HELLO) {
+    throw new HostProtocolError(`helper did not say ${JSON.stringify(HELLO)} (got ${raw.length === 0 ? "no output" : JSON.stringify(raw[0])}): wrong or stale helper binary?`);
+  }
+  const replies = raw.slice(1);
+  if (replies.length !== ops.length) {
+    const at = replies.length < ops.length ? ` (no reply to ${ops[replies.length].op} at ${where(ops[replies.length])})` : "";
+    throw new HostProtocolError(`helper replied ${replies.length} lines to ${ops.length} requests${at}`);
+  }
+  const lines: string[] = [];
+  const statuses: StatusLine[] = [];
+  ops.forEach((op, i) => {
+    let r: HostResponse;
+    try {
+      r = parseResponse(replies[i]);
+    } catch (e) {
+      throw new HostProtocolError(`${(e as Error).message} to ${op.op} at ${where(op)}`);
+    }
+    if (r.kind === "bad") throw new HostProtocolError(`helper rejected request ${JSON.stringify(encodeRequest(op))} (${where(op)}): ${r.reason}`);
+    if (!ALLOWED[op.op].includes(r.kind)) {
+      throw new HostProtocolError(`helper replied ${JSON.stringify(replies[i])} to ${op.op} at ${where(op)} (expected ${ALLOWED[op.op].join(" | ")})`);
+    }
+    switch (r.kind) {
+      case "status": {
+        if (op.op !== "status") break;
+        const cur: StatusLine = { label: op.label, VmSize: r.VmSize, VmRSS: r.VmRSS, VmPTE: r.VmPTE };
+        statuses.push(cur);
+        lines.push(formatStatus(statuses[0], cur));
+        break;
+      }
+      case "err":
+        lines.push(formatError(op.op, strerror(r.errno)));
+        break;
+      case "err-madvise":
+        lines.push(formatError("madvise", strerror(r.errno)));
+        break;
+      case "segv":
+        lines.push(formatError("touch", SIGNAL_TEXT.SIGSEGV));
+        break;
+      case "sigbus":
+        lines.push(formatError("touch", SIGNAL_TEXT.SIGBUS));
+        break;
+      case "ok":
+        break;
+    }
+  });
+  return { lines, statuses };
+}
+
+function spawnHelper(timeoutMs: number | undefined) {
+  return (helper: string, input: string): HelperOutput => {
+    const r = spawnSync(helper, [], { input, encoding: "utf8", maxBuffer: 1 << 30, timeout: timeoutMs });
+    return { status: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
+  };
+}
+
+/** Runs `script` on the real kernel. Throws ScriptError (bad operand), HostUnavailableError or HostProtocolError. */
+export function runOnHost(script: Script, opts: HostRunOptions = {}): HostRunResult {
+  const ops = [...resolveScript(script)];
+  const input = ops.map((op) => encodeRequest(op) + "\n").join("");
+  const helper = opts.helper ?? compileHelper(opts.compile);
+  const out = (opts.exec ?? spawnHelper(opts.timeoutMs))(helper, input);
+  if (out.error) throw new HostProtocolError(`running the helper ${helper} failed: ${out.error.message}`);
+  if (out.status !== 0) {
+    // Parse what there is first: a protocol error names the request that killed it.
+    const how = out.signal ? `was killed by ${out.signal}` : `exited with status ${out.status}`;
+    const stderr = out.stderr.trim() ? `: ${out.stderr.trim()}` : "";
+    let detail = "";
+    try {
+      linesFromResponses(ops, out.stdout);
+    } catch (e) {
+      detail = ` (${(e as Error).message})`;
+    }
+    throw new HostProtocolError(`the helper ${how}${stderr}${detail}`);
+  }
+  return linesFromResponses(ops, out.stdout);
+}
