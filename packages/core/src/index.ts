@@ -10,8 +10,10 @@
  * See README.md for the architecture and the plugin contract.
  */
 export { Engine, Process, createEngine, type EngineOptions } from "./engine.js";
-export type { Kernel, KernelCounters, KernelOptions } from "./kernel.js";
-export type { MmStruct, MmCounters } from "./mm/mm_struct.js";
+export type { Kernel, KernelOptions } from "./kernel.js";
+export type { KernelCounters } from "./types/kernel.js";
+export type { MmCounters } from "./types/mm_types.js";
+export type { MmStruct } from "./mm/mm_struct.js";
 export type { AccessResult } from "./mm/fault.js";
 
 export { PROT_READ, PROT_WRITE, PROT_EXEC, MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_NORESERVE } from "./mm/mmap.js";

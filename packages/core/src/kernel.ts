@@ -5,13 +5,15 @@
 import { MmStruct } from "./mm/mm_struct.js";
 import { PageFrames } from "./mm/page_alloc.js";
 import type { Arch, TableFreeTarget } from "./pgtable/arch.js";
-import { MmsimError, validate_plugin, type kernel_t } from "@mmsim/spec";
+import { MmsimError, validate_plugin } from "@mmsim/spec";
 import { PGD_LEVEL, PtStore } from "./pgtable/store.js";
-import { hooks_of, type Hooks, type ReclaimPlugin } from "./plugin/plugin.js";
+import { hooks_of, type ReclaimPlugin } from "./plugin/plugin.js";
 import { Task } from "./sched/task.js";
 import { Rcu } from "./sync/rcu.js";
 import { TlbModel } from "./tlb/tlb.js";
-import type { Sanitizer } from "./check/sanitizer.js";
+import type * as types from "./types/kernel.js";
+import type { Hooks, KernelCounters, Sanitizer } from "./types/kernel.js";
+import type { MmStruct as MmStructT } from "./types/mm_types.js";
 
 export interface KernelOptions {
   arch: Arch;
@@ -31,17 +33,7 @@ export interface KernelOptions {
   max_pfn?: number;
 }
 
-/** Machine-wide event counters (vmstat-like). */
-export interface KernelCounters {
-  /** Page-table pages handed to tlb_remove_table (deferred behind flush + RCU). */
-  tables_deferred: number;
-  /** ... of which freed by their RCU callback. */
-  tables_freed_rcu: number;
-  /** RCU callbacks queued for table batches. */
-  rcu_table_batches: number;
-}
-
-export class Kernel implements kernel_t {
+export class Kernel implements types.Kernel {
   readonly arch: Arch;
   readonly plugin: ReclaimPlugin | null;
   readonly hooks: Hooks;
@@ -68,7 +60,7 @@ export class Kernel implements kernel_t {
   readonly mms = new Map<number, MmStruct>();
   /** The task each CPU is running (for IPI delivery), or null when idle. */
   readonly cpu_curr: (Task | null)[];
-  /** Runtime checks (check/sanitizer.ts); null in bulk runs. */
+  /** Runtime checks (check/sanitizer.ts, injected by whoever explores); null in bulk runs. */
   sanitizer: Sanitizer | null = null;
   readonly tasks: Task[] = [];
   readonly PMD_SIZE: number;
@@ -110,7 +102,7 @@ export class Kernel implements kernel_t {
   }
 
   /** A task running `mm` on `cpu`; the CPU switches to the mm. */
-  new_task(mm: MmStruct | null, cpu = 0, comm = "task"): Task {
+  new_task(mm: MmStructT | null, cpu = 0, comm = "task"): Task {
     const t = new Task(this, this.next_pid++, mm, cpu, comm);
     this.tasks.push(t);
     if (!this.cpu_curr[cpu]) this.cpu_curr[cpu] = t;
@@ -144,7 +136,7 @@ export class Kernel implements kernel_t {
    * What the arch's pte_free_defer() / __pte_free_tlb() drive: RCU and the free
    * of a table page. (tlb_remove_table is the gather's: see MmuGather.)
    */
-  table_free_target(mm: MmStruct): TableFreeTarget {
+  table_free_target(mm: MmStructT): TableFreeTarget {
     return {
       tlb_remove_table: () => {
         throw new Error(`${this.arch.name}: tlb_remove_table() outside an mmu_gather`);
@@ -155,7 +147,7 @@ export class Kernel implements kernel_t {
   }
 
   /** __tlb_remove_table(): the RCU callback's free of one page-table page. */
-  __tlb_remove_table(_mm: MmStruct, pfn: number): void {
+  __tlb_remove_table(_mm: MmStructT, pfn: number): void {
     this.counters.tables_freed_rcu++;
     this.sanitizer?.table_freed(pfn);
     this.pt.free(pfn);

@@ -16,8 +16,8 @@
  * | lock order | acquiring lock class B while holding A, when B → … → A was seen before (lockdep) |
  * | double free | freeing a frame that is already free |
  */
-import type { Kernel } from "../kernel.js";
 import type { Task } from "../sched/task.js";
+import type * as types from "../types/kernel.js";
 import { PMD_LEVEL, PTE_LEVEL } from "../pgtable/store.js";
 import { MmsimError } from "@mmsim/spec";
 
@@ -43,7 +43,7 @@ interface Unlinked {
   readers: { t: Task; exits: number }[];
 }
 
-export class Sanitizer {
+export class Sanitizer implements types.Sanitizer {
   /** Tables handed to tlb_remove_table, by PFN, with what the RCU rule needs. */
   private readonly unlinked = new Map<number, Unlinked>();
   /** Lock-class dependency graph (lockdep): class → classes acquired while holding it. */
@@ -53,7 +53,7 @@ export class Sanitizer {
   /** Violations are thrown; this keeps the first for reporting after a caught exception. */
   first: SanitizerViolation | null = null;
 
-  constructor(private readonly k: Kernel) {
+  constructor(private readonly k: types.Kernel) {
     k.pt.quarantine = true;
     // The documented order (Documentation/mm/process_addrs.rst, mm/rmap.c), known to
     // lockdep from every boot: mmap_lock → VMA lock → pmd_lock / page_table_lock → PTE lock.

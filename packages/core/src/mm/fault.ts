@@ -4,7 +4,7 @@
  * (arch/x86/mm/fault.c do_user_addr_fault): lock_vma_under_rcu() first, the
  * mmap_lock path as fallback, access_error() → SIGSEGV, then handle_mm_fault().
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { rcu_read_lock, rcu_read_unlock } from "../sync/rcu.js";

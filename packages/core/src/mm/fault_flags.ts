@@ -1,4 +1,4 @@
-/** enum fault_flag and vm_fault_t bits (include/linux/mm_types.h). */
+/** enum fault_flag and vm_fault_t bits (include/linux/mm_types.h); struct vm_fault is in types/mm_types.ts. */
 export const FAULT_FLAG_WRITE = 0x1;
 export const FAULT_FLAG_USER = 0x40;
 export const FAULT_FLAG_REMOTE = 0x80;
@@ -11,20 +11,3 @@ export const VM_FAULT_NOPAGE = 0x100;
 export const VM_FAULT_RETRY = 0x400;
 export const VM_FAULT_FALLBACK = 0x800;
 export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV;
-
-/** struct vm_fault */
-export interface VmFault {
-  vma: import("./vma.js").Vma;
-  address: number;
-  flags: number;
-  pgoff: number;
-  pudp: number;
-  pmdp: number;
-  /** pte_t *pte, or -1 */
-  pte: number;
-  orig_pte: number;
-  orig_pmd: number;
-  ptl: import("../sync/spinlock.js").SpinLock | null;
-  /** User-data value the access writes (the oracle), if a write. */
-  value: number;
-}

@@ -2,7 +2,7 @@
  * Folios as the model needs them: a head PFN, a reference count on the head, and
  * per-page mapcounts. A THP folio is 512 naturally aligned frames.
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import { HPAGE_PMD_NR, PF_HEAD, PF_LAZYFREE, PG_ANON, PG_TAIL, PG_ZERO } from "./page_alloc.js";
 
 /** page_folio(): the head of the folio containing `pfn`. */

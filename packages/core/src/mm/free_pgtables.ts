@@ -7,7 +7,7 @@
  * pte_free_tlb()/pmd_free_tlb() (flush + RCU), without taking the PTE lock: the
  * VMAs are already unreachable.
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import type { Vma } from "./vma.js";

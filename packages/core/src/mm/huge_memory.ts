@@ -3,7 +3,7 @@
  * zero page on a read), each with a deposited PTE table counted in nr_ptes; write
  * to the huge zero PMD; zap; split back to a PTE table (the deposit becomes it).
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { spin_unlock } from "../sync/spinlock.js";
@@ -14,11 +14,12 @@ import { pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
 import { tlb_flush_mmu, tlb_flush_pmd_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
-import { FAULT_FLAG_WRITE, VM_FAULT_FALLBACK, type VmFault } from "./fault_flags.js";
+import { FAULT_FLAG_WRITE, VM_FAULT_FALLBACK } from "./fault_flags.js";
 import { folio_put } from "./folio.js";
 import type { MmStruct } from "./mm_struct.js";
 import { add_mm_counter, MM_ANONPAGES, mm_dec_nr_ptes, mm_inc_nr_ptes, vma_is_anonymous } from "./mm.js";
 import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON } from "./page_alloc.js";
+import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
 import { anon_vma_prepare } from "./rmap.js";
 

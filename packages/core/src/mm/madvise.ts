@@ -9,7 +9,7 @@
  * the range lies in one VMA and fall back to mmap_read_lock otherwise; the flag
  * changes take mmap_write_lock.
  */
-import type { ZapDetails } from "../plugin/plugin.js";
+import type { ZapDetails } from "@mmsim/spec";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read, down_read_trylock, down_write, up_read } from "../sync/rwsem.js";

@@ -6,7 +6,7 @@
  * already in the page cache (do_fault_around, 64 KiB window), then the page
  * shmem_get_folio() finds or allocates is mapped by finish_fault().
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { spin_lock } from "../sync/spinlock.js";
@@ -22,7 +22,6 @@ import {
   VM_FAULT_NOPAGE,
   VM_FAULT_OOM,
   VM_FAULT_SIGBUS,
-  type VmFault,
 } from "./fault_flags.js";
 import { folio_get, folio_put, page_folio, vm_normal_page } from "./folio.js";
 import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, thp_vma_allowable_pmd } from "./huge_memory.js";
@@ -31,6 +30,7 @@ import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, vma_is_anonymous } from ".
 import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { shmem_get_folio } from "./shmem.js";
+import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
 
 /** mk_pte(page, vma->vm_page_prot), then maybe_mkwrite(pte_mkdirty()) for a writable VMA. */

@@ -9,10 +9,9 @@
  * mm_pgtables_bytes counts PTE, PMD and PUD tables (P4D and PGD pages are not
  * counted), 4096 bytes each; THP deposit tables count as PTE tables.
  */
-import type { Kernel } from "../kernel.js";
-import type { MmStruct } from "./mm_struct.js";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct, Vma } from "../types/mm_types.js";
 import { PG_SHMEM } from "./page_alloc.js";
-import type { Vma } from "./vma.js";
 
 /** enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES } */
 export const MM_FILEPAGES = 0;

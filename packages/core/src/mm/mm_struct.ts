@@ -2,28 +2,16 @@ import type { Arch } from "../pgtable/arch.js";
 import { RwSem } from "../sync/rwsem.js";
 import { SpinLock } from "../sync/spinlock.js";
 import { VmaTree } from "./vma.js";
-import type { mm_struct } from "@mmsim/spec";
+import type * as types from "../types/mm_types.js";
+import type { MmCounters, Vma } from "../types/mm_types.js";
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES } from "./mm.js";
 
-/** Per-mm event counters (what /proc/vmstat and tracepoints would show for this mm). */
-export interface MmCounters {
-  pgfault: number;
-  /** Faults that mapped the shared zero page. */
-  zero_page_faults: number;
-  thp_fault_alloc: number;
-  /** Tables allocated and freed, per level: [pte, pmd, pud, p4d]. */
-  pgtables_allocated: [number, number, number, number];
-  pgtables_freed: [number, number, number, number];
-  /** PTE tables freed by the reclaim plugin (VmPTE drops). */
-  pte_tables_reclaimed: number;
-}
-
-/** struct mm_struct */
-export class MmStruct implements mm_struct {
+/** struct mm_struct (declared in types/mm_types.ts, where every layer sees it) */
+export class MmStruct implements types.MmStruct {
   readonly mmap_lock = new RwSem("mmap_lock");
   /** mm->page_table_lock: protects PUD/P4D/PGD population. */
   readonly page_table_lock = new SpinLock("page_table_lock");
-  readonly mm_mt = new VmaTree(this);
+  readonly mm_mt: types.VmaTree = new VmaTree(this);
   /** Pages mapped (VmSize). */
   total_vm = 0;
   locked_vm = 0;
@@ -34,7 +22,7 @@ export class MmStruct implements mm_struct {
   /** atomic_long_t pgtables_bytes */
   pgtables_bytes = 0;
   /** rss_stat, applied by add_mm_rss_vec() */
-  readonly rss_stat = new Float64Array(4);
+  readonly rss_stat: Float64Array = new Float64Array(4);
   mmap_base: number;
   /** CPUs this mm has run on and may have TLB entries for (mm_cpumask). */
   readonly cpumask = new Set<number>();
@@ -49,7 +37,7 @@ export class MmStruct implements mm_struct {
   };
   exited = false;
   /** VMAs write-locked (vma_start_write) by the current mmap_lock writer. */
-  readonly vma_writers: import("./vma.js").Vma[] = [];
+  readonly vma_writers: Vma[] = [];
 
   constructor(
     readonly id: number,

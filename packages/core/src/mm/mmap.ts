@@ -5,7 +5,7 @@
  * merging, and munmap's split / unmap_region / free_pgtables with the neighbours'
  * ends as floor and ceiling.
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_write, up_read } from "../sync/rwsem.js";

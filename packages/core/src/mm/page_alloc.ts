@@ -8,6 +8,7 @@
  * access through a stale pointer is detectable.
  */
 import { MmsimError } from "@mmsim/spec";
+import type * as types from "../types/mm_types.js";
 export const PG_FREE = 0;
 export const PG_ANON = 1;
 export const PG_PGTABLE = 2;
@@ -33,7 +34,7 @@ export class OutOfMemory extends MmsimError {
   }
 }
 
-export class PageFrames {
+export class PageFrames implements types.PageFrames {
   type = new Uint8Array(0);
   flags = new Uint8Array(0);
   refcount = new Int32Array(0);

@@ -6,7 +6,7 @@
  * one (try_to_unmap_shmem). The model's rmap walk is the caller's page-table walk
  * (single-mm, at the address the folio is mapped at).
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_WRITE } from "../pgtable/arch.js";

@@ -5,7 +5,7 @@
  * comes from here: shmem_fault() finds or allocates it in the file's page cache.
  * RSS counts these pages as MM_SHMEMPAGES. Reclaim unmaps them (mm/rmap.ts).
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import { PG_SHMEM } from "./page_alloc.js";
 import type { ShmemFile } from "./vma.js";
 

@@ -1,10 +1,10 @@
 import { RwSem } from "../sync/rwsem.js";
-import type { vm_area_struct } from "@mmsim/spec";
-import type { MmStruct } from "./mm_struct.js";
 import type { pgprot_t } from "../pgtable/arch.js";
+import type * as types from "../types/mm_types.js";
+import type { MmStruct } from "../types/mm_types.js";
 
 /** The object a shared anonymous mapping maps: a shmem file and its page cache. */
-export class ShmemFile {
+export class ShmemFile implements types.ShmemFile {
   /** pgoff → PFN of the page-cache page. */
   readonly pages = new Map<number, number>();
   /** VMAs mapping the file (its last unmap evicts the page cache). */
@@ -17,7 +17,7 @@ export class ShmemFile {
 }
 
 /** struct vm_area_struct, for anonymous memory. */
-export class Vma implements vm_area_struct {
+export class Vma implements types.Vma {
   /** Per-VMA lock (vma_start_read / vma_start_write). */
   readonly vm_lock = new RwSem("vm_lock");
   detached = false;
@@ -46,7 +46,7 @@ export class Vma implements vm_area_struct {
  * sorted array with binary search gives the same answers for the queries the
  * model makes).
  */
-export class VmaTree {
+export class VmaTree implements types.VmaTree {
   readonly list: Vma[] = [];
 
   constructor(private readonly mm: MmStruct) {}

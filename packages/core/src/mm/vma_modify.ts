@@ -4,7 +4,7 @@
  * that mmap_region (vma_merge_new_range) and mprotect/madvise (vma_modify_flags →
  * vma_merge_existing_range) attempt.
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { split_huge_pmd_address } from "./huge_memory.js";

@@ -8,8 +8,8 @@
  * PTE lock is dropped midway only when the mmu_gather batches are full
  * (force_break), exactly as Linux does in that case.
  */
-import type { Kernel } from "../kernel.js";
-import type { ZapDetails, ZapPteState } from "../plugin/plugin.js";
+import type { Kernel } from "../types/kernel.js";
+import type { ZapDetails, ZapPteState } from "@mmsim/spec";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";

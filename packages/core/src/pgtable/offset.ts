@@ -3,8 +3,8 @@
  * pXd_addr_end helpers. Addresses are JS numbers: exact for every page-aligned
  * address below 2^65, byte-exact below 2^53 (model limit, documented in README).
  */
-import type { Kernel } from "../kernel.js";
-import type { MmStruct } from "../mm/mm_struct.js";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct } from "../types/mm_types.js";
 
 export function pgd_offset(k: Kernel, mm: MmStruct, addr: number): number {
   return k.pt.entry(mm.pgd, Math.floor(addr / k.PGDIR_SIZE) % 512);

@@ -7,7 +7,7 @@
  */
 import { PT } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import type { MmStruct } from "../mm/mm_struct.js";
+import type { MmStruct } from "../types/mm_types.js";
 import type { pte_t, pmd_t } from "./arch.js";
 
 /** An entry load; through a freed table it is a use after free (the slot was poisoned). */

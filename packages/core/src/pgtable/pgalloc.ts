@@ -3,8 +3,8 @@
  * __pte_alloc / pmd_install and the upper levels, each new table counted in
  * VmPTE (mm_inc_nr_ptes & co., mm/mm.ts), and the frees of tables.
  */
-import type { Kernel } from "../kernel.js";
-import type { MmStruct } from "../mm/mm_struct.js";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct } from "../types/mm_types.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { spin_lock, spin_unlock } from "../sync/spinlock.js";

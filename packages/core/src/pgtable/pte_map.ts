@@ -6,8 +6,8 @@
  * lock evicts racing writers. A reclaim plugin may replace this protection (the 2021
  * and 2022 designs' pte_tryget_map) through its `pte_offset_map`/`pte_unmap` hooks.
  */
-import type { Kernel } from "../kernel.js";
-import type { MmStruct } from "../mm/mm_struct.js";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct } from "../types/mm_types.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { rcu_read_lock, rcu_read_unlock } from "../sync/rcu.js";

@@ -1,6 +1,7 @@
 import { PG_PGTABLE, type PageFrames } from "../mm/page_alloc.js";
 import { SpinLock } from "../sync/spinlock.js";
 import { MmsimError } from "@mmsim/spec";
+import type * as types from "../types/mm_types.js";
 
 /** Table levels, as the kernel names them. */
 export const PTE_LEVEL = 1;
@@ -23,7 +24,7 @@ export const PAGE_POISON_ENTRY = 0xdead000 * 4096 + 0xbad;
  * of the table below. A pointer to an entry (`pte_t *ptep`) is an index into
  * `ent`: `slot * 512 + i`. Freed tables are poisoned with PAGE_POISON_ENTRY.
  */
-export class PtStore {
+export class PtStore implements types.PtStore {
   ent = new Float64Array(0);
   /** PFN → slot, or -1. */
   slot_of = new Int32Array(0);

@@ -3,8 +3,8 @@
  * levels stable (mmap_lock): the entry pointer at a level, or -1 where a level is
  * none. Reads here are not preemption points; lockless walkers use pte_map.ts.
  */
-import type { Kernel } from "../kernel.js";
-import type { MmStruct } from "../mm/mm_struct.js";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct } from "../types/mm_types.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "./offset.js";
 
 export function walk_pud(k: Kernel, mm: MmStruct, addr: number): number {

@@ -30,7 +30,7 @@ import type {
   task_struct,
   vm_area_struct,
 } from "@mmsim/spec";
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import type { Vma } from "../mm/vma.js";
 import { flush_tlb_range as _flush_tlb_range } from "../tlb/flush.js";

@@ -18,27 +18,12 @@
  */
 import type { ReclaimPlugin } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
+import type { Hooks } from "../types/kernel.js";
 
 export type { ReclaimPlugin, ReclaimSupports, ZapDetails, ZapPteState, PteMapping } from "@mmsim/spec";
 export { validate_plugin } from "@mmsim/spec";
 
-/** The plugin's hooks normalised to `null` when absent, for one cheap test on hot paths. */
-export interface Hooks {
-  pte_table_ctor: NonNullable<ReclaimPlugin["pte_table_ctor"]> | null;
-  pte_table_dtor: NonNullable<ReclaimPlugin["pte_table_dtor"]> | null;
-  track_pte_set: NonNullable<ReclaimPlugin["track_pte_set"]> | null;
-  track_pte_clear: NonNullable<ReclaimPlugin["track_pte_clear"]> | null;
-  pte_offset_map: NonNullable<ReclaimPlugin["pte_offset_map"]> | null;
-  pte_unmap: NonNullable<ReclaimPlugin["pte_unmap"]> | null;
-  reclaim_pt_is_enabled: NonNullable<ReclaimPlugin["reclaim_pt_is_enabled"]> | null;
-  zap_pte_range_locked: NonNullable<ReclaimPlugin["zap_pte_range_locked"]> | null;
-  zap_pte_range_end: NonNullable<ReclaimPlugin["zap_pte_range_end"]> | null;
-  madvise_free_pte_range: NonNullable<ReclaimPlugin["madvise_free_pte_range"]> | null;
-  try_to_unmap_one: NonNullable<ReclaimPlugin["try_to_unmap_one"]> | null;
-  task_work: NonNullable<ReclaimPlugin["task_work"]> | null;
-  scheduler_tick: NonNullable<ReclaimPlugin["scheduler_tick"]> | null;
-}
-
+/** The plugin's hooks as core calls them (types/kernel.ts's Hooks), each bound to the plugin or null. */
 export function hooks_of(p: ReclaimPlugin | null): Hooks {
   const b = <K extends keyof Hooks>(key: K): Hooks[K] => {
     const f = p?.[key as keyof ReclaimPlugin];

@@ -3,7 +3,8 @@
  * tracepoints, for one process and its machine: faults, page-table pages
  * allocated and freed per level, TLB flushes, RCU-deferred table frees.
  */
-import type { Process } from "../engine.js";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct } from "../types/mm_types.js";
 
 export interface MmCounterReport {
   pgfault: number;
@@ -17,7 +18,8 @@ export interface MmCounterReport {
   rcu_table_frees: { deferred: number; freed: number };
 }
 
-export function mm_counters(p: Process): MmCounterReport {
+/** The counters of a process (an engine `Process`: its mm and its machine). */
+export function mm_counters(p: { readonly mm: MmStruct; readonly k: Kernel }): MmCounterReport {
   const c = p.mm.counters;
   const lv = (a: readonly number[]) => ({ pte: a[0], pmd: a[1], pud: a[2], p4d: a[3] });
   return {

@@ -1,15 +1,15 @@
-import type { Kernel } from "../kernel.js";
-import type { MmStruct } from "../mm/mm_struct.js";
-import type { SpinLock } from "../sync/spinlock.js";
 import { Op } from "../sync/op.js";
-import type { task_struct } from "@mmsim/spec";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct, VmFault } from "../types/mm_types.js";
+import type * as types from "../types/sched.js";
+import type { Op as OpStruct, SpinLock } from "../types/sync.js";
 
 /**
  * A simulated task (thread) as the kernel paths see `current`. It carries the
  * state the sync primitives check (RCU nesting, IRQs off, locks held) and its
  * reusable primitive-operation object.
  */
-export class Task implements task_struct {
+export class Task implements types.Task {
   /** When true, every primitive yields a preemption point first. */
   stepping = false;
   /** rcu_read_lock() nesting depth. */
@@ -21,13 +21,13 @@ export class Task implements task_struct {
   /** Locks held, in acquisition order (for lock checks). */
   readonly held: object[] = [];
   /** The reusable primitive operation (see sync/op.ts). */
-  readonly op: Op;
+  readonly op: OpStruct;
   /** task_work_add(): work queued to run on the next return to user space (current->task_works). */
   task_work_pending = false;
   /** Capture a stack at each preemption point (for printing failures). */
   trace_stack = false;
   /** The task's struct vm_fault (kernel-stack storage, reused fault to fault). */
-  vmf: import("../mm/fault_flags.js").VmFault | null = null;
+  vmf: VmFault | null = null;
   /** Out-parameters of the C API (`pmd_t *pmdvalp`, `spinlock_t **ptlp`). */
   pmdval = 0;
   ptl: SpinLock | null = null;

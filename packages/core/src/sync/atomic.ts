@@ -1,5 +1,5 @@
 import { PT } from "@mmsim/spec";
-import type { Task } from "../sched/task.js";
+import type { Task } from "../types/sched.js";
 import { sync_op } from "./op.js";
 
 /** atomic_t / atomic_long_t. Every operation is one preemption point. */

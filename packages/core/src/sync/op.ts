@@ -1,9 +1,9 @@
 import { MmsimError, type Point, type PointKind } from "@mmsim/spec";
-import type { Task } from "../sched/task.js";
+import type { Task } from "../types/sched.js";
+import type * as types from "../types/sync.js";
 
 /** Returned by an action that cannot proceed yet (a held lock). */
-export const BLOCKED: unique symbol = Symbol("BLOCKED");
-export type Action<A, B, R> = (t: Task, a: A, b: B) => R | typeof BLOCKED;
+export const BLOCKED = Symbol("BLOCKED") as types.Blocked;
 
 /** Thrown when a non-stepping task would block: in a single-threaded run that is a deadlock. */
 export class DeadlockError extends MmsimError {
@@ -18,8 +18,8 @@ export class DeadlockError extends MmsimError {
  * again while the action reports BLOCKED. A primitive never starts another one,
  * so one object per task suffices and the bulk path allocates nothing.
  */
-export class Op implements Iterator<Point, unknown, undefined> {
-  private action: Action<unknown, unknown, unknown> = () => undefined;
+export class Op implements types.Op, Iterator<Point, unknown, undefined> {
+  private action: types.Action<unknown, unknown, unknown> = () => undefined;
   private a: unknown = null;
   private b: unknown = null;
   private pending = false;
@@ -29,8 +29,8 @@ export class Op implements Iterator<Point, unknown, undefined> {
 
   constructor(private readonly t: Task) {}
 
-  set<A, B, R>(kind: PointKind, what: string, action: Action<A, B, R>, a: A, b: B, obj: unknown = a): Iterable<Point, R, undefined> & Iterator<Point, R, undefined> {
-    this.action = action as Action<unknown, unknown, unknown>;
+  set<A, B, R>(kind: PointKind, what: string, action: types.Action<A, B, R>, a: A, b: B, obj: unknown = a): Iterable<Point, R, undefined> & Iterator<Point, R, undefined> {
+    this.action = action as types.Action<unknown, unknown, unknown>;
     this.a = a;
     this.b = b;
     const p = this.point;
@@ -68,10 +68,10 @@ export class Op implements Iterator<Point, unknown, undefined> {
  * non-stepping task that would block is a deadlock in a single-threaded run.
  * (desync turns `yield* prim(t, a)` into `prim$sync(t, a)` in kernel-path twins.)
  */
-export function sync_op<A, B, R>(what: string, action: Action<A, B, R>): (t: Task, a: A, b?: B) => R {
+export function sync_op<A, B, R>(what: string, action: types.Action<A, B, R>): (t: Task, a: A, b?: B) => R {
   return (t, a, b) => {
     const v = action(t, a, b as B);
     if (v === BLOCKED) throw new DeadlockError(`${t.comm}/${t.pid}: ${what} would block forever`);
-    return v;
+    return v as R;
   };
 }

@@ -7,9 +7,9 @@
  * runs when the atomic count reaches zero. tryget fails once the ref is dead.
  */
 import { PT } from "@mmsim/spec";
-import type { Task } from "../sched/task.js";
+import type { Task } from "../types/sched.js";
 import { sync_op } from "./op.js";
-import type { Rcu } from "./rcu.js";
+import type { Rcu } from "../types/sync.js";
 
 export class PercpuRef {
   /** Per-CPU counts, meaningful in percpu mode. */

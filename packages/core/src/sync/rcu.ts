@@ -1,5 +1,6 @@
 import { PT } from "@mmsim/spec";
-import type { Task } from "../sched/task.js";
+import type { Task } from "../types/sched.js";
+import type * as types from "../types/sync.js";
 import { BLOCKED, sync_op } from "./op.js";
 
 /**
@@ -16,7 +17,7 @@ interface GracePeriod {
   readonly callbacks: (() => void)[];
 }
 
-export class Rcu {
+export class Rcu implements types.Rcu {
   /** Tasks currently known to the RCU model (registered by the engine). */
   readonly tasks = new Set<Task>();
   private readonly pending: GracePeriod[] = [];
@@ -87,13 +88,13 @@ function do_rcu_read_lock(t: Task): void {
   t.rcu_read_depth++;
 }
 
-function do_rcu_read_unlock(t: Task, rcu: Rcu): void {
+function do_rcu_read_unlock(t: Task, rcu: types.Rcu): void {
   if (t.rcu_read_depth <= 0) throw new Error(`${t.comm}/${t.pid}: rcu_read_unlock() without rcu_read_lock()`);
   if (--t.rcu_read_depth === 0 && t.irq_disabled === 0) rcu.reader_exit(t);
 }
 
 export const rcu_read_lock = (t: Task) => t.op.set(PT.RCU_LOCK, "rcu_read_lock", do_rcu_read_lock, null, null);
-export const rcu_read_unlock = (t: Task, rcu: Rcu) => t.op.set(PT.RCU_UNLOCK, "rcu_read_unlock", do_rcu_read_unlock, rcu, null);
+export const rcu_read_unlock = (t: Task, rcu: types.Rcu) => t.op.set(PT.RCU_UNLOCK, "rcu_read_unlock", do_rcu_read_unlock, rcu, null);
 
 export const rcu_read_lock$sync = sync_op("rcu_read_lock", do_rcu_read_lock);
 export const rcu_read_unlock$sync = sync_op("rcu_read_unlock", do_rcu_read_unlock);
@@ -101,14 +102,14 @@ export const rcu_read_unlock$sync = sync_op("rcu_read_unlock", do_rcu_read_unloc
 function do_irq_save(t: Task): void {
   t.irq_disabled++;
 }
-function do_irq_restore(t: Task, rcu: Rcu): void {
+function do_irq_restore(t: Task, rcu: types.Rcu): void {
   if (t.irq_disabled <= 0) throw new Error(`${t.comm}/${t.pid}: local_irq_restore() with IRQs on`);
   if (--t.irq_disabled === 0 && t.rcu_read_depth === 0) rcu.reader_exit(t);
 }
 
 /** local_irq_save(): an IRQ-disabled region is an RCU read-side section and defers IPIs. */
 export const local_irq_save = (t: Task) => t.op.set(PT.IRQ_OFF, "local_irq_save", do_irq_save, null, null);
-export const local_irq_restore = (t: Task, rcu: Rcu) => t.op.set(PT.IRQ_ON, "local_irq_restore", do_irq_restore, rcu, null);
+export const local_irq_restore = (t: Task, rcu: types.Rcu) => t.op.set(PT.IRQ_ON, "local_irq_restore", do_irq_restore, rcu, null);
 
 export const local_irq_save$sync = sync_op("local_irq_save", do_irq_save);
 export const local_irq_restore$sync = sync_op("local_irq_restore", do_irq_restore);
@@ -119,6 +120,6 @@ function wait_gp(t: Task, done: () => boolean): void | typeof BLOCKED {
 }
 
 /** synchronize_rcu(): wait until every reader that exists now has finished. */
-export function synchronize_rcu(t: Task, rcu: Rcu) {
+export function synchronize_rcu(t: Task, rcu: types.Rcu) {
   return t.op.set(PT.SCHED, "synchronize_rcu", wait_gp, rcu.gp_ticket(), null, rcu);
 }

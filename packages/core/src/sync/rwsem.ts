@@ -1,5 +1,6 @@
-import { PT, type rw_semaphore } from "@mmsim/spec";
-import type { Task } from "../sched/task.js";
+import { PT } from "@mmsim/spec";
+import type { Task } from "../types/sched.js";
+import type * as types from "../types/sync.js";
 import { BLOCKED, sync_op } from "./op.js";
 import { LockError } from "./spinlock.js";
 
@@ -7,7 +8,7 @@ import { LockError } from "./spinlock.js";
  * rw_semaphore, used for mmap_lock and (as a trylock-only reader lock) the per-VMA
  * lock. Writers are not starved-protected: the model has no fairness, like loom.
  */
-export class RwSem implements rw_semaphore {
+export class RwSem implements types.RwSem {
   readers = 0;
   writer: Task | null = null;
   readonly readerTasks: Task[] = [];

@@ -1,9 +1,10 @@
-import { MmsimError, PT, type spinlock_t } from "@mmsim/spec";
-import type { Task } from "../sched/task.js";
+import { MmsimError, PT } from "@mmsim/spec";
+import type { Task } from "../types/sched.js";
+import type * as types from "../types/sync.js";
 import { BLOCKED, sync_op } from "./op.js";
 
 /** spinlock_t. `cls` groups locks for lock-order checks (e.g. "ptl", "pmd_lock"). */
-export class SpinLock implements spinlock_t {
+export class SpinLock implements types.SpinLock {
   owner: Task | null = null;
   constructor(
     readonly name: string,

@@ -7,8 +7,7 @@
  */
 import { PT, type KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import type { MmStruct } from "../mm/mm_struct.js";
-import type { Vma } from "../mm/vma.js";
+import type { MmStruct, Vma } from "../types/mm_types.js";
 import type { vm_area_struct } from "@mmsim/spec";
 import { BLOCKED, sync_op } from "../sync/op.js";
 

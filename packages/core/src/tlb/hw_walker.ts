@@ -6,8 +6,8 @@
  * PMD. If that table was freed, the walk reads whatever the page holds now: the
  * "dirty page table" class of bug, which the sanitizer reports.
  */
-import type { Kernel } from "../kernel.js";
-import type { MmStruct } from "../mm/mm_struct.js";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct } from "../types/mm_types.js";
 
 export interface HwWalkResult {
   /** PFN the address translates to, or -1. */

@@ -7,13 +7,12 @@
  * Model differences: batch pages never fail to allocate (so __tlb_remove_table_one
  * is never taken), and there is no mmu_notifier.
  */
-import type { Kernel } from "../kernel.js";
+import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { flush_tlb_mm_range } from "./flush.js";
 import { folio_put } from "../mm/folio.js";
-import type { MmStruct } from "../mm/mm_struct.js";
-import type { Vma } from "../mm/vma.js";
+import type { MmStruct, Vma } from "../types/mm_types.js";
 import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 import type { TableFreeTarget, mmu_gather } from "@mmsim/spec";
 

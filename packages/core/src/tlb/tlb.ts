@@ -7,33 +7,12 @@
  * hardware walker) is kept only when `track_entries` is on: bulk runs leave it off
  * and pay nothing for it.
  */
-import type { TlbFlushTarget } from "../pgtable/arch.js";
-
-export interface TlbCounters {
-  /** flush_tlb_mm_range() calls that flushed page by page. */
-  ranged: number;
-  /** ... that flushed the whole mm (over the ceiling, or TLB_FLUSH_ALL). */
-  full: number;
-  /** IPIs sent to other CPUs. */
-  ipis: number;
-}
-
-export interface CpuTlbState {
-  /** The mm whose page tables CR3 points at (loaded_mm), by id; 0 for none. */
-  loaded_mm: number;
-  /** Lazy-TLB mode: running a kernel thread on a borrowed mm. */
-  lazy: boolean;
-  /** vpn → pfn translations cached (only with track_entries). */
-  readonly entries: Map<number, number>;
-  /** Paging-structure cache: 2 MiB region number → PTE table PFN it caches a pointer to. */
-  readonly pwc: Map<number, number>;
-  /** The frame generation of each cached table when it was cached. */
-  readonly pwc_gen: Map<number, number>;
-}
+import type * as types from "../types/tlb.js";
+import type { CpuTlbState, TlbCounters } from "../types/tlb.js";
 
 type PendingFlush = { mm: unknown; start: number; end: number; stride_shift: number } | { mm: unknown; all: true };
 
-export class TlbModel implements TlbFlushTarget {
+export class TlbModel implements types.TlbModel {
   readonly counters: TlbCounters = { ranged: 0, full: 0, ipis: 0 };
   readonly cpus: CpuTlbState[];
   track_entries = false;

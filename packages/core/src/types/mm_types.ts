@@ -1,0 +1,199 @@
+/**
+ * The memory-management structs (include/linux/mm_types.h): struct mm_struct,
+ * struct vm_area_struct, struct vm_fault, the page descriptors and the page-table
+ * pages (struct page / ptdesc, held in typed arrays indexed by PFN). Declarations
+ * only, as a header is: mm/ and pgtable/ implement them. A field added to one of
+ * the classes is added here, where every layer sees it.
+ */
+import type { Arch, mm_struct, pgprot_t, vm_area_struct } from "@mmsim/spec";
+import type { RwSem, SpinLock } from "./sync.js";
+
+/** Per-mm event counters (what /proc/vmstat and tracepoints would show for this mm). */
+export interface MmCounters {
+  pgfault: number;
+  /** Faults that mapped the shared zero page. */
+  zero_page_faults: number;
+  thp_fault_alloc: number;
+  /** Tables allocated and freed, per level: [pte, pmd, pud, p4d]. */
+  pgtables_allocated: [number, number, number, number];
+  pgtables_freed: [number, number, number, number];
+  /** PTE tables freed by the reclaim plugin (VmPTE drops). */
+  pte_tables_reclaimed: number;
+}
+
+/** struct mm_struct (mm/mm_struct.ts). */
+export interface MmStruct extends mm_struct {
+  readonly id: number;
+  readonly arch: Arch;
+  /** PFN of the PGD page. */
+  readonly pgd: number;
+  readonly mmap_lock: RwSem;
+  /** mm->page_table_lock: protects PUD/P4D/PGD population. */
+  readonly page_table_lock: SpinLock;
+  /** The VMAs (mm->mm_mt). */
+  readonly mm_mt: VmaTree;
+  /** Pages mapped (VmSize). */
+  total_vm: number;
+  locked_vm: number;
+  /** Private writable pages (VmData). */
+  data_vm: number;
+  hiwater_vm: number;
+  hiwater_rss: number;
+  /** atomic_long_t pgtables_bytes (VmPTE) */
+  pgtables_bytes: number;
+  /** rss_stat, by MM_FILEPAGES ... MM_SHMEMPAGES (mm/mm.ts) */
+  readonly rss_stat: Float64Array;
+  mmap_base: number;
+  /** CPUs this mm has run on and may have TLB entries for (mm_cpumask). */
+  readonly cpumask: Set<number>;
+  readonly counters: MmCounters;
+  exited: boolean;
+  /** VMAs write-locked (vma_start_write) by the current mmap_lock writer. */
+  readonly vma_writers: Vma[];
+  readonly map_count: number;
+  get_mm_counter(member: number): number;
+  /** get_mm_rss() */
+  get_mm_rss(): number;
+}
+
+/** The object a shared anonymous mapping maps: a shmem file and its page cache. */
+export interface ShmemFile {
+  readonly id: number;
+  /** Size in pages. */
+  readonly size: number;
+  /** pgoff → PFN of the page-cache page. */
+  readonly pages: Map<number, number>;
+  /** VMAs mapping the file (its last unmap evicts the page cache). */
+  mappers: number;
+}
+
+/** struct vm_area_struct, for anonymous memory (mm/vma.ts). */
+export interface Vma extends vm_area_struct {
+  vm_start: number;
+  vm_end: number;
+  vm_flags: number;
+  vm_page_prot: pgprot_t;
+  /** Page offset: addr >> PAGE_SHIFT at mmap time for private anon, 0-based in the file for shmem. */
+  vm_pgoff: number;
+  /** anon_vma id, 0 when none yet (anon_vma_prepare assigns one on first fault). */
+  anon_vma: number;
+  /** vm_file: the shmem file of a shared anonymous mapping. */
+  vm_file: ShmemFile | null;
+  /** Per-VMA lock (vma_start_read / vma_start_write). */
+  readonly vm_lock: RwSem;
+  detached: boolean;
+  /** vma->vm_mm: set when the VMA is inserted into an mm's tree. */
+  vm_mm: MmStruct | null;
+  readonly pages: number;
+}
+
+/** The mm's VMAs, ordered by address (the kernel's maple tree; mm/vma.ts). */
+export interface VmaTree {
+  readonly list: Vma[];
+  readonly length: number;
+  /** Index of the first VMA with vm_end > addr (list.length if none). */
+  index_after(addr: number): number;
+  /** find_vma(): the first VMA with vm_end > addr. */
+  find_vma(addr: number): Vma | null;
+  /** vma_lookup(): the VMA containing addr. */
+  vma_lookup(addr: number): Vma | null;
+  find_vma_intersection(start: number, end: number): Vma | null;
+  /** find_vma_prev(): the VMA ending at or before addr. */
+  prev_of(v: Vma): Vma | null;
+  next_of(v: Vma): Vma | null;
+  insert(v: Vma): void;
+  remove(v: Vma): void;
+  /** VMAs intersecting [start, end), in order. */
+  range(start: number, end: number): Vma[];
+}
+
+/** struct vm_fault */
+export interface VmFault {
+  vma: Vma;
+  address: number;
+  flags: number;
+  pgoff: number;
+  pudp: number;
+  pmdp: number;
+  /** pte_t *pte, or -1 */
+  pte: number;
+  orig_pte: number;
+  orig_pmd: number;
+  ptl: SpinLock | null;
+  /** User-data value the access writes (the oracle), if a write. */
+  value: number;
+}
+
+/**
+ * Physical memory: the page descriptors (struct page / struct ptdesc fields the
+ * model needs), in typed arrays indexed by PFN (mm/page_alloc.ts).
+ */
+export interface PageFrames {
+  readonly type: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly refcount: Int32Array;
+  readonly mapcount: Int32Array;
+  /** Times this frame was freed: a stale reference carries an older generation. */
+  readonly gen: Uint32Array;
+  /** User-data oracle: the value last written to the page (0 = zero-filled). */
+  readonly data: Float64Array;
+  /** Owner mm id of a page-table page (ptdesc->pt_mm) or of an anon page. */
+  readonly owner: Int32Array;
+  /** Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE reclaim). */
+  readonly index: Float64Array;
+  readonly max_pfn: number;
+  nr_free: number;
+  nr_used: number;
+  /** PFN of the shared zero page, and of the huge zero folio's head. */
+  readonly zero_pfn: number;
+  readonly huge_zero_pfn: number;
+  /** Allocate 2^order frames of `type`; returns the head PFN. */
+  alloc(order: 0 | 9, type: number): number;
+  /** Free a frame (or a THP folio by its head); poisons the descriptors. */
+  free(pfn: number, order: 0 | 9): void;
+  is_free(pfn: number): boolean;
+}
+
+/**
+ * The contents of every page-table page (pgtable/store.ts): 512 entries per table
+ * in one Float64Array, a pointer to an entry (`pte_t *`) being an index into
+ * `ent`, and the ptdesc fields of each table page.
+ */
+export interface PtStore {
+  readonly ent: Float64Array;
+  /** PFN → slot, or -1. */
+  readonly slot_of: Int32Array;
+  /** slot → PFN, or 0 when the slot is free. */
+  readonly pfn_of: Int32Array;
+  readonly level: Uint8Array;
+  /** Split lock of a PTE or PMD table (ptlock_ptr / pmd_ptlock). */
+  readonly ptl: (SpinLock | null)[];
+  /** The upper-level entry (pointer) that last linked each table in, or -1. */
+  readonly parent: Float64Array;
+  /** Per-plugin private ptdesc words, `nr_private` per table (e.g. pt_refcount). */
+  readonly priv: Float64Array;
+  /** Per-plugin private object per table (e.g. a percpu_ref). */
+  readonly priv_obj: unknown[];
+  readonly nr_private: number;
+  /** Keep freed slots poisoned instead of reusing them (KASAN-style quarantine, for the sanitizers). */
+  quarantine: boolean;
+  /** Allocate a zeroed table page of `level` for mm `owner`; returns its PFN. */
+  alloc(level: number, owner: number): number;
+  /** Free a table page: poison its entries and the frame. */
+  free(pfn: number): void;
+  /** Is the table `pfn` still linked in: does the entry that linked it still point at it? */
+  is_linked(pfn: number, mk_table_entry: (pfn: number) => number): boolean;
+  /** Slot of a live table; throws on a PFN that holds no table (a use after free). */
+  slot(pfn: number): number;
+  /** Index of entry `i` of table `pfn` (a `pte_t *`). */
+  entry(pfn: number, i: number): number;
+  /** The PFN of the table that contains entry pointer `p`. */
+  table_of(p: number): number;
+  level_of(pfn: number): number;
+  ptl_of(pfn: number): SpinLock;
+  is_table(pfn: number): boolean;
+  /** Live tables, all levels. */
+  readonly nr_tables: number;
+  /** Iterate live table PFNs with their level. */
+  tables(): Generator<{ pfn: number; level: number }>;
+}
