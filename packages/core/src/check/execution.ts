@@ -10,7 +10,8 @@ import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { PageTableUseAfterFree } from "../pgtable/store.js";
 import type { Point } from "../sched/point.js";
 import { run_to_completion } from "../sched/runner.js";
-import { defaultChoice, type Strategy } from "../sched/strategy.js";
+import { PreemptionCounter, ScheduleDivergenceError } from "../sched/schedule.js";
+import type { Strategy } from "../sched/strategy.js";
 import type { Task } from "../sched/task.js";
 import { DeadlockError } from "../sync/op.js";
 import { LockError } from "../sync/spinlock.js";
@@ -38,8 +39,10 @@ export interface StepRecord {
 export interface ExecutionResult {
   violation: Violation | null;
   choices: number[];
-  /** The actors runnable at each step (for preemption counting and DFS). */
+  /** The actors runnable at each step. */
   runnable: number[][];
+  /** Preemptions of `choices` (countPreemptions), counted as the steps ran. */
+  preemptions: number;
   steps: StepRecord[];
   results: OpResult[][];
 }
@@ -98,7 +101,25 @@ export function classify(e: unknown): Violation {
   return { rule: "kernel BUG", detail: m };
 }
 
+/**
+ * Run one execution of `s`, each step's actor chosen by `strategy`, then tell the
+ * strategy the execution has ended. Rules the kernel breaks are returned as the
+ * result's violation; a strategy that cannot follow its schedule throws a
+ * ScheduleDivergenceError naming the actors.
+ */
 export function execute(s: Scenario, strategy: Strategy, opts: ExecOptions): ExecutionResult {
+  let result: ExecutionResult | null = null;
+  try {
+    result = run_execution(s, strategy, opts);
+    strategy.end_execution?.();
+    return result;
+  } catch (e) {
+    if (e instanceof ScheduleDivergenceError) throw e.explain(actorNames(s), result?.violation?.rule);
+    throw e;
+  }
+}
+
+function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): ExecutionResult {
   const walkers = walkerCpus(s);
   const nr_cpus = Math.max(2, ...s.actors.map((a) => a.cpu + 1), ...walkers.map((c) => c + 1));
   const engine = new Engine({ arch: opts.arch, reclaim: opts.plugin, nr_cpus });
@@ -109,8 +130,10 @@ export function execute(s: Scenario, strategy: Strategy, opts: ExecOptions): Exe
   const proc = engine.spawn(s.actors[0].cpu, "setup");
   const mm = proc.mm;
   const oracle = s.oracle === false ? null : new Oracle();
-  const result: ExecutionResult = { violation: null, choices: [], runnable: [], steps: [], results: s.actors.map(() => []) };
+  const result: ExecutionResult = { violation: null, choices: [], runnable: [], preemptions: 0, steps: [], results: s.actors.map(() => []) };
+  const preemptions = new PreemptionCounter(s.actors.length);
   const fail = (e: unknown) => {
+    if (e instanceof ScheduleDivergenceError) throw e; // the strategy's, not the kernel's
     result.violation = sanitizer.first ? { rule: sanitizer.first.rule, detail: sanitizer.first.detail } : classify(e);
     return result;
   };
@@ -148,10 +171,11 @@ export function execute(s: Scenario, strategy: Strategy, opts: ExecOptions): Exe
         const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
         throw new DeadlockError(`every actor is blocked (${stuck.join(", ")})`);
       }
-      const choice = strategy.choose(runnable, step, current);
-      const pick = runnable.includes(choice) ? choice : defaultChoice(runnable, current);
+      const pick = strategy.choose(runnable, step, current);
+      if (!runnable.includes(pick)) throw new ScheduleDivergenceError("not runnable", step, pick, runnable, step + 1);
       result.choices.push(pick);
       result.runnable.push(runnable);
+      result.preemptions = preemptions.step(pick, runnable);
       const a = actors[pick];
       if (a.walk) {
         const addr = a.walk.addrs[a.walk.i++ % a.walk.addrs.length];

@@ -6,8 +6,8 @@
  */
 import type { Arch } from "../pgtable/arch.js";
 import type { ReclaimPlugin } from "../plugin/plugin.js";
-import { countPreemptions, decodeSchedule, encodeSchedule } from "../sched/schedule.js";
-import { PctStrategy, RandomStrategy, ReplayStrategy, SwitchStrategy, type Strategy } from "../sched/strategy.js";
+import { decodeSchedule, encodeSchedule } from "../sched/schedule.js";
+import { DfsStrategy, PctStrategy, RandomStrategy, ReplayStrategy, SwitchStrategy, type Strategy } from "../sched/strategy.js";
 import { actorNames, execute, type ExecutionResult, type Violation } from "./execution.js";
 import type { Scenario } from "./scenario.js";
 import { formatTrace } from "./trace.js";
@@ -52,36 +52,22 @@ function run(s: Scenario, st: Strategy, o: ExploreOptions, trace = false): Execu
   return execute(s, st, { plugin: o.plugin, arch: o.arch, trace });
 }
 
-/** Bounded-preemption DFS over schedules (CHESS-style iterative context bounding). */
-function* dfs(s: Scenario, o: ExploreOptions): Generator<ExecutionResult> {
-  const bound = o.preemption_bound ?? 2;
-  const stack: number[][] = [[]];
-  const seen = new Set<string>();
-  while (stack.length) {
-    const prefix = stack.pop()!;
-    const r = run(s, new ReplayStrategy(prefix), o);
-    yield r;
-    if (r.violation) return;
-    // Alternatives at every step after the prefix, deepest first (DFS order).
-    const pre: number[] = [];
-    for (let i = 0; i < r.choices.length; i++) {
-      pre.push(countPreemptions(r.choices.slice(0, i + 1), r.runnable.slice(0, i + 1), tasks(s)));
-    }
-    // Pushed earliest first, so the latest steps are tried first.
-    for (let i = prefix.length; i < r.choices.length; i++) {
-      const before = i > 0 ? pre[i - 1] : 0;
-      for (const alt of r.runnable[i]) {
-        // Hardware walkers are left to the randomized strategies: DFS branches over tasks.
-        if (alt === r.choices[i] || alt >= tasks(s)) continue;
-        const cost = i > 0 && r.runnable[i].includes(r.choices[i - 1]) && alt !== r.choices[i - 1] ? 1 : 0;
-        if (before + cost > bound) continue;
-        const next = [...r.choices.slice(0, i), alt];
-        const key = next.join(",");
-        if (seen.has(key)) continue;
-        seen.add(key);
-        stack.push(next);
-      }
-    }
+/** Up to `budget` executions of `s` under `st`, fewer if the strategy runs out. */
+function* executions(s: Scenario, st: Strategy, o: ExploreOptions, budget: number): Generator<ExecutionResult> {
+  for (let n = 0; n < budget && st.new_execution(); n++) yield run(s, st, o);
+}
+
+/** The strategy a name stands for, seeded from `o` (execution i of random and PCT: seed `o.seed * 7919 + i`). */
+function strategyFor(name: StrategyName, s: Scenario, o: ExploreOptions): Strategy {
+  const seed = (o.seed ?? 1) * 7919;
+  switch (name) {
+    case "dfs":
+      return new DfsStrategy(tasks(s), o.preemption_bound ?? 2);
+    case "pct":
+      return new PctStrategy(seed, actorNames(s).length, o.depth ?? 3, 200);
+    case "random":
+    default:
+      return new RandomStrategy(seed);
   }
 }
 
@@ -94,41 +80,37 @@ function switchEvents(choices: readonly number[]): [number, number][] {
 
 /**
  * Shrink a failing schedule to fewer preemptions: delta debugging (ddmin) over its
- * switch events, keeping a subset whenever the replay still breaks the same rule;
- * an actor not switched to keeps running under the default policy.
+ * switch events, keeping a subset whenever the replay still breaks the same rule.
+ * The candidates are partial schedules, replayed with `allow_incomplete`: a switch
+ * that cannot happen is skipped, and an actor not switched to keeps running under
+ * the default policy.
  */
 export function shrink(s: Scenario, o: ExploreOptions, failing: ExecutionResult, limit = 400): ExecutionResult {
   const rule = failing.violation!.rule;
   let best = failing;
-  const pre = (r: ExecutionResult) => countPreemptions(r.choices, r.runnable, tasks(s));
   // A schedule from random exploration switches at almost every step. First look
   // for a counterexample with one preemption (iterative context bounding: PCT with
   // depth 2, then DFS with bound 1), then delete switches from whichever is best.
-  if (pre(best) > 2) {
-    const search: Iterable<ExecutionResult>[] = [
-      (function* () {
-        for (let i = 0; i < 150; i++) yield run(s, new PctStrategy(31 * i + 7, actorNames(s).length, 2, failing.choices.length), o);
-      })(),
-      (function* () {
-        let n = 0;
-        for (const r of dfs(s, { ...o, preemption_bound: 1 })) {
-          yield r;
-          if (++n >= 1500) return;
-        }
-      })(),
+  if (best.preemptions > 2) {
+    const searches: { st: Strategy; budget: number; stop_at_failure: boolean }[] = [
+      { st: new PctStrategy(7, actorNames(s).length, 2, failing.choices.length, { seed_stride: 31, learn_steps: false }), budget: 150, stop_at_failure: false },
+      // DFS stops at its first failure, as in explore().
+      { st: new DfsStrategy(tasks(s), 1), budget: 1500, stop_at_failure: true },
     ];
-    found: for (const runs of search)
-      for (const r of runs)
-        if (r.violation?.rule === rule && pre(r) < pre(best)) {
+    found: for (const { st, budget, stop_at_failure } of searches)
+      for (const r of executions(s, st, o, budget)) {
+        if (r.violation?.rule === rule && r.preemptions < best.preemptions) {
           best = r;
           break found;
         }
+        if (r.violation && stop_at_failure) break;
+      }
   }
   let events = switchEvents(failing.choices);
   let tries = 0;
   const attempt = (ev: [number, number][]) => {
     tries++;
-    const r = run(s, new SwitchStrategy(new Map(ev)), o);
+    const r = run(s, new SwitchStrategy(new Map(ev), { allow_incomplete: true }), o);
     return r.violation?.rule === rule ? r : null;
   };
   let n = 2;
@@ -138,7 +120,7 @@ export function shrink(s: Scenario, o: ExploreOptions, failing: ExecutionResult,
     for (let i = 0; i < events.length && tries < limit; i += size) {
       const complement = [...events.slice(0, i), ...events.slice(i + size)];
       const r = attempt(complement);
-      if (r && pre(r) <= pre(best)) {
+      if (r && r.preemptions <= best.preemptions) {
         best = r;
         events = switchEvents(r.choices);
         n = Math.max(n - 1, 2);
@@ -154,6 +136,7 @@ export function shrink(s: Scenario, o: ExploreOptions, failing: ExecutionResult,
   return best;
 }
 
+/** The failure `r` shows, replayed (strictly) with tracing for its trace. */
 function failure(s: Scenario, o: ExploreOptions, r: ExecutionResult, found_after: number): Failure {
   const traced = run(s, new ReplayStrategy(r.choices), o, true);
   return {
@@ -161,13 +144,17 @@ function failure(s: Scenario, o: ExploreOptions, r: ExecutionResult, found_after
     rule: traced.violation?.rule ?? r.violation!.rule,
     detail: traced.violation?.detail ?? r.violation!.detail,
     schedule: encodeSchedule(r.choices),
-    preemptions: countPreemptions(r.choices, r.runnable, tasks(s)),
+    preemptions: r.preemptions,
     found_after,
     trace: formatTrace(actorNames(s), traced.steps),
   };
 }
 
-/** Explore `s` until a failure or the budget runs out. Deterministic for a given seed. */
+/**
+ * Explore `s` until a failure, the budget, or the strategy's executions run out.
+ * Deterministic for a given seed. A replay (`o.replay`) runs its schedule once and
+ * throws a ScheduleDivergenceError if the execution does not follow it.
+ */
 export function explore(s: Scenario, o: ExploreOptions): ExploreResult {
   const t0 = performance.now();
   const out = (strategy: ExploreResult["strategy"], executions: number, f: Failure | null): ExploreResult => ({
@@ -181,31 +168,11 @@ export function explore(s: Scenario, o: ExploreOptions): ExploreResult {
     const r = run(s, new ReplayStrategy(decodeSchedule(o.replay)), o);
     return out("replay", 1, r.violation ? failure(s, o, r, 1) : null);
   }
-  const strategy = o.strategy ?? "random";
-  const budget = o.budget ?? 200;
-  const seed = o.seed ?? 1;
-  const nActors = actorNames(s).length;
-  let est = 0;
-  const runs: Iterable<ExecutionResult> =
-    strategy === "dfs"
-      ? dfs(s, o)
-      : (function* () {
-          for (let i = 0; i < budget; i++) {
-            const st =
-              strategy === "pct"
-                ? new PctStrategy(seed * 7919 + i, nActors, o.depth ?? 3, est || 200)
-                : new RandomStrategy(seed * 7919 + i);
-            const r = run(s, st, o);
-            est = Math.max(est, r.choices.length);
-            yield r;
-          }
-        })();
+  const name = o.strategy ?? "random";
   let n = 0;
-  for (const r of runs) {
+  for (const r of executions(s, strategyFor(name, s, o), o, o.budget ?? 200)) {
     n++;
-    if (r.violation) return out(strategy, n, failure(s, o, shrink(s, o, r), n));
-    if (n >= budget) break;
+    if (r.violation) return out(name, n, failure(s, o, shrink(s, o, r), n));
   }
-  return out(strategy, n, null);
+  return out(name, n, null);
 }
-

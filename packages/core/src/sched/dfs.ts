@@ -1,0 +1,85 @@
+import { defaultChoice, PreemptionCounter, ScheduleDivergenceError } from "./schedule.js";
+import type { Strategy } from "./strategy.js";
+
+/** One step of the current path: what ran, and the alternatives still to try there. */
+interface Level {
+  choice: number;
+  /** Tasks to run here instead, in later executions; the next one last. */
+  pending: number[];
+}
+
+/**
+ * Bounded-preemption depth-first search over schedules (CHESS-style iterative
+ * context bounding; the shape of shuttle's dfs.rs and loom's path.rs). The first
+ * execution runs the default policy (keep running the current task). Each later
+ * one takes the latest step that still has an untried alternative, replays the
+ * path up to it, switches there, and continues under the default policy,
+ * recording the alternatives of every new step. A step's alternatives are the
+ * other runnable tasks whose switch keeps the path within `bound` preemptions;
+ * the count is carried forward along the path one step at a time. Hardware
+ * walkers (actors `nTasks` and up) are left to the randomized strategies: DFS
+ * branches over tasks only, and the default policy never picks a walker while a
+ * task can run, so a DFS path is all tasks.
+ */
+export class DfsStrategy implements Strategy {
+  private readonly path: Level[] = [];
+  /** Steps of the path the current execution replays before its own choices. */
+  private replay = 0;
+  /** Steps the current execution has taken. */
+  private steps = 0;
+  private started = false;
+  private exhausted = false;
+  private counter: PreemptionCounter;
+
+  constructor(
+    private readonly nTasks: number,
+    private readonly bound = 2,
+  ) {
+    this.counter = new PreemptionCounter(nTasks);
+  }
+
+  new_execution(): boolean {
+    if (this.exhausted) return false;
+    this.counter = new PreemptionCounter(this.nTasks);
+    this.steps = 0;
+    if (!this.started) {
+      this.started = true;
+      this.replay = 0;
+      return true;
+    }
+    for (let i = this.path.length - 1; i >= 0; i--) {
+      const alt = this.path[i].pending.pop();
+      if (alt === undefined) continue;
+      this.path.length = i + 1;
+      this.path[i].choice = alt;
+      this.replay = i + 1;
+      return true;
+    }
+    this.path.length = 0;
+    this.exhausted = true;
+    return false;
+  }
+
+  choose(runnable: readonly number[], step: number, current: number): number {
+    if (!this.started) this.new_execution();
+    this.steps = step + 1;
+    let c: number;
+    if (step < this.replay) {
+      // The path's prefix: the same choices give the same execution, so each is runnable again.
+      c = this.path[step].choice;
+      if (!runnable.includes(c)) throw new ScheduleDivergenceError("not runnable", step, c, runnable, this.replay);
+    } else {
+      if (step !== this.path.length) throw new Error(`DfsStrategy: step ${step} out of order (path has ${this.path.length})`);
+      c = defaultChoice(runnable, current);
+      const pending: number[] = [];
+      for (const alt of runnable) if (alt !== c && alt < this.nTasks && this.counter.count + this.counter.cost(alt, runnable) <= this.bound) pending.push(alt);
+      this.path.push({ choice: c, pending });
+    }
+    this.counter.step(c, runnable);
+    return c;
+  }
+
+  end_execution(): void {
+    if (this.steps < this.replay) throw new ScheduleDivergenceError("left over", this.steps, this.path[this.steps].choice, [], this.replay);
+  }
+}
