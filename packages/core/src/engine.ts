@@ -6,9 +6,12 @@
  */
 import { Kernel, type KernelOptions } from "./kernel.js";
 import { do_user_addr_fault, hw_access, type AccessResult } from "./mm/fault.js";
-import { sys_madvise } from "./mm/madvise.js";
-import { exit_mmap, sys_mmap, sys_munmap } from "./mm/mmap.js";
+import { set_brk, sys_brk } from "./mm/brk.js";
+import { dup_mm } from "./mm/fork.js";
+import { exit_mmap, sys_munmap } from "./mm/mmap.js";
 import { sys_mprotect } from "./mm/mprotect.js";
+import { sys_mremap } from "./mm/mremap.js";
+import { do_madvise, vm_mmap_pgoff } from "./mm/populate.js";
 import type { MmStruct } from "./mm/mm_struct.js";
 import { render_status, task_mem, type ProcStatus } from "./proc/status.js";
 import { run_stepped, run_to_completion } from "./sched/runner.js";
@@ -83,8 +86,9 @@ export class Process {
     }
   }
 
+  /** mmap(); MAP_POPULATE and MAP_LOCKED populate the range (vm_mmap_pgoff → mm_populate). */
   mmap(addr: number, len: number, prot: number, flags: number, off = 0): number {
-    return this.ret(this.stepped ? run_stepped(this.task, sys_mmap(this.task, addr, len, prot, flags, off)) : run_to_completion(sys_mmap(this.task, addr, len, prot, flags, off)));
+    return this.ret(this.stepped ? run_stepped(this.task, vm_mmap_pgoff(this.task, addr, len, prot, flags, off)) : run_to_completion(vm_mmap_pgoff(this.task, addr, len, prot, flags, off)));
   }
   munmap(addr: number, len: number): number {
     return this.ret(this.stepped ? run_stepped(this.task, sys_munmap(this.task, addr, len)) : run_to_completion(sys_munmap(this.task, addr, len)));
@@ -92,8 +96,30 @@ export class Process {
   mprotect(addr: number, len: number, prot: number): number {
     return this.ret(this.stepped ? run_stepped(this.task, sys_mprotect(this.task, addr, len, prot)) : run_to_completion(sys_mprotect(this.task, addr, len, prot)));
   }
+  /** madvise(); MADV_POPULATE_READ/WRITE fault the range in (madvise_populate). */
   madvise(addr: number, len: number, advice: number): number {
-    return this.ret(this.stepped ? run_stepped(this.task, sys_madvise(this.task, addr, len, advice)) : run_to_completion(sys_madvise(this.task, addr, len, advice)));
+    return this.ret(this.stepped ? run_stepped(this.task, do_madvise(this.task, addr, len, advice)) : run_to_completion(do_madvise(this.task, addr, len, advice)));
+  }
+  /** mremap(addr, old_len, new_len, flags, new_addr): the new address or -errno (mm/mremap.ts). */
+  mremap(addr: number, old_len: number, new_len: number, flags = 0, new_addr = 0): number {
+    return this.ret(this.stepped ? run_stepped(this.task, sys_mremap(this.task, addr, old_len, new_len, flags, new_addr)) : run_to_completion(sys_mremap(this.task, addr, old_len, new_len, flags, new_addr)));
+  }
+  /** brk(brk): the new program break, or the old one on failure (mm/brk.ts; set_brk() first). */
+  brk(brk: number): number {
+    return this.ret(this.stepped ? run_stepped(this.task, sys_brk(this.task, brk)) : run_to_completion(sys_brk(this.task, brk)));
+  }
+  /** What the ELF loader sets at exec (the model loads no ELF files): mm->start_brk, and mm->brk (default: the start). */
+  set_brk(start_brk: number, brk = start_brk): void {
+    set_brk(this.mm, start_brk, brk);
+  }
+  /**
+   * fork(): a new process whose mm is a copy of this one (dup_mm: the VMAs, and
+   * the tables and pages of the anonymous ones; mm/fork.ts). The child is not in
+   * Engine.processes (the processes spawn() made).
+   */
+  fork(comm = this.task.comm): Process {
+    const mm = this.ret(this.stepped ? run_stepped(this.task, dup_mm(this.task, this.mm)) : run_to_completion(dup_mm(this.task, this.mm)));
+    return new Process(this.k, mm, this.k.new_task(mm, this.task.cpu, comm), this.stepped);
   }
 
   /**

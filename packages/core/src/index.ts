@@ -17,6 +17,11 @@ export type { MmStruct } from "./mm/mm_struct.js";
 export type { AccessResult } from "./mm/fault.js";
 
 export { PROT_READ, PROT_WRITE, PROT_EXEC, MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_NORESERVE } from "./mm/mmap.js";
+// fork, mremap, brk, populate (Process.fork/mremap/brk/set_brk, MAP_POPULATE, MADV_POPULATE_*) and the table walker.
+export { MAP_POPULATE } from "./mm/mmap.js";
+export { MAP_LOCKED, MAP_NONBLOCK, MADV_POPULATE_READ, MADV_POPULATE_WRITE } from "./mm/populate.js";
+export { MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP } from "./mm/mremap.js";
+export { walk_page_range, type MmWalkOps } from "./mm/pagewalk.js";
 export {
   MADV_NORMAL,
   MADV_RANDOM,

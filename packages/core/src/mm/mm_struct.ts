@@ -24,6 +24,9 @@ export class MmStruct implements types.MmStruct {
   /** rss_stat, applied by add_mm_rss_vec() */
   readonly rss_stat: Float64Array = new Float64Array(4);
   mmap_base: number;
+  /** The heap: mm->start_brk and mm->brk (0 until set_brk(), the ELF loader's part; mm/brk.ts). */
+  start_brk = 0;
+  brk = 0;
   /** CPUs this mm has run on and may have TLB entries for (mm_cpumask). */
   readonly cpumask = new Set<number>();
   /** Pending RCU-deferred table frees (for accounting). */

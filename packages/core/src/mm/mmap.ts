@@ -122,7 +122,7 @@ export function get_unmapped_area(k: Kernel, mm: MmStruct, addr: number, len: nu
  * prev->vm_end / next->vm_start as floor / ceiling). Returns with the lock
  * released.
  */
-function* do_vmi_align_munmap(t: Task, mm: MmStruct, start: number, end: number): KPath<number> {
+export function* do_vmi_align_munmap(t: Task, mm: MmStruct, start: number, end: number): KPath<number> {
   const k = t.k;
   let first = mm.mm_mt.find_vma(start)!;
   if (first.vm_start < start) {

@@ -44,6 +44,9 @@ export interface MmStruct extends mm_struct {
   /** rss_stat, by MM_FILEPAGES ... MM_SHMEMPAGES (mm/mm.ts) */
   readonly rss_stat: Float64Array;
   mmap_base: number;
+  /** The heap: mm->start_brk and mm->brk (0 until set_brk(), the ELF loader's part; mm/brk.ts). */
+  start_brk: number;
+  brk: number;
   /** CPUs this mm has run on and may have TLB entries for (mm_cpumask). */
   readonly cpumask: Set<number>;
   readonly counters: MmCounters;
