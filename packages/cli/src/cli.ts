@@ -9,7 +9,8 @@ import { compareCommand, type CompareCommandOptions } from "./commands/compare.j
 import { conformanceCommand, type ConformanceCommandOptions } from "./commands/conformance.js";
 import { exploreCommand, type ExploreCommandOptions } from "./commands/explore.js";
 import { checkHostCommand, hostCommand } from "./commands/host.js";
-import { recordCommand, replayCommand, type ReplayCommandOptions } from "./trace/index.js";
+import { recordCommand } from "./commands/record.js";
+import { replayCommand, type ReplayCommandOptions } from "./commands/replay.js";
 import { listCommand, type ListCommandOptions } from "./commands/list.js";
 import { archOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { runCommand, type RunCommandOptions } from "./commands/run.js";

@@ -27,4 +27,6 @@ export type { RunJson, RunCommandOptions } from "./commands/run.js";
 export type { CompareRow, Sizes, CompareCommandOptions } from "./commands/compare.js";
 export type { ListJson } from "./commands/list.js";
 export { VERSION } from "./version.js";
-export * from "./trace/index.js";
+export * from "@mmsim/trace";
+export { recordCommand } from "./commands/record.js";
+export { replayCommand, readExpected, renderReplay, renderSummary, type ReplayCommandOptions, type ReplayIo, type ReplayJson, type ReplayRow, type ExpectedStatus } from "./commands/replay.js";

@@ -1,5 +1,5 @@
 /**
- * `mmsim record -- <command...>`: record a program's memory behaviour with perf.
+ * Recording a program's memory behaviour with perf (what `mmsim record` runs):
  *
  *   perf record -e <TRACE_EVENTS> -m <pages> -o <file>.data -- <command...>
  *   perf script -i <file>.data --show-lost-events -F comm,pid,tid,cpu,time,event,trace > <file>
@@ -10,7 +10,6 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { CliError, EXIT_OK, EXIT_USAGE } from "../errors.js";
 
 /** The tracepoints recorded: page faults with address and error code, the memory syscalls, and process lifetimes. */
 export const TRACE_EVENTS: readonly string[] = [
@@ -47,6 +46,21 @@ export interface RecordOptions {
   keepData?: boolean;
   mmapPages?: number;
   cwd?: string;
+}
+
+/**
+ * Why a recording failed: `usage` (no command given), `perf-missing`, `perf-failed`
+ * (perf could not run, or wrote nothing), `permission` (tracepoints not readable),
+ * `tracepoint` (the kernel lacks one).
+ */
+export class RecordError extends Error {
+  constructor(
+    message: string,
+    readonly reason: "usage" | "perf-missing" | "perf-failed" | "permission" | "tracepoint",
+  ) {
+    super(message);
+    this.name = "RecordError";
+  }
 }
 
 export interface RecordIo {
@@ -116,9 +130,9 @@ export function permissionAdvice(stderr: string): string | null {
 
 const NOISE = /^'trace' not valid for .* events\. Ignoring\.$/;
 
-/** Records `command`; throws CliError when perf is missing, lacks permission or fails. */
+/** Records `command` into the trace file; throws RecordError when perf is missing, lacks permission or fails. */
 export async function recordTrace(command: readonly string[], opts: RecordOptions, io: RecordIo): Promise<RecordResult> {
-  if (command.length === 0) throw new CliError("mmsim record: no command given (usage: mmsim record [-o <file>] -- <command...>)", EXIT_USAGE);
+  if (command.length === 0) throw new RecordError("mmsim record: no command given (usage: mmsim record [-o <file>] -- <command...>)", "usage");
   const cwd = opts.cwd ?? process.cwd();
   const perf = opts.perf ?? process.env.PERF ?? "perf";
   const output = resolve(cwd, opts.output ?? DEFAULT_OUTPUT);
@@ -126,26 +140,27 @@ export async function recordTrace(command: readonly string[], opts: RecordOption
 
   const version = await run(perf, ["--version"], { out: () => {}, err: () => {} }, cwd, null);
   if (version.error?.code === "ENOENT") {
-    throw new CliError(
+    throw new RecordError(
       `perf not found (${isAbsolute(perf) || perf.includes("/") ? perf : `'${perf}' on PATH`}): install it (Debian: apt-get install linux-perf), or name it with --perf <path> or $PERF`,
+      "perf-missing",
     );
   }
-  if (version.error) throw new CliError(`cannot run ${perf}: ${version.error.message}`);
+  if (version.error) throw new RecordError(`cannot run ${perf}: ${version.error.message}`, "perf-failed");
   if (version.code !== 0) {
-    throw new CliError(`${perf} --version failed (exit ${version.code ?? version.signal}): ${version.stderr.trim() || "no message"}`);
+    throw new RecordError(`${perf} --version failed (exit ${version.code ?? version.signal}): ${version.stderr.trim() || "no message"}`, "perf-failed");
   }
 
   rmSync(data, { force: true });
   const rec = await run(perf, perfRecordArgs(data, command, opts.mmapPages), io, cwd, null);
-  if (rec.error) throw new CliError(`cannot run ${perf}: ${rec.error.message}`);
+  if (rec.error) throw new RecordError(`cannot run ${perf}: ${rec.error.message}`, "perf-failed");
   const advice = permissionAdvice(rec.stderr);
-  if (advice) throw new CliError(advice);
+  if (advice) throw new RecordError(advice, "permission");
   if (/unknown tracepoint/.test(rec.stderr)) {
     const which = /event syntax error: '([^']+)'/.exec(rec.stderr)?.[1] ?? "one of the tracepoints";
-    throw new CliError(`this kernel lacks the tracepoint ${which} (see 'perf list'; mmsim record needs ${TRACE_EVENTS.join(", ")})`);
+    throw new RecordError(`this kernel lacks the tracepoint ${which} (see 'perf list'; mmsim record needs ${TRACE_EVENTS.join(", ")})`, "tracepoint");
   }
   if (!existsSync(data) || statSync(data).size === 0) {
-    throw new CliError(`perf record wrote no data (exit ${rec.code ?? rec.signal})${rec.stderr.trim() ? `: ${rec.stderr.trim().split("\n").slice(-3).join(" | ")}` : ""}`);
+    throw new RecordError(`perf record wrote no data (exit ${rec.code ?? rec.signal})${rec.stderr.trim() ? `: ${rec.stderr.trim().split("\n").slice(-3).join(" | ")}` : ""}`, "perf-failed");
   }
 
   const fd = openSync(output, "w");
@@ -155,68 +170,10 @@ export async function recordTrace(command: readonly string[], opts: RecordOption
   } finally {
     closeSync(fd);
   }
-  if (script.error) throw new CliError(`cannot run ${perf} script: ${script.error.message}`);
-  if (script.code !== 0) throw new CliError(`perf script failed (exit ${script.code ?? script.signal}): ${script.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  if (script.error) throw new RecordError(`cannot run ${perf} script: ${script.error.message}`, "perf-failed");
+  if (script.code !== 0) throw new RecordError(`perf script failed (exit ${script.code ?? script.signal}): ${script.stderr.trim().split("\n").slice(-3).join(" | ")}`, "perf-failed");
   if (!opts.keepData) rmSync(data, { force: true });
   const text = readFileSync(output, "utf8");
   const lines = text.length ? text.split("\n").length - (text.endsWith("\n") ? 1 : 0) : 0;
   return { trace: output, lines, commandStatus: rec.code ?? 128 };
-}
-
-const RECORD_USAGE = `Usage: mmsim record [options] -- <command...>
-
-Runs <command> under perf, recording its page faults, memory syscalls and
-process events, and writes the perf script text for \`mmsim replay\`.
-
-Options:
-  -o, --output <file>  the trace file to write (default: ${DEFAULT_OUTPUT})
-  --perf <path>        the perf binary (default: $PERF, else perf on PATH)
-  --keep-data          keep perf's <file>.data
-  -h, --help           show this help
-`;
-
-/**
- * `mmsim record [-o <file>] [--perf <path>] [--keep-data] [--] <command...>`:
- * `argv` is what follows `record`. Returns the exit code.
- */
-export async function recordCommand(argv: readonly string[], io: RecordIo & { cwd?: string }): Promise<number> {
-  try {
-    return await recordMain(argv, io);
-  } catch (e) {
-    if (!(e instanceof CliError)) throw e;
-    io.err(`error: ${e.message}\n`);
-    return e.exitCode;
-  }
-}
-
-async function recordMain(argv: readonly string[], io: RecordIo & { cwd?: string }): Promise<number> {
-  const opts: RecordOptions = { cwd: io.cwd };
-  let i = 0;
-  const value = (name: string): string => {
-    const v = argv[++i];
-    if (v === undefined) throw new CliError(`mmsim record: ${name} needs a value`, EXIT_USAGE);
-    return v;
-  };
-  for (; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--") {
-      i++;
-      break;
-    }
-    if (a === "-o" || a === "--output") opts.output = value(a);
-    else if (a.startsWith("--output=")) opts.output = a.slice("--output=".length);
-    else if (a === "--perf") opts.perf = value(a);
-    else if (a.startsWith("--perf=")) opts.perf = a.slice("--perf=".length);
-    else if (a === "--keep-data") opts.keepData = true;
-    else if (a === "-h" || a === "--help") {
-      io.out(RECORD_USAGE);
-      return EXIT_OK;
-    } else if (a.startsWith("-")) throw new CliError(`mmsim record: unknown option '${a}' (put the command after --)`, EXIT_USAGE);
-    else break;
-  }
-  const command = argv.slice(i);
-  const r = await recordTrace(command, opts, io);
-  const status = r.commandStatus === 0 ? "" : ` (the command exited with status ${r.commandStatus})`;
-  io.err(`mmsim record: wrote ${r.trace} (${r.lines} lines)${status}; replay it with: mmsim replay ${r.trace}\n`);
-  return EXIT_OK;
 }

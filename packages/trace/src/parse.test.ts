@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseNumber, parseTrace, TraceSyntaxError, type TraceEvent } from "./parse.js";
-import { fixture } from "./test-helpers.js";
+import type { TraceEvent } from "./events.js";
+import { parseNumber, parseTrace, TraceSyntaxError } from "./parse.js";
+import { fixture } from "./testing.js";
 
 const kinds = (evs: TraceEvent[]) => evs.map((e) => (e.kind === "sys_enter" || e.kind === "sys_exit" ? `${e.kind}_${e.name}` : e.kind === "fault" ? `fault_${e.mode}` : e.kind));
 

@@ -1,10 +1,17 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../testing.js";
-import { replayCommand, type ReplayCommandOptions, type ReplayJson } from "./commands.js";
-import { fixture, TRACES_DIR, TraceBuilder } from "./test-helpers.js";
+import { replayCommand, type ReplayCommandOptions, type ReplayJson } from "./replay.js";
+
+/** The recorded traces @mmsim/trace keeps (packages/trace/traces). */
+const TRACES_DIR = join(dirname(createRequire(import.meta.url).resolve("@mmsim/trace/package.json")), "traces");
+const fixture = (name: string) => readFileSync(join(TRACES_DIR, name), "utf8");
+
+/** One perf script line as `mmsim record` writes it. */
+const line = (t: number, event: string, payload: string) => `${"p".padStart(16)} 4242/4242 [000] ${(1000 + t / 1e6).toFixed(6)}: ${event.padStart(30)}: ${payload}`;
 
 async function replay(path: string, opts: ReplayCommandOptions, cwd = TRACES_DIR) {
   let stdout = "";
@@ -76,7 +83,13 @@ describe("mmsim replay <trace>", () => {
 
   it("reads gzip-compressed traces; unreadable or empty files are errors", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "t.trace.gz"), gzipSync(new TraceBuilder().exec("./p").mmap(0, 4096, 0x200000000000).fault(0x200000000000).text()));
+    const text = [
+      line(5, "sched:sched_process_exec", "filename=./p pid=4242 old_pid=4242"),
+      line(10, "syscalls:sys_enter_mmap", "addr: 0x00000000, len: 0x00001000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000"),
+      line(15, "syscalls:sys_exit_mmap", "0x200000000000"),
+      line(20, "exceptions:page_fault_user", "address=0x200000000000 ip=0x401000 error_code=0x6"),
+    ].join("\n");
+    writeFileSync(join(dir, "t.trace.gz"), gzipSync(text + "\n"));
     writeFileSync(join(dir, "empty.trace"), "\n");
     const r = await replay("t.trace.gz", { reclaim: "none", json: true }, dir);
     expect((JSON.parse(r.stdout) as ReplayJson).results[0].status.VmPTE).toBe(12);

@@ -1,13 +1,15 @@
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { describe, expect, it } from "vitest";
 import { parseTrace } from "./parse.js";
-import { ReplayError, replayText, replayTrace, type ReplayResult } from "./replay.js";
-import { TraceBuilder } from "./test-helpers.js";
+import { ReplayError } from "./replay.js";
+import { replayText, replayTrace, type ReplayResult } from "./summary.js";
+import { TraceBuilder } from "./testing.js";
 
 // 0x200000000000 (32 TiB) lies in a 512 GiB PGD slot of its own: the first page
 // touched there allocates a PUD, a PMD and a PTE table (12 kB of VmPTE).
 const BASE = 0x200000000000;
 const M = 1 << 20;
+const G = 1024 * M;
 
 const none = (b: TraceBuilder, pid?: number) => replayText(b.text(), { reclaim: null, pid });
 const pt = (b: TraceBuilder, pid?: number) => replayText(b.text(), { reclaim: ptReclaim(), pid });
@@ -201,6 +203,20 @@ describe("replay: processes", () => {
     expect(r.target.threads).toBe(1);
     expect(r.target.exited).toBe(false);
     expect(fig(r)).toEqual({ VmSize: 4096, VmRSS: 8, VmPTE: 16 });
+  });
+
+  it("a thread's kernel-mode fault is replayed where it is in the trace, not at the thread's next event (another thread may unmap the page first)", () => {
+    // Thread 4243 read()s into a buffer (copy_to_user faults it in), then the main thread unmaps the buffer,
+    // and only later does thread 4243 do anything else.
+    const b = new TraceBuilder().exec("./prog").mmap(0, 4 * M, BASE).mmap(0, 4096, BASE + G).fork(4243);
+    b.fault(BASE + 2 * M, true, { pid: 4242, tid: 4243, kernel: true });
+    b.sys("munmap", { addr: BASE, len: 4 * M }, 0);
+    b.fault(BASE + G, true, { pid: 4242, tid: 4243 });
+    const r = none(b);
+    expect(r.target.counts.faults).toMatchObject({ total: 2, kernel: 1, replayed: 2, outsideVma: 0 });
+    expect(r.target.counts.synthesized.mappings).toBe(0);
+    // Only BASE + 1 GiB's tables are left: a PTE table, its PMD and the PUD.
+    expect(fig(r)).toEqual({ VmSize: 4, VmRSS: 4, VmPTE: 12 });
   });
 
   it("exec starts a fresh mm; the kernel-mode faults just before the exec event (the ELF loader's) belong to the new image", () => {

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Regenerates the recorded traces in packages/cli/traces/ (Linux, root or
+# Regenerates the recorded traces in packages/trace/traces/ (Linux, root or
 # perf_event_paranoid=-1, perf, a C compiler, node, and Debian's allocators:
 # apt-get install -y libjemalloc2 libgoogle-perftools4).
 #
-#   packages/cli/trace-tools/make-traces.sh            # all of them
-#   PERF=/path/to/perf CC=clang make-traces.sh         # another perf / compiler
+#   packages/trace/trace-tools/make-traces.sh                   # all of them
+#   packages/trace/trace-tools/make-traces.sh node snippets     # some: jemalloc tcmalloc fork-remap node snippets
+#   PERF=/path/to/perf CC=clang NODE=/path/to/node make-traces.sh   # another perf / compiler / node
 #
 # Each trace is what `mmsim record -o NAME.trace -- <command>` writes: the same
-# perf record events and perf script fields as src/trace/record.ts (a test
-# checks that EVENTS below matches TRACE_EVENTS there). NAME.expected.json holds
-# the program's own final /proc/self/status figures (kB), which it prints itself.
+# perf record events and perf script fields as src/record.ts (a test checks
+# that EVENTS below matches TRACE_EVENTS there). NAME.expected.json holds the
+# program's own final /proc/self/status figures (kB), which it prints itself.
+# node.trace is kept gzip-compressed (node.trace.gz; `mmsim replay` reads it).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 traces=$(cd "$here/../traces" && pwd)
 PERF=${PERF:-perf}
 CC=${CC:-cc}
+NODE=${NODE:-node}
 LIBDIR=${LIBDIR:-/usr/lib/x86_64-linux-gnu}
 JEMALLOC=${JEMALLOC:-$LIBDIR/libjemalloc.so.2}
 TCMALLOC=${TCMALLOC:-$LIBDIR/libtcmalloc.so.4}
@@ -41,8 +44,13 @@ EVENTS=(
 )
 FIELDS=comm,pid,tid,cpu,time,event,trace
 
+WANT=("$@")
+wants() { [ ${#WANT[@]} -eq 0 ] || [[ " ${WANT[*]} " == *" $1 "* ]]; }
+
 for lib in "$JEMALLOC" "$TCMALLOC"; do
-  [ -e "$lib" ] || { echo "make-traces: $lib missing: apt-get install -y libjemalloc2 libgoogle-perftools4" >&2; exit 1; }
+  if wants jemalloc || wants tcmalloc; then
+    [ -e "$lib" ] || { echo "make-traces: $lib missing: apt-get install -y libjemalloc2 libgoogle-perftools4" >&2; exit 1; }
+  fi
 done
 command -v "$PERF" >/dev/null || { echo "make-traces: perf not found (apt-get install -y linux-perf)" >&2; exit 1; }
 
@@ -59,17 +67,21 @@ record() {
   shift 2
   local args=()
   for e in "${EVENTS[@]}"; do args+=(-e "$e"); done
-  "$PERF" record -q "${args[@]}" -m "$pages" -o "$work/$name.data" -- "$@" >"$work/$name.out"
+  # perf record exits with the command's status (node-churn.cjs SIGKILLs itself): the data decides.
+  "$PERF" record -q "${args[@]}" -m "$pages" -o "$work/$name.data" -- "$@" >"$work/$name.out" || [ -s "$work/$name.data" ]
   "$PERF" script -i "$work/$name.data" --show-lost-events -F "$FIELDS" 2>/dev/null >"$traces/$name.trace"
   echo "make-traces: $name.trace: $(wc -l <"$traces/$name.trace") lines, $(wc -c <"$traces/$name.trace") bytes" >&2
 }
 
-# expected NAME 'COMMAND' [CHILD_JSON]: NAME.expected.json from the program's JSON line(s) (the parent's or only one).
+# expected NAME 'COMMAND': NAME.expected.json from the program's JSON line(s) (the parent's or only one), or
+# from the /proc/self/status text it printed as it was (node-churn.cjs).
 expected() {
   local name=$1 cmd=$2
-  node -e '
+  "$NODE" -e '
     const [out, name, cmd] = process.argv.slice(1);
-    const lines = require("fs").readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const text = require("fs").readFileSync(out, "utf8");
+    const kb = (f) => Number(new RegExp("^" + f + ":\\s+(\\d+) kB$", "m").exec(text)[1]);
+    const lines = text.startsWith("{") ? text.trim().split("\n").map((l) => JSON.parse(l)) : [{ VmSize: kb("VmSize"), VmRSS: kb("VmRSS"), VmPTE: kb("VmPTE") }];
     const main = lines.find((l) => l.who === undefined || l.who === "parent");
     const child = lines.find((l) => l.who === "child");
     const os = require("os");
@@ -80,15 +92,28 @@ expected() {
 }
 
 cd "$work"
-# jemalloc, purging at once (decay 0): MADV_DONTNEED on every free of a dirty extent.
-record jemalloc 1024 env LD_PRELOAD="$JEMALLOC" MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0 ./alloc-churn 600 64
-expected jemalloc "env LD_PRELOAD=libjemalloc.so.2 MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0 ./alloc-churn 600 64"
-# tcmalloc (gperftools), releasing freed spans to the kernel at once (MADV_DONTNEED).
-record tcmalloc 1024 env LD_PRELOAD="$TCMALLOC" TCMALLOC_AGGRESSIVE_DECOMMIT=true ./alloc-churn 600 64
-expected tcmalloc "env LD_PRELOAD=libtcmalloc.so.4 TCMALLOC_AGGRESSIVE_DECOMMIT=true ./alloc-churn 600 64"
-# fork, mremap, brk, mprotect, shared memory; parent and child print their status.
-record fork-remap 1024 ./fork-remap
-expected fork-remap "./fork-remap"
+if wants jemalloc; then
+  # jemalloc, purging at once (decay 0): MADV_DONTNEED on every free of a dirty extent.
+  record jemalloc 1024 env LD_PRELOAD="$JEMALLOC" MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0 ./alloc-churn 600 64
+  expected jemalloc "env LD_PRELOAD=libjemalloc.so.2 MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0 ./alloc-churn 600 64"
+fi
+if wants tcmalloc; then
+  # tcmalloc (gperftools), releasing freed spans to the kernel at once (MADV_DONTNEED).
+  record tcmalloc 1024 env LD_PRELOAD="$TCMALLOC" TCMALLOC_AGGRESSIVE_DECOMMIT=true ./alloc-churn 600 64
+  expected tcmalloc "env LD_PRELOAD=libtcmalloc.so.4 TCMALLOC_AGGRESSIVE_DECOMMIT=true ./alloc-churn 600 64"
+fi
+if wants fork-remap || wants snippets; then
+  # fork, mremap, brk, mprotect, shared memory; parent and child print their status.
+  record fork-remap 1024 ./fork-remap
+  expected fork-remap "./fork-remap"
+fi
+if wants node; then
+  # A multithreaded program: node's main thread, V8's GC threads and libuv's thread pool share one mm.
+  record node 1024 "$NODE" "$here/node-churn.cjs" 400 64
+  expected node "node node-churn.cjs 400 64 ($("$NODE" --version))"
+  gzip -9nf "$traces/node.trace"
+fi
+wants snippets || { echo "make-traces: done" >&2; exit 0; }
 
 # Parser snippets, cut from real recordings.
 snip=$traces/snippets

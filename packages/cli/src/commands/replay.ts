@@ -1,18 +1,17 @@
 /**
- * `mmsim replay <trace>`: replay a recorded program into one simulated mm per
+ * `mmsim replay <trace>`: replay a recorded program (@mmsim/trace) once per
  * reclaim plugin and print the final /proc/<pid>/status figures of the
- * selected process under each, with what the replay had to approximate.
+ * selected process under each, with what the replay had to approximate. The
+ * replay is the library's; this file reads the files and formats.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { gunzipSync } from "node:zlib";
 import type { ProcStatus } from "@mmsim/core";
+import { errorPct, parseTrace, readTrace, ReplayError, replayTrace, TraceSyntaxError, type ImageCounts, type ParsedTrace, type ReplayResult } from "@mmsim/trace";
 import { CliError, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
 import { formatKb, renderTable } from "../format.js";
 import { defaultReclaims, loadReclaims, parseReclaimList, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import { ARCH_NAMES, type ArchName } from "../simulate.js";
-import { parseTrace, TraceSyntaxError, type ParsedTrace } from "./parse.js";
-import { ReplayError, replayTrace, type ImageCounts, type ReplayResult } from "./replay.js";
 
 export interface ReplayCommandOptions {
   /** Reclaim plugins (parsed list, or the comma-separated text); default: none and every installed plugin. */
@@ -34,7 +33,7 @@ export interface ReplayIo {
   cwd?: string;
 }
 
-/** The recorded figures a program printed (trace-tools/alloc-churn.c writes them). */
+/** The recorded figures a program printed (@mmsim/trace's trace-tools/alloc-churn.c writes them). */
 export interface ExpectedStatus {
   VmSize?: number;
   VmRSS?: number;
@@ -66,12 +65,6 @@ export interface ReplayJson {
   notesTotal: number;
 }
 
-/** Reads a trace file (plain, or gzip-compressed when it ends in .gz). */
-export function readTrace(path: string): string {
-  const buf = readFileSync(path);
-  return path.endsWith(".gz") ? gunzipSync(buf).toString("utf8") : buf.toString("utf8");
-}
-
 export function readExpected(path: string): ExpectedStatus {
   let v: unknown;
   try {
@@ -82,8 +75,6 @@ export function readExpected(path: string): ExpectedStatus {
   if (typeof v !== "object" || v === null || typeof (v as ExpectedStatus).VmPTE !== "number") throw new CliError(`--expected ${path}: no numeric VmPTE`);
   return v as ExpectedStatus;
 }
-
-export const errorPct = (predicted: number, recorded: number) => (recorded === 0 ? (predicted === 0 ? 0 : Infinity) : ((predicted - recorded) / recorded) * 100);
 
 function parsePid(pid: number | string | undefined): number | undefined {
   if (pid === undefined) return undefined;

@@ -3,19 +3,25 @@
  * (CONFIG_PT_RECLAIM=y) by trace-tools/make-traces.sh, each with the program's
  * own final /proc/self/status figures. Our kernel reclaims empty PTE tables on
  * MADV_DONTNEED, so it corresponds to the pt-reclaim plugin: replayed with it,
- * the predicted final VmPTE must be within 5% of what the program saw.
+ * the predicted final VmPTE must be what the program saw, exactly.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { describe, expect, it } from "vitest";
-import { errorPct } from "./commands.js";
 import { parseTrace } from "./parse.js";
-import { replayTrace } from "./replay.js";
-import { expectedOf, fixture } from "./test-helpers.js";
+import { readTrace } from "./read.js";
+import { errorPct, replayTrace } from "./summary.js";
+import { expectedOf, fixture, TRACES_DIR } from "./testing.js";
 
-const TOLERANCE_PCT = 5;
+/** traces/NAME.trace, or NAME.trace.gz. */
+const traceText = (name: string) => {
+  const plain = join(TRACES_DIR, `${name}.trace`);
+  return readTrace(existsSync(plain) ? plain : `${plain}.gz`);
+};
 
-describe.each(["jemalloc", "tcmalloc", "fork-remap"])("traces/%s.trace", (name) => {
-  const trace = parseTrace(fixture(`${name}.trace`));
+describe.each(["jemalloc", "tcmalloc", "fork-remap", "node"])("traces/%s.trace", (name) => {
+  const trace = parseTrace(traceText(name));
   const expected = expectedOf(name);
 
   it("is a clean recording: no malformed lines, no lost events, every syscall paired, nothing refused", () => {
@@ -32,7 +38,7 @@ describe.each(["jemalloc", "tcmalloc", "fork-remap"])("traces/%s.trace", (name) 
     expect(r.notes).toEqual([]);
   });
 
-  it(`replayed with pt-reclaim, predicts the recorded final VmPTE within ${TOLERANCE_PCT}%`, () => {
+  it("replayed with pt-reclaim, predicts the recorded final VmPTE exactly", () => {
     const r = replayTrace(trace, { reclaim: ptReclaim() });
     const without = replayTrace(trace, { reclaim: null });
     const err = errorPct(r.target.status.VmPTE, expected.VmPTE);
@@ -40,13 +46,13 @@ describe.each(["jemalloc", "tcmalloc", "fork-remap"])("traces/%s.trace", (name) 
       `${name}: recorded VmPTE ${expected.VmPTE} kB, predicted ${r.target.status.VmPTE} kB with pt-reclaim (error ${err.toFixed(1)}%), ` +
         `${without.target.status.VmPTE} kB without reclaim [${expected.command}]`,
     );
-    expect(Math.abs(err)).toBeLessThanOrEqual(TOLERANCE_PCT);
+    expect(r.figures.VmPTE).toBe(expected.VmPTE);
     expect(without.target.status.VmPTE).toBeGreaterThanOrEqual(r.target.status.VmPTE);
   });
 
   if (expected.child) {
     const child = expected.child;
-    it(`the forked child's final VmPTE (fork approximated) is within ${TOLERANCE_PCT}% too`, () => {
+    it("the forked child's final VmPTE (Process.fork(): dup_mm) is exact too", () => {
       const parent = replayTrace(trace, { reclaim: ptReclaim() });
       const forked = parent.images.filter((i) => i.origin === "fork");
       expect(forked.length).toBe(1);
@@ -54,7 +60,7 @@ describe.each(["jemalloc", "tcmalloc", "fork-remap"])("traces/%s.trace", (name) 
       const err = errorPct(r.target.status.VmPTE, child.VmPTE);
       console.log(`${name} child: recorded VmPTE ${child.VmPTE} kB, predicted ${r.target.status.VmPTE} kB (error ${err.toFixed(1)}%)`);
       expect(r.target.exited).toBe(true);
-      expect(Math.abs(err)).toBeLessThanOrEqual(TOLERANCE_PCT);
+      expect(r.figures.VmPTE).toBe(child.VmPTE);
     });
   }
 });
@@ -71,5 +77,22 @@ describe("what the allocator traces exercise", () => {
       expect(r.target.counts.synthesized.mappings).toBeGreaterThan(0);
       expect(r.target.counts.mmap.filePrivate).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("what the multithreaded trace exercises (node: main thread, V8's GC threads, libuv's thread pool)", () => {
+  it("one mm, several threads, kernel-mode faults on threads other than the main one, brk, munmap and MADV_DONTNEED from them", () => {
+    const trace = parseTrace(traceText("node"));
+    const r = replayTrace(trace, { reclaim: ptReclaim() });
+    expect(r.images.length).toBe(1);
+    expect(r.target.threads).toBeGreaterThanOrEqual(4);
+    const pid = r.target.pid;
+    const kernelFaultThreads = new Set(trace.events.filter((e) => e.kind === "fault" && e.mode === "kernel" && e.tid !== pid).map((e) => e.tid));
+    expect(kernelFaultThreads.size).toBeGreaterThan(0);
+    const fromOthers = (name: string) => trace.events.filter((e) => e.kind === "sys_exit" && e.name === name && e.tid !== pid).length;
+    expect(fromOthers("munmap")).toBeGreaterThan(0);
+    expect(fromOthers("madvise")).toBeGreaterThan(0);
+    expect(r.summary.faults.kernel).toBeGreaterThan(10000);
+    expect(r.summary.brk.shrinks).toBeGreaterThan(0);
   });
 });

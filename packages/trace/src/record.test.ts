@@ -1,10 +1,9 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../testing.js";
 import { parseTrace } from "./parse.js";
-import { perfRecordArgs, perfScriptArgs, PERF_SCRIPT_FIELDS, recordCommand, TRACE_EVENTS } from "./record.js";
-import { fixture, TRACES_DIR } from "./test-helpers.js";
+import { perfRecordArgs, perfScriptArgs, PERF_SCRIPT_FIELDS, recordTrace, RecordError, TRACE_EVENTS, type RecordIo } from "./record.js";
+import { fixture, tempDir, TRACES_DIR } from "./testing.js";
 
 /** A stand-in for perf: logs its arguments, runs the command for `record`, prints a snippet for `script`. */
 function fakePerf(dir: string, recordBehaviour = 'shift; while [ "$1" != "--" ]; do [ "$1" = "-o" ] && out=$2; shift; done; shift; "$@"; st=$?; echo data > "$out"; echo "[ perf record: done ]" >&2; exit $st'): string {
@@ -25,25 +24,35 @@ esac
   return perf;
 }
 
-async function record(argv: string[], cwd: string) {
-  let stdout = "";
-  let stderr = "";
-  const code = await recordCommand(argv, { out: (s) => void (stdout += s), err: (s) => void (stderr += s), cwd });
-  return { code, stdout, stderr };
+function io() {
+  const r = { stdout: "", stderr: "" };
+  const sink: RecordIo = { out: (s) => void (r.stdout += s), err: (s) => void (r.stderr += s) };
+  return { r, sink };
 }
 
-describe("mmsim record", () => {
-  it("runs perf record with exactly the trace events, then perf script into the trace file", async () => {
+async function failure(p: Promise<unknown>): Promise<RecordError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof RecordError) return e;
+    throw e;
+  }
+  throw new Error("recordTrace did not fail");
+}
+
+describe("recordTrace", () => {
+  it("runs perf record with exactly the trace events, then perf script into the trace file; the command's output passes through", async () => {
     const dir = tempDir();
     const perf = fakePerf(dir);
-    const r = await record(["--perf", perf, "-o", "out.trace", "--", "sh", "-c", "echo hello; exit 3"], dir);
-    expect(r.code).toBe(0);
+    const { r, sink } = io();
+    const res = await recordTrace(["sh", "-c", "echo hello; exit 3"], { perf, output: "out.trace", cwd: dir }, sink);
+    expect(res).toEqual({ trace: join(dir, "out.trace"), lines: 26, commandStatus: 3 });
     expect(r.stdout).toBe("hello\n");
-    expect(r.stderr).toBe(`[ perf record: done ]\nmmsim record: wrote ${join(dir, "out.trace")} (26 lines) (the command exited with status 3); replay it with: mmsim replay ${join(dir, "out.trace")}\n`);
+    expect(r.stderr).toBe("[ perf record: done ]\n"); // perf script's "'trace' not valid" noise is dropped
     expect(readFileSync(join(dir, "out.trace"), "utf8")).toBe(fixture("snippets/events.trace"));
     expect(parseTrace(readFileSync(join(dir, "out.trace"), "utf8")).malformed).toEqual([]);
     const data = join(dir, "out.trace.data");
-    expect(existsSync(data)).toBe(false); // removed unless --keep-data
+    expect(existsSync(data)).toBe(false); // removed unless keepData
     expect(readFileSync(join(dir, "perf.log"), "utf8").trim().split("\n")).toEqual([
       "--version",
       perfRecordArgs(data, ["sh", "-c", "echo hello; exit 3"]).join(" "),
@@ -82,49 +91,31 @@ describe("mmsim record", () => {
     expect(/^FIELDS=(.*)$/m.exec(sh)![1]).toBe(PERF_SCRIPT_FIELDS);
   });
 
-  it("-o defaults to mmsim.trace; --keep-data keeps perf's data file; the command may follow without --", async () => {
+  it("keepData keeps perf's data file; the output defaults to mmsim.trace", async () => {
     const dir = tempDir();
-    const r = await record(["--perf", fakePerf(dir), "--keep-data", "true"], dir);
-    expect(r.code).toBe(0);
-    expect(existsSync(join(dir, "mmsim.trace"))).toBe(true);
+    const res = await recordTrace(["true"], { perf: fakePerf(dir), keepData: true, cwd: dir }, io().sink);
+    expect(res.trace).toBe(join(dir, "mmsim.trace"));
     expect(existsSync(join(dir, "mmsim.trace.data"))).toBe(true);
   });
 
-  it("a missing perf is a clear error", async () => {
+  it("fails with a RecordError saying why: no command, perf missing, no permission, a missing tracepoint", async () => {
     const dir = tempDir();
-    const r = await record(["--perf", join(dir, "no-such-perf"), "--", "true"], dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`error: perf not found (${join(dir, "no-such-perf")}): install it (Debian: apt-get install linux-perf), or name it with --perf <path> or $PERF\n`);
-  });
-
-  it("perf without permission: the error names perf_event_paranoid and tracefs", async () => {
-    const dir = tempDir();
+    expect(await failure(recordTrace([], { cwd: dir }, io().sink))).toMatchObject({ reason: "usage" });
+    const missing = await failure(recordTrace(["true"], { perf: join(dir, "no-such-perf"), cwd: dir }, io().sink));
+    expect(missing.reason).toBe("perf-missing");
+    expect(missing.message).toBe(`perf not found (${join(dir, "no-such-perf")}): install it (Debian: apt-get install linux-perf), or name it with --perf <path> or $PERF`);
     // What perf 6.1 prints for an unprivileged user (measured).
-    const perf = fakePerf(
+    const denied = fakePerf(
       dir,
       `echo "event syntax error: 'exceptions:page_fault_user'" >&2; echo "                     \\___ can't access trace events" >&2; echo "Error:	No permissions to read /sys/kernel/tracing/events/exceptions/page_fault_user" >&2; exit 129`,
     );
-    const r = await record(["--perf", perf, "--", "true"], dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: perf has no permission to record the tracepoints: run as root, or give perf CAP_PERFMON and lower \/proc\/sys\/kernel\/perf_event_paranoid \(now [-\d?]+;/m);
-    expect(r.stderr).toContain("/sys/kernel/tracing");
-  });
-
-  it("a kernel without one of the tracepoints", async () => {
-    const dir = tempDir();
-    const perf = fakePerf(dir, `echo "event syntax error: 'exceptions:page_fault_user'" >&2; echo "  \\___ unknown tracepoint" >&2; exit 129`);
-    const r = await record(["--perf", perf, "--", "true"], dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: this kernel lacks the tracepoint exceptions:page_fault_user/m);
-  });
-
-  it("usage errors: no command, unknown option (exit 2); --help (exit 0)", async () => {
-    const dir = tempDir();
-    expect((await record(["--perf", fakePerf(dir)], dir)).code).toBe(2);
-    const u = await record(["--frob", "--", "true"], dir);
-    expect([u.code, u.stderr]).toEqual([2, "error: mmsim record: unknown option '--frob' (put the command after --)\n"]);
-    const h = await record(["-h"], dir);
-    expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/^Usage: mmsim record \[options\] -- <command\.\.\.>/);
+    const perm = await failure(recordTrace(["true"], { perf: denied, cwd: dir }, io().sink));
+    expect(perm.reason).toBe("permission");
+    expect(perm.message).toMatch(/^perf has no permission to record the tracepoints: run as root, or give perf CAP_PERFMON and lower \/proc\/sys\/kernel\/perf_event_paranoid \(now [-\d?]+;/);
+    expect(perm.message).toContain("/sys/kernel/tracing");
+    const lacking = fakePerf(dir, `echo "event syntax error: 'exceptions:page_fault_user'" >&2; echo "  \\___ unknown tracepoint" >&2; exit 129`);
+    const tp = await failure(recordTrace(["true"], { perf: lacking, cwd: dir }, io().sink));
+    expect(tp.reason).toBe("tracepoint");
+    expect(tp.message).toMatch(/^this kernel lacks the tracepoint exceptions:page_fault_user/);
   });
 });

@@ -1,13 +1,22 @@
 /** Helpers for the trace tests: the checked-in fixtures, and synthetic perf script text in the real format. */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SYSCALL_ARGS, type KnownSyscall } from "./parse.js";
+import { onTestFinished } from "vitest";
+import { SYSCALL_ARGS, type KnownSyscall } from "./events.js";
 
-/** packages/cli/traces */
-export const TRACES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "traces");
+/** packages/trace/traces */
+export const TRACES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "traces");
 
 export const fixture = (name: string) => readFileSync(join(TRACES_DIR, name), "utf8");
+
+/** A fresh temp directory, removed when the calling test ends. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mmsim-trace-test-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export interface Expected {
   VmSize: number;
