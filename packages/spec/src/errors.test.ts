@@ -14,8 +14,11 @@ describe("MmsimError brand", () => {
 
   it("recognises an error from another copy of the package (same Symbol.for brand, different class)", () => {
     class OtherCopy extends Error {
-      readonly [Symbol.for("mmsim.error")] = true;
       readonly kind = "sanitizer-violation";
+      constructor(message: string) {
+        super(message);
+        Object.defineProperty(this, Symbol.for("mmsim.error"), { value: true });
+      }
     }
     const e = new OtherCopy("double free");
     expect(e instanceof MmsimError).toBe(false);

@@ -1,5 +1,5 @@
 /** `mmsim explore <scenario>`: interleave a race scenario's actors; print and replay failures. */
-import { decodeSchedule, explore, validateScenario, type Scenario, type StrategyName } from "@mmsim/core/check";
+import { ScheduleDivergenceError, decodeSchedule, explore, validateScenario, type Scenario, type StrategyName } from "@mmsim/core/check";
 import { SCENARIOS } from "@mmsim/conformance";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -49,7 +49,7 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
       throw new UsageError(messageOf(e));
     }
   }
-  const r = explore(scenario, {
+  const exploreOpts = {
     plugin: reclaim.create(),
     arch: archOf(opts.arch as ArchName),
     strategy: opts.strategy,
@@ -58,7 +58,15 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
     depth: int(opts.depth, "--depth"),
     preemption_bound: int(opts.bound, "--preemption-bound"),
     replay: opts.replay,
-  });
+  };
+  let r: ReturnType<typeof explore>;
+  try {
+    r = explore(scenario, exploreOpts);
+  } catch (e) {
+    // A replayed schedule that does not fit this scenario and plugin: a bad argument, not a kernel bug.
+    if (e instanceof ScheduleDivergenceError) throw new UsageError(`--replay ${opts.replay}: ${e.message}`);
+    throw e;
+  }
   if (opts.json) {
     const { elapsed_ms, ...deterministic } = r;
     io.err(`explore: ${(elapsed_ms / 1000).toFixed(2)} s\n`);

@@ -11,7 +11,7 @@ export { execute, actorNames, classify, type ExecutionResult, type StepRecord, t
 export { explore, shrink, type ExploreOptions, type ExploreResult, type Failure, type StrategyName } from "./explore.js";
 export { formatTrace } from "./trace.js";
 export { applyOp, type FuzzOp } from "./fuzz_ops.js";
-export { encodeSchedule, decodeSchedule, countPreemptions, ScheduleSyntaxError, SCHEDULE_VERSION } from "../sched/schedule.js";
-export { Prng, RandomStrategy, PctStrategy, ReplayStrategy, SwitchStrategy, defaultChoice, type Strategy } from "../sched/strategy.js";
+export { encodeSchedule, decodeSchedule, countPreemptions, ScheduleSyntaxError, ScheduleDivergenceError, PreemptionCounter, SCHEDULE_VERSION, type DivergenceKind } from "../sched/schedule.js";
+export { Prng, RandomStrategy, PctStrategy, DfsStrategy, ReplayStrategy, SwitchStrategy, defaultChoice, type Strategy, type ReplayOptions, type PctOptions, type SeededOptions } from "../sched/strategy.js";
 /** Table walkers for tests and checks (no preemption points): the entry pointer at a level, or -1. */
 export { walk_pud, walk_pmd, walk_pte } from "../pgtable/walk.js";

@@ -8,6 +8,8 @@
  * asks for it (`allow_incomplete`, as the shrinker does) continues under the
  * default policy instead: keep running the current actor, else the first runnable.
  */
+import { MmsimError } from "@mmsim/spec";
+
 export const SCHEDULE_VERSION = "s1";
 
 export function encodeSchedule(choices: readonly number[]): string {
@@ -21,7 +23,11 @@ export function encodeSchedule(choices: readonly number[]): string {
   return out;
 }
 
-export class ScheduleSyntaxError extends Error {}
+export class ScheduleSyntaxError extends MmsimError {
+  constructor(message: string) {
+    super("schedule-error", message);
+  }
+}
 
 export function decodeSchedule(s: string): number[] {
   const m = /^s1:((?:[a-z]\d+)*)$/.exec(s.trim());
