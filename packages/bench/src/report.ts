@@ -1,5 +1,5 @@
 /** The bench's results and their compact text form. */
-import { formatKb, formatMiB, renderTable } from "./format.js";
+import { formatKb, formatMiB, renderTable } from "@mmsim/cli";
 import type { KernelRun } from "./kernel.js";
 import type { FaultRate, SeedRun } from "./sim.js";
 

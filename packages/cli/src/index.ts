@@ -26,6 +26,7 @@ export { simulate, archOf, ARCH_NAMES, type ArchName, type SimRun, type Simulate
 export type { RunJson, RunCommandOptions } from "./commands/run.js";
 export type { CompareRow, Sizes, CompareCommandOptions } from "./commands/compare.js";
 export type { ListJson } from "./commands/list.js";
+export { humanKb, formatKb, formatMiB, renderTable } from "./format.js";
 export { VERSION } from "./version.js";
 export * from "@mmsim/trace";
 export { recordCommand } from "./commands/record.js";
