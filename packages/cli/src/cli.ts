@@ -109,16 +109,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command("host")
     .description("run a workload script on the running Linux kernel (C helper built with cc); prints what `mmsim run` prints")
     .argument("<script>", WORKLOAD_ARG)
-    .action((path: string) => setExit(hostCommand(path, line)));
+    .action(async (path: string) => setExit(await hostCommand(path, line, {}, io.cwd)));
 
   program
     .command("check-host")
     .description("run scripts on the simulator and on the running kernel and compare every status and error line")
     .argument("<scripts...>", "workload scripts")
-    .option("--reclaim <name>", "the simulator's plugin (the kernel on our machines runs pt-reclaim)", "none")
+    .option("--reclaim <plugin>", "the simulator's plugin, as `run` takes it (the kernel on our machines runs pt-reclaim)", "none")
     .option("--rss-tolerance <kB>", "allowed dVmRSS difference (default: 0, see host/README)")
-    .action((paths: string[], o: { reclaim: string; rssTolerance?: string }) =>
-      setExit(checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance }, line)),
+    .action(async (paths: string[], o: { reclaim: string; rssTolerance?: string }) =>
+      setExit(await checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance, cwd: io.cwd }, line)),
     );
 
   program

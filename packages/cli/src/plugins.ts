@@ -68,6 +68,20 @@ export function parseReclaimSpec(word: string): ReclaimSpec {
   throw new UsageError(`unknown reclaim plugin '${word}' (known: ${known}; or a module path such as ./my-plugin.mjs)`);
 }
 
+/** The --reclaim word that names `spec` again, for printed command lines. */
+export function reclaimArg(spec: ReclaimSpec): string {
+  switch (spec.kind) {
+    case "none":
+      return NONE;
+    case "registry":
+      return spec.entry.name;
+    case "module":
+      return spec.path;
+    case "mutant":
+      return `mutant:${spec.mutant.name}`;
+  }
+}
+
 /** A comma-separated list of --reclaim words. */
 export function parseReclaimList(list: string): ReclaimSpec[] {
   const words = list.split(",").map((w) => w.trim());

@@ -19,6 +19,23 @@ export interface CheckContext {
   /** Runs of the differential property (default 40). */
   fuzz_runs: number;
   seed: number;
+  /**
+   * How the plugin is named on the `mmsim` command line, for the replay lines
+   * the kit prints (`--reclaim <this>`): a bundled name, `mutant:<name>` or a
+   * module path. Default: the plugin's name, which loads only for a bundled plugin.
+   */
+  reclaim_arg?: string;
+}
+
+/** `mmsim explore <scenario> --reclaim <plugin> [--arch <arch>] --replay <schedule>`, quoted for a POSIX shell. */
+export function replayCommand(scenario: string, reclaim: string, arch: string, schedule: string): string {
+  const archArg = arch === "x86_64" ? "" : ` --arch ${shellWord(arch)}`;
+  return `mmsim explore ${shellWord(scenario)} --reclaim ${shellWord(reclaim)}${archArg} --replay ${shellWord(schedule)}`;
+}
+
+/** A word as a POSIX shell reads it back: bare when safe, else single-quoted. */
+export function shellWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 }
 
 export interface CheckResult {
@@ -130,7 +147,7 @@ function raceCheck(s: Scenario): Check {
             ok: false,
             rule: f.rule,
             failure: f,
-            message: `${f.rule}: ${f.detail}\n  found by ${strategy} after ${f.found_after} executions; ${f.preemptions} preemption(s)\n  replay: mmsim explore ${s.name} --replay ${f.schedule}\n${f.trace}`,
+            message: `${f.rule}: ${f.detail}\n  found by ${strategy} after ${f.found_after} executions; ${f.preemptions} preemption(s)\n  replay: ${replayCommand(s.name, ctx.reclaim_arg ?? ctx.plugin().name, ctx.arch.name, f.schedule)}\n${f.trace}`,
           };
         }
       }

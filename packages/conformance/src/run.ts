@@ -21,11 +21,13 @@ export interface ConformanceOptions {
   /** Runs of the differential property (default 40). */
   fuzz_runs?: number;
   seed?: number;
+  /** How `mmsim` names the plugin in printed replay lines (a bundled name, or the module path); default its name. */
+  reclaim_arg?: string;
 }
 
 export function contextOf(o: ConformanceOptions): CheckContext {
   const plugin = typeof o.plugin === "function" ? o.plugin : () => o.plugin as ReclaimPlugin;
-  return { plugin, arch: o.arch, budget: o.budget ?? 150, fuzz_runs: o.fuzz_runs ?? 40, seed: o.seed ?? 1 };
+  return { plugin, arch: o.arch, budget: o.budget ?? 150, fuzz_runs: o.fuzz_runs ?? 40, seed: o.seed ?? 1, reclaim_arg: o.reclaim_arg };
 }
 
 export interface SuiteReport {

@@ -33,8 +33,12 @@ export function simulate(script: Script, reclaim: ReclaimPlugin | null = null): 
 }
 
 export interface CheckOptions extends CompareOptions {
-  /** The simulator's reclaim plugin (null: none). A kernel with CONFIG_PT_RECLAIM=y matches ptReclaim(). */
-  reclaim?: ReclaimPlugin | null;
+  /**
+   * The simulator's reclaim plugin (null: none), or a factory called once per
+   * script so that no plugin state crosses scripts (as with one kernel boot
+   * per program). A kernel with CONFIG_PT_RECLAIM=y matches ptReclaim().
+   */
+  reclaim?: ReclaimPlugin | null | (() => ReclaimPlugin | null);
   /** Options for the host runs. */
   host?: HostRunOptions;
   /** Runs a script on the host (default runOnHost); injectable for tests. */
@@ -50,8 +54,9 @@ export interface CheckOptions extends CompareOptions {
  * `mmsim check-host` prints.
  */
 export function checkHost(scripts: readonly Script[], opts: CheckOptions = {}): CheckReport {
-  const reclaim = opts.reclaim ?? null;
-  const runSim = opts.runSim ?? ((s: Script) => simulate(s, reclaim));
+  const make = typeof opts.reclaim === "function" ? opts.reclaim : () => (opts.reclaim as ReclaimPlugin | null | undefined) ?? null;
+  const reclaimName = make()?.name ?? null;
+  const runSim = opts.runSim ?? ((s: Script) => simulate(s, make()));
   const runHost = opts.runHost ?? ((s: Script) => runOnHost(s, opts.host));
   const rssToleranceKb = opts.rssToleranceKb ?? DEFAULT_RSS_TOLERANCE_KB;
   const results: ScriptComparison[] = scripts.map((script) => {
@@ -71,5 +76,5 @@ export function checkHost(scripts: readonly Script[], opts: CheckOptions = {}): 
     const lines = compareLines(sim, host, { rssToleranceKb });
     return { name: script.file, ok: lines.every((l) => l.ok), lines };
   });
-  return { ok: results.every((s) => s.ok), reclaim: reclaim?.name ?? null, rssToleranceKb, scripts: results };
+  return { ok: results.every((s) => s.ok), reclaim: reclaimName, rssToleranceKb, scripts: results };
 }

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
-import { loadReclaim, parseReclaimSpec } from "../plugins.js";
+import { loadReclaim, parseReclaimSpec, reclaimArg } from "../plugins.js";
 import { archOf, type ArchName } from "../simulate.js";
 
 export interface ConformanceCommandOptions {
@@ -44,7 +44,8 @@ export function junitXml(plugin: string, reports: readonly SuiteReport[]): strin
 }
 
 export async function conformanceCommand(target: string, opts: ConformanceCommandOptions, io: Io): Promise<number> {
-  const reclaim = await loadReclaim(parseReclaimSpec(target), io.cwd);
+  const spec = parseReclaimSpec(target);
+  const reclaim = await loadReclaim(spec, io.cwd);
   if (!reclaim.info) throw new UsageError("conformance needs a plugin (not 'none')");
   const budget = positive(opts.budget, "--budget");
   const fuzz_runs = positive(opts.fuzzRuns, "--fuzz-runs");
@@ -59,7 +60,7 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
     if (!r.ok) io.out(r.message.replace(/^/gm, "       ") + "\n");
   };
   if (!opts.json) io.out(`mmsim conformance: ${reclaim.info.name} ${reclaim.info.version} (${reclaim.info.models})\n`);
-  const reports = checkPlugin({ plugin: () => reclaim.create()!, arch: archOf(opts.arch as ArchName), budget, fuzz_runs, seed }, line);
+  const reports = checkPlugin({ plugin: () => reclaim.create()!, arch: archOf(opts.arch as ArchName), budget, fuzz_runs, seed, reclaim_arg: reclaimArg(spec) }, line);
   const all = reports.flatMap((s) => s.checks);
   const failed = all.filter((c) => !c.result.ok).length;
   if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(reclaim.info.name, reports));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mmsim } from "../testing.js";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { mmsim, tempDir } from "../testing.js";
 
 describe("mmsim explore", () => {
   it("prints the broken rule, a schedule that replays it, and a per-CPU trace; same output every time", async () => {
@@ -30,6 +32,21 @@ describe("mmsim conformance", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("FAIL");
     expect(r.stdout).toContain("table freed while still reachable");
-    expect(r.stdout).toMatch(/replay: mmsim explore \S+ --replay s1:/);
+    expect(r.stdout).toMatch(/replay: mmsim explore \S+ --reclaim mutant:still-linked --replay s1:/);
   }, 60_000);
+
+  it("prints replay lines that reproduce as pasted, for a plugin given as a module path", async () => {
+    const kit = pathToFileURL(createRequire(import.meta.url).resolve("@mmsim/conformance").replace(/\.cjs$/, ".js")).href;
+    const dir = tempDir({ "mut.mjs": `import { MUTANTS } from ${JSON.stringify(kit)};\nexport default MUTANTS.find((m) => m.name === "still-linked").plugin;\n` });
+    const r = await mmsim(["conformance", "./mut.mjs", "--budget", "20", "--fuzz-runs", "5"], dir);
+    expect(r.code).toBe(1);
+    const lines = [...r.stdout.matchAll(/replay: mmsim (explore .*)$/gm)].map((m) => m[1]);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toContain("--reclaim ./mut.mjs");
+      const replayed = await mmsim(line.split(" "), dir);
+      expect(replayed.code, line).toBe(1);
+      expect(replayed.stdout).toContain("VIOLATION:");
+    }
+  }, 120_000);
 });

@@ -1,11 +1,11 @@
 /** `mmsim explore <scenario>`: interleave a race scenario's actors; print and replay failures. */
 import { ScheduleDivergenceError, decodeSchedule, explore, validateScenario, type Scenario, type StrategyName } from "@mmsim/core/check";
-import { SCENARIOS } from "@mmsim/conformance";
+import { replayCommand, SCENARIOS } from "@mmsim/conformance";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError, messageOf } from "../errors.js";
 import type { Io } from "../io.js";
-import { loadReclaim, type ReclaimSpec } from "../plugins.js";
+import { loadReclaim, reclaimArg, type ReclaimSpec } from "../plugins.js";
 import { archOf, type ArchName } from "../simulate.js";
 
 export interface ExploreCommandOptions {
@@ -83,6 +83,6 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
   }
   const f = r.failure;
   io.out(`\nVIOLATION: ${f.rule}\n  ${f.detail}\n  found after ${f.found_after} execution(s); shrunk to ${f.preemptions} preemption(s)\n`);
-  io.out(`  replay: mmsim explore ${target} --reclaim ${reclaim.label} --replay ${f.schedule}\n\n${f.trace}\n`);
+  io.out(`  replay: ${replayCommand(target, reclaimArg(opts.reclaim), opts.arch, f.schedule)}\n\n${f.trace}\n`);
   return EXIT_FAILURE;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkHost, HELLO, HostUnavailableError, simulate } from "@mmsim/host";
 import { afterAll, describe, expect, test } from "vitest";
-import { checkHostCommand, hostCommand, loadScript, reclaimByName } from "./host.js";
+import { checkHostCommand, hostCommand } from "./host.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "mmsim-host-cmd-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -20,62 +20,70 @@ const touching = join(tmp, "t.wl");
 writeFileSync(touching, "mmap a 4K\nstatus s0\ntouch a 0 4K\nstatus s1\n");
 
 describe("hostCommand", () => {
-  test("prints the status and error lines", () => {
+  test("prints the status and error lines", async () => {
     const o = io();
     const exec = () => ({ status: 0, signal: null, stdout: `${HELLO}\nok\nstatus 10 20 30\nerr 22\nstatus 14 24 30\n`, stderr: "" });
-    expect(hostCommand(file, o.io, { helper: "h", exec })).toBe(0);
+    expect(await hostCommand(file, o.io, { helper: "h", exec })).toBe(0);
     expect(o.out).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", "munmap-error Invalid argument", "s1 dVmSize=4 dVmRSS=4 dVmPTE=0"]);
     expect(o.err).toEqual([]);
   });
 
-  test("errors go to err with exit 1", () => {
+  test("errors go to err with exit 1", async () => {
     const o = io();
-    expect(hostCommand(file, o.io, { compile: { platform: "darwin" } })).toBe(1);
+    expect(await hostCommand(file, o.io, { compile: { platform: "darwin" } })).toBe(1);
     expect(o.err).toEqual(["mmsim host: mmsim host needs Linux (this is darwin)"]);
     const p = io();
-    expect(hostCommand(join(tmp, "missing.wl"), p.io, { helper: "h" })).toBe(1);
-    expect(p.err[0]).toMatch(/^mmsim host: ENOENT/);
+    expect(await hostCommand(join(tmp, "missing.wl"), p.io, { helper: "h" })).toBe(1);
+    expect(p.err[0]).toMatch(/^mmsim host: cannot read .*missing.wl: no such file or directory$/);
     const q = io();
-    expect(hostCommand(file, q.io, { compile: { platform: "linux", findCompiler: () => null } })).toBe(1);
+    expect(await hostCommand(file, q.io, { compile: { platform: "linux", findCompiler: () => null } })).toBe(1);
     expect(q.err).toEqual(["mmsim host: mmsim host needs a C compiler (cc) to build its helper: install gcc or clang"]);
   });
 
-  test("built-in workloads by name", () => {
-    expect(loadScript("seed-small").file).toBe("<builtin:seed-small>");
+  test("built-in workloads by name, as run takes them", async () => {
+    const o = io();
+    const reply = (l: string) => (l.startsWith("status") ? "status 0 0 0" : "ok");
+    const exec = (_h: string, input: string) => ({ status: 0, signal: null, stdout: [HELLO, ...input.trimEnd().split("\n").map(reply)].join("\n") + "\n", stderr: "" });
+    const rc = await hostCommand("seed-small", o.io, { helper: "h", exec });
+    expect(o.err).toEqual([]);
+    expect(rc).toBe(0);
   });
 });
+
+const plugin = (r: NonNullable<Parameters<typeof checkHost>[1]>["reclaim"]) => (typeof r === "function" ? r() : (r ?? null));
 
 describe("checkHostCommand", () => {
   const fakeCheck =
     (hostLines: (file: string, lines: string[]) => string[]): typeof checkHost =>
     (scripts, opts) =>
-      checkHost(scripts, { ...opts, runHost: (s) => ({ lines: hostLines(s.file, simulate(s, opts?.reclaim ?? null)), statuses: [] }) });
+      checkHost(scripts, { ...opts, runHost: (s) => ({ lines: hostLines(s.file, simulate(s, plugin(opts?.reclaim))), statuses: [] }) });
 
-  test("0 when everything matches", () => {
+  test("0 when everything matches", async () => {
     const o = io();
-    expect(checkHostCommand([file, file], { reclaim: "pt-reclaim", check: fakeCheck((_f, l) => l) }, o.io)).toBe(0);
+    expect(await checkHostCommand([file, file], { reclaim: "pt-reclaim", check: fakeCheck((_f, l) => l) }, o.io)).toBe(0);
     expect(o.out.at(-1)).toBe("2 of 2 scripts match (simulator reclaim: pt-reclaim, dVmRSS tolerance 0 kB)");
   });
 
-  test("1 on a mismatch, with a hint when the kernel has CONFIG_PT_RECLAIM", () => {
+  test("1 on a mismatch, with a hint when the kernel has CONFIG_PT_RECLAIM", async () => {
     const o = io();
     const check = fakeCheck((_f, l) => l.map((x) => x.replace("dVmRSS=4", "dVmRSS=8")));
-    expect(checkHostCommand([touching], { check, kernelHasPtReclaim: () => true }, o.io)).toBe(1);
+    expect(await checkHostCommand([touching], { check, kernelHasPtReclaim: () => true }, o.io)).toBe(1);
     expect(o.out).toContain("  ! dVmRSS sim=4 host=8");
     expect(o.err).toEqual(["mmsim check-host: note: this kernel has CONFIG_PT_RECLAIM=y; compare with --reclaim pt-reclaim"]);
     const p = io();
-    expect(checkHostCommand([touching], { check, rssTolerance: "4", kernelHasPtReclaim: () => true }, p.io)).toBe(0);
+    expect(await checkHostCommand([touching], { check, rssTolerance: "4", kernelHasPtReclaim: () => true }, p.io)).toBe(0);
     const q = io();
-    expect(checkHostCommand([touching], { check, reclaim: "pt-reclaim", kernelHasPtReclaim: () => true }, q.io)).toBe(1);
+    expect(await checkHostCommand([touching], { check, reclaim: "pt-reclaim", kernelHasPtReclaim: () => true }, q.io)).toBe(1);
     expect(q.err).toEqual([]);
   });
 
-  test("2 when the check cannot run", () => {
+  test("2 when the check cannot run", async () => {
     const cases: [string[], Parameters<typeof checkHostCommand>[1], RegExp][] = [
       [[], {}, /no scripts given/],
-      [[file], { reclaim: "magic" }, /unknown reclaim 'magic' \(expected none\|pt-reclaim\)/],
+      [[file], { reclaim: "magic" }, /^mmsim check-host: unknown reclaim plugin 'magic' \(known: none, pt-reclaim, freept; or a module path/],
+      [[file], { reclaim: join(tmp, "nope.mjs") }, /^mmsim check-host: --reclaim .*nope.mjs: cannot load module/],
       [[file], { rssTolerance: "x" }, /--rss-tolerance must be a number/],
-      [[join(tmp, "missing.wl")], {}, /ENOENT/],
+      [[join(tmp, "missing.wl")], {}, /cannot read .*missing.wl: no such file or directory/],
       [
         [file],
         {
@@ -88,16 +96,29 @@ describe("checkHostCommand", () => {
     ];
     for (const [paths, opts, re] of cases) {
       const o = io();
-      expect(checkHostCommand(paths, opts, o.io)).toBe(2);
+      expect(await checkHostCommand(paths, opts, o.io)).toBe(2);
       expect(o.err[0]).toMatch(re);
     }
   });
 });
 
-describe("helpers", () => {
-  test("reclaimByName", () => {
-    expect(reclaimByName(undefined)).toBeNull();
-    expect(reclaimByName("none")).toBeNull();
-    expect(reclaimByName("pt-reclaim")?.name).toBe("pt-reclaim");
+describe("one plugin loader", () => {
+  test("check-host takes every plugin run takes: bundled names, mutants and module paths, fresh per script", async () => {
+    const mod = join(tmp, "plugin.mjs");
+    writeFileSync(mod, `let n = 0; export default () => ({ name: "counted-" + ++n, specificationVersion: "v1", version: "0.0.1", models: "nothing", supports: {} });`);
+    const seen: string[] = [];
+    const check: typeof checkHost = (scripts, opts) => {
+      const make = opts?.reclaim as () => { name: string } | null;
+      for (const _s of scripts) seen.push(make()?.name ?? "none");
+      return checkHost(scripts, { ...opts, runHost: (s) => ({ lines: simulate(s, null), statuses: [] }), runSim: (s) => simulate(s, null) });
+    };
+    const o = io();
+    const rc = await checkHostCommand([file, file], { reclaim: mod, check }, o.io);
+    expect(o.err).toEqual([]);
+    expect(rc).toBe(0);
+    expect(new Set(seen).size).toBe(2);
+    const p = io();
+    expect(await checkHostCommand([file], { reclaim: "mutant:no-tlb-flush", check }, p.io)).toBe(0);
+    expect(p.out.at(-1)).toMatch(/simulator reclaim: /);
   });
 });

@@ -8,36 +8,13 @@
  *   mmsim check-host <script>... [--reclaim pt-reclaim] [--rss-tolerance KB]
  *                                             -> 0 all match, 1 a mismatch, 2 cannot run
  */
-import { existsSync, readFileSync } from "node:fs";
-import { type ReclaimPlugin } from "@mmsim/core";
-import { builtinScript, parseScript, type Script } from "@mmsim/core/workload";
 import { checkHost, DEFAULT_RSS_TOLERANCE_KB, formatReport, kernelHasPtReclaim, runOnHost, type CheckReport, type HostRunOptions } from "@mmsim/host";
-import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
+import { loadReclaim, parseReclaimSpec } from "../plugins.js";
+import { loadWorkload } from "../workload.js";
 
 export interface CommandIO {
   out(s: string): void;
   err(s: string): void;
-}
-
-/** A script file, or a built-in workload (`seed`, `seed-small`, ...) when no such file exists. */
-export function loadScript(path: string): Script {
-  if (!existsSync(path)) {
-    const builtin = builtinScript(path);
-    if (builtin !== undefined) return builtin;
-  }
-  return parseScript(readFileSync(path, "utf8"), path);
-}
-
-/** Reclaim plugins by their --reclaim name. */
-export const RECLAIM_PLUGINS: Record<string, () => ReclaimPlugin | null> = {
-  none: () => null,
-  "pt-reclaim": () => ptReclaim(),
-};
-
-export function reclaimByName(name: string | undefined): ReclaimPlugin | null {
-  const make = RECLAIM_PLUGINS[name ?? "none"];
-  if (make === undefined) throw new Error(`unknown reclaim '${name}' (expected ${Object.keys(RECLAIM_PLUGINS).join("|")})`);
-  return make();
 }
 
 function message(e: unknown): string {
@@ -45,9 +22,9 @@ function message(e: unknown): string {
 }
 
 /** `mmsim host <script>`: the status and error lines `mmsim run` prints, from the real kernel. */
-export function hostCommand(path: string, io: CommandIO, opts: HostRunOptions = {}): number {
+export async function hostCommand(path: string, io: CommandIO, opts: HostRunOptions = {}, cwd = process.cwd()): Promise<number> {
   try {
-    const result = runOnHost(loadScript(path), opts);
+    const result = runOnHost((await loadWorkload(path, cwd)).script, opts);
     for (const l of result.lines) io.out(l);
     return 0;
   } catch (e) {
@@ -57,7 +34,7 @@ export function hostCommand(path: string, io: CommandIO, opts: HostRunOptions = 
 }
 
 export interface CheckHostCommandOptions {
-  /** --reclaim: none (default) or pt-reclaim. */
+  /** --reclaim: none (default), a bundled plugin's name or a plugin module path, as `run` takes it. */
   reclaim?: string;
   /** --rss-tolerance in kB (default DEFAULT_RSS_TOLERANCE_KB). */
   rssTolerance?: number | string;
@@ -67,18 +44,22 @@ export interface CheckHostCommandOptions {
   check?: typeof checkHost;
   /** Replaces kernelHasPtReclaim (tests). */
   kernelHasPtReclaim?: () => boolean | null;
+  /** Where relative script and plugin paths resolve (default: the process's cwd). */
+  cwd?: string;
 }
 
 /** `mmsim check-host <script>...`: 0 if every script matches, 1 on a mismatch, 2 if the check cannot run. */
-export function checkHostCommand(paths: readonly string[], opts: CheckHostCommandOptions, io: CommandIO): number {
+export async function checkHostCommand(paths: readonly string[], opts: CheckHostCommandOptions, io: CommandIO): Promise<number> {
   let report: CheckReport;
+  const cwd = opts.cwd ?? process.cwd();
   try {
     if (paths.length === 0) throw new Error("no scripts given");
-    const reclaim = reclaimByName(opts.reclaim);
+    const reclaim = await loadReclaim(parseReclaimSpec(opts.reclaim ?? "none"), cwd);
     const tol = opts.rssTolerance === undefined ? DEFAULT_RSS_TOLERANCE_KB : Number(opts.rssTolerance);
     if (!Number.isFinite(tol) || tol < 0) throw new Error(`--rss-tolerance must be a number of kB >= 0 (got '${opts.rssTolerance}')`);
-    const scripts = paths.map(loadScript);
-    report = (opts.check ?? checkHost)(scripts, { reclaim, rssToleranceKb: tol, host: opts.host });
+    const scripts = [];
+    for (const p of paths) scripts.push((await loadWorkload(p, cwd)).script);
+    report = (opts.check ?? checkHost)(scripts, { reclaim: () => reclaim.create(), rssToleranceKb: tol, host: opts.host });
   } catch (e) {
     io.err(`mmsim check-host: ${message(e)}`);
     return 2;

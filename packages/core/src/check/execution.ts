@@ -7,18 +7,17 @@
 import { Engine } from "../engine.js";
 import type { Arch } from "../pgtable/arch.js";
 import type { ReclaimPlugin } from "../plugin/plugin.js";
-import { PageTableUseAfterFree } from "../pgtable/store.js";
+import { isMmsimError, type MmsimError } from "@mmsim/spec";
 import type { Point } from "../sched/point.js";
 import { run_to_completion } from "../sched/runner.js";
 import { PreemptionCounter, ScheduleDivergenceError } from "../sched/schedule.js";
 import type { Strategy } from "../sched/strategy.js";
 import type { Task } from "../sched/task.js";
 import { DeadlockError } from "../sync/op.js";
-import { LockError } from "../sync/spinlock.js";
 import { hw_walk } from "../tlb/hw_walker.js";
 import { actor_op, type OpResult } from "./actors.js";
 import { check_exit, check_mm } from "./invariants.js";
-import { Oracle, OracleViolation } from "./oracle.js";
+import { Oracle } from "./oracle.js";
 import { Sanitizer, SanitizerViolation } from "./sanitizer.js";
 import { SCENARIO_BASE, size, type Scenario, type ScenarioOp } from "./scenario.js";
 import type { MmStruct } from "../mm/mm_struct.js";
@@ -91,11 +90,16 @@ function* run_ops(t: Task, mm: MmStruct, ops: ScenarioOp[], oracle: Oracle | nul
 
 /** Map an exception thrown inside a kernel path to the rule it breaks. */
 export function classify(e: unknown): Violation {
-  if (e instanceof SanitizerViolation) return { rule: e.rule, detail: e.detail };
-  if (e instanceof PageTableUseAfterFree) return { rule: "page-table use after free", detail: e.message };
-  if (e instanceof OracleViolation) return { rule: "user data", detail: e.message };
-  if (e instanceof DeadlockError) return { rule: "deadlock", detail: e.message };
-  if (e instanceof LockError) return { rule: "lock rules", detail: e.message };
+  // By brand, not instanceof: a plugin built against another copy of core
+  // throws errors of that copy's classes.
+  if (isMmsimError(e, "sanitizer-violation")) {
+    const v = e as MmsimError & Partial<Pick<SanitizerViolation, "rule" | "detail">>;
+    return { rule: v.rule ?? "sanitizer", detail: v.detail ?? v.message };
+  }
+  if (isMmsimError(e, "page-table-use-after-free")) return { rule: "page-table use after free", detail: e.message };
+  if (isMmsimError(e, "oracle-violation")) return { rule: "user data", detail: e.message };
+  if (isMmsimError(e, "deadlock")) return { rule: "deadlock", detail: e.message };
+  if (isMmsimError(e, "lock-error")) return { rule: "lock rules", detail: e.message };
   const m = e instanceof Error ? e.message : String(e);
   if (/double free/.test(m)) return { rule: "double free", detail: m };
   return { rule: "kernel BUG", detail: m };
