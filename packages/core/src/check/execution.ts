@@ -26,6 +26,8 @@ import type { KPath } from "../sched/point.js";
 export interface Violation {
   rule: string;
   detail: string;
+  /** The actor that was running when the rule broke ("setup" during setup; absent for the checks after every actor finished). */
+  actor?: string;
 }
 
 export interface StepRecord {
@@ -136,9 +138,11 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   const oracle = s.oracle === false ? null : new Oracle();
   const result: ExecutionResult = { violation: null, choices: [], runnable: [], preemptions: 0, steps: [], results: s.actors.map(() => []) };
   const preemptions = new PreemptionCounter(s.actors.length);
+  let running: string | undefined = "setup";
   const fail = (e: unknown) => {
     if (e instanceof ScheduleDivergenceError) throw e; // the strategy's, not the kernel's
-    result.violation = sanitizer.first ? { rule: sanitizer.first.rule, detail: sanitizer.first.detail } : classify(e);
+    const v = sanitizer.first ? { rule: sanitizer.first.rule, detail: sanitizer.first.detail } : classify(e);
+    result.violation = running === undefined ? v : { ...v, actor: running };
     return result;
   };
   try {
@@ -147,6 +151,9 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   } catch (e) {
     return fail(e);
   }
+  // The setup task goes on as actor 0 under that actor's name, as set_task_comm() renames a
+  // task: a rule it breaks from now on names the actor, not "setup".
+  (proc.task as { comm: string }).comm = s.actors[0].name;
   const actors: Actor[] = s.actors.map((a, i) => {
     const task = i === 0 ? proc.task : k.new_task(mm, a.cpu, a.name);
     if (i === 0) k.cpu_curr[a.cpu] = task;
@@ -181,6 +188,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       result.runnable.push(runnable);
       result.preemptions = preemptions.step(pick, runnable);
       const a = actors[pick];
+      running = a.name;
       if (a.walk) {
         const addr = a.walk.addrs[a.walk.i++ % a.walk.addrs.length];
         hw_walk(k, a.cpu, mm, addr);
@@ -205,6 +213,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       k.rcu.rcu_poll(); // callbacks run as early as the grace period allows
     }
     for (const a of actors) if (a.task) a.task.stepping = false;
+    running = undefined; // the checks after the run: no actor is running
     k.rcu.rcu_poll();
     const inv = check_mm(k, mm);
     if (inv.length) return fail(Object.assign(new SanitizerViolation(inv[0].rule, inv[0].detail)));
