@@ -5,7 +5,7 @@
 import { MmStruct } from "./mm/mm_struct.js";
 import { PageFrames } from "./mm/page_alloc.js";
 import type { Arch, TableFreeTarget } from "./pgtable/arch.js";
-import { MmsimError, validate_plugin } from "@mmsim/spec";
+import { DEFAULT_KERNEL_ERA, KERNEL_ERAS, MmsimError, validate_plugin, type KernelEra } from "@mmsim/spec";
 import { PGD_LEVEL, PtStore } from "./pgtable/store.js";
 import { hooks_of, type ReclaimPlugin } from "./plugin/plugin.js";
 import { Task } from "./sched/task.js";
@@ -31,11 +31,18 @@ export interface KernelOptions {
   commit_limit_bytes?: number;
   /** Highest PFN of simulated physical memory (default 2^31 - 1: 8 TiB). */
   max_pfn?: number;
+  /**
+   * The kernel release whose paths run; overrides the plugin's `era` (tests,
+   * "what if this design ran on that kernel"). Default: the plugin's, else "6.18".
+   */
+  era?: KernelEra;
 }
 
 export class Kernel implements types.Kernel {
   readonly arch: Arch;
   readonly plugin: ReclaimPlugin | null;
+  /** The kernel release whose paths run (KernelOptions.era, else the plugin's, else "6.18"). */
+  readonly era: KernelEra;
   readonly hooks: Hooks;
   readonly frames: PageFrames;
   readonly pt: PtStore;
@@ -77,6 +84,9 @@ export class Kernel implements types.Kernel {
     if (!this.arch.MMU_GATHER_RCU_TABLE_FREE)
       throw new MmsimError("config-error", `arch ${this.arch.name}: mmsim models only arches that select MMU_GATHER_RCU_TABLE_FREE`);
     this.plugin = opts.reclaim ? validate_plugin(opts.reclaim, "KernelOptions.reclaim") : null;
+    if (opts.era !== undefined && !KERNEL_ERAS.includes(opts.era))
+      throw new MmsimError("config-error", `KernelOptions.era: unknown kernel era ${JSON.stringify(opts.era)} (known: ${KERNEL_ERAS.join(", ")})`);
+    this.era = opts.era ?? this.plugin?.era ?? DEFAULT_KERNEL_ERA;
     this.thp = { enabled: opts.thp ?? "madvise", use_zero_page: true };
     this.commit_limit_pages = Math.floor((opts.commit_limit_bytes ?? 256 * 2 ** 30) / 4096);
     this.hooks = hooks_of(this.plugin);

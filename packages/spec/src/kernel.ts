@@ -62,10 +62,41 @@ export interface rw_semaphore {
   readonly name: string;
 }
 
+/**
+ * The kernel release whose mm paths the engine runs (a plugin declares the one its
+ * patch was written against: `ReclaimPlugin.era`). "6.18" is today's behaviour and
+ * the default. What differs (see @mmsim/core's README, "Kernel eras"):
+ *   - before 6.5 (5.14, 5.18): pte_offset_map() takes no rcu_read_lock() and
+ *     pte_offset_map_lock() does not recheck pmd_same() under the PTE lock;
+ *   - before 6.16 (5.14, 5.18, 6.10): MADV_DONTNEED{,_LOCKED} runs under
+ *     mmap_read_lock() instead of the per-VMA lock.
+ */
+export type KernelEra = "5.14" | "5.18" | "6.10" | "6.18";
+/** Every KernelEra, oldest first. */
+export const KERNEL_ERAS: readonly KernelEra[] = ["5.14", "5.18", "6.10", "6.18"];
+/** The era with no plugin, or a plugin that declares none. */
+export const DEFAULT_KERNEL_ERA: KernelEra = "6.18";
+
+/**
+ * Which kernel API a pte_offset_map() caller uses, passed by core to the
+ * `pte_offset_map` / `pte_unmap` hooks (the 2021/2022 designs treat them apart):
+ *   - "tryget": ordinary walkers (faults, zap, madvise, mprotect, mremap, GUP
+ *     slow, the khugepaged scan, page_vma_mapped_walk): the callers the designs
+ *     converted to pte_tryget_map{,_lock}();
+ *   - "stable": the table cannot go away under the caller (mmap_lock held for
+ *     write, or a table not yet visible): fork's copy_pte_range() source table,
+ *     collapse_huge_page(), the split-deposit path: 2022's __pte_offset_map() /
+ *     __pte_unmap(), no reference;
+ *   - "lockless": GUP-fast with IRQs off (gup_pte_range()): no reference.
+ */
+export type PteMapKind = "tryget" | "stable" | "lockless";
+
 /** The machine a plugin runs on: its arch and clock (the kernel's globals). */
 export interface kernel_t {
   /** The arch: entry encoding (pte_none, pxd_pfn, ...) and geometry (PTRS_PER_PTE, PMD_SIZE). */
   readonly arch: Arch;
+  /** The kernel release whose paths run (the plugin's `era`; "6.18" by default). */
+  readonly era: KernelEra;
   /** jiffies, at HZ (250). */
   readonly jiffies: number;
 }

@@ -13,7 +13,7 @@
  * or, where the kernel allows it, the VMA's per-VMA read lock instead.
  */
 import type { pmd_t } from "./arch.js";
-import type { KPath, kernel_t, mm_struct, mmu_gather, pmd_ptr, pte_ptr, spinlock_t, task_struct, vm_area_struct } from "./kernel.js";
+import type { KPath, KernelEra, PteMapKind, kernel_t, mm_struct, mmu_gather, pmd_ptr, pte_ptr, spinlock_t, task_struct, vm_area_struct } from "./kernel.js";
 
 /** The contract version this package describes. A plugin declares the one it implements. */
 export const SPECIFICATION_VERSION = "v1";
@@ -71,6 +71,12 @@ export interface ReclaimPlugin {
   /** The kernel design modelled: seed thread, series and kernel version. */
   readonly models: string;
   readonly supports: ReclaimSupports;
+  /**
+   * The kernel release the patch was written against; the engine runs that
+   * era's paths (pte_offset_map_lock() without the 6.5 pmd_same() recheck,
+   * MADV_DONTNEED under mmap_read_lock() before 6.16, ...). Default "6.18".
+   */
+  readonly era?: KernelEra;
 
   /** Once, when an engine is built with this plugin, before any mm exists. */
   attach?(k: kernel_t): void;
@@ -103,11 +109,14 @@ export interface ReclaimPlugin {
    * (faults, zap, madvise, mprotect, the kit's walkers); the 2021/2022 designs'
    * pte_tryget_map. Returns null when the PMD is none, not a table, or the table
    * is going away. The table must stay valid until the matching pte_unmap hook.
+   * `kind` says which API the caller uses ("tryget": an ordinary walker;
+   * "stable": the table cannot go away, e.g. fork's source table; "lockless":
+   * GUP-fast with IRQs off); the plugin decides what each kind takes.
    * Kernel path: may take atomics/RCU; must not sleep.
    */
-  pte_offset_map?(t: task_struct, pmdp: pmd_ptr, addr: number): KPath<PteMapping | null>;
-  /** pte_unmap(pte): ends what the pte_offset_map hook began. Kernel path. */
-  pte_unmap?(t: task_struct, ptep: pte_ptr): KPath;
+  pte_offset_map?(t: task_struct, pmdp: pmd_ptr, addr: number, kind: PteMapKind): KPath<PteMapping | null>;
+  /** pte_unmap(pte): ends what the pte_offset_map hook began, with the same `kind`. Kernel path. */
+  pte_unmap?(t: task_struct, ptep: pte_ptr, kind: PteMapKind): KPath;
 
   /**
    * reclaim_pt_is_enabled(start, end, details): at the start of each

@@ -1,4 +1,5 @@
 import { MmsimError } from "./errors.js";
+import { KERNEL_ERAS } from "./kernel.js";
 import { KPATH_HOOKS, RECLAIM_HOOKS, SPECIFICATION_VERSION, type ReclaimPlugin } from "./plugin.js";
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
@@ -19,6 +20,11 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
     throw new MmsimError(
       "plugin-error",
       `${where}: plugin '${String(o.name)}' implements specificationVersion ${JSON.stringify(o.specificationVersion)}; this mmsim implements "${SPECIFICATION_VERSION}"`,
+    );
+  if (o.era !== undefined && !(KERNEL_ERAS as readonly unknown[]).includes(o.era))
+    throw new MmsimError(
+      "plugin-error",
+      `${where}: plugin '${String(o.name)}': unknown kernel era ${JSON.stringify(o.era)} (known: ${KERNEL_ERAS.map((e) => JSON.stringify(e)).join(", ")})`,
     );
   for (const h of RECLAIM_HOOKS) {
     const f = o[h];

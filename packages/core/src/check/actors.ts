@@ -69,7 +69,7 @@ function* gup_fast(t: Task, mm: MmStruct, start: number, len: number): KPath<num
     const pmdp = k.pt.entry(a.pxd_pfn(k.pt.ent[pudp]), Math.floor(addr / k.PMD_SIZE) % 512);
     const pmd = yield* pmdp_get_lockless(t, pmdp);
     if (a.pxd_none(pmd) || a.pmd_trans_huge(pmd)) break;
-    const ptep = yield* pte_offset_map(t, pmdp, addr);
+    const ptep = yield* pte_offset_map(t, pmdp, addr, "lockless"); // IRQs off: no walker reference (G1)
     if (ptep < 0) break;
     const pte = yield* ptep_get_lockless(t, ptep);
     let ok = a.pte_present(pte) && !a.pte_special(pte);
@@ -85,7 +85,7 @@ function* gup_fast(t: Task, mm: MmStruct, start: number, len: number): KPath<num
         } else refs.push(folio);
       }
     }
-    yield* pte_unmap(t, ptep);
+    yield* pte_unmap(t, ptep, "lockless");
     if (!ok) break;
     pinned++;
   }

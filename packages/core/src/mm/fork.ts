@@ -100,7 +100,8 @@ function* copy_pte_range(t: Task, dst_vma: Vma, src_vma: Vma, dst_pmdp: number, 
   const dst_pte = yield* pte_offset_map_lock(t, dst_mm, dst_pmdp, addr);
   if (dst_pte < 0) return 0;
   const dst_ptl = t.ptl!;
-  const src_pte = yield* pte_offset_map_rw_nolock(t, src_mm, src_pmdp, addr);
+  // The source table is stable (mmap_write_lock(src_mm) held): 2022's __pte_offset_map(), no reference.
+  const src_pte = yield* pte_offset_map_rw_nolock(t, src_mm, src_pmdp, addr, "stable");
   if (src_pte < 0) {
     yield* pte_unmap_unlock(t, dst_pte, dst_ptl);
     return 0;
@@ -114,7 +115,7 @@ function* copy_pte_range(t: Task, dst_vma: Vma, src_vma: Vma, dst_pmdp: number, 
     yield* copy_present_pte(t, dst_vma, dst_pte + i, pte, addr);
   }
   yield* spin_unlock(t, src_ptl);
-  yield* pte_unmap(t, src_pte);
+  yield* pte_unmap(t, src_pte, "stable");
   yield* pte_unmap_unlock(t, dst_pte, dst_ptl);
   return 0;
 }

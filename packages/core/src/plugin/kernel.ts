@@ -16,6 +16,7 @@
  */
 import type {
   KPath,
+  PteMapKind,
   atomic_t,
   kernel_t,
   mm_struct,
@@ -150,10 +151,10 @@ export const pte_offset_map_rw_nolock = pte_map.pte_offset_map_rw_nolock;
 /** pte_offset_map_ro_nolock(mm, pmd, addr, &ptl): read-only use. */
 export const pte_offset_map_ro_nolock = pte_map.pte_offset_map_ro_nolock;
 
-/** pte_unmap(pte) */
-export const pte_unmap = (t: task_struct, ptep: pte_ptr): KPath => _pte_unmap(T(t), ptep);
+/** pte_unmap(pte); `kind` (default "tryget") goes to the plugin's pte_unmap hook. */
+export const pte_unmap = (t: task_struct, ptep: pte_ptr, kind: PteMapKind = "tryget"): KPath => _pte_unmap(T(t), ptep, kind);
 /** pte_unmap_unlock(pte, ptl) */
-export const pte_unmap_unlock = (t: task_struct, ptep: pte_ptr, ptl: spinlock_t): KPath => _pte_unmap_unlock(T(t), ptep, L(ptl));
+export const pte_unmap_unlock = (t: task_struct, ptep: pte_ptr, ptl: spinlock_t, kind: PteMapKind = "tryget"): KPath => _pte_unmap_unlock(T(t), ptep, L(ptl), kind);
 
 /* ---- freeing tables (include/asm-generic/tlb.h, mm/pgtable-generic.c) ---- */
 
