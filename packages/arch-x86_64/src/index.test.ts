@@ -97,6 +97,19 @@ describe("x86_64()", () => {
     expect(pte_pfn(pfn_pte(2 ** 35 + 1, vm_get_page_prot(3)))).toBe(2 ** 35 + 1);
   });
 
+  it("paravirt TLB flush: a separate object named -pv, everything else equal", () => {
+    const n = x86_64();
+    const pv = x86_64({ paravirt_flush: true });
+    expect(pv.name).toBe("x86_64-pv");
+    expect(pv.paravirt_flush).toBe(true);
+    expect(n.paravirt_flush).toBeUndefined();
+    expect(x86_64({ levels: 5, paravirt_flush: true }).name).toBe("x86_64-la57-pv");
+    expect(x86_64({ paravirt_flush: true })).toBe(pv);
+    expect(x86_64({ paravirt_flush: false })).toBe(n);
+    expect(pv.flush_tlb_mm_range).toBe(n.flush_tlb_mm_range);
+    expect(Object.isFrozen(pv)).toBe(true);
+  });
+
   it("rejects other level counts", () => {
     expect(() => x86_64({ levels: 3 as 4 })).toThrow(RangeError);
   });

@@ -59,7 +59,7 @@ import type { Arch } from "@mmsim/spec";
 
 /** The x86_64 arch object: core's `Arch` plus the default mmap window. */
 export interface X86Arch extends Arch {
-  readonly name: "x86_64" | "x86_64-la57";
+  readonly name: "x86_64" | "x86_64-la57" | "x86_64-pv" | "x86_64-la57-pv";
   /** DEFAULT_MAP_WINDOW: 2^47 - 4096 for both layouts. */
   readonly DEFAULT_MAP_WINDOW: number;
 }
@@ -67,12 +67,19 @@ export interface X86Arch extends Arch {
 export interface X86Options {
   /** 4 (default) or 5 (LA57). */
   levels?: 4 | 5;
+  /**
+   * TLB flushes by hypercall instead of IPI (CONFIG_PARAVIRT guests: Xen,
+   * Hyper-V, KVM's PV TLB flush): the flusher does not wait for CPUs with IRQs
+   * off. Names the arch "x86_64-pv" ("x86_64-la57-pv" with 5 levels).
+   */
+  paravirt_flush?: boolean;
 }
 
-function make(levels: 4 | 5): X86Arch {
+function make(levels: 4 | 5, paravirt_flush: boolean): X86Arch {
   const l = levels === 5 ? LAYOUT_5LEVEL : LAYOUT_4LEVEL;
+  const base = levels === 5 ? "x86_64-la57" : "x86_64";
   return Object.freeze({
-    name: levels === 5 ? "x86_64-la57" : "x86_64",
+    name: paravirt_flush ? (`${base}-pv` as const) : base,
     levels,
     PAGE_SHIFT,
     PMD_SHIFT,
@@ -93,6 +100,7 @@ function make(levels: 4 | 5): X86Arch {
     PMD_SIZE: 2 ** PMD_SHIFT,
     PUD_SIZE: 2 ** PUD_SHIFT,
     MMU_GATHER_RCU_TABLE_FREE,
+    ...(paravirt_flush ? { paravirt_flush: true } : {}),
 
     pte_none,
     pte_present,
@@ -139,19 +147,22 @@ function make(levels: 4 | 5): X86Arch {
   });
 }
 
-let arch4: X86Arch | null = null;
-let arch5: X86Arch | null = null;
+const made = new Map<string, X86Arch>();
 
 /**
  * The x86_64 architecture: 4-level paging by default, 5-level (LA57) with
- * `{ levels: 5 }`. Returns a frozen object (the same one for the same options);
- * its methods do not use `this` and may be detached.
+ * `{ levels: 5 }`, native TLB flushes by default, paravirt ones with
+ * `{ paravirt_flush: true }`. Returns a frozen object (the same one for the same
+ * options); its methods do not use `this` and may be detached.
  */
 export function x86_64(opts?: X86Options): X86Arch {
   const levels = opts?.levels ?? 4;
-  if (levels === 4) return (arch4 ??= make(4));
-  if (levels === 5) return (arch5 ??= make(5));
-  throw new RangeError(`x86_64: levels must be 4 or 5, not ${String(levels)}`);
+  if (levels !== 4 && levels !== 5) throw new RangeError(`x86_64: levels must be 4 or 5, not ${String(levels)}`);
+  const pv = opts?.paravirt_flush === true;
+  const key = `${levels}${pv ? "pv" : ""}`;
+  let a = made.get(key);
+  if (!a) made.set(key, (a = make(levels, pv)));
+  return a;
 }
 
 export type { Arch, TlbFlushTarget, TableFreeTarget, pte_t, pmd_t, pud_t, p4d_t, pgd_t, pgprot_t } from "@mmsim/spec";

@@ -3,12 +3,12 @@ import { x86_64, type X86Arch } from "@mmsim/arch-x86_64";
 import { Engine, mm_counters, type MmCounterReport, type ReclaimPlugin } from "@mmsim/core";
 import { runScript, type RunResult, type Script } from "@mmsim/core/workload";
 
-export const ARCH_NAMES = ["x86_64", "x86_64-la57"] as const;
+export const ARCH_NAMES = ["x86_64", "x86_64-la57", "x86_64-pv"] as const;
 export type ArchName = (typeof ARCH_NAMES)[number];
 
-/** The arch object for a --arch value: 4-level paging, or 5-level (LA57). */
+/** The arch object for a --arch value: 4-level paging, or 5-level (LA57); "-pv": TLB flushes by hypercall (paravirt guest). */
 export function archOf(name: ArchName): X86Arch {
-  return x86_64({ levels: name === "x86_64-la57" ? 5 : 4 });
+  return x86_64({ levels: name === "x86_64-la57" ? 5 : 4, paravirt_flush: name === "x86_64-pv" });
 }
 
 export interface SimulateOptions {

@@ -99,6 +99,16 @@ export interface Arch {
    * arches that select it, and refuses one that does not.
    */
   readonly MMU_GATHER_RCU_TABLE_FREE: boolean;
+  /**
+   * A TLB flush without IPIs (paravirt `flush_tlb_multi`: Xen's and Hyper-V's
+   * hypercall flush, KVM's PV TLB flush for a preempted vCPU, which sets
+   * KVM_VCPU_FLUSH_TLB and is flushed by the host before it runs again). The
+   * hypervisor carries out the remote flushes, so flush_tlb_mm_range() does not
+   * wait for a CPU that has IRQs off: an IRQ-off section (GUP-fast) no longer
+   * holds off a table free that relies on the flush alone (seed 003 review, R14).
+   * Absent or false: native IPIs, and the flusher waits for every target CPU.
+   */
+  readonly paravirt_flush?: boolean;
 
   /* ---- PTE level ---- */
   pte_none(pte: pte_t): boolean;

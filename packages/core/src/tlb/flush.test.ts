@@ -5,12 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { Kernel } from "../kernel.js";
+import { x86_64 } from "@mmsim/arch-x86_64";
 import { arch } from "../test/arch.js";
 import { run_stepped } from "../sched/runner.js";
 import { flush_tlb_mm_range } from "./flush.js";
 
-function machine() {
-  const k = new Kernel({ arch, nr_cpus: 3 });
+function machine(a = arch) {
+  const k = new Kernel({ arch: a, nr_cpus: 3 });
   k.tlb.track_entries = true;
   const mm = k.mm_alloc();
   const flusher = k.new_task(mm, 0, "flusher");
@@ -41,5 +42,13 @@ describe("flush_tlb_mm_range", () => {
     expect(k.tlb.cpus[2].pwc.has(7)).toBe(true);
     run_stepped(flusher, flush_tlb_mm_range(flusher, mm, 7 * 2097152, 7 * 2097152 + 4096, 12, true));
     expect(k.tlb.cpus[2].pwc.has(7)).toBe(false);
+  });
+
+  it("paravirt flush: does not wait for a CPU with IRQs off, and flushes it at once", () => {
+    const { k, mm, flusher, other } = machine(x86_64({ paravirt_flush: true }));
+    other.irq_disabled = 1;
+    run_stepped(flusher, flush_tlb_mm_range(flusher, mm, 7 * 2097152, 7 * 2097152 + 4096, 12, false));
+    expect(k.tlb.cpus[1].pwc.has(7)).toBe(false);
+    expect(k.tlb.cpus[2].pwc.has(7)).toBe(true); // lazy CPUs: the same policy as native
   });
 });

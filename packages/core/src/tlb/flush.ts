@@ -3,7 +3,9 @@
  * CPUs to reach (x86: every CPU in mm_cpumask, lazy-TLB ones too when page tables
  * were freed); the local CPU flushes at once, the others by IPI. The initiator
  * waits for every IPI (smp_call_function_many with wait), and a CPU with IRQs off
- * takes its IPI only when it re-enables them: the flusher spins meanwhile.
+ * takes its IPI only when it re-enables them: the flusher spins meanwhile. On a
+ * paravirt arch (`paravirt_flush`) the remote flushes are hypercalls and the
+ * flusher waits for no one.
  */
 import { PT, type KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
@@ -11,14 +13,20 @@ import type { MmStruct, Vma } from "../types/mm_types.js";
 import type { vm_area_struct } from "@mmsim/spec";
 import { BLOCKED, sync_op } from "../sync/op.js";
 
-/** Deliver the pending IPIs of CPUs whose current task has IRQs on; BLOCKED while any is left. */
+/**
+ * Deliver the pending IPIs of CPUs whose current task has IRQs on; BLOCKED while any is left.
+ * With a paravirt flush (Arch.paravirt_flush) the hypervisor flushes every target
+ * at once (a preempted vCPU before it runs again: KVM_VCPU_FLUSH_TLB) and nothing
+ * waits for an IRQ-off CPU.
+ */
 function deliver_ipis(t: Task): void | typeof BLOCKED {
   const k = t.k;
   const tlb = k.tlb;
+  const pv = k.arch.paravirt_flush === true;
   let left = false;
   for (const cpu of tlb.pending_cpus()) {
     const curr = k.cpu_curr[cpu];
-    if (curr && curr.irq_disabled > 0 && curr !== t) left = true;
+    if (!pv && curr && curr.irq_disabled > 0 && curr !== t) left = true;
     else tlb.deliver(cpu);
   }
   if (left) return BLOCKED;
