@@ -33,6 +33,7 @@ export class ReplayError extends Error {
 }
 
 const MAX_NOTES = 50;
+const MAX_SIM_ERRORS = 10;
 
 const isKernelFault = (e: TraceEvent): e is FaultEvent => e.kind === "fault" && e.mode === "kernel";
 
@@ -51,6 +52,9 @@ export class Replayer implements ReplayContext {
   readonly unknownEvents: Record<string, number> = {};
   readonly notes: string[] = [];
   notesTotal = 0;
+  /** Events the simulation threw on (a plugin hook's error, a model gap): the first MAX_SIM_ERRORS, `line N: message`. */
+  readonly simErrors: string[] = [];
+  simErrorsTotal = 0;
   /** Each thread's first event other than a kernel-mode fault: "exec" right after a fork (vfork + exec, posix_spawn) needs no copy. */
   readonly firstKind = new Map<number, TraceEvent["kind"]>();
   /** The kernel-mode faults whose thread's next other event is its exec (the ELF loader's, in the new mm). */
@@ -109,7 +113,10 @@ export class Replayer implements ReplayContext {
       } catch (err) {
         const img = this.current.get(this.pidOf(e));
         if (img) img.counts.simErrors++;
-        this.note(e.line, `the simulation failed: ${err instanceof Error ? err.message : String(err)}`);
+        const message = err instanceof Error ? err.message : String(err);
+        this.simErrorsTotal++;
+        if (this.simErrors.length < MAX_SIM_ERRORS) this.simErrors.push(`line ${e.line}: ${message}`);
+        this.note(e.line, `the simulation failed: ${message}`);
       }
     }
     // Kernel-mode faults still waiting at the end of the trace (an exec that was never recorded).

@@ -38,6 +38,12 @@ export interface ReplayResult {
   notes: string[];
   /** How many notes there were in all (`notes` keeps the first 50). */
   notesTotal: number;
+  /**
+   * Events the simulation threw on, in every process (a plugin hook's error, a
+   * model gap): how many, and the first 10 as `line N: message`. A replay with
+   * any is not a prediction to trust: the CLI exits non-zero.
+   */
+  simErrors: { total: number; first: string[] };
 }
 
 /** The trace as parsed: text is parsed (with `strict`), events are taken as a trace without malformed lines or lost events. */
@@ -104,6 +110,7 @@ export function replayTrace(input: string | ParsedTrace | readonly TraceEvent[],
     warnings: warningsOf(trace),
     notes: r.notes,
     notesTotal: r.notesTotal,
+    simErrors: { total: r.simErrorsTotal, first: r.simErrors },
   };
 }
 

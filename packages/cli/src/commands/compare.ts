@@ -3,9 +3,10 @@
  * engine each) and show VIRT/RES/VmPTE at its first and last status line.
  */
 import type { StatusLine } from "@mmsim/core/workload";
-import { CliError, EXIT_OK } from "../errors.js";
+import { CliError, EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { formatKb, renderTable } from "../format.js";
 import type { Io } from "../io.js";
+import { PluginHookError } from "../plugin-guard.js";
 import { defaultReclaims, loadReclaims, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import type { ArchName, SimRun } from "../simulate.js";
 import { loadWorkload, type Workload } from "../workload.js";
@@ -32,6 +33,12 @@ export interface CompareRow {
   after: Sizes;
 }
 
+/** A plugin whose hook threw: the others' results are kept, this one is marked. */
+export interface CompareFailure {
+  reclaim: string | null;
+  error: string;
+}
+
 interface Labels {
   before: string;
   after: string;
@@ -44,10 +51,19 @@ export async function compareCommand(target: string, opts: CompareCommandOptions
   }
   const reclaims = opts.reclaim ? await loadReclaims(opts.reclaim, io.cwd) : await defaultReclaims();
   const json = opts.json === true;
-  const runs = reclaims.map((r) => execute(workload, r, io, { arch: opts.arch, printLines: false, quiet: json }));
-  const rows = runs.map((run, i) => compareRow(reclaims[i], run));
-  io.out(json ? JSON.stringify(rows, null, 2) + "\n" : renderCompare(workload, labelsOf(runs[0]), reclaims, rows));
-  return EXIT_OK;
+  const runs = reclaims.map((r) => {
+    try {
+      return execute(workload, r, io, { arch: opts.arch, printLines: false, quiet: json });
+    } catch (e) {
+      if (e instanceof PluginHookError) return e; // the plugin's error: keep the others' results
+      throw e;
+    }
+  });
+  const ok = runs.filter((r): r is SimRun => !(r instanceof PluginHookError));
+  if (ok.length === 0) throw runs[0];
+  const rows = runs.map((run, i) => (run instanceof PluginHookError ? { reclaim: reclaims[i].name, error: run.message } : compareRow(reclaims[i], run)));
+  io.out(json ? JSON.stringify(rows, null, 2) + "\n" : renderCompare(workload, labelsOf(ok[0]), reclaims, rows));
+  return ok.length === runs.length ? EXIT_OK : EXIT_FAILURE;
 }
 
 const sizes = (s: StatusLine): Sizes => ({ VmSize: s.VmSize, VmRSS: s.VmRSS, VmPTE: s.VmPTE });
@@ -69,13 +85,14 @@ const ROWS: readonly { title: string; key: keyof Sizes }[] = [
 ];
 
 /** The side-by-side table: per reclaim a before and an after column, groups set apart by a spacer column. */
-export function renderCompare(w: Workload, labels: Labels, reclaims: readonly Reclaim[], rows: readonly CompareRow[]): string {
-  const group = <T>(f: (row: CompareRow, i: number) => T[]) => rows.flatMap((row, i) => [...(i ? [""] : []), ...f(row, i)]);
+export function renderCompare(w: Workload, labels: Labels, reclaims: readonly Reclaim[], rows: readonly (CompareRow | CompareFailure)[]): string {
+  const group = <T>(f: (row: CompareRow | CompareFailure, i: number) => T[]) => rows.flatMap((row, i) => [...(i ? [""] : []), ...f(row, i)]);
   const table = [
     ["", ...group((_, i) => [reclaims[i].label, ""])],
     ["", ...group(() => ["before", "after"])],
-    ...ROWS.map(({ title, key }) => [title, ...group((row) => [formatKb(row.before[key]), formatKb(row.after[key])])]),
+    ...ROWS.map(({ title, key }) => [title, ...group((row) => ("error" in row ? ["failed", "failed"] : [formatKb(row.before[key]), formatKb(row.after[key])]))]),
   ];
   const title = `${w.spec}: before = first status line '${labels.before}', after = last status line '${labels.after}'`;
-  return `${title}\n\n${renderTable(table)}`;
+  const failures = rows.flatMap((row, i) => ("error" in row ? [`${reclaims[i].label} failed: ${row.error}\n`] : []));
+  return `${title}\n\n${renderTable(table)}${failures.length ? "\n" + failures.join("") : ""}`;
 }

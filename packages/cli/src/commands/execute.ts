@@ -1,5 +1,6 @@
 /** Running a loaded workload with one reclaim choice, with the lazy progress bar. */
 import type { Io } from "../io.js";
+import { guardPlugin } from "../plugin-guard.js";
 import type { Reclaim } from "../plugins.js";
 import { createProgress } from "../progress.js";
 import { simulate, type ArchName, type SimRun } from "../simulate.js";
@@ -24,7 +25,7 @@ export function execute(w: Workload, reclaim: Reclaim, io: Io, opts: ExecuteOpti
   try {
     return simulate(w.script, {
       arch: opts.arch,
-      reclaim: reclaim.create(),
+      reclaim: guardPlugin(reclaim.create()), // a hook's throw is the plugin's error (PluginHookError)
       onLine,
       onProgress: (done, total) => progress.update(done, total),
     });

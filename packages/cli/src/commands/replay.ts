@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ProcStatus } from "@mmsim/core";
 import { errorPct, parseTrace, readTrace, ReplayError, replayTrace, TraceSyntaxError, type ImageCounts, type ParsedTrace, type ReplayResult } from "@mmsim/trace";
-import { CliError, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
 import { formatKb, renderTable } from "../format.js";
+import { guardPlugin } from "../plugin-guard.js";
 import { defaultReclaims, loadReclaims, parseReclaimList, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import { ARCH_NAMES, type ArchName } from "../simulate.js";
 
@@ -47,6 +48,10 @@ export interface ReplayRow {
   /** (predicted - recorded) / recorded VmPTE, in percent, when --expected was given. */
   vmPteErrorPct?: number;
   processes: { pid: number; comm: string; origin: string; VmSize: number; VmRSS: number; VmPTE: number }[];
+  /** The selected process's replay counts under this plugin (the simulation's share of them can differ per plugin). */
+  summary: ImageCounts;
+  /** Events the simulation threw on under this plugin (every process): how many, and the first as `line N: message`. */
+  simErrors: ReplayResult["simErrors"];
 }
 
 /** What `mmsim replay --json` prints. */
@@ -121,7 +126,8 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
   const runs: ReplayResult[] = [];
   for (const r of reclaims) {
     try {
-      runs.push(replayTrace(trace, { reclaim: r.create(), arch, thp: opts.thp, pid }));
+      // Guarded: a hook that throws is counted as that plugin's simulation error, naming the plugin and hook.
+      runs.push(replayTrace(trace, { reclaim: guardPlugin(r.create()), arch, thp: opts.thp, pid }));
     } catch (e) {
       if (e instanceof ReplayError) throw new CliError(`${path}: ${e.message}`);
       throw e;
@@ -149,7 +155,10 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
     io.out(renderReplay(path, runs, rows, expected));
   }
   for (const w of first.warnings) io.err(`warning: ${w}\n`);
-  return EXIT_OK;
+  // Every plugin's simulation errors: a replay that threw is not a prediction (exit 1).
+  const failed = rows.filter((r) => r.simErrors.total > 0);
+  for (const r of failed) io.err(`error: ${r.label}: ${r.simErrors.total} simulation error(s); first: ${r.simErrors.first[0]}\n`);
+  return failed.length ? EXIT_FAILURE : EXIT_OK;
 }
 
 function rowOf(reclaim: Reclaim, run: ReplayResult, expected: ExpectedStatus | null): ReplayRow {
@@ -160,6 +169,8 @@ function rowOf(reclaim: Reclaim, run: ReplayResult, expected: ExpectedStatus | n
     status: s,
     ...(expected ? { vmPteErrorPct: errorPct(s.VmPTE, expected.VmPTE) } : {}),
     processes: run.images.map((i) => ({ pid: i.pid, comm: i.comm, origin: i.origin, VmSize: i.status.VmSize, VmRSS: i.status.VmRSS, VmPTE: i.status.VmPTE })),
+    summary: run.target.counts,
+    simErrors: run.simErrors,
   };
 }
 
@@ -219,7 +230,10 @@ export function renderReplay(path: string, runs: readonly ReplayResult[], rows: 
   const table = ROWS.map(({ title, key }) => [title, ...rows.map((r) => formatKb(r.status[key])), ...(expected ? [expected[key] === undefined ? "-" : formatKb(expected[key]!)] : [])]);
   if (expected) table.push(["VmPTE error", ...rows.map((r) => `${(r.vmPteErrorPct ?? 0) >= 0 ? "+" : ""}${(r.vmPteErrorPct ?? 0).toFixed(1)}%`), ""]);
   out += renderTable([header, ...table]) + "\n";
-  out += `replay of process ${t.pid}'s last image:\n` + indent(renderSummary(t.counts, first.global));
+  // The summary once when every plugin's is the same (the trace decides most of it), else one per plugin.
+  const summaries = runs.map((r) => renderSummary(r.target.counts, r.global));
+  if (summaries.every((s) => s === summaries[0])) out += `replay of process ${t.pid}'s last image:\n` + indent(summaries[0]);
+  else out += rows.map((r, i) => `${i ? "\n" : ""}replay of process ${t.pid}'s last image (${r.label}):\n` + indent(summaries[i])).join("");
   const others = images.filter((i) => i !== t);
   if (others.length) {
     out += `\nother process images (${rows[0].label}):\n`;
@@ -228,6 +242,10 @@ export function renderReplay(path: string, runs: readonly ReplayResult[], rows: 
   if (first.notesTotal) {
     out += `\nsimulation vs trace, all processes (${first.notesTotal}${first.notesTotal > first.notes.length ? `, first ${first.notes.length}` : ""}):\n`;
     out += first.notes.map((n) => `  ${n}\n`).join("");
+  }
+  for (const r of rows.filter((x) => x.simErrors.total > 0)) {
+    out += `\nsimulation errors under ${r.label} (${r.simErrors.total}${r.simErrors.total > r.simErrors.first.length ? `, first ${r.simErrors.first.length}` : ""}):\n`;
+    out += r.simErrors.first.map((n) => `  ${n}\n`).join("");
   }
   return out;
 }

@@ -1,0 +1,93 @@
+/**
+ * A plugin's hooks, guarded: an exception a hook throws becomes a PluginHookError
+ * naming the plugin, the hook, the hook's message and the plugin's own stack frame,
+ * so `run`, `compare` and `replay` report the plugin's error, never an "internal
+ * error" of mmsim. The guarded plugin is an object whose prototype is the plugin
+ * (its fields and helpers read through); each hook calls the plugin's with `this`
+ * the plugin itself, and a kernel-path hook stays a generator function.
+ *
+ * `explore` and `conformance` use the plugin unguarded: there a throw is a rule
+ * broken (`kernel BUG`) that the explorer classifies and shrinks.
+ */
+import type { ReclaimPlugin } from "@mmsim/core";
+import { CliError, messageOf } from "./errors.js";
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
+
+/** A plugin hook threw: the plugin's error, reported as such (exit code 1). */
+export class PluginHookError extends CliError {
+  readonly plugin: string;
+  readonly hook: string;
+  /** The hook's own message. */
+  readonly reason: string;
+  /** `file:line:col` of the innermost stack frame outside mmsim, or null when the stack names none. */
+  readonly frame: string | null;
+
+  constructor(plugin: string, hook: string, cause: unknown) {
+    const reason = messageOf(cause).split("\n")[0];
+    const frame = pluginFrame(cause);
+    super(`plugin '${plugin}': hook ${hook} threw: ${reason}${frame ? ` (at ${frame})` : ""}`);
+    this.name = "PluginHookError";
+    this.plugin = plugin;
+    this.hook = hook;
+    this.reason = reason;
+    this.frame = frame;
+    this.cause = cause;
+  }
+}
+
+/** Frames of mmsim itself (core, spec, this guard) and of Node, which are not the plugin's. */
+const NOT_PLUGIN = /(node:|[\\/](packages[\\/](core|spec|cli)|@mmsim[\\/](core|spec|cli))[\\/]|plugin-guard\.)/;
+
+/** The first stack frame of `e` that is the plugin's own code (a file outside mmsim's core), as `file:line:col`. */
+export function pluginFrame(e: unknown): string | null {
+  const stack = e instanceof Error ? e.stack : undefined;
+  if (!stack) return null;
+  for (const line of stack.split("\n").slice(1)) {
+    const m = /^\s*at (?:.*? \()?(.+?:\d+:\d+)\)?$/.exec(line);
+    if (m && !NOT_PLUGIN.test(m[1])) return m[1].replace(/^file:\/\//, "");
+  }
+  return null;
+}
+
+const rethrow = (plugin: string, hook: string, e: unknown): never => {
+  throw e instanceof PluginHookError ? e : new PluginHookError(plugin, hook, e);
+};
+
+/** `plugin` with every function-valued property (the hooks) guarded; null stays null. */
+export function guardPlugin(plugin: ReclaimPlugin | null): ReclaimPlugin | null {
+  if (plugin === null) return null;
+  const guarded = Object.create(plugin) as Record<string, unknown>;
+  const name = plugin.name;
+  for (const key of allKeys(plugin)) {
+    const f = (plugin as unknown as Record<string, unknown>)[key];
+    if (typeof f !== "function" || key === "constructor") continue;
+    const hook = f as (...args: unknown[]) => unknown;
+    guarded[key] =
+      f instanceof GeneratorFunction
+        ? function* (...args: unknown[]): Generator<unknown, unknown, unknown> {
+            try {
+              return yield* hook.apply(plugin, args) as Generator<unknown, unknown, unknown>;
+            } catch (e) {
+              return rethrow(name, key, e);
+            }
+          }
+        : (...args: unknown[]): unknown => {
+            try {
+              return hook.apply(plugin, args);
+            } catch (e) {
+              return rethrow(name, key, e);
+            }
+          };
+  }
+  return guarded as unknown as ReclaimPlugin;
+}
+
+/** Own and inherited property names, up to Object.prototype (a class instance's methods live on its prototype). */
+function allKeys(o: object): string[] {
+  const keys = new Set<string>();
+  for (let p: object | null = o; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const k of Object.getOwnPropertyNames(p)) keys.add(k);
+  }
+  return [...keys];
+}
