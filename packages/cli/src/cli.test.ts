@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REGISTRY } from "./plugins.js";
 import { mmsim } from "./testing.js";
 
 describe("argument parsing", () => {
@@ -19,7 +20,8 @@ describe("argument parsing", () => {
   it("rejects an unknown plugin name, naming the known ones", async () => {
     const r = await mmsim(["run", "seed-small", "--reclaim", "nope"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("unknown reclaim plugin 'nope' (known: none, pt-reclaim, freept;");
+    expect(r.stderr).toContain(`unknown reclaim plugin 'nope' (known: ${["none", ...REGISTRY.map((e) => e.name)].join(", ")};`);
+    expect(r.stderr).toContain("known: none, pt-reclaim, rcu-freept"); // the deprecated word freept is not offered
     expect(r.stdout).toBe("");
   });
 

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./errors.js";
-import { defaultReclaims, loadReclaim, parseReclaimList, parseReclaimSpec, REGISTRY } from "./plugins.js";
+import { defaultReclaims, DEPRECATED_ALIASES, deprecationWarning, loadReclaim, loadReclaims, parseReclaimList, parseReclaimSpec, reclaimArg, REGISTRY } from "./plugins.js";
 import { mmsim, tempDir } from "./testing.js";
 
 /** file: URL of the built pt-reclaim package, importable from a module in a temp dir. */
@@ -48,7 +48,45 @@ describe("the registry", () => {
   });
 
   it("compare's default is none plus every installed plugin", async () => {
-    expect((await defaultReclaims()).map((r) => r.label)).toEqual(["none", "pt-reclaim", "freept"]);
+    const labels = (await defaultReclaims()).map((r) => r.label);
+    expect(labels.slice(0, 3)).toEqual(["none", "pt-reclaim", "rcu-freept"]);
+    expect(labels).toEqual(["none", ...REGISTRY.map((e) => e.name)]); // every bundled design is installed here
+  });
+});
+
+describe("deprecated names", () => {
+  it("freept and @mmsim/reclaim-freept name rcu-freept, remembering the word given", () => {
+    for (const word of ["freept", "@mmsim/reclaim-freept"]) {
+      const spec = parseReclaimSpec(word);
+      expect(spec).toMatchObject({ kind: "registry", entry: { name: "rcu-freept", package: "@mmsim/reclaim-rcu-freept" }, alias: word });
+      expect(deprecationWarning(spec)).toBe(`mmsim: --reclaim ${word} is deprecated; use rcu-freept`);
+      expect(reclaimArg(spec)).toBe("rcu-freept"); // printed replay lines use the new name
+    }
+    expect(deprecationWarning(parseReclaimSpec("rcu-freept"))).toBeNull();
+    expect(Object.keys(DEPRECATED_ALIASES).every((w) => !REGISTRY.some((e) => e.name === w))).toBe(true);
+  });
+
+  it("loads the same plugin and warns once, through the warn given", async () => {
+    const lines: string[] = [];
+    const rs = await loadReclaims(parseReclaimList("freept,rcu-freept,freept"), ".", (l) => lines.push(l));
+    expect(rs.map((r) => [r.name, r.source])).toEqual(Array(3).fill(["rcu-freept", "@mmsim/reclaim-rcu-freept"]));
+    expect(lines).toEqual(["mmsim: --reclaim freept is deprecated; use rcu-freept"]);
+  });
+
+  it("mmsim run --reclaim freept: the same stdout as rcu-freept, one warning line on stderr", async () => {
+    const old = await mmsim(["run", "seed-small", "--reclaim", "freept"]);
+    const now = await mmsim(["run", "seed-small", "--reclaim", "rcu-freept"]);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toBe(now.stdout);
+    expect(now.stderr).toBe("");
+    expect(old.stderr).toBe("mmsim: --reclaim freept is deprecated; use rcu-freept\n");
+  });
+
+  it("compare accepts the old word too (once in a list)", async () => {
+    const r = await mmsim(["compare", "seed-small", "--json", "--reclaim", "none,freept", "--reclaim", "freept"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("mmsim: --reclaim freept is deprecated; use rcu-freept\n");
+    expect((JSON.parse(r.stdout) as { reclaim: string | null }[]).map((x) => x.reclaim)).toEqual([null, "rcu-freept", "rcu-freept"]);
   });
 });
 

@@ -24,15 +24,26 @@ export interface RegistryEntry {
 
 export const REGISTRY: readonly RegistryEntry[] = [
   { name: "pt-reclaim", package: "@mmsim/reclaim-pt-reclaim", load: () => import("@mmsim/reclaim-pt-reclaim") },
-  { name: "freept", package: "@mmsim/reclaim-freept", load: () => import("@mmsim/reclaim-freept") },
+  { name: "rcu-freept", package: "@mmsim/reclaim-rcu-freept", load: () => import("@mmsim/reclaim-rcu-freept") },
 ];
+
+/**
+ * Old --reclaim words, still accepted for one minor version (0.2.x) and then
+ * removed: each loads the registry entry it names and prints one deprecation
+ * line to stderr (`deprecationWarning`).
+ */
+export const DEPRECATED_ALIASES: Readonly<Record<string, string>> = {
+  freept: "rcu-freept",
+  "@mmsim/reclaim-freept": "rcu-freept",
+};
 
 export const NONE = "none";
 
 /** What one --reclaim word names (checked while parsing; loaded later). */
 export type ReclaimSpec =
   | { readonly kind: "none" }
-  | { readonly kind: "registry"; readonly entry: RegistryEntry }
+  /** `alias`: the deprecated word given (a key of DEPRECATED_ALIASES), if any. */
+  | { readonly kind: "registry"; readonly entry: RegistryEntry; readonly alias?: string }
   | { readonly kind: "module"; readonly path: string }
   /** `mutant:<name>`: a deliberately broken pt-reclaim shipped with @mmsim/conformance. */
   | { readonly kind: "mutant"; readonly mutant: Mutant };
@@ -63,6 +74,8 @@ export function parseReclaimSpec(word: string): ReclaimSpec {
   }
   const entry = REGISTRY.find((e) => e.name === word || e.package === word);
   if (entry) return { kind: "registry", entry };
+  const renamed = Object.hasOwn(DEPRECATED_ALIASES, word) ? REGISTRY.find((e) => e.name === DEPRECATED_ALIASES[word]) : undefined;
+  if (renamed) return { kind: "registry", entry: renamed, alias: word };
   if (isModulePath(word)) return { kind: "module", path: word };
   const known = [NONE, ...REGISTRY.map((e) => e.name)].join(", ");
   throw new UsageError(`unknown reclaim plugin '${word}' (known: ${known}; or a module path such as ./my-plugin.mjs)`);
@@ -94,12 +107,24 @@ function isModulePath(word: string): boolean {
   return /^(\.{1,2}[\\/]|[\\/]|file:)/.test(word) || /\.[cm]?js$/.test(word) || word.includes("/");
 }
 
-export async function loadReclaim(spec: ReclaimSpec, cwd: string): Promise<Reclaim> {
+/** The line to print for a deprecated --reclaim word, or null. */
+export function deprecationWarning(spec: ReclaimSpec): string | null {
+  return spec.kind === "registry" && spec.alias !== undefined ? `mmsim: --reclaim ${spec.alias} is deprecated; use ${spec.entry.name}` : null;
+}
+
+/**
+ * Loads one --reclaim choice. A deprecated word prints its warning through
+ * `warn` (one line, no newline; the commands pass their stderr).
+ */
+export async function loadReclaim(spec: ReclaimSpec, cwd: string, warn: (line: string) => void = stderrLine): Promise<Reclaim> {
   switch (spec.kind) {
     case "none":
       return NO_RECLAIM;
-    case "registry":
+    case "registry": {
+      const warning = deprecationWarning(spec);
+      if (warning !== null) warn(warning);
       return fromRegistry(spec.entry);
+    }
     case "module":
       return fromModule(spec.path, cwd);
     case "mutant": {
@@ -109,8 +134,18 @@ export async function loadReclaim(spec: ReclaimSpec, cwd: string): Promise<Recla
   }
 }
 
-export function loadReclaims(specs: readonly ReclaimSpec[], cwd: string): Promise<Reclaim[]> {
-  return Promise.all(specs.map((s) => loadReclaim(s, cwd)));
+/** Loads several choices; a deprecated word given more than once warns once. */
+export function loadReclaims(specs: readonly ReclaimSpec[], cwd: string, warn: (line: string) => void = stderrLine): Promise<Reclaim[]> {
+  const warned = new Set<string>();
+  const once = (line: string): void => {
+    if (!warned.has(line)) warn(line);
+    warned.add(line);
+  };
+  return Promise.all(specs.map((s) => loadReclaim(s, cwd, once)));
+}
+
+function stderrLine(line: string): void {
+  process.stderr.write(line + "\n");
 }
 
 /** The registry's plugins whose packages are installed. */

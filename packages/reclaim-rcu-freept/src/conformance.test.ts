@@ -9,11 +9,11 @@
 import { x86_64 } from "@mmsim/arch-x86_64";
 import { checkPlugin } from "@mmsim/conformance";
 import { describe, expect, it } from "vitest";
-import { freept } from "./index.js";
+import { rcuFreept } from "./index.js";
 
-describe("freept under the conformance kit", () => {
+describe("rcu-freept under the conformance kit", () => {
   it("fails only the lazy-TLB speculative walk, with a replayable schedule", () => {
-    const reports = checkPlugin({ plugin: freept, arch: x86_64(), budget: 60, fuzz_runs: 20 });
+    const reports = checkPlugin({ plugin: rcuFreept, arch: x86_64(), budget: 60, fuzz_runs: 20 });
     const failed = reports.flatMap((s) => s.checks.filter((c) => !c.result.ok));
     expect(failed.map((c) => c.name.split(":")[0])).toEqual(["scan-speculative-walk"]);
     expect(failed[0].result.rule).toBe("stale paging-structure cache");

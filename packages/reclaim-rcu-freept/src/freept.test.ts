@@ -7,14 +7,14 @@ import { Engine, MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE 
 import { check_exit, check_mm } from "@mmsim/core/check";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import { describe, expect, it } from "vitest";
-import { freept } from "./index.js";
+import { rcuFreept } from "./index.js";
 
 const M = 1024 * 1024;
 const SLOT = 0x200000000000;
 
-describe("freept", () => {
+describe("rcu-freept", () => {
   it("frees nothing synchronously: MADV_DONTNEED leaves the tables until the scanner runs", () => {
-    const e = new Engine({ arch: x86_64(), reclaim: freept() });
+    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept() });
     const p = e.spawn();
     p.mmap(SLOT, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
     p.touch(SLOT, 4 * M, true);
@@ -30,7 +30,7 @@ describe("freept", () => {
   });
 
   it("catches up with the seed loop once the task has run a while", () => {
-    const e = new Engine({ arch: x86_64(), reclaim: freept() });
+    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept() });
     const p = e.spawn();
     runScript(builtinScript("seed-small")!, p);
     p.idle(2000);
@@ -41,7 +41,7 @@ describe("freept", () => {
   });
 
   it("leaves a table that a fault refilled", () => {
-    const e = new Engine({ arch: x86_64(), reclaim: freept() });
+    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept() });
     const p = e.spawn();
     p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
     p.touch(SLOT, 2 * M, true);

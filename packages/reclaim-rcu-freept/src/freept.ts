@@ -11,6 +11,8 @@
  * Model note: time is the model's clock (core: Kernel.advance); jiffies at HZ=250.
  */
 import {
+  HZ,
+  MmsimError,
   down_read_trylock,
   find_vma,
   flush_tlb_range,
@@ -44,6 +46,17 @@ export const MM_PGTABLE_SCAN_DELAY = 25;
 /** 256 MB */
 export const MM_PGTABLE_SCAN_SIZE = 256;
 
+/**
+ * Not in the RFC: the two constants above as options, to measure how the
+ * figures depend on them (README, "Figures"). The defaults are the patch's.
+ */
+export interface FreeptScanOptions {
+  /** MM_PGTABLE_SCAN_DELAY in ms (default 100); rounded to jiffies at HZ, at least 1. */
+  readonly scan_delay_ms?: number;
+  /** MM_PGTABLE_SCAN_SIZE in MB (default 256). */
+  readonly scan_size_mb?: number;
+}
+
 /** The mm_struct fields the patch adds. */
 export interface MmPgtableScan {
   /** Next mm_pgtable scan (in jiffies) */
@@ -56,6 +69,19 @@ export class FreeptState {
   private readonly mms = new WeakMap<mm_struct, MmPgtableScan>();
   /** Tables freed by the scanner, for reporting. */
   freed = 0;
+  /** msecs_to_jiffies(MM_PGTABLE_SCAN_DELAY) */
+  readonly scan_delay: number;
+  /** MM_PGTABLE_SCAN_SIZE << 20 */
+  readonly scan_size: number;
+
+  constructor(opts: FreeptScanOptions = {}) {
+    const ms = opts.scan_delay_ms;
+    const mb = opts.scan_size_mb ?? MM_PGTABLE_SCAN_SIZE;
+    if (ms !== undefined && !(Number.isFinite(ms) && ms > 0)) throw new MmsimError("config-error", `rcu-freept: scan_delay_ms must be a positive number of ms, got ${ms}`);
+    if (!(Number.isFinite(mb) && mb > 0)) throw new MmsimError("config-error", `rcu-freept: scan_size_mb must be a positive number of MB, got ${mb}`);
+    this.scan_delay = ms === undefined ? MM_PGTABLE_SCAN_DELAY : Math.max(1, Math.round((ms * HZ) / 1000));
+    this.scan_size = mb * 1024 * 1024;
+  }
 
   mm(mm: mm_struct): MmPgtableScan {
     let s = this.mms.get(mm);
@@ -109,11 +135,11 @@ export function* task_mm_pgtable_work(st: FreeptState, t: task_struct, mm: mm_st
   const now = t.k.jiffies;
   const PMD_SIZE = t.k.arch.PMD_SIZE;
   if (!s.mm_pgtable_next_scan) {
-    s.mm_pgtable_next_scan = now + MM_PGTABLE_SCAN_DELAY;
+    s.mm_pgtable_next_scan = now + st.scan_delay;
     return;
   }
   if (now < s.mm_pgtable_next_scan) return;
-  s.mm_pgtable_next_scan = now + MM_PGTABLE_SCAN_DELAY;
+  s.mm_pgtable_next_scan = now + st.scan_delay;
 
   if (!(yield* down_read_trylock(t, mm.mmap_lock))) return;
   let vma: vm_area_struct | null = find_vma(mm, s.mm_pgtable_scan_offset);
@@ -137,7 +163,7 @@ export function* task_mm_pgtable_work(st: FreeptState, t: task_struct, mm: mm_st
       if (t.k.arch.pxd_none(pmd) || t.k.arch.pmd_trans_huge(pmd)) continue;
       yield* freept_pmd_entry(st, t, mm, vma, pmdp, addr);
     }
-    if (end - s.mm_pgtable_scan_offset >= MM_PGTABLE_SCAN_SIZE * 1024 * 1024) break;
+    if (end - s.mm_pgtable_scan_offset >= st.scan_size) break;
   }
   s.mm_pgtable_scan_offset = vma ? end : 0;
   yield* up_read(t, mm.mmap_lock);

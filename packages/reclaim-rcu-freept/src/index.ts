@@ -1,18 +1,37 @@
 /**
- * @mmsim/reclaim-freept — the 2024 asynchronous design (seed 000), never merged:
+ * @mmsim/reclaim-rcu-freept — the 2024 asynchronous design (seed 000), never merged:
  * the scheduler tick arms a task_work that, on return to user space, scans the mm
- * and frees empty PTE tables with pte_free_defer().
+ * and frees empty PTE tables with pte_free_defer() (RCU: readers that map a table
+ * locklessly are safe until a grace period ends). Formerly @mmsim/reclaim-freept,
+ * plugin "freept".
  */
 import type { KPath, ReclaimPlugin, mm_struct, task_struct } from "@mmsim/core/kernel";
-import { FreeptState, task_mm_pgtable_work, task_tick_mm_pgtable } from "./freept.js";
+import { FreeptState, task_mm_pgtable_work, task_tick_mm_pgtable, type FreeptScanOptions } from "./freept.js";
 
-export { FreeptState, freept_pmd_entry, task_mm_pgtable_work, task_tick_mm_pgtable, MM_PGTABLE_SCAN_DELAY, MM_PGTABLE_SCAN_SIZE } from "./freept.js";
+export {
+  FreeptState,
+  freept_pmd_entry,
+  task_mm_pgtable_work,
+  task_tick_mm_pgtable,
+  MM_PGTABLE_SCAN_DELAY,
+  MM_PGTABLE_SCAN_SIZE,
+  type FreeptScanOptions,
+  type MmPgtableScan,
+} from "./freept.js";
 
-export function freept(): ReclaimPlugin {
-  const st = new FreeptState();
+/** The plugin's name (`--reclaim rcu-freept`). */
+export const RCU_FREEPT = "rcu-freept";
+
+/**
+ * The RFC as posted: a scan every MM_PGTABLE_SCAN_DELAY (100 ms) over at most
+ * MM_PGTABLE_SCAN_SIZE (256 MB) of VMAs. `opts` changes the two constants, to
+ * measure how the figures depend on them; the defaults are the patch's.
+ */
+export function rcuFreept(opts: FreeptScanOptions = {}): ReclaimPlugin {
+  const st = new FreeptState(opts);
   return {
     specificationVersion: "v1",
-    name: "freept",
+    name: RCU_FREEPT,
     version: "0.1.0",
     models: "2024 RFC 'asynchronously scan and free empty user PTE pages' (Qi Zheng, mm/freept.c, seed 000)",
     supports: { madv_dontneed: true, madv_free: true, async_scan: true, rcu_table_free: true },
@@ -25,4 +44,4 @@ export function freept(): ReclaimPlugin {
   };
 }
 
-export default freept;
+export default rcuFreept;

@@ -11,7 +11,7 @@ describe("mmsim compare", () => {
     const rows = JSON.parse(r.stdout) as unknown;
     // 512 PTE tables (2048 kB) + PMD and PUD tables stay without reclaim: +2060 kB.
     // pt-reclaim frees each PTE table in MADV_DONTNEED; only upper levels remain: +12 kB.
-    // freept's scanner (every 100 ms of the model's clock) is 49 tables behind at the last status.
+    // rcu-freept's scanner (every 100 ms of the model's clock) is 49 tables behind at the last status.
     expect(rows).toEqual([
       {
         reclaim: null,
@@ -24,7 +24,7 @@ describe("mmsim compare", () => {
         after: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 12 },
       },
       {
-        reclaim: "freept",
+        reclaim: "rcu-freept",
         before: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 0 },
         after: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 208 },
       },

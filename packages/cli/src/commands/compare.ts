@@ -49,7 +49,7 @@ export async function compareCommand(target: string, opts: CompareCommandOptions
   if (workload.statuses < 2) {
     throw new CliError(`compare needs at least 2 status lines (before and after); ${target} prints ${workload.statuses}`);
   }
-  const reclaims = opts.reclaim ? await loadReclaims(opts.reclaim, io.cwd) : await defaultReclaims();
+  const reclaims = opts.reclaim ? await loadReclaims(opts.reclaim, io.cwd, (line) => io.err(line + "\n")) : await defaultReclaims();
   const json = opts.json === true;
   const runs = reclaims.map((r) => {
     try {

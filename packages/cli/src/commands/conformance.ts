@@ -45,7 +45,7 @@ export function junitXml(plugin: string, reports: readonly SuiteReport[]): strin
 
 export async function conformanceCommand(target: string, opts: ConformanceCommandOptions, io: Io): Promise<number> {
   const spec = parseReclaimSpec(target);
-  const reclaim = await loadReclaim(spec, io.cwd);
+  const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"));
   if (!reclaim.info) throw new UsageError("conformance needs a plugin (not 'none')");
   const budget = positive(opts.budget, "--budget");
   const fuzz_runs = positive(opts.fuzzRuns, "--fuzz-runs");

@@ -41,7 +41,7 @@ function int(v: string, what: string): number {
 
 export async function exploreCommand(target: string, opts: ExploreCommandOptions, io: Io): Promise<number> {
   const scenario = loadScenario(target, io.cwd);
-  const reclaim = await loadReclaim(opts.reclaim, io.cwd);
+  const reclaim = await loadReclaim(opts.reclaim, io.cwd, (line) => io.err(line + "\n"));
   if (opts.replay) {
     try {
       decodeSchedule(opts.replay);

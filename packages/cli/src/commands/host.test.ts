@@ -80,7 +80,7 @@ describe("checkHostCommand", () => {
   test("2 when the check cannot run", async () => {
     const cases: [string[], Parameters<typeof checkHostCommand>[1], RegExp][] = [
       [[], {}, /no scripts given/],
-      [[file], { reclaim: "magic" }, /^mmsim check-host: unknown reclaim plugin 'magic' \(known: none, pt-reclaim, freept; or a module path/],
+      [[file], { reclaim: "magic" }, /^mmsim check-host: unknown reclaim plugin 'magic' \(known: none, pt-reclaim, rcu-freept[,;]/],
       [[file], { reclaim: join(tmp, "nope.mjs") }, /^mmsim check-host: --reclaim .*nope.mjs: cannot load module/],
       [[file], { rssTolerance: "x" }, /--rss-tolerance must be a number/],
       [[join(tmp, "missing.wl")], {}, /cannot read .*missing.wl: no such file or directory/],

@@ -54,7 +54,7 @@ export async function checkHostCommand(paths: readonly string[], opts: CheckHost
   const cwd = opts.cwd ?? process.cwd();
   try {
     if (paths.length === 0) throw new Error("no scripts given");
-    const reclaim = await loadReclaim(parseReclaimSpec(opts.reclaim ?? "none"), cwd);
+    const reclaim = await loadReclaim(parseReclaimSpec(opts.reclaim ?? "none"), cwd, (line) => io.err(line));
     const tol = opts.rssTolerance === undefined ? DEFAULT_RSS_TOLERANCE_KB : Number(opts.rssTolerance);
     if (!Number.isFinite(tol) || tol < 0) throw new Error(`--rss-tolerance must be a number of kB >= 0 (got '${opts.rssTolerance}')`);
     const scripts = [];

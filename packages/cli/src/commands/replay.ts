@@ -105,7 +105,7 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
   if (!ARCH_NAMES.includes(arch)) throw new CliError(`--arch ${arch}: one of ${ARCH_NAMES.join(", ")}`, EXIT_USAGE);
   const pid = parsePid(opts.pid);
   const specs = typeof opts.reclaim === "string" ? parseReclaimList(opts.reclaim) : opts.reclaim;
-  const reclaims = specs ? await loadReclaims(specs, cwd) : await defaultReclaims();
+  const reclaims = specs ? await loadReclaims(specs, cwd, (line) => io.err(line + "\n")) : await defaultReclaims();
   const expected = opts.expected ? readExpected(resolve(cwd, opts.expected)) : null;
 
   let text: string;

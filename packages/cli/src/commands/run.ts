@@ -25,7 +25,7 @@ export interface RunJson {
 
 export async function runCommand(target: string, opts: RunCommandOptions, io: Io): Promise<number> {
   const workload = await loadWorkload(target, io.cwd);
-  const reclaim = await loadReclaim(opts.reclaim, io.cwd);
+  const reclaim = await loadReclaim(opts.reclaim, io.cwd, (line) => io.err(line + "\n"));
   const json = opts.json === true;
   const run = execute(workload, reclaim, io, { arch: opts.arch, printLines: !json, quiet: json });
   io.out(json ? JSON.stringify(runJson(reclaim, run), null, 2) + "\n" : procBlock(reclaim, run));
