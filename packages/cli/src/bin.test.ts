@@ -16,4 +16,12 @@ describe.skipIf(!built)("dist/mmsim.js", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^a dVmSize=0 dVmRSS=0 dVmPTE=0\nb dVmSize=2048 dVmRSS=2048 dVmPTE=12\n\n\/proc\/1\/status \(reclaim: none\):\nVmPeak:/);
   });
+
+  it("ends quietly when its reader closes the pipe (`| head`): exit 0, nothing on stderr", () => {
+    for (const args of ["list", "run seed-small", "compare seed-small --json --reclaim none"]) {
+      const r = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${BIN}" ${args} | true`], { encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    }
+  });
 });

@@ -15,7 +15,7 @@ import { listCommand, type ListCommandOptions } from "./commands/list.js";
 import { archOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { runCommand, type RunCommandOptions } from "./commands/run.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
-import { processIo, type Io } from "./io.js";
+import { OutputClosed, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
 
 const WORKLOAD_ARG = "a builtin workload (see `mmsim list`) or a workload script file";
@@ -161,6 +161,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
 /** Commander has already printed its own errors; help and --version exit 0, every other parse failure 2. */
 function report(e: unknown, io: Io): number {
+  if (e instanceof OutputClosed) return EXIT_OK; // `| head` has read what it wanted
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   if (e instanceof CliError) {
     io.err(`error: ${e.message}\n`);

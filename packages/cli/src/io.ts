@@ -13,11 +13,37 @@ export interface Io {
   readonly cwd: string;
 }
 
+/**
+ * Standard output was closed by its reader (`mmsim ... | head`): thrown by the
+ * next write, so the command stops at once; `main` ends quietly with exit 0.
+ */
+export class OutputClosed extends Error {
+  constructor() {
+    super("standard output closed");
+    this.name = "OutputClosed";
+  }
+}
+
+/**
+ * `text` to `stream`, unless the reader has gone: a failed write (EPIPE) destroys
+ * the stream at once, so the write after it throws OutputClosed instead of
+ * going on; the stream's own 'error' event (EPIPE) is swallowed.
+ */
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (stream.destroyed) throw new OutputClosed();
+  if (stream.listenerCount("error") === 0) stream.on("error", ignorePipeError);
+  stream.write(text);
+}
+
+function ignorePipeError(e: NodeJS.ErrnoException): void {
+  if (e.code !== "EPIPE") throw e;
+}
+
 /** The real process: stdout, stderr, and a progress bar only when stderr is a terminal. */
 export function processIo(): Io {
   return {
-    out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    out: (text) => writeTo(process.stdout, text),
+    err: (text) => writeTo(process.stderr, text),
     progress: process.stderr.isTTY ? process.stderr : null,
     cwd: process.cwd(),
   };
