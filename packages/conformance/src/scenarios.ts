@@ -1,5 +1,6 @@
 /** The race scenarios that ship with the kit (packages/conformance/scenarios/*.json). */
 import { validateScenario, type Scenario } from "@mmsim/core/check";
+import dontneedTwiceVsFault from "../scenarios/dontneed-twice-vs-fault.json" with { type: "json" };
 import dontneedVsDontneed from "../scenarios/dontneed-vs-dontneed.json" with { type: "json" };
 import faultVsDontneed from "../scenarios/fault-vs-dontneed.json" with { type: "json" };
 import freePageoutVsFault from "../scenarios/free-pageout-vs-fault.json" with { type: "json" };
@@ -18,6 +19,7 @@ export const SCENARIOS: readonly Scenario[] = [
   walkerVsDontneed,
   speculativeWalkVsDontneed,
   dontneedVsDontneed,
+  dontneedTwiceVsFault,
   munmapVsDontneed,
   khugepagedVsDontneed,
   mprotectVsDontneed,

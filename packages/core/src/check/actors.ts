@@ -16,7 +16,7 @@ import { PG_FREE } from "../mm/page_alloc.js";
 import { addr_end } from "../pgtable/offset.js";
 import { pmdp_get_lockless, ptep_get, ptep_get_lockless, pxdp_get } from "../pgtable/ops.js";
 import { pte_offset_map, pte_offset_map_lock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
-import { walk_pud } from "../pgtable/walk.js";
+import { walk_pmd, walk_pte, walk_pud } from "../pgtable/walk.js";
 import { PT, type KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { local_irq_restore, local_irq_save } from "../sync/rcu.js";
@@ -38,18 +38,68 @@ const user_point_action = () => undefined;
 /** The user instruction itself is a preemption point: other CPUs may run between two accesses. */
 const user_point = (t: Task, addr: number) => t.op.set(PT.READ, "user access", user_point_action, addr, null);
 
-/** One user load/store through the CPU's MMU; faults go through do_user_addr_fault(). */
+/**
+ * How many faults in a row an access may take without progress before the
+ * model calls it a livelock (a kernel BUG).
+ */
+export const MAX_FAULTS_WITHOUT_PROGRESS = 4;
+
+/**
+ * What other tasks have done, as a number that only grows: the RCU read-side
+ * sections they have left. Every kernel path that can change what a fault sees
+ * runs one (lock_vma_under_rcu, pte_offset_map, GUP-fast's IRQ-off section).
+ */
+function others_activity(t: Task): number {
+  let n = 0;
+  for (const o of t.k.tasks) if (o !== t) n += o.rcu_exits;
+  return n;
+}
+
+/** The entries the MMU reads to translate addr (PUD, PMD, PTE values), without preemption points. */
+function translation(k: Task["k"], mm: MmStruct, addr: number): string {
+  try {
+    const pmdp = walk_pmd(k, mm, addr);
+    if (pmdp < 0) return "-";
+    const pmd = k.pt.ent[pmdp];
+    const ptep = walk_pte(k, mm, addr);
+    return `${pmd}:${ptep < 0 ? "-" : k.pt.ent[ptep]}`;
+  } catch {
+    return "?"; // a freed table: the sanitizers report it where the walk happens
+  }
+}
+
+/**
+ * One user load/store through the CPU's MMU; faults go through do_user_addr_fault().
+ *
+ * As on Linux, a fault that returns without an error re-executes the access, as
+ * often as it takes: a fault that lost a race (another CPU zapped the new PTE, or
+ * freed the table it was mapping) simply faults again. Only a real lack of
+ * progress is a BUG: MAX_FAULTS_WITHOUT_PROGRESS faults in a row after each of
+ * which the access failed on the same translation (PMD and PTE values) while no
+ * other task left an RCU read-side section, i.e. the fault handler returned
+ * without changing anything and nothing else could have. A livelock between
+ * tasks that keep changing things is caught by the explorer's step limit.
+ */
 function* user_access(t: Task, mm: MmStruct, addr: number, write: boolean, value: number): KPath<number | string> {
   const k = t.k;
-  for (let tries = 0; tries < 4; tries++) {
+  let stuck = 0;
+  let seen = "";
+  let activity = -1;
+  for (;;) {
     yield* user_point(t, addr);
     if (k.tlb.track_entries) hw_walk(k, t.cpu, mm, addr);
     const v = hw_access(k, mm, addr, write, value);
     if (v === v) return v;
+    const now = translation(k, mm, addr);
+    const others = others_activity(t);
+    stuck = now === seen && others === activity ? stuck + 1 : 0;
+    if (stuck >= MAX_FAULTS_WITHOUT_PROGRESS)
+      throw new Error(`user access 0x${addr.toString(16)}: no progress after ${MAX_FAULTS_WITHOUT_PROGRESS} faults (the fault handler returned without changing the translation, and no other task ran)`);
+    seen = now;
+    activity = others;
     const r = yield* do_user_addr_fault(t, addr, write, value);
     if (r !== "ok") return r;
   }
-  throw new Error(`user access 0x${addr.toString(16)}: no progress after 4 faults`);
 }
 
 /**

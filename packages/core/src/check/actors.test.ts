@@ -1,0 +1,128 @@
+/**
+ * The scenario actors under contention behave as the kernel does: a user access
+ * whose fault lost a race faults again, as often as it takes; only a real lack of
+ * progress (the fault handler returns without changing the translation while no
+ * other task runs) is a BUG. The mutant below is such a livelock.
+ */
+import { describe, expect, it } from "vitest";
+import type { PteMapKind, PteMapping } from "@mmsim/spec";
+import { arch } from "../test/arch.js";
+import type { ReclaimPlugin } from "../plugin/plugin.js";
+import type { KPath } from "../sched/point.js";
+import type { Task } from "../sched/task.js";
+import { pmdp_get_lockless } from "../pgtable/ops.js";
+import { pte_index } from "../pgtable/offset.js";
+import { rcu_read_lock, rcu_read_unlock } from "../sync/rcu.js";
+import type { Strategy } from "../sched/strategy.js";
+import type { Kernel } from "../types/kernel.js";
+import { walk_pte } from "../pgtable/walk.js";
+import { MAX_FAULTS_WITHOUT_PROGRESS } from "./actors.js";
+import { execute } from "./execution.js";
+import { explore } from "./explore.js";
+import { SCENARIO_BASE, type Scenario } from "./scenario.js";
+
+/**
+ * Mutant "dying-table-never-freed": a pte_tryget_map()-style plugin (the 2021/2022
+ * designs) whose tryget fails on the table of the first 2 MiB slice, as if its
+ * refcount had dropped to zero, but which nobody ever frees. A fault into that
+ * slice sees "table going away", returns for a retry, and retries forever.
+ */
+const dyingTableNeverFreed: ReclaimPlugin = {
+  specificationVersion: "v1",
+  name: "dying-table-never-freed",
+  version: "0",
+  models: "test mutant: a failed pte_tryget_map() whose table is never freed (fault livelock)",
+  supports: {},
+  *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
+    if (kind === "tryget" && addr >= SCENARIO_BASE && addr < SCENARIO_BASE + arch.PMD_SIZE) return null;
+    yield* rcu_read_lock(t);
+    const pmdval = yield* pmdp_get_lockless(t, pmdp);
+    const a = t.k.arch;
+    if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
+      yield* rcu_read_unlock(t, t.k.rcu);
+      return null;
+    }
+    return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
+  },
+  *pte_unmap(t: Task): KPath {
+    yield* rcu_read_unlock(t, t.k.rcu);
+  },
+} as ReclaimPlugin;
+
+const setup: Scenario["setup"] = [
+  { op: "mmap", at: 0, len: "4M" },
+  { op: "touch", at: 0, len: "4M", write: true, stride: "2M" },
+];
+
+describe("user accesses under contention", () => {
+  it("a fault that loses a race to every discard retries until it succeeds (no BUG), as on Linux", () => {
+    // An adversarial scheduler: whenever the faulting thread has installed its PTE and is
+    // about to retry the access, a discarding thread runs until the PTE is gone. Six
+    // threads discard twice each: the access loses twelve races in a row, each to another
+    // thread's progress, and must then succeed.
+    const discarders = [1, 2, 3, 4, 5, 6];
+    const s: Scenario = {
+      name: "many-discards-vs-fault",
+      description: "t",
+      setup,
+      actors: [
+        { name: "fault", cpu: 0, ops: [{ op: "touch", at: "8K", len: "4K", write: true }] },
+        ...discarders.map((cpu) => ({
+          name: `d${cpu}`,
+          cpu,
+          ops: [
+            { op: "madvise" as const, at: "8K", len: "4K", advice: "dontneed" as const },
+            { op: "madvise" as const, at: "8K", len: "4K", advice: "dontneed" as const },
+          ],
+        })),
+      ],
+    };
+    let k: Kernel | null = null;
+    const spy = { specificationVersion: "v1", name: "spy", version: "0", models: "test: no reclaim, keeps the kernel", supports: {}, attach: (kk: unknown) => void (k = kk as Kernel) } as ReclaimPlugin;
+    let started = false;
+    const adversary: Strategy = {
+      new_execution: () => !started && (started = true),
+      choose(runnable, _step, current) {
+        const fault = k!.tasks.find((t) => t.comm === "fault")!;
+        const ptep = walk_pte(k!, fault.mm!, SCENARIO_BASE + 8192);
+        const installed = ptep >= 0 && arch.pte_present(k!.pt.ent[ptep]);
+        if (installed && fault.op.point.what === "user access") {
+          if (current > 0 && runnable.includes(current)) return current;
+          const d = runnable.find((i) => i > 0);
+          if (d !== undefined) return d;
+        }
+        if (runnable.includes(0)) return 0;
+        return runnable.includes(current) ? current : runnable[0];
+      },
+    };
+    const r = execute(s, adversary, { plugin: spy, arch });
+    expect(r.violation).toBeNull();
+    const accesses = r.steps.filter((x) => x.actor === 0 && x.what === "user access").length;
+    expect(accesses).toBe(2 * discarders.length + 2);
+    expect(r.results[0][0].result).not.toMatch(/SIG/);
+  });
+
+  it("a fault handler that returns without progress is a kernel BUG after MAX_FAULTS_WITHOUT_PROGRESS faults", () => {
+    const s: Scenario = { name: "livelock", description: "t", setup, actors: [{ name: "fault", cpu: 0, ops: [{ op: "touch", at: "8K", len: "4K", write: true }] }] };
+    const r = explore(s, { plugin: dyingTableNeverFreed, arch, strategy: "random", budget: 1, seed: 1 });
+    expect(r.failure?.rule).toBe("kernel BUG");
+    expect(r.failure?.detail).toContain(`no progress after ${MAX_FAULTS_WITHOUT_PROGRESS} faults`);
+    // Linux without reclaim: the same access succeeds at once.
+    expect(explore(s, { plugin: null, arch, strategy: "random", budget: 1, seed: 1 }).failure).toBeNull();
+  });
+
+  it("the livelock is caught even while other threads keep running (once they stop changing anything)", () => {
+    const s: Scenario = {
+      name: "livelock-busy",
+      description: "t",
+      setup,
+      actors: [
+        { name: "fault", cpu: 0, ops: [{ op: "touch", at: "8K", len: "4K", write: true }] },
+        { name: "busy", cpu: 1, ops: [{ op: "touch", at: "2M", len: "256K", write: true }, { op: "madvise", at: "2M", len: "256K", advice: "dontneed" }] },
+      ],
+    };
+    const r = explore(s, { plugin: dyingTableNeverFreed, arch, strategy: "random", budget: 3, seed: 2 });
+    expect(r.failure?.rule).toBe("kernel BUG");
+    expect(r.failure?.detail).toContain("no progress");
+  });
+});
