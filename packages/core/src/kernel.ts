@@ -6,7 +6,7 @@ import { MmStruct } from "./mm/mm_struct.js";
 import { PageFrames } from "./mm/page_alloc.js";
 import type { Arch, TableFreeTarget } from "./pgtable/arch.js";
 import { DEFAULT_KERNEL_ERA, KERNEL_ERAS, MmsimError, validate_plugin, type KernelEra } from "@mmsim/spec";
-import { PGD_LEVEL, PtStore } from "./pgtable/store.js";
+import { PGD_LEVEL, PTE_LEVEL, PtStore } from "./pgtable/store.js";
 import { hooks_of, type ReclaimPlugin } from "./plugin/plugin.js";
 import { Task } from "./sched/task.js";
 import { Rcu } from "./sync/rcu.js";
@@ -156,9 +156,14 @@ export class Kernel implements types.Kernel {
     };
   }
 
-  /** __tlb_remove_table(): the RCU callback's free of one page-table page. */
-  __tlb_remove_table(_mm: MmStructT, pfn: number): void {
+  /**
+   * __tlb_remove_table(): the RCU callback's free of one page-table page. For a
+   * PTE table it runs pagetable_dtor() here, after the grace period (Linux >=
+   * 6.14's generic __tlb_remove_table / pte_free_now; 2022's pte_free_rcu).
+   */
+  __tlb_remove_table(mm: MmStructT, pfn: number): void {
     this.counters.tables_freed_rcu++;
+    if (this.pt.level_of(pfn) === PTE_LEVEL) this.hooks.pte_table_dtor?.(this, mm, pfn);
     this.sanitizer?.table_freed(pfn);
     this.pt.free(pfn);
   }

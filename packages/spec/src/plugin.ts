@@ -88,10 +88,11 @@ export interface ReclaimPlugin {
    */
   pte_table_ctor?(k: kernel_t, mm: mm_struct, pfn: number): void;
   /**
-   * pagetable_dtor(), when a PTE table is handed over for freeing: pte_free()
-   * (immediate), pte_free_tlb() (before the gather's flush and grace period) or
-   * pte_free_defer() (before call_rcu). Model difference: Linux >= 6.14 runs the
-   * dtor from the RCU callback; here it runs at hand-over. Plain function.
+   * pagetable_dtor(), when the PTE table page is really freed: at once for
+   * pte_free(); for pte_free_tlb() and pte_free_defer() in the RCU callback after
+   * the grace period (__tlb_remove_table / pte_free_now), as Linux >= 6.14 does
+   * and as 2022's pte_free_rcu() did. No locks held (RCU callback context). Plain
+   * function: drop per-table state.
    */
   pte_table_dtor?(k: kernel_t, mm: mm_struct, pfn: number): void;
   /**
@@ -139,19 +140,44 @@ export interface ReclaimPlugin {
    * tlb_finish_mmu). Must not sleep (the gather is open).
    */
   zap_pte_range_end?(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath;
+  /**
+   * The end of every zap_pte_range() over [start, ...) that mapped its table,
+   * whatever was skipped and whatever the length (not gated by can_reclaim_pt).
+   * `details` tells the caller: MADV_DONTNEED sets `reclaim_pt`, unmap_vmas()
+   * (munmap, exit) sets `unmap` (2022: free_pte = zap_page_range{,_single}).
+   * Held: mmap_lock (read) or the VMA lock; no spinlock; the gather is open.
+   * Kernel path; may take the PMD/PTE locks, free, and sleep.
+   */
+  zap_pte_range_done?(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, details: ZapDetails | null): KPath;
 
   /**
    * madvise_free_pte_range(), after the walk of one PTE table over [addr, end):
-   * the PTE lock released. Held: mmap_lock (read). Kernel path; may lock and free
-   * through `tlb`.
+   * the PTE lock released. `have_lazyfree`: a folio of this table was marked
+   * lazily free (2022: switch_back = !have_lazyfree). Held: mmap_lock (read) or
+   * the VMA lock. Kernel path; may lock, free through `tlb`, and sleep.
    */
-  madvise_free_pte_range?(t: task_struct, tlb: mmu_gather, vma: vm_area_struct, pmdp: pmd_ptr, addr: number, end: number): KPath;
+  madvise_free_pte_range?(t: task_struct, tlb: mmu_gather, vma: vm_area_struct, pmdp: pmd_ptr, addr: number, end: number, have_lazyfree: boolean): KPath;
   /**
    * try_to_unmap_one(), after a lazily freed folio mapped at `addr` was
    * discarded from its PTE. Held: the PTE lock (page_vma_mapped_walk). Kernel
    * path; must not sleep or drop the PTE lock.
    */
   try_to_unmap_one?(t: task_struct, vma: vm_area_struct, pmdp: pmd_ptr, addr: number): KPath;
+  /**
+   * try_to_unmap_one() for a lazily freed folio mapped at `addr` that it
+   * discarded (2022: PVMW_MADV_FREE), once page_vma_mapped_walk() has left the
+   * PTE table: page_vma_mapped_walk_done() ran, the PTE lock is released and the
+   * walker's reference put. Held: mmap_lock (read). Kernel path; may take the
+   * PMD lock and free the table. (Model: reclaim is MADV_PAGEOUT's walk; the hook
+   * runs after that walk's pte_unmap_unlock(), once per discarded folio, in order.)
+   */
+  try_to_unmap_one_done?(t: task_struct, vma: vm_area_struct, pmdp: pmd_ptr, addr: number): KPath;
+  /**
+   * try_to_unmap_one(), re-dirty path: a lazily freed folio at `addr` was written
+   * again (folio_set_swapbacked(), ret = false), after page_vma_mapped_walk_done():
+   * the PTE lock released. Held: mmap_lock (read). Kernel path; may sleep.
+   */
+  try_to_unmap_one_redirty?(t: task_struct, vma: vm_area_struct, pmdp: pmd_ptr, addr: number): KPath;
   /**
    * task_work_run() on return to user space, once queued with task_work_add().
    * No locks held; may sleep and take mmap_lock. Kernel path.
@@ -176,8 +202,11 @@ export const RECLAIM_HOOKS = [
   "reclaim_pt_is_enabled",
   "zap_pte_range_locked",
   "zap_pte_range_end",
+  "zap_pte_range_done",
   "madvise_free_pte_range",
   "try_to_unmap_one",
+  "try_to_unmap_one_done",
+  "try_to_unmap_one_redirty",
   "task_work",
   "scheduler_tick",
 ] as const satisfies readonly (keyof ReclaimPlugin)[];
@@ -189,7 +218,10 @@ export const KPATH_HOOKS: ReadonlySet<ReclaimHookName> = new Set([
   "pte_unmap",
   "zap_pte_range_locked",
   "zap_pte_range_end",
+  "zap_pte_range_done",
   "madvise_free_pte_range",
   "try_to_unmap_one",
+  "try_to_unmap_one_done",
+  "try_to_unmap_one_redirty",
   "task_work",
 ]);

@@ -26,7 +26,7 @@ import { __split_huge_pmd, split_folio_if_partial } from "./huge_memory.js";
 import { vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
-import { try_to_unmap_one, try_to_unmap_shmem } from "./rmap.js";
+import { try_to_unmap_one, try_to_unmap_one_walk_done, try_to_unmap_shmem } from "./rmap.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
 import { zap_vma_range_batched } from "./zap.js";
@@ -84,6 +84,7 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     }
   }
   const start = addr;
+  let have_lazyfree = false;
   const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
   if (ptep0 < 0) return;
   const ptl = t.ptl!;
@@ -108,10 +109,11 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
       tlb_flush_pte_range(tlb, addr, 4096);
     }
     k.frames.flags[folio] |= PF_LAZYFREE; // folio_mark_lazyfree()
+    have_lazyfree = true;
   }
   yield* pte_unmap_unlock(t, ptep0, ptl);
   const hook = k.hooks.madvise_free_pte_range;
-  if (hook !== null) yield* hook(t, tlb, vma, pmdp, start, end);
+  if (hook !== null) yield* hook(t, tlb, vma, pmdp, start, end, have_lazyfree);
 }
 
 /** madvise_free_single_vma() */
@@ -156,6 +158,9 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
   const ptep0 = yield* pte_offset_map_lock(t, t.mm!, pmdp, addr);
   if (ptep0 < 0) return;
   const ptl = t.ptl!;
+  // What shrink_folio_list() → try_to_unmap_one() did to each lazily freed folio, in order.
+  const discarded: number[] = [];
+  const redirtied: number[] = [];
   for (let p = ptep0, va = addr; va < next; p++, va += 4096) {
     const ptent = yield* ptep_get(t, p);
     if (!a.pte_present(ptent)) continue;
@@ -171,11 +176,16 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
       if (r !== "whole") continue;
     }
     if (!pageout) continue;
-    if (f.type[folio] === PG_ANON && f.flags[folio] & PF_LAZYFREE) yield* try_to_unmap_one(t, vma, p, va, pmdp);
+    if (f.type[folio] === PG_ANON && f.flags[folio] & PF_LAZYFREE) {
+      if (yield* try_to_unmap_one(t, vma, p, va, pmdp)) discarded.push(va);
+      else redirtied.push(va);
+    }
     // folio_maybe_mapped_shared(): a folio mapped elsewhere too is skipped.
     else if (f.type[folio] === PG_SHMEM && f.mapcount[folio] === 1) yield* try_to_unmap_shmem(t, p, va);
   }
   yield* pte_unmap_unlock(t, ptep0, ptl);
+  // try_to_unmap_one() after page_vma_mapped_walk_done(): the PTE lock released.
+  if (discarded.length || redirtied.length) yield* try_to_unmap_one_walk_done(t, vma, pmdp, discarded, redirtied);
 }
 
 /** madvise_cold() / madvise_pageout() over [start, end) of one VMA. */

@@ -38,8 +38,10 @@ export function anon_vma_prepare(k: Kernel, mm: MmStruct, vma: Vma): void {
 /**
  * try_to_unmap_one() for a lazily freed anon folio (shrink_folio_list): discard it
  * unless it was written again since MADV_FREE. Called with the PTE lock held.
+ * Returns true when the folio was discarded, false when it was re-dirtied
+ * (folio_set_swapbacked(), ret = false).
  */
-export function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pmdp: number): KPath {
+export function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pmdp: number): KPath<boolean> {
   const k = t.k;
   const a = k.arch;
   const mm = t.mm!;
@@ -50,13 +52,37 @@ export function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pm
     // Redirtied: the folio is swap-backed again and stays mapped.
     yield* set_pte_at(t, mm, addr, p, pteval);
     k.frames.flags[folio] &= ~PF_LAZYFREE;
-    return;
+    return false;
   }
   add_mm_counter(mm, MM_ANONPAGES, -1);
   k.frames.mapcount[folio]--;
   folio_put(k, folio);
   const hook = k.hooks.try_to_unmap_one;
   if (hook !== null) yield* hook(t, vma, pmdp, addr);
+  return true;
+}
+
+/**
+ * The end of each try_to_unmap_one() of one PTE table's folios, after
+ * page_vma_mapped_walk_done() (the PTE lock released, the walker's table mapping
+ * dropped), in address order: the plugin's `try_to_unmap_one_done` hook for a
+ * discarded folio (2022: page_vma_mapped_walk() with PVMW_MADV_FREE leaving the
+ * table) and `try_to_unmap_one_redirty` for a re-dirtied one. Model difference:
+ * reclaim is MADV_PAGEOUT's walk, which discards under one PTE-lock hold; the
+ * kernel's rmap walk maps and locks the table once per folio.
+ */
+export function* try_to_unmap_one_walk_done(t: Task, vma: Vma, pmdp: number, discarded: readonly number[], redirtied: readonly number[]): KPath {
+  const hooks = t.k.hooks;
+  if (hooks.try_to_unmap_one_done === null && hooks.try_to_unmap_one_redirty === null) return;
+  for (let i = 0, j = 0; i < discarded.length || j < redirtied.length; ) {
+    if (j >= redirtied.length || (i < discarded.length && discarded[i] < redirtied[j])) {
+      const addr = discarded[i++];
+      if (hooks.try_to_unmap_one_done !== null) yield* hooks.try_to_unmap_one_done(t, vma, pmdp, addr);
+    } else {
+      const addr = redirtied[j++];
+      if (hooks.try_to_unmap_one_redirty !== null) yield* hooks.try_to_unmap_one_redirty(t, vma, pmdp, addr);
+    }
+  }
 }
 
 /**

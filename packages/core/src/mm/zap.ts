@@ -204,6 +204,8 @@ export function* zap_pte_range(
     z.force_flush = z.force_break = false;
   }
   if (st.can_reclaim_pt && hooks.zap_pte_range_end !== null) yield* hooks.zap_pte_range_end(t, tlb, mm, pmdp, start, st);
+  // Ungated: after every zap_pte_range() that mapped its table (2022: `if (free_pte) try_to_free_user_pte(...)`).
+  if (hooks.zap_pte_range_done !== null) yield* hooks.zap_pte_range_done(t, tlb, mm, pmdp, start, details);
   return addr;
 }
 

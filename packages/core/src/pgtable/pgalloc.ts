@@ -36,7 +36,7 @@ export function pte_free(k: Kernel, mm: MmStruct, pfn: number): void {
 export function pte_free_defer(t: Task, mm: MmStruct, pfn: number): void {
   const k = t.k;
   k.sanitizer?.table_unlinked(t, pfn);
-  k.hooks.pte_table_dtor?.(k, mm, pfn);
+  // pagetable_dtor() runs in the RCU callback (pte_free_now → Kernel.__tlb_remove_table).
   mm.counters.pgtables_freed[0]++;
   k.counters.tables_deferred++;
   k.arch.pte_free_defer(k.table_free_target(mm), pfn);

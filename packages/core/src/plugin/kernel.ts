@@ -44,7 +44,23 @@ import * as pte_map from "./pte_map.js";
 import { task_work_add as _task_work_add } from "./plugin.js";
 import type { Task } from "../sched/task.js";
 import { Atomic, atomic_add_return as _atomic_add_return, atomic_cmpxchg as _atomic_cmpxchg, atomic_read as _atomic_read, atomic_set as _atomic_set } from "../sync/atomic.js";
-import { PercpuRef, percpu_ref_get as _percpu_ref_get, percpu_ref_kill as _percpu_ref_kill, percpu_ref_put as _percpu_ref_put, percpu_ref_tryget_live as _percpu_ref_tryget_live } from "../sync/percpu_ref.js";
+import {
+  PercpuRef,
+  percpu_ref_exit as _percpu_ref_exit,
+  percpu_ref_get as _percpu_ref_get,
+  percpu_ref_get_many as _percpu_ref_get_many,
+  percpu_ref_is_zero as _percpu_ref_is_zero,
+  percpu_ref_is_zero_nolock as _percpu_ref_is_zero_nolock,
+  percpu_ref_kill as _percpu_ref_kill,
+  percpu_ref_lib,
+  percpu_ref_put as _percpu_ref_put,
+  percpu_ref_put_many as _percpu_ref_put_many,
+  percpu_ref_switch_to_atomic as _percpu_ref_switch_to_atomic,
+  percpu_ref_switch_to_atomic_sync as _percpu_ref_switch_to_atomic_sync,
+  percpu_ref_switch_to_percpu as _percpu_ref_switch_to_percpu,
+  percpu_ref_tryget as _percpu_ref_tryget,
+  percpu_ref_tryget_live as _percpu_ref_tryget_live,
+} from "../sync/percpu_ref.js";
 import { local_irq_restore as _local_irq_restore, local_irq_save as _local_irq_save, rcu_read_lock as _rcu_read_lock, rcu_read_unlock as _rcu_read_unlock, synchronize_rcu as _synchronize_rcu } from "../sync/rcu.js";
 import { down_read as _down_read, down_read_trylock as _down_read_trylock, up_read as _up_read } from "../sync/rwsem.js";
 import { lockdep_assert_held as _lockdep_assert_held, spin_is_locked as _spin_is_locked, spin_lock as _spin_lock, spin_lock_nested as _spin_lock_nested, spin_trylock as _spin_trylock, spin_unlock as _spin_unlock, type SpinLock } from "../sync/spinlock.js";
@@ -100,13 +116,50 @@ export const atomic_read = (t: task_struct, a: atomic_t): Prim<number> => _atomi
 export const atomic_set = (t: task_struct, a: atomic_t, v: number): Prim<void> => _atomic_set(T(t), a as Atomic, v);
 export const atomic_add_return = (t: task_struct, a: atomic_t, v: number): Prim<number> => _atomic_add_return(T(t), a as Atomic, v);
 export const atomic_cmpxchg = (t: task_struct, a: atomic_t, old: number, nw: number): Prim<number> => _atomic_cmpxchg(T(t), a as Atomic, old, nw);
-/** percpu_ref_init(ref, release, 0, GFP): one reference held, percpu mode. */
-export const percpu_ref_init = (k: kernel_t, release: () => void): percpu_ref => new PercpuRef(K(k).cpu_curr.length, release);
+export { PERCPU_REF_ALLOW_REINIT, PERCPU_REF_INIT_ATOMIC, PERCPU_REF_INIT_DEAD } from "../sync/percpu_ref.js";
+/** percpu_ref_init(ref, release, flags, GFP): one reference held, percpu mode (unless PERCPU_REF_INIT_ATOMIC/DEAD). */
+export const percpu_ref_init = (k: kernel_t, release: () => void, flags = 0): percpu_ref => new PercpuRef(K(k).cpu_curr.length, release, flags, percpu_ref_lib(k));
 export const percpu_ref_get = (t: task_struct, r: percpu_ref): Prim<void> => _percpu_ref_get(T(t), r as PercpuRef);
+/** percpu_ref_tryget(ref): percpu mode always succeeds; atomic mode is atomic_long_inc_not_zero(). */
+export const percpu_ref_tryget = (t: task_struct, r: percpu_ref): Prim<boolean> => _percpu_ref_tryget(T(t), r as PercpuRef);
 export const percpu_ref_tryget_live = (t: task_struct, r: percpu_ref): Prim<boolean> => _percpu_ref_tryget_live(T(t), r as PercpuRef);
 export const percpu_ref_put = (t: task_struct, r: percpu_ref): Prim<void> => _percpu_ref_put(T(t), r as PercpuRef);
-/** percpu_ref_kill(ref): switch to atomic mode after a grace period and drop the initial reference. */
-export const percpu_ref_kill = (t: task_struct, r: percpu_ref): void => _percpu_ref_kill(r as PercpuRef, T(t).k.rcu);
+/** percpu_ref_is_zero(ref): false in percpu mode; else the atomic count == 0 (read under the ref's switch lock). */
+export const percpu_ref_is_zero = (t: task_struct, r: percpu_ref): Prim<boolean> => _percpu_ref_is_zero(T(t), r as PercpuRef);
+/**
+ * percpu_ref_get_many(ref, nr) / percpu_ref_put_many(ref, nr) / percpu_ref_is_zero(ref)
+ * for the plain hooks (track_pte_set/clear run inside set_pte_at() and
+ * ptep_get_and_clear()): no task, no preemption point of their own.
+ */
+export const percpu_ref_get_many = (r: percpu_ref, nr = 1): void => _percpu_ref_get_many(r as PercpuRef, nr);
+export const percpu_ref_put_many = (r: percpu_ref, nr = 1): void => _percpu_ref_put_many(r as PercpuRef, nr);
+export const percpu_ref_is_zero_nolock = (r: percpu_ref): boolean => _percpu_ref_is_zero_nolock(r as PercpuRef);
+/** percpu_ref_switch_to_atomic(ref, confirm_switch): schedule the switch (a grace period); may sleep while another is in flight. */
+export const percpu_ref_switch_to_atomic = (t: task_struct, r: percpu_ref, confirm_switch: (() => void) | null = null): KPath =>
+  _percpu_ref_switch_to_atomic(T(t), r as PercpuRef, confirm_switch);
+/** percpu_ref_switch_to_atomic_sync(ref): SLEEPS until the switch is confirmed (an RCU grace period). */
+export const percpu_ref_switch_to_atomic_sync = (t: task_struct, r: percpu_ref): KPath => _percpu_ref_switch_to_atomic_sync(T(t), r as PercpuRef);
+/** percpu_ref_switch_to_percpu(ref): back to percpu mode (needs PERCPU_REF_ALLOW_REINIT); may sleep while a switch is in flight. */
+export const percpu_ref_switch_to_percpu = (t: task_struct, r: percpu_ref): KPath => _percpu_ref_switch_to_percpu(T(t), r as PercpuRef);
+/** percpu_ref_kill(ref): mark dead, switch to atomic mode (the sum after a grace period), drop the initial reference. */
+export const percpu_ref_kill = (t: task_struct, r: percpu_ref): void => _percpu_ref_kill(T(t), r as PercpuRef);
+/** percpu_ref_exit(ref): undo percpu_ref_init(); the ref must no longer be in use. */
+export const percpu_ref_exit = (r: percpu_ref): void => _percpu_ref_exit(r as PercpuRef);
+/**
+ * Model-only: the percpu_ref library of this kernel. `patch02`: whether seed 002's
+ * patch 02/18 is applied (default true; false is v5.18's ordering, R1). Returns
+ * what the library counted: switches to atomic (each an RCU grace period), sync
+ * waits, wake_up_all() calls and the waiters they woke (the global wait queue).
+ */
+export function percpu_ref_config(k: kernel_t, o: { patch02?: boolean } = {}) {
+  const lib = percpu_ref_lib(k);
+  if (o.patch02 !== undefined) lib.patch02 = o.patch02;
+  return lib as Readonly<Pick<typeof lib, "patch02" | "switches_to_atomic" | "switches_to_percpu" | "sync_waits" | "wake_up_all" | "woken">>;
+}
+/** pte_to_page(ptep) (seed 002 patch 07): the PFN of the PTE table page holding the entry `ptep`. */
+export function pte_to_page(k: kernel_t, ptep: pte_ptr): number {
+  return K(k).pt.table_of(ptep);
+}
 
 /* ---- page-table entries (include/linux/pgtable.h) ---- */
 

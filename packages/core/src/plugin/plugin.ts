@@ -11,8 +11,10 @@
  * | reclaim_pt_is_enabled | zap_pte_range (can_reclaim_pt) | 2024 sync (001): pte_table_reclaim_possible |
  * | zap_pte_range_locked | zap_pte_range, PTE lock held, before pte_unmap_unlock | 001: try_get_and_clear_pmd (fast path) |
  * | zap_pte_range_end | zap_pte_range after unlock | 001: free_pte / try_to_free_pte (slow path) |
+ * | zap_pte_range_done | the end of every zap_pte_range (ungated), with the zap's details | 002: try_to_free_user_pte when free_pte |
  * | madvise_free_pte_range | madvise_free_pte_range, after the walk of one table | 002 percpu_ref put on MADV_FREE; 001 step 2 |
  * | try_to_unmap_one | try_to_unmap_one (reclaim of a lazily freed folio) | 2021/2022: drop the table's count |
+ * | try_to_unmap_one_done / _redirty | try_to_unmap_one after page_vma_mapped_walk_done (PTE lock released): discarded / re-dirtied | 002: PVMW_MADV_FREE free_user_pte / switch back to percpu |
  * | task_work | return to user space (task_work_run), when queued with task_work_add() | 2024 async (000): freept scan |
  * | scheduler_tick | task_tick_fair | 000: task_tick_mm_pgtable arms the task_work |
  */
@@ -39,8 +41,11 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     reclaim_pt_is_enabled: b("reclaim_pt_is_enabled"),
     zap_pte_range_locked: b("zap_pte_range_locked"),
     zap_pte_range_end: b("zap_pte_range_end"),
+    zap_pte_range_done: b("zap_pte_range_done"),
     madvise_free_pte_range: b("madvise_free_pte_range"),
     try_to_unmap_one: b("try_to_unmap_one"),
+    try_to_unmap_one_done: b("try_to_unmap_one_done"),
+    try_to_unmap_one_redirty: b("try_to_unmap_one_redirty"),
     task_work: b("task_work"),
     scheduler_tick: b("scheduler_tick"),
   };

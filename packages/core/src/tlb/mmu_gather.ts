@@ -169,7 +169,8 @@ export function* pte_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: num
   tlb_flush_pmd_range(tlb, address, 4096);
   tlb.freed_tables = true;
   tlb.mm.counters.pgtables_freed[0]++;
-  tlb.k.hooks.pte_table_dtor?.(tlb.k, tlb.mm, pfn);
+  // pagetable_dtor() runs when the page is really freed, in the RCU callback
+  // (Kernel.__tlb_remove_table), as Linux >= 6.14 does; not here at hand-over.
   tlb.k.arch.__pte_free_tlb(tlb.table_free_target(t), pfn);
   if (tlb.table_batch !== null && tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }

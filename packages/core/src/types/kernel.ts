@@ -32,8 +32,11 @@ export interface Hooks {
   reclaim_pt_is_enabled: NonNullable<ReclaimPlugin["reclaim_pt_is_enabled"]> | null;
   zap_pte_range_locked: NonNullable<ReclaimPlugin["zap_pte_range_locked"]> | null;
   zap_pte_range_end: NonNullable<ReclaimPlugin["zap_pte_range_end"]> | null;
+  zap_pte_range_done: NonNullable<ReclaimPlugin["zap_pte_range_done"]> | null;
   madvise_free_pte_range: NonNullable<ReclaimPlugin["madvise_free_pte_range"]> | null;
   try_to_unmap_one: NonNullable<ReclaimPlugin["try_to_unmap_one"]> | null;
+  try_to_unmap_one_done: NonNullable<ReclaimPlugin["try_to_unmap_one_done"]> | null;
+  try_to_unmap_one_redirty: NonNullable<ReclaimPlugin["try_to_unmap_one_redirty"]> | null;
   task_work: NonNullable<ReclaimPlugin["task_work"]> | null;
   scheduler_tick: NonNullable<ReclaimPlugin["scheduler_tick"]> | null;
 }
