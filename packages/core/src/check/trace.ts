@@ -4,25 +4,28 @@
  * operation at that preemption point. Runs of steps by one actor are folded to
  * their first and last lines.
  */
+import { displayWidth, padDisplay } from "./display_width.js";
 import type { StepRecord } from "./execution.js";
 
+/** The narrowest a column is; a column widens to its longest cell, so no kernel function name is ever cut. */
 const WIDTH = 38;
 
 /** Operations always shown: they change what other CPUs can see. */
 const KEY = new Set(["set_pte_at", "pmd_clear", "pmd_populate", "pxd_populate", "set_pmd_at", "pmdp_huge_get_and_clear", "spin_trylock", "spin_lock_nested", "flush_tlb_multi", "pxd_clear"]);
-
-function cell(s: string): string {
-  return s.length > WIDTH - 1 ? s.slice(0, WIDTH - 2) + "…" : s.padEnd(WIDTH);
-}
 
 function label(st: StepRecord): string {
   const fn = st.stack && st.stack.length ? st.stack[st.stack.length - 1] : "";
   return fn && fn !== st.what ? `${fn}: ${st.what}` : st.what;
 }
 
+/**
+ * The steps as columns, one per actor. Widths are measured in terminal columns
+ * (displayWidth: a wide character takes two), and each column is as wide as its
+ * widest cell plus one space, at least WIDTH.
+ */
 export function formatTrace(names: string[], steps: readonly StepRecord[]): string {
-  const lines: string[] = [names.map((n) => cell(n)).join(" | "), names.map(() => "-".repeat(WIDTH)).join("-+-")];
-  const row = (actor: number, text: string) => lines.push(names.map((_, i) => cell(i === actor ? text : "")).join(" | "));
+  const rows: [number, string][] = [];
+  const row = (actor: number, text: string) => void rows.push([actor, text]);
   for (let i = 0; i < steps.length; ) {
     let j = i;
     while (j < steps.length && steps[j].actor === steps[i].actor) j++;
@@ -38,5 +41,10 @@ export function formatTrace(names: string[], steps: readonly StepRecord[]): stri
     });
     i = j;
   }
+  const widths = names.map((n) => Math.max(WIDTH, displayWidth(n) + 1));
+  for (const [actor, text] of rows) widths[actor] = Math.max(widths[actor], displayWidth(text) + 1);
+  const line = (cells: readonly string[]) => cells.map((c, i) => padDisplay(c, widths[i])).join(" | ");
+  const lines = [line(names), widths.map((w) => "-".repeat(w)).join("-+-")];
+  for (const [actor, text] of rows) lines.push(line(names.map((_, i) => (i === actor ? text : ""))));
   return lines.join("\n");
 }
