@@ -11,6 +11,7 @@ import { dup_mm } from "./mm/fork.js";
 import { exit_mmap, sys_munmap } from "./mm/mmap.js";
 import { sys_mprotect } from "./mm/mprotect.js";
 import { sys_mremap } from "./mm/mremap.js";
+import { sys_swapon } from "./mm/swapfile.js";
 import { do_madvise, vm_mmap_pgoff } from "./mm/populate.js";
 import type { MmStruct } from "./mm/mm_struct.js";
 import { render_status, task_mem, type ProcStatus } from "./proc/status.js";
@@ -107,6 +108,13 @@ export class Process {
   /** brk(brk): the new program break, or the old one on failure (mm/brk.ts; set_brk() first). */
   brk(brk: number): number {
     return this.ret(this.stepped ? run_stepped(this.task, sys_brk(this.task, brk)) : run_to_completion(sys_brk(this.task, brk)));
+  }
+  /**
+   * swapon(2) of a swap area of `bytes` (mm/swapfile.ts): 0 or -errno. Swap is
+   * the machine's: every process's MADV_PAGEOUT may then write anon pages to it.
+   */
+  swapon(bytes: number): number {
+    return this.ret(sys_swapon(this.k, bytes));
   }
   /** What the ELF loader sets at exec (the model loads no ELF files): mm->start_brk, and mm->brk (default: the start). */
   set_brk(start_brk: number, brk = start_brk): void {

@@ -36,9 +36,11 @@ export {
   MADV_PAGEOUT,
   MADV_DONTNEED_LOCKED,
 } from "./mm/madvise.js";
-export { EPERM, EINTR, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EEXIST, EINVAL, EOVERFLOW, strerror, errno_name } from "./mm/errno.js";
+export { EPERM, EINTR, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, EINVAL, EOVERFLOW, strerror, errno_name } from "./mm/errno.js";
 export { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, mm_pgtables_bytes } from "./mm/mm.js";
 export { OutOfMemory } from "./mm/page_alloc.js";
+export { sys_swapon, si_swapinfo, swap_count, SWAP_MIN_BYTES } from "./mm/swapfile.js";
+export type { SwapInfo } from "./types/swap.js";
 
 export { task_mem, render_status, type ProcStatus } from "./proc/status.js";
 export { mm_counters, render_counters, type MmCounterReport } from "./proc/counters.js";

@@ -4,6 +4,8 @@
  */
 import { MmStruct } from "./mm/mm_struct.js";
 import { PageFrames } from "./mm/page_alloc.js";
+import { sys_swapon } from "./mm/swapfile.js";
+import type { SwapInfo } from "./types/swap.js";
 import type { Arch, TableFreeTarget } from "./pgtable/arch.js";
 import { DEFAULT_KERNEL_ERA, KERNEL_ERAS, MmsimError, validate_plugin, type KernelEra } from "@mmsim/spec";
 import { PGD_LEVEL, PTE_LEVEL, PtStore } from "./pgtable/store.js";
@@ -29,6 +31,11 @@ export interface KernelOptions {
    * no swap (a server like the seed threads'); set it to a machine's to match it.
    */
   commit_limit_bytes?: number;
+  /**
+   * A swap device of this many bytes, enabled at boot as `swapon` of a swap file
+   * of that size would (mm/swapfile.ts). Default: no swap.
+   */
+  swap_bytes?: number;
   /** Highest PFN of simulated physical memory (default 2^31 - 1: 8 TiB). */
   max_pfn?: number;
   /**
@@ -52,7 +59,9 @@ export class Kernel implements types.Kernel {
   readonly thp: { enabled: "always" | "madvise" | "never"; use_zero_page: boolean };
   /** Deposited PTE tables of huge PMDs (pgtable_trans_huge_deposit), by PMD entry pointer. */
   readonly deposit = new Map<number, number>();
-  readonly commit_limit_pages: number;
+  commit_limit_pages: number;
+  /** The swap device (mm/swapfile.ts), or null without swap. */
+  swap_info: SwapInfo | null = null;
   /**
    * The model's clock. Each kernel entry (a fault or a syscall) costs ENTRY_NS of
    * simulated time, calibrated on our machines (the seed loop's 13.1M faults take
@@ -99,6 +108,8 @@ export class Kernel implements types.Kernel {
     this.PUD_SIZE = 2 ** a.PUD_SHIFT;
     this.P4D_SIZE = 2 ** a.P4D_SHIFT;
     this.PGDIR_SIZE = 2 ** a.PGDIR_SHIFT;
+    if (opts.swap_bytes !== undefined && sys_swapon(this, opts.swap_bytes) < 0)
+      throw new MmsimError("config-error", `KernelOptions.swap_bytes: ${opts.swap_bytes} is not a swap area (at least 2 pages, one for the header)`);
     this.plugin?.attach?.(this);
   }
 

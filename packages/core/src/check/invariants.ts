@@ -5,7 +5,8 @@
  */
 import type { Kernel } from "../kernel.js";
 import type { MmStruct } from "../mm/mm_struct.js";
-import { MM_ANONPAGES, MM_SHMEMPAGES } from "../mm/mm.js";
+import { MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from "../mm/mm.js";
+import { SWAP_HAS_CACHE, swap_count } from "../mm/swapfile.js";
 import { PG_ANON, PG_SHMEM, PG_TAIL, PG_ZERO } from "../mm/page_alloc.js";
 import { P4D_LEVEL, PGD_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 
@@ -18,13 +19,16 @@ interface Reach {
   tables: Map<number, number>;
   anon: number;
   shmem: number;
+  /** Swap PTEs, and how many hold each slot offset. */
+  swap: number;
+  swap_refs: Map<number, number>;
   vmas_ok: boolean;
 }
 
 /** Walk every table reachable from mm->pgd, counting tables and mapped pages. */
 function reachable(k: Kernel, mm: MmStruct, out: Violation[]): Reach {
   const a = k.arch;
-  const r: Reach = { tables: new Map(), anon: 0, shmem: 0, vmas_ok: true };
+  const r: Reach = { tables: new Map(), anon: 0, shmem: 0, swap: 0, swap_refs: new Map(), vmas_ok: true };
   const visit = (pfn: number, level: number, base: number): void => {
     if (!k.pt.is_table(pfn)) {
       out.push({ rule: "page-table use after free", detail: `${level}-level entry at va 0x${base.toString(16)} points at freed pfn ${pfn}` });
@@ -42,6 +46,19 @@ function reachable(k: Kernel, mm: MmStruct, out: Violation[]): Reach {
       const va = base + i * span;
       if (level === PTE_LEVEL) {
         if (a.pte_none(e)) continue;
+        if (!a.pte_present(e)) {
+          // A swap entry: not none, not present (a table holding one is not empty).
+          if (!a.is_swap_pte(e) || k.swap_info === null || a.pte_to_swp_type(e) !== k.swap_info.type)
+            out.push({ rule: "PTE neither none, present nor swap", detail: `va 0x${va.toString(16)} pte ${e}` });
+          else {
+            const off = a.pte_to_swp_offset(e);
+            r.swap++;
+            r.swap_refs.set(off, (r.swap_refs.get(off) ?? 0) + 1);
+            if (swap_count(k, off) === 0) out.push({ rule: "swap entry on a free slot", detail: `va 0x${va.toString(16)} swap offset ${off}` });
+          }
+          if (!mm.mm_mt.vma_lookup(va)) out.push({ rule: "PTE outside any VMA", detail: `va 0x${va.toString(16)}` });
+          continue;
+        }
         const ty = k.frames.type[a.pte_pfn(e)];
         if (ty === PG_ANON || ty === PG_TAIL) r.anon++;
         else if (ty === PG_SHMEM) r.shmem++;
@@ -82,6 +99,7 @@ export function check_mm(k: Kernel, mm: MmStruct): Violation[] {
     out.push({ rule: "mm_pgtables_bytes", detail: `pgtables_bytes ${mm.pgtables_bytes} but ${counted} PTE/PMD/PUD tables + ${deposits} deposits are live (${expect})` });
   if (mm.rss_stat[MM_ANONPAGES] !== r.anon) out.push({ rule: "MM_ANONPAGES", detail: `counter ${mm.rss_stat[MM_ANONPAGES]}, mapped ${r.anon}` });
   if (mm.rss_stat[MM_SHMEMPAGES] !== r.shmem) out.push({ rule: "MM_SHMEMPAGES", detail: `counter ${mm.rss_stat[MM_SHMEMPAGES]}, mapped ${r.shmem}` });
+  if (mm.rss_stat[MM_SWAPENTS] !== r.swap) out.push({ rule: "MM_SWAPENTS", detail: `counter ${mm.rss_stat[MM_SWAPENTS]}, swap entries ${r.swap}` });
   let vm = 0;
   for (const v of mm.mm_mt.list) vm += v.pages;
   if (vm !== mm.total_vm) out.push({ rule: "total_vm", detail: `total_vm ${mm.total_vm}, VMAs span ${vm} pages` });
@@ -97,5 +115,37 @@ export function check_exit(k: Kernel, mm: MmStruct): Violation[] {
   if (mm.pgtables_bytes !== 0) out.push({ rule: "pgtables_bytes at exit", detail: `${mm.pgtables_bytes} bytes still counted` });
   for (const { pfn } of k.pt.tables())
     if (k.frames.owner[pfn] === mm.id && pfn !== mm.pgd) out.push({ rule: "table leaked at exit", detail: `pfn ${pfn} (level ${k.pt.level_of(pfn)})` });
+  if (mm.rss_stat[MM_SWAPENTS] !== 0) out.push({ rule: "MM_SWAPENTS at exit", detail: `${mm.rss_stat[MM_SWAPENTS]} swap entries still counted` });
+  out.push(...check_swap(k));
+  return out;
+}
+
+/**
+ * check_swap(): every allocated swap slot's count (swap_map) equals the swap
+ * PTEs holding it in all the machine's mms, and no slot is left in the swap
+ * cache by a quiescent kernel (the model's cache is only transient): a zap that
+ * forgets free_swap_and_cache() leaks the slot, one that frees it twice
+ * underflows. Nothing to check without swap.
+ */
+export function check_swap(k: Kernel): Violation[] {
+  const si = k.swap_info;
+  if (si === null) return [];
+  const out: Violation[] = [];
+  const refs = new Map<number, number>();
+  for (const mm of k.mms.values()) {
+    if (mm.exited) continue;
+    for (const [off, n] of reachable(k, mm, []).swap_refs) refs.set(off, (refs.get(off) ?? 0) + n);
+  }
+  let inuse = 0;
+  for (let off = 1; off <= si.highest_bit; off++) {
+    const v = si.map(off);
+    if (v === 0) continue;
+    inuse++;
+    if (v & SWAP_HAS_CACHE) out.push({ rule: "swap slot left in the swap cache", detail: `swap offset ${off} (swap_map 0x${v.toString(16)})` });
+    const want = refs.get(off) ?? 0;
+    if ((v & ~SWAP_HAS_CACHE) !== want) out.push({ rule: want === 0 ? "swap slot leaked" : "swap_map count", detail: `swap offset ${off}: swap_map ${v & ~SWAP_HAS_CACHE}, held by ${want} swap PTEs` });
+  }
+  for (const [off] of refs) if (si.map(off) === 0) out.push({ rule: "swap entry on a free slot", detail: `swap offset ${off}` });
+  if (inuse !== si.inuse_pages) out.push({ rule: "swap inuse_pages", detail: `inuse_pages ${si.inuse_pages}, ${inuse} slots allocated` });
   return out;
 }

@@ -6,6 +6,7 @@ export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EACCES = 13;
 export const EFAULT = 14;
+export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
 export const EOVERFLOW = 75;
@@ -18,6 +19,7 @@ const TEXT: Record<number, string> = {
   [ENOMEM]: "Cannot allocate memory",
   [EACCES]: "Permission denied",
   [EFAULT]: "Bad address",
+  [EBUSY]: "Device or resource busy",
   [EEXIST]: "File exists",
   [EINVAL]: "Invalid argument",
   [EOVERFLOW]: "Value too large for defined data type",
@@ -30,6 +32,7 @@ const NAME: Record<number, string> = {
   [ENOMEM]: "ENOMEM",
   [EACCES]: "EACCES",
   [EFAULT]: "EFAULT",
+  [EBUSY]: "EBUSY",
   [EEXIST]: "EEXIST",
   [EINVAL]: "EINVAL",
   [EOVERFLOW]: "EOVERFLOW",

@@ -17,7 +17,8 @@
  *     write-protect fault, and a lazily freed (MADV_FREE) page is copied as an
  *     ordinary dirty page.
  *   - No VM_DONTCOPY / VM_WIPEONFORK (MADV_DONTFORK and MADV_WIPEONFORK are not
- *     modelled) and no swap entries or PTE markers to copy.
+ *     modelled) and no PTE markers or migration entries to copy (swap entries
+ *     are: copy_nonpresent_pte).
  */
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
@@ -30,11 +31,12 @@ import { pmd_lock, pmd_lockptr, pte_alloc, pte_alloc_one } from "../pgtable/pgal
 import { pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { ENOMEM } from "./errno.js";
 import { folio_get, page_folio, vm_normal_page } from "./folio.js";
-import { add_mm_counter, mm_counter, mm_inc_nr_ptes, MM_ANONPAGES } from "./mm.js";
+import { add_mm_counter, mm_counter, mm_inc_nr_ptes, MM_ANONPAGES, MM_SWAPENTS } from "./mm.js";
 import { mmap_write_unlock, vma_start_write } from "./mmap_lock.js";
 import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR, PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { p4d_alloc, pmd_alloc, pud_alloc } from "./pgtable_alloc.js";
+import { swap_duplicate } from "./swapfile.js";
 import { Vma } from "./vma.js";
 
 /** vma_needs_copy(): only VMAs with an anon_vma have pages the child cannot refault (no PFNMAP/MIXEDMAP/uffd-wp VMAs in the model). */
@@ -58,6 +60,21 @@ function copy_anon_folio(t: Task, mm: MmStruct, src: number, addr: number, order
   }
   f.mapcount[pfn] = 1;
   return pfn;
+}
+
+/**
+ * copy_nonpresent_pte(): a swap entry is shared by both mms (swap_duplicate),
+ * and no longer exclusive in either (pte_swp_clear_exclusive on the parent's
+ * PTE, kept by the model in the slot); the child's MM_SWAPENTS counts it. PTE
+ * markers and migration entries do not exist in the model.
+ */
+function* copy_nonpresent_pte(t: Task, dst_vma: Vma, dst_ptep: number, pte: number, addr: number): KPath {
+  const k = t.k;
+  const offset = k.arch.pte_to_swp_offset(pte);
+  if (swap_duplicate(k, offset) < 0) return; // -EIO in the kernel (swap_count_continued() fails): the model never exceeds it
+  k.swap_info!.set_exclusive(offset, false); // set_pte_at(src_mm, ..., pte_swp_clear_exclusive(orig_pte))
+  add_mm_counter(dst_vma.vm_mm!, MM_SWAPENTS, 1);
+  yield* set_pte_at(t, dst_vma.vm_mm!, addr, dst_ptep, pte);
 }
 
 /**
@@ -110,8 +127,11 @@ function* copy_pte_range(t: Task, dst_vma: Vma, src_vma: Vma, dst_pmdp: number, 
   yield* spin_lock_nested(t, src_ptl);
   for (let i = 0; addr < end; i++, addr += 4096) {
     const pte = yield* ptep_get(t, src_pte + i);
-    // copy_nonpresent_pte(): swap entries and PTE markers do not exist in the model.
-    if (a.pte_none(pte) || !a.pte_present(pte)) continue;
+    if (a.pte_none(pte)) continue;
+    if (!a.pte_present(pte)) {
+      yield* copy_nonpresent_pte(t, dst_vma, dst_pte + i, pte, addr);
+      continue;
+    }
     yield* copy_present_pte(t, dst_vma, dst_pte + i, pte, addr);
   }
   yield* spin_unlock(t, src_ptl);

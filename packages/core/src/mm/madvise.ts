@@ -8,14 +8,8 @@
  * Locking: MADV_DONTNEED(_LOCKED) and MADV_FREE use the per-VMA read lock when
  * the range lies in one VMA and fall back to mmap_read_lock otherwise; the flag
  * changes take mmap_write_lock.
- *
- * Kernel era (k.era): the per-VMA lock is Linux 6.17's (a6fde7add78d "mm: use
- * per_vma lock for MADV_DONTNEED", then "mm: madvise: use per_vma lock for
- * MADV_FREE", both in the 6.17 merge window). In the 5.14, 5.18 and 6.10 eras
- * both advices take mmap_read_lock (madvise_need_mmap_write() is false for
- * them). MADV_DONTNEED_LOCKED arrived in 5.18 (9457056ac426): -EINVAL in 5.14.
  */
-import type { KernelEra, ZapDetails } from "@mmsim/spec";
+import type { ZapDetails } from "@mmsim/spec";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read, down_read_trylock, down_write, up_read } from "../sync/rwsem.js";
@@ -28,7 +22,7 @@ import { walk_pmd } from "../pgtable/walk.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
 import { folio_test_large, page_folio, vm_normal_page } from "./folio.js";
-import { __split_huge_pmd, split_folio_if_partial } from "./huge_memory.js";
+import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_memory.js";
 import { vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
@@ -40,6 +34,7 @@ import { zap_vma_range_batched } from "./zap.js";
 export const MADV_NORMAL = 0;
 export const MADV_RANDOM = 1;
 export const MADV_SEQUENTIAL = 2;
+import { shrink_anon_folio } from "./vmscan.js";
 export const MADV_WILLNEED = 3;
 export const MADV_DONTNEED = 4;
 export const MADV_FREE = 8;
@@ -50,9 +45,8 @@ export const MADV_COLD = 20;
 export const MADV_PAGEOUT = 21;
 export const MADV_DONTNEED_LOCKED = 24;
 
-/** madvise_behavior_valid(), for the advice the model implements (and the era knows). */
-function madvise_behavior_valid(behavior: number, era: KernelEra): boolean {
-  if (behavior === MADV_DONTNEED_LOCKED && era === "5.14") return false;
+/** madvise_behavior_valid(), for the advice the model implements. */
+function madvise_behavior_valid(behavior: number): boolean {
   switch (behavior) {
     case MADV_NORMAL:
     case MADV_RANDOM:
@@ -144,8 +138,9 @@ function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: numb
  * for MADV_PAGEOUT, reclaimed if lazily freed and clean (shrink_folio_list →
  * try_to_unmap with TTU_SPLIT_HUGE_PMD: the deposit becomes the PTE table). Small
  * folios: MADV_PAGEOUT discards lazily freed ones and unmaps shmem ones; other
- * anon folios stay (no swap device is modelled). MADV_COLD changes nothing the
- * model counts.
+ * anon folios go to swap when a swap device is configured (mm/vmscan.ts: the PTE
+ * becomes a swap entry; a THP is split first, whole or not) and stay otherwise.
+ * MADV_COLD changes nothing the model counts.
  */
 function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, addr: number, next: number, pageout: boolean): KPath {
   const k = t.k;
@@ -158,7 +153,9 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
     const folio = a.pxd_pfn(pmd);
     if (folio === f.huge_zero_pfn) return;
     const whole = next - addr === k.PMD_SIZE;
-    if (whole && !(pageout && f.flags[folio] & PF_LAZYFREE && !(f.flags[folio] & PF_DIRTY) && !a.pte_dirty(pmd))) return;
+    // With swap, shrink_folio_list() splits a whole THP (no THP swap on a swap file) and swaps its pages.
+    const to_swap = pageout && k.swap_info !== null && !(f.flags[folio] & PF_LAZYFREE);
+    if (whole && !to_swap && !(pageout && f.flags[folio] & PF_LAZYFREE && !(f.flags[folio] & PF_DIRTY) && !a.pte_dirty(pmd))) return;
     reclaim_whole = whole;
     yield* __split_huge_pmd(t, vma, pmdp, addr);
   }
@@ -196,6 +193,19 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
 }
 
 /** madvise_cold() / madvise_pageout() over [start, end) of one VMA. */
+    } else if (f.type[folio] === PG_ANON && k.swap_info !== null) {
+      if (folio_test_large(k, folio)) {
+        // folio_alloc_swap() fails for a THP on a swap file: split_folio_to_list(), then each page.
+        const first = page - folio;
+        const haddr = va - first * 4096;
+        const in_table = haddr % k.PMD_SIZE === 0 && Math.floor(haddr / k.PMD_SIZE) === Math.floor(va / k.PMD_SIZE);
+        if (in_table && (yield* split_folio(t, vma, folio, p - first, haddr))) {
+          p--;
+          va -= 4096;
+        }
+        continue;
+      }
+      yield* shrink_anon_folio(t, p, va, page);
 function* madvise_cold_or_pageout(t: Task, vma: Vma, start: number, end: number, pageout: boolean): KPath<number> {
   const k = t.k;
   if (vma.vm_flags & VM_LOCKED) return -EINVAL; // can_madv_lru_vma()
@@ -246,18 +256,12 @@ function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, 
 
 type LockMode = "vma" | "read" | "write";
 
-/** Whether the era's madvise() takes the per-VMA lock for MADV_DONTNEED{,_LOCKED} / MADV_FREE (Linux 6.17+). */
-export function madvise_per_vma_lock_era(era: KernelEra): boolean {
-  return era === "6.18";
-}
-
-/** get_lock_mode() (6.17+); madvise_need_mmap_write() before: read or write, no per-VMA lock. */
-function lock_mode(behavior: number, era: KernelEra): LockMode {
+function lock_mode(behavior: number): LockMode {
   switch (behavior) {
     case MADV_DONTNEED:
     case MADV_DONTNEED_LOCKED:
     case MADV_FREE:
-      return madvise_per_vma_lock_era(era) ? "vma" : "read";
+      return "vma";
     case MADV_WILLNEED:
     case MADV_COLD:
     case MADV_PAGEOUT:
@@ -292,7 +296,7 @@ function* madvise_walk_vmas(t: Task, tlb: MmuGather, mm: MmStruct, start: number
 export function* sys_madvise(t: Task, start: number, len_in: number, behavior: number): KPath<number> {
   const mm = t.mm!;
   // is_valid_madvise() / madvise_should_skip()
-  if (!madvise_behavior_valid(behavior, t.k.era)) return -EINVAL;
+  if (!madvise_behavior_valid(behavior)) return -EINVAL;
   if (start % 4096) return -EINVAL;
   const len = Math.ceil(len_in / 4096) * 4096;
   if (len_in && !len) return -EINVAL;
@@ -301,7 +305,7 @@ export function* sys_madvise(t: Task, start: number, len_in: number, behavior: n
   const end = start + len;
   const tlb = tlb_gather_mmu(t.k, mm);
   let error: number;
-  let mode = lock_mode(behavior, t.k.era);
+  let mode = lock_mode(behavior);
   let vma: Vma | null = null;
   if (mode === "vma") {
     // try_vma_read_lock(): only when one VMA covers the whole range.

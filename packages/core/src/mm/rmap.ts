@@ -13,9 +13,10 @@ import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_WRITE } from "../pgtable/arch.js";
 import { ptep_get_and_clear, set_pte_at } from "../pgtable/ops.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { folio_put, page_folio } from "./folio.js";
-import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES } from "./mm.js";
+import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE } from "./page_alloc.js";
+import { swap_duplicate } from "./swapfile.js";
 import type { Vma } from "./vma.js";
 
 /** vmf_anon_prepare() → anon_vma_prepare(): give the VMA an anon_vma on its first fault. */
@@ -99,4 +100,35 @@ export function* try_to_unmap_shmem(t: Task, p: number, addr: number): KPath {
   add_mm_counter(mm, MM_SHMEMPAGES, -1);
   k.frames.mapcount[folio]--;
   folio_put(k, folio);
+}
+
+/**
+ * try_to_unmap_one() for an anon, swap-backed folio (shrink_folio_list after
+ * folio_alloc_swap, mm/vmscan.ts): the PTE becomes the swap entry of slot
+ * `offset` (swap_duplicate: one reference for the PTE), exclusive as the page
+ * was; MM_ANONPAGES moves to MM_SWAPENTS; the mapping's folio reference is
+ * dropped (reclaim holds its own). Returns false (walk_abort: the PTE is restored) when swap_duplicate()
+ * fails. Called with the PTE lock held.
+ */
+export function* try_to_unmap_one_swap(t: Task, p: number, addr: number, offset: number): KPath<boolean> {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  const si = k.swap_info!;
+  const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
+  yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
+  const page = a.pte_pfn(pteval);
+  const folio = page_folio(k, page);
+  if (a.pte_dirty(pteval)) k.frames.flags[folio] |= PF_DIRTY; // folio_mark_dirty()
+  if (swap_duplicate(k, offset) < 0) {
+    yield* set_pte_at(t, mm, addr, p, pteval);
+    return false;
+  }
+  add_mm_counter(mm, MM_ANONPAGES, -1); // dec_mm_counter(mm, MM_ANONPAGES)
+  add_mm_counter(mm, MM_SWAPENTS, 1); // inc_mm_counter(mm, MM_SWAPENTS)
+  si.set_exclusive(offset, true); // pte_swp_mkexclusive(): the model's anon pages are never shared
+  yield* set_pte_at(t, mm, addr, p, a.swp_entry_to_pte(si.type, offset));
+  k.frames.mapcount[page]--; // folio_remove_rmap_pte()
+  folio_put(k, folio);
+  return true;
 }

@@ -30,6 +30,7 @@ import { __split_huge_pmd, zap_huge_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR } from "./page_alloc.js";
 import type { Vma } from "./vma.js";
+import { free_swap_and_cache } from "./swapfile.js";
 
 /** should_zap_folio(details, folio) */
 function should_zap_folio(k: Kernel, details: ZapDetails | null, folio: number): boolean {
@@ -105,13 +106,43 @@ function* zap_present_ptes(
   return nr;
 }
 
-/** zap_nonpresent_ptes(): swap and marker entries (no path in the model creates them). */
-function* zap_nonpresent_ptes(t: Task, tlb: MmuGather, ptep: number, addr: number, z: ZapLocals): KPath<number> {
+/** should_zap_cows(details): zap private anon pages too (always for MADV_DONTNEED's reclaim_pt). */
+function should_zap_cows(details: ZapDetails | null): boolean {
+  if (!details || details.reclaim_pt) return true;
+  return !details.skip_cows;
+}
+
+/** swap_pte_batch(): how many of the next PTEs hold swap entries with consecutive offsets. */
+function swap_pte_batch(k: Kernel, ptep: number, max_nr: number, pte: number): number {
+  const a = k.arch;
+  const type = a.pte_to_swp_type(pte);
+  const offset = a.pte_to_swp_offset(pte);
+  let nr = 1;
+  while (nr < max_nr) {
+    const e = k.pt.ent[ptep + nr];
+    if (a.pte_present(e) || !a.is_swap_pte(e) || a.pte_to_swp_type(e) !== type || a.pte_to_swp_offset(e) !== offset + nr) break;
+    nr++;
+  }
+  return nr;
+}
+
+/**
+ * zap_nonpresent_ptes(): genuine swap entries (private anon pages) are zapped
+ * and their slots released (free_swap_and_cache_nr), MM_SWAPENTS going down;
+ * migration, device and marker entries do not exist in the model.
+ */
+function* zap_nonpresent_ptes(t: Task, tlb: MmuGather, ptep: number, ptent: number, max_nr: number, addr: number, details: ZapDetails | null, z: ZapLocals): KPath<number> {
+  const k = t.k;
   z.any_skipped = true;
-  yield* ptep_get_and_clear(t, tlb.mm, addr, ptep);
-  z.rss_swap--;
-  z.any_skipped = false;
-  return 1;
+  if (!should_zap_cows(details)) return 1;
+  const nr = swap_pte_batch(k, ptep, max_nr, ptent);
+  const offset = k.arch.pte_to_swp_offset(ptent);
+  z.rss_swap -= nr;
+  for (let i = 0; i < nr; i++) free_swap_and_cache(k, offset + i);
+  // clear_not_present_full_ptes()
+  for (let i = 0; i < nr; i++) yield* ptep_get_and_clear(t, tlb.mm, addr + i * 4096, ptep + i);
+  z.any_skipped = false; // zap_install_uffd_wp_if_needed(): no uffd-wp in the model
+  return nr;
 }
 
 /** do_zap_pte_range(): skip a run of none PTEs, then zap one present/non-present batch. */
@@ -139,7 +170,7 @@ function* do_zap_pte_range(
     addr += nr * 4096;
   }
   if (a.pte_present(ptent)) nr += yield* zap_present_ptes(t, tlb, ptep, ptent, max_nr, addr, details, z);
-  else nr += yield* zap_nonpresent_ptes(t, tlb, ptep, addr, z);
+  else nr += yield* zap_nonpresent_ptes(t, tlb, ptep, ptent, max_nr, addr, details, z);
   return nr;
 }
 

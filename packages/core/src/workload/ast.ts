@@ -9,6 +9,9 @@
  *   munmap NAME OFFSET LENGTH
  *   mprotect NAME OFFSET LENGTH rw|r|none
  *   status LABEL
+ *   swapon SIZE            (a swap device of SIZE bytes, as swapon of a swap
+ *                           file that size; once, outside repeat blocks;
+ *                           status lines then also print dVmSwap)
  *   repeat COUNT [as VAR]
  *     ...
  *   end
@@ -45,6 +48,7 @@ export type Stmt =
   | { op: "munmap"; loc: Loc; name: string; offset: Expr; length: Expr }
   | { op: "mprotect"; loc: Loc; name: string; offset: Expr; length: Expr; prot: Prot }
   | { op: "status"; loc: Loc; label: string }
+  | { op: "swapon"; loc: Loc; size: Expr }
   | { op: "repeat"; loc: Loc; count: Expr; var: string; body: Stmt[] };
 
 export interface Script {

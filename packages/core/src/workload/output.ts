@@ -5,11 +5,18 @@ export interface StatusLine {
   VmSize: number;
   VmRSS: number;
   VmPTE: number;
+  /** Set once the script has turned swap on (`swapon`): VmSwap in kB. */
+  VmSwap?: number;
 }
 
-/** `LABEL dVmSize=<kB> dVmRSS=<kB> dVmPTE=<kB>`, differences from the first status line. */
+/**
+ * `LABEL dVmSize=<kB> dVmRSS=<kB> dVmPTE=<kB>`, differences from the first status
+ * line, then ` dVmSwap=<kB>` when swap is on (from the first line's VmSwap, 0 if
+ * it had none).
+ */
 export function formatStatus(first: StatusLine, cur: StatusLine): string {
-  return `${cur.label} dVmSize=${cur.VmSize - first.VmSize} dVmRSS=${cur.VmRSS - first.VmRSS} dVmPTE=${cur.VmPTE - first.VmPTE}`;
+  const base = `${cur.label} dVmSize=${cur.VmSize - first.VmSize} dVmRSS=${cur.VmRSS - first.VmRSS} dVmPTE=${cur.VmPTE - first.VmPTE}`;
+  return cur.VmSwap === undefined ? base : `${base} dVmSwap=${cur.VmSwap - (first.VmSwap ?? 0)}`;
 }
 
 /** `<op>-error <strerror text>` */

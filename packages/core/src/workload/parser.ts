@@ -74,6 +74,8 @@ class ScriptParser {
   /** Open `repeat` blocks, outermost first; their vars are the scope. */
   private readonly open: RepeatStmt[] = [];
   private readonly top: Stmt[] = [];
+  /** A `swapon` was seen. */
+  private swapon = false;
 
   constructor(file: string) {
     this.file = file;
@@ -130,6 +132,14 @@ class ScriptParser {
         const label = ops.next("LABEL").text;
         ops.done();
         return this.emit({ op: "status", loc, label });
+      }
+      case "swapon": {
+        const sizeWord = ops.next("SIZE");
+        ops.done();
+        if (this.open.length > 0) this.fail("swapon: not allowed inside a repeat block (one swap device per script)", words[0]);
+        if (this.swapon) this.fail("swapon: given twice (one swap device per script)", words[0]);
+        this.swapon = true;
+        return this.emit({ op: "swapon", loc, size: this.expr(sizeWord) });
       }
       case "repeat":
         return this.repeat(ops, loc);

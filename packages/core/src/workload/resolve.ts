@@ -7,6 +7,7 @@
 import type { Advice, Loc, Prot, Script, Stmt } from "./ast.js";
 import { ScriptError } from "./errors.js";
 import { evalNonNegative } from "./expr.js";
+import { SWAP_MIN_BYTES } from "../mm/swapfile.js";
 
 export type ResolvedOp =
   | { op: "mmap"; loc: Loc; name: string; size: number; prot: Prot; shared: boolean; thp: "hugepage" | "nohugepage" | null; addr: number | null }
@@ -14,7 +15,8 @@ export type ResolvedOp =
   | { op: "madvise"; loc: Loc; name: string; offset: number; length: number; advice: Advice }
   | { op: "munmap"; loc: Loc; name: string; offset: number; length: number }
   | { op: "mprotect"; loc: Loc; name: string; offset: number; length: number; prot: Prot }
-  | { op: "status"; loc: Loc; label: string };
+  | { op: "status"; loc: Loc; label: string }
+  | { op: "swapon"; loc: Loc; size: number };
 
 function* expand(stmts: readonly Stmt[], env: Map<string, number>): Generator<ResolvedOp> {
   for (const s of stmts) {
@@ -55,6 +57,13 @@ function* expand(stmts: readonly Stmt[], env: Map<string, number>): Generator<Re
       case "status":
         yield s;
         break;
+      case "swapon": {
+        const size = evalNonNegative(s.size, env, "SIZE");
+        // mkswap's rules, so the simulator and `mmsim host` get the same area.
+        if (size % 4096 !== 0 || size < SWAP_MIN_BYTES) throw new ScriptError(`swapon: SIZE ${size} must be a multiple of 4096 and at least ${SWAP_MIN_BYTES} (mkswap's 10 pages)`, s.size.loc);
+        yield { op: "swapon", loc: s.loc, size };
+        break;
+      }
       case "repeat": {
         const n = evalNonNegative(s.count, env, "COUNT");
         for (let i = 0; i < n; i++) {

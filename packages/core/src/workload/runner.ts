@@ -20,6 +20,7 @@ import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, PROT_READ,
 import { render_status, type ProcStatus } from "../proc/status.js";
 import type { Advice, Prot, Script } from "./ast.js";
 import { formatError, formatStatus, SIGNAL_TEXT, type StatusLine } from "./output.js";
+import { ScriptError } from "./errors.js";
 import { countOps, resolveScript } from "./resolve.js";
 
 export const PROT_BITS: Record<Prot, number> = { rw: PROT_READ | PROT_WRITE, r: PROT_READ, none: 0 };
@@ -54,6 +55,8 @@ export interface Backend {
   madvise(addr: number, len: number, advice: number): number;
   touch(addr: number, len: number, write: boolean, stride: number): AccessResult;
   status(): ProcStatus;
+  /** swapon(2) of a swap area of `bytes` (the `swapon` statement): 0 or -errno. */
+  swapon?(bytes: number): number;
 }
 
 export interface RunResult {
@@ -77,6 +80,8 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
   const names = new Map<string, number>();
   const total = opts.onProgress ? countOps(script) : 0;
   let done = 0;
+  /** Status lines print dVmSwap once a swapon succeeded. */
+  let swap = false;
   const err = (op: string, r: number) => {
     if (r < 0) emit(formatError(op, strerror(-r)));
   };
@@ -85,8 +90,16 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
     if (op.op === "status") {
       const s = p.status();
       const cur: StatusLine = { label: op.label, VmSize: s.VmSize, VmRSS: s.VmRSS, VmPTE: s.VmPTE };
+      if (swap) cur.VmSwap = s.VmSwap;
       statuses.push(cur);
       emit(formatStatus(statuses[0], cur));
+      continue;
+    }
+    if (op.op === "swapon") {
+      if (!p.swapon) throw new ScriptError("swapon: this backend cannot turn swap on", op.loc);
+      const r = p.swapon(op.size);
+      if (r < 0) err("swapon", r);
+      else swap = true;
       continue;
     }
     if (op.op === "mmap") {
