@@ -8,8 +8,14 @@
  * Locking: MADV_DONTNEED(_LOCKED) and MADV_FREE use the per-VMA read lock when
  * the range lies in one VMA and fall back to mmap_read_lock otherwise; the flag
  * changes take mmap_write_lock.
+ *
+ * Kernel era (k.era): the per-VMA lock is Linux 6.17's (a6fde7add78d "mm: use
+ * per_vma lock for MADV_DONTNEED", then "mm: madvise: use per_vma lock for
+ * MADV_FREE", both in the 6.17 merge window). In the 5.14, 5.18 and 6.10 eras
+ * both advices take mmap_read_lock (madvise_need_mmap_write() is false for
+ * them). MADV_DONTNEED_LOCKED arrived in 5.18 (9457056ac426): -EINVAL in 5.14.
  */
-import type { ZapDetails } from "@mmsim/spec";
+import type { KernelEra, ZapDetails } from "@mmsim/spec";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read, down_read_trylock, down_write, up_read } from "../sync/rwsem.js";
@@ -45,8 +51,9 @@ export const MADV_COLD = 20;
 export const MADV_PAGEOUT = 21;
 export const MADV_DONTNEED_LOCKED = 24;
 
-/** madvise_behavior_valid(), for the advice the model implements. */
-function madvise_behavior_valid(behavior: number): boolean {
+/** madvise_behavior_valid(), for the advice the model implements (and the era knows). */
+function madvise_behavior_valid(behavior: number, era: KernelEra): boolean {
+  if (behavior === MADV_DONTNEED_LOCKED && era === "5.14") return false;
   switch (behavior) {
     case MADV_NORMAL:
     case MADV_RANDOM:
@@ -256,12 +263,18 @@ function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, 
 
 type LockMode = "vma" | "read" | "write";
 
-function lock_mode(behavior: number): LockMode {
+/** Whether the era's madvise() takes the per-VMA lock for MADV_DONTNEED{,_LOCKED} / MADV_FREE (Linux 6.17+). */
+export function madvise_per_vma_lock_era(era: KernelEra): boolean {
+  return era === "6.18";
+}
+
+/** get_lock_mode() (6.17+); madvise_need_mmap_write() before: read or write, no per-VMA lock. */
+function lock_mode(behavior: number, era: KernelEra): LockMode {
   switch (behavior) {
     case MADV_DONTNEED:
     case MADV_DONTNEED_LOCKED:
     case MADV_FREE:
-      return "vma";
+      return madvise_per_vma_lock_era(era) ? "vma" : "read";
     case MADV_WILLNEED:
     case MADV_COLD:
     case MADV_PAGEOUT:
@@ -296,7 +309,7 @@ function* madvise_walk_vmas(t: Task, tlb: MmuGather, mm: MmStruct, start: number
 export function* sys_madvise(t: Task, start: number, len_in: number, behavior: number): KPath<number> {
   const mm = t.mm!;
   // is_valid_madvise() / madvise_should_skip()
-  if (!madvise_behavior_valid(behavior)) return -EINVAL;
+  if (!madvise_behavior_valid(behavior, t.k.era)) return -EINVAL;
   if (start % 4096) return -EINVAL;
   const len = Math.ceil(len_in / 4096) * 4096;
   if (len_in && !len) return -EINVAL;
@@ -305,7 +318,7 @@ export function* sys_madvise(t: Task, start: number, len_in: number, behavior: n
   const end = start + len;
   const tlb = tlb_gather_mmu(t.k, mm);
   let error: number;
-  let mode = lock_mode(behavior);
+  let mode = lock_mode(behavior, t.k.era);
   let vma: Vma | null = null;
   if (mode === "vma") {
     // try_vma_read_lock(): only when one VMA covers the whole range.
