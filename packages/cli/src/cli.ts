@@ -12,7 +12,7 @@ import { checkHostCommand, hostCommand } from "./commands/host.js";
 import { recordCommand } from "./commands/record.js";
 import { replayCommand, type ReplayCommandOptions } from "./commands/replay.js";
 import { listCommand, type ListCommandOptions } from "./commands/list.js";
-import { archOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
+import { archOption, iecOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { runCommand, type RunCommandOptions } from "./commands/run.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { OutputClosed, processIo, type Io } from "./io.js";
@@ -73,6 +73,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(reclaimListOption())
     .addOption(jsonOption("[{ reclaim, before, after }] (kB)"))
     .addOption(archOption())
+    .addOption(iecOption())
     .action(async (target: string, opts: CompareCommandOptions) => setExit(await compareCommand(target, opts, io)));
 
   program
@@ -148,6 +149,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--strict", "stop at the first malformed line instead of reporting it")
     .addOption(jsonOption("{ trace, pid, comm, expected, results: [{ reclaim, status, vmPteErrorPct }], summary, global, warnings }"))
     .addOption(archOption())
+    .addOption(iecOption())
     .action(async (trace: string, opts: ReplayCommandOptions) => setExit(await replayCommand(trace, opts, io)));
 
   program

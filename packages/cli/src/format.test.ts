@@ -12,6 +12,13 @@ describe("sizes", () => {
     expect(humanKb(2 * 1024 ** 3)).toBe("2.0 TB");
     expect(humanKb(-2060)).toBe("-2.0 MB");
   });
+
+  it("labels the same binary values MiB, GiB, TiB with iec units (--iec)", () => {
+    expect(formatKb(102608, "iec")).toBe("102608 kB (100.2 MiB)");
+    expect(formatKb(52428800, "iec")).toBe("52428800 kB (50.0 GiB)");
+    expect(humanKb(2 * 1024 ** 3, "iec")).toBe("2.0 TiB");
+    expect(formatKb(12, "iec")).toBe("12 kB");
+  });
 });
 
 describe("renderTable", () => {

@@ -1,21 +1,28 @@
 /** Text formatting: sizes in kB with human units, plain left-aligned tables. */
 import type { ReclaimSupports } from "@mmsim/core";
 
+/**
+ * How sizes are labelled. The values are binary (powers of 1024) either way;
+ * "legacy" labels them MB, GB, TB as mmsim always has (outputs stay byte-identical),
+ * "iec" labels them correctly, MiB, GiB, TiB (`--iec`). kB stays kB, as /proc prints it.
+ */
+export type SizeUnits = "legacy" | "iec";
+
 const UNITS = [
-  { kb: 1024 * 1024 * 1024, name: "TB" },
-  { kb: 1024 * 1024, name: "GB" },
-  { kb: 1024, name: "MB" },
+  { kb: 1024 * 1024 * 1024, name: "TB", iec: "TiB" },
+  { kb: 1024 * 1024, name: "GB", iec: "GiB" },
+  { kb: 1024, name: "MB", iec: "MiB" },
 ] as const;
 
-/** A size in binary units with one decimal: 52428800 -> "50.0 GB", 2060 -> "2.0 MB", 12 -> "12 kB". */
-export function humanKb(kb: number): string {
-  for (const u of UNITS) if (Math.abs(kb) >= u.kb) return `${(kb / u.kb).toFixed(1)} ${u.name}`;
+/** A size in binary units with one decimal: 52428800 -> "50.0 GB" ("50.0 GiB" with iec), 2060 -> "2.0 MB", 12 -> "12 kB". */
+export function humanKb(kb: number, units: SizeUnits = "legacy"): string {
+  for (const u of UNITS) if (Math.abs(kb) >= u.kb) return `${(kb / u.kb).toFixed(1)} ${units === "iec" ? u.iec : u.name}`;
   return `${kb} kB`;
 }
 
-/** The exact kB value, with human units when it is 1 MB or more: "102608 kB (100.2 MB)". */
-export function formatKb(kb: number): string {
-  return Math.abs(kb) >= 1024 ? `${kb} kB (${humanKb(kb)})` : `${kb} kB`;
+/** The exact kB value, with human units when it is 1 MB or more: "102608 kB (100.2 MB)" ("(100.2 MiB)" with iec). */
+export function formatKb(kb: number, units: SizeUnits = "legacy"): string {
+  return Math.abs(kb) >= 1024 ? `${kb} kB (${humanKb(kb, units)})` : `${kb} kB`;
 }
 
 /** Bytes as MB with one decimal. */

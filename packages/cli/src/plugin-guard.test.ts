@@ -5,6 +5,7 @@
  * failed; `replay` reports the simulation errors per plugin and exits 1.
  * Mutant: guardPlugin() returning the plugin unguarded fails every test here.
  */
+import type { ReclaimPlugin } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
 import { guardPlugin, PluginHookError, pluginFrame } from "./plugin-guard.js";
 import { mmsim, tempDir } from "./testing.js";
@@ -96,7 +97,7 @@ describe("guardPlugin", () => {
         yield 1;
       },
     };
-    const g = guardPlugin(p)! as unknown as typeof p;
+    const g = guardPlugin(p as unknown as ReclaimPlugin)! as unknown as typeof p;
     expect(g.name).toBe("x");
     expect(g.reclaim_pt_is_enabled()).toBe(true);
     expect([...g.zap_pte_range_end()]).toEqual([1]);

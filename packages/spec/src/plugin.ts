@@ -120,6 +120,26 @@ export interface ReclaimPlugin {
   pte_unmap?(t: task_struct, ptep: pte_ptr, kind: PteMapKind): KPath;
 
   /**
+   * pmd_install_get() / pte_alloc_get() (2021 pte_refcount, v2 5/9): the
+   * install-time reference. Called by core's pmd_install() and pte_alloc_get()
+   * with the PMD lock held, once `pmdp` maps a PTE table: `installed` when this
+   * call has just populated it (pte_ref_init(pte, pmd, 1): the one reference is
+   * the installer's), otherwise the table was there (pte_get_unless_zero()).
+   * Returns false when the table is dying (its count reached 0 and its last put
+   * is freeing it): core drops the PMD lock and retries until the PMD is cleared.
+   * On true the caller (the fault paths: do_anonymous_page, finish_fault,
+   * do_fault_around) holds one reference until it calls the `pte_put` hook.
+   * Kernel path; must not take the PMD lock (held) or sleep.
+   */
+  pmd_install_get?(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, installed: boolean): KPath<boolean>;
+  /**
+   * pte_put(mm, pmd, addr) (2021 pte_refcount): drops the reference the
+   * `pmd_install_get` hook gave a fault path, after its pte_unmap_unlock(). Held:
+   * mmap_lock (read); no spinlock. Kernel path; may free the table (pmd_lock).
+   */
+  pte_put?(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number): KPath;
+
+  /**
    * reclaim_pt_is_enabled(start, end, details): at the start of each
    * zap_pte_range() over [start, end), no PTE lock held. Pure: decides
    * can_reclaim_pt.
@@ -179,6 +199,15 @@ export interface ReclaimPlugin {
    */
   try_to_unmap_one_redirty?(t: task_struct, vma: vm_area_struct, pmdp: pmd_ptr, addr: number): KPath;
   /**
+   * free_pgtables() → free_pte_range(tlb, pmd, addr): a PTE table still mapped
+   * when its VMAs are gone (munmap, exit). Held: mmap_lock (write) or the mm is
+   * dying; the VMAs are unreachable. Return true when the plugin has dealt with
+   * the table (core then skips its pmd_clear + pte_free_tlb), false for core's
+   * default free. The 2021 design BUG()s here (every table must have gone by
+   * refcount). Kernel path.
+   */
+  free_pte_range?(t: task_struct, tlb: mmu_gather, pmdp: pmd_ptr, addr: number): KPath<boolean>;
+  /**
    * task_work_run() on return to user space, once queued with task_work_add().
    * No locks held; may sleep and take mmap_lock. Kernel path.
    */
@@ -199,6 +228,8 @@ export const RECLAIM_HOOKS = [
   "track_pte_clear",
   "pte_offset_map",
   "pte_unmap",
+  "pmd_install_get",
+  "pte_put",
   "reclaim_pt_is_enabled",
   "zap_pte_range_locked",
   "zap_pte_range_end",
@@ -207,6 +238,7 @@ export const RECLAIM_HOOKS = [
   "try_to_unmap_one",
   "try_to_unmap_one_done",
   "try_to_unmap_one_redirty",
+  "free_pte_range",
   "task_work",
   "scheduler_tick",
 ] as const satisfies readonly (keyof ReclaimPlugin)[];
@@ -216,6 +248,8 @@ export type ReclaimHookName = (typeof RECLAIM_HOOKS)[number];
 export const KPATH_HOOKS: ReadonlySet<ReclaimHookName> = new Set([
   "pte_offset_map",
   "pte_unmap",
+  "pmd_install_get",
+  "pte_put",
   "zap_pte_range_locked",
   "zap_pte_range_end",
   "zap_pte_range_done",
@@ -223,5 +257,6 @@ export const KPATH_HOOKS: ReadonlySet<ReclaimHookName> = new Set([
   "try_to_unmap_one",
   "try_to_unmap_one_done",
   "try_to_unmap_one_redirty",
+  "free_pte_range",
   "task_work",
 ]);

@@ -4,7 +4,7 @@
  */
 import type { StatusLine } from "@mmsim/core/workload";
 import { CliError, EXIT_FAILURE, EXIT_OK } from "../errors.js";
-import { formatKb, renderTable } from "../format.js";
+import { formatKb, renderTable, type SizeUnits } from "../format.js";
 import type { Io } from "../io.js";
 import { PluginHookError } from "../plugin-guard.js";
 import { defaultReclaims, loadReclaims, type Reclaim, type ReclaimSpec } from "../plugins.js";
@@ -17,6 +17,8 @@ export interface CompareCommandOptions {
   reclaim?: ReclaimSpec[];
   json?: boolean;
   arch: ArchName;
+  /** Label sizes MiB, GiB, TiB (--iec). */
+  iec?: boolean;
 }
 
 /** Absolute sizes in kB. */
@@ -62,7 +64,7 @@ export async function compareCommand(target: string, opts: CompareCommandOptions
   const ok = runs.filter((r): r is SimRun => !(r instanceof PluginHookError));
   if (ok.length === 0) throw runs[0];
   const rows = runs.map((run, i) => (run instanceof PluginHookError ? { reclaim: reclaims[i].name, error: run.message } : compareRow(reclaims[i], run)));
-  io.out(json ? JSON.stringify(rows, null, 2) + "\n" : renderCompare(workload, labelsOf(ok[0]), reclaims, rows));
+  io.out(json ? JSON.stringify(rows, null, 2) + "\n" : renderCompare(workload, labelsOf(ok[0]), reclaims, rows, opts.iec ? "iec" : "legacy"));
   return ok.length === runs.length ? EXIT_OK : EXIT_FAILURE;
 }
 
@@ -85,12 +87,12 @@ const ROWS: readonly { title: string; key: keyof Sizes }[] = [
 ];
 
 /** The side-by-side table: per reclaim a before and an after column, groups set apart by a spacer column. */
-export function renderCompare(w: Workload, labels: Labels, reclaims: readonly Reclaim[], rows: readonly (CompareRow | CompareFailure)[]): string {
+export function renderCompare(w: Workload, labels: Labels, reclaims: readonly Reclaim[], rows: readonly (CompareRow | CompareFailure)[], units: SizeUnits = "legacy"): string {
   const group = <T>(f: (row: CompareRow | CompareFailure, i: number) => T[]) => rows.flatMap((row, i) => [...(i ? [""] : []), ...f(row, i)]);
   const table = [
     ["", ...group((_, i) => [reclaims[i].label, ""])],
     ["", ...group(() => ["before", "after"])],
-    ...ROWS.map(({ title, key }) => [title, ...group((row) => ("error" in row ? ["failed", "failed"] : [formatKb(row.before[key]), formatKb(row.after[key])]))]),
+    ...ROWS.map(({ title, key }) => [title, ...group((row) => ("error" in row ? ["failed", "failed"] : [formatKb(row.before[key], units), formatKb(row.after[key], units)]))]),
   ];
   const title = `${w.spec}: before = first status line '${labels.before}', after = last status line '${labels.after}'`;
   const failures = rows.flatMap((row, i) => ("error" in row ? [`${reclaims[i].label} failed: ${row.error}\n`] : []));

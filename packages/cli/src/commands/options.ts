@@ -22,6 +22,11 @@ export function archOption(): Option {
     .default("x86_64");
 }
 
+/** `--iec`: label sizes MiB, GiB, TiB (the values are binary either way). */
+export function iecOption(): Option {
+  return new Option("--iec", "label sizes in IEC binary units (MiB, GiB, TiB); without it they read MB, GB, TB (the values are binary either way)");
+}
+
 export function jsonOption(what: string): Option {
   return new Option("--json", `print ${what} as JSON (no progress bar)`);
 }

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import type { ProcStatus } from "@mmsim/core";
 import { errorPct, parseTrace, readTrace, ReplayError, replayTrace, TraceSyntaxError, type ImageCounts, type ParsedTrace, type ReplayResult } from "@mmsim/trace";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
-import { formatKb, renderTable } from "../format.js";
+import { formatKb, renderTable, type SizeUnits } from "../format.js";
 import { guardPlugin } from "../plugin-guard.js";
 import { defaultReclaims, loadReclaims, parseReclaimList, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import { ARCH_NAMES, type ArchName } from "../simulate.js";
@@ -26,6 +26,8 @@ export interface ReplayCommandOptions {
   thp?: "always" | "madvise" | "never";
   /** A JSON file with the program's own final { VmSize, VmRSS, VmPTE } (kB) to compare against. */
   expected?: string;
+  /** Label sizes MiB, GiB, TiB. */
+  iec?: boolean;
 }
 
 export interface ReplayIo {
@@ -152,7 +154,7 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
     };
     io.out(JSON.stringify(json, null, 2) + "\n");
   } else {
-    io.out(renderReplay(path, runs, rows, expected));
+    io.out(renderReplay(path, runs, rows, expected, opts.iec ? "iec" : "legacy"));
   }
   for (const w of first.warnings) io.err(`warning: ${w}\n`);
   // Every plugin's simulation errors: a replay that threw is not a prediction (exit 1).
@@ -218,7 +220,7 @@ const ROWS: readonly { title: string; key: "VmSize" | "VmRSS" | "VmPTE" }[] = [
   { title: "VmPTE", key: "VmPTE" },
 ];
 
-export function renderReplay(path: string, runs: readonly ReplayResult[], rows: readonly ReplayRow[], expected: ExpectedStatus | null): string {
+export function renderReplay(path: string, runs: readonly ReplayResult[], rows: readonly ReplayRow[], expected: ExpectedStatus | null, units: SizeUnits = "legacy"): string {
   const first = runs[0];
   const t = first.target;
   const images = first.images;
@@ -227,7 +229,7 @@ export function renderReplay(path: string, runs: readonly ReplayResult[], rows: 
   let out = `${path}: ${first.global.lines} lines, ${first.global.events} events, ${images.length} process image(s)\n`;
   out += `process ${t.pid} (${t.comm}): ${how}, ${end}; final figures:\n\n`;
   const header = ["", ...rows.map((r) => r.label), ...(expected ? ["recorded"] : [])];
-  const table = ROWS.map(({ title, key }) => [title, ...rows.map((r) => formatKb(r.status[key])), ...(expected ? [expected[key] === undefined ? "-" : formatKb(expected[key]!)] : [])]);
+  const table = ROWS.map(({ title, key }) => [title, ...rows.map((r) => formatKb(r.status[key], units)), ...(expected ? [expected[key] === undefined ? "-" : formatKb(expected[key]!, units)] : [])]);
   if (expected) table.push(["VmPTE error", ...rows.map((r) => `${(r.vmPteErrorPct ?? 0) >= 0 ? "+" : ""}${(r.vmPteErrorPct ?? 0).toFixed(1)}%`), ""]);
   out += renderTable([header, ...table]) + "\n";
   // The summary once when every plugin's is the same (the trace decides most of it), else one per plugin.

@@ -21,9 +21,15 @@ import { P4D_LEVEL, PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 const m1 = (x: number) => (x === 0 ? Infinity : x - 1);
 const mask = (x: number, size: number) => Math.floor(x / size) * size;
 
-/** free_pte_range() */
+/**
+ * free_pte_range(). A plugin's free_pte_range hook sees the table first and may
+ * deal with it itself (the 2021 pte_refcount BUG()s here under
+ * CONFIG_FREE_USER_PTE: every PTE table must have gone by refcount already).
+ */
 function* free_pte_range(t: Task, tlb: MmuGather, pmdp: number, addr: number): KPath {
   const k = t.k;
+  const hook = k.hooks.free_pte_range;
+  if (hook !== null && (yield* hook(t, tlb, pmdp, addr))) return;
   const token = k.arch.pxd_pfn(k.pt.ent[pmdp]);
   yield* pmd_clear(t, pmdp);
   yield* pte_free_tlb(t, tlb, token, addr);

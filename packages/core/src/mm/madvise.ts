@@ -32,6 +32,7 @@ import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_me
 import { vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
+import { set_put_gather } from "../tlb/put_gather.js";
 import { try_to_unmap_one, try_to_unmap_one_walk_done, try_to_unmap_shmem } from "./rmap.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
@@ -39,8 +40,8 @@ import { zap_vma_range_batched } from "./zap.js";
 
 export const MADV_NORMAL = 0;
 export const MADV_RANDOM = 1;
-export const MADV_SEQUENTIAL = 2;
 import { shrink_anon_folio } from "./vmscan.js";
+export const MADV_SEQUENTIAL = 2;
 export const MADV_WILLNEED = 3;
 export const MADV_DONTNEED = 4;
 export const MADV_FREE = 8;
@@ -127,7 +128,9 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
 /** madvise_free_single_vma() */
 function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: number, end: number): KPath<number> {
   if (!vma_is_anonymous(vma)) return -EINVAL;
+  set_put_gather(t, tlb); // 2021 v2 9/9: pte_put_tlb(tlb, ...)
   tlb_start_vma(tlb, vma);
+  set_put_gather(t, null);
   for (let addr = start; addr < end; ) {
     const next = addr_end(addr, end, t.k.PMD_SIZE);
     const pmdp = walk_pmd(t.k, t.mm!, addr);
@@ -197,9 +200,6 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
   yield* pte_unmap_unlock(t, ptep0, ptl);
   // try_to_unmap_one() after page_vma_mapped_walk_done(): the PTE lock released.
   if (discarded.length || redirtied.length) yield* try_to_unmap_one_walk_done(t, vma, pmdp, discarded, redirtied);
-}
-
-/** madvise_cold() / madvise_pageout() over [start, end) of one VMA. */
     } else if (f.type[folio] === PG_ANON && k.swap_info !== null) {
       if (folio_test_large(k, folio)) {
         // folio_alloc_swap() fails for a THP on a swap file: split_folio_to_list(), then each page.
@@ -213,6 +213,9 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
         continue;
       }
       yield* shrink_anon_folio(t, p, va, page);
+}
+
+/** madvise_cold() / madvise_pageout() over [start, end) of one VMA. */
 function* madvise_cold_or_pageout(t: Task, vma: Vma, start: number, end: number, pageout: boolean): KPath<number> {
   const k = t.k;
   if (vma.vm_flags & VM_LOCKED) return -EINVAL; // can_madv_lru_vma()

@@ -24,13 +24,14 @@ import {
   __tlb_remove_folio_pages,
   type MmuGather,
 } from "../tlb/mmu_gather.js";
+import { set_put_gather } from "../tlb/put_gather.js";
 import { folio_test_anon, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { MM_ANONPAGES, mm_counter, MM_SHMEMPAGES, MM_SWAPENTS, update_hiwater_rss } from "./mm.js";
 import { __split_huge_pmd, zap_huge_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR } from "./page_alloc.js";
-import type { Vma } from "./vma.js";
 import { free_swap_and_cache } from "./swapfile.js";
+import type { Vma } from "./vma.js";
 
 /** should_zap_folio(details, folio) */
 function should_zap_folio(k: Kernel, details: ZapDetails | null, folio: number): boolean {
@@ -260,7 +261,9 @@ function* zap_pmd_range(t: Task, tlb: MmuGather, vma: Vma, pudp: number, addr: n
     if (a.pxd_none(k.pt.ent[pmdp])) {
       addr = next;
       pmdp++;
+    set_put_gather(t, tlb); // 2021 v2 9/9: the table reference is put with pte_put_tlb(tlb, ...)
       continue;
+    set_put_gather(t, null);
     }
     addr = yield* zap_pte_range(t, tlb, vma, pmdp, addr, next, details);
     if (addr !== next) pmdp--;

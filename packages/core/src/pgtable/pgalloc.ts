@@ -66,31 +66,116 @@ export function* pmd_lock(t: Task, pmdp: number): KPath<ReturnType<typeof pmd_lo
   return ptl;
 }
 
-/** pmd_install(): publish a new PTE table under the PMD lock unless another did. */
-export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: number }): KPath {
-  const ptl = yield* pmd_lock(t, pmdp);
-  if (t.k.arch.pxd_none(yield* pmdp_get(t, pmdp))) {
-    mm_inc_nr_ptes(mm);
-    /* smp_wmb(): the table is zeroed before it becomes visible */
-    yield* pmd_populate(t, pmdp, table.pfn);
-    table.pfn = 0;
+/**
+ * pmd_install(): publish a new PTE table under the PMD lock unless another did.
+ * With a plugin's pmd_install_get hook this is the 2021 pte_refcount's
+ * pmd_install_get() (v2 5/9), which every __pte_alloc() went through: once the
+ * PMD maps a PTE table the hook takes the caller's reference, pte_ref_init(pte,
+ * pmd, 1) for a table installed here, pte_get_unless_zero() for one another
+ * installed; when that fails the table is dying, so drop the lock and retry
+ * until free_pte_table() has cleared the PMD. Returns true when the caller holds
+ * a reference (to drop with pte_put()).
+ */
+export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: number }): KPath<boolean> {
+  const a = t.k.arch;
+  const hook = t.k.hooks.pmd_install_get;
+  for (;;) {
+    // retry:
+    const ptl = yield* pmd_lock(t, pmdp);
+    const pmd = yield* pmdp_get(t, pmdp);
+    let got = false;
+    if (a.pxd_none(pmd)) {
+      /* Has another populated it ? */
+      mm_inc_nr_ptes(mm);
+      /* smp_wmb(): the table is zeroed before it becomes visible */
+      yield* pmd_populate(t, pmdp, table.pfn);
+      if (hook !== null) got = yield* hook(t, mm, pmdp, true);
+      table.pfn = 0;
+    } else if (hook !== null && pmd_is_pte_table(t.k, pmd)) {
+      got = yield* hook(t, mm, pmdp, false);
+      if (!got) {
+        yield* spin_unlock(t, ptl);
+        continue; // goto retry
+      }
+    }
+    yield* spin_unlock(t, ptl);
+    return got;
   }
-  yield* spin_unlock(t, ptl);
+}
+
+/** The PMD maps a PTE table (not none, present, not a huge leaf, not bad). */
+function pmd_is_pte_table(k: Kernel, pmd: number): boolean {
+  const a = k.arch;
+  return !a.pxd_none(pmd) && a.pxd_present(pmd) && !a.pmd_trans_huge(pmd) && !a.pxd_bad(pmd);
 }
 
 /** __pte_alloc(mm, pmd): 0, or -ENOMEM. */
 export function* __pte_alloc(t: Task, mm: MmStruct, pmdp: number): KPath<number> {
+  yield* __pte_alloc_get(t, mm, pmdp);
+  return 0;
+}
+
+/**
+ * __pte_alloc_get(mm, pmd) (2021 v2 5/9): allocate, install or find the table,
+ * and return holding a reference when the plugin keeps them (true). The model
+ * never fails an allocation, so there is no -ENOMEM.
+ */
+export function* __pte_alloc_get(t: Task, mm: MmStruct, pmdp: number): KPath<boolean> {
   const k = t.k;
   const table = { pfn: pte_alloc_one(k, mm) };
-  yield* pmd_install(t, mm, pmdp, table);
+  const got = yield* pmd_install(t, mm, pmdp, table);
   if (table.pfn) pte_free(k, mm, table.pfn);
-  return 0;
+  return got;
 }
 
 /** pte_alloc(mm, pmd): allocate only if the PMD is none. Returns nonzero on failure. */
 export function* pte_alloc(t: Task, mm: MmStruct, pmdp: number): KPath<number> {
   if (!t.k.arch.pxd_none(t.k.pt.ent[pmdp])) return 0;
   return yield* __pte_alloc(t, mm, pmdp);
+}
+
+/**
+ * pte_alloc_get(mm, pmd) (2021 v2 5/9): pte_alloc() that returns holding a
+ * reference on the table (true) when the plugin has a pmd_install_get hook:
+ *
+ *   ptl = pmd_lock(mm, pmdp);
+ *   if (pmd_none(*pmdp) || !pte_get_unless_zero(pmdp)) {
+ *           spin_unlock(ptl);
+ *           return __pte_alloc_get(mm, pmdp);
+ *   }
+ *   spin_unlock(ptl);
+ *
+ * Without the hook it is pte_alloc() and returns false. Model difference: the
+ * 2021 Kconfig excluded THP; a PMD that is a huge leaf here returns false (no
+ * reference, and the caller's pte_offset_map_lock() fails as it does today).
+ */
+export function* pte_alloc_get(t: Task, mm: MmStruct, pmdp: number): KPath<boolean> {
+  const k = t.k;
+  const hook = k.hooks.pmd_install_get;
+  if (hook === null) {
+    yield* pte_alloc(t, mm, pmdp);
+    return false;
+  }
+  const ptl = yield* pmd_lock(t, pmdp);
+  const pmd = yield* pmdp_get(t, pmdp);
+  if (!k.arch.pxd_none(pmd)) {
+    if (!pmd_is_pte_table(k, pmd)) {
+      yield* spin_unlock(t, ptl);
+      return false;
+    }
+    if (yield* hook(t, mm, pmdp, false)) {
+      yield* spin_unlock(t, ptl);
+      return true;
+    }
+  }
+  yield* spin_unlock(t, ptl);
+  return yield* __pte_alloc_get(t, mm, pmdp);
+}
+
+/** pte_put(mm, pmd, addr): drop the reference pte_alloc_get() returned (the plugin's pte_put hook). */
+export function* pte_put(t: Task, mm: MmStruct, pmdp: number, addr: number): KPath {
+  const hook = t.k.hooks.pte_put;
+  if (hook !== null) yield* hook(t, mm, pmdp, addr);
 }
 
 /** __pmd_alloc(): pud_lock is mm->page_table_lock on x86_64. */

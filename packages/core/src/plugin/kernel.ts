@@ -38,6 +38,9 @@ import { flush_tlb_range as _flush_tlb_range } from "../tlb/flush.js";
 import { pmd_lock as _pmd_lock, pmd_lockptr as _pmd_lockptr, pte_free as _pte_free, pte_free_defer as _pte_free_defer } from "../pgtable/pgalloc.js";
 import { mm_dec_nr_ptes as _mm_dec_nr_ptes } from "../mm/mm.js";
 import { pmd_clear as _pmd_clear, pmdp_get_lockless as _pmdp_get_lockless, ptep_get as _ptep_get, ptep_get_lockless as _ptep_get_lockless } from "../pgtable/ops.js";
+import { pmdp_huge_get_and_clear as _pmdp_huge_get_and_clear } from "../pgtable/ops.js";
+import { pte_index as _pte_index } from "../pgtable/offset.js";
+import { put_gather as _put_gather } from "../tlb/put_gather.js";
 import { pte_lockptr as _pte_lockptr, pte_unmap as _pte_unmap, pte_unmap_unlock as _pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import * as pte_map from "./pte_map.js";
@@ -223,6 +226,39 @@ export const tlb_flush_pmd_range = (tlb: mmu_gather, address: number, size: numb
 export const pte_free_defer = (t: task_struct, mm: mm_struct, pfn: number): void => _pte_free_defer(T(t), MM(mm), pfn);
 /** pte_free(mm, pgtable): at once; only for a table nothing can reach any more. */
 export const pte_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pte_free(K(k), MM(mm), pfn);
+
+/* ---- the 2021 pte_refcount's helpers (include/linux/pte_ref.h) ---- */
+
+/**
+ * atomic_add(i, v) for the plain-function hooks (track_pte_set/clear: pte_get()
+ * right after set_pte_at(), the zap's batched entry puts). Model: not a
+ * preemption point of its own; it happens in the step of the PTE write the hook
+ * accompanies. Kernel paths use atomic_add_return()/atomic_cmpxchg().
+ */
+export function atomic_add(i: number, v: atomic_t): void {
+  (v as Atomic).counter += i;
+}
+/** pmdp_huge_get_and_clear(mm, addr, pmdp): read and clear a PMD entry (the caller holds the PMD lock). */
+export const pmdp_huge_get_and_clear = (t: task_struct, pmdp: pmd_ptr): Prim<pmd_t> => _pmdp_huge_get_and_clear(T(t), pmdp);
+/** virt_to_page(pte) for a PTE pointer: the PFN of the PTE table holding it (its struct page). */
+export function virt_to_page(k: kernel_t, ptep: pte_ptr): number {
+  return K(k).pt.pfn_of[Math.floor(ptep / 512)];
+}
+/** pte_offset_kernel(&pmdval, addr): the PTE pointer for `addr` in the table `pmdval` maps (no protection taken). */
+export function pte_offset_kernel(k: kernel_t, pmdval: pmd_t, addr: number): pte_ptr {
+  return K(k).pt.entry(k.arch.pxd_table_pfn(pmdval), _pte_index(addr));
+}
+/** TLB_FLUSH_VMA(mm, flags): the on-stack VMA flush_tlb_range() is given where no VMA is at hand. */
+export function TLB_FLUSH_VMA(mm: mm_struct, flags: number): vm_area_struct {
+  return { vm_mm: mm, vm_flags: flags, vm_start: 0, vm_end: 0 } as vm_area_struct;
+}
+/**
+ * The mmu_gather the current put runs under (2021 v2 9/9 pte_put_tlb(tlb, ...)
+ * from zap_pte_range() and madvise_free_pte_range()), or null for a put
+ * elsewhere. Model: the walkers publish it around their pte_unmap_unlock(), since
+ * the pte_unmap hook has no tlb argument.
+ */
+export const put_gather = (t: task_struct): mmu_gather | null => _put_gather(T(t));
 
 /**
  * flush_tlb_range(vma, start, end): the arch's flush for cleared entries (x86:

@@ -8,6 +8,7 @@
  * | pte_table_ctor / pte_table_dtor | pagetable_pte_ctor / pagetable_dtor | 2021 pte_refcount init, 2022 percpu_ref init/exit |
  * | track_pte_set / track_pte_clear | set_pte_at / ptep_get_and_clear | 2021/2022: count entries per table |
  * | pte_offset_map / pte_unmap | __pte_offset_map / pte_unmap | 2021 pte_tryget_map{,_lock}; 2022 percpu_ref_tryget; default is RCU (6.5+) |
+ * | pmd_install_get / pte_put | pmd_install, pte_alloc_get (PMD lock held) / the fault paths' pte_put | 2021 v2 5/9 install-time reference |
  * | reclaim_pt_is_enabled | zap_pte_range (can_reclaim_pt) | 2024 sync (001): pte_table_reclaim_possible |
  * | zap_pte_range_locked | zap_pte_range, PTE lock held, before pte_unmap_unlock | 001: try_get_and_clear_pmd (fast path) |
  * | zap_pte_range_end | zap_pte_range after unlock | 001: free_pte / try_to_free_pte (slow path) |
@@ -15,6 +16,7 @@
  * | madvise_free_pte_range | madvise_free_pte_range, after the walk of one table | 002 percpu_ref put on MADV_FREE; 001 step 2 |
  * | try_to_unmap_one | try_to_unmap_one (reclaim of a lazily freed folio) | 2021/2022: drop the table's count |
  * | try_to_unmap_one_done / _redirty | try_to_unmap_one after page_vma_mapped_walk_done (PTE lock released): discarded / re-dirtied | 002: PVMW_MADV_FREE free_user_pte / switch back to percpu |
+ * | free_pte_range | free_pgtables → free_pte_range | 2021: BUG() under CONFIG_FREE_USER_PTE |
  * | task_work | return to user space (task_work_run), when queued with task_work_add() | 2024 async (000): freept scan |
  * | scheduler_tick | task_tick_fair | 000: task_tick_mm_pgtable arms the task_work |
  */
@@ -38,6 +40,8 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     track_pte_clear: b("track_pte_clear"),
     pte_offset_map: b("pte_offset_map"),
     pte_unmap: b("pte_unmap"),
+    pmd_install_get: b("pmd_install_get"),
+    pte_put: b("pte_put"),
     reclaim_pt_is_enabled: b("reclaim_pt_is_enabled"),
     zap_pte_range_locked: b("zap_pte_range_locked"),
     zap_pte_range_end: b("zap_pte_range_end"),
@@ -46,6 +50,7 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     try_to_unmap_one: b("try_to_unmap_one"),
     try_to_unmap_one_done: b("try_to_unmap_one_done"),
     try_to_unmap_one_redirty: b("try_to_unmap_one_redirty"),
+    free_pte_range: b("free_pte_range"),
     task_work: b("task_work"),
     scheduler_tick: b("scheduler_tick"),
   };
