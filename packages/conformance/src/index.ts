@@ -7,5 +7,8 @@
 export { runConformance, checkPlugin, contextOf, type ConformanceOptions, type SuiteReport, type TestApi } from "./run.js";
 export { CHECKS, replayCommand, shellWord, type Check, type CheckContext, type CheckResult } from "./checks.js";
 export { SCENARIOS } from "./scenarios.js";
-export { MUTANTS, type Mutant } from "./mutants/pt_reclaim_mutants.js";
+export { type Mutant } from "./mutants/pt_reclaim_mutants.js";
+export { MUTANTS } from "./mutants/all.js";
+export { THREAD_MUTANTS, type ThreadMutant } from "./mutants/thread_mutants.js";
+export { THREAD_SCENARIOS } from "./scenarios_threads.js";
 export { opsArb, opArb } from "./fuzz.js";

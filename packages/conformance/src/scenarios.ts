@@ -12,6 +12,7 @@ import scanSpeculativeWalk from "../scenarios/scan-speculative-walk.json" with {
 import scanVsFault from "../scenarios/scan-vs-fault.json" with { type: "json" };
 import speculativeWalkVsDontneed from "../scenarios/speculative-walk-vs-dontneed.json" with { type: "json" };
 import walkerVsDontneed from "../scenarios/walker-vs-dontneed.json" with { type: "json" };
+import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
   faultVsDontneed,
@@ -26,4 +27,5 @@ export const SCENARIOS: readonly Scenario[] = [
   freePageoutVsFault,
   scanVsFault,
   scanSpeculativeWalk,
+  ...THREAD_SCENARIOS,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));

@@ -9,7 +9,7 @@ import { M, SLOT, mmapFixed } from "../test/helpers.js";
 import { run_stepped } from "../sched/runner.js";
 import { ptep_get, set_pte_at } from "../pgtable/ops.js";
 import { walk_pte } from "../pgtable/walk.js";
-import { spin_lock, spin_unlock } from "../sync/spinlock.js";
+import { spin_lock, spin_trylock, spin_unlock } from "../sync/spinlock.js";
 import { pmd_lockptr } from "../pgtable/pgalloc.js";
 import { pte_lockptr } from "../pgtable/pte_map.js";
 import { walk_pmd } from "../pgtable/walk.js";
@@ -67,5 +67,27 @@ describe("sanitizers", () => {
     const pte = k.pt.ent[walk_pte(k, p.mm, SLOT)];
     k.tlb.cpus[0].entries.set(SLOT / 4096, k.arch.pte_pfn(pte));
     expect(rule(() => k.sanitizer!.page_freed(k.arch.pte_pfn(pte)))).toBe("stale TLB entry");
+  });
+
+  it("ptlock use after free: the PTE lock taken after its table's pagetable_dtor() ran (R31)", () => {
+    const { k, p, t } = setup();
+    const pmdp = walk_pmd(k, p.mm, SLOT);
+    const pfn = k.pt.table_of(walk_pte(k, p.mm, SLOT));
+    const ptl = pte_lockptr(k, k.pt.ent[pmdp]);
+    run_stepped(t, spin_lock(t, ptl));
+    run_stepped(t, spin_unlock(t, ptl));
+    // The mutant: pagetable_dtor() (ptlock_free) before the grace period, as 6.13's
+    // ___pte_free_tlb() did, while a pte_offset_map_lock() still has the lock's address.
+    k.hooks.pte_table_dtor!(k, p.mm, pfn);
+    expect(rule(() => run_stepped(t, spin_lock(t, ptl)))).toBe("ptlock use after free");
+    expect(rule(() => run_stepped(t, spin_trylock(t, ptl)))).toBe("ptlock use after free");
+    expect(rule(() => run_stepped(t, spin_lock(t, pmd_lockptr(k, pmdp))))).toBeNull(); // other locks are fine
+  });
+
+  it("ptlock use after free: pagetable_dtor() of a table whose lock is held", () => {
+    const { k, p, t } = setup();
+    const pfn = k.pt.table_of(walk_pte(k, p.mm, SLOT));
+    run_stepped(t, spin_lock(t, k.pt.ptl_of(pfn)));
+    expect(rule(() => k.hooks.pte_table_dtor!(k, p.mm, pfn))).toBe("ptlock use after free");
   });
 });

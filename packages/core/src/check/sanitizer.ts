@@ -14,6 +14,7 @@
  * | PTE write without the PTE lock | set_pte_at / ptep_get_and_clear on a linked table, PTL not held |
  * | PMD write without the PMD lock | pmd_populate / pmd_clear / set_pmd_at on a linked PMD table, outside free_pgtables |
  * | lock order | acquiring lock class B while holding A, when B → … → A was seen before (lockdep) |
+ * | ptlock use after free | spin_lock / spin_trylock of a PTE table's split lock after the table's pagetable_dtor() ran (ptlock_free), or the dtor of a table whose lock is held (R31) |
  * | double free | freeing a frame that is already free |
  */
 import type { Task } from "../sched/task.js";
@@ -52,9 +53,19 @@ export class Sanitizer implements types.Sanitizer {
   readonly no_ptl_ok = new WeakSet<Task>();
   /** Violations are thrown; this keeps the first for reporting after a caught exception. */
   first: SanitizerViolation | null = null;
+  /** Split PTE locks of tables whose pagetable_dtor() ran (ptlock_free()), with the table's PFN. */
+  private readonly freed_ptlocks = new WeakMap<object, number>();
 
   constructor(private readonly k: types.Kernel) {
     k.pt.quarantine = true;
+    // pagetable_dtor() is where core calls the plugin's pte_table_dtor hook (at the
+    // real free since Linux 6.14; at hand-over before). Observe every call there,
+    // with or without a plugin hook, to know when each table's ptlock is freed.
+    const dtor = k.hooks.pte_table_dtor;
+    k.hooks.pte_table_dtor = (kk, mm, pfn) => {
+      this.table_dtor(pfn);
+      dtor?.(kk, mm, pfn);
+    };
     // The documented order (Documentation/mm/process_addrs.rst, mm/rmap.c), known to
     // lockdep from every boot: mmap_lock → VMA lock → pmd_lock / page_table_lock → PTE lock.
     for (const [a, b] of KERNEL_LOCK_ORDER) this.edge(a, b);
@@ -153,8 +164,28 @@ export class Sanitizer implements types.Sanitizer {
         if (cached === pfn) this.fail("stale TLB entry", `CPU ${c} still maps 0x${(vpn * 4096).toString(16)} to freed page ${pfn}`);
   }
 
-  /** lockdep: `cls` is acquired (blocking) while `t` holds its other locks. */
-  lock_acquire(t: Task, cls: string, trylock: boolean): void {
+  /**
+   * pagetable_dtor() of PTE table `pfn` ran: with ALLOC_SPLIT_PTLOCKS its lock is
+   * kfree'd (ptlock_free). R31 (syzbot, PT_RECLAIM): a pte_offset_map_lock()
+   * that looked the lock up under RCU and spins on it now uses freed memory; the
+   * table page is RCU-protected, its lock is not unless the dtor waits for the
+   * grace period ("move pagetable_*_dtor() to __tlb_remove_table()").
+   */
+  table_dtor(pfn: number): void {
+    const k = this.k;
+    if (!k.pt.is_table(pfn)) return;
+    const ptl = k.pt.ptl_of(pfn);
+    if (ptl.owner !== null) this.fail("ptlock use after free", `pagetable_dtor() of PTE table ${pfn} frees its lock while ${ptl.owner.comm} holds it`);
+    this.freed_ptlocks.set(ptl, pfn);
+  }
+
+  /** lockdep: `cls` is acquired (blocking) while `t` holds its other locks; `lock`, when given, must not be a freed ptlock. */
+  lock_acquire(t: Task, cls: string, trylock: boolean, lock?: object): void {
+    if (lock !== undefined) {
+      const pfn = this.freed_ptlocks.get(lock);
+      if (pfn !== undefined)
+        this.fail("ptlock use after free", `${t.comm} takes the PTE lock of table ${pfn} after the table's pagetable_dtor() freed it (ptlock_free)`);
+    }
     if (trylock) return; // a trylock cannot deadlock and adds no dependency
     for (const h of t.held) {
       const hc = (h as { cls?: string; name: string }).cls ?? (h as { name: string }).name;

@@ -20,7 +20,7 @@ export class LockError extends MmsimError {
 
 function acquire(t: Task, l: SpinLock): void | typeof BLOCKED {
   const san = t.k.sanitizer;
-  if (san !== null && l.owner !== t) san.lock_acquire(t, l.cls, false);
+  if (san !== null && l.owner !== t) san.lock_acquire(t, l.cls, false, l);
   if (l.owner !== null) {
     if (l.owner === t) throw new LockError(`${t.comm}/${t.pid}: recursive spin_lock(${l.name})`);
     return BLOCKED;
@@ -30,6 +30,7 @@ function acquire(t: Task, l: SpinLock): void | typeof BLOCKED {
 }
 
 function tryacquire(t: Task, l: SpinLock): boolean {
+  t.k.sanitizer?.lock_acquire(t, l.cls, true, l);
   if (l.owner !== null) return false;
   l.owner = t;
   t.held.push(l);

@@ -65,8 +65,8 @@ export interface Sanitizer {
   stale_walk(cpu: number, table: number, addr: number): void;
   /** A data page is freed (after the flush): no CPU that runs the mm may still translate to it. */
   page_freed(pfn: number): void;
-  /** lockdep: `cls` is acquired while `t` holds its other locks. */
-  lock_acquire(t: Task, cls: string, trylock: boolean): void;
+  /** lockdep: `cls` is acquired while `t` holds its other locks; `lock` (the lock itself) must not have been freed with its table. */
+  lock_acquire(t: Task, cls: string, trylock: boolean, lock?: object): void;
   /** Tasks in free_pgtables(), which clears entries of detached VMAs without the PTL, as Linux does. */
   readonly no_ptl_ok: WeakSet<Task>;
 }
