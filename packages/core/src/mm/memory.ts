@@ -332,6 +332,10 @@ function* __handle_mm_fault(t: Task, vma: Vma, address: number, flags: number, v
   vmf.ptl = null;
   vmf.value = value;
   const pgdp = pgd_offset(k, mm, address);
+  // VM_FAULT_OOM is the same in every kernel era here: before v5.16 the arch handler's
+  // pagefault_out_of_memory() ran out_of_memory(), since "mm, oom: do not trigger
+  // out_of_memory from the #PF" (v5.16) the access just faults again; but the model
+  // never fails an allocation, so these returns are unreachable and the era cannot show.
   const p4dp = yield* p4d_alloc(t, mm, pgdp, address);
   if (p4dp < 0) return VM_FAULT_OOM;
   vmf.pudp = yield* pud_alloc(t, mm, p4dp, address);
