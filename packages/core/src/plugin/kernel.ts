@@ -47,6 +47,7 @@ import * as pte_map from "./pte_map.js";
 import { task_work_add as _task_work_add } from "./plugin.js";
 import type { Task } from "../sched/task.js";
 import { Atomic, atomic_add_return as _atomic_add_return, atomic_cmpxchg as _atomic_cmpxchg, atomic_read as _atomic_read, atomic_set as _atomic_set } from "../sync/atomic.js";
+import { count_rmw } from "../sync/rmw.js";
 import {
   PercpuRef,
   percpu_ref_exit as _percpu_ref_exit,
@@ -236,6 +237,7 @@ export const pte_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pte_
  * accompanies. Kernel paths use atomic_add_return()/atomic_cmpxchg().
  */
 export function atomic_add(i: number, v: atomic_t): void {
+  count_rmw(v as Atomic, "atomic_t");
   (v as Atomic).counter += i;
 }
 /** pmdp_huge_get_and_clear(mm, addr, pmdp): read and clear a PMD entry (the caller holds the PMD lock). */

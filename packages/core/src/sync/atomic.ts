@@ -1,6 +1,7 @@
 import { PT } from "@mmsim/spec";
 import type { Task } from "../types/sched.js";
 import { sync_op } from "./op.js";
+import { count_rmw } from "./rmw.js";
 
 /** atomic_t / atomic_long_t. Every operation is one preemption point. */
 export class Atomic {
@@ -11,8 +12,12 @@ const read = (_t: Task, a: Atomic) => a.counter;
 const set = (_t: Task, a: Atomic, v: number) => {
   a.counter = v;
 };
-const add_return = (_t: Task, a: Atomic, v: number) => (a.counter += v);
+const add_return = (_t: Task, a: Atomic, v: number) => {
+  count_rmw(a, "atomic_t");
+  return (a.counter += v);
+};
 const cmpxchg = (_t: Task, a: Atomic, ov: { old: number; new: number }) => {
+  count_rmw(a, "atomic_t");
   const cur = a.counter;
   if (cur === ov.old) a.counter = ov.new;
   return cur;

@@ -36,6 +36,7 @@
 import { PT, type KPath } from "@mmsim/spec";
 import type { Task } from "../types/sched.js";
 import { BLOCKED, sync_op } from "./op.js";
+import { count_percpu_op, count_rmw } from "./rmw.js";
 import { SpinLock, spin_lock, spin_unlock } from "./spinlock.js";
 
 /** percpu_ref_init() flags. */
@@ -136,9 +137,16 @@ function check_live(t: Task | null, r: PercpuRef, what: string): void {
   if (r.dead && r.released && !r.allow_reinit) bug(t, `${what} on a released ref`);
 }
 
+/** A get or put: this_cpu_add() in percpu mode, an atomic RMW on the count in atomic mode. */
+function count_op(r: PercpuRef): void {
+  if (r.mode === "percpu") count_percpu_op();
+  else count_rmw(r, "percpu_ref");
+}
+
 /** percpu_ref_get_many(ref, nr) */
 function get_many(t: Task | null, r: PercpuRef, nr: number, cpu: number): void {
   check_live(t, r, "percpu_ref_get");
+  count_op(r);
   if (r.mode === "percpu") r.percpu[cpu] += nr;
   else r.count += nr;
 }
@@ -146,6 +154,7 @@ function get_many(t: Task | null, r: PercpuRef, nr: number, cpu: number): void {
 /** percpu_ref_put_many(ref, nr): the release callback when the atomic count reaches zero. */
 function put_many(t: Task | null, r: PercpuRef, nr: number, cpu: number): void {
   check_live(t, r, "percpu_ref_put");
+  count_op(r);
   if (r.mode === "percpu") {
     r.percpu[cpu] -= nr;
     return;
@@ -160,6 +169,7 @@ function put_many(t: Task | null, r: PercpuRef, nr: number, cpu: number): void {
 
 /** atomic_long_inc_not_zero(&data->count): the biased count is never zero. */
 function inc_not_zero(r: PercpuRef): boolean {
+  count_rmw(r, "percpu_ref");
   if (!r.biased && r.count === 0) return false;
   r.count++;
   return true;
@@ -175,6 +185,7 @@ function do_put(t: Task, r: PercpuRef): void {
 function do_tryget(t: Task, r: PercpuRef): boolean {
   check_live(t, r, "percpu_ref_tryget");
   if (r.mode === "percpu") {
+    count_percpu_op();
     r.percpu[t.cpu]++;
     return true;
   }
@@ -184,6 +195,7 @@ function do_tryget(t: Task, r: PercpuRef): boolean {
 function do_tryget_live(t: Task, r: PercpuRef): boolean {
   check_live(t, r, "percpu_ref_tryget_live");
   if (r.mode === "percpu") {
+    count_percpu_op();
     r.percpu[t.cpu]++;
     return true;
   }

@@ -2,6 +2,7 @@ import { PT } from "@mmsim/spec";
 import type { Task } from "../types/sched.js";
 import type * as types from "../types/sync.js";
 import { BLOCKED, sync_op } from "./op.js";
+import { count_rmw } from "./rmw.js";
 import { LockError } from "./spinlock.js";
 
 /**
@@ -21,6 +22,7 @@ function read_acquire(t: Task, s: RwSem): void | typeof BLOCKED {
     if (s.writer === t) throw new LockError(`${t.comm}/${t.pid}: down_read(${s.name}) while holding it for write`);
     return BLOCKED;
   }
+  count_rmw(s, s.name);
   s.readers++;
   s.readerTasks.push(t);
   t.held.push(s);
@@ -28,6 +30,7 @@ function read_acquire(t: Task, s: RwSem): void | typeof BLOCKED {
 
 function read_tryacquire(t: Task, s: RwSem): boolean {
   if (s.writer !== null) return false;
+  count_rmw(s, s.name);
   s.readers++;
   s.readerTasks.push(t);
   t.held.push(s);
@@ -40,6 +43,7 @@ function write_acquire(t: Task, s: RwSem): void | typeof BLOCKED {
     if (s.writer === t || s.readerTasks.includes(t)) throw new LockError(`${t.comm}/${t.pid}: down_write(${s.name}) while holding it`);
     return BLOCKED;
   }
+  count_rmw(s, s.name);
   s.writer = t;
   t.held.push(s);
 }
@@ -63,18 +67,21 @@ function read_release(t: Task, s: RwSem): void {
     if (i < 0) throw new LockError(`${t.comm}/${t.pid}: up_read(${s.name}) not held for read`);
     r.splice(i, 1);
   }
+  count_rmw(s, s.name);
   s.readers--;
   drop_held(t, s);
 }
 
 function write_release(t: Task, s: RwSem): void {
   if (s.writer !== t) throw new LockError(`${t.comm}/${t.pid}: up_write(${s.name}) not held for write`);
+  count_rmw(s, s.name);
   s.writer = null;
   drop_held(t, s);
 }
 
 function downgrade(t: Task, s: RwSem): void {
   if (s.writer !== t) throw new LockError(`${t.comm}/${t.pid}: downgrade_write(${s.name}) not held for write`);
+  count_rmw(s, s.name);
   s.writer = null;
   s.readers++;
   s.readerTasks.push(t);

@@ -2,6 +2,7 @@ import { MmsimError, PT } from "@mmsim/spec";
 import type { Task } from "../types/sched.js";
 import type * as types from "../types/sync.js";
 import { BLOCKED, sync_op } from "./op.js";
+import { count_rmw } from "./rmw.js";
 
 /** spinlock_t. `cls` groups locks for lock-order checks (e.g. "ptl", "pmd_lock"). */
 export class SpinLock implements types.SpinLock {
@@ -25,6 +26,7 @@ function acquire(t: Task, l: SpinLock): void | typeof BLOCKED {
     if (l.owner === t) throw new LockError(`${t.comm}/${t.pid}: recursive spin_lock(${l.name})`);
     return BLOCKED;
   }
+  count_rmw(l, l.cls);
   l.owner = t;
   t.held.push(l);
 }
@@ -32,6 +34,7 @@ function acquire(t: Task, l: SpinLock): void | typeof BLOCKED {
 function tryacquire(t: Task, l: SpinLock): boolean {
   t.k.sanitizer?.lock_acquire(t, l.cls, true, l);
   if (l.owner !== null) return false;
+  count_rmw(l, l.cls);
   l.owner = t;
   t.held.push(l);
   return true;
