@@ -1,11 +1,13 @@
 /**
  * Loading a workload: a builtin name (BUILTIN_WORKLOADS) or a script file. The
- * script is parsed and then resolved once without running it, so a bad operand
- * anywhere (even deep in a loop) is reported before anything runs.
+ * script is parsed and then preflighted (preflightScript: every statement
+ * resolved once per loop, at the loop's first and last iteration, nothing
+ * unrolled), so a bad operand anywhere is reported before anything runs and
+ * `repeat 1000000000000` starts at once.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { BUILTIN_WORKLOADS, builtinScript, parseScript, resolveScript, ScriptError, type Script } from "@mmsim/core/workload";
+import { BUILTIN_WORKLOADS, builtinScript, parseScript, preflightScript, ScriptError, type Script } from "@mmsim/core/workload";
 import { CliError, messageOf } from "./errors.js";
 
 export interface Workload {
@@ -13,7 +15,7 @@ export interface Workload {
   readonly spec: string;
   readonly builtin: boolean;
   readonly script: Script;
-  /** Operations the script performs (loops unrolled). */
+  /** Operations the script performs (loops counted, not unrolled). */
   readonly ops: number;
   /** Status lines the script prints. */
   readonly statuses: number;
@@ -58,19 +60,13 @@ function parse(text: string, file: string): Script {
   }
 }
 
-/** Resolves every operation once (no simulation): counts ops and status lines, surfaces operand errors. */
+/** Checks every operand once per loop (no simulation, no unrolling): counts ops and status lines, surfaces operand errors. */
 function preflight(script: Script): { ops: number; statuses: number } {
-  let ops = 0;
-  let statuses = 0;
   try {
-    for (const op of resolveScript(script)) {
-      ops++;
-      if (op.op === "status") statuses++;
-    }
+    return preflightScript(script);
   } catch (e) {
     throw asCliError(e);
   }
-  return { ops, statuses };
 }
 
 /** A ScriptError's message already reads `file:line:col: reason`. */

@@ -12,6 +12,8 @@ import { ScriptError } from "./errors.js";
 
 const SUFFIX: Record<string, bigint> = { k: 1n << 10n, m: 1n << 20n, g: 1n << 30n, t: 1n << 40n };
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** The most operators one operand may have (evaluation recurses once per operator). */
+export const MAX_OPERATORS = 64;
 const IDENT_START = /[A-Za-z_]/;
 const IDENT_PART = /[A-Za-z0-9_]/;
 const DEC_DIGIT = /[0-9]/;
@@ -26,6 +28,7 @@ class ExprParser {
   private readonly text: string;
   private readonly origin: Loc;
   private pos = 0;
+  private operators = 0;
 
   constructor(text: string, origin: Loc) {
     this.text = text;
@@ -50,6 +53,7 @@ class ExprParser {
     let left = this.product();
     while (this.text[this.pos] === "+" || this.text[this.pos] === "-") {
       const op = this.text[this.pos] as "+" | "-";
+      this.operator();
       const loc = this.at(this.pos++);
       left = { kind: "bin", op, left, right: this.product(), loc };
     }
@@ -59,10 +63,15 @@ class ExprParser {
   private product(): Expr {
     let left = this.atom();
     while (this.text[this.pos] === "*") {
+      this.operator();
       const loc = this.at(this.pos++);
       left = { kind: "bin", op: "*", left, right: this.atom(), loc };
     }
     return left;
+  }
+
+  private operator(): void {
+    if (++this.operators > MAX_OPERATORS) this.fail(`expression has more than ${MAX_OPERATORS} operators`);
   }
 
   private atom(): Expr {

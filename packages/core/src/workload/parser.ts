@@ -24,6 +24,8 @@ const ADVICES: readonly string[] = [
 ] satisfies Advice[];
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const DEFAULT_LOOP_VAR = "i";
+/** The deepest `repeat` nesting a script may have; deeper is an error at the `repeat` that goes too deep. */
+export const MAX_REPEAT_DEPTH = 16;
 
 /** The operands of one command line, consumed left to right. */
 class Operands {
@@ -209,6 +211,7 @@ class ScriptParser {
   }
 
   private repeat(ops: Operands, loc: Loc): void {
+    if (this.open.length >= MAX_REPEAT_DEPTH) throw new ScriptError(`repeat: loops nested deeper than ${MAX_REPEAT_DEPTH}`, loc);
     const count = this.expr(ops.next("COUNT"));
     let name = DEFAULT_LOOP_VAR;
     let nameAt = loc;

@@ -21,7 +21,8 @@ import { render_status, type ProcStatus } from "../proc/status.js";
 import type { Advice, Prot, Script } from "./ast.js";
 import { formatError, formatStatus, SIGNAL_TEXT, type StatusLine } from "./output.js";
 import { ScriptError } from "./errors.js";
-import { countOps, resolveScript } from "./resolve.js";
+import { countOps } from "./preflight.js";
+import { resolveScript } from "./resolve.js";
 
 export const PROT_BITS: Record<Prot, number> = { rw: PROT_READ | PROT_WRITE, r: PROT_READ, none: 0 };
 export const ADVICE: Record<Advice, number> = {
