@@ -156,47 +156,61 @@ function raceCheck(s: Scenario): Check {
   };
 }
 
+/** The differential fuzz's outcome: the check's result and how many PTE tables the plugin reclaimed over all sequences. */
+export interface DifferentialOutcome {
+  result: CheckResult;
+  /** PTE tables the plugin reclaimed (mm counters: pte_tables_reclaimed), summed over the sequences run. */
+  reclaimed: number;
+}
+
+/**
+ * fast-check sequences (fuzz.ts) run on Linux without reclaim and with the plugin:
+ * same results and errno, VmPTE never higher, invariants after every operation.
+ */
+export function runDifferential(ctx: CheckContext): DifferentialOutcome {
+  let rule: string | undefined;
+  let reclaimed = 0;
+  try {
+    fc.assert(
+      fc.property(opsArb, (ops) => {
+        const a = proc(ctx, null);
+        const b = proc(ctx, ctx.plugin());
+        for (const [i, op] of ops.entries()) {
+          const ra = applyOp(a.p, op);
+          const rb = applyOp(b.p, op);
+          if (ra !== rb) {
+            rule = "differential";
+            throw new Error(`op ${i} ${JSON.stringify(op)}: Linux returned ${ra}, with the plugin ${rb}`);
+          }
+          const va = a.p.status().VmPTE;
+          const vb = b.p.status().VmPTE;
+          if (vb > va) {
+            rule = "differential";
+            throw new Error(`op ${i}: VmPTE ${vb} kB with the plugin > ${va} kB without`);
+          }
+          const inv = check_mm(b.e.k, b.p.mm);
+          if (inv.length) {
+            rule = inv[0].rule;
+            throw new Error(`op ${i}: ${inv[0].rule}: ${inv[0].detail}`);
+          }
+        }
+        reclaimed += b.p.mm.counters.pte_tables_reclaimed;
+      }),
+      { numRuns: ctx.fuzz_runs, seed: ctx.seed },
+    );
+  } catch (e) {
+    const message = (e as Error).message;
+    return { result: fail(message.split("\n").slice(0, 12).join("\n"), rule ?? "kernel BUG"), reclaimed };
+  }
+  return { result: pass(`${ctx.fuzz_runs} random sequences, ${reclaimed} PTE table(s) reclaimed`), reclaimed };
+}
+
 const differential: Check[] = [
   {
     suite: "differential",
     name: "random syscalls and accesses: same results and errno as Linux without reclaim, VmPTE never higher",
     applies: () => true,
-    run: (ctx) => {
-      let message = "";
-      let rule: string | undefined;
-      try {
-        fc.assert(
-          fc.property(opsArb, (ops) => {
-            const a = proc(ctx, null);
-            const b = proc(ctx, ctx.plugin());
-            for (const [i, op] of ops.entries()) {
-              const ra = applyOp(a.p, op);
-              const rb = applyOp(b.p, op);
-              if (ra !== rb) {
-                rule = "differential";
-                throw new Error(`op ${i} ${JSON.stringify(op)}: Linux returned ${ra}, with the plugin ${rb}`);
-              }
-              const va = a.p.status().VmPTE;
-              const vb = b.p.status().VmPTE;
-              if (vb > va) {
-                rule = "differential";
-                throw new Error(`op ${i}: VmPTE ${vb} kB with the plugin > ${va} kB without`);
-              }
-              const inv = check_mm(b.e.k, b.p.mm);
-              if (inv.length) {
-                rule = inv[0].rule;
-                throw new Error(`op ${i}: ${inv[0].rule}: ${inv[0].detail}`);
-              }
-            }
-          }),
-          { numRuns: ctx.fuzz_runs, seed: ctx.seed },
-        );
-      } catch (e) {
-        message = (e as Error).message;
-        return fail(message.split("\n").slice(0, 12).join("\n"), rule ?? "kernel BUG");
-      }
-      return pass(`${ctx.fuzz_runs} random sequences`);
-    },
+    run: (ctx) => runDifferential(ctx).result,
   },
   {
     suite: "differential",

@@ -10,7 +10,9 @@ import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED } from "../
 export type FuzzOp =
   | { op: "mmap"; at: number; len: number; shared: boolean; prot: number }
   | { op: "munmap" | "madvise" | "mprotect"; at: number; len: number; arg: number }
-  | { op: "touch"; at: number; len: number; write: boolean };
+  | { op: "touch"; at: number; len: number; write: boolean }
+  /** Time passes in user space: scheduler ticks and returns to user (an asynchronous scanner's task_work). */
+  | { op: "idle"; ms: number };
 
 export function applyOp(p: Process, o: FuzzOp): string {
   switch (o.op) {
@@ -28,5 +30,8 @@ export function applyOp(p: Process, o: FuzzOp): string {
       for (let a = o.at; a < o.at + o.len; a += 65536) vals.push(p.load(a));
       return vals.join(",");
     }
+    case "idle":
+      p.idle(o.ms);
+      return "0";
   }
 }
