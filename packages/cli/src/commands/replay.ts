@@ -12,7 +12,7 @@ import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf } from "../error
 import { formatKb, renderTable, type SizeUnits } from "../format.js";
 import { guardPlugin } from "../plugin-guard.js";
 import { defaultReclaims, loadReclaims, parseReclaimList, type Reclaim, type ReclaimSpec } from "../plugins.js";
-import { ARCH_NAMES, type ArchName } from "../simulate.js";
+import { ARCH_NAMES, archOf, type ArchName } from "../simulate.js";
 
 export interface ReplayCommandOptions {
   /** Reclaim plugins (parsed list, or the comma-separated text); default: none and every installed plugin. */
@@ -129,7 +129,7 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
   for (const r of reclaims) {
     try {
       // Guarded: a hook that throws is counted as that plugin's simulation error, naming the plugin and hook.
-      runs.push(replayTrace(trace, { reclaim: guardPlugin(r.create()), arch, thp: opts.thp, pid }));
+      runs.push(replayTrace(trace, { reclaim: guardPlugin(r.create()), arch: archOf(arch), thp: opts.thp, pid }));
     } catch (e) {
       if (e instanceof ReplayError) throw new CliError(`${path}: ${e.message}`);
       throw e;
