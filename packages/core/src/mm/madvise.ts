@@ -26,21 +26,21 @@ import { ptep_get, ptep_modify } from "../pgtable/ops.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
+import { set_put_gather } from "../tlb/put_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
 import { folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_memory.js";
 import { vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
-import { set_put_gather } from "../tlb/put_gather.js";
 import { try_to_unmap_one, try_to_unmap_one_walk_done, try_to_unmap_shmem } from "./rmap.js";
+import { shrink_anon_folio } from "./vmscan.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
 import { zap_vma_range_batched } from "./zap.js";
 
 export const MADV_NORMAL = 0;
 export const MADV_RANDOM = 1;
-import { shrink_anon_folio } from "./vmscan.js";
 export const MADV_SEQUENTIAL = 2;
 export const MADV_WILLNEED = 3;
 export const MADV_DONTNEED = 4;
@@ -120,7 +120,9 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     k.frames.flags[folio] |= PF_LAZYFREE; // folio_mark_lazyfree()
     have_lazyfree = true;
   }
+  set_put_gather(t, tlb); // 2021 v2 9/9: pte_put_tlb(tlb, ...)
   yield* pte_unmap_unlock(t, ptep0, ptl);
+  set_put_gather(t, null);
   const hook = k.hooks.madvise_free_pte_range;
   if (hook !== null) yield* hook(t, tlb, vma, pmdp, start, end, have_lazyfree);
 }
@@ -128,9 +130,7 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
 /** madvise_free_single_vma() */
 function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: number, end: number): KPath<number> {
   if (!vma_is_anonymous(vma)) return -EINVAL;
-  set_put_gather(t, tlb); // 2021 v2 9/9: pte_put_tlb(tlb, ...)
   tlb_start_vma(tlb, vma);
-  set_put_gather(t, null);
   for (let addr = start; addr < end; ) {
     const next = addr_end(addr, end, t.k.PMD_SIZE);
     const pmdp = walk_pmd(t.k, t.mm!, addr);
@@ -193,13 +193,6 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
     if (f.type[folio] === PG_ANON && f.flags[folio] & PF_LAZYFREE) {
       if (yield* try_to_unmap_one(t, vma, p, va, pmdp)) discarded.push(va);
       else redirtied.push(va);
-    }
-    // folio_maybe_mapped_shared(): a folio mapped elsewhere too is skipped.
-    else if (f.type[folio] === PG_SHMEM && f.mapcount[folio] === 1) yield* try_to_unmap_shmem(t, p, va);
-  }
-  yield* pte_unmap_unlock(t, ptep0, ptl);
-  // try_to_unmap_one() after page_vma_mapped_walk_done(): the PTE lock released.
-  if (discarded.length || redirtied.length) yield* try_to_unmap_one_walk_done(t, vma, pmdp, discarded, redirtied);
     } else if (f.type[folio] === PG_ANON && k.swap_info !== null) {
       if (folio_test_large(k, folio)) {
         // folio_alloc_swap() fails for a THP on a swap file: split_folio_to_list(), then each page.
@@ -213,6 +206,13 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
         continue;
       }
       yield* shrink_anon_folio(t, p, va, page);
+    }
+    // folio_maybe_mapped_shared(): a folio mapped elsewhere too is skipped.
+    else if (f.type[folio] === PG_SHMEM && f.mapcount[folio] === 1) yield* try_to_unmap_shmem(t, p, va);
+  }
+  yield* pte_unmap_unlock(t, ptep0, ptl);
+  // try_to_unmap_one() after page_vma_mapped_walk_done(): the PTE lock released.
+  if (discarded.length || redirtied.length) yield* try_to_unmap_one_walk_done(t, vma, pmdp, discarded, redirtied);
 }
 
 /** madvise_cold() / madvise_pageout() over [start, end) of one VMA. */

@@ -26,10 +26,11 @@ import {
 import { folio_get, folio_put, page_folio, vm_normal_page } from "./folio.js";
 import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, thp_vma_allowable_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
-import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, vma_is_anonymous } from "./mm.js";
+import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
 import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { shmem_get_folio } from "./shmem.js";
+import { swap_free } from "./swapfile.js";
 import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
 
@@ -166,6 +167,69 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
   return 0;
 }
 
+/**
+ * do_swap_page(): a fault on a swap PTE. The model has no swap cache
+ * (swapfile.ts), so swap_cache_get_folio() always misses and the slot is read
+ * into a new folio (swapin_readahead() of one page: a major fault); then, as
+ * Linux does, the PTE is rechecked under the lock (another thread may have
+ * swapped it in or zapped it), the slot's reference is dropped (swap_free_nr),
+ * MM_SWAPENTS moves back to MM_ANONPAGES, and the page is mapped writable at
+ * once if the entry was exclusive and the VMA writable (dirty too on a write
+ * fault, which then needs no do_wp_page()).
+ */
+function* do_swap_page(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  const vma = vmf.vma;
+  // pte_unmap_same(): x86-64's pte_t fits a long, so no recheck under the lock here.
+  yield* pte_unmap(t, vmf.pte);
+  vmf.pte = -1;
+  const si = k.swap_info;
+  if (si === null || !a.is_swap_pte(vmf.orig_pte) || a.pte_to_swp_type(vmf.orig_pte) !== si.type) {
+    // non_swap_entry(): migration, device and marker entries do not exist in the model.
+    return VM_FAULT_SIGBUS;
+  }
+  const offset = a.pte_to_swp_offset(vmf.orig_pte);
+  // swapin_readahead() → swap_read_folio(): a new folio with the slot's contents.
+  const pfn = alloc_anon_folio(k, mm, vmf.address, si.data(offset));
+  si.pswpin++;
+  vmf.pte = yield* pte_offset_map_lock(t, mm, vmf.pmdp, vmf.address);
+  if (vmf.pte < 0) {
+    folio_put(k, pfn);
+    return 0;
+  }
+  const ptl = t.ptl!;
+  if ((yield* ptep_get(t, vmf.pte)) !== vmf.orig_pte) {
+    // out_nomap: somebody else already faulted in (or zapped) this PTE.
+    yield* pte_unmap_unlock(t, vmf.pte, ptl);
+    folio_put(k, pfn);
+    return 0;
+  }
+  const exclusive = si.exclusive(offset); // pte_swp_exclusive(vmf->orig_pte)
+  swap_free(k, offset);
+  add_mm_counter(mm, MM_ANONPAGES, 1);
+  add_mm_counter(mm, MM_SWAPENTS, -1);
+  let pte = a.pfn_pte(pfn, vma.vm_page_prot);
+  if (exclusive && vma.vm_flags & VM_WRITE) {
+    pte = a.pte_mkwrite(pte);
+    if (vmf.flags & FAULT_FLAG_WRITE) {
+      pte = a.pte_mkdirty(pte);
+      vmf.flags &= ~FAULT_FLAG_WRITE;
+    }
+  }
+  k.frames.mapcount[pfn] = 1; // folio_add_anon_rmap_ptes() (RMAP_EXCLUSIVE when exclusive)
+  yield* set_pte_at(t, mm, vmf.address, vmf.pte, pte);
+  if (vmf.flags & FAULT_FLAG_WRITE) {
+    // The page was mapped read-only (not exclusive, or a read-only VMA): COW it now.
+    vmf.orig_pte = pte;
+    vmf.ptl = ptl;
+    return yield* do_wp_page(t, vmf);
+  }
+  yield* pte_unmap_unlock(t, vmf.pte, ptl);
+  return 0;
+}
+
 /** fault_around_bytes (default 64 KiB) in pages. */
 export const FAULT_AROUND_PAGES = 16;
 
@@ -239,6 +303,7 @@ function* do_fault_around(t: Task, vmf: VmFault): KPath<number> {
     if (from_pte + i === pte_off) ret = VM_FAULT_NOPAGE;
   }
   yield* pte_unmap_unlock(t, ptep0, ptl);
+  if (held) yield* pte_put(t, mm, vmf.pmdp, base_addr);
   return ret;
 }
 
@@ -276,11 +341,7 @@ function* handle_pte_fault(t: Task, vmf: VmFault): KPath<number> {
     if (vma_is_anonymous(vmf.vma)) return yield* do_anonymous_page(t, vmf);
     return yield* do_fault(t, vmf);
   }
-  if (!a.pte_present(vmf.orig_pte)) {
-    // do_swap_page(): swap is not modelled; no path here creates swap entries.
-    yield* pte_unmap(t, vmf.pte);
-    return VM_FAULT_SIGBUS;
-  }
+  if (!a.pte_present(vmf.orig_pte)) return yield* do_swap_page(t, vmf);
   const ptl = vmf.ptl!;
   yield* spin_lock(t, ptl);
   let entry = vmf.orig_pte;
@@ -303,7 +364,6 @@ function* p4d_alloc(t: Task, mm: MmStruct, pgdp: number, addr: number): KPath<nu
   const k = t.k;
   if (!k.arch.p4d_folded && k.arch.pxd_none(k.pt.ent[pgdp]) && (yield* __p4d_alloc(t, mm, pgdp))) return -1;
   return p4d_offset(k, pgdp, addr);
-  if (held) yield* pte_put(t, mm, vmf.pmdp, base_addr);
 }
 function* pud_alloc(t: Task, mm: MmStruct, p4dp: number, addr: number): KPath<number> {
   const k = t.k;
