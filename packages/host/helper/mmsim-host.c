@@ -5,9 +5,9 @@
  * use by src/helper.ts (`cc -O2 -o mmsim-host mmsim-host.c`, cached in the
  * per-user cache directory); driven by src/run.ts.
  *
- * PROTOCOL (version 1; mirrored in src/protocol.ts)
+ * PROTOCOL (version 2; mirrored in src/protocol.ts)
  *
- * The helper first writes one line `hello mmsim-host 1`. It then reads requests
+ * The helper first writes one line `hello mmsim-host 2`. It then reads requests
  * on stdin, one per line ('\n'-terminated, at most 1023 bytes, fields separated
  * by single spaces), executes each in order and writes exactly one response line
  * per request to stdout. It exits 0 at end of input.
@@ -39,8 +39,18 @@
  *       then answers EINVAL: the address is not page aligned).
  *       -> `ok` | `err ERRNO`
  *   status LABEL
- *       VmSize, VmRSS and VmPTE from /proc/self/status, in kB.
- *       -> `status VMSIZE VMRSS VMPTE`
+ *       VmSize, VmRSS, VmPTE and VmSwap from /proc/self/status, in kB.
+ *       -> `status VMSIZE VMRSS VMPTE VMSWAP`
+ *   swapon SIZE
+ *       A swap area of SIZE bytes: the helper creates a swap file in a new
+ *       private directory under $TMPDIR (or /tmp), writes it (zeroes, then
+ *       the mkswap header: version 1, last_page SIZE/4096 - 1, SWAPSPACE2)
+ *       and swapon(2)s it; from then on it stays on one CPU (the MADV_PAGEOUT
+ *       of a page still in another CPU's LRU batch would not reclaim it). At
+ *       exit (end of input, SIGINT, SIGTERM, SIGHUP) it swapoff(2)s, unlinks
+ *       and removes what it created. Needs root (CAP_SYS_ADMIN) and a file
+ *       system that takes swap files (ext4, xfs, ...).
+ *       -> `ok` | `bad swapon impossible: WHAT: STRERROR` (nothing is left)
  *
  * A request the helper cannot parse gets `bad REASON`; the driver treats it as
  * a fatal protocol error.
@@ -61,8 +71,11 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/swap.h>
 #include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -75,7 +88,7 @@
 #define MADV_NOHUGEPAGE 15
 #endif
 
-#define PROTOCOL_VERSION "1"
+#define PROTOCOL_VERSION "2"
 #define LINE_MAX_BYTES 1024
 #define MAX_NAMES 1024
 #define NAME_MAX_BYTES 64
@@ -86,6 +99,12 @@ static char line[LINE_MAX_BYTES];
 static char outbuf[256];
 static char procbuf[1 << 14];
 static unsigned char altstack[1 << 16];
+/* One page of the swap file being written (the header page, then zeroes). */
+static unsigned char swapbuf[1 << 12];
+/* The swap file and its directory, empty when none; swap_on once swapon(2) succeeded. */
+static char swapdir[256];
+static char swapfile[300];
+static volatile sig_atomic_t swap_on;
 
 static struct {
 	char name[NAME_MAX_BYTES];
@@ -108,6 +127,18 @@ static void on_fault(int sig)
 	fault_sig = sig;
 	fault_armed = 0;
 	siglongjmp(fault_jmp, 1);
+}
+
+/* To stderr, best effort (from a signal handler too). */
+static void put2(const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(2, s, n);
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
 }
 
 static void put(const char *s, size_t n)
@@ -295,7 +326,7 @@ static long long proc_field(const char *key)
 	return -1;
 }
 
-static int read_status(long long *size, long long *rss, long long *pte)
+static int read_status(long long *size, long long *rss, long long *pte, long long *swap)
 {
 	size_t n = 0;
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
@@ -316,7 +347,8 @@ static int read_status(long long *size, long long *rss, long long *pte)
 	*size = proc_field("VmSize");
 	*rss = proc_field("VmRSS");
 	*pte = proc_field("VmPTE");
-	return (*size < 0 || *rss < 0 || *pte < 0) ? -1 : 0;
+	*swap = proc_field("VmSwap");
+	return (*size < 0 || *rss < 0 || *pte < 0 || *swap < 0) ? -1 : 0;
 }
 
 /* 0, or the signal (SIGSEGV/SIGBUS) the first faulting access raised. */
@@ -409,6 +441,163 @@ static void op_mmap(char **argv, int argc)
 	respond("ok");
 }
 
+/* Removes the swap file and its directory (swapoff first if it is on). Async-signal-safe. */
+static void swap_cleanup(void)
+{
+	if (swap_on) {
+		if (swapoff(swapfile) == 0)
+			swap_on = 0;
+		else {
+			static const char msg[] = "mmsim-host: swapoff failed; the swap file is still active: ";
+			put2(msg, sizeof msg - 1);
+			put2(swapfile, strlen(swapfile));
+			put2("\n", 1);
+			return;
+		}
+	}
+	if (swapfile[0]) {
+		unlink(swapfile);
+		swapfile[0] = 0;
+	}
+	if (swapdir[0]) {
+		rmdir(swapdir);
+		swapdir[0] = 0;
+	}
+}
+
+static void on_exit_signal(int sig)
+{
+	swap_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* `bad swapon impossible: WHAT: strerror(e)`, after removing whatever was made. */
+static void swapon_failed(const char *what, int e)
+{
+	size_t n = 0, l;
+	const char *pre = "bad swapon impossible: ", *err = strerror(e);
+	swap_cleanup();
+	l = strlen(pre);
+	memcpy(outbuf + n, pre, l);
+	n += l;
+	l = strlen(what);
+	if (l > 120)
+		l = 120;
+	memcpy(outbuf + n, what, l);
+	n += l;
+	outbuf[n++] = ':';
+	outbuf[n++] = ' ';
+	l = strlen(err);
+	if (l > 100)
+		l = 100;
+	memcpy(outbuf + n, err, l);
+	n += l;
+	outbuf[n++] = '\n';
+	put(outbuf, n);
+}
+
+/* Writes all of buf[0..n) to fd at its offset; 0 or -1 (errno set). */
+static int write_all(int fd, const unsigned char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void op_swapon(char **argv, int argc)
+{
+	uint64_t size, pages, i;
+	const char *tmp = getenv("TMPDIR");
+	size_t l;
+	int fd;
+	uint32_t v;
+	cpu_set_t cpus;
+
+	if (argc != 2 || parse_u64(argv[1], &size) || size % 4096 || size < 10 * 4096) {
+		respond("bad swapon operands (SIZE: a multiple of 4096, at least 40960)");
+		return;
+	}
+	if (swapdir[0]) {
+		respond("bad swapon given twice (one swap area per run)");
+		return;
+	}
+	pages = size / 4096;
+	if (pages - 1 > 0xffffffffULL) {
+		respond("bad swapon SIZE too large for a version-1 swap header");
+		return;
+	}
+	if (!tmp || tmp[0] != '/' || strlen(tmp) > 200)
+		tmp = "/tmp";
+	l = strlen(tmp);
+	memcpy(swapdir, tmp, l);
+	memcpy(swapdir + l, "/mmsim-swap-XXXXXX", sizeof "/mmsim-swap-XXXXXX");
+	if (!mkdtemp(swapdir)) {
+		int e = errno;
+		swapdir[0] = 0;
+		swapon_failed("cannot create a private directory in $TMPDIR or /tmp", e);
+		return;
+	}
+	l = strlen(swapdir);
+	memcpy(swapfile, swapdir, l);
+	memcpy(swapfile + l, "/swapfile", sizeof "/swapfile");
+	fd = open(swapfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		swapfile[0] = 0;
+		swapon_failed("cannot create the swap file", e);
+		return;
+	}
+	/* mkswap: page 0 is the header (union swap_header, version 1, no bad pages). */
+	memset(swapbuf, 0, sizeof swapbuf);
+	v = 1;
+	memcpy(swapbuf + 1024, &v, 4); /* info.version */
+	v = (uint32_t)(pages - 1);
+	memcpy(swapbuf + 1028, &v, 4); /* info.last_page */
+	memcpy(swapbuf + sizeof swapbuf - 10, "SWAPSPACE2", 10);
+	if (write_all(fd, swapbuf, sizeof swapbuf)) {
+		int e = errno;
+		close(fd);
+		swapon_failed("cannot write the swap file", e);
+		return;
+	}
+	memset(swapbuf, 0, sizeof swapbuf);
+	for (i = 1; i < pages; i++) {
+		if (write_all(fd, swapbuf, sizeof swapbuf)) {
+			int e = errno;
+			close(fd);
+			swapon_failed("cannot write the swap file (disk full?)", e);
+			return;
+		}
+	}
+	if (fsync(fd)) {
+		int e = errno;
+		close(fd);
+		swapon_failed("cannot fsync the swap file", e);
+		return;
+	}
+	close(fd);
+	if (swapon(swapfile, 0)) {
+		int e = errno;
+		swapon_failed(e == EPERM ? "swapon(2) needs root (CAP_SYS_ADMIN)" : "swapon(2) of the swap file", e);
+		return;
+	}
+	swap_on = 1;
+	/* Stay on this CPU: MADV_PAGEOUT drains only the local CPU's LRU batches. */
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	sched_setaffinity(0, sizeof cpus, &cpus);
+	respond("ok");
+}
+
 static void execute(char **argv, int argc)
 {
 	const char *cmd = argv[0];
@@ -421,14 +610,14 @@ static void execute(char **argv, int argc)
 		return;
 	}
 	if (!strcmp(cmd, "status")) {
-		long long size, rss, pte;
+		long long size, rss, pte, swap;
 		size_t n;
 		if (argc != 2) {
 			respond("bad status operands");
 			return;
 		}
-		if (read_status(&size, &rss, &pte)) {
-			respond("bad cannot read VmSize/VmRSS/VmPTE from /proc/self/status");
+		if (read_status(&size, &rss, &pte, &swap)) {
+			respond("bad cannot read VmSize/VmRSS/VmPTE/VmSwap from /proc/self/status");
 			return;
 		}
 		memcpy(outbuf, "status ", 7);
@@ -438,8 +627,14 @@ static void execute(char **argv, int argc)
 		n += fmt_u64(outbuf + n, (uint64_t)rss);
 		outbuf[n++] = ' ';
 		n += fmt_u64(outbuf + n, (uint64_t)pte);
+		outbuf[n++] = ' ';
+		n += fmt_u64(outbuf + n, (uint64_t)swap);
 		outbuf[n++] = '\n';
 		put(outbuf, n);
+		return;
+	}
+	if (!strcmp(cmd, "swapon")) {
+		op_swapon(argv, argc);
 		return;
 	}
 	if (strcmp(cmd, "touch") && strcmp(cmd, "madvise") && strcmp(cmd, "munmap") && strcmp(cmd, "mprotect")) {
@@ -502,7 +697,7 @@ static __attribute__((noinline)) void prefault_stack(size_t depth)
 /* Runs every path the op loop uses once, so none of them first-faults later. */
 static void warm_up(void)
 {
-	long long a, b, c;
+	long long a, b, c, d;
 	char *p;
 	size_t i;
 	for (i = 0; i < sizeof inbuf; i += 4096)
@@ -515,7 +710,7 @@ static void warm_up(void)
 	for (i = 0; i < sizeof names; i += 4096)
 		((volatile char *)names)[i] = 0;
 	prefault_stack(128 * 1024);
-	read_status(&a, &b, &c);
+	read_status(&a, &b, &c, &d);
 	p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p != MAP_FAILED) {
 		do_touch(p, 0, 1, 0, 4096); /* SIGSEGV through the handler and siglongjmp */
@@ -546,6 +741,12 @@ int main(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_exit_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	warm_up();
 	respond("hello mmsim-host " PROTOCOL_VERSION);
@@ -562,5 +763,6 @@ int main(void)
 		}
 		execute(argv, argc);
 	}
+	swap_cleanup();
 	return 0;
 }

@@ -3,7 +3,8 @@
  * or a recording's) line by line:
  *
  *   - status lines: dVmPTE and dVmSize must be equal, dVmRSS equal within
- *     the RSS tolerance (below), the labels equal;
+ *     the RSS tolerance (below), the labels equal; dVmSwap (printed once a
+ *     script's `swapon` succeeded) equal, and printed by both or neither;
  *   - error lines (`<op>-error <text>`): equal.
  *
  * Lines are aligned on the status lines (every `status` op prints one on both
@@ -38,23 +39,27 @@
 export const DEFAULT_RSS_TOLERANCE_KB = 0;
 
 export type OutputLine =
-  | { kind: "status"; label: string; dVmSize: number; dVmRSS: number; dVmPTE: number }
+  | { kind: "status"; label: string; dVmSize: number; dVmRSS: number; dVmPTE: number; dVmSwap?: number }
   | { kind: "error"; op: string; text: string }
   | { kind: "other"; text: string };
 
-const STATUS_LINE = /^(\S+) dVmSize=(-?\d+) dVmRSS=(-?\d+) dVmPTE=(-?\d+)$/;
+const STATUS_LINE = /^(\S+) dVmSize=(-?\d+) dVmRSS=(-?\d+) dVmPTE=(-?\d+)(?: dVmSwap=(-?\d+))?$/;
 const ERROR_LINE = /^(\S+)-error (.+)$/;
 
 /** Parses one output line of runScript()/runOnHost(). */
 export function parseOutputLine(line: string): OutputLine {
   const s = STATUS_LINE.exec(line);
-  if (s) return { kind: "status", label: s[1], dVmSize: Number(s[2]), dVmRSS: Number(s[3]), dVmPTE: Number(s[4]) };
+  if (s) {
+    const line: OutputLine = { kind: "status", label: s[1], dVmSize: Number(s[2]), dVmRSS: Number(s[3]), dVmPTE: Number(s[4]) };
+    if (s[5] !== undefined) line.dVmSwap = Number(s[5]);
+    return line;
+  }
   const e = ERROR_LINE.exec(line);
   if (e) return { kind: "error", op: e[1], text: e[2] };
   return { kind: "other", text: line };
 }
 
-export type StatusField = "dVmSize" | "dVmRSS" | "dVmPTE";
+export type StatusField = "dVmSize" | "dVmRSS" | "dVmPTE" | "dVmSwap";
 
 export interface FieldComparison {
   field: StatusField;
@@ -105,6 +110,9 @@ function compareLine(sim: string, host: string, tol: number): LineComparison {
       const ok = field === "dVmRSS" ? Math.abs(a[field] - b[field]) <= tol : a[field] === b[field];
       return { field, sim: a[field], host: b[field], ok };
     });
+    // dVmSwap (swap configured): exact; a side that does not print it differs (NaN).
+    if (a.dVmSwap !== undefined || b.dVmSwap !== undefined)
+      fields.push({ field: "dVmSwap", sim: a.dVmSwap ?? NaN, host: b.dVmSwap ?? NaN, ok: a.dVmSwap === b.dVmSwap });
     return { ok: a.label === b.label && fields.every((f) => f.ok), kind: "status", sim, host, fields };
   }
   return { ok: sim === host, kind: a.kind === "status" || b.kind === "status" ? "status" : "error", sim, host };

@@ -40,7 +40,7 @@ describe("host support errors", () => {
 
 test("the C source ships in helper/", () => {
   expect(helperSourcePath()).toMatch(/[/\\]helper[/\\]mmsim-host\.c$/);
-  expect(readFileSync(helperSourcePath(), "utf8")).toContain("PROTOCOL (version 1");
+  expect(readFileSync(helperSourcePath(), "utf8")).toContain("PROTOCOL (version 2");
 });
 
 const cc = process.platform === "linux" ? findSystemCompiler() : null;

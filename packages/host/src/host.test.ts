@@ -60,4 +60,18 @@ describe.skipIf(!canRun)("on this kernel", () => {
       }
     }
   });
+
+  test("swapon that cannot be done is a clear error, and leaves nothing behind", () => {
+    // A $TMPDIR where no directory can be made: the helper fails before any swapon(2).
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = "/proc/self";
+    try {
+      expect(() => runOnHost(parseScript("swapon 1M\nstatus s\n", "swap.wl"), opts)).toThrow(
+        /swapon 1048576.*swapon impossible: cannot create a private directory in \$TMPDIR or \/tmp: /,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
 });

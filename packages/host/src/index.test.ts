@@ -17,7 +17,7 @@ describe("the package", () => {
     for (const name of ["runOnHost", "checkHost", "formatReport", "compileHelper", "compileC", "ensureCacheDir", "cacheDirPath", "kernelHasPtReclaim", "recordCorpus", "defaultCorpusDir"]) {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe("function");
     }
-    expect(api.PROTOCOL_VERSION).toBe(1);
+    expect(api.PROTOCOL_VERSION).toBe(2);
     expect(api.DEFAULT_RSS_TOLERANCE_KB).toBe(0);
   });
 

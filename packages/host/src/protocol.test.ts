@@ -66,7 +66,7 @@ describe("parseResponse", () => {
     expect(parseResponse("err-madvise 12")).toEqual({ kind: "err-madvise", errno: 12 });
     expect(parseResponse("segv")).toEqual({ kind: "segv" });
     expect(parseResponse("sigbus")).toEqual({ kind: "sigbus" });
-    expect(parseResponse("status 2564 2540 36")).toEqual({ kind: "status", VmSize: 2564, VmRSS: 2540, VmPTE: 36 });
+    expect(parseResponse("status 2564 2540 36 0")).toEqual({ kind: "status", VmSize: 2564, VmRSS: 2540, VmPTE: 36, VmSwap: 0 });
     expect(parseResponse("bad unknown operation")).toEqual({ kind: "bad", reason: "unknown operation" });
   });
 

@@ -2,7 +2,7 @@
  * The line protocol between `mmsim host` and its C helper (helper/mmsim-host.c,
  * whose header comment is the other copy of this definition).
  *
- * The helper first writes `hello mmsim-host 1`. Then, for every request line on
+ * The helper first writes `hello mmsim-host 2`. Then, for every request line on
  * its stdin, in order, exactly one response line on stdout:
  *
  *   request                                   response
@@ -11,7 +11,8 @@
  *   madvise NAME OFFSET LENGTH ADVICE         ok | err ERRNO
  *   munmap NAME OFFSET LENGTH                 ok | err ERRNO
  *   mprotect NAME OFFSET LENGTH PROT          ok | err ERRNO
- *   status LABEL                              status VMSIZE VMRSS VMPTE   (kB)
+ *   status LABEL                              status VMSIZE VMRSS VMPTE VMSWAP   (kB)
+ *   swapon SIZE                               ok | bad swapon impossible: WHAT: STRERROR
  *   (anything it cannot parse)                bad REASON
  *
  * Fields are separated by one space. Numbers are unsigned decimal, except ADDR:
@@ -24,12 +25,15 @@
  * ADDR is given (never MAP_FIXED); a THP mode is applied with madvise() after a
  * successful mmap (`err-madvise` if that fails); a failed mmap binds NAME to
  * MAP_FAILED, later syscalls on it are made with that base (the kernel answers
- * EINVAL) and touches of it answer `segv` without touching.
+ * EINVAL) and touches of it answer `segv` without touching. `swapon` creates a
+ * swap file of SIZE bytes in a private temporary directory, swapon(2)s it, and
+ * removes it at exit (swapoff first); the helper cannot run `swapon` without
+ * root, and says why in its `bad` reply (a fatal error for the run).
  */
 import { ADVICE, type ResolvedOp } from "@mmsim/core/workload";
 import { HostProtocolError } from "./errors.js";
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const HELLO = `hello mmsim-host ${PROTOCOL_VERSION}`;
 
 /** A response of the helper, parsed. */
@@ -39,7 +43,7 @@ export type HostResponse =
   | { kind: "err-madvise"; errno: number }
   | { kind: "segv" }
   | { kind: "sigbus" }
-  | { kind: "status"; VmSize: number; VmRSS: number; VmPTE: number }
+  | { kind: "status"; VmSize: number; VmRSS: number; VmPTE: number; VmSwap: number }
   | { kind: "bad"; reason: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -78,6 +82,8 @@ export function encodeRequest(op: ResolvedOp): string {
       return ["munmap", name(op.name), num(op.offset, "OFFSET"), num(op.length, "LENGTH")].join(" ");
     case "mprotect":
       return ["mprotect", name(op.name), num(op.offset, "OFFSET"), num(op.length, "LENGTH"), op.prot].join(" ");
+    case "swapon":
+      return `swapon ${num(op.size, "SIZE")}`;
     case "status":
       // The helper ignores the label; it must still be one field.
       return `status ${/^\S+$/.test(op.label) ? op.label : "-"}`;
@@ -91,7 +97,7 @@ const RESPONSE: [RegExp, (m: RegExpExecArray) => HostResponse][] = [
   [new RegExp(`^err-madvise ${U}$`), (m) => ({ kind: "err-madvise", errno: Number(m[1]) })],
   [/^segv$/, () => ({ kind: "segv" })],
   [/^sigbus$/, () => ({ kind: "sigbus" })],
-  [new RegExp(`^status ${U} ${U} ${U}$`), (m) => ({ kind: "status", VmSize: Number(m[1]), VmRSS: Number(m[2]), VmPTE: Number(m[3]) })],
+  [new RegExp(`^status ${U} ${U} ${U} ${U}$`), (m) => ({ kind: "status", VmSize: Number(m[1]), VmRSS: Number(m[2]), VmPTE: Number(m[3]), VmSwap: Number(m[4]) })],
   [/^bad (.*)$/, (m) => ({ kind: "bad", reason: m[1] })],
 ];
 
@@ -112,4 +118,5 @@ export const ALLOWED: Record<ResolvedOp["op"], readonly HostResponse["kind"][]> 
   munmap: ["ok", "err"],
   mprotect: ["ok", "err"],
   status: ["status"],
+  swapon: ["ok"],
 };

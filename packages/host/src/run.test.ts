@@ -53,7 +53,7 @@ function simHelper(input: string): HelperOutput {
         break;
       case "status": {
         const s = p.status();
-        out.push(`status ${s.VmSize} ${s.VmRSS} ${s.VmPTE}`);
+        out.push(`status ${s.VmSize} ${s.VmRSS} ${s.VmPTE} ${s.VmSwap}`);
         break;
       }
       default:
@@ -112,7 +112,7 @@ describe("linesFromResponses", () => {
   const o = ops("mmap a 4K hugepage\nstatus s0\ntouch a 0 4K\nmunmap a 1 4K\nstatus s1\ntouch a 0 8K");
 
   test("maps replies to runScript's lines", () => {
-    const out = [HELLO, "err-madvise 22", "status 100 50 8", "ok", "err 22", "status 104 58 12", "sigbus", ""].join("\n");
+    const out = [HELLO, "err-madvise 22", "status 100 50 8 0", "ok", "err 22", "status 104 58 12 0", "sigbus", ""].join("\n");
     const r = linesFromResponses(o, out);
     expect(r.lines).toEqual([
       "madvise-error Invalid argument",
@@ -134,15 +134,15 @@ describe("linesFromResponses", () => {
   });
 
   const bad: [string, string, RegExp][] = [
-    ["no hello", "ok\n", /did not say "hello mmsim-host 1"/],
+    ["no hello", "ok\n", /did not say "hello mmsim-host 2"/],
     ["empty output", "", /got no output/],
-    ["short", `${HELLO}\nok\nstatus 1 2 3\n`, /replied 2 lines to 6 requests \(no reply to touch at t.wl:3:1\)/],
-    ["long", `${HELLO}\nok\nstatus 1 2 3\nok\nok\nstatus 1 2 3\nok\nok\n`, /replied 7 lines to 6 requests/],
-    ["garbage", `${HELLO}\nok\nstatus 1 2\nok\nok\nstatus 1 2 3\nok\n`, /unrecognised helper response "status 1 2" to status at t.wl:2:1/],
-    ["wrong kind", `${HELLO}\nok\nok\nok\nok\nstatus 1 2 3\nok\n`, /replied "ok" to status at t.wl:2:1 \(expected status\)/],
-    ["touch err", `${HELLO}\nok\nstatus 1 2 3\nerr 14\nok\nstatus 1 2 3\nok\n`, /replied "err 14" to touch/],
-    ["bad", `${HELLO}\nbad mmap operands\nstatus 1 2 3\nok\nok\nstatus 1 2 3\nok\n`, /rejected request "mmap a 4096 rw 0 hugepage -" \(t.wl:1:1\): mmap operands/],
-    ["no final newline", `${HELLO}\nok\nstatus 1 2 3\nok\nok\nstatus 1 2 3\nok`, /does not end with a newline/],
+    ["short", `${HELLO}\nok\nstatus 1 2 3 0\n`, /replied 2 lines to 6 requests \(no reply to touch at t.wl:3:1\)/],
+    ["long", `${HELLO}\nok\nstatus 1 2 3 0\nok\nok\nstatus 1 2 3 0\nok\nok\n`, /replied 7 lines to 6 requests/],
+    ["garbage", `${HELLO}\nok\nstatus 1 2\nok\nok\nstatus 1 2 3 0\nok\n`, /unrecognised helper response "status 1 2" to status at t.wl:2:1/],
+    ["wrong kind", `${HELLO}\nok\nok\nok\nok\nstatus 1 2 3 0\nok\n`, /replied "ok" to status at t.wl:2:1 \(expected status\)/],
+    ["touch err", `${HELLO}\nok\nstatus 1 2 3 0\nerr 14\nok\nstatus 1 2 3 0\nok\n`, /replied "err 14" to touch/],
+    ["bad", `${HELLO}\nbad mmap operands\nstatus 1 2 3 0\nok\nok\nstatus 1 2 3 0\nok\n`, /rejected request "mmap a 4096 rw 0 hugepage -" \(t.wl:1:1\): mmap operands/],
+    ["no final newline", `${HELLO}\nok\nstatus 1 2 3 0\nok\nok\nstatus 1 2 3 0\nok`, /does not end with a newline/],
   ];
   test.each(bad)("%s is a clear protocol error", (_what, out, re) => {
     expect(() => linesFromResponses(o, out)).toThrow(HostProtocolError);

@@ -61,6 +61,8 @@ export function linesFromResponses(ops: readonly ResolvedOp[], stdout: string): 
   }
   const lines: string[] = [];
   const statuses: StatusLine[] = [];
+  /** Status lines print dVmSwap once a swapon succeeded, as runScript()'s do. */
+  let swap = false;
   ops.forEach((op, i) => {
     let r: HostResponse;
     try {
@@ -76,6 +78,7 @@ export function linesFromResponses(ops: readonly ResolvedOp[], stdout: string): 
       case "status": {
         if (op.op !== "status") break;
         const cur: StatusLine = { label: op.label, VmSize: r.VmSize, VmRSS: r.VmRSS, VmPTE: r.VmPTE };
+        if (swap) cur.VmSwap = r.VmSwap;
         statuses.push(cur);
         lines.push(formatStatus(statuses[0], cur));
         break;
@@ -93,6 +96,7 @@ export function linesFromResponses(ops: readonly ResolvedOp[], stdout: string): 
         lines.push(formatError("touch", SIGNAL_TEXT.SIGBUS));
         break;
       case "ok":
+        if (op.op === "swapon") swap = true;
         break;
     }
   });
