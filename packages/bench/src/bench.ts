@@ -2,7 +2,8 @@
 /**
  * `npm run bench` (root): simulated page-fault rate, the `seed` workload's wall
  * time per plugin, the same loop on the real kernel (when a C compiler exists),
- * the explorer's rates and the simulator's peak RSS. `--json FILE` also writes
+ * the fault-path cost each design adds (RMWs, cache lines, grace periods), the
+ * explorer's rates and the simulator's peak RSS. `--json FILE` also writes
  * the results as JSON.
  */
 import { writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { arch, platform, release } from "node:os";
 import { defaultReclaims } from "@mmsim/cli";
 import { findSystemCompiler } from "@mmsim/host";
 import { Command } from "commander";
+import { faultCost, renderFaultCost } from "./cost.js";
 import { mutantTimes, renderExplorer, scheduleRates } from "./explore.js";
 import { buildSeedloop, runSeedloop } from "./kernel.js";
 import { ratios, renderReport, RSS_TARGET_BYTES, type BenchResult, type KernelResult } from "./report.js";
@@ -70,11 +72,14 @@ const program = new Command("bench")
   .action(async (opts: BenchOptions) => {
     const result = await bench(opts);
     process.stdout.write(renderReport(result));
+    log("fault-path cost per design (RMWs, cache lines, grace periods)");
+    const costs = (await defaultReclaims()).map((r) => faultCost(r));
+    process.stdout.write(renderFaultCost(costs));
     log("explorer: schedules/s and time to first failure of each mutant");
     const rates = scheduleRates();
     const mutants = mutantTimes();
     process.stdout.write(renderExplorer(rates, mutants));
-    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, explorer: { rates, mutants } }, null, 2) + "\n");
+    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, faultCost: costs, explorer: { rates, mutants } }, null, 2) + "\n");
   });
 
 await program.parseAsync();
