@@ -17,7 +17,6 @@ import {
   percpu_ref_kill,
   percpu_ref_lib,
   percpu_ref_put,
-  percpu_ref_put_many,
   percpu_ref_switch_to_atomic_sync,
   percpu_ref_switch_to_percpu,
   percpu_ref_tryget,

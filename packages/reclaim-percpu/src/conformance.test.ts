@@ -1,0 +1,54 @@
+/**
+ * The conformance kit on the design as posted (runConformance, modest budgets).
+ * Every check passes but one, and that one is the finding: free_user_pte()
+ * flushes with flush_tlb_range(), which on x86 passes freed_tables = false, so a
+ * CPU in lazy-TLB mode gets no IPI and can keep a paging-structure-cache entry
+ * for the PTE table past call_rcu(pte_free_rcu) — the case freed_tables exists
+ * for. The test registers the kit through runConformance() with an `it` that
+ * expects exactly that verdict for that check and a pass for every other one.
+ */
+import { x86_64 } from "@mmsim/arch-x86_64";
+import { runConformance, type TestApi } from "@mmsim/conformance";
+import { describe, expect, it } from "vitest";
+import { percpu } from "./index.js";
+
+/** The checks the design as posted fails, with the rule each breaks (README, "What the conformance kit finds"). */
+const EXPECTED_FAILURES: Record<string, RegExp> = {
+  "speculative-walk-vs-dontneed": /^stale paging-structure cache: CPU 2 still caches PMD→table/,
+};
+
+const api: TestApi = {
+  describe,
+  it: (name, fn, timeout) =>
+    it(
+      name,
+      () => {
+        const scenario = name.split(":")[0];
+        const want = EXPECTED_FAILURES[scenario];
+        if (!want) return fn();
+        let message = "";
+        try {
+          fn();
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        expect(message, `${scenario} should fail as the README says`).toMatch(want);
+        expect(message).toMatch(/replay: mmsim explore speculative-walk-vs-dontneed --reclaim percpu --replay s1:/);
+      },
+      timeout,
+    ),
+};
+
+runConformance(api, { plugin: () => percpu(), arch: x86_64(), budget: 25, fuzz_runs: 10 });
+
+describe("R1 under the kit", () => {
+  it("without patch 02 the kit's effectiveness check sees the tables left behind", async () => {
+    const { CHECKS, contextOf } = await import("@mmsim/conformance");
+    const check = CHECKS.find((c) => c.name.startsWith("MADV_DONTNEED seed loop"))!;
+    const fixed = check.run(contextOf({ plugin: () => percpu(), arch: x86_64() }));
+    const unfixed = check.run(contextOf({ plugin: () => percpu({ patch02: false }), arch: x86_64() }));
+    expect(fixed.ok).toBe(true);
+    expect(unfixed.ok).toBe(false);
+    expect(unfixed.message).toMatch(/dVmPTE 2060 kB after the loop/);
+  });
+});
