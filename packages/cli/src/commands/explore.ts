@@ -1,11 +1,14 @@
 /** `mmsim explore <scenario>`: interleave a race scenario's actors; print and replay failures. */
-import { ScheduleDivergenceError, decodeSchedule, explore, validateScenario, type Scenario, type StrategyName } from "@mmsim/core/check";
+import { ScheduleDivergenceError, explore, type Scenario, type StrategyName } from "@mmsim/core/check";
 import { replayCommand, SCENARIOS } from "@mmsim/conformance";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { CliError, EXIT_FAILURE, EXIT_OK, UsageError, messageOf } from "../errors.js";
+import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
+import { fsReason } from "../workload.js";
 import type { Io } from "../io.js";
 import { loadReclaim, reclaimArg, type ReclaimSpec } from "../plugins.js";
+import { parseScenarioFile, ScenarioFileError } from "../scenario-schema.js";
+import { checkSchedule, withFingerprint } from "../schedule-check.js";
 import { archOf, type ArchName } from "../simulate.js";
 
 export interface ExploreCommandOptions {
@@ -20,16 +23,23 @@ export interface ExploreCommandOptions {
   arch: string;
 }
 
-/** A bundled scenario by name, or a scenario JSON file. */
+/** A bundled scenario by name, or a scenario JSON file (validated by scenario-schema.ts: the error names the bad field). */
 export function loadScenario(target: string, cwd: string): Scenario {
   const bundled = SCENARIOS.find((s) => s.name === target);
   if (bundled) return bundled;
   const path = resolve(cwd, target);
   if (!existsSync(path)) throw new UsageError(`unknown scenario '${target}' (bundled: ${SCENARIOS.map((s) => s.name).join(", ")}; or a .json file)`);
+  let text: string;
   try {
-    return validateScenario(JSON.parse(readFileSync(path, "utf8")), target);
+    text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new CliError(`${target}: ${messageOf(e)}`);
+    throw new CliError(`cannot read ${target}: ${fsReason(e)}`);
+  }
+  try {
+    return parseScenarioFile(text, target);
+  } catch (e) {
+    if (e instanceof ScenarioFileError) throw new CliError(e.message);
+    throw e;
   }
 }
 
@@ -42,13 +52,8 @@ function int(v: string, what: string): number {
 export async function exploreCommand(target: string, opts: ExploreCommandOptions, io: Io): Promise<number> {
   const scenario = loadScenario(target, io.cwd);
   const reclaim = await loadReclaim(opts.reclaim, io.cwd, (line) => io.err(line + "\n"));
-  if (opts.replay) {
-    try {
-      decodeSchedule(opts.replay);
-    } catch (e) {
-      throw new UsageError(messageOf(e));
-    }
-  }
+  // Checked against the scenario before running: syntax, size, actors, fingerprint.
+  const replay = opts.replay === undefined ? undefined : checkSchedule(opts.replay, scenario);
   const exploreOpts = {
     plugin: reclaim.create(),
     arch: archOf(opts.arch as ArchName),
@@ -57,7 +62,7 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
     seed: int(opts.seed, "--seed"),
     depth: int(opts.depth, "--depth"),
     preemption_bound: int(opts.bound, "--preemption-bound"),
-    replay: opts.replay,
+    replay,
   };
   let r: ReturnType<typeof explore>;
   try {
@@ -83,6 +88,6 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
   }
   const f = r.failure;
   io.out(`\nVIOLATION: ${f.rule}\n  ${f.detail}\n  found after ${f.found_after} execution(s); shrunk to ${f.preemptions} preemption(s)\n`);
-  io.out(`  replay: ${replayCommand(target, reclaimArg(opts.reclaim), opts.arch, f.schedule)}\n\n${f.trace}\n`);
+  io.out(`  replay: ${replayCommand(target, reclaimArg(opts.reclaim), opts.arch, withFingerprint(f.schedule, scenario))}\n\n${f.trace}\n`);
   return EXIT_FAILURE;
 }

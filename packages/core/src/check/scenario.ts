@@ -8,6 +8,10 @@
  */
 import { MmsimError } from "@mmsim/spec";
 export const SCENARIO_BASE = 0x200000000000;
+/** The slot every `at` and `len` lies in: 512 GiB from SCENARIO_BASE. */
+export const SCENARIO_SLOT_BYTES = 512 * 1024 ** 3;
+/** CPUs the model gives a scenario (an actor's `cpu`, `hw_walkers`, `lazy_cpus`: 0 to 63). */
+export const MAX_SCENARIO_CPUS = 64;
 
 export type Size = number | string;
 
@@ -91,6 +95,8 @@ export function validateScenario(s: unknown, where = "scenario"): Scenario {
   const cpus = new Set<number>();
   o.actors.forEach((a, i) => {
     if (typeof a.name !== "string" || !Number.isInteger(a.cpu) || a.cpu < 0) throw new ScenarioError(`${where}.actors[${i}]: needs "name" and a "cpu" number`);
+    if (a.cpu >= MAX_SCENARIO_CPUS) throw new ScenarioError(`${where}.actors[${i}].cpu: CPU ${a.cpu} is beyond the model's ${MAX_SCENARIO_CPUS} CPUs`);
+    if (!Array.isArray(a.ops)) throw new ScenarioError(`${where}.actors[${i}].ops: must be a list of operations`);
     if (cpus.has(a.cpu)) throw new ScenarioError(`${where}.actors[${i}]: CPU ${a.cpu} already runs another actor`);
     cpus.add(a.cpu);
     checkOps(a.ops, `${where}.actors[${i}].ops`);
