@@ -149,14 +149,17 @@ export function* task_mm_pgtable_work(st: FreeptState, t: task_struct, mm: mm_st
   }
   let end = 0;
   for (; vma; vma = vma_next(mm, vma)) {
+    // Model: no hugetlb and no userfaultfd VMAs exist, so the RFC's
+    // is_vm_hugetlb_page() and userfaultfd_wp() skips have nothing to skip.
     /* Leave this to the THP path to handle */
     if (vma.vm_flags & VM_HUGEPAGE) continue;
     /* Only consider PTE pages that do not cross vmas */
     const start = Math.ceil(vma.vm_start / PMD_SIZE) * PMD_SIZE;
     end = Math.floor(vma.vm_end / PMD_SIZE) * PMD_SIZE;
     if (end - start < PMD_SIZE) continue;
-    // walk_page_range_vma(): PMDs that map a PTE table.
-    for (let addr = Math.max(start, Math.floor(s.mm_pgtable_scan_offset / PMD_SIZE) * PMD_SIZE); addr < end; addr += PMD_SIZE) {
+    // walk_page_range_vma(vma, start, end): PMDs that map a PTE table. As the RFC,
+    // the whole VMA from ALIGN(vm_start), also when mm_pgtable_scan_offset lies inside it.
+    for (let addr = start; addr < end; addr += PMD_SIZE) {
       const pmdp = mm_find_pmd(t, mm, addr);
       if (pmdp === null) continue;
       const pmd = pmdp_peek(t, pmdp);
