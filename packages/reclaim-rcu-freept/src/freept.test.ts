@@ -51,3 +51,40 @@ describe("rcu-freept", () => {
     expect(p.status().VmPTE).toBe(12);
   });
 });
+
+describe("rcu-freept's scan, as the RFC walks it", () => {
+  it("walks the whole VMA the restart offset lies in (walk_page_range_vma from ALIGN(vm_start)), not from the offset", () => {
+    // A 300M + 4K VMA: the scan that walks it ends at ALIGN_DOWN(vm_end), past the
+    // 256 MB window, and leaves mm_pgtable_scan_offset inside the VMA. The RFC's
+    // next scan finds that VMA again and walks all of it.
+    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept() });
+    const p = e.spawn();
+    p.mmap(SLOT, 300 * M + 4096, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    const empty_table_at = (off: number) => {
+      p.touch(SLOT + off, 2 * M, true);
+      p.madvise(SLOT + off, 2 * M, MADV_DONTNEED);
+    };
+    empty_table_at(0);
+    // Tick by tick until the scan that walks the VMA frees the first empty table.
+    for (let ms = 0; p.mm.counters.pte_tables_reclaimed === 0; ms += 4) {
+      expect(ms).toBeLessThan(1000);
+      p.idle(4);
+    }
+    empty_table_at(100 * M);
+    p.idle(100); // exactly one more scan (every 25 jiffies)
+    expect(p.mm.counters.pte_tables_reclaimed).toBe(2);
+  });
+
+  it("takes its scan delay and window as options, checked", () => {
+    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept({ scan_delay_ms: 20 }) });
+    const p = e.spawn();
+    p.mmap(SLOT, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 4 * M, true);
+    p.madvise(SLOT, 4 * M, MADV_DONTNEED);
+    p.idle(60); // 100 ms would not have scanned yet (first test above)
+    expect(p.status().VmPTE).toBe(8);
+    for (const bad of [{ scan_delay_ms: 0 }, { scan_delay_ms: Number.NaN }, { scan_size_mb: -1 }]) {
+      expect(() => rcuFreept(bad)).toThrow(/^rcu-freept: scan_(delay_ms|size_mb) must be a positive number/);
+    }
+  });
+});
