@@ -230,7 +230,9 @@ export function* zap_pte_range(
     add_mm_rss_vec(mm, z);
     /* Do the actual TLB flush before dropping ptl */
     if (z.force_flush) yield* tlb_flush_mmu_tlbonly(t, tlb);
+    set_put_gather(t, tlb); // 2021 v2 9/9: the table reference is put with pte_put_tlb(tlb, ...)
     yield* pte_unmap_unlock(t, start_pte, ptl);
+    set_put_gather(t, null);
     if (z.force_flush) yield* tlb_flush_mmu(t, tlb);
     if (addr === end) break;
     z.force_flush = z.force_break = false;
@@ -261,9 +263,7 @@ function* zap_pmd_range(t: Task, tlb: MmuGather, vma: Vma, pudp: number, addr: n
     if (a.pxd_none(k.pt.ent[pmdp])) {
       addr = next;
       pmdp++;
-    set_put_gather(t, tlb); // 2021 v2 9/9: the table reference is put with pte_put_tlb(tlb, ...)
       continue;
-    set_put_gather(t, null);
     }
     addr = yield* zap_pte_range(t, tlb, vma, pmdp, addr, next, details);
     if (addr !== next) pmdp--;
