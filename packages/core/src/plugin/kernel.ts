@@ -201,7 +201,7 @@ export const pmd_lock = (t: task_struct, pmdp: pmd_ptr): KPath<spinlock_t> => _p
 export const __pte_offset_map = pte_map.__pte_offset_map;
 /** pte_offset_map(pmd, addr): the mapped PTE pointer, or null. */
 export const pte_offset_map = pte_map.pte_offset_map;
-/** pte_offset_map_lock(mm, pmd, addr, &ptl): mapped and locked, the PMD rechecked under the lock; null when it maps no table. */
+/** pte_offset_map_lock(mm, pmd, addr, &ptl): mapped and locked, the PMD rechecked under the lock (6.5+; not in the 5.14/5.18 eras); null when it maps no table. */
 export const pte_offset_map_lock = pte_map.pte_offset_map_lock;
 /** pte_offset_map_rw_nolock(mm, pmd, addr, &pmdval, &ptl): mapped, not locked; recheck pmd_same() after taking `ptl`. */
 export const pte_offset_map_rw_nolock = pte_map.pte_offset_map_rw_nolock;

@@ -1,5 +1,5 @@
 /**
- * The pte_offset_map() family for plugins (mm/pgtable-generic.c, Linux 6.5+),
+ * The pte_offset_map() family for plugins (mm/pgtable-generic.c, Linux 6.5+; k.era selects the 5.x one),
  * with the C out-parameters (&pmdval, &ptl) returned as explicit results. Core's
  * own callers use pgtable/pte_map.ts, which keeps them on the task so the hot
  * paths allocate nothing; these wrap those, so the kernel function names (and
@@ -26,7 +26,7 @@ export function* pte_offset_map(t: task_struct, pmdp: pmd_ptr, addr: number, kin
   return pte < 0 ? null : pte;
 }
 
-/** pte_offset_map_lock(mm, pmd, addr, &ptl): mapped and locked, the PMD rechecked under the lock; null when it maps no table. */
+/** pte_offset_map_lock(mm, pmd, addr, &ptl): mapped and locked, the PMD rechecked under the lock (6.5+; not in the 5.14/5.18 eras); null when it maps no table. */
 export function* pte_offset_map_lock(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, kind: PteMapKind = "tryget"): KPath<{ pte: pte_ptr; ptl: spinlock_t } | null> {
   const pte = yield* _pte_offset_map_lock(T(t), MM(mm), pmdp, addr, kind);
   return pte < 0 ? null : { pte, ptl: T(t).ptl! };
