@@ -35,6 +35,7 @@ export {
   perfRecordArgs,
   perfScriptArgs,
   permissionAdvice,
+  findCommand,
   RecordError,
   TRACE_EVENTS,
   PERF_SCRIPT_FIELDS,
@@ -45,3 +46,4 @@ export {
   type RecordIo,
 } from "./record.js";
 export { readTrace } from "./read.js";
+export { checkTrace, outOfOrder, TraceFormatError } from "./check.js";

@@ -46,7 +46,7 @@ describe("recordTrace", () => {
     const perf = fakePerf(dir);
     const { r, sink } = io();
     const res = await recordTrace(["sh", "-c", "echo hello; exit 3"], { perf, output: "out.trace", cwd: dir }, sink);
-    expect(res).toEqual({ trace: join(dir, "out.trace"), lines: 26, commandStatus: 3 });
+    expect(res).toEqual({ trace: join(dir, "out.trace"), lines: 26, commandStatus: 3, interrupted: false });
     expect(r.stdout).toBe("hello\n");
     expect(r.stderr).toBe("[ perf record: done ]\n"); // perf script's "'trace' not valid" noise is dropped
     expect(readFileSync(join(dir, "out.trace"), "utf8")).toBe(fixture("snippets/events.trace"));
@@ -118,4 +118,41 @@ describe("recordTrace", () => {
     expect(tp.reason).toBe("tracepoint");
     expect(tp.message).toMatch(/^this kernel lacks the tracepoint exceptions:page_fault_user/);
   });
+
+  it("a program that does not exist: one error before perf runs, and no file left behind", async () => {
+    const dir = tempDir();
+    const perf = fakePerf(dir);
+    const e = await failure(recordTrace(["no-such-program-xyz", "-a"], { perf, output: "t.trace", cwd: dir }, io().sink));
+    expect(e.reason).toBe("command-missing");
+    expect(e.message).toBe("mmsim record: no-such-program-xyz: command not found (not an executable file on $PATH)");
+    const rel = await failure(recordTrace(["./nope"], { perf, output: "t.trace", cwd: dir }, io().sink));
+    expect(rel.message).toBe("mmsim record: ./nope: no such executable file");
+    expect(existsSync(join(dir, "perf.log"))).toBe(false);
+    expect(existsSync(join(dir, "t.trace"))).toBe(false);
+    expect(existsSync(join(dir, "t.trace.data"))).toBe(false);
+  });
+
+  it("a perf that fails midway leaves neither the data file nor a partial trace", async () => {
+    const dir = tempDir();
+    const perf = fakePerf(dir);
+    writeFileSync(perf, readFileSync(perf, "utf8").replace(/script\) .*/, 'script) echo partial; echo "perf script: broken" >&2; exit 1 ;;'));
+    const e = await failure(recordTrace(["true"], { perf, output: "t.trace", cwd: dir }, io().sink));
+    expect(e.reason).toBe("perf-failed");
+    expect(existsSync(join(dir, "t.trace"))).toBe(false);
+    expect(existsSync(join(dir, "t.trace.data"))).toBe(false);
+  });
+
+  it("Ctrl-C stops the recording, not mmsim: SIGINT goes to perf record, and the trace is still written", async () => {
+    const dir = tempDir();
+    // perf record as perf does it: on SIGINT it stops the program and writes its data.
+    const perf = fakePerf(dir, `shift; while [ "$1" != "--" ]; do [ "$1" = "-o" ] && out=$2; shift; done; trap 'kill $! 2>/dev/null; echo data > "$out"; exit 0' INT; sleep 30 >/dev/null 2>&1 & wait $!`);
+    const pending = recordTrace(["true"], { perf, output: "t.trace", cwd: dir }, io().sink);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(process.listenerCount("SIGINT")).toBeGreaterThan(0);
+    process.emit("SIGINT", "SIGINT");
+    const res = await pending;
+    expect(res.interrupted).toBe(true);
+    expect(readFileSync(join(dir, "t.trace"), "utf8")).toBe(fixture("snippets/events.trace"));
+  }, 20_000);
 });
+

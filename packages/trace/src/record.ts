@@ -8,8 +8,8 @@
  * event list is this one).
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
 
 /** The tracepoints recorded: page faults with address and error code, the memory syscalls, and process lifetimes. */
 export const TRACE_EVENTS: readonly string[] = [
@@ -49,14 +49,15 @@ export interface RecordOptions {
 }
 
 /**
- * Why a recording failed: `usage` (no command given), `perf-missing`, `perf-failed`
+ * Why a recording failed: `usage` (no command given), `command-missing` (the
+ * program to record does not exist or cannot be run), `perf-missing`, `perf-failed`
  * (perf could not run, or wrote nothing), `permission` (tracepoints not readable),
  * `tracepoint` (the kernel lacks one).
  */
 export class RecordError extends Error {
   constructor(
     message: string,
-    readonly reason: "usage" | "perf-missing" | "perf-failed" | "permission" | "tracepoint",
+    readonly reason: "usage" | "command-missing" | "perf-missing" | "perf-failed" | "permission" | "tracepoint",
   ) {
     super(message);
     this.name = "RecordError";
@@ -73,6 +74,8 @@ export interface RecordResult {
   lines: number;
   /** The recorded command's exit status as perf record reports it. */
   commandStatus: number;
+  /** The recording was stopped by SIGINT (Ctrl-C), forwarded to perf record; the trace holds what was recorded until then. */
+  interrupted: boolean;
 }
 
 interface Ran {
@@ -82,12 +85,24 @@ interface Ran {
   error: NodeJS.ErrnoException | null;
 }
 
-/** Runs a program; stdout goes to `stdoutFd` (a file) or to io.out, stderr to io.err and is kept. */
-function run(cmd: string, args: readonly string[], io: RecordIo, cwd: string, stdoutFd: number | null, filterErr: (line: string) => boolean = () => true): Promise<Ran> {
+/**
+ * Runs a program; stdout goes to `stdoutFd` (a file) or to io.out, stderr to io.err and is kept.
+ * With `onChild`, the caller gets the child process (to forward signals to it).
+ */
+function run(
+  cmd: string,
+  args: readonly string[],
+  io: RecordIo,
+  cwd: string,
+  stdoutFd: number | null,
+  filterErr: (line: string) => boolean = () => true,
+  onChild: (child: ReturnType<typeof spawn>) => void = () => {},
+): Promise<Ran> {
   return new Promise((done) => {
     let stderr = "";
     let error: NodeJS.ErrnoException | null = null;
     const child = spawn(cmd, args, { cwd, stdio: ["inherit", stdoutFd ?? "pipe", "pipe"] });
+    onChild(child);
     child.stdout?.on("data", (b: Buffer) => io.out(b.toString()));
     let partial = "";
     child.stderr?.on("data", (b: Buffer) => {
@@ -130,6 +145,30 @@ export function permissionAdvice(stderr: string): string | null {
 
 const NOISE = /^'trace' not valid for .* events\. Ignoring\.$/;
 
+/** Whether `file` can be executed. */
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks that the program to record exists and can be run, as execvp() would find
+ * it (a name with a slash relative to `cwd`, else each $PATH entry): one clear
+ * error before perf runs, and no file is left behind.
+ */
+export function findCommand(name: string, cwd: string, path = process.env.PATH ?? ""): string | null {
+  if (name.includes("/")) return executable(resolve(cwd, name)) ? resolve(cwd, name) : null;
+  for (const dir of path.split(delimiter)) {
+    const file = join(resolve(cwd, dir || "."), name);
+    if (executable(file)) return file;
+  }
+  return null;
+}
+
 /** Records `command` into the trace file; throws RecordError when perf is missing, lacks permission or fails. */
 export async function recordTrace(command: readonly string[], opts: RecordOptions, io: RecordIo): Promise<RecordResult> {
   if (command.length === 0) throw new RecordError("mmsim record: no command given (usage: mmsim record [-o <file>] -- <command...>)", "usage");
@@ -137,6 +176,11 @@ export async function recordTrace(command: readonly string[], opts: RecordOption
   const perf = opts.perf ?? process.env.PERF ?? "perf";
   const output = resolve(cwd, opts.output ?? DEFAULT_OUTPUT);
   const data = `${output}.data`;
+
+  if (findCommand(command[0], cwd) === null) {
+    const what = command[0].includes("/") ? `${command[0]}: no such executable file` : `${command[0]}: command not found (not an executable file on $PATH)`;
+    throw new RecordError(`mmsim record: ${what}`, "command-missing");
+  }
 
   const version = await run(perf, ["--version"], { out: () => {}, err: () => {} }, cwd, null);
   if (version.error?.code === "ENOENT") {
@@ -151,7 +195,36 @@ export async function recordTrace(command: readonly string[], opts: RecordOption
   }
 
   rmSync(data, { force: true });
-  const rec = await run(perf, perfRecordArgs(data, command, opts.mmapPages), io, cwd, null);
+  try {
+    return await recordAndScript(perf, data, output, command, opts, io, cwd);
+  } catch (e) {
+    // A failed recording leaves no files: neither perf's data nor a partial trace.
+    rmSync(data, { force: true });
+    rmSync(output, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * perf record, then perf script. Ctrl-C while the program runs stops the
+ * recording, not mmsim: SIGINT is forwarded to perf record (which stops the
+ * program and writes its data, as perf does on Ctrl-C), and the trace is still
+ * written from what was recorded.
+ */
+async function recordAndScript(perf: string, data: string, output: string, command: readonly string[], opts: RecordOptions, io: RecordIo, cwd: string): Promise<RecordResult> {
+  let child: ReturnType<typeof spawn> | null = null;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    child?.kill("SIGINT");
+  };
+  process.on("SIGINT", onSigint);
+  let rec: Ran;
+  try {
+    rec = await run(perf, perfRecordArgs(data, command, opts.mmapPages), io, cwd, null, undefined, (c) => (child = c));
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
   if (rec.error) throw new RecordError(`cannot run ${perf}: ${rec.error.message}`, "perf-failed");
   const advice = permissionAdvice(rec.stderr);
   if (advice) throw new RecordError(advice, "permission");
@@ -175,5 +248,5 @@ export async function recordTrace(command: readonly string[], opts: RecordOption
   if (!opts.keepData) rmSync(data, { force: true });
   const text = readFileSync(output, "utf8");
   const lines = text.length ? text.split("\n").length - (text.endsWith("\n") ? 1 : 0) : 0;
-  return { trace: output, lines, commandStatus: rec.code ?? 128 };
+  return { trace: output, lines, commandStatus: rec.code ?? 128, interrupted };
 }

@@ -64,7 +64,7 @@ async function recordMain(argv: readonly string[], io: RecordIo & { cwd?: string
     if (e instanceof RecordError) throw new CliError(e.message, e.reason === "usage" ? EXIT_USAGE : undefined);
     throw e;
   }
-  const status = r.commandStatus === 0 ? "" : ` (the command exited with status ${r.commandStatus})`;
+  const status = r.interrupted ? " (interrupted: it holds what was recorded until Ctrl-C)" : r.commandStatus === 0 ? "" : ` (the command exited with status ${r.commandStatus})`;
   io.err(`mmsim record: wrote ${r.trace} (${r.lines} lines)${status}; replay it with: mmsim replay ${r.trace}\n`);
   return EXIT_OK;
 }

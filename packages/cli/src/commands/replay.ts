@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ProcStatus } from "@mmsim/core";
-import { errorPct, parseTrace, readTrace, ReplayError, replayTrace, TraceSyntaxError, type ImageCounts, type ParsedTrace, type ReplayResult } from "@mmsim/trace";
+import { checkTrace, errorPct, parseTrace, TraceFormatError, readTrace, ReplayError, replayTrace, TraceSyntaxError, type ImageCounts, type ParsedTrace, type ReplayResult } from "@mmsim/trace";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
 import { formatKb, renderTable, type SizeUnits } from "../format.js";
 import { guardPlugin } from "../plugin-guard.js";
@@ -124,6 +124,13 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
     throw e;
   }
   if (trace.events.length === 0) throw new CliError(`${path}: no trace events (is it perf script output of \`mmsim record\`?)`);
+  // Out of time order, or other tracepoints: refused, not replayed into zeros.
+  try {
+    checkTrace(trace);
+  } catch (e) {
+    if (e instanceof TraceFormatError) throw new CliError(`${path}: ${e.message}`);
+    throw e;
+  }
 
   const runs: ReplayResult[] = [];
   for (const r of reclaims) {
