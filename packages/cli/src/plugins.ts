@@ -182,9 +182,22 @@ async function fromModule(path: string, cwd: string): Promise<Reclaim> {
   try {
     mod = (await import(url)) as PluginModule;
   } catch (e) {
-    throw new UsageError(`--reclaim ${path}: cannot load module: ${messageOf(e).replace(/ imported from .*$/s, "")}`);
+    throw new UsageError(`--reclaim ${path}: cannot load module: ${loadFailure(e, url)}`);
   }
   return fromExports(mod, `--reclaim ${path}`, path);
+}
+
+/**
+ * Why a module did not load, without the absolute paths Node puts in its
+ * messages: the module itself missing, a syntax error (Node's and vite's texts
+ * differ; `node --check` says where), or the module's own message.
+ */
+function loadFailure(e: unknown, url: string): string {
+  const code = e instanceof Error && "code" in e ? e.code : undefined;
+  const msg = messageOf(e);
+  if ((code === "ERR_MODULE_NOT_FOUND" || /^Cannot find module/.test(msg)) && msg.includes(url)) return "no such file";
+  if (e instanceof SyntaxError || /Failed to parse source/.test(msg)) return "not valid JavaScript (run `node --check` on it to see where)";
+  return msg.replace(/ imported from .*$/s, "");
 }
 
 /** The export names tried, in order; then a module's only function export, as a factory. */

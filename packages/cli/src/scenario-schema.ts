@@ -20,11 +20,8 @@ export const MAX_SCENARIO_ACTORS = 26;
 const SIZE_TEXT = /^\s*(0x[0-9a-f]+|\d+)([KMGT]?)\s*$/i;
 
 /** A size or offset: a non-negative integer, or text such as "4K", "2M", "0x2000". */
-const Size = v.union(
-  [
-    v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
-    v.pipe(v.string(), v.regex(SIZE_TEXT)),
-  ],
+const Size = v.custom<number | string>(
+  (x) => (typeof x === "number" && Number.isSafeInteger(x) && x >= 0) || (typeof x === "string" && SIZE_TEXT.test(x)),
   (i) => `expected a size (4096, "4K", "2M", "0x2000"), got ${show(i.input)}`,
 );
 
@@ -45,12 +42,19 @@ const Op = v.variant(
     ranged("gup_fast"),
     ranged("walk"),
     v.strictObject({ op: v.literal("khugepaged"), at: Size }),
-    v.strictObject({ op: v.literal("task_work"), ms: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(60_000))) }),
+    v.strictObject({
+      op: v.literal("task_work"),
+      ms: v.optional(
+        v.custom<number>((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0 && x <= 60_000, (i) => `expected milliseconds from 0 to 60000, got ${show(i.input)}`),
+      ),
+    }),
     v.strictObject({ op: v.literal("exit") }),
     v.strictObject({ op: v.literal("swapon"), len: Size }),
   ],
   (i) =>
-    i.path?.[i.path.length - 1]?.key === "op"
+    i.path?.[i.path.length - 1]?.key === "op" && i.input === undefined
+      ? `missing field "op" (one of mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon)`
+      : i.path?.[i.path.length - 1]?.key === "op"
       ? `unknown op ${show(i.input)} (expected mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon)`
       : `an operation must be an object with "op", got ${show(i.input)}`,
 );

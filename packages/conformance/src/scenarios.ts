@@ -11,7 +11,6 @@ import munmapVsDontneed from "../scenarios/munmap-vs-dontneed.json" with { type:
 import scanSpeculativeWalk from "../scenarios/scan-speculative-walk.json" with { type: "json" };
 import scanVsFault from "../scenarios/scan-vs-fault.json" with { type: "json" };
 import speculativeWalkVsDontneed from "../scenarios/speculative-walk-vs-dontneed.json" with { type: "json" };
-import swapVsDontneed from "../scenarios/swap-vs-dontneed.json" with { type: "json" };
 import walkerVsDontneed from "../scenarios/walker-vs-dontneed.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
@@ -29,5 +28,4 @@ export const SCENARIOS: readonly Scenario[] = [
   scanVsFault,
   scanSpeculativeWalk,
   ...THREAD_SCENARIOS,
-  swapVsDontneed,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));

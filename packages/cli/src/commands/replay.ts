@@ -11,6 +11,7 @@ import { checkTrace, errorPct, parseTrace, TraceFormatError, readTrace, ReplayEr
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
 import { formatKb, renderTable, type SizeUnits } from "../format.js";
 import { guardPlugin } from "../plugin-guard.js";
+import { fsReason } from "../workload.js";
 import { defaultReclaims, loadReclaims, parseReclaimList, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import { ARCH_NAMES, archOf, type ArchName } from "../simulate.js";
 
@@ -72,14 +73,21 @@ export interface ReplayJson {
   notesTotal: number;
 }
 
-export function readExpected(path: string): ExpectedStatus {
+/** `path` read and checked; `shown` (default `path`) is how messages name it: as the user gave it. */
+export function readExpected(path: string, shown: string = path): ExpectedStatus {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new CliError(`--expected ${shown}: cannot read it: ${fsReason(e)}`);
+  }
   let v: unknown;
   try {
-    v = JSON.parse(readFileSync(path, "utf8"));
+    v = JSON.parse(text);
   } catch (e) {
-    throw new CliError(`--expected ${path}: ${messageOf(e)}`);
+    throw new CliError(`--expected ${shown}: not valid JSON: ${messageOf(e)}`);
   }
-  if (typeof v !== "object" || v === null || typeof (v as ExpectedStatus).VmPTE !== "number") throw new CliError(`--expected ${path}: no numeric VmPTE`);
+  if (typeof v !== "object" || v === null || typeof (v as ExpectedStatus).VmPTE !== "number") throw new CliError(`--expected ${shown}: no numeric VmPTE`);
   return v as ExpectedStatus;
 }
 
@@ -108,13 +116,13 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
   const pid = parsePid(opts.pid);
   const specs = typeof opts.reclaim === "string" ? parseReclaimList(opts.reclaim) : opts.reclaim;
   const reclaims = specs ? await loadReclaims(specs, cwd, (line) => io.err(line + "\n")) : await defaultReclaims();
-  const expected = opts.expected ? readExpected(resolve(cwd, opts.expected)) : null;
+  const expected = opts.expected ? readExpected(resolve(cwd, opts.expected), opts.expected) : null;
 
   let text: string;
   try {
     text = readTrace(file);
   } catch (e) {
-    throw new CliError(`cannot read trace ${path}: ${messageOf(e)}`);
+    throw new CliError(`cannot read trace ${path}: ${fsReason(e)}`);
   }
   let trace: ParsedTrace;
   try {
