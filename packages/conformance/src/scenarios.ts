@@ -11,6 +11,7 @@ import munmapVsDontneed from "../scenarios/munmap-vs-dontneed.json" with { type:
 import scanSpeculativeWalk from "../scenarios/scan-speculative-walk.json" with { type: "json" };
 import scanVsFault from "../scenarios/scan-vs-fault.json" with { type: "json" };
 import speculativeWalkVsDontneed from "../scenarios/speculative-walk-vs-dontneed.json" with { type: "json" };
+import swapVsDontneed from "../scenarios/swap-vs-dontneed.json" with { type: "json" };
 import walkerVsDontneed from "../scenarios/walker-vs-dontneed.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
@@ -28,4 +29,5 @@ export const SCENARIOS: readonly Scenario[] = [
   scanVsFault,
   scanSpeculativeWalk,
   ...THREAD_SCENARIOS,
+  swapVsDontneed,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));

@@ -1,5 +1,6 @@
-/** Every bundled mutant (`mmsim … --reclaim mutant:<name>`): pt-reclaim's, then the thread objections'. */
+/** Every bundled mutant (`mmsim … --reclaim mutant:<name>`): pt-reclaim's, then the thread objections', then the swap one. */
 import { MUTANTS as PT_RECLAIM_MUTANTS, type Mutant } from "./pt_reclaim_mutants.js";
+import { SWAP_MUTANTS } from "./swap_mutants.js";
 import { THREAD_MUTANTS } from "./thread_mutants.js";
 
-export const MUTANTS: readonly Mutant[] = [...PT_RECLAIM_MUTANTS, ...THREAD_MUTANTS];
+export const MUTANTS: readonly Mutant[] = [...PT_RECLAIM_MUTANTS, ...THREAD_MUTANTS, ...SWAP_MUTANTS];

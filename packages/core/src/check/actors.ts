@@ -10,6 +10,7 @@ import { folio_get, folio_put, page_folio } from "../mm/folio.js";
 import { MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_PAGEOUT, sys_madvise } from "../mm/madvise.js";
 import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, exit_mmap, sys_mmap, sys_munmap } from "../mm/mmap.js";
 import { sys_mprotect } from "../mm/mprotect.js";
+import { sys_swapon } from "../mm/swapfile.js";
 import { collapse_huge_page } from "../mm/khugepaged.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import { PG_FREE } from "../mm/page_alloc.js";
@@ -225,6 +226,8 @@ export function* actor_op(t: Task, mm: MmStruct, op: ScenarioOp, oracle: Oracle 
     case "exit":
       yield* exit_mmap(t, mm);
       return res(0);
+    case "swapon":
+      return res(sys_swapon(t.k, len));
   }
 }
 

@@ -26,7 +26,9 @@ export type ScenarioOp =
   | { op: "khugepaged"; at: Size }
   /** Return to user space after `ms` (default 1000) of CPU time: scheduler ticks, then task_work (async scanners). */
   | { op: "task_work"; ms?: number }
-  | { op: "exit" };
+  | { op: "exit" }
+  /** swapon(2) of a swap area of `len` bytes (mm/swapfile.ts): MADV_PAGEOUT then writes anon pages to swap. */
+  | { op: "swapon"; len: Size };
 
 export interface ActorSpec {
   name: string;
@@ -75,7 +77,7 @@ export function size(v: Size | undefined, what: string, dflt?: number): number {
   return Number(m[1]) * SUFFIX[m[2].toUpperCase()];
 }
 
-const OPS = new Set(["mmap", "touch", "madvise", "munmap", "mprotect", "gup_fast", "walk", "khugepaged", "task_work", "exit"]);
+const OPS = new Set(["mmap", "touch", "madvise", "munmap", "mprotect", "gup_fast", "walk", "khugepaged", "task_work", "exit", "swapon"]);
 
 /** Check a scenario's shape; throws ScenarioError naming the bad field. */
 export function validateScenario(s: unknown, where = "scenario"): Scenario {

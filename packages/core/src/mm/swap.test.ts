@@ -11,6 +11,7 @@ import { walk_pte } from "../pgtable/walk.js";
 import { K, M, SLOT, mmapFixed } from "../test/helpers.js";
 import { EBUSY, EINVAL } from "./errno.js";
 import { MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_PAGEOUT } from "./madvise.js";
+import { MM_SWAPENTS } from "./mm.js";
 import { PROT_READ } from "./mmap.js";
 import { si_swapinfo, swap_count, SWAP_MIN_BYTES, sys_swapon } from "./swapfile.js";
 
@@ -192,5 +193,85 @@ describe("copy_nonpresent_pte: fork shares swap entries", () => {
     c.exit();
     p.exit();
     expect(si_swapinfo(p.k).free).toBe(si_swapinfo(p.k).total);
+  });
+});
+
+describe("the invariants know swap entries (each broken path below is caught)", () => {
+  const pagedOut = () => {
+    const p = swapEngine().spawn();
+    mmapFixed(p, SLOT, 16 * K);
+    p.touch(SLOT, 16 * K, true);
+    p.madvise(SLOT, 16 * K, MADV_PAGEOUT);
+    clean(p);
+    return p;
+  };
+  const rules = (p: Process) => [...check_mm(p.k, p.mm), ...check_swap(p.k)].map((v) => v.rule);
+
+  it("a zap that clears a swap PTE but forgets free_swap_and_cache(): the slot leaks", () => {
+    const p = pagedOut();
+    p.k.pt.ent[walk_pte(p.k, p.mm, SLOT)] = 0;
+    p.mm.rss_stat[MM_SWAPENTS]--; // the counter kept right: only the slot is wrong
+    expect(rules(p)).toContain("swap slot leaked");
+  });
+
+  it("a zap that frees the slot but leaves MM_SWAPENTS: VmSwap is wrong", () => {
+    const p = pagedOut();
+    const ptep = walk_pte(p.k, p.mm, SLOT);
+    p.k.swap_info!.set_map(arch.pte_to_swp_offset(p.k.pt.ent[ptep]), 0);
+    p.k.swap_info!.inuse_pages--;
+    p.k.pt.ent[ptep] = 0;
+    expect(rules(p)).toContain("MM_SWAPENTS");
+  });
+
+  it("a swap-in that maps the page but keeps the slot's reference: swap_map count", () => {
+    const p = pagedOut();
+    const off = arch.pte_to_swp_offset(pte(p, SLOT));
+    p.k.swap_info!.set_map(off, 2);
+    expect(rules(p)).toContain("swap_map count");
+  });
+
+  it("a slot freed while a swap PTE still holds it", () => {
+    const p = pagedOut();
+    const off = arch.pte_to_swp_offset(pte(p, SLOT));
+    p.k.swap_info!.set_map(off, 0);
+    p.k.swap_info!.inuse_pages--;
+    expect(rules(p)).toContain("swap entry on a free slot");
+  });
+
+  it("an entry that is neither none, present nor a swap entry of the device", () => {
+    const p = pagedOut();
+    p.k.pt.ent[walk_pte(p.k, p.mm, SLOT)] = arch.swp_entry_to_pte(3, 1);
+    expect(rules(p)).toContain("PTE neither none, present nor swap");
+  });
+
+  it("exit that leaves MM_SWAPENTS counted", () => {
+    const e = swapEngine();
+    const p = e.spawn();
+    mmapFixed(p, SLOT, 16 * K);
+    p.touch(SLOT, 16 * K, true);
+    p.madvise(SLOT, 16 * K, MADV_PAGEOUT);
+    p.exit();
+    p.mm.rss_stat[MM_SWAPENTS] = 1;
+    expect(check_exit(e.k, p.mm).map((v) => v.rule)).toContain("MM_SWAPENTS at exit");
+  });
+});
+
+describe("the swap paths stepped (generators) and bulk (twins) agree", () => {
+  it("same counters, tables and slots either way", () => {
+    const run = (stepped: boolean) => {
+      const e = new Engine({ arch, swap_bytes: 1 * M, stepped });
+      const p = e.spawn();
+      mmapFixed(p, SLOT, 4 * M);
+      p.madvise(SLOT + 2 * M, 2 * M, MADV_HUGEPAGE);
+      p.touch(SLOT, 4 * M, true, 16 * K);
+      p.madvise(SLOT, 4 * M, MADV_PAGEOUT);
+      p.touch(SLOT, 1 * M, false, 32 * K);
+      const c = p.fork();
+      p.madvise(SLOT, 1 * M, MADV_DONTNEED);
+      c.touch(SLOT, 2 * M, true, 64 * K);
+      c.exit();
+      return { st: p.status(), swap: si_swapinfo(e.k), ents: [...Array(64).keys()].map((i) => pte(p, SLOT + i * 64 * K)) };
+    };
+    expect(run(true)).toEqual(run(false));
   });
 });
