@@ -2,8 +2,10 @@
  * madvise() (mm/madvise.c) for the advice the model supports. madvise_walk_vmas()
  * gives the partial effect plus -ENOMEM over holes; MADV_DONTNEED zaps with
  * zap_details.reclaim_pt set (the only caller that sets it); MADV_FREE marks
- * folios lazily free; MADV_PAGEOUT reclaims lazily-free folios (try_to_unmap_one,
- * in mm/rmap.ts); MADV_(NO)HUGEPAGE change vm_flags with split/merge.
+ * folios lazily free and drops swap entries (freeing their slots);
+ * MADV_PAGEOUT reclaims lazily-free folios (try_to_unmap_one, in mm/rmap.ts)
+ * and, with swap, writes the others to it (mm/vmscan.ts); MADV_(NO)HUGEPAGE
+ * change vm_flags with split/merge.
  *
  * Locking: MADV_DONTNEED(_LOCKED) and MADV_FREE use the per-VMA read lock when
  * the range lies in one VMA and fall back to mmap_read_lock otherwise; the flag
@@ -22,7 +24,7 @@ import { down_read, down_read_trylock, down_write, up_read } from "../sync/rwsem
 import { mmap_write_unlock } from "./mmap_lock.js";
 import { VM_HUGEPAGE, VM_LOCKED, VM_NOHUGEPAGE } from "../pgtable/arch.js";
 import { addr_end } from "../pgtable/offset.js";
-import { ptep_get, ptep_modify } from "../pgtable/ops.js";
+import { ptep_get, ptep_get_and_clear, ptep_modify } from "../pgtable/ops.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
@@ -30,10 +32,11 @@ import { set_put_gather } from "../tlb/put_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
 import { folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_memory.js";
-import { vma_is_anonymous } from "./mm.js";
+import { add_mm_counter, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
 import { try_to_unmap_one, try_to_unmap_one_walk_done, try_to_unmap_shmem } from "./rmap.js";
+import { free_swap_and_cache } from "./swapfile.js";
 import { shrink_anon_folio } from "./vmscan.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
@@ -99,7 +102,14 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
   const ptl = t.ptl!;
   for (let p = ptep0; addr < end; p++, addr += 4096) {
     const ptent = yield* ptep_get(t, p);
-    if (a.pte_none(ptent) || !a.pte_present(ptent)) continue;
+    if (a.pte_none(ptent)) continue;
+    if (!a.pte_present(ptent)) {
+      // A swap entry: just clear it, a fresh zeroed page is cheaper than a swap-in.
+      free_swap_and_cache(k, a.pte_to_swp_offset(ptent));
+      yield* ptep_get_and_clear(t, mm, addr, p); // clear_not_present_full_ptes()
+      add_mm_counter(mm, MM_SWAPENTS, -1);
+      continue;
+    }
     const page = vm_normal_page(k, a.pte_pfn(ptent));
     if (page < 0) continue;
     const folio = page_folio(k, page);

@@ -175,6 +175,21 @@ describe("zap_nonpresent_ptes: swap entries are zapped and their slots freed", (
   });
 });
 
+describe("MADV_FREE over swap entries (madvise_free_pte_range)", () => {
+  it("clears them and frees their slots: a later read sees zeroes, not the swapped-out data", () => {
+    const p = swapEngine().spawn();
+    mmapFixed(p, SLOT, 64 * K);
+    p.touch(SLOT, 64 * K, true);
+    p.madvise(SLOT, 64 * K, MADV_PAGEOUT);
+    expect(p.madvise(SLOT, 16 * K, MADV_FREE)).toBe(0);
+    expect(st(p)).toEqual({ VmRSS: 0, VmSwap: 48, VmPTE: 12 });
+    expect(arch.pte_none(pte(p, SLOT))).toBe(true);
+    expect(p.load(SLOT)).toBe(0);
+    expect(si_swapinfo(p.k).free).toBe(si_swapinfo(p.k).total - 12);
+    clean(p);
+  });
+});
+
 describe("copy_nonpresent_pte: fork shares swap entries", () => {
   it("the child gets the entries (VmSwap), each slot counts both PTEs, and both read the data back", () => {
     const p = swapEngine().spawn();
