@@ -22,7 +22,7 @@ writeFileSync(touching, "mmap a 4K\nstatus s0\ntouch a 0 4K\nstatus s1\n");
 describe("hostCommand", () => {
   test("prints the status and error lines", async () => {
     const o = io();
-    const exec = () => ({ status: 0, signal: null, stdout: `${HELLO}\nok\nstatus 10 20 30\nerr 22\nstatus 14 24 30\n`, stderr: "" });
+    const exec = () => ({ status: 0, signal: null, stdout: `${HELLO}\nok\nstatus 10 20 30 0\nerr 22\nstatus 14 24 30 0\n`, stderr: "" });
     expect(await hostCommand(file, o.io, { helper: "h", exec })).toBe(0);
     expect(o.out).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", "munmap-error Invalid argument", "s1 dVmSize=4 dVmRSS=4 dVmPTE=0"]);
     expect(o.err).toEqual([]);
@@ -42,7 +42,7 @@ describe("hostCommand", () => {
 
   test("built-in workloads by name, as run takes them", async () => {
     const o = io();
-    const reply = (l: string) => (l.startsWith("status") ? "status 0 0 0" : "ok");
+    const reply = (l: string) => (l.startsWith("status") ? "status 0 0 0 0" : "ok");
     const exec = (_h: string, input: string) => ({ status: 0, signal: null, stdout: [HELLO, ...input.trimEnd().split("\n").map(reply)].join("\n") + "\n", stderr: "" });
     const rc = await hostCommand("seed-small", o.io, { helper: "h", exec });
     expect(o.err).toEqual([]);
