@@ -106,10 +106,13 @@ describe("percpu_ref", () => {
     const g = percpu_ref_switch_to_atomic_sync(a, r);
     expect(stepUntilBlocked(a, g)).toBe("blocked");
     expect(lib.waiters.has(a)).toBe(true);
+    expect(r.switch_wait.owner).not.toBeNull(); // the explorer keeps the sleeper off the run queue ...
     expect(r.biased).toBe(true); // not summed yet: tryget still succeeds on the biased count
     expect(run_to_completion(percpu_ref_tryget(b, r))).toBe(true);
     run_to_completion(percpu_ref_put(b, r));
     run_to_completion(rcu_read_unlock(b, k.rcu));
+    k.rcu.rcu_poll(); // the grace period ends: the confirmation runs
+    expect(r.switch_wait.owner).toBeNull(); // ... until the confirmation ran
     expect(stepUntilBlocked(a, g)).toBe("done");
     a.stepping = false;
     expect(lib.waiters.size).toBe(0);

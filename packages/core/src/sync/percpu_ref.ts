@@ -100,6 +100,12 @@ export class PercpuRef {
   late_puts = 0;
   /** ref->percpu_ref_switch_lock (patch 03). */
   readonly percpu_ref_switch_lock = new SpinLock("percpu_ref_switch_lock");
+  /**
+   * What a task sleeping in wait_event() on this ref waits for, shown to the
+   * explorer the way a held lock is (`owner` non-null while a switch is in
+   * progress), so a sleeper is not scheduled again until the confirmation ran.
+   */
+  readonly switch_wait: { readonly name: string; readonly owner: unknown };
 
   constructor(
     nr_cpus: number,
@@ -120,12 +126,22 @@ export class PercpuRef {
     }
     this.dead = (flags & PERCPU_REF_INIT_DEAD) !== 0;
     this.count = this.dead ? 0 : 1;
+    this.switch_wait = switch_wait_of(this);
   }
 
   /** The true count (the kernel cannot read it in percpu mode; percpu_ref_is_zero() is false there). */
   get sum(): number {
     return this.biased ? this.count + this.percpu.reduce((a, b) => a + b, 0) : this.count;
   }
+}
+
+function switch_wait_of(ref: PercpuRef): { readonly name: string; readonly owner: unknown } {
+  return {
+    name: "percpu_ref_switch_waitq",
+    get owner() {
+      return ref.confirm_switch;
+    },
+  };
 }
 
 function bug(t: Task | null, m: string): never {
@@ -354,7 +370,7 @@ function do_wait_confirm(t: Task, r: PercpuRef, sync: boolean): void | typeof BL
   for (; r.late_puts > 0; r.late_puts--) t.k.rcu.call_rcu(() => switch_to_atomic_post(r, t.cpu));
 }
 
-const wait_confirm = (t: Task, r: PercpuRef, sync: boolean) => t.op.set(PT.SCHED, "wait_event(percpu_ref_switch_waitq)", do_wait_confirm, r, sync);
+const wait_confirm = (t: Task, r: PercpuRef, sync: boolean) => t.op.set(PT.SCHED, "wait_event(percpu_ref_switch_waitq)", do_wait_confirm, r, sync, r.switch_wait);
 
 /**
  * __percpu_ref_switch_mode(): called with the ref's switch lock held; if a switch
