@@ -12,3 +12,6 @@ export { MUTANTS } from "./mutants/all.js";
 export { THREAD_MUTANTS, type ThreadMutant } from "./mutants/thread_mutants.js";
 export { THREAD_SCENARIOS } from "./scenarios_threads.js";
 export { opsArb, opArb } from "./fuzz.js";
+export { runDifferential, type DifferentialOutcome } from "./checks.js";
+export { SLOW_PATH_MUTANTS } from "./mutants/slow_path_mutants.js";
+export { RCU_FREEPT_MUTANTS, rcuFreeptReplica, type ScanMistakes } from "./mutants/rcu_freept_mutants.js";

@@ -13,6 +13,15 @@ import scanVsFault from "../scenarios/scan-vs-fault.json" with { type: "json" };
 import speculativeWalkVsDontneed from "../scenarios/speculative-walk-vs-dontneed.json" with { type: "json" };
 import swapVsDontneed from "../scenarios/swap-vs-dontneed.json" with { type: "json" };
 import walkerVsDontneed from "../scenarios/walker-vs-dontneed.json" with { type: "json" };
+import dontneedTwiceVsPmdInstall from "../scenarios/dontneed-twice-vs-pmd-install.json" with { type: "json" };
+import dontneedVsPmdInstall from "../scenarios/dontneed-vs-pmd-install.json" with { type: "json" };
+import hugePmdWalkers from "../scenarios/huge-pmd-walkers.json" with { type: "json" };
+import scanVsGupFast from "../scenarios/scan-vs-gup-fast.json" with { type: "json" };
+import scanVsKhugepaged from "../scenarios/scan-vs-khugepaged.json" with { type: "json" };
+import scanVsMprotect from "../scenarios/scan-vs-mprotect.json" with { type: "json" };
+import scanVsMunmap from "../scenarios/scan-vs-munmap.json" with { type: "json" };
+import scanVsThp from "../scenarios/scan-vs-thp.json" with { type: "json" };
+import twoScannersVsFault from "../scenarios/two-scanners-vs-fault.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -28,6 +37,16 @@ export const SCENARIOS: readonly Scenario[] = [
   freePageoutVsFault,
   scanVsFault,
   scanSpeculativeWalk,
+  // Issue #9: the slow path, two discards of one table, huge PMDs where walkers look, the scanner's neighbours.
+  dontneedVsPmdInstall,
+  dontneedTwiceVsPmdInstall,
+  hugePmdWalkers,
+  twoScannersVsFault,
+  scanVsMunmap,
+  scanVsMprotect,
+  scanVsThp,
+  scanVsKhugepaged,
+  scanVsGupFast,
   ...THREAD_SCENARIOS,
   swapVsDontneed,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));

@@ -153,10 +153,10 @@ const mutant = (name: string, description: string, caught_by: string[], m: ScanM
 
 /** Mutants of rcu-freept's scanner. */
 export const RCU_FREEPT_MUTANTS: readonly Mutant[] = [
-  mutant("scan-no-mmap-lock", "task_mm_pgtable_work() scans without mmap_read_trylock(): munmap, mprotect and khugepaged change the range under it", ["page-table use after free", "double free", "lost mapping", "user data", "table freed while still reachable", "PMD write without the PMD lock", "kernel BUG"], { no_mmap_lock: true }),
-  mutant("scan-no-pmd-recheck", "freept_pmd_entry() skips the pmd_same() recheck under the PMD lock: a table freed and replaced since it was mapped is cleared and freed again", ["double free", "lost mapping", "user data", "page-table use after free", "table freed while still reachable"], { no_pmd_recheck: true }),
+  mutant("scan-no-mmap-lock", "task_mm_pgtable_work() scans without mmap_read_trylock(): munmap, mprotect and khugepaged change the range under it", ["page-table use after free", "ptlock use after free", "double free", "lost mapping", "user data", "table freed while still reachable", "PMD write without the PMD lock", "kernel BUG"], { no_mmap_lock: true }),
+  mutant("scan-no-pmd-recheck", "freept_pmd_entry() skips the pmd_same() recheck under the PMD lock: a table freed and replaced since it was mapped is cleared and freed again", ["double free", "lost mapping", "user data", "page-table use after free", "ptlock use after free", "table freed while still reachable"], { no_pmd_recheck: true }),
   mutant("scan-no-rescan", "freept_pmd_entry() frees the table without checking its 512 entries under the locks", ["lost mapping", "user data"], { no_rescan: true }),
-  mutant("scan-free-now", "freept_pmd_entry() frees with pte_free() instead of pte_free_defer(): no RCU grace period for lockless walkers", ["RCU: freed before a grace period", "page-table use after free", "stale paging-structure cache"], { free_now: true }),
+  mutant("scan-free-now", "freept_pmd_entry() frees with pte_free() instead of pte_free_defer(): no RCU grace period for lockless walkers", ["RCU: freed before a grace period", "page-table use after free", "ptlock use after free", "stale paging-structure cache"], { free_now: true }),
   mutant("scan-no-flush", "freept_pmd_entry() frees the table with no TLB flush at all", ["stale paging-structure cache", "stale TLB entry", "page-table use after free"], { no_flush: true }),
   mutant("scan-huge", "the scanner walks VM_HUGEPAGE VMAs and takes a huge PMD for a PTE table", ["page-table use after free", "lost mapping", "user data", "kernel BUG", "double free", "table freed while still reachable"], { scan_huge: true }),
 ];

@@ -1,0 +1,59 @@
+/**
+ * Issue #9's scenarios reach what the kit did not reach before, and each catches
+ * at least one mutant while the unmodified design passes. The slow-path mutants
+ * keep pt-reclaim's fast path, so only a scenario that really makes the PMD
+ * trylock fail catches them; rcu-freept's scanner is the kit's restatement
+ * (mutants/rcu_freept_mutants.ts; the real plugin runs these scenarios in its
+ * own package's kit test). Budgets are small: PCT finds each within a few
+ * executions (see README, "Scenarios and the mutants they catch").
+ */
+import { x86_64 } from "@mmsim/arch-x86_64";
+import type { ReclaimPlugin } from "@mmsim/core";
+import { actorNames, execute, PctStrategy, type Scenario } from "@mmsim/core/check";
+import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
+import { describe, expect, it } from "vitest";
+import type { Mutant } from "./mutants/pt_reclaim_mutants.js";
+import { MUTANTS } from "./mutants/pt_reclaim_mutants.js";
+import { RCU_FREEPT_MUTANTS, rcuFreeptReplica } from "./mutants/rcu_freept_mutants.js";
+import { SLOW_PATH_MUTANTS } from "./mutants/slow_path_mutants.js";
+import { SCENARIOS } from "./scenarios.js";
+
+const arch = x86_64();
+
+/** The first rule PCT (as `explore` seeds it: seed 1, depth 3) finds within `budget` executions, without shrinking; null if none. */
+function firstViolation(s: Scenario, plugin: () => ReclaimPlugin, budget: number): string | null {
+  const st = new PctStrategy(7919, actorNames(s).length, 3, 200);
+  for (let n = 0; n < budget && st.new_execution(); n++) {
+    const v = execute(s, st, { plugin: plugin(), arch }).violation;
+    if (v) return v.rule;
+  }
+  return null;
+}
+const mutant = (name: string): Mutant => [...MUTANTS, ...SLOW_PATH_MUTANTS, ...RCU_FREEPT_MUTANTS].find((m) => m.name === name)!;
+
+/** [scenario, mutant it catches, PCT budget] */
+const CASES: [string, string, number][] = [
+  ["dontneed-twice-vs-fault", "no-rescan", 10],
+  ["dontneed-vs-pmd-install", "slow-path-no-pmd-lock", 30],
+  ["dontneed-twice-vs-pmd-install", "slow-path-no-pmd-lock", 40],
+  ["huge-pmd-walkers", "no-freed-tables", 10],
+  ["two-scanners-vs-fault", "scan-no-rescan", 10],
+  ["scan-vs-munmap", "scan-no-rescan", 10],
+  ["scan-vs-mprotect", "scan-no-rescan", 10],
+  ["scan-vs-thp", "scan-no-rescan", 10],
+  ["scan-vs-khugepaged", "scan-no-rescan", 10],
+  ["scan-vs-gup-fast", "scan-free-now", 10],
+];
+
+describe("issue #9 scenarios: the unmodified design passes, a mutant is caught", () => {
+  for (const [name, m, budget] of CASES) {
+    it(`${name} catches ${m}`, () => {
+      const s = SCENARIOS.find((x) => x.name === name)!;
+      expect(s, name).toBeDefined();
+      const rule = firstViolation(s, mutant(m).plugin, budget);
+      expect(rule, `${m} not caught by ${name}`).not.toBeNull();
+      expect(mutant(m).caught_by).toContain(rule);
+      expect(firstViolation(s, s.requires === "async_scan" ? () => rcuFreeptReplica() : ptReclaim, budget)).toBeNull();
+    }, 120_000);
+  }
+});
