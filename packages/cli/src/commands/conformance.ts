@@ -26,6 +26,11 @@ function xmlEscape(s: string): string {
   return s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
 }
 
+/** The suites as `--json` prints them: each check without its time (`ms`), so the output is the same, byte for byte, run after run. */
+export function withoutTimes(reports: readonly SuiteReport[]): (Omit<SuiteReport, "checks"> & { checks: Omit<SuiteReport["checks"][number], "ms">[] })[] {
+  return reports.map((r) => ({ ...r, checks: r.checks.map(({ ms: _ms, ...check }) => check) }));
+}
+
 /** JUnit XML, one testsuite per kit suite. */
 export function junitXml(plugin: string, reports: readonly SuiteReport[]): string {
   const suites = reports.map((s) => {
@@ -65,7 +70,7 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
   const failed = all.filter((c) => !c.result.ok).length;
   if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(reclaim.info.name, reports));
   // --json is the same, byte for byte, for the same plugin and options: each check's time goes only to JUnit and stderr.
-  const suites = reports.map((r) => ({ ...r, checks: r.checks.map(({ ms: _ms, ...check }) => check) }));
+  const suites = withoutTimes(reports);
   if (opts.json) io.out(JSON.stringify({ plugin: reclaim.info.name, passed: all.length - failed, failed, suites }, null, 2) + "\n");
   else io.out(`\n${all.length - failed} passed, ${failed} failed\n`);
   io.err(`conformance: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
