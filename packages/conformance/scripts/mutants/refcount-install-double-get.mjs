@@ -1,0 +1,7 @@
+// REFERENCE_MUTANTS' install-double-get on @mmsim/reclaim-refcount, for
+// `mmsim … --reclaim packages/conformance/scripts/mutants/refcount-install-double-get.mjs`.
+import { REFERENCE_MUTANTS } from "@mmsim/conformance";
+import { refcount } from "@mmsim/reclaim-refcount";
+
+const mutant = REFERENCE_MUTANTS.find((m) => m.name === "install-double-get");
+export default () => mutant.wrap(refcount());
