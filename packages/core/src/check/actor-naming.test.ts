@@ -18,7 +18,6 @@ const broken: ReclaimPlugin = {
   models: "test: throws from a hook",
   supports: { madv_dontneed: true },
   reclaim_pt_is_enabled: () => true,
-  // eslint-disable-next-line require-yield
   *zap_pte_range_end() {
     throw new Error("boom");
   },
