@@ -10,7 +10,7 @@ describe("mmsim explore", () => {
     expect(a.code).toBe(1);
     expect(a.stdout).toContain("VIOLATION: lost mapping");
     // Actor 0 ran the setup, but the rule is broken by the actor: its name, never "setup".
-    expect(a.stdout).toMatch(/VIOLATION: lost mapping\n  (dontneed|fault) freed PTE table/);
+    expect(a.stdout).toMatch(/VIOLATION: lost mapping\n {2}(dontneed|fault) freed PTE table/);
     const replay = /--replay (s1:[a-z0-9]+)/.exec(a.stdout)![1];
     expect(a.stdout).toMatch(/dontneed +\| fault/);
     const b = await mmsim(args);
