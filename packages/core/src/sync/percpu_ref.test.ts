@@ -111,8 +111,7 @@ describe("percpu_ref", () => {
     expect(run_to_completion(percpu_ref_tryget(b, r))).toBe(true);
     run_to_completion(percpu_ref_put(b, r));
     run_to_completion(rcu_read_unlock(b, k.rcu));
-    k.rcu.rcu_poll(); // the grace period ends: the confirmation runs
-    expect(r.switch_wait.owner).toBeNull(); // ... until the confirmation ran
+    expect(r.switch_wait.owner).toBeNull(); // ... until the grace period has ended (it then runs the confirmation)
     expect(stepUntilBlocked(a, g)).toBe("done");
     a.stepping = false;
     expect(lib.waiters.size).toBe(0);

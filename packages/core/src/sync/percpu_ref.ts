@@ -88,6 +88,8 @@ export class PercpuRef {
   allow_reinit: boolean;
   /** data->confirm_switch: non-null while a switch to atomic waits for its grace period. */
   confirm_switch: (() => void) | null = null;
+  /** Whether the grace period of the switch in flight has ended (its callback may not have run yet). */
+  switch_gp_done: () => boolean = () => true;
   /** data->sync (patch 02): the switch in flight was started by percpu_ref_switch_to_atomic_sync(). */
   sync = false;
   /** The release callback ran (the atomic count reached zero) at least once. */
@@ -102,8 +104,9 @@ export class PercpuRef {
   readonly percpu_ref_switch_lock = new SpinLock("percpu_ref_switch_lock");
   /**
    * What a task sleeping in wait_event() on this ref waits for, shown to the
-   * explorer the way a held lock is (`owner` non-null while a switch is in
-   * progress), so a sleeper is not scheduled again until the confirmation ran.
+   * explorer the way a held lock is: `owner` is non-null while the switch's grace
+   * period has not ended, so a sleeper is not scheduled again before it can
+   * proceed (when it runs, RCU runs the confirmation).
    */
   readonly switch_wait: { readonly name: string; readonly owner: unknown };
 
@@ -139,7 +142,7 @@ function switch_wait_of(ref: PercpuRef): { readonly name: string; readonly owner
   return {
     name: "percpu_ref_switch_waitq",
     get owner() {
-      return ref.confirm_switch;
+      return ref.confirm_switch !== null && !ref.switch_gp_done() ? ref : null;
     },
   };
 }
@@ -320,6 +323,7 @@ function __percpu_ref_switch_to_atomic(t: Task, r: PercpuRef, confirm: (() => vo
   r.confirm_switch = confirm ?? percpu_ref_noop_confirm_switch;
   get_many(t, r, 1, t.cpu); /* put after confirmation */
   r.lib.switches_to_atomic++;
+  r.switch_gp_done = t.k.rcu.gp_ticket();
   t.k.rcu.call_rcu(() => percpu_ref_switch_to_atomic_rcu(r));
 }
 
