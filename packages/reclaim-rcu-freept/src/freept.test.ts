@@ -40,6 +40,11 @@ describe("rcu-freept", () => {
     expect(check_exit(e.k, p.mm)).toEqual([]);
   });
 
+  it("declares its era, 6.10 (the RFC's base, next-20240612), and the engine runs it", () => {
+    expect(rcuFreept().era).toBe("6.10");
+    expect(new Engine({ arch: x86_64(), reclaim: rcuFreept() }).k.era).toBe("6.10");
+  });
+
   it("leaves a table that a fault refilled", () => {
     const e = new Engine({ arch: x86_64(), reclaim: rcuFreept() });
     const p = e.spawn();

@@ -34,6 +34,9 @@ export function rcuFreept(opts: FreeptScanOptions = {}): ReclaimPlugin {
     name: RCU_FREEPT,
     version: "0.1.0",
     models: "2024 RFC 'asynchronously scan and free empty user PTE pages' (Qi Zheng, mm/freept.c, seed 000)",
+    // The RFC is based on next-20240612 (6.10-rc): MADV_DONTNEED under mmap_read_lock,
+    // pte_offset_map_lock with the 6.5 pmd_same recheck. Same figures and verdict as 6.18.
+    era: "6.10",
     supports: { madv_dontneed: true, madv_free: true, async_scan: true, rcu_table_free: true },
     scheduler_tick(t: task_struct): void {
       task_tick_mm_pgtable(st, t);
