@@ -25,6 +25,7 @@ export interface RegistryEntry {
 export const REGISTRY: readonly RegistryEntry[] = [
   { name: "pt-reclaim", package: "@mmsim/reclaim-pt-reclaim", load: () => import("@mmsim/reclaim-pt-reclaim") },
   { name: "rcu-freept", package: "@mmsim/reclaim-rcu-freept", load: () => import("@mmsim/reclaim-rcu-freept") },
+  { name: "percpu", package: "@mmsim/reclaim-percpu", load: () => import("@mmsim/reclaim-percpu") },
 ];
 
 /**

@@ -12,6 +12,7 @@ describe("mmsim compare", () => {
     // 512 PTE tables (2048 kB) + PMD and PUD tables stay without reclaim: +2060 kB.
     // pt-reclaim frees each PTE table in MADV_DONTNEED; only upper levels remain: +12 kB.
     // rcu-freept's scanner (every 100 ms of the model's clock) is 49 tables behind at the last status.
+    // percpu (2022) frees each emptied PTE table in MADV_DONTNEED, as pt-reclaim: +12 kB.
     expect(rows).toEqual([
       {
         reclaim: null,
@@ -27,6 +28,11 @@ describe("mmsim compare", () => {
         reclaim: "rcu-freept",
         before: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 0 },
         after: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 208 },
+      },
+      {
+        reclaim: "percpu",
+        before: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 0 },
+        after: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 12 },
       },
     ]);
   });
