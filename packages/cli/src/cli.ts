@@ -101,6 +101,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--fuzz-runs <n>", "random sequences for differential fuzzing", "40")
     .option("--seed <n>", "seed", "1")
     .option("--junit <file>", "also write a JUnit XML report")
+    .option("--coverage", "also report which branches of the plugin's own source the kit executed, and which hooks never ran")
     .addOption(jsonOption("the report"))
     .addOption(archOption())
     .action(async (target: string, opts: ConformanceCommandOptions) => setExit(await conformanceCommand(target, opts, io)));

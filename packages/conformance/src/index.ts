@@ -13,6 +13,7 @@ export { THREAD_MUTANTS, type ThreadMutant } from "./mutants/thread_mutants.js";
 export { REFERENCE_MUTANTS, type ReferenceMutant } from "./mutants/refcount_mutants.js";
 export { THREAD_SCENARIOS } from "./scenarios_threads.js";
 export { opsArb, opArb } from "./fuzz.js";
+export { measureCoverage, countingHooks, type CoverageOptions, type CoverageReport, type CoverageFigures, type UncoveredBranch } from "./coverage.js";
 export { runDifferential, type DifferentialOutcome } from "./checks.js";
 export { SLOW_PATH_MUTANTS } from "./mutants/slow_path_mutants.js";
 export { RCU_FREEPT_MUTANTS, rcuFreeptReplica, type ScanMistakes } from "./mutants/rcu_freept_mutants.js";

@@ -1,7 +1,8 @@
 /** `mmsim conformance <plugin>`: run the shared kit on a plugin and report per suite. */
-import { checkPlugin, type CheckResult, type SuiteReport } from "@mmsim/conformance";
+import { checkPlugin, measureCoverage, type CheckResult, type CoverageReport, type SuiteReport } from "@mmsim/conformance";
 import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, resolve } from "node:path";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
 import { loadReclaim, parseReclaimSpec, reclaimArg } from "../plugins.js";
@@ -14,6 +15,8 @@ export interface ConformanceCommandOptions {
   fuzzRuns: string;
   seed: string;
   arch: string;
+  /** Also measure which branches of the plugin's own source the kit executed, and which hooks never ran. */
+  coverage?: boolean;
 }
 
 function positive(v: string, what: string): number {
@@ -48,6 +51,35 @@ export function junitXml(plugin: string, reports: readonly SuiteReport[]): strin
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mmsim conformance: ${xmlEscape(plugin)}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
+/** The built files whose coverage counts as the plugin's own: its package's dist, or the module file. */
+function pluginFiles(spec: ReturnType<typeof parseReclaimSpec>, cwd: string): string[] {
+  if (spec.kind === "registry") return [dirname(createRequire(import.meta.url).resolve(spec.entry.package))];
+  if (spec.kind === "module") return [resolve(cwd, spec.path)];
+  throw new UsageError("--coverage measures a plugin package or module, not a mutant or 'none'");
+}
+
+const pct = (n: { covered: number; total: number }) => `${n.covered}/${n.total} (${n.total ? ((100 * n.covered) / n.total).toFixed(1) : "100.0"} %)`;
+
+/** The coverage section of the text report. */
+export function coverageText(c: CoverageReport): string {
+  const out: string[] = [`\ncoverage of ${c.plugin}'s own source (V8 block coverage, mapped through source maps)`];
+  out.push(`  files: ${c.files.join(", ") || "(none executed)"}`);
+  const ran = c.hooks.filter((h) => h.calls > 0);
+  out.push(`  hooks reached: ${pct({ covered: ran.length, total: c.hooks.length })}: ${c.hooks.map((h) => `${h.name} ${h.calls}`).join(", ")}`);
+  const never = c.hooks.filter((h) => h.calls === 0).map((h) => h.name);
+  out.push(`  hooks never run: ${never.length ? never.join(", ") : "none"}`);
+  for (const g of ["races", "races + fuzz", "all"]) {
+    const f = c.by[g];
+    if (f) out.push(`  branches reached by ${g === "all" ? "the whole kit" : g}: ${pct(f.branches)}; lines with a block ${pct(f.lines)}`);
+  }
+  const races = c.by["races"];
+  if (races?.uncovered.length) {
+    out.push("  branches the races never reached:");
+    for (const u of races.uncovered) out.push(`    ${u.file}:${u.line}${c.by["all"]?.uncovered.some((a) => a.file === u.file && a.line === u.line) ? "" : " (reached by another suite)"}`);
+  }
+  return out.join("\n") + "\n";
+}
+
 export async function conformanceCommand(target: string, opts: ConformanceCommandOptions, io: Io): Promise<number> {
   const spec = parseReclaimSpec(target);
   const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"));
@@ -65,14 +97,20 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
     if (!r.ok) io.out(r.message.replace(/^/gm, "       ") + "\n");
   };
   if (!opts.json) io.out(`mmsim conformance: ${reclaim.info.name} ${reclaim.info.version} (${reclaim.info.models})\n`);
-  const reports = checkPlugin({ plugin: () => reclaim.create()!, arch: archOf(opts.arch as ArchName), budget, fuzz_runs, seed, reclaim_arg: reclaimArg(spec) }, line);
+  const o = { plugin: () => reclaim.create()!, arch: archOf(opts.arch as ArchName), budget, fuzz_runs, seed, reclaim_arg: reclaimArg(spec) };
+  const coverage = opts.coverage ? await measureCoverage({ ...o, files: pluginFiles(spec, io.cwd) }, line, io.cwd) : null;
+  const reports = coverage ? coverage.reports : checkPlugin(o, line);
   const all = reports.flatMap((s) => s.checks);
   const failed = all.filter((c) => !c.result.ok).length;
   if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(reclaim.info.name, reports));
   // --json is the same, byte for byte, for the same plugin and options: each check's time goes only to JUnit and stderr.
   const suites = withoutTimes(reports);
-  if (opts.json) io.out(JSON.stringify({ plugin: reclaim.info.name, passed: all.length - failed, failed, suites }, null, 2) + "\n");
-  else io.out(`\n${all.length - failed} passed, ${failed} failed\n`);
+  const cov = coverage ? { hooks: coverage.hooks, files: coverage.files, by: coverage.by } : undefined;
+  if (opts.json) io.out(JSON.stringify({ plugin: reclaim.info.name, passed: all.length - failed, failed, suites, ...(cov ? { coverage: cov } : {}) }, null, 2) + "\n");
+  else {
+    if (coverage) io.out(coverageText(coverage));
+    io.out(`\n${all.length - failed} passed, ${failed} failed\n`);
+  }
   io.err(`conformance: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   return failed ? EXIT_FAILURE : EXIT_OK;
 }
