@@ -41,4 +41,23 @@ describe("user-data oracle", () => {
     expect(o.allowed(r)).toEqual(new Set([w.value, 0]));
     expect(() => o.end(r, 12345)).toThrow(OracleViolation);
   });
+
+  it("MADV_PAGEOUT loses nothing by itself (written to swap, or kept): a read of zero after it is a lost page", () => {
+    const o = new Oracle();
+    const w = o.begin(0x1000, "write", "A");
+    o.end(w, w.value);
+    o.end_range(o.begin_range(0x1000, 4096, "pageout", "A"));
+    const r = o.begin(0x1000, "read", "A");
+    expect(o.allowed(r)).toEqual(new Set([w.value]));
+    expect(() => o.end(r, 0)).toThrow(OracleViolation); // the mutant: a swap-in that reads a zeroed page
+  });
+
+  it("MADV_FREE then MADV_PAGEOUT: the lazily freed page may be gone (zero)", () => {
+    const o = new Oracle();
+    const w = o.begin(0x1000, "write", "A");
+    o.end(w, w.value);
+    o.end_range(o.begin_range(0x1000, 4096, "free", "A"));
+    o.end_range(o.begin_range(0x1000, 4096, "pageout", "A"));
+    expect(o.allowed(o.begin(0x1000, "read", "A"))).toEqual(new Set([w.value, 0]));
+  });
 });

@@ -1,7 +1,9 @@
 /**
  * The user-data oracle: every read returns the value of the last write, or zero
- * after MADV_DONTNEED (or munmap + a new mapping), or either after MADV_FREE /
- * MADV_PAGEOUT. With concurrent operations "last" is a set: the values of the
+ * after MADV_DONTNEED (or munmap + a new mapping), or either after MADV_FREE.
+ * MADV_PAGEOUT never loses data by itself: it discards only folios MADV_FREE
+ * left clean (whose zero MADV_FREE already allowed), keeps the others mapped
+ * or in the page cache, or writes them to swap, whence a fault reads them back. With concurrent operations "last" is a set: the values of the
  * operations that completed before the read began and were not overtaken by a
  * later-begun operation that also completed before it, plus those overlapping it.
  */
@@ -86,8 +88,9 @@ export class Oracle {
       case "munmap":
         return new Set([0]);
       case "free":
-      case "pageout":
         return new Set([...before, 0]);
+      case "pageout":
+        return before;
       default:
         return before;
     }
