@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseTrace } from "./parse.js";
 import { ReplayError } from "./replay.js";
 import { replayText, replayTrace, type ReplayResult } from "./summary.js";
-import { TraceBuilder } from "./testing.js";
+import { fixture, TraceBuilder } from "./testing.js";
 
 // 0x200000000000 (32 TiB) lies in a 512 GiB PGD slot of its own: the first page
 // touched there allocates a PUD, a PMD and a PTE table (12 kB of VmPTE).
@@ -282,5 +282,16 @@ describe("replay: nothing is dropped silently", () => {
       expect.stringMatching(/^perf lost 12 events \(1 lost records\): the replay misses them/) as unknown,
       "1 malformed line(s) skipped (line 5: not a perf script event line)",
     ]);
+  });
+});
+
+describe("replayTrace onProgress", () => {
+  it("reports the events replayed, ending at the total", () => {
+    const calls: [number, number][] = [];
+    const t = parseTrace(fixture("fork-remap.trace"));
+    replayTrace(t, { onProgress: (done, total) => calls.push([done, total]) });
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls[calls.length - 1]).toEqual([t.events.length, t.events.length]);
+    expect(calls.every(([d, n], i) => n === t.events.length && (i === 0 || d >= calls[i - 1][0]))).toBe(true);
   });
 });

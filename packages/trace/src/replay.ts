@@ -23,6 +23,8 @@ export interface ReplayOptions extends ParseOptions {
   thp?: "always" | "madvise" | "never";
   /** The process to report (default: the first that exec'd, else the first seen). */
   pid?: number;
+  /** Called now and then (every 4096 events, and at the end) with the events replayed and their total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export class ReplayError extends Error {
@@ -107,7 +109,11 @@ export class Replayer implements ReplayContext {
   }
 
   run(): void {
+    const progress = this.opts.onProgress;
+    const total = this.trace.events.length;
+    let done = 0;
     for (const e of this.trace.events) {
+      if (progress && (++done & 4095) === 0) progress(done, total);
       try {
         this.event(e);
       } catch (err) {
@@ -119,6 +125,7 @@ export class Replayer implements ReplayContext {
         this.note(e.line, `the simulation failed: ${message}`);
       }
     }
+    progress?.(total, total);
     // Kernel-mode faults still waiting at the end of the trace (an exec that was never recorded).
     for (const tid of [...this.waiting.keys()]) this.flush(tid);
     for (const [tid, enter] of this.pending) {

@@ -53,9 +53,9 @@ export async function compareCommand(target: string, opts: CompareCommandOptions
   }
   const reclaims = opts.reclaim ? await loadReclaims(opts.reclaim, io.cwd, (line) => io.err(line + "\n")) : await defaultReclaims();
   const json = opts.json === true;
-  const runs = reclaims.map((r) => {
+  const runs = reclaims.map((r, i) => {
     try {
-      return execute(workload, r, io, { arch: opts.arch, printLines: false, quiet: json });
+      return execute(workload, r, io, { arch: opts.arch, printLines: false, quiet: json, label: `${r.label} (${i + 1}/${reclaims.length})` });
     } catch (e) {
       if (e instanceof PluginHookError) return e; // the plugin's error: keep the others' results
       throw e;

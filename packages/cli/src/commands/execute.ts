@@ -12,10 +12,12 @@ export interface ExecuteOptions {
   printLines: boolean;
   /** No progress bar (machine-readable output). */
   quiet: boolean;
+  /** The bar's label (default: the plugin's label), e.g. which run of how many. */
+  label?: string;
 }
 
 export function execute(w: Workload, reclaim: Reclaim, io: Io, opts: ExecuteOptions): SimRun {
-  const progress = createProgress(opts.quiet ? null : io.progress, { label: reclaim.label });
+  const progress = createProgress(opts.quiet ? null : io.progress, { label: opts.label ?? reclaim.label });
   const onLine = opts.printLines
     ? (line: string) => {
         progress.clear();

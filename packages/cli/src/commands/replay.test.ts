@@ -95,7 +95,7 @@ describe("mmsim replay <trace>", () => {
     expect((JSON.parse(r.stdout) as ReplayJson).results[0].status.VmPTE).toBe(12);
     const missing = await replay("nope.trace", { reclaim: "none" }, dir);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^error: cannot read trace nope\.trace: ENOENT/);
+    expect(missing.stderr).toMatch(/^error: cannot read trace nope\.trace: no such file or directory$/m);
     const empty = await replay("empty.trace", { reclaim: "none" }, dir);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/no trace events/);

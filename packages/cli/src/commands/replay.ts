@@ -11,6 +11,7 @@ import { checkTrace, errorPct, parseTrace, TraceFormatError, readTrace, ReplayEr
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
 import { formatKb, renderTable, type SizeUnits } from "../format.js";
 import { guardPlugin } from "../plugin-guard.js";
+import { createProgress } from "../progress.js";
 import { fsReason } from "../workload.js";
 import { defaultReclaims, loadReclaims, parseReclaimList, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import { ARCH_NAMES, archOf, type ArchName } from "../simulate.js";
@@ -35,6 +36,8 @@ export interface ReplayIo {
   out(s: string): void;
   err(s: string): void;
   cwd?: string;
+  /** A terminal for the progress bar (the CLI's Io has one when stderr is a terminal). */
+  progress?: NodeJS.WritableStream | null;
 }
 
 /** The recorded figures a program printed (@mmsim/trace's trace-tools/alloc-churn.c writes them). */
@@ -141,13 +144,17 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
   }
 
   const runs: ReplayResult[] = [];
-  for (const r of reclaims) {
+  for (const [i, r] of reclaims.entries()) {
+    // Which run of how many, on stderr when it is a terminal and the replay takes more than a second.
+    const progress = createProgress(opts.json ? null : (io.progress ?? null), { label: `${r.label} (${i + 1}/${reclaims.length})` });
     try {
       // Guarded: a hook that throws is counted as that plugin's simulation error, naming the plugin and hook.
-      runs.push(replayTrace(trace, { reclaim: guardPlugin(r.create()), arch: archOf(arch), thp: opts.thp, pid }));
+      runs.push(replayTrace(trace, { reclaim: guardPlugin(r.create()), arch: archOf(arch), thp: opts.thp, pid, onProgress: (done, total) => progress.update(done, total) }));
     } catch (e) {
       if (e instanceof ReplayError) throw new CliError(`${path}: ${e.message}`);
       throw e;
+    } finally {
+      progress.stop();
     }
   }
   const rows = runs.map((run, i) => rowOf(reclaims[i], run, expected));
