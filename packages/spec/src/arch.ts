@@ -46,8 +46,13 @@ export const VM_NOHUGEPAGE = 0x40000000;
 export interface TlbFlushTarget {
   /** CPUs in mm_cpumask(mm), and which of them are in lazy-TLB mode. Entry 0 is the local CPU. */
   mm_cpus(mm: unknown): readonly { cpu: number; lazy: boolean }[];
-  /** Invalidate [start, end) on `cpu` page by page (INVLPG), with its paging-structure caches. */
-  flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number): void;
+  /**
+   * Invalidate [start, end) on `cpu` page by page (INVLPG), with its paging-structure caches.
+   * `last_level` (arm64 TLBI VALE1IS, `__flush_tlb_range(..., last_level = true)`):
+   * leaf entries only, the walk cache (PMD→table pointers) is kept. Absent or false:
+   * the paging-structure caches for the range go too (x86 INVLPG, arm64 TLBI VAE1IS).
+   */
+  flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number, last_level?: boolean): void;
   /** Full flush of `mm` on `cpu` (CR3 reload / INVPCID single-context). */
   flush_all(cpu: number, mm: unknown): void;
   /** Account one flush as the kernel's vmstat/tracepoints would see it. */
@@ -109,6 +114,16 @@ export interface Arch {
    * Absent or false: native IPIs, and the flusher waits for every target CPU.
    */
   readonly paravirt_flush?: boolean;
+  /**
+   * TLB invalidation broadcast by the hardware (arm64 `TLBI ...IS` + `DSB ISH`):
+   * every CPU in the inner-shareable domain drops the entries, lazy-TLB ones
+   * included, with no IPI; the flusher waits for the DSB, never for a CPU, so an
+   * IRQ-off section (GUP-fast) does not hold off a table free that relies on
+   * the flush alone: only RCU table freeing (MMU_GATHER_RCU_TABLE_FREE) does.
+   * Core delivers the flush to every target at its wait point regardless of
+   * their IRQ state. Absent or false: the flush is by IPI (x86).
+   */
+  readonly tlbi_broadcast?: boolean;
 
   /* ---- PTE level ---- */
   pte_none(pte: pte_t): boolean;
@@ -155,6 +170,18 @@ export interface Arch {
   pmd_write(pmd: pmd_t): boolean;
   pmd_wrprotect(pmd: pmd_t): pmd_t;
   pmd_modify(pmd: pmd_t, newprot: pgprot_t): pmd_t;
+
+  /**
+   * The MMU's access to a present user leaf entry (a PTE, or a PMD block/huge
+   * entry): the permission check and the hardware Access/Dirty update. Returns
+   * the entry as the hardware leaves it, or NaN for a fault (permission, or
+   * access flag / dirty state the hardware does not manage). arm64: AP[1]
+   * (PTE_USER) for any EL0 access, AP[2] (PTE_RDONLY) clear or DBM (PTE_WRITE)
+   * set for a write, hardware AF and DBM (FEAT_HAFDBS): AF is set, a write to a
+   * DBM entry clears PTE_RDONLY. Absent: core's x86 fast path (P, U, RW; sets
+   * A, and D on a write).
+   */
+  mmu_access_leaf?(leaf: number, write: boolean): number;
 
   /* ---- exact hardware values ---- */
   pte_val(pte: pte_t): bigint;

@@ -57,11 +57,24 @@ export function hw_access(k: Kernel, mm: MmStruct, addr: number, write: boolean,
     pfn = -1;
   }
   const leaf = ent[p];
+  if (a.mmu_access_leaf !== undefined) {
+    // The arch's MMU (arm64: AP bits, hardware AF and DBM) instead of x86's bits below.
+    const nv = a.mmu_access_leaf(leaf, write);
+    if (nv !== nv) return NaN;
+    if (nv !== leaf) ent[p] = nv;
+    if (pfn < 0) pfn = a.pte_pfn(leaf);
+    return hw_access_data(k, pfn, write, value);
+  }
   const lo = (leaf >>> 0) & 4095;
   if ((lo & 1) === 0 || (lo & _PAGE_USER) === 0 || (write && (lo & _PAGE_RW) === 0)) return NaN;
   if (pfn < 0) pfn = a.pte_pfn(leaf);
   const want = _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
   if ((lo & want) !== want) ent[p] = leaf + (want & ~lo);
+  return hw_access_data(k, pfn, write, value);
+}
+
+/** The access itself: store `value` in the data oracle on a write, else read the page's data. */
+function hw_access_data(k: Kernel, pfn: number, write: boolean, value: number): number {
   if (write) {
     k.frames.data[pfn] = value;
     k.frames.flags[pfn] |= PF_DIRTY;

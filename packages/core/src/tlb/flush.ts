@@ -5,7 +5,8 @@
  * waits for every IPI (smp_call_function_many with wait), and a CPU with IRQs off
  * takes its IPI only when it re-enables them: the flusher spins meanwhile. On a
  * paravirt arch (`paravirt_flush`) the remote flushes are hypercalls and the
- * flusher waits for no one.
+ * flusher waits for no one; likewise on an arch whose TLBI is broadcast by the
+ * hardware (`tlbi_broadcast`, arm64: TLBI ...IS then DSB ISH, no IPI).
  */
 import { PT, type KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
@@ -22,7 +23,8 @@ import { BLOCKED, sync_op } from "../sync/op.js";
 function deliver_ipis(t: Task): void | typeof BLOCKED {
   const k = t.k;
   const tlb = k.tlb;
-  const pv = k.arch.paravirt_flush === true;
+  // arm64's broadcast TLBI completes at the DSB whatever the other CPUs' IRQ state.
+  const pv = k.arch.paravirt_flush === true || k.arch.tlbi_broadcast === true;
   let left = false;
   for (const cpu of tlb.pending_cpus()) {
     const curr = k.cpu_curr[cpu];

@@ -10,7 +10,7 @@
 import type * as types from "../types/tlb.js";
 import type { CpuTlbState, TlbCounters } from "../types/tlb.js";
 
-type PendingFlush = { mm: unknown; start: number; end: number; stride_shift: number } | { mm: unknown; all: true };
+type PendingFlush = { mm: unknown; start: number; end: number; stride_shift: number; last_level: boolean } | { mm: unknown; all: true };
 
 export class TlbModel implements types.TlbModel {
   readonly counters: TlbCounters = { ranged: 0, full: 0, ipis: 0 };
@@ -66,24 +66,26 @@ export class TlbModel implements types.TlbModel {
     this.pending.delete(cpu);
     for (const f of q) {
       if ("all" in f) this.local_flush_all(cpu);
-      else this.local_flush_range(cpu, f.start, f.end, f.stride_shift);
+      else this.local_flush_range(cpu, f.start, f.end, f.stride_shift, f.last_level);
     }
   }
 
-  flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number): void {
-    if (!this.queue(cpu, { mm, start, end, stride_shift })) this.local_flush_range(cpu, start, end, stride_shift);
+  /** `last_level`: leaf entries only, the paging-structure (walk) cache stays (arm64 TLBI VALE1IS). */
+  flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number, last_level = false): void {
+    if (!this.queue(cpu, { mm, start, end, stride_shift, last_level })) this.local_flush_range(cpu, start, end, stride_shift, last_level);
   }
 
   flush_all(cpu: number, mm: unknown): void {
     if (!this.queue(cpu, { mm, all: true })) this.local_flush_all(cpu);
   }
 
-  /** INVLPG over [start, end) on `cpu`, paging-structure caches included. */
-  private local_flush_range(cpu: number, start: number, end: number, stride_shift: number): void {
+  /** INVLPG over [start, end) on `cpu`, paging-structure caches included unless `last_level`. */
+  private local_flush_range(cpu: number, start: number, end: number, stride_shift: number, last_level: boolean): void {
     if (!this.track_entries) return;
     const c = this.cpus[cpu];
     const step = 2 ** (stride_shift - 12);
     for (let vpn = start / 4096; vpn < end / 4096; vpn += step) c.entries.delete(vpn);
+    if (last_level) return;
     // INVLPG also invalidates paging-structure-cache entries for the address.
     for (let a = Math.floor(start / 2097152); a < Math.ceil(end / 2097152); a++) {
       c.pwc.delete(a);
