@@ -13,7 +13,7 @@ import { MAX_SCENARIO_CPUS, SCENARIO_SLOT_BYTES, scenarioSize, type Scenario } f
 import * as v from "valibot";
 
 /** The most pages one touch, gup_fast or walk may cover. */
-export const MAX_PAGES_PER_OP = 4096;
+export const MAX_PAGES_PER_OP = 262_144;
 /** Actors and hardware walkers together: a schedule names each by one letter, a to z. */
 export const MAX_SCENARIO_ACTORS = 26;
 
@@ -167,7 +167,7 @@ function checkFits(s: Scenario, file: string): void {
       const len = bytes(op.len, `${path}[${i}].len`);
       if (at + len > SCENARIO_SLOT_BYTES) fail(`${path}[${i}]`, `at + len is beyond the scenario's 512G slot`);
       if ((op.op === "touch" || op.op === "gup_fast" || op.op === "walk") && len / 4096 > MAX_PAGES_PER_OP)
-        fail(`${path}[${i}].len`, `${show(op.len)} is more than ${MAX_PAGES_PER_OP} pages (${(MAX_PAGES_PER_OP * 4) / 1024}M) for one ${op.op}`);
+        fail(`${path}[${i}].len`, `${show(op.len)} is more than ${MAX_PAGES_PER_OP} pages (${(MAX_PAGES_PER_OP * 4096) / 2 ** 30}G) for one ${op.op}`);
       if (op.op === "touch" && op.stride !== undefined && bytes(op.stride, `${path}[${i}].stride`) === 0) fail(`${path}[${i}].stride`, "must be positive");
     });
   ops(s.setup, "setup");
