@@ -39,7 +39,8 @@
  *       then answers EINVAL: the address is not page aligned).
  *       -> `ok` | `err ERRNO`
  *   status LABEL
- *       VmSize, VmRSS, VmPTE and VmSwap from /proc/self/status, in kB.
+ *       VmSize, VmRSS, VmPTE and VmSwap from /proc/self/status, in kB
+ *       (VmSwap 0 on a kernel without CONFIG_SWAP, which has no such line).
  *       -> `status VMSIZE VMRSS VMPTE VMSWAP`
  *   swapon SIZE
  *       A swap area of SIZE bytes: the helper creates a swap file in a new
@@ -348,7 +349,9 @@ static int read_status(long long *size, long long *rss, long long *pte, long lon
 	*rss = proc_field("VmRSS");
 	*pte = proc_field("VmPTE");
 	*swap = proc_field("VmSwap");
-	return (*size < 0 || *rss < 0 || *pte < 0 || *swap < 0) ? -1 : 0;
+	if (*swap < 0)
+		*swap = 0; /* CONFIG_SWAP=n: no VmSwap line (and swapon fails with ENOSYS) */
+	return (*size < 0 || *rss < 0 || *pte < 0) ? -1 : 0;
 }
 
 /* 0, or the signal (SIGSEGV/SIGBUS) the first faulting access raised. */
@@ -617,7 +620,7 @@ static void execute(char **argv, int argc)
 			return;
 		}
 		if (read_status(&size, &rss, &pte, &swap)) {
-			respond("bad cannot read VmSize/VmRSS/VmPTE/VmSwap from /proc/self/status");
+			respond("bad cannot read VmSize/VmRSS/VmPTE from /proc/self/status");
 			return;
 		}
 		memcpy(outbuf, "status ", 7);
