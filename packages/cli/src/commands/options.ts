@@ -17,7 +17,7 @@ function asArgument<T>(parse: (value: string) => T): (value: string) => T {
 }
 
 export function archOption(): Option {
-  return new Option("--arch <arch>", "paging: x86_64 (4 levels) or x86_64-la57 (5 levels)")
+  return new Option("--arch <arch>", "paging: x86_64 (4 levels), x86_64-la57 (5 levels), x86_64-pv (paravirt TLB flush) or arm64 (4 KiB granule, 48-bit VA, broadcast TLBI)")
     .choices(ARCH_NAMES)
     .default("x86_64");
 }
