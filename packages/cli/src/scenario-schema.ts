@@ -8,6 +8,9 @@
  * every range inside the scenario's 512 GiB slot; an op that touches or walks
  * memory page by page at most MAX_PAGES_PER_OP pages (a race scenario is small;
  * a bigger one would run for hours at every preemption point).
+ *
+ * A new op kind in core's ScenarioOp (check/scenario.ts) goes into `Op` here too:
+ * the test that every bundled scenario passes fails until it does.
  */
 import { MAX_SCENARIO_CPUS, SCENARIO_SLOT_BYTES, scenarioSize, type Scenario } from "@mmsim/core/check";
 import * as v from "valibot";
