@@ -26,6 +26,7 @@ export const REGISTRY: readonly RegistryEntry[] = [
   { name: "pt-reclaim", package: "@mmsim/reclaim-pt-reclaim", load: () => import("@mmsim/reclaim-pt-reclaim") },
   { name: "rcu-freept", package: "@mmsim/reclaim-rcu-freept", load: () => import("@mmsim/reclaim-rcu-freept") },
   { name: "percpu", package: "@mmsim/reclaim-percpu", load: () => import("@mmsim/reclaim-percpu") },
+  { name: "refcount", package: "@mmsim/reclaim-refcount", load: () => import("@mmsim/reclaim-refcount") },
 ];
 
 /**

@@ -7,6 +7,8 @@ import type { Kernel } from "../types/kernel.js";
 import type { MmStruct } from "../types/mm_types.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
+import { PT } from "@mmsim/spec";
+import { BLOCKED, sync_op } from "../sync/op.js";
 import { spin_lock, spin_unlock } from "../sync/spinlock.js";
 import { pmd_populate, pmdp_get, pxd_populate, pxdp_get } from "./ops.js";
 import { P4D_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "./store.js";
@@ -95,6 +97,7 @@ export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: 
       got = yield* hook(t, mm, pmdp, false);
       if (!got) {
         yield* spin_unlock(t, ptl);
+        yield* pmd_install_retry_wait(t, pmdp, pmd);
         continue; // goto retry
       }
     }
@@ -102,6 +105,19 @@ export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: 
     return got;
   }
 }
+
+/**
+ * pmd_install_get()'s `goto retry` on a dying table, as one primitive that
+ * cannot proceed while the PMD still maps that table. In Linux the retrying
+ * pmd_lock() queues behind the freer's (qspinlock is FIFO, and the freer runs on
+ * its own CPU), so free_pte_table() clears the PMD before the retry can succeed;
+ * the model's spinlock is not fair and the explorer may run the spinner forever,
+ * a livelock Linux does not have. Model difference: a busy-wait is a wait, so a
+ * preempted freer (CONFIG_PREEMPT, an RT spinner on the same CPU) is not explored.
+ */
+const pmd_changed = (t: Task, pmdp: number, pmdval: number) => (t.k.pt.ent[pmdp] === pmdval ? BLOCKED : undefined);
+const pmd_install_retry_wait = (t: Task, pmdp: number, pmdval: number) => t.op.set(PT.READ, "pmd_install_get: goto retry", pmd_changed, pmdp, pmdval);
+const pmd_install_retry_wait$sync = sync_op("pmd_install_get: goto retry", pmd_changed);
 
 /** The PMD maps a PTE table (not none, present, not a huge leaf, not bad). */
 function pmd_is_pte_table(k: Kernel, pmd: number): boolean {

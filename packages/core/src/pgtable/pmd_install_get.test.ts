@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { KPath, PteMapKind, PteMapping, kernel_t, mm_struct, mmu_gather, pmd_ptr, pte_ptr, task_struct } from "../plugin/kernel.js";
-import { pmd_lockptr, pmdp_get_lockless, pmdp_peek, pte_offset_kernel, put_gather, spin_is_locked, virt_to_page } from "../plugin/kernel.js";
+import { mm_dec_nr_ptes, pmd_clear, pmd_lockptr, pmdp_get_lockless, pmdp_peek, pte_free_defer, pte_offset_kernel, put_gather, spin_is_locked, virt_to_page } from "../plugin/kernel.js";
 import { Engine } from "../engine.js";
 import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { arch } from "../test/arch.js";
@@ -27,7 +27,7 @@ interface Log {
 }
 
 /** A minimal refcount: count = entries + install references (no walker references). */
-function counting(o: { refuse_first?: number; drop_put?: boolean; own_free?: boolean } = {}) {
+function counting(o: { refuse_first?: number; free_refused?: boolean; drop_put?: boolean; own_free?: boolean } = {}) {
   const log: Log = { installs: [], puts: 0, refused: 0, gathers: [], free_pte_range: 0 };
   const count = new Map<number, number>();
   let refuse = o.refuse_first ?? 0;
@@ -54,30 +54,34 @@ function counting(o: { refuse_first?: number; drop_put?: boolean; own_free?: boo
       if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) return null;
       return { pte: pte_offset_kernel(t.k, pmdval, addr), pmdval };
     },
-    // eslint-disable-next-line require-yield
     *pte_unmap(t: task_struct, _ptep: pte_ptr, kind: PteMapKind): KPath {
       log.gathers.push({ kind, tlb: put_gather(t) !== null });
     },
-    // eslint-disable-next-line require-yield
     *pmd_install_get(t: task_struct, _mm: mm_struct, pmdp: pmd_ptr, installed: boolean): KPath<boolean> {
       log.installs.push({ installed, locked: spin_is_locked(pmd_lockptr(t.k, pmdp)) });
       if (!installed && refuse > 0) {
         refuse--;
         log.refused++;
+        if (o.free_refused && refuse === 0) {
+          // What the dying table's last put does meanwhile (free_pte_table under pmd_lock, held here).
+          const pfn = t.k.arch.pxd_table_pfn(pmdp_peek(t, pmdp));
+          yield* pmd_clear(t, pmdp);
+          mm_dec_nr_ptes(t.mm!);
+          pte_free_defer(t, t.mm!, pfn);
+          count.delete(pfn);
+        }
         return false;
       }
       const pfn = t.k.arch.pxd_table_pfn(pmdp_peek(t, pmdp));
       count.set(pfn, count.get(pfn)! + 1);
       return true;
     },
-    // eslint-disable-next-line require-yield
     *pte_put(t: task_struct, _mm: mm_struct, pmdp: pmd_ptr): KPath {
       log.puts++;
       if (o.drop_put) return; // mutant: the put is lost
       const pfn = t.k.arch.pxd_table_pfn(pmdp_peek(t, pmdp));
       count.set(pfn, count.get(pfn)! - 1);
     },
-    // eslint-disable-next-line require-yield
     *free_pte_range(_t: task_struct, _tlb: mmu_gather): KPath<boolean> {
       log.free_pte_range++;
       return o.own_free ?? false;
@@ -118,13 +122,22 @@ describe("G3: pmd_install_get / pte_put (install-time reference)", () => {
     expect(unbalanced(e, count)).toEqual([]);
   });
 
-  it("a refused reference (a dying table) makes pte_alloc_get retry until it gets one", () => {
-    const { log, count, e, p } = setup({ refuse_first: 3 });
-    p.touch(SLOT, 8192, true);
-    expect(log.refused).toBe(3);
+  it("a refused reference (a dying table) waits until the PMD no longer maps it, then installs a new table", () => {
+    // pte_alloc_get's get_unless_zero fails, then pmd_install_get's; the table is freed meanwhile.
+    const { log, count, e, p } = setup({ refuse_first: 2, free_refused: true });
+    p.touch(SLOT, 4096, true);
+    p.touch(SLOT + 4096, 4096, true);
+    expect(log.refused).toBe(2);
+    expect(log.installs.map((i) => i.installed)).toEqual([true, false, false, true]);
     expect(log.puts).toBe(2);
     expect(unbalanced(e, count)).toEqual([]);
     expect(vm(p).VmRSS).toBe(8);
+  });
+
+  it("mutant: a refusal nobody resolves (no free_pte_table clears the PMD) is a wait that never ends", () => {
+    const { p } = setup({ refuse_first: 2 });
+    p.touch(SLOT, 4096, true);
+    expect(() => p.touch(SLOT + 4096, 4096, true)).toThrow(/pmd_install_get: goto retry would block forever/);
   });
 
   it("mutant: a fault path that loses its pte_put leaves the count above the entries (R11's double accounting)", () => {

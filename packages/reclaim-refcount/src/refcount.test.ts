@@ -1,0 +1,178 @@
+/**
+ * The 2021 atomic pte_refcount: what the last put frees and when, and R11's
+ * balance invariant (count == entries + active walkers).
+ */
+import { x86_64 } from "@mmsim/arch-x86_64";
+import { Engine, MADV_DONTNEED, MADV_FREE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
+import { check_exit, check_mm } from "@mmsim/core/check";
+import { builtinScript, runScript } from "@mmsim/core/workload";
+import { describe, expect, it } from "vitest";
+import { refcount, type RefcountPlugin } from "./index.js";
+
+const M = 1024 * 1024;
+const SLOT = 0x200000000000;
+
+/** R11: for every live PTE table, pte_refcount == present entries + references held by walkers. */
+function balance(e: Engine, plugin: RefcountPlugin): string[] {
+  const k = e.k;
+  const bad: string[] = [];
+  for (const [pfn, page] of plugin.state.pages) {
+    if (k.pt.slot_of[pfn] < 0) continue;
+    const base = k.pt.entry(pfn, 0);
+    let entries = 0;
+    for (let i = 0; i < 512; i++) if (!k.arch.pte_none(k.pt.ent[base + i])) entries++;
+    const walkers = plugin.state.visitors.get(pfn) ?? 0;
+    if (page.pte_refcount.counter !== entries + walkers) bad.push(`table ${pfn}: pte_refcount ${page.pte_refcount.counter} != ${entries} entries + ${walkers} walkers`);
+  }
+  return bad;
+}
+
+/** At rest (no syscall or fault running): no references held by walkers, and pte_refcount == present entries. */
+function quiescent(e: Engine, plugin: RefcountPlugin): string[] {
+  const k = e.k;
+  const bad: string[] = [];
+  for (const [pfn, page] of plugin.state.pages) {
+    if (k.pt.slot_of[pfn] < 0) continue;
+    const base = k.pt.entry(pfn, 0);
+    let entries = 0;
+    for (let i = 0; i < 512; i++) if (!k.arch.pte_none(k.pt.ent[base + i])) entries++;
+    const held = plugin.state.visitors.get(pfn) ?? 0;
+    if (page.pte_refcount.counter !== entries || held !== 0)
+      bad.push(`table ${pfn}: pte_refcount ${page.pte_refcount.counter} != ${entries} entries (${held} references held with no walker running)`);
+  }
+  return bad;
+}
+
+function setup(plugin: RefcountPlugin) {
+  const e = new Engine({ arch: x86_64(), reclaim: plugin });
+  const p = e.spawn();
+  return { e, p };
+}
+
+describe("refcount (v2 default)", () => {
+  it("declares the 5.14 era and the atomic walker refcount", () => {
+    const r = refcount();
+    expect(r.era).toBe("5.14");
+    expect(r.supports.walker_refcount).toBe("atomic");
+    expect(r.name).toBe("refcount");
+  });
+
+  it("frees a table at the last put of MADV_DONTNEED, through the gather (pte_free_tlb) and a grace period", () => {
+    const plugin = refcount();
+    const { e, p } = setup(plugin);
+    p.mmap(SLOT, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 4 * M, true);
+    expect(p.status().VmPTE).toBe(16);
+    expect(balance(e, plugin)).toEqual([]);
+    p.madvise(SLOT, 4 * M, MADV_DONTNEED);
+    expect(p.status().VmPTE).toBe(8);
+    expect(plugin.state.freed).toBe(2);
+    expect(check_mm(e.k, p.mm)).toEqual([]);
+    p.exit();
+    p.idle(20);
+    expect(check_exit(e.k, p.mm)).toEqual([]);
+  });
+
+  it("keeps a partly emptied table, with the count equal to its entries", () => {
+    const plugin = refcount();
+    const { e, p } = setup(plugin);
+    p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 2 * M, true);
+    p.madvise(SLOT, M, MADV_DONTNEED);
+    expect(p.status().VmPTE).toBe(12);
+    const counts = [...plugin.state.pages.values()].map((pg) => pg.pte_refcount.counter);
+    expect(counts).toEqual([256]);
+    expect(balance(e, plugin)).toEqual([]);
+  });
+
+  it("MADV_FREE keeps the tables (the lazily freed pages are still mapped)", () => {
+    const plugin = refcount();
+    const { e, p } = setup(plugin);
+    p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 2 * M, true);
+    p.madvise(SLOT, 2 * M, MADV_FREE);
+    expect(p.status().VmPTE).toBe(12);
+    expect(balance(e, plugin)).toEqual([]);
+  });
+
+  it("leaves only upper-level tables after the seed loop", () => {
+    const plugin = refcount();
+    const { e, p } = setup(plugin);
+    runScript(builtinScript("seed-small")!, p);
+    expect(p.status().VmPTE).toBe(12);
+    expect(balance(e, plugin)).toEqual([]);
+    p.exit();
+    p.idle(20);
+    expect(check_exit(e.k, p.mm)).toEqual([]);
+  });
+
+  it("R11 balance holds inside a walk: count == entries + the walkers holding a reference", () => {
+    const plugin = refcount();
+    const seen: string[][] = [];
+    let walkers = 0;
+    let e: Engine | null = null;
+    const map = plugin.pte_offset_map!.bind(plugin);
+    plugin.pte_offset_map = function* (t, pmdp, addr, kind) {
+      const m = yield* map(t, pmdp, addr, kind);
+      if (m && kind === "tryget" && e) {
+        walkers = Math.max(walkers, [...plugin.state.visitors.values()].reduce((x, y) => x + y, 0));
+        seen.push(balance(e, plugin));
+      }
+      return m;
+    };
+    const s = setup(plugin);
+    e = s.e;
+    s.p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    s.p.touch(SLOT, 64 * 1024, true);
+    s.p.madvise(SLOT, 32 * 1024, MADV_DONTNEED);
+    expect(seen.length).toBeGreaterThan(16);
+    expect(walkers).toBe(2); // a fault holds its pte_alloc_get reference and its pte_offset_map_lock one
+    expect(seen.flat()).toEqual([]);
+    expect(quiescent(e, plugin)).toEqual([]);
+  });
+
+  it("mutant: without pte_put the fault's install reference leaks: the count stays above the entries and exit hits free_pte_range's BUG()", () => {
+    const plugin = refcount();
+    (plugin as { pte_put?: unknown }).pte_put = undefined;
+    const { e, p } = setup(plugin);
+    p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 16 * 1024, true);
+    expect(quiescent(e, plugin)).toEqual([expect.stringMatching(/pte_refcount 8 != 4 entries \(4 references held with no walker running\)/)]);
+    expect(() => p.exit()).toThrow(/BUG\(\) in free_pte_range\(\).*pte_refcount 4/);
+  });
+
+  it("mutant (R17): a walker that maps without its tryget but unmaps with a put frees the table under the others", () => {
+    const plugin = refcount();
+    const map = plugin.pte_offset_map!.bind(plugin);
+    let skip = 0;
+    plugin.pte_offset_map = function* (t, pmdp, addr, kind) {
+      // One unconverted pte_offset_map() (no reference), paired with a converted pte_unmap() (a put).
+      if (kind === "tryget" && skip-- > 0) return yield* map(t, pmdp, addr, "stable");
+      return yield* map(t, pmdp, addr, kind);
+    };
+    const { e, p } = setup(plugin);
+    p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 4096, true);
+    expect(check_mm(e.k, p.mm)).toEqual([]);
+    skip = 1;
+    p.touch(SLOT + 4096, 4096, true); // the fault's extra put drops the first page's entry reference: the table goes
+    expect(plugin.state.freed).toBe(1);
+    expect(check_mm(e.k, p.mm).length).toBeGreaterThan(0);
+  });
+
+  it("v1 and v3 free the same tables; v1 at once, v2/v3 after a grace period", () => {
+    for (const version of ["v1", "v3"] as const) {
+      const plugin = refcount({ version });
+      expect(plugin.name).toBe(`refcount-${version}`);
+      const { e, p } = setup(plugin);
+      p.mmap(SLOT, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+      p.touch(SLOT, 4 * M, true);
+      p.madvise(SLOT, 4 * M, MADV_DONTNEED);
+      expect(p.status().VmPTE).toBe(8);
+      expect(plugin.state.freed).toBe(2);
+      expect(balance(e, plugin)).toEqual([]);
+    }
+    expect(() => refcount({ version: "v4" as never })).toThrow(/unknown version/);
+  });
+});
+
