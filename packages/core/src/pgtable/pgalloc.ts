@@ -117,7 +117,7 @@ export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: 
  */
 const pmd_changed = (t: Task, pmdp: number, pmdval: number) => (t.k.pt.ent[pmdp] === pmdval ? BLOCKED : undefined);
 const pmd_install_retry_wait = (t: Task, pmdp: number, pmdval: number) => t.op.set(PT.READ, "pmd_install_get: goto retry", pmd_changed, pmdp, pmdval);
-const pmd_install_retry_wait$sync = sync_op("pmd_install_get: goto retry", pmd_changed);
+export const pmd_install_retry_wait$sync = sync_op("pmd_install_get: goto retry", pmd_changed);
 
 /** The PMD maps a PTE table (not none, present, not a huge leaf, not bad). */
 function pmd_is_pte_table(k: Kernel, pmd: number): boolean {
