@@ -10,6 +10,8 @@ import { Engine, MADV_DONTNEED, MAP_ANONYMOUS, MAP_PRIVATE } from "@mmsim/core";
 import { explore } from "@mmsim/core/check";
 import { SCENARIOS, THREAD_MUTANTS } from "@mmsim/conformance";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
+import { rcuFreept } from "@mmsim/reclaim-rcu-freept";
+import { arm64, type Arch, type TlbFlushTarget } from "@mmsim/arch-arm64";
 import { archOf, ARCH_NAMES } from "./simulate.js";
 
 describe("--arch arm64", () => {
@@ -42,5 +44,27 @@ describe("--arch arm64", () => {
     expect(m.caught_by).toContain(onArm.failure?.rule);
     expect(explore(s, { plugin: m.plugin(), arch: archOf("x86_64"), strategy: "pct", budget: 100, seed: 1 }).failure).toBeNull();
     expect(explore(s, { plugin: ptReclaim(), arch: archOf("arm64"), strategy: "pct", budget: 100, seed: 1 }).failure).toBeNull();
+  }, 120_000);
+
+  it("rcu-freept's x86 finding (flush_tlb_range skips the lazy-TLB CPU: stale paging-structure cache) does not exist on arm64", () => {
+    const s = SCENARIOS.find((x) => x.name === "scan-speculative-walk")!;
+    const run = (arch: Arch) => explore(s, { plugin: rcuFreept(), arch, strategy: "pct", budget: 100, seed: 1 }).failure?.rule ?? null;
+    expect(run(archOf("x86_64"))).toBe("stale paging-structure cache");
+    expect(run(archOf("arm64"))).toBeNull(); // flush_tlb_range() is TLBI VAE1IS, broadcast: every CPU's walk cache goes
+    // Mutant: an arm64 whose TLBI skipped lazy-TLB CPUs when no table was freed (x86's IPI policy, and x86's
+    // flush_tlb_range() with freed_tables = false): the finding comes back, so the reach is what removes it.
+    const a = arm64();
+    const skipLazy = (t: TlbFlushTarget, freed: boolean): TlbFlushTarget => ({
+      mm_cpus: (m) => t.mm_cpus(m).filter((c) => freed || !c.lazy),
+      flush_range: (...args) => t.flush_range(...args),
+      flush_all: (cpu, m) => t.flush_all(cpu, m),
+      count: (kind, ipis) => t.count(kind, ipis),
+    });
+    const lazySkipping: Arch = {
+      ...a,
+      flush_tlb_range: () => ({ stride_shift: 12, freed_tables: false }),
+      flush_tlb_mm_range: (t, mm, s0, e0, ss, freed) => a.flush_tlb_mm_range(skipLazy(t, freed), mm, s0, e0, ss, freed),
+    };
+    expect(run(lazySkipping)).toBe("stale paging-structure cache");
   }, 120_000);
 });
