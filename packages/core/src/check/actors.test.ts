@@ -125,4 +125,67 @@ describe("user accesses under contention", () => {
     expect(r.failure?.rule).toBe("kernel BUG");
     expect(r.failure?.detail).toContain("no progress");
   });
+
+  it("a fault that cannot progress while another CPU holds a spinlock waits for it instead of reporting a BUG", () => {
+    // A tryget that fails while another task holds the table's PTE lock (a trylock-style
+    // pte_tryget_map): the writer's fault retries for as long as the discard holds the lock.
+    // The scheduler below always runs the writer when it can, so without the wait the discard
+    // would never run and the writer would look stuck.
+    const trylockTryget = {
+      ...dyingTableNeverFreed,
+      name: "trylock-tryget",
+      *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
+        const a = t.k.arch;
+        const pmd = t.k.pt.ent[pmdp];
+        if (kind === "tryget" && !a.pxd_none(pmd) && !a.pmd_trans_huge(pmd)) {
+          const owner = t.k.pt.ptl_of(a.pxd_table_pfn(pmd)).owner;
+          if (owner !== null && owner !== t) return null;
+        }
+        yield* rcu_read_lock(t);
+        const pmdval = yield* pmdp_get_lockless(t, pmdp);
+        if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
+          yield* rcu_read_unlock(t, t.k.rcu);
+          return null;
+        }
+        return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
+      },
+    } as ReclaimPlugin;
+    const s: Scenario = {
+      name: "writer-vs-lock-holder",
+      description: "t",
+      setup: [
+        { op: "mmap", at: 0, len: "2M" },
+        { op: "touch", at: 0, len: "1M", write: true },
+      ],
+      actors: [
+        { name: "discard", cpu: 0, ops: [{ op: "madvise", at: 0, len: "1M", advice: "dontneed" }] },
+        { name: "writer", cpu: 1, ops: [{ op: "touch", at: "1M", len: "4K", write: true }] },
+      ],
+    };
+    let started = false;
+    let discardHoldsLock = false;
+    const writerFirst: Strategy = {
+      new_execution: () => !started && (started = true),
+      // The discard runs until it holds the PTE lock, then the writer whenever it can.
+      choose: (runnable) => {
+        if (!discardHoldsLock && runnable.includes(0)) return 0;
+        return runnable.includes(1) ? 1 : runnable[0];
+      },
+    };
+    const spy = { ...trylockTryget, attach: (kk: unknown) => void (k = kk as Kernel) } as ReclaimPlugin;
+    let k: Kernel | null = null;
+    const held = (): boolean => k!.tasks.some((t) => t.comm === "discard" && t.held.some((l) => "owner" in (l as object)));
+    const watching: Strategy = {
+      new_execution: () => writerFirst.new_execution(),
+      choose: (runnable, step, current) => {
+        if (k && held()) discardHoldsLock = true;
+        return writerFirst.choose(runnable, step, current);
+      },
+    };
+    const r = execute(s, watching, { plugin: spy, arch });
+    expect(discardHoldsLock).toBe(true);
+    expect(r.violation).toBeNull();
+    expect(r.steps.some((x) => x.actor === 1 && x.what === "cpu_relax (fault retry)")).toBe(true);
+  });
 });
+

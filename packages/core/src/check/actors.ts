@@ -56,6 +56,15 @@ function others_activity(t: Task): number {
   return n;
 }
 
+/** A spinlock another task holds (it is inside a section that may be about to change what a fault sees), or null. */
+function spinlock_held_by_other(t: Task): object | null {
+  for (const o of t.k.tasks) {
+    if (o === t) continue;
+    for (const l of o.held) if ("owner" in (l as object) && (l as { owner: unknown }).owner === o) return l;
+  }
+  return null;
+}
+
 /** The entries the MMU reads to translate addr (PUD, PMD, PTE values), without preemption points. */
 function translation(k: Task["k"], mm: MmStruct, addr: number): string {
   try {
@@ -78,8 +87,12 @@ function translation(k: Task["k"], mm: MmStruct, addr: number): string {
  * progress is a BUG: MAX_FAULTS_WITHOUT_PROGRESS faults in a row after each of
  * which the access failed on the same translation (PMD and PTE values) while no
  * other task left an RCU read-side section, i.e. the fault handler returned
- * without changing anything and nothing else could have. A livelock between
- * tasks that keep changing things is caught by the explorer's step limit.
+ * without changing anything and nothing else could have. While another task
+ * holds a spinlock, the retrying CPU spins until it is released (a SPIN point on
+ * that lock: the scheduler runs the holder), as a real CPU retrying the fault
+ * would let the other CPU, inside its non-preemptible section, finish. A
+ * livelock between tasks that keep changing things is caught by the explorer's
+ * step limit.
  */
 function* user_access(t: Task, mm: MmStruct, addr: number, write: boolean, value: number): KPath<number | string> {
   const k = t.k;
@@ -93,7 +106,11 @@ function* user_access(t: Task, mm: MmStruct, addr: number, write: boolean, value
     if (v === v) return v;
     const now = translation(k, mm, addr);
     const others = others_activity(t);
-    stuck = now === seen && others === activity ? stuck + 1 : 0;
+    if (now === seen && others === activity) {
+      const lock = spinlock_held_by_other(t);
+      if (lock !== null) yield* t.op.set(PT.SPIN, "cpu_relax (fault retry)", user_point_action, addr, null, lock);
+      else stuck++;
+    } else stuck = 0;
     if (stuck >= MAX_FAULTS_WITHOUT_PROGRESS)
       throw new Error(`user access 0x${addr.toString(16)}: no progress after ${MAX_FAULTS_WITHOUT_PROGRESS} faults (the fault handler returned without changing the translation, and no other task ran)`);
     seen = now;
