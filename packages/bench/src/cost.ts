@@ -99,7 +99,7 @@ export function faultCost(reclaim: Reclaim, tables = 8): FaultCost {
   };
 }
 
-const num = (n: number) => (Number.isInteger(n) ? String(n) : n < 0.001 ? n.toExponential(1) : n.toFixed(3).replace(/0+$/, ""));
+const num = (n: number) => (Number.isInteger(n) ? String(n) : n < 0.001 ? n.toExponential(1) : n.toFixed(3).replace(/\.?0+$/, ""));
 const pct = (before: number, after: number) => `${(((after - before) / before) * 100).toFixed(2)} %`;
 
 export function renderFaultCost(costs: readonly FaultCost[]): string {
