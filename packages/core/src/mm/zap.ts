@@ -14,7 +14,7 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { ptep_get, ptep_get_and_clear } from "../pgtable/ops.js";
-import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
+import { pte_map_rcu_era, pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import {
   tlb_end_vma,
   tlb_flush_mmu,
@@ -266,7 +266,13 @@ function* zap_pmd_range(t: Task, tlb: MmuGather, vma: Vma, pudp: number, addr: n
       continue;
     }
     addr = yield* zap_pte_range(t, tlb, vma, pmdp, addr, next, details);
-    if (addr !== next) pmdp--;
+    if (addr !== next) {
+      // 6.5+ ("mm/memory: allow pte_offset_map[_lock]() to fail"): the PMD changed, retry it.
+      // Before 6.5 the map cannot fail and there is no retry; a plugin's tryget (2021:
+      // pte_try_get()) fails only on a table going away, which zap_pmd_range() skips (`goto next`).
+      if (pte_map_rcu_era(k.era)) pmdp--;
+      else addr = next;
+    }
     pmdp++;
   } while (addr !== end);
   return addr;
