@@ -116,7 +116,7 @@ export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: 
  * preempted freer (CONFIG_PREEMPT, an RT spinner on the same CPU) is not explored.
  */
 const pmd_changed = (t: Task, pmdp: number, pmdval: number) => (t.k.pt.ent[pmdp] === pmdval ? BLOCKED : undefined);
-const pmd_install_retry_wait = (t: Task, pmdp: number, pmdval: number) => t.op.set(PT.READ, "pmd_install_get: goto retry", pmd_changed, pmdp, pmdval);
+const pmd_install_retry_wait = (t: Task, pmdp: number, pmdval: number) => t.op.set(PT.READ, "pmd_install_get: goto retry", pmd_changed, pmdp, pmdval, null);
 export const pmd_install_retry_wait$sync = sync_op("pmd_install_get: goto retry", pmd_changed);
 
 /** The PMD maps a PTE table (not none, present, not a huge leaf, not bad). */
