@@ -174,7 +174,9 @@ export class Kernel implements types.Kernel {
    */
   __tlb_remove_table(mm: MmStructT, pfn: number): void {
     this.counters.tables_freed_rcu++;
-    if (this.pt.level_of(pfn) === PTE_LEVEL) this.hooks.pte_table_dtor?.(this, mm, pfn);
+    // A table freed twice is the sanitizer's "double free" (or pt.free's own
+    // check): look at its level only while it is still a table.
+    if (this.pt.is_table(pfn) && this.pt.level_of(pfn) === PTE_LEVEL) this.hooks.pte_table_dtor?.(this, mm, pfn);
     this.sanitizer?.table_freed(pfn);
     this.pt.free(pfn);
   }
