@@ -7,5 +7,5 @@ const src = fileURLToPath(new URL("./src/", import.meta.url));
 
 export default defineConfig({
   plugins: [desyncVite(src)],
-  test: { testTimeout: 120_000, hookTimeout: 120_000, include: ["src/**/*.test.ts", "build/**/*.test.mjs"] },
+  test: { testTimeout: 600_000, hookTimeout: 600_000, include: ["src/**/*.test.ts", "build/**/*.test.mjs"] },
 });

@@ -44,7 +44,7 @@ describe("--arch arm64", () => {
     expect(m.caught_by).toContain(onArm.failure?.rule);
     expect(explore(s, { plugin: m.plugin(), arch: archOf("x86_64"), strategy: "pct", budget: 100, seed: 1 }).failure).toBeNull();
     expect(explore(s, { plugin: ptReclaim(), arch: archOf("arm64"), strategy: "pct", budget: 100, seed: 1 }).failure).toBeNull();
-  }, 120_000);
+  }, 600_000);
 
   it("rcu-freept's x86 finding (flush_tlb_range skips the lazy-TLB CPU: stale paging-structure cache) does not exist on arm64", () => {
     const s = SCENARIOS.find((x) => x.name === "scan-speculative-walk")!;
@@ -66,5 +66,5 @@ describe("--arch arm64", () => {
       flush_tlb_mm_range: (t, mm, s0, e0, ss, freed) => a.flush_tlb_mm_range(skipLazy(t, freed), mm, s0, e0, ss, freed),
     };
     expect(run(lazySkipping)).toBe("stale paging-structure cache");
-  }, 120_000);
+  }, 600_000);
 });

@@ -73,5 +73,5 @@ describe("--replay schedules", () => {
     const file = await mmsim(["explore", "s.json"], tempDir({ "s.json": JSON.stringify(withActor({ cpu: 1000 })) }));
     expect(file.code).toBe(1);
     expect(file.stderr).toBe("error: s.json: actors[0].cpu: CPU 1000 is beyond the model's 64 CPUs (0-63)\n");
-  }, 60_000);
+  }, 600_000);
 });

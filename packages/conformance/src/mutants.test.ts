@@ -31,6 +31,6 @@ describe("mutant self-test", () => {
       }
       expect(failures.length).toBeGreaterThan(0);
       expect(failures.map((f) => f.rule).filter((r) => m.caught_by.includes(r!)), `rules: ${failures.map((f) => f.rule).join(", ")}`).not.toEqual([]);
-    }, 120_000);
+    }, 600_000);
   }
 });

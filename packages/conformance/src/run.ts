@@ -69,7 +69,7 @@ export function runConformance(api: TestApi, o: ConformanceOptions): void {
               const r = c.run(ctx);
               if (!r.ok) throw new Error(r.message);
             },
-            120_000,
+            600_000,
           );
       });
     }

@@ -54,6 +54,6 @@ describe("issue #9 scenarios: the unmodified design passes, a mutant is caught",
       expect(rule, `${m} not caught by ${name}`).not.toBeNull();
       expect(mutant(m).caught_by).toContain(rule);
       expect(firstViolation(s, s.requires === "async_scan" ? () => rcuFreeptReplica() : ptReclaim, budget)).toBeNull();
-    }, 120_000);
+    }, 600_000);
   }
 });

@@ -37,6 +37,6 @@ describe("thread scenarios", () => {
       const r = explore(s, { plugin: m.plugin(), arch, strategy: "pct", budget: 60, seed: 1 });
       expect(m.caught_by).toContain(r.failure?.rule);
       expect(explore(s, { plugin: c.passes(), arch, strategy: "pct", budget: 60, seed: 1 }).failure).toBeNull();
-    }, 120_000);
+    }, 600_000);
   }
 });

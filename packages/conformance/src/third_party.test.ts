@@ -38,5 +38,5 @@ describe.skipIf(!built)("third-party plugin outside the workspace", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 300_000);
+  }, 600_000);
 });

@@ -50,6 +50,6 @@ describe("corpus", () => {
       } else {
         expect(ok, `simulator differs from the kernel recording:\n${diff}`).toBe(true);
       }
-    }, 60_000);
+    }, 600_000);
   }
 });

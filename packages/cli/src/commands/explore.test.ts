@@ -18,14 +18,14 @@ describe("mmsim explore", () => {
     const c = await mmsim(["explore", "fault-vs-dontneed", "--reclaim", "mutant:no-rescan", "--replay", replay]);
     expect(c.code).toBe(1);
     expect(c.stdout).toContain("VIOLATION: lost mapping");
-  }, 60_000);
+  }, 600_000);
 
   it("passes pt-reclaim and rejects an unknown scenario", async () => {
     expect((await mmsim(["explore", "gup-fast-vs-dontneed", "--reclaim", "pt-reclaim", "--budget", "20"])).code).toBe(0);
     const r = await mmsim(["explore", "no-such-scenario"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown scenario 'no-such-scenario'");
-  }, 60_000);
+  }, 600_000);
 });
 
 describe("mmsim conformance", () => {
@@ -35,7 +35,7 @@ describe("mmsim conformance", () => {
     expect(r.stdout).toContain("FAIL");
     expect(r.stdout).toContain("table freed while still reachable");
     expect(r.stdout).toMatch(/replay: mmsim explore \S+ --reclaim mutant:still-linked --replay s1:/);
-  }, 60_000);
+  }, 600_000);
 
   it("prints replay lines that reproduce as pasted, for a plugin given as a module path", async () => {
     const kit = pathToFileURL(createRequire(import.meta.url).resolve("@mmsim/conformance").replace(/\.cjs$/, ".js")).href;
@@ -50,5 +50,5 @@ describe("mmsim conformance", () => {
       expect(replayed.code, line).toBe(1);
       expect(replayed.stdout).toContain("VIOLATION:");
     }
-  }, 120_000);
+  }, 600_000);
 });

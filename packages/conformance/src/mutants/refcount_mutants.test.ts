@@ -38,6 +38,6 @@ describe("reference mutants (R11, R17)", () => {
           if (rule) break;
         }
         expect(m.caught_by).toContain(rule);
-      }, 120_000);
+      }, 600_000);
     }
 });

@@ -28,11 +28,11 @@ describe("swap mutants", () => {
       const again = explore(s, { plugin: m.plugin(), arch, replay: r.failure!.schedule });
       expect(again.failure?.rule).toBe(r.failure!.rule);
       expect(explore(s, { plugin: ptReclaim(), arch, strategy: "random", budget: 100, seed: 1 }).failure).toBeNull();
-    }, 120_000);
+    }, 600_000);
 
     it(`${m.name} needs the swap entry: without swapon the scenario cannot catch it`, () => {
       const noSwap: Scenario = { ...s, setup: s.setup.filter((o) => o.op !== "swapon") };
       expect(explore(noSwap, { plugin: m.plugin(), arch, strategy: "random", budget: 300, seed: 1 }).failure).toBeNull();
-    }, 120_000);
+    }, 600_000);
   }
 });

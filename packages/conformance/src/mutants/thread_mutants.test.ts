@@ -29,7 +29,7 @@ describe("thread mutants", () => {
       const again = explore(s, { plugin: m.plugin(), arch, replay: r.failure!.schedule });
       expect(again.failure?.rule).toBe(r.failure!.rule);
       expect(explore(s, { plugin: ptReclaim(), arch, strategy: "pct", budget: 100, seed: 1 }).failure).toBeNull();
-    }, 60_000);
+    }, 600_000);
   }
 
   it("immediate-free-after-flush needs the paravirt flush to break GUP-fast: native x86 waits for the IRQ-off section", () => {
@@ -37,5 +37,5 @@ describe("thread mutants", () => {
     const s = SCENARIOS.find((x) => x.name === "gup-fast-vs-dontneed")!;
     for (const strategy of ["pct", "random"] as const)
       expect(explore(s, { plugin: m.plugin(), arch: x86_64(), strategy, budget: 100, seed: 1 }).failure).toBeNull();
-  }, 60_000);
+  }, 600_000);
 });
