@@ -30,9 +30,9 @@ export interface Hooks {
   track_pte_clear: NonNullable<ReclaimPlugin["track_pte_clear"]> | null;
   pte_offset_map: NonNullable<ReclaimPlugin["pte_offset_map"]> | null;
   pte_unmap: NonNullable<ReclaimPlugin["pte_unmap"]> | null;
-  reclaim_pt_is_enabled: NonNullable<ReclaimPlugin["reclaim_pt_is_enabled"]> | null;
   pmd_install_get: NonNullable<ReclaimPlugin["pmd_install_get"]> | null;
   pte_put: NonNullable<ReclaimPlugin["pte_put"]> | null;
+  reclaim_pt_is_enabled: NonNullable<ReclaimPlugin["reclaim_pt_is_enabled"]> | null;
   zap_pte_range_locked: NonNullable<ReclaimPlugin["zap_pte_range_locked"]> | null;
   zap_pte_range_end: NonNullable<ReclaimPlugin["zap_pte_range_end"]> | null;
   zap_pte_range_done: NonNullable<ReclaimPlugin["zap_pte_range_done"]> | null;
@@ -40,8 +40,8 @@ export interface Hooks {
   try_to_unmap_one: NonNullable<ReclaimPlugin["try_to_unmap_one"]> | null;
   try_to_unmap_one_done: NonNullable<ReclaimPlugin["try_to_unmap_one_done"]> | null;
   try_to_unmap_one_redirty: NonNullable<ReclaimPlugin["try_to_unmap_one_redirty"]> | null;
-  task_work: NonNullable<ReclaimPlugin["task_work"]> | null;
   free_pte_range: NonNullable<ReclaimPlugin["free_pte_range"]> | null;
+  task_work: NonNullable<ReclaimPlugin["task_work"]> | null;
   scheduler_tick: NonNullable<ReclaimPlugin["scheduler_tick"]> | null;
 }
 
