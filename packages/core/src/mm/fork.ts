@@ -27,7 +27,7 @@ import { spin_lock_nested, spin_unlock } from "../sync/spinlock.js";
 import { VM_WRITE } from "../pgtable/arch.js";
 import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pmdp_get, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
-import { pmd_lock, pmd_lockptr, pte_alloc, pte_alloc_one } from "../pgtable/pgalloc.js";
+import { pmd_lock, pmd_lockptr, pte_alloc_get, pte_alloc_one, pte_put } from "../pgtable/pgalloc.js";
 import { pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { ENOMEM } from "./errno.js";
 import { folio_get, page_folio, vm_normal_page } from "./folio.js";
@@ -107,13 +107,26 @@ function* copy_present_pte(t: Task, dst_vma: Vma, dst_ptep: number, pte: number,
   yield* set_pte_at(t, mm, addr, dst_ptep, entry);
 }
 
-/** copy_pte_range(): the child's PTE table is allocated even when the parent's holds no present entry. */
+/**
+ * copy_pte_range(): the child's PTE table is allocated even when the parent's
+ * holds no present entry. With a plugin that keeps table references (2021
+ * pte_refcount, v2 6/9) the child's table comes from pte_alloc_get() and the
+ * reference is put after the copy (the copied entries hold their own).
+ */
 function* copy_pte_range(t: Task, dst_vma: Vma, src_vma: Vma, dst_pmdp: number, src_pmdp: number, addr: number, end: number): KPath<number> {
+  const dst_mm = dst_vma.vm_mm!;
+  const start = addr;
+  const held = yield* pte_alloc_get(t, dst_mm, dst_pmdp);
+  const r = yield* copy_pte_range_locked(t, dst_vma, src_vma, dst_pmdp, src_pmdp, addr, end);
+  if (held) yield* pte_put(t, dst_mm, dst_pmdp, start);
+  return r;
+}
+
+function* copy_pte_range_locked(t: Task, dst_vma: Vma, src_vma: Vma, dst_pmdp: number, src_pmdp: number, addr: number, end: number): KPath<number> {
   const k = t.k;
   const a = k.arch;
   const dst_mm = dst_vma.vm_mm!;
   const src_mm = src_vma.vm_mm!;
-  if (yield* pte_alloc(t, dst_mm, dst_pmdp)) return -ENOMEM;
   const dst_pte = yield* pte_offset_map_lock(t, dst_mm, dst_pmdp, addr);
   if (dst_pte < 0) return 0;
   const dst_ptl = t.ptl!;

@@ -21,7 +21,7 @@ import { down_write } from "../sync/rwsem.js";
 import { spin_lock_nested, spin_unlock } from "../sync/spinlock.js";
 import { VM_MAYSHARE, VM_SHARED } from "../pgtable/arch.js";
 import { pmd_clear, pmd_populate, pmdp_huge_get_and_clear, ptep_get, ptep_get_and_clear, pxd_clear, pxd_populate, pxdp_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
-import { pmd_lock, pmd_lockptr, pte_alloc } from "../pgtable/pgalloc.js";
+import { pmd_lock, pmd_lockptr, pte_alloc_get, pte_put } from "../pgtable/pgalloc.js";
 import { pte_lockptr, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { walk_pmd, walk_pud } from "../pgtable/walk.js";
 import { flush_tlb_range } from "../tlb/flush.js";
@@ -201,8 +201,11 @@ export function* move_page_tables(t: Task, vma: Vma, old_addr: number, new_vma: 
         if (yield* move_normal_pmd(t, vma, old_addr, old_pmdp, new_pmdp)) break;
       }
       if (a.pxd_none(k.pt.ent[old_pmdp])) break;
-      if (yield* pte_alloc(t, new_vma.vm_mm!, new_pmdp)) return old_addr - start;
-      if ((yield* move_ptes(t, vma, old_pmdp, old_addr, old_addr + extent, new_pmdp, new_addr)) === 0) break;
+      // 2021 pte_refcount (v2 6/9): pte_alloc_get(), the reference put after move_ptes().
+      const held = yield* pte_alloc_get(t, new_vma.vm_mm!, new_pmdp);
+      const moved = yield* move_ptes(t, vma, old_pmdp, old_addr, old_addr + extent, new_pmdp, new_addr);
+      if (held) yield* pte_put(t, new_vma.vm_mm!, new_pmdp, new_addr);
+      if (moved === 0) break;
       // again: the PMD changed under us
     }
   }
