@@ -13,6 +13,7 @@ describe("mmsim compare", () => {
     // pt-reclaim frees each PTE table in MADV_DONTNEED; only upper levels remain: +12 kB.
     // rcu-freept's scanner (every 100 ms of the model's clock) is 49 tables behind at the last status.
     // percpu (2022) frees each emptied PTE table in MADV_DONTNEED, as pt-reclaim: +12 kB.
+    // refcount (2021) frees each table at its last put (the zap's), as pt-reclaim: +12 kB.
     expect(rows).toEqual([
       {
         reclaim: null,
@@ -31,6 +32,11 @@ describe("mmsim compare", () => {
       },
       {
         reclaim: "percpu",
+        before: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 0 },
+        after: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 12 },
+      },
+      {
+        reclaim: "refcount",
         before: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 0 },
         after: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 12 },
       },

@@ -7,50 +7,24 @@
  * lock, i.e. the 6.18 paths) is told apart by the same observation.
  */
 import { describe, expect, it } from "vitest";
-import type { KPath, KernelEra, PteMapKind, PteMapping, pmd_ptr, task_struct } from "../plugin/kernel.js";
-import { pmdp_get_lockless, pte_offset_kernel } from "../plugin/kernel.js";
+import type { KernelEra } from "../plugin/kernel.js";
 import { Engine } from "../engine.js";
-import type { ReclaimPlugin } from "../plugin/plugin.js";
-import type { Task } from "../sched/task.js";
 import { arch } from "../test/arch.js";
+import { lockWatch } from "../test/lock_watch.js";
 import { M, SLOT, mmapFixed } from "../test/helpers.js";
 import { EINVAL } from "./errno.js";
 import { MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE, madvise_per_vma_lock_era } from "./madvise.js";
 
 /** Which of mmap_lock / the VMA's lock the task held at each table map during `advice`. */
 function locks_held(era: KernelEra, advice: number): string {
-  let seen = new Set<string>();
-  let watch = false;
-  const plugin: ReclaimPlugin = {
-    specificationVersion: "v1",
-    name: "lock-watch",
-    version: "0",
-    models: "test: records the locks held at each pte_offset_map",
-    supports: {},
-    era,
-    *pte_offset_map(t: task_struct, pmdp: pmd_ptr, addr: number, _kind: PteMapKind): KPath<PteMapping | null> {
-      const task = t as Task;
-      if (watch) {
-        const mm = task.mm!;
-        const vma = mm.mm_mt.vma_lookup(addr)!;
-        const held = task.held as unknown[];
-        seen.add([held.includes(mm.mmap_lock) ? "mmap_lock(read)" : "", held.includes(vma.vm_lock) ? "vma_lock(read)" : ""].filter(Boolean).join("+") || "none");
-      }
-      const pmdval = yield* pmdp_get_lockless(t, pmdp);
-      const a = t.k.arch;
-      if (a.pxd_none(pmdval) || a.pmd_trans_huge(pmdval)) return null;
-      return { pte: pte_offset_kernel(t.k, pmdval, addr), pmdval };
-    },
-    *pte_unmap() {},
-  };
-  const e = new Engine({ arch, reclaim: plugin });
+  const w = lockWatch(era);
+  const e = new Engine({ arch, reclaim: w.plugin });
   const p = e.spawn();
   mmapFixed(p, SLOT, 2 * M);
   p.touch(SLOT, 2 * M, true);
-  seen = new Set();
-  watch = true;
+  w.start();
   expect(p.madvise(SLOT, 2 * M, advice)).toBe(0);
-  return [...seen].join(",");
+  return w.seen();
 }
 
 describe("madvise locking by era", () => {
