@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+/** The mutation job's suite (stryker.config.mjs): the package's tests, the conformance kit among them. */
+export default defineConfig({
+  test: {
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+    include: ["src/**/*.test.ts"],
+    // contract.test.ts lints the source file on disk, which Stryker (inPlace) has instrumented.
+    exclude: ["src/contract.test.ts", "**/node_modules/**"],
+  },
+});
