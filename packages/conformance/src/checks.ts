@@ -86,7 +86,67 @@ function violations(e: Engine, p: Process): CheckResult | null {
   return v.length ? fail(`${v[0].rule}: ${v[0].detail}`, v[0].rule) : null;
 }
 
+/** What a plugin did on one small workload: tables freed at once, after settling, and through RCU. */
+interface Observed {
+  sync: boolean;
+  settled: boolean;
+  rcu: boolean;
+}
+
+/** Run `ops` on 4 MiB with the plugin and without; compare VmPTE right after and after settle(). */
+function observe(ctx: CheckContext, ops: (p: Process) => void): Observed {
+  const vmpte = (plugin: ReclaimPlugin | null) => {
+    const { e, p } = proc(ctx, plugin);
+    p.mmap(SLOT, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    ops(p);
+    const now = p.status().VmPTE;
+    settle(p);
+    return { now, settled: p.status().VmPTE, rcu: e.k.counters.tables_freed_rcu };
+  };
+  const base = vmpte(null);
+  const got = vmpte(ctx.plugin());
+  return { sync: got.now < base.now, settled: got.settled < base.settled, rcu: got.rcu > base.rcu };
+}
+
+/**
+ * The kit picks its suites from `supports`: a manifest that says less than the
+ * plugin does hides it from the checks meant for it, one that says more claims
+ * what it does not do. Each flag is compared with what the plugin does on a
+ * small workload (the effectiveness checks then measure how well).
+ */
+function manifestCheck(ctx: CheckContext): CheckResult {
+  const p = ctx.plugin();
+  const s = p.supports;
+  const wrong: string[] = [];
+  const expect = (flag: string, declared: boolean, does: boolean, what: string) => {
+    if (declared !== does) wrong.push(`supports.${flag} is ${declared} but the plugin ${does ? "does" : "does not"} ${what}`);
+  };
+  const dontneed = observe(ctx, (q) => {
+    q.touch(SLOT, 4 * M, true);
+    q.madvise(SLOT, 4 * M, MADV_DONTNEED);
+  });
+  expect("madv_dontneed", !!s.madv_dontneed, dontneed.settled, "free the tables MADV_DONTNEED empties");
+  const scans = typeof p.scheduler_tick === "function" || typeof p.task_work === "function";
+  expect("async_scan", !!s.async_scan, scans && !dontneed.sync, "free them asynchronously (a scheduler_tick / task_work scanner, not within MADV_DONTNEED)");
+  if (dontneed.settled) expect("rcu_table_free", !!s.rcu_table_free, dontneed.rcu, "free tables through RCU (after a grace period)");
+  const free = observe(ctx, (q) => {
+    q.touch(SLOT, 4 * M, true);
+    q.madvise(SLOT, 4 * M, MADV_FREE);
+    q.madvise(SLOT, 4 * M, MADV_PAGEOUT);
+  });
+  expect("madv_free", !!s.madv_free, free.settled, "free the tables emptied by MADV_FREE and reclaim");
+  const zero = observe(ctx, (q) => q.touch(SLOT, 4 * M, false));
+  expect("zero_page_tables", !!s.zero_page_tables, zero.settled, "free tables that map only the zero page");
+  return wrong.length ? fail(wrong.join("\n"), "supports manifest") : pass("every supports flag matches");
+}
+
 const effectiveness: Check[] = [
+  {
+    suite: "effectiveness",
+    name: "the supports manifest matches what the plugin does",
+    applies: () => true,
+    run: (ctx) => guarded(() => manifestCheck(ctx)),
+  },
   {
     suite: "effectiveness",
     name: "MADV_DONTNEED seed loop keeps only the upper-level tables",

@@ -33,6 +33,11 @@ describe("validate_plugin", () => {
     expect(err({ name: "x" })).toBe("plugin.mjs: not a reclaim plugin (missing version, models, supports, specificationVersion)");
   });
 
+  it("refuses an empty name, version or models (the CLI and the kit name a plugin by them)", () => {
+    expect(err({ ...base(), name: "" })).toBe("plugin.mjs: reclaim plugin with an empty name (the kit and the CLI name a plugin by them)");
+    expect(err({ ...base(), version: " ", models: "" })).toBe("plugin.mjs: reclaim plugin with an empty version, models (the kit and the CLI name a plugin by them)");
+  });
+
   it("refuses a contract version it does not implement", () => {
     expect(err({ ...base(), specificationVersion: "v0" })).toBe(`plugin.mjs: plugin 'p' implements specificationVersion "v0"; this mmsim implements "v1"`);
   });

@@ -16,6 +16,8 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
   if (!o.supports || typeof o.supports !== "object") missing.push("supports");
   if (o.specificationVersion === undefined) missing.push("specificationVersion");
   if (missing.length) throw new MmsimError("plugin-error", `${where}: not a reclaim plugin (missing ${missing.join(", ")})`);
+  const empty = ["name", "version", "models"].filter((f) => (o[f] as string).trim() === "");
+  if (empty.length) throw new MmsimError("plugin-error", `${where}: reclaim plugin with an empty ${empty.join(", ")} (the kit and the CLI name a plugin by them)`);
   if (o.specificationVersion !== SPECIFICATION_VERSION)
     throw new MmsimError(
       "plugin-error",
