@@ -1,26 +1,7 @@
 // @ts-check
-/**
- * Mutation testing of the plugin with its tests, the conformance kit among them
- * (src/conformance.test.ts), as the test suite (issue #9 §2). A separate job, not
- * part of `npm test`; see packages/conformance/README.md, "Mutation testing":
- *   npx turbo run mutation --filter=@mmsim/reclaim-percpu
- * `inPlace: true`: the tests resolve @mmsim/core and @mmsim/conformance (built
- * dist) through the workspace's hoisted node_modules; src/ is mutated in place
- * and restored afterwards (a backup is kept in .stryker-tmp/ until then).
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
- */
-export default {
-  packageManager: "npm",
-  testRunner: "vitest",
-  vitest: { configFile: "vitest.mutation.config.ts", related: false },
-  mutate: ["src/**/*.ts", "!src/**/*.test.ts"],
-  inPlace: true,
-  coverageAnalysis: "perTest",
-  concurrency: 2,
-  timeoutMS: 60_000,
-  reporters: ["clear-text", "progress", "html", "json"],
-  htmlReporter: { fileName: "reports/mutation/index.html" },
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
-  tempDirName: ".stryker-tmp",
-  cleanTempDir: true,
-};
+// Mutation job of @mmsim/reclaim-percpu: npx turbo run mutation --filter=@mmsim/reclaim-percpu
+// The suite is vitest.mutation.config.ts: src/ tests without contract.test.ts,
+// which lints the file on disk that Stryker has rewritten.
+import { pluginMutation } from "../../stryker.base.mjs";
+
+export default pluginMutation("vitest.mutation.config.ts");
