@@ -12,34 +12,32 @@ import { refcount, type RefcountPlugin } from "./index.js";
 const M = 1024 * 1024;
 const SLOT = 0x200000000000;
 
-/** R11: for every live PTE table, pte_refcount == present entries + references held by walkers. */
-function balance(e: Engine, plugin: RefcountPlugin): string[] {
+/** Every live PTE table the plugin tracks: its pte_refcount, its non-none entries, the references walkers hold. */
+function* tables(e: Engine, plugin: RefcountPlugin) {
   const k = e.k;
-  const bad: string[] = [];
   for (const [pfn, page] of plugin.state.pages) {
     if (k.pt.slot_of[pfn] < 0) continue;
     const base = k.pt.entry(pfn, 0);
     let entries = 0;
     for (let i = 0; i < 512; i++) if (!k.arch.pte_none(k.pt.ent[base + i])) entries++;
-    const walkers = plugin.state.visitors.get(pfn) ?? 0;
-    if (page.pte_refcount.counter !== entries + walkers) bad.push(`table ${pfn}: pte_refcount ${page.pte_refcount.counter} != ${entries} entries + ${walkers} walkers`);
+    yield { pfn, count: page.pte_refcount.counter, entries, walkers: plugin.state.visitors.get(pfn) ?? 0 };
   }
+}
+
+/** R11: for every live PTE table, pte_refcount == present entries + references held by walkers. */
+function balance(e: Engine, plugin: RefcountPlugin): string[] {
+  const bad: string[] = [];
+  for (const t of tables(e, plugin))
+    if (t.count !== t.entries + t.walkers) bad.push(`table ${t.pfn}: pte_refcount ${t.count} != ${t.entries} entries + ${t.walkers} walkers`);
   return bad;
 }
 
 /** At rest (no syscall or fault running): no references held by walkers, and pte_refcount == present entries. */
 function quiescent(e: Engine, plugin: RefcountPlugin): string[] {
-  const k = e.k;
   const bad: string[] = [];
-  for (const [pfn, page] of plugin.state.pages) {
-    if (k.pt.slot_of[pfn] < 0) continue;
-    const base = k.pt.entry(pfn, 0);
-    let entries = 0;
-    for (let i = 0; i < 512; i++) if (!k.arch.pte_none(k.pt.ent[base + i])) entries++;
-    const held = plugin.state.visitors.get(pfn) ?? 0;
-    if (page.pte_refcount.counter !== entries || held !== 0)
-      bad.push(`table ${pfn}: pte_refcount ${page.pte_refcount.counter} != ${entries} entries (${held} references held with no walker running)`);
-  }
+  for (const t of tables(e, plugin))
+    if (t.count !== t.entries || t.walkers !== 0)
+      bad.push(`table ${t.pfn}: pte_refcount ${t.count} != ${t.entries} entries (${t.walkers} references held with no walker running)`);
   return bad;
 }
 
