@@ -20,6 +20,15 @@
  * coverage has a count above zero. Each block is located in the plugin's source
  * through the source map (@jridgewell/trace-mapping, as v8-to-istanbul does);
  * blocks that map to no source line (bundler glue) are left out.
+ *
+ * Offsets are V8's, into the script as it ran; they are mapped through the
+ * built file on disk, so the plugin must run as that file (plain Node, as
+ * `mmsim conformance --coverage` runs it). A loader that rewrites modules
+ * before running them (vitest, vite-node, tsx) shifts every offset: the kit
+ * compares the source V8 ran with the file and refuses to measure when they
+ * differ, rather than report blocks at the wrong lines. Functions compiled
+ * before block coverage starts carry no block counters (V8 reports them whole),
+ * so coverage starts before the kit first calls the plugin factory.
  */
 import { RECLAIM_HOOKS, type ReclaimPlugin } from "@mmsim/core/kernel";
 import { mergeScriptCovs } from "@bcoe/v8-coverage";
@@ -120,8 +129,9 @@ function countOf(cov: Profiler.ScriptCoverage | undefined, b: Block): number {
 class SourceLocator {
   private readonly lineStarts: number[] = [0];
   private readonly map: TraceMap | null;
+  readonly text: string;
   constructor(path: string) {
-    const text = readFileSync(path, "utf8");
+    const text = (this.text = readFileSync(path, "utf8"));
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
     const m = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text);
     this.map = m && !m[1].startsWith("data:") ? new TraceMap(readFileSync(resolvePath(dirname(path), m[1]), "utf8"), resolvePath(dirname(path), m[1])) : null;
@@ -165,11 +175,12 @@ export async function measureCoverage(o: CoverageOptions, onCheck?: (suite: stri
   const calls = new Map<string, number>();
   const base = contextOf(o);
   const ctx = { ...base, plugin: () => countingHooks(base.plugin(), calls) };
-  const probe = base.plugin();
   const session = new Session();
   session.connect();
   await session.post("Profiler.enable");
   await session.post("Profiler.startPreciseCoverage", { callCount: true, detailed: true });
+  await session.post("Debugger.enable");
+  const probe = base.plugin();
   /** Raw V8 coverage of each plugin script, per group (suite, "races + fuzz", "all"). */
   const takes = new Map<string, Map<string, Profiler.ScriptCoverage[]>>();
   const keep = (group: string, path: string, sc: Profiler.ScriptCoverage) => {
@@ -181,12 +192,23 @@ export async function measureCoverage(o: CoverageOptions, onCheck?: (suite: stri
   };
   const suites = new Map<string, SuiteReport>();
   const locators = new Map<string, SourceLocator>();
+  /** Reads a plugin file with its source map the first time V8 reports it, after checking that V8 ran that very text. */
+  const locate = async (path: string, sc: Profiler.ScriptCoverage): Promise<void> => {
+    if (locators.has(path)) return;
+    const loc = new SourceLocator(path);
+    const { scriptSource } = await session.post("Debugger.getScriptSource", { scriptId: sc.scriptId });
+    if (scriptSource !== loc.text)
+      throw new Error(
+        `coverage: ${rel(path, cwd)} ran as rewritten code (a loader such as vitest, vite-node or tsx transformed it), so V8's offsets do not point into the built file; measure under plain Node (mmsim conformance --coverage)`,
+      );
+    locators.set(path, loc);
+  };
   try {
     // Reset (count from here), and read each plugin file with its source map now, as
     // loaded: a rebuild while the kit runs must not shift the offsets.
     for (const sc of (await session.post("Profiler.takePreciseCoverage")).result) {
       const path = isPluginScript(sc.url);
-      if (path && !locators.has(path)) locators.set(path, new SourceLocator(path));
+      if (path) await locate(path, sc);
     }
     for (const c of CHECKS) {
       if (!c.applies(probe)) continue;
@@ -201,11 +223,12 @@ export async function measureCoverage(o: CoverageOptions, onCheck?: (suite: stri
       for (const sc of scripts) {
         const path = isPluginScript(sc.url);
         if (!path) continue;
-        if (!locators.has(path)) locators.set(path, new SourceLocator(path));
+        await locate(path, sc);
         for (const group of [c.suite, "all", ...(c.suite === "races" || c.suite === "differential" ? ["races + fuzz"] : [])]) keep(group, path, sc);
       }
     }
   } finally {
+    await session.post("Debugger.disable").catch(() => undefined);
     await session.post("Profiler.stopPreciseCoverage").catch(() => undefined);
     session.disconnect();
   }
