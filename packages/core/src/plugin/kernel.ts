@@ -283,3 +283,25 @@ export const task_work_add = (t: task_struct): void => _task_work_add(T(t));
 export const task_work_pending = (t: task_struct): boolean => T(t).task_work_pending;
 /** HZ of the model's clock. */
 export const HZ = 250;
+
+/* ---- zero-page PTE tables (issue #12 §3: @mmsim/reclaim-zero-pte) ---- */
+import { ptep_get_and_clear as _ptep_get_and_clear } from "../pgtable/ops.js";
+import { tlb_remove_tlb_entry as _tlb_remove_tlb_entry } from "../tlb/mmu_gather.js";
+
+/**
+ * ptep_get_and_clear(mm, addr, ptep): read and clear a PTE. The caller holds the
+ * PTE lock, and owns the TLB flush (tlb_remove_tlb_entry) and whatever the old
+ * entry's page needs (RSS, rmap, refcount: none for the zero page, which
+ * vm_normal_page() calls special).
+ */
+export const ptep_get_and_clear = (t: task_struct, mm: mm_struct, addr: number, ptep: pte_ptr): Prim<pte_t> => _ptep_get_and_clear(T(t), MM(mm), addr, ptep);
+/**
+ * tlb_remove_tlb_entry(tlb, ptep, address): widen the gather's flush over one
+ * cleared PTE (cleared_ptes: the flush becomes page-granular). pte_free_tlb()
+ * alone widens it by one page at the table's address only.
+ */
+export const tlb_remove_tlb_entry = (tlb: mmu_gather, _ptep: pte_ptr, address: number): void => _tlb_remove_tlb_entry(G(tlb), address);
+/** my_zero_pfn(addr): the shared zero page's PFN (one zero page: x86_64 and arm64 have no coloured zero pages). */
+export const my_zero_pfn = (k: kernel_t, _addr: number): number => K(k).frames.zero_pfn;
+/** is_zero_pfn(pfn) */
+export const is_zero_pfn = (k: kernel_t, pfn: number): boolean => pfn === K(k).frames.zero_pfn;
