@@ -195,6 +195,30 @@ export const BAD_INPUTS: readonly BadInput[] = [
   cli("list with an argument", ["list", "extra"], 2, "error: too many arguments for 'list'. Expected 0 arguments but got 1."),
   cli("check-host without scripts", ["check-host"], 2, "error: missing required argument 'scripts'"),
   cli("host without script", ["host"], 2, "error: missing required argument 'script'"),
+  // --shard and merge
+  cli("--shard not i/n", ["explore", "fault-vs-dontneed", "--strategy", "random", "--shard", "2"], 2, "error: option '--shard <i/n>' argument '2' is invalid. --shard must be i/n, shard i of n counted from 1 (e.g. 1/4) (got '2')"),
+  cli("--shard counted from 0", ["explore", "fault-vs-dontneed", "--strategy", "random", "--shard", "0/4"], 2, "error: option '--shard <i/n>' argument '0/4' is invalid. --shard 0/4: i must be between 1 and 4 (shards are counted from 1)"),
+  cli("--shard beyond n", ["conformance", "pt-reclaim", "--shard", "5/4"], 2, "error: option '--shard <i/n>' argument '5/4' is invalid. --shard 5/4: i must be between 1 and 4 (shards are counted from 1)"),
+  cli("--shard of zero shards", ["conformance", "pt-reclaim", "--shard", "1/0"], 2, "error: option '--shard <i/n>' argument '1/0' is invalid. --shard 1/0: n must be between 1 and 10000"),
+  cli("--shard with pct", ["explore", "fault-vs-dontneed", "--shard", "1/2"], 2, "error: --shard needs --strategy random: pct's executions depend on the ones before them (each takes its length estimate from the longest so far)"),
+  cli("--shard with dfs", ["explore", "fault-vs-dontneed", "--strategy", "dfs", "--shard", "1/2"], 2, "error: --shard needs --strategy random: dfs's executions are the leaves of one search tree, each found from the one before"),
+  cli("--shard with --replay", ["explore", "fault-vs-dontneed", "--strategy", "random", "--shard", "1/2", "--replay", "s1:a1"], 2, "error: --shard splits an exploration; --replay runs one schedule: give one of them"),
+  cli("merge without files", ["merge"], 2, "error: missing required argument 'files'"),
+  cli("merge a missing file", ["merge", "nope.json"], 1, "error: cannot read nope.json: no such file or directory"),
+  cli("merge a file that is not JSON", ["merge", "a.json"], 1, "error: a.json: not JSON (Unexpected token 'h', \"hello\" is not valid JSON)", { "a.json": "hello" }),
+  cli("merge an unsharded result", ["merge", "a.json"], 1, "error: a.json: not a shard's result (write one with --shard i/n --json)", { "a.json": '{"reclaim": null}' }),
+  cli("merge a header without run", ["merge", "a.json"], 1, "error: a.json: mmsim_shard needs command, shard and run, and the file a part", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/1"}, "part": {}}' }),
+  cli("merge a bad shard label", ["merge", "a.json"], 1, "error: a.json: --shard 3/2: i must be between 1 and 2 (shards are counted from 1)", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "3/2", "run": {}}, "part": {}}' }),
+  cli("merge an unknown command", ["merge", "a.json"], 1, "error: a.json: cannot merge results of 'frob' (known: explore, conformance)", { "a.json": '{"mmsim_shard": {"command": "frob", "shard": "1/1", "run": {}}, "part": {}}' }),
+  cli("merge a part of another shape", ["merge", "a.json"], 1, "error: shard 1/1: its part is not what this mmsim writes (expected executions, failure)", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/1", "run": {}}, "part": {"executions": "x"}}' }),
+  cli("merge two commands", ["merge", "a.json", "b.json"], 1, "error: a.json is a result of explore, b.json of conformance: they cannot be merged", {
+    "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/2", "run": {}}, "part": {}}',
+    "b.json": '{"mmsim_shard": {"command": "conformance", "shard": "2/2", "run": {}}, "part": {}}',
+  }),
+  cli("merge runs of different budgets", ["merge", "a.json", "b.json"], 1, "error: a.json and b.json are of different runs: budget is 10 in a.json, 20 in b.json", {
+    "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/2", "run": {"budget": 10}}, "part": {}}',
+    "b.json": '{"mmsim_shard": {"command": "explore", "shard": "2/2", "run": {"budget": 20}}, "part": {}}',
+  }),
 
   // Plugin modules
   { name: "plugin: module does not exist", argv: ["run", "seed-small", "--reclaim", "./missing.mjs"], code: 2, first: "error: --reclaim ./missing.mjs: cannot load module: no such file" },

@@ -14,6 +14,8 @@ import { replayCommand, type ReplayCommandOptions } from "./commands/replay.js";
 import { listCommand, type ListCommandOptions } from "./commands/list.js";
 import { archOption, iecOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { runCommand, type RunCommandOptions } from "./commands/run.js";
+import { mergeCommand } from "./commands/merge.js";
+import { shardOption } from "./shard.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { OutputClosed, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
@@ -87,6 +89,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--depth <d>", "pct bug depth", "3")
     .option("--preemption-bound <k>", "dfs preemption bound", "2")
     .option("--replay <schedule>", "replay one schedule (s1:a12b3...) instead of exploring")
+    .addOption(shardOption())
     .addOption(jsonOption("the result"))
     .addOption(archOption())
     .action(async (target: string, opts: ExploreCommandOptions & { preemptionBound: string }) =>
@@ -102,9 +105,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--seed <n>", "seed", "1")
     .option("--junit <file>", "also write a JUnit XML report")
     .option("--coverage", "also report which branches of the plugin's own source the kit executed, and which hooks never ran")
+    .addOption(shardOption())
     .addOption(jsonOption("the report"))
     .addOption(archOption())
     .action(async (target: string, opts: ConformanceCommandOptions) => setExit(await conformanceCommand(target, opts, io)));
+
+  program
+    .command("merge")
+    .description("combine the --json results of a campaign's shards (--shard i/n) into what the unsharded run prints")
+    .argument("<files...>", "the shards' --json files, one per shard, any order")
+    .action(async (files: string[]) => setExit(await mergeCommand(files, io)));
 
   const line = { out: (s: string) => io.out(s + "\n"), err: (s: string) => io.err(s + "\n") };
   program

@@ -7,6 +7,8 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
 import { loadReclaim, parseReclaimSpec, reclaimArg } from "../plugins.js";
 import { archOf, type ArchName } from "../simulate.js";
+import { checkPluginShard } from "../conformance-shard.js";
+import { envelope, shardLabel, type Shard } from "../shard.js";
 
 export interface ConformanceCommandOptions {
   json?: boolean;
@@ -17,6 +19,8 @@ export interface ConformanceCommandOptions {
   arch: string;
   /** Also measure which branches of the plugin's own source the kit executed, and which hooks never ran. */
   coverage?: boolean;
+  /** `--shard i/n`: this machine's checks (conformance-shard.ts). */
+  shard?: Shard;
 }
 
 function positive(v: string, what: string): number {
@@ -98,6 +102,24 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
   };
   if (!opts.json) io.out(`mmsim conformance: ${reclaim.info.name} ${reclaim.info.version} (${reclaim.info.models})\n`);
   const o = { plugin: () => reclaim.create()!, arch: archOf(opts.arch as ArchName), budget, fuzz_runs, seed, reclaim_arg: reclaimArg(spec) };
+  if (opts.shard) {
+    if (opts.coverage) throw new UsageError("--coverage measures the whole kit: run it without --shard");
+    const shard = opts.shard;
+    const timed: SuiteReport[] = [];
+    const part = checkPluginShard(o, shard, (suite, name, r, ms) => {
+      line(suite, name, r);
+      if (timed.at(-1)?.suite !== suite) timed.push({ suite, checks: [] });
+      timed.at(-1)!.checks.push({ name, result: r, ms });
+    });
+    if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(reclaim.info.name, timed));
+    const failed = part.checks.filter((c) => !c.result.ok).length;
+    if (opts.json) {
+      const run = { plugin: reclaim.info.name, version: reclaim.info.version, reclaim: reclaimArg(spec), budget, fuzz_runs, seed, arch: opts.arch };
+      io.out(JSON.stringify(envelope("conformance", shard, run, part), null, 2) + "\n");
+    } else io.out(`\nshard ${shardLabel(shard)}: ${part.checks.length} of ${part.total} checks; ${part.checks.length - failed} passed, ${failed} failed\n`);
+    io.err(`conformance: shard ${shardLabel(shard)}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    return failed ? EXIT_FAILURE : EXIT_OK;
+  }
   const coverage = opts.coverage ? await measureCoverage({ ...o, files: pluginFiles(spec, io.cwd) }, line, io.cwd) : null;
   const reports = coverage ? coverage.reports : checkPlugin(o, line);
   const all = reports.flatMap((s) => s.checks);

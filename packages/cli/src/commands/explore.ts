@@ -10,6 +10,9 @@ import { loadReclaim, reclaimArg, type ReclaimSpec } from "../plugins.js";
 import { parseScenarioFile, ScenarioFileError } from "../scenario-schema.js";
 import { checkSchedule, withFingerprint } from "../schedule-check.js";
 import { archOf, type ArchName } from "../simulate.js";
+import { checkShardable, exploreShard } from "../explore-shard.js";
+import { envelope, shardLabel, type Shard } from "../shard.js";
+import { scenarioFingerprint } from "../schedule-check.js";
 
 export interface ExploreCommandOptions {
   reclaim: ReclaimSpec;
@@ -21,6 +24,8 @@ export interface ExploreCommandOptions {
   replay?: string;
   json?: boolean;
   arch: string;
+  /** `--shard i/n`: this machine's executions of a random exploration (explore-shard.ts). */
+  shard?: Shard;
 }
 
 /** A bundled scenario by name, or a scenario JSON file (validated by scenario-schema.ts: the error names the bad field). */
@@ -64,6 +69,7 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
     preemption_bound: int(opts.bound, "--preemption-bound"),
     replay,
   };
+  if (opts.shard) return exploreShardCommand(target, scenario, reclaim, opts, opts.shard, exploreOpts, io);
   let r: ReturnType<typeof explore>;
   try {
     r = explore(scenario, exploreOpts);
@@ -86,8 +92,53 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
     io.out("no rule broken\n");
     return EXIT_OK;
   }
-  const f = r.failure;
+  printFailure(r.failure, target, scenario, opts, io);
+  return EXIT_FAILURE;
+}
+
+function printFailure(f: NonNullable<ReturnType<typeof explore>["failure"]>, target: string, scenario: Scenario, opts: ExploreCommandOptions, io: Io): void {
   io.out(`\nVIOLATION: ${f.rule}\n  ${f.detail}\n  found after ${f.found_after} execution(s); shrunk to ${f.preemptions} preemption(s)\n`);
   io.out(`  replay: ${replayCommand(target, reclaimArg(opts.reclaim), opts.arch, withFingerprint(f.schedule, scenario))}\n\n${f.trace}\n`);
+}
+
+/**
+ * `explore --shard i/n`: this shard's executions. With --json, the envelope
+ * `mmsim merge` reads (`run` holds every option that changes the result);
+ * without, the shard's own report.
+ */
+function exploreShardCommand(
+  target: string,
+  scenario: Scenario,
+  reclaim: Awaited<ReturnType<typeof loadReclaim>>,
+  opts: ExploreCommandOptions,
+  shard: Shard,
+  o: Parameters<typeof explore>[1],
+  io: Io,
+): number {
+  checkShardable(opts.strategy, opts.replay);
+  const t0 = performance.now();
+  const part = exploreShard(scenario, o, shard);
+  io.err(`explore: shard ${shardLabel(shard)}: ${part.executions} execution(s) in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+  if (opts.json) {
+    const run = {
+      scenario: scenario.name,
+      scenario_fingerprint: scenarioFingerprint(scenario),
+      reclaim: reclaimArg(opts.reclaim),
+      reclaim_name: reclaim.name,
+      reclaim_version: reclaim.info?.version ?? null,
+      strategy: opts.strategy,
+      budget: o.budget ?? 0,
+      seed: o.seed ?? 0,
+      arch: opts.arch,
+    };
+    io.out(JSON.stringify(envelope("explore", shard, run, part), null, 2) + "\n");
+    return part.failure ? EXIT_FAILURE : EXIT_OK;
+  }
+  io.out(`${scenario.name} with ${reclaim.label}: ${opts.strategy}, shard ${shardLabel(shard)}, ${part.executions} execution(s)\n`);
+  if (!part.failure) {
+    io.out("no rule broken\n");
+    return EXIT_OK;
+  }
+  printFailure(part.failure, target, scenario, opts, io);
   return EXIT_FAILURE;
 }
