@@ -12,6 +12,7 @@ import { exit_mmap, sys_munmap } from "./mm/mmap.js";
 import { sys_mprotect } from "./mm/mprotect.js";
 import { sys_mremap } from "./mm/mremap.js";
 import { sys_swapon } from "./mm/swapfile.js";
+import { balance_pgdat, enter_lazy_tlb, kswapd_task, try_to_free_pages } from "./mm/kswapd.js";
 import { do_madvise, vm_mmap_pgoff } from "./mm/populate.js";
 import type { MmStruct } from "./mm/mm_struct.js";
 import { render_status, task_mem, type ProcStatus } from "./proc/status.js";
@@ -170,6 +171,27 @@ export class Process {
       if (r !== "ok") return r;
     }
     return "ok";
+  }
+
+  /**
+   * Memory pressure: reclaim `bytes` (issue #12 §1, mm/vmscan.ts). By default
+   * kswapd (a kernel thread on the machine's last CPU: no mm, lazy TLB) runs
+   * balance_pgdat(); `direct` runs try_to_free_pages() in this process's task
+   * instead, as an allocation that failed would. Returns what the pass did.
+   */
+  reclaim(bytes: number, direct = false): { nr_reclaimed: number; nr_scanned: number; nr_pt_reclaimed: number } {
+    const nr = Math.ceil(bytes / 4096);
+    let sc;
+    if (direct) {
+      sc = this.ret(this.stepped ? run_stepped(this.task, try_to_free_pages(this.task, nr)) : run_to_completion(try_to_free_pages(this.task, nr)));
+    } else {
+      const kt = kswapd_task(this.k);
+      const leave = enter_lazy_tlb(this.k, kt);
+      sc = this.stepped ? run_stepped(kt, balance_pgdat(kt, nr)) : run_to_completion(balance_pgdat(kt, nr));
+      leave();
+      this.k.rcu.rcu_poll();
+    }
+    return { nr_reclaimed: sc.nr_reclaimed, nr_scanned: sc.nr_scanned, nr_pt_reclaimed: sc.nr_pt_reclaimed };
   }
 
   status(): ProcStatus {

@@ -40,6 +40,35 @@ export interface ZapPteState {
   pmdval: pmd_t;
 }
 
+/**
+ * struct scan_control (mm/vmscan.c), as a `shrink` hook sees it: one pass of
+ * shrink_node() over the anon LRU, by kswapd (balance_pgdat → kswapd_shrink_node)
+ * or by direct reclaim (try_to_free_pages → do_try_to_free_pages) in the task
+ * that failed an allocation.
+ */
+export interface ScanControl {
+  /** sc->nr_to_reclaim: pages this pass tries to free. */
+  readonly nr_to_reclaim: number;
+  /** sc->nr_reclaimed: pages freed so far (folios discarded or written to swap by shrink_folio_list). */
+  nr_reclaimed: number;
+  /** Pages scanned on the LRU so far (sc->nr_scanned). */
+  nr_scanned: number;
+  /**
+   * Page-table pages freed by the `shrink` hook in this pass (model: no such
+   * field in the kernel; a table shrinker adds what it freed, and reclaim counts
+   * them into nr_reclaimed as a shrinker's freed objects would be).
+   */
+  nr_pt_reclaimed: number;
+  /** sc->priority: DEF_PRIORITY (12) down to 0; each pass scans lru_size >> priority. */
+  readonly priority: number;
+  /** current_is_kswapd(): true in kswapd (a kernel thread: mm == null, lazy TLB), false for direct reclaim. */
+  readonly kswapd: boolean;
+  /** sc->may_swap: anon folios may go to a swap device (when one is configured). */
+  readonly may_swap: boolean;
+  /** sc->gfp_mask (GFP_KERNEL for kswapd, GFP_HIGHUSER_MOVABLE for a user fault). */
+  readonly gfp_mask: number;
+}
+
 /** What a plugin can do, so the conformance kit can pick its suites (like abstract-level's `supports`). */
 export interface ReclaimSupports {
   /** Frees empty PTE tables during MADV_DONTNEED. */
@@ -217,6 +246,21 @@ export interface ReclaimPlugin {
    * context: plain function; must not sleep or take locks; may task_work_add().
    */
   scheduler_tick?(t: task_struct, mm: mm_struct): void;
+  /**
+   * shrink_node(), after shrink_lruvec()'s anon LRU pass (folio reclaim first:
+   * clean lazily freed folios were discarded, which is what empties MADV_FREE'd
+   * PTE tables), where shrink_slab() runs: a page-table shrinker. `t` is kswapd
+   * (a kernel thread: `t.mm` is null and its CPU is in lazy-TLB mode on whatever
+   * mm ran before) or, for direct reclaim, the task whose allocation failed.
+   * Held on entry: nothing. Must not block on an mmap_lock: take it with
+   * mmap_read_trylock() and skip the mm when that fails (reclaim may run under a
+   * task that holds its own mmap_lock). May take PMD/PTE locks, free tables
+   * through an mmu_gather set up on that mm (tlb_gather_mmu / tlb_finish_mmu),
+   * and sleep between mms. Must leave no lock held; adds the page-table pages it
+   * freed to `sc.nr_pt_reclaimed` (and to `mm.counters.pte_tables_reclaimed`).
+   * Kernel path.
+   */
+  shrink?(t: task_struct, sc: ScanControl): KPath;
 }
 
 /** The hook names, in the order the table in core's README lists them. */
@@ -241,6 +285,7 @@ export const RECLAIM_HOOKS = [
   "free_pte_range",
   "task_work",
   "scheduler_tick",
+  "shrink",
 ] as const satisfies readonly (keyof ReclaimPlugin)[];
 export type ReclaimHookName = (typeof RECLAIM_HOOKS)[number];
 
@@ -259,4 +304,5 @@ export const KPATH_HOOKS: ReadonlySet<ReclaimHookName> = new Set([
   "try_to_unmap_one_redirty",
   "free_pte_range",
   "task_work",
+  "shrink",
 ]);

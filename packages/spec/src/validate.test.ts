@@ -53,7 +53,8 @@ describe("validate_plugin", () => {
     expect(err({ ...base(), scheduler_tick: 3 })).toBe("plugin.mjs: plugin 'p': hook scheduler_tick is not a function (got number)");
   });
 
-  it("refuses the removed shrink hook instead of silently never calling it", () => {
-    expect(err({ ...base(), *shrink() {} })).toContain("hook shrink does not exist");
+  it("accepts a shrink hook (called from shrink_node) only as a kernel path", () => {
+    expect(err({ ...base(), *shrink() {} })).toBe("accepted");
+    expect(err({ ...base(), shrink() {} })).toContain("hook shrink is a kernel path and must be a generator function");
   });
 });

@@ -35,7 +35,5 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
     if (KPATH_HOOKS.has(h) && !(f instanceof GeneratorFunction))
       throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is a kernel path and must be a generator function (function* ${h}(...))`);
   }
-  for (const key of Object.keys(o))
-    if (key === "shrink") throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook shrink does not exist in specificationVersion "${SPECIFICATION_VERSION}" (no reclaim path calls it yet)`);
   return p as ReclaimPlugin;
 }

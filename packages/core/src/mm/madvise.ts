@@ -32,6 +32,7 @@ import { set_put_gather } from "../tlb/put_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
 import { folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_memory.js";
+import { lru_lazyfree } from "./lru.js";
 import { add_mm_counter, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
@@ -127,6 +128,7 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
       yield* ptep_modify(t, p, a.pte_mkclean(a.pte_mkold(ptent))); // clear_young_dirty_ptes()
       tlb_flush_pte_range(tlb, addr, 4096);
     }
+    if (!folio_test_large(k, folio)) lru_lazyfree(k, folio); // folio_mark_lazyfree() → lru_lazyfree: to the inactive file list (mm/lru.ts)
     k.frames.flags[folio] |= PF_LAZYFREE; // folio_mark_lazyfree()
     have_lazyfree = true;
   }

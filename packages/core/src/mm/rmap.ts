@@ -45,7 +45,7 @@ export function anon_vma_prepare(k: Kernel, mm: MmStruct, vma: Vma): void {
 export function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pmdp: number): KPath<boolean> {
   const k = t.k;
   const a = k.arch;
-  const mm = t.mm!;
+  const mm = (vma.vm_mm ?? t.mm)!; // vma->vm_mm: reclaim (kswapd) runs with no mm of its own
   const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
   yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
   const folio = page_folio(k, a.pte_pfn(pteval));
@@ -110,10 +110,9 @@ export function* try_to_unmap_shmem(t: Task, p: number, addr: number): KPath {
  * dropped (reclaim holds its own). Returns false (walk_abort: the PTE is restored) when swap_duplicate()
  * fails. Called with the PTE lock held.
  */
-export function* try_to_unmap_one_swap(t: Task, p: number, addr: number, offset: number): KPath<boolean> {
+export function* try_to_unmap_one_swap(t: Task, p: number, addr: number, offset: number, mm: MmStruct = t.mm!): KPath<boolean> {
   const k = t.k;
   const a = k.arch;
-  const mm = t.mm!;
   const si = k.swap_info!;
   const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
   yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);

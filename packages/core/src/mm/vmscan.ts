@@ -1,7 +1,17 @@
 /**
- * Reclaim of one anonymous folio to swap (mm/vmscan.c: reclaim_pages →
+ * Page reclaim (mm/vmscan.c) for anonymous memory.
+ *
+ * Memory pressure (issue #12 §1): do_try_to_free_pages() / balance_pgdat() →
+ * shrink_node() → shrink_lruvec() → shrink_inactive_list() →
+ * shrink_folio_list() → try_to_unmap_one() (mm/rmap.ts) through a
+ * page_vma_mapped_walk(), then the plugin's `shrink` hook where shrink_slab()
+ * runs. Run by kswapd (mm/kswapd.ts: a kernel thread, no mm, lazy TLB) or by
+ * direct reclaim in the allocating task. The LRU lists: mm/lru.ts.
+ *
+ * Reclaim of one anonymous folio to swap (reclaim_pages →
  * shrink_folio_list → folio_alloc_swap, try_to_unmap, pageout, __remove_mapping),
- * reached from MADV_PAGEOUT when a swap device is configured (mm/madvise.ts).
+ * reached from MADV_PAGEOUT when a swap device is configured (mm/madvise.ts),
+ * and from shrink_node()'s anon pass.
  *
  * Model differences: MADV_PAGEOUT isolates each folio and reclaims it at once,
  * with the PTE lock of the walk held (Linux collects the table's folios on a
@@ -11,11 +21,21 @@
  * A large folio is split before (the caller: folio_alloc_swap() of a THP fails
  * on a swap file, which is not a block device, and shrink_folio_list() splits it).
  */
+import type { ScanControl } from "@mmsim/spec";
+import { VM_LOCKED } from "../pgtable/arch.js";
+import { addr_end } from "../pgtable/offset.js";
+import { ptep_get, ptep_modify } from "../pgtable/ops.js";
+import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
+import { walk_pmd } from "../pgtable/walk.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import { folio_get, folio_put } from "./folio.js";
-import { PF_DIRTY } from "./page_alloc.js";
-import { try_to_unmap_one_swap } from "./rmap.js";
+import { down_read_trylock, up_read } from "../sync/rwsem.js";
+import { folio_get, folio_put, folio_test_large, vm_normal_page } from "./folio.js";
+import { lazyfree_entry_live, node_lruvec } from "./lru.js";
+import { MM_ANONPAGES, vma_is_anonymous } from "./mm.js";
+import type { MmStruct } from "./mm_struct.js";
+import { PF_DIRTY, PF_LAZYFREE, PF_REFERENCED, PG_ANON } from "./page_alloc.js";
+import { try_to_unmap_one, try_to_unmap_one_swap, try_to_unmap_one_walk_done } from "./rmap.js";
 import { folio_alloc_swap, put_swap_folio } from "./swapfile.js";
 
 /**
@@ -23,7 +43,7 @@ import { folio_alloc_swap, put_swap_folio } from "./swapfile.js";
  * `addr` by PTE `p` (PTE lock held). Returns true when the page went to swap;
  * false when it stays mapped (swap full: activate_locked; or try_to_unmap failed).
  */
-export function* shrink_anon_folio(t: Task, p: number, addr: number, page: number): KPath<boolean> {
+export function* shrink_anon_folio(t: Task, p: number, addr: number, page: number, mm: MmStruct = t.mm!): KPath<boolean> {
   const k = t.k;
   const f = k.frames;
   folio_get(k, page); // folio_isolate_lru(): reclaim's reference
@@ -34,7 +54,7 @@ export function* shrink_anon_folio(t: Task, p: number, addr: number, page: numbe
     return false;
   }
   f.flags[page] |= PF_DIRTY; // folio_mark_dirty(): a new swap cache folio must be written
-  if (!(yield* try_to_unmap_one_swap(t, p, addr, offset))) {
+  if (!(yield* try_to_unmap_one_swap(t, p, addr, offset, mm))) {
     put_swap_folio(k, offset); // activate_locked: folio_free_swap()
     f.flags[page] &= ~PF_DIRTY;
     folio_put(k, page);
@@ -49,4 +69,251 @@ export function* shrink_anon_folio(t: Task, p: number, addr: number, page: numbe
   put_swap_folio(k, offset);
   folio_put(k, page);
   return true;
+}
+
+/* ---- memory pressure: shrink_node() over the anon LRU (issue #12 §1) ---- */
+
+/** SWAP_CLUSTER_MAX: folios isolated per batch (isolate_lru_folios). */
+export const SWAP_CLUSTER_MAX = 32;
+/** DEF_PRIORITY: the first pass scans lru_size >> 12. */
+export const DEF_PRIORITY = 12;
+/** GFP_KERNEL / GFP_HIGHUSER_MOVABLE as sc->gfp_mask (only recorded). */
+export const GFP_KERNEL = 0xcc0;
+export const GFP_HIGHUSER_MOVABLE = 0x140cca;
+
+/** struct scan_control as reclaim fills it (the spec's ScanControl is the plugin's read-mostly view). */
+export interface ScanControlState extends ScanControl {
+  priority: number;
+}
+
+/** A fresh scan_control for `nr_to_reclaim` pages. */
+export function scan_control(nr_to_reclaim: number, kswapd: boolean, may_swap = true): ScanControlState {
+  return { nr_to_reclaim, nr_reclaimed: 0, nr_scanned: 0, nr_pt_reclaimed: 0, priority: DEF_PRIORITY, kswapd, may_swap, gfp_mask: kswapd ? GFP_KERNEL : GFP_HIGHUSER_MOVABLE };
+}
+
+type FolioRef = "reclaim" | "keep" | "activate";
+
+/**
+ * folio_check_references() for an order-0 anon folio whose PTE `p` is mapped and
+ * locked: folio_referenced() (ptep_clear_flush_young_notify: test and clear the
+ * accessed bit; x86 does not flush the TLB for it) and PG_referenced, the
+ * inactive list's second chance: referenced once → keep (PG_referenced set),
+ * referenced again → activate.
+ */
+function* folio_check_references(t: Task, p: number, folio: number): KPath<FolioRef> {
+  const k = t.k;
+  const a = k.arch;
+  const f = k.frames;
+  const pte = yield* ptep_get(t, p);
+  const referenced_folio = (f.flags[folio] & PF_REFERENCED) !== 0; // folio_test_clear_referenced()
+  f.flags[folio] &= ~PF_REFERENCED;
+  if (a.pte_young(pte)) {
+    yield* ptep_modify(t, p, a.pte_mkold(pte));
+    f.flags[folio] |= PF_REFERENCED; // folio_set_referenced()
+    return referenced_folio ? "activate" : "keep";
+  }
+  return "reclaim";
+}
+
+/** What shrink_folio_list() did with one folio. */
+export type FolioFate = "freed" | "keep" | "activate" | "redirtied" | "gone";
+
+/**
+ * shrink_folio_list() for one lazily freed (!swapbacked) order-0 anon folio
+ * taken off the inactive file list, with its rmap walk (rmap_walk_anon →
+ * try_to_unmap_one through page_vma_mapped_walk): the folio's one mapping is
+ * (frames.owner, frames.index), the model's single-mm rmap.
+ *
+ *   - rmap lock: the anon_vma read lock is modelled by mmap_read_trylock() on the
+ *     owner mm (reclaim must not block on it; folio_referenced()'s try_lock
+ *     failing keeps the folio, FOLIOREF_KEEP);
+ *   - page_vma_mapped_walk(): pte_offset_map_lock(), then check_pte(): the PTE
+ *     must still map this folio (a racing zap or fault may have changed it);
+ *   - folio_check_references(), then try_to_unmap_one() in the same PTE-lock
+ *     hold (Linux walks twice: folio_referenced() then try_to_unmap()), which
+ *     discards a clean folio (MM_ANONPAGES -1, the PTE none) or, if the PTE or
+ *     the folio is dirty, puts the PTE back and makes it swap-backed again
+ *     (ret = false: activate_locked, back on the anon LRU);
+ *   - page_vma_mapped_walk_done(): pte_unmap_unlock(), then the plugin's
+ *     try_to_unmap_one_done / try_to_unmap_one_redirty hooks;
+ *   - the isolation reference keeps the folio until __remove_mapping's end: the
+ *     last folio_put() frees it after the TLB flush.
+ */
+export function* shrink_lazyfree_folio(t: Task, folio: number): KPath<FolioFate> {
+  const k = t.k;
+  const a = k.arch;
+  const f = k.frames;
+  const mm = k.mms.get(f.owner[folio]);
+  if (!mm || mm.exited) return "gone";
+  const addr = f.index[folio];
+  if (!(yield* down_read_trylock(t, mm.mmap_lock))) return "keep";
+  let fate: FolioFate = "gone";
+  const vma = mm.mm_mt.vma_lookup(addr);
+  const pmdp = vma ? walk_pmd(k, mm, addr) : -1;
+  if (vma && pmdp >= 0 && !a.pxd_none(k.pt.ent[pmdp]) && !a.pmd_trans_huge(k.pt.ent[pmdp])) {
+    const p = yield* pte_offset_map_lock(t, mm, pmdp, addr);
+    if (p >= 0) {
+      const ptl = t.ptl!;
+      const pte = yield* ptep_get(t, p);
+      if (a.pte_present(pte) && a.pte_pfn(pte) === folio) {
+        const refs = yield* folio_check_references(t, p, folio);
+        if (refs !== "reclaim") fate = refs;
+        else {
+          folio_get(k, folio); // folio_isolate_lru(): reclaim's reference
+          fate = (yield* try_to_unmap_one(t, vma, p, addr, pmdp)) ? "freed" : "redirtied";
+        }
+      }
+      yield* pte_unmap_unlock(t, p, ptl);
+      if (fate === "freed") yield* try_to_unmap_one_walk_done(t, vma, pmdp, [addr], []);
+      else if (fate === "redirtied") yield* try_to_unmap_one_walk_done(t, vma, pmdp, [], [addr]);
+    }
+  }
+  yield* up_read(t, mm.mmap_lock);
+  if (fate === "freed" || fate === "redirtied") folio_put(k, folio); // free_unref_folios() / putback: the isolation reference
+  return fate;
+}
+
+/**
+ * shrink_inactive_list() on LRU_INACTIVE_FILE (the lazily freed folios): isolate
+ * up to `nr_to_scan` from the oldest end in SWAP_CLUSTER_MAX batches,
+ * shrink_folio_list() each; kept and activated ones go back at the newest end
+ * (move_folios_to_lru; the model has no active file list: an activated lazily
+ * freed folio rotates); re-dirtied ones leave the list (swap-backed again).
+ */
+function* shrink_inactive_file(t: Task, sc: ScanControlState, nr_to_scan: number): KPath {
+  const k = t.k;
+  const l = node_lruvec(k);
+  const list = l.inactive_file;
+  while (nr_to_scan > 0 && list.size && sc.nr_reclaimed < sc.nr_to_reclaim) {
+    const batch: number[] = [];
+    for (const [pfn, gen] of list) {
+      if (batch.length >= Math.min(SWAP_CLUSTER_MAX, nr_to_scan)) break;
+      list.delete(pfn); // isolate_lru_folios()
+      if (lazyfree_entry_live(k, pfn, gen)) batch.push(pfn);
+    }
+    if (!batch.length) break;
+    nr_to_scan -= batch.length;
+    sc.nr_scanned += batch.length;
+    if (sc.kswapd) l.stat.pgscan_kswapd += batch.length;
+    else l.stat.pgscan_direct += batch.length;
+    for (const folio of batch) {
+      const fate = yield* shrink_lazyfree_folio(t, folio);
+      if (fate === "freed") {
+        sc.nr_reclaimed++;
+        l.stat.pglazyfreed++;
+        if (sc.kswapd) l.stat.pgsteal_kswapd++;
+        else l.stat.pgsteal_direct++;
+      } else if (fate === "redirtied") l.stat.nr_lazyfree_fail++;
+      else if (fate === "keep" || fate === "activate") {
+        if (fate === "activate") l.stat.pgactivate++;
+        list.set(folio, k.frames.gen[folio]); // move_folios_to_lru()
+      }
+    }
+  }
+}
+
+/**
+ * The anon LRU with a swap device: a CLOCK over the page tables, mm by mm (id
+ * order), VMA by VMA, in address order (model: Linux keeps inactive/active anon
+ * lists in fault order and gives a referenced folio a second chance; MGLRU walks
+ * page tables much like this). A present, private, order-0, swap-backed anon
+ * folio whose accessed bit is clear goes to swap (shrink_anon_folio); one with
+ * the bit set has it cleared and is passed over. Up to `nr_to_scan` PTEs. Each
+ * mm's mmap_lock is only tried (the rmap lock's try_lock).
+ */
+function* shrink_anon_clock(t: Task, sc: ScanControlState, nr_to_scan: number): KPath {
+  const k = t.k;
+  const a = k.arch;
+  const f = k.frames;
+  const l = node_lruvec(k);
+  for (const mm of [...k.mms.values()]) {
+    if (mm.exited || nr_to_scan <= 0 || sc.nr_reclaimed >= sc.nr_to_reclaim) continue;
+    if (!(yield* down_read_trylock(t, mm.mmap_lock))) continue;
+    for (const vma of [...mm.mm_mt.list]) {
+      if (!vma_is_anonymous(vma) || vma.vm_flags & VM_LOCKED) continue;
+      for (let addr = vma.vm_start; addr < vma.vm_end && nr_to_scan > 0 && sc.nr_reclaimed < sc.nr_to_reclaim; ) {
+        const next = addr_end(addr, vma.vm_end, k.PMD_SIZE);
+        const pmdp = walk_pmd(k, mm, addr);
+        if (pmdp >= 0 && !a.pxd_none(k.pt.ent[pmdp]) && !a.pmd_trans_huge(k.pt.ent[pmdp])) {
+          const p0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
+          if (p0 >= 0) {
+            const ptl = t.ptl!;
+            for (let p = p0, va = addr; va < next && nr_to_scan > 0 && sc.nr_reclaimed < sc.nr_to_reclaim; p++, va += 4096) {
+              const pte = yield* ptep_get(t, p);
+              if (!a.pte_present(pte)) continue;
+              const page = vm_normal_page(k, a.pte_pfn(pte));
+              if (page < 0 || f.type[page] !== PG_ANON || folio_test_large(k, page) || f.flags[page] & PF_LAZYFREE) continue;
+              nr_to_scan--;
+              sc.nr_scanned++;
+              if (sc.kswapd) l.stat.pgscan_kswapd++;
+              else l.stat.pgscan_direct++;
+              const refs = yield* folio_check_references(t, p, page);
+              if (refs !== "reclaim") {
+                if (refs === "activate") l.stat.pgactivate++;
+                continue;
+              }
+              if (yield* shrink_anon_folio(t, p, va, page, mm)) {
+                sc.nr_reclaimed++;
+                if (sc.kswapd) l.stat.pgsteal_kswapd++;
+                else l.stat.pgsteal_direct++;
+              }
+            }
+            yield* pte_unmap_unlock(t, p0, ptl);
+          }
+        }
+        addr = next;
+      }
+    }
+    yield* up_read(t, mm.mmap_lock);
+  }
+}
+
+/**
+ * shrink_lruvec() → get_scan_count() + shrink_list(): the lazily freed folios
+ * (LRU_INACTIVE_FILE: scanned with or without swap, as Linux's SCAN_FILE
+ * balance does when there is no swap) first, then, when a swap device is
+ * configured and sc.may_swap, the anon folios (model: file then anon rather
+ * than Linux's proportional interleave by swappiness). Each list scans
+ * max(size >> priority, SWAP_CLUSTER_MAX) this pass.
+ */
+export function* shrink_lruvec(t: Task, sc: ScanControlState): KPath {
+  const k = t.k;
+  const l = node_lruvec(k);
+  const file = Math.max(Math.ceil(l.inactive_file.size / 2 ** sc.priority), SWAP_CLUSTER_MAX);
+  yield* shrink_inactive_file(t, sc, file);
+  if (sc.may_swap && k.swap_info !== null && sc.nr_reclaimed < sc.nr_to_reclaim) {
+    let anon = 0;
+    for (const mm of k.mms.values()) if (!mm.exited) anon += mm.rss_stat[MM_ANONPAGES];
+    yield* shrink_anon_clock(t, sc, Math.max(Math.ceil(anon / 2 ** sc.priority), SWAP_CLUSTER_MAX));
+  }
+}
+
+/**
+ * shrink_node(): the LRU pass, then where shrink_slab() runs, the plugin's
+ * `shrink` hook (a page-table shrinker). Tables it frees count as reclaimed
+ * pages (Linux adds a shrinker's freed slab pages through reclaim_state).
+ */
+export function* shrink_node(t: Task, sc: ScanControlState): KPath {
+  yield* shrink_lruvec(t, sc);
+  const hook = t.k.hooks.shrink;
+  if (hook !== null) {
+    const before = sc.nr_pt_reclaimed;
+    yield* hook(t, sc);
+    sc.nr_reclaimed += sc.nr_pt_reclaimed - before;
+  }
+}
+
+/**
+ * do_try_to_free_pages() / balance_pgdat()'s priority loop: shrink_node() at
+ * DEF_PRIORITY, then lower priorities (larger scans) until nr_to_reclaim pages
+ * are reclaimed or priority 0 has run. Model: one node, no watermarks, no
+ * compaction, no OOM; the target is the caller's.
+ */
+export function* do_try_to_free_pages(t: Task, sc: ScanControlState): KPath<ScanControlState> {
+  for (let priority = DEF_PRIORITY; priority >= 0; priority--) {
+    sc.priority = priority;
+    yield* shrink_node(t, sc);
+    if (sc.nr_reclaimed >= sc.nr_to_reclaim) break;
+  }
+  return sc;
 }

@@ -69,6 +69,7 @@ import { local_irq_restore as _local_irq_restore, local_irq_save as _local_irq_s
 import { down_read as _down_read, down_read_trylock as _down_read_trylock, up_read as _up_read } from "../sync/rwsem.js";
 import { lockdep_assert_held as _lockdep_assert_held, spin_is_locked as _spin_is_locked, spin_lock as _spin_lock, spin_lock_nested as _spin_lock_nested, spin_trylock as _spin_trylock, spin_unlock as _spin_unlock, type SpinLock } from "../sync/spinlock.js";
 import { pte_free_tlb as _pte_free_tlb, tlb_flush_pmd_range as _tlb_flush_pmd_range, tlb_remove_table as _tlb_remove_table, type MmuGather } from "../tlb/mmu_gather.js";
+import { tlb_finish_mmu as _tlb_finish_mmu, tlb_gather_mmu as _tlb_gather_mmu } from "../tlb/mmu_gather.js";
 
 export * from "@mmsim/spec";
 
@@ -274,6 +275,29 @@ export const flush_tlb_range = (t: task_struct, vma: vm_area_struct, start: numb
 export const find_vma = (mm: mm_struct, addr: number): vm_area_struct | null => MM(mm).mm_mt.find_vma(addr);
 /** vma_next(&vmi): the VMA after `vma`. The caller holds mmap_lock. */
 export const vma_next = (mm: mm_struct, vma: vm_area_struct): vm_area_struct | null => MM(mm).mm_mt.next_of(vma as Vma);
+
+/* ---- a page-table shrinker (the `shrink` hook, issue #12): mms, mmap_lock, a gather on another mm ---- */
+
+/** vma_lookup(mm, addr): the VMA containing addr, or null. The caller holds mmap_lock. */
+export const vma_lookup = (mm: mm_struct, addr: number): vm_area_struct | null => MM(mm).mm_mt.vma_lookup(addr);
+/** mmap_read_trylock(mm): reclaim never blocks on an mmap_lock. */
+export const mmap_read_trylock = (t: task_struct, mm: mm_struct): Prim<boolean> => _down_read_trylock(T(t), MM(mm).mmap_lock);
+/** mmap_read_unlock(mm) */
+export const mmap_read_unlock = (t: task_struct, mm: mm_struct): Prim<void> => _up_read(T(t), MM(mm).mmap_lock);
+/**
+ * tlb_gather_mmu(tlb, mm): an mmu_gather on `mm`, which need not be current's
+ * (kswapd has none). Freed tables go through pte_free_tlb(); tlb_finish_mmu()
+ * flushes (freed_tables: lazy-TLB CPUs too) and hands them to RCU.
+ */
+export const tlb_gather_mmu = (k: kernel_t, mm: mm_struct): mmu_gather => _tlb_gather_mmu(K(k), MM(mm));
+/** tlb_finish_mmu(tlb): the flush, then the gathered tables' RCU free. */
+export const tlb_finish_mmu = (t: task_struct, tlb: mmu_gather): KPath => _tlb_finish_mmu(T(t), G(tlb));
+/**
+ * Model-only: the machine's mms that have not exited, in creation order. Linux
+ * has no such list for reclaim (khugepaged keeps its own mm_slot list, the
+ * designs of issue #12 their own); a plugin that keeps one can use this in tests.
+ */
+export const mm_list = (k: kernel_t): readonly mm_struct[] => [...K(k).mms.values()].filter((mm) => !mm.exited);
 
 /* ---- tasks and time (include/linux/task_work.h, jiffies.h) ---- */
 

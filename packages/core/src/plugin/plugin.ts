@@ -19,6 +19,7 @@
  * | free_pte_range | free_pgtables → free_pte_range | 2021: BUG() under CONFIG_FREE_USER_PTE |
  * | task_work | return to user space (task_work_run), when queued with task_work_add() | 2024 async (000): freept scan |
  * | scheduler_tick | task_tick_fair | 000: task_tick_mm_pgtable arms the task_work |
+ * | shrink | shrink_node after the anon LRU pass (kswapd or direct reclaim), where shrink_slab runs | 001 step 2 (MADV_FREE tables), step 3 (zero-page tables) |
  */
 import type { ReclaimPlugin } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
@@ -53,6 +54,7 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     free_pte_range: b("free_pte_range"),
     task_work: b("task_work"),
     scheduler_tick: b("scheduler_tick"),
+    shrink: b("shrink"),
   };
 }
 

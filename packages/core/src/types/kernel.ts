@@ -43,6 +43,7 @@ export interface Hooks {
   free_pte_range: NonNullable<ReclaimPlugin["free_pte_range"]> | null;
   task_work: NonNullable<ReclaimPlugin["task_work"]> | null;
   scheduler_tick: NonNullable<ReclaimPlugin["scheduler_tick"]> | null;
+  shrink: NonNullable<ReclaimPlugin["shrink"]> | null;
 }
 
 /**
