@@ -42,7 +42,7 @@ describe("scenario files", () => {
     expect(err(withActor({ cpu: 64 }))).toBe("s.json: actors[0].cpu: CPU 64 is beyond the model's 64 CPUs (0-63)");
     expect(err({ ...base, setup: [{ op: "touch", at: 0, len: "2G" }] })).toBe('s.json: setup[0].len: "2G" is more than 262144 pages (1G) for one touch');
     expect(err({ ...base, setup: [{ op: "mmap", at: "600G", len: "2M" }] })).toBe('s.json: setup[0].at: "600G" is beyond the scenario\'s 512G slot');
-    expect(err({ ...base, setup: [{ op: "frob" }] })).toBe('s.json: setup[0]: unknown op "frob" (expected mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon)');
+    expect(err({ ...base, setup: [{ op: "frob" }] })).toBe('s.json: setup[0]: unknown op "frob" (expected mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon, reclaim)');
     expect(err({ ...base, colour: 1 })).toBe('s.json: unknown field "colour"');
     expect(err("{")).toMatch(/^s\.json: not valid JSON: /);
     expect(err("[]")).toBe("s.json: a scenario must be a JSON object, got []");

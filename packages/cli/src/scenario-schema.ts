@@ -53,12 +53,13 @@ const Op = v.variant(
     }),
     v.strictObject({ op: v.literal("exit") }),
     v.strictObject({ op: v.literal("swapon"), len: Size }),
+    v.strictObject({ op: v.literal("reclaim"), len: Size, direct: v.optional(bool("direct")) }),
   ],
   (i) =>
     i.path?.[i.path.length - 1]?.key === "op" && i.input === undefined
-      ? `missing field "op" (one of mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon)`
+      ? `missing field "op" (one of mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon, reclaim)`
       : i.path?.[i.path.length - 1]?.key === "op"
-      ? `unknown op ${show(i.input)} (expected mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon)`
+      ? `unknown op ${show(i.input)} (expected mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon, reclaim)`
       : `an operation must be an object with "op", got ${show(i.input)}`,
 );
 

@@ -77,13 +77,15 @@ export function encodeRequest(op: ResolvedOp): string {
       if (op.stride <= 0) throw new HostProtocolError(`cannot send STRIDE ${op.stride} to the helper: must be positive`);
       return ["touch", name(op.name), num(op.offset, "OFFSET"), num(op.length, "LENGTH"), op.write ? "1" : "0", num(op.stride, "STRIDE")].join(" ");
     case "madvise":
-      return ["madvise", name(op.name), num(op.offset, "OFFSET"), num(op.length, "LENGTH"), String(ADVICE[op.advice])].join(" ");
+      return ["madvise", name(op.name), num(op.offset, "OFFSET"), num(op.length, "LENGTH"), String(typeof op.advice === "number" ? op.advice : ADVICE[op.advice])].join(" ");
     case "munmap":
       return ["munmap", name(op.name), num(op.offset, "OFFSET"), num(op.length, "LENGTH")].join(" ");
     case "mprotect":
       return ["mprotect", name(op.name), num(op.offset, "OFFSET"), num(op.length, "LENGTH"), op.prot].join(" ");
     case "swapon":
       return `swapon ${num(op.size, "SIZE")}`;
+    case "reclaim":
+      return `reclaim ${num(op.size, "SIZE")} ${op.direct ? "1" : "0"}`;
     case "status":
       // The helper ignores the label; it must still be one field.
       return `status ${/^\S+$/.test(op.label) ? op.label : "-"}`;

@@ -28,7 +28,13 @@ export type ScenarioOp =
   | { op: "task_work"; ms?: number }
   | { op: "exit" }
   /** swapon(2) of a swap area of `len` bytes (mm/swapfile.ts): MADV_PAGEOUT then writes anon pages to swap. */
-  | { op: "swapon"; len: Size };
+  | { op: "swapon"; len: Size }
+  /**
+   * Memory pressure (mm/vmscan.ts): reclaim `len` bytes. By default the actor's
+   * CPU runs kswapd (a kernel thread: no mm, the CPU lazy on the actor's mm);
+   * `direct`: the actor's task reclaims itself, as an allocation would.
+   */
+  | { op: "reclaim"; len: Size; direct?: boolean };
 
 export interface ActorSpec {
   name: string;
@@ -77,7 +83,7 @@ export function size(v: Size | undefined, what: string, dflt?: number): number {
   return Number(m[1]) * SUFFIX[m[2].toUpperCase()];
 }
 
-const OPS = new Set(["mmap", "touch", "madvise", "munmap", "mprotect", "gup_fast", "walk", "khugepaged", "task_work", "exit", "swapon"]);
+const OPS = new Set(["mmap", "touch", "madvise", "munmap", "mprotect", "gup_fast", "walk", "khugepaged", "task_work", "exit", "swapon", "reclaim"]);
 
 /** Check a scenario's shape; throws ScenarioError naming the bad field. */
 export function validateScenario(s: unknown, where = "scenario"): Scenario {

@@ -5,13 +5,18 @@
  *   # comment
  *   mmap NAME SIZE [rw|r|none] [shared] [hugepage|nohugepage] [@ADDR]
  *   touch NAME OFFSET LENGTH [write|read] [STRIDE]
- *   madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage|willneed|cold|pageout
+ *   madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage|willneed|cold|pageout|NUMBER
+ *                           (NUMBER: a raw advice value, e.g. a plugin's own advice)
  *   munmap NAME OFFSET LENGTH
  *   mprotect NAME OFFSET LENGTH rw|r|none
  *   status LABEL
  *   swapon SIZE            (a swap device of SIZE bytes, as swapon of a swap
  *                           file that size; once, outside repeat blocks;
  *                           status lines then also print dVmSwap)
+ *   reclaim SIZE [direct]  (memory pressure: kswapd, or with `direct` the
+ *                           process itself, reclaims SIZE bytes: lazily freed
+ *                           folios first, anon ones to swap if any; on the real
+ *                           kernel, a memory cgroup limit lowered by SIZE)
  *   repeat COUNT [as VAR]
  *     ...
  *   end
@@ -44,11 +49,12 @@ export type Stmt =
       addr: Expr | null;
     }
   | { op: "touch"; loc: Loc; name: string; offset: Expr; length: Expr; write: boolean; stride: Expr | null }
-  | { op: "madvise"; loc: Loc; name: string; offset: Expr; length: Expr; advice: Advice }
+  | { op: "madvise"; loc: Loc; name: string; offset: Expr; length: Expr; advice: Advice | number }
   | { op: "munmap"; loc: Loc; name: string; offset: Expr; length: Expr }
   | { op: "mprotect"; loc: Loc; name: string; offset: Expr; length: Expr; prot: Prot }
   | { op: "status"; loc: Loc; label: string }
   | { op: "swapon"; loc: Loc; size: Expr }
+  | { op: "reclaim"; loc: Loc; size: Expr; direct: boolean }
   | { op: "repeat"; loc: Loc; count: Expr; var: string; body: Stmt[] };
 
 export interface Script {

@@ -115,7 +115,9 @@ class ScriptParser {
         return this.emit(this.touch(ops, loc));
       case "madvise": {
         const [name, offset, length] = this.range(ops);
-        const advice = this.keyword(ops, "ADVICE", ADVICES, "advice") as Advice;
+        const raw = ops.peek();
+        // A raw advice value (a plugin's own advice, e.g. lazyfree's MADV_PT_RECLAIM).
+        const advice = raw !== undefined && /^[0-9]+$/.test(raw.text) ? Number(ops.next("ADVICE").text) : (this.keyword(ops, "ADVICE", ADVICES, "advice") as Advice);
         ops.done();
         return this.emit({ op: "madvise", loc, name, offset, length, advice });
       }
@@ -142,6 +144,18 @@ class ScriptParser {
         if (this.swapon) this.fail("swapon: given twice (one swap device per script)", words[0]);
         this.swapon = true;
         return this.emit({ op: "swapon", loc, size: this.expr(sizeWord) });
+      }
+      case "reclaim": {
+        const size = this.expr(ops.next("SIZE"));
+        let direct = false;
+        const mode = ops.peek();
+        if (mode !== undefined) {
+          if (mode.text !== "direct") this.fail(`reclaim: unknown option '${mode.text}' (expected 'direct')`, mode);
+          ops.next("mode");
+          direct = true;
+        }
+        ops.done();
+        return this.emit({ op: "reclaim", loc, size, direct });
       }
       case "repeat":
         return this.repeat(ops, loc);

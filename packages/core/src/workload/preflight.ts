@@ -55,6 +55,7 @@ function readsOf(stmts: readonly Stmt[], out = new Set<string>()): Set<string> {
         add(s.length);
         break;
       case "swapon":
+      case "reclaim":
         add(s.size);
         break;
       case "status":

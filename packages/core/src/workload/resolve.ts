@@ -13,11 +13,12 @@ import { SWAP_MIN_BYTES } from "../mm/swapfile.js";
 export type ResolvedOp =
   | { op: "mmap"; loc: Loc; name: string; size: number; prot: Prot; shared: boolean; thp: "hugepage" | "nohugepage" | null; addr: number | null }
   | { op: "touch"; loc: Loc; name: string; offset: number; length: number; write: boolean; stride: number }
-  | { op: "madvise"; loc: Loc; name: string; offset: number; length: number; advice: Advice }
+  | { op: "madvise"; loc: Loc; name: string; offset: number; length: number; advice: Advice | number }
   | { op: "munmap"; loc: Loc; name: string; offset: number; length: number }
   | { op: "mprotect"; loc: Loc; name: string; offset: number; length: number; prot: Prot }
   | { op: "status"; loc: Loc; label: string }
-  | { op: "swapon"; loc: Loc; size: number };
+  | { op: "swapon"; loc: Loc; size: number }
+  | { op: "reclaim"; loc: Loc; size: number; direct: boolean };
 
 type SimpleStmt = Exclude<Stmt, { op: "repeat" }>;
 
@@ -61,6 +62,8 @@ export function resolveOp(s: SimpleStmt, env: ReadonlyMap<string, number>): Reso
       if (size % 4096 !== 0 || size < SWAP_MIN_BYTES) throw new ScriptError(`swapon: SIZE ${size} must be a multiple of 4096 and at least ${SWAP_MIN_BYTES} (mkswap's 10 pages)`, s.size.loc);
       return { op: "swapon", loc: s.loc, size };
     }
+    case "reclaim":
+      return { op: "reclaim", loc: s.loc, size: evalNonNegative(s.size, env, "SIZE"), direct: s.direct };
   }
   return s satisfies never;
 }

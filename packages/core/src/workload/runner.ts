@@ -58,6 +58,8 @@ export interface Backend {
   status(): ProcStatus;
   /** swapon(2) of a swap area of `bytes` (the `swapon` statement): 0 or -errno. */
   swapon?(bytes: number): number;
+  /** Memory pressure (the `reclaim` statement): reclaim `bytes` (kswapd, or `direct` reclaim in the process). */
+  reclaim?(bytes: number, direct: boolean): unknown;
 }
 
 export interface RunResult {
@@ -103,6 +105,11 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
       else swap = true;
       continue;
     }
+    if (op.op === "reclaim") {
+      if (!p.reclaim) throw new ScriptError("reclaim: this backend cannot apply memory pressure", op.loc);
+      p.reclaim(op.size, op.direct);
+      continue;
+    }
     if (op.op === "mmap") {
       const flags = MAP_ANONYMOUS | (op.shared ? MAP_SHARED : MAP_PRIVATE) | (op.addr !== null ? MAP_FIXED_NOREPLACE : 0);
       const r = p.mmap(op.addr ?? 0, op.size, PROT_BITS[op.prot], flags);
@@ -124,7 +131,7 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
         break;
       }
       case "madvise":
-        err("madvise", wild ? -EINVAL : p.madvise(addr, op.length, ADVICE[op.advice]));
+        err("madvise", wild ? -EINVAL : p.madvise(addr, op.length, typeof op.advice === "number" ? op.advice : ADVICE[op.advice]));
         break;
       case "munmap":
         err("munmap", wild ? -EINVAL : p.munmap(addr, op.length));
