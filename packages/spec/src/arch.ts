@@ -35,6 +35,16 @@ export const VM_ACCOUNT = 0x100000;
 export const VM_NORESERVE = 0x200000;
 export const VM_HUGEPAGE = 0x20000000;
 export const VM_NOHUGEPAGE = 0x40000000;
+/**
+ * Model-only: the vm_flags bits a reclaim plugin may own (its `madvise_advice`
+ * sets and clears them; core keeps them across split and merge, as any flag).
+ * A kernel patch would take a free high bit (VM_HIGH_ARCH_*, 64-bit vm_flags);
+ * the model's flags are 31-bit integers, so these reuse VM_ARCH_1 (0x01000000)
+ * and VM_ARCH_2 (0x02000000), which no anonymous VMA of the model carries.
+ */
+export const VM_PLUGIN_1 = 0x01000000;
+export const VM_PLUGIN_2 = 0x02000000;
+export const VM_PLUGIN_MASK = VM_PLUGIN_1 | VM_PLUGIN_2;
 
 /**
  * What an arch's flush_tlb_mm_range() drives: the core TLB model.

@@ -69,6 +69,25 @@ export interface ScanControl {
   readonly gfp_mask: number;
 }
 
+/**
+ * A madvise() advice a plugin adds (an extension point: core knows only
+ * Linux's). madvise_behavior_valid() accepts it; it runs as MADV_HUGEPAGE does
+ * (hugepage_madvise → madvise_update_vma): under mmap_write_lock, each VMA in
+ * the range split or merged by vma_modify so that [start, end) gets
+ * `vm_flags = (vm_flags & ~clear) | set`; then the plugin's
+ * `madvise_update_vma` hook runs for each VMA. Only VM_PLUGIN_MASK bits.
+ */
+export interface PluginAdvice {
+  /** The name scripts and reports use, e.g. "pt_reclaim". */
+  readonly name: string;
+  /** The advice value: one Linux does not use (Linux: 0-25, 100-103). */
+  readonly behavior: number;
+  /** vm_flags bits to set, within VM_PLUGIN_MASK. */
+  readonly set: number;
+  /** vm_flags bits to clear, within VM_PLUGIN_MASK. */
+  readonly clear: number;
+}
+
 /** What a plugin can do, so the conformance kit can pick its suites (like abstract-level's `supports`). */
 export interface ReclaimSupports {
   /** Frees empty PTE tables during MADV_DONTNEED. */
@@ -106,6 +125,9 @@ export interface ReclaimPlugin {
    * MADV_DONTNEED under mmap_read_lock() before 6.16, ...). Default "6.18".
    */
   readonly era?: KernelEra;
+
+  /** The madvise() advice this plugin adds (data, not a hook): see PluginAdvice. */
+  readonly madvise_advice?: readonly PluginAdvice[];
 
   /** Once, when an engine is built with this plugin, before any mm exists. */
   attach?(k: kernel_t): void;
@@ -261,6 +283,20 @@ export interface ReclaimPlugin {
    * Kernel path.
    */
   shrink?(t: task_struct, sc: ScanControl): KPath;
+  /**
+   * madvise_update_vma() for one of the plugin's own advice (`madvise_advice`):
+   * `vma` now has its new flags (after any split/merge). Held: mmap_lock
+   * (write). Kernel path; may record the mm (khugepaged_enter_vma: a global
+   * mm list) and allocate; must not take mmap_lock or free tables.
+   */
+  madvise_update_vma?(t: task_struct, vma: vm_area_struct, behavior: number): KPath;
+  /**
+   * __mmput() → exit_mmap(mm): the mm is being torn down (khugepaged_exit's
+   * place, before exit_mmap): drop it from any list the plugin keeps. Held:
+   * nothing (mmap_lock is taken after). Kernel path; may take the plugin's
+   * own locks; must not free tables (free_pgtables does).
+   */
+  exit_mmap?(t: task_struct, mm: mm_struct): KPath;
 }
 
 /** The hook names, in the order the table in core's README lists them. */
@@ -286,6 +322,8 @@ export const RECLAIM_HOOKS = [
   "task_work",
   "scheduler_tick",
   "shrink",
+  "madvise_update_vma",
+  "exit_mmap",
 ] as const satisfies readonly (keyof ReclaimPlugin)[];
 export type ReclaimHookName = (typeof RECLAIM_HOOKS)[number];
 
@@ -305,4 +343,6 @@ export const KPATH_HOOKS: ReadonlySet<ReclaimHookName> = new Set([
   "free_pte_range",
   "task_work",
   "shrink",
+  "madvise_update_vma",
+  "exit_mmap",
 ]);

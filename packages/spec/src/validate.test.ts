@@ -53,6 +53,16 @@ describe("validate_plugin", () => {
     expect(err({ ...base(), scheduler_tick: 3 })).toBe("plugin.mjs: plugin 'p': hook scheduler_tick is not a function (got number)");
   });
 
+  it("checks madvise_advice: a value Linux does not use, VM_PLUGIN_MASK bits only", () => {
+    const adv = (a: unknown) => err({ ...base(), madvise_advice: a });
+    expect(adv([{ name: "pt_reclaim", behavior: 200, set: 0x01000000, clear: 0 }])).toBe("accepted");
+    expect(adv([{ name: "x", behavior: 8, set: 0x01000000, clear: 0 }])).toContain("behavior 8 is one of Linux's advice values");
+    expect(adv([{ name: "x", behavior: 102, set: 0, clear: 0 }])).toContain("behavior 102 is one of Linux's");
+    expect(adv([{ name: "x", behavior: 200, set: 0x2000, clear: 0 }])).toContain("VM_PLUGIN_MASK");
+    expect(adv([{ name: "x", behavior: 200, set: 0, clear: 0 }, { name: "y", behavior: 200, set: 0, clear: 0 }])).toContain("given twice");
+    expect(adv("pt_reclaim")).toContain("must be a list");
+  });
+
   it("accepts a shrink hook (called from shrink_node) only as a kernel path", () => {
     expect(err({ ...base(), *shrink() {} })).toBe("accepted");
     expect(err({ ...base(), shrink() {} })).toContain("hook shrink is a kernel path and must be a generator function");

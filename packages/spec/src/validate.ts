@@ -1,5 +1,6 @@
 import { MmsimError } from "./errors.js";
 import { KERNEL_ERAS } from "./kernel.js";
+import { VM_PLUGIN_MASK } from "./arch.js";
 import { KPATH_HOOKS, RECLAIM_HOOKS, SPECIFICATION_VERSION, type ReclaimPlugin } from "./plugin.js";
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
@@ -34,6 +35,19 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
     if (typeof f !== "function") throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is not a function (got ${f === null ? "null" : typeof f})`);
     if (KPATH_HOOKS.has(h) && !(f instanceof GeneratorFunction))
       throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is a kernel path and must be a generator function (function* ${h}(...))`);
+  }
+  if (o.madvise_advice !== undefined) {
+    const bad = (why: string) => new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': madvise_advice ${why}`);
+    if (!Array.isArray(o.madvise_advice)) throw bad("must be a list of { name, behavior, set, clear }");
+    const seen = new Set<number>();
+    for (const a of o.madvise_advice as Record<string, unknown>[]) {
+      if (!a || typeof a.name !== "string" || !Number.isInteger(a.behavior) || typeof a.set !== "number" || typeof a.clear !== "number") throw bad("entries must be { name, behavior, set, clear }");
+      const b = a.behavior as number;
+      if (b < 0 || b <= 25 || (b >= 100 && b <= 103)) throw bad(`'${a.name}': behavior ${b} is one of Linux's advice values (0-25, 100-103)`);
+      if (seen.has(b)) throw bad(`'${a.name}': behavior ${b} given twice`);
+      seen.add(b);
+      if (((a.set as number) | (a.clear as number)) & ~VM_PLUGIN_MASK) throw bad(`'${a.name}': set/clear may only use VM_PLUGIN_MASK bits (0x${VM_PLUGIN_MASK.toString(16)})`);
+    }
   }
   return p as ReclaimPlugin;
 }

@@ -17,7 +17,7 @@
  * both advices take mmap_read_lock (madvise_need_mmap_write() is false for
  * them). MADV_DONTNEED_LOCKED arrived in 5.18 (9457056ac426): -EINVAL in 5.14.
  */
-import type { KernelEra, ZapDetails } from "@mmsim/spec";
+import type { KernelEra, PluginAdvice, ZapDetails } from "@mmsim/spec";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read, down_read_trylock, down_write, up_read } from "../sync/rwsem.js";
@@ -55,6 +55,11 @@ export const MADV_NOHUGEPAGE = 15;
 export const MADV_COLD = 20;
 export const MADV_PAGEOUT = 21;
 export const MADV_DONTNEED_LOCKED = 24;
+
+/** The plugin's own advice (ReclaimPlugin.madvise_advice) with this value, or undefined. */
+function plugin_advice(k: Task["k"], behavior: number): PluginAdvice | undefined {
+  return k.plugin?.madvise_advice?.find((a) => a.behavior === behavior);
+}
 
 /** madvise_behavior_valid(), for the advice the model implements (and the era knows). */
 function madvise_behavior_valid(behavior: number, era: KernelEra): boolean {
@@ -273,6 +278,16 @@ function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, 
       return 0;
     }
   }
+  const adv = plugin_advice(t.k, behavior);
+  if (adv !== undefined) {
+    // A plugin's advice, as hugepage_madvise() + madvise_update_vma(): new flags over [start, end), split/merge.
+    const newflags = (vma.vm_flags & ~adv.clear) | adv.set;
+    let target = vma;
+    if (newflags !== vma.vm_flags) target = yield* vma_modify(t, mm, vma, start, end, (v) => (v.vm_flags = newflags));
+    const hook = t.k.hooks.madvise_update_vma;
+    if (hook !== null) yield* hook(t, target, behavior);
+    return 0;
+  }
   return -EINVAL;
 }
 
@@ -324,7 +339,7 @@ function* madvise_walk_vmas(t: Task, tlb: MmuGather, mm: MmStruct, start: number
 export function* sys_madvise(t: Task, start: number, len_in: number, behavior: number): KPath<number> {
   const mm = t.mm!;
   // is_valid_madvise() / madvise_should_skip()
-  if (!madvise_behavior_valid(behavior, t.k.era)) return -EINVAL;
+  if (!madvise_behavior_valid(behavior, t.k.era) && plugin_advice(t.k, behavior) === undefined) return -EINVAL;
   if (start % 4096) return -EINVAL;
   const len = Math.ceil(len_in / 4096) * 4096;
   if (len_in && !len) return -EINVAL;

@@ -247,6 +247,8 @@ export function* sys_mmap(t: Task, addr: number, len: number, prot: number, flag
 /** exit_mmap(): unmap everything with a fullmm gather, free every table, then the PGD. */
 export function* exit_mmap(t: Task, mm: MmStruct): KPath {
   const k = t.k;
+  // __mmput(): khugepaged_exit(mm) and the like before exit_mmap(): the plugin drops the mm from its lists.
+  if (k.hooks.exit_mmap !== null) yield* k.hooks.exit_mmap(t, mm);
   yield* down_write(t, mm.mmap_lock);
   const vmas = [...mm.mm_mt.list];
   if (vmas.length) {

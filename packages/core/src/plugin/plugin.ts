@@ -19,6 +19,8 @@
  * | free_pte_range | free_pgtables → free_pte_range | 2021: BUG() under CONFIG_FREE_USER_PTE |
  * | task_work | return to user space (task_work_run), when queued with task_work_add() | 2024 async (000): freept scan |
  * | scheduler_tick | task_tick_fair | 000: task_tick_mm_pgtable arms the task_work |
+ * | madvise_update_vma | madvise_update_vma for a plugin's own advice (ReclaimPlugin.madvise_advice), mmap_lock (write) | 001 step 2: MADV_PT_RECLAIM marks the VMA, the mm joins a global list |
+ * | exit_mmap | __mmput, before exit_mmap (khugepaged_exit's place) | 001 step 2: the mm leaves the global list |
  * | shrink | shrink_node after the anon LRU pass (kswapd or direct reclaim), where shrink_slab runs | 001 step 2 (MADV_FREE tables), step 3 (zero-page tables) |
  */
 import type { ReclaimPlugin } from "@mmsim/spec";
@@ -55,6 +57,8 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     task_work: b("task_work"),
     scheduler_tick: b("scheduler_tick"),
     shrink: b("shrink"),
+    madvise_update_vma: b("madvise_update_vma"),
+    exit_mmap: b("exit_mmap"),
   };
 }
 

@@ -44,6 +44,8 @@ export interface Hooks {
   task_work: NonNullable<ReclaimPlugin["task_work"]> | null;
   scheduler_tick: NonNullable<ReclaimPlugin["scheduler_tick"]> | null;
   shrink: NonNullable<ReclaimPlugin["shrink"]> | null;
+  madvise_update_vma: NonNullable<ReclaimPlugin["madvise_update_vma"]> | null;
+  exit_mmap: NonNullable<ReclaimPlugin["exit_mmap"]> | null;
 }
 
 /**
