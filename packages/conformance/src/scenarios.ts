@@ -22,6 +22,7 @@ import scanVsMprotect from "../scenarios/scan-vs-mprotect.json" with { type: "js
 import scanVsMunmap from "../scenarios/scan-vs-munmap.json" with { type: "json" };
 import scanVsThp from "../scenarios/scan-vs-thp.json" with { type: "json" };
 import twoScannersVsFault from "../scenarios/two-scanners-vs-fault.json" with { type: "json" };
+import zeroFaultVsShrink from "../scenarios/zero-fault-vs-shrink.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -49,4 +50,6 @@ export const SCENARIOS: readonly Scenario[] = [
   scanVsGupFast,
   ...THREAD_SCENARIOS,
   swapVsDontneed,
+  // Issue #12 §3: the zero-page table reclaimer (the shrink hook) against a read fault mapping the zero page.
+  zeroFaultVsShrink,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));
