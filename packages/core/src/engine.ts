@@ -7,6 +7,8 @@
 import { Kernel, type KernelOptions } from "./kernel.js";
 import { do_user_addr_fault, hw_access, type AccessResult } from "./mm/fault.js";
 import { set_brk, sys_brk } from "./mm/brk.js";
+import { MmsimError } from "@mmsim/spec";
+import { errno_name } from "./mm/errno.js";
 import { dup_mm } from "./mm/fork.js";
 import { exit_mmap, sys_munmap } from "./mm/mmap.js";
 import { sys_mprotect } from "./mm/mprotect.js";
@@ -14,6 +16,8 @@ import { sys_mremap } from "./mm/mremap.js";
 import { sys_swapon } from "./mm/swapfile.js";
 import { balance_pgdat, enter_lazy_tlb, kswapd_task, try_to_free_pages } from "./mm/kswapd.js";
 import { do_madvise, vm_mmap_pgoff } from "./mm/populate.js";
+import { do_anonymous_page_batch, type FaultBatchResult, type FaultBatchUser } from "./mm/do_anonymous_page_batch.js";
+import { range_batch_allowed, set_range_batch } from "./mm/range_batch.js";
 import type { MmStruct } from "./mm/mm_struct.js";
 import { render_status, task_mem, type ProcStatus } from "./proc/status.js";
 import { run_stepped, run_to_completion } from "./sched/runner.js";
@@ -26,6 +30,13 @@ export interface EngineOptions extends KernelOptions {
    * for the differential test and for debugging.
    */
   stepped?: boolean;
+  /**
+   * Let bulk runs take the range fast paths where nothing observes single steps
+   * (mm/range_batch.ts: a touch faults a PTE table's pages in as one batch, the
+   * zap clears a run of present PTEs as one batch; same resulting state). Default
+   * true; false forces the step-by-step path (the digest test compares the two).
+   */
+  batch?: boolean;
 }
 
 export class Engine {
@@ -36,6 +47,7 @@ export class Engine {
   constructor(opts: EngineOptions) {
     this.k = new Kernel(opts);
     this.stepped = opts.stepped ?? false;
+    set_range_batch(this.k, opts.batch ?? true);
   }
 
   /** A new process with an empty mm on `cpu`. */
@@ -124,10 +136,13 @@ export class Process {
   /**
    * fork(): a new process whose mm is a copy of this one (dup_mm: the VMAs, and
    * the tables and pages of the anonymous ones; mm/fork.ts). The child is not in
-   * Engine.processes (the processes spawn() made).
+   * Engine.processes (the processes spawn() made). Throws an "out-of-memory"
+   * MmsimError when fork() would return -ENOMEM (strict overcommit).
    */
   fork(comm = this.task.comm): Process {
     const mm = this.ret(this.stepped ? run_stepped(this.task, dup_mm(this.task, this.mm)) : run_to_completion(dup_mm(this.task, this.mm)));
+    if (typeof mm === "number")
+      throw new MmsimError("out-of-memory", `fork(): ${errno_name(-mm)}: the child's private writable memory could not be charged (vm.overcommit_memory=${this.k.vm_commit.overcommit_memory})`);
     return new Process(this.k, mm, this.k.new_task(mm, this.task.cpu, comm), this.stepped);
   }
 
@@ -150,8 +165,8 @@ export class Process {
    * runs and the instruction is retried. Returns the value read or written, or the
    * signal the fault raised.
    */
-  private user_access(addr: number, write: boolean, value: number): number | AccessResult {
-    for (let tries = 0; tries < 4; tries++) {
+  private user_access(addr: number, write: boolean, value: number, from_try = 0): number | AccessResult {
+    for (let tries = from_try; tries < 4; tries++) {
       const v = hw_access(this.k, this.mm, addr, write, value);
       if (v === v) return v; // not NaN: translated
       const r = this.stepped ? run_stepped(this.task, do_user_addr_fault(this.task, addr, write, value)) : run_to_completion(do_user_addr_fault(this.task, addr, write, value));
@@ -166,12 +181,41 @@ export class Process {
    * first access that raises a signal and returns it.
    */
   touch(addr: number, len: number, write: boolean, stride = 4096): AccessResult {
-    for (let off = 0; off < len; off += stride) {
+    const batch = !this.stepped && stride > 0 && stride % 4096 === 0;
+    for (let off = 0; off < len; ) {
+      if (batch && range_batch_allowed(this.task)) {
+        // A run of faults in one PTE table as one batch (mm/do_anonymous_page_batch.ts).
+        const b = do_anonymous_page_batch(this.task, addr + off, Math.ceil((len - off) / stride), stride, write, this.batch_user, this.batch_res);
+        if (b.done > 0) {
+          off += b.done * stride;
+          if (b.retry) {
+            // Its return to user ran a tick hook, RCU callbacks or task_work: retry the instruction as user_access() would.
+            const r = this.user_access(addr + off - stride, write, b.value, 1);
+            if (typeof r !== "number") return r;
+          }
+          continue;
+        }
+      }
       const r = this.access(addr + off, write);
       if (r !== "ok") return r;
+      off += stride;
     }
     return "ok";
   }
+
+  /** What do_anonymous_page_batch() needs of this process: the oracle's next value, the return to user. */
+  private readonly batch_user: FaultBatchUser = {
+    store_value: () => ++this.seq,
+    return_to_user: () => {
+      const k = this.k;
+      const jiffies = k.jiffies;
+      const invoked = k.rcu.invoked;
+      const tw = k.hooks.task_work !== null && this.task.task_work_pending;
+      this.return_to_user();
+      return (jiffies === k.jiffies || k.hooks.scheduler_tick === null) && invoked === k.rcu.invoked && !tw && !this.task.task_work_pending;
+    },
+  };
+  private readonly batch_res: FaultBatchResult = { done: 0, retry: false, value: 0 };
 
   /**
    * Memory pressure: reclaim `bytes` (issue #12 §1, mm/vmscan.ts). By default

@@ -45,6 +45,7 @@ export type { SwapInfo } from "./types/swap.js";
 export { task_mem, render_status, type ProcStatus } from "./proc/status.js";
 export { mm_counters, render_counters, type MmCounterReport } from "./proc/counters.js";
 export { rmw_counters, rmw_lines_start, rmw_lines_stop, type RmwCounters } from "./sync/rmw.js";
+export { set_range_batch_mutant, RANGE_BATCH_MUTANTS, type RangeBatchMutant } from "./mm/range_batch.js";
 
 // The contract, for users who pick an arch and a plugin (implement one with @mmsim/core/kernel).
 export {

@@ -56,6 +56,17 @@ export function hw_access(k: Kernel, mm: MmStruct, addr: number, write: boolean,
     p = slot_of[a.pxd_table_pfn(pmd)] * 512 + (Math.floor(addr / 4096) % 512);
     pfn = -1;
   }
+  return hw_access_leaf(k, p, pfn, write, value);
+}
+
+/**
+ * The hardware walker at the leaf entry `p` (a PTE, or a huge PMD with `pfn` the
+ * page's frame; -1: read it from the PTE): check the access, set A (and D on a
+ * write), then the data access. NaN on a translation fault (nothing changed).
+ */
+export function hw_access_leaf(k: Kernel, p: number, pfn: number, write: boolean, value: number): number {
+  const a = k.arch;
+  const ent = k.pt.ent;
   const leaf = ent[p];
   if (a.mmu_access_leaf !== undefined) {
     // The arch's MMU (arm64: AP bits, hardware AF and DBM) instead of x86's bits below.
@@ -84,7 +95,7 @@ function hw_access_data(k: Kernel, pfn: number, write: boolean, value: number): 
 }
 
 /** access_error() */
-function access_error(write: boolean, vma: Vma): boolean {
+export function access_error(write: boolean, vma: Vma): boolean {
   if (write) return (vma.vm_flags & VM_WRITE) === 0;
   return (vma.vm_flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0;
 }

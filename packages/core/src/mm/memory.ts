@@ -35,7 +35,7 @@ import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
 
 /** mk_pte(page, vma->vm_page_prot), then maybe_mkwrite(pte_mkdirty()) for a writable VMA. */
-function anon_pte(k: Kernel, vma: Vma, pfn: number): number {
+export function anon_pte(k: Kernel, vma: Vma, pfn: number): number {
   const a = k.arch;
   let entry = a.pfn_pte(pfn, vma.vm_page_prot);
   if (vma.vm_flags & VM_WRITE) entry = a.pte_mkwrite(a.pte_mkdirty(entry));
@@ -43,7 +43,7 @@ function anon_pte(k: Kernel, vma: Vma, pfn: number): number {
 }
 
 /** alloc_anon_folio(): an order-0 anon folio (anon mTHP orders are off by default). */
-function alloc_anon_folio(k: Kernel, mm: MmStruct, addr: number, value: number): number {
+export function alloc_anon_folio(k: Kernel, mm: MmStruct, addr: number, value: number): number {
   const pfn = k.frames.alloc(0, PG_ANON);
   k.frames.owner[pfn] = mm.id;
   k.frames.index[pfn] = addr;

@@ -31,6 +31,8 @@ import { __split_huge_pmd, zap_huge_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR } from "./page_alloc.js";
 import { free_swap_and_cache } from "./swapfile.js";
+import { range_batch_allowed } from "./range_batch.js";
+import { zap_present_ptes_batch } from "./zap_present_ptes_batch.js";
 import type { Vma } from "./vma.js";
 
 /** should_zap_folio(details, folio) */
@@ -55,7 +57,9 @@ function folio_pte_batch(k: Kernel, ptep: number, pte: number, max_nr: number): 
   return nr;
 }
 
-interface ZapLocals {
+export interface ZapLocals {
+  /** Runs of present PTEs may go through zap_present_ptes_batch() (range_batch.ts). */
+  batch: boolean;
   rss_anon: number;
   rss_shmem: number;
   rss_swap: number;
@@ -170,7 +174,10 @@ function* do_zap_pte_range(
     ptep += nr;
     addr += nr * 4096;
   }
-  if (a.pte_present(ptent)) nr += yield* zap_present_ptes(t, tlb, ptep, ptent, max_nr, addr, details, z);
+  if (a.pte_present(ptent)) {
+    const b = z.batch ? zap_present_ptes_batch(t, tlb, ptep, ptent, max_nr, addr, details, z) : 0;
+    nr += b > 0 ? b : yield* zap_present_ptes(t, tlb, ptep, ptent, max_nr, addr, details, z);
+  }
   else nr += yield* zap_nonpresent_ptes(t, tlb, ptep, ptent, max_nr, addr, details, z);
   return nr;
 }
@@ -202,7 +209,7 @@ export function* zap_pte_range(
     pmdval: 0,
   };
   const start = addr;
-  const z: ZapLocals = { rss_anon: 0, rss_shmem: 0, rss_swap: 0, force_flush: false, force_break: false, any_skipped: false };
+  const z: ZapLocals = { batch: range_batch_allowed(t), rss_anon: 0, rss_shmem: 0, rss_swap: 0, force_flush: false, force_break: false, any_skipped: false };
   for (;;) {
     // retry:
     z.rss_anon = z.rss_shmem = z.rss_swap = 0;

@@ -1,0 +1,176 @@
+/**
+ * do_anonymous_page() over a run of pages of one PTE table, for a user `touch`
+ * (issue #10 §1): the faults one instruction per page would take, done as one
+ * batch with the same per-page results, in the same order, when nothing observes
+ * the single steps (range_batch.ts).
+ *
+ * Each access of the run would take, on the step-by-step path (fault.ts,
+ * memory.ts): the hardware walk that misses on a none PTE; do_user_addr_fault() →
+ * lock_vma_under_rcu() (down_read_trylock of the VMA lock) → handle_mm_fault()
+ * (pgfault++) → __handle_mm_fault() (the upper levels present, the PMD a table)
+ * → handle_pte_fault() (pte_offset_map_rw_nolock, the PTE none, pte_unmap) →
+ * do_anonymous_page() (pte_alloc: the table is there) → a new anon folio (write)
+ * or the zero page (read) set under the PTE lock → up_read; the return to user
+ * (clock, scheduler tick, RCU poll, task_work); and the retried instruction's
+ * walk (A/D bits, the data oracle). This file does the same per page with
+ * everything that is the same for every page of the table hoisted out: the VMA,
+ * the walk to the PMD, the table and its lock. What each step leaves behind is
+ * applied as it would be: the frame allocation (same allocator, same order),
+ * the PTE, mapcount, MM_ANONPAGES / zero_page_faults, pgfault, the atomic-RMW
+ * counts (count_rmw on the same objects in the same order), the task's RCU
+ * read-section exits, the clock (Process.return_to_user() itself, per fault),
+ * and at the end the task's struct vm_fault and its pmdval/ptl out-parameters as
+ * the last fault left them. Locks taken and released within a fault (VMA lock,
+ * PTE lock, RCU read sections) are not taken: nobody else runs in between.
+ *
+ * The batch stops at the first page that is not a none PTE, at the end of the
+ * table, of the VMA or of the touch, and right after a return to user that ran a
+ * scheduler-tick hook, RCU callbacks or task_work (the caller retries that
+ * access's instruction on the ordinary path, which then re-checks everything).
+ *
+ * Linux has no such batch for order-0 faults: each access is its own fault. Its
+ * nearest relative is the mTHP fault (alloc_anon_folio() of an order > 0 folio
+ * mapped with set_ptes() at once), which changes the folios; this does not.
+ */
+import type { Task } from "../sched/task.js";
+import { count_rmw } from "../sync/rmw.js";
+import { VM_SHARED } from "../pgtable/arch.js";
+import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
+import { pte_map_rcu_era } from "../pgtable/pte_map.js";
+import { access_error, hw_access_leaf } from "./fault.js";
+import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
+import { alloc_anon_folio, anon_pte } from "./memory.js";
+import { MM_ANONPAGES } from "./mm.js";
+import { anon_vma_prepare } from "./rmap.js";
+import { range_batch_mutant } from "./range_batch.js";
+
+/** What the batch needs from the user process (engine.ts's Process). */
+export interface FaultBatchUser {
+  /** The value the next user store writes (the data oracle's sequence); called once per write access. */
+  store_value(): number;
+  /**
+   * exit_to_user_mode() after one fault. Returns false when it ran anything the
+   * batch must not assume away: a scheduler-tick hook, RCU callbacks, task_work.
+   */
+  return_to_user(): boolean;
+}
+
+/** The batch's result: accesses done; `retry`: the last one still has its instruction to retry (with `value`). */
+export interface FaultBatchResult {
+  done: number;
+  retry: boolean;
+  value: number;
+}
+
+/**
+ * Up to `nr` accesses at addr, addr + stride, ... (stride a multiple of 4096), as
+ * the step-by-step path would do them. Returns with done = 0 when the first one
+ * is not a fault this batch handles (the caller takes the ordinary path).
+ */
+export function do_anonymous_page_batch(
+  t: Task,
+  addr: number,
+  nr: number,
+  stride: number,
+  write: boolean,
+  u: FaultBatchUser,
+  res: FaultBatchResult,
+): FaultBatchResult {
+  res.done = 0;
+  res.retry = false;
+  const k = t.k;
+  const a = k.arch;
+  const mm = t.mm!;
+  const vmf = t.vmf;
+  // What lock_vma_under_rcu() + access_error() + vma_is_anonymous() must find.
+  if (vmf === null || t.rcu_read_depth !== 0 || t.irq_disabled !== 0) return res;
+  const vma = mm.mm_mt.vma_lookup(addr);
+  if (vma === null || vma.detached || vma.vm_lock.writer !== null || vma.vm_file !== null || vma.vm_flags & VM_SHARED || access_error(write, vma)) return res;
+  // The upper levels present and the PMD a PTE table (nothing for *_alloc or THP to do).
+  const ent = k.pt.ent;
+  const pgdp = pgd_offset(k, mm, addr);
+  if (!a.p4d_folded && a.pxd_none(ent[pgdp])) return res;
+  const p4dp = p4d_offset(k, pgdp, addr);
+  if (a.pxd_none(ent[p4dp])) return res;
+  const pudp = pud_offset(k, p4dp, addr);
+  if (a.pxd_none(ent[pudp])) return res;
+  const pmdp = pmd_offset(k, pudp, addr);
+  const pmdval = ent[pmdp];
+  if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) return res;
+  const table = a.pxd_table_pfn(pmdval);
+  const base = k.pt.slot(table) * 512;
+  const ptl = k.pt.ptl_of(table);
+  if (ptl.owner !== null) return res; // spin_lock would block: the ordinary path reports the deadlock
+  // Accesses that stay in this table and this VMA.
+  const table_end = (Math.floor(addr / k.PMD_SIZE) + 1) * k.PMD_SIZE;
+  const limit = Math.min(table_end, vma.vm_end);
+  const n = Math.min(nr, Math.ceil((limit - addr) / stride));
+  const frames = k.frames;
+  const vm_lock = vma.vm_lock;
+  const rcu_exits = pte_map_rcu_era(k.era) ? 3 : 1; // lock_vma_under_rcu, and each __pte_offset_map .. pte_unmap
+  const flags = FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0) | FAULT_FLAG_VMA_LOCK;
+  const zero_pte = write ? 0 : a.pte_mkspecial(a.pfn_pte(frames.zero_pfn, vma.vm_page_prot));
+  let done = 0;
+  let value = 0;
+  while (done < n) {
+    const pa = addr + done * stride;
+    const va = Math.floor(pa / 4096) * 4096;
+    const p = base + (Math.floor(pa / 4096) % 512);
+    const orig = ent[p];
+    if (!a.pte_none(orig)) break;
+    value = write ? u.store_value() : 0;
+    if (done++ === 0) {
+      // struct vm_fault and the out-parameters, as every fault of the batch leaves them.
+      vmf.vma = vma;
+      vmf.flags = flags;
+      vmf.pudp = pudp;
+      vmf.pmdp = pmdp;
+      vmf.orig_pmd = pmdval;
+      vmf.ptl = ptl;
+      t.pmdval = pmdval;
+      t.ptl = ptl;
+    }
+    vmf.address = va;
+    vmf.pgoff = Math.floor((pa - vma.vm_start) / 4096) + vma.vm_pgoff;
+    vmf.pte = p;
+    vmf.orig_pte = orig;
+    vmf.value = value;
+    // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
+    count_rmw(vm_lock, vm_lock.name);
+    mm.counters.pgfault++;
+    // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
+    if (write) {
+      anon_vma_prepare(k, mm, vma);
+      const pfn = alloc_anon_folio(k, mm, va, value);
+      count_rmw(ptl, ptl.cls);
+      frames.mapcount[pfn] = 1;
+      mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
+      ent[p] = anon_pte(k, vma, pfn);
+    } else {
+      count_rmw(ptl, ptl.cls);
+      ent[p] = zero_pte;
+      mm.counters.zero_page_faults++;
+    }
+    // up_read(vma lock); the read sections' exits.
+    count_rmw(vm_lock, vm_lock.name);
+    t.rcu_exits += rcu_exits;
+    if (!u.return_to_user()) {
+      res.retry = true;
+      break;
+    }
+    // The retried instruction: the walk now translates.
+    const v = hw_access_leaf(k, p, -1, write, value);
+    if (v !== v) {
+      res.retry = true; // NaN: it faults again (nothing changed), as on the ordinary path
+      break;
+    }
+  }
+  if (done > 0) {
+    const m = range_batch_mutant(k);
+    if (m === "fault-rss" && write) mm.rss_stat[MM_ANONPAGES] += 1;
+    else if (m === "fault-rcu-exits") t.rcu_exits -= 1;
+  }
+  res.done = done;
+  res.value = value;
+  return res;
+}

@@ -1,0 +1,77 @@
+/**
+ * When a bulk run may take a range fast path (issue #10 §1): a `touch` faulting in
+ * a run of pages of one PTE table as one batch (do_anonymous_page_batch.ts), and
+ * zap_pte_range() clearing a run of present PTEs as one batch
+ * (zap_present_ptes_batch.ts). Both leave exactly the state the step-by-step path
+ * leaves (every entry, frame, counter, clock and RCU count: the bench's digest
+ * test compares the two on every corpus script and design), and are taken only
+ * where nothing observes the single steps:
+ *
+ *   - the task is not stepping (no scheduler interleaves another CPU between them);
+ *   - no sanitizer (it checks each entry access);
+ *   - no TLB-entry tracking (the hardware walker would fill per-CPU entries);
+ *   - no per-entry plugin hook: track_pte_set/clear, pte_offset_map/pte_unmap,
+ *     pmd_install_get/pte_put (the 2021 and 2022 designs' table references);
+ *   - the Engine was not built with `batch: false` (set_range_batch()).
+ *
+ * Scheduler ticks, RCU callbacks and task_work are not observers of that kind:
+ * they run where they fall (the fault batch stops right after the return to user
+ * that ran one, see do_anonymous_page_batch.ts).
+ *
+ * Model difference from Linux: none in what is computed; Linux has no such switch
+ * (it batches only what its own data structures batch: folio_pte_batch(),
+ * set_ptes(), mTHP faults). This is the simulator doing per table what it would
+ * otherwise do per page, because nobody can see the difference.
+ */
+import type { Kernel } from "../types/kernel.js";
+import type { Task } from "../sched/task.js";
+
+const disabled = new WeakSet<Kernel>();
+
+/**
+ * Deliberately wrong batches, for the digest test's mutant check (each must make
+ * the fast path's state differ from the step path's):
+ *   - "fault-rss": each fault batch counts one page too many in MM_ANONPAGES;
+ *   - "fault-rcu-exits": each fault batch loses one RCU read-section exit (seen
+ *     by no output line: only the state digest shows it);
+ *   - "zap-free-order": each zap batch queues its first two pages in the mmu_gather
+ *     the other way round, so they are freed in the wrong order (no output line
+ *     shows it: later faults get the same number of frames, other PFNs).
+ * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
+ * in the model as in Linux, so the final state cannot show it.)
+ */
+export type RangeBatchMutant = "fault-rss" | "fault-rcu-exits" | "zap-free-order";
+export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = ["fault-rss", "fault-rcu-exits", "zap-free-order"];
+const mutants = new WeakMap<Kernel, RangeBatchMutant>();
+
+/** Make `k`'s range batches wrong in the named way (null: correct again). For tests only. */
+export function set_range_batch_mutant(k: Kernel, m: RangeBatchMutant | null): void {
+  if (m === null) mutants.delete(k);
+  else mutants.set(k, m);
+}
+
+/** The mutant set on `k`, if any. */
+export function range_batch_mutant(k: Kernel): RangeBatchMutant | undefined {
+  return mutants.get(k);
+}
+
+/** EngineOptions.batch: false forces every fault and zap through the step-by-step path on `k`. */
+export function set_range_batch(k: Kernel, on: boolean): void {
+  if (on) disabled.delete(k);
+  else disabled.add(k);
+}
+
+/** May `t` take a range fast path now (see the file comment)? */
+export function range_batch_allowed(t: Task): boolean {
+  const k = t.k;
+  if (t.stepping || k.sanitizer !== null || k.tlb.track_entries || disabled.has(k)) return false;
+  const h = k.hooks;
+  return (
+    h.track_pte_set === null &&
+    h.track_pte_clear === null &&
+    h.pte_offset_map === null &&
+    h.pte_unmap === null &&
+    h.pmd_install_get === null &&
+    h.pte_put === null
+  );
+}
