@@ -158,7 +158,17 @@ export const BAD_INPUTS: readonly BadInput[] = [
   cli("unknown arch", ["run", "seed-small", "--arch", "riscv64"], 2, `error: option '--arch <arch>' argument 'riscv64' is invalid. Allowed choices are ${ARCH_NAMES.join(", ")}.`),
   cli("--arch without value", ["run", "seed-small", "--arch"], 2, "error: option '--arch <arch>' argument missing"),
   cli("unknown plugin", ["run", "seed-small", "--reclaim", "pt_reclaim"], 2, `error: option '--reclaim <name|path>' argument 'pt_reclaim' is invalid. unknown reclaim plugin 'pt_reclaim' (known: ${KNOWN_PLUGINS}; or a module path such as ./my-plugin.mjs)`),
-  cli("unbundled package", ["run", "seed-small", "--reclaim", "@acme/reclaim-x"], 2, `error: option '--reclaim <name|path>' argument '@acme/reclaim-x' is invalid. unknown reclaim plugin '@acme/reclaim-x' (known: ${KNOWN_PLUGINS}; or a module path such as ./my-plugin.mjs)`),
+  cli("package not installed", ["run", "seed-small", "--reclaim", "@acme/reclaim-x"], 2, "error: --reclaim @acme/reclaim-x: no such package installed (looked in node_modules from the working directory up, and next to mmsim); npm install it, or give a module path"),
+  cli("package not built", ["run", "seed-small", "--reclaim", "@acme/reclaim-x"], 2, "error: --reclaim @acme/reclaim-x: cannot load the package: its entry ./dist/index.js does not exist (not built?)", {
+    "node_modules/@acme/reclaim-x/package.json": '{"name": "@acme/reclaim-x", "type": "module", "exports": "./dist/index.js"}',
+  }),
+  cli("package.json not JSON", ["run", "seed-small", "--reclaim", "@acme/reclaim-x"], 2, "error: --reclaim @acme/reclaim-x: cannot load the package: its package.json is not valid JSON", {
+    "node_modules/@acme/reclaim-x/package.json": "{",
+  }),
+  cli("package without a plugin", ["run", "seed-small", "--reclaim", "mmsim-reclaim-z"], 2, "error: --reclaim mmsim-reclaim-z: no reclaim plugin exported (expected a default, 'plugin' or 'createPlugin' export)", {
+    "node_modules/mmsim-reclaim-z/package.json": '{"name": "mmsim-reclaim-z", "type": "module"}',
+    "node_modules/mmsim-reclaim-z/index.js": "export const a = 1, b = 2;\n",
+  }),
   cli("unknown mutant", ["run", "seed-small", "--reclaim", "mutant:nope"], 2, `error: option '--reclaim <name|path>' argument 'mutant:nope' is invalid. unknown mutant 'mutant:nope' (known: ${MUTANT_NAMES})`),
   cli("empty name in list", ["compare", "seed-small", "--reclaim", "none,,pt-reclaim"], 2, "error: option '--reclaim <list>' argument 'none,,pt-reclaim' is invalid. empty name in reclaim list 'none,,pt-reclaim'"),
   cli("list ends with a comma", ["compare", "seed-small", "--reclaim", "none,"], 2, "error: option '--reclaim <list>' argument 'none,' is invalid. empty name in reclaim list 'none,'"),
@@ -195,6 +205,11 @@ export const BAD_INPUTS: readonly BadInput[] = [
   cli("list with an argument", ["list", "extra"], 2, "error: too many arguments for 'list'. Expected 0 arguments but got 1."),
   cli("check-host without scripts", ["check-host"], 2, "error: missing required argument 'scripts'"),
   cli("host without script", ["host"], 2, "error: missing required argument 'script'"),
+  // --plot
+  cli("--plot not an SVG file", ["run", "seed-small", "--plot", "out.png"], 2, "error: option '--plot <file.svg>' argument 'out.png' is invalid. the plot is an SVG file: give a name ending in .svg"),
+  cli("--plot without value", ["compare", "seed-small", "--plot"], 2, "error: option '--plot <file.svg>' argument missing"),
+  cli("--plot into a missing directory", ["run", "seed-small", "--plot", "no/such/dir/p.svg"], 1, "error: --plot no/such/dir/p.svg: cannot write it: no such file or directory"),
+  cli("replay --plot not an SVG file", ["replay", "t.trace", "--plot", "p.pdf"], 2, "error: option '--plot <file.svg>' argument 'p.pdf' is invalid. the plot is an SVG file: give a name ending in .svg", { "t.trace": GOOD_TRACE }),
   // --shard and merge
   cli("--shard not i/n", ["explore", "fault-vs-dontneed", "--strategy", "random", "--shard", "2"], 2, "error: option '--shard <i/n>' argument '2' is invalid. --shard must be i/n, shard i of n counted from 1 (e.g. 1/4) (got '2')"),
   cli("--shard counted from 0", ["explore", "fault-vs-dontneed", "--strategy", "random", "--shard", "0/4"], 2, "error: option '--shard <i/n>' argument '0/4' is invalid. --shard 0/4: i must be between 1 and 4 (shards are counted from 1)"),

@@ -16,6 +16,7 @@ import { archOption, iecOption, jsonOption, reclaimListOption, reclaimOption } f
 import { runCommand, type RunCommandOptions } from "./commands/run.js";
 import { mergeCommand } from "./commands/merge.js";
 import { shardOption } from "./shard.js";
+import { plotOption } from "./plot-file.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { OutputClosed, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
@@ -66,6 +67,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(reclaimOption())
     .addOption(jsonOption("{ reclaim, lines, statuses, final }"))
     .addOption(archOption())
+    .addOption(plotOption("at each status line"))
     .action(async (target: string, opts: RunCommandOptions) => setExit(await runCommand(target, opts, io)));
 
   program
@@ -76,6 +78,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(jsonOption("[{ reclaim, before, after }] (kB)"))
     .addOption(archOption())
     .addOption(iecOption())
+    .addOption(plotOption("at each status line"))
     .action(async (target: string, opts: CompareCommandOptions) => setExit(await compareCommand(target, opts, io)));
 
   program
@@ -161,6 +164,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(jsonOption("{ trace, pid, comm, expected, results: [{ reclaim, status, vmPteErrorPct }], summary, global, warnings }"))
     .addOption(archOption())
     .addOption(iecOption())
+    .addOption(plotOption("of the selected process over the trace's time"))
     .action(async (trace: string, opts: ReplayCommandOptions) => setExit(await replayCommand(trace, opts, io)));
 
   program

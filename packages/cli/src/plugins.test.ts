@@ -28,9 +28,12 @@ describe("parseReclaimSpec", () => {
     }
   });
 
-  it("rejects other names, including unbundled packages", () => {
+  it("rejects other bare names; scoped names and mmsim-reclaim-* are packages", () => {
     expect(() => parseReclaimSpec("pt_reclaim")).toThrow(UsageError);
-    expect(() => parseReclaimSpec("@mmsim/reclaim-other")).toThrow("unknown reclaim plugin '@mmsim/reclaim-other'");
+    expect(() => parseReclaimSpec("reclaim-other")).toThrow("unknown reclaim plugin 'reclaim-other'");
+    expect(parseReclaimSpec("@mmsim/reclaim-other")).toEqual({ kind: "package", name: "@mmsim/reclaim-other" });
+    expect(parseReclaimSpec("mmsim-reclaim-y")).toEqual({ kind: "package", name: "mmsim-reclaim-y" });
+    expect(reclaimArg(parseReclaimSpec("@acme/reclaim-x"))).toBe("@acme/reclaim-x");
   });
 
   it("splits lists on commas", () => {

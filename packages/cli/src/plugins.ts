@@ -11,6 +11,7 @@ import { MUTANTS, type Mutant } from "@mmsim/conformance";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { messageOf, UsageError } from "./errors.js";
+import { PACKAGE_NAME, resolvePackage } from "./package-resolve.js";
 
 /** A module's namespace object. */
 export type PluginModule = Readonly<Record<string, unknown>>;
@@ -47,6 +48,8 @@ export type ReclaimSpec =
   /** `alias`: the deprecated word given (a key of DEPRECATED_ALIASES), if any. */
   | { readonly kind: "registry"; readonly entry: RegistryEntry; readonly alias?: string }
   | { readonly kind: "module"; readonly path: string }
+  /** An installed plugin package not in the registry: `@scope/name`, or an unscoped `mmsim-reclaim-*`. */
+  | { readonly kind: "package"; readonly name: string }
   /** `mutant:<name>`: a deliberately broken pt-reclaim shipped with @mmsim/conformance. */
   | { readonly kind: "mutant"; readonly mutant: Mutant };
 
@@ -78,6 +81,7 @@ export function parseReclaimSpec(word: string): ReclaimSpec {
   if (entry) return { kind: "registry", entry };
   const renamed = Object.hasOwn(DEPRECATED_ALIASES, word) ? REGISTRY.find((e) => e.name === DEPRECATED_ALIASES[word]) : undefined;
   if (renamed) return { kind: "registry", entry: renamed, alias: word };
+  if (isPackageName(word)) return { kind: "package", name: word };
   if (isModulePath(word)) return { kind: "module", path: word };
   const known = [NONE, ...REGISTRY.map((e) => e.name)].join(", ");
   throw new UsageError(`unknown reclaim plugin '${word}' (known: ${known}; or a module path such as ./my-plugin.mjs)`);
@@ -92,6 +96,8 @@ export function reclaimArg(spec: ReclaimSpec): string {
       return spec.entry.name;
     case "module":
       return spec.path;
+    case "package":
+      return spec.name;
     case "mutant":
       return `mutant:${spec.mutant.name}`;
   }
@@ -102,6 +108,11 @@ export function parseReclaimList(list: string): ReclaimSpec[] {
   const words = list.split(",").map((w) => w.trim());
   if (words.some((w) => w === "")) throw new UsageError(`empty name in reclaim list '${list}'`);
   return words.map(parseReclaimSpec);
+}
+
+/** `@scope/name` (any scope), or an unscoped name following the `mmsim-reclaim-*` convention (a bare word is otherwise a typo, not a package). */
+function isPackageName(word: string): boolean {
+  return PACKAGE_NAME.test(word) && (word.startsWith("@") || word.startsWith("mmsim-reclaim-"));
 }
 
 function isModulePath(word: string): boolean {
@@ -129,6 +140,8 @@ export async function loadReclaim(spec: ReclaimSpec, cwd: string, warn: (line: s
     }
     case "module":
       return fromModule(spec.path, cwd);
+    case "package":
+      return fromPackage(spec.name, cwd);
     case "mutant": {
       const info = spec.mutant.plugin();
       return { name: info.name, label: info.name, source: "@mmsim/conformance", info, create: spec.mutant.plugin };
@@ -187,6 +200,25 @@ async function fromModule(path: string, cwd: string): Promise<Reclaim> {
     throw new UsageError(`--reclaim ${path}: cannot load module: ${loadFailure(e, url)}`);
   }
   return fromExports(mod, `--reclaim ${path}`, path);
+}
+
+/** An installed package: its entry found from `cwd` (package-resolve.ts), imported, its plugin export used as a module's is. */
+async function fromPackage(name: string, cwd: string): Promise<Reclaim> {
+  let entry: string | null;
+  try {
+    entry = resolvePackage(name, cwd);
+  } catch (e) {
+    throw new UsageError(`--reclaim ${name}: cannot load the package: ${messageOf(e)}`);
+  }
+  if (entry === null) throw new UsageError(`--reclaim ${name}: no such package installed (looked in node_modules from the working directory up, and next to mmsim); npm install it, or give a module path`);
+  const url = pathToFileURL(entry).href;
+  let mod: PluginModule;
+  try {
+    mod = (await import(url)) as PluginModule;
+  } catch (e) {
+    throw new UsageError(`--reclaim ${name}: cannot load the package: ${loadFailure(e, url)}`);
+  }
+  return fromExports(mod, `--reclaim ${name}`, name);
 }
 
 /**

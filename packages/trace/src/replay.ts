@@ -7,7 +7,7 @@
  * figures freeze), and orders kernel-mode page faults (see `event`). The
  * result (the figures, the summary, the warnings) is assembled by summary.ts.
  */
-import { Engine, type Kernel, type ReclaimPlugin } from "@mmsim/core";
+import { Engine, type Kernel, type ProcStatus, type ReclaimPlugin } from "@mmsim/core";
 import { archOf, type ReplayArch } from "./arch.js";
 import { applyFault, applySyscall } from "./apply.js";
 import { bump } from "./counts.js";
@@ -25,6 +25,12 @@ export interface ReplayOptions extends ParseOptions {
   pid?: number;
   /** Called now and then (every 4096 events, and at the end) with the events replayed and their total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after each event with the event and the current /proc/<pid>/status of a
+   * process's current image (undefined for a pid not seen yet): for time series such
+   * as `mmsim replay --plot`. Absent: no cost.
+   */
+  onEvent?: (e: TraceEvent, statusOf: (pid: number) => ProcStatus | undefined) => void;
 }
 
 export class ReplayError extends Error {
@@ -110,6 +116,8 @@ export class Replayer implements ReplayContext {
 
   run(): void {
     const progress = this.opts.onProgress;
+    const onEvent = this.opts.onEvent;
+    const statusOf = (pid: number) => this.current.get(pid)?.status();
     const total = this.trace.events.length;
     let done = 0;
     for (const e of this.trace.events) {
@@ -124,6 +132,7 @@ export class Replayer implements ReplayContext {
         if (this.simErrors.length < MAX_SIM_ERRORS) this.simErrors.push(`line ${e.line}: ${message}`);
         this.note(e.line, `the simulation failed: ${message}`);
       }
+      onEvent?.(e, statusOf);
     }
     progress?.(total, total);
     // Kernel-mode faults still waiting at the end of the trace (an exec that was never recorded).

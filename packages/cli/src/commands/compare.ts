@@ -11,6 +11,7 @@ import { defaultReclaims, loadReclaims, type Reclaim, type ReclaimSpec } from ".
 import type { ArchName, SimRun } from "../simulate.js";
 import { loadWorkload, type Workload } from "../workload.js";
 import { execute } from "./execute.js";
+import { statusAxis, statusSeries, writePlot } from "../plot-file.js";
 
 export interface CompareCommandOptions {
   /** Absent: none plus every installed plugin. */
@@ -19,6 +20,8 @@ export interface CompareCommandOptions {
   arch: ArchName;
   /** Label sizes MiB, GiB, TiB (--iec). */
   iec?: boolean;
+  /** `--plot FILE.svg`: also draw VmPTE and VmRSS over the status lines, one line per design. */
+  plot?: string;
 }
 
 /** Absolute sizes in kB. */
@@ -65,6 +68,11 @@ export async function compareCommand(target: string, opts: CompareCommandOptions
   if (ok.length === 0) throw runs[0];
   const rows = runs.map((run, i) => (run instanceof PluginHookError ? { reclaim: reclaims[i].name, error: run.message } : compareRow(reclaims[i], run)));
   io.out(json ? JSON.stringify(rows, null, 2) + "\n" : renderCompare(workload, labelsOf(ok[0]), reclaims, rows, opts.iec ? "iec" : "legacy"));
+  if (opts.plot !== undefined) {
+    // The designs that finished: one whose hook threw has no figures to draw.
+    const drawn = runs.flatMap((run, i) => (run instanceof PluginHookError ? [] : [statusSeries(reclaims[i].label, run.result.statuses)]));
+    await writePlot(opts.plot, `${workload.spec}: VmPTE and VmRSS at each status line`, statusAxis(ok[0].result.statuses.length), drawn, io.cwd, io.err);
+  }
   return ok.length === runs.length ? EXIT_OK : EXIT_FAILURE;
 }
 

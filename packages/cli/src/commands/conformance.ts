@@ -7,6 +7,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
 import { loadReclaim, parseReclaimSpec, reclaimArg } from "../plugins.js";
 import { archOf, type ArchName } from "../simulate.js";
+import { resolvePackage } from "../package-resolve.js";
 import { checkPluginShard } from "../conformance-shard.js";
 import { envelope, shardLabel, type Shard } from "../shard.js";
 
@@ -59,6 +60,10 @@ export function junitXml(plugin: string, reports: readonly SuiteReport[]): strin
 function pluginFiles(spec: ReturnType<typeof parseReclaimSpec>, cwd: string): string[] {
   if (spec.kind === "registry") return [dirname(createRequire(import.meta.url).resolve(spec.entry.package))];
   if (spec.kind === "module") return [resolve(cwd, spec.path)];
+  if (spec.kind === "package") {
+    const entry = resolvePackage(spec.name, cwd);
+    if (entry !== null) return [dirname(entry)];
+  }
   throw new UsageError("--coverage measures a plugin package or module, not a mutant or 'none'");
 }
 

@@ -33,7 +33,7 @@ export function jsonOption(what: string): Option {
 
 /** `--reclaim <name|path>`: one plugin. */
 export function reclaimOption(): Option {
-  return new Option("--reclaim <name|path>", "reclaim plugin: none, a bundled name, or a plugin module path")
+  return new Option("--reclaim <name|path>", "reclaim plugin: none, a bundled name, an installed plugin package (@scope/name), or a plugin module path")
     .default({ kind: "none" } satisfies ReclaimSpec, "none")
     .argParser(asArgument(parseReclaimSpec));
 }
@@ -42,7 +42,7 @@ export function reclaimOption(): Option {
 export function reclaimListOption(): Option {
   return new Option(
     "--reclaim <list>",
-    "comma-separated reclaim plugins: none, bundled names, module paths (default: none and every installed plugin)",
+    "comma-separated reclaim plugins: none, bundled names, installed packages (@scope/name), module paths (default: none and every installed plugin)",
   )
     .argParser((value: string, previous: ReclaimSpec[] | undefined) => [
       ...(previous ?? []),

@@ -15,6 +15,8 @@ import { createProgress } from "../progress.js";
 import { fsReason } from "../workload.js";
 import { defaultReclaims, loadReclaims, parseReclaimList, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import { ARCH_NAMES, archOf, type ArchName } from "../simulate.js";
+import { writePlot } from "../plot-file.js";
+import { ReplaySampler, traceAxis } from "../replay-samples.js";
 
 export interface ReplayCommandOptions {
   /** Reclaim plugins (parsed list, or the comma-separated text); default: none and every installed plugin. */
@@ -30,6 +32,8 @@ export interface ReplayCommandOptions {
   expected?: string;
   /** Label sizes MiB, GiB, TiB. */
   iec?: boolean;
+  /** `--plot FILE.svg`: also draw the selected process's VmPTE and VmRSS over the trace's time, one line per plugin. */
+  plot?: string;
 }
 
 export interface ReplayIo {
@@ -144,12 +148,18 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
   }
 
   const runs: ReplayResult[] = [];
+  const axis = opts.plot !== undefined ? traceAxis(trace.events) : null;
+  const samplers: ReplaySampler[] = [];
   for (const [i, r] of reclaims.entries()) {
     // Which run of how many, on stderr when it is a terminal and the replay takes more than a second.
     const progress = createProgress(opts.json ? null : (io.progress ?? null), { label: `${r.label} (${i + 1}/${reclaims.length})` });
     try {
       // Guarded: a hook that throws is counted as that plugin's simulation error, naming the plugin and hook.
-      runs.push(replayTrace(trace, { reclaim: guardPlugin(r.create()), arch: archOf(arch), thp: opts.thp, pid, onProgress: (done, total) => progress.update(done, total) }));
+      const sampler = axis ? new ReplaySampler(trace.events.length, axis.timed) : null;
+      if (sampler) samplers.push(sampler);
+      runs.push(
+        replayTrace(trace, { reclaim: guardPlugin(r.create()), arch: archOf(arch), thp: opts.thp, pid, onProgress: (done, total) => progress.update(done, total), onEvent: sampler?.onEvent }),
+      );
     } catch (e) {
       if (e instanceof ReplayError) throw new CliError(`${path}: ${e.message}`);
       throw e;
@@ -177,6 +187,10 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
     io.out(JSON.stringify(json, null, 2) + "\n");
   } else {
     io.out(renderReplay(path, runs, rows, expected, opts.iec ? "iec" : "legacy"));
+  }
+  if (opts.plot !== undefined && axis) {
+    const series = runs.map((run, i) => samplers[i].series(reclaims[i].label, run.target.pid, run.target.status, axis.lastX));
+    await writePlot(opts.plot, `${path}: VmPTE and VmRSS of ${t.comm} (pid ${t.pid})`, axis.title, series, cwd, (s) => io.err(s));
   }
   for (const w of first.warnings) io.err(`warning: ${w}\n`);
   // Every plugin's simulation errors: a replay that threw is not a prediction (exit 1).

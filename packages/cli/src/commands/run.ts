@@ -7,11 +7,14 @@ import { loadReclaim, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import type { ArchName, SimRun } from "../simulate.js";
 import { loadWorkload } from "../workload.js";
 import { execute } from "./execute.js";
+import { statusAxis, statusSeries, writePlot } from "../plot-file.js";
 
 export interface RunCommandOptions {
   reclaim: ReclaimSpec;
   json?: boolean;
   arch: ArchName;
+  /** `--plot FILE.svg`: also draw VmPTE and VmRSS over the status lines. */
+  plot?: string;
 }
 
 /** What `run --json` prints. */
@@ -29,6 +32,10 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
   const json = opts.json === true;
   const run = execute(workload, reclaim, io, { arch: opts.arch, printLines: !json, quiet: json });
   io.out(json ? JSON.stringify(runJson(reclaim, run), null, 2) + "\n" : procBlock(reclaim, run));
+  if (opts.plot !== undefined) {
+    const st = run.result.statuses;
+    await writePlot(opts.plot, `${workload.spec}: VmPTE and VmRSS at each status line`, statusAxis(st.length), [statusSeries(reclaim.label, st)], io.cwd, io.err);
+  }
   return EXIT_OK;
 }
 
