@@ -61,9 +61,16 @@ const SLOT = 0x200000000000;
 const pass = (message: string): CheckResult => ({ ok: true, message });
 const fail = (message: string, rule?: string): CheckResult => ({ ok: false, message, rule });
 
-/** Let an asynchronous design catch up: 2 s of ticks and returns to user (no-op time for synchronous ones). */
+/**
+ * Let an asynchronous design catch up: 2 s of ticks and returns to user (no-op
+ * time for synchronous ones), then memory pressure: one kswapd pass (the `shrink`
+ * hook's designs free from the reclaim path; issue #12), and the grace periods
+ * for what it freed.
+ */
 function settle(p: Process): void {
   p.idle(2000);
+  p.reclaim(1 * M);
+  p.idle(20);
 }
 
 function proc(ctx: CheckContext, plugin: ReclaimPlugin | null): { e: Engine; p: Process } {
