@@ -121,4 +121,5 @@ export const ALLOWED: Record<ResolvedOp["op"], readonly HostResponse["kind"][]> 
   mprotect: ["ok", "err"],
   status: ["status"],
   swapon: ["ok"],
+  reclaim: ["ok", "err"],
 };
