@@ -8,15 +8,17 @@ import { Option } from "commander";
 import { compareCommand, type CompareCommandOptions } from "./commands/compare.js";
 import { conformanceCommand, type ConformanceCommandOptions } from "./commands/conformance.js";
 import { exploreCommand, type ExploreCommandOptions } from "./commands/explore.js";
+import { fuzzCommand, type FuzzCommandOptions } from "./commands/fuzz.js";
 import { checkHostCommand, hostCommand } from "./commands/host.js";
 import { recordCommand } from "./commands/record.js";
 import { replayCommand, type ReplayCommandOptions } from "./commands/replay.js";
 import { listCommand, type ListCommandOptions } from "./commands/list.js";
 import { archOption, iecOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { runCommand, type RunCommandOptions } from "./commands/run.js";
-import { mergeCommand } from "./commands/merge.js";
 import { shardOption } from "./shard.js";
+import { mergeCommand } from "./commands/merge.js";
 import { plotOption } from "./plot-file.js";
+import { shardOption } from "./shard.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
 import { OutputClosed, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
@@ -32,6 +34,7 @@ Examples:
   mmsim list
   mmsim explore fault-vs-dontneed --reclaim mutant:no-rescan --strategy pct
   mmsim conformance pt-reclaim --junit report.xml
+  mmsim fuzz pt-reclaim --ops 1000000 --seed 7 --shard 1/4
   mmsim host my.mms            # the same script on the running kernel
   mmsim check-host corpus/*.wl --reclaim pt-reclaim
   mmsim record -o ls.trace -- ls -l
@@ -118,6 +121,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description("combine the --json results of a campaign's shards (--shard i/n) into what the unsharded run prints")
     .argument("<files...>", "the shards' --json files, one per shard, any order")
     .action(async (files: string[]) => setExit(await mergeCommand(files, io)));
+
+  program
+    .command("fuzz")
+    .description("differential fuzzing at scale: random operations with the plugin and on Linux without reclaim; a divergence is printed shrunk, with a replay command")
+    .argument("<plugin>", "a bundled plugin name, mutant:<name>, or a plugin module path")
+    .option("--ops <n>", "operations to run (over all shards)", "100000")
+    .option("--seed <n>", "seed", "1")
+    .option("--replay <ops>", "run one sequence (the JSON array a divergence prints) instead of a random campaign")
+    .addOption(shardOption())
+    .addOption(jsonOption("the result"))
+    .addOption(archOption())
+    .action(async (target: string, opts: FuzzCommandOptions) => setExit(await fuzzCommand(target, opts, io)));
 
   const line = { out: (s: string) => io.out(s + "\n"), err: (s: string) => io.err(s + "\n") };
   program

@@ -4,9 +4,10 @@
  * into a test or a report line. The plugin's `supports` manifest selects them.
  */
 import { Engine, MADV_DONTNEED, MADV_FREE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, type Arch, type Process, type ReclaimPlugin } from "@mmsim/core";
-import { applyOp, check_exit, check_mm, explore, type Failure, type Scenario } from "@mmsim/core/check";
+import { check_exit, check_mm, explore, type Failure, type Scenario } from "@mmsim/core/check";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import fc from "fast-check";
+import { runSequence } from "./differential.js";
 import { opsArb } from "./fuzz.js";
 import { SCENARIOS } from "./scenarios.js";
 
@@ -240,28 +241,12 @@ export function runDifferential(ctx: CheckContext): DifferentialOutcome {
   try {
     fc.assert(
       fc.property(opsArb, (ops) => {
-        const a = proc(ctx, null);
-        const b = proc(ctx, ctx.plugin());
-        for (const [i, op] of ops.entries()) {
-          const ra = applyOp(a.p, op);
-          const rb = applyOp(b.p, op);
-          if (ra !== rb) {
-            rule = "differential";
-            throw new Error(`op ${i} ${JSON.stringify(op)}: Linux returned ${ra}, with the plugin ${rb}`);
-          }
-          const va = a.p.status().VmPTE;
-          const vb = b.p.status().VmPTE;
-          if (vb > va) {
-            rule = "differential";
-            throw new Error(`op ${i}: VmPTE ${vb} kB with the plugin > ${va} kB without`);
-          }
-          const inv = check_mm(b.e.k, b.p.mm);
-          if (inv.length) {
-            rule = inv[0].rule;
-            throw new Error(`op ${i}: ${inv[0].rule}: ${inv[0].detail}`);
-          }
+        const out = runSequence(ctx.arch, ctx.plugin(), ops);
+        if (out.divergence) {
+          rule = out.divergence.rule;
+          throw new Error(out.divergence.detail);
         }
-        reclaimed += b.p.mm.counters.pte_tables_reclaimed;
+        reclaimed += out.reclaimed;
       }),
       { numRuns: ctx.fuzz_runs, seed: ctx.seed },
     );

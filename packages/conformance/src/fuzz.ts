@@ -51,7 +51,34 @@ export const stepArb: fc.Arbitrary<FuzzOp[]> = fc.oneof(
 /** A single operation of any kind (for callers that build their own sequences). */
 export const opArb: fc.Arbitrary<FuzzOp> = stepArb.map((ops) => ops[0]);
 
-/** A sequence: map the universe, then 1–20 steps. */
-export const opsArb: fc.Arbitrary<FuzzOp[]> = fc
-  .array(stepArb, { minLength: 1, maxLength: 20 })
-  .map((steps) => [{ op: "mmap" as const, at: FUZZ_UNIVERSE.at, len: FUZZ_UNIVERSE.len, shared: false, prot: 3 }, ...steps.flat()]);
+/**
+ * With swap on (`mmsim fuzz`): write pages, page them out (swap entries: PTEs
+ * neither none nor present), then either fault them back in (do_swap_page) or
+ * discard their whole slice(s) (zap_nonpresent_ptes) — the table a design
+ * examines holds swap entries.
+ */
+export const swapStepArb: fc.Arbitrary<FuzzOp[]> = fc
+  .tuple(wholeSlices, fc.integer({ min: 0, max: 500 }), pages, fc.boolean())
+  .map(([w, off, n, back]) => [
+    write(w.at + off * 4 * K, n),
+    { op: "madvise" as const, at: w.at, len: w.len, arg: MADV_PAGEOUT },
+    back ? { op: "touch" as const, at: w.at + off * 4 * K, len: n, write: false } : { op: "madvise" as const, at: w.at, len: w.len, arg: MADV_DONTNEED },
+  ]);
+
+/** A sequence: map the universe, then 1–`maxSteps` steps of `step`. */
+export function opsArbOf(maxSteps: number, size?: fc.SizeForArbitrary, step: fc.Arbitrary<FuzzOp[]> = stepArb): fc.Arbitrary<FuzzOp[]> {
+  return fc
+    .array(step, { minLength: 1, maxLength: maxSteps, size })
+    .map((steps) => [{ op: "mmap" as const, at: FUZZ_UNIVERSE.at, len: FUZZ_UNIVERSE.len, shared: false, prot: 3 }, ...steps.flat()]);
+}
+
+/** The kit's sequences: map the universe, then 1–20 steps. */
+export const opsArb: fc.Arbitrary<FuzzOp[]> = opsArbOf(20);
+
+/**
+ * `mmsim fuzz`'s sequences: up to 100 steps, any length equally likely (fast-check's
+ * default size would keep arrays near 10), so one process lives through more, and
+ * the cost of setting up two kernels (most of a short sequence's time) is spread
+ * over more operations; one step in ten is swapStepArb (the runs have swap on).
+ */
+export const longOpsArb: fc.Arbitrary<FuzzOp[]> = opsArbOf(100, "max", fc.oneof({ weight: 9, arbitrary: stepArb }, { weight: 1, arbitrary: swapStepArb }));
