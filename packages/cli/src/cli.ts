@@ -15,7 +15,6 @@ import { replayCommand, type ReplayCommandOptions } from "./commands/replay.js";
 import { listCommand, type ListCommandOptions } from "./commands/list.js";
 import { archOption, iecOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { runCommand, type RunCommandOptions } from "./commands/run.js";
-import { shardOption } from "./shard.js";
 import { mergeCommand } from "./commands/merge.js";
 import { plotOption } from "./plot-file.js";
 import { shardOption } from "./shard.js";
