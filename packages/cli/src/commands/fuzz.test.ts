@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { mmsim } from "../testing.js";
+import { mmsim, tempDir } from "../testing.js";
 import { describeOp, mergeFuzz, parseReplayOps, type FuzzJson, type FuzzShardPart } from "./fuzz.js";
 
 /** The words of a command line as sh reads them (the replay line is pasted into a shell). */
@@ -49,9 +49,11 @@ describe("mmsim fuzz", () => {
     expect(whole.code).toBe(0);
     const w = JSON.parse(whole.stdout) as FuzzJson;
     const parts: FuzzShardPart[] = [];
+    const files: Record<string, string> = {};
     for (const i of [1, 2, 3]) {
       const s = await mmsim(["fuzz", "pt-reclaim", "--ops", "200", "--json", "--shard", `${i}/3`]);
       expect(s.code).toBe(0);
+      files[`s${i}.json`] = s.stdout;
       const env = JSON.parse(s.stdout) as { mmsim_shard: { command: string; shard: string; run: Record<string, string | number> }; part: FuzzShardPart };
       expect(env.mmsim_shard).toEqual({ command: "fuzz", shard: `${i}/3`, run: { plugin: "pt-reclaim", arch: "x86_64", seed: 1, ops: 200 } });
       parts.push(env.part);
@@ -60,6 +62,8 @@ describe("mmsim fuzz", () => {
     expect(parts.reduce((n, p) => n + p.ops, 0)).toBe(w.ops);
     const merged = mergeFuzz({ plugin: "pt-reclaim", arch: "x86_64", seed: 1, ops: 200 }, parts);
     expect(JSON.stringify(merged, null, 2) + "\n").toBe(whole.stdout);
+    const m = await mmsim(["merge", "s3.json", "s1.json", "s2.json"], tempDir(files));
+    expect([m.code, m.stdout]).toEqual([0, whole.stdout]);
   });
 
   it("refuses a malformed --replay, 'none' and --replay with --shard (exit 2)", async () => {

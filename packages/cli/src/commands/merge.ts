@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import { mergeConformance, type ConformanceShardPart } from "../conformance-shard.js";
 import { mergeExplore, type ExploreShardPart } from "../explore-shard.js";
+import { mergeFuzz, type FuzzShardPart } from "./fuzz.js";
 import type { Io } from "../io.js";
 import { parseShard, type RunFields, type Shard } from "../shard.js";
 import { fsReason } from "../workload.js";
@@ -27,6 +28,11 @@ export const MERGERS: Readonly<Record<string, Merger>> = {
     parts.forEach((p, i) => expectShape(p, i, parts.length, ["total"], "checks"));
     const json = mergeConformance(String(run.plugin), parts as ConformanceShardPart[]);
     return { json, failed: json.failed > 0 };
+  },
+  fuzz: (run, parts) => {
+    parts.forEach((p, i) => expectShape(p, i, parts.length, ["total_sequences", "total_ops", "sequences", "ops", "reclaimed"], "divergence"));
+    const json = mergeFuzz(run, parts as FuzzShardPart[]);
+    return { json, failed: json.divergence !== null };
   },
 };
 
