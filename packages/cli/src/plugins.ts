@@ -28,6 +28,7 @@ export const REGISTRY: readonly RegistryEntry[] = [
   { name: "rcu-freept", package: "@mmsim/reclaim-rcu-freept", load: () => import("@mmsim/reclaim-rcu-freept") },
   { name: "percpu", package: "@mmsim/reclaim-percpu", load: () => import("@mmsim/reclaim-percpu") },
   { name: "refcount", package: "@mmsim/reclaim-refcount", load: () => import("@mmsim/reclaim-refcount") },
+  { name: "lazyfree", package: "@mmsim/reclaim-lazyfree", load: () => import("@mmsim/reclaim-lazyfree") },
   { name: "zero-pte", package: "@mmsim/reclaim-zero-pte", load: () => import("@mmsim/reclaim-zero-pte") },
 ];
 

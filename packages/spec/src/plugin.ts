@@ -55,8 +55,9 @@ export interface ScanControl {
   nr_scanned: number;
   /**
    * Page-table pages freed by the `shrink` hook in this pass (model: no such
-   * field in the kernel; a table shrinker adds what it freed, and reclaim counts
-   * them into nr_reclaimed as a shrinker's freed objects would be).
+   * field in the kernel; a table shrinker adds what it freed). Not counted into
+   * nr_reclaimed: the pages are freed after an RCU grace period, outside the
+   * pass (Linux counts only slab pages freed during it, reclaim_state).
    */
   nr_pt_reclaimed: number;
   /** sc->priority: DEF_PRIORITY (12) down to 0; each pass scans lru_size >> priority. */

@@ -14,6 +14,7 @@ describe("mmsim compare", () => {
     // rcu-freept's scanner (every 100 ms of the model's clock) is 49 tables behind at the last status.
     // percpu (2022) frees each emptied PTE table in MADV_DONTNEED, as pt-reclaim: +12 kB.
     // refcount (2021) frees each table at its last put (the zap's), as pt-reclaim: +12 kB.
+    // lazyfree (001 step 2) is step 1 in MADV_DONTNEED, as pt-reclaim: +12 kB.
     expect(rows).toEqual([
       {
         reclaim: null,
@@ -37,6 +38,11 @@ describe("mmsim compare", () => {
       },
       {
         reclaim: "refcount",
+        before: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 0 },
+        after: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 12 },
+      },
+      {
+        reclaim: "lazyfree",
         before: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 0 },
         after: { VmSize: SEED_SMALL_HEAP, VmRSS: 0, VmPTE: 12 },
       },

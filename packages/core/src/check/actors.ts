@@ -212,6 +212,7 @@ export function* actor_op(t: Task, mm: MmStruct, op: ScenarioOp, oracle: Oracle 
       return res(vals.join(","));
     }
     case "madvise": {
+      if (typeof op.advice === "number") return res(yield* sys_madvise(t, at, len, op.advice)); // a plugin's advice: no data effect
       const ids = oracle?.begin_range(at, len, op.advice, name);
       const r = yield* sys_madvise(t, at, len, ADVICE[op.advice]);
       oracle?.end_range(ids!);

@@ -18,7 +18,8 @@ export type Size = number | string;
 export type ScenarioOp =
   | { op: "mmap"; at: Size; len: Size; shared?: boolean; prot?: "rw" | "r" | "none"; hugepage?: boolean }
   | { op: "touch"; at: Size; len: Size; write?: boolean; stride?: Size }
-  | { op: "madvise"; at: Size; len: Size; advice: "dontneed" | "free" | "pageout" | "hugepage" | "nohugepage" }
+  /** `advice` may be a raw value (a plugin's own advice, e.g. lazyfree's MADV_PT_RECLAIM; not in the CLI's JSON schema). */
+  | { op: "madvise"; at: Size; len: Size; advice: "dontneed" | "free" | "pageout" | "hugepage" | "nohugepage" | number }
   | { op: "munmap"; at: Size; len: Size }
   | { op: "mprotect"; at: Size; len: Size; prot: "rw" | "r" | "none" }
   | { op: "gup_fast"; at: Size; len: Size }

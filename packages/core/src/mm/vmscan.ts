@@ -290,17 +290,14 @@ export function* shrink_lruvec(t: Task, sc: ScanControlState): KPath {
 
 /**
  * shrink_node(): the LRU pass, then where shrink_slab() runs, the plugin's
- * `shrink` hook (a page-table shrinker). Tables it frees count as reclaimed
- * pages (Linux adds a shrinker's freed slab pages through reclaim_state).
+ * `shrink` hook (a page-table shrinker). The tables it frees are not counted
+ * into nr_reclaimed: they go after an RCU grace period, outside the pass (Linux
+ * counts only slab pages freed during the pass, through reclaim_state).
  */
 export function* shrink_node(t: Task, sc: ScanControlState): KPath {
   yield* shrink_lruvec(t, sc);
   const hook = t.k.hooks.shrink;
-  if (hook !== null) {
-    const before = sc.nr_pt_reclaimed;
-    yield* hook(t, sc);
-    sc.nr_reclaimed += sc.nr_pt_reclaimed - before;
-  }
+  if (hook !== null) yield* hook(t, sc);
 }
 
 /**

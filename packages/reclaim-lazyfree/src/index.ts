@@ -1,0 +1,89 @@
+/**
+ * @mmsim/reclaim-lazyfree — step 2 of seed 001's plan: MADV_PT_RECLAIM marks
+ * VMAs, their mm joins a global list, and the reclaim path (the `shrink` hook:
+ * kswapd or direct reclaim, after the lazily freed folios were discarded) frees
+ * the PTE tables that MADV_FREE emptied; on top of step 1 (CONFIG_PT_RECLAIM
+ * as merged in 6.14, reused from @mmsim/reclaim-pt-reclaim).
+ */
+import type { KPath, ReclaimPlugin, ScanControl, ZapDetails, ZapPteState, kernel_t, mm_struct, mmu_gather, pmd_ptr, spinlock_t, task_struct, vm_area_struct } from "@mmsim/core/kernel";
+import { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "@mmsim/reclaim-pt-reclaim";
+import { MADV_NO_PT_RECLAIM, MADV_PT_RECLAIM, PtReclaimMmList, VM_PT_RECLAIM, pt_reclaim_scan_mm, vma_pt_reclaim_suitable, type LazyfreeStats } from "./lazyfree.js";
+
+export { MADV_NO_PT_RECLAIM, MADV_PT_RECLAIM, PtReclaimMmList, VM_PT_RECLAIM, pt_reclaim_scan_mm, pt_reclaim_scan_vma, vma_pt_reclaim_suitable } from "./lazyfree.js";
+export type { LazyfreeStats } from "./lazyfree.js";
+
+export interface LazyfreePlugin extends ReclaimPlugin {
+  readonly stats: LazyfreeStats;
+  /** The global mm list (model: readable for tests and reports). */
+  readonly mm_list: PtReclaimMmList;
+}
+
+/**
+ * pt_reclaim_shrink(sc): the `shrink` hook's pass over the global list. An mm
+ * that exited or has no marked VMA left is dropped from the list.
+ */
+export function* pt_reclaim_shrink(t: task_struct, sc: ScanControl, list: PtReclaimMmList, stats: LazyfreeStats): KPath {
+  stats.shrink_calls++;
+  for (const mm of [...list.mms]) {
+    if (mm.exited) {
+      list.exit(mm);
+      continue;
+    }
+    const r = yield* pt_reclaim_scan_mm(t, mm, stats);
+    if (r === "unmarked") list.exit(mm);
+    else if (r !== null) {
+      sc.nr_pt_reclaimed += r;
+      stats.tables_freed += r;
+    }
+  }
+}
+
+/**
+ * The plugin: step 1's hooks in zap_pte_range() exactly as pt-reclaim has them,
+ * the two advice, the mm list (madvise_update_vma / exit_mmap), and the scan
+ * (shrink).
+ */
+export function lazyfree(): LazyfreePlugin {
+  const stats: LazyfreeStats = { shrink_calls: 0, mm_skipped: 0, pmds_scanned: 0, tables_freed: 0 };
+  const mm_list = new PtReclaimMmList();
+  return {
+    specificationVersion: "v1",
+    name: "lazyfree",
+    version: "0.1.0",
+    models:
+      "seed 001 step 2 (plan, never merged): MADV_PT_RECLAIM marks the VMA, the mm joins a global list, the reclaim path frees the PTE tables MADV_FREE emptied, on the CONFIG_PT_RECLAIM (6.14) infrastructure",
+    // madv_free stays false: the kit's check (MADV_FREE + MADV_PAGEOUT, no marking, no memory pressure) is not this design's trigger.
+    supports: { madv_dontneed: true, madv_free: false, async_scan: false, rcu_table_free: true, zero_page_tables: false, shrink_scan: true },
+    stats,
+    mm_list,
+    madvise_advice: [
+      { name: "pt_reclaim", behavior: MADV_PT_RECLAIM, set: VM_PT_RECLAIM, clear: 0 },
+      { name: "no_pt_reclaim", behavior: MADV_NO_PT_RECLAIM, set: 0, clear: VM_PT_RECLAIM },
+    ],
+    // Step 1, as merged (the same functions as @mmsim/reclaim-pt-reclaim's plugin).
+    reclaim_pt_is_enabled(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean {
+      return reclaim_pt_is_enabled(k, start, end, details);
+    },
+    *zap_pte_range_locked(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
+      const r = yield* try_get_and_clear_pmd(t, mm, pmdp);
+      st.direct_reclaim = r.ok;
+      st.pmdval = r.pmdval;
+    },
+    *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
+      if (st.direct_reclaim) yield* free_pte(t, mm, start, tlb, st.pmdval);
+      else yield* try_to_free_pte(t, mm, pmdp, start, tlb);
+    },
+    // Step 2: marking and the global list.
+    *madvise_update_vma(t: task_struct, vma: vm_area_struct): KPath {
+      if (vma_pt_reclaim_suitable(vma) && t.mm !== null) mm_list.enter(t.mm); // pt_reclaim_enter(mm)
+    },
+    *exit_mmap(_t: task_struct, mm: mm_struct): KPath {
+      mm_list.exit(mm); // pt_reclaim_exit(mm)
+    },
+    *shrink(t: task_struct, sc: ScanControl): KPath {
+      yield* pt_reclaim_shrink(t, sc, mm_list, stats);
+    },
+  };
+}
+
+export default lazyfree;
