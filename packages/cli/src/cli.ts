@@ -144,9 +144,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command("check-host")
     .description("run scripts on the simulator and on the running kernel and compare every status and error line")
     .argument("<scripts...>", "workload scripts")
-    .option("--reclaim <plugin>", "the simulator's plugin, as `run` takes it (the kernel on our machines runs pt-reclaim)", "none")
+    .option("--reclaim <plugin>", "the simulator's plugin, as `run` takes it (default: pt-reclaim if the running kernel has CONFIG_PT_RECLAIM, else none; said on stderr)")
     .option("--rss-tolerance <kB>", "allowed dVmRSS difference (default: 0, see host/README)")
-    .action(async (paths: string[], o: { reclaim: string; rssTolerance?: string }) =>
+    .action(async (paths: string[], o: { reclaim?: string; rssTolerance?: string }) =>
       setExit(await checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance, cwd: io.cwd }, line)),
     );
 

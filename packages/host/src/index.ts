@@ -9,7 +9,8 @@ export { cacheDirPath, checkCacheDir, ensureCacheDir, type CacheDirOptions } fro
 export { compileC, cachedBinaryName, compilerVersion, findSystemCompiler, type CompileCOptions } from "./compile.js";
 export { compileHelper, checkHostSupport, helperSourcePath, type HelperOptions } from "./helper.js";
 export { encodeRequest, parseResponse, ALLOWED, PROTOCOL_VERSION, HELLO, type HostResponse } from "./protocol.js";
-export { runOnHost, linesFromResponses, type HostRunResult, type HostRunOptions, type HelperOutput } from "./run.js";
+export { runOnHost, linesFromResponses, ReplyReader, type HostRunResult, type HostRunOptions, type HelperOutput } from "./run.js";
+export { runOnHostStreaming, type StreamRunOptions } from "./stream.js";
 export {
   compareLines,
   parseOutputLine,
@@ -23,5 +24,6 @@ export {
 export { checkHost, simulate, type CheckOptions, type CheckReport, type ScriptComparison } from "./check.js";
 export { formatComparison, formatReport } from "./format.js";
 export { kernelHasPtReclaim, thpMode } from "./kernel.js";
+export { detectPtReclaim, probePtReclaim, configHasPtReclaim, PROBE_SCRIPT, type PtReclaimDetection, type DetectOptions } from "./pt-reclaim-detect.js";
 export { defaultCorpusDir, listScenarios, loadKnownGaps, parseExpected, formatExpected, type Expected } from "./corpus.js";
 export { recordCorpus, recordHeader, type RecordOptions, type RecordResult } from "./record.js";

@@ -38,8 +38,81 @@ export interface HostRunOptions {
   timeoutMs?: number;
 }
 
-function where(op: ResolvedOp): string {
+export function where(op: ResolvedOp): string {
   return `${op.loc.file}:${op.loc.line}:${op.loc.col}`;
+}
+
+/**
+ * Turns the helper's replies, one at a time and in order, into runScript()'s
+ * lines: the streaming half of linesFromResponses(), shared with
+ * runOnHostStreaming() (stream.ts), which never holds the whole script.
+ */
+export class ReplyReader {
+  readonly lines: string[] = [];
+  readonly statuses: StatusLine[] = [];
+  /** Replies read (the hello not counted). */
+  replies = 0;
+  private hello = false;
+  /** Status lines print dVmSwap once a swapon succeeded, as runScript()'s do. */
+  private swap = false;
+
+  /** Checks the helper's first line. */
+  helloLine(line: string | undefined): void {
+    if (line !== HELLO) {
+      throw new HostProtocolError(`helper did not say ${JSON.stringify(HELLO)} (got ${line === undefined ? "no output" : JSON.stringify(line)}): wrong or stale helper binary?`);
+    }
+    this.hello = true;
+  }
+
+  /** The reply to `op`; returns the line it prints, if any. */
+  reply(op: ResolvedOp, line: string): string | null {
+    if (!this.hello) throw new HostProtocolError("a reply before the helper's hello");
+    this.replies++;
+    let r: HostResponse;
+    try {
+      r = parseResponse(line);
+    } catch (e) {
+      throw new HostProtocolError(`${(e as Error).message} to ${op.op} at ${where(op)}`);
+    }
+    if (r.kind === "bad") throw new HostProtocolError(`helper rejected request ${JSON.stringify(encodeRequest(op))} (${where(op)}): ${r.reason}`);
+    if (!ALLOWED[op.op].includes(r.kind)) {
+      throw new HostProtocolError(`helper replied ${JSON.stringify(line)} to ${op.op} at ${where(op)} (expected ${ALLOWED[op.op].join(" | ")})`);
+    }
+    let out: string | null = null;
+    switch (r.kind) {
+      case "status": {
+        if (op.op !== "status") break;
+        const cur: StatusLine = { label: op.label, VmSize: r.VmSize, VmRSS: r.VmRSS, VmPTE: r.VmPTE };
+        if (this.swap) cur.VmSwap = r.VmSwap;
+        this.statuses.push(cur);
+        out = formatStatus(this.statuses[0], cur);
+        break;
+      }
+      case "err":
+        out = formatError(op.op, strerror(r.errno));
+        break;
+      case "err-madvise":
+        out = formatError("madvise", strerror(r.errno));
+        break;
+      case "segv":
+        out = formatError("touch", SIGNAL_TEXT.SIGSEGV);
+        break;
+      case "sigbus":
+        out = formatError("touch", SIGNAL_TEXT.SIGBUS);
+        break;
+      case "ok":
+        if (op.op === "swapon") this.swap = true;
+        break;
+    }
+    if (out !== null) this.lines.push(out);
+    return out;
+  }
+}
+
+/** `helper replied N lines to M requests (no reply to OP at LOC)`: the helper stopped early (or went on). */
+export function replyCountError(replies: number, requests: number, unanswered: ResolvedOp | undefined): HostProtocolError {
+  const at = unanswered ? ` (no reply to ${unanswered.op} at ${where(unanswered)})` : "";
+  return new HostProtocolError(`helper replied ${replies} lines to ${requests} requests${at}`);
 }
 
 /**
@@ -51,56 +124,12 @@ export function linesFromResponses(ops: readonly ResolvedOp[], stdout: string): 
   const raw = stdout.split("\n");
   if (raw[raw.length - 1] === "") raw.pop();
   else if (raw.length > 0) throw new HostProtocolError(`helper output does not end with a newline (last line ${JSON.stringify(raw[raw.length - 1])})`);
-  if (raw[0] !== HELLO) {
-    throw new HostProtocolError(`helper did not say ${JSON.stringify(HELLO)} (got ${raw.length === 0 ? "no output" : JSON.stringify(raw[0])}): wrong or stale helper binary?`);
-  }
+  const reader = new ReplyReader();
+  reader.helloLine(raw[0]);
   const replies = raw.slice(1);
-  if (replies.length !== ops.length) {
-    const at = replies.length < ops.length ? ` (no reply to ${ops[replies.length].op} at ${where(ops[replies.length])})` : "";
-    throw new HostProtocolError(`helper replied ${replies.length} lines to ${ops.length} requests${at}`);
-  }
-  const lines: string[] = [];
-  const statuses: StatusLine[] = [];
-  /** Status lines print dVmSwap once a swapon succeeded, as runScript()'s do. */
-  let swap = false;
-  ops.forEach((op, i) => {
-    let r: HostResponse;
-    try {
-      r = parseResponse(replies[i]);
-    } catch (e) {
-      throw new HostProtocolError(`${(e as Error).message} to ${op.op} at ${where(op)}`);
-    }
-    if (r.kind === "bad") throw new HostProtocolError(`helper rejected request ${JSON.stringify(encodeRequest(op))} (${where(op)}): ${r.reason}`);
-    if (!ALLOWED[op.op].includes(r.kind)) {
-      throw new HostProtocolError(`helper replied ${JSON.stringify(replies[i])} to ${op.op} at ${where(op)} (expected ${ALLOWED[op.op].join(" | ")})`);
-    }
-    switch (r.kind) {
-      case "status": {
-        if (op.op !== "status") break;
-        const cur: StatusLine = { label: op.label, VmSize: r.VmSize, VmRSS: r.VmRSS, VmPTE: r.VmPTE };
-        if (swap) cur.VmSwap = r.VmSwap;
-        statuses.push(cur);
-        lines.push(formatStatus(statuses[0], cur));
-        break;
-      }
-      case "err":
-        lines.push(formatError(op.op, strerror(r.errno)));
-        break;
-      case "err-madvise":
-        lines.push(formatError("madvise", strerror(r.errno)));
-        break;
-      case "segv":
-        lines.push(formatError("touch", SIGNAL_TEXT.SIGSEGV));
-        break;
-      case "sigbus":
-        lines.push(formatError("touch", SIGNAL_TEXT.SIGBUS));
-        break;
-      case "ok":
-        if (op.op === "swapon") swap = true;
-        break;
-    }
-  });
-  return { lines, statuses };
+  if (replies.length !== ops.length) throw replyCountError(replies.length, ops.length, ops[replies.length]);
+  ops.forEach((op, i) => reader.reply(op, replies[i]));
+  return { lines: reader.lines, statuses: reader.statuses };
 }
 
 function spawnHelper(timeoutMs: number | undefined) {

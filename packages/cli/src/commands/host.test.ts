@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkHost, HELLO, HostUnavailableError, simulate } from "@mmsim/host";
+import { checkHost, HELLO, HostUnavailableError, simulate, type PtReclaimDetection } from "@mmsim/host";
 import { afterAll, describe, expect, test } from "vitest";
 import { checkHostCommand, hostCommand } from "./host.js";
 
@@ -67,14 +67,37 @@ describe("checkHostCommand", () => {
   test("1 on a mismatch, with a hint when the kernel has CONFIG_PT_RECLAIM", async () => {
     const o = io();
     const check = fakeCheck((_f, l) => l.map((x) => x.replace("dVmRSS=4", "dVmRSS=8")));
-    expect(await checkHostCommand([touching], { check, kernelHasPtReclaim: () => true }, o.io)).toBe(1);
+    expect(await checkHostCommand([touching], { check, reclaim: "none", kernelHasPtReclaim: () => true }, o.io)).toBe(1);
     expect(o.out).toContain("  ! dVmRSS sim=4 host=8");
     expect(o.err).toEqual(["mmsim check-host: note: this kernel has CONFIG_PT_RECLAIM=y; compare with --reclaim pt-reclaim"]);
     const p = io();
-    expect(await checkHostCommand([touching], { check, rssTolerance: "4", kernelHasPtReclaim: () => true }, p.io)).toBe(0);
+    expect(await checkHostCommand([touching], { check, reclaim: "none", rssTolerance: "4", kernelHasPtReclaim: () => true }, p.io)).toBe(0);
     const q = io();
     expect(await checkHostCommand([touching], { check, reclaim: "pt-reclaim", kernelHasPtReclaim: () => true }, q.io)).toBe(1);
     expect(q.err).toEqual([]);
+  });
+
+  test("no --reclaim: the design the kernel has, said on stderr (mutant: always none is caught)", async () => {
+    const used: (string | null)[] = [];
+    const check: typeof checkHost = (scripts, opts) => {
+      used.push((opts?.reclaim as () => { name: string } | null)()?.name ?? null);
+      return checkHost(scripts, { ...opts, runHost: (s) => ({ lines: simulate(s, plugin(opts?.reclaim)), statuses: [] }) });
+    };
+    const cases: [PtReclaimDetection, string | null, string][] = [
+      [{ enabled: true, how: "/proc/config.gz" }, "pt-reclaim", "mmsim check-host: the running kernel has CONFIG_PT_RECLAIM=y (/proc/config.gz): simulating --reclaim pt-reclaim; give --reclaim to choose"],
+      [{ enabled: false, how: "/boot/config-6.1" }, null, "mmsim check-host: the running kernel has no CONFIG_PT_RECLAIM (/boot/config-6.1): simulating --reclaim none; give --reclaim to choose"],
+      [{ enabled: null, how: "no config" }, null, "mmsim check-host: the running kernel may or may not have CONFIG_PT_RECLAIM (cannot tell) (no config): simulating --reclaim none; give --reclaim to choose"],
+    ];
+    for (const [d, design, line] of cases) {
+      const o = io();
+      used.length = 0;
+      expect(await checkHostCommand([file], { check, detect: () => d, kernelHasPtReclaim: () => true }, o.io)).toBe(0);
+      expect(o.err).toEqual([line]);
+      expect(used).toEqual([design]);
+    }
+    const o = io();
+    await checkHostCommand([file], { check, reclaim: "none", detect: () => { throw new Error("detected although --reclaim was given"); } }, o.io);
+    expect(used.at(-1)).toBeNull();
   });
 
   test("2 when the check cannot run", async () => {
@@ -87,6 +110,7 @@ describe("checkHostCommand", () => {
       [
         [file],
         {
+          reclaim: "none",
           check: () => {
             throw new HostUnavailableError("mmsim host needs Linux (this is darwin)");
           },

@@ -6,9 +6,10 @@
  *
  *   mmsim host <script>                       -> 0, or 1 on an error
  *   mmsim check-host <script>... [--reclaim pt-reclaim] [--rss-tolerance KB]
+ *     (no --reclaim: the design the running kernel has, detected and said on stderr)
  *                                             -> 0 all match, 1 a mismatch, 2 cannot run
  */
-import { checkHost, DEFAULT_RSS_TOLERANCE_KB, formatReport, kernelHasPtReclaim, runOnHost, type CheckReport, type HostRunOptions } from "@mmsim/host";
+import { checkHost, DEFAULT_RSS_TOLERANCE_KB, detectPtReclaim, formatReport, kernelHasPtReclaim, runOnHost, runOnHostStreaming, type CheckReport, type HostRunOptions, type PtReclaimDetection } from "@mmsim/host";
 import { loadReclaim, parseReclaimSpec } from "../plugins.js";
 import { loadWorkload } from "../workload.js";
 
@@ -21,11 +22,16 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** `mmsim host <script>`: the status and error lines `mmsim run` prints, from the real kernel. */
+/**
+ * `mmsim host <script>`: the status and error lines `mmsim run` prints, from the
+ * real kernel, each printed as its reply arrives (runOnHostStreaming: a huge
+ * `repeat` is never unrolled). With `opts.exec` (tests), the buffered runOnHost.
+ */
 export async function hostCommand(path: string, io: CommandIO, opts: HostRunOptions = {}, cwd = process.cwd()): Promise<number> {
   try {
-    const result = runOnHost((await loadWorkload(path, cwd)).script, opts);
-    for (const l of result.lines) io.out(l);
+    const script = (await loadWorkload(path, cwd)).script;
+    if (opts.exec) for (const l of runOnHost(script, opts).lines) io.out(l);
+    else await runOnHostStreaming(script, { ...opts, onLine: (l) => io.out(l) });
     return 0;
   } catch (e) {
     io.err(`mmsim host: ${message(e)}`);
@@ -34,8 +40,13 @@ export async function hostCommand(path: string, io: CommandIO, opts: HostRunOpti
 }
 
 export interface CheckHostCommandOptions {
-  /** --reclaim: none (default), a bundled plugin's name or a plugin module path, as `run` takes it. */
+  /**
+   * --reclaim: none, a bundled plugin's name, a package or a plugin module path, as `run` takes it.
+   * Absent: pt-reclaim when the running kernel has CONFIG_PT_RECLAIM=y, else none (detectPtReclaim(), said on stderr).
+   */
   reclaim?: string;
+  /** Replaces detectPtReclaim (tests). */
+  detect?: () => PtReclaimDetection;
   /** --rss-tolerance in kB (default DEFAULT_RSS_TOLERANCE_KB). */
   rssTolerance?: number | string;
   /** Options for the host runs (tests). */
@@ -54,11 +65,12 @@ export async function checkHostCommand(paths: readonly string[], opts: CheckHost
   const cwd = opts.cwd ?? process.cwd();
   try {
     if (paths.length === 0) throw new Error("no scripts given");
-    const reclaim = await loadReclaim(parseReclaimSpec(opts.reclaim ?? "none"), cwd, (line) => io.err(line));
     const tol = opts.rssTolerance === undefined ? DEFAULT_RSS_TOLERANCE_KB : Number(opts.rssTolerance);
     if (!Number.isFinite(tol) || tol < 0) throw new Error(`--rss-tolerance must be a number of kB >= 0 (got '${opts.rssTolerance}')`);
     const scripts = [];
     for (const p of paths) scripts.push((await loadWorkload(p, cwd)).script);
+    const word = opts.reclaim ?? defaultDesign((opts.detect ?? detectPtReclaim)(), io);
+    const reclaim = await loadReclaim(parseReclaimSpec(word), cwd, (line) => io.err(line));
     report = (opts.check ?? checkHost)(scripts, { reclaim: () => reclaim.create(), rssToleranceKb: tol, host: opts.host });
   } catch (e) {
     io.err(`mmsim check-host: ${message(e)}`);
@@ -66,8 +78,17 @@ export async function checkHostCommand(paths: readonly string[], opts: CheckHost
   }
   for (const l of formatReport(report).split("\n")) io.out(l);
   if (report.ok) return 0;
-  if (report.reclaim === null && (opts.kernelHasPtReclaim ?? kernelHasPtReclaim)() === true) {
+  if (opts.reclaim !== undefined && report.reclaim === null && (opts.kernelHasPtReclaim ?? kernelHasPtReclaim)() === true) {
     io.err("mmsim check-host: note: this kernel has CONFIG_PT_RECLAIM=y; compare with --reclaim pt-reclaim");
   }
   return 1;
+}
+
+/** The design matching the running kernel, and one stderr line saying which and how it was found. */
+export function defaultDesign(d: PtReclaimDetection, io: CommandIO): string {
+  const design = d.enabled === true ? "pt-reclaim" : "none";
+  const what =
+    d.enabled === true ? "has CONFIG_PT_RECLAIM=y" : d.enabled === false ? "has no CONFIG_PT_RECLAIM" : "may or may not have CONFIG_PT_RECLAIM (cannot tell)";
+  io.err(`mmsim check-host: the running kernel ${what} (${d.how}): simulating --reclaim ${design}; give --reclaim to choose`);
+  return design;
 }
