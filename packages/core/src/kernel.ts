@@ -5,6 +5,7 @@
 import { MmStruct } from "./mm/mm_struct.js";
 import { PageFrames } from "./mm/page_alloc.js";
 import { sys_swapon } from "./mm/swapfile.js";
+import { vm_commit_defaults, type VmCommit } from "./mm/overcommit.js";
 import type { SwapInfo } from "./types/swap.js";
 import type { Arch, TableFreeTarget } from "./pgtable/arch.js";
 import { DEFAULT_KERNEL_ERA, KERNEL_ERAS, MmsimError, validate_plugin, type KernelEra } from "@mmsim/spec";
@@ -26,11 +27,19 @@ export interface KernelOptions {
   /** Transparent huge pages mode (default "madvise", as on our machines). */
   thp?: "always" | "madvise" | "never";
   /**
-   * Memory that __vm_enough_memory() (OVERCOMMIT_GUESS, the default) compares a
-   * new accountable mapping against: totalram + swap, in bytes. Default 256 GiB,
-   * no swap (a server like the seed threads'); set it to a machine's to match it.
+   * The machine's RAM (totalram_pages(), in bytes): what overcommit accounting
+   * (mm/overcommit.ts) checks a charge against. Default 256 GiB, no swap (a
+   * server like the seed threads'); set it to a machine's to match it.
    */
+  ram_bytes?: number;
+  /** @deprecated the old name of `ram_bytes` (swap was always added on top). */
   commit_limit_bytes?: number;
+  /** vm.overcommit_memory: 0 heuristic (the default), 1 always, 2 never (strict accounting). */
+  overcommit_memory?: 0 | 1 | 2;
+  /** vm.overcommit_ratio (%, default 50): CommitLimit's share of RAM in mode 2. */
+  overcommit_ratio?: number;
+  /** vm.overcommit_kbytes: CommitLimit's RAM part in kB instead of the ratio (0: use the ratio). */
+  overcommit_kbytes?: number;
   /**
    * A swap device of this many bytes, enabled at boot as `swapon` of a swap file
    * of that size would (mm/swapfile.ts). Default: no swap.
@@ -43,6 +52,28 @@ export interface KernelOptions {
    * "what if this design ran on that kernel"). Default: the plugin's, else "6.18".
    */
   era?: KernelEra;
+}
+
+/** The overcommit settings of KernelOptions, checked (a bad value is a config error naming the option). */
+function vm_commit_of(opts: KernelOptions): VmCommit {
+  const bytes = (name: "ram_bytes" | "commit_limit_bytes", v: number) => {
+    if (!Number.isSafeInteger(v) || v < 4096) throw new MmsimError("config-error", `KernelOptions.${name}: ${v} is not a RAM size (a whole number of bytes, at least one page)`);
+    return Math.floor(v / 4096);
+  };
+  const c = vm_commit_defaults(bytes(opts.ram_bytes !== undefined ? "ram_bytes" : "commit_limit_bytes", opts.ram_bytes ?? opts.commit_limit_bytes ?? 256 * 2 ** 30));
+  if (opts.overcommit_memory !== undefined) {
+    if (opts.overcommit_memory !== 0 && opts.overcommit_memory !== 1 && opts.overcommit_memory !== 2)
+      throw new MmsimError("config-error", `KernelOptions.overcommit_memory: ${String(opts.overcommit_memory)} is not 0, 1 or 2 (-EINVAL)`);
+    c.overcommit_memory = opts.overcommit_memory;
+  }
+  for (const name of ["overcommit_ratio", "overcommit_kbytes"] as const) {
+    const v = opts[name];
+    if (v === undefined) continue;
+    if (!Number.isSafeInteger(v) || v < 0) throw new MmsimError("config-error", `KernelOptions.${name}: ${v} is not a non-negative integer (-EINVAL)`);
+  }
+  if (opts.overcommit_ratio !== undefined) c.overcommit_ratio = opts.overcommit_ratio;
+  if (opts.overcommit_kbytes !== undefined) c.overcommit_kbytes = opts.overcommit_kbytes;
+  return c;
 }
 
 export class Kernel implements types.Kernel {
@@ -59,7 +90,8 @@ export class Kernel implements types.Kernel {
   readonly thp: { enabled: "always" | "madvise" | "never"; use_zero_page: boolean };
   /** Deposited PTE tables of huge PMDs (pgtable_trans_huge_deposit), by PMD entry pointer. */
   readonly deposit = new Map<number, number>();
-  commit_limit_pages: number;
+  /** The vm.overcommit_* sysctls, totalram/swap and Committed_AS (mm/overcommit.ts). */
+  readonly vm_commit: VmCommit;
   /** The swap device (mm/swapfile.ts), or null without swap. */
   swap_info: SwapInfo | null = null;
   /**
@@ -97,7 +129,7 @@ export class Kernel implements types.Kernel {
       throw new MmsimError("config-error", `KernelOptions.era: unknown kernel era ${JSON.stringify(opts.era)} (known: ${KERNEL_ERAS.join(", ")})`);
     this.era = opts.era ?? this.plugin?.era ?? DEFAULT_KERNEL_ERA;
     this.thp = { enabled: opts.thp ?? "madvise", use_zero_page: true };
-    this.commit_limit_pages = Math.floor((opts.commit_limit_bytes ?? 256 * 2 ** 30) / 4096);
+    this.vm_commit = vm_commit_of(opts);
     this.hooks = hooks_of(this.plugin);
     this.frames = new PageFrames(opts.max_pfn);
     this.pt = new PtStore(this.frames);

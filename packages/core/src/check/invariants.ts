@@ -8,6 +8,7 @@ import type { MmStruct } from "../mm/mm_struct.js";
 import { MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from "../mm/mm.js";
 import { SWAP_HAS_CACHE, swap_count } from "../mm/swapfile.js";
 import { PG_ANON, PG_SHMEM, PG_TAIL, PG_ZERO } from "../mm/page_alloc.js";
+import { VM_ACCOUNT } from "../pgtable/arch.js";
 import { P4D_LEVEL, PGD_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 
 export interface Violation {
@@ -103,7 +104,29 @@ export function check_mm(k: Kernel, mm: MmStruct): Violation[] {
   let vm = 0;
   for (const v of mm.mm_mt.list) vm += v.pages;
   if (vm !== mm.total_vm) out.push({ rule: "total_vm", detail: `total_vm ${mm.total_vm}, VMAs span ${vm} pages` });
+  out.push(...check_committed_as(k));
   return out;
+}
+
+/**
+ * check_committed_as(): the machine's Committed_AS (vm_committed_as) equals what
+ * is charged: the VM_ACCOUNT VMAs of every live mm, and every shmem object still
+ * mapped that shmem_acct_size() charged. A path that charges and forgets to
+ * uncharge (or the reverse) leaves them apart.
+ */
+export function check_committed_as(k: Kernel): Violation[] {
+  let pages = 0;
+  const files = new Set<{ acct_pages: number }>();
+  for (const m of k.mms.values()) {
+    if (m.exited) continue;
+    for (const v of m.mm_mt.list) {
+      if (v.vm_flags & VM_ACCOUNT) pages += v.pages;
+      if (v.vm_file) files.add(v.vm_file);
+    }
+  }
+  for (const f of files) pages += f.acct_pages;
+  const c = k.vm_commit.committed_as;
+  return c === pages ? [] : [{ rule: "Committed_AS", detail: `vm_committed_as ${c} pages, but ${pages} pages are charged (VM_ACCOUNT VMAs and shmem objects)` }];
 }
 
 /**

@@ -21,6 +21,7 @@ import { down_write } from "../sync/rwsem.js";
 import { VM_ACCOUNT, VM_MAYEXEC, VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_WRITE } from "../pgtable/arch.js";
 import { ENOMEM } from "./errno.js";
 import { vm_stat_account } from "./mm.js";
+import { security_vm_enough_memory_mm } from "./overcommit.js";
 import { DEFAULT_MAX_MAP_COUNT, do_vmi_align_munmap, get_unmapped_area, MAP_FIXED, MMAP_MIN_ADDR } from "./mmap.js";
 import { mmap_write_unlock, vma_start_write } from "./mmap_lock.js";
 import type { MmStruct } from "./mm_struct.js";
@@ -54,8 +55,7 @@ export function* do_brk_flags(t: Task, mm: MmStruct, vma: Vma | null, addr: numb
   const k = t.k;
   const flags = VM_BRK_FLAGS;
   if (mm.map_count > DEFAULT_MAX_MAP_COUNT) return -ENOMEM;
-  // security_vm_enough_memory_mm(): OVERCOMMIT_GUESS as do_mmap() checks it.
-  if (len / PAGE_SIZE > k.commit_limit_pages) return -ENOMEM;
+  if (security_vm_enough_memory_mm(k, mm, len / PAGE_SIZE)) return -ENOMEM;
   const nv = new Vma(addr, addr + len, flags, k.arch.vm_get_page_prot(flags), addr / PAGE_SIZE, 0, null);
   if (vma && vma.vm_end === addr && can_merge(vma, nv)) {
     // vma_merge_new_range() with just_expand: the heap's VMA grows.

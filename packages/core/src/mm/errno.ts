@@ -1,5 +1,6 @@
 /** errno values and glibc's strerror() texts for the ones the model returns. */
 export const EPERM = 1;
+export const ENOENT = 2;
 export const EINTR = 4;
 export const EBADF = 9;
 export const EAGAIN = 11;
@@ -13,6 +14,7 @@ export const EOVERFLOW = 75;
 
 const TEXT: Record<number, string> = {
   [EPERM]: "Operation not permitted",
+  [ENOENT]: "No such file or directory",
   [EINTR]: "Interrupted system call",
   [EBADF]: "Bad file descriptor",
   [EAGAIN]: "Resource temporarily unavailable",
@@ -26,6 +28,7 @@ const TEXT: Record<number, string> = {
 };
 const NAME: Record<number, string> = {
   [EPERM]: "EPERM",
+  [ENOENT]: "ENOENT",
   [EINTR]: "EINTR",
   [EBADF]: "EBADF",
   [EAGAIN]: "EAGAIN",

@@ -24,7 +24,7 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_write } from "../sync/rwsem.js";
 import { spin_lock_nested, spin_unlock } from "../sync/spinlock.js";
-import { VM_WRITE } from "../pgtable/arch.js";
+import { VM_ACCOUNT, VM_WRITE } from "../pgtable/arch.js";
 import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pmdp_get, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
 import { pmd_lock, pmd_lockptr, pte_alloc_get, pte_alloc_one, pte_put } from "../pgtable/pgalloc.js";
@@ -32,7 +32,9 @@ import { pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unl
 import { ENOMEM } from "./errno.js";
 import { folio_get, page_folio, vm_normal_page } from "./folio.js";
 import { add_mm_counter, mm_counter, mm_inc_nr_ptes, MM_ANONPAGES, MM_SWAPENTS } from "./mm.js";
+import { exit_mmap } from "./mmap.js";
 import { mmap_write_unlock, vma_start_write } from "./mmap_lock.js";
+import { security_vm_enough_memory_mm } from "./overcommit.js";
 import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR, PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { p4d_alloc, pmd_alloc, pud_alloc } from "./pgtable_alloc.js";
@@ -270,6 +272,11 @@ export function* dup_mmap(t: Task, mm: MmStruct, oldmm: MmStruct): KPath<number>
   let retval = 0;
   for (const mpnt of [...oldmm.mm_mt.list]) {
     yield* vma_start_write(t, oldmm, mpnt);
+    // The child's private writable memory is charged again (fail_nomem).
+    if (mpnt.vm_flags & VM_ACCOUNT && security_vm_enough_memory_mm(k, oldmm, mpnt.pages)) {
+      retval = -ENOMEM;
+      break;
+    }
     // vm_area_dup() + anon_vma_fork()
     const tmp = new Vma(mpnt.vm_start, mpnt.vm_end, mpnt.vm_flags, mpnt.vm_page_prot, mpnt.vm_pgoff, mpnt.anon_vma ? k.new_anon_vma() : 0, mpnt.vm_file);
     if (tmp.vm_file) tmp.vm_file.mappers++;
@@ -286,14 +293,20 @@ export function* dup_mmap(t: Task, mm: MmStruct, oldmm: MmStruct): KPath<number>
 /**
  * dup_mm(tsk, oldmm): a new mm with the parent's fields the model keeps (the
  * mmap base, the program break), its VMAs and tables copied, and the high-water
- * marks reset to the copy (hiwater_rss = RSS, hiwater_vm = total_vm).
+ * marks reset to the copy (hiwater_rss = RSS, hiwater_vm = total_vm). When
+ * dup_mmap() fails (-ENOMEM: the copy could not be charged), the half-built mm
+ * is torn down (mmput → exit_mmap) and the errno returned.
  */
-export function* dup_mm(t: Task, oldmm: MmStruct): KPath<MmStruct> {
+export function* dup_mm(t: Task, oldmm: MmStruct): KPath<MmStruct | number> {
   const mm = t.k.mm_alloc();
   mm.mmap_base = oldmm.mmap_base;
   mm.start_brk = oldmm.start_brk;
   mm.brk = oldmm.brk;
-  yield* dup_mmap(t, mm, oldmm);
+  const err = yield* dup_mmap(t, mm, oldmm);
+  if (err) {
+    yield* exit_mmap(t, mm);
+    return err;
+  }
   mm.hiwater_rss = mm.get_mm_rss();
   mm.hiwater_vm = mm.total_vm;
   return mm;

@@ -16,6 +16,7 @@ import { EEXIST, EINVAL, ENOMEM, EBADF, EOVERFLOW } from "./errno.js";
 import type { MmStruct } from "./mm_struct.js";
 import { free_pgtables } from "./free_pgtables.js";
 import { update_hiwater_rss, update_hiwater_vm, vm_stat_account } from "./mm.js";
+import { OVERCOMMIT_NEVER, security_vm_enough_memory_mm, vm_acct_memory, vm_unacct_memory } from "./overcommit.js";
 import { __split_vma, can_merge, vma_close, vma_merge_pair } from "./vma_modify.js";
 import { ShmemFile, Vma } from "./vma.js";
 import { unmap_vmas } from "./zap.js";
@@ -147,9 +148,25 @@ export function* do_vmi_align_munmap(t: Task, mm: MmStruct, start: number, end: 
   yield* tlb_finish_mmu(t, tlb);
   update_hiwater_vm(mm);
   for (const v of detach) vm_stat_account(mm, v.vm_flags, -v.pages);
+  vm_unacct_memory(k, nr_accounted(detach)); // vms_complete_munmap_vmas()
   for (const v of detach) vma_close(k, v);
   yield* up_read(t, mm.mmap_lock);
   return 0;
+}
+
+/** The pages of the VM_ACCOUNT VMAs among `vmas` (vms_gather_munmap_vmas / exit_mmap's nr_accounted). */
+export function nr_accounted(vmas: readonly Vma[]): number {
+  let n = 0;
+  for (const v of vmas) if (v.vm_flags & VM_ACCOUNT) n += v.pages;
+  return n;
+}
+
+/** The pages of [start, end) that VM_ACCOUNT VMAs map (count_vma_pages_range() over the accountable ones). */
+function accounted_pages_in(mm: MmStruct, start: number, end: number): number {
+  let n = 0;
+  for (let v = mm.mm_mt.find_vma(start); v && v.vm_start < end; v = mm.mm_mt.next_of(v))
+    if (v.vm_flags & VM_ACCOUNT) n += (Math.min(v.vm_end, end) - Math.max(v.vm_start, start)) / PAGE_SIZE;
+  return n;
 }
 
 /** munmap(addr, len) */
@@ -168,20 +185,48 @@ export function* sys_munmap(t: Task, start: number, len: number): KPath<number> 
   return yield* do_vmi_align_munmap(t, mm, start, end);
 }
 
-/** mmap_region(): place a new anonymous VMA at [addr, addr + len), merging where Linux would. */
+/**
+ * mmap_region(): place a new anonymous VMA at [addr, addr + len), merging where
+ * Linux would. Accounting as __mmap_setup(): an accountable mapping is charged
+ * its pages less those the mappings it replaces had charged, before anything is
+ * unmapped (a refused charge leaves them in place); their charge passes to it.
+ * A shared one charges its shmem object (shmem_acct_size) unless VM_NORESERVE.
+ * Model difference: Linux unmaps the replaced range after that charge but creates
+ * the shmem object after the unmap; here both charges come first.
+ */
 function* mmap_region(t: Task, mm: MmStruct, addr: number, len: number, vm_flags: number, pgoff: number): KPath<number> {
   const k = t.k;
   const end = addr + len;
-  if (mm.mm_mt.find_vma_intersection(addr, end)) {
+  const pglen = len / PAGE_SIZE;
+  const shared = (vm_flags & VM_SHARED) !== 0;
+  const overlap = mm.mm_mt.find_vma_intersection(addr, end) !== null;
+  const transferred = overlap && vm_flags & VM_ACCOUNT ? accounted_pages_in(mm, addr, end) : 0;
+  const charged = vm_flags & VM_ACCOUNT ? pglen - transferred : 0;
+  if (charged && security_vm_enough_memory_mm(k, mm, charged)) return -ENOMEM;
+  const shmem_acct = shared && !(vm_flags & VM_NORESERVE) ? pglen : 0;
+  if (shmem_acct && security_vm_enough_memory_mm(k, mm, shmem_acct)) {
+    vm_unacct_memory(k, charged);
+    return -ENOMEM;
+  }
+  if (overlap) {
     // MAP_FIXED over existing mappings: unmap them first (write lock is retaken).
     const r = yield* do_vmi_align_munmap(t, mm, addr, end);
-    if (r) return r;
+    if (r) {
+      vm_unacct_memory(k, charged + shmem_acct);
+      return r;
+    }
+    vm_acct_memory(k, transferred); // the unmap uncharged them: vms->nr_accounted = 0 in Linux
     yield* down_write(t, mm.mmap_lock);
   }
-  if (mm.map_count >= DEFAULT_MAX_MAP_COUNT) return -ENOMEM;
-  const shared = (vm_flags & VM_SHARED) !== 0;
-  const file = shared ? new ShmemFile(k.new_file_id(), len / PAGE_SIZE) : null; // shmem_zero_setup()
-  if (file) file.mappers++;
+  if (mm.map_count >= DEFAULT_MAX_MAP_COUNT) {
+    vm_unacct_memory(k, charged + transferred + shmem_acct);
+    return -ENOMEM;
+  }
+  const file = shared ? new ShmemFile(k.new_file_id(), pglen) : null; // shmem_zero_setup()
+  if (file) {
+    file.mappers++;
+    file.acct_pages = shmem_acct;
+  }
   let vma = new Vma(addr, end, vm_flags, k.arch.vm_get_page_prot(vm_flags), pgoff, 0, file);
   mm.mm_mt.insert(vma);
   /* vma_merge_new_range() */
@@ -219,13 +264,10 @@ function* do_mmap(t: Task, mm: MmStruct, addr: number, len: number, prot: number
     default:
       return -EINVAL;
   }
-  if (flags & MAP_NORESERVE) vm_flags |= VM_NORESERVE;
+  // MAP_NORESERVE is honoured only if allowed to overcommit.
+  if (flags & MAP_NORESERVE && k.vm_commit.overcommit_memory !== OVERCOMMIT_NEVER) vm_flags |= VM_NORESERVE;
   /* accountable_mapping(): private writable memory is charged (VM_ACCOUNT) */
   if (!(vm_flags & (VM_SHARED | VM_NORESERVE)) && vm_flags & 0x2) vm_flags |= VM_ACCOUNT;
-  // __vm_enough_memory(), OVERCOMMIT_GUESS: one mapping may not exceed RAM + swap.
-  // Shared anonymous memory is charged too (shmem_acct_size), unless MAP_NORESERVE.
-  const charged = vm_flags & VM_ACCOUNT || (vm_flags & VM_SHARED && !(vm_flags & VM_NORESERVE));
-  if (charged && len / PAGE_SIZE > k.commit_limit_pages) return -ENOMEM;
   return yield* mmap_region(t, mm, addr, len, vm_flags, pgoff);
 }
 
@@ -263,6 +305,7 @@ export function* exit_mmap(t: Task, mm: MmStruct): KPath {
     vm_stat_account(mm, v.vm_flags, -v.pages);
     vma_close(k, v);
   }
+  vm_unacct_memory(k, nr_accounted(vmas));
   mm.exited = true;
   yield* mmap_write_unlock(t, mm);
 }

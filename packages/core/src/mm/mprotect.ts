@@ -21,6 +21,7 @@ import { is_huge_zero_pmd } from "./huge_memory.js";
 import { PROT_EXEC, PROT_READ, PROT_WRITE, calc_vm_prot_bits } from "./mmap.js";
 import type { MmStruct } from "./mm_struct.js";
 import { vm_stat_account } from "./mm.js";
+import { security_vm_enough_memory_mm, vm_unacct_memory } from "./overcommit.js";
 import { PG_ANON } from "./page_alloc.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
@@ -85,16 +86,25 @@ function* change_protection(t: Task, tlb: MmuGather, vma: Vma, start: number, en
   }
 }
 
-/** mprotect_fixup(): returns the VMA now covering [start, end) (merged or split). */
-function* mprotect_fixup(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start: number, end: number, newflags: number): KPath<Vma> {
+/**
+ * mprotect_fixup(): returns the VMA now covering [start, end) (merged or split),
+ * or -ENOMEM when making private memory writable cannot be charged.
+ */
+function* mprotect_fixup(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start: number, end: number, newflags: number): KPath<Vma | number> {
   const k = t.k;
   const oldflags = vma.vm_flags;
+  const nrpages = (end - start) / 4096;
   if (newflags === oldflags) return vma;
   if (newflags & VM_WRITE) {
-    if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) newflags |= VM_ACCOUNT;
+    // The area turns into data: charge it (security_vm_enough_memory_mm), once.
+    if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
+      if (security_vm_enough_memory_mm(k, mm, nrpages)) return -ENOMEM;
+      newflags |= VM_ACCOUNT;
+    }
   } else if (oldflags & VM_ACCOUNT && vma.vm_file === null && !vma.anon_vma) {
     newflags &= ~VM_ACCOUNT;
   }
+  if (oldflags & VM_ACCOUNT && !(newflags & VM_ACCOUNT)) vm_unacct_memory(k, nrpages);
   vm_stat_account(mm, oldflags, -(end - start) / 4096);
   vm_stat_account(mm, newflags, (end - start) / 4096);
   const v = yield* vma_modify(t, mm, vma, start, end, (x) => {
@@ -134,6 +144,10 @@ export function* sys_mprotect(t: Task, start: number, len: number, prot: number)
       }
       tmp = Math.min(vma.vm_end, end);
       const v = yield* mprotect_fixup(t, tlb, mm, vma, nstart, tmp, newflags);
+      if (typeof v === "number") {
+        error = v;
+        break;
+      }
       // tmp = vma_iter_end(&vmi): continue after the (possibly merged) VMA.
       tmp = v.vm_end;
       nstart = tmp;

@@ -19,7 +19,7 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_write } from "../sync/rwsem.js";
 import { spin_lock_nested, spin_unlock } from "../sync/spinlock.js";
-import { VM_MAYSHARE, VM_SHARED } from "../pgtable/arch.js";
+import { VM_ACCOUNT, VM_MAYSHARE, VM_SHARED } from "../pgtable/arch.js";
 import { pmd_clear, pmd_populate, pmdp_huge_get_and_clear, ptep_get, ptep_get_and_clear, pxd_clear, pxd_populate, pxdp_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
 import { pmd_lock, pmd_lockptr, pte_alloc_get, pte_put } from "../pgtable/pgalloc.js";
 import { pte_lockptr, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
@@ -29,6 +29,7 @@ import { EAGAIN, EFAULT, EINVAL, ENOMEM } from "./errno.js";
 import { page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd } from "./huge_memory.js";
 import { vm_stat_account } from "./mm.js";
+import { security_vm_enough_memory_mm, vm_unacct_memory } from "./overcommit.js";
 import { do_vmi_align_munmap, get_unmapped_area, MAP_FIXED, MAP_SHARED } from "./mmap.js";
 import { mmap_write_unlock, vma_start_write } from "./mmap_lock.js";
 import type { MmStruct } from "./mm_struct.js";
@@ -213,12 +214,20 @@ export function* move_page_tables(t: Task, vma: Vma, old_addr: number, new_vma: 
 }
 
 /**
- * move_vma(): copy_vma() (same flags, protection, anon_vma and page offset at
- * the new address), move_page_tables(), account the new range, then unmap the
- * old one unless MREMAP_DONTUNMAP (keeping hiwater_vm as it was before the
- * move, as Linux does). Returns the new address; the mmap lock stays held.
+ * move_vma(): charge what the move adds (vrm_calc_charge: the growth, or the
+ * whole new length with MREMAP_DONTUNMAP), copy_vma() (same flags, protection,
+ * anon_vma and page offset at the new address), move_page_tables(), account the
+ * new range, then unmap the old one unless MREMAP_DONTUNMAP (keeping hiwater_vm
+ * as it was before the move, as Linux does; with VM_ACCOUNT cleared for the
+ * unmap, as unmap_source_vma() does, so that the old pages' charge passes to the
+ * new VMA). Returns the new address; the mmap lock stays held.
  */
 function* move_vma(t: Task, mm: MmStruct, vma: Vma, old_addr: number, old_len: number, new_len: number, new_addr: number, flags: number): KPath<number> {
+  let charged = 0;
+  if (vma.vm_flags & VM_ACCOUNT) {
+    charged = (flags & MREMAP_DONTUNMAP ? new_len : Math.max(0, new_len - old_len)) / PAGE_SIZE;
+    if (charged && security_vm_enough_memory_mm(t.k, mm, charged)) return -ENOMEM;
+  }
   const new_pgoff = vma.vm_pgoff + (old_addr - vma.vm_start) / PAGE_SIZE;
   const new_vma = new Vma(new_addr, new_addr + new_len, vma.vm_flags, vma.vm_page_prot, new_pgoff, vma.anon_vma, vma.vm_file);
   if (new_vma.vm_file) new_vma.vm_file.mappers++;
@@ -226,11 +235,26 @@ function* move_vma(t: Task, mm: MmStruct, vma: Vma, old_addr: number, old_len: n
   yield* vma_start_write(t, mm, new_vma);
   yield* vma_start_write(t, mm, vma);
   const moved = yield* move_page_tables(t, vma, old_addr, new_vma, new_addr, old_len);
-  if (moved < old_len) return -ENOMEM; // the model never fails a table allocation
+  if (moved < old_len) {
+    vm_unacct_memory(t.k, charged);
+    return -ENOMEM; // the model never fails a table allocation
+  }
   vm_stat_account(mm, vma.vm_flags, new_len / PAGE_SIZE);
   if (!(flags & MREMAP_DONTUNMAP) && old_len) {
     const hiwater_vm = mm.hiwater_vm;
-    const r = yield* munmap_locked(t, mm, old_addr, old_addr + old_len);
+    const accountable_move = (vma.vm_flags & VM_ACCOUNT) !== 0;
+    const { vm_start, vm_end } = vma;
+    if (accountable_move) vma.vm_flags &= ~VM_ACCOUNT;
+    const old_end = old_addr + old_len;
+    const r = yield* munmap_locked(t, mm, old_addr, old_end);
+    if (accountable_move) {
+      // Reinstate VM_ACCOUNT on what remains of the old VMA on either side.
+      const prev = vm_start < old_addr ? mm.mm_mt.vma_lookup(old_addr - 1) : null;
+      const next = vm_end > old_end ? mm.mm_mt.vma_lookup(old_end) : null;
+      if (prev) prev.vm_flags |= VM_ACCOUNT;
+      if (next) next.vm_flags |= VM_ACCOUNT;
+      if (r) vma.vm_flags |= VM_ACCOUNT;
+    }
     if (r) return r;
     mm.hiwater_vm = hiwater_vm;
   }
@@ -292,6 +316,7 @@ function* do_mremap(t: Task, mm: MmStruct, addr: number, old_len: number, new_le
   const delta = new_len - old_len;
   // Old range ends at the VMA's end and there is room after it: expand in place (vma_merge_extend).
   if (old_len === vma.vm_end - addr && vma_expandable(t, mm, vma, delta)) {
+    if (vma.vm_flags & VM_ACCOUNT && security_vm_enough_memory_mm(k, mm, delta / PAGE_SIZE)) return -ENOMEM; // vrm_charge()
     yield* vma_start_write(t, mm, vma);
     vma.vm_end += delta;
     vm_stat_account(mm, vma.vm_flags, delta / PAGE_SIZE);

@@ -6,6 +6,7 @@
  * RSS counts these pages as MM_SHMEMPAGES. Reclaim unmaps them (mm/rmap.ts).
  */
 import type { Kernel } from "../types/kernel.js";
+import { vm_unacct_memory } from "./overcommit.js";
 import { PG_SHMEM } from "./page_alloc.js";
 import type { ShmemFile } from "./vma.js";
 
@@ -19,8 +20,10 @@ export function shmem_get_folio(k: Kernel, file: ShmemFile, pgoff: number): numb
   return pfn;
 }
 
-/** Drop the page cache of a shmem file whose last mapping went away. */
+/** Drop the page cache of a shmem file whose last mapping went away, and its charge (shmem_unacct_size). */
 export function shmem_evict_inode(k: Kernel, file: ShmemFile): void {
+  vm_unacct_memory(k, file.acct_pages);
+  file.acct_pages = 0;
   for (const pfn of file.pages.values()) {
     if (--k.frames.refcount[pfn] === 0) k.frames.free(pfn, 0);
   }

@@ -37,10 +37,10 @@ describe("swapon", () => {
   it("a swap area of N pages has N - 1 usable slots (the header page); a second swapon is EBUSY, a one-page area EINVAL", () => {
     const e = new Engine({ arch });
     expect(sys_swapon(e.k, 4096)).toBe(-EINVAL);
-    const limit = e.k.commit_limit_pages;
+    const swap = e.k.vm_commit.total_swap_pages;
     expect(e.spawn().swapon(SWAP_MIN_BYTES)).toBe(0);
     expect(si_swapinfo(e.k)).toEqual({ total: 9, free: 9 });
-    expect(e.k.commit_limit_pages).toBe(limit + 9); // __vm_enough_memory: totalram + total_swap_pages
+    expect(e.k.vm_commit.total_swap_pages).toBe(swap + 9); // __vm_enough_memory: totalram + total_swap_pages
     expect(sys_swapon(e.k, 64 * M)).toBe(-EBUSY);
   });
 });

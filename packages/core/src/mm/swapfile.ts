@@ -91,8 +91,8 @@ export class SwapInfoStruct implements SwapInfo {
 /**
  * swapon(2) of a swap area of `bytes` (a swap file mkswap'ed to that size):
  * read_swap_header()'s checks, then the device is enabled (enable_swap_info).
- * Returns 0 or -errno. OVERCOMMIT_GUESS's limit grows by the swap pages
- * (__vm_enough_memory: totalram_pages() + total_swap_pages).
+ * Returns 0 or -errno. Overcommit's limits grow by the swap pages
+ * (total_swap_pages, in __vm_enough_memory and vm_commit_limit).
  */
 export function sys_swapon(k: Kernel, bytes: number): number {
   if (k.swap_info !== null) return -EBUSY;
@@ -101,7 +101,7 @@ export function sys_swapon(k: Kernel, bytes: number): number {
   if (!Number.isSafeInteger(bytes) || max < 2) return -EINVAL;
   const si = new SwapInfoStruct(max);
   k.swap_info = si;
-  k.commit_limit_pages += si.pages;
+  k.vm_commit.total_swap_pages += si.pages;
   return 0;
 }
 

@@ -9,6 +9,8 @@ export class ShmemFile implements types.ShmemFile {
   readonly pages = new Map<number, number>();
   /** VMAs mapping the file (its last unmap evicts the page cache). */
   mappers = 0;
+  /** Pages shmem_acct_size() charged at creation (0 for VM_NORESERVE); shmem_evict_inode uncharges them. */
+  acct_pages = 0;
   constructor(
     readonly id: number,
     /** Size in pages. */

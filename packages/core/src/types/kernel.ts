@@ -7,6 +7,7 @@
  */
 import type { Arch, ReclaimPlugin, TableFreeTarget, kernel_t } from "@mmsim/spec";
 import type { MmStruct, PageFrames, PtStore } from "./mm_types.js";
+import type { VmCommit } from "./overcommit.js";
 import type { SwapInfo } from "./swap.js";
 import type { Task } from "./sched.js";
 import type { Rcu } from "./sync.js";
@@ -91,8 +92,8 @@ export interface Kernel extends kernel_t {
   readonly thp: { enabled: "always" | "madvise" | "never"; use_zero_page: boolean };
   /** Deposited PTE tables of huge PMDs (pgtable_trans_huge_deposit), by PMD entry pointer. */
   readonly deposit: Map<number, number>;
-  /** __vm_enough_memory()'s limit, in pages (totalram + total_swap_pages: swapon adds to it). */
-  commit_limit_pages: number;
+  /** Overcommit accounting: the vm.overcommit_* sysctls, totalram, swap and Committed_AS, in pages (mm/overcommit.ts). */
+  readonly vm_commit: VmCommit;
   /** The swap device (swap_info[0]), or null without swap (the default). */
   swap_info: SwapInfo | null;
   /** The model's clock (ns), and jiffies at HZ. */

@@ -68,6 +68,8 @@ export interface ShmemFile {
   readonly pages: Map<number, number>;
   /** VMAs mapping the file (its last unmap evicts the page cache). */
   mappers: number;
+  /** Pages shmem_acct_size() charged at creation (0 for VM_NORESERVE); shmem_evict_inode uncharges them. */
+  acct_pages: number;
 }
 
 /** struct vm_area_struct, for anonymous memory (mm/vma.ts). */

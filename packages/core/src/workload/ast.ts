@@ -3,7 +3,7 @@
  * mmsim versions and `mmsim host`):
  *
  *   # comment
- *   mmap NAME SIZE [rw|r|none] [shared] [hugepage|nohugepage] [@ADDR]
+ *   mmap NAME SIZE [rw|r|none] [shared] [hugepage|nohugepage] [noreserve] [@ADDR]
  *   touch NAME OFFSET LENGTH [write|read] [STRIDE]
  *   madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage|willneed|cold|pageout|NUMBER
  *                           (NUMBER: a raw advice value, e.g. a plugin's own advice)
@@ -17,6 +17,11 @@
  *                           process itself, reclaims SIZE bytes: lazily freed
  *                           folios first, anon ones to swap if any; on the real
  *                           kernel, a memory cgroup limit lowered by SIZE)
+ *   ram SIZE               (the simulated machine's RAM, totalram: what
+ *                           overcommit checks against; once, before any mmap)
+ *   sysctl vm.overcommit_memory=0|1|2   (also vm.overcommit_ratio=N,
+ *                           vm.overcommit_kbytes=N: writing one zeroes the other)
+ *   thp always|madvise|never   (/sys/kernel/mm/transparent_hugepage/enabled)
  *   repeat COUNT [as VAR]
  *     ...
  *   end
@@ -35,6 +40,10 @@ export type Expr =
   | { kind: "bin"; op: "+" | "-" | "*"; left: Expr; right: Expr; loc: Loc };
 
 export type Prot = "rw" | "r" | "none";
+/** The sysctls a script may write (vm.overcommit_*). */
+export type Sysctl = "vm.overcommit_memory" | "vm.overcommit_ratio" | "vm.overcommit_kbytes";
+export const SYSCTLS: readonly Sysctl[] = ["vm.overcommit_memory", "vm.overcommit_ratio", "vm.overcommit_kbytes"];
+export type ThpMode = "always" | "madvise" | "never";
 export type Advice = "dontneed" | "free" | "hugepage" | "nohugepage" | "willneed" | "cold" | "pageout";
 
 export type Stmt =
@@ -47,6 +56,8 @@ export type Stmt =
       shared: boolean;
       thp: "hugepage" | "nohugepage" | null;
       addr: Expr | null;
+      /** MAP_NORESERVE (absent: false). */
+      noreserve?: boolean;
     }
   | { op: "touch"; loc: Loc; name: string; offset: Expr; length: Expr; write: boolean; stride: Expr | null }
   | { op: "madvise"; loc: Loc; name: string; offset: Expr; length: Expr; advice: Advice | number }
@@ -54,6 +65,9 @@ export type Stmt =
   | { op: "mprotect"; loc: Loc; name: string; offset: Expr; length: Expr; prot: Prot }
   | { op: "status"; loc: Loc; label: string }
   | { op: "swapon"; loc: Loc; size: Expr }
+  | { op: "ram"; loc: Loc; size: Expr }
+  | { op: "sysctl"; loc: Loc; name: Sysctl; value: Expr }
+  | { op: "thp"; loc: Loc; mode: ThpMode }
   | { op: "reclaim"; loc: Loc; size: Expr; direct: boolean }
   | { op: "repeat"; loc: Loc; count: Expr; var: string; body: Stmt[] };
 

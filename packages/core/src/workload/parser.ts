@@ -5,7 +5,7 @@
  * option words, mapping names defined by an earlier `mmap` (textual order),
  * loop variables bound by an enclosing `repeat`, and repeat/end pairing.
  */
-import type { Advice, Expr, Loc, Prot, Script, Stmt } from "./ast.js";
+import { SYSCTLS, type Advice, type Expr, type Loc, type Prot, type Script, type Stmt, type Sysctl } from "./ast.js";
 import { ScriptError } from "./errors.js";
 import { exprVars, isIdentifier, parseExpr } from "./expr.js";
 import { splitLines, tokenizeLine, type Word } from "./lexer.js";
@@ -78,6 +78,8 @@ class ScriptParser {
   private readonly top: Stmt[] = [];
   /** A `swapon` was seen. */
   private swapon = false;
+  /** A `ram` was seen. */
+  private ram = false;
 
   constructor(file: string) {
     this.file = file;
@@ -157,6 +159,30 @@ class ScriptParser {
         ops.done();
         return this.emit({ op: "reclaim", loc, size, direct });
       }
+      case "ram": {
+        const sizeWord = ops.next("SIZE");
+        ops.done();
+        if (this.open.length > 0) this.fail("ram: not allowed inside a repeat block (the machine's RAM is set once)", words[0]);
+        if (this.ram) this.fail("ram: given twice (the machine's RAM is set once)", words[0]);
+        if (this.mappings.size > 0) this.fail("ram: must come before the first mmap (it sizes the machine the script runs on)", words[0]);
+        this.ram = true;
+        return this.emit({ op: "ram", loc, size: this.expr(sizeWord) });
+      }
+      case "sysctl": {
+        const word = ops.next("NAME=VALUE");
+        ops.done();
+        const eq = word.text.indexOf("=");
+        if (eq < 0) this.fail(`sysctl: expected NAME=VALUE, found '${word.text}'`, word);
+        const name = word.text.slice(0, eq);
+        if (!SYSCTLS.includes(name as Sysctl)) this.fail(`sysctl: unknown or unsupported sysctl '${name}' (expected ${SYSCTLS.join(", ")})`, word);
+        if (eq === word.text.length - 1) throw new ScriptError(`sysctl: expected a value after '${name}='`, this.at(word.col + eq + 1));
+        return this.emit({ op: "sysctl", loc, name: name as Sysctl, value: this.expr({ text: word.text.slice(eq + 1), col: word.col + eq + 1 }) });
+      }
+      case "thp": {
+        const mode = this.keyword(ops, "MODE", ["always", "madvise", "never"], "THP mode") as "always" | "madvise" | "never";
+        ops.done();
+        return this.emit({ op: "thp", loc, mode });
+      }
       case "repeat":
         return this.repeat(ops, loc);
       case "end":
@@ -174,6 +200,7 @@ class ScriptParser {
     let shared = false;
     let thp: "hugepage" | "nohugepage" | null = null;
     let addr: Expr | null = null;
+    let noreserve = false;
     const seen = new Set<string>();
     const once = (group: string, word: Word): void => {
       if (seen.has(group)) this.fail(`mmap: ${group} given twice ('${word.text}')`, word);
@@ -191,6 +218,9 @@ class ScriptParser {
       } else if (text === "hugepage" || text === "nohugepage") {
         once("THP mode", word);
         thp = text;
+      } else if (text === "noreserve") {
+        once("'noreserve'", word);
+        noreserve = true;
       } else if (text.startsWith("@")) {
         once("address", word);
         if (text.length === 1) throw new ScriptError("mmap: expected an address after '@'", this.at(word.col + 1));
@@ -200,7 +230,7 @@ class ScriptParser {
       }
     }
     this.mappings.add(nameWord.text);
-    return { op: "mmap", loc, name: nameWord.text, size, prot: prot ?? "rw", shared, thp, addr };
+    return { op: "mmap", loc, name: nameWord.text, size, prot: prot ?? "rw", shared, thp, addr, ...(noreserve ? { noreserve } : {}) };
   }
 
   private touch(ops: Operands, loc: Loc): Stmt {

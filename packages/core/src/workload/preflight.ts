@@ -56,7 +56,13 @@ function readsOf(stmts: readonly Stmt[], out = new Set<string>()): Set<string> {
         break;
       case "swapon":
       case "reclaim":
+      case "ram":
         add(s.size);
+        break;
+      case "sysctl":
+        add(s.value);
+        break;
+      case "thp":
         break;
       case "status":
         break;

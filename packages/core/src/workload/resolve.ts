@@ -5,19 +5,22 @@
  * simulator and `mmsim host` execute this same stream, so the two outputs can be
  * compared line by line.
  */
-import type { Advice, Loc, Prot, Script, Stmt } from "./ast.js";
+import type { Advice, Loc, Prot, Script, Stmt, Sysctl, ThpMode } from "./ast.js";
 import { ScriptError } from "./errors.js";
 import { evalNonNegative } from "./expr.js";
 import { SWAP_MIN_BYTES } from "../mm/swapfile.js";
 
 export type ResolvedOp =
-  | { op: "mmap"; loc: Loc; name: string; size: number; prot: Prot; shared: boolean; thp: "hugepage" | "nohugepage" | null; addr: number | null }
+  | { op: "mmap"; loc: Loc; name: string; size: number; prot: Prot; shared: boolean; thp: "hugepage" | "nohugepage" | null; addr: number | null; noreserve?: boolean }
   | { op: "touch"; loc: Loc; name: string; offset: number; length: number; write: boolean; stride: number }
   | { op: "madvise"; loc: Loc; name: string; offset: number; length: number; advice: Advice | number }
   | { op: "munmap"; loc: Loc; name: string; offset: number; length: number }
   | { op: "mprotect"; loc: Loc; name: string; offset: number; length: number; prot: Prot }
   | { op: "status"; loc: Loc; label: string }
   | { op: "swapon"; loc: Loc; size: number }
+  | { op: "ram"; loc: Loc; size: number }
+  | { op: "sysctl"; loc: Loc; name: Sysctl; value: number }
+  | { op: "thp"; loc: Loc; mode: ThpMode }
   | { op: "reclaim"; loc: Loc; size: number; direct: boolean };
 
 type SimpleStmt = Exclude<Stmt, { op: "repeat" }>;
@@ -35,6 +38,7 @@ export function resolveOp(s: SimpleStmt, env: ReadonlyMap<string, number>): Reso
         shared: s.shared,
         thp: s.thp,
         addr: s.addr ? evalNonNegative(s.addr, env, "ADDR") : null,
+        ...(s.noreserve ? { noreserve: true } : {}),
       };
     case "touch": {
       const stride = s.stride ? evalNonNegative(s.stride, env, "STRIDE") : 4096;
@@ -64,6 +68,15 @@ export function resolveOp(s: SimpleStmt, env: ReadonlyMap<string, number>): Reso
     }
     case "reclaim":
       return { op: "reclaim", loc: s.loc, size: evalNonNegative(s.size, env, "SIZE"), direct: s.direct };
+    case "ram": {
+      const size = evalNonNegative(s.size, env, "SIZE");
+      if (size < 4096 || size % 4096 !== 0) throw new ScriptError(`ram: SIZE ${size} must be a positive multiple of 4096`, s.size.loc);
+      return { op: "ram", loc: s.loc, size };
+    }
+    case "sysctl":
+      return { op: "sysctl", loc: s.loc, name: s.name, value: evalNonNegative(s.value, env, "VALUE") };
+    case "thp":
+      return s;
   }
   return s satisfies never;
 }

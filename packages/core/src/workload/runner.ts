@@ -16,7 +16,7 @@ import {
   MADV_PAGEOUT,
   MADV_WILLNEED,
 } from "../mm/madvise.js";
-import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from "../mm/mmap.js";
+import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from "../mm/mmap.js";
 import { render_status, type ProcStatus } from "../proc/status.js";
 import type { Advice, Prot, Script } from "./ast.js";
 import { formatError, formatStatus, SIGNAL_TEXT, type StatusLine } from "./output.js";
@@ -58,6 +58,12 @@ export interface Backend {
   status(): ProcStatus;
   /** swapon(2) of a swap area of `bytes` (the `swapon` statement): 0 or -errno. */
   swapon?(bytes: number): number;
+  /** The machine's RAM (the `ram` statement). */
+  set_ram?(bytes: number): void;
+  /** A write to /proc/sys/vm/overcommit_* (the `sysctl` statement): 0 or -errno. */
+  sysctl?(name: string, value: number): number;
+  /** A write to /sys/kernel/mm/transparent_hugepage/enabled (the `thp` statement). */
+  set_thp?(mode: "always" | "madvise" | "never"): void;
   /** Memory pressure (the `reclaim` statement): reclaim `bytes` (kswapd, or `direct` reclaim in the process). */
   reclaim?(bytes: number, direct: boolean): unknown;
 }
@@ -105,13 +111,21 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
       else swap = true;
       continue;
     }
+    if (op.op === "ram" || op.op === "sysctl" || op.op === "thp") {
+      const what = op.op === "ram" ? "set the machine's RAM" : op.op === "sysctl" ? "write sysctls" : "set the THP mode";
+      if (op.op === "ram" && p.set_ram) p.set_ram(op.size);
+      else if (op.op === "sysctl" && p.sysctl) err("sysctl", p.sysctl(op.name, op.value));
+      else if (op.op === "thp" && p.set_thp) p.set_thp(op.mode);
+      else throw new ScriptError(`${op.op}: this backend cannot ${what}`, op.loc);
+      continue;
+    }
     if (op.op === "reclaim") {
       if (!p.reclaim) throw new ScriptError("reclaim: this backend cannot apply memory pressure", op.loc);
       p.reclaim(op.size, op.direct);
       continue;
     }
     if (op.op === "mmap") {
-      const flags = MAP_ANONYMOUS | (op.shared ? MAP_SHARED : MAP_PRIVATE) | (op.addr !== null ? MAP_FIXED_NOREPLACE : 0);
+      const flags = MAP_ANONYMOUS | (op.shared ? MAP_SHARED : MAP_PRIVATE) | (op.addr !== null ? MAP_FIXED_NOREPLACE : 0) | (op.noreserve ? MAP_NORESERVE : 0);
       const r = p.mmap(op.addr ?? 0, op.size, PROT_BITS[op.prot], flags);
       names.set(op.name, r < 0 ? MAP_FAILED : r);
       if (r < 0) err("mmap", r);
