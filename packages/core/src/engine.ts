@@ -8,7 +8,8 @@ import { Kernel, type KernelOptions } from "./kernel.js";
 import { do_user_addr_fault, hw_access, type AccessResult } from "./mm/fault.js";
 import { set_brk, sys_brk } from "./mm/brk.js";
 import { MmsimError } from "@mmsim/spec";
-import { errno_name } from "./mm/errno.js";
+import { ENOENT, errno_name } from "./mm/errno.js";
+import { overcommit_kbytes_handler, overcommit_policy_handler, overcommit_ratio_handler } from "./mm/overcommit.js";
 import { dup_mm } from "./mm/fork.js";
 import { exit_mmap, sys_munmap } from "./mm/mmap.js";
 import { sys_mprotect } from "./mm/mprotect.js";
@@ -128,6 +129,21 @@ export class Process {
    */
   swapon(bytes: number): number {
     return this.ret(sys_swapon(this.k, bytes));
+  }
+  /** The machine's RAM, totalram (the script's `ram` statement; KernelOptions.ram_bytes at boot). */
+  set_ram(bytes: number): void {
+    this.k.vm_commit.totalram_pages = Math.floor(bytes / 4096);
+  }
+  /** A write to /proc/sys/vm/overcommit_{memory,ratio,kbytes} (mm/overcommit.ts): 0 or -errno. */
+  sysctl(name: string, value: number): number {
+    if (name === "vm.overcommit_memory") return overcommit_policy_handler(this.k, value);
+    if (name === "vm.overcommit_ratio") return overcommit_ratio_handler(this.k, value);
+    if (name === "vm.overcommit_kbytes") return overcommit_kbytes_handler(this.k, value);
+    return -ENOENT;
+  }
+  /** A write to /sys/kernel/mm/transparent_hugepage/enabled. */
+  set_thp(mode: "always" | "madvise" | "never"): void {
+    this.k.thp.enabled = mode;
   }
   /** What the ELF loader sets at exec (the model loads no ELF files): mm->start_brk, and mm->brk (default: the start). */
   set_brk(start_brk: number, brk = start_brk): void {

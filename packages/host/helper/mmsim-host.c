@@ -15,10 +15,11 @@
  * Numbers are unsigned decimal, except ADDR, which is hex with a 0x prefix.
  * NAME is a mapping name ([A-Za-z_][A-Za-z0-9_.-]*, at most 63 bytes).
  *
- *   mmap NAME SIZE PROT SHARED THP ADDR
+ *   mmap NAME SIZE PROT SHARED THP ADDR [noreserve]
  *       PROT rw|r|none, SHARED 0|1, THP hugepage|nohugepage|-, ADDR 0x...|-
  *       mmap(ADDR or NULL, SIZE, PROT, MAP_ANONYMOUS | (MAP_SHARED or MAP_PRIVATE)
- *            | (MAP_FIXED_NOREPLACE if ADDR given), -1, 0). Never MAP_FIXED.
+ *            | (MAP_FIXED_NOREPLACE if ADDR given) | (MAP_NORESERVE if the
+ *            optional last field is given), -1, 0). Never MAP_FIXED.
  *       On success NAME is bound to the result and, if THP is given,
  *       madvise(result, SIZE, MADV_HUGEPAGE or MADV_NOHUGEPAGE) follows.
  *       On failure NAME is bound to MAP_FAILED ((char *)-1), as a C program
@@ -399,8 +400,8 @@ static void op_mmap(char **argv, int argc)
 	uint64_t size, addr = 0;
 	int prot, flags, thp = 0;
 	char *p;
-	if (argc != 7 || parse_u64(argv[2], &size) || parse_prot(argv[3], &prot) ||
-	    (strcmp(argv[4], "0") && strcmp(argv[4], "1"))) {
+	if ((argc != 7 && argc != 8) || parse_u64(argv[2], &size) || parse_prot(argv[3], &prot) ||
+	    (strcmp(argv[4], "0") && strcmp(argv[4], "1")) || (argc == 8 && strcmp(argv[7], "noreserve"))) {
 		respond("bad mmap operands");
 		return;
 	}
@@ -423,6 +424,8 @@ static void op_mmap(char **argv, int argc)
 	flags = MAP_ANONYMOUS | (argv[4][0] == '1' ? MAP_SHARED : MAP_PRIVATE);
 	if (strcmp(argv[6], "-"))
 		flags |= MAP_FIXED_NOREPLACE;
+	if (argc == 8)
+		flags |= MAP_NORESERVE;
 	p = mmap((void *)(uintptr_t)addr, (size_t)size, prot, flags, -1, 0);
 	if (p != MAP_FAILED && (flags & MAP_FIXED_NOREPLACE) && (uintptr_t)p != addr) {
 		/* A kernel older than 4.17 takes the flag as a hint: treat as a collision. */

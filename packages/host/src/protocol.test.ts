@@ -6,6 +6,12 @@ import { ALLOWED, encodeRequest, HELLO, parseResponse } from "./protocol.js";
 const requests = (text: string) => [...resolveScript(parseScript(text, "t.wl"))].map(encodeRequest);
 
 describe("encodeRequest", () => {
+  test("mmap's noreserve is the optional last field; the machine-wide statements are refused where they stand", () => {
+    expect(requests("mmap r 55T noreserve nohugepage @0x200000000000")).toEqual(["mmap r 60473139527680 rw 0 nohugepage 0x200000000000 noreserve"]);
+    for (const [stmt, said] of [["ram 1T", "ram 1099511627776"], ["sysctl vm.overcommit_memory=2", "sysctl vm.overcommit_memory=2"], ["thp never", "thp never"]] as const)
+      expect(() => requests(`\n${stmt}`)).toThrow(new HostProtocolError(`t.wl:2:1: ${said}: mmsim host runs on this machine as it is configured and does not change machine-wide settings; configure the machine yourself and drop the statement`));
+  });
+
   test("every operation, with defaults and options", () => {
     expect(
       requests(

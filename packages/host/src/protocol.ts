@@ -72,7 +72,16 @@ export function encodeRequest(op: ResolvedOp): string {
         op.shared ? "1" : "0",
         op.thp ?? "-",
         op.addr === null ? "-" : `0x${BigInt(num(op.addr, "ADDR")).toString(16)}`,
+        ...(op.noreserve ? ["noreserve"] : []),
       ].join(" ");
+    case "ram":
+    case "sysctl":
+    case "thp": {
+      const stmt = op.op === "ram" ? `ram ${op.size}` : op.op === "sysctl" ? `sysctl ${op.name}=${op.value}` : `thp ${op.mode}`;
+      throw new HostProtocolError(
+        `${op.loc.file}:${op.loc.line}:${op.loc.col}: ${stmt}: mmsim host runs on this machine as it is configured and does not change machine-wide settings; configure the machine yourself and drop the statement`,
+      );
+    }
     case "touch":
       if (op.stride <= 0) throw new HostProtocolError(`cannot send STRIDE ${op.stride} to the helper: must be positive`);
       return ["touch", name(op.name), num(op.offset, "OFFSET"), num(op.length, "LENGTH"), op.write ? "1" : "0", num(op.stride, "STRIDE")].join(" ");
@@ -122,4 +131,8 @@ export const ALLOWED: Record<ResolvedOp["op"], readonly HostResponse["kind"][]> 
   status: ["status"],
   swapon: ["ok"],
   reclaim: ["ok", "err"],
+  // Never sent: encodeRequest() refuses the machine-wide statements.
+  ram: [],
+  sysctl: [],
+  thp: [],
 };
