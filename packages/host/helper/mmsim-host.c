@@ -53,6 +53,20 @@
  *       and removes what it created. Needs root (CAP_SYS_ADMIN) and a file
  *       system that takes swap files (ext4, xfs, ...).
  *       -> `ok` | `bad swapon impossible: WHAT: STRERROR` (nothing is left)
+ *   reclaim SIZE DIRECT                   (DIRECT 0|1; added to version 2:
+ *                                           an older helper says `bad unknown operation`)
+ *       Memory pressure of SIZE bytes on this process: its memory cgroup's
+ *       limit (cgroup v1 memory.limit_in_bytes) is lowered to usage - SIZE,
+ *       which reclaims in the writer's context (try_to_free_mem_cgroup_pages:
+ *       direct reclaim, whatever DIRECT says), then set back to unlimited;
+ *       EBUSY (not that much reclaimable) is not an error. Only when started
+ *       with MMSIM_HOST_MEMCG=1 in the environment: then, before its hello,
+ *       the helper creates a child cgroup of its own memory cgroup, moves
+ *       itself there (so everything the script maps is charged to it), and
+ *       stays on one CPU (the lazily freed folios of the last MADV_FREE sit
+ *       in that CPU's LRU batch, which reclaim drains); at exit it moves back
+ *       and removes the cgroup. Needs root and the v1 memory controller.
+ *       -> `ok` | `bad reclaim impossible: WHAT`
  *
  * A request the helper cannot parse gets `bad REASON`; the driver treats it as
  * a fatal protocol error.
@@ -77,6 +91,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
 #include <unistd.h>
 
@@ -107,6 +122,12 @@ static unsigned char swapbuf[1 << 12];
 static char swapdir[256];
 static char swapfile[300];
 static volatile sig_atomic_t swap_on;
+/* MMSIM_HOST_MEMCG=1: the cgroup v1 memory cgroup the helper made and runs in (empty when none). */
+static char memcg_parent[512];
+static char memcg_dir[600];
+static char memcg_path[700];
+static char memcg_buf[64];
+static const char *memcg_error;
 
 static struct {
 	char name[NAME_MAX_BYTES];
@@ -471,9 +492,173 @@ static void swap_cleanup(void)
 	}
 }
 
+/* `dir` + "/" + `file` into memcg_path. */
+static const char *memcg_file(const char *dir, const char *file)
+{
+	size_t a = strlen(dir), b = strlen(file);
+	if (a + 1 + b >= sizeof memcg_path)
+		return NULL;
+	memcpy(memcg_path, dir, a);
+	memcg_path[a] = '/';
+	memcpy(memcg_path + a + 1, file, b + 1);
+	return memcg_path;
+}
+
+/* Writes `s` to `dir`/`file`; 0 or errno. */
+static int memcg_write(const char *dir, const char *file, const char *s)
+{
+	const char *path = memcg_file(dir, file);
+	int fd, e = 0;
+	if (!path)
+		return ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, s, strlen(s)) < 0)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+/* Reads a decimal number from `dir`/`file`; -1 on error. */
+static long long memcg_read(const char *dir, const char *file)
+{
+	const char *path = memcg_file(dir, file);
+	long long v = 0;
+	ssize_t n, i;
+	int fd;
+	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, memcg_buf, sizeof memcg_buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	for (i = 0; i < n && memcg_buf[i] >= '0' && memcg_buf[i] <= '9'; i++)
+		v = v * 10 + (memcg_buf[i] - '0');
+	return i ? v : -1;
+}
+
+/*
+ * MMSIM_HOST_MEMCG=1: a child of our v1 memory cgroup, the helper moved into it
+ * and pinned to its CPU. On failure memcg_error says why and nothing is left.
+ */
+static void memcg_setup(void)
+{
+	static const char root[] = "/sys/fs/cgroup/memory";
+	char pid[24];
+	size_t n, k;
+	const char *p, *end;
+	int fd;
+	cpu_set_t cpus;
+	fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		memcg_error = "cannot read /proc/self/cgroup";
+		return;
+	}
+	n = 0;
+	for (;;) {
+		ssize_t r = read(fd, procbuf + n, sizeof procbuf - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	procbuf[n] = 0;
+	/* The line "N:memory:/path" (cgroup v1 memory controller). */
+	p = strstr(procbuf, ":memory:/");
+	if (!p) {
+		memcg_error = "no cgroup v1 memory controller (no ':memory:' line in /proc/self/cgroup)";
+		return;
+	}
+	p += 8;
+	end = strchr(p, '\n');
+	k = end ? (size_t)(end - p) : strlen(p);
+	if (sizeof root - 1 + k + 1 >= sizeof memcg_parent) {
+		memcg_error = "cgroup path too long";
+		return;
+	}
+	memcpy(memcg_parent, root, sizeof root - 1);
+	memcpy(memcg_parent + sizeof root - 1, p, k);
+	memcg_parent[sizeof root - 1 + k] = 0;
+	n = strlen(memcg_parent);
+	if (n && memcg_parent[n - 1] == '/')
+		memcg_parent[--n] = 0;
+	pid[fmt_u64(pid, (uint64_t)getpid())] = 0;
+	memcpy(memcg_dir, memcg_parent, n);
+	memcpy(memcg_dir + n, "/mmsim-host-", 12);
+	memcpy(memcg_dir + n + 12, pid, strlen(pid) + 1);
+	if (mkdir(memcg_dir, 0755)) {
+		memcg_error = errno == EACCES || errno == EPERM ? "cannot create a memory cgroup (needs root)" : "cannot create a memory cgroup";
+		memcg_dir[0] = 0;
+		return;
+	}
+	if (memcg_write(memcg_dir, "cgroup.procs", pid)) {
+		rmdir(memcg_dir);
+		memcg_dir[0] = 0;
+		memcg_error = "cannot move into the memory cgroup";
+		return;
+	}
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	sched_setaffinity(0, sizeof cpus, &cpus);
+}
+
+/* Back to the parent cgroup, and the child removed (its charges go to the parent). */
+static void memcg_cleanup(void)
+{
+	char pid[24];
+	if (!memcg_dir[0])
+		return;
+	pid[fmt_u64(pid, (uint64_t)getpid())] = 0;
+	memcg_write(memcg_parent, "cgroup.procs", pid);
+	rmdir(memcg_dir);
+	memcg_dir[0] = 0;
+}
+
+/* reclaim SIZE DIRECT: lower the cgroup's limit by SIZE below its usage, then lift it. */
+static void op_reclaim(char **argv, int argc)
+{
+	uint64_t size;
+	long long usage, target;
+	char lim[24];
+	if (argc != 3 || parse_u64(argv[1], &size) || (strcmp(argv[2], "0") && strcmp(argv[2], "1"))) {
+		respond("bad reclaim operands");
+		return;
+	}
+	if (!memcg_dir[0]) {
+		if (memcg_error) {
+			static char msg[200];
+			size_t a = strlen("bad reclaim impossible: "), b = strlen(memcg_error);
+			memcpy(msg, "bad reclaim impossible: ", a);
+			if (b > sizeof msg - a - 1)
+				b = sizeof msg - a - 1;
+			memcpy(msg + a, memcg_error, b);
+			msg[a + b] = 0;
+			respond(msg);
+		} else
+			respond("bad reclaim impossible: the helper was not started with MMSIM_HOST_MEMCG=1");
+		return;
+	}
+	usage = memcg_read(memcg_dir, "memory.usage_in_bytes");
+	if (usage < 0) {
+		respond("bad reclaim impossible: cannot read memory.usage_in_bytes");
+		return;
+	}
+	target = usage - (long long)size;
+	target = target < 4096 ? 4096 : target & ~4095LL;
+	lim[fmt_u64(lim, (uint64_t)target)] = 0;
+	memcg_write(memcg_dir, "memory.limit_in_bytes", lim); /* EBUSY: not that much was reclaimable */
+	if (memcg_write(memcg_dir, "memory.limit_in_bytes", "-1")) {
+		respond("bad reclaim impossible: cannot lift memory.limit_in_bytes again");
+		return;
+	}
+	respond("ok");
+}
+
 static void on_exit_signal(int sig)
 {
 	swap_cleanup();
+	memcg_cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -643,6 +828,10 @@ static void execute(char **argv, int argc)
 		op_swapon(argv, argc);
 		return;
 	}
+	if (!strcmp(cmd, "reclaim")) {
+		op_reclaim(argv, argc);
+		return;
+	}
 	if (strcmp(cmd, "touch") && strcmp(cmd, "madvise") && strcmp(cmd, "munmap") && strcmp(cmd, "mprotect")) {
 		respond("bad unknown operation");
 		return;
@@ -754,6 +943,8 @@ int main(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	if (getenv("MMSIM_HOST_MEMCG") && !strcmp(getenv("MMSIM_HOST_MEMCG"), "1"))
+		memcg_setup();
 	warm_up();
 	respond("hello mmsim-host " PROTOCOL_VERSION);
 
@@ -770,5 +961,6 @@ int main(void)
 		execute(argv, argc);
 	}
 	swap_cleanup();
+	memcg_cleanup();
 	return 0;
 }

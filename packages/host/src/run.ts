@@ -132,9 +132,11 @@ export function linesFromResponses(ops: readonly ResolvedOp[], stdout: string): 
   return { lines: reader.lines, statuses: reader.statuses };
 }
 
-function spawnHelper(timeoutMs: number | undefined) {
+/** `memcg`: the script applies memory pressure (`reclaim`): the helper runs in a memory cgroup of its own (MMSIM_HOST_MEMCG=1). */
+function spawnHelper(timeoutMs: number | undefined, memcg = false) {
   return (helper: string, input: string): HelperOutput => {
-    const r = spawnSync(helper, [], { input, encoding: "utf8", maxBuffer: 1 << 30, timeout: timeoutMs });
+    const env = memcg ? { ...process.env, MMSIM_HOST_MEMCG: "1" } : process.env;
+    const r = spawnSync(helper, [], { input, encoding: "utf8", maxBuffer: 1 << 30, timeout: timeoutMs, env });
     return { status: r.status, signal: r.signal, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
   };
 }
@@ -144,7 +146,7 @@ export function runOnHost(script: Script, opts: HostRunOptions = {}): HostRunRes
   const ops = [...resolveScript(script)];
   const input = ops.map((op) => encodeRequest(op) + "\n").join("");
   const helper = opts.helper ?? compileHelper(opts.compile);
-  const out = (opts.exec ?? spawnHelper(opts.timeoutMs))(helper, input);
+  const out = (opts.exec ?? spawnHelper(opts.timeoutMs, ops.some((op) => op.op === "reclaim")))(helper, input);
   if (out.error) throw new HostProtocolError(`running the helper ${helper} failed: ${out.error.message}`);
   if (out.status !== 0) {
     // Parse what there is first: a protocol error names the request that killed it.
