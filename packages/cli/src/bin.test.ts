@@ -1,14 +1,18 @@
 // One end-to-end check of the built bin (skipped until `npx tsup` has built dist/).
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "./testing.js";
 
-const BIN = fileURLToPath(new URL("../dist/mmsim.js", import.meta.url));
-const built = existsSync(BIN) && !readFileSync(BIN, "utf8").includes("not built yet"); // not the `prepare` placeholder
+const BIN = fileURLToPath(new URL("../bin/mmsim.js", import.meta.url));
+const built = existsSync(fileURLToPath(new URL("../dist/mmsim.js", import.meta.url)));
 
-describe.skipIf(!built)("dist/mmsim.js", () => {
+describe.skipIf(!built)("bin/mmsim.js (the committed bin running dist/mmsim.js)", () => {
+  it("is committed executable: npm links it before anything is built, with no prepare script", () => {
+    expect(statSync(BIN).mode & 0o111).toBe(0o111);
+  });
+
   it("is an executable bin that runs a script", () => {
     const dir = tempDir({ "t.mms": "status a\nmmap m 2M\ntouch m 0 2M\nstatus b\n" });
     const r = spawnSync(BIN, ["run", "t.mms"], { cwd: dir, encoding: "utf8" });
