@@ -13,7 +13,10 @@
  *     pointing at the table, TLBs keep the zero-page translations;
  *   - "check-unlocked": the entries are checked under the PMD lock alone, before
  *     the PTE lock: a fault that maps a page in between (it takes only the PTE
- *     lock) is not seen, and the table is freed with that entry (lost mapping).
+ *     lock) is not seen, and the table is freed with that entry (lost mapping);
+ *   - "any-present": the emptiness test takes any present entry for the zero
+ *     page (pte_present() without pte_special/is_zero_pfn): tables mapping user
+ *     data are cleared and freed (the differential test sees the data go).
  */
 import {
   mm_dec_nr_ptes,
@@ -44,8 +47,8 @@ import { free_pte } from "@mmsim/reclaim-pt-reclaim";
 import { zeroPte } from "./index.js";
 import { pte_maps_zero_page, zero_pte_scan_mm, type ZeroPteResult } from "./zero_pte.js";
 
-export type ZeroPteBug = "no-tlb-entry" | "no-flush" | "check-unlocked";
-export const ZERO_PTE_BUGS: readonly ZeroPteBug[] = ["no-tlb-entry", "no-flush", "check-unlocked"];
+export type ZeroPteBug = "no-tlb-entry" | "no-flush" | "check-unlocked" | "any-present";
+export const ZERO_PTE_BUGS: readonly ZeroPteBug[] = ["no-tlb-entry", "no-flush", "check-unlocked", "any-present"];
 
 /** try_to_free_zero_pte() with `bug`. */
 export function* try_to_free_zero_pte_mutant(bug: ZeroPteBug, t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, tlb: mmu_gather): KPath<ZeroPteResult> {
@@ -63,7 +66,7 @@ export function* try_to_free_zero_pte_mutant(bug: ZeroPteBug, t: task_struct, mm
     for (let i = 0; i < a.PTRS_PER_PTE; i++) {
       const pte = yield* ptep_get(t, start_pte + i);
       if (a.pte_none(pte)) continue;
-      if (!pte_maps_zero_page(k, pte)) return "mapped";
+      if (!(bug === "any-present" ? a.pte_present(pte) : pte_maps_zero_page(k, pte))) return "mapped"; // BUG any-present
       nr_zero++;
     }
     return nr_zero === 0 ? "empty" : null;
@@ -82,7 +85,8 @@ export function* try_to_free_zero_pte_mutant(bug: ZeroPteBug, t: task_struct, mm
   for (let i = 0; i < a.PTRS_PER_PTE; i++) {
     const ptep = start_pte + i;
     const va = addr + i * a.PAGE_SIZE;
-    if (!pte_maps_zero_page(k, yield* ptep_get(t, ptep))) continue;
+    const pte = yield* ptep_get(t, ptep);
+    if (!(bug === "any-present" ? a.pte_present(pte) : pte_maps_zero_page(k, pte))) continue; // BUG any-present
     yield* ptep_get_and_clear(t, mm, va, ptep);
     if (bug !== "no-tlb-entry" && bug !== "no-flush") tlb_remove_tlb_entry(tlb, ptep, va); // BUG no-tlb-entry, no-flush
   }
