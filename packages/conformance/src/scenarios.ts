@@ -23,6 +23,7 @@ import scanVsMunmap from "../scenarios/scan-vs-munmap.json" with { type: "json" 
 import scanVsThp from "../scenarios/scan-vs-thp.json" with { type: "json" };
 import twoScannersVsFault from "../scenarios/two-scanners-vs-fault.json" with { type: "json" };
 import zeroFaultVsShrink from "../scenarios/zero-fault-vs-shrink.json" with { type: "json" };
+import dontneedVsShrink from "../scenarios/dontneed-vs-shrink.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -52,4 +53,6 @@ export const SCENARIOS: readonly Scenario[] = [
   swapVsDontneed,
   // Issue #12 §3: the zero-page table reclaimer (the shrink hook) against a read fault mapping the zero page.
   zeroFaultVsShrink,
+  // Issue #12 §3: steps 1 and 3 freeing the same table.
+  dontneedVsShrink,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));

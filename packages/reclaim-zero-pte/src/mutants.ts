@@ -16,7 +16,9 @@
  *     lock) is not seen, and the table is freed with that entry (lost mapping);
  *   - "any-present": the emptiness test takes any present entry for the zero
  *     page (pte_present() without pte_special/is_zero_pfn): tables mapping user
- *     data are cleared and freed (the differential test sees the data go).
+ *     data are cleared and freed (the differential test sees the data go);
+ *   - "no-pmd-lock": the PTE lock alone, no pmd_lock: the PMD is cleared while
+ *     step 1's fast path may hold the PMD lock to clear it too.
  */
 import {
   mm_dec_nr_ptes,
@@ -29,6 +31,7 @@ import {
   pte_unmap_unlock,
   ptep_get,
   ptep_get_and_clear,
+  spin_lock,
   spin_lock_nested,
   spin_unlock,
   tlb_finish_mmu,
@@ -47,20 +50,22 @@ import { free_pte } from "@mmsim/reclaim-pt-reclaim";
 import { zeroPte } from "./index.js";
 import { pte_maps_zero_page, zero_pte_scan_mm, type ZeroPteResult } from "./zero_pte.js";
 
-export type ZeroPteBug = "no-tlb-entry" | "no-flush" | "check-unlocked" | "any-present";
-export const ZERO_PTE_BUGS: readonly ZeroPteBug[] = ["no-tlb-entry", "no-flush", "check-unlocked", "any-present"];
+export type ZeroPteBug = "no-tlb-entry" | "no-flush" | "check-unlocked" | "any-present" | "no-pmd-lock";
+export const ZERO_PTE_BUGS: readonly ZeroPteBug[] = ["no-tlb-entry", "no-flush", "check-unlocked", "any-present", "no-pmd-lock"];
 
 /** try_to_free_zero_pte() with `bug`. */
 export function* try_to_free_zero_pte_mutant(bug: ZeroPteBug, t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, tlb: mmu_gather): KPath<ZeroPteResult> {
   const k = t.k;
   const a = k.arch;
-  const pml = yield* pmd_lock(t, pmdp);
+  // BUG no-pmd-lock: the PMD lock is not taken (pml stands for the PTE lock below).
+  const pml = bug === "no-pmd-lock" ? null : yield* pmd_lock(t, pmdp);
   const start = yield* pte_offset_map_rw_nolock(t, mm, pmdp, addr);
   if (start === null) {
-    yield* spin_unlock(t, pml);
+    if (pml !== null) yield* spin_unlock(t, pml);
     return "no-table";
   }
-  const { pte: start_pte, pmdval, ptl } = start;
+  const { pte: start_pte, pmdval } = start;
+  const ptl = start.ptl;
   const check = function* (): KPath<ZeroPteResult | null> {
     let nr_zero = 0;
     for (let i = 0; i < a.PTRS_PER_PTE; i++) {
@@ -73,10 +78,11 @@ export function* try_to_free_zero_pte_mutant(bug: ZeroPteBug, t: task_struct, mm
   };
   // BUG check-unlocked: the entries are read before the PTE lock is taken.
   const early = bug === "check-unlocked" ? yield* check() : null;
-  if (ptl !== pml) yield* spin_lock_nested(t, ptl);
+  if (pml === null) yield* spin_lock(t, ptl);
+  else if (ptl !== pml) yield* spin_lock_nested(t, ptl);
   const out_ptl = function* (r: ZeroPteResult): KPath<ZeroPteResult> {
     yield* pte_unmap_unlock(t, start_pte, ptl);
-    if (ptl !== pml) yield* spin_unlock(t, pml);
+    if (pml !== null && ptl !== pml) yield* spin_unlock(t, pml);
     return r;
   };
   if ((yield* pmdp_get_lockless(t, pmdp)) !== pmdval) return yield* out_ptl("no-table");
@@ -92,8 +98,11 @@ export function* try_to_free_zero_pte_mutant(bug: ZeroPteBug, t: task_struct, mm
   }
   yield* pte_unmap(t, start_pte);
   yield* pmd_clear(t, pmdp);
-  if (ptl !== pml) yield* spin_unlock(t, ptl);
-  yield* spin_unlock(t, pml);
+  if (pml === null) yield* spin_unlock(t, ptl);
+  else {
+    if (ptl !== pml) yield* spin_unlock(t, ptl);
+    yield* spin_unlock(t, pml);
+  }
   if (bug === "no-flush") {
     // BUG no-flush: freed after a grace period, never flushed from any TLB.
     pte_free_defer(t, mm, a.pxd_pfn(pmdval));

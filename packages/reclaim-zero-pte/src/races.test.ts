@@ -29,7 +29,7 @@ function firstViolation(s: Scenario, plugin: () => ReclaimPlugin, arch: Arch, bu
   return null;
 }
 
-const scenario = () => SCENARIOS.find((s) => s.name === "zero-fault-vs-shrink")!;
+const scenario = (name = "zero-fault-vs-shrink") => SCENARIOS.find((s) => s.name === name)!;
 
 describe("zero-fault-vs-shrink", () => {
   it("is in the kit and requires zero_page_tables", () => {
@@ -48,6 +48,20 @@ describe("zero-fault-vs-shrink", () => {
     }, 600_000);
     it(`${name}: no-tlb-entry is NOT caught by the kit (no sanitizer rule sees a stale zero-page translation; tlb.test.ts does)`, () => {
       expect(firstViolation(scenario(), () => zeroPteMutant("no-tlb-entry"), arch, 20)).toBeNull();
+    }, 600_000);
+  }
+});
+
+describe("dontneed-vs-shrink", () => {
+  it("is in the kit and requires zero_page_tables", () => {
+    expect(scenario("dontneed-vs-shrink").requires).toBe("zero_page_tables");
+  });
+  for (const [name, arch] of [["x86_64", x86_64()], ["arm64", arm64()]] as const) {
+    it(`${name}: the plugin passes`, () => {
+      expect(firstViolation(scenario("dontneed-vs-shrink"), zeroPte, arch, 60)).toBeNull();
+    }, 600_000);
+    it(`${name}: no-pmd-lock (the PTE lock alone) is caught`, () => {
+      expect(firstViolation(scenario("dontneed-vs-shrink"), () => zeroPteMutant("no-pmd-lock"), arch, 60)).toMatch(/PMD write without the PMD lock|double free|table freed while still reachable/);
     }, 600_000);
   }
 });
