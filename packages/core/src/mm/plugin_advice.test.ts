@@ -69,6 +69,17 @@ describe("a plugin's advice and VMA flag", () => {
     expect(p.mm.mm_mt.list[0].vm_flags & VM_PLUGIN_1).toBe(0);
   });
 
+  it("mutant: a dispatch that hands the hook the VMA as it was before vma_modify shows it unmarked (the first test fails on it)", () => {
+    const m = marker();
+    const p = new Engine({ arch, reclaim: m.plugin }).spawn();
+    mmapFixed(p, SLOT, 8 * M);
+    const before = p.mm.mm_mt.list[0];
+    expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_MARK)).toBe(0);
+    // What the mutant's hook would have been given: the original object, now the lower, unmarked part.
+    const seen = `${MADV_MARK}:${(before.vm_end - before.vm_start) / M}M:${before.vm_flags & VM_PLUGIN_1 ? "marked" : "clear"}`;
+    expect(seen).not.toBe(m.calls[0]);
+  });
+
   it("exit_mmap: the mm leaves the plugin's list before teardown", () => {
     const m = marker();
     const p = new Engine({ arch, reclaim: m.plugin }).spawn();
