@@ -17,11 +17,22 @@ import { buildSeedloop, runSeedloop } from "./kernel.js";
 import { ratios, renderReport, RSS_TARGET_BYTES, type BenchResult, type KernelResult } from "./report.js";
 import { faultRate, seedRun, type SeedRun } from "./sim.js";
 import { RssSampler } from "./stats.js";
+import { renderSideBySide, sideBySide, type SideBySide } from "./sidebyside.js";
 
 interface BenchOptions {
   json?: string;
   runs: string;
   workload: string;
+  sideBySide?: boolean;
+  sideBySideRuns: string;
+}
+
+/** The seed loop as whole processes, simulator vs kernel (src/sidebyside.ts). */
+function sideBySideBench(opts: BenchOptions): SideBySide {
+  const cc = findSystemCompiler();
+  const runs = Math.max(1, Number.parseInt(opts.sideBySideRuns, 10) || 3);
+  log(`side by side: mmsim run seed --reclaim pt-reclaim vs bench/seedloop.c, ${runs} each${cc ? "" : " (no C compiler: simulator only)"}`);
+  return sideBySide(cc ? buildSeedloop(cc) : null, runs);
 }
 
 const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
@@ -69,9 +80,19 @@ const program = new Command("bench")
   .option("--json <file>", "also write the results as JSON to FILE")
   .option("--runs <n>", "seed-small runs for the fault rate", "5")
   .option("--workload <name>", "the builtin workload timed per plugin", "seed")
+  .option("--side-by-side", "run only the side-by-side section (whole processes: mmsim run seed --reclaim pt-reclaim vs seedloop.c)")
+  .option("--side-by-side-runs <n>", "runs of each process in the side-by-side section", "3")
   .action(async (opts: BenchOptions) => {
+    if (opts.sideBySide) {
+      const sbs = sideBySideBench(opts);
+      process.stdout.write(renderSideBySide(sbs));
+      if (opts.json) writeFileSync(opts.json, JSON.stringify({ sideBySide: sbs }, null, 2) + "\n");
+      return;
+    }
     const result = await bench(opts);
     process.stdout.write(renderReport(result));
+    const sbs = sideBySideBench(opts);
+    process.stdout.write("\n" + renderSideBySide(sbs) + "\n");
     log("fault-path cost per design (RMWs, cache lines, grace periods)");
     const costs = (await defaultReclaims()).map((r) => faultCost(r));
     process.stdout.write(renderFaultCost(costs));
@@ -79,7 +100,7 @@ const program = new Command("bench")
     const rates = scheduleRates();
     const mutants = mutantTimes();
     process.stdout.write(renderExplorer(rates, mutants));
-    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, faultCost: costs, explorer: { rates, mutants } }, null, 2) + "\n");
+    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, sideBySide: sbs, faultCost: costs, explorer: { rates, mutants } }, null, 2) + "\n");
   });
 
 await program.parseAsync();

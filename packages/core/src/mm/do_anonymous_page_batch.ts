@@ -53,6 +53,13 @@ export interface FaultBatchUser {
    * batch must not assume away: a scheduler-tick hook, RCU callbacks, task_work.
    */
   return_to_user(): boolean;
+  /**
+   * How many returns to user from now on would only move the clock (after a
+   * return_to_user() that returned true: no tick crossed, nothing to poll or run).
+   */
+  quiet_returns(): number;
+  /** Those `n` returns to user, at once (the clock moves by n kernel entries). */
+  return_to_user_quiet(n: number): void;
 }
 
 /** The batch's result: accesses done; `retry`: the last one still has its instruction to retry (with `value`). */
@@ -112,41 +119,59 @@ export function do_anonymous_page_batch(
   const zero_pte = write ? 0 : a.pte_mkspecial(a.pfn_pte(frames.zero_pfn, vma.vm_page_prot));
   let done = 0;
   let value = 0;
-  while (done < n) {
-    const pa = addr + done * stride;
-    const va = Math.floor(pa / 4096) * 4096;
-    const p = base + (Math.floor(pa / 4096) % 512);
-    const orig = ent[p];
-    if (!a.pte_none(orig)) break;
-    value = write ? u.store_value() : 0;
-    if (done++ === 0) {
-      // struct vm_fault and the out-parameters, as every fault of the batch leaves them.
-      vmf.vma = vma;
-      vmf.flags = flags;
-      vmf.pudp = pudp;
-      vmf.pmdp = pmdp;
-      vmf.orig_pmd = pmdval;
-      vmf.ptl = ptl;
-      t.pmdval = pmdval;
-      t.ptl = ptl;
-    }
+  /** Returns to user that may be done as clock moves only, and those owed (done at the next full one or at the end). */
+  let quiet = 0;
+  let owed = 0;
+  let external = false;
+  let va = 0;
+  let pa = addr;
+  let p = -1;
+  let orig = 0;
+  /** struct vm_fault as the fault at `pa` leaves it (written before anyone else may look, and at the end). */
+  const set_vmf = () => {
+    vmf.vma = vma;
     vmf.address = va;
+    vmf.flags = flags;
     vmf.pgoff = Math.floor((pa - vma.vm_start) / 4096) + vma.vm_pgoff;
+    vmf.pudp = pudp;
+    vmf.pmdp = pmdp;
     vmf.pte = p;
     vmf.orig_pte = orig;
+    vmf.orig_pmd = pmdval;
+    vmf.ptl = ptl;
     vmf.value = value;
+    t.pmdval = pmdval;
+    t.ptl = ptl;
+  };
+  // Entry pointers and page addresses step by stride / 4096 entries (no `%` per page: V8 runs
+  // it on these doubles as fmod).
+  const va0 = Math.floor(addr / 4096) * 4096;
+  const p0 = base + (Math.floor(addr / 4096) % 512);
+  const step = stride / 4096;
+  while (done < n) {
+    pa = addr + done * stride;
+    const pte_p = p0 + done * step;
+    const e = ent[pte_p];
+    if (!a.pte_none(e)) break;
+    p = pte_p;
+    orig = e;
+    va = va0 + done * stride;
+    value = write ? u.store_value() : 0;
+    done++;
     // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
     count_rmw(vm_lock, vm_lock.name);
     mm.counters.pgfault++;
     // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
+    let pfn: number;
     if (write) {
       anon_vma_prepare(k, mm, vma);
-      const pfn = alloc_anon_folio(k, mm, va, value);
+      pfn = alloc_anon_folio(k, mm, va, value);
       count_rmw(ptl, ptl.cls);
       frames.mapcount[pfn] = 1;
       mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
       ent[p] = anon_pte(k, vma, pfn);
     } else {
+      pfn = frames.zero_pfn;
       count_rmw(ptl, ptl.cls);
       ent[p] = zero_pte;
       mm.counters.zero_page_faults++;
@@ -154,17 +179,30 @@ export function do_anonymous_page_batch(
     // up_read(vma lock); the read sections' exits.
     count_rmw(vm_lock, vm_lock.name);
     t.rcu_exits += rcu_exits;
-    if (!u.return_to_user()) {
-      res.retry = true;
-      break;
+    // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
+    if (quiet > 0) {
+      quiet--;
+      owed++;
+    } else {
+      if (owed > 0) u.return_to_user_quiet(owed);
+      owed = 0;
+      set_vmf();
+      if (!u.return_to_user()) {
+        res.retry = true;
+        external = true; // it may have changed vmf and the out-parameters since
+        break;
+      }
+      quiet = u.quiet_returns();
     }
-    // The retried instruction: the walk now translates.
-    const v = hw_access_leaf(k, p, -1, write, value);
+    // The retried instruction: the walk now translates (the PTE maps pfn).
+    const v = hw_access_leaf(k, p, pfn, write, value);
     if (v !== v) {
       res.retry = true; // NaN: it faults again (nothing changed), as on the ordinary path
       break;
     }
   }
+  if (owed > 0) u.return_to_user_quiet(owed);
+  if (done > 0 && !external) set_vmf();
   if (done > 0) {
     const m = range_batch_mutant(k);
     if (m === "fault-rss" && write) mm.rss_stat[MM_ANONPAGES] += 1;

@@ -6,7 +6,7 @@
  * of one large folio (folio_pte_batch(), zap.ts keeps that); this batches a run
  * of order-0 folios and zero-page mappings, with the same per-page results in the
  * same order: each PTE cleared (ptep_get_and_clear), the flush range widened
- * (tlb_remove_tlb_entry), the mapcount dropped (folio_remove_rmap_ptes), the RSS
+ * (tlb_remove_tlb_entry: once for the run, the same start and end), the mapcount dropped (folio_remove_rmap_ptes), the RSS
  * delta counted in zap_pte_range()'s rss[] (added to the mm at the same point,
  * add_mm_rss_vec), and one folio reference queued in the mmu_gather per page
  * (__tlb_remove_folio_pages). The run ends before the first PTE that is not
@@ -20,7 +20,7 @@
  */
 import type { ZapDetails } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
-import { tlb_remove_tlb_entry, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
+import { tlb_flush_pte_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
 import { folio_test_anon, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { mm_counter, MM_SHMEMPAGES } from "./mm.js";
 import { range_batch_mutant } from "./range_batch.js";
@@ -55,14 +55,12 @@ export function zap_present_ptes_batch(
     if (page < 0) {
       /* We don't need up-to-date accessed/dirty bits. */
       ent[ptep + i] = 0;
-      tlb_remove_tlb_entry(tlb, addr + i * 4096);
       continue;
     }
     const folio = page_folio(k, page);
     // should_zap_folio() false, or a large folio (folio_pte_batch): zap_present_ptes()'s.
     if (folio_test_large(k, folio) || (skip_cows && folio_test_anon(k, folio))) break;
     ent[ptep + i] = 0;
-    tlb_remove_tlb_entry(tlb, addr + i * 4096);
     mapcount[page]--; // folio_remove_rmap_ptes()
     if (mm_counter(k, folio) === MM_SHMEMPAGES) z.rss_shmem--;
     else z.rss_anon--;
@@ -74,8 +72,11 @@ export function zap_present_ptes_batch(
     if (full) {
       z.force_flush = true;
       z.force_break = true;
-      return i + 1;
+      i++;
+      break;
     }
   }
+  // tlb_remove_tlb_entry() of each page cleared: the flush range grows to cover them all.
+  if (i > 0) tlb_flush_pte_range(tlb, addr, i * 4096);
   return i;
 }

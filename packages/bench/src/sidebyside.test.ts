@@ -1,0 +1,30 @@
+// The side-by-side section's pure parts (the processes themselves never run in tests).
+import { describe, expect, it } from "vitest";
+import { mmsimBin, parsePgfault, renderSideBySide, type SideBySide } from "./sidebyside.js";
+
+const RESULT: SideBySide = {
+  command: "mmsim run seed --reclaim pt-reclaim",
+  sim: { runs: [1.5, 1.25, 1.4], median: 1.4, pgfault: 13107200, faultsPerSecond: 13107200 / 1.4 },
+  kernel: { runs: [11, 12, 11.5], median: 11.5, loopSeconds: 11.3, faults: 13107202 },
+  ratio: 1.4 / 11.5,
+};
+
+describe("side by side", () => {
+  it("reads pgfault from mmsim run's counters", () => {
+    expect(parsePgfault("counters:\npgfault:               13107200 (zero page 0, THP 0)\n")).toBe(13107200);
+    expect(() => parsePgfault("nothing")).toThrow("no pgfault line");
+  });
+
+  it("finds the mmsim bin of @mmsim/cli", () => {
+    expect(mmsimBin()).toMatch(/cli[/\\]dist[/\\]mmsim\.js$/);
+  });
+
+  it("prints both processes, the ratio against its target and the fault rate", () => {
+    const text = renderSideBySide(RESULT);
+    expect(text).toContain("simulator  mmsim run seed --reclaim pt-reclaim: 1.40 s (runs 1.50 s, 1.25 s, 1.40 s), 13107200 faults, 9,362,286 simulated faults/s (target >= 40 M)");
+    expect(text).toContain("kernel     bench/seedloop.c: 11.50 s (runs 11.00 s, 12.00 s, 11.50 s; its loop alone 11.30 s), 13107202 faults");
+    expect(text).toContain("ratio simulator/kernel: 0.122 (target <= 0.05: not met)");
+    expect(renderSideBySide({ ...RESULT, ratio: 0.04 })).toContain("(target <= 0.05: met)");
+    expect(renderSideBySide({ ...RESULT, kernel: { skipped: "no C compiler" }, ratio: null })).toContain("kernel     skipped (no C compiler)");
+  });
+});
