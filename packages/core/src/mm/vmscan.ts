@@ -94,6 +94,22 @@ export function scan_control(nr_to_reclaim: number, kswapd: boolean, may_swap = 
 type FolioRef = "reclaim" | "keep" | "activate";
 
 /**
+ * Model: the plugin hooks a reclaim walk reaches (pte_offset_map / pte_unmap,
+ * try_to_unmap_one{,_done,_redirty}) take no mm argument and read the walked
+ * mm from `t.mm`, as every other walker runs in the mm it walks. Linux's rmap
+ * walk passes vma->vm_mm down; here kswapd (mm NULL) and direct reclaim of
+ * another mm's folio set `t.mm` to the folio's mm for the walk (what
+ * kthread_use_mm() would do) and restore it after. Returns the mm to restore.
+ * The CPU's TLB state does not change (kswapd's CPU stays lazy). The `shrink`
+ * hook runs outside any walk: kswapd's `t.mm` is null there.
+ */
+function use_walk_mm(t: Task, mm: MmStruct): MmStruct | null {
+  const own = t.mm;
+  t.mm = mm;
+  return own;
+}
+
+/**
  * folio_check_references() for an order-0 anon folio whose PTE `p` is mapped and
  * locked: folio_referenced() (ptep_clear_flush_young_notify: test and clear the
  * accessed bit; x86 does not flush the TLB for it) and PG_referenced, the
@@ -147,6 +163,7 @@ export function* shrink_lazyfree_folio(t: Task, folio: number): KPath<FolioFate>
   if (!mm || mm.exited) return "gone";
   const addr = f.index[folio];
   if (!(yield* down_read_trylock(t, mm.mmap_lock))) return "keep";
+  const own = use_walk_mm(t, mm);
   let fate: FolioFate = "gone";
   const vma = mm.mm_mt.vma_lookup(addr);
   const pmdp = vma ? walk_pmd(k, mm, addr) : -1;
@@ -168,6 +185,7 @@ export function* shrink_lazyfree_folio(t: Task, folio: number): KPath<FolioFate>
       else if (fate === "redirtied") yield* try_to_unmap_one_walk_done(t, vma, pmdp, [], [addr]);
     }
   }
+  t.mm = own;
   yield* up_read(t, mm.mmap_lock);
   if (fate === "freed" || fate === "redirtied") folio_put(k, folio); // free_unref_folios() / putback: the isolation reference
   return fate;
@@ -229,6 +247,7 @@ function* shrink_anon_clock(t: Task, sc: ScanControlState, nr_to_scan: number): 
   for (const mm of [...k.mms.values()]) {
     if (mm.exited || nr_to_scan <= 0 || sc.nr_reclaimed >= sc.nr_to_reclaim) continue;
     if (!(yield* down_read_trylock(t, mm.mmap_lock))) continue;
+    const own = use_walk_mm(t, mm);
     for (const vma of [...mm.mm_mt.list]) {
       if (!vma_is_anonymous(vma) || vma.vm_flags & VM_LOCKED) continue;
       for (let addr = vma.vm_start; addr < vma.vm_end && nr_to_scan > 0 && sc.nr_reclaimed < sc.nr_to_reclaim; ) {
@@ -264,6 +283,7 @@ function* shrink_anon_clock(t: Task, sc: ScanControlState, nr_to_scan: number): 
         addr = next;
       }
     }
+    t.mm = own;
     yield* up_read(t, mm.mmap_lock);
   }
 }
