@@ -46,6 +46,9 @@ describe("zero-fault-vs-shrink", () => {
     it(`${name}: no-flush (pte_free_defer, nothing gathered) leaves the walk cache pointing at the freed table`, () => {
       expect(firstViolation(scenario(), () => zeroPteMutant("no-flush"), arch, 60)).toMatch(/stale paging-structure cache|page-table use after free/);
     }, 600_000);
+    it(`${name}: no-pmd-lock (the PTE lock alone) is caught`, () => {
+      expect(firstViolation(scenario(), () => zeroPteMutant("no-pmd-lock"), arch, 60)).toBe("PMD write without the PMD lock");
+    }, 600_000);
     it(`${name}: no-tlb-entry is NOT caught by the kit (no sanitizer rule sees a stale zero-page translation; tlb.test.ts does)`, () => {
       expect(firstViolation(scenario(), () => zeroPteMutant("no-tlb-entry"), arch, 20)).toBeNull();
     }, 600_000);
