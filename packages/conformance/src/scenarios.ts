@@ -24,7 +24,6 @@ import scanVsThp from "../scenarios/scan-vs-thp.json" with { type: "json" };
 import twoScannersVsFault from "../scenarios/two-scanners-vs-fault.json" with { type: "json" };
 import zeroFaultVsShrink from "../scenarios/zero-fault-vs-shrink.json" with { type: "json" };
 import dontneedVsShrink from "../scenarios/dontneed-vs-shrink.json" with { type: "json" };
-import freeReclaimVsFaultMarked from "../scenarios/free-reclaim-vs-fault-marked.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -56,6 +55,4 @@ export const SCENARIOS: readonly Scenario[] = [
   zeroFaultVsShrink,
   // Issue #12 §3: steps 1 and 3 freeing the same table.
   dontneedVsShrink,
-  // Issue #12 §2: step 2's shrink pass frees a marked, MADV_FREE'd table after kswapd discarded its folios.
-  freeReclaimVsFaultMarked,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));
