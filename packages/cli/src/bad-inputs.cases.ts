@@ -224,7 +224,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   cli("merge an unsharded result", ["merge", "a.json"], 1, "error: a.json: not a shard's result (write one with --shard i/n --json)", { "a.json": '{"reclaim": null}' }),
   cli("merge a header without run", ["merge", "a.json"], 1, "error: a.json: mmsim_shard needs command, shard and run, and the file a part", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/1"}, "part": {}}' }),
   cli("merge a bad shard label", ["merge", "a.json"], 1, "error: a.json: --shard 3/2: i must be between 1 and 2 (shards are counted from 1)", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "3/2", "run": {}}, "part": {}}' }),
-  cli("merge an unknown command", ["merge", "a.json"], 1, "error: a.json: cannot merge results of 'frob' (known: explore, conformance)", { "a.json": '{"mmsim_shard": {"command": "frob", "shard": "1/1", "run": {}}, "part": {}}' }),
+  cli("merge an unknown command", ["merge", "a.json"], 1, "error: a.json: cannot merge results of 'frob' (known: explore, conformance, fuzz)", { "a.json": '{"mmsim_shard": {"command": "frob", "shard": "1/1", "run": {}}, "part": {}}' }),
   cli("merge a part of another shape", ["merge", "a.json"], 1, "error: shard 1/1: its part is not what this mmsim writes (expected executions, failure)", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/1", "run": {}}, "part": {"executions": "x"}}' }),
   cli("merge two commands", ["merge", "a.json", "b.json"], 1, "error: a.json is a result of explore, b.json of conformance: they cannot be merged", {
     "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/2", "run": {}}, "part": {}}',
@@ -248,7 +248,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   plugin("hook is not a function", `export default { ${FIELDS}, zap_pte_range_end: 3 };`, 2, "error: --reclaim ./p.mjs: plugin 'p': hook zap_pte_range_end is not a function (got number)"),
   plugin("kernel-path hook is not a generator", `export default { ${FIELDS}, zap_pte_range_end() {} };`, 2, "error: --reclaim ./p.mjs: plugin 'p': hook zap_pte_range_end is a kernel path and must be a generator function (function* zap_pte_range_end(...))"),
   plugin("pte_offset_map hook is not a generator", `export default { ${FIELDS}, pte_offset_map() {} };`, 2, "error: --reclaim ./p.mjs: plugin 'p': hook pte_offset_map is a kernel path and must be a generator function (function* pte_offset_map(...))"),
-  plugin("hook that does not exist yet", `export default { ${FIELDS}, shrink() {} };`, 2, "error: --reclaim ./p.mjs: plugin 'p': hook shrink does not exist in specificationVersion \"v1\" (no reclaim path calls it yet)"),
+  plugin("shrink hook not a generator", `export default { ${FIELDS}, shrink() {} };`, 2, "error: --reclaim ./p.mjs: plugin 'p': hook shrink is a kernel path and must be a generator function (function* shrink(...))"),
   plugin("factory throws", 'export default () => { throw new Error("no config"); };', 2, "error: --reclaim ./p.mjs: plugin factory failed: no config"),
   plugin("factory returns nothing", "export default () => undefined;", 2, "error: --reclaim ./p.mjs: not a reclaim plugin (got undefined)"),
   plugin("plain hook throws", `export default { ${FIELDS}, reclaim_pt_is_enabled() { throw new Error("boom"); } };`, 1, "error: plugin 'p': hook reclaim_pt_is_enabled threw: boom (at <dir>/p.mjs:1:130)"),
