@@ -53,7 +53,8 @@ export function lazyfree(): LazyfreePlugin {
     models:
       "seed 001 step 2 (plan, never merged): MADV_PT_RECLAIM marks the VMA, the mm joins a global list, the reclaim path frees the PTE tables MADV_FREE emptied, on the CONFIG_PT_RECLAIM (6.14) infrastructure",
     // madv_free stays false: the kit's check (MADV_FREE + MADV_PAGEOUT, no marking, no memory pressure) is not this design's trigger.
-    supports: { madv_dontneed: true, madv_free: false, async_scan: false, rcu_table_free: true, zero_page_tables: false, shrink_scan: true },
+    // madv_pt_reclaim: MADV_PT_RECLAIM (200) marks, and the shrink pass frees the marked VMAs' emptied tables (the kit's free-reclaim-vs-fault-marked).
+    supports: { madv_dontneed: true, madv_free: false, async_scan: false, rcu_table_free: true, zero_page_tables: false, madv_pt_reclaim: true },
     stats,
     mm_list,
     madvise_advice: [
