@@ -209,6 +209,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   cli("--plot not an SVG file", ["run", "seed-small", "--plot", "out.png"], 2, "error: option '--plot <file.svg>' argument 'out.png' is invalid. the plot is an SVG file: give a name ending in .svg"),
   cli("--plot without value", ["compare", "seed-small", "--plot"], 2, "error: option '--plot <file.svg>' argument missing"),
   cli("--plot into a missing directory", ["run", "seed-small", "--plot", "no/such/dir/p.svg"], 1, "error: --plot no/such/dir/p.svg: cannot write it: no such file or directory"),
+  cli("--plot of a script without status lines", ["run", "w.mms", "--plot", "p.svg"], 1, "error: --plot p.svg: nothing to plot: the workload prints no status line", { "w.mms": "mmap a 2M\ntouch a 0 2M\n" }),
   cli("replay --plot not an SVG file", ["replay", "t.trace", "--plot", "p.pdf"], 2, "error: option '--plot <file.svg>' argument 'p.pdf' is invalid. the plot is an SVG file: give a name ending in .svg", { "t.trace": GOOD_TRACE }),
   // --shard and merge
   cli("--shard not i/n", ["explore", "fault-vs-dontneed", "--strategy", "random", "--shard", "2"], 2, "error: option '--shard <i/n>' argument '2' is invalid. --shard must be i/n, shard i of n counted from 1 (e.g. 1/4) (got '2')"),

@@ -52,6 +52,7 @@ export function statusAxis(n: number): string {
 
 /** Draws the chart and writes it; `io.err` gets one line saying where. */
 export async function writePlot(file: string, title: string, xTitle: string, series: readonly PlotSeries[], cwd: string, err: (s: string) => void): Promise<void> {
+  if (series.every((s) => s.points.length === 0)) throw new CliError(`--plot ${file}: nothing to plot: the workload prints no status line`);
   const svg = await plotSvg({ title, xTitle, series });
   try {
     writeFileSync(resolve(cwd, file), svg);
