@@ -7,6 +7,7 @@
  * second of the simulator process (target >= 40 M).
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { runSeedloop, type KernelRun } from "./kernel.js";
@@ -25,6 +26,8 @@ export interface ProcessRun {
   /** Wall seconds of each run. */
   runs: number[];
   median: number;
+  /** CPU seconds (user + system) of each run, or null where /proc/self/stat is not readable. */
+  cpu: (number | null)[];
 }
 
 export interface SideBySide {
@@ -32,12 +35,34 @@ export interface SideBySide {
   sim: ProcessRun & { pgfault: number; faultsPerSecond: number };
   kernel: (ProcessRun & { loopSeconds: number; faults: number }) | { skipped: string };
   ratio: number | null;
+  /** The same ratio of median CPU seconds (less sensitive to other load on the machine), or null. */
+  cpuRatio: number | null;
 }
 
-function timed<T>(f: () => T): [T, number] {
+/**
+ * CPU seconds used by this process's waited-for children so far: cutime + cstime
+ * of /proc/self/stat (fields 16 and 17, in clock ticks of 100 Hz, USER_HZ on Linux).
+ * Null where there is no /proc.
+ */
+export function childrenCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // After "pid (comm) ": field 3 (state) is f[0], so field n is f[n - 3].
+    return (Number(f[16 - 3]) + Number(f[17 - 3])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** f()'s result, wall seconds and the CPU seconds of the children it waited for. */
+function timed<T>(f: () => T): [T, number, number | null] {
+  const c0 = childrenCpuSeconds();
   const t0 = performance.now();
   const r = f();
-  return [r, (performance.now() - t0) / 1000];
+  const wall = (performance.now() - t0) / 1000;
+  const c1 = childrenCpuSeconds();
+  return [r, wall, c0 !== null && c1 !== null ? c1 - c0 : null];
 }
 
 /** `pgfault:  13107200 (...)` from `mmsim run`'s counters. */
@@ -56,35 +81,46 @@ export function sideBySide(seedloop: string | null, runs = 3, workload = "seed",
   const args = [bin, "run", workload, "--reclaim", reclaim];
   const sim: number[] = [];
   const kernel: number[] = [];
+  const simCpu: (number | null)[] = [];
+  const kernelCpu: (number | null)[] = [];
   let pgfault = 0;
   let krun: KernelRun | null = null;
   for (let i = 0; i < runs; i++) {
-    const [out, s] = timed(() => execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 26 }));
+    const [out, s, sc] = timed(() => execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 26 }));
     pgfault = parsePgfault(out);
     sim.push(s);
+    simCpu.push(sc);
     if (seedloop) {
-      const [r, k] = timed(() => runSeedloop(seedloop));
+      const [r, k, kc] = timed(() => runSeedloop(seedloop));
       krun = r;
       kernel.push(k);
+      kernelCpu.push(kc);
     }
   }
   const simMedian = median(sim);
   const kernelMedian = krun ? median(kernel) : null;
+  const cpuMedian = (xs: (number | null)[]) => (xs.length > 0 && xs.every((x) => x !== null) ? median(xs as number[]) : null);
+  const simCpuMedian = cpuMedian(simCpu);
+  const kernelCpuMedian = cpuMedian(kernelCpu);
   return {
     command: `mmsim run ${workload} --reclaim ${reclaim}`,
-    sim: { runs: sim, median: simMedian, pgfault, faultsPerSecond: pgfault / simMedian },
-    kernel: krun && kernelMedian !== null ? { runs: kernel, median: kernelMedian, loopSeconds: krun.seconds, faults: krun.faults } : { skipped: "no C compiler" },
+    sim: { runs: sim, median: simMedian, cpu: simCpu, pgfault, faultsPerSecond: pgfault / simMedian },
+    kernel:
+      krun && kernelMedian !== null ? { runs: kernel, median: kernelMedian, cpu: kernelCpu, loopSeconds: krun.seconds, faults: krun.faults } : { skipped: "no C compiler" },
     ratio: kernelMedian !== null ? simMedian / kernelMedian : null,
+    cpuRatio: kernelMedian !== null && simCpuMedian !== null && kernelCpuMedian !== null && kernelCpuMedian > 0 ? simCpuMedian / kernelCpuMedian : null,
   };
 }
 
 const secs = (s: number) => `${s.toFixed(2)} s`;
+const cpuText = (xs: (number | null)[]) => (xs.every((x) => x !== null) ? `; CPU ${xs.map((x) => secs(x!)).join(", ")}` : "");
 
 export function renderSideBySide(r: SideBySide): string {
   const lines = [`side by side (whole processes, wall clock, median of ${r.sim.runs.length}; seed loop at 50G):`];
-  lines.push(`  simulator  ${r.command}: ${secs(r.sim.median)} (runs ${r.sim.runs.map(secs).join(", ")}), ${r.sim.pgfault} faults, ${Math.round(r.sim.faultsPerSecond).toLocaleString("en-US")} simulated faults/s (target >= ${(FAULTS_PER_SECOND_TARGET / 1e6).toFixed(0)} M)`);
+  lines.push(`  simulator  ${r.command}: ${secs(r.sim.median)} (runs ${r.sim.runs.map(secs).join(", ")}${cpuText(r.sim.cpu)}), ${r.sim.pgfault} faults, ${Math.round(r.sim.faultsPerSecond).toLocaleString("en-US")} simulated faults/s (target >= ${(FAULTS_PER_SECOND_TARGET / 1e6).toFixed(0)} M)`);
   if ("skipped" in r.kernel) lines.push(`  kernel     skipped (${r.kernel.skipped})`);
-  else lines.push(`  kernel     bench/seedloop.c: ${secs(r.kernel.median)} (runs ${r.kernel.runs.map(secs).join(", ")}; its loop alone ${secs(r.kernel.loopSeconds)}), ${r.kernel.faults} faults`);
+  else lines.push(`  kernel     bench/seedloop.c: ${secs(r.kernel.median)} (runs ${r.kernel.runs.map(secs).join(", ")}${cpuText(r.kernel.cpu)}; its loop alone ${secs(r.kernel.loopSeconds)}), ${r.kernel.faults} faults`);
   if (r.ratio !== null) lines.push(`  ratio simulator/kernel: ${r.ratio.toFixed(3)} (target <= ${RATIO_TARGET}: ${r.ratio <= RATIO_TARGET ? "met" : "not met"})`);
+  if (r.cpuRatio !== null) lines.push(`  ratio of CPU seconds (user + system, median): ${r.cpuRatio.toFixed(3)}`);
   return lines.join("\n") + "\n";
 }
