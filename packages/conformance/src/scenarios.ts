@@ -23,7 +23,9 @@ import scanVsMunmap from "../scenarios/scan-vs-munmap.json" with { type: "json" 
 import scanVsThp from "../scenarios/scan-vs-thp.json" with { type: "json" };
 import twoScannersVsFault from "../scenarios/two-scanners-vs-fault.json" with { type: "json" };
 import zeroFaultVsShrink from "../scenarios/zero-fault-vs-shrink.json" with { type: "json" };
+import gupFastVsDontneedOnePage from "../scenarios/gup-fast-vs-dontneed-one-page.json" with { type: "json" };
 import dontneedVsShrink from "../scenarios/dontneed-vs-shrink.json" with { type: "json" };
+import freeReclaimVsFaultMarked from "../scenarios/free-reclaim-vs-fault-marked.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -53,6 +55,10 @@ export const SCENARIOS: readonly Scenario[] = [
   swapVsDontneed,
   // Issue #12 §3: the zero-page table reclaimer (the shrink hook) against a read fault mapping the zero page.
   zeroFaultVsShrink,
+  // Issue #9 §1: the PMD cleared between GUP-fast's read and the pte_offset_map hook's re-read.
+  gupFastVsDontneedOnePage,
   // Issue #12 §3: steps 1 and 3 freeing the same table.
   dontneedVsShrink,
+  // Issue #12 §2: step 2's shrink pass frees a marked, MADV_FREE'd table after kswapd discarded its folios.
+  freeReclaimVsFaultMarked,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));
