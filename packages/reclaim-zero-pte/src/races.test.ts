@@ -8,7 +8,7 @@
 import { arm64 } from "@mmsim/arch-arm64";
 import { x86_64 } from "@mmsim/arch-x86_64";
 import type { Arch, ReclaimPlugin } from "@mmsim/core";
-import { actorNames, execute, PctStrategy, RandomStrategy, type Scenario } from "@mmsim/core/check";
+import { actorNames, execute, PctStrategy, RandomStrategy, validateScenario, type Scenario } from "@mmsim/core/check";
 import { SCENARIOS } from "@mmsim/conformance";
 import { describe, expect, it } from "vitest";
 import { zeroPte } from "./index.js";
@@ -67,4 +67,26 @@ describe("dontneed-vs-shrink", () => {
       expect(firstViolation(scenario("dontneed-vs-shrink"), () => zeroPteMutant("no-pmd-lock"), arch, 60)).toMatch(/PMD write without the PMD lock|double free|table freed while still reachable/);
     }, 600_000);
   }
+});
+
+describe("exit and munmap against a pass (a scenario of this package, not the kit's)", () => {
+  const s = validateScenario({
+    name: "zero-exit-vs-shrink",
+    description: "kswapd's pass while another thread unmaps one zero-page slice and the process then exits (exit_mmap under mmap_write_lock)",
+    requires: "zero_page_tables",
+    setup: [
+      { op: "mmap", at: 0, len: "4M" },
+      { op: "touch", at: 0, len: "16K" },
+      { op: "touch", at: "2M", len: "16K" },
+    ],
+    actors: [
+      { name: "kswapd", cpu: 0, ops: [{ op: "reclaim", len: "64K" }] },
+      { name: "exiter", cpu: 1, ops: [{ op: "munmap", at: "2M", len: "2M" }, { op: "exit" }] },
+    ],
+    hw_walkers: [2],
+  });
+  for (const [name, arch] of [["x86_64", x86_64()], ["arm64", arm64()]] as const)
+    it(`${name}: the plugin passes`, () => {
+      expect(firstViolation(s, zeroPte, arch, 40)).toBeNull();
+    }, 600_000);
 });
