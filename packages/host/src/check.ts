@@ -9,6 +9,7 @@ import { Engine, type ReclaimPlugin } from "@mmsim/core";
 import { runScript, type Script } from "@mmsim/core/workload";
 import { compareLines, DEFAULT_RSS_TOLERANCE_KB, type CompareOptions, type LineComparison } from "./compare.js";
 import { runOnHost, type HostRunOptions, type HostRunResult } from "./run.js";
+import { runOnHostStreaming } from "./stream.js";
 
 export interface ScriptComparison {
   name: string;
@@ -47,6 +48,34 @@ export interface CheckOptions extends CompareOptions {
   runSim?: (script: Script) => string[];
 }
 
+/** What one script gave on each side, compared (the shared half of checkHost and checkHostStreaming). */
+function compareScript(script: Script, runSim: (s: Script) => string[], host: () => string[], rssToleranceKb: number): ScriptComparison {
+  let sim: string[];
+  let hostLines: string[];
+  try {
+    sim = runSim(script);
+  } catch (e) {
+    return { name: script.file, ok: false, lines: [], error: `simulator: ${(e as Error).message}` };
+  }
+  try {
+    hostLines = host();
+  } catch (e) {
+    if ((e as Error).name === "HostUnavailableError") throw e;
+    return { name: script.file, ok: false, lines: [], error: `host: ${(e as Error).message}` };
+  }
+  const lines = compareLines(sim, hostLines, { rssToleranceKb });
+  return { name: script.file, ok: lines.every((l) => l.ok), lines };
+}
+
+function sides(opts: CheckOptions) {
+  const make = typeof opts.reclaim === "function" ? opts.reclaim : () => (opts.reclaim as ReclaimPlugin | null | undefined) ?? null;
+  return {
+    reclaimName: make()?.name ?? null,
+    runSim: opts.runSim ?? ((s: Script) => simulate(s, make())),
+    rssToleranceKb: opts.rssToleranceKb ?? DEFAULT_RSS_TOLERANCE_KB,
+  };
+}
+
 /**
  * Runs every script both ways and compares. A script that cannot run on one
  * side (bad operand, helper failure) is reported as failed with the reason; a
@@ -54,27 +83,33 @@ export interface CheckOptions extends CompareOptions {
  * `mmsim check-host` prints.
  */
 export function checkHost(scripts: readonly Script[], opts: CheckOptions = {}): CheckReport {
-  const make = typeof opts.reclaim === "function" ? opts.reclaim : () => (opts.reclaim as ReclaimPlugin | null | undefined) ?? null;
-  const reclaimName = make()?.name ?? null;
-  const runSim = opts.runSim ?? ((s: Script) => simulate(s, make()));
+  const { reclaimName, runSim, rssToleranceKb } = sides(opts);
   const runHost = opts.runHost ?? ((s: Script) => runOnHost(s, opts.host));
-  const rssToleranceKb = opts.rssToleranceKb ?? DEFAULT_RSS_TOLERANCE_KB;
-  const results: ScriptComparison[] = scripts.map((script) => {
-    let sim: string[];
-    let host: string[];
+  const results = scripts.map((script) => compareScript(script, runSim, () => runHost(script).lines, rssToleranceKb));
+  return { ok: results.every((s) => s.ok), reclaim: reclaimName, rssToleranceKb, scripts: results };
+}
+
+/**
+ * checkHost() with the host side streamed (runOnHostStreaming: a huge `repeat`
+ * is never unrolled; the simulator's runScript() streams already). The same
+ * report; `mmsim check-host` uses it.
+ */
+export async function checkHostStreaming(scripts: readonly Script[], opts: Omit<CheckOptions, "runHost"> = {}): Promise<CheckReport> {
+  const { reclaimName, runSim, rssToleranceKb } = sides(opts);
+  const results: ScriptComparison[] = [];
+  for (const script of scripts) {
+    let host: HostRunResult | Error;
     try {
-      sim = runSim(script);
+      host = await runOnHostStreaming(script, opts.host);
     } catch (e) {
-      return { name: script.file, ok: false, lines: [], error: `simulator: ${(e as Error).message}` };
+      host = e as Error;
     }
-    try {
-      host = runHost(script).lines;
-    } catch (e) {
-      if ((e as Error).name === "HostUnavailableError") throw e;
-      return { name: script.file, ok: false, lines: [], error: `host: ${(e as Error).message}` };
-    }
-    const lines = compareLines(sim, host, { rssToleranceKb });
-    return { name: script.file, ok: lines.every((l) => l.ok), lines };
-  });
+    results.push(
+      compareScript(script, runSim, () => {
+        if (host instanceof Error) throw host;
+        return host.lines;
+      }, rssToleranceKb),
+    );
+  }
   return { ok: results.every((s) => s.ok), reclaim: reclaimName, rssToleranceKb, scripts: results };
 }

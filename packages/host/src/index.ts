@@ -21,7 +21,7 @@ export {
   type OutputLine,
   type StatusField,
 } from "./compare.js";
-export { checkHost, simulate, type CheckOptions, type CheckReport, type ScriptComparison } from "./check.js";
+export { checkHost, checkHostStreaming, simulate, type CheckOptions, type CheckReport, type ScriptComparison } from "./check.js";
 export { formatComparison, formatReport } from "./format.js";
 export { kernelHasPtReclaim, thpMode } from "./kernel.js";
 export { detectPtReclaim, probePtReclaim, configHasPtReclaim, PROBE_SCRIPT, type PtReclaimDetection, type DetectOptions } from "./pt-reclaim-detect.js";

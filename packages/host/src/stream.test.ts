@@ -87,3 +87,16 @@ describe("runOnHostStreaming", () => {
     expect(streamed.lines.length).toBe(3);
   }, 600_000);
 });
+
+describe("checkHostStreaming", () => {
+  test.skipIf(process.platform !== "linux" || findSystemCompiler() === null)("on this kernel: the report checkHost gives, for corpus scripts and a large repeat", async () => {
+    const { checkHost, checkHostStreaming } = await import("./check.js");
+    const { ptReclaim } = await import("@mmsim/reclaim-pt-reclaim");
+    const scripts = [
+      script("mmap a 8M nohugepage\nstatus s0\nrepeat 2048 as i\n  touch a i*4K 4K\nend\nstatus s1\nmadvise a 0 8M dontneed\nstatus s2\nrepeat 20000\n  touch a 0 4K\n  madvise a 0 4K dontneed\nend\nstatus s3\n"),
+      parseScript("mmap a 4K\nstatus s0\nmunmap a 4K 4K\ntouch a 8K 4K\nstatus s1\n", "errors.wl"),
+    ];
+    const opts = { reclaim: () => ptReclaim(), host: { compile: { cacheDir: tmp } } };
+    expect(await checkHostStreaming(scripts, opts)).toEqual(checkHost(scripts, opts));
+  }, 600_000);
+});
