@@ -132,6 +132,17 @@ export function linesFromResponses(ops: readonly ResolvedOp[], stdout: string): 
   return { lines: reader.lines, statuses: reader.statuses };
 }
 
+/** Whether `script` has a `reclaim` statement anywhere (the AST, not the resolved stream: a loop may never end). */
+export function scriptHasReclaim(script: Script): boolean {
+  const has = (stmts: Script["stmts"]): boolean => stmts.some((s) => s.op === "reclaim" || (s.op === "repeat" && has(s.body)));
+  return has(script.stmts);
+}
+
+/** The helper's environment: MMSIM_HOST_MEMCG=1 when the script applies memory pressure (it runs in a memory cgroup of its own). */
+export function helperEnv(script: Script): NodeJS.ProcessEnv {
+  return scriptHasReclaim(script) ? { ...process.env, MMSIM_HOST_MEMCG: "1" } : process.env;
+}
+
 /** `memcg`: the script applies memory pressure (`reclaim`): the helper runs in a memory cgroup of its own (MMSIM_HOST_MEMCG=1). */
 function spawnHelper(timeoutMs: number | undefined, memcg = false) {
   return (helper: string, input: string): HelperOutput => {
@@ -146,7 +157,7 @@ export function runOnHost(script: Script, opts: HostRunOptions = {}): HostRunRes
   const ops = [...resolveScript(script)];
   const input = ops.map((op) => encodeRequest(op) + "\n").join("");
   const helper = opts.helper ?? compileHelper(opts.compile);
-  const out = (opts.exec ?? spawnHelper(opts.timeoutMs, ops.some((op) => op.op === "reclaim")))(helper, input);
+  const out = (opts.exec ?? spawnHelper(opts.timeoutMs, scriptHasReclaim(script)))(helper, input);
   if (out.error) throw new HostProtocolError(`running the helper ${helper} failed: ${out.error.message}`);
   if (out.status !== 0) {
     // Parse what there is first: a protocol error names the request that killed it.

@@ -12,7 +12,7 @@ import { resolveScript, type ResolvedOp, type Script } from "@mmsim/core/workloa
 import { HostProtocolError } from "./errors.js";
 import { compileHelper } from "./helper.js";
 import { encodeRequest } from "./protocol.js";
-import { ReplyReader, replyCountError, type HostRunOptions, type HostRunResult } from "./run.js";
+import { helperEnv, ReplyReader, replyCountError, type HostRunOptions, type HostRunResult } from "./run.js";
 
 export interface StreamRunOptions extends Omit<HostRunOptions, "exec"> {
   /** Each status or error line as its reply arrives. */
@@ -26,7 +26,7 @@ export interface StreamRunOptions extends Omit<HostRunOptions, "exec"> {
 /** Runs `script` on the real kernel, streaming. Rejects with ScriptError (bad operand), HostUnavailableError or HostProtocolError. */
 export async function runOnHostStreaming(script: Script, opts: StreamRunOptions = {}): Promise<HostRunResult> {
   const helper = opts.helper ?? compileHelper(opts.compile);
-  const child = (opts.start ?? ((h: string) => spawn(h, [], { stdio: ["pipe", "pipe", "pipe"] })))(helper);
+  const child = (opts.start ?? ((h: string) => spawn(h, [], { stdio: ["pipe", "pipe", "pipe"], env: helperEnv(script) })))(helper);
   const { stdin, stdout, stderr } = child;
   if (!stdin || !stdout) throw new HostProtocolError(`the helper ${helper} has no stdin/stdout pipes`);
   let errText = "";
