@@ -7,7 +7,8 @@
  * core's RANGE_BATCH_MUTANTS) must each make it fail.
  *
  * The 50G builtins (`seed`, `seed-free`) take minutes on the step path for five
- * designs: they run with MMSIM_DIGEST_FULL=1 (`seed-small` always runs).
+ * designs: they run with MMSIM_DIGEST_FULL=1 (`seed-small` always runs). The
+ * same scripts also run on arm64 with none and pt-reclaim.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -37,6 +38,20 @@ describe("state digest: fast path = step-by-step path", () => {
         const step = digestRun(script, r.create(), false);
         expect(fast.lines, `${name} (${r.label}): output lines`).toEqual(step.lines);
         expect(fast.digests, `${name} (${r.label}): state digest at each output line and at the end`).toEqual(step.digests);
+      }
+    });
+  }
+});
+
+describe("state digest on arm64 (its MMU sets the access flag itself): fast path = step-by-step path", () => {
+  const designs = reclaims.filter((r) => r.label === "none" || r.label === "pt-reclaim");
+  for (const [name, script] of scripts) {
+    it(name, () => {
+      for (const r of designs) {
+        const fast = digestRun(script, r.create(), true, undefined, "arm64");
+        const step = digestRun(script, r.create(), false, undefined, "arm64");
+        expect(fast.lines, `${name} (${r.label}, arm64): output lines`).toEqual(step.lines);
+        expect(fast.digests, `${name} (${r.label}, arm64): state digest`).toEqual(step.digests);
       }
     });
   }

@@ -17,7 +17,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { Engine, rmw_counters, type Process, type ReclaimPlugin } from "@mmsim/core";
-import { x86_64 } from "@mmsim/arch-x86_64";
+import { archOf } from "@mmsim/cli";
 import { runScript, type Script } from "@mmsim/core/workload";
 
 class Digester {
@@ -117,13 +117,13 @@ export interface DigestRun {
 }
 
 /**
- * Run `script` on a fresh x86_64 engine with `reclaim` (a fresh instance) on the
+ * Run `script` on a fresh engine (x86_64, or arm64) with `reclaim` (a fresh instance) on the
  * fast path (`batch` true) or the step-by-step path, digesting the whole state at
  * every output line (status and error lines) and at the end. `prepare` may change the engine first (the
  * mutant check).
  */
-export function digestRun(script: Script, reclaim: ReclaimPlugin | null, batch: boolean, prepare?: (e: Engine) => void): DigestRun {
-  const engine = new Engine({ arch: x86_64(), reclaim, batch });
+export function digestRun(script: Script, reclaim: ReclaimPlugin | null, batch: boolean, prepare?: (e: Engine) => void, arch: "x86_64" | "arm64" = "x86_64"): DigestRun {
+  const engine = new Engine({ arch: archOf(arch), reclaim, batch });
   prepare?.(engine);
   const p: Process = engine.spawn();
   const rmw0 = rmw_counters();
