@@ -281,7 +281,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   scenario("unknown op", setupOp({ op: "frob" }), 1, "error: s.json: setup[1]: unknown op \"frob\" (expected mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon, reclaim)"),
   scenario("op without op", setupOp({ at: 0 }), 1, "error: s.json: setup[1]: missing field \"op\" (one of mmap, touch, madvise, munmap, mprotect, gup_fast, walk, khugepaged, task_work, exit, swapon, reclaim)"),
   scenario("op is null", setupOp(null), 1, "error: s.json: setup[1]: an operation must be an object with \"op\", got null"),
-  scenario("unknown advice", setupOp({ op: "madvise", at: 0, len: "2M", advice: "dontnee" }), 1, "error: s.json: setup[1].advice: unknown advice \"dontnee\" (expected dontneed, free, pageout, hugepage, nohugepage)"),
+  scenario("unknown advice", setupOp({ op: "madvise", at: 0, len: "2M", advice: "dontnee" }), 1, "error: s.json: setup[1].advice: unknown advice \"dontnee\" (expected dontneed, free, pageout, hugepage, nohugepage, or a number)"),
   scenario("unknown prot", setupOp({ op: "mprotect", at: 0, len: "2M", prot: "rwx" }), 1, "error: s.json: setup[1].prot: unknown protection \"rwx\" (expected rw, r, none)"),
   scenario("missing len", setupOp({ op: "touch", at: 0 }), 1, "error: s.json: setup[1]: missing field \"len\""),
   scenario("bad size text", setupOp({ op: "touch", at: 0, len: "2Q" }), 1, "error: s.json: setup[1].len: expected a size (4096, \"4K\", \"2M\", \"0x2000\"), got \"2Q\""),

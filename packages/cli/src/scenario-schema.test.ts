@@ -34,9 +34,16 @@ describe("scenario files", () => {
     for (const s of SCENARIOS) expect(err(s), s.name).toBe("ok");
   });
 
+  it("takes a raw numeric advice (a plugin's own), not a negative or fractional one", () => {
+    const adv = (advice: unknown) => err({ ...base, actors: [{ ...base.actors[0], ops: [{ op: "madvise", at: 0, len: "2M", advice }] }] });
+    expect(adv(200)).toBe("ok");
+    expect(adv(-1)).toContain("unknown advice -1");
+    expect(adv(1.5)).toContain("unknown advice 1.5");
+  });
+
   it("names the bad field", () => {
     expect(err({ ...base, actors: [{ ...base.actors[0], ops: [{ op: "madvise", at: 0, len: "2M", advice: "dontnee" }] }] })).toBe(
-      's.json: actors[0].ops[0].advice: unknown advice "dontnee" (expected dontneed, free, pageout, hugepage, nohugepage)',
+      's.json: actors[0].ops[0].advice: unknown advice "dontnee" (expected dontneed, free, pageout, hugepage, nohugepage, or a number)',
     );
     expect(err({ ...base, actors: [{ name: "a", cpu: 0 }] })).toBe('s.json: actors[0]: missing field "ops"');
     expect(err(withActor({ cpu: 64 }))).toBe("s.json: actors[0].cpu: CPU 64 is beyond the model's 64 CPUs (0-63)");

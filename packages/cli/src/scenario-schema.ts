@@ -39,7 +39,13 @@ const Op = v.variant(
   [
     ranged("mmap", { shared: v.optional(bool("shared")), prot: v.optional(PROT), hugepage: v.optional(bool("hugepage")) }),
     ranged("touch", { write: v.optional(bool("write")), stride: v.optional(Size) }),
-    ranged("madvise", { advice: v.picklist(ADVICE, (i) => `unknown advice ${show(i.input)} (expected ${ADVICE.join(", ")})`) }),
+    // A raw advice value (a plugin's own, e.g. lazyfree's MADV_PT_RECLAIM = 200) is a non-negative integer.
+    ranged("madvise", {
+      advice: v.custom<(typeof ADVICE)[number] | number>(
+        (x) => (ADVICE as readonly unknown[]).includes(x) || (typeof x === "number" && Number.isSafeInteger(x) && x >= 0),
+        (i) => `unknown advice ${show(i.input)} (expected ${ADVICE.join(", ")}, or a number)`,
+      ),
+    }),
     ranged("munmap"),
     ranged("mprotect", { prot: PROT }),
     ranged("gup_fast"),
