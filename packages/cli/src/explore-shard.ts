@@ -100,13 +100,14 @@ function failureOf(s: Scenario, o: ExploreOptions, r: ExecutionResult, found_aft
 }
 
 /** Runs this shard's executions of a random exploration (`o.strategy` "random"), stopping at its first failure. */
-export function exploreShard(s: Scenario, o: ExploreOptions, shard: Shard): ExploreShardPart {
+export function exploreShard(s: Scenario, o: ExploreOptions, shard: Shard, onExecution?: (done: number, total: number) => void): ExploreShardPart {
   const st = new ShardedStrategy(new RandomStrategy((o.seed ?? 1) * 7919), shard);
   const budget = o.budget ?? 200;
   let n = 0;
   while (st.new_execution() && st.index < budget) {
     n++;
     const r = execute(s, st, { plugin: o.plugin, arch: o.arch });
+    onExecution?.(n, shardExecutions(budget, shard));
     if (r.violation) return { executions: n, failure: failureOf(s, o, shrink(s, o, r), st.index + 1) };
   }
   return { executions: n, failure: null };

@@ -51,4 +51,14 @@ describe("progress bar", () => {
     p.stop();
     expect(tty.text).toBe("");
   });
+
+  it("counts what it is told to (the kit's checks, an exploration's executions)", () => {
+    const tty = new FakeTty();
+    let now = 0;
+    const p = createProgress(tty, { label: "conformance pt-reclaim", unit: "checks", now: () => now });
+    now = 2000;
+    p.update(3, 17);
+    expect(tty.text).toContain("| 3/17 checks |");
+    p.stop();
+  });
 });

@@ -23,6 +23,8 @@ export interface ProgressOptions {
   delayMs?: number;
   /** The clock, in ms (default performance.now). */
   now?: () => number;
+  /** What is counted (default "ops"): "checks", "executions". */
+  unit?: string;
 }
 
 /** A lazy progress bar on `stream`, or NO_PROGRESS when there is no terminal. */
@@ -68,7 +70,7 @@ class LazyBar implements Progress {
     return new cliProgress.SingleBar(
       {
         stream: this.stream,
-        format: "{label} [{bar}] {percentage}% | {value}/{total} ops | ETA {eta_formatted}",
+        format: `{label} [{bar}] {percentage}% | {value}/{total} ${this.opts.unit ?? "ops"} | ETA {eta_formatted}`,
         barsize: 30,
         clearOnComplete: true,
         hideCursor: false,

@@ -1,5 +1,5 @@
 /** `mmsim conformance <plugin>`: run the shared kit on a plugin and report per suite. */
-import { checkPlugin, measureCoverage, type CheckResult, type CoverageReport, type SuiteReport } from "@mmsim/conformance";
+import { CHECKS, checkPlugin, measureCoverage, type CheckResult, type CoverageReport, type SuiteReport } from "@mmsim/conformance";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
@@ -9,7 +9,8 @@ import { loadReclaim, parseReclaimSpec, reclaimArg } from "../plugins.js";
 import { archOf, type ArchName } from "../simulate.js";
 import { resolvePackage } from "../package-resolve.js";
 import { checkPluginShard } from "../conformance-shard.js";
-import { envelope, shardLabel, type Shard } from "../shard.js";
+import { envelope, inShard, shardLabel, type Shard } from "../shard.js";
+import { createProgress } from "../progress.js";
 
 export interface ConformanceCommandOptions {
   json?: boolean;
@@ -92,52 +93,67 @@ export function coverageText(c: CoverageReport): string {
 export async function conformanceCommand(target: string, opts: ConformanceCommandOptions, io: Io): Promise<number> {
   const spec = parseReclaimSpec(target);
   const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"));
-  if (!reclaim.info) throw new UsageError("conformance needs a plugin (not 'none')");
+  const info = reclaim.info;
+  if (!info) throw new UsageError("conformance needs a plugin (not 'none')");
   const budget = positive(opts.budget, "--budget");
   const fuzz_runs = positive(opts.fuzzRuns, "--fuzz-runs");
   const seed = positive(opts.seed, "--seed");
+  if (opts.shard && opts.coverage) throw new UsageError("--coverage measures the whole kit: run it without --shard");
   const t0 = performance.now();
   let lastSuite = "";
+  // A bar on stderr (a terminal, not --json) counting the checks this run makes, drawn between checks.
+  const probe = reclaim.create()!;
+  const total = CHECKS.filter((c) => c.applies(probe)).filter((_, k) => inShard(k, opts.shard)).length;
+  const progress = createProgress(opts.json ? null : io.progress, { label: `conformance ${reclaim.info.name}${opts.shard ? ` shard ${shardLabel(opts.shard)}` : ""}`, unit: "checks" });
+  let checked = 0;
   const line = (suite: string, name: string, r: CheckResult) => {
+    progress.update(++checked, total);
     if (opts.json) return;
+    progress.clear();
     if (suite !== lastSuite) io.out(`\n${suite}\n`);
     lastSuite = suite;
     io.out(`  ${r.ok ? "ok  " : "FAIL"} ${name}\n`);
     if (!r.ok) io.out(r.message.replace(/^/gm, "       ") + "\n");
   };
   if (!opts.json) io.out(`mmsim conformance: ${reclaim.info.name} ${reclaim.info.version} (${reclaim.info.models})\n`);
-  const o = { plugin: () => reclaim.create()!, arch: archOf(opts.arch as ArchName), budget, fuzz_runs, seed, reclaim_arg: reclaimArg(spec) };
-  if (opts.shard) {
-    if (opts.coverage) throw new UsageError("--coverage measures the whole kit: run it without --shard");
-    const shard = opts.shard;
-    const timed: SuiteReport[] = [];
-    const part = checkPluginShard(o, shard, (suite, name, r, ms) => {
-      line(suite, name, r);
-      if (timed.at(-1)?.suite !== suite) timed.push({ suite, checks: [] });
-      timed.at(-1)!.checks.push({ name, result: r, ms });
-    });
-    if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(reclaim.info.name, timed));
-    const failed = part.checks.filter((c) => !c.result.ok).length;
-    if (opts.json) {
-      const run = { plugin: reclaim.info.name, version: reclaim.info.version, reclaim: reclaimArg(spec), budget, fuzz_runs, seed, arch: opts.arch };
-      io.out(JSON.stringify(envelope("conformance", shard, run, part), null, 2) + "\n");
-    } else io.out(`\nshard ${shardLabel(shard)}: ${part.checks.length} of ${part.total} checks; ${part.checks.length - failed} passed, ${failed} failed\n`);
-    io.err(`conformance: shard ${shardLabel(shard)}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const runKit = async (): Promise<number> => {
+    const o = { plugin: () => reclaim.create()!, arch: archOf(opts.arch as ArchName), budget, fuzz_runs, seed, reclaim_arg: reclaimArg(spec) };
+    if (opts.shard) {
+      const shard = opts.shard;
+      const timed: SuiteReport[] = [];
+      const part = checkPluginShard(o, shard, (suite, name, r, ms) => {
+        line(suite, name, r);
+        if (timed.at(-1)?.suite !== suite) timed.push({ suite, checks: [] });
+        timed.at(-1)!.checks.push({ name, result: r, ms });
+      });
+      if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(info.name, timed));
+      const failed = part.checks.filter((c) => !c.result.ok).length;
+      if (opts.json) {
+        const run = { plugin: info.name, version: info.version, reclaim: reclaimArg(spec), budget, fuzz_runs, seed, arch: opts.arch };
+        io.out(JSON.stringify(envelope("conformance", shard, run, part), null, 2) + "\n");
+      } else io.out(`\nshard ${shardLabel(shard)}: ${part.checks.length} of ${part.total} checks; ${part.checks.length - failed} passed, ${failed} failed\n`);
+      io.err(`conformance: shard ${shardLabel(shard)}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      return failed ? EXIT_FAILURE : EXIT_OK;
+    }
+    const coverage = opts.coverage ? await measureCoverage({ ...o, files: pluginFiles(spec, io.cwd) }, line, io.cwd) : null;
+    const reports = coverage ? coverage.reports : checkPlugin(o, line);
+    const all = reports.flatMap((s) => s.checks);
+    const failed = all.filter((c) => !c.result.ok).length;
+    if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(info.name, reports));
+    // --json is the same, byte for byte, for the same plugin and options: each check's time goes only to JUnit and stderr.
+    const suites = withoutTimes(reports);
+    const cov = coverage ? { hooks: coverage.hooks, files: coverage.files, by: coverage.by } : undefined;
+    if (opts.json) io.out(JSON.stringify({ plugin: info.name, passed: all.length - failed, failed, suites, ...(cov ? { coverage: cov } : {}) }, null, 2) + "\n");
+    else {
+      if (coverage) io.out(coverageText(coverage));
+      io.out(`\n${all.length - failed} passed, ${failed} failed\n`);
+    }
+    io.err(`conformance: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     return failed ? EXIT_FAILURE : EXIT_OK;
+  };
+  try {
+    return await runKit();
+  } finally {
+    progress.stop();
   }
-  const coverage = opts.coverage ? await measureCoverage({ ...o, files: pluginFiles(spec, io.cwd) }, line, io.cwd) : null;
-  const reports = coverage ? coverage.reports : checkPlugin(o, line);
-  const all = reports.flatMap((s) => s.checks);
-  const failed = all.filter((c) => !c.result.ok).length;
-  if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(reclaim.info.name, reports));
-  // --json is the same, byte for byte, for the same plugin and options: each check's time goes only to JUnit and stderr.
-  const suites = withoutTimes(reports);
-  const cov = coverage ? { hooks: coverage.hooks, files: coverage.files, by: coverage.by } : undefined;
-  if (opts.json) io.out(JSON.stringify({ plugin: reclaim.info.name, passed: all.length - failed, failed, suites, ...(cov ? { coverage: cov } : {}) }, null, 2) + "\n");
-  else {
-    if (coverage) io.out(coverageText(coverage));
-    io.out(`\n${all.length - failed} passed, ${failed} failed\n`);
-  }
-  io.err(`conformance: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  return failed ? EXIT_FAILURE : EXIT_OK;
 }

@@ -11,6 +11,7 @@ import { parseScenarioFile, ScenarioFileError } from "../scenario-schema.js";
 import { checkSchedule, withFingerprint } from "../schedule-check.js";
 import { archOf, type ArchName } from "../simulate.js";
 import { checkShardable, exploreShard } from "../explore-shard.js";
+import { createProgress } from "../progress.js";
 import { envelope, shardLabel, type Shard } from "../shard.js";
 import { scenarioFingerprint } from "../schedule-check.js";
 
@@ -117,7 +118,14 @@ function exploreShardCommand(
 ): number {
   checkShardable(opts.strategy, opts.replay);
   const t0 = performance.now();
-  const part = exploreShard(scenario, o, shard);
+  // Which execution of how many this shard runs, on stderr when it is a terminal (not with --json).
+  const progress = createProgress(opts.json ? null : io.progress, { label: `explore ${scenario.name} shard ${shardLabel(shard)}`, unit: "executions" });
+  let part: ReturnType<typeof exploreShard>;
+  try {
+    part = exploreShard(scenario, o, shard, (done, total) => progress.update(done, total));
+  } finally {
+    progress.stop();
+  }
   io.err(`explore: shard ${shardLabel(shard)}: ${part.executions} execution(s) in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
   if (opts.json) {
     const run = {
