@@ -8,10 +8,13 @@
  *     folio_mark_lazyfree() moves a swap-backed anon folio there (lru_lazyfree:
  *     clear PG_swapbacked, add to the inactive file list, newest last). The model
  *     has no file pages, so that list is the lazily freed folios in MADV_FREE
- *     order, oldest first, as Linux orders them. It is a Map pfn → the frame's
- *     generation: a folio freed by someone else (zap, munmap) leaves a stale
- *     entry that reclaim drops when it meets it (Linux deletes it from the list
- *     in __folio_put; the order of the live entries is the same).
+ *     order, oldest first, as Linux orders them. It is a FIFO of (pfn, sequence)
+ *     pairs in typed arrays (a seed-free run keeps 13 million folios lazily
+ *     free: 8 bytes each), with the folio's current sequence per frame: an entry
+ *     whose folio was freed, reused or moved since is stale and skipped when
+ *     reclaim meets it (Linux deletes it from the list at once, in __folio_put;
+ *     the order of the live entries is the same). The list's size for the
+ *     scan quota counts stale entries until they are met.
  *   - The anon lists (LRU_INACTIVE_ANON/ACTIVE_ANON, fault order) are not kept:
  *     with a swap device, reclaim approximates them by a CLOCK over the page
  *     tables (see mm/vmscan.ts shrink_anon_clock): the accessed bit gives a folio
@@ -41,10 +44,87 @@ export interface ReclaimStat {
   pgactivate: number;
 }
 
-export interface Lruvec {
-  /** LRU_INACTIVE_FILE: lazily freed order-0 anon folios, oldest first (pfn → frame generation when added). */
-  readonly inactive_file: Map<number, number>;
-  readonly stat: ReclaimStat;
+export class Lruvec {
+  /** LRU_INACTIVE_FILE as a FIFO: entries [head, tail) of pfns/seqs, oldest first. */
+  private pfns = new Int32Array(1024);
+  private seqs = new Uint32Array(1024);
+  private head = 0;
+  private tail = 0;
+  /** The sequence of each frame's current list entry (0: none). */
+  private frame_seq = new Uint32Array(1024);
+  private next_seq = 0;
+  readonly stat: ReclaimStat = { pglazyfree: 0, pglazyfreed: 0, nr_lazyfree_fail: 0, pgscan_kswapd: 0, pgscan_direct: 0, pgsteal_kswapd: 0, pgsteal_direct: 0, pgactivate: 0 };
+
+  constructor(private readonly k: Kernel) {}
+
+  /** Entries on the list, stale ones not yet met included (the scan quota's lru_size). */
+  get size(): number {
+    return this.tail - this.head;
+  }
+
+  /** list_add_tail(): `pfn` becomes the newest entry; an older entry of it goes stale. */
+  add_tail(pfn: number): void {
+    if (pfn >= this.frame_seq.length) {
+      let n = this.frame_seq.length;
+      while (n <= pfn) n *= 2;
+      const g = new Uint32Array(n);
+      g.set(this.frame_seq);
+      this.frame_seq = g;
+    }
+    if (this.tail === this.pfns.length) this.compact();
+    const seq = ++this.next_seq;
+    this.frame_seq[pfn] = seq;
+    this.pfns[this.tail] = pfn;
+    this.seqs[this.tail++] = seq;
+  }
+
+  /** Whether entry i still stands for a lazily freed folio on the list. */
+  private live(i: number): boolean {
+    const pfn = this.pfns[i];
+    const f = this.k.frames;
+    return this.frame_seq[pfn] === this.seqs[i] && f.type[pfn] === PG_ANON && (f.flags[pfn] & PF_LAZYFREE) !== 0;
+  }
+
+  /** isolate_lru_folios(): takes up to `nr` live folios from the oldest end. */
+  isolate(nr: number): number[] {
+    const out: number[] = [];
+    while (out.length < nr && this.head < this.tail) {
+      const i = this.head++;
+      if (this.live(i)) {
+        out.push(this.pfns[i]);
+        this.frame_seq[this.pfns[i]] = 0; // off the list while isolated
+      }
+    }
+    if (this.head === this.tail) this.head = this.tail = 0;
+    return out;
+  }
+
+  /** The live entries, oldest first (tests, reports). */
+  entries(): number[] {
+    const out: number[] = [];
+    for (let i = this.head; i < this.tail; i++) if (this.live(i)) out.push(this.pfns[i]);
+    return out;
+  }
+
+  /** Drop stale entries; grow when the live ones fill more than half. */
+  private compact(): void {
+    let w = 0;
+    for (let i = this.head; i < this.tail; i++)
+      if (this.live(i)) {
+        this.pfns[w] = this.pfns[i];
+        this.seqs[w++] = this.seqs[i];
+      }
+    this.head = 0;
+    this.tail = w;
+    if (w * 2 > this.pfns.length) {
+      const p = new Int32Array(this.pfns.length * 2);
+      const q = new Uint32Array(this.pfns.length * 2);
+      p.set(this.pfns.subarray(0, w));
+      q.set(this.seqs.subarray(0, w));
+      this.pfns = p;
+      this.seqs = q;
+    }
+  }
 }
 
 const lruvecs = new WeakMap<Kernel, Lruvec>();
@@ -53,19 +133,10 @@ const lruvecs = new WeakMap<Kernel, Lruvec>();
 export function node_lruvec(k: Kernel): Lruvec {
   let l = lruvecs.get(k);
   if (!l) {
-    l = {
-      inactive_file: new Map(),
-      stat: { pglazyfree: 0, pglazyfreed: 0, nr_lazyfree_fail: 0, pgscan_kswapd: 0, pgscan_direct: 0, pgsteal_kswapd: 0, pgsteal_direct: 0, pgactivate: 0 },
-    };
+    l = new Lruvec(k);
     lruvecs.set(k, l);
   }
   return l;
-}
-
-/** Whether the list entry (pfn, gen) is still a lazily freed anon folio (not freed and reused since). */
-export function lazyfree_entry_live(k: Kernel, pfn: number, gen: number): boolean {
-  const f = k.frames;
-  return f.gen[pfn] === gen && f.type[pfn] === PG_ANON && (f.flags[pfn] & PF_LAZYFREE) !== 0;
 }
 
 /**
@@ -75,13 +146,8 @@ export function lazyfree_entry_live(k: Kernel, pfn: number, gen: number): boolea
  * list's tail (newest).
  */
 export function lru_lazyfree(k: Kernel, folio: number): void {
-  const f = k.frames;
-  if (f.flags[folio] & PF_LAZYFREE) return;
+  if (k.frames.flags[folio] & PF_LAZYFREE) return;
   const l = node_lruvec(k);
-  const list = l.inactive_file;
-  list.delete(folio);
-  list.set(folio, f.gen[folio]);
+  l.add_tail(folio);
   l.stat.pglazyfree++;
-  // Stale entries (folios freed since) are dropped when reclaim meets them; keep the list bounded without reclaim.
-  if (list.size > 2 * f.nr_used + 4096) for (const [pfn, gen] of list) if (!lazyfree_entry_live(k, pfn, gen) && pfn !== folio) list.delete(pfn);
 }

@@ -10,7 +10,7 @@ import { Engine, type Process } from "../engine.js";
 import { arch } from "../test/arch.js";
 import { K, M, SLOT, mmapFixed } from "../test/helpers.js";
 import { check_mm } from "../check/invariants.js";
-import { MADV_FREE } from "./madvise.js";
+import { MADV_DONTNEED, MADV_FREE } from "./madvise.js";
 import { node_lruvec } from "./lru.js";
 import { kswapd_task } from "./kswapd.js";
 import { PF_LAZYFREE } from "./page_alloc.js";
@@ -80,8 +80,23 @@ describe("reclaim of lazily freed folios (shrink_folio_list)", () => {
     expect(node_lruvec(e.k).stat.nr_lazyfree_fail).toBe(0);
     // It was kept and went to the list's newest end (PG_referenced set, accessed bit cleared).
     expect(p.load(SLOT)).toBe(v);
-    const list = [...node_lruvec(e.k).inactive_file.keys()];
+    const list = node_lruvec(e.k).entries();
     expect(list.at(-1)).toBe(e.k.arch.pte_pfn(e.k.pt.ent[walk_pte(e.k, p.mm, SLOT)]));
+  });
+
+  it("entries of folios freed since (MADV_DONTNEED) are stale: skipped, and the list stays bounded without reclaim", () => {
+    const { e, p } = setup();
+    mmapFixed(p, SLOT, 2 * M);
+    for (let i = 0; i < 40; i++) {
+      p.touch(SLOT, 2 * M, true);
+      p.madvise(SLOT, 2 * M, MADV_FREE);
+      p.madvise(SLOT, 2 * M, MADV_DONTNEED);
+    }
+    const l = node_lruvec(e.k);
+    expect(l.entries()).toEqual([]);
+    expect(l.stat.pglazyfree).toBe(40 * 512);
+    expect(l.size).toBeLessThanOrEqual(2 * 512 + 1024); // compacted as it fills, never 20480
+    expect(p.reclaim(2 * M).nr_reclaimed).toBe(0);
   });
 
   it("without MADV_FREE and without swap nothing is reclaimable: the pass ends at priority 0 with nothing", () => {

@@ -31,7 +31,7 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read_trylock, up_read } from "../sync/rwsem.js";
 import { folio_get, folio_put, folio_test_large, vm_normal_page } from "./folio.js";
-import { lazyfree_entry_live, node_lruvec } from "./lru.js";
+import { node_lruvec } from "./lru.js";
 import { MM_ANONPAGES, vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PF_REFERENCED, PG_ANON } from "./page_alloc.js";
@@ -201,14 +201,8 @@ export function* shrink_lazyfree_folio(t: Task, folio: number): KPath<FolioFate>
 function* shrink_inactive_file(t: Task, sc: ScanControlState, nr_to_scan: number): KPath {
   const k = t.k;
   const l = node_lruvec(k);
-  const list = l.inactive_file;
-  while (nr_to_scan > 0 && list.size && sc.nr_reclaimed < sc.nr_to_reclaim) {
-    const batch: number[] = [];
-    for (const [pfn, gen] of list) {
-      if (batch.length >= Math.min(SWAP_CLUSTER_MAX, nr_to_scan)) break;
-      list.delete(pfn); // isolate_lru_folios()
-      if (lazyfree_entry_live(k, pfn, gen)) batch.push(pfn);
-    }
+  while (nr_to_scan > 0 && l.size && sc.nr_reclaimed < sc.nr_to_reclaim) {
+    const batch = l.isolate(Math.min(SWAP_CLUSTER_MAX, nr_to_scan)); // isolate_lru_folios()
     if (!batch.length) break;
     nr_to_scan -= batch.length;
     sc.nr_scanned += batch.length;
@@ -224,7 +218,7 @@ function* shrink_inactive_file(t: Task, sc: ScanControlState, nr_to_scan: number
       } else if (fate === "redirtied") l.stat.nr_lazyfree_fail++;
       else if (fate === "keep" || fate === "activate") {
         if (fate === "activate") l.stat.pgactivate++;
-        list.set(folio, k.frames.gen[folio]); // move_folios_to_lru()
+        l.add_tail(folio); // move_folios_to_lru()
       }
     }
   }
@@ -299,7 +293,7 @@ function* shrink_anon_clock(t: Task, sc: ScanControlState, nr_to_scan: number): 
 export function* shrink_lruvec(t: Task, sc: ScanControlState): KPath {
   const k = t.k;
   const l = node_lruvec(k);
-  const file = Math.max(Math.ceil(l.inactive_file.size / 2 ** sc.priority), SWAP_CLUSTER_MAX);
+  const file = Math.max(Math.ceil(l.size / 2 ** sc.priority), SWAP_CLUSTER_MAX);
   yield* shrink_inactive_file(t, sc, file);
   if (sc.may_swap && k.swap_info !== null && sc.nr_reclaimed < sc.nr_to_reclaim) {
     let anon = 0;
