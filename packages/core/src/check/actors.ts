@@ -11,7 +11,7 @@ import { MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_PAGEOUT,
 import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, exit_mmap, sys_mmap, sys_munmap } from "../mm/mmap.js";
 import { sys_mprotect } from "../mm/mprotect.js";
 import { sys_swapon } from "../mm/swapfile.js";
-import { balance_pgdat, try_to_free_pages } from "../mm/kswapd.js";
+import { balance_pgdat, enter_lazy_tlb, try_to_free_pages } from "../mm/kswapd.js";
 import { collapse_huge_page } from "../mm/khugepaged.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import { PG_FREE } from "../mm/page_alloc.js";
@@ -250,16 +250,15 @@ export function* actor_op(t: Task, mm: MmStruct, op: ScenarioOp, oracle: Oracle 
     case "reclaim": {
       const nr = Math.ceil(len / 4096);
       if (op.direct) return res((yield* try_to_free_pages(t, nr)).nr_reclaimed);
-      // The scheduler switches this CPU to kswapd: a kernel thread (no mm), the CPU lazy on the actor's mm.
-      const c = t.k.tlb.cpus[t.cpu];
-      const lazy = c.lazy;
+      // The scheduler switches this CPU to kswapd: a kernel thread (no mm), the CPU lazy on the actor's mm;
+      // back to the actor, the CPU leaves lazy mode as enter_lazy_tlb()'s return has it.
+      const leave = enter_lazy_tlb(t.k, t);
       t.mm = null;
-      c.lazy = true;
       try {
         return res((yield* balance_pgdat(t, nr)).nr_reclaimed);
       } finally {
         t.mm = mm;
-        c.lazy = lazy;
+        leave();
       }
     }
   }
