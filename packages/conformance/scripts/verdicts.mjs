@@ -60,6 +60,23 @@ export const MUTANT_ROWS = [
   { reclaim: "mutant:no-rescan", scenario: "fault-vs-dontneed", objection: "R32" },
 ];
 
+/**
+ * The rows whose verdict can depend on the arch, again on arm64 (issue #12 §5):
+ * GUP-fast with no IPI to wait for (broadcast TLBI), and khugepaged's collapse
+ * (pmdp_collapse_flush). The other scenarios take page-table locks only and have
+ * no CPU walking through another's TLB; the kit's per-arch table (scripts/kit-verdicts.mjs)
+ * runs every scenario on both arches. Rendered as a table of their own after the
+ * mutants, so the x86 rows and their replay numbers stay as they were.
+ */
+export const ARM64_ROWS = [
+  { scenario: "gup-fast-vs-dontneed", objection: "R4, R14 (no IPI)", arch: "arm64" },
+  { scenario: "gup-fast-vs-dontneed-vs-fault", objection: "R4, R13, R14 (no IPI)", arch: "arm64" },
+  { scenario: "khugepaged-vs-dontneed-vs-fault", objection: "R28", arch: "arm64" },
+];
+
+/** The R14 mutant on arm64, where RCU table freeing alone keeps GUP-fast safe. */
+export const ARM64_MUTANT_ROWS = [{ reclaim: "mutant:immediate-free-after-flush", scenario: "gup-fast-vs-dontneed", objection: "R14 (no IPI)", arch: "arm64" }];
+
 /** `mmsim list --json`: the bundled plugins (registry order). */
 function designs() {
   const list = JSON.parse(cli([CLI, "list", "--json"]).stdout);
@@ -109,12 +126,12 @@ function run() {
   const cols = designs();
   const cells = [];
   const mutants = [];
-  for (const m of MUTANT_ROWS) {
+  for (const m of [...MUTANT_ROWS, ...ARM64_MUTANT_ROWS]) {
     const f = verdict(m.scenario, m.reclaim, m.arch);
     process.stderr.write(`verdicts: mutant ${short(m.reclaim)} on ${m.scenario}${m.arch ? ` (${m.arch})` : ""}: ${f ? f.rule : "pass"}\n`);
-    mutants.push({ ...m, failure: f });
+    mutants.push({ ...m, row: m, failure: f });
   }
-  for (const row of ROWS)
+  for (const row of [...ROWS, ...ARM64_ROWS])
     for (const d of cols) {
       const f = verdict(row.scenario, d, row.arch);
       process.stderr.write(`verdicts: ${row.scenario}${row.arch ? ` (${row.arch})` : ""} × ${short(d)}: ${f ? f.rule : "pass"}\n`);
@@ -128,25 +145,33 @@ function render({ cols, cells, mutants }) {
   lines.push(`| scenario | objection | ${cols.map(short).join(" | ")} |`);
   lines.push(`|---|---|${cols.map(() => "---").join("|")}|`);
   const replays = [];
-  for (const row of ROWS) {
+  const scenarioRow = (row) => {
     const rowCells = cols.map((d) => {
       const c = cells.find((x) => x.row === row && x.design === d);
       if (!c.failure) return "pass";
       replays.push(c.failure.replay);
       return `**${c.failure.rule}** [${replays.length}]`;
     });
-    lines.push(`| \`${row.scenario}\`${row.arch ? ` on \`${row.arch}\`` : ""} | ${row.objection} | ${rowCells.join(" | ")} |`);
-  }
+    return `| \`${row.scenario}\`${row.arch ? ` on \`${row.arch}\`` : ""} | ${row.objection} | ${rowCells.join(" | ")} |`;
+  };
+  for (const row of ROWS) lines.push(scenarioRow(row));
   lines.push("", "Mutants for the objections, each on the scenario meant to catch it:", "");
   lines.push("| mutant | scenario | objection | verdict |", "|---|---|---|---|");
-  for (const m of mutants) {
+  const mutantRow = (m) => {
     let v = "pass";
     if (m.failure) {
       replays.push(m.failure.replay);
       v = `**${m.failure.rule}** [${replays.length}]`;
     }
-    lines.push(`| \`${short(m.reclaim)}\` | \`${m.scenario}\`${m.arch ? ` on \`${m.arch}\`` : ""} | ${m.objection} | ${v} |`);
-  }
+    return `| \`${short(m.reclaim)}\` | \`${m.scenario}\`${m.arch ? ` on \`${m.arch}\`` : ""} | ${m.objection} | ${v} |`;
+  };
+  for (const m of mutants.filter((x) => MUTANT_ROWS.includes(x.row))) lines.push(mutantRow(m));
+  lines.push("", "On arm64 (broadcast TLBI: no IPI, nothing waits for GUP-fast's IRQ-off section), the rows whose verdict can depend on the arch:", "");
+  lines.push(`| scenario | objection | ${cols.map(short).join(" | ")} |`);
+  lines.push(`|---|---|${cols.map(() => "---").join("|")}|`);
+  for (const row of ARM64_ROWS) lines.push(scenarioRow(row));
+  lines.push("", "| mutant | scenario | objection | verdict |", "|---|---|---|---|");
+  for (const m of mutants.filter((x) => ARM64_MUTANT_ROWS.includes(x.row))) lines.push(mutantRow(m));
   lines.push("", `Budget ${budget} executions per strategy (PCT, then random), seed ${seed}. Replay lines, as the CLI printed them:`, "");
   replays.forEach((r, i) => lines.push(`${i + 1}. \`${r}\``));
   return lines.join("\n");
