@@ -7,7 +7,7 @@
  * (checks.ts) and by `mmsim fuzz` (fuzz_scale.ts).
  */
 import { Engine, type Arch, type ReclaimPlugin } from "@mmsim/core";
-import { applyOp, check_exit, check_mm, type FuzzOp } from "@mmsim/core/check";
+import { applyOp, check_exit, check_mm, classify, type FuzzOp } from "@mmsim/core/check";
 
 /** Where and how a sequence diverged. */
 export interface Divergence {
@@ -67,8 +67,10 @@ export function runSequence(arch: Arch, plugin: ReclaimPlugin, ops: readonly Fuz
     }
     return { divergence: null, reclaimed };
   } catch (err) {
-    const x = err as Error & { rule?: string };
-    return diverged(i, x.rule ?? "kernel BUG", `op ${i} ${JSON.stringify(ops[i] ?? "exit")}: ${x.name}: ${x.message}`);
+    // A kernel error or sanitizer violation, named as the race checks name it.
+    const v = classify(err);
+    const what = v.detail.startsWith(v.rule) ? v.detail : `${v.rule}: ${v.detail}`;
+    return diverged(i, v.rule, `op ${i} ${JSON.stringify(ops[i] ?? "exit")}: ${what}`);
   }
 }
 
