@@ -74,6 +74,14 @@ describe("mmsim fuzz", () => {
     expect((await mmsim(["fuzz", "pt-reclaim", "--replay", "[{\"op\":\"idle\",\"ms\":1}]", "--shard", "1/2"])).code).toBe(2);
   });
 
+  it("merging shards keeps the divergence of the lowest sequence and drops the partial reclaim count", () => {
+    const div = (sequence: number) => ({ sequence, rule: "r", detail: "d", found: { length: 9, op: 1, rule: "r" }, ops: [], replay: `x${sequence}` });
+    const part = (d: ReturnType<typeof div> | null, reclaimed: number): FuzzShardPart => ({ total_sequences: 9, total_ops: 90, sequences: 3, ops: 30, reclaimed, divergence: d });
+    const run = { plugin: "p", arch: "x86_64", seed: 1, ops: 90 };
+    expect(mergeFuzz(run, [part(div(7), 1), part(null, 2), part(div(2), 3)])).toMatchObject({ sequences: 9, ops: 90, reclaimed: null, divergence: { sequence: 2 } });
+    expect(mergeFuzz(run, [part(null, 1), part(null, 2)])).toMatchObject({ reclaimed: 3, divergence: null });
+  });
+
   it("describes and parses operations", () => {
     const ops = parseReplayOps('[{"op":"mmap","at":35184372088832,"len":16777216,"shared":false,"prot":3},{"op":"touch","at":35184372088832,"len":8192,"write":true}]');
     expect(ops.map(describeOp)).toEqual(["mmap 0x200000000000 +0x1000000 rw private", "write 0x200000000000 +0x2000"]);
