@@ -33,13 +33,17 @@
  * mapped with set_ptes() at once), which changes the folios; this does not.
  */
 import type { Task } from "../sched/task.js";
+import type { SpinLock } from "../sync/spinlock.js";
+import type { VmFault } from "../types/mm_types.js";
+import type { Vma } from "./vma.js";
 import { count_rmw } from "../sync/rmw.js";
 import { VM_SHARED } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pte_map_rcu_era } from "../pgtable/pte_map.js";
 import { access_error, hw_access_leaf } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
-import { alloc_anon_folio, anon_pte } from "./memory.js";
+import { anon_pte } from "./memory.js";
+import { PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant } from "./range_batch.js";
@@ -123,39 +127,19 @@ export function do_anonymous_page_batch(
   let quiet = 0;
   let owed = 0;
   let external = false;
-  let va = 0;
-  let pa = addr;
-  let p = -1;
-  let orig = 0;
-  /** struct vm_fault as the fault at `pa` leaves it (written before anyone else may look, and at the end). */
-  const set_vmf = () => {
-    vmf.vma = vma;
-    vmf.address = va;
-    vmf.flags = flags;
-    vmf.pgoff = Math.floor((pa - vma.vm_start) / 4096) + vma.vm_pgoff;
-    vmf.pudp = pudp;
-    vmf.pmdp = pmdp;
-    vmf.pte = p;
-    vmf.orig_pte = orig;
-    vmf.orig_pmd = pmdval;
-    vmf.ptl = ptl;
-    vmf.value = value;
-    t.pmdval = pmdval;
-    t.ptl = ptl;
-  };
   // Entry pointers and page addresses step by stride / 4096 entries (no `%` per page: V8 runs
-  // it on these doubles as fmod).
+  // it on these doubles as fmod). No closure captures these locals (a captured double is boxed
+  // on every store).
   const va0 = Math.floor(addr / 4096) * 4096;
   const p0 = base + (Math.floor(addr / 4096) % 512);
   const step = stride / 4096;
+  let orig = 0;
   while (done < n) {
-    pa = addr + done * stride;
-    const pte_p = p0 + done * step;
-    const e = ent[pte_p];
+    const p = p0 + done * step;
+    const e = ent[p];
     if (!a.pte_none(e)) break;
-    p = pte_p;
     orig = e;
-    va = va0 + done * stride;
+    const va = va0 + done * stride;
     value = write ? u.store_value() : 0;
     done++;
     // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
@@ -165,7 +149,11 @@ export function do_anonymous_page_batch(
     let pfn: number;
     if (write) {
       anon_vma_prepare(k, mm, vma);
-      pfn = alloc_anon_folio(k, mm, va, value);
+      // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
+      pfn = frames.alloc(0, PG_ANON);
+      frames.owner[pfn] = mm.id;
+      frames.index[pfn] = va;
+      frames.data[pfn] = value;
       count_rmw(ptl, ptl.cls);
       frames.mapcount[pfn] = 1;
       mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
@@ -186,7 +174,8 @@ export function do_anonymous_page_batch(
     } else {
       if (owed > 0) u.return_to_user_quiet(owed);
       owed = 0;
-      set_vmf();
+      // struct vm_fault and the out-parameters as this fault leaves them, before anyone else may look.
+      set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p, orig, pmdval, ptl, value);
       if (!u.return_to_user()) {
         res.retry = true;
         external = true; // it may have changed vmf and the out-parameters since
@@ -202,7 +191,7 @@ export function do_anonymous_page_batch(
     }
   }
   if (owed > 0) u.return_to_user_quiet(owed);
-  if (done > 0 && !external) set_vmf();
+  if (done > 0 && !external) set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p0 + (done - 1) * step, orig, pmdval, ptl, value);
   if (done > 0) {
     const m = range_batch_mutant(k);
     if (m === "fault-rss" && write) mm.rss_stat[MM_ANONPAGES] += 1;
@@ -211,4 +200,34 @@ export function do_anonymous_page_batch(
   res.done = done;
   res.value = value;
   return res;
+}
+
+/** struct vm_fault and the task's out-parameters as __handle_mm_fault() .. do_anonymous_page() leave them for a fault at `address`. */
+function set_vmf(
+  t: Task,
+  vmf: VmFault,
+  vma: Vma,
+  address: number,
+  flags: number,
+  pudp: number,
+  pmdp: number,
+  pte: number,
+  orig_pte: number,
+  pmdval: number,
+  ptl: SpinLock,
+  value: number,
+): void {
+  vmf.vma = vma;
+  vmf.address = Math.floor(address / 4096) * 4096;
+  vmf.flags = flags;
+  vmf.pgoff = Math.floor((address - vma.vm_start) / 4096) + vma.vm_pgoff;
+  vmf.pudp = pudp;
+  vmf.pmdp = pmdp;
+  vmf.pte = pte;
+  vmf.orig_pte = orig_pte;
+  vmf.orig_pmd = pmdval;
+  vmf.ptl = ptl;
+  vmf.value = value;
+  t.pmdval = pmdval;
+  t.ptl = ptl;
 }
