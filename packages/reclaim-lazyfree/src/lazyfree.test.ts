@@ -150,6 +150,56 @@ describe("lazyfree: the shrink scan", () => {
   });
 });
 
+describe("lazyfree: the list, the manifest and the scan's bounds", () => {
+  it("declares its advice and capability (the kit picks its scenario by madv_pt_reclaim)", () => {
+    const p = lazyfree();
+    expect(p.supports.madv_pt_reclaim).toBe(true);
+    expect(p.supports.madv_free).toBe(false);
+    expect(p.madvise_advice).toEqual([
+      { name: "pt_reclaim", behavior: MADV_PT_RECLAIM, set: VM_PT_RECLAIM, clear: 0 },
+      { name: "no_pt_reclaim", behavior: MADV_NO_PT_RECLAIM, set: 0, clear: VM_PT_RECLAIM },
+    ]);
+  });
+
+  it("the list holds each mm once, in the order they marked; unmarking never adds one; exit of an mm not on it changes nothing", () => {
+    const plugin = lazyfree() as LazyfreePlugin;
+    const e = new Engine({ arch: x86_64(), reclaim: plugin });
+    const [p1, p2, p3] = [e.spawn(), e.spawn(), e.spawn()];
+    for (const p of [p1, p2, p3]) map(p, SLOT, 8 * M);
+    expect(p3.madvise(SLOT, 8 * M, MADV_NO_PT_RECLAIM)).toBe(0);
+    expect(plugin.mm_list.mms).toEqual([]);
+    p2.madvise(SLOT, 2 * M, MADV_PT_RECLAIM);
+    p1.madvise(SLOT, 2 * M, MADV_PT_RECLAIM);
+    p2.madvise(SLOT + 4 * M, 2 * M, MADV_PT_RECLAIM);
+    expect(plugin.mm_list.mms).toEqual([p2.mm, p1.mm]);
+    p3.exit();
+    expect(plugin.mm_list.mms).toEqual([p2.mm, p1.mm]);
+    p2.exit();
+    expect(plugin.mm_list.mms).toEqual([p1.mm]);
+  });
+
+  it("a marked VMA ending inside a slice: that slice is not scanned; PMDs scanned are counted exactly", () => {
+    const { p, plugin } = proc();
+    map(p, SLOT, 4 * M);
+    p.touch(SLOT, 4 * M, true);
+    p.madvise(SLOT, 4 * M, MADV_FREE);
+    expect(p.madvise(SLOT, 3 * M, MADV_PT_RECLAIM)).toBe(0); // [0, 3M) marked: only the first slice lies inside
+    const r = p.reclaim(4 * M);
+    expect(r.nr_pt_reclaimed).toBe(1);
+    expect(pte(p)).toBe(12);
+    const st = (plugin as LazyfreePlugin).stats;
+    // One candidate PMD per pass (the first slice) until it is freed; none after (its PMD is none).
+    const scanned = st.pmds_scanned;
+    expect(scanned).toBeGreaterThanOrEqual(1);
+    expect(scanned).toBeLessThanOrEqual(st.shrink_calls);
+    const calls = st.shrink_calls;
+    p.reclaim(4 * K); // nothing left to reclaim: every priority runs a pass
+    expect(st.shrink_calls).toBe(calls + 13);
+    expect(st.pmds_scanned).toBe(scanned);
+    expect(st.tables_freed).toBe(1);
+  });
+});
+
 describe("mutants of the scan (each caught by a test above)", () => {
   it("mutant: a scan that ignores the mark (every VMA of every mm) frees an unmarked VMA's tables", () => {
     const base = lazyfree();
