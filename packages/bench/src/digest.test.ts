@@ -24,6 +24,38 @@ const dir = defaultCorpusDir();
 const scripts: [string, Script][] = listScenarios(dir).map((name) => [name, parseScript(readFileSync(join(dir, `${name}.wl`), "utf8"), `${name}.wl`)]);
 const builtins = process.env.MMSIM_DIGEST_FULL === "1" ? ["seed-small", "seed", "seed-free"] : ["seed-small"];
 for (const name of builtins) scripts.push([`builtin:${name}`, builtinScript(name)!]);
+// Edges of the batches: unaligned starts and odd strides across table and VMA ends, a touch
+// that runs off its VMA (SIGSEGV midway), reads (zero page) then writes (COW), a read-only
+// VMA written (SIGSEGV at once), partial discards, and enough faults for scheduler ticks.
+scripts.push([
+  "edges",
+  parseScript(
+    [
+      "# range fast paths: edges",
+      "mmap a 3M+12K",
+      "mmap b 6M r",
+      "status start",
+      "touch a 4K 2M+8K",
+      "touch a 1M 2M+12K write 12K",
+      "touch a 0 3M+12K read 8K",
+      "touch a 2M 2M",
+      "status edges",
+      "madvise a 1M+4K 1M dontneed",
+      "touch b 0 6M read",
+      "touch b 0 4K",
+      "madvise a 0 3M+12K dontneed",
+      "touch a 0 3M+12K read",
+      "touch a 0 3M+12K",
+      "repeat 40",
+      "  madvise a 0 2M dontneed",
+      "  touch a 0 2M",
+      "end",
+      "status end",
+      "",
+    ].join("\n"),
+    "edges.wl",
+  ),
+]);
 
 describe("state digest: fast path = step-by-step path", () => {
   it("runs every bundled design", () => {
