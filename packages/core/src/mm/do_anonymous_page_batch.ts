@@ -18,9 +18,11 @@
  * applied as it would be: the frame allocation (same allocator, same order),
  * the PTE, mapcount, MM_ANONPAGES / zero_page_faults, pgfault, the atomic-RMW
  * counts (count_rmw on the same objects in the same order), the task's RCU
- * read-section exits, the clock (Process.return_to_user() itself, per fault),
- * and at the end the task's struct vm_fault and its pmdval/ptl out-parameters as
- * the last fault left them. Locks taken and released within a fault (VMA lock,
+ * read-section exits, the clock (Process.return_to_user() itself after the
+ * batch's first fault and at each scheduler tick; in between a return to user
+ * only moves the clock, and those moves are added up: FaultBatchUser), and the
+ * task's struct vm_fault and its pmdval/ptl out-parameters as the last fault
+ * left them (written before each real return to user and at the end). Locks taken and released within a fault (VMA lock,
  * PTE lock, RCU read sections) are not taken: nobody else runs in between.
  *
  * The batch stops at the first page that is not a none PTE, at the end of the
