@@ -215,6 +215,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     for (const a of actors) if (a.task) a.task.stepping = false;
     running = undefined; // the checks after the run: no actor is running
     k.rcu.rcu_poll();
+    sanitizer.check_tlb_at_rest();
     const inv = check_mm(k, mm);
     if (inv.length) return fail(Object.assign(new SanitizerViolation(inv[0].rule, inv[0].detail)));
     if (!mm.exited) proc.exit();

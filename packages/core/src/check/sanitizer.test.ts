@@ -69,6 +69,30 @@ describe("sanitizers", () => {
     expect(rule(() => k.sanitizer!.page_freed(k.arch.pte_pfn(pte)))).toBe("stale TLB entry");
   });
 
+  it("stale TLB entry at rest: a PTE cleared without a flush leaves a translation a CPU keeps (mutant); a flushed one does not", () => {
+    const { k, p, t } = setup();
+    const pfn0 = k.arch.pte_pfn(k.pt.ent[walk_pte(k, p.mm, SLOT)]);
+    k.tlb.cpus[0].loaded_mm = p.mm.id;
+    k.tlb.cpus[0].entries.set(SLOT / 4096, pfn0);
+    expect(rule(() => (k.sanitizer as Sanitizer).check_tlb_at_rest())).toBeNull(); // the PTE still maps that page
+    // The mutant: a path that clears the PTE (under its lock) and never flushes it.
+    const ptl = pte_lockptr(k, k.pt.ent[walk_pmd(k, p.mm, SLOT)]);
+    run_stepped(t, spin_lock(t, ptl));
+    k.pt.ent[walk_pte(k, p.mm, SLOT)] = 0;
+    run_stepped(t, spin_unlock(t, ptl));
+    expect(rule(() => (k.sanitizer as Sanitizer).check_tlb_at_rest())).toBe("stale TLB entry");
+    // The same with the flush, even one still in flight as an IPI to that CPU: at rest it was taken.
+    k.tlb.local_cpu = 1;
+    k.tlb.flush_range(0, p.mm, SLOT, SLOT + 4096, 12);
+    expect(k.tlb.pending_cpus()).toEqual([0]);
+    expect(rule(() => (k.sanitizer as Sanitizer).check_tlb_at_rest())).toBeNull();
+    // A lazy-TLB CPU is left to flush when it switches back.
+    k.tlb.cpus[1].loaded_mm = p.mm.id;
+    k.tlb.cpus[1].lazy = true;
+    k.tlb.cpus[1].entries.set(SLOT / 4096, pfn0);
+    expect(rule(() => (k.sanitizer as Sanitizer).check_tlb_at_rest())).toBeNull();
+  });
+
   it("ptlock use after free: the PTE lock taken after its table's pagetable_dtor() ran (R31)", () => {
     const { k, p, t } = setup();
     const pmdp = walk_pmd(k, p.mm, SLOT);

@@ -10,7 +10,7 @@
  * | lost mapping | a PTE table unlinked for freeing still has non-none entries |
  * | RCU: freed before a grace period | the free runs while a reader that existed at unlink time is still inside its section |
  * | stale paging-structure cache | a table is freed while some CPU's paging-structure cache still points at it |
- * | stale TLB entry | a page is freed while some CPU's TLB still maps it |
+ * | stale TLB entry | a page is freed while some CPU's TLB still maps it; or, at rest (every path done, every IPI taken), a CPU running the mm still translates an address to a page its PTE no longer maps (check_tlb_at_rest) |
  * | PTE write without the PTE lock | set_pte_at / ptep_get_and_clear on a linked table, PTL not held |
  * | PMD write without the PMD lock | pmd_populate / pmd_clear / set_pmd_at on a linked PMD table, outside free_pgtables |
  * | lock order | acquiring lock class B while holding A, when B → … → A was seen before (lockdep) |
@@ -20,6 +20,8 @@
 import type { Task } from "../sched/task.js";
 import type * as types from "../types/kernel.js";
 import { PMD_LEVEL, PTE_LEVEL } from "../pgtable/store.js";
+import { walk_pmd } from "../pgtable/walk.js";
+import type { MmStruct } from "../types/mm_types.js";
 import { MmsimError } from "@mmsim/spec";
 
 export class SanitizerViolation extends MmsimError {
@@ -165,6 +167,34 @@ export class Sanitizer implements types.Sanitizer {
   }
 
   /**
+   * At rest (the run is over, its flushes done): every CPU that runs an mm, not
+   * lazily, translates each cached address to the page the mm's tables map there
+   * now. A translation left behind by a path that cleared or changed a PTE and
+   * never flushed it outlives every later flush of other ranges: after a new
+   * page is faulted in at that address, that CPU still reads the old page (for a
+   * zero-page entry: zeros instead of what another thread wrote). Lazy-TLB CPUs
+   * are skipped, as page_freed() does: they flush on switching back (tlb_gen).
+   * Pending IPIs are taken first (flush_tlb_mm_range() waits for them).
+   */
+  check_tlb_at_rest(): void {
+    const k = this.k;
+    for (const cpu of k.tlb.pending_cpus()) k.tlb.deliver(cpu);
+    for (let c = 0; c < k.tlb.cpus.length; c++) {
+      const st = k.tlb.cpus[c];
+      const mm = st.lazy ? undefined : k.mms.get(st.loaded_mm);
+      if (mm === undefined || mm.exited) continue;
+      for (const [vpn, cached] of st.entries) {
+        const now = translate(k, mm, vpn * 4096);
+        if (now !== cached)
+          this.fail(
+            "stale TLB entry",
+            `at rest, CPU ${c} still translates 0x${(vpn * 4096).toString(16)} to page ${cached}, but the page tables ${now < 0 ? "map nothing there" : `map page ${now}`} (an entry cleared or changed without a flush)`,
+          );
+      }
+    }
+  }
+
+  /**
    * pagetable_dtor() of PTE table `pfn` ran: with ALLOC_SPLIT_PTLOCKS its lock is
    * kfree'd (ptlock_free). R31 (syzbot, PT_RECLAIM): a pte_offset_map_lock()
    * that looked the lock up under RCU and spins on it now uses freed memory; the
@@ -207,4 +237,16 @@ export class Sanitizer implements types.Sanitizer {
     }
     return false;
   }
+}
+
+/** What the MMU would translate `addr` to now through the mm's tables (a present PTE or a huge PMD), or -1. */
+function translate(k: types.Kernel, mm: MmStruct, addr: number): number {
+  const a = k.arch;
+  const pmdp = walk_pmd(k, mm, addr);
+  if (pmdp < 0) return -1;
+  const pmd = k.pt.ent[pmdp];
+  if (a.pxd_none(pmd) || !a.pxd_present(pmd)) return -1;
+  if (a.pmd_leaf(pmd)) return a.pxd_pfn(pmd) + (Math.floor(addr / 4096) % 512);
+  const pte = k.pt.ent[k.pt.entry(a.pxd_table_pfn(pmd), Math.floor(addr / 4096) % 512)];
+  return a.pte_present(pte) ? a.pte_pfn(pte) : -1;
 }

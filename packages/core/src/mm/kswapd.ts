@@ -48,7 +48,8 @@ export function enter_lazy_tlb(k: Kernel, t: Task): () => void {
   if (c.loaded_mm !== 0) c.lazy = true;
   k.cpu_curr[cpu] = t;
   return () => {
-    c.lazy = was_lazy;
+    // Back to the task it interrupted: switch_mm_irqs_off() catches up on the flushes missed while lazy.
+    if (!was_lazy && c.lazy) k.tlb.leave_lazy(cpu);
     k.cpu_curr[cpu] = prev;
   };
 }

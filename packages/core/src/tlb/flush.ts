@@ -41,6 +41,7 @@ export const wait_ipis$sync = sync_op("flush_tlb_multi", deliver_ipis);
 export function* flush_tlb_mm_range(t: Task, mm: MmStruct, start: number, end: number, stride_shift: number, freed_tables: boolean): KPath {
   const k = t.k;
   k.tlb.local_cpu = t.cpu;
+  k.tlb.inc_mm_tlb_gen(mm.id);
   k.arch.flush_tlb_mm_range(k.tlb, mm, start, end, stride_shift, freed_tables);
   yield* wait_ipis(t);
 }

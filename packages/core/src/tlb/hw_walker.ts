@@ -38,6 +38,7 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
     if (a.pmd_leaf(e)) {
       const pfn = a.pxd_pfn(e) + (vpn % 512);
       c.entries.set(vpn, pfn);
+      c.huge_regions.add(region);
       return { pfn, cached: false };
     }
     table = a.pxd_pfn(e);

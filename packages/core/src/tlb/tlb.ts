@@ -10,7 +10,7 @@
 import type * as types from "../types/tlb.js";
 import type { CpuTlbState, TlbCounters } from "../types/tlb.js";
 
-type PendingFlush = { mm: unknown; start: number; end: number; stride_shift: number; last_level: boolean } | { mm: unknown; all: true };
+type PendingFlush = ({ mm: unknown; start: number; end: number; stride_shift: number; last_level: boolean } | { mm: unknown; all: true }) & { new_tlb_gen: number };
 
 export class TlbModel implements types.TlbModel {
   readonly counters: TlbCounters = { ranged: 0, full: 0, ipis: 0 };
@@ -22,7 +22,50 @@ export class TlbModel implements types.TlbModel {
   private readonly pending = new Map<number, PendingFlush[]>();
 
   constructor(nr_cpus: number) {
-    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), pwc: new Map(), pwc_gen: new Map() }));
+    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), huge_regions: new Set(), pwc: new Map(), pwc_gen: new Map(), tlb_gen: 0 }));
+  }
+
+  /** mm->context.tlb_gen, by mm id. */
+  private readonly mm_tlb_gen = new Map<number, number>();
+
+  inc_mm_tlb_gen(id: number): void {
+    this.mm_tlb_gen.set(id, (this.mm_tlb_gen.get(id) ?? 0) + 1);
+  }
+
+  /**
+   * switch_mm_irqs_off() from lazy mode back to the same mm: x86 leaves lazy-TLB
+   * CPUs out of flushes that free no tables, so a CPU whose TLB generation fell
+   * behind the mm's while it was lazy flushes everything now ("was_lazy": the
+   * tlb_gen check). Without that, a translation cleared meanwhile would outlive
+   * its flush on this CPU.
+   */
+  leave_lazy(cpu: number): void {
+    const c = this.cpus[cpu];
+    c.lazy = false;
+    const gen = this.mm_tlb_gen.get(c.loaded_mm) ?? 0;
+    if (c.tlb_gen < gen) this.local_flush_all(cpu);
+    c.tlb_gen = gen;
+  }
+
+  private gen_of(mm: unknown): number {
+    const id = (mm as { id?: number } | null)?.id;
+    return id === undefined ? 0 : (this.mm_tlb_gen.get(id) ?? 0);
+  }
+
+  /**
+   * flush_tlb_func()'s generation check, after the requested flush: a CPU whose
+   * TLB is more than this one flush behind the mm (it missed a flush while lazy,
+   * or a later flush has begun) flushes everything, as x86 does when
+   * f->new_tlb_gen != local_tlb_gen + 1 or != mm_tlb_gen; then it is up to date.
+   */
+  private caught_up(cpu: number, mm: unknown, new_tlb_gen: number): void {
+    const id = (mm as { id?: number } | null)?.id;
+    const c = this.cpus[cpu];
+    if (id === undefined || c.loaded_mm !== id) return;
+    const mm_gen = this.mm_tlb_gen.get(id) ?? 0;
+    if (c.tlb_gen >= mm_gen) return;
+    if (new_tlb_gen !== c.tlb_gen + 1 || new_tlb_gen !== mm_gen) this.local_flush_all(cpu);
+    c.tlb_gen = mm_gen;
   }
 
   /** CPU `cpu` switches to mm `id` (switch_mm): it joins mm_cpumask. */
@@ -30,8 +73,13 @@ export class TlbModel implements types.TlbModel {
     const c = this.cpus[cpu];
     if (c.loaded_mm !== mm.id) {
       c.entries.clear();
+      c.huge_regions.clear();
       c.pwc.clear();
       c.pwc_gen.clear();
+      c.tlb_gen = this.mm_tlb_gen.get(mm.id) ?? 0;
+    } else if (c.lazy && !lazy) {
+      c.loaded_mm = mm.id;
+      this.leave_lazy(cpu);
     }
     c.loaded_mm = mm.id;
     c.lazy = lazy;
@@ -67,16 +115,25 @@ export class TlbModel implements types.TlbModel {
     for (const f of q) {
       if ("all" in f) this.local_flush_all(cpu);
       else this.local_flush_range(cpu, f.start, f.end, f.stride_shift, f.last_level);
+      this.caught_up(cpu, f.mm, f.new_tlb_gen);
     }
   }
 
   /** `last_level`: leaf entries only, the paging-structure (walk) cache stays (arm64 TLBI VALE1IS). */
   flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number, last_level = false): void {
-    if (!this.queue(cpu, { mm, start, end, stride_shift, last_level })) this.local_flush_range(cpu, start, end, stride_shift, last_level);
+    const new_tlb_gen = this.gen_of(mm);
+    if (!this.queue(cpu, { mm, start, end, stride_shift, last_level, new_tlb_gen })) {
+      this.local_flush_range(cpu, start, end, stride_shift, last_level);
+      this.caught_up(cpu, mm, new_tlb_gen);
+    }
   }
 
   flush_all(cpu: number, mm: unknown): void {
-    if (!this.queue(cpu, { mm, all: true })) this.local_flush_all(cpu);
+    const new_tlb_gen = this.gen_of(mm);
+    if (!this.queue(cpu, { mm, all: true, new_tlb_gen })) {
+      this.local_flush_all(cpu);
+      this.caught_up(cpu, mm, new_tlb_gen);
+    }
   }
 
   /** INVLPG over [start, end) on `cpu`, paging-structure caches included unless `last_level`. */
@@ -84,7 +141,12 @@ export class TlbModel implements types.TlbModel {
     if (!this.track_entries) return;
     const c = this.cpus[cpu];
     const step = 2 ** (stride_shift - 12);
-    for (let vpn = start / 4096; vpn < end / 4096; vpn += step) c.entries.delete(vpn);
+    for (let vpn = start / 4096; vpn < end / 4096; vpn += step) {
+      c.entries.delete(vpn);
+      // INVLPG of any address a 2 MiB TLB entry covers evicts the whole entry.
+      const region = Math.floor(vpn / 512);
+      if (c.huge_regions.delete(region)) for (let v = region * 512; v < region * 512 + 512; v++) c.entries.delete(v);
+    }
     if (last_level) return;
     // INVLPG also invalidates paging-structure-cache entries for the address.
     for (let a = Math.floor(start / 2097152); a < Math.ceil(end / 2097152); a++) {
@@ -97,6 +159,7 @@ export class TlbModel implements types.TlbModel {
   private local_flush_all(cpu: number): void {
     if (!this.track_entries) return;
     this.cpus[cpu].entries.clear();
+    this.cpus[cpu].huge_regions.clear();
     this.cpus[cpu].pwc.clear();
     this.cpus[cpu].pwc_gen.clear();
   }

@@ -19,12 +19,16 @@ export interface CpuTlbState {
   loaded_mm: number;
   /** Lazy-TLB mode: running a kernel thread on a borrowed mm. */
   lazy: boolean;
-  /** vpn → pfn translations cached (only with track_entries). */
+  /** vpn → pfn translations cached (only with track_entries); a 2 MiB one is kept as its 512 vpns. */
   readonly entries: Map<number, number>;
+  /** 2 MiB regions whose translations in `entries` came from one huge (PMD-leaf) TLB entry. */
+  readonly huge_regions: Set<number>;
   /** Paging-structure cache: 2 MiB region number → PTE table PFN it caches a pointer to. */
   readonly pwc: Map<number, number>;
   /** The frame generation of each cached table when it was cached. */
   readonly pwc_gen: Map<number, number>;
+  /** cpu_tlbstate.ctxs[].tlb_gen: the loaded mm's tlb_gen this CPU's TLB is up to date with. */
+  tlb_gen: number;
 }
 
 /** The per-CPU TLB model; the arch's flush_tlb_mm_range() drives it (TlbFlushTarget). */
@@ -37,6 +41,10 @@ export interface TlbModel extends TlbFlushTarget {
   local_cpu: number;
   /** CPU `cpu` switches to mm `id` (switch_mm): it joins mm_cpumask. */
   switch_mm(cpu: number, mm: { id: number; cpumask: Set<number> }, lazy?: boolean): void;
+  /** inc_mm_tlb_gen(): a flush of mm `id` begins (flush_tlb_mm_range). */
+  inc_mm_tlb_gen(id: number): void;
+  /** CPU `cpu` leaves lazy-TLB mode back to its loaded mm: a full flush if that mm's tlb_gen moved meanwhile. */
+  leave_lazy(cpu: number): void;
   /** CPUs with IPIs sent and not yet taken. */
   pending_cpus(): number[];
   /** The IPI handler on `cpu` (flush_tlb_func): carry out its queued flushes. */
