@@ -16,46 +16,15 @@
  * Standard output (the table) is the same byte for byte for the same options;
  * the per-run and total times go to stderr.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { CLI, bundledDesigns, checkReplays, cli, flag, option, writeBetweenMarkers } from "./readme-table.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../../..");
-const CLI = join(root, "packages/cli/dist/mmsim.js");
-const README = join(root, "packages/conformance/README.md");
 const BEGIN = "<!-- kit-verdicts:begin (scripts/kit-verdicts.mjs --write) -->";
 const END = "<!-- kit-verdicts:end -->";
-
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const budget = Number(opt("--budget", "20"));
-const fuzzRuns = Number(opt("--fuzz-runs", "10"));
-const seed = Number(opt("--seed", "1"));
+const budget = Number(option("--budget", "20"));
+const fuzzRuns = Number(option("--fuzz-runs", "10"));
+const seed = Number(option("--seed", "1"));
 
 export const ARCHES = ["x86_64", "arm64"];
-
-/** `mmsim list --json`: the bundled plugins (registry order; `none` has no kit verdict). */
-function designs() {
-  const list = JSON.parse(cli([CLI, "list", "--json"]).stdout);
-  return list.plugins.map((p) => (typeof p === "string" ? p : p.name)).filter((n) => n !== "none" && n !== "freept");
-}
-
-/**
- * Run the CLI. A build running in the same checkout can remove a dist file for a
- * moment (ERR_MODULE_NOT_FOUND): wait and run again.
- */
-function cli(argv) {
-  for (let tries = 0; ; tries++) {
-    const r = spawnSync(process.execPath, argv, { cwd: root, encoding: "utf8", maxBuffer: 256 << 20 });
-    if (!/ERR_MODULE_NOT_FOUND|Failed to resolve entry/.test(r.stderr) || tries === 10) return r;
-    execFileSync("sleep", ["15"]);
-  }
-}
 
 /** One `mmsim conformance --json` run: { passed, failed, failures: [{ check, suite, rule, replay }] }. */
 function conformance(design, arch) {
@@ -85,7 +54,7 @@ const key = (f) => `${f.suite}\0${f.check}\0${f.rule}`;
 
 function run() {
   const rows = [];
-  for (const d of designs()) {
+  for (const d of bundledDesigns()) {
     const cells = {};
     for (const a of ARCHES) cells[a] = conformance(d, a);
     rows.push({ design: d, cells });
@@ -133,30 +102,9 @@ function render(rows) {
   return lines.join("\n");
 }
 
-function check(text) {
-  let bad = 0;
-  for (const m of text.matchAll(/^(\d+)\. `mmsim (.*)`$/gm)) {
-    const argv = m[2].match(/'[^']*'|\S+/g).map((w) => w.replace(/^'(.*)'$/, "$1"));
-    const r = cli([CLI, ...argv]);
-    // The cell that cites [n] names the rule just before it: "**rule** [n]".
-    const expected = new RegExp(`\\*\\*([^*]+)\\*\\* \\[${m[1]}\\]`).exec(text)?.[1];
-    const rule = /\nVIOLATION: (.*)\n/.exec(r.stdout)?.[1];
-    const ok = rule !== undefined && rule === expected;
-    process.stderr.write(`check: ${ok ? "ok " : "BAD"} mmsim ${m[2]}${ok ? "" : ` -> ${rule ?? `exit ${r.status}`}, expected ${expected}`}\n`);
-    if (!ok) bad++;
-  }
-  return bad;
-}
-
 const t0 = Date.now();
 const table = render(run());
 process.stdout.write(table + "\n");
-if (args.includes("--write")) {
-  const readme = readFileSync(README, "utf8");
-  const a = readme.indexOf(BEGIN);
-  const b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`${relative(root, README)}: no kit-verdict markers`);
-  writeFileSync(README, readme.slice(0, a + BEGIN.length) + "\n" + table + "\n" + readme.slice(b));
-}
-if (args.includes("--check") && check(table) > 0) process.exitCode = 1;
+if (flag("--write")) writeBetweenMarkers(BEGIN, END, table);
+if (flag("--check") && checkReplays(table) > 0) process.exitCode = 1;
 process.stderr.write(`kit-verdicts: total ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);

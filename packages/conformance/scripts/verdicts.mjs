@@ -12,25 +12,12 @@
  *          reproduces its rule.
  * Run from the repository root after `npm run build`.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { CLI, bundledDesigns, checkReplays, cli, flag, option, writeBetweenMarkers } from "./readme-table.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "../../..");
-const CLI = join(root, "packages/cli/dist/mmsim.js");
-const README = join(root, "packages/conformance/README.md");
 const BEGIN = "<!-- verdicts:begin (scripts/verdicts.mjs --write) -->";
 const END = "<!-- verdicts:end -->";
-
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const budget = Number(opt("--budget", "100"));
-const seed = Number(opt("--seed", "1"));
+const budget = Number(option("--budget", "100"));
+const seed = Number(option("--seed", "1"));
 
 /** Scenario rows: the objection each stands for, and the arch it needs. */
 export const ROWS = [
@@ -79,24 +66,11 @@ export const ARM64_MUTANT_ROWS = [{ reclaim: "mutant:immediate-free-after-flush"
 
 /** `mmsim list --json`: the bundled plugins (registry order). */
 function designs() {
-  const list = JSON.parse(cli([CLI, "list", "--json"]).stdout);
-  const names = list.plugins.map((p) => (typeof p === "string" ? p : p.name)).filter((n) => n !== "none" && n !== "freept");
+  const names = bundledDesigns();
   // The 2021 v1 posting (pte_free at once after flush_tlb_range) as a module: R14's target.
   const extra = [];
   if (names.includes("refcount")) extra.push("packages/conformance/scripts/designs/refcount-v1.mjs");
   return ["none", ...names, ...extra];
-}
-
-/**
- * Run the CLI. A build running in the same checkout can remove a dist file for a
- * moment (ERR_MODULE_NOT_FOUND): wait and run again.
- */
-function cli(argv) {
-  for (let tries = 0; ; tries++) {
-    const r = spawnSync(process.execPath, argv, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
-    if (!/ERR_MODULE_NOT_FOUND|Failed to resolve entry/.test(r.stderr) || tries === 10) return r;
-    execFileSync("sleep", ["15"]);
-  }
 }
 
 /** One CLI run; returns { rule, detail, replay } or null when no rule broke. */
@@ -177,27 +151,7 @@ function render({ cols, cells, mutants }) {
   return lines.join("\n");
 }
 
-function check(text) {
-  let bad = 0;
-  for (const m of text.matchAll(/^\d+\. `mmsim (.*)`$/gm)) {
-    const argv = m[1].match(/'[^']*'|\S+/g).map((w) => w.replace(/^'(.*)'$/, "$1"));
-    const r = cli([CLI, ...argv]);
-    const expected = text.split("\n").find((l) => l.includes(`[${m[0].split(".")[0]}]`));
-    const rule = /\nVIOLATION: (.*)\n/.exec(r.stdout)?.[1];
-    const ok = rule !== undefined && expected !== undefined && expected.includes(`**${rule}**`);
-    process.stderr.write(`check: ${ok ? "ok " : "BAD"} mmsim ${m[1]}${ok ? "" : ` -> ${rule ?? `exit ${r.status}`}`}\n`);
-    if (!ok) bad++;
-  }
-  return bad;
-}
-
 const table = render(run());
 process.stdout.write(table + "\n");
-if (args.includes("--write")) {
-  const readme = readFileSync(README, "utf8");
-  const a = readme.indexOf(BEGIN);
-  const b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`${relative(root, README)}: no verdict markers`);
-  writeFileSync(README, readme.slice(0, a + BEGIN.length) + "\n" + table + "\n" + readme.slice(b));
-}
-if (args.includes("--check") && check(table) > 0) process.exitCode = 1;
+if (flag("--write")) writeBetweenMarkers(BEGIN, END, table);
+if (flag("--check") && checkReplays(table) > 0) process.exitCode = 1;

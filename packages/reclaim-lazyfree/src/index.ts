@@ -5,8 +5,8 @@
  * the PTE tables that MADV_FREE emptied; on top of step 1 (CONFIG_PT_RECLAIM
  * as merged in 6.14, reused from @mmsim/reclaim-pt-reclaim).
  */
-import type { KPath, ReclaimPlugin, ScanControl, ZapDetails, ZapPteState, kernel_t, mm_struct, mmu_gather, pmd_ptr, spinlock_t, task_struct, vm_area_struct } from "@mmsim/core/kernel";
-import { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "@mmsim/reclaim-pt-reclaim";
+import type { KPath, ReclaimPlugin, ScanControl, mm_struct, task_struct, vm_area_struct } from "@mmsim/core/kernel";
+import { pt_reclaim_zap_hooks } from "@mmsim/reclaim-pt-reclaim";
 import { MADV_NO_PT_RECLAIM, MADV_PT_RECLAIM, PtReclaimMmList, VM_PT_RECLAIM, pt_reclaim_scan_mm, vma_pt_reclaim_suitable, type LazyfreeStats } from "./lazyfree.js";
 
 export { MADV_NO_PT_RECLAIM, MADV_PT_RECLAIM, PtReclaimMmList, VM_PT_RECLAIM, pt_reclaim_scan_mm, pt_reclaim_scan_vma, vma_pt_reclaim_suitable } from "./lazyfree.js";
@@ -61,19 +61,8 @@ export function lazyfree(): LazyfreePlugin {
       { name: "pt_reclaim", behavior: MADV_PT_RECLAIM, set: VM_PT_RECLAIM, clear: 0 },
       { name: "no_pt_reclaim", behavior: MADV_NO_PT_RECLAIM, set: 0, clear: VM_PT_RECLAIM },
     ],
-    // Step 1, as merged (the same functions as @mmsim/reclaim-pt-reclaim's plugin).
-    reclaim_pt_is_enabled(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean {
-      return reclaim_pt_is_enabled(k, start, end, details);
-    },
-    *zap_pte_range_locked(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
-      const r = yield* try_get_and_clear_pmd(t, mm, pmdp);
-      st.direct_reclaim = r.ok;
-      st.pmdval = r.pmdval;
-    },
-    *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
-      if (st.direct_reclaim) yield* free_pte(t, mm, start, tlb, st.pmdval);
-      else yield* try_to_free_pte(t, mm, pmdp, start, tlb);
-    },
+    // Step 1, as merged (@mmsim/reclaim-pt-reclaim's hooks).
+    ...pt_reclaim_zap_hooks,
     // Step 2: marking and the global list.
     *madvise_update_vma(t: task_struct, vma: vm_area_struct): KPath {
       if (vma_pt_reclaim_suitable(vma) && t.mm !== null) mm_list.enter(t.mm); // pt_reclaim_enter(mm)

@@ -7,6 +7,26 @@ import { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte
 export { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "./pt_reclaim.js";
 
 /**
+ * The hooks in zap_pte_range() (mm/memory.c calls into mm/pt_reclaim.c): what
+ * ptReclaim() installs, and what the later steps of seed 001's plan reuse (in
+ * the kernel they would call the same mm/pt_reclaim.c functions).
+ */
+export const pt_reclaim_zap_hooks = {
+  reclaim_pt_is_enabled(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean {
+    return reclaim_pt_is_enabled(k, start, end, details);
+  },
+  *zap_pte_range_locked(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
+    const r = yield* try_get_and_clear_pmd(t, mm, pmdp);
+    st.direct_reclaim = r.ok;
+    st.pmdval = r.pmdval;
+  },
+  *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
+    if (st.direct_reclaim) yield* free_pte(t, mm, start, tlb, st.pmdval);
+    else yield* try_to_free_pte(t, mm, pmdp, start, tlb);
+  },
+} satisfies Pick<ReclaimPlugin, "reclaim_pt_is_enabled" | "zap_pte_range_locked" | "zap_pte_range_end">;
+
+/**
  * The plugin. Hooks in zap_pte_range():
  *   - zap_pte_range_locked: `if (can_reclaim_pt && direct_reclaim && addr == end)
  *     direct_reclaim = try_get_and_clear_pmd(mm, pmd, &pmdval);` (PTE lock held)
@@ -20,18 +40,7 @@ export function ptReclaim(): ReclaimPlugin {
     version: "0.1.0",
     models: "CONFIG_PT_RECLAIM, Linux 6.14-6.18 mm/pt_reclaim.c (Qi Zheng, 'synchronously scan and reclaim empty user PTE pages' v4, seed 001)",
     supports: { madv_dontneed: true, madv_free: false, async_scan: false, rcu_table_free: true, zero_page_tables: false },
-    reclaim_pt_is_enabled(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean {
-      return reclaim_pt_is_enabled(k, start, end, details);
-    },
-    *zap_pte_range_locked(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
-      const r = yield* try_get_and_clear_pmd(t, mm, pmdp);
-      st.direct_reclaim = r.ok;
-      st.pmdval = r.pmdval;
-    },
-    *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
-      if (st.direct_reclaim) yield* free_pte(t, mm, start, tlb, st.pmdval);
-      else yield* try_to_free_pte(t, mm, pmdp, start, tlb);
-    },
+    ...pt_reclaim_zap_hooks,
   };
 }
 

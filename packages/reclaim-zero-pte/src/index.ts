@@ -10,16 +10,11 @@ import {
   type KPath,
   type ReclaimPlugin,
   type ScanControl,
-  type ZapDetails,
-  type ZapPteState,
-  type kernel_t,
   type mm_struct,
   type mmu_gather,
-  type pmd_ptr,
-  type spinlock_t,
   type task_struct,
 } from "@mmsim/core/kernel";
-import { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "@mmsim/reclaim-pt-reclaim";
+import { pt_reclaim_zap_hooks } from "@mmsim/reclaim-pt-reclaim";
 import { zero_pte_scan_mm, type ZeroPteScan } from "./zero_pte.js";
 
 export { pte_maps_zero_page, try_to_free_zero_pte, userfaultfd_armed, zero_pte_scan_mm, zero_pte_vma_suitable, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP } from "./zero_pte.js";
@@ -70,19 +65,8 @@ export function zeroPte(): ZeroPtePlugin {
       "seed 001 step 3 (plan, never merged): reclaim PTE tables mapping only the zero page from the reclaim path, on the CONFIG_PT_RECLAIM (6.14) infrastructure; prior art: 'Try to free empty and zero user PTE page table pages' RFC, 2022-08",
     supports: { madv_dontneed: true, madv_free: false, async_scan: false, rcu_table_free: true, zero_page_tables: true },
     stats,
-    // Step 1, as merged (the same functions as @mmsim/reclaim-pt-reclaim's plugin).
-    reclaim_pt_is_enabled(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean {
-      return reclaim_pt_is_enabled(k, start, end, details);
-    },
-    *zap_pte_range_locked(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, _ptl: spinlock_t, st: ZapPteState): KPath {
-      const r = yield* try_get_and_clear_pmd(t, mm, pmdp);
-      st.direct_reclaim = r.ok;
-      st.pmdval = r.pmdval;
-    },
-    *zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, st: ZapPteState): KPath {
-      if (st.direct_reclaim) yield* free_pte(t, mm, start, tlb, st.pmdval);
-      else yield* try_to_free_pte(t, mm, pmdp, start, tlb);
-    },
+    // Step 1, as merged (@mmsim/reclaim-pt-reclaim's hooks).
+    ...pt_reclaim_zap_hooks,
     // Step 3.
     *shrink(t: task_struct, sc: ScanControl): KPath {
       stats.shrink_calls++;
