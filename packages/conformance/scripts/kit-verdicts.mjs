@@ -20,7 +20,7 @@ import { CLI, bundledDesigns, checkReplays, cli, flag, option, writeBetweenMarke
 
 const BEGIN = "<!-- kit-verdicts:begin (scripts/kit-verdicts.mjs --write) -->";
 const END = "<!-- kit-verdicts:end -->";
-const budget = Number(option("--budget", "20"));
+const budget = Number(option("--budget", "30"));
 const fuzzRuns = Number(option("--fuzz-runs", "10"));
 const seed = Number(option("--seed", "1"));
 
