@@ -1,6 +1,11 @@
-/** The progress bars of the kit and of an explore shard: which check / execution of how many, on the terminal only. */
+/**
+ * The progress bars of the kit and of an explore shard: which check / execution
+ * of how many, on the terminal only. The bar appears once a run has gone on for
+ * $MMSIM_PROGRESS_DELAY_MS (default 1 s); these runs set it to 0, so that a fast
+ * machine still draws it.
+ */
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "./cli.js";
 import { bufferIo, type Io } from "./io.js";
 
@@ -24,6 +29,15 @@ async function withTty(argv: string[]): Promise<{ tty: string; stdout: string; c
 }
 
 describe("campaign progress bars", () => {
+  const before = process.env.MMSIM_PROGRESS_DELAY_MS;
+  beforeAll(() => {
+    process.env.MMSIM_PROGRESS_DELAY_MS = "0";
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.MMSIM_PROGRESS_DELAY_MS;
+    else process.env.MMSIM_PROGRESS_DELAY_MS = before;
+  });
+
   it("conformance: the kit's checks, counted; stdout as without a terminal", async () => {
     const argv = ["conformance", "pt-reclaim", "--budget", "3", "--fuzz-runs", "2", "--shard", "1/3"];
     const r = await withTty(argv);

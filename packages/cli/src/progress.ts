@@ -19,12 +19,18 @@ export const NO_PROGRESS: Progress = { update: () => undefined, clear: () => und
 export interface ProgressOptions {
   /** Shown before the bar (e.g. the reclaim plugin's name). */
   label: string;
-  /** How long a run must go on before the bar appears (default 1000 ms). */
+  /** How long a run must go on before the bar appears (default: $MMSIM_PROGRESS_DELAY_MS, else 1000 ms). */
   delayMs?: number;
   /** The clock, in ms (default performance.now). */
   now?: () => number;
   /** What is counted (default "ops"): "checks", "executions". */
   unit?: string;
+}
+
+/** $MMSIM_PROGRESS_DELAY_MS when it is a non-negative number of milliseconds, else 1000. */
+function progressDelayFromEnv(): number {
+  const v = Number(process.env.MMSIM_PROGRESS_DELAY_MS);
+  return process.env.MMSIM_PROGRESS_DELAY_MS !== undefined && process.env.MMSIM_PROGRESS_DELAY_MS !== "" && Number.isFinite(v) && v >= 0 ? v : 1000;
 }
 
 /** A lazy progress bar on `stream`, or NO_PROGRESS when there is no terminal. */
@@ -43,7 +49,7 @@ class LazyBar implements Progress {
     private readonly opts: ProgressOptions,
   ) {
     this.now = opts.now ?? (() => performance.now());
-    this.delayMs = opts.delayMs ?? 1000;
+    this.delayMs = opts.delayMs ?? progressDelayFromEnv();
     this.start = this.now();
   }
 
