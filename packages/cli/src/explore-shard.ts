@@ -16,13 +16,9 @@
  * budget: together, the budget.
  */
 import {
-  actorNames,
-  encodeSchedule,
   execute,
-  formatTrace,
-  ReplayStrategy,
+  failure,
   shrink,
-  type ExecutionResult,
   type ExploreOptions,
   type ExploreResult,
   type Failure,
@@ -85,19 +81,6 @@ export function checkShardable(strategy: string, replay: string | undefined): vo
   if (strategy === "dfs") throw new UsageError("--shard needs --strategy random: dfs's executions are the leaves of one search tree, each found from the one before");
 }
 
-/** The failure `r` shows, replayed with tracing — as core's explore() builds it (check/explore.ts `failure`). */
-function failureOf(s: Scenario, o: ExploreOptions, r: ExecutionResult, found_after: number): Failure {
-  const traced = execute(s, new ReplayStrategy(r.choices), { plugin: o.plugin, arch: o.arch, trace: true });
-  return {
-    scenario: s.name,
-    rule: traced.violation?.rule ?? r.violation!.rule,
-    detail: traced.violation?.detail ?? r.violation!.detail,
-    schedule: encodeSchedule(r.choices),
-    preemptions: r.preemptions,
-    found_after,
-    trace: formatTrace(actorNames(s), traced.steps),
-  };
-}
 
 /** Runs this shard's executions of a random exploration (`o.strategy` "random"), stopping at its first failure. */
 export function exploreShard(s: Scenario, o: ExploreOptions, shard: Shard, onExecution?: (done: number, total: number) => void): ExploreShardPart {
@@ -108,7 +91,7 @@ export function exploreShard(s: Scenario, o: ExploreOptions, shard: Shard, onExe
     n++;
     const r = execute(s, st, { plugin: o.plugin, arch: o.arch });
     onExecution?.(n, shardExecutions(budget, shard));
-    if (r.violation) return { executions: n, failure: failureOf(s, o, shrink(s, o, r), st.index + 1) };
+    if (r.violation) return { executions: n, failure: failure(s, o, shrink(s, o, r), st.index + 1) };
   }
   return { executions: n, failure: null };
 }

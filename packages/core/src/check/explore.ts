@@ -136,8 +136,12 @@ export function shrink(s: Scenario, o: ExploreOptions, failing: ExecutionResult,
   return best;
 }
 
-/** The failure `r` shows, replayed (strictly) with tracing for its trace. */
-function failure(s: Scenario, o: ExploreOptions, r: ExecutionResult, found_after: number): Failure {
+/**
+ * The failure execution `r` shows, replayed (strictly) with tracing for its
+ * trace; `found_after` executions were run to find it. Exported for callers
+ * that run the executions themselves (the CLI's `explore --shard`).
+ */
+export function failure(s: Scenario, o: ExploreOptions, r: ExecutionResult, found_after: number): Failure {
   const traced = run(s, new ReplayStrategy(r.choices), o, true);
   return {
     scenario: s.name,

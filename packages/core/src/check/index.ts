@@ -8,7 +8,7 @@ export { Sanitizer, SanitizerViolation } from "./sanitizer.js";
 export { Oracle, OracleViolation } from "./oracle.js";
 export { SCENARIO_BASE, SCENARIO_SLOT_BYTES, MAX_SCENARIO_CPUS, validateScenario, ScenarioError, size as scenarioSize, type Scenario, type ScenarioOp, type ActorSpec } from "./scenario.js";
 export { execute, actorNames, classify, type ExecutionResult, type StepRecord, type ExecOptions, type Violation as RuleViolation } from "./execution.js";
-export { explore, shrink, type ExploreOptions, type ExploreResult, type Failure, type StrategyName } from "./explore.js";
+export { explore, failure, shrink, type ExploreOptions, type ExploreResult, type Failure, type StrategyName } from "./explore.js";
 export { formatTrace } from "./trace.js";
 export { applyOp, type FuzzOp } from "./fuzz_ops.js";
 export { encodeSchedule, decodeSchedule, countPreemptions, ScheduleSyntaxError, ScheduleDivergenceError, PreemptionCounter, SCHEDULE_VERSION, type DivergenceKind } from "../sched/schedule.js";
