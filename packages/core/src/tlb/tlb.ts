@@ -59,6 +59,7 @@ export class TlbModel implements types.TlbModel {
    * f->new_tlb_gen != local_tlb_gen + 1 or != mm_tlb_gen; then it is up to date.
    */
   private caught_up(cpu: number, mm: unknown, new_tlb_gen: number): void {
+    if (!this.track_entries) return; // bulk runs cache no translations: nothing to catch up on
     const id = (mm as { id?: number } | null)?.id;
     const c = this.cpus[cpu];
     if (id === undefined || c.loaded_mm !== id) return;
