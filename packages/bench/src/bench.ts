@@ -3,7 +3,8 @@
  * `npm run bench` (root): simulated page-fault rate, the `seed` workload's wall
  * time per plugin, the same loop on the real kernel (when a C compiler exists),
  * the fault-path cost each design adds (RMWs, cache lines, grace periods), the
- * explorer's rates and the simulator's peak RSS. `--json FILE` also writes
+ * explorer's rates, the simulator's peak RSS and its host bytes per live page table
+ * (table_bytes.ts; `--table-bytes N` runs only that). `--json FILE` also writes
  * the results as JSON.
  */
 import { writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { buildSeedloop, runSeedloop } from "./kernel.js";
 import { ratios, renderReport, RSS_TARGET_BYTES, type BenchResult, type KernelResult } from "./report.js";
 import { faultRate, seedRun, type SeedRun } from "./sim.js";
 import { RssSampler } from "./stats.js";
+import { renderTableBytes, tableBytes, tableBytesChild } from "./table_bytes.js";
 import { renderSideBySide, sideBySide, type SideBySide } from "./sidebyside.js";
 
 interface BenchOptions {
@@ -25,6 +27,8 @@ interface BenchOptions {
   workload: string;
   sideBySide?: boolean;
   sideBySideRuns: string;
+  tableBytes?: string;
+  tableBytesChild?: string;
 }
 
 /** The seed loop as whole processes, simulator vs kernel (src/sidebyside.ts). */
@@ -82,7 +86,17 @@ const program = new Command("bench")
   .option("--workload <name>", "the builtin workload timed per plugin", "seed")
   .option("--side-by-side", "run only the side-by-side section (whole processes: mmsim run seed --reclaim pt-reclaim vs seedloop.c)")
   .option("--side-by-side-runs <n>", "runs of each process in the side-by-side section", "3")
+  .option("--table-bytes <n>", "run only the host-bytes-per-live-table section, with N tables", "")
+  .option("--table-bytes-child <n>", "(internal) the measuring child of --table-bytes")
   .action(async (opts: BenchOptions) => {
+    if (opts.tableBytesChild) {
+      process.stdout.write(JSON.stringify(tableBytesChild(Number(opts.tableBytesChild))) + "\n");
+      return;
+    }
+    if (opts.tableBytes) {
+      process.stdout.write(renderTableBytes(tableBytes(Number(opts.tableBytes))));
+      return;
+    }
     if (opts.sideBySide) {
       const sbs = sideBySideBench(opts);
       process.stdout.write(renderSideBySide(sbs));
@@ -91,6 +105,9 @@ const program = new Command("bench")
     }
     const result = await bench(opts);
     process.stdout.write(renderReport(result));
+    log("host bytes per live table (200,000 PTE tables of one entry)");
+    const tb = tableBytes(200_000);
+    process.stdout.write(renderTableBytes(tb));
     const sbs = sideBySideBench(opts);
     process.stdout.write("\n" + renderSideBySide(sbs) + "\n");
     log("fault-path cost per design (RMWs, cache lines, grace periods)");
@@ -100,7 +117,7 @@ const program = new Command("bench")
     const rates = scheduleRates();
     const mutants = mutantTimes();
     process.stdout.write(renderExplorer(rates, mutants));
-    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, sideBySide: sbs, faultCost: costs, explorer: { rates, mutants } }, null, 2) + "\n");
+    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, tableBytes: tb, sideBySide: sbs, faultCost: costs, explorer: { rates, mutants } }, null, 2) + "\n");
   });
 
 await program.parseAsync();

@@ -26,7 +26,7 @@ describe("the plugin contract, as lint", () => {
   const mutants: [string, string, RegExp][] = [
     ["imports core's root", source.replace(`from "@mmsim/core/kernel"`, `from "@mmsim/core"`), /reaches the kernel only through @mmsim\/core\/kernel/],
     ["imports core's checkers", source + `\nimport { walk_pmd } from "@mmsim/core/check";\nexport const w = walk_pmd;\n`, /only through @mmsim\/core\/kernel/],
-    ["reads the table store", source.replace("if (!a.pte_none(yield* ptep_get(t, start_pte + i)))", "if (!a.pte_none((t.k as any).pt.ent[start_pte + i]))"), /does not read the table store/],
+    ["reads the table store", source.replace("if (!a.pte_none(yield* ptep_get(t, start_pte + i)))", "if (!a.pte_none((t.k as any).pt.get(start_pte + i)))"), /does not read the table store/],
     ["reads a task's out-parameter", source.replace("const { pte: start_pte, pmdval, ptl } = start;", "const { pte: start_pte, ptl } = start; const pmdval = (t as any).pmdval;").replace("(t as any).pmdval", "t.pmdval"), /private fields/],
     ["hard-codes PTRS_PER_PTE", source.replace("i < a.PTRS_PER_PTE", "i < 512"), /PTRS_PER_PTE/],
     ["hard-codes PMD_SIZE", source.replace("end - start >= k.arch.PMD_SIZE", "end - start >= 2 * 1024 * 1024"), /PMD_SIZE/],

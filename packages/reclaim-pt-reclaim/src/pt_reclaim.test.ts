@@ -85,13 +85,13 @@ describe("pt-reclaim", () => {
     map(p, SLOT, 2 * M);
     p.touch(SLOT, 2 * M, true);
     const pmdp = walk_pmd(k, p.mm, SLOT);
-    const table = k.arch.pxd_pfn(k.pt.ent[pmdp]);
+    const table = k.arch.pxd_pfn(k.pt.get(pmdp));
     // A lockless walker on another CPU is inside rcu_read_lock() (pte_offset_map).
     const walker = k.new_task(p.mm, 1, "walker");
     walker.rcu_read_depth = 1;
     const flushes = k.tlb.counters.full + k.tlb.counters.ranged;
     expect(p.madvise(SLOT, 2 * M, MADV_DONTNEED)).toBe(0);
-    expect(k.arch.pxd_none(k.pt.ent[pmdp])).toBe(true); // unlinked
+    expect(k.arch.pxd_none(k.pt.get(pmdp))).toBe(true); // unlinked
     expect(pte(p)).toBe(8); // nr_ptes already decremented
     expect(k.tlb.counters.full + k.tlb.counters.ranged).toBe(flushes + 1); // flushed with freed_tables
     expect(k.tlb.counters.ipis).toBe(1); // the walker's CPU is in mm_cpumask: freed_tables IPIs it

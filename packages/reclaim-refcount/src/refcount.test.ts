@@ -16,10 +16,10 @@ const SLOT = 0x200000000000;
 function* tables(e: Engine, plugin: RefcountPlugin) {
   const k = e.k;
   for (const [pfn, page] of plugin.state.pages) {
-    if (k.pt.slot_of[pfn] < 0) continue;
+    if (!k.pt.is_table(pfn)) continue;
     const base = k.pt.entry(pfn, 0);
     let entries = 0;
-    for (let i = 0; i < 512; i++) if (!k.arch.pte_none(k.pt.ent[base + i])) entries++;
+    for (let i = 0; i < 512; i++) if (!k.arch.pte_none(k.pt.get(base + i))) entries++;
     yield { pfn, count: page.pte_refcount.counter, entries, walkers: plugin.state.visitors.get(pfn) ?? 0 };
   }
 }

@@ -25,7 +25,7 @@ describe("the plugin contract, as lint", () => {
 
   const mutants: [string, string, RegExp][] = [
     ["imports core's root", source.replace(`} from "@mmsim/core/kernel";`, `} from "@mmsim/core";`), /reaches the kernel only through @mmsim\/core\/kernel/],
-    ["reads the table store", source.replace("const pte = yield* ptep_get(t, start_pte + i);", "const pte = (t.k as any).pt.ent[start_pte + i];"), /does not read the table store/],
+    ["reads the table store", source.replace("const pte = yield* ptep_get(t, start_pte + i);", "const pte = (t.k as any).pt.get(start_pte + i);"), /does not read the table store/],
     ["hard-codes PTRS_PER_PTE", source.replace("for (let i = 0; i < a.PTRS_PER_PTE; i++) {\n    const pte", "for (let i = 0; i < 512; i++) {\n    const pte"), /PTRS_PER_PTE/],
     ["hard-codes PAGE_SIZE", source.replace("const va = addr + i * a.PAGE_SIZE;", "const va = addr + i * 4096;"), /PAGE_SIZE/],
   ];

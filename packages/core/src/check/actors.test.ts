@@ -85,7 +85,7 @@ describe("user accesses under contention", () => {
       choose(runnable, _step, current) {
         const fault = k!.tasks.find((t) => t.comm === "fault")!;
         const ptep = walk_pte(k!, fault.mm!, SCENARIO_BASE + 8192);
-        const installed = ptep >= 0 && arch.pte_present(k!.pt.ent[ptep]);
+        const installed = ptep >= 0 && arch.pte_present(k!.pt.get(ptep));
         if (installed && fault.op.point.what === "user access") {
           if (current > 0 && runnable.includes(current)) return current;
           const d = runnable.find((i) => i > 0);
@@ -136,7 +136,7 @@ describe("user accesses under contention", () => {
       name: "trylock-tryget",
       *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
         const a = t.k.arch;
-        const pmd = t.k.pt.ent[pmdp];
+        const pmd = t.k.pt.get(pmdp);
         if (kind === "tryget" && !a.pxd_none(pmd) && !a.pmd_trans_huge(pmd)) {
           const owner = t.k.pt.ptl_of(a.pxd_table_pfn(pmd)).owner;
           if (owner !== null && owner !== t) return null;

@@ -71,9 +71,9 @@ function translation(k: Task["k"], mm: MmStruct, addr: number): string {
   try {
     const pmdp = walk_pmd(k, mm, addr);
     if (pmdp < 0) return "-";
-    const pmd = k.pt.ent[pmdp];
+    const pmd = k.pt.get(pmdp);
     const ptep = walk_pte(k, mm, addr);
-    return `${pmd}:${ptep < 0 ? "-" : k.pt.ent[ptep]}`;
+    return `${pmd}:${ptep < 0 ? "-" : k.pt.get(ptep)}`;
   } catch {
     return "?"; // a freed table: the sanitizers report it where the walk happens
   }
@@ -135,7 +135,7 @@ function* gup_fast(t: Task, mm: MmStruct, start: number, len: number): KPath<num
   for (let addr = start; addr < start + len; addr += 4096) {
     const pudp = walk_pud(k, mm, addr);
     if (pudp < 0 || a.pxd_none(yield* pxdp_get(t, pudp))) break;
-    const pmdp = k.pt.entry(a.pxd_pfn(k.pt.ent[pudp]), Math.floor(addr / k.PMD_SIZE) % 512);
+    const pmdp = k.pt.entry(a.pxd_pfn(k.pt.get(pudp)), Math.floor(addr / k.PMD_SIZE) % 512);
     const pmd = yield* pmdp_get_lockless(t, pmdp);
     if (a.pxd_none(pmd) || a.pmd_trans_huge(pmd)) break;
     const ptep = yield* pte_offset_map(t, pmdp, addr, "lockless"); // IRQs off: no walker reference (G1)
@@ -172,8 +172,8 @@ function* locked_walk(t: Task, mm: MmStruct, start: number, len: number): KPath<
   for (let addr = start; addr < start + len; ) {
     const next = addr_end(addr, start + len, k.PMD_SIZE);
     const pudp = walk_pud(k, mm, addr);
-    if (pudp >= 0 && !a.pxd_none(k.pt.ent[pudp])) {
-      const pmdp = k.pt.entry(a.pxd_pfn(k.pt.ent[pudp]), Math.floor(addr / k.PMD_SIZE) % 512);
+    if (pudp >= 0 && !a.pxd_none(k.pt.get(pudp))) {
+      const pmdp = k.pt.entry(a.pxd_pfn(k.pt.get(pudp)), Math.floor(addr / k.PMD_SIZE) % 512);
       const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
       if (ptep0 >= 0) {
         const ptl = t.ptl!;

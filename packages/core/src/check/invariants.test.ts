@@ -54,7 +54,7 @@ describe("each rule catches its mutant", () => {
 
   it("PTE maps a freed page: a page freed while still mapped", () => {
     const { k, p } = touched();
-    const pte = k.pt.ent[walk_pte(k, p.mm, SLOT)];
+    const pte = k.pt.get(walk_pte(k, p.mm, SLOT));
     k.frames.free(k.arch.pte_pfn(pte), 0);
     expect(rules(check_mm(k, p.mm))).toContain("PTE maps a freed page");
   });
@@ -62,7 +62,7 @@ describe("each rule catches its mutant", () => {
   it("page-table use after free: a PTE table freed while the PMD still points at it", () => {
     const { k, p } = touched();
     const pmdp = walk_pmd(k, p.mm, SLOT);
-    k.pt.free(k.arch.pxd_pfn(k.pt.ent[pmdp]));
+    k.pt.free(k.arch.pxd_pfn(k.pt.get(pmdp)));
     expect(rules(check_mm(k, p.mm))).toContain("page-table use after free");
   });
 

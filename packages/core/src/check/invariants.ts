@@ -43,7 +43,7 @@ function reachable(k: Kernel, mm: MmStruct, out: Violation[]): Reach {
     const s = k.pt.slot(pfn) * 512;
     const span = level === PTE_LEVEL ? 4096 : level === PMD_LEVEL ? k.PMD_SIZE : level === PUD_LEVEL ? k.PUD_SIZE : level === P4D_LEVEL ? k.P4D_SIZE : k.PGDIR_SIZE;
     for (let i = 0; i < 512; i++) {
-      const e = k.pt.ent[s + i];
+      const e = k.pt.get(s + i);
       const va = base + i * span;
       if (level === PTE_LEVEL) {
         if (a.pte_none(e)) continue;

@@ -41,7 +41,7 @@ describe("sanitizers", () => {
     const { k, p, t } = setup();
     const ptep = walk_pte(k, p.mm, SLOT);
     expect(rule(() => run_stepped(t, set_pte_at(t, p.mm, SLOT, ptep, 0)))).toBe("PTE write without the PTE lock");
-    const ptl = pte_lockptr(k, k.pt.ent[walk_pmd(k, p.mm, SLOT)]);
+    const ptl = pte_lockptr(k, k.pt.get(walk_pmd(k, p.mm, SLOT)));
     run_stepped(t, spin_lock(t, ptl));
     expect(rule(() => run_stepped(t, set_pte_at(t, p.mm, SLOT, ptep, 0)))).toBeNull();
     run_stepped(t, spin_unlock(t, ptl));
@@ -57,28 +57,28 @@ describe("sanitizers", () => {
   it("lock order: PTE lock then PMD lock (blocking) inverts pmd_lock → ptl", () => {
     const { k, p, t } = setup();
     const pmdp = walk_pmd(k, p.mm, SLOT);
-    const ptl = pte_lockptr(k, k.pt.ent[pmdp]);
+    const ptl = pte_lockptr(k, k.pt.get(pmdp));
     run_stepped(t, spin_lock(t, ptl));
     expect(rule(() => run_stepped(t, spin_lock(t, pmd_lockptr(k, pmdp))))).toBe("lock order");
   });
 
   it("stale TLB entry: a page freed while a CPU still translates to it", () => {
     const { k, p } = setup();
-    const pte = k.pt.ent[walk_pte(k, p.mm, SLOT)];
+    const pte = k.pt.get(walk_pte(k, p.mm, SLOT));
     k.tlb.cpus[0].entries.set(SLOT / 4096, k.arch.pte_pfn(pte));
     expect(rule(() => k.sanitizer!.page_freed(k.arch.pte_pfn(pte)))).toBe("stale TLB entry");
   });
 
   it("stale TLB entry at rest: a PTE cleared without a flush leaves a translation a CPU keeps (mutant); a flushed one does not", () => {
     const { k, p, t } = setup();
-    const pfn0 = k.arch.pte_pfn(k.pt.ent[walk_pte(k, p.mm, SLOT)]);
+    const pfn0 = k.arch.pte_pfn(k.pt.get(walk_pte(k, p.mm, SLOT)));
     k.tlb.cpus[0].loaded_mm = p.mm.id;
     k.tlb.cpus[0].entries.set(SLOT / 4096, pfn0);
     expect(rule(() => (k.sanitizer as Sanitizer).check_tlb_at_rest())).toBeNull(); // the PTE still maps that page
     // The mutant: a path that clears the PTE (under its lock) and never flushes it.
-    const ptl = pte_lockptr(k, k.pt.ent[walk_pmd(k, p.mm, SLOT)]);
+    const ptl = pte_lockptr(k, k.pt.get(walk_pmd(k, p.mm, SLOT)));
     run_stepped(t, spin_lock(t, ptl));
-    k.pt.ent[walk_pte(k, p.mm, SLOT)] = 0;
+    k.pt.set(walk_pte(k, p.mm, SLOT), 0);
     run_stepped(t, spin_unlock(t, ptl));
     expect(rule(() => (k.sanitizer as Sanitizer).check_tlb_at_rest())).toBe("stale TLB entry");
     // The same with the flush, even one still in flight as an IPI to that CPU: at rest it was taken.
@@ -97,7 +97,7 @@ describe("sanitizers", () => {
     const { k, p, t } = setup();
     const pmdp = walk_pmd(k, p.mm, SLOT);
     const pfn = k.pt.table_of(walk_pte(k, p.mm, SLOT));
-    const ptl = pte_lockptr(k, k.pt.ent[pmdp]);
+    const ptl = pte_lockptr(k, k.pt.get(pmdp));
     run_stepped(t, spin_lock(t, ptl));
     run_stepped(t, spin_unlock(t, ptl));
     // The mutant: pagetable_dtor() (ptlock_free) before the grace period, as 6.13's

@@ -86,7 +86,7 @@ export class Sanitizer implements types.Sanitizer {
   }
 
   private table_of_entry(p: number): number {
-    return this.k.pt.pfn_of[Math.floor(p / 512)];
+    return this.k.pt.table_of(p);
   }
 
   entry_read(t: Task, p: number): void {
@@ -115,10 +115,11 @@ export class Sanitizer implements types.Sanitizer {
     const k = this.k;
     if (!k.pt.is_table(pfn)) this.fail("double free", `${t.comm} freed table ${pfn} twice`);
     if (k.pt.is_linked(pfn, k.arch.mk_table_entry)) this.fail("table freed while still reachable", `${t.comm} freed table ${pfn}, its PMD still points at it`);
-    if (k.pt.level_of(pfn) === PTE_LEVEL) {
+    if (k.pt.level_of(pfn) === PTE_LEVEL && !k.pt.is_empty(pfn)) {
+      // All-zero tables (the occupancy count) have nothing mapped; otherwise look for a mapped entry.
       const s = k.pt.slot(pfn) * 512;
       for (let i = 0; i < 512; i++)
-        if (!k.arch.pte_none(k.pt.ent[s + i]))
+        if (!k.arch.pte_none(k.pt.get(s + i)))
           this.fail("lost mapping", `${t.comm} freed PTE table ${pfn} with entry ${i} still mapped (user data lost)`);
     }
     const readers: Unlinked["readers"] = [];
@@ -137,7 +138,7 @@ export class Sanitizer implements types.Sanitizer {
           this.fail("RCU: freed before a grace period", `table ${pfn} freed while ${r.t.comm} is still in the read-side section it was in at unlink time`);
       this.unlinked.delete(pfn);
     } else if (k.pt.is_linked(pfn, k.arch.mk_table_entry)) this.fail("table freed while still reachable", `table ${pfn}`);
-    else if (k.pt.parent[k.pt.slot(pfn)] >= 0) {
+    else if (k.pt.parent_of(pfn) >= 0) {
       // Freed at once (pte_free) after having been linked: no grace period at all.
       for (const r of k.rcu.tasks)
         if (r.rcu_read_depth > 0 || r.irq_disabled > 0)
@@ -244,9 +245,9 @@ function translate(k: types.Kernel, mm: MmStruct, addr: number): number {
   const a = k.arch;
   const pmdp = walk_pmd(k, mm, addr);
   if (pmdp < 0) return -1;
-  const pmd = k.pt.ent[pmdp];
+  const pmd = k.pt.get(pmdp);
   if (a.pxd_none(pmd) || !a.pxd_present(pmd)) return -1;
   if (a.pmd_leaf(pmd)) return a.pxd_pfn(pmd) + (Math.floor(addr / 4096) % 512);
-  const pte = k.pt.ent[k.pt.entry(a.pxd_table_pfn(pmd), Math.floor(addr / 4096) % 512)];
+  const pte = k.pt.get(k.pt.entry(a.pxd_table_pfn(pmd), Math.floor(addr / 4096) % 512));
   return a.pte_present(pte) ? a.pte_pfn(pte) : -1;
 }

@@ -100,15 +100,15 @@ export function do_anonymous_page_batch(
   const vma = mm.mm_mt.vma_lookup(addr);
   if (vma === null || vma.detached || vma.vm_lock.writer !== null || vma.vm_file !== null || vma.vm_flags & VM_SHARED || access_error(write, vma)) return res;
   // The upper levels present and the PMD a PTE table (nothing for *_alloc or THP to do).
-  const ent = k.pt.ent;
+  const pt = k.pt;
   const pgdp = pgd_offset(k, mm, addr);
-  if (!a.p4d_folded && a.pxd_none(ent[pgdp])) return res;
+  if (!a.p4d_folded && a.pxd_none(pt.get(pgdp))) return res;
   const p4dp = p4d_offset(k, pgdp, addr);
-  if (a.pxd_none(ent[p4dp])) return res;
+  if (a.pxd_none(pt.get(p4dp))) return res;
   const pudp = pud_offset(k, p4dp, addr);
-  if (a.pxd_none(ent[pudp])) return res;
+  if (a.pxd_none(pt.get(pudp))) return res;
   const pmdp = pmd_offset(k, pudp, addr);
-  const pmdval = ent[pmdp];
+  const pmdval = pt.get(pmdp);
   if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) return res;
   const table = a.pxd_table_pfn(pmdval);
   const base = k.pt.slot(table) * 512;
@@ -138,7 +138,7 @@ export function do_anonymous_page_batch(
   let orig = 0;
   while (done < n) {
     const p = p0 + done * step;
-    const e = ent[p];
+    const e = pt.get(p);
     if (!a.pte_none(e)) break;
     orig = e;
     const va = va0 + done * stride;
@@ -159,11 +159,11 @@ export function do_anonymous_page_batch(
       count_rmw(ptl, ptl.cls);
       frames.mapcount[pfn] = 1;
       mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
-      ent[p] = anon_pte(k, vma, pfn);
+      pt.set(p, anon_pte(k, vma, pfn));
     } else {
       pfn = frames.zero_pfn;
       count_rmw(ptl, ptl.cls);
-      ent[p] = zero_pte;
+      pt.set(p, zero_pte);
       mm.counters.zero_page_faults++;
     }
     // up_read(vma lock); the read sections' exits.

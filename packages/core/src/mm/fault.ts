@@ -33,19 +33,27 @@ const _PAGE_DIRTY = 64;
  */
 export function hw_access(k: Kernel, mm: MmStruct, addr: number, write: boolean, value: number): number {
   const a = k.arch;
-  const ent = k.pt.ent;
-  const slot_of = k.pt.slot_of;
+  const pt = k.pt;
   // Walk from CR3 down to the PMD entry: one load per level, no locks (the MMU's walk).
-  let e = ent[slot_of[mm.pgd] * 512 + (Math.floor(addr / k.PGDIR_SIZE) % 512)];
+  // A table pointer to a PFN that holds no table reads as not present (a translation fault).
+  let s = pt.lookup(mm.pgd);
+  if (s < 0) return NaN;
+  let e = pt.get(s * 512 + (Math.floor(addr / k.PGDIR_SIZE) % 512));
   if (!a.p4d_folded) {
     if (((e >>> 0) & 1) === 0) return NaN;
-    e = ent[slot_of[a.pxd_table_pfn(e)] * 512 + (Math.floor(addr / k.P4D_SIZE) % 512)];
+    s = pt.lookup(a.pxd_table_pfn(e));
+    if (s < 0) return NaN;
+    e = pt.get(s * 512 + (Math.floor(addr / k.P4D_SIZE) % 512));
   }
   if (((e >>> 0) & 1) === 0) return NaN;
-  e = ent[slot_of[a.pxd_table_pfn(e)] * 512 + (Math.floor(addr / k.PUD_SIZE) % 512)];
+  s = pt.lookup(a.pxd_table_pfn(e));
+  if (s < 0) return NaN;
+  e = pt.get(s * 512 + (Math.floor(addr / k.PUD_SIZE) % 512));
   if (((e >>> 0) & 1) === 0) return NaN;
-  const pmdp = slot_of[a.pxd_table_pfn(e)] * 512 + (Math.floor(addr / k.PMD_SIZE) % 512);
-  const pmd = ent[pmdp];
+  s = pt.lookup(a.pxd_table_pfn(e));
+  if (s < 0) return NaN;
+  const pmdp = s * 512 + (Math.floor(addr / k.PMD_SIZE) % 512);
+  const pmd = pt.get(pmdp);
   let p: number;
   let pfn: number;
   if (((pmd >>> 0) & 1) === 0) return NaN;
@@ -53,7 +61,9 @@ export function hw_access(k: Kernel, mm: MmStruct, addr: number, write: boolean,
     p = pmdp;
     pfn = a.pxd_pfn(pmd) + (Math.floor(addr / 4096) % 512);
   } else {
-    p = slot_of[a.pxd_table_pfn(pmd)] * 512 + (Math.floor(addr / 4096) % 512);
+    s = pt.lookup(a.pxd_table_pfn(pmd));
+    if (s < 0) return NaN;
+    p = s * 512 + (Math.floor(addr / 4096) % 512);
     pfn = -1;
   }
   return hw_access_leaf(k, p, pfn, write, value);
@@ -66,13 +76,13 @@ export function hw_access(k: Kernel, mm: MmStruct, addr: number, write: boolean,
  */
 export function hw_access_leaf(k: Kernel, p: number, pfn: number, write: boolean, value: number): number {
   const a = k.arch;
-  const ent = k.pt.ent;
-  const leaf = ent[p];
+  const pt = k.pt;
+  const leaf = pt.get(p);
   if (a.mmu_access_leaf !== undefined) {
     // The arch's MMU (arm64: AP bits, hardware AF and DBM) instead of x86's bits below.
     const nv = a.mmu_access_leaf(leaf, write);
     if (nv !== nv) return NaN;
-    if (nv !== leaf) ent[p] = nv;
+    if (nv !== leaf) pt.set(p, nv);
     if (pfn < 0) pfn = a.pte_pfn(leaf);
     return hw_access_data(k, pfn, write, value);
   }
@@ -80,7 +90,7 @@ export function hw_access_leaf(k: Kernel, p: number, pfn: number, write: boolean
   if ((lo & 1) === 0 || (lo & _PAGE_USER) === 0 || (write && (lo & _PAGE_RW) === 0)) return NaN;
   if (pfn < 0) pfn = a.pte_pfn(leaf);
   const want = _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
-  if ((lo & want) !== want) ent[p] = leaf + (want & ~lo);
+  if ((lo & want) !== want) pt.set(p, leaf + (want & ~lo));
   return hw_access_data(k, pfn, write, value);
 }
 

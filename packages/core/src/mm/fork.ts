@@ -181,7 +181,7 @@ function* copy_huge_pmd(t: Task, dst_vma: Vma, dst_pmdp: number, src_pmdp: numbe
   }
   // pgtable_trans_huge_deposit(): the deposit is invisible to walkers.
   k.deposit.set(dst_pmdp, pgtable);
-  k.pt.parent[k.pt.slot(pgtable)] = -1;
+  k.pt.set_parent(pgtable, -1);
   mm_inc_nr_ptes(dst_mm);
   yield* set_pmd_at(t, dst_pmdp, entry);
   if (src_ptl !== dst_ptl) yield* spin_unlock(t, src_ptl);
@@ -198,7 +198,7 @@ function* copy_pmd_range(t: Task, dst_vma: Vma, src_vma: Vma, dst_pudp: number, 
     const next = addr_end(addr, end, k.PMD_SIZE);
     const src_pmdp = pmd_offset(k, src_pudp, addr);
     const dst_pmdp = pmd_offset(k, dst_pudp, addr);
-    const pmd = k.pt.ent[src_pmdp];
+    const pmd = k.pt.get(src_pmdp);
     if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
       if (yield* copy_huge_pmd(t, dst_vma, dst_pmdp, src_pmdp, addr)) return -ENOMEM;
     } else if (!a.pxd_none(pmd)) {
@@ -216,7 +216,7 @@ function* copy_pud_range(t: Task, dst_vma: Vma, src_vma: Vma, dst_p4dp: number, 
   do {
     const next = addr_end(addr, end, k.PUD_SIZE);
     const src_pudp = pud_offset(k, src_p4dp, addr);
-    if (!k.arch.pxd_none(k.pt.ent[src_pudp])) {
+    if (!k.arch.pxd_none(k.pt.get(src_pudp))) {
       if (yield* copy_pmd_range(t, dst_vma, src_vma, pud_offset(k, dst_p4dp, addr), src_pudp, addr, next)) return -ENOMEM;
     }
     addr = next;
@@ -232,7 +232,7 @@ function* copy_p4d_range(t: Task, dst_vma: Vma, src_vma: Vma, dst_pgdp: number, 
   do {
     const next = addr_end(addr, end, size);
     const src_p4dp = p4d_offset(k, src_pgdp, addr);
-    if (!k.arch.pxd_none(k.pt.ent[src_p4dp])) {
+    if (!k.arch.pxd_none(k.pt.get(src_p4dp))) {
       if (yield* copy_pud_range(t, dst_vma, src_vma, p4d_offset(k, dst_pgdp, addr), src_p4dp, addr, next)) return -ENOMEM;
     }
     addr = next;
@@ -249,7 +249,7 @@ export function* copy_page_range(t: Task, dst_vma: Vma, src_vma: Vma): KPath<num
   do {
     const next = addr_end(addr, end, k.PGDIR_SIZE);
     const src_pgdp = pgd_offset(k, src_vma.vm_mm!, addr);
-    if (k.arch.p4d_folded || !k.arch.pxd_none(k.pt.ent[src_pgdp])) {
+    if (k.arch.p4d_folded || !k.arch.pxd_none(k.pt.get(src_pgdp))) {
       if (yield* copy_p4d_range(t, dst_vma, src_vma, pgd_offset(k, dst_vma.vm_mm!, addr), src_pgdp, addr, next)) return -ENOMEM;
     }
     addr = next;

@@ -30,7 +30,7 @@ function* free_pte_range(t: Task, tlb: MmuGather, pmdp: number, addr: number): K
   const k = t.k;
   const hook = k.hooks.free_pte_range;
   if (hook !== null && (yield* hook(t, tlb, pmdp, addr))) return;
-  const token = k.arch.pxd_pfn(k.pt.ent[pmdp]);
+  const token = k.arch.pxd_pfn(k.pt.get(pmdp));
   yield* pmd_clear(t, pmdp);
   yield* pte_free_tlb(t, tlb, token, addr);
   mm_dec_nr_ptes(tlb.mm);
@@ -38,10 +38,10 @@ function* free_pte_range(t: Task, tlb: MmuGather, pmdp: number, addr: number): K
 
 /** pmd_none_or_clear_bad() */
 function none_or_clear_bad(k: Kernel, p: number): boolean {
-  const v = k.pt.ent[p];
+  const v = k.pt.get(p);
   if (k.arch.pxd_none(v)) return true;
   if (k.arch.pxd_bad(v) && !k.arch.pmd_trans_huge(v)) {
-    k.pt.ent[p] = 0;
+    k.pt.set(p, 0);
     return true;
   }
   return false;
@@ -66,7 +66,7 @@ function* free_pmd_range(t: Task, tlb: MmuGather, pudp: number, addr: number, en
   }
   if (m1(end) > m1(ceiling)) return;
 
-  const pmd = k.arch.pxd_pfn(k.pt.ent[pudp]);
+  const pmd = k.arch.pxd_pfn(k.pt.get(pudp));
   yield* pxd_clear(t, pudp);
   yield* pxd_free_tlb(t, tlb, pmd, start, PMD_LEVEL);
   mm_dec_nr_pmds(tlb.mm);
@@ -91,7 +91,7 @@ function* free_pud_range(t: Task, tlb: MmuGather, p4dp: number, addr: number, en
   }
   if (m1(end) > m1(ceiling)) return;
 
-  const pud = k.arch.pxd_pfn(k.pt.ent[p4dp]);
+  const pud = k.arch.pxd_pfn(k.pt.get(p4dp));
   yield* pxd_clear(t, p4dp);
   yield* pxd_free_tlb(t, tlb, pud, start, PUD_LEVEL);
   mm_dec_nr_puds(tlb.mm);
@@ -121,7 +121,7 @@ function* free_p4d_range(t: Task, tlb: MmuGather, pgdp: number, addr: number, en
   }
   if (m1(end) > m1(ceiling)) return;
 
-  const p4d = k.arch.pxd_pfn(k.pt.ent[pgdp]);
+  const p4d = k.arch.pxd_pfn(k.pt.get(pgdp));
   yield* pxd_clear(t, pgdp);
   yield* pxd_free_tlb(t, tlb, p4d, start, P4D_LEVEL);
 }

@@ -48,7 +48,7 @@ export function is_huge_zero_pmd(k: Kernel, pmd: number): boolean {
 /** pgtable_trans_huge_deposit() */
 function pgtable_trans_huge_deposit(k: Kernel, pmdp: number, pgtable: number): void {
   k.deposit.set(pmdp, pgtable);
-  k.pt.parent[k.pt.slot(pgtable)] = -1; // a deposit is invisible to walkers
+  k.pt.set_parent(pgtable, -1); // a deposit is invisible to walkers
 }
 
 /** pgtable_trans_huge_withdraw() */
@@ -217,7 +217,7 @@ export function* zap_huge_pmd(t: Task, tlb: MmuGather, _vma: Vma, pmdp: number, 
   const k = t.k;
   const mm = tlb.mm;
   const ptl = yield* pmd_lock(t, pmdp);
-  const cur = k.pt.ent[pmdp];
+  const cur = k.pt.get(pmdp);
   if (k.arch.pxd_none(cur) || !k.arch.pmd_trans_huge(cur)) {
     yield* spin_unlock(t, ptl);
     return false;
@@ -243,7 +243,7 @@ export function* split_huge_pmd_address(t: Task, vma: Vma, mm: MmStruct, address
   if (address % k.PMD_SIZE === 0) return;
   const pmdp = walk_pmd(k, mm, address);
   if (pmdp < 0) return;
-  const pmd = k.pt.ent[pmdp];
+  const pmd = k.pt.get(pmdp);
   if (!k.arch.pxd_none(pmd) && k.arch.pmd_trans_huge(pmd)) yield* __split_huge_pmd(t, vma, pmdp, address);
 }
 

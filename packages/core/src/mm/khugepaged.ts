@@ -42,7 +42,7 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
   /* check if the pmd is still valid: only after vma_start_write() has drained the VMA's readers */
   yield* vma_start_write(t, mm, vma);
   const pmdp = walk_pmd(k, mm, haddr);
-  if (pmdp < 0 || a.pxd_none(k.pt.ent[pmdp]) || a.pmd_trans_huge(k.pt.ent[pmdp])) {
+  if (pmdp < 0 || a.pxd_none(k.pt.get(pmdp)) || a.pmd_trans_huge(k.pt.get(pmdp))) {
     yield* mmap_write_unlock(t, mm);
     return "SCAN_PMD_NULL";
   }
@@ -91,7 +91,7 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
   /* pgtable_trans_huge_deposit() + set_pmd_at() under pmd_ptl */
   const pml3 = yield* pmd_lock(t, pmdp);
   k.deposit.set(pmdp, pgtable); // pgtable_trans_huge_deposit()
-  k.pt.parent[k.pt.slot(pgtable)] = -1;
+  k.pt.set_parent(pgtable, -1);
   let e = a.pmd_mkhuge(folio, vma.vm_page_prot);
   if (vma.vm_flags & VM_WRITE) e = a.pte_mkwrite(a.pte_mkdirty(e));
   k.frames.mapcount[folio] = 1;

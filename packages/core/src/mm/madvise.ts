@@ -87,7 +87,7 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
   const k = t.k;
   const a = k.arch;
   const mm = t.mm!;
-  const pmd = k.pt.ent[pmdp];
+  const pmd = k.pt.get(pmdp);
   if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
     // madvise_free_huge_pmd(): a partial range splits the PMD first.
     if (addr % k.PMD_SIZE || end - addr !== k.PMD_SIZE) yield* __split_huge_pmd(t, vma, pmdp, addr);
@@ -151,7 +151,7 @@ function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: numb
   for (let addr = start; addr < end; ) {
     const next = addr_end(addr, end, t.k.PMD_SIZE);
     const pmdp = walk_pmd(t.k, t.mm!, addr);
-    if (pmdp >= 0 && !t.k.arch.pxd_none(t.k.pt.ent[pmdp])) yield* madvise_free_pte_range(t, tlb, vma, pmdp, addr, next);
+    if (pmdp >= 0 && !t.k.arch.pxd_none(t.k.pt.get(pmdp))) yield* madvise_free_pte_range(t, tlb, vma, pmdp, addr, next);
     addr = next;
   }
   yield* tlb_end_vma(t, tlb, vma);
@@ -173,7 +173,7 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
   const k = t.k;
   const a = k.arch;
   const f = k.frames;
-  const pmd = k.pt.ent[pmdp];
+  const pmd = k.pt.get(pmdp);
   if (a.pxd_none(pmd)) return;
   let reclaim_whole = false;
   if (a.pmd_trans_huge(pmd)) {

@@ -324,7 +324,7 @@ function* handle_pte_fault(t: Task, vmf: VmFault): KPath<number> {
   const k = t.k;
   const a = k.arch;
   const mm = t.mm!;
-  if (a.pxd_none(k.pt.ent[vmf.pmdp])) {
+  if (a.pxd_none(k.pt.get(vmf.pmdp))) {
     vmf.pte = -1;
   } else {
     vmf.pte = yield* pte_offset_map_rw_nolock(t, mm, vmf.pmdp, vmf.address);
@@ -362,17 +362,17 @@ function* handle_pte_fault(t: Task, vmf: VmFault): KPath<number> {
 /** p4d_alloc(), pud_alloc(), pmd_alloc(): the entry pointer, or -1 on -ENOMEM. */
 function* p4d_alloc(t: Task, mm: MmStruct, pgdp: number, addr: number): KPath<number> {
   const k = t.k;
-  if (!k.arch.p4d_folded && k.arch.pxd_none(k.pt.ent[pgdp]) && (yield* __p4d_alloc(t, mm, pgdp))) return -1;
+  if (!k.arch.p4d_folded && k.arch.pxd_none(k.pt.get(pgdp)) && (yield* __p4d_alloc(t, mm, pgdp))) return -1;
   return p4d_offset(k, pgdp, addr);
 }
 function* pud_alloc(t: Task, mm: MmStruct, p4dp: number, addr: number): KPath<number> {
   const k = t.k;
-  if (k.arch.pxd_none(k.pt.ent[p4dp]) && (yield* __pud_alloc(t, mm, p4dp))) return -1;
+  if (k.arch.pxd_none(k.pt.get(p4dp)) && (yield* __pud_alloc(t, mm, p4dp))) return -1;
   return pud_offset(k, p4dp, addr);
 }
 function* pmd_alloc(t: Task, mm: MmStruct, pudp: number, addr: number): KPath<number> {
   const k = t.k;
-  if (k.arch.pxd_none(k.pt.ent[pudp]) && (yield* __pmd_alloc(t, mm, pudp))) return -1;
+  if (k.arch.pxd_none(k.pt.get(pudp)) && (yield* __pmd_alloc(t, mm, pudp))) return -1;
   return pmd_offset(k, pudp, addr);
 }
 
@@ -403,7 +403,7 @@ function* __handle_mm_fault(t: Task, vma: Vma, address: number, flags: number, v
   vmf.pmdp = yield* pmd_alloc(t, mm, vmf.pudp, address);
   if (vmf.pmdp < 0) return VM_FAULT_OOM;
 
-  if (a.pxd_none(k.pt.ent[vmf.pmdp]) && thp_vma_allowable_pmd(k, vma)) {
+  if (a.pxd_none(k.pt.get(vmf.pmdp)) && thp_vma_allowable_pmd(k, vma)) {
     const ret = yield* do_huge_pmd_anonymous_page(t, vmf);
     if (!(ret & VM_FAULT_FALLBACK)) return ret;
   } else {

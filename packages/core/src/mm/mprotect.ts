@@ -68,7 +68,7 @@ function* change_protection(t: Task, tlb: MmuGather, vma: Vma, start: number, en
     const next = addr_end(addr, end, k.PMD_SIZE);
     const pmdp = walk_pmd(k, t.mm!, addr);
     if (pmdp >= 0) {
-      const pmd = k.pt.ent[pmdp];
+      const pmd = k.pt.get(pmdp);
       if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
         // change_huge_pmd(): vma_modify already split any PMD the range cuts.
         const ptl = yield* pmd_lock(t, pmdp);

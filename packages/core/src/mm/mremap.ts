@@ -109,7 +109,7 @@ function* move_ptes(t: Task, vma: Vma, old_pmdp: number, old_addr: number, old_e
 function* move_normal_pmd(t: Task, vma: Vma, old_addr: number, old_pmdp: number, new_pmdp: number): KPath<boolean> {
   const k = t.k;
   const a = k.arch;
-  if (!a.pxd_none(k.pt.ent[new_pmdp])) return false;
+  if (!a.pxd_none(k.pt.get(new_pmdp))) return false;
   const old_ptl = yield* pmd_lock(t, old_pmdp);
   const new_ptl = pmd_lockptr(k, new_pmdp);
   if (new_ptl !== old_ptl) yield* spin_lock_nested(t, new_ptl);
@@ -132,7 +132,7 @@ function* move_normal_pud(t: Task, vma: Vma, old_addr: number, old_pudp: number,
   const k = t.k;
   const a = k.arch;
   const mm = vma.vm_mm!;
-  if (!a.pxd_none(k.pt.ent[new_pudp])) return false;
+  if (!a.pxd_none(k.pt.get(new_pudp))) return false;
   yield* spin_lock_nested(t, mm.page_table_lock); // pud_lock(): mm->page_table_lock on x86
   const pud = yield* pxdp_get(t, old_pudp);
   let moved = false;
@@ -150,7 +150,7 @@ function* move_normal_pud(t: Task, vma: Vma, old_addr: number, old_pudp: number,
 function* move_huge_pmd(t: Task, vma: Vma, old_addr: number, new_addr: number, old_pmdp: number, new_pmdp: number): KPath<boolean> {
   const k = t.k;
   const a = k.arch;
-  if (!a.pxd_none(k.pt.ent[new_pmdp])) return false;
+  if (!a.pxd_none(k.pt.get(new_pmdp))) return false;
   const old_ptl = yield* pmd_lock(t, old_pmdp);
   const new_ptl = pmd_lockptr(k, new_pmdp);
   if (new_ptl !== old_ptl) yield* spin_lock_nested(t, new_ptl);
@@ -183,25 +183,25 @@ export function* move_page_tables(t: Task, vma: Vma, old_addr: number, new_vma: 
   for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
     extent = get_extent(k.PUD_SIZE, old_addr, old_end, new_addr);
     const old_pudp = walk_pud(k, mm, old_addr); // get_old_pud()
-    if (old_pudp < 0 || a.pxd_none(k.pt.ent[old_pudp])) continue;
+    if (old_pudp < 0 || a.pxd_none(k.pt.get(old_pudp))) continue;
     const new_pudp = yield* alloc_new_pud(t, new_vma.vm_mm!, new_addr);
     if (new_pudp < 0) break;
     if (extent === k.PUD_SIZE && (yield* move_normal_pud(t, vma, old_addr, old_pudp, new_pudp))) continue;
 
     extent = get_extent(k.PMD_SIZE, old_addr, old_end, new_addr);
     const old_pmdp = walk_pmd(k, mm, old_addr); // get_old_pmd()
-    if (old_pmdp < 0 || a.pxd_none(k.pt.ent[old_pmdp])) continue;
+    if (old_pmdp < 0 || a.pxd_none(k.pt.get(old_pmdp))) continue;
     const new_pmdp = yield* alloc_new_pmd(t, new_vma.vm_mm!, new_addr);
     if (new_pmdp < 0) break;
     for (;;) {
-      const pmd = k.pt.ent[old_pmdp];
+      const pmd = k.pt.get(old_pmdp);
       if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
         if (extent === k.PMD_SIZE && (yield* move_huge_pmd(t, vma, old_addr, new_addr, old_pmdp, new_pmdp))) break;
         yield* __split_huge_pmd(t, vma, old_pmdp, old_addr);
       } else if (extent === k.PMD_SIZE) {
         if (yield* move_normal_pmd(t, vma, old_addr, old_pmdp, new_pmdp)) break;
       }
-      if (a.pxd_none(k.pt.ent[old_pmdp])) break;
+      if (a.pxd_none(k.pt.get(old_pmdp))) break;
       // 2021 pte_refcount (v2 6/9): pte_alloc_get(), the reference put after move_ptes().
       const held = yield* pte_alloc_get(t, new_vma.vm_mm!, new_pmdp);
       const moved = yield* move_ptes(t, vma, old_pmdp, old_addr, old_addr + extent, new_pmdp, new_addr);

@@ -31,13 +31,13 @@ export function walk_page_range(k: Kernel, mm: MmStruct, start: number, end: num
   const pte_range = (vma: Vma, pmd: number, addr: number, next: number): boolean => {
     if (!ops.pte_entry) return false;
     const table = a.pxd_table_pfn(pmd);
-    for (let x = addr; x < next; x += 4096) if (ops.pte_entry(k.pt.ent[k.pt.entry(table, pte_index(x))], x, x + 4096, vma) === true) return true;
+    for (let x = addr; x < next; x += 4096) if (ops.pte_entry(k.pt.get(k.pt.entry(table, pte_index(x))), x, x + 4096, vma) === true) return true;
     return false;
   };
   const pmd_range = (vma: Vma, pudp: number, addr: number, end: number): boolean => {
     for (; addr < end; ) {
       const next = addr_end(addr, end, k.PMD_SIZE);
-      const pmd = k.pt.ent[pmd_offset(k, pudp, addr)];
+      const pmd = k.pt.get(pmd_offset(k, pudp, addr));
       if (a.pxd_none(pmd)) {
         if (hole(addr, next, 3)) return true;
       } else if (a.pmd_trans_huge(pmd)) {
@@ -51,7 +51,7 @@ export function walk_page_range(k: Kernel, mm: MmStruct, start: number, end: num
     for (; addr < end; ) {
       const next = addr_end(addr, end, k.PUD_SIZE);
       const pudp = pud_offset(k, p4dp, addr);
-      if (a.pxd_none(k.pt.ent[pudp])) {
+      if (a.pxd_none(k.pt.get(pudp))) {
         if (hole(addr, next, 2)) return true;
       } else if (pmd_range(vma, pudp, addr, next)) return true;
       addr = next;
@@ -62,14 +62,14 @@ export function walk_page_range(k: Kernel, mm: MmStruct, start: number, end: num
     for (; addr < end; ) {
       const next = addr_end(addr, end, k.PGDIR_SIZE);
       const pgdp = pgd_offset(k, mm, addr);
-      if (!a.p4d_folded && a.pxd_none(k.pt.ent[pgdp])) {
+      if (!a.p4d_folded && a.pxd_none(k.pt.get(pgdp))) {
         if (hole(addr, next, 0)) return true;
       } else {
         // walk_p4d_range(): one level more on 5-level paging.
         for (let x = addr; x < next; ) {
           const n = a.p4d_folded ? next : addr_end(x, next, k.P4D_SIZE);
           const p4dp = p4d_offset(k, pgdp, x);
-          if (a.pxd_none(k.pt.ent[p4dp])) {
+          if (a.pxd_none(k.pt.get(p4dp))) {
             if (hole(x, n, 1)) return true;
           } else if (pud_range(vma, p4dp, x, n)) return true;
           x = n;

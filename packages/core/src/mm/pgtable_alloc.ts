@@ -13,21 +13,21 @@ import type { MmStruct } from "./mm_struct.js";
 /** p4d_alloc(mm, pgd, addr): on 4-level paging the P4D is folded into the PGD entry. */
 export function* p4d_alloc(t: Task, mm: MmStruct, pgdp: number, addr: number): KPath<number> {
   const k = t.k;
-  if (!k.arch.p4d_folded && k.arch.pxd_none(k.pt.ent[pgdp]) && (yield* __p4d_alloc(t, mm, pgdp))) return -1;
+  if (!k.arch.p4d_folded && k.arch.pxd_none(k.pt.get(pgdp)) && (yield* __p4d_alloc(t, mm, pgdp))) return -1;
   return p4d_offset(k, pgdp, addr);
 }
 
 /** pud_alloc(mm, p4d, addr) */
 export function* pud_alloc(t: Task, mm: MmStruct, p4dp: number, addr: number): KPath<number> {
   const k = t.k;
-  if (k.arch.pxd_none(k.pt.ent[p4dp]) && (yield* __pud_alloc(t, mm, p4dp))) return -1;
+  if (k.arch.pxd_none(k.pt.get(p4dp)) && (yield* __pud_alloc(t, mm, p4dp))) return -1;
   return pud_offset(k, p4dp, addr);
 }
 
 /** pmd_alloc(mm, pud, addr) */
 export function* pmd_alloc(t: Task, mm: MmStruct, pudp: number, addr: number): KPath<number> {
   const k = t.k;
-  if (k.arch.pxd_none(k.pt.ent[pudp]) && (yield* __pmd_alloc(t, mm, pudp))) return -1;
+  if (k.arch.pxd_none(k.pt.get(pudp)) && (yield* __pmd_alloc(t, mm, pudp))) return -1;
   return pmd_offset(k, pudp, addr);
 }
 

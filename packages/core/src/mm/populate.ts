@@ -43,12 +43,12 @@ function follow_page(t: Task, mm: MmStruct, addr: number, write: boolean): boole
   const a = k.arch;
   const pmdp = walk_pmd(k, mm, addr);
   if (pmdp < 0) return false;
-  const pmd = k.pt.ent[pmdp];
+  const pmd = k.pt.get(pmdp);
   if (a.pxd_none(pmd)) return false;
   if (a.pmd_trans_huge(pmd)) return !write || a.pmd_write(pmd);
   const ptep = walk_pte(k, mm, addr);
   if (ptep < 0) return false;
-  const pte = k.pt.ent[ptep];
+  const pte = k.pt.get(ptep);
   return a.pte_present(pte) && (!write || a.pte_write(pte));
 }
 

@@ -21,7 +21,7 @@ const st = (p: Process) => {
   const s = p.status();
   return { VmRSS: s.VmRSS, VmSwap: s.VmSwap, VmPTE: s.VmPTE };
 };
-const pte = (p: Process, addr: number) => p.k.pt.ent[walk_pte(p.k, p.mm, addr)];
+const pte = (p: Process, addr: number) => p.k.pt.get(walk_pte(p.k, p.mm, addr));
 const clean = (p: Process) => expect([...check_mm(p.k, p.mm), ...check_swap(p.k)]).toEqual([]);
 
 describe("swapon", () => {
@@ -224,7 +224,7 @@ describe("the invariants know swap entries (each broken path below is caught)", 
 
   it("a zap that clears a swap PTE but forgets free_swap_and_cache(): the slot leaks", () => {
     const p = pagedOut();
-    p.k.pt.ent[walk_pte(p.k, p.mm, SLOT)] = 0;
+    p.k.pt.set(walk_pte(p.k, p.mm, SLOT), 0);
     p.mm.rss_stat[MM_SWAPENTS]--; // the counter kept right: only the slot is wrong
     expect(rules(p)).toContain("swap slot leaked");
   });
@@ -232,9 +232,9 @@ describe("the invariants know swap entries (each broken path below is caught)", 
   it("a zap that frees the slot but leaves MM_SWAPENTS: VmSwap is wrong", () => {
     const p = pagedOut();
     const ptep = walk_pte(p.k, p.mm, SLOT);
-    p.k.swap_info!.set_map(arch.pte_to_swp_offset(p.k.pt.ent[ptep]), 0);
+    p.k.swap_info!.set_map(arch.pte_to_swp_offset(p.k.pt.get(ptep)), 0);
     p.k.swap_info!.inuse_pages--;
-    p.k.pt.ent[ptep] = 0;
+    p.k.pt.set(ptep, 0);
     expect(rules(p)).toContain("MM_SWAPENTS");
   });
 
@@ -255,7 +255,7 @@ describe("the invariants know swap entries (each broken path below is caught)", 
 
   it("an entry that is neither none, present nor a swap entry of the device", () => {
     const p = pagedOut();
-    p.k.pt.ent[walk_pte(p.k, p.mm, SLOT)] = arch.swp_entry_to_pte(3, 1);
+    p.k.pt.set(walk_pte(p.k, p.mm, SLOT), arch.swp_entry_to_pte(3, 1));
     expect(rules(p)).toContain("PTE neither none, present nor swap");
   });
 

@@ -42,8 +42,8 @@ describe("reclaim of lazily freed folios (shrink_folio_list)", () => {
       expect(r.nr_reclaimed).toBeLessThan(PAGES(2 * M) + 32);
       expect(rss(p)).toBe(4096 - 4 * r.nr_reclaimed);
       // The upper 2 MiB (freed first) went whole; the lower is still mapped from its start.
-      for (let a = SLOT + 2 * M; a < SLOT + 4 * M; a += 4 * K) expect(e.k.arch.pte_none(e.k.pt.ent[walk_pte(e.k, p.mm, a)])).toBe(true);
-      expect(e.k.arch.pte_present(e.k.pt.ent[walk_pte(e.k, p.mm, SLOT + 2 * M - 4 * K)])).toBe(true);
+      for (let a = SLOT + 2 * M; a < SLOT + 4 * M; a += 4 * K) expect(e.k.arch.pte_none(e.k.pt.get(walk_pte(e.k, p.mm, a)))).toBe(true);
+      expect(e.k.arch.pte_present(e.k.pt.get(walk_pte(e.k, p.mm, SLOT + 2 * M - 4 * K)))).toBe(true);
       expect(p.status().VmPTE).toBe(pte);
       expect(node_lruvec(e.k).stat.pglazyfreed).toBe(r.nr_reclaimed);
       expect(check_mm(e.k, p.mm)).toEqual([]);
@@ -64,7 +64,7 @@ describe("reclaim of lazily freed folios (shrink_folio_list)", () => {
     expect(rss(p)).toBe(4);
     expect(p.load(SLOT + 8 * K)).toBe(v);
     expect(node_lruvec(e.k).stat.nr_lazyfree_fail).toBe(1);
-    const pfn = e.k.arch.pte_pfn(e.k.pt.ent[walk_pte(e.k, p.mm, SLOT + 8 * K)]);
+    const pfn = e.k.arch.pte_pfn(e.k.pt.get(walk_pte(e.k, p.mm, SLOT + 8 * K)));
     expect(e.k.frames.flags[pfn] & PF_LAZYFREE).toBe(0);
   });
 
@@ -81,7 +81,7 @@ describe("reclaim of lazily freed folios (shrink_folio_list)", () => {
     // It was kept and went to the list's newest end (PG_referenced set, accessed bit cleared).
     expect(p.load(SLOT)).toBe(v);
     const list = node_lruvec(e.k).entries();
-    expect(list.at(-1)).toBe(e.k.arch.pte_pfn(e.k.pt.ent[walk_pte(e.k, p.mm, SLOT)]));
+    expect(list.at(-1)).toBe(e.k.arch.pte_pfn(e.k.pt.get(walk_pte(e.k, p.mm, SLOT))));
   });
 
   it("entries of folios freed since (MADV_DONTNEED) are stale: skipped, and the list stays bounded without reclaim", () => {

@@ -167,7 +167,7 @@ export function* shrink_lazyfree_folio(t: Task, folio: number): KPath<FolioFate>
   let fate: FolioFate = "gone";
   const vma = mm.mm_mt.vma_lookup(addr);
   const pmdp = vma ? walk_pmd(k, mm, addr) : -1;
-  if (vma && pmdp >= 0 && !a.pxd_none(k.pt.ent[pmdp]) && !a.pmd_trans_huge(k.pt.ent[pmdp])) {
+  if (vma && pmdp >= 0 && !a.pxd_none(k.pt.get(pmdp)) && !a.pmd_trans_huge(k.pt.get(pmdp))) {
     const p = yield* pte_offset_map_lock(t, mm, pmdp, addr);
     if (p >= 0) {
       const ptl = t.ptl!;
@@ -247,7 +247,7 @@ function* shrink_anon_clock(t: Task, sc: ScanControlState, nr_to_scan: number): 
       for (let addr = vma.vm_start; addr < vma.vm_end && nr_to_scan > 0 && sc.nr_reclaimed < sc.nr_to_reclaim; ) {
         const next = addr_end(addr, vma.vm_end, k.PMD_SIZE);
         const pmdp = walk_pmd(k, mm, addr);
-        if (pmdp >= 0 && !a.pxd_none(k.pt.ent[pmdp]) && !a.pmd_trans_huge(k.pt.ent[pmdp])) {
+        if (pmdp >= 0 && !a.pxd_none(k.pt.get(pmdp)) && !a.pmd_trans_huge(k.pt.get(pmdp))) {
           const p0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
           if (p0 >= 0) {
             const ptl = t.ptl!;

@@ -44,13 +44,13 @@ function should_zap_folio(k: Kernel, details: ZapDetails | null, folio: number):
 /** folio_pte_batch(): how many of the next PTEs map consecutive pages of the same large folio. */
 function folio_pte_batch(k: Kernel, ptep: number, pte: number, max_nr: number): number {
   const a = k.arch;
-  const ent = k.pt.ent;
+  const pt = k.pt;
   const pfn = a.pte_pfn(pte);
   const head = page_folio(k, pfn);
   const last = head + HPAGE_PMD_NR - 1;
   let nr = 1;
   while (nr < max_nr) {
-    const e = ent[ptep + nr];
+    const e = pt.get(ptep + nr);
     if (!a.pte_present(e) || a.pte_pfn(e) !== pfn + nr || pfn + nr > last) break;
     nr++;
   }
@@ -124,7 +124,7 @@ function swap_pte_batch(k: Kernel, ptep: number, max_nr: number, pte: number): n
   const offset = a.pte_to_swp_offset(pte);
   let nr = 1;
   while (nr < max_nr) {
-    const e = k.pt.ent[ptep + nr];
+    const e = k.pt.get(ptep + nr);
     if (a.pte_present(e) || !a.is_swap_pte(e) || a.pte_to_swp_type(e) !== type || a.pte_to_swp_offset(e) !== offset + nr) break;
     nr++;
   }
@@ -257,7 +257,7 @@ function* zap_pmd_range(t: Task, tlb: MmuGather, vma: Vma, pudp: number, addr: n
   let pmdp = pmd_offset(k, pudp, addr);
   do {
     const next = addr_end(addr, end, k.PMD_SIZE);
-    const pmd = k.pt.ent[pmdp];
+    const pmd = k.pt.get(pmdp);
     if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
       if (next - addr !== k.PMD_SIZE) yield* __split_huge_pmd(t, vma, pmdp, addr);
       else if (yield* zap_huge_pmd(t, tlb, vma, pmdp, addr)) {
@@ -267,7 +267,7 @@ function* zap_pmd_range(t: Task, tlb: MmuGather, vma: Vma, pudp: number, addr: n
       }
       /* fall through */
     }
-    if (a.pxd_none(k.pt.ent[pmdp])) {
+    if (a.pxd_none(k.pt.get(pmdp))) {
       addr = next;
       pmdp++;
       continue;
@@ -290,7 +290,7 @@ function* zap_pud_range(t: Task, tlb: MmuGather, vma: Vma, p4dp: number, addr: n
   let pudp = pud_offset(k, p4dp, addr);
   do {
     let next = addr_end(addr, end, k.PUD_SIZE);
-    if (!k.arch.pxd_none(k.pt.ent[pudp])) next = yield* zap_pmd_range(t, tlb, vma, pudp, addr, next, details);
+    if (!k.arch.pxd_none(k.pt.get(pudp))) next = yield* zap_pmd_range(t, tlb, vma, pudp, addr, next, details);
     pudp++;
     addr = next;
   } while (addr !== end);
@@ -303,7 +303,7 @@ function* zap_p4d_range(t: Task, tlb: MmuGather, vma: Vma, pgdp: number, addr: n
   let p4dp = p4d_offset(k, pgdp, addr);
   do {
     let next = addr_end(addr, end, k.P4D_SIZE);
-    if (!k.arch.pxd_none(k.pt.ent[p4dp])) next = yield* zap_pud_range(t, tlb, vma, p4dp, addr, next, details);
+    if (!k.arch.pxd_none(k.pt.get(p4dp))) next = yield* zap_pud_range(t, tlb, vma, p4dp, addr, next, details);
     p4dp++;
     addr = next;
   } while (addr !== end);
@@ -318,7 +318,7 @@ export function* __zap_vma_range(t: Task, tlb: MmuGather, vma: Vma, start: numbe
   let pgdp = pgd_offset(k, tlb.mm, addr);
   do {
     let next = addr_end(addr, end, k.PGDIR_SIZE);
-    if (!k.arch.pxd_none(k.pt.ent[pgdp])) next = yield* zap_p4d_range(t, tlb, vma, pgdp, addr, next, details);
+    if (!k.arch.pxd_none(k.pt.get(pgdp))) next = yield* zap_p4d_range(t, tlb, vma, pgdp, addr, next, details);
     pgdp++;
     addr = next;
   } while (addr !== end);

@@ -43,24 +43,24 @@ export function zap_present_ptes_batch(
 ): number {
   const k = t.k;
   const a = k.arch;
-  const ent = k.pt.ent;
+  const pt = k.pt;
   const mapcount = k.frames.mapcount;
   const skip_cows = details !== null && details.skip_cows;
   let i = 0;
   const mutant = range_batch_mutant(k) === "zap-free-order";
   for (; i < max_nr; i++) {
-    const e = i === 0 ? ptent : ent[ptep + i];
+    const e = i === 0 ? ptent : pt.get(ptep + i);
     if (!a.pte_present(e)) break;
     const page = vm_normal_page(k, a.pte_pfn(e));
     if (page < 0) {
       /* We don't need up-to-date accessed/dirty bits. */
-      ent[ptep + i] = 0;
+      pt.set(ptep + i, 0);
       continue;
     }
     const folio = page_folio(k, page);
     // should_zap_folio() false, or a large folio (folio_pte_batch): zap_present_ptes()'s.
     if (folio_test_large(k, folio) || (skip_cows && folio_test_anon(k, folio))) break;
-    ent[ptep + i] = 0;
+    pt.set(ptep + i, 0);
     mapcount[page]--; // folio_remove_rmap_ptes()
     if (mm_counter(k, folio) === MM_SHMEMPAGES) z.rss_shmem--;
     else z.rss_anon--;

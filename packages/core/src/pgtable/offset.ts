@@ -13,15 +13,15 @@ export function pgd_offset(k: Kernel, mm: MmStruct, addr: number): number {
 /** On 4-level paging the p4d level is folded: the p4d entry is the pgd entry. */
 export function p4d_offset(k: Kernel, pgdp: number, addr: number): number {
   if (k.arch.p4d_folded) return pgdp;
-  return k.pt.entry(k.arch.pxd_table_pfn(k.pt.ent[pgdp]), Math.floor(addr / k.P4D_SIZE) % 512);
+  return k.pt.entry(k.arch.pxd_table_pfn(k.pt.get(pgdp)), Math.floor(addr / k.P4D_SIZE) % 512);
 }
 
 export function pud_offset(k: Kernel, p4dp: number, addr: number): number {
-  return k.pt.entry(k.arch.pxd_table_pfn(k.pt.ent[p4dp]), Math.floor(addr / k.PUD_SIZE) % 512);
+  return k.pt.entry(k.arch.pxd_table_pfn(k.pt.get(p4dp)), Math.floor(addr / k.PUD_SIZE) % 512);
 }
 
 export function pmd_offset(k: Kernel, pudp: number, addr: number): number {
-  return k.pt.entry(k.arch.pxd_table_pfn(k.pt.ent[pudp]), Math.floor(addr / k.PMD_SIZE) % 512);
+  return k.pt.entry(k.arch.pxd_table_pfn(k.pt.get(pudp)), Math.floor(addr / k.PMD_SIZE) % 512);
 }
 
 export function pte_index(addr: number): number {

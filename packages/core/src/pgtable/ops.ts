@@ -1,7 +1,7 @@
 /**
  * Page-table entry accessors: every read and write of an entry is one preemption
  * point (READ/WRITE). `ptep`, `pmdp`, ... are entry pointers (indices into
- * PtStore.ent). set_pte_at() and ptep_get_and_clear() call the plugin's
+ * PtStore.get/set). set_pte_at() and ptep_get_and_clear() call the plugin's
  * track_pte_set/clear hooks atomically with the write (as page_table_check does).
  * Each accessor has its bulk twin (`name$sync`): the same action, called directly.
  */
@@ -14,14 +14,14 @@ import type { pte_t, pmd_t } from "./arch.js";
 function read(t: Task, p: number): number {
   const k = t.k;
   if (k.sanitizer !== null) k.sanitizer.entry_read(t, p);
-  return k.pt.ent[p];
+  return k.pt.get(p);
 }
 
 function write_pte(t: Task, p: number, pte: pte_t): void {
   const k = t.k;
   if (k.sanitizer !== null) k.sanitizer.pte_write(t, p);
-  const old = k.pt.ent[p];
-  k.pt.ent[p] = pte;
+  const old = k.pt.get(p);
+  k.pt.set(p, pte);
   const h = k.hooks.track_pte_set;
   if (h !== null) h(k, p, old, pte);
 }
@@ -29,8 +29,8 @@ function write_pte(t: Task, p: number, pte: pte_t): void {
 function get_and_clear(t: Task, p: number): pte_t {
   const k = t.k;
   if (k.sanitizer !== null) k.sanitizer.pte_write(t, p);
-  const old = k.pt.ent[p];
-  k.pt.ent[p] = 0;
+  const old = k.pt.get(p);
+  k.pt.set(p, 0);
   const h = k.hooks.track_pte_clear;
   if (h !== null) h(k, p, old);
   return old;
@@ -38,21 +38,21 @@ function get_and_clear(t: Task, p: number): pte_t {
 
 function write_raw(t: Task, p: number, v: number): void {
   if (t.k.sanitizer !== null) t.k.sanitizer.pxd_write(t, p);
-  t.k.pt.ent[p] = v;
+  t.k.pt.set(p, v);
 }
 
 function get_and_clear_raw(t: Task, p: number): number {
   if (t.k.sanitizer !== null) t.k.sanitizer.pxd_write(t, p);
-  const old = t.k.pt.ent[p];
-  t.k.pt.ent[p] = 0;
+  const old = t.k.pt.get(p);
+  t.k.pt.set(p, 0);
   return old;
 }
 
 function table_entry(t: Task, p: number, table_pfn: number): void {
   const pt = t.k.pt;
   if (t.k.sanitizer !== null) t.k.sanitizer.pxd_write(t, p);
-  pt.ent[p] = t.k.arch.mk_table_entry(table_pfn);
-  pt.parent[pt.slot(table_pfn)] = p;
+  pt.set(p, t.k.arch.mk_table_entry(table_pfn));
+  pt.set_parent(table_pfn, p);
 }
 
 /** ptep_get() */

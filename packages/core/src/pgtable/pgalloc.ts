@@ -58,7 +58,7 @@ function pxd_alloc_one(k: Kernel, mm: MmStruct, level: number): number {
 
 /** pmd_lockptr(): the split PMD lock lives in the PMD table's ptdesc. */
 export function pmd_lockptr(k: Kernel, pmdp: number) {
-  return k.pt.ptl[Math.floor(pmdp / 512)]!;
+  return k.pt.ptl_at(pmdp);
 }
 
 /** pmd_lock(mm, pmd) */
@@ -115,7 +115,7 @@ export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: 
  * a livelock Linux does not have. Model difference: a busy-wait is a wait, so a
  * preempted freer (CONFIG_PREEMPT, an RT spinner on the same CPU) is not explored.
  */
-const pmd_changed = (t: Task, pmdp: number, pmdval: number) => (t.k.pt.ent[pmdp] === pmdval ? BLOCKED : undefined);
+const pmd_changed = (t: Task, pmdp: number, pmdval: number) => (t.k.pt.get(pmdp) === pmdval ? BLOCKED : undefined);
 const pmd_install_retry_wait = (t: Task, pmdp: number, pmdval: number) => t.op.set(PT.READ, "pmd_install_get: goto retry", pmd_changed, pmdp, pmdval, null);
 export const pmd_install_retry_wait$sync = sync_op("pmd_install_get: goto retry", pmd_changed);
 
@@ -146,7 +146,7 @@ export function* __pte_alloc_get(t: Task, mm: MmStruct, pmdp: number): KPath<boo
 
 /** pte_alloc(mm, pmd): allocate only if the PMD is none. Returns nonzero on failure. */
 export function* pte_alloc(t: Task, mm: MmStruct, pmdp: number): KPath<number> {
-  if (!t.k.arch.pxd_none(t.k.pt.ent[pmdp])) return 0;
+  if (!t.k.arch.pxd_none(t.k.pt.get(pmdp))) return 0;
   return yield* __pte_alloc(t, mm, pmdp);
 }
 

@@ -95,9 +95,9 @@ function unbalanced(e: Engine, count: Map<number, number>): string[] {
   const k = e.k;
   const bad: string[] = [];
   for (const [pfn, c] of count) {
-    if (k.pt.slot_of[pfn] < 0) continue;
+    if (!k.pt.is_table(pfn)) continue;
     let n = 0;
-    for (let i = 0; i < 512; i++) if (!k.arch.pte_none(k.pt.ent[k.pt.entry(pfn, i)])) n++;
+    for (let i = 0; i < 512; i++) if (!k.arch.pte_none(k.pt.get(k.pt.entry(pfn, i)))) n++;
     if (c !== n) bad.push(`table ${pfn}: count ${c}, entries ${n}`);
   }
   return bad;

@@ -97,7 +97,7 @@ function race(era: KernelEra, map_lock: MapLock = pte_offset_map_lock as MapLock
   const k = e.k;
   const t = p.task;
   const pmdp = walk_pmd(k, p.mm, SLOT);
-  const old_table = k.arch.pxd_table_pfn(k.pt.ent[pmdp]);
+  const old_table = k.arch.pxd_table_pfn(k.pt.get(pmdp));
   r.arm();
   const pte = run_stepped(t, map_lock(t, p.mm as never, pmdp, SLOT));
   const ptl = t.ptl!;

@@ -25,20 +25,20 @@ export const PAGE_POISON_ENTRY = 0xdead000 * 4096 + 0xbad;
  * `ent`: `slot * 512 + i`. Freed tables are poisoned with PAGE_POISON_ENTRY.
  */
 export class PtStore implements types.PtStore {
-  ent = new Float64Array(0);
+  private ent = new Float64Array(0);
   /** PFN → slot, or -1. */
-  slot_of = new Int32Array(0);
+  private slot_of = new Int32Array(0);
   /** slot → PFN, or 0 when the slot is free. */
-  pfn_of = new Int32Array(0);
-  level = new Uint8Array(0);
+  private pfn_of = new Int32Array(0);
+  private level = new Uint8Array(0);
   /** Split lock of a PTE or PMD table (ptlock_ptr / pmd_ptlock). */
-  ptl: (SpinLock | null)[] = [];
+  private ptl: (SpinLock | null)[] = [];
   /** The upper-level entry (pointer) that last linked each table in, or -1. */
-  parent = new Float64Array(0);
+  private parent = new Float64Array(0);
   /** Per-plugin private ptdesc words, `nr_private` per table (e.g. pt_refcount). */
-  priv = new Float64Array(0);
+  private priv = new Float64Array(0);
   /** Per-plugin private object per table (e.g. a percpu_ref). */
-  priv_obj: unknown[] = [];
+  private priv_obj: unknown[] = [];
   /** Keep freed slots poisoned instead of reusing them (KASAN-style quarantine, for the sanitizers). */
   quarantine = false;
   private free_slots: number[] = [];
@@ -115,6 +115,53 @@ export class PtStore implements types.PtStore {
     if (!this.quarantine) this.free_slots.push(slot);
     this.frames.free(pfn, 0);
     this.nr--;
+  }
+
+  /** The entry at pointer `p` (`*ptep`): no sanitizer, no preemption point (pgtable/ops.ts adds those). */
+  get(p: number): number {
+    return this.ent[p];
+  }
+
+  /** Store `v` at pointer `p`. */
+  set(p: number, v: number): void {
+    this.ent[p] = v;
+  }
+
+  /** Store `v` in the `n` entries from pointer `p` on (all in one table). */
+  fill(p: number, n: number, v: number): void {
+    this.ent.fill(v, p, p + n);
+  }
+
+  /** How many entries of table `pfn` are not 0 (the occupancy count). */
+  nr_used(pfn: number): number {
+    const s = this.slot(pfn) * 512;
+    let n = 0;
+    for (let i = 0; i < 512; i++) if (this.ent[s + i] !== 0) n++;
+    return n;
+  }
+
+  /** Are all 512 entries of table `pfn` 0? (Every such entry is pte_none and pxd_none.) */
+  is_empty(pfn: number): boolean {
+    return this.nr_used(pfn) === 0;
+  }
+
+  /** Slot of `pfn`, or -1 when it holds no table (the hardware walker's check, no throw). */
+  lookup(pfn: number): number {
+    return pfn < this.slot_of.length ? this.slot_of[pfn] : -1;
+  }
+
+  /** The upper-level entry that last linked table `pfn` in (-1: none, or a deposit). */
+  parent_of(pfn: number): number {
+    return this.parent[this.slot(pfn)];
+  }
+
+  set_parent(pfn: number, p: number): void {
+    this.parent[this.slot(pfn)] = p;
+  }
+
+  /** The split lock of the table holding pointer `p` (pmd_lockptr). */
+  ptl_at(p: number): SpinLock {
+    return this.ptl[Math.floor(p / 512)]!;
   }
 
   /** Is the table `pfn` still linked in: does the entry that linked it still point at it? */

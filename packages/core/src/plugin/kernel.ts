@@ -177,7 +177,7 @@ export const pmdp_get_lockless = (t: task_struct, pmdp: pmd_ptr): Prim<pmd_t> =>
  * walk (mm_find_pmd); where a race on the value matters, use pmdp_get_lockless().
  */
 export function pmdp_peek(t: task_struct, pmdp: pmd_ptr): pmd_t {
-  return T(t).k.pt.ent[pmdp];
+  return T(t).k.pt.get(pmdp);
 }
 /** pmd_clear(pmd): the caller holds the PMD lock. */
 export const pmd_clear = (t: task_struct, pmdp: pmd_ptr): Prim<void> => _pmd_clear(T(t), pmdp);
@@ -245,7 +245,7 @@ export function atomic_add(i: number, v: atomic_t): void {
 export const pmdp_huge_get_and_clear = (t: task_struct, pmdp: pmd_ptr): Prim<pmd_t> => _pmdp_huge_get_and_clear(T(t), pmdp);
 /** virt_to_page(pte) for a PTE pointer: the PFN of the PTE table holding it (its struct page). */
 export function virt_to_page(k: kernel_t, ptep: pte_ptr): number {
-  return K(k).pt.pfn_of[Math.floor(ptep / 512)];
+  return K(k).pt.table_of(ptep);
 }
 /** pte_offset_kernel(&pmdval, addr): the PTE pointer for `addr` in the table `pmdval` maps (no protection taken). */
 export function pte_offset_kernel(k: kernel_t, pmdval: pmd_t, addr: number): pte_ptr {

@@ -6,8 +6,9 @@ export function dump_mm(k: Kernel, mm: MmStruct): string {
   const out: string[] = [];
   const visit = (pfn: number, level: number, path: string) => {
     const s = k.pt.slot(pfn) * 512;
+    if (k.pt.is_empty(pfn)) return;
     for (let i = 0; i < 512; i++) {
-      const e = k.pt.ent[s + i];
+      const e = k.pt.get(s + i);
       if (e === 0) continue;
       out.push(`${path}${i}:${e}`);
       const leaf = level === 1 || (level === 2 && k.arch.pmd_leaf(e));

@@ -28,11 +28,11 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
     k.sanitizer?.stale_walk(cpu, table!, addr);
   }
   if (!cached) {
-    let e = k.pt.ent[k.pt.entry(mm.pgd, Math.floor(addr / k.PGDIR_SIZE) % 512)];
+    let e = k.pt.get(k.pt.entry(mm.pgd, Math.floor(addr / k.PGDIR_SIZE) % 512));
     const levels: number[] = a.p4d_folded ? [k.PUD_SIZE, k.PMD_SIZE] : [k.P4D_SIZE, k.PUD_SIZE, k.PMD_SIZE];
     for (const size of levels) {
       if (a.pxd_none(e) || !a.pxd_present(e)) return { pfn: -1, cached: false };
-      e = k.pt.ent[k.pt.entry(a.pxd_pfn(e), Math.floor(addr / size) % 512)];
+      e = k.pt.get(k.pt.entry(a.pxd_pfn(e), Math.floor(addr / size) % 512));
     }
     if (a.pxd_none(e) || !a.pxd_present(e)) return { pfn: -1, cached: false };
     if (a.pmd_leaf(e)) {
@@ -46,7 +46,7 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
     c.pwc_gen.set(region, k.frames.gen[table]);
     cached = false;
   }
-  const pte = k.pt.ent[k.pt.slot(table!) * 512 + (vpn % 512)];
+  const pte = k.pt.get(k.pt.slot(table!) * 512 + (vpn % 512));
   if (!a.pte_present(pte) || ((pte >>> 0) & 1) === 0) return { pfn: -1, cached };
   const pfn = a.pte_pfn(pte);
   c.entries.set(vpn, pfn);

@@ -160,25 +160,28 @@ export interface PageFrames {
 }
 
 /**
- * The contents of every page-table page (pgtable/store.ts): 512 entries per table
- * in one Float64Array, a pointer to an entry (`pte_t *`) being an index into
- * `ent`, and the ptdesc fields of each table page.
+ * The contents of every page-table page (pgtable/store.ts): 512 entries per table,
+ * read and written through get()/set() with a pointer to an entry (`pte_t *`,
+ * `slot * 512 + i`), and the ptdesc fields of each table page.
  */
 export interface PtStore {
-  readonly ent: Float64Array;
-  /** PFN → slot, or -1. */
-  readonly slot_of: Int32Array;
-  /** slot → PFN, or 0 when the slot is free. */
-  readonly pfn_of: Int32Array;
-  readonly level: Uint8Array;
-  /** Split lock of a PTE or PMD table (ptlock_ptr / pmd_ptlock). */
-  readonly ptl: (SpinLock | null)[];
-  /** The upper-level entry (pointer) that last linked each table in, or -1. */
-  readonly parent: Float64Array;
-  /** Per-plugin private ptdesc words, `nr_private` per table (e.g. pt_refcount). */
-  readonly priv: Float64Array;
-  /** Per-plugin private object per table (e.g. a percpu_ref). */
-  readonly priv_obj: unknown[];
+  /** The entry at pointer `p` (`*ptep`, a `pte_t *` being `slot * 512 + i`). */
+  get(p: number): number;
+  /** Store `v` at pointer `p`. */
+  set(p: number, v: number): void;
+  /** Store `v` in the `n` entries from pointer `p` on (all in one table). */
+  fill(p: number, n: number, v: number): void;
+  /** How many entries of table `pfn` are not 0 (the occupancy count). */
+  nr_used(pfn: number): number;
+  /** Are all 512 entries of table `pfn` 0? */
+  is_empty(pfn: number): boolean;
+  /** Slot of `pfn`, or -1 when it holds no table. */
+  lookup(pfn: number): number;
+  /** The upper-level entry (pointer) that last linked table `pfn` in, or -1. */
+  parent_of(pfn: number): number;
+  set_parent(pfn: number, p: number): void;
+  /** The split lock of the table holding pointer `p`. */
+  ptl_at(p: number): SpinLock;
   readonly nr_private: number;
   /** Keep freed slots poisoned instead of reusing them (KASAN-style quarantine, for the sanitizers). */
   quarantine: boolean;
