@@ -2,13 +2,22 @@
  * Physical memory: page frames and their descriptors (struct page / struct ptdesc
  * fields that the model needs), held in typed arrays indexed by PFN.
  *
- * Frames are handed out from free lists (order 0 and order 9 for THP); freed frames
- * are poisoned: their type becomes PG_FREE, their generation is bumped and, for
- * page-table frames, their entries are overwritten (pgtable/store.ts), so a later
- * access through a stale pointer is detectable.
+ * Frames are handed out from free lists (order 0 and order 9 for THP; stacks of
+ * runs in typed arrays, free_runs.ts); freed frames are poisoned: their type
+ * becomes PG_FREE, their generation is bumped and, for page-table frames, their
+ * entries are overwritten (pgtable/store.ts), so a later access through a stale
+ * pointer is detectable.
+ *
+ * The descriptor arrays double while they are small; past RESERVE_AT frames they
+ * are replaced once by arrays of the largest capacity the host allows
+ * (HOST_MAX_FRAMES, or max_pfn), which the host OS commits only as pages of them
+ * are written: no further copy and no 2x peak, host memory in proportion to the
+ * frames ever used (issue #10 §1). A host that refuses the reservation gets
+ * doubling instead.
  */
 import { MmsimError } from "@mmsim/spec";
 import type * as types from "../types/mm_types.js";
+import { FreeRuns } from "./free_runs.js";
 export const PG_FREE = 0;
 export const PG_ANON = 1;
 export const PG_PGTABLE = 2;
@@ -34,6 +43,15 @@ export class OutOfMemory extends MmsimError {
   }
 }
 
+/** Frames the descriptor arrays double up to; past it they are reserved at their largest. */
+export const RESERVE_AT = 1 << 22;
+/**
+ * The most frames flat descriptor arrays can describe on this host: a typed array
+ * holds at most 2^32 bytes on Node 20 (the Float64Array fields: 2^29 elements).
+ * Model limit: a PFN at or past it is an OutOfMemory (simulated memory of 2 TiB).
+ */
+export const HOST_MAX_FRAMES = 2 ** 29;
+
 export class PageFrames implements types.PageFrames {
   type = new Uint8Array(0);
   flags = new Uint8Array(0);
@@ -51,8 +69,8 @@ export class PageFrames implements types.PageFrames {
   private cap = 0;
   /** Frames ever used (PFN 0 is never handed out). */
   private top = 1;
-  private free0: number[] = [];
-  private free9: number[] = [];
+  private readonly free0 = new FreeRuns(1);
+  private readonly free9 = new FreeRuns(HPAGE_PMD_NR);
   nr_free = 0;
   nr_used = 0;
   /** PFN of the shared zero page, and of the huge zero folio's head. */
@@ -60,7 +78,7 @@ export class PageFrames implements types.PageFrames {
   readonly huge_zero_pfn: number;
 
   constructor(readonly max_pfn = 2 ** 31 - 1) {
-    this.grow(1 << 16);
+    this.resize(1 << 16);
     this.zero_pfn = this.alloc(0, PG_ZERO);
     this.refcount[this.zero_pfn] = 1 << 30;
     this.huge_zero_pfn = this.alloc(HPAGE_PMD_ORDER, PG_ZERO);
@@ -68,39 +86,61 @@ export class PageFrames implements types.PageFrames {
   }
 
   private grow(min: number): void {
+    if (min <= this.cap) return;
+    const limit = Math.min(this.max_pfn + 1, HOST_MAX_FRAMES);
+    if (min > limit) throw new OutOfMemory(`out of simulated memory: pfn ${min - 1} is past the ${limit} frames this host's descriptor arrays can hold`);
     let cap = this.cap || 1024;
     while (cap < min) cap *= 2;
-    if (cap === this.cap) return;
+    if (cap > RESERVE_AT) {
+      // Reserve the largest capacity once (the OS commits it as it is written); doubling if the host refuses.
+      try {
+        this.resize(limit);
+        return;
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+      }
+    }
+    this.resize(Math.min(cap, limit));
+  }
+
+  private resize(cap: number): void {
     const g = <T extends { length: number; set(a: ArrayLike<number>): void }>(old: T, mk: new (n: number) => T): T => {
       const n = new mk(cap);
       n.set(old as unknown as ArrayLike<number>);
       return n;
     };
-    this.type = g(this.type, Uint8Array);
-    this.flags = g(this.flags, Uint8Array);
-    this.refcount = g(this.refcount, Int32Array);
-    this.mapcount = g(this.mapcount, Int32Array);
-    this.gen = g(this.gen, Uint32Array);
-    this.data = g(this.data, Float64Array);
-    this.owner = g(this.owner, Int32Array);
-    this.index = g(this.index, Float64Array);
+    // Every array first, then the fields (a refused reservation leaves the old ones).
+    const type = g(this.type, Uint8Array);
+    const flags = g(this.flags, Uint8Array);
+    const refcount = g(this.refcount, Int32Array);
+    const mapcount = g(this.mapcount, Int32Array);
+    const gen = g(this.gen, Uint32Array);
+    const data = g(this.data, Float64Array);
+    const owner = g(this.owner, Int32Array);
+    const index = g(this.index, Float64Array);
+    this.type = type;
+    this.flags = flags;
+    this.refcount = refcount;
+    this.mapcount = mapcount;
+    this.gen = gen;
+    this.data = data;
+    this.owner = owner;
+    this.index = index;
     this.cap = cap;
   }
 
   /** Allocate 2^order frames of `type`; returns the head PFN. */
   alloc(order: 0 | 9, type: number): number {
-    let pfn: number | undefined = order === 0 ? this.free0.pop() : this.free9.pop();
+    let pfn = order === 0 ? this.free0.pop() : this.free9.pop();
     const n = 1 << order;
-    if (pfn === undefined) {
+    if (pfn < 0) {
       let base = this.top;
       if (order) base = Math.ceil(base / n) * n;
       if (base + n > this.max_pfn) throw new OutOfMemory(`out of simulated memory (max_pfn ${this.max_pfn})`);
-      // Frames skipped to align a THP go to the order-0 free list.
-      for (let p = this.top; p < base; p++) {
-        this.free0.push(p);
-        this.nr_free++;
-      }
       if (base + n > this.cap) this.grow(base + n);
+      // Frames skipped to align a THP go to the order-0 free list (pushed in ascending order).
+      this.free0.push_ascending(this.top, base - this.top);
+      this.nr_free += base - this.top;
       this.top = base + n;
       pfn = base;
     } else this.nr_free -= n;
@@ -133,7 +173,8 @@ export class PageFrames implements types.PageFrames {
       this.mapcount[pfn + i] = 0;
       this.flags[pfn + i] = 0;
     }
-    (order ? this.free9 : this.free0).push(pfn);
+    if (order) this.free9.push(pfn);
+    else this.free0.push(pfn);
     this.nr_free += n;
     this.nr_used -= n;
   }
