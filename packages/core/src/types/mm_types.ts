@@ -179,6 +179,8 @@ export interface PtStore {
   readonly priv: Float64Array;
   /** Per-plugin private object per table (e.g. a percpu_ref). */
   readonly priv_obj: unknown[];
+  /** Walker references on each table (pgtable_get/pgtable_put: the "rcu-refcount" option's sleeping walkers), by slot. */
+  readonly users: Int32Array;
   readonly nr_private: number;
   /** Keep freed slots poisoned instead of reusing them (KASAN-style quarantine, for the sanitizers). */
   quarantine: boolean;
