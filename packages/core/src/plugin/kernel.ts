@@ -394,3 +394,7 @@ export const might_sleep = (t: task_struct, what: string): Prim<void> => _might_
 export function pmd_offset_kernel(k: kernel_t, pudval: number, addr: number): pmd_ptr {
   return K(k).pt.entry(k.arch.pxd_table_pfn(pudval), Math.floor(addr / k.arch.PMD_SIZE) % 512);
 }
+import { flush_tlb_mm_range as _flush_tlb_mm_range } from "../tlb/flush.js";
+/** flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables): the arch's flush (freed_tables: lazy-TLB CPUs too on x86; non-leaf TLBI on arm64). */
+export const flush_tlb_mm_range = (t: task_struct, mm: mm_struct, start: number, end: number, stride_shift: number, freed_tables: boolean): KPath =>
+  _flush_tlb_mm_range(T(t), MM(mm), start, end, stride_shift, freed_tables);
