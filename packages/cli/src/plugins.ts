@@ -30,6 +30,7 @@ export const REGISTRY: readonly RegistryEntry[] = [
   { name: "refcount", package: "@mmsim/reclaim-refcount", load: () => import("@mmsim/reclaim-refcount") },
   { name: "lazyfree", package: "@mmsim/reclaim-lazyfree", load: () => import("@mmsim/reclaim-lazyfree") },
   { name: "zero-pte", package: "@mmsim/reclaim-zero-pte", load: () => import("@mmsim/reclaim-zero-pte") },
+  { name: "pmd", package: "@mmsim/reclaim-pmd", load: () => import("@mmsim/reclaim-pmd") },
 ];
 
 /**

@@ -13,9 +13,10 @@ import { PGD_LEVEL, PTE_LEVEL, PtStore } from "./pgtable/store.js";
 import { hooks_of, type ReclaimPlugin } from "./plugin/plugin.js";
 import { Task } from "./sched/task.js";
 import { Rcu } from "./sync/rcu.js";
+import { Srcu } from "./sync/srcu.js";
 import { TlbModel } from "./tlb/tlb.js";
 import type * as types from "./types/kernel.js";
-import type { Hooks, KernelCounters, Sanitizer } from "./types/kernel.js";
+import type { Hooks, KernelCounters, PmdEntrySleep, Sanitizer } from "./types/kernel.js";
 import type { MmStruct as MmStructT } from "./types/mm_types.js";
 
 export interface KernelOptions {
@@ -52,6 +53,22 @@ export interface KernelOptions {
    * "what if this design ran on that kernel"). Default: the plugin's, else "6.18".
    */
   era?: KernelEra;
+  /**
+   * Seed 001's "another plan" (issue #12 §4): PMD and PUD tables may be freed
+   * (through RCU) while the mm lives; every walker maps them with
+   * pmd_offset_map()/pud_offset_map() (RCU, may fail) and lockers recheck
+   * pud_same(). Default: off (Linux 6.18), unless the plugin's
+   * `supports.rcu_upper_levels` asks for it.
+   */
+  rcu_upper_levels?: boolean;
+  /**
+   * With rcu_upper_levels: how a `.pmd_entry` callback that may sleep is
+   * protected. "rcu-refcount" (default): RCU, and a reference on the tables taken
+   * (under their locks) before sleeping; "srcu": the walk is an SRCU read-side
+   * section and PMD/PUD tables are freed after an SRCU grace period too. Default:
+   * the plugin's `supports.pmd_entry_sleep`, else "rcu-refcount".
+   */
+  pmd_entry_sleep?: PmdEntrySleep;
 }
 
 /** The overcommit settings of KernelOptions, checked (a bad value is a config error naming the option). */
@@ -85,6 +102,9 @@ export class Kernel implements types.Kernel {
   readonly frames: PageFrames;
   readonly pt: PtStore;
   readonly rcu = new Rcu();
+  readonly srcu = new Srcu();
+  readonly rcu_upper: boolean;
+  readonly pmd_entry_sleep: PmdEntrySleep;
   readonly tlb: TlbModel;
   /** /sys/kernel/mm/transparent_hugepage/{enabled,use_zero_page} */
   readonly thp: { enabled: "always" | "madvise" | "never"; use_zero_page: boolean };
@@ -131,6 +151,12 @@ export class Kernel implements types.Kernel {
     this.thp = { enabled: opts.thp ?? "madvise", use_zero_page: true };
     this.vm_commit = vm_commit_of(opts);
     this.hooks = hooks_of(this.plugin);
+    this.rcu_upper = opts.rcu_upper_levels ?? this.plugin?.supports.rcu_upper_levels === true;
+    const sleep = opts.pmd_entry_sleep ?? this.plugin?.supports.pmd_entry_sleep ?? "rcu-refcount";
+    if (sleep !== "srcu" && sleep !== "rcu-refcount")
+      throw new MmsimError("config-error", `KernelOptions.pmd_entry_sleep: ${JSON.stringify(sleep)} is not "srcu" or "rcu-refcount"`);
+    this.pmd_entry_sleep = sleep;
+    if (this.rcu_upper) this.rcu.srcu = this.srcu;
     this.frames = new PageFrames(opts.max_pfn);
     this.pt = new PtStore(this.frames);
     this.tlb = new TlbModel(opts.nr_cpus ?? 2);
@@ -205,6 +231,18 @@ export class Kernel implements types.Kernel {
    * 6.14's generic __tlb_remove_table / pte_free_now; 2022's pte_free_rcu).
    */
   __tlb_remove_table(mm: MmStructT, pfn: number): void {
+    // The "srcu" option: a PMD/PUD table also waits for the page-table SRCU
+    // domain's readers (sleeping .pmd_entry walkers); PTE tables do not (Qi
+    // Zheng: "the SRCU critical section cannot prevent the PTE page from being
+    // freed via RCU").
+    if (this.rcu_upper && this.pmd_entry_sleep === "srcu" && this.pt.is_table(pfn) && this.pt.level_of(pfn) > PTE_LEVEL) {
+      this.srcu.call_srcu(() => this.__tlb_remove_table_now(mm, pfn));
+      return;
+    }
+    this.__tlb_remove_table_now(mm, pfn);
+  }
+
+  private __tlb_remove_table_now(mm: MmStructT, pfn: number): void {
     this.counters.tables_freed_rcu++;
     // A table freed twice is the sanitizer's "double free" (or pt.free's own
     // check): look at its level only while it is still a table.

@@ -51,6 +51,8 @@ export type KPath<T = void> = Generator<Point, T, undefined>;
 export type pte_ptr = number;
 /** `pmd_t *`: a pointer to a PMD entry. */
 export type pmd_ptr = number;
+/** `pud_t *`: a pointer to a PUD entry. */
+export type pud_ptr = number;
 
 /** spinlock_t (split PTE/PMD locks, page_table_lock). */
 export interface spinlock_t {

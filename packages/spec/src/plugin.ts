@@ -13,7 +13,7 @@
  * or, where the kernel allows it, the VMA's per-VMA read lock instead.
  */
 import type { pmd_t } from "./arch.js";
-import type { KPath, KernelEra, PteMapKind, kernel_t, mm_struct, mmu_gather, pmd_ptr, pte_ptr, spinlock_t, task_struct, vm_area_struct } from "./kernel.js";
+import type { KPath, KernelEra, PteMapKind, kernel_t, mm_struct, mmu_gather, pmd_ptr, pte_ptr, pud_ptr, spinlock_t, task_struct, vm_area_struct } from "./kernel.js";
 
 /** The contract version this package describes. A plugin declares the one it implements. */
 export const SPECIFICATION_VERSION = "v1";
@@ -103,6 +103,10 @@ export interface ReclaimSupports {
   zero_page_tables?: boolean;
   /** Replaces the RCU walker protection with a per-table reference. */
   walker_refcount?: "atomic" | "percpu";
+  /** Frees PMD (or PUD) tables while the mm lives: needs the kernel's RCU-freed upper levels (KernelOptions.rcu_upper_levels), which it turns on. */
+  rcu_upper_levels?: boolean;
+  /** With rcu_upper_levels: how sleeping `.pmd_entry` walkers are protected ("srcu" or "rcu-refcount"; KernelOptions.pmd_entry_sleep). */
+  pmd_entry_sleep?: "srcu" | "rcu-refcount";
   [extra: string]: unknown;
 }
 
@@ -223,6 +227,20 @@ export interface ReclaimPlugin {
   zap_pte_range_done?(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp: pmd_ptr, start: number, details: ZapDetails | null): KPath;
 
   /**
+   * zap_pud_range(), after zap_pmd_range() of one PUD entry's slice [addr, end)
+   * of `vma`, and after pmd_unmap(): the reclaim point for a PMD table the zap
+   * may have emptied (seed 001's "another plan", issue #12 §4). Called only when
+   * the kernel frees upper levels through RCU (Kernel.rcu_upper, which a plugin
+   * turns on with `supports.rcu_upper_levels`). Held: mmap_lock (read) or the
+   * VMA lock; no spinlock, no RCU section; the gather is open. Kernel path; may
+   * take pud_lock (mm->page_table_lock) then the PMD table's pmd_lock nested,
+   * clear the PUD and free the table through `tlb` (pmd_free_tlb: freed_tables,
+   * then RCU). Must not sleep. Must leave no PMD table freed that still has a
+   * non-none entry or that a walker could reach without RCU.
+   */
+  zap_pmd_range_done?(t: task_struct, tlb: mmu_gather, vma: vm_area_struct, pudp: pud_ptr, addr: number, end: number, details: ZapDetails | null): KPath;
+
+  /**
    * madvise_free_pte_range(), after the walk of one PTE table over [addr, end):
    * the PTE lock released. `have_lazyfree`: a folio of this table was marked
    * lazily free (2022: switch_back = !have_lazyfree). Held: mmap_lock (read) or
@@ -315,6 +333,7 @@ export const RECLAIM_HOOKS = [
   "zap_pte_range_locked",
   "zap_pte_range_end",
   "zap_pte_range_done",
+  "zap_pmd_range_done",
   "madvise_free_pte_range",
   "try_to_unmap_one",
   "try_to_unmap_one_done",
@@ -337,6 +356,8 @@ export const KPATH_HOOKS: ReadonlySet<ReclaimHookName> = new Set([
   "zap_pte_range_locked",
   "zap_pte_range_end",
   "zap_pte_range_done",
+  "zap_pmd_range_done",
+  "zap_pmd_range_done",
   "madvise_free_pte_range",
   "try_to_unmap_one",
   "try_to_unmap_one_done",

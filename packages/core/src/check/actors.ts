@@ -19,6 +19,8 @@ import { addr_end } from "../pgtable/offset.js";
 import { pmdp_get_lockless, ptep_get, ptep_get_lockless, pxdp_get } from "../pgtable/ops.js";
 import { pte_offset_map, pte_offset_map_lock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { walk_pmd, walk_pte, walk_pud } from "../pgtable/walk.js";
+import { pmd_walk_map, pmd_walk_unmap } from "../pgtable/upper_map.js";
+import { walk_page_range_pmd_entry_sleep } from "../mm/pagewalk_sleep.js";
 import { PT, type KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { local_irq_restore, local_irq_save } from "../sync/rcu.js";
@@ -133,13 +135,30 @@ function* gup_fast(t: Task, mm: MmStruct, start: number, len: number): KPath<num
   const refs: number[] = [];
   yield* local_irq_save(t);
   for (let addr = start; addr < start + len; addr += 4096) {
-    const pudp = walk_pud(k, mm, addr);
-    if (pudp < 0 || a.pxd_none(yield* pxdp_get(t, pudp))) break;
-    const pmdp = k.pt.entry(a.pxd_pfn(k.pt.get(pudp)), Math.floor(addr / k.PMD_SIZE) % 512);
+    let pmdp: number;
+    if (k.rcu_upper) {
+      // gup_fast_pud_range/gup_fast_pmd_range under seed 001's plan: pud/pmd_offset_map()
+      // (RCU nested in the IRQ-off section, which alone already holds off the free).
+      pmdp = yield* pmd_walk_map(t, mm, addr);
+      if (pmdp < 0) break;
+    } else {
+      const pudp = walk_pud(k, mm, addr);
+      if (pudp < 0 || a.pxd_none(yield* pxdp_get(t, pudp))) break;
+      pmdp = k.pt.entry(a.pxd_pfn(k.pt.get(pudp)), Math.floor(addr / k.PMD_SIZE) % 512);
+    }
     const pmd = yield* pmdp_get_lockless(t, pmdp);
-    if (a.pxd_none(pmd) || a.pmd_trans_huge(pmd)) break;
+    const unmap_upper = function* (): KPath {
+      if (k.rcu_upper) yield* pmd_walk_unmap(t);
+    };
+    if (a.pxd_none(pmd) || a.pmd_trans_huge(pmd)) {
+      yield* unmap_upper();
+      break;
+    }
     const ptep = yield* pte_offset_map(t, pmdp, addr, "lockless"); // IRQs off: no walker reference (G1)
-    if (ptep < 0) break;
+    if (ptep < 0) {
+      yield* unmap_upper();
+      break;
+    }
     const pte = yield* ptep_get_lockless(t, ptep);
     let ok = a.pte_present(pte) && !a.pte_special(pte);
     if (ok) {
@@ -155,6 +174,7 @@ function* gup_fast(t: Task, mm: MmStruct, start: number, len: number): KPath<num
       }
     }
     yield* pte_unmap(t, ptep, "lockless");
+    yield* unmap_upper();
     if (!ok) break;
     pinned++;
   }
@@ -171,19 +191,39 @@ function* locked_walk(t: Task, mm: MmStruct, start: number, len: number): KPath<
   yield* down_read(t, mm.mmap_lock);
   for (let addr = start; addr < start + len; ) {
     const next = addr_end(addr, start + len, k.PMD_SIZE);
-    const pudp = walk_pud(k, mm, addr);
-    if (pudp >= 0 && !a.pxd_none(k.pt.get(pudp))) {
-      const pmdp = k.pt.entry(a.pxd_pfn(k.pt.get(pudp)), Math.floor(addr / k.PMD_SIZE) % 512);
-      const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
-      if (ptep0 >= 0) {
-        const ptl = t.ptl!;
-        for (let i = 0; i < (next - addr) / 4096; i++) if (a.pte_present(yield* ptep_get(t, ptep0 + i))) present++;
-        yield* pte_unmap_unlock(t, ptep0, ptl);
+    if (k.rcu_upper) {
+      // R33 / scn (g): mmap_read_lock no longer keeps the upper levels; pud/pmd_offset_map() (RCU, may fail).
+      const pmdp = yield* pmd_walk_map(t, mm, addr);
+      if (pmdp >= 0) {
+        present += yield* locked_walk_pte(t, mm, pmdp, addr, next);
+        yield* pmd_walk_unmap(t);
+      }
+    } else {
+      const pudp = walk_pud(k, mm, addr);
+      if (pudp >= 0 && !a.pxd_none(k.pt.get(pudp))) {
+        const pmdp = k.pt.entry(a.pxd_pfn(k.pt.get(pudp)), Math.floor(addr / k.PMD_SIZE) % 512);
+        const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
+        if (ptep0 >= 0) {
+          const ptl = t.ptl!;
+          for (let i = 0; i < (next - addr) / 4096; i++) if (a.pte_present(yield* ptep_get(t, ptep0 + i))) present++;
+          yield* pte_unmap_unlock(t, ptep0, ptl);
+        }
       }
     }
     addr = next;
   }
   yield* up_read(t, mm.mmap_lock);
+  return present;
+}
+
+/** locked_walk()'s walk_pte_range(): present PTEs of [addr, next) under the PTE lock. */
+function* locked_walk_pte(t: Task, mm: MmStruct, pmdp: number, addr: number, next: number): KPath<number> {
+  const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
+  if (ptep0 < 0) return 0;
+  const ptl = t.ptl!;
+  let present = 0;
+  for (let i = 0; i < (next - addr) / 4096; i++) if (t.k.arch.pte_present(yield* ptep_get(t, ptep0 + i))) present++;
+  yield* pte_unmap_unlock(t, ptep0, ptl);
   return present;
 }
 
@@ -229,6 +269,7 @@ export function* actor_op(t: Task, mm: MmStruct, op: ScenarioOp, oracle: Oracle 
     case "gup_fast":
       return res(yield* gup_fast(t, mm, at, len));
     case "walk":
+      if (op.sleep) return res(yield* walk_page_range_pmd_entry_sleep(t, mm, at, len));
       return res(yield* locked_walk(t, mm, at, len));
     case "khugepaged":
       return res(yield* collapse_huge_page(t, mm, at));

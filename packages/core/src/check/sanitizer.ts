@@ -16,10 +16,23 @@
  * | lock order | acquiring lock class B while holding A, when B → … → A was seen before (lockdep) |
  * | ptlock use after free | spin_lock / spin_trylock of a PTE table's split lock after the table's pagetable_dtor() ran (ptlock_free), or the dtor of a table whose lock is held (R31) |
  * | double free | freeing a frame that is already free |
+ *
+ * With Kernel.rcu_upper (seed 001's "another plan": PMD/PUD tables freed while the mm lives):
+ *
+ * | rule | checked at |
+ * |---|---|
+ * | lost mapping (PMD/PUD) | a PMD or PUD table unlinked for freeing, or really freed after the grace period, with a non-none entry (a PTE table or huge page installed into a detached table) |
+ * | page-table use after free (PUD→PMD cache) | a hardware walk through a cached PUD→PMD-table pointer to a freed table |
+ * | stale paging-structure cache (PUD) | a PMD table is freed while some CPU's PUD→PMD cache still points at it |
+ * | ptlock use after free (PMD) | spin_lock of a PMD table's split lock after the table was freed (the lock lives in the ptdesc), or the free of a table whose lock is held |
+ * | SRCU: freed before a grace period | ("srcu" option) a PMD/PUD table freed while an SRCU reader that existed at unlink time is still inside its section |
+ * | PUD write without pud_lock | pud_clear / pud_populate on a linked PUD table without mm->page_table_lock, outside free_pgtables |
+ *
+ * Always: | sleep inside an RCU read section | might_sleep() (or synchronize_srcu) with rcu_read_lock held or IRQs off |
  */
 import type { Task } from "../sched/task.js";
 import type * as types from "../types/kernel.js";
-import { PMD_LEVEL, PTE_LEVEL } from "../pgtable/store.js";
+import { LEVEL_NAME, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import type { MmStruct } from "../types/mm_types.js";
 import { MmsimError } from "@mmsim/spec";
@@ -44,6 +57,8 @@ const KERNEL_LOCK_ORDER: [string, string][] = [
 interface Unlinked {
   /** Readers inside an RCU read-side section when the table was unlinked, with their exit counts then. */
   readers: { t: Task; exits: number }[];
+  /** ("srcu" option, upper-level tables) SRCU readers at unlink time. */
+  srcu_readers?: { t: Task; exits: number }[];
 }
 
 export class Sanitizer implements types.Sanitizer {
@@ -57,6 +72,8 @@ export class Sanitizer implements types.Sanitizer {
   first: SanitizerViolation | null = null;
   /** Split PTE locks of tables whose pagetable_dtor() ran (ptlock_free()), with the table's PFN. */
   private readonly freed_ptlocks = new WeakMap<object, number>();
+  /** Split PMD locks of PMD tables freed (Kernel.rcu_upper), with the table's PFN. */
+  private readonly freed_pmd_locks = new WeakMap<object, number>();
 
   constructor(private readonly k: types.Kernel) {
     k.pt.quarantine = true;
@@ -106,6 +123,11 @@ export class Sanitizer implements types.Sanitizer {
     const pfn = this.table_of_entry(p);
     if (pfn === 0) this.fail("page-table use after free", `${t.comm} wrote an entry of a freed table`);
     const k = this.k;
+    if (k.rcu_upper && k.pt.level_of(pfn) === PUD_LEVEL && !this.no_ptl_ok.has(t) && k.pt.is_linked(pfn, k.arch.mk_table_entry)) {
+      const mm = k.mms.get(k.frames.owner[pfn]);
+      if (mm !== undefined && mm.page_table_lock.owner !== t)
+        this.fail("PUD write without pud_lock", `${t.comm} changed PUD ${p % 512} of table ${pfn} without pud_lock (mm->page_table_lock)`);
+    }
     if (k.pt.level_of(pfn) !== PMD_LEVEL || this.no_ptl_ok.has(t) || !k.pt.is_linked(pfn, k.arch.mk_table_entry)) return;
     if (k.pt.ptl_of(pfn).owner !== t) this.fail("PMD write without the PMD lock", `${t.comm} changed PMD ${p % 512} of table ${pfn} without pmd_lock`);
   }
@@ -122,9 +144,22 @@ export class Sanitizer implements types.Sanitizer {
         if (!k.arch.pte_none(k.pt.get(s + i)))
           this.fail("lost mapping", `${t.comm} freed PTE table ${pfn} with entry ${i} still mapped (user data lost)`);
     }
+    if (k.rcu_upper && k.pt.level_of(pfn) > PTE_LEVEL) this.upper_empty(pfn, `${t.comm} freed`);
     const readers: Unlinked["readers"] = [];
     for (const r of k.rcu.tasks) if (r.rcu_read_depth > 0 || r.irq_disabled > 0) readers.push({ t: r, exits: r.rcu_exits });
-    this.unlinked.set(pfn, { readers });
+    const u: Unlinked = { readers };
+    if (k.rcu_upper && k.pmd_entry_sleep === "srcu" && k.pt.level_of(pfn) > PTE_LEVEL) u.srcu_readers = k.srcu.readers();
+    this.unlinked.set(pfn, u);
+  }
+
+  /** Lost mapping, one level up: every entry of upper-level table `pfn` is none. */
+  private upper_empty(pfn: number, who: string): void {
+    const k = this.k;
+    const level = k.pt.level_of(pfn);
+    const s = k.pt.slot(pfn) * 512;
+    for (let i = 0; i < 512; i++)
+      if (!k.arch.pxd_none(k.pt.get(s + i)))
+        this.fail("lost mapping", `${who} ${LEVEL_NAME[level].toUpperCase()} table ${pfn} with entry ${i} still mapping ${k.arch.pmd_leaf(k.pt.get(s + i)) && level === PMD_LEVEL ? "a huge page" : "a table"} (user data lost)`);
   }
 
   /** The page-table page is really being freed (RCU callback, or pte_free). */
@@ -136,6 +171,9 @@ export class Sanitizer implements types.Sanitizer {
       for (const r of u.readers)
         if (r.t.rcu_exits <= r.exits)
           this.fail("RCU: freed before a grace period", `table ${pfn} freed while ${r.t.comm} is still in the read-side section it was in at unlink time`);
+      for (const r of u.srcu_readers ?? [])
+        if (!k.srcu.left(r.t, r.exits))
+          this.fail("SRCU: freed before a grace period", `table ${pfn} freed while ${r.t.comm} is still in the SRCU section it was in at unlink time`);
       this.unlinked.delete(pfn);
     } else if (k.pt.is_linked(pfn, k.arch.mk_table_entry)) this.fail("table freed while still reachable", `table ${pfn}`);
     else if (k.pt.parent_of(pfn) >= 0) {
@@ -148,10 +186,36 @@ export class Sanitizer implements types.Sanitizer {
       for (const [region, cached] of k.tlb.cpus[c].pwc)
         if (cached === pfn)
           this.fail("stale paging-structure cache", `CPU ${c} still caches PMD→table ${pfn} for 0x${(region * 2097152).toString(16)} when the table is freed`);
+    if (k.rcu_upper && k.pt.level_of(pfn) > PTE_LEVEL) this.upper_freed(pfn);
+  }
+
+  /** Kernel.rcu_upper: the real free of a PMD/PUD table (after its grace period). */
+  private upper_freed(pfn: number): void {
+    const k = this.k;
+    // Still empty: nothing was installed into it after it was unlinked.
+    this.upper_empty(pfn, "the RCU callback freed");
+    for (let c = 0; c < k.tlb.cpus.length; c++)
+      for (const [region, cached] of k.tlb.cpus[c].pwc_pud)
+        if (cached === pfn)
+          this.fail("stale paging-structure cache", `CPU ${c} still caches PUD→PMD table ${pfn} for 0x${(region * 1073741824).toString(16)} when the table is freed`);
+    if (k.pt.level_of(pfn) === PMD_LEVEL) {
+      // The split PMD lock lives in the ptdesc (pmd_ptlock_free in pagetable_dtor).
+      const ptl = k.pt.ptl_of(pfn);
+      if (ptl.owner !== null) this.fail("ptlock use after free", `the free of PMD table ${pfn} frees its split lock while ${ptl.owner.comm} holds it`);
+      this.freed_pmd_locks.set(ptl, pfn);
+    }
+  }
+
+  /** might_sleep(): no sleeping in an RCU read-side section or with IRQs off. */
+  might_sleep(t: Task, what: string): void {
+    if (t.rcu_read_depth > 0 || t.irq_disabled > 0)
+      this.fail("sleep inside an RCU read section", `${t.comm} may sleep in ${what} ${t.irq_disabled > 0 ? "with IRQs off" : "inside rcu_read_lock()"} (BUG: sleeping function called from invalid context)`);
   }
 
   /** A CPU's hardware walker used a cached PMD→table pointer to a freed or reused table. */
-  stale_walk(cpu: number, table: number, addr: number): void {
+  stale_walk(cpu: number, table: number, addr: number, level: "PMD" | "PUD" = "PMD"): void {
+    if (level === "PUD")
+      this.fail("page-table use after free", `CPU ${cpu}'s hardware walker followed its cached PUD→PMD table ${table} for 0x${addr.toString(16)} into a freed page (dirty page table)`);
     this.fail("page-table use after free", `CPU ${cpu}'s hardware walker followed its cached PMD→table ${table} for 0x${addr.toString(16)} into a freed page (dirty page table)`);
   }
 
@@ -216,6 +280,8 @@ export class Sanitizer implements types.Sanitizer {
       const pfn = this.freed_ptlocks.get(lock);
       if (pfn !== undefined)
         this.fail("ptlock use after free", `${t.comm} takes the PTE lock of table ${pfn} after the table's pagetable_dtor() freed it (ptlock_free)`);
+      const pmd = this.freed_pmd_locks.get(lock);
+      if (pmd !== undefined) this.fail("ptlock use after free", `${t.comm} takes the split PMD lock of table ${pmd} after the table was freed`);
     }
     if (trylock) return; // a trylock cannot deadlock and adds no dependency
     for (const h of t.held) {

@@ -23,7 +23,13 @@ export type ScenarioOp =
   | { op: "munmap"; at: Size; len: Size }
   | { op: "mprotect"; at: Size; len: Size; prot: "rw" | "r" | "none" }
   | { op: "gup_fast"; at: Size; len: Size }
-  | { op: "walk"; at: Size; len: Size }
+  /**
+   * A page-table walker under mmap_read_lock (walk_page_range). `sleep`: its
+   * `.pmd_entry` callback sleeps (mmu_notifier_invalidate_range_start) between
+   * taking the PTE table and reading it (mm/pagewalk_sleep.ts; seed 001's open
+   * question, protected as Kernel.pmd_entry_sleep says).
+   */
+  | { op: "walk"; at: Size; len: Size; sleep?: boolean }
   | { op: "khugepaged"; at: Size }
   /** Return to user space after `ms` (default 1000) of CPU time: scheduler ticks, then task_work (async scanners). */
   | { op: "task_work"; ms?: number }

@@ -11,6 +11,7 @@ import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_WRITE } from "../pgtable/arch.js";
 import { round_down } from "../pgtable/offset.js";
 import { pmd_populate, pmdp_get, pmdp_huge_get_and_clear, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
 import { pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
+import { pmd_table_pud_same } from "../pgtable/upper_map.js";
 import { tlb_flush_mmu, tlb_flush_pmd_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
@@ -92,7 +93,8 @@ export function* do_huge_pmd_anonymous_page(t: Task, vmf: VmFault): KPath<number
   if (!(vmf.flags & FAULT_FLAG_WRITE) && k.thp.use_zero_page) {
     const pgtable = pte_alloc_one(k, mm);
     const ptl = yield* pmd_lock(t, vmf.pmdp);
-    if (k.arch.pxd_none(yield* pmdp_get(t, vmf.pmdp))) {
+    // Kernel.rcu_upper: the PMD table may have been unlinked since pmd_offset_map(); pud_same() under pmd_lock.
+    if (k.arch.pxd_none(yield* pmdp_get(t, vmf.pmdp)) && (!k.rcu_upper || (yield* pmd_table_pud_same(t, vmf.pmdp)))) {
       // set_huge_zero_folio()
       pgtable_trans_huge_deposit(k, vmf.pmdp, pgtable);
       const a = k.arch;
@@ -108,7 +110,7 @@ export function* do_huge_pmd_anonymous_page(t: Task, vmf: VmFault): KPath<number
   const folio = alloc_thp(k, mm, haddr);
   const pgtable = pte_alloc_one(k, mm);
   const ptl = yield* pmd_lock(t, vmf.pmdp);
-  if (!k.arch.pxd_none(yield* pmdp_get(t, vmf.pmdp))) {
+  if (!k.arch.pxd_none(yield* pmdp_get(t, vmf.pmdp)) || (k.rcu_upper && !(yield* pmd_table_pud_same(t, vmf.pmdp)))) {
     yield* spin_unlock(t, ptl);
     pte_free(k, mm, pgtable);
     folio_put(k, folio);

@@ -26,7 +26,7 @@ import { VM_HUGEPAGE, VM_LOCKED, VM_NOHUGEPAGE } from "../pgtable/arch.js";
 import { addr_end } from "../pgtable/offset.js";
 import { ptep_get, ptep_get_and_clear, ptep_modify } from "../pgtable/ops.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
-import { walk_pmd } from "../pgtable/walk.js";
+import { pmd_walk_map, pmd_walk_unmap } from "../pgtable/upper_map.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
 import { set_put_gather } from "../tlb/put_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
@@ -150,8 +150,12 @@ function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: numb
   tlb_start_vma(tlb, vma);
   for (let addr = start; addr < end; ) {
     const next = addr_end(addr, end, t.k.PMD_SIZE);
-    const pmdp = walk_pmd(t.k, t.mm!, addr);
-    if (pmdp >= 0 && !t.k.arch.pxd_none(t.k.pt.get(pmdp))) yield* madvise_free_pte_range(t, tlb, vma, pmdp, addr, next);
+    // pmd_walk_map(): walk_pmd() as before, or (Kernel.rcu_upper) pud/pmd_offset_map() under RCU.
+    const pmdp = yield* pmd_walk_map(t, t.mm!, addr);
+    if (pmdp >= 0) {
+      if (!t.k.arch.pxd_none(t.k.pt.get(pmdp))) yield* madvise_free_pte_range(t, tlb, vma, pmdp, addr, next);
+      yield* pmd_walk_unmap(t);
+    }
     addr = next;
   }
   yield* tlb_end_vma(t, tlb, vma);
@@ -238,8 +242,11 @@ function* madvise_cold_or_pageout(t: Task, vma: Vma, start: number, end: number,
   if (vma.vm_flags & VM_LOCKED) return -EINVAL; // can_madv_lru_vma()
   for (let addr = start; addr < end; ) {
     const next = addr_end(addr, end, k.PMD_SIZE);
-    const pmdp = walk_pmd(k, t.mm!, addr);
-    if (pmdp >= 0) yield* madvise_cold_or_pageout_pte_range(t, vma, pmdp, addr, next, pageout);
+    const pmdp = yield* pmd_walk_map(t, t.mm!, addr);
+    if (pmdp >= 0) {
+      yield* madvise_cold_or_pageout_pte_range(t, vma, pmdp, addr, next, pageout);
+      yield* pmd_walk_unmap(t);
+    }
     addr = next;
   }
   return 0;

@@ -16,6 +16,7 @@ import { p4d_offset, pgd_offset, pmd_offset, pud_offset, round_down } from "../p
 import { ptep_get, ptep_get_lockless, ptep_modify, pmdp_get_lockless, set_pte_at, ptep_get_and_clear } from "../pgtable/ops.js";
 import { __p4d_alloc, __pmd_alloc, __pud_alloc, pte_alloc_get, pte_put } from "../pgtable/pgalloc.js";
 import { pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
+import { pmd_offset_map, pmd_unmap } from "../pgtable/upper_map.js";
 import {
   FAULT_FLAG_WRITE,
   VM_FAULT_FALLBACK,
@@ -400,9 +401,28 @@ function* __handle_mm_fault(t: Task, vma: Vma, address: number, flags: number, v
   if (p4dp < 0) return VM_FAULT_OOM;
   vmf.pudp = yield* pud_alloc(t, mm, p4dp, address);
   if (vmf.pudp < 0) return VM_FAULT_OOM;
+  if (k.rcu_upper) {
+    // Seed 001's plan: allocate the PMD table if none (no RCU held: it may sleep in
+    // Linux), then map it under RCU; a PMD table freed in between fails the map
+    // and the fault is retried, as a failed pte_offset_map() makes it.
+    if (a.pxd_none(k.pt.get(vmf.pudp)) && (yield* __pmd_alloc(t, mm, vmf.pudp))) return VM_FAULT_OOM;
+    vmf.pmdp = yield* pmd_offset_map(t, vmf.pudp, address);
+    if (vmf.pmdp < 0) return 0;
+    const ret = yield* __handle_mm_fault_pmd(t, vmf);
+    yield* pmd_unmap(t);
+    return ret;
+  }
   vmf.pmdp = yield* pmd_alloc(t, mm, vmf.pudp, address);
   if (vmf.pmdp < 0) return VM_FAULT_OOM;
+  return yield* __handle_mm_fault_pmd(t, vmf);
+}
 
+/** __handle_mm_fault() from the PMD entry on (vmf.pmdp set). */
+function* __handle_mm_fault_pmd(t: Task, vmf: VmFault): KPath<number> {
+  const k = t.k;
+  const a = k.arch;
+  const vma = vmf.vma;
+  const flags = vmf.flags;
   if (a.pxd_none(k.pt.get(vmf.pmdp)) && thp_vma_allowable_pmd(k, vma)) {
     const ret = yield* do_huge_pmd_anonymous_page(t, vmf);
     if (!(ret & VM_FAULT_FALLBACK)) return ret;

@@ -64,7 +64,8 @@ export function set_range_batch(k: Kernel, on: boolean): void {
 /** May `t` take a range fast path now (see the file comment)? */
 export function range_batch_allowed(t: Task): boolean {
   const k = t.k;
-  if (t.stepping || k.sanitizer !== null || k.tlb.track_entries || disabled.has(k)) return false;
+  // Kernel.rcu_upper: the fault holds pmd_offset_map()'s RCU section, which the batch does not replay.
+  if (t.stepping || k.sanitizer !== null || k.tlb.track_entries || disabled.has(k) || k.rcu_upper) return false;
   const h = k.hooks;
   return (
     h.track_pte_set === null &&

@@ -15,6 +15,7 @@ import type { Task } from "../sched/task.js";
 import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { ptep_get, ptep_get_and_clear } from "../pgtable/ops.js";
 import { pte_map_rcu_era, pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
+import { pmd_offset_map, pmd_unmap } from "../pgtable/upper_map.js";
 import {
   tlb_end_vma,
   tlb_flush_mmu,
@@ -250,11 +251,11 @@ export function* zap_pte_range(
   return addr;
 }
 
-/** zap_pmd_range() */
-function* zap_pmd_range(t: Task, tlb: MmuGather, vma: Vma, pudp: number, addr: number, end: number, details: ZapDetails | null): KPath<number> {
+/** zap_pmd_range(); `pmdp0`: the first PMD pointer when the caller mapped it (pmd_offset_map), else -1. */
+function* zap_pmd_range(t: Task, tlb: MmuGather, vma: Vma, pudp: number, addr: number, end: number, details: ZapDetails | null, pmdp0 = -1): KPath<number> {
   const k = t.k;
   const a = k.arch;
-  let pmdp = pmd_offset(k, pudp, addr);
+  let pmdp = pmdp0 >= 0 ? pmdp0 : pmd_offset(k, pudp, addr);
   do {
     const next = addr_end(addr, end, k.PMD_SIZE);
     const pmd = k.pt.get(pmdp);
@@ -290,7 +291,17 @@ function* zap_pud_range(t: Task, tlb: MmuGather, vma: Vma, p4dp: number, addr: n
   let pudp = pud_offset(k, p4dp, addr);
   do {
     let next = addr_end(addr, end, k.PUD_SIZE);
-    if (!k.arch.pxd_none(k.pt.get(pudp))) next = yield* zap_pmd_range(t, tlb, vma, pudp, addr, next, details);
+    if (k.rcu_upper) {
+      // Seed 001's plan: the PMD table may be freed under us (another zap's PMD-table
+      // reclaim): map it under RCU; a failed map means nothing is left to zap here.
+      const pmdp0 = yield* pmd_offset_map(t, pudp, addr);
+      if (pmdp0 >= 0) {
+        const s = addr;
+        next = yield* zap_pmd_range(t, tlb, vma, pudp, addr, next, details, pmdp0);
+        yield* pmd_unmap(t);
+        if (k.hooks.zap_pmd_range_done !== null) yield* k.hooks.zap_pmd_range_done(t, tlb, vma, pudp, s, next, details);
+      }
+    } else if (!k.arch.pxd_none(k.pt.get(pudp))) next = yield* zap_pmd_range(t, tlb, vma, pudp, addr, next, details);
     pudp++;
     addr = next;
   } while (addr !== end);

@@ -12,6 +12,7 @@ import { BLOCKED, sync_op } from "../sync/op.js";
 import { spin_lock, spin_unlock } from "../sync/spinlock.js";
 import { pmd_populate, pmdp_get, pxd_populate, pxdp_get } from "./ops.js";
 import { P4D_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "./store.js";
+import { pmd_table_pud_same } from "./upper_map.js";
 import { mm_inc_nr_pmds, mm_inc_nr_ptes, mm_inc_nr_puds } from "../mm/mm.js";
 
 /** pte_alloc_one() + pagetable_pte_ctor(): returns the table's PFN. */
@@ -48,6 +49,7 @@ export function pte_free_defer(t: Task, mm: MmStruct, pfn: number): void {
 export function pxd_free(k: Kernel, mm: MmStruct, pfn: number): void {
   const level = k.pt.level_of(pfn);
   mm.counters.pgtables_freed[level - 1]++;
+  if (k.rcu_upper) k.sanitizer?.table_freed(pfn); // an immediate free of a table walkers may reach (Kernel.rcu_upper)
   k.pt.free(pfn);
 }
 
@@ -86,6 +88,14 @@ export function* pmd_install(t: Task, mm: MmStruct, pmdp: number, table: { pfn: 
     const ptl = yield* pmd_lock(t, pmdp);
     const pmd = yield* pmdp_get(t, pmdp);
     let got = false;
+    // Kernel.rcu_upper: the PMD table itself may have been unlinked (pud_clear under
+    // pud_lock + this pmd_lock) since the caller's pmd_offset_map(): recheck
+    // pud_same() and install nothing into a detached table (the caller's
+    // pte_offset_map_lock() then fails on the none PMD and the fault retries).
+    if (t.k.rcu_upper && a.pxd_none(pmd) && !(yield* pmd_table_pud_same(t, pmdp))) {
+      yield* spin_unlock(t, ptl);
+      return false;
+    }
     if (a.pxd_none(pmd)) {
       /* Has another populated it ? */
       mm_inc_nr_ptes(mm);

@@ -39,6 +39,8 @@ export class PtStore implements types.PtStore {
   private priv = new Float64Array(0);
   /** Per-plugin private object per table (e.g. a percpu_ref). */
   private priv_obj: unknown[] = [];
+  /** Walker references on each table, by slot (pgtable/pt_users.ts; the "rcu-refcount" option). */
+  private users = new Int32Array(0);
   /** Keep freed slots poisoned instead of reusing them (KASAN-style quarantine, for the sanitizers). */
   quarantine = false;
   private free_slots: number[] = [];
@@ -67,6 +69,9 @@ export class PtStore implements types.PtStore {
     const parent = new Float64Array(cap).fill(-1);
     parent.set(this.parent);
     this.parent = parent;
+    const users = new Int32Array(cap);
+    users.set(this.users);
+    this.users = users;
     const priv = new Float64Array(cap * this.nr_private);
     priv.set(this.priv);
     this.priv = priv;
@@ -98,6 +103,7 @@ export class PtStore implements types.PtStore {
     this.ent.fill(0, slot * 512, slot * 512 + 512);
     this.priv.fill(0, slot * this.nr_private, (slot + 1) * this.nr_private);
     this.priv_obj[slot] = undefined;
+    this.users[slot] = 0;
     this.ptl[slot] = level <= PMD_LEVEL ? new SpinLock(`${LEVEL_NAME[level]}_ptl@${pfn}`, level === PTE_LEVEL ? "ptl" : "pmd_lock") : null;
     this.nr++;
     return pfn;
@@ -157,6 +163,16 @@ export class PtStore implements types.PtStore {
 
   set_parent(pfn: number, p: number): void {
     this.parent[this.slot(pfn)] = p;
+  }
+
+  /** Walker references on table `pfn` (pgtable/pt_users.ts). */
+  users_of(pfn: number): number {
+    return this.users[this.slot(pfn)];
+  }
+
+  /** Add `d` to the walker references on table `pfn`. */
+  add_users(pfn: number, d: number): void {
+    this.users[this.slot(pfn)] += d;
   }
 
   /** The split lock of the table holding pointer `p` (pmd_lockptr). */

@@ -329,3 +329,72 @@ export const tlb_remove_tlb_entry = (tlb: mmu_gather, _ptep: pte_ptr, address: n
 export const my_zero_pfn = (k: kernel_t, _addr: number): number => K(k).frames.zero_pfn;
 /** is_zero_pfn(pfn) */
 export const is_zero_pfn = (k: kernel_t, pfn: number): boolean => pfn === K(k).frames.zero_pfn;
+
+/* ---- RCU-freed upper levels (issue #12 §4: seed 001's "another plan", @mmsim/reclaim-pmd) ---- */
+import { pmd_offset_map as _pmd_offset_map, pmd_unmap as _pmd_unmap, pud_offset_map as _pud_offset_map, pud_unmap as _pud_unmap, pud_lock as _pud_lock, pud_lockptr as _pud_lockptr } from "../pgtable/upper_map.js";
+import { pxd_clear as _pxd_clear, pxdp_get as _pxdp_get, pmdp_get as _pmdp_get } from "../pgtable/ops.js";
+import { pxd_free_tlb as _pxd_free_tlb } from "../tlb/mmu_gather.js";
+import { pxd_free as _pxd_free } from "../pgtable/pgalloc.js";
+import { mm_dec_nr_pmds as _mm_dec_nr_pmds } from "../mm/mm.js";
+import { PMD_LEVEL as _PMD_LEVEL } from "../pgtable/store.js";
+import { pgtable_get as _pgtable_get, pgtable_put as _pgtable_put, pgtable_users as _pgtable_users } from "../pgtable/pt_users.js";
+import { might_sleep as _might_sleep } from "../sync/might_sleep.js";
+
+/** Whether this kernel frees PMD/PUD tables through RCU while the mm lives (KernelOptions.rcu_upper_levels; a plugin asks with `supports.rcu_upper_levels`). */
+export const pgtable_rcu_upper = (k: kernel_t): boolean => K(k).rcu_upper;
+/** How sleeping `.pmd_entry` walkers are protected under rcu_upper: "srcu" or "rcu-refcount" (KernelOptions.pmd_entry_sleep). */
+export const pgtable_pmd_entry_sleep = (k: kernel_t): "srcu" | "rcu-refcount" => K(k).pmd_entry_sleep;
+
+/**
+ * pmd_offset_map(pud, addr): rcu_read_lock(), READ_ONCE(*pud); `{ pmd, pudval }`
+ * (the PMD pointer for addr in the table pudval maps, valid until pmd_unmap()),
+ * or null (none, leaf or bad; RCU dropped).
+ */
+export const pmd_offset_map = (t: task_struct, pudp: number, addr: number): KPath<{ pmd: pmd_ptr; pudval: number } | null> =>
+  (function* () {
+    const pmd = yield* _pmd_offset_map(T(t), pudp, addr);
+    return pmd < 0 ? null : { pmd, pudval: T(t).pudval };
+  })();
+/** pmd_unmap(pmd): rcu_read_unlock(). */
+export const pmd_unmap = (t: task_struct): KPath => _pmd_unmap(T(t));
+/** pud_offset_map(p4d, addr): the PUD pointer under RCU, or null (RCU dropped). */
+export const pud_offset_map = (t: task_struct, p4dp: number, addr: number): KPath<number | null> =>
+  (function* () {
+    const pud = yield* _pud_offset_map(T(t), p4dp, addr);
+    return pud < 0 ? null : pud;
+  })();
+/** pud_unmap(pud): rcu_read_unlock(). */
+export const pud_unmap = (t: task_struct): KPath => _pud_unmap(T(t));
+/** pud_lockptr(mm, pud): mm->page_table_lock (no split PUD lock on x86_64/arm64). */
+export const pud_lockptr = (mm: mm_struct): spinlock_t => _pud_lockptr(MM(mm));
+/** pud_lock(mm, pud): takes and returns pud_lockptr(). */
+export const pud_lock = (t: task_struct, mm: mm_struct): KPath<spinlock_t> => _pud_lock(T(t), MM(mm));
+/** pudp_get(pud): a read of a PUD entry (a preemption point). */
+export const pudp_get = (t: task_struct, pudp: number): Prim<number> => _pxdp_get(T(t), pudp);
+/** pmdp_get(pmd): a read of a PMD entry (a preemption point). */
+export const pmdp_get = (t: task_struct, pmdp: pmd_ptr): Prim<pmd_t> => _pmdp_get(T(t), pmdp);
+/** pud_clear(pud): the caller holds pud_lock. */
+export const pud_clear = (t: task_struct, pudp: number): Prim<void> => _pxd_clear(T(t), pudp);
+/** pmd_free_tlb(tlb, pmd, address): tlb_flush_pud_range + freed_tables, then tlb_remove_table (flush, RCU). */
+export const pmd_free_tlb = (t: task_struct, tlb: mmu_gather, pfn: number, address: number): KPath => _pxd_free_tlb(T(t), G(tlb), pfn, address, _PMD_LEVEL);
+/** pmd_free(mm, pmd): at once, no flush, no grace period: only for a table nothing can reach. */
+export const pmd_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pxd_free(K(k), MM(mm), pfn);
+/** mm_dec_nr_pmds(mm): VmPTE drops by one PMD table. */
+export const mm_dec_nr_pmds = (mm: mm_struct): void => _mm_dec_nr_pmds(MM(mm));
+/** The PFN of the table holding entry pointer `p` (virt_to_page of a pmd_t * or pud_t *). */
+export const pgtable_of_entry = (k: kernel_t, p: number): number => K(k).pt.table_of(p);
+/** pgtable_users(table): walker references held across a sleep ("rcu-refcount"; check under the parent's lock). */
+export const pgtable_users = (k: kernel_t, pfn: number): number => _pgtable_users(K(k), pfn);
+/** pgtable_get(table) / pgtable_put(table): a walker reference ("rcu-refcount"; take it under the parent's lock, entry rechecked). */
+export const pgtable_get = (k: kernel_t, pfn: number): void => _pgtable_get(K(k), pfn);
+export const pgtable_put = (k: kernel_t, pfn: number): void => _pgtable_put(K(k), pfn);
+/** might_sleep(): a point where the path may sleep (the sanitizer forbids it inside RCU). */
+export const might_sleep = (t: task_struct, what: string): Prim<void> => _might_sleep(T(t), what);
+/** pmd_offset_kernel(&pudval, addr): the PMD pointer for `addr` in the PMD table `pudval` maps (no protection taken). */
+export function pmd_offset_kernel(k: kernel_t, pudval: number, addr: number): pmd_ptr {
+  return K(k).pt.entry(k.arch.pxd_table_pfn(pudval), Math.floor(addr / k.arch.PMD_SIZE) % 512);
+}
+import { flush_tlb_mm_range as _flush_tlb_mm_range } from "../tlb/flush.js";
+/** flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables): the arch's flush (freed_tables: lazy-TLB CPUs too on x86; non-leaf TLBI on arm64). */
+export const flush_tlb_mm_range = (t: task_struct, mm: mm_struct, start: number, end: number, stride_shift: number, freed_tables: boolean): KPath =>
+  _flush_tlb_mm_range(T(t), MM(mm), start, end, stride_shift, freed_tables);

@@ -13,6 +13,7 @@
  * | zap_pte_range_locked | zap_pte_range, PTE lock held, before pte_unmap_unlock | 001: try_get_and_clear_pmd (fast path) |
  * | zap_pte_range_end | zap_pte_range after unlock | 001: free_pte / try_to_free_pte (slow path) |
  * | zap_pte_range_done | the end of every zap_pte_range (ungated), with the zap's details | 002: try_to_free_user_pte when free_pte |
+ * | zap_pmd_range_done | zap_pud_range after zap_pmd_range + pmd_unmap of one PUD entry's slice (only with Kernel.rcu_upper) | 001 "another plan": reclaim the emptied PMD table |
  * | madvise_free_pte_range | madvise_free_pte_range, after the walk of one table | 002 percpu_ref put on MADV_FREE; 001 step 2 |
  * | try_to_unmap_one | try_to_unmap_one (reclaim of a lazily freed folio) | 2021/2022: drop the table's count |
  * | try_to_unmap_one_done / _redirty | try_to_unmap_one after page_vma_mapped_walk_done (PTE lock released): discarded / re-dirtied | 002: PVMW_MADV_FREE free_user_pte / switch back to percpu |
@@ -49,6 +50,7 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     zap_pte_range_locked: b("zap_pte_range_locked"),
     zap_pte_range_end: b("zap_pte_range_end"),
     zap_pte_range_done: b("zap_pte_range_done"),
+    zap_pmd_range_done: b("zap_pmd_range_done"),
     madvise_free_pte_range: b("madvise_free_pte_range"),
     try_to_unmap_one: b("try_to_unmap_one"),
     try_to_unmap_one_done: b("try_to_unmap_one_done"),

@@ -30,6 +30,7 @@ export class Task implements types.Task {
   vmf: VmFault | null = null;
   /** Out-parameters of the C API (`pmd_t *pmdvalp`, `spinlock_t **ptlp`). */
   pmdval = 0;
+  pudval = 0;
   ptl: SpinLock | null = null;
 
   constructor(

@@ -25,6 +25,8 @@ export class Rcu implements types.Rcu {
   completed = 0;
   /** Callbacks invoked so far. */
   invoked = 0;
+  /** The page-table SRCU domain, polled at the same quiescent points (set only with Kernel.rcu_upper). */
+  srcu: { poll(): number } | null = null;
 
   /** Note that `t` left its outermost read-side section. */
   reader_exit(t: Task): void {
@@ -62,6 +64,7 @@ export class Rcu implements types.Rcu {
       }
     }
     this.invoked += n;
+    this.srcu?.poll();
     return n;
   }
 

@@ -27,7 +27,17 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
   if (cached && (!k.pt.is_table(table!) || k.frames.gen[table!] !== c.pwc_gen.get(region))) {
     k.sanitizer?.stale_walk(cpu, table!, addr);
   }
-  if (!cached) {
+  if (!cached && k.rcu_upper) {
+    // Kernel.rcu_upper: PMD tables may be freed while the mm lives, so the walk
+    // goes through the PUD→PMD-table cache (x86's PDPTE cache) when it holds the
+    // region; a cached pointer to a freed PMD table is a dirty walk.
+    const r = hw_walk_pmd_cached(k, cpu, mm, addr);
+    if (r === null) return { pfn: -1, cached: false };
+    if (typeof r === "object") return r;
+    table = r;
+    c.pwc.set(region, table);
+    c.pwc_gen.set(region, k.frames.gen[table]);
+  } else if (!cached) {
     let e = k.pt.get(k.pt.entry(mm.pgd, Math.floor(addr / k.PGDIR_SIZE) % 512));
     const levels: number[] = a.p4d_folded ? [k.PUD_SIZE, k.PMD_SIZE] : [k.P4D_SIZE, k.PUD_SIZE, k.PMD_SIZE];
     for (const size of levels) {
@@ -51,4 +61,41 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
   const pfn = a.pte_pfn(pte);
   c.entries.set(vpn, pfn);
   return { pfn, cached };
+}
+
+/**
+ * The walk below the PGD with the PUD→PMD-table cache (Kernel.rcu_upper only):
+ * returns the PTE table's PFN, a finished result (a huge PMD), or null when a
+ * level is not present. Fills the cache on a miss.
+ */
+function hw_walk_pmd_cached(k: Kernel, cpu: number, mm: MmStruct, addr: number): number | HwWalkResult | null {
+  const a = k.arch;
+  const c = k.tlb.cpus[cpu];
+  const gregion = Math.floor(addr / k.PUD_SIZE);
+  const vpn = Math.floor(addr / 4096);
+  let pmd_table = c.pwc_pud.get(gregion);
+  if (pmd_table !== undefined && (!k.pt.is_table(pmd_table) || k.frames.gen[pmd_table] !== c.pwc_pud_gen.get(gregion))) {
+    k.sanitizer?.stale_walk(cpu, pmd_table, addr, "PUD");
+  }
+  if (pmd_table === undefined) {
+    let e = k.pt.get(k.pt.entry(mm.pgd, Math.floor(addr / k.PGDIR_SIZE) % 512));
+    const levels: number[] = a.p4d_folded ? [k.PUD_SIZE] : [k.P4D_SIZE, k.PUD_SIZE];
+    for (const size of levels) {
+      if (a.pxd_none(e) || !a.pxd_present(e)) return null;
+      e = k.pt.get(k.pt.entry(a.pxd_pfn(e), Math.floor(addr / size) % 512));
+    }
+    if (a.pxd_none(e) || !a.pxd_present(e)) return null;
+    pmd_table = a.pxd_pfn(e);
+    c.pwc_pud.set(gregion, pmd_table);
+    c.pwc_pud_gen.set(gregion, k.frames.gen[pmd_table]);
+  }
+  const e = k.pt.get(k.pt.slot(pmd_table) * 512 + (Math.floor(addr / k.PMD_SIZE) % 512));
+  if (a.pxd_none(e) || !a.pxd_present(e)) return null;
+  if (a.pmd_leaf(e)) {
+    const pfn = a.pxd_pfn(e) + (vpn % 512);
+    c.entries.set(vpn, pfn);
+    c.huge_regions.add(Math.floor(addr / k.PMD_SIZE));
+    return { pfn, cached: false };
+  }
+  return a.pxd_pfn(e);
 }

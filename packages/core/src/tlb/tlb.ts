@@ -22,7 +22,7 @@ export class TlbModel implements types.TlbModel {
   private readonly pending = new Map<number, PendingFlush[]>();
 
   constructor(nr_cpus: number) {
-    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), huge_regions: new Set(), pwc: new Map(), pwc_gen: new Map(), tlb_gen: 0 }));
+    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), huge_regions: new Set(), pwc: new Map(), pwc_gen: new Map(), pwc_pud: new Map(), pwc_pud_gen: new Map(), tlb_gen: 0 }));
   }
 
   /** mm->context.tlb_gen, by mm id. */
@@ -77,6 +77,8 @@ export class TlbModel implements types.TlbModel {
       c.huge_regions.clear();
       c.pwc.clear();
       c.pwc_gen.clear();
+      c.pwc_pud.clear();
+      c.pwc_pud_gen.clear();
       c.tlb_gen = this.mm_tlb_gen.get(mm.id) ?? 0;
     } else if (c.lazy && !lazy) {
       c.loaded_mm = mm.id;
@@ -154,6 +156,14 @@ export class TlbModel implements types.TlbModel {
       c.pwc.delete(a);
       c.pwc_gen.delete(a);
     }
+    // One level up (PUD→PMD-table entries: x86's PDPTE cache, arm64's walk cache),
+    // kept only with Kernel.rcu_upper. Model: like the PDE cache above, only the
+    // 1 GiB regions the range touches are dropped (the SDM lets INVLPG drop more).
+    if (c.pwc_pud.size > 0)
+      for (let a = Math.floor(start / 1073741824); a < Math.ceil(end / 1073741824); a++) {
+        c.pwc_pud.delete(a);
+        c.pwc_pud_gen.delete(a);
+      }
   }
 
   /** A full flush of `cpu`'s translations. */
@@ -163,6 +173,8 @@ export class TlbModel implements types.TlbModel {
     this.cpus[cpu].huge_regions.clear();
     this.cpus[cpu].pwc.clear();
     this.cpus[cpu].pwc_gen.clear();
+    this.cpus[cpu].pwc_pud.clear();
+    this.cpus[cpu].pwc_pud_gen.clear();
   }
 
   count(kind: "ranged" | "full", ipis: number): void {

@@ -10,8 +10,11 @@ import type { MmStruct, PageFrames, PtStore } from "./mm_types.js";
 import type { VmCommit } from "./overcommit.js";
 import type { SwapInfo } from "./swap.js";
 import type { Task } from "./sched.js";
-import type { Rcu } from "./sync.js";
+import type { Rcu, Srcu } from "./sync.js";
 import type { TlbModel } from "./tlb.js";
+
+/** How a `.pmd_entry` callback that may sleep keeps its tables alive under RCU-freed upper levels (seed 001's open question). */
+export type PmdEntrySleep = "srcu" | "rcu-refcount";
 
 /** Machine-wide event counters (vmstat-like). */
 export interface KernelCounters {
@@ -37,6 +40,7 @@ export interface Hooks {
   zap_pte_range_locked: NonNullable<ReclaimPlugin["zap_pte_range_locked"]> | null;
   zap_pte_range_end: NonNullable<ReclaimPlugin["zap_pte_range_end"]> | null;
   zap_pte_range_done: NonNullable<ReclaimPlugin["zap_pte_range_done"]> | null;
+  zap_pmd_range_done: NonNullable<ReclaimPlugin["zap_pmd_range_done"]> | null;
   madvise_free_pte_range: NonNullable<ReclaimPlugin["madvise_free_pte_range"]> | null;
   try_to_unmap_one: NonNullable<ReclaimPlugin["try_to_unmap_one"]> | null;
   try_to_unmap_one_done: NonNullable<ReclaimPlugin["try_to_unmap_one_done"]> | null;
@@ -66,11 +70,13 @@ export interface Sanitizer {
   /** The page-table page is really being freed (RCU callback, or pte_free). */
   table_freed(pfn: number): void;
   /** A CPU's hardware walker used a cached PMD→table pointer to a freed or reused table. */
-  stale_walk(cpu: number, table: number, addr: number): void;
+  stale_walk(cpu: number, table: number, addr: number, level?: "PMD" | "PUD"): void;
   /** A data page is freed (after the flush): no CPU that runs the mm may still translate to it. */
   page_freed(pfn: number): void;
   /** lockdep: `cls` is acquired while `t` holds its other locks; `lock` (the lock itself) must not have been freed with its table. */
   lock_acquire(t: Task, cls: string, trylock: boolean, lock?: object): void;
+  /** might_sleep(): `t` may sleep here (rule: not inside an RCU read-side section, IRQs on). */
+  might_sleep(t: Task, what: string): void;
   /** Tasks in free_pgtables(), which clears entries of detached VMAs without the PTL, as Linux does. */
   readonly no_ptl_ok: WeakSet<Task>;
 }
@@ -87,6 +93,16 @@ export interface Kernel extends kernel_t {
   readonly frames: PageFrames;
   readonly pt: PtStore;
   readonly rcu: Rcu;
+  /** The page-table SRCU domain (used only by the "srcu" pmd_entry_sleep option). */
+  readonly srcu: Srcu;
+  /**
+   * Seed 001's "another plan" (KernelOptions.rcu_upper_levels): PMD and PUD
+   * tables may be freed (through RCU) while the mm lives, so walkers map them with
+   * pmd_offset_map()/pud_offset_map() and handle failure. Off: Linux 6.18.
+   */
+  readonly rcu_upper: boolean;
+  /** With rcu_upper: how a sleeping `.pmd_entry` walker is protected. */
+  readonly pmd_entry_sleep: PmdEntrySleep;
   readonly tlb: TlbModel;
   /** /sys/kernel/mm/transparent_hugepage/{enabled,use_zero_page} */
   readonly thp: { enabled: "always" | "madvise" | "never"; use_zero_page: boolean };

@@ -182,6 +182,9 @@ export interface PtStore {
   set_parent(pfn: number, p: number): void;
   /** The split lock of the table holding pointer `p`. */
   ptl_at(p: number): SpinLock;
+  /** Walker references on table `pfn` (pgtable_get/pgtable_put: the "rcu-refcount" option's sleeping walkers). */
+  users_of(pfn: number): number;
+  add_users(pfn: number, d: number): void;
   readonly nr_private: number;
   /** Keep freed slots poisoned instead of reusing them (KASAN-style quarantine, for the sanitizers). */
   quarantine: boolean;

@@ -32,6 +32,8 @@ export interface Task extends task_struct {
   vmf: VmFault | null;
   /** Out-parameters of the C API (`pmd_t *pmdvalp`, `spinlock_t **ptlp`). */
   pmdval: number;
+  /** The PUD value pmd_offset_map() mapped from (out-parameter, like pmdval). */
+  pudval: number;
   ptl: SpinLock | null;
   readonly k: Kernel;
   readonly pid: number;

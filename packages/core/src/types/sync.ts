@@ -56,3 +56,21 @@ export interface Op {
   /** Arm the operation with an action and its operands; `yield*` it to perform it. */
   set<A, B, R>(kind: PointKind, what: string, action: Action<A, B, R>, a: A, b: B, obj?: unknown): Prim<R>;
 }
+
+/** The page-table SRCU domain (sync/srcu.ts): sleepable readers with their own grace periods. */
+export interface Srcu {
+  /** Whether `t` is inside an SRCU read-side section. */
+  reading(t: Task): boolean;
+  /** Readers inside a section now, with their exit counts. */
+  readers(): { t: Task; exits: number }[];
+  /** Has `t` left the section it was in when its exit count was `exits`? */
+  left(t: Task, exits: number): boolean;
+  enter(t: Task): void;
+  exit(t: Task): void;
+  /** call_srcu(): `cb` runs once every reader that exists now has left. */
+  call_srcu(cb: () => void): void;
+  /** Run the callbacks whose grace period has completed. */
+  poll(): number;
+  /** A grace period that starts now has completed (synchronize_srcu). */
+  gp_ticket(): () => boolean;
+}

@@ -27,6 +27,13 @@ export interface CpuTlbState {
   readonly pwc: Map<number, number>;
   /** The frame generation of each cached table when it was cached. */
   readonly pwc_gen: Map<number, number>;
+  /**
+   * Paging-structure cache one level up (x86's PDPTE cache, arm64's walk cache
+   * for level-1 entries): 1 GiB region number → PMD table PFN. Filled only when
+   * the kernel frees PMD tables during the mm's life (Kernel.rcu_upper).
+   */
+  readonly pwc_pud: Map<number, number>;
+  readonly pwc_pud_gen: Map<number, number>;
   /** cpu_tlbstate.ctxs[].tlb_gen: the loaded mm's tlb_gen this CPU's TLB is up to date with. */
   tlb_gen: number;
 }
