@@ -69,20 +69,20 @@ describe("production workload", () => {
     const run: ProductionRun = {
       reclaim: "none",
       scale: 64,
-      points: [{ line: "end dVmSize=0 dVmRSS=9666560 dVmPTE=1805772", t: 19.9, rss: 2.24e9, heapUsed: 0.08e9, arrayBuffers: 2.39e9, tables: 451443 }],
+      points: [{ line: "end dVmSize=0 dVmRSS=9666560 dVmPTE=1805772", t: 19.9, rss: 2.24e9, heapUsed: 0.08e9, arrayBuffers: 2.39e9, frames: 0.05e9, tables: 451443 }],
       seconds: 19.9,
       peakRss: 2.33e9,
       baseRss: 0.06e9,
       bytesPerTable: 5030,
       stopped: null,
     };
-    const stopped: ProductionRun = { ...run, reclaim: "pt-reclaim", seconds: null, points: [], bytesPerTable: null, stopped: "stopped at RSS 8.10 GB > 8.00 GB" };
+    const stopped: ProductionRun = { ...run, reclaim: "pt-reclaim", seconds: null, points: [], bytesPerTable: null, stopped: "stopped at RSS 8.10 GB > 8.00 GB after 80 s" };
     expect(renderProduction([run, stopped])).toBe(
       [
         "production at 1/64 scale: targets < 60 s and < 8.00 GB peak RSS each (at full scale)",
         "  none        19.9 s, peak RSS 2.33 GB, 5030 host bytes per live table",
-        "       19.9 s  end dVmSize=0 dVmRSS=9666560 dVmPTE=1805772  (451443 tables; RSS 2.24 GB: JS heap 0.08 GB, typed arrays 2.39 GB)",
-        "  pt-reclaim  did not finish (stopped at RSS 8.10 GB > 8.00 GB), peak RSS 2.33 GB, no tables",
+        "       19.9 s  end dVmSize=0 dVmRSS=9666560 dVmPTE=1805772  (451443 tables; RSS 2.24 GB: JS heap 0.08 GB, typed arrays 2.39 GB of which frames 0.05 GB)",
+        "  pt-reclaim  did not finish (stopped at RSS 8.10 GB > 8.00 GB after 80 s), peak RSS 2.33 GB, no tables",
         "",
       ].join("\n"),
     );

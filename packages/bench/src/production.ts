@@ -11,8 +11,10 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { defaultReclaims, simulate } from "@mmsim/cli";
-import { parseScript, productionScript } from "@mmsim/core/workload";
+import { x86_64 } from "@mmsim/arch-x86_64";
+import { defaultReclaims } from "@mmsim/cli";
+import { Engine } from "@mmsim/core";
+import { parseScript, productionScript, runScript } from "@mmsim/core/workload";
 
 export const PRODUCTION_SECONDS_TARGET = 60;
 export const PRODUCTION_RSS_TARGET_BYTES = 8e9;
@@ -26,6 +28,8 @@ export interface ProductionPoint {
   heapUsed: number;
   /** Bytes in ArrayBuffers (the typed arrays: page tables, frames). */
   arrayBuffers: number;
+  /** Of those, the frame descriptors' (committed) and the free lists'. */
+  frames: number;
   /** Live page-table pages (VmPTE / 4 KiB, every level). */
   tables: number;
 }
@@ -52,18 +56,25 @@ export async function productionChild(scale: number, reclaimLabel: string, write
   if (reclaimLabel !== "none" && reclaim === null) throw new Error(`no reclaim design '${reclaimLabel}'`);
   const script = parseScript(productionScript(scale), `<builtin:production${scale > 1 ? `/${scale}` : ""}>`);
   write(JSON.stringify({ base: process.memoryUsage.rss() }) + "\n");
+  const e = new Engine({ arch: x86_64(), reclaim });
   const t0 = performance.now();
-  const r = simulate(script, {
-    arch: "x86_64",
-    reclaim,
+  runScript(script, e.spawn(), {
     onLine: (line) => {
       const m = process.memoryUsage();
       const pte = /VmPTE=(-?\d+)/.exec(line);
-      const point: ProductionPoint = { line, t: (performance.now() - t0) / 1000, rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, tables: pte ? Number(pte[1]) / 4 : 0 };
+      const point: ProductionPoint = {
+        line,
+        t: (performance.now() - t0) / 1000,
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        arrayBuffers: m.arrayBuffers,
+        frames: e.k.frames.host_bytes(),
+        tables: pte ? Number(pte[1]) / 4 : 0,
+      };
       write(JSON.stringify({ point }) + "\n");
     },
   });
-  write(JSON.stringify({ seconds: r.seconds, maxRss: process.resourceUsage().maxRSS * 1024 }) + "\n");
+  write(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRss: process.resourceUsage().maxRSS * 1024 }) + "\n");
 }
 
 /** A child's RSS from /proc/<pid>/status, or 0. */
@@ -82,6 +93,7 @@ export function productionRun(benchScript: string, scale: number, reclaim: strin
     const child = spawn(process.execPath, [benchScript, "--production-child", `${scale}:${reclaim}`], { stdio: ["ignore", "pipe", "inherit"] });
     const run: ProductionRun = { reclaim, scale, points: [], seconds: null, peakRss: 0, baseRss: 0, bytesPerTable: null, stopped: null };
     let out = "";
+    const t0 = performance.now();
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       let nl;
@@ -100,7 +112,7 @@ export function productionRun(benchScript: string, scale: number, reclaim: strin
       const rss = rssOf(child.pid!);
       run.peakRss = Math.max(run.peakRss, rss);
       if (rss > maxRss && run.stopped === null) {
-        run.stopped = `stopped at RSS ${gb(rss)} > ${gb(maxRss)}`;
+        run.stopped = `stopped at RSS ${gb(rss)} > ${gb(maxRss)} after ${((performance.now() - t0) / 1000).toFixed(0)} s`;
         child.kill("SIGKILL");
       }
     }, 100);
@@ -125,7 +137,7 @@ export function renderProduction(runs: readonly ProductionRun[]): string {
     const bpt = r.bytesPerTable !== null ? `${Math.round(r.bytesPerTable)} host bytes per live table` : "no tables";
     out.push(`  ${r.reclaim.padEnd(11)} ${head}, peak RSS ${gb(r.peakRss)}, ${bpt}`);
     for (const p of r.points) {
-      out.push(`    ${p.t.toFixed(1).padStart(7)} s  ${p.line}  (${p.tables} tables; RSS ${gb(p.rss)}: JS heap ${gb(p.heapUsed)}, typed arrays ${gb(p.arrayBuffers)})`);
+      out.push(`    ${p.t.toFixed(1).padStart(7)} s  ${p.line}  (${p.tables} tables; RSS ${gb(p.rss)}: JS heap ${gb(p.heapUsed)}, typed arrays ${gb(p.arrayBuffers)} of which frames ${gb(p.frames)})`);
     }
   }
   return out.join("\n") + "\n";

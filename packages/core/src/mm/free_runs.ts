@@ -54,6 +54,11 @@ export class FreeRuns {
     return this.nr_runs;
   }
 
+  /** Host bytes of the run table. */
+  host_bytes(): number {
+    return this.first.byteLength + this.len.byteLength;
+  }
+
   /** Push one element (a freed frame). */
   push(pfn: number): void {
     const i = this.nr_runs - 1;

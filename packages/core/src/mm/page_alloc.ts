@@ -51,6 +51,8 @@ export const RESERVE_AT = 1 << 22;
  * Model limit: a PFN at or past it is an OutOfMemory (simulated memory of 2 TiB).
  */
 export const HOST_MAX_FRAMES = 2 ** 29;
+/** Descriptor bytes per frame: type, flags (1 each), refcount, mapcount, gen, owner (4 each), data, index (8 each). */
+export const BYTES_PER_FRAME = 34;
 
 export class PageFrames implements types.PageFrames {
   type = new Uint8Array(0);
@@ -177,6 +179,14 @@ export class PageFrames implements types.PageFrames {
     else this.free0.push(pfn);
     this.nr_free += n;
     this.nr_used -= n;
+  }
+
+  /**
+   * Host bytes the descriptors of the frames ever used take (committed: the
+   * arrays past them are reserved, not written), plus the free lists' run tables.
+   */
+  host_bytes(): number {
+    return this.top * BYTES_PER_FRAME + this.free0.host_bytes() + this.free9.host_bytes();
   }
 
   is_free(pfn: number): boolean {
