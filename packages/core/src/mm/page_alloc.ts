@@ -131,21 +131,26 @@ export class PageFrames implements types.PageFrames {
     this.cap = cap;
   }
 
+  /** Frames never used before, from `top` (kept out of alloc(): the hot path pops a free list). */
+  private alloc_top(order: 0 | 9): number {
+    const n = 1 << order;
+    let base = this.top;
+    if (order) base = Math.ceil(base / n) * n;
+    if (base + n > this.max_pfn) throw new OutOfMemory(`out of simulated memory (max_pfn ${this.max_pfn})`);
+    if (base + n > this.cap) this.grow(base + n);
+    // Frames skipped to align a THP go to the order-0 free list (pushed in ascending order).
+    this.free0.push_ascending(this.top, base - this.top);
+    this.nr_free += base - this.top;
+    this.top = base + n;
+    return base;
+  }
+
   /** Allocate 2^order frames of `type`; returns the head PFN. */
   alloc(order: 0 | 9, type: number): number {
     let pfn = order === 0 ? this.free0.pop() : this.free9.pop();
     const n = 1 << order;
-    if (pfn < 0) {
-      let base = this.top;
-      if (order) base = Math.ceil(base / n) * n;
-      if (base + n > this.max_pfn) throw new OutOfMemory(`out of simulated memory (max_pfn ${this.max_pfn})`);
-      if (base + n > this.cap) this.grow(base + n);
-      // Frames skipped to align a THP go to the order-0 free list (pushed in ascending order).
-      this.free0.push_ascending(this.top, base - this.top);
-      this.nr_free += base - this.top;
-      this.top = base + n;
-      pfn = base;
-    } else this.nr_free -= n;
+    if (pfn < 0) pfn = this.alloc_top(order);
+    else this.nr_free -= n;
     this.nr_used += n;
     this.type[pfn] = type;
     this.flags[pfn] = order ? PF_HEAD : 0;
