@@ -66,24 +66,25 @@ export class FreeRuns {
 
   /** Push one element (a freed frame). */
   push(pfn: number): void {
+    // The hot case, kept small enough to inline into free(): the top run grows by one.
+    const l = this.top_len;
+    const t = this.top;
+    if (l > 0 ? pfn === t + this.step && l < MAX_RUN : l < 0 && pfn === t - this.step && l > -MAX_RUN) {
+      this.top = pfn;
+      this.top_len = l > 0 ? l + 1 : l - 1;
+      this.count++;
+      return;
+    }
+    this.push_slow(pfn);
+  }
+
+  /** A push that does not extend the top run one step on: a one-element run turning downwards, or a new run. */
+  private push_slow(pfn: number): void {
     const l = this.top_len;
     const s = this.step;
-    if (l > 0) {
-      if ((pfn === this.top + s || (this.mutant === "merge-gap" && l > 1 && pfn === this.top + 2 * s)) && l < MAX_RUN) {
-        this.top = pfn;
-        this.top_len = l + 1;
-        this.count++;
-        return;
-      }
-      if (l === 1 && pfn === this.top - s) {
-        this.top = pfn;
-        this.top_len = -2;
-        this.count++;
-        return;
-      }
-    } else if (l < 0 && pfn === this.top - s && l > -MAX_RUN) {
+    if ((l === 1 && pfn === this.top - s) || (this.mutant === "merge-gap" && l > 1 && pfn === this.top + 2 * s)) {
+      this.top_len = l === 1 ? -2 : l + 1;
       this.top = pfn;
-      this.top_len = l - 1;
       this.count++;
       return;
     }
