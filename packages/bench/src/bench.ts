@@ -4,17 +4,19 @@
  * time per plugin, the same loop on the real kernel (when a C compiler exists),
  * the fault-path cost each design adds (RMWs, cache lines, grace periods), the
  * explorer's rates, the simulator's peak RSS and its host bytes per live page table
- * (table_bytes.ts; `--table-bytes N` runs only that). `--json FILE` also writes
- * the results as JSON.
+ * (table_bytes.ts; `--table-bytes N` runs only that), and the `production` workload
+ * (src/production.ts; at 1/64 scale unless --production-full). `--json FILE` also
+ * writes the results as JSON.
  */
 import { writeFileSync } from "node:fs";
 import { arch, platform, release } from "node:os";
 import { defaultReclaims } from "@mmsim/cli";
 import { findSystemCompiler } from "@mmsim/host";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { faultCost, renderFaultCost } from "./cost.js";
 import { mutantTimes, renderExplorer, scheduleRates } from "./explore.js";
 import { buildSeedloop, runSeedloop } from "./kernel.js";
+import { productionChild, productionRun, renderProduction, type ProductionRun } from "./production.js";
 import { ratios, renderReport, RSS_TARGET_BYTES, type BenchResult, type KernelResult } from "./report.js";
 import { faultRate, seedRun, type SeedRun } from "./sim.js";
 import { RssSampler } from "./stats.js";
@@ -29,6 +31,24 @@ interface BenchOptions {
   sideBySideRuns: string;
   tableBytes?: string;
   tableBytesChild?: string;
+  production?: boolean;
+  productionScale: string;
+  productionFull?: boolean;
+  productionMaxRss: string;
+  productionChild?: string;
+}
+
+/** The production workload under none and pt-reclaim, one child process each (src/production.ts). */
+async function productionBench(opts: BenchOptions): Promise<ProductionRun[]> {
+  const scale = opts.productionFull ? 1 : Number.parseInt(opts.productionScale, 10);
+  if (![1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024].includes(scale)) throw new Error(`--production-scale ${opts.productionScale}: expected a power of two from 1 to 1024`);
+  const maxRss = Number.parseFloat(opts.productionMaxRss) * 1e9;
+  const runs: ProductionRun[] = [];
+  for (const reclaim of ["none", "pt-reclaim"]) {
+    log(`production at 1/${scale} (reclaim: ${reclaim}), stopped past ${opts.productionMaxRss} GB RSS`);
+    runs.push(await productionRun(process.argv[1], scale, reclaim, maxRss));
+  }
+  return runs;
 }
 
 /** The seed loop as whole processes, simulator vs kernel (src/sidebyside.ts). */
@@ -88,6 +108,11 @@ const program = new Command("bench")
   .option("--side-by-side-runs <n>", "runs of each process in the side-by-side section", "3")
   .option("--table-bytes <n>", "run only the host-bytes-per-live-table section, with N tables", "")
   .option("--table-bytes-child <n>", "(internal) the measuring child of --table-bytes")
+  .option("--production", "run only the production section (the production workload under none and pt-reclaim)")
+  .option("--production-scale <n>", "run production at 1/n of its size (a power of two up to 1024)", "64")
+  .option("--production-full", "run production at full scale (55T heap, 28.8 M PTE tables without reclaim)")
+  .option("--production-max-rss <GB>", "stop a production run whose RSS passes this many GB", "8")
+  .addOption(new Option("--production-child <scale:reclaim>").hideHelp())
   .action(async (opts: BenchOptions) => {
     if (opts.tableBytesChild) {
       process.stdout.write(JSON.stringify(tableBytesChild(Number(opts.tableBytesChild))) + "\n");
@@ -95,6 +120,17 @@ const program = new Command("bench")
     }
     if (opts.tableBytes) {
       process.stdout.write(renderTableBytes(tableBytes(Number(opts.tableBytes))));
+      return;
+    }
+    if (opts.productionChild) {
+      const [scale, reclaim] = opts.productionChild.split(":");
+      await productionChild(Number(scale), reclaim, (s) => process.stdout.write(s));
+      return;
+    }
+    if (opts.production) {
+      const runs = await productionBench(opts);
+      process.stdout.write(renderProduction(runs));
+      if (opts.json) writeFileSync(opts.json, JSON.stringify({ production: runs }, null, 2) + "\n");
       return;
     }
     if (opts.sideBySide) {
@@ -117,7 +153,9 @@ const program = new Command("bench")
     const rates = scheduleRates();
     const mutants = mutantTimes();
     process.stdout.write(renderExplorer(rates, mutants));
-    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, tableBytes: tb, sideBySide: sbs, faultCost: costs, explorer: { rates, mutants } }, null, 2) + "\n");
+    const production = await productionBench(opts);
+    process.stdout.write("\n" + renderProduction(production));
+    if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, tableBytes: tb, sideBySide: sbs, faultCost: costs, explorer: { rates, mutants }, production }, null, 2) + "\n");
   });
 
 await program.parseAsync();

@@ -17,7 +17,7 @@ describe("mmsim list", () => {
   it("--json", async () => {
     const r = await mmsim(["list", "--json"]);
     const out = JSON.parse(r.stdout) as { workloads: { name: string }[]; plugins: { name: string; supports: object }[] };
-    expect(out.workloads.map((w) => w.name)).toEqual(["seed", "seed-free", "seed-small"]);
+    expect(out.workloads.map((w) => w.name)).toEqual(["seed", "seed-free", "seed-small", "production"]);
     expect(out.plugins.slice(0, 2)).toMatchObject([
       { name: "pt-reclaim", version: "0.1.0", package: "@mmsim/reclaim-pt-reclaim" },
       { name: "rcu-freept", version: "0.1.0", package: "@mmsim/reclaim-rcu-freept" },

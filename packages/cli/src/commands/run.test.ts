@@ -125,7 +125,7 @@ describe("mmsim run", () => {
     const r = await mmsim(["run", "seed-big"], tempDir());
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      "error: cannot read seed-big: no such file or directory (no builtin workload is named 'seed-big' either: seed, seed-free, seed-small)\n",
+      "error: cannot read seed-big: no such file or directory (no builtin workload is named 'seed-big' either: seed, seed-free, seed-small, production)\n",
     );
   });
 });

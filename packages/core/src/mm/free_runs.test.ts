@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FreeRuns, type FreeRunsMutant } from "./free_runs.js";
-import { HPAGE_PMD_NR, PageFrames, PF_HEAD, PG_ANON, PG_FREE, PG_TAIL } from "./page_alloc.js";
+import { BYTES_PER_FRAME, HOST_MAX_FRAMES, HPAGE_PMD_NR, PageFrames, PF_HEAD, PG_ANON, PG_FREE, PG_TAIL, RESERVE_AT } from "./page_alloc.js";
 
 /** An operation on a free list: push a PFN near the top (delta from the last value seen), pop, pop a run, push an ascending range. */
 type Op = { k: "push"; d: number } | { k: "pop" } | { k: "pop_run"; max: number } | { k: "push_asc"; d: number; n: number };
@@ -156,6 +156,20 @@ describe("PageFrames hands out the same PFNs as the JS-array allocator it replac
     f.free(head, 9);
     expect([f.type[head], f.type[head + 3], f.gen[head + 3]]).toEqual([PG_FREE, PG_FREE, gen + 1]);
     expect(() => f.free(head, 9)).toThrow(`double free of pfn ${head}`);
+  });
+
+  it("past RESERVE_AT frames, reserves the host's largest arrays once, keeping every descriptor", () => {
+    const f = new PageFrames();
+    let last = 0;
+    for (let i = 0; i < RESERVE_AT; i++) {
+      last = f.alloc(0, PG_ANON);
+      f.data[last] = last;
+    }
+    expect(last).toBeGreaterThan(RESERVE_AT);
+    // Reserved at once (or, on a host refusing the reservation, doubled).
+    expect([HOST_MAX_FRAMES, 2 * RESERVE_AT]).toContain(f.type.length);
+    expect([f.data[1 + 512 + 1000], f.data[last], f.type[last], f.refcount[last]]).toEqual([1 + 512 + 1000, last, PG_ANON, 1]);
+    expect(f.host_bytes()).toBeLessThan((last + 1) * BYTES_PER_FRAME + 4096);
   });
 
   it("refuses a PFN past max_pfn with an out-of-memory error", () => {

@@ -31,12 +31,17 @@ export type FreeRunsMutant = "merge-gap" | "pop-run-order";
 const MAX_RUN = 0x7fffffff;
 
 export class FreeRuns {
-  /** First PFN pushed of each run (PFNs up to 2^53: doubles). */
-  private first: Float64Array;
-  /** Elements of each run: > 0 ascending (first, first + step, ...), < 0 descending (|len| of them). */
-  private len: Int32Array;
-  /** Runs on the stack. */
-  private nr_runs = 0;
+  /**
+   * The top run, in fields (the hot end: every push and pop touches only these):
+   * its last element pushed (the next pop), and its length, > 0 ascending (each
+   * push one step higher), < 0 descending, 0 when the stack is empty.
+   */
+  private top = 0;
+  private top_len = 0;
+  /** The runs below it, the same two words each (PFNs up to 2^53: doubles). */
+  private tops: Float64Array;
+  private lens: Int32Array;
+  private nr_below = 0;
   /** Elements on the stack (frames, or THP heads for order 9). */
   count = 0;
 
@@ -45,50 +50,48 @@ export class FreeRuns {
     readonly step: number,
     private readonly mutant: FreeRunsMutant | null = null,
   ) {
-    this.first = new Float64Array(16);
-    this.len = new Int32Array(16);
+    this.tops = new Float64Array(16);
+    this.lens = new Int32Array(16);
   }
 
   /** Runs currently on the stack (12 bytes each). */
   get runs(): number {
-    return this.nr_runs;
+    return this.top_len === 0 ? 0 : this.nr_below + 1;
+  }
+
+  /** Host bytes of the run table. */
+  host_bytes(): number {
+    return this.tops.byteLength + this.lens.byteLength;
   }
 
   /** Push one element (a freed frame). */
   push(pfn: number): void {
-    const i = this.nr_runs - 1;
-    if (i >= 0) {
-      const s = this.step;
-      const l = this.len[i];
-      const f = this.first[i];
-      if (l === 1 || l === -1) {
-        if (pfn === f + s) {
-          this.len[i] = 2;
-          this.count++;
-          return;
-        }
-        if (pfn === f - s) {
-          this.len[i] = -2;
-          this.count++;
-          return;
-        }
-      } else if (l > 0) {
-        const top = f + (l - 1) * s;
-        if ((pfn === top + s || (this.mutant === "merge-gap" && pfn === top + 2 * s)) && l < MAX_RUN) {
-          this.len[i] = l + 1;
-          this.count++;
-          return;
-        }
-      } else {
-        const top = f + (l + 1) * s;
-        if (pfn === top - s && l > -MAX_RUN) {
-          this.len[i] = l - 1;
-          this.count++;
-          return;
-        }
-      }
+    // The hot case, kept small enough to inline into free(): the top run grows by one.
+    const l = this.top_len;
+    const t = this.top;
+    if (l > 0 ? pfn === t + this.step && l < MAX_RUN : l < 0 && pfn === t - this.step && l > -MAX_RUN) {
+      this.top = pfn;
+      this.top_len = l > 0 ? l + 1 : l - 1;
+      this.count++;
+      return;
     }
-    this.new_run(pfn, 1);
+    this.push_slow(pfn);
+  }
+
+  /** A push that does not extend the top run one step on: a one-element run turning downwards, or a new run. */
+  private push_slow(pfn: number): void {
+    const l = this.top_len;
+    const s = this.step;
+    if ((l === 1 && pfn === this.top - s) || (this.mutant === "merge-gap" && l > 1 && pfn === this.top + 2 * s)) {
+      this.top_len = l === 1 ? -2 : l + 1;
+      this.top = pfn;
+      this.count++;
+      return;
+    }
+    if (l !== 0) this.spill();
+    this.top = pfn;
+    this.top_len = 1;
+    this.count++;
   }
 
   /**
@@ -100,12 +103,12 @@ export class FreeRuns {
     this.push(first);
     let done = 1;
     while (done < n) {
-      // The top run now ends at first + (done - 1) * step, ascending: extend it as far as it may go.
-      const i = this.nr_runs - 1;
-      const l = this.len[i];
-      if (l > 0 && l < MAX_RUN && this.first[i] + (l - 1) * this.step === first + (done - 1) * this.step) {
+      // The top run now ends at the last one pushed: extend it as far as it may go if ascending.
+      const l = this.top_len;
+      if (l > 0 && l < MAX_RUN) {
         const k = Math.min(n - done, MAX_RUN - l);
-        this.len[i] = l + k;
+        this.top += k * this.step;
+        this.top_len = l + k;
         this.count += k;
         done += k;
       } else {
@@ -117,64 +120,70 @@ export class FreeRuns {
 
   /** Pop the last element pushed, or -1 when empty. */
   pop(): number {
-    const i = this.nr_runs - 1;
-    if (i < 0) return -1;
-    const l = this.len[i];
-    const f = this.first[i];
+    const l = this.top_len;
+    const p = this.top;
+    if (l > 1) {
+      this.top = p - this.step;
+      this.top_len = l - 1;
+    } else if (l < 0) {
+      this.top = p + this.step;
+      this.top_len = l === -2 ? 1 : l + 1;
+    } else if (l === 1) this.unspill();
+    else return -1;
     this.count--;
-    if (l > 0) {
-      if (l === 1) this.nr_runs = i;
-      else this.len[i] = l - 1;
-      return f + (l - 1) * this.step;
-    }
-    if (l === -2) this.len[i] = 1;
-    else this.len[i] = l + 1;
-    return f + (l + 1) * this.step;
+    return p;
   }
 
   /**
    * Pop up to `max` elements at once from the top run; they are the next pops in
-   * order: out[0] (the first popped) and the direction (+1: each next one is
+   * order: out.pfn (the first popped) and the direction (+1: each next one is
    * step higher, -1: step lower). Returns how many (0 when empty).
    */
   pop_run(max: number, out: { pfn: number; dir: 1 | -1 }): number {
-    const i = this.nr_runs - 1;
-    if (i < 0 || max <= 0) return 0;
-    const l = this.len[i];
-    const f = this.first[i];
-    const s = this.step;
+    const l = this.top_len;
+    if (l === 0 || max <= 0) return 0;
     const n = Math.min(max, Math.abs(l));
-    // An ascending run pops from its top downwards, a descending one upwards.
-    if (l > 0) {
-      out.pfn = f + (l - 1) * s;
-      out.dir = this.mutant === "pop-run-order" ? 1 : -1;
-      this.len[i] = l - n;
-      if (l - n === 0) this.nr_runs = i;
-    } else {
-      out.pfn = f + (l + 1) * s;
-      out.dir = this.mutant === "pop-run-order" ? -1 : 1;
-      const r = l + n;
-      if (r === 0) this.nr_runs = i;
-      else this.len[i] = r === -1 ? 1 : r;
-    }
+    // An ascending run pops downwards, a descending one upwards.
+    const dir = l > 0 ? -1 : 1;
+    out.pfn = this.top;
+    out.dir = this.mutant === "pop-run-order" ? (-dir as 1 | -1) : dir;
     this.count -= n;
+    const r = l > 0 ? l - n : l + n;
+    if (r === 0) this.unspill();
+    else {
+      this.top += dir * n * this.step;
+      this.top_len = r === -1 ? 1 : r;
+    }
     return n;
   }
 
-  private new_run(pfn: number, n: number): void {
-    const i = this.nr_runs;
-    if (i === this.len.length) {
+  /** The top run goes below (a new one starts on it). */
+  private spill(): void {
+    const i = this.nr_below;
+    if (i === this.lens.length) {
       // The run table doubles (12 bytes a run; runs are few unless frees are scattered).
-      const first = new Float64Array(i * 2);
-      first.set(this.first);
-      const len = new Int32Array(i * 2);
-      len.set(this.len);
-      this.first = first;
-      this.len = len;
+      const tops = new Float64Array(i * 2);
+      tops.set(this.tops);
+      const lens = new Int32Array(i * 2);
+      lens.set(this.lens);
+      this.tops = tops;
+      this.lens = lens;
     }
-    this.first[i] = pfn;
-    this.len[i] = n;
-    this.nr_runs = i + 1;
-    this.count += n;
+    this.tops[i] = this.top;
+    this.lens[i] = this.top_len;
+    this.nr_below = i + 1;
+  }
+
+  /** The top run is used up: the one below becomes the top (or the stack is empty). */
+  private unspill(): void {
+    const i = this.nr_below - 1;
+    if (i < 0) {
+      this.top = 0;
+      this.top_len = 0;
+      return;
+    }
+    this.top = this.tops[i];
+    this.top_len = this.lens[i];
+    this.nr_below = i;
   }
 }

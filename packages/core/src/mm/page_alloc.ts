@@ -51,6 +51,8 @@ export const RESERVE_AT = 1 << 22;
  * Model limit: a PFN at or past it is an OutOfMemory (simulated memory of 2 TiB).
  */
 export const HOST_MAX_FRAMES = 2 ** 29;
+/** Descriptor bytes per frame: type, flags (1 each), refcount, mapcount, gen, owner (4 each), data, index (8 each). */
+export const BYTES_PER_FRAME = 34;
 
 export class PageFrames implements types.PageFrames {
   type = new Uint8Array(0);
@@ -129,21 +131,26 @@ export class PageFrames implements types.PageFrames {
     this.cap = cap;
   }
 
+  /** Frames never used before, from `top` (kept out of alloc(): the hot path pops a free list). */
+  private alloc_top(order: 0 | 9): number {
+    const n = 1 << order;
+    let base = this.top;
+    if (order) base = Math.ceil(base / n) * n;
+    if (base + n > this.max_pfn) throw new OutOfMemory(`out of simulated memory (max_pfn ${this.max_pfn})`);
+    if (base + n > this.cap) this.grow(base + n);
+    // Frames skipped to align a THP go to the order-0 free list (pushed in ascending order).
+    this.free0.push_ascending(this.top, base - this.top);
+    this.nr_free += base - this.top;
+    this.top = base + n;
+    return base;
+  }
+
   /** Allocate 2^order frames of `type`; returns the head PFN. */
   alloc(order: 0 | 9, type: number): number {
     let pfn = order === 0 ? this.free0.pop() : this.free9.pop();
     const n = 1 << order;
-    if (pfn < 0) {
-      let base = this.top;
-      if (order) base = Math.ceil(base / n) * n;
-      if (base + n > this.max_pfn) throw new OutOfMemory(`out of simulated memory (max_pfn ${this.max_pfn})`);
-      if (base + n > this.cap) this.grow(base + n);
-      // Frames skipped to align a THP go to the order-0 free list (pushed in ascending order).
-      this.free0.push_ascending(this.top, base - this.top);
-      this.nr_free += base - this.top;
-      this.top = base + n;
-      pfn = base;
-    } else this.nr_free -= n;
+    if (pfn < 0) pfn = this.alloc_top(order);
+    else this.nr_free -= n;
     this.nr_used += n;
     this.type[pfn] = type;
     this.flags[pfn] = order ? PF_HEAD : 0;
@@ -177,6 +184,14 @@ export class PageFrames implements types.PageFrames {
     else this.free0.push(pfn);
     this.nr_free += n;
     this.nr_used -= n;
+  }
+
+  /**
+   * Host bytes the descriptors of the frames ever used take (committed: the
+   * arrays past them are reserved, not written), plus the free lists' run tables.
+   */
+  host_bytes(): number {
+    return this.top * BYTES_PER_FRAME + this.free0.host_bytes() + this.free9.host_bytes();
   }
 
   is_free(pfn: number): boolean {

@@ -157,6 +157,8 @@ export interface PageFrames {
   /** Free a frame (or a THP folio by its head); poisons the descriptors. */
   free(pfn: number, order: 0 | 9): void;
   is_free(pfn: number): boolean;
+  /** Host bytes the descriptors of the frames ever used and the free lists take. */
+  host_bytes(): number;
 }
 
 /**
