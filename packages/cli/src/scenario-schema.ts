@@ -49,7 +49,7 @@ const Op = v.variant(
     ranged("munmap"),
     ranged("mprotect", { prot: PROT }),
     ranged("gup_fast"),
-    ranged("walk"),
+    ranged("walk", { sleep: v.optional(bool("sleep")) }),
     v.strictObject({ op: v.literal("khugepaged"), at: Size }),
     v.strictObject({
       op: v.literal("task_work"),

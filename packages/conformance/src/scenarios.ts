@@ -26,6 +26,10 @@ import zeroFaultVsShrink from "../scenarios/zero-fault-vs-shrink.json" with { ty
 import gupFastVsDontneedOnePage from "../scenarios/gup-fast-vs-dontneed-one-page.json" with { type: "json" };
 import dontneedVsShrink from "../scenarios/dontneed-vs-shrink.json" with { type: "json" };
 import freeReclaimVsFaultMarked from "../scenarios/free-reclaim-vs-fault-marked.json" with { type: "json" };
+import upperWalkerVsPmdFree from "../scenarios/upper-walker-vs-pmd-free.json" with { type: "json" };
+import gupFastVsPmdFree from "../scenarios/gup-fast-vs-pmd-free.json" with { type: "json" };
+import faultVsPmdFree from "../scenarios/fault-vs-pmd-free.json" with { type: "json" };
+import sleepingPmdEntryVsPmdFree from "../scenarios/sleeping-pmd-entry-vs-pmd-free.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -61,4 +65,9 @@ export const SCENARIOS: readonly Scenario[] = [
   dontneedVsShrink,
   // Issue #12 §2: step 2's shrink pass frees a marked, MADV_FREE'd table after kswapd discarded its folios.
   freeReclaimVsFaultMarked,
+  // Issue #12 §4: seed 001's "another plan" (RCU-freed upper levels, PMD-table reclaim).
+  upperWalkerVsPmdFree,
+  gupFastVsPmdFree,
+  faultVsPmdFree,
+  sleepingPmdEntryVsPmdFree,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));

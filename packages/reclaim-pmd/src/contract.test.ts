@@ -25,7 +25,7 @@ describe("the plugin contract, as lint", () => {
 
   const mutants: [string, string, RegExp][] = [
     ["imports core's root", source.replace(`} from "@mmsim/core/kernel";`, `} from "@mmsim/core";`), /reaches the kernel only through @mmsim\/core\/kernel/],
-    ["reads the table store", source.replace("ok = a.pxd_none(yield* pmdp_get(t, m.pmd + i));", "ok = a.pxd_none((t.k as any).pt.ent[m.pmd + i]);"), /does not read the table store/],
+    ["reads the table store", source.replace("ok = a.pxd_none(yield* pmdp_get(t, pmd0 + i));", "ok = a.pxd_none((t.k as any).pt.ent[pmd0 + i]);"), /does not read the table store/],
     ["hard-codes PTRS_PER_PMD", source.replace("for (let i = 0; i < a.PTRS_PER_PMD && ok; i++)", "for (let i = 0; i < 512 && ok; i++)"), /PTRS_PER_PTE/],
   ];
   for (const [name, text, expected] of mutants) {

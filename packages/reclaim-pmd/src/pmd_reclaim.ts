@@ -39,6 +39,7 @@ import {
   pmd_free_tlb,
   pmd_lock,
   pmd_lockptr,
+  pmd_offset_kernel,
   pmd_offset_map,
   pmd_unmap,
   pmdp_get,
@@ -178,20 +179,25 @@ export function* try_to_free_pmd(
   for (let i = 0; i < a.PTRS_PER_PMD && empty; i++) empty = a.pxd_none(pmdp_peek(t, m.pmd + i));
   yield* pmd_unmap(t);
   if (!empty) return false;
-  const pfn = pgtable_of_entry(k, m.pmd);
+  let pfn = pgtable_of_entry(k, m.pmd);
 
   const ptl = yield* pud_lock(t, mm);
   if (!f.no_recheck) {
-    // pud_same(): the PUD still maps this table (no other reclaimer freed it meanwhile).
-    if ((yield* pudp_get(t, pudp)) !== m.pudval) {
+    // pud_same(): the PUD still maps the table seen (no other reclaimer freed it meanwhile;
+    // a table freed and another allocated in the same page is the same table to us, as in
+    // Linux, so the PMD pointer is recomputed from the value read under the lock).
+    const pudval = yield* pudp_get(t, pudp);
+    if (pudval !== m.pudval) {
       yield* spin_unlock(t, ptl);
       return false;
     }
-    const pml = pmd_lockptr(k, m.pmd);
+    const pmd0 = pmd_offset_kernel(k, pudval, start);
+    pfn = a.pxd_table_pfn(pudval);
+    const pml = pmd_lockptr(k, pmd0);
     yield* spin_lock(t, pml);
     let ok = !held_by_walker(k, pfn);
     if (!ok) stats.kept_for_walker++;
-    for (let i = 0; i < a.PTRS_PER_PMD && ok; i++) ok = a.pxd_none(yield* pmdp_get(t, m.pmd + i));
+    for (let i = 0; i < a.PTRS_PER_PMD && ok; i++) ok = a.pxd_none(yield* pmdp_get(t, pmd0 + i));
     if (!ok) {
       if (!held_by_walker(k, pfn)) stats.pmd_recheck_failed++;
       yield* spin_unlock(t, pml);

@@ -15,7 +15,7 @@ import { round_down } from "../pgtable/offset.js";
 import { pmdp_huge_get_and_clear, ptep_get, ptep_get_and_clear, set_pmd_at } from "../pgtable/ops.js";
 import { pmd_lock } from "../pgtable/pgalloc.js";
 import { pte_lockptr } from "../pgtable/pte_map.js";
-import { walk_pmd } from "../pgtable/walk.js";
+import { pmd_walk_map, pmd_walk_unmap } from "../pgtable/upper_map.js";
 import { spin_lock } from "../sync/spinlock.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { folio_put, page_folio, vm_normal_page } from "./folio.js";
@@ -41,8 +41,11 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
   }
   /* check if the pmd is still valid: only after vma_start_write() has drained the VMA's readers */
   yield* vma_start_write(t, mm, vma);
-  const pmdp = walk_pmd(k, mm, haddr);
+  // find_pmd_or_thp_or_none(): with Kernel.rcu_upper, pud/pmd_offset_map() (RCU held to the
+  // end; a failed map is SCAN_PMD_NULL); else walk_pmd(), no preemption point.
+  const pmdp = yield* pmd_walk_map(t, mm, haddr);
   if (pmdp < 0 || a.pxd_none(k.pt.get(pmdp)) || a.pmd_trans_huge(k.pt.get(pmdp))) {
+    if (pmdp >= 0) yield* pmd_walk_unmap(t);
     yield* mmap_write_unlock(t, mm);
     return "SCAN_PMD_NULL";
   }
@@ -72,6 +75,7 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
     yield* set_pmd_at(t, pmdp, _pmd);
     yield* spin_unlock(t, pml2);
     k.frames.free(folio, 9);
+    yield* pmd_walk_unmap(t);
     yield* mmap_write_unlock(t, mm);
     return "SCAN_PAGE_ANON";
   }
@@ -97,6 +101,7 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
   k.frames.mapcount[folio] = 1;
   yield* set_pmd_at(t, pmdp, e);
   yield* spin_unlock(t, pml3);
+  yield* pmd_walk_unmap(t);
   yield* mmap_write_unlock(t, mm);
   return "SCAN_SUCCEED";
 }

@@ -403,42 +403,38 @@ function* __handle_mm_fault(t: Task, vma: Vma, address: number, flags: number, v
   if (vmf.pudp < 0) return VM_FAULT_OOM;
   if (k.rcu_upper) {
     // Seed 001's plan: allocate the PMD table if none (no RCU held: it may sleep in
-    // Linux), then map it under RCU; a PMD table freed in between fails the map
-    // and the fault is retried, as a failed pte_offset_map() makes it.
+    // Linux), then map it under RCU, held to the end; a PMD table freed in between
+    // fails the map and the fault is retried, as a failed pte_offset_map() makes it.
     if (a.pxd_none(k.pt.get(vmf.pudp)) && (yield* __pmd_alloc(t, mm, vmf.pudp))) return VM_FAULT_OOM;
     vmf.pmdp = yield* pmd_offset_map(t, vmf.pudp, address);
     if (vmf.pmdp < 0) return 0;
-    const ret = yield* __handle_mm_fault_pmd(t, vmf);
-    yield* pmd_unmap(t);
-    return ret;
-  }
-  vmf.pmdp = yield* pmd_alloc(t, mm, vmf.pudp, address);
-  if (vmf.pmdp < 0) return VM_FAULT_OOM;
-  return yield* __handle_mm_fault_pmd(t, vmf);
-}
-
-/** __handle_mm_fault() from the PMD entry on (vmf.pmdp set). */
-function* __handle_mm_fault_pmd(t: Task, vmf: VmFault): KPath<number> {
-  const k = t.k;
-  const a = k.arch;
-  const vma = vmf.vma;
-  const flags = vmf.flags;
-  if (a.pxd_none(k.pt.get(vmf.pmdp)) && thp_vma_allowable_pmd(k, vma)) {
-    const ret = yield* do_huge_pmd_anonymous_page(t, vmf);
-    if (!(ret & VM_FAULT_FALLBACK)) return ret;
   } else {
-    vmf.orig_pmd = yield* pmdp_get_lockless(t, vmf.pmdp);
-    if (!a.pxd_none(vmf.orig_pmd) && a.pmd_trans_huge(vmf.orig_pmd)) {
-      if (flags & FAULT_FLAG_WRITE && !a.pmd_write(vmf.orig_pmd)) {
-        const ret = yield* do_huge_pmd_wp_page(t, vmf);
-        if (!(ret & VM_FAULT_FALLBACK)) return ret;
-      } else {
-        // huge_pmd_set_accessed(): the hardware walk will succeed now.
-        return 0;
+    vmf.pmdp = yield* pmd_alloc(t, mm, vmf.pudp, address);
+    if (vmf.pmdp < 0) return VM_FAULT_OOM;
+  }
+
+  let ret: number;
+  out: {
+    if (a.pxd_none(k.pt.get(vmf.pmdp)) && thp_vma_allowable_pmd(k, vma)) {
+      ret = yield* do_huge_pmd_anonymous_page(t, vmf);
+      if (!(ret & VM_FAULT_FALLBACK)) break out;
+    } else {
+      vmf.orig_pmd = yield* pmdp_get_lockless(t, vmf.pmdp);
+      if (!a.pxd_none(vmf.orig_pmd) && a.pmd_trans_huge(vmf.orig_pmd)) {
+        if (flags & FAULT_FLAG_WRITE && !a.pmd_write(vmf.orig_pmd)) {
+          ret = yield* do_huge_pmd_wp_page(t, vmf);
+          if (!(ret & VM_FAULT_FALLBACK)) break out;
+        } else {
+          // huge_pmd_set_accessed(): the hardware walk will succeed now.
+          ret = 0;
+          break out;
+        }
       }
     }
+    ret = yield* handle_pte_fault(t, vmf);
   }
-  return yield* handle_pte_fault(t, vmf);
+  if (k.rcu_upper) yield* pmd_unmap(t);
+  return ret;
 }
 
 /** handle_mm_fault(vma, address, flags, regs): counts the fault, then __handle_mm_fault. */
