@@ -12,7 +12,7 @@ import { defaultReclaims } from "@mmsim/cli";
 import { findSystemCompiler } from "@mmsim/host";
 import { Command } from "commander";
 import { faultCost, renderFaultCost } from "./cost.js";
-import { mutantTimes, renderExplorer, scheduleRates } from "./explore.js";
+import { benchMutants, mutantTimes, renderExplorer, scheduleRates } from "./explore.js";
 import { buildSeedloop, runSeedloop } from "./kernel.js";
 import { ratios, renderReport, RSS_TARGET_BYTES, type BenchResult, type KernelResult } from "./report.js";
 import { faultRate, seedRun, type SeedRun } from "./sim.js";
@@ -98,7 +98,7 @@ const program = new Command("bench")
     process.stdout.write(renderFaultCost(costs));
     log("explorer: schedules/s and time to first failure of each mutant");
     const rates = scheduleRates();
-    const mutants = mutantTimes();
+    const mutants = mutantTimes(5, 200, await benchMutants());
     process.stdout.write(renderExplorer(rates, mutants));
     if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...result, sideBySide: sbs, faultCost: costs, explorer: { rates, mutants } }, null, 2) + "\n");
   });
