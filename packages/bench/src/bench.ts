@@ -14,7 +14,7 @@ import { defaultReclaims } from "@mmsim/cli";
 import { findSystemCompiler } from "@mmsim/host";
 import { Command, Option } from "commander";
 import { faultCost, renderFaultCost } from "./cost.js";
-import { mutantTimes, renderExplorer, scheduleRates } from "./explore.js";
+import { benchMutants, mutantTimes, renderExplorer, scheduleRates } from "./explore.js";
 import { buildSeedloop, runSeedloop } from "./kernel.js";
 import { productionChild, productionRun, renderProduction, type ProductionRun } from "./production.js";
 import { ratios, renderReport, RSS_TARGET_BYTES, type BenchResult, type KernelResult } from "./report.js";
@@ -151,7 +151,7 @@ const program = new Command("bench")
     process.stdout.write(renderFaultCost(costs));
     log("explorer: schedules/s and time to first failure of each mutant");
     const rates = scheduleRates();
-    const mutants = mutantTimes();
+    const mutants = mutantTimes(5, 200, await benchMutants());
     process.stdout.write(renderExplorer(rates, mutants));
     const production = await productionBench(opts);
     process.stdout.write("\n" + renderProduction(production));

@@ -2,13 +2,19 @@
  * Explorer figures for `npm run bench`: schedules explored per second on the
  * merged design (no failure to stop at), and, for each bundled mutant, the time
  * to its first failure — the kit's race scenarios in order, PCT — as the median
- * over several seeds.
+ * over several seeds. The mutants are every design's hand-written ones
+ * (benchMutants): @mmsim/conformance's MUTANTS (pt-reclaim's, the threads',
+ * rcu-freept's), its REFERENCE_MUTANTS on each installed plugin they apply to
+ * (refcount, percpu), and zero-pte's (`@mmsim/reclaim-zero-pte/mutants`).
+ * lazyfree's two mutants are plugins written inside its test file, not shipped.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { MUTANTS, SCENARIOS } from "@mmsim/conformance";
+import { installedReclaims } from "@mmsim/cli";
+import { MUTANTS, REFERENCE_MUTANTS, SCENARIOS } from "@mmsim/conformance";
 import { type ReclaimPlugin } from "@mmsim/core";
 import { explore, type StrategyName } from "@mmsim/core/check";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
+import { ZERO_PTE_BUGS, zeroPteMutant } from "@mmsim/reclaim-zero-pte/mutants";
 import { median } from "./stats.js";
 
 export interface ScheduleRate {
@@ -49,8 +55,29 @@ function firstFailure(plugin: () => ReclaimPlugin, seed: number, budget: number)
   return null;
 }
 
-export function mutantTimes(seeds = 5, budget = 200): MutantTime[] {
-  return MUTANTS.map((m) => {
+/** A hand-written mutant: a name and a factory of the broken plugin. */
+export interface BenchMutant {
+  name: string;
+  plugin: () => ReclaimPlugin;
+}
+
+/**
+ * Every design's hand-written mutants: MUTANTS (names as shipped), then each
+ * REFERENCE_MUTANT on every installed plugin it applies to (`<plugin>-<mutant>`),
+ * then zero-pte's (`zero-pte-<bug>`).
+ */
+export async function benchMutants(): Promise<BenchMutant[]> {
+  const out: BenchMutant[] = MUTANTS.map((m) => ({ name: m.name, plugin: m.plugin }));
+  for (const r of await installedReclaims()) {
+    const create = () => r.create()!;
+    for (const m of REFERENCE_MUTANTS) if (m.applies(create())) out.push({ name: `${r.name}-${m.name}`, plugin: () => m.wrap(create()) });
+  }
+  for (const bug of ZERO_PTE_BUGS) out.push({ name: `zero-pte-${bug}`, plugin: () => zeroPteMutant(bug) });
+  return out;
+}
+
+export function mutantTimes(seeds = 5, budget = 200, mutants: readonly BenchMutant[] = MUTANTS): MutantTime[] {
+  return mutants.map((m) => {
     const found = Array.from({ length: seeds }, (_, i) => firstFailure(m.plugin, i + 1, budget)).filter((x) => x !== null);
     return {
       mutant: m.name,

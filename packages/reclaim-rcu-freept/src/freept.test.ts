@@ -3,7 +3,7 @@
  * kit finds in it.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { Engine, MADV_DONTNEED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
+import { Engine, MADV_DONTNEED, MADV_HUGEPAGE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
 import { check_exit, check_mm } from "@mmsim/core/check";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import { describe, expect, it } from "vitest";
@@ -91,5 +91,94 @@ describe("rcu-freept's scan, as the RFC walks it", () => {
     for (const bad of [{ scan_delay_ms: 0 }, { scan_delay_ms: Number.NaN }, { scan_size_mb: -1 }]) {
       expect(() => rcuFreept(bad)).toThrow(/^rcu-freept: scan_(delay_ms|size_mb) must be a positive number/);
     }
+    expect(() => rcuFreept({ scan_delay_ms: -5 })).toThrow("rcu-freept: scan_delay_ms must be a positive number of ms, got -5");
+    expect(() => rcuFreept({ scan_size_mb: 0 })).toThrow("rcu-freept: scan_size_mb must be a positive number of MB, got 0");
+  });
+
+  it("scan_delay_ms is converted to jiffies at HZ (200 ms = 50 jiffies): no scan before it", () => {
+    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept({ scan_delay_ms: 200 }) });
+    const p = e.spawn();
+    p.mmap(SLOT, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 4 * M, true);
+    p.madvise(SLOT, 4 * M, MADV_DONTNEED);
+    p.idle(150);
+    expect(p.status().VmPTE).toBe(16);
+    p.idle(100);
+    expect(p.status().VmPTE).toBe(8);
+  });
+});
+
+/**
+ * One scan round at a time: the first scan is MM_PGTABLE_SCAN_DELAY (100 ms) after
+ * the first tick, then one every 100 ms; each round walks VMAs from
+ * mm_pgtable_scan_offset until it has passed MM_PGTABLE_SCAN_SIZE (256 MB) beyond
+ * it, and restarts at 0 when no VMA lies past the offset. The kit checks only
+ * that every free is safe; these pin the RFC's scan policy.
+ */
+describe("rcu-freept's scan rounds (MM_PGTABLE_SCAN_DELAY, MM_PGTABLE_SCAN_SIZE, mm_pgtable_scan_offset)", () => {
+  /** A process with a 4 MiB VMA at each offset, each holding one empty PTE table. */
+  const with_empty_tables = (offsets: number[], opts = {}) => {
+    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept(opts) });
+    const p = e.spawn();
+    for (const off of offsets) p.mmap(SLOT + off, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    for (const off of offsets) {
+      p.touch(SLOT + off, 2 * M, true);
+      p.madvise(SLOT + off, 2 * M, MADV_DONTNEED);
+    }
+    return p;
+  };
+  const reclaimed = (p: ReturnType<Engine["spawn"]>) => p.mm.counters.pte_tables_reclaimed;
+  /** Tick by tick until the first scan round has freed a table: 100 ms (25 jiffies) after the first tick, which arms it. */
+  const first_round = (p: ReturnType<Engine["spawn"]>) => {
+    let ms = 0;
+    for (; reclaimed(p) === 0; ms += 4) {
+      expect(ms).toBeLessThan(1000);
+      p.idle(4);
+    }
+    expect(ms).toBe(104);
+  };
+
+  it("the first round walks one VMA from offset 0 (ALIGN_DOWN(vm_end) is past 256 MB); a VMA ending exactly 256 MB past the offset ends a round", () => {
+    // A = [0, 4M), B = [256M, 260M), C = [264M, 268M) from SLOT: B's end is exactly
+    // MM_PGTABLE_SCAN_SIZE past A's end, the offset after the first round.
+    const p = with_empty_tables([0, 256 * M, 264 * M]);
+    first_round(p);
+    expect(reclaimed(p)).toBe(1);
+    p.idle(100);
+    expect(reclaimed(p)).toBe(2); // B, and `end - offset >= scan_size` stops there
+    p.idle(100);
+    expect(reclaimed(p)).toBe(3); // C
+  });
+
+  it("a round goes on past VMAs within 256 MB of the offset, and the next one starts where it stopped", () => {
+    const p = with_empty_tables([0, 8 * M, 16 * M]);
+    first_round(p);
+    expect(reclaimed(p)).toBe(1); // A
+    p.idle(100);
+    expect(reclaimed(p)).toBe(3); // B and C in the second round, from A's end
+  });
+
+  it("a round whose offset is past the last VMA restarts at 0; no round before the scan delay", () => {
+    const p = with_empty_tables([0]);
+    first_round(p); // walks the only VMA; the offset is now its end
+    expect(reclaimed(p)).toBe(1);
+    p.touch(SLOT + 2 * M, 2 * M, true);
+    p.madvise(SLOT + 2 * M, 2 * M, MADV_DONTNEED);
+    p.idle(40);
+    expect(reclaimed(p)).toBe(1); // the next round is 100 ms after the first
+    p.idle(80);
+    expect(reclaimed(p)).toBe(2); // find_vma(offset) is NULL: the round restarts at 0
+  });
+
+  it("leaves MADV_HUGEPAGE VMAs to the THP path (VM_HUGEPAGE)", () => {
+    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept() });
+    const p = e.spawn();
+    p.mmap(SLOT, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 4 * M, true); // PTE-mapped before the advice
+    p.madvise(SLOT, 4 * M, MADV_HUGEPAGE);
+    p.madvise(SLOT, 4 * M, MADV_DONTNEED);
+    p.idle(500);
+    expect(p.status().VmPTE).toBe(16);
+    expect(reclaimed(p)).toBe(0);
   });
 });
