@@ -20,6 +20,7 @@ import { pmd_lock } from "../pgtable/pgalloc.js";
 import { pte_free_tlb, type MmuGather } from "../tlb/mmu_gather.js";
 import { spin_unlock } from "../sync/spinlock.js";
 import { PG_ANON } from "../mm/page_alloc.js";
+import type { Kernel } from "../kernel.js";
 import { RandomStrategy } from "../sched/strategy.js";
 import { execute, type ExecutionResult } from "./execution.js";
 import type { Scenario } from "./scenario.js";
@@ -48,7 +49,7 @@ const naive = (): ReclaimPlugin => ({
 /** The mutant: the same plugin, but every kernel after the first starts with one frame taken. */
 function leaky(): () => ReclaimPlugin {
   let kernels = 0;
-  return () => ({ ...naive(), attach: (k) => void (kernels++ > 0 && k.frames.alloc(0, PG_ANON)) });
+  return () => ({ ...naive(), attach: (k) => void (kernels++ > 0 && (k as unknown as Kernel).frames.alloc(0, PG_ANON)) });
 }
 
 const scenario: Scenario = {
