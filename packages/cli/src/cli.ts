@@ -5,17 +5,18 @@
  */
 import { Command, CommanderError } from "commander";
 import { Option } from "commander";
-import { compareCommand, type CompareCommandOptions } from "./commands/compare.js";
-import { conformanceCommand, type ConformanceCommandOptions } from "./commands/conformance.js";
-import { exploreCommand, type ExploreCommandOptions } from "./commands/explore.js";
-import { fuzzCommand, type FuzzCommandOptions } from "./commands/fuzz.js";
-import { checkHostCommand, hostCommand } from "./commands/host.js";
-import { recordCommand } from "./commands/record.js";
-import { replayCommand, type ReplayCommandOptions } from "./commands/replay.js";
-import { listCommand, type ListCommandOptions } from "./commands/list.js";
+// The commands are imported when one runs (not at start-up): `mmsim run` loads
+// neither the explorer, the conformance kit, the host helper nor the trace
+// reader (issue #10 §1). Types only here.
+import type { CompareCommandOptions } from "./commands/compare.js";
+import type { ConformanceCommandOptions } from "./commands/conformance.js";
+import type { ExploreCommandOptions } from "./commands/explore.js";
+import type { FuzzCommandOptions } from "./commands/fuzz.js";
+import type { ReplayCommandOptions } from "./commands/replay.js";
+import type { ListCommandOptions } from "./commands/list.js";
+import type { RunCommandOptions } from "./commands/run.js";
 import { archOption, iecOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
-import { runCommand, type RunCommandOptions } from "./commands/run.js";
-import { mergeCommand } from "./commands/merge.js";
+import { loadMutants } from "./plugins.js";
 import { plotOption } from "./plot-file.js";
 import { shardOption } from "./shard.js";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
@@ -60,7 +61,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError("(use --help for usage)")
-    .addHelpText("after", EXAMPLES);
+    .addHelpText("after", EXAMPLES)
+    // `mutant:<name>` words are parsed against the mutants of @mmsim/conformance: load
+    // them (only then) before the command parses its options.
+    .hook("preSubcommand", async (cmd) => {
+      if (cmd.args.some((a) => a.includes("mutant:"))) await loadMutants();
+    });
 
   program
     .command("run")
@@ -70,7 +76,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(jsonOption("{ reclaim, lines, statuses, final }"))
     .addOption(archOption())
     .addOption(plotOption("at each status line"))
-    .action(async (target: string, opts: RunCommandOptions) => setExit(await runCommand(target, opts, io)));
+    .action(async (target: string, opts: RunCommandOptions) => setExit(await (await import("./commands/run.js")).runCommand(target, opts, io)));
 
   program
     .command("compare")
@@ -81,7 +87,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(archOption())
     .addOption(iecOption())
     .addOption(plotOption("at each status line"))
-    .action(async (target: string, opts: CompareCommandOptions) => setExit(await compareCommand(target, opts, io)));
+    .action(async (target: string, opts: CompareCommandOptions) => setExit(await (await import("./commands/compare.js")).compareCommand(target, opts, io)));
 
   program
     .command("explore")
@@ -98,7 +104,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(jsonOption("the result"))
     .addOption(archOption())
     .action(async (target: string, opts: ExploreCommandOptions & { preemptionBound: string }) =>
-      setExit(await exploreCommand(target, { ...opts, bound: opts.preemptionBound }, io)),
+      setExit(await (await import("./commands/explore.js")).exploreCommand(target, { ...opts, bound: opts.preemptionBound }, io)),
     );
 
   program
@@ -113,13 +119,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(shardOption())
     .addOption(jsonOption("the report"))
     .addOption(archOption())
-    .action(async (target: string, opts: ConformanceCommandOptions) => setExit(await conformanceCommand(target, opts, io)));
+    .action(async (target: string, opts: ConformanceCommandOptions) => setExit(await (await import("./commands/conformance.js")).conformanceCommand(target, opts, io)));
 
   program
     .command("merge")
     .description("combine the --json results of a campaign's shards (--shard i/n) into what the unsharded run prints")
     .argument("<files...>", "the shards' --json files, one per shard, any order")
-    .action(async (files: string[]) => setExit(await mergeCommand(files, io)));
+    .action(async (files: string[]) => setExit(await (await import("./commands/merge.js")).mergeCommand(files, io)));
 
   program
     .command("fuzz")
@@ -131,14 +137,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(shardOption())
     .addOption(jsonOption("the result"))
     .addOption(archOption())
-    .action(async (target: string, opts: FuzzCommandOptions) => setExit(await fuzzCommand(target, opts, io)));
+    .action(async (target: string, opts: FuzzCommandOptions) => setExit(await (await import("./commands/fuzz.js")).fuzzCommand(target, opts, io)));
 
   const line = { out: (s: string) => io.out(s + "\n"), err: (s: string) => io.err(s + "\n") };
   program
     .command("host")
     .description("run a workload script on the running Linux kernel (C helper built with cc); prints what `mmsim run` prints")
     .argument("<script>", WORKLOAD_ARG)
-    .action(async (path: string) => setExit(await hostCommand(path, line, {}, io.cwd)));
+    .action(async (path: string) => setExit(await (await import("./commands/host.js")).hostCommand(path, line, {}, io.cwd)));
 
   program
     .command("check-host")
@@ -147,7 +153,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--reclaim <plugin>", "the simulator's plugin, as `run` takes it (default: pt-reclaim if the running kernel has CONFIG_PT_RECLAIM, else none; said on stderr)")
     .option("--rss-tolerance <kB>", "allowed dVmRSS difference (default: 0, see host/README)")
     .action(async (paths: string[], o: { reclaim?: string; rssTolerance?: string }) =>
-      setExit(await checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance, cwd: io.cwd }, line)),
+      setExit(await (await import("./commands/host.js")).checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance, cwd: io.cwd }, line)),
     );
 
   program
@@ -160,7 +166,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option("--keep-data", "keep perf's <file>.data")
     .action(async (command: string[], opts: { output: string; perf?: string; keepData?: boolean }) =>
       setExit(
-        await recordCommand(
+        await (await import("./commands/record.js")).recordCommand(
           ["-o", opts.output, ...(opts.perf !== undefined ? ["--perf", opts.perf] : []), ...(opts.keepData ? ["--keep-data"] : []), "--", ...command],
           io,
         ),
@@ -179,13 +185,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(archOption())
     .addOption(iecOption())
     .addOption(plotOption("of the selected process over the trace's time"))
-    .action(async (trace: string, opts: ReplayCommandOptions) => setExit(await replayCommand(trace, opts, io)));
+    .action(async (trace: string, opts: ReplayCommandOptions) => setExit(await (await import("./commands/replay.js")).replayCommand(trace, opts, io)));
 
   program
     .command("list")
     .description("list the builtin workloads and the installed reclaim plugins")
     .addOption(jsonOption("the lists"))
-    .action(async (opts: ListCommandOptions) => setExit(await listCommand(opts, io)));
+    .action(async (opts: ListCommandOptions) => setExit(await (await import("./commands/list.js")).listCommand(opts, io)));
 
   return program;
 }

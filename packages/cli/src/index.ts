@@ -12,6 +12,7 @@ export {
   PLUGIN_EXPORTS,
   parseReclaimSpec,
   parseReclaimList,
+  loadMutants,
   loadReclaim,
   loadReclaims,
   installedReclaims,

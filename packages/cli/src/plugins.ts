@@ -7,7 +7,7 @@
  * listed but not installed is skipped by `installedReclaims()`.
  */
 import { validate_plugin, type ReclaimPlugin } from "@mmsim/core";
-import { MUTANTS, type Mutant } from "@mmsim/conformance";
+import type { Mutant } from "@mmsim/conformance";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { messageOf, UsageError } from "./errors.js";
@@ -45,6 +45,20 @@ export const DEPRECATED_ALIASES: Readonly<Record<string, string>> = {
 
 export const NONE = "none";
 
+/** The bundled mutants, once loadMutants() has run. */
+let mutants: readonly Mutant[] | null = null;
+
+/**
+ * Loads the mutants `mutant:<name>` words name (the conformance kit's, imported on
+ * demand: commands that name none never load the kit). The CLI calls it before
+ * parsing a command line that names a mutant; call it before parseReclaimSpec()
+ * of such a word.
+ */
+export async function loadMutants(): Promise<readonly Mutant[]> {
+  mutants ??= (await import("@mmsim/conformance")).MUTANTS;
+  return mutants;
+}
+
 /** What one --reclaim word names (checked while parsing; loaded later). */
 export type ReclaimSpec =
   | { readonly kind: "none" }
@@ -76,6 +90,8 @@ export const NO_RECLAIM: Reclaim = { name: null, label: NONE, source: "", info: 
 export function parseReclaimSpec(word: string): ReclaimSpec {
   if (word === NONE) return { kind: "none" };
   if (word.startsWith("mutant:")) {
+    if (mutants === null) throw new Error(`parseReclaimSpec('${word}'): the mutants are not loaded (await loadMutants() first)`);
+    const MUTANTS = mutants;
     const mutant = MUTANTS.find((m) => `mutant:${m.name}` === word);
     if (!mutant) throw new UsageError(`unknown mutant '${word}' (known: ${MUTANTS.map((m) => `mutant:${m.name}`).join(", ")})`);
     return { kind: "mutant", mutant };

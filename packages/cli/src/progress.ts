@@ -3,7 +3,13 @@
  * taken a second, so short runs print nothing. Runs are synchronous, so the bar
  * is drawn from the runner's onProgress callback, not from a timer.
  */
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type * as CliProgress from "cli-progress";
+
+/** cli-progress (CommonJS), loaded when a bar is first drawn: short runs never load it. */
+function cliProgress(): typeof CliProgress {
+  return createRequire(import.meta.url)("cli-progress") as typeof CliProgress;
+}
 
 export interface Progress {
   /** `done` of `total` operations finished. */
@@ -39,7 +45,7 @@ export function createProgress(stream: NodeJS.WritableStream | null, opts: Progr
 }
 
 class LazyBar implements Progress {
-  private bar: cliProgress.SingleBar | null = null;
+  private bar: CliProgress.SingleBar | null = null;
   private readonly start: number;
   private readonly now: () => number;
   private readonly delayMs: number;
@@ -72,8 +78,9 @@ class LazyBar implements Progress {
     this.bar = null;
   }
 
-  private makeBar(): cliProgress.SingleBar {
-    return new cliProgress.SingleBar(
+  private makeBar(): CliProgress.SingleBar {
+    const cp = cliProgress();
+    return new cp.SingleBar(
       {
         stream: this.stream,
         format: `{label} [{bar}] {percentage}% | {value}/{total} ${this.opts.unit ?? "ops"} | ETA {eta_formatted}`,
@@ -82,7 +89,7 @@ class LazyBar implements Progress {
         hideCursor: false,
         gracefulExit: false,
       },
-      cliProgress.Presets.shades_classic,
+      cp.Presets.shades_classic,
     );
   }
 }

@@ -68,16 +68,39 @@ function spinlock_held_by_other(t: Task): object | null {
   return null;
 }
 
-/** The entries the MMU reads to translate addr (PUD, PMD, PTE values), without preemption points. */
-function translation(k: Task["k"], mm: MmStruct, addr: number): string {
+/**
+ * The entries the MMU reads to translate addr (PMD and PTE values), without
+ * preemption points, into `out`: what a retried fault compares with the last
+ * try. Numbers, not a string: this runs at every fault of every explored
+ * execution. `kind` is 0 when no PMD covers addr, 1 when the PMD maps no PTE
+ * table (none, or huge), 2 with both values, 3 when the walk hit a freed table
+ * (the sanitizers report it where the walk happens).
+ */
+interface Translation {
+  kind: number;
+  pmd: number;
+  pte: number;
+}
+
+function translation(k: Task["k"], mm: MmStruct, addr: number, out: Translation): void {
+  out.pmd = 0;
+  out.pte = 0;
   try {
     const pmdp = walk_pmd(k, mm, addr);
-    if (pmdp < 0) return "-";
-    const pmd = k.pt.get(pmdp);
+    if (pmdp < 0) {
+      out.kind = 0;
+      return;
+    }
+    out.pmd = k.pt.get(pmdp);
     const ptep = walk_pte(k, mm, addr);
-    return `${pmd}:${ptep < 0 ? "-" : k.pt.get(ptep)}`;
+    if (ptep < 0) out.kind = 1;
+    else {
+      out.kind = 2;
+      out.pte = k.pt.get(ptep);
+    }
   } catch {
-    return "?"; // a freed table: the sanitizers report it where the walk happens
+    out.kind = 3;
+    out.pmd = 0;
   }
 }
 
@@ -100,23 +123,26 @@ function translation(k: Task["k"], mm: MmStruct, addr: number): string {
 function* user_access(t: Task, mm: MmStruct, addr: number, write: boolean, value: number): KPath<number | string> {
   const k = t.k;
   let stuck = 0;
-  let seen = "";
+  const seen: Translation = { kind: -1, pmd: 0, pte: 0 }; // nothing seen yet
+  const now: Translation = { kind: -1, pmd: 0, pte: 0 };
   let activity = -1;
   for (;;) {
     yield* user_point(t, addr);
     if (k.tlb.track_entries) hw_walk(k, t.cpu, mm, addr);
     const v = hw_access(k, mm, addr, write, value);
     if (v === v) return v;
-    const now = translation(k, mm, addr);
+    translation(k, mm, addr, now);
     const others = others_activity(t);
-    if (now === seen && others === activity) {
+    if (now.kind === seen.kind && now.pmd === seen.pmd && now.pte === seen.pte && others === activity) {
       const lock = spinlock_held_by_other(t);
       if (lock !== null) yield* t.op.set(PT.SPIN, "cpu_relax (fault retry)", user_point_action, addr, null, lock);
       else stuck++;
     } else stuck = 0;
     if (stuck >= MAX_FAULTS_WITHOUT_PROGRESS)
       throw new Error(`user access 0x${addr.toString(16)}: no progress after ${MAX_FAULTS_WITHOUT_PROGRESS} faults (the fault handler returned without changing the translation, and no other task ran)`);
-    seen = now;
+    seen.kind = now.kind;
+    seen.pmd = now.pmd;
+    seen.pte = now.pte;
     activity = others;
     const r = yield* do_user_addr_fault(t, addr, write, value);
     if (r !== "ok") return r;

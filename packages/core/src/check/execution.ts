@@ -168,17 +168,31 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   const stackLimit = Error.stackTraceLimit;
   if (opts.trace) Error.stackTraceLimit = 60;
   let current = -1;
+  // Per-step bookkeeping allocates nothing in the common case: the tasks still
+  // running are counted as they finish, and a step whose runnable set equals the
+  // previous step's shares that array (result.runnable is read, never mutated).
+  let live = 0;
+  for (const a of actors) if (!a.walk) live++;
+  let prevRunnable: number[] = [];
+  const scratch: number[] = [];
+  const trace = opts.trace ?? false;
   try {
     for (let step = 0; ; step++) {
-      const live = actors.filter((a) => !a.done && !a.walk).length;
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
-      const runnable: number[] = [];
-      actors.forEach((a, i) => {
+      const walkerRan = current >= 0 && actors[current].walk !== undefined;
+      scratch.length = 0;
+      let tasksRunnable = false;
+      for (let i = 0; i < actors.length; i++) {
+        const a = actors[i];
         // A walker takes one speculative walk, then lets a task run: walks interleave, never starve tasks.
-        if (!a.done && !a.blocked && !(a.walk && current >= 0 && actors[current].walk)) runnable.push(i);
-      });
-      if (runnable.every((i) => actors[i].walk)) {
+        if (a.done || a.blocked || (a.walk && walkerRan)) continue;
+        if (!a.walk) tasksRunnable = true;
+        scratch.push(i);
+      }
+      if (!sameList(scratch, prevRunnable)) prevRunnable = scratch.slice();
+      const runnable = prevRunnable;
+      if (!tasksRunnable) {
         const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
         throw new DeadlockError(`every actor is blocked (${stuck.join(", ")})`);
       }
@@ -195,19 +209,23 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
         result.steps.push({ actor: pick, what: `speculative walk 0x${addr.toString(16)}` });
       } else {
         const t = a.task!;
-        t.trace_stack = opts.trace ?? false;
+        t.trace_stack = trace;
         const r = a.path!.next();
         if (r.done) {
           a.done = true;
+          live--;
           result.steps.push({ actor: pick, what: "(returns to user)" });
         } else {
           const p = r.value as Point & { stack?: string };
           a.blocked = p.kind === 4;
           a.waiting = a.blocked ? { kind: p.kind, what: p.what, obj: p.obj } : null;
-          result.steps.push({ actor: pick, what: p.what, stack: opts.trace ? parseStack(p.stack) : undefined });
+          result.steps.push({ actor: pick, what: p.what, stack: trace ? parseStack(p.stack) : undefined });
         }
         // Someone else moved: a blocked actor whose lock is now free may proceed (walkers change no lock).
-        for (const [i, o] of actors.entries()) if (i !== pick && o.blocked && !stillBlocked(o.waiting!)) o.blocked = false;
+        for (let i = 0; i < actors.length; i++) {
+          const o = actors[i];
+          if (i !== pick && o.blocked && !stillBlocked(o.waiting!)) o.blocked = false;
+        }
       }
       current = pick;
       k.rcu.rcu_poll(); // callbacks run as early as the grace period allows
@@ -228,6 +246,12 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     Error.stackTraceLimit = stackLimit;
   }
   return result;
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether the lock a blocked actor spins on is still unavailable (so it need not be scheduled). */

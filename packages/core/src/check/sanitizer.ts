@@ -287,6 +287,9 @@ export class Sanitizer implements types.Sanitizer {
     for (const h of t.held) {
       const hc = (h as { cls?: string; name: string }).cls ?? (h as { name: string }).name;
       if (hc === cls) continue;
+      // Known order hc → cls: the graph stays acyclic (an edge is added only when
+      // its reverse is unreachable), so cls cannot reach hc; nothing to search or add.
+      if (this.deps.get(hc)?.has(cls)) continue;
       if (this.reaches(cls, hc)) this.fail("lock order", `${t.comm} takes ${cls} while holding ${hc}, but the order ${cls} → ${hc} is established (ABBA deadlock)`);
       this.edge(hc, cls);
     }

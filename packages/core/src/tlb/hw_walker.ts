@@ -39,9 +39,10 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
     c.pwc_gen.set(region, k.frames.gen[table]);
   } else if (!cached) {
     let e = k.pt.get(k.pt.entry(mm.pgd, Math.floor(addr / k.PGDIR_SIZE) % 512));
-    const levels: number[] = a.p4d_folded ? [k.PUD_SIZE, k.PMD_SIZE] : [k.P4D_SIZE, k.PUD_SIZE, k.PMD_SIZE];
-    for (const size of levels) {
+    // The levels below the PGD: P4D (unless folded), PUD, PMD (no array per walk: this runs at every user access explored).
+    for (let level = a.p4d_folded ? 1 : 0; level < 3; level++) {
       if (a.pxd_none(e) || !a.pxd_present(e)) return { pfn: -1, cached: false };
+      const size = level === 0 ? k.P4D_SIZE : level === 1 ? k.PUD_SIZE : k.PMD_SIZE;
       e = k.pt.get(k.pt.entry(a.pxd_pfn(e), Math.floor(addr / size) % 512));
     }
     if (a.pxd_none(e) || !a.pxd_present(e)) return { pfn: -1, cached: false };

@@ -9,6 +9,7 @@ import type { Advice, Loc, Prot, Script, Stmt, Sysctl, ThpMode } from "./ast.js"
 import { ScriptError } from "./errors.js";
 import { evalNonNegative } from "./expr.js";
 import { SWAP_MIN_BYTES } from "../mm/swapfile.js";
+import { compileStmts, runCompiled } from "./compile.js";
 
 export type ResolvedOp =
   | { op: "mmap"; loc: Loc; name: string; size: number; prot: Prot; shared: boolean; thp: "hugepage" | "nohugepage" | null; addr: number | null; noreserve?: boolean }
@@ -81,23 +82,12 @@ export function resolveOp(s: SimpleStmt, env: ReadonlyMap<string, number>): Reso
   return s satisfies never;
 }
 
-/** Streams the operations: a loop's body is resolved as each iteration comes, never unrolled ahead. */
-function* expand(stmts: readonly Stmt[], env: Map<string, number>): Generator<ResolvedOp> {
-  for (const s of stmts) {
-    if (s.op !== "repeat") {
-      yield resolveOp(s, env);
-      continue;
-    }
-    const n = evalNonNegative(s.count, env, "COUNT");
-    for (let i = 0; i < n; i++) {
-      env.set(s.var, i);
-      yield* expand(s.body, env);
-    }
-    env.delete(s.var);
-  }
-}
-
-/** The operations a script performs, in order. Throws ScriptError (with its location) on a bad operand. */
+/**
+ * The operations a script performs, in order, streamed: a loop's body is resolved
+ * as each iteration comes, never unrolled ahead. The script is compiled first
+ * (compile.ts: each `repeat` body once, not per iteration); the operations and
+ * errors are resolveOp()'s. Throws ScriptError (with its location) on a bad operand.
+ */
 export function resolveScript(script: Script): Generator<ResolvedOp> {
-  return expand(script.stmts, new Map());
+  return runCompiled(compileStmts(script.stmts));
 }

@@ -1,0 +1,50 @@
+/**
+ * `mmsim run` loads only what it uses (issue #10 §1): not the explorer
+ * (@mmsim/core/check), the conformance kit (and its fast-check and coverage
+ * libraries), the host helper, the trace reader, the scenario schema (valibot)
+ * or the progress bar (cli-progress, loaded when a bar is first drawn). The
+ * built bin runs under a module-load hook that lists every module it loads.
+ * Mutants: a static import of a command module or of @mmsim/conformance in
+ * cli.ts or plugins.ts (the list then has the kit); a `mutant:` word must still
+ * load the kit (the second test).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL, fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "./testing.js";
+
+const MMSIM = fileURLToPath(new URL("../dist/mmsim.js", import.meta.url));
+const built = existsSync(MMSIM);
+
+/** The module URLs `mmsim <args>` loads, and its exit status. */
+function loadedBy(args: string[]): { urls: string[]; status: number | null } {
+  const dir = tempDir({
+    "hooks.mjs": "export async function load(url, ctx, next) { if (url.startsWith('file:')) process.stderr.write('LOADED ' + url + '\\n'); return next(url, ctx); }\n",
+    "register.mjs": "import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);\n",
+  });
+  const r = spawnSync(process.execPath, ["--import", pathToFileURL(join(dir, "register.mjs")).href, MMSIM, ...args], { encoding: "utf8" });
+  const urls = r.stderr
+    .split("\n")
+    .filter((l) => l.startsWith("LOADED "))
+    .map((l) => l.slice("LOADED ".length));
+  return { urls, status: r.status };
+}
+
+const HEAVY = [/conformance/, /core\/dist\/check\./, /cli-progress/, /fast-check/, /v8-coverage/, /trace-mapping/, /valibot/, /packages\/host\//, /packages\/trace\//, /reclaim-(?!pt-reclaim)/];
+
+describe.skipIf(!built)("start-up imports", () => {
+  it("`mmsim run seed-small --reclaim pt-reclaim` loads no explorer, conformance kit, host, trace or progress library", () => {
+    const { urls, status } = loadedBy(["run", "seed-small", "--reclaim", "pt-reclaim"]);
+    expect(status).toBe(0);
+    expect(urls.some((u) => /core\/dist\/workload\./.test(u))).toBe(true); // the hook saw the run's modules
+    expect(urls.filter((u) => HEAVY.some((h) => h.test(u)))).toEqual([]);
+  });
+
+  it("a `mutant:` word loads the conformance kit before the options are parsed", () => {
+    const { urls, status } = loadedBy(["run", "seed-small", "--reclaim", "mutant:no-rescan", "--json"]);
+    expect(status).toBe(0);
+    expect(urls.some((u) => /conformance\/dist\//.test(u))).toBe(true);
+  });
+});
