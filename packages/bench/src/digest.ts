@@ -10,7 +10,11 @@
  * whole (capacity included); objects by their own keys in sorted order; Maps and
  * Sets in insertion order; an object seen before by its first-visit number (so
  * sharing is part of the digest). Functions (hooks, RCU callbacks) contribute
- * only that they are there: a closure's captured state is not reachable.
+ * only that they are there: a closure's captured state is not reachable. An
+ * object with a `digest_into(update)` method (PtStore) feeds its simulated state
+ * itself: every table slot's entries and ptdesc words and the slot allocator,
+ * not the host form that holds them (EMPTY / RUN / DENSE, pool blocks, locks
+ * created on first use), which may differ between the two paths.
  *
  * The fast path (EngineOptions.batch, default) and the step-by-step path
  * (`batch: false`) must give the same digest after every script.
@@ -85,6 +89,14 @@ class Digester {
     }
     if (o instanceof WeakMap || o instanceof WeakSet) {
       h.update("w");
+      return;
+    }
+    // An object that knows its simulated state apart from its host representation
+    // (PtStore: the entries, not which form holds them) gives that state.
+    const canonical = (o as { digest_into?: (update: (bytes: Uint8Array) => void) => void }).digest_into;
+    if (typeof canonical === "function") {
+      h.update(`c${o.constructor?.name ?? ""};`);
+      canonical.call(o, (bytes) => h.update(bytes));
       return;
     }
     const keys = Object.keys(o).sort();

@@ -13,6 +13,7 @@ export {
   parseReclaimSpec,
   parseReclaimList,
   loadMutants,
+  resolveReclaimSpec,
   loadReclaim,
   loadReclaims,
   installedReclaims,

@@ -59,6 +59,12 @@ export async function loadMutants(): Promise<readonly Mutant[]> {
   return mutants;
 }
 
+/** parseReclaimSpec() for callers outside the CLI's parser: loads the mutants first when the word names one. */
+export async function resolveReclaimSpec(word: string): Promise<ReclaimSpec> {
+  if (word.startsWith("mutant:")) await loadMutants();
+  return parseReclaimSpec(word);
+}
+
 /** What one --reclaim word names (checked while parsing; loaded later). */
 export type ReclaimSpec =
   | { readonly kind: "none" }

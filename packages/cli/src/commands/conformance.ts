@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
-import { loadReclaim, parseReclaimSpec, reclaimArg } from "../plugins.js";
+import { loadReclaim, parseReclaimSpec, resolveReclaimSpec, reclaimArg } from "../plugins.js";
 import { archOf, type ArchName } from "../simulate.js";
 import { resolvePackage } from "../package-resolve.js";
 import { checkPluginShard } from "../conformance-shard.js";
@@ -91,7 +91,7 @@ export function coverageText(c: CoverageReport): string {
 }
 
 export async function conformanceCommand(target: string, opts: ConformanceCommandOptions, io: Io): Promise<number> {
-  const spec = parseReclaimSpec(target);
+  const spec = await resolveReclaimSpec(target);
   const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"));
   const info = reclaim.info;
   if (!info) throw new UsageError("conformance needs a plugin (not 'none')");

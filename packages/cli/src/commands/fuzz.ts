@@ -14,7 +14,7 @@ import { fuzzScale, replaySequence, shellWord, type Divergence, type FuzzFinding
 import type { FuzzOp } from "@mmsim/core/check";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
-import { loadReclaim, parseReclaimSpec, reclaimArg } from "../plugins.js";
+import { loadReclaim, resolveReclaimSpec, reclaimArg } from "../plugins.js";
 import { createProgress } from "../progress.js";
 import { envelope, inShard, shardLabel, type RunFields, type Shard } from "../shard.js";
 import { archOf, type ArchName } from "../simulate.js";
@@ -178,7 +178,7 @@ export function mergeFuzz(run: RunFields, parts: readonly FuzzShardPart[]): Fuzz
 }
 
 export async function fuzzCommand(target: string, opts: FuzzCommandOptions, io: Io): Promise<number> {
-  const spec = parseReclaimSpec(target);
+  const spec = await resolveReclaimSpec(target);
   const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"));
   if (!reclaim.info) throw new UsageError("fuzz needs a plugin (not 'none': it is what the plugin is compared with)");
   const arch = archOf(opts.arch as ArchName);

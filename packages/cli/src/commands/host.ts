@@ -10,7 +10,7 @@
  *                                             -> 0 all match, 1 a mismatch, 2 cannot run
  */
 import { checkHost, checkHostStreaming, DEFAULT_RSS_TOLERANCE_KB, detectPtReclaim, formatReport, kernelHasPtReclaim, runOnHost, runOnHostStreaming, type CheckReport, type HostRunOptions, type PtReclaimDetection } from "@mmsim/host";
-import { loadReclaim, parseReclaimSpec } from "../plugins.js";
+import { loadReclaim, resolveReclaimSpec } from "../plugins.js";
 import { loadWorkload } from "../workload.js";
 
 export interface CommandIO {
@@ -70,7 +70,7 @@ export async function checkHostCommand(paths: readonly string[], opts: CheckHost
     const scripts = [];
     for (const p of paths) scripts.push((await loadWorkload(p, cwd)).script);
     const word = opts.reclaim ?? defaultDesign((opts.detect ?? detectPtReclaim)(), io);
-    const reclaim = await loadReclaim(parseReclaimSpec(word), cwd, (line) => io.err(line));
+    const reclaim = await loadReclaim(await resolveReclaimSpec(word), cwd, (line) => io.err(line));
     const o = { reclaim: () => reclaim.create(), rssToleranceKb: tol, host: opts.host };
     // Streamed (a huge `repeat` is never unrolled), unless a test replaces the check or the helper's exec.
     report = opts.check || opts.host?.exec ? (opts.check ?? checkHost)(scripts, o) : await checkHostStreaming(scripts, o);

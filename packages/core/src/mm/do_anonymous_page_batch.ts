@@ -42,13 +42,17 @@ import { count_rmw } from "../sync/rmw.js";
 import { VM_SHARED } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pte_map_rcu_era } from "../pgtable/pte_map.js";
-import { access_error, hw_access_leaf } from "./fault.js";
+import { access_error, hw_access_data, hw_leaf_access } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
 import { anon_pte } from "./memory.js";
 import { PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant } from "./range_batch.js";
+
+/** The batch's read-ahead of the table, and its new entries (see the loop). */
+const cur = new Float64Array(512);
+const pend = new Float64Array(512);
 
 /** What the batch needs from the user process (engine.ts's Process). */
 export interface FaultBatchUser {
@@ -136,61 +140,91 @@ export function do_anonymous_page_batch(
   const p0 = base + (Math.floor(addr / 4096) % 512);
   const step = stride / 4096;
   let orig = 0;
-  while (done < n) {
-    const p = p0 + done * step;
-    const e = pt.get(p);
-    if (!a.pte_none(e)) break;
-    orig = e;
-    const va = va0 + done * stride;
-    value = write ? u.store_value() : 0;
-    done++;
-    // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
-    count_rmw(vm_lock, vm_lock.name);
-    mm.counters.pgfault++;
-    // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
-    let pfn: number;
-    if (write) {
-      anon_vma_prepare(k, mm, vma);
-      // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
-      pfn = frames.alloc(0, PG_ANON);
-      frames.owner[pfn] = mm.id;
-      frames.index[pfn] = va;
-      frames.data[pfn] = value;
-      count_rmw(ptl, ptl.cls);
-      frames.mapcount[pfn] = 1;
-      mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
-      pt.set(p, anon_pte(k, vma, pfn));
-    } else {
-      pfn = frames.zero_pfn;
-      count_rmw(ptl, ptl.cls);
-      pt.set(p, zero_pte);
-      mm.counters.zero_page_faults++;
-    }
-    // up_read(vma lock); the read sections' exits.
-    count_rmw(vm_lock, vm_lock.name);
-    t.rcu_exits += rcu_exits;
-    // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
-    if (quiet > 0) {
-      quiet--;
-      owed++;
-    } else {
-      if (owed > 0) u.return_to_user_quiet(owed);
-      owed = 0;
-      // struct vm_fault and the out-parameters as this fault leaves them, before anyone else may look.
-      set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p, orig, pmdval, ptl, value);
-      if (!u.return_to_user()) {
-        res.retry = true;
-        external = true; // it may have changed vmf and the out-parameters since
+  // The table is read ahead into `cur` (chunks that double: entries the batch looks at,
+  // plus the ones a stride skips) and the new entries collect in `pend`, written with
+  // one PtStore.write() (a RUN where they are one: O(1)) before every real return to
+  // user, where others may look, and at the end. Only this task runs in between.
+  const span = (n - 1) * step + 1;
+  let have = 0;
+  let flushed = 0;
+  try {
+    while (done < n) {
+      const p = p0 + done * step;
+      const idx = done * step;
+      if (idx >= have) {
+        const c = Math.min(span - have, Math.max(16, have));
+        pt.read(p0 + have, c, cur, have);
+        have += c;
+      }
+      const e = cur[idx];
+      if (!a.pte_none(e)) break;
+      orig = e;
+      const va = va0 + done * stride;
+      value = write ? u.store_value() : 0;
+      done++;
+      // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
+      count_rmw(vm_lock, vm_lock.name);
+      mm.counters.pgfault++;
+      // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
+      let pfn: number;
+      let pte: number;
+      if (write) {
+        anon_vma_prepare(k, mm, vma);
+        // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
+        pfn = frames.alloc(0, PG_ANON);
+        frames.owner[pfn] = mm.id;
+        frames.index[pfn] = va;
+        frames.data[pfn] = value;
+        count_rmw(ptl, ptl.cls);
+        frames.mapcount[pfn] = 1;
+        mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
+        pte = anon_pte(k, vma, pfn);
+      } else {
+        pfn = frames.zero_pfn;
+        count_rmw(ptl, ptl.cls);
+        pte = zero_pte;
+        mm.counters.zero_page_faults++;
+      }
+      pend[done - 1] = pte;
+      // up_read(vma lock); the read sections' exits.
+      count_rmw(vm_lock, vm_lock.name);
+      t.rcu_exits += rcu_exits;
+      // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
+      if (quiet > 0) {
+        quiet--;
+        owed++;
+      } else {
+        if (owed > 0) u.return_to_user_quiet(owed);
+        owed = 0;
+        // struct vm_fault and the out-parameters as this fault leaves them, before anyone else may look.
+        set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p, orig, pmdval, ptl, value);
+        pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
+        flushed = done;
+        if (!u.return_to_user()) {
+          res.retry = true;
+          external = true; // it may have changed vmf and the out-parameters since
+          break;
+        }
+        quiet = u.quiet_returns();
+      }
+      // The retried instruction: the walk now translates (the PTE maps pfn): hw_access_leaf() on the new entry.
+      const nv = hw_leaf_access(k, pte, write);
+      if (nv !== nv) {
+        res.retry = true; // NaN: it faults again (nothing changed), as on the ordinary path
         break;
       }
-      quiet = u.quiet_returns();
+      if (nv !== pte) {
+        if (flushed === done) pt.set(p, nv);
+        else pend[done - 1] = nv;
+      }
+      const v = hw_access_data(k, pfn, write, value);
+      if (v !== v) {
+        res.retry = true;
+        break;
+      }
     }
-    // The retried instruction: the walk now translates (the PTE maps pfn).
-    const v = hw_access_leaf(k, p, pfn, write, value);
-    if (v !== v) {
-      res.retry = true; // NaN: it faults again (nothing changed), as on the ordinary path
-      break;
-    }
+  } finally {
+    pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
   }
   if (owed > 0) u.return_to_user_quiet(owed);
   if (done > 0 && !external) set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p0 + (done - 1) * step, orig, pmdval, ptl, value);

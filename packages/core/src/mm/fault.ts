@@ -75,27 +75,31 @@ export function hw_access(k: Kernel, mm: MmStruct, addr: number, write: boolean,
  * write), then the data access. NaN on a translation fault (nothing changed).
  */
 export function hw_access_leaf(k: Kernel, p: number, pfn: number, write: boolean, value: number): number {
-  const a = k.arch;
   const pt = k.pt;
   const leaf = pt.get(p);
-  if (a.mmu_access_leaf !== undefined) {
-    // The arch's MMU (arm64: AP bits, hardware AF and DBM) instead of x86's bits below.
-    const nv = a.mmu_access_leaf(leaf, write);
-    if (nv !== nv) return NaN;
-    if (nv !== leaf) pt.set(p, nv);
-    if (pfn < 0) pfn = a.pte_pfn(leaf);
-    return hw_access_data(k, pfn, write, value);
-  }
-  const lo = (leaf >>> 0) & 4095;
-  if ((lo & 1) === 0 || (lo & _PAGE_USER) === 0 || (write && (lo & _PAGE_RW) === 0)) return NaN;
-  if (pfn < 0) pfn = a.pte_pfn(leaf);
-  const want = _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
-  if ((lo & want) !== want) pt.set(p, leaf + (want & ~lo));
+  const nv = hw_leaf_access(k, leaf, write);
+  if (nv !== nv) return NaN;
+  if (nv !== leaf) pt.set(p, nv);
+  if (pfn < 0) pfn = k.arch.pte_pfn(leaf);
   return hw_access_data(k, pfn, write, value);
 }
 
+/**
+ * What the MMU's access does to the leaf entry `leaf`: the entry with A (and D on
+ * a write) set, or NaN on a translation fault (the entry unchanged). The arch's
+ * MMU (arm64: AP bits, hardware AF and DBM) where it has one, else x86's bits.
+ */
+export function hw_leaf_access(k: Kernel, leaf: number, write: boolean): number {
+  const a = k.arch;
+  if (a.mmu_access_leaf !== undefined) return a.mmu_access_leaf(leaf, write);
+  const lo = (leaf >>> 0) & 4095;
+  if ((lo & 1) === 0 || (lo & _PAGE_USER) === 0 || (write && (lo & _PAGE_RW) === 0)) return NaN;
+  const want = _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+  return (lo & want) !== want ? leaf + (want & ~lo) : leaf;
+}
+
 /** The access itself: store `value` in the data oracle on a write, else read the page's data. */
-function hw_access_data(k: Kernel, pfn: number, write: boolean, value: number): number {
+export function hw_access_data(k: Kernel, pfn: number, write: boolean, value: number): number {
   if (write) {
     k.frames.data[pfn] = value;
     k.frames.flags[pfn] |= PF_DIRTY;

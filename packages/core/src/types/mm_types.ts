@@ -173,6 +173,10 @@ export interface PtStore {
   set(p: number, v: number): void;
   /** Store `v` in the `n` entries from pointer `p` on (all in one table). */
   fill(p: number, n: number, v: number): void;
+  /** Copy the `n` entries from pointer `p` on (all in one table) into out[at .. at + n). */
+  read(p: number, n: number, out: Float64Array, at?: number): void;
+  /** Store vals[from + k] at pointer p + k * stride, for k < n (all in one table), as n set()s in order would. */
+  write(p: number, stride: number, vals: Float64Array, from: number, n: number): void;
   /** How many entries of table `pfn` are not 0 (the occupancy count). */
   nr_used(pfn: number): number;
   /** Are all 512 entries of table `pfn` 0? */

@@ -1,0 +1,172 @@
+/**
+ * PtStore's compact forms (EMPTY / RUN / DENSE) against a plain model: 512
+ * numbers per table. Random writes of the kinds the kernel paths make (runs of
+ * consecutive PFNs, zero-page runs, clears from either end, stray values), with
+ * frees, reuse and quarantine; every entry, the occupancy count and the poison of
+ * freed tables must match. A mutant store that extends a run without checking
+ * the progression is caught.
+ */
+import { describe, expect, it } from "vitest";
+import { PageFrames } from "../mm/page_alloc.js";
+import { PAGE_POISON_ENTRY, PTE_LEVEL, PageTableUseAfterFree, PtStore } from "./store.js";
+
+/** The mutant: any write next to a run extends it. */
+class RunUncheckedStore extends PtStore {
+  protected override run_extends(_first: number, _step: number, n: number, k: number): boolean {
+    return k === -1 || k === n;
+  }
+}
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Run `steps` random operations on `pt`, checking it against the model; returns the first mismatch or null. */
+function differential(pt: PtStore, seed: number, steps: number): string | null {
+  const r = rng(seed);
+  const model = new Map<number, Float64Array>(); // slot → entries, live tables
+  const freed = new Map<number, Float64Array>(); // slot → entries, freed (poisoned, written through)
+  const pfns: number[] = [];
+  const pick = (n: number) => Math.floor(r() * n);
+  const check = (pfn: number): string | null => {
+    const s = pt.slot(pfn);
+    const want = model.get(s)!;
+    let used = 0;
+    for (let i = 0; i < 512; i++) {
+      if (want[i] !== 0) used++;
+      if (pt.get(s * 512 + i) !== want[i]) return `table ${pfn} entry ${i}: ${pt.get(s * 512 + i)} !== ${want[i]}`;
+    }
+    if (pt.nr_used(pfn) !== used) return `table ${pfn}: nr_used ${pt.nr_used(pfn)} !== ${used}`;
+    return null;
+  };
+  for (let step = 0; step < steps; step++) {
+    const op = r();
+    if (pfns.length === 0 || op < 0.05) {
+      const pfn = pt.alloc(PTE_LEVEL, 1);
+      const s = pt.slot(pfn);
+      freed.delete(s);
+      model.set(s, new Float64Array(512));
+      pfns.push(pfn);
+      continue;
+    }
+    const at = pick(pfns.length);
+    const pfn = pfns[at];
+    const s = pt.slot(pfn);
+    const want = model.get(s)!;
+    if (op < 0.08) {
+      pt.free(pfn);
+      pfns.splice(at, 1);
+      model.delete(s);
+      freed.set(s, new Float64Array(512).fill(PAGE_POISON_ENTRY));
+      continue;
+    }
+    if (op < 0.1 && freed.size > 0) {
+      // A write through a freed table (a use after free): it lands in poisoned storage.
+      const [fs, fe] = [...freed][pick(freed.size)];
+      const i = pick(512);
+      pt.set(fs * 512 + i, 7 * 4096 + 0x67);
+      fe[i] = 7 * 4096 + 0x67;
+      for (let j = 0; j < 512; j++) if (pt.get(fs * 512 + j) !== fe[j]) return `freed slot ${fs} entry ${j}`;
+      continue;
+    }
+    const start = pick(512);
+    const n = 1 + pick(Math.min(64, 512 - start));
+    const kind = r();
+    const base = (1000 + pick(100000)) * 4096 + 0x67;
+    const bulk = r() < 0.3; // write() the values at once (ascending), instead of set() one by one
+    const vals = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = kind < 0.5 || bulk ? start + k : start + n - 1 - k; // ascending, or descending
+      let v: number;
+      if (kind < 0.3) v = base + (kind < 0.15 ? k : -k) * 4096; // consecutive PFNs (either direction)
+      else if (kind < 0.45) v = 0x1000 * 4096 + 0x25; // the same entry (zero page)
+      else if (kind < 0.8) v = 0; // clearing
+      else v = r() < 0.5 ? 0 : base + pick(7) * 4096; // stray
+      if (bulk) vals[k] = v;
+      else pt.set(s * 512 + i, v);
+      want[i] = v;
+    }
+    if (bulk) pt.write(s * 512 + start, 1, vals, 0, n);
+    if (r() < 0.1) {
+      const a = pick(512);
+      const b = a + pick(513 - a);
+      pt.fill(s * 512 + a, b - a, 0);
+      want.fill(0, a, b);
+    }
+    if (r() < 0.1) {
+      const a = pick(512);
+      const out = new Float64Array(512 - a);
+      pt.read(s * 512 + a, 512 - a, out);
+      for (let k = 0; k < 512 - a; k++) if (out[k] !== want[a + k]) return `read: table ${pfn} entry ${a + k}`;
+    }
+    const bad = check(pfn);
+    if (bad) return bad;
+    if (pt.is_empty(pfn) !== want.every((e) => e === 0)) return `table ${pfn}: is_empty wrong`;
+  }
+  for (const pfn of pfns) {
+    const bad = check(pfn);
+    if (bad) return bad;
+  }
+  return null;
+}
+
+describe("PtStore: compact table storage", () => {
+  it("matches a plain 512-entry model through runs, dense tables, frees and reuse", () => {
+    for (let seed = 1; seed <= 6; seed++) expect(differential(new PtStore(new PageFrames(2 ** 20)), seed, 4000)).toBeNull();
+  });
+
+  it("with quarantine, freed slots stay poisoned and are not reused", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    pt.quarantine = true;
+    expect(differential(pt, 11, 3000)).toBeNull();
+    const a = pt.alloc(PTE_LEVEL, 1);
+    const s = pt.slot(a);
+    pt.set(s * 512 + 3, 5 * 4096 + 0x67);
+    pt.free(a);
+    expect(pt.get(s * 512 + 3)).toBe(PAGE_POISON_ENTRY);
+    expect(pt.table_of(s * 512)).toBe(0);
+    expect(() => pt.slot(a)).toThrow(PageTableUseAfterFree);
+    const b = pt.alloc(PTE_LEVEL, 1);
+    expect(pt.slot(b)).not.toBe(s);
+  });
+
+  it("keeps runs of consecutive PFNs and cleared tables out of the dense pool", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const p = pt.entry(pfn, 0);
+    for (let i = 0; i < 512; i++) pt.set(p + i, (5000 + i) * 4096 + 0x67);
+    expect(pt.nr_dense_tables).toBe(0);
+    expect(pt.nr_used(pfn)).toBe(512);
+    for (let i = 0; i < 511; i++) pt.set(p + i, 0);
+    expect(pt.nr_dense_tables).toBe(0);
+    expect(pt.get(p + 511)).toBe((5000 + 511) * 4096 + 0x67);
+    pt.set(p + 100, 1 * 4096 + 0x67); // not a progression: dense
+    expect(pt.nr_dense_tables).toBe(1);
+    pt.set(p + 100, 0);
+    pt.set(p + 511, 0); // empty again: the block goes back to the pool
+    expect(pt.nr_dense_tables).toBe(0);
+    expect(pt.is_empty(pfn)).toBe(true);
+  });
+
+  it("ptl_of creates the split lock on first use, the same object until the table is freed", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const l = pt.ptl_of(pfn);
+    expect(l.name).toBe(`pte_ptl@${pfn}`);
+    expect(pt.ptl_of(pfn)).toBe(l);
+    expect(pt.ptl_at(pt.entry(pfn, 7))).toBe(l);
+  });
+
+  it("mutant: a run extended without checking the progression is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential(new RunUncheckedStore(new PageFrames(2 ** 20)), seed, 4000));
+    expect(bad.some((b) => b !== null)).toBe(true);
+  });
+});
