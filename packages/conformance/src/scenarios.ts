@@ -30,6 +30,7 @@ import upperWalkerVsPmdFree from "../scenarios/upper-walker-vs-pmd-free.json" wi
 import gupFastVsPmdFree from "../scenarios/gup-fast-vs-pmd-free.json" with { type: "json" };
 import faultVsPmdFree from "../scenarios/fault-vs-pmd-free.json" with { type: "json" };
 import sleepingPmdEntryVsPmdFree from "../scenarios/sleeping-pmd-entry-vs-pmd-free.json" with { type: "json" };
+import reclaimVsPmdFree from "../scenarios/reclaim-vs-pmd-free.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -70,4 +71,5 @@ export const SCENARIOS: readonly Scenario[] = [
   gupFastVsPmdFree,
   faultVsPmdFree,
   sleepingPmdEntryVsPmdFree,
+  reclaimVsPmdFree,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));

@@ -19,7 +19,7 @@ const scenario = (name: string) => {
   if (!s) throw new Error(`no kit scenario ${name}`);
   return s;
 };
-const NEW = ["upper-walker-vs-pmd-free", "gup-fast-vs-pmd-free", "fault-vs-pmd-free", "sleeping-pmd-entry-vs-pmd-free"];
+const NEW = ["upper-walker-vs-pmd-free", "gup-fast-vs-pmd-free", "fault-vs-pmd-free", "sleeping-pmd-entry-vs-pmd-free", "reclaim-vs-pmd-free"];
 
 function first(name: string, plugin: () => ReclaimPlugin, arch: Arch = x86_64(), budget = 150): string | null {
   const s = scenario(name);

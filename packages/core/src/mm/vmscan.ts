@@ -26,7 +26,7 @@ import { VM_LOCKED } from "../pgtable/arch.js";
 import { addr_end } from "../pgtable/offset.js";
 import { ptep_get, ptep_modify } from "../pgtable/ops.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
-import { walk_pmd } from "../pgtable/walk.js";
+import { pmd_walk_map, pmd_walk_unmap } from "../pgtable/upper_map.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read_trylock, up_read } from "../sync/rwsem.js";
@@ -166,7 +166,9 @@ export function* shrink_lazyfree_folio(t: Task, folio: number): KPath<FolioFate>
   const own = use_walk_mm(t, mm);
   let fate: FolioFate = "gone";
   const vma = mm.mm_mt.vma_lookup(addr);
-  const pmdp = vma ? walk_pmd(k, mm, addr) : -1;
+  // mm_find_pmd(): pmd_walk_map() is walk_pmd() (no preemption point), or with
+  // Kernel.rcu_upper pud/pmd_offset_map(), RCU held until the walk is done.
+  const pmdp = vma ? yield* pmd_walk_map(t, mm, addr) : -1;
   if (vma && pmdp >= 0 && !a.pxd_none(k.pt.get(pmdp)) && !a.pmd_trans_huge(k.pt.get(pmdp))) {
     const p = yield* pte_offset_map_lock(t, mm, pmdp, addr);
     if (p >= 0) {
@@ -185,6 +187,7 @@ export function* shrink_lazyfree_folio(t: Task, folio: number): KPath<FolioFate>
       else if (fate === "redirtied") yield* try_to_unmap_one_walk_done(t, vma, pmdp, [], [addr]);
     }
   }
+  if (vma && pmdp >= 0) yield* pmd_walk_unmap(t);
   t.mm = own;
   yield* up_read(t, mm.mmap_lock);
   if (fate === "freed" || fate === "redirtied") folio_put(k, folio); // free_unref_folios() / putback: the isolation reference
@@ -246,7 +249,7 @@ function* shrink_anon_clock(t: Task, sc: ScanControlState, nr_to_scan: number): 
       if (!vma_is_anonymous(vma) || vma.vm_flags & VM_LOCKED) continue;
       for (let addr = vma.vm_start; addr < vma.vm_end && nr_to_scan > 0 && sc.nr_reclaimed < sc.nr_to_reclaim; ) {
         const next = addr_end(addr, vma.vm_end, k.PMD_SIZE);
-        const pmdp = walk_pmd(k, mm, addr);
+        const pmdp = yield* pmd_walk_map(t, mm, addr);
         if (pmdp >= 0 && !a.pxd_none(k.pt.get(pmdp)) && !a.pmd_trans_huge(k.pt.get(pmdp))) {
           const p0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
           if (p0 >= 0) {
@@ -274,6 +277,7 @@ function* shrink_anon_clock(t: Task, sc: ScanControlState, nr_to_scan: number): 
             yield* pte_unmap_unlock(t, p0, ptl);
           }
         }
+        if (pmdp >= 0) yield* pmd_walk_unmap(t);
         addr = next;
       }
     }
