@@ -80,7 +80,8 @@ export class PageFrames implements types.PageFrames {
   readonly huge_zero_pfn: number;
 
   constructor(readonly max_pfn = 2 ** 31 - 1) {
-    this.resize(1 << 16);
+    // Small to start: the explorer builds a kernel per execution, and a scenario uses a few hundred frames.
+    this.resize(1 << 10);
     this.zero_pfn = this.alloc(0, PG_ZERO);
     this.refcount[this.zero_pfn] = 1 << 30;
     this.huge_zero_pfn = this.alloc(HPAGE_PMD_ORDER, PG_ZERO);
