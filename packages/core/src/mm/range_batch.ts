@@ -37,11 +37,14 @@ const disabled = new WeakSet<Kernel>();
  *   - "zap-free-order": each zap batch queues its first two pages in the mmu_gather
  *     the other way round, so they are freed in the wrong order (no output line
  *     shows it: later faults get the same number of frames, other PFNs).
+ *   - "zap-skip-occupied": the zap skips the rest of a table from a none entry on
+ *     without looking at its occupancy count, so pages after a hole stay mapped
+ *     (sparse tables; the digest test's "sparse" script);
  * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
  * in the model as in Linux, so the final state cannot show it.)
  */
-export type RangeBatchMutant = "fault-rss" | "fault-rcu-exits" | "zap-free-order";
-export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = ["fault-rss", "fault-rcu-exits", "zap-free-order"];
+export type RangeBatchMutant = "fault-rss" | "fault-rcu-exits" | "zap-free-order" | "zap-skip-occupied";
+export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = ["fault-rss", "fault-rcu-exits", "zap-free-order", "zap-skip-occupied"];
 const mutants = new WeakMap<Kernel, RangeBatchMutant>();
 
 /** Make `k`'s range batches wrong in the named way (null: correct again). For tests only. */
