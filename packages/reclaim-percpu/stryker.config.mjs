@@ -1,7 +1,9 @@
 // @ts-check
 // Mutation job of @mmsim/reclaim-percpu: npx turbo run mutation --filter=@mmsim/reclaim-percpu
-// The suite is vitest.mutation.config.ts: src/ tests without contract.test.ts,
-// which lints the file on disk that Stryker has rewritten.
+// The suite is vitest.mutation.config.ts: mutation/kit.mutation.test.ts (the kit
+// on ../src, one test per check; budgets MMSIM_MUTATION_BUDGET, MMSIM_MUTATION_FUZZ)
+// and src/ tests but contract.test.ts (it lints the file on disk, which Stryker has
+// rewritten); conformance.test.ts without its fixed-budget kit run.
 import { pluginMutation } from "../../stryker.base.mjs";
 
 export default pluginMutation("vitest.mutation.config.ts");

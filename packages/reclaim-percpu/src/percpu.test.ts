@@ -134,3 +134,11 @@ describe("percpu (seed 002)", () => {
     expect(lib.switches_to_atomic).toBe(512);
   });
 });
+
+describe("the manifest names the variant it runs (issue #9 §2: Stryker survivors index.ts:88, :96)", () => {
+  it("patch 02 is applied unless patch02: false; switch_back is true unless switch_back: false", () => {
+    expect(percpu().models).toMatch(/; switch_back true, patch 02 applied$/);
+    expect(percpu({ patch02: false }).models).toMatch(/; switch_back true, patch 02 not applied$/);
+    expect(percpu({ switch_back: false, patch02: true }).models).toMatch(/; switch_back false, patch 02 applied$/);
+  });
+});

@@ -3,7 +3,7 @@
  * kit finds in it.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { Engine, MADV_DONTNEED, MADV_HUGEPAGE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
+import { Engine, isMmsimError, MADV_DONTNEED, MADV_HUGEPAGE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
 import { check_exit, check_mm } from "@mmsim/core/check";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import { describe, expect, it } from "vitest";
@@ -93,6 +93,15 @@ describe("rcu-freept's scan, as the RFC walks it", () => {
     }
     expect(() => rcuFreept({ scan_delay_ms: -5 })).toThrow("rcu-freept: scan_delay_ms must be a positive number of ms, got -5");
     expect(() => rcuFreept({ scan_size_mb: 0 })).toThrow("rcu-freept: scan_size_mb must be a positive number of MB, got 0");
+    for (const bad of [{ scan_delay_ms: -5 }, { scan_size_mb: 0 }]) {
+      let err: unknown = null;
+      try {
+        rcuFreept(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(isMmsimError(err, "config-error"), JSON.stringify(bad)).toBe(true);
+    }
   });
 
   it("scan_delay_ms is converted to jiffies at HZ (200 ms = 50 jiffies): no scan before it", () => {

@@ -3,7 +3,7 @@
  * balance invariant (count == entries + active walkers).
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { Engine, MADV_DONTNEED, MADV_FREE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
+import { Engine, isMmsimError, MADV_DONTNEED, MADV_FREE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
 import { check_exit, check_mm } from "@mmsim/core/check";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import { describe, expect, it } from "vitest";
@@ -196,3 +196,18 @@ describe("refcount (v2 default)", () => {
   });
 });
 
+
+describe("options and manifest (issue #9 §2: Stryker survivors index.ts:29, :37)", () => {
+  it("an unknown version is a config-error; only v1 frees without RCU (pte_free() at once)", () => {
+    let err: unknown = null;
+    try {
+      refcount({ version: "v4" as never });
+    } catch (e) {
+      err = e;
+    }
+    expect(isMmsimError(err, "config-error")).toBe(true);
+    expect(refcount({ version: "v1" }).supports.rcu_table_free).toBe(false);
+    expect(refcount().supports.rcu_table_free).toBe(true);
+    expect(refcount({ version: "v3" }).supports.rcu_table_free).toBe(true);
+  });
+});
