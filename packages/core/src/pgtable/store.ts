@@ -59,7 +59,10 @@ const PFN_CHUNK = 65536;
  *          table's last non-zero entry is cleared.
  * A write that keeps a RUN a progression (extending it at either end, clearing it
  * from either end, rewriting a one-entry run) stays O(1); any other write turns the
- * table DENSE. An occupancy count per table (entries not 0) makes is_empty() O(1).
+ * table DENSE. An occupancy count per table (entries not 0) makes is_empty() O(1);
+ * the bulk calls of the batch paths use it: write() into an EMPTY or RUN table
+ * fills a fresh block at once (write_fresh), and a fill() clearing most of a
+ * dense table counts only the entries that stay (a whole-table clear is O(1)).
  * Metadata lives in chunked typed arrays (no per-table JS object or string); the
  * split locks are created on first use (ptl_of), dropped when the table is freed.
  * Nothing here has a 2^32-element limit: up to MAX_TABLES live tables.
