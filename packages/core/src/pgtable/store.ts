@@ -340,7 +340,8 @@ export class PtStore implements types.PtStore {
     if (d > 0) {
       const b = this.pool[d >>> POOL_SHIFT];
       const q = ((d & POOL_MASK) << 9) + i;
-      for (let k = 0; k < n; k++) out[at + k] = b[q + k];
+      if (n >= 32) out.set(b.subarray(q, q + n), at);
+      else for (let k = 0; k < n; k++) out[at + k] = b[q + k];
     } else if (d === EMPTY) out.fill(0, at, at + n);
     else if (d === RUN) {
       // Zeros, then the part of the run [start, start + rn) inside [i, i + n).
