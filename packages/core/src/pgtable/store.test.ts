@@ -17,6 +17,18 @@ class RunUncheckedStore extends PtStore {
   }
 }
 
+/** The mutant: a fresh block for a batch write is not zeroed around it (a reused block's stale entries show). */
+class StaleBlockStore extends PtStore {
+  protected override zero_around(): void {}
+}
+
+/** The mutant: clearing most of a dense table assumes every cleared entry was in use. */
+class ClearCountStore extends PtStore {
+  protected override occupancy_after_clear(b: Float64Array, q0: number, i: number, n: number, occ: number): number {
+    return n > 256 ? Math.max(0, occ - n) : super.occupancy_after_clear(b, q0, i, n, occ);
+  }
+}
+
 /** A small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -75,6 +87,27 @@ function differential(pt: PtStore, seed: number, steps: number): string | null {
       pt.set(fs * 512 + i, 7 * 4096 + 0x67);
       fe[i] = 7 * 4096 + 0x67;
       for (let j = 0; j < 512; j++) if (pt.get(fs * 512 + j) !== fe[j]) return `freed slot ${fs} entry ${j}`;
+      continue;
+    }
+    if (op < 0.14 && pt.is_empty(pfn)) {
+      // A batch fault's write into an empty table: two PFN runs going opposite ways (the
+      // allocator's order), sometimes with holes; then maybe cleared as a zap would, whole or most.
+      const start = pick(256);
+      const n = 1 + pick(512 - start);
+      const vals = new Float64Array(n);
+      const base = (1000 + pick(100000)) * 4096 + 0x67;
+      const half = pick(n);
+      for (let k = 0; k < n; k++) vals[k] = r() < 0.05 ? 0 : base + (k < half ? -k : 600 + k) * 4096;
+      pt.write(s * 512 + start, 1, vals, 0, n);
+      want.set(vals, start);
+      if (r() < 0.5) {
+        const a = pick(start + 1);
+        const b = Math.max(a, 512 - pick(8));
+        pt.fill(s * 512 + a, b - a, 0);
+        want.fill(0, a, b);
+      }
+      const bad = check(pfn);
+      if (bad) return bad;
       continue;
     }
     const start = pick(512);
@@ -163,6 +196,45 @@ describe("PtStore: compact table storage", () => {
     expect(l.name).toBe(`pte_ptl@${pfn}`);
     expect(pt.ptl_of(pfn)).toBe(l);
     expect(pt.ptl_at(pt.entry(pfn, 7))).toBe(l);
+  });
+
+  it("mutant: a batch write into a reused block that is not zeroed around it is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential(new StaleBlockStore(new PageFrames(2 ** 20)), seed, 4000));
+    expect(bad.some((b) => b !== null)).toBe(true);
+  });
+
+  it("mutant: a clear of most of a dense table that does not count what stays is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential(new ClearCountStore(new PageFrames(2 ** 20)), seed, 4000));
+    expect(bad.some((b) => b !== null)).toBe(true);
+  });
+
+  it("a batch write into an empty table fills a fresh block; a clear of all its entries returns it", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const p = pt.entry(pfn, 0);
+    const vals = new Float64Array(512);
+    for (let k = 0; k < 512; k++) vals[k] = (k < 200 ? 9000 - k : 20000 + k) * 4096 + 0x67;
+    vals[300] = 0;
+    pt.write(p + 10, 1, vals, 0, 500);
+    expect(pt.nr_dense_tables).toBe(1);
+    expect(pt.nr_used(pfn)).toBe(499);
+    expect(pt.get(p + 9)).toBe(0);
+    expect(pt.get(p + 10)).toBe(vals[0]);
+    expect(pt.get(p + 509)).toBe(vals[499]);
+    expect(pt.get(p + 510)).toBe(0);
+    pt.fill(p + 10, 300, 0);
+    expect(pt.nr_used(pfn)).toBe(199); // entry 310 (vals[300]) was 0
+    pt.fill(p, 512, 0);
+    expect(pt.nr_dense_tables).toBe(0);
+    expect(pt.is_empty(pfn)).toBe(true);
+    // The block is reused stale: a shorter write into another table must not show its old entries.
+    const pfn2 = pt.alloc(PTE_LEVEL, 1);
+    const w = new Float64Array([5 * 4096 + 0x67, 0, 3 * 4096 + 0x67]);
+    pt.write(pt.entry(pfn2, 100), 1, w, 0, 3);
+    const out = new Float64Array(512);
+    pt.read(pt.entry(pfn2, 0), 512, out);
+    expect(out.filter((e) => e !== 0)).toEqual(new Float64Array([5 * 4096 + 0x67, 3 * 4096 + 0x67]));
+    expect(pt.nr_used(pfn2)).toBe(2);
   });
 
   it("mutant: a run extended without checking the progression is caught", () => {

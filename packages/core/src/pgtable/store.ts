@@ -59,7 +59,10 @@ const PFN_CHUNK = 65536;
  *          table's last non-zero entry is cleared.
  * A write that keeps a RUN a progression (extending it at either end, clearing it
  * from either end, rewriting a one-entry run) stays O(1); any other write turns the
- * table DENSE. An occupancy count per table (entries not 0) makes is_empty() O(1).
+ * table DENSE. An occupancy count per table (entries not 0) makes is_empty() O(1);
+ * the bulk calls of the batch paths use it: write() into an EMPTY or RUN table
+ * fills a fresh block at once (write_fresh), and a fill() clearing most of a
+ * dense table counts only the entries that stay (a whole-table clear is O(1)).
  * Metadata lives in chunked typed arrays (no per-table JS object or string); the
  * split locks are created on first use (ptl_of), dropped when the table is freed.
  * Nothing here has a 2^32-element limit: up to MAX_TABLES live tables.
@@ -287,12 +290,35 @@ export class PtStore implements types.PtStore {
     if (!(m[o] > 0)) this.densify(m, o);
     const d = m[o];
     const b = this.pool[d >>> POOL_SHIFT];
-    const q = ((d & POOL_MASK) << 9) + i;
+    const q0 = (d & POOL_MASK) << 9;
+    if (v === 0) {
+      // Clearing: count what stays (the smaller side); at none left the block just goes back.
+      const occ = this.occupancy_after_clear(b, q0, i, n, m[o + F_OCC]);
+      if (occ !== 0) b.fill(0, q0 + i, q0 + i + n);
+      this.set_occupancy(m, o, occ);
+      return;
+    }
+    const q = q0 + i;
     let occ = m[o + F_OCC];
     for (let k = 0; k < n; k++) if (b[q + k] !== 0) occ--;
     b.fill(v, q, q + n);
     if (v !== 0) occ += n;
     this.set_occupancy(m, o, occ);
+  }
+
+  /**
+   * The occupancy of dense block `q0` (now `occ`) once entries [i, i + n) are 0:
+   * counts the non-zero entries of the range, or of the rest when that is shorter.
+   */
+  protected occupancy_after_clear(b: Float64Array, q0: number, i: number, n: number, occ: number): number {
+    if (n <= 256) {
+      for (let k = q0 + i, e = q0 + i + n; k < e; k++) if (b[k] !== 0) occ--;
+      return occ;
+    }
+    let left = 0;
+    for (let k = q0, e = q0 + i; k < e; k++) if (b[k] !== 0) left++;
+    for (let k = q0 + i + n, e = q0 + 512; k < e; k++) if (b[k] !== 0) left++;
+    return left;
   }
 
   /** A DENSE table's occupancy is now `occ`; at 0 its block goes back to the pool. */
@@ -314,9 +340,18 @@ export class PtStore implements types.PtStore {
     if (d > 0) {
       const b = this.pool[d >>> POOL_SHIFT];
       const q = ((d & POOL_MASK) << 9) + i;
-      for (let k = 0; k < n; k++) out[at + k] = b[q + k];
+      if (n >= 32) out.set(b.subarray(q, q + n), at);
+      else for (let k = 0; k < n; k++) out[at + k] = b[q + k];
     } else if (d === EMPTY) out.fill(0, at, at + n);
-    else for (let k = 0; k < n; k++) out[at + k] = this.get_slow(m, o, i + k);
+    else if (d === RUN) {
+      // Zeros, then the part of the run [start, start + rn) inside [i, i + n).
+      out.fill(0, at, at + n);
+      const start = m[o + F_START];
+      const first = m[o + F_FIRST];
+      const step = m[o + F_STEP];
+      const hi = Math.min(i + n, start + m[o + F_N]);
+      for (let j = Math.max(i, start); j < hi; j++) out[at + j - i] = first + (j - start) * step;
+    } else out.fill(PAGE_POISON_ENTRY, at, at + n);
   }
 
   /**
@@ -358,6 +393,10 @@ export class PtStore implements types.PtStore {
         }
       }
     }
+    if ((form === EMPTY || form === RUN) && stride === 1) {
+      this.write_fresh(m, o, i, vals, from, n);
+      return;
+    }
     if (!(form > 0)) this.densify(m, o);
     const d = m[o];
     const b = this.pool[d >>> POOL_SHIFT];
@@ -371,6 +410,46 @@ export class PtStore implements types.PtStore {
       b[at] = v;
     }
     this.set_occupancy(m, o, occ);
+  }
+
+  /**
+   * write() of vals[from .. from + n) to entries [i, i + n) of an EMPTY or RUN
+   * table that does not stay a RUN: straight into a fresh block (zeroed around
+   * the range, the run's entries put back), occupancy counted once: the run's
+   * entries (all non-zero) outside the range plus the new non-zero values. At
+   * none non-zero the table ends EMPTY, as n set()s would leave it.
+   */
+  protected write_fresh(m: Float64Array, o: number, i: number, vals: Float64Array, from: number, n: number): void {
+    let occ = 0;
+    for (let k = 0; k < n; k++) if (vals[from + k] !== 0) occ++;
+    const run = m[o] === RUN;
+    if (!run && occ === 0) return;
+    const d = this.get_block();
+    const b = this.pool[d >>> POOL_SHIFT];
+    const q = (d & POOL_MASK) << 9;
+    this.zero_around(b, q, i, n);
+    if (run) {
+      const start = m[o + F_START];
+      const rn = m[o + F_N];
+      const first = m[o + F_FIRST];
+      const step = m[o + F_STEP];
+      for (let k = 0; k < rn; k++) {
+        const j = start + k;
+        if (j < i || j >= i + n) {
+          b[q + j] = first + k * step;
+          occ++;
+        }
+      }
+    }
+    b.set(vals.subarray(from, from + n), q + i);
+    m[o] = d;
+    this.set_occupancy(m, o, occ);
+  }
+
+  /** Zero a fresh block `q` (a reused one holds stale entries) outside [i, i + n). */
+  protected zero_around(b: Float64Array, q: number, i: number, n: number): void {
+    b.fill(0, q, q + i);
+    b.fill(0, q + i + n, q + 512);
   }
 
   /** How many entries of table `pfn` are not 0 (the occupancy count). */
