@@ -5,6 +5,7 @@
  *   runConformance({ describe, it }, { plugin: () => myPlugin(), arch: x86_64() });
  */
 export { runConformance, checkPlugin, contextOf, type ConformanceOptions, type SuiteReport, type TestApi } from "./run.js";
+export { expectingFailures } from "./expected_failures.js";
 export { CHECKS, replayCommand, shellWord, type Check, type CheckContext, type CheckResult } from "./checks.js";
 export { SCENARIOS } from "./scenarios.js";
 export { type Mutant } from "./mutants/pt_reclaim_mutants.js";

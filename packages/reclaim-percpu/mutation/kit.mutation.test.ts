@@ -10,8 +10,8 @@
  * way, is killed too.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { runConformance, type TestApi } from "@mmsim/conformance";
-import { describe, expect, it } from "vitest";
+import { expectingFailures, runConformance } from "@mmsim/conformance";
+import { describe, it } from "vitest";
 import { percpu } from "../src/index.js";
 
 const budget = Number(process.env.MMSIM_MUTATION_BUDGET ?? 20);
@@ -24,18 +24,4 @@ const EXPECTED_FAILURES: Record<string, RegExp> = {
   "dontneed-twice-vs-pmd-install": /^lost mapping: d2 freed PTE table \d+ with entry \d+ still mapped/,
 };
 
-const api: TestApi = {
-  describe,
-  it: (name, fn, timeout) =>
-    it(
-      name,
-      () => {
-        const want = EXPECTED_FAILURES[name.split(":")[0]];
-        if (!want) return fn();
-        expect(fn).toThrow(want);
-      },
-      timeout,
-    ),
-};
-
-runConformance(api, { plugin: () => percpu(), arch: x86_64(), budget, fuzz_runs });
+runConformance(expectingFailures({ describe, it }, EXPECTED_FAILURES), { plugin: () => percpu(), arch: x86_64(), budget, fuzz_runs });

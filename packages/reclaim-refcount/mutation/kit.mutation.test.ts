@@ -11,8 +11,8 @@
  * expects exactly that failure, so a mutant that makes it pass is killed too.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { runConformance, type TestApi } from "@mmsim/conformance";
-import { describe, expect, it } from "vitest";
+import { expectingFailures, runConformance } from "@mmsim/conformance";
+import { describe, it } from "vitest";
 import { refcount } from "../src/index.js";
 
 const budget = Number(process.env.MMSIM_MUTATION_BUDGET ?? 20);
@@ -23,18 +23,4 @@ const EXPECTED_FAILURES: Record<string, RegExp> = {
   "huge-pmd-walkers": /^stale paging-structure cache: CPU 3 still caches PMD→table/,
 };
 
-const api: TestApi = {
-  describe,
-  it: (name, fn, timeout) =>
-    it(
-      name,
-      () => {
-        const want = EXPECTED_FAILURES[name.split(":")[0]];
-        if (!want) return fn();
-        expect(fn).toThrow(want);
-      },
-      timeout,
-    ),
-};
-
-runConformance(api, { plugin: () => refcount(), arch: x86_64(), budget, fuzz_runs });
+runConformance(expectingFailures({ describe, it }, EXPECTED_FAILURES), { plugin: () => refcount(), arch: x86_64(), budget, fuzz_runs });
