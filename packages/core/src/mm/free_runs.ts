@@ -23,10 +23,10 @@
  * Deliberately wrong variants, for this file's test (each must be caught):
  *   - "merge-gap": a push one step past the top also extends a run whose top is
  *     two steps away (a gap frame handed out that was never freed);
- *   - "pop-run-order": pop_run() returns a descending run's elements as if it
- *     were ascending.
+ *   - "ascending-overrun": push_ascending() extends the top run by one element
+ *     too many (a frame past the range handed out).
  */
-export type FreeRunsMutant = "merge-gap" | "pop-run-order";
+export type FreeRunsMutant = "merge-gap" | "ascending-overrun";
 
 const MAX_RUN = 0x7fffffff;
 
@@ -106,7 +106,7 @@ export class FreeRuns {
       // The top run now ends at the last one pushed: extend it as far as it may go if ascending.
       const l = this.top_len;
       if (l > 0 && l < MAX_RUN) {
-        const k = Math.min(n - done, MAX_RUN - l);
+        const k = Math.min(n - done + (this.mutant === "ascending-overrun" ? 1 : 0), MAX_RUN - l);
         this.top += k * this.step;
         this.top_len = l + k;
         this.count += k;
@@ -132,29 +132,6 @@ export class FreeRuns {
     else return -1;
     this.count--;
     return p;
-  }
-
-  /**
-   * Pop up to `max` elements at once from the top run; they are the next pops in
-   * order: out.pfn (the first popped) and the direction (+1: each next one is
-   * step higher, -1: step lower). Returns how many (0 when empty).
-   */
-  pop_run(max: number, out: { pfn: number; dir: 1 | -1 }): number {
-    const l = this.top_len;
-    if (l === 0 || max <= 0) return 0;
-    const n = Math.min(max, Math.abs(l));
-    // An ascending run pops downwards, a descending one upwards.
-    const dir = l > 0 ? -1 : 1;
-    out.pfn = this.top;
-    out.dir = this.mutant === "pop-run-order" ? (-dir as 1 | -1) : dir;
-    this.count -= n;
-    const r = l > 0 ? l - n : l + n;
-    if (r === 0) this.unspill();
-    else {
-      this.top += dir * n * this.step;
-      this.top_len = r === -1 ? 1 : r;
-    }
-    return n;
   }
 
   /** The top run goes below (a new one starts on it). */
