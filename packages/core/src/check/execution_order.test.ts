@@ -10,41 +10,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { arch } from "../test/arch.js";
+import { naivePlugin } from "../test/naive_plugin.js";
 import type { ReclaimPlugin } from "../plugin/plugin.js";
-import type { KPath } from "../sched/point.js";
-import type { Task } from "../sched/task.js";
-import type { MmStruct } from "../mm/mm_struct.js";
-import { pmd_clear, pmdp_get } from "../pgtable/ops.js";
-import { mm_dec_nr_ptes } from "../mm/mm.js";
-import { pmd_lock } from "../pgtable/pgalloc.js";
-import { pte_free_tlb, type MmuGather } from "../tlb/mmu_gather.js";
-import { spin_unlock } from "../sync/spinlock.js";
 import { PG_ANON } from "../mm/page_alloc.js";
 import type { Kernel } from "../kernel.js";
 import { RandomStrategy } from "../sched/strategy.js";
 import { execute, type ExecutionResult } from "./execution.js";
 import type { Scenario } from "./scenario.js";
 
-/** explore.test.ts's naive plugin: frees the table after the zap without a rescan (a racing fault's PTE is lost). */
-const naive = (): ReclaimPlugin => ({
-  specificationVersion: "v1",
-  name: "naive",
-  version: "0",
-  models: "test mutant: reclaim without a rescan under the locks",
-  supports: { madv_dontneed: true },
-  reclaim_pt_is_enabled: (k, s, e, d) => !!d?.reclaim_pt && e - s >= k.arch.PMD_SIZE,
-  *zap_pte_range_locked(_t: Task, _mm: MmStruct, _p: number, _l: object, st): KPath {
-    st.direct_reclaim = false;
-  },
-  *zap_pte_range_end(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number): KPath {
-    const pml = yield* pmd_lock(t, pmdp);
-    const pmdval = yield* pmdp_get(t, pmdp);
-    yield* pmd_clear(t, pmdp);
-    yield* spin_unlock(t, pml);
-    yield* pte_free_tlb(t, tlb, t.k.arch.pxd_pfn(pmdval), start);
-    mm_dec_nr_ptes(mm);
-  },
-});
+const naive = naivePlugin;
 
 /** The mutant: the same plugin, but every kernel after the first starts with one frame taken. */
 function leaky(): () => ReclaimPlugin {
