@@ -28,6 +28,7 @@ interface BenchOptions {
   runs: string;
   workload: string;
   sideBySide?: boolean;
+  explorer?: boolean;
   sideBySideRuns: string;
   tableBytes?: string;
   tableBytesChild?: string;
@@ -108,6 +109,7 @@ const program = new Command("bench")
   .option("--side-by-side-runs <n>", "runs of each process in the side-by-side section", "3")
   .option("--table-bytes <n>", "run only the host-bytes-per-live-table section, with N tables", "")
   .option("--table-bytes-child <n>", "(internal) the measuring child of --table-bytes")
+  .option("--explorer", "run only the explorer's executions/s on fault-vs-dontneed (pt-reclaim, each strategy)")
   .option("--production", "run only the production section (the production workload under none and pt-reclaim)")
   .option("--production-scale <n>", "run production at 1/n of its size (a power of two up to 1024)", "64")
   .option("--production-full", "run production at full scale (55T heap, 28.8 M PTE tables without reclaim)")
@@ -131,6 +133,10 @@ const program = new Command("bench")
       const runs = await productionBench(opts);
       process.stdout.write(renderProduction(runs));
       if (opts.json) writeFileSync(opts.json, JSON.stringify({ production: runs }, null, 2) + "\n");
+      return;
+    }
+    if (opts.explorer) {
+      process.stdout.write(renderExplorer(scheduleRates(), []));
       return;
     }
     if (opts.sideBySide) {

@@ -30,7 +30,9 @@ export type MmsimErrorKind =
   /** A value offered as a plugin does not meet the ReclaimPlugin contract. */
   | "plugin-error"
   /** Engine options or an arch the model cannot run with. */
-  | "config-error";
+  | "config-error"
+  /** The explorer's post-setup snapshot cannot copy the machine exactly (it runs the setup instead; core check/graph_clone). */
+  | "snapshot-error";
 
 export class MmsimError extends Error {
   private readonly [symbol] = true;

@@ -20,6 +20,8 @@ import { check_exit, check_mm } from "./invariants.js";
 import { Oracle } from "./oracle.js";
 import { Sanitizer, SanitizerViolation } from "./sanitizer.js";
 import { SCENARIO_BASE, size, type Scenario, type ScenarioOp } from "./scenario.js";
+import { HookCounter, type PostSetup, type SetupCache } from "./setup_snapshot.js";
+import type { Hooks } from "../types/kernel.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import type { KPath } from "../sched/point.js";
 
@@ -68,6 +70,12 @@ export interface ExecOptions {
   trace?: boolean;
   /** Upper bound on steps, to catch livelock. */
   max_steps?: number;
+  /**
+   * The exploration's post-setup snapshots (check/setup_snapshot.ts): start from
+   * a copy of the state the scenario's setup leaves instead of running it again.
+   * Same results; absent: every execution runs the setup.
+   */
+  setup_cache?: SetupCache;
 }
 
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
@@ -128,14 +136,10 @@ export function execute(s: Scenario, strategy: Strategy, opts: ExecOptions): Exe
 function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): ExecutionResult {
   const walkers = walkerCpus(s);
   const nr_cpus = Math.max(2, ...s.actors.map((a) => a.cpu + 1), ...walkers.map((c) => c + 1));
-  const engine = new Engine({ arch: opts.arch, reclaim: opts.plugin, nr_cpus });
-  const k = engine.k;
-  const sanitizer = new Sanitizer(k);
-  k.sanitizer = sanitizer;
-  k.tlb.track_entries = true;
-  const proc = engine.spawn(s.actors[0].cpu, "setup");
-  const mm = proc.mm;
-  const oracle = s.oracle === false ? null : new Oracle();
+  const cache = opts.setup_cache;
+  const restored = cache?.restore(s, opts.plugin, opts.arch) ?? null;
+  const st = restored ?? new_machine(s, opts, nr_cpus);
+  const { k, proc, mm, sanitizer, oracle } = st;
   const result: ExecutionResult = { violation: null, choices: [], runnable: [], preemptions: 0, steps: [], results: s.actors.map(() => []) };
   const preemptions = new PreemptionCounter(s.actors.length);
   let running: string | undefined = "setup";
@@ -145,11 +149,15 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     result.violation = running === undefined ? v : { ...v, actor: running };
     return result;
   };
-  try {
-    run_to_completion(run_ops(proc.task, mm, s.setup, oracle, "setup", []));
-    proc.return_to_user();
-  } catch (e) {
-    return fail(e);
+  if (restored === null) {
+    try {
+      run_to_completion(run_ops(proc.task, mm, s.setup, oracle, "setup", []));
+      proc.return_to_user();
+    } catch (e) {
+      return fail(e);
+    }
+    const m = st as FreshMachine;
+    if (m.counter) cache!.take(s, opts.plugin, opts.arch, m.engine, st, m.counter, m.hooks);
   }
   // The setup task goes on as actor 0 under that actor's name, as set_task_comm() renames a
   // task: a rule it breaks from now on names the actor, not "setup".
@@ -246,6 +254,28 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     Error.stackTraceLimit = stackLimit;
   }
   return result;
+}
+
+interface FreshMachine extends PostSetup {
+  engine: Engine;
+  /** Counting the plugin's hook calls during the setup, when the cache may snapshot it. */
+  counter: HookCounter | null;
+  /** The kernel's hooks before the counter wrapped them. */
+  hooks: Hooks;
+}
+
+/** A fresh kernel with the sanitizers on, the setup task's process, the oracle: the state before the setup. */
+function new_machine(s: Scenario, opts: ExecOptions, nr_cpus: number): FreshMachine {
+  const engine = new Engine({ arch: opts.arch, reclaim: opts.plugin, nr_cpus });
+  const k = engine.k;
+  const hooks = { ...k.hooks };
+  const counter = opts.setup_cache?.wants(s, opts.plugin, opts.arch) ? new HookCounter(k) : null;
+  const sanitizer = new Sanitizer(k);
+  k.sanitizer = sanitizer;
+  k.tlb.track_entries = true;
+  const proc = engine.spawn(s.actors[0].cpu, "setup");
+  const oracle = s.oracle === false ? null : new Oracle();
+  return { engine, counter, hooks, k, proc, mm: proc.mm, sanitizer, oracle };
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

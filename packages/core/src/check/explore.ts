@@ -10,6 +10,7 @@ import { decodeSchedule, encodeSchedule } from "../sched/schedule.js";
 import { DfsStrategy, PctStrategy, RandomStrategy, ReplayStrategy, SwitchStrategy, type Strategy } from "../sched/strategy.js";
 import { actorNames, execute, type ExecutionResult, type Violation } from "./execution.js";
 import type { Scenario } from "./scenario.js";
+import { SetupCache } from "./setup_snapshot.js";
 import { formatTrace } from "./trace.js";
 
 export type StrategyName = "random" | "pct" | "dfs";
@@ -27,6 +28,11 @@ export interface ExploreOptions {
   preemption_bound?: number;
   /** Replay this schedule instead of exploring. */
   replay?: string;
+  /**
+   * Post-setup snapshots shared by the executions (check/setup_snapshot.ts);
+   * explore() makes one per call when absent. Same results either way.
+   */
+  setup_cache?: SetupCache;
 }
 
 export interface Failure extends Violation {
@@ -49,7 +55,7 @@ export interface ExploreResult {
 const tasks = (s: Scenario) => s.actors.length;
 
 function run(s: Scenario, st: Strategy, o: ExploreOptions, trace = false): ExecutionResult {
-  return execute(s, st, { plugin: o.plugin, arch: o.arch, trace });
+  return execute(s, st, { plugin: o.plugin, arch: o.arch, trace, setup_cache: o.setup_cache });
 }
 
 /** Up to `budget` executions of `s` under `st`, fewer if the strategy runs out. */
@@ -173,6 +179,7 @@ export function explore(s: Scenario, o: ExploreOptions): ExploreResult {
     return out("replay", 1, r.violation ? failure(s, o, r, 1) : null);
   }
   const name = o.strategy ?? "random";
+  if (!o.setup_cache) o = { ...o, setup_cache: new SetupCache() };
   let n = 0;
   for (const r of executions(s, strategyFor(name, s, o), o, o.budget ?? 200)) {
     n++;

@@ -10,6 +10,8 @@ export { SCENARIO_BASE, SCENARIO_SLOT_BYTES, MAX_SCENARIO_CPUS, validateScenario
 export { execute, actorNames, classify, type ExecutionResult, type StepRecord, type ExecOptions, type Violation as RuleViolation } from "./execution.js";
 export { explore, failure, shrink, type ExploreOptions, type ExploreResult, type Failure, type StrategyName } from "./explore.js";
 export { formatTrace } from "./trace.js";
+export { SetupCache, type PostSetup } from "./setup_snapshot.js";
+export { GraphCloner, GraphCloneError, type CloneOptions, type SideTable } from "./graph_clone.js";
 export { applyOp, type FuzzOp } from "./fuzz_ops.js";
 export { encodeSchedule, decodeSchedule, countPreemptions, ScheduleSyntaxError, ScheduleDivergenceError, PreemptionCounter, SCHEDULE_VERSION, type DivergenceKind } from "../sched/schedule.js";
 export { Prng, RandomStrategy, PctStrategy, DfsStrategy, ReplayStrategy, SwitchStrategy, defaultChoice, type Strategy, type ReplayOptions, type PctOptions, type SeededOptions } from "../sched/strategy.js";

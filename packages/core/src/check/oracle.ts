@@ -8,6 +8,7 @@
  * later-begun operation that also completed before it, plus those overlapping it.
  */
 import { MmsimError } from "@mmsim/spec";
+import { GraphCloneError } from "./graph_clone.js";
 export interface OracleEvent {
   kind: "write" | "read" | "dontneed" | "free" | "pageout" | "hugepage" | "nohugepage" | "munmap";
   page: number;
@@ -28,6 +29,20 @@ export class Oracle {
   private seq = 1000;
   private readonly done = new Map<number, OracleEvent[]>();
   private readonly open = new Set<OracleEvent>();
+
+  /**
+   * A copy for the explorer's post-setup snapshot (check/setup_snapshot.ts), taken
+   * between operations (no event open). The recorded events are shared: once in
+   * `done` an event never changes; the per-page lists, which grow, are copied.
+   */
+  copy(): Oracle {
+    if (this.open.size) throw new GraphCloneError(`cannot copy the oracle with ${this.open.size} operation(s) in progress`);
+    const o = new Oracle();
+    o.clock = this.clock;
+    o.seq = this.seq;
+    for (const [page, l] of this.done) o.done.set(page, l.slice());
+    return o;
+  }
 
   begin(addr: number, kind: "read" | "write", who: string): OracleEvent {
     const ev: OracleEvent = { kind, page: Math.floor(addr / 4096), value: kind === "write" ? ++this.seq : 0, start: ++this.clock, end: Infinity, who };

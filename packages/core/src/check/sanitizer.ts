@@ -67,27 +67,41 @@ export class Sanitizer implements types.Sanitizer {
   /** Lock-class dependency graph (lockdep): class → classes acquired while holding it. */
   private readonly deps = new Map<string, Set<string>>();
   /** Set while free_pgtables() runs: it clears entries of detached VMAs without the PTL, as Linux does. */
-  readonly no_ptl_ok = new WeakSet<Task>();
+  // Map/Set rather than WeakMap/WeakSet (one sanitizer per execution, so nothing to
+  // collect early): the explorer's post-setup snapshot copies them (check/setup_snapshot.ts).
+  readonly no_ptl_ok: WeakSet<Task> = new Set<Task>();
   /** Violations are thrown; this keeps the first for reporting after a caught exception. */
   first: SanitizerViolation | null = null;
   /** Split PTE locks of tables whose pagetable_dtor() ran (ptlock_free()), with the table's PFN. */
-  private readonly freed_ptlocks = new WeakMap<object, number>();
+  private readonly freed_ptlocks = new Map<object, number>();
   /** Split PMD locks of PMD tables freed (Kernel.rcu_upper), with the table's PFN. */
-  private readonly freed_pmd_locks = new WeakMap<object, number>();
+  private readonly freed_pmd_locks = new Map<object, number>();
+  /** The plugin's pte_table_dtor hook (or null), which the sanitizer's own hook calls after observing. */
+  private readonly plugin_dtor: types.Hooks["pte_table_dtor"];
 
   constructor(private readonly k: types.Kernel) {
     k.pt.quarantine = true;
     // pagetable_dtor() is where core calls the plugin's pte_table_dtor hook (at the
     // real free since Linux 6.14; at hand-over before). Observe every call there,
     // with or without a plugin hook, to know when each table's ptlock is freed.
-    const dtor = k.hooks.pte_table_dtor;
-    k.hooks.pte_table_dtor = (kk, mm, pfn) => {
-      this.table_dtor(pfn);
-      dtor?.(kk, mm, pfn);
-    };
+    this.plugin_dtor = k.hooks.pte_table_dtor;
+    this.attach_dtor();
     // The documented order (Documentation/mm/process_addrs.rst, mm/rmap.c), known to
     // lockdep from every boot: mmap_lock → VMA lock → pmd_lock / page_table_lock → PTE lock.
     for (const [a, b] of KERNEL_LOCK_ORDER) this.edge(a, b);
+  }
+
+  /**
+   * Install the sanitizer's pte_table_dtor hook into its kernel. A copy of a
+   * sanitizer and its kernel (the explorer's post-setup snapshot) calls this
+   * again: the hook is a closure over the sanitizer it belongs to.
+   */
+  attach_dtor(): void {
+    const dtor = this.plugin_dtor;
+    this.k.hooks.pte_table_dtor = (kk, mm, pfn) => {
+      this.table_dtor(pfn);
+      dtor?.(kk, mm, pfn);
+    };
   }
 
   private edge(a: string, b: string): void {

@@ -70,3 +70,6 @@ export function* balance_pgdat(t: Task, nr_to_reclaim: number): KPath<ScanContro
 export function* try_to_free_pages(t: Task, nr_to_reclaim: number): KPath<ScanControlState> {
   return yield* do_try_to_free_pages(t, scan_control(nr_to_reclaim, false));
 }
+
+/** Per-kernel state kept outside the Kernel object: the explorer's post-setup snapshot copies it with the kernel (check/setup_snapshot.ts). */
+export const KSWAPDS_SIDE_TABLE: WeakMap<object, unknown> = kswapds as WeakMap<object, unknown>;

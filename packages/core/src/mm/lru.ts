@@ -151,3 +151,6 @@ export function lru_lazyfree(k: Kernel, folio: number): void {
   l.add_tail(folio);
   l.stat.pglazyfree++;
 }
+
+/** Per-kernel state kept outside the Kernel object: the explorer's post-setup snapshot copies it with the kernel (check/setup_snapshot.ts). */
+export const LRUVECS_SIDE_TABLE: WeakMap<object, unknown> = lruvecs as WeakMap<object, unknown>;

@@ -79,3 +79,6 @@ export function range_batch_allowed(t: Task): boolean {
     h.pte_put === null
   );
 }
+
+/** Per-kernel state kept outside the Kernel object: the explorer's post-setup snapshot copies it with the kernel (check/setup_snapshot.ts). */
+export const RANGE_BATCH_SIDE_TABLES: readonly (WeakMap<object, unknown> | WeakSet<object>)[] = [disabled as WeakSet<object>, mutants as WeakMap<object, unknown>];

@@ -450,3 +450,6 @@ export function percpu_ref_exit(r: PercpuRef): void {
   if (r.confirm_switch !== null) bug(null, "percpu_ref_exit() while a switch to atomic is in progress");
   r.exited = true;
 }
+
+/** Per-kernel state kept outside the Kernel object: the explorer's post-setup snapshot copies it with the kernel (check/setup_snapshot.ts). */
+export const PERCPU_REF_LIBS_SIDE_TABLE: WeakMap<object, unknown> = libs;

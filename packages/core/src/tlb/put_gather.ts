@@ -26,3 +26,6 @@ export function set_put_gather(t: Task, tlb: MmuGather | null): void {
 export function put_gather(t: Task): MmuGather | null {
   return gathers.get(t) ?? null;
 }
+
+/** Per-task state kept outside the Task object: the explorer's post-setup snapshot copies it with the task (check/setup_snapshot.ts). */
+export const PUT_GATHERS_SIDE_TABLE: WeakMap<object, unknown> = gathers as WeakMap<object, unknown>;

@@ -1,0 +1,97 @@
+// GraphCloner: an exact, independent copy of an object graph, or a refusal.
+import { describe, expect, it } from "vitest";
+import { GraphCloneError, GraphCloner } from "./graph_clone.js";
+
+class Box {
+  n = 1;
+  next: Box | null = null;
+  readonly tags = new Map<string, number[]>();
+  inc(): number {
+    return ++this.n;
+  }
+}
+
+describe("GraphCloner", () => {
+  it("copies class instances, arrays, Maps, Sets and typed arrays, keeping order, sharing and cycles", () => {
+    const buf = new ArrayBuffer(32);
+    const a = new Box();
+    const b = new Box();
+    a.next = b;
+    b.next = a;
+    a.tags.set("z", [3]).set("a", [1, 2]);
+    const set = new Set([b, a]);
+    const sparse = [1, 2, 3];
+    delete sparse[1];
+    const root = { a, set, f64: new Float64Array(buf, 0, 2), u8: new Uint8Array(buf, 16, 4), sparse };
+    root.f64[1] = -0;
+    root.u8[3] = 7;
+    const c = new GraphCloner().clone(root);
+    expect(c).not.toBe(root);
+    expect(Object.getPrototypeOf(c.a)).toBe(Box.prototype);
+    expect(c.a.inc()).toBe(2);
+    expect(a.n).toBe(1); // independent
+    expect(c.a.next!.next).toBe(c.a); // cycle
+    expect([...c.set]).toEqual([c.a.next, c.a]); // Set order, same objects
+    expect([...c.a.tags.keys()]).toEqual(["z", "a"]);
+    expect(c.f64.buffer).toBe(c.u8.buffer); // two views of one buffer stay so
+    expect(c.f64.buffer).not.toBe(buf);
+    expect(Object.is(c.f64[1], -0)).toBe(true);
+    expect(c.u8[3]).toBe(7);
+    expect(1 in c.sparse).toBe(false);
+    c.u8[0] = 9;
+    expect(root.u8[0]).toBe(0);
+  });
+
+  it("shares what it is told to share, and maps placeholders", () => {
+    const arch = { name: "x" };
+    const hook = () => 1;
+    const other = () => 2;
+    const c = new GraphCloner({ shared: new Set<unknown>([arch, hook]), placeholders: new Map([[other, null]]) }).clone({ arch, hook, other });
+    expect(c.arch).toBe(arch);
+    expect(c.hook).toBe(hook);
+    expect(c.other).toBeNull();
+  });
+
+  it("refuses what it cannot copy exactly", () => {
+    const refuse = (v: unknown) => expect(() => new GraphCloner().clone({ v })).toThrow(GraphCloneError);
+    refuse(() => 1); // a closure
+    refuse(new WeakMap());
+    refuse(new WeakSet());
+    refuse((function* () {})());
+    refuse(Object.freeze({ a: 1 }));
+    refuse(Object.defineProperty({}, "x", { get: () => 1, enumerable: true }));
+    refuse(Object.defineProperty({}, "x", { value: 1, enumerable: false }));
+    refuse({ [Symbol("s")]: 1 });
+    refuse(Object.assign([1], { extra: 2 }));
+  });
+
+  it("copies side-table entries of the objects it copies", () => {
+    const table = new WeakMap<object, { count: number }>();
+    const flags = new WeakSet<object>();
+    const k = new Box();
+    table.set(k, { count: 5 });
+    flags.add(k);
+    const g = new GraphCloner({ side_tables: [table, flags] });
+    const c = g.clone(k);
+    g.finish();
+    expect(table.get(c)).toEqual({ count: 5 });
+    expect(table.get(c)).not.toBe(table.get(k));
+    expect(flags.has(c)).toBe(true);
+  });
+
+  it("trusted: a copy of a copy has every byte, including those after the last non-zero one", () => {
+    const used_bytes = new WeakMap<ArrayBuffer, number>();
+    const src = new Float64Array(16);
+    src[3] = 1.5;
+    src[15] = -0; // the sign bit is the buffer's last non-zero byte
+    const snap = new GraphCloner().clone({ src });
+    for (let i = 0; i < 2; i++) {
+      const c = new GraphCloner({ trusted: { used_bytes } }).clone(snap);
+      expect(Array.from(c.src)).toEqual(Array.from(src));
+      expect(Object.is(c.src[15], -0)).toBe(true);
+      c.src[7] = 2; // a copy's writes do not reach the snapshot
+    }
+    expect(snap.src[7]).toBe(0);
+    expect(used_bytes.get(snap.src.buffer as ArrayBuffer)).toBe(128);
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * A deep copy of a JS object graph, for the explorer's post-setup snapshot
+ * (check/setup_snapshot.ts). Not a kernel mechanism: Linux has nothing like it
+ * (the closest is fork()'s dup_mm, which copies one mm, not a machine).
+ *
+ * What it copies: class instances (same prototype, own data properties in the
+ * same order), arrays, Maps and Sets (same insertion order, keys copied too),
+ * typed arrays (views of copied ArrayBuffers, so two views of one buffer stay
+ * views of one buffer), with shared structure and cycles preserved. What it
+ * shares, not copies: `shared` objects and functions (the arch, the plugin and
+ * its hooks: one instance for every execution, as before the snapshot).
+ *
+ * What it refuses (GraphCloneError): any other function (a closure may capture
+ * state of the graph it came from), generators, promises, WeakMaps/WeakSets (not
+ * enumerable), accessors, symbol keys, non-writable or non-enumerable own
+ * properties, frozen or non-extensible objects: a snapshot of a graph holding
+ * one of these would not be an exact copy, so the caller runs the setup instead.
+ * `rebuild` maps classes that hold closures over `this` (core's Process) to a
+ * function making the copy itself.
+ *
+ * Side tables: module-level WeakMaps/WeakSets keyed by graph objects (the LRU of
+ * a Kernel, the mmu_gather a Task publishes, ...) are state of the graph too.
+ * For each key found in the graph, the copy of the key gets the copy of the value.
+ */
+import { MmsimError } from "@mmsim/spec";
+
+export class GraphCloneError extends MmsimError {
+  constructor(message: string) {
+    super("snapshot-error", message);
+  }
+}
+
+/** A module-level WeakMap or WeakSet whose keys may be objects of the graph. */
+export type SideTable = WeakMap<object, unknown> | WeakSet<object>;
+
+export interface CloneOptions {
+  /** Objects and functions shared between the original and the copy. */
+  shared?: ReadonlySet<unknown>;
+  /** Functions replaced by a placeholder in the copy (the caller installs the real one, e.g. a closure of the copy). */
+  placeholders?: ReadonlyMap<unknown, unknown>;
+  /** Classes whose instances are made by a function, given the cloner (to copy their fields). */
+  rebuild?: ReadonlyMap<object, (o: object, c: GraphCloner) => object>;
+  /** Module-level tables keyed by graph objects. */
+  side_tables?: readonly SideTable[];
+  /**
+   * The source is itself a copy made by a GraphCloner and never changed since
+   * (a snapshot): it holds only what a copy holds (plain writable data
+   * properties), so the property checks are skipped, and each ArrayBuffer's
+   * used length (up to its last non-zero byte) is computed once and kept in
+   * `used_bytes`: a copy gets a zeroed buffer with that prefix copied in.
+   */
+  trusted?: { used_bytes: WeakMap<ArrayBuffer, number> };
+}
+
+const TYPED_ARRAYS = new Set<unknown>([
+  Int8Array.prototype,
+  Uint8Array.prototype,
+  Uint8ClampedArray.prototype,
+  Int16Array.prototype,
+  Uint16Array.prototype,
+  Int32Array.prototype,
+  Uint32Array.prototype,
+  Float32Array.prototype,
+  Float64Array.prototype,
+  BigInt64Array.prototype,
+  BigUint64Array.prototype,
+]);
+
+type TypedArray = Int32Array | Uint32Array | Float64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array | Uint8ClampedArray | BigInt64Array | BigUint64Array;
+
+export class GraphCloner {
+  private readonly memo = new Map<unknown, unknown>();
+  private readonly shared: ReadonlySet<unknown>;
+  private readonly placeholders: ReadonlyMap<unknown, unknown>;
+  private readonly rebuild: ReadonlyMap<object, (o: object, c: GraphCloner) => object>;
+  private readonly side_tables: readonly SideTable[];
+  private readonly trusted: { used_bytes: WeakMap<ArrayBuffer, number> } | null;
+  /** Side-table entries found: [table, original key]. */
+  private readonly side: [SideTable, object][] = [];
+
+  constructor(o: CloneOptions = {}) {
+    this.shared = o.shared ?? new Set();
+    this.placeholders = o.placeholders ?? new Map();
+    this.rebuild = o.rebuild ?? new Map();
+    this.side_tables = o.side_tables ?? [];
+    this.trusted = o.trusted ?? null;
+  }
+
+  /** The copy of `v` (values of primitive type are themselves). */
+  clone<T>(v: T): T {
+    if (v === null || (typeof v !== "object" && typeof v !== "function")) return v;
+    const m = this.memo.get(v);
+    if (m !== undefined) return m as T;
+    if (this.shared.has(v)) return v;
+    if (typeof v === "function") {
+      if (this.placeholders.has(v)) return this.placeholders.get(v) as T;
+      throw new GraphCloneError(`cannot copy function ${(v as { name?: string }).name || "(anonymous)"}: a closure may hold state of the original graph`);
+    }
+    const c = this.copy(v as object);
+    return c as T;
+  }
+
+  /** Record `c` as the copy of `o` (before copying o's fields: cycles). */
+  remember<T extends object>(o: object, c: T): T {
+    this.memo.set(o, c);
+    // Side tables are keyed by class instances (a Kernel, a Task), not plain data.
+    const proto = Object.getPrototypeOf(o) as unknown;
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== Map.prototype && proto !== Set.prototype)
+      for (const t of this.side_tables) if (t.has(o)) this.side.push([t, o]);
+    return c;
+  }
+
+  /** After the roots are copied: the side tables' entries for the copies (copying a value may find more). */
+  finish(): void {
+    while (this.side.length) {
+      for (const [t, o] of this.side.splice(0)) {
+        const key = this.memo.get(o) as object;
+        if (t instanceof WeakSet) t.add(key);
+        else t.set(key, this.clone(t.get(o)));
+      }
+    }
+  }
+
+  private copy(o: object): object {
+    const proto = Object.getPrototypeOf(o) as object | null;
+    if (proto !== null && TYPED_ARRAYS.has(proto)) {
+      const a = o as TypedArray;
+      const buf = this.clone_buffer(a.buffer as ArrayBuffer);
+      const Ctor = a.constructor as new (b: ArrayBuffer, off: number, len: number) => TypedArray;
+      return this.remember(o, new Ctor(buf, a.byteOffset, a.length));
+    }
+    if (proto === ArrayBuffer.prototype) return this.clone_buffer(o as ArrayBuffer);
+    if (proto === Array.prototype) {
+      const a = o as unknown[];
+      const c = this.remember(o, new Array<unknown>(a.length));
+      for (let i = 0; i < a.length; i++) if (i in a) c[i] = this.clone(a[i]);
+      if (Object.keys(a).length !== countIndexes(a)) throw new GraphCloneError("cannot copy an array with named properties");
+      return c;
+    }
+    if (proto === Map.prototype) {
+      const c = this.remember(o, new Map<unknown, unknown>());
+      for (const [k, v] of o as Map<unknown, unknown>) c.set(this.clone(k), this.clone(v));
+      return c;
+    }
+    if (proto === Set.prototype) {
+      const c = this.remember(o, new Set<unknown>());
+      for (const k of o as Set<unknown>) c.add(this.clone(k));
+      return c;
+    }
+    if (proto !== null && this.rebuild.has(proto)) return this.rebuild.get(proto)!(o, this);
+    if (o instanceof WeakMap || o instanceof WeakSet || o instanceof Promise || o instanceof Date || o instanceof RegExp || o instanceof Error)
+      throw new GraphCloneError(`cannot copy a ${proto?.constructor?.name ?? "object"}`);
+    if (Object.prototype.toString.call(o) === "[object Generator]") throw new GraphCloneError("cannot copy a running kernel path (a generator)");
+    if (!Object.isExtensible(o)) throw new GraphCloneError(`cannot copy a frozen or sealed ${proto?.constructor?.name ?? "object"}`);
+    const c = this.remember(o, Object.create(proto) as Record<string, unknown>);
+    const src = o as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (this.trusted !== null) {
+      for (let i = 0; i < keys.length; i++) c[keys[i]] = this.clone(src[keys[i]]);
+      return c;
+    }
+    if (Reflect.ownKeys(o).length !== keys.length) throw new GraphCloneError(`cannot copy a ${proto?.constructor?.name ?? "object"} with symbol or non-enumerable properties`);
+    for (const key of keys) {
+      const d = Object.getOwnPropertyDescriptor(o, key)!;
+      if (!("value" in d) || !d.writable || !d.configurable) throw new GraphCloneError(`cannot copy property ${key} of a ${proto?.constructor?.name ?? "object"} (accessor or read-only)`);
+      c[key] = this.clone(src[key]);
+    }
+    return c;
+  }
+
+  private clone_buffer(b: ArrayBuffer): ArrayBuffer {
+    const m = this.memo.get(b);
+    if (m !== undefined) return m as ArrayBuffer;
+    if (Object.getPrototypeOf(b) !== ArrayBuffer.prototype) throw new GraphCloneError("cannot copy a SharedArrayBuffer");
+    let c: ArrayBuffer;
+    if (this.trusted !== null) {
+      let used = this.trusted.used_bytes.get(b);
+      if (used === undefined) {
+        const u8 = new Uint8Array(b);
+        used = u8.length;
+        while (used > 0 && u8[used - 1] === 0) used--;
+        this.trusted.used_bytes.set(b, used);
+      }
+      c = new ArrayBuffer(b.byteLength);
+      if (used > 0) new Uint8Array(c).set(new Uint8Array(b, 0, used));
+    } else c = b.slice(0);
+    this.memo.set(b, c);
+    return c;
+  }
+}
+
+function countIndexes(a: unknown[]): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (i in a) n++;
+  return n;
+}
