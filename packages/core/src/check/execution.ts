@@ -76,6 +76,12 @@ export interface ExecOptions {
    * Same results; absent: every execution runs the setup.
    */
   setup_cache?: SetupCache;
+  /**
+   * Fill ExecutionResult.steps (default true; always with `trace`). The explorer
+   * turns it off for the executions whose steps nobody reads (all but a
+   * failure's traced replay): one object less per step.
+   */
+  record_steps?: boolean;
 }
 
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
@@ -184,21 +190,22 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   let prevRunnable: number[] = [];
   const scratch: number[] = [];
   const trace = opts.trace ?? false;
+  const record = trace || (opts.record_steps ?? true);
   try {
     for (let step = 0; ; step++) {
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
       const walkerRan = current >= 0 && actors[current].walk !== undefined;
-      scratch.length = 0;
+      let n = 0; // scratch[0..n) is this step's runnable set (no `length = 0`: it costs at every step)
       let tasksRunnable = false;
       for (let i = 0; i < actors.length; i++) {
         const a = actors[i];
         // A walker takes one speculative walk, then lets a task run: walks interleave, never starve tasks.
         if (a.done || a.blocked || (a.walk && walkerRan)) continue;
         if (!a.walk) tasksRunnable = true;
-        scratch.push(i);
+        scratch[n++] = i;
       }
-      if (!sameList(scratch, prevRunnable)) prevRunnable = scratch.slice();
+      if (!samePrefix(scratch, n, prevRunnable)) prevRunnable = scratch.slice(0, n);
       const runnable = prevRunnable;
       if (!tasksRunnable) {
         const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
@@ -214,7 +221,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       if (a.walk) {
         const addr = a.walk.addrs[a.walk.i++ % a.walk.addrs.length];
         hw_walk(k, a.cpu, mm, addr);
-        result.steps.push({ actor: pick, what: `speculative walk 0x${addr.toString(16)}` });
+        if (record) result.steps.push({ actor: pick, what: `speculative walk 0x${addr.toString(16)}` });
       } else {
         const t = a.task!;
         t.trace_stack = trace;
@@ -222,12 +229,12 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
         if (r.done) {
           a.done = true;
           live--;
-          result.steps.push({ actor: pick, what: "(returns to user)" });
+          if (record) result.steps.push({ actor: pick, what: "(returns to user)" });
         } else {
           const p = r.value as Point & { stack?: string };
           a.blocked = p.kind === 4;
           a.waiting = a.blocked ? { kind: p.kind, what: p.what, obj: p.obj } : null;
-          result.steps.push({ actor: pick, what: p.what, stack: trace ? parseStack(p.stack) : undefined });
+          if (record) result.steps.push({ actor: pick, what: p.what, stack: trace ? parseStack(p.stack) : undefined });
         }
         // Someone else moved: a blocked actor whose lock is now free may proceed (walkers change no lock).
         for (let i = 0; i < actors.length; i++) {
@@ -278,9 +285,10 @@ function new_machine(s: Scenario, opts: ExecOptions, nr_cpus: number): FreshMach
   return { engine, counter, hooks, k, proc, mm: proc.mm, sanitizer, oracle };
 }
 
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether a[0..n) and b are the same list. */
+function samePrefix(a: readonly number[], n: number, b: readonly number[]): boolean {
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

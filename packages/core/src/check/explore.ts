@@ -55,7 +55,7 @@ export interface ExploreResult {
 const tasks = (s: Scenario) => s.actors.length;
 
 function run(s: Scenario, st: Strategy, o: ExploreOptions, trace = false): ExecutionResult {
-  return execute(s, st, { plugin: o.plugin, arch: o.arch, trace, setup_cache: o.setup_cache });
+  return execute(s, st, { plugin: o.plugin, arch: o.arch, trace, setup_cache: o.setup_cache, record_steps: trace });
 }
 
 /** Up to `budget` executions of `s` under `st`, fewer if the strategy runs out. */
@@ -89,7 +89,8 @@ function switchEvents(choices: readonly number[]): [number, number][] {
  * switch events, keeping a subset whenever the replay still breaks the same rule.
  * The candidates are partial schedules, replayed with `allow_incomplete`: a switch
  * that cannot happen is skipped, and an actor not switched to keeps running under
- * the default policy.
+ * the default policy. The result's `steps` are not recorded (replay its choices
+ * with tracing for them, as failure() does).
  */
 export function shrink(s: Scenario, o: ExploreOptions, failing: ExecutionResult, limit = 400): ExecutionResult {
   const rule = failing.violation!.rule;

@@ -48,8 +48,39 @@ export interface CloneOptions {
    * properties), so the property checks are skipped, and each ArrayBuffer's
    * used length (up to its last non-zero byte) is computed once and kept in
    * `used_bytes`: a copy gets a zeroed buffer with that prefix copied in.
+   * Arrays, Maps and Sets holding only primitives are copied natively (known
+   * once per source object, in `flat`). With `recycle`, the buffers of the
+   * previous copy made from the same source are reused (zeroed, then the
+   * prefix written): the caller promises that copy is no longer used.
    */
-  trusted?: { used_bytes: WeakMap<ArrayBuffer, number> };
+  trusted?: Trusted;
+}
+
+/** What a GraphCloner learns about a never-changing source, kept between copies of it. */
+export interface Trusted {
+  used_bytes: WeakMap<ArrayBuffer, number>;
+  flat?: WeakMap<object, boolean>;
+  /** Source buffer → the buffer the previous copy got. */
+  recycle?: Map<ArrayBuffer, ArrayBuffer>;
+  /** A deliberately broken recycle (setup_snapshot.ts's mutant "recycle-unzeroed"): the reused buffer is not cleared. */
+  unzeroed?: boolean;
+}
+
+const isPrimitive = (v: unknown) => v === null || (typeof v !== "object" && typeof v !== "function");
+
+/** Whether a container holds only primitives (its native copy is exact). */
+function flatContainer(o: object): boolean {
+  if (o instanceof Map) {
+    for (const [k, v] of o) if (!isPrimitive(k) || !isPrimitive(v)) return false;
+    return true;
+  }
+  if (o instanceof Set) {
+    for (const k of o) if (!isPrimitive(k)) return false;
+    return true;
+  }
+  const a = o as unknown[];
+  for (let i = 0; i < a.length; i++) if (!isPrimitive(a[i])) return false;
+  return true;
 }
 
 const TYPED_ARRAYS = new Set<unknown>([
@@ -74,7 +105,7 @@ export class GraphCloner {
   private readonly placeholders: ReadonlyMap<unknown, unknown>;
   private readonly rebuild: ReadonlyMap<object, (o: object, c: GraphCloner) => object>;
   private readonly side_tables: readonly SideTable[];
-  private readonly trusted: { used_bytes: WeakMap<ArrayBuffer, number> } | null;
+  private readonly trusted: Trusted | null;
   /** Side-table entries found: [table, original key]. */
   private readonly side: [SideTable, object][] = [];
 
@@ -130,11 +161,21 @@ export class GraphCloner {
       return this.remember(o, new Ctor(buf, a.byteOffset, a.length));
     }
     if (proto === ArrayBuffer.prototype) return this.clone_buffer(o as ArrayBuffer);
+    const flat = this.trusted?.flat;
+    if (flat !== undefined && (proto === Array.prototype || proto === Map.prototype || proto === Set.prototype)) {
+      let f = flat.get(o);
+      if (f === undefined) flat.set(o, (f = flatContainer(o)));
+      if (f) {
+        if (proto === Array.prototype) return this.remember(o, (o as unknown[]).slice());
+        if (proto === Map.prototype) return this.remember(o, new Map(o as Map<unknown, unknown>));
+        return this.remember(o, new Set(o as Set<unknown>));
+      }
+    }
     if (proto === Array.prototype) {
       const a = o as unknown[];
       const c = this.remember(o, new Array<unknown>(a.length));
       for (let i = 0; i < a.length; i++) if (i in a) c[i] = this.clone(a[i]);
-      if (Object.keys(a).length !== countIndexes(a)) throw new GraphCloneError("cannot copy an array with named properties");
+      if (this.trusted === null && Object.keys(a).length !== countIndexes(a)) throw new GraphCloneError("cannot copy an array with named properties");
       return c;
     }
     if (proto === Map.prototype) {
@@ -181,7 +222,14 @@ export class GraphCloner {
         while (used > 0 && u8[used - 1] === 0) used--;
         this.trusted.used_bytes.set(b, used);
       }
-      c = new ArrayBuffer(b.byteLength);
+      const old = this.trusted.recycle?.get(b);
+      if (old !== undefined) {
+        c = old;
+        if (this.trusted.unzeroed !== true) new Uint8Array(c).fill(0, used);
+      } else {
+        c = new ArrayBuffer(b.byteLength);
+        this.trusted.recycle?.set(b, c);
+      }
       if (used > 0) new Uint8Array(c).set(new Uint8Array(b, 0, used));
     } else c = b.slice(0);
     this.memo.set(b, c);

@@ -27,20 +27,28 @@ export class OracleViolation extends MmsimError {
 export class Oracle {
   private clock = 0;
   private seq = 1000;
-  private readonly done = new Map<number, OracleEvent[]>();
+  private done = new Map<number, OracleEvent[]>();
   private readonly open = new Set<OracleEvent>();
+  /**
+   * The lists of `done` this oracle may append to; the others it shares with
+   * copies (copy()) and replaces by a copy before its first append.
+   */
+  private owned = new Set<OracleEvent[]>();
 
   /**
    * A copy for the explorer's post-setup snapshot (check/setup_snapshot.ts), taken
    * between operations (no event open). The recorded events are shared: once in
-   * `done` an event never changes; the per-page lists, which grow, are copied.
+   * `done` an event never changes; so are the per-page lists, until one of the
+   * two oracles appends to one (copy on write).
    */
   copy(): Oracle {
     if (this.open.size) throw new GraphCloneError(`cannot copy the oracle with ${this.open.size} operation(s) in progress`);
     const o = new Oracle();
     o.clock = this.clock;
     o.seq = this.seq;
-    for (const [page, l] of this.done) o.done.set(page, l.slice());
+    // Both share every list now: each copies a list before it appends to it (record()).
+    o.done = new Map(this.done);
+    this.owned = new Set();
     return o;
   }
 
@@ -90,7 +98,11 @@ export class Oracle {
 
   private record(ev: OracleEvent): void {
     let l = this.done.get(ev.page);
-    if (!l) this.done.set(ev.page, (l = []));
+    if (!l || !this.owned.has(l)) {
+      l = l ? l.slice() : [];
+      this.done.set(ev.page, l);
+      this.owned.add(l);
+    }
     l.push(ev);
   }
 

@@ -26,7 +26,7 @@ import { Op } from "../sync/op.js";
 import { PERCPU_REF_LIBS_SIDE_TABLE } from "../sync/percpu_ref.js";
 import { PUT_GATHERS_SIDE_TABLE } from "../tlb/put_gather.js";
 import type { Hooks } from "../types/kernel.js";
-import { GraphCloneError, GraphCloner, type SideTable } from "./graph_clone.js";
+import { GraphCloneError, GraphCloner, type SideTable, type Trusted } from "./graph_clone.js";
 import { Oracle } from "./oracle.js";
 import type { Sanitizer } from "./sanitizer.js";
 import type { Scenario } from "./scenario.js";
@@ -73,17 +73,18 @@ export class HookCounter {
  * (now_ns); "forget-side-tables" drops the per-kernel state kept outside the
  * Kernel object (the LRU, ...); "share-buffers" gives every copy the snapshot's
  * typed arrays (page tables, frames) instead of copies; "ignore-hooks" takes a
- * snapshot even when the plugin's hooks ran during the setup.
+ * snapshot even when the plugin's hooks ran during the setup; "recycle-unzeroed"
+ * reuses the previous copy's buffers without clearing what that execution wrote.
  */
-export type SetupSnapshotMutant = "forget-field" | "forget-side-tables" | "share-buffers" | "ignore-hooks";
-export const SETUP_SNAPSHOT_MUTANTS: readonly SetupSnapshotMutant[] = ["forget-field", "forget-side-tables", "share-buffers", "ignore-hooks"];
+export type SetupSnapshotMutant = "forget-field" | "forget-side-tables" | "share-buffers" | "ignore-hooks" | "recycle-unzeroed";
+export const SETUP_SNAPSHOT_MUTANTS: readonly SetupSnapshotMutant[] = ["forget-field", "forget-side-tables", "share-buffers", "ignore-hooks", "recycle-unzeroed"];
 
 /** A copy of `st`: the kernel, its tasks, mms, locks, TLBs, sanitizer and oracle, and its side-table entries. */
 function copy(
   st: PostSetup,
   shared: ReadonlySet<unknown>,
   placeholders: ReadonlyMap<unknown, unknown>,
-  trusted?: { used_bytes: WeakMap<ArrayBuffer, number> },
+  trusted?: Trusted,
   mutant: SetupSnapshotMutant | null = null,
 ): PostSetup {
   const rebuild = new Map<object, (o: object, c: GraphCloner) => object>([
@@ -120,6 +121,7 @@ function copy(
     share(st.k.frames);
     shared = s2;
   }
+  if (mutant === "recycle-unzeroed" && trusted) trusted = { ...trusted, unzeroed: true };
   const c = new GraphCloner({ shared, placeholders, rebuild, side_tables: mutant === "forget-side-tables" ? [] : SIDE_TABLES, trusted });
   const out: PostSetup = { k: c.clone(st.k), proc: c.clone(st.proc), mm: c.clone(st.mm), sanitizer: c.clone(st.sanitizer), oracle: c.clone(st.oracle) };
   c.finish();
@@ -136,8 +138,8 @@ interface Entry {
   refused: string | null;
   shared: Set<unknown>;
   placeholders: Map<unknown, unknown>;
-  /** The snapshot's buffers' used lengths (GraphCloner's `trusted`). */
-  used_bytes: WeakMap<ArrayBuffer, number>;
+  /** What the copies learn about the snapshot (GraphCloner's `trusted`), and the buffers of the last copy, reused by the next. */
+  trusted: Trusted;
 }
 
 /**
@@ -157,13 +159,17 @@ export class SetupCache {
     return e && e.plugin === plugin && e.arch === arch ? e : undefined;
   }
 
-  /** A fresh copy of the state after `s`'s setup, or null when there is no snapshot (yet, or ever). */
+  /**
+   * A fresh copy of the state after `s`'s setup, or null when there is no
+   * snapshot (yet, or ever). The previous copy of `s` must no longer be in use:
+   * its typed arrays' buffers (page tables, frames) become this copy's.
+   */
   restore(s: Scenario, plugin: ReclaimPlugin | null, arch: Arch): PostSetup | null {
     const e = this.entry(s, plugin, arch);
     if (!e?.snap) return null;
     this.restored++;
     const ph = new Map<unknown, unknown>([[e.snap.k.hooks.pte_table_dtor, null]]);
-    return copy(e.snap, e.shared, ph, { used_bytes: e.used_bytes }, this.mutant);
+    return copy(e.snap, e.shared, ph, e.trusted, this.mutant);
   }
 
   /** Whether the next setup of `s` should be counted and offered to take() (no snapshot yet, none refused). */
@@ -182,7 +188,7 @@ export class SetupCache {
    * its execution).
    */
   take(s: Scenario, plugin: ReclaimPlugin | null, arch: Arch, engine: Engine, st: PostSetup, hc: HookCounter, hooks: Hooks): void {
-    const e: Entry = { plugin, arch, snap: null, refused: null, shared: new Set<unknown>([arch, plugin, st.k.arch, st.k.plugin, ...Object.values(hooks)]), placeholders: new Map(hc.originals), used_bytes: new WeakMap() };
+    const e: Entry = { plugin, arch, snap: null, refused: null, shared: new Set<unknown>([arch, plugin, st.k.arch, st.k.plugin, ...Object.values(hooks)]), placeholders: new Map(hc.originals), trusted: { used_bytes: new WeakMap(), flat: new WeakMap(), recycle: new Map() } };
     e.shared.delete(null);
     this.entries.set(s, e);
     if (hc.calls > 0 && this.mutant !== "ignore-hooks") {
