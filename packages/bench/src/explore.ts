@@ -104,6 +104,7 @@ export function renderExplorer(rates: readonly ScheduleRate[], times: readonly M
     lines.push(
       `  ${r.strategy.padEnd(6)} ${r.perSecond.toFixed(0).padStart(6)} executions/s, ${r.perCpuSecond.toFixed(0).padStart(6)} per CPU second  (${r.executions} executions of ${r.scenario}, pt-reclaim; target ≥ 1,000/s)`,
     );
+  if (times.length === 0) return lines.join("\n") + "\n"; // bench --explorer: the rates only
   lines.push("", "  time to first failure per mutant (pct, the kit's scenarios in order, median over seeds):");
   for (const t of times)
     lines.push(`  ${t.mutant.padEnd(26)} ${t.medianSeconds === null ? "not found" : `${t.medianSeconds.toFixed(2)} s`.padStart(8)}  ${t.found}/${t.seeds} seeds  ${t.rules.join(", ")}`);
