@@ -94,4 +94,31 @@ describe("GraphCloner", () => {
     expect(snap.src[7]).toBe(0);
     expect(used_bytes.get(snap.src.buffer as ArrayBuffer)).toBe(128);
   });
+
+  it("trusted: arrays, Maps and Sets copied natively where they hold primitives, element by element where they hold objects", () => {
+    const trusted = { used_bytes: new WeakMap<ArrayBuffer, number>(), flat: new WeakMap<object, boolean>(), object_slots: new WeakMap<unknown[], number[]>() };
+    const box = new Box();
+    const slots: unknown[] = new Array(8).fill(null);
+    slots[2] = box;
+    slots[5] = box;
+    delete slots[7];
+    const snap = new GraphCloner().clone({ slots, flat: [1, 2, 3], m: new Map([[1, "a"]]), mo: new Map([[1, box]]), set: new Set(["x"]) });
+    for (let i = 0; i < 2; i++) {
+      const c = new GraphCloner({ trusted }).clone(snap);
+      expect(c.slots).toHaveLength(8);
+      expect(c.slots[2]).toBeInstanceOf(Box);
+      expect(c.slots[2]).not.toBe(snap.slots[2]); // copied, not shared
+      expect(c.slots[5]).toBe(c.slots[2]); // one object twice stays one object
+      expect(7 in c.slots).toBe(false);
+      expect(c.slots[0]).toBeNull();
+      expect(c.flat).toEqual([1, 2, 3]);
+      expect(c.flat).not.toBe(snap.flat);
+      expect(c.mo.get(1)).not.toBe(snap.mo.get(1));
+      expect([...c.m]).toEqual([[1, "a"]]);
+      expect([...c.set]).toEqual(["x"]);
+    }
+    expect(trusted.object_slots.get(snap.slots)).toEqual([2, 5]);
+    expect(trusted.flat.get(snap.flat)).toBe(true);
+    expect(trusted.flat.get(snap.mo)).toBe(false);
+  });
 });

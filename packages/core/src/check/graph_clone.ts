@@ -60,6 +60,8 @@ export interface CloneOptions {
 export interface Trusted {
   used_bytes: WeakMap<ArrayBuffer, number>;
   flat?: WeakMap<object, boolean>;
+  /** Per source array: the indexes holding objects (the rest is copied natively). */
+  object_slots?: WeakMap<unknown[], number[]>;
   /** Source buffer → the buffer the previous copy got. */
   recycle?: Map<ArrayBuffer, ArrayBuffer>;
   /** A deliberately broken recycle (setup_snapshot.ts's mutant "recycle-unzeroed"): the reused buffer is not cleared. */
@@ -170,6 +172,20 @@ export class GraphCloner {
         if (proto === Map.prototype) return this.remember(o, new Map(o as Map<unknown, unknown>));
         return this.remember(o, new Set(o as Set<unknown>));
       }
+    }
+    const slots = this.trusted?.object_slots;
+    if (slots !== undefined && proto === Array.prototype) {
+      // A long array of mostly primitives (a chunk of per-table lock slots): slice, then copy its objects.
+      const a = o as unknown[];
+      let at = slots.get(a);
+      if (at === undefined) {
+        at = [];
+        for (let i = 0; i < a.length; i++) if (!isPrimitive(a[i])) at.push(i);
+        slots.set(a, at);
+      }
+      const c = this.remember(o, a.slice());
+      for (const i of at) c[i] = this.clone(a[i]);
+      return c;
     }
     if (proto === Array.prototype) {
       const a = o as unknown[];

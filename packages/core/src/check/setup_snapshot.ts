@@ -188,7 +188,7 @@ export class SetupCache {
    * its execution).
    */
   take(s: Scenario, plugin: ReclaimPlugin | null, arch: Arch, engine: Engine, st: PostSetup, hc: HookCounter, hooks: Hooks): void {
-    const e: Entry = { plugin, arch, snap: null, refused: null, shared: new Set<unknown>([arch, plugin, st.k.arch, st.k.plugin, ...Object.values(hooks)]), placeholders: new Map(hc.originals), trusted: { used_bytes: new WeakMap(), flat: new WeakMap(), recycle: new Map() } };
+    const e: Entry = { plugin, arch, snap: null, refused: null, shared: new Set<unknown>([arch, plugin, st.k.arch, st.k.plugin, ...Object.values(hooks)]), placeholders: new Map(hc.originals), trusted: { used_bytes: new WeakMap(), flat: new WeakMap(), object_slots: new WeakMap(), recycle: new Map() } };
     e.shared.delete(null);
     this.entries.set(s, e);
     if (hc.calls > 0 && this.mutant !== "ignore-hooks") {
