@@ -909,7 +909,7 @@ export class PtStore implements types.PtStore {
     this.m64[c][o + F_PARENT] = -1;
     const np = this.nr_private;
     if (np > 0) this.priv[c].fill(0, (slot & SLOT_MASK) * np, ((slot & SLOT_MASK) + 1) * np);
-    this.locks.delete(slot);
+    // No lock to forget: free() dropped the slot's, and a new slot never had one.
     if (this.users.size !== 0) this.users.delete(slot);
     this.nr++;
     return pfn;
