@@ -28,6 +28,30 @@ for (const name of builtins) scripts.push([`builtin:${name}`, builtinScript(name
 // that runs off its VMA (SIGSEGV midway), reads (zero page) then writes (COW), a read-only
 // VMA written (SIGSEGV at once), partial discards, and enough faults for scheduler ticks.
 scripts.push(["sparse", parseScript(["# sparse tables", "mmap a 4M", "touch a 8K 4M-8K write 1M", "status touched", "madvise a 0 4M dontneed", "status dropped", ""].join("\n"), "sparse.wl")]);
+// A sparse touch (the production workload's): every fault batch allocates its PTE table
+// (core's pte_alloc_batch.ts), across PMD-table (1G) boundaries; reads into those tables,
+// a discard and a second sparse pass; then THP allowed, where the batch must leave it to do_huge_pmd_anonymous_page().
+const sparseStride = parseScript(
+  [
+    "# sparse stride: a PTE table allocated by every fault batch",
+    "mmap a 3G noreserve nohugepage",
+    "status start",
+    "touch a 0 3G write 2M",
+    "status sparse",
+    "touch a 1M 3G-1M read 2M",
+    "status read",
+    "madvise a 4M 3G-8M dontneed",
+    "touch a 4K 3G-4K write 2M",
+    "status again",
+    "thp always",
+    "mmap b 8M",
+    "touch b 0 8M write 2M",
+    "status thp",
+    "",
+  ].join("\n"),
+  "sparse-stride.wl",
+);
+scripts.push(["sparse-stride", sparseStride]);
 scripts.push([
   "edges",
   parseScript(
@@ -96,7 +120,7 @@ describe("state digest: mutants (deliberately wrong batches) are caught", () => 
   const sparse = parseScript(["# sparse tables", "mmap a 4M", "touch a 8K 4M-8K write 1M", "status touched", "madvise a 0 4M dontneed", "status dropped", ""].join("\n"), "sparse.wl");
   const byLabel = (label: string) => reclaims.find((r) => r.label === label)!;
   for (const m of RANGE_BATCH_MUTANTS) {
-    const [name, script] = m === "zap-skip-occupied" ? ["sparse", sparse] : ["seed-small", seedSmall];
+    const [name, script] = m === "zap-skip-occupied" ? ["sparse", sparse] : m === "pte-alloc-rcu-exits" ? ["sparse-stride", sparseStride] : ["seed-small", seedSmall];
     for (const label of ["none", "pt-reclaim"]) {
       it(`${m} (${label}, ${name})`, () => {
         const r = byLabel(label);
@@ -107,11 +131,12 @@ describe("state digest: mutants (deliberately wrong batches) are caught", () => 
     }
   }
 
-  for (const m of ["fault-rcu-exits", "zap-free-order"] as const) {
+  for (const m of ["fault-rcu-exits", "zap-free-order", "pte-alloc-rcu-exits"] as const) {
     it(`${m} changes no output line: only the digest sees it`, () => {
       const r = byLabel("none");
-      const step = digestRun(seedSmall, r.create(), false);
-      const mutant = digestRun(seedSmall, r.create(), true, (e) => set_range_batch_mutant(e.k, m));
+      const script = m === "pte-alloc-rcu-exits" ? sparseStride : seedSmall;
+      const step = digestRun(script, r.create(), false);
+      const mutant = digestRun(script, r.create(), true, (e) => set_range_batch_mutant(e.k, m));
       expect(mutant.lines).toEqual(step.lines);
       expect(mutant.digests).not.toEqual(step.digests);
     });

@@ -158,7 +158,8 @@ export class Kernel implements types.Kernel {
     this.pmd_entry_sleep = sleep;
     if (this.rcu_upper) this.rcu.srcu = this.srcu;
     this.frames = new PageFrames(opts.max_pfn);
-    this.pt = new PtStore(this.frames);
+    // Idle split locks may be dropped when nothing observes lock objects (pgtable/store.ts drop_idle_locks).
+    this.pt = new PtStore(this.frames, 0, () => this.sanitizer === null && ![...this.rcu.tasks].some((t) => t.stepping));
     this.tlb = new TlbModel(opts.nr_cpus ?? 2);
     this.cpu_curr = new Array(opts.nr_cpus ?? 2).fill(null);
     const a = this.arch;

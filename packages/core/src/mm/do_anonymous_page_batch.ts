@@ -9,7 +9,8 @@
  * lock_vma_under_rcu() (down_read_trylock of the VMA lock) → handle_mm_fault()
  * (pgfault++) → __handle_mm_fault() (the upper levels present, the PMD a table)
  * → handle_pte_fault() (pte_offset_map_rw_nolock, the PTE none, pte_unmap) →
- * do_anonymous_page() (pte_alloc: the table is there) → a new anon folio (write)
+ * do_anonymous_page() (pte_alloc: the table is there, or allocated here by
+ * pte_alloc_batch.ts when the PMD is none) → a new anon folio (write)
  * or the zero page (read) set under the PTE lock → up_read; the return to user
  * (clock, scheduler tick, RCU poll, task_work); and the retried instruction's
  * walk (A/D bits, the data oracle). This file does the same per page with
@@ -49,6 +50,7 @@ import { PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant } from "./range_batch.js";
+import { pte_alloc_batch, pte_alloc_fault_vmf, pte_alloc_rcu_exits } from "./pte_alloc_batch.js";
 
 /** The batch's read-ahead of the table, and its new entries (see the loop). */
 const cur = new Float64Array(512);
@@ -103,7 +105,7 @@ export function do_anonymous_page_batch(
   if (vmf === null || t.rcu_read_depth !== 0 || t.irq_disabled !== 0) return res;
   const vma = mm.mm_mt.vma_lookup(addr);
   if (vma === null || vma.detached || vma.vm_lock.writer !== null || vma.vm_file !== null || vma.vm_flags & VM_SHARED || access_error(write, vma)) return res;
-  // The upper levels present and the PMD a PTE table (nothing for *_alloc or THP to do).
+  // The upper levels present and the PMD a PTE table (nothing for p4d/pud/pmd_alloc or THP to do).
   const pt = k.pt;
   const pgdp = pgd_offset(k, mm, addr);
   if (!a.p4d_folded && a.pxd_none(pt.get(pgdp))) return res;
@@ -112,7 +114,14 @@ export function do_anonymous_page_batch(
   const pudp = pud_offset(k, p4dp, addr);
   if (a.pxd_none(pt.get(pudp))) return res;
   const pmdp = pmd_offset(k, pudp, addr);
-  const pmdval = pt.get(pmdp);
+  let pmdval = pt.get(pmdp);
+  // pte_alloc(): a none PMD gets its PTE table here, as do_anonymous_page() would (pte_alloc_batch.ts).
+  let pmd_ptl: SpinLock | null = null;
+  if (a.pxd_none(pmdval)) {
+    pmd_ptl = pte_alloc_batch(t, vma, pmdp);
+    if (pmd_ptl === null) return res;
+    pmdval = pt.get(pmdp);
+  }
   if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) return res;
   const table = a.pxd_table_pfn(pmdval);
   const base = k.pt.slot(table) * 512;
@@ -164,6 +173,7 @@ export function do_anonymous_page_batch(
       done++;
       // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
       count_rmw(vm_lock, vm_lock.name);
+      if (pmd_ptl !== null && done === 1) count_rmw(pmd_ptl, pmd_ptl.cls); // pmd_install()'s pmd_lock()
       mm.counters.pgfault++;
       // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
       let pfn: number;
@@ -188,7 +198,7 @@ export function do_anonymous_page_batch(
       pend[done - 1] = pte;
       // up_read(vma lock); the read sections' exits.
       count_rmw(vm_lock, vm_lock.name);
-      t.rcu_exits += rcu_exits;
+      t.rcu_exits += pmd_ptl !== null && done === 1 ? pte_alloc_rcu_exits(k, rcu_exits) : rcu_exits;
       // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
       if (quiet > 0) {
         quiet--;
@@ -198,6 +208,7 @@ export function do_anonymous_page_batch(
         owed = 0;
         // struct vm_fault and the out-parameters as this fault leaves them, before anyone else may look.
         set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p, orig, pmdval, ptl, value);
+        if (pmd_ptl !== null && done === 1) pte_alloc_fault_vmf(vmf);
         pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
         flushed = done;
         if (!u.return_to_user()) {
@@ -228,6 +239,7 @@ export function do_anonymous_page_batch(
   }
   if (owed > 0) u.return_to_user_quiet(owed);
   if (done > 0 && !external) set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p0 + (done - 1) * step, orig, pmdval, ptl, value);
+  if (done === 1 && !external && pmd_ptl !== null) pte_alloc_fault_vmf(vmf);
   if (done > 0) {
     const m = range_batch_mutant(k);
     if (m === "fault-rss" && write) mm.rss_stat[MM_ANONPAGES] += 1;

@@ -67,6 +67,14 @@ describe("FreeRuns: a LIFO stack of PFNs kept as runs", () => {
     expect([r.pop(), r.pop(), r.count]).toEqual([5_000_000 + (1 << 20) - 1, 5_000_000 + (1 << 20) - 2, 100_098 + (1 << 20) - 2]);
   });
 
+  it("keeps frees of every other frame (data pages between page tables) as one run", () => {
+    const r = new FreeRuns(1);
+    for (let p = 1001; p < 1001 + 2 * 100_000; p += 2) r.push(p);
+    expect(r.runs).toBe(1);
+    r.push(5); // another difference: a new run
+    expect([r.runs, r.pop(), r.pop(), r.pop(), r.count]).toEqual([2, 5, 1001 + 2 * 99_999, 1001 + 2 * 99_998, 99_998]);
+  });
+
   it("holds PFNs up to 2^40 and more", () => {
     const r = new FreeRuns(1);
     r.push(2 ** 40 - 2);

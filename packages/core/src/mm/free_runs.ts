@@ -1,16 +1,18 @@
 /**
  * A free list of page frames kept as a LIFO stack of runs, in typed arrays (issue
  * #10 §1): no JS array of free frames (V8 aborts a JS array past ~110 M elements),
- * 12 bytes per run however many frames it holds.
+ * 16 bytes per run however many frames it holds.
  *
  * The stack hands frames out in EXACTLY the order a plain stack of PFNs would
  * (push = free, pop = alloc, last freed first reused), because PFNs show in
- * traces, digests and outputs. A run is a sequence of consecutive pushes that
- * step by +`step` or by -`step` (step = 2^order: 1 for order-0 frames, 512 for
- * THP heads): freeing the pages of a range in address order, or in the reverse
- * order they were handed out, extends the top run in O(1); a pop takes the last
- * element pushed, in O(1). A run holds at most 2^31 - 1 elements (the next push
- * starts a new run).
+ * traces, digests and outputs. A run is a sequence of consecutive pushes with the
+ * same difference between neighbours (any non-zero difference that fits an
+ * int32: +1 or -1 for frees in address order or in the reverse order they were
+ * handed out, +2 for every other frame, as when a sparse workload's data pages
+ * alternate with its page tables); two pushes always start a run, a third that
+ * keeps the difference extends it, in O(1); a pop takes the last element
+ * pushed, in O(1). A run holds at most 2^31 - 1 elements (the next push starts a
+ * new run).
  *
  * Model difference from Linux: the buddy allocator keeps per-order free areas
  * and per-CPU page lists and merges buddies; the model keeps order 0 and order 9
@@ -21,70 +23,81 @@
 
 /**
  * Deliberately wrong variants, for this file's test (each must be caught):
- *   - "merge-gap": a push one step past the top also extends a run whose top is
- *     two steps away (a gap frame handed out that was never freed);
+ *   - "merge-gap": a push two differences past the top also extends its run (a
+ *     frame in between handed out that was never freed);
  *   - "ascending-overrun": push_ascending() extends the top run by one element
  *     too many (a frame past the range handed out).
  */
 export type FreeRunsMutant = "merge-gap" | "ascending-overrun";
 
 const MAX_RUN = 0x7fffffff;
+/** The largest difference a run keeps between neighbours (an int32). */
+const MAX_DIFF = 0x7fffffff;
 
 export class FreeRuns {
   /**
    * The top run, in fields (the hot end: every push and pop touches only these):
-   * its last element pushed (the next pop), and its length, > 0 ascending (each
-   * push one step higher), < 0 descending, 0 when the stack is empty.
+   * its last element pushed (the next pop), its length (0 when the stack is
+   * empty), and the difference between its neighbouring elements (when length >= 2).
    */
   private top = 0;
   private top_len = 0;
-  /** The runs below it, the same two words each (PFNs up to 2^53: doubles). */
+  private top_diff = 0;
+  /** The runs below it, the same three words each (PFNs up to 2^53: doubles). */
   private tops: Float64Array;
   private lens: Int32Array;
+  private diffs: Int32Array;
   private nr_below = 0;
   /** Elements on the stack (frames, or THP heads for order 9). */
   count = 0;
 
   constructor(
-    /** Distance between consecutive elements of a run (2^order). */
+    /** Distance between consecutive frames of a range (2^order): push_ascending()'s step. */
     readonly step: number,
     private readonly mutant: FreeRunsMutant | null = null,
   ) {
     this.tops = new Float64Array(16);
     this.lens = new Int32Array(16);
+    this.diffs = new Int32Array(16);
   }
 
-  /** Runs currently on the stack (12 bytes each). */
+  /** Runs currently on the stack (16 bytes each). */
   get runs(): number {
     return this.top_len === 0 ? 0 : this.nr_below + 1;
   }
 
   /** Host bytes of the run table. */
   host_bytes(): number {
-    return this.tops.byteLength + this.lens.byteLength;
+    return this.tops.byteLength + this.lens.byteLength + this.diffs.byteLength;
   }
 
   /** Push one element (a freed frame). */
   push(pfn: number): void {
     // The hot case, kept small enough to inline into free(): the top run grows by one.
     const l = this.top_len;
-    const t = this.top;
-    if (l > 0 ? pfn === t + this.step && l < MAX_RUN : l < 0 && pfn === t - this.step && l > -MAX_RUN) {
+    if (l >= 2 && pfn - this.top === this.top_diff && l < MAX_RUN) {
       this.top = pfn;
-      this.top_len = l > 0 ? l + 1 : l - 1;
+      this.top_len = l + 1;
       this.count++;
       return;
     }
     this.push_slow(pfn);
   }
 
-  /** A push that does not extend the top run one step on: a one-element run turning downwards, or a new run. */
+  /** A push that does not extend a run of two or more: the second element of a run, or a new run. */
   private push_slow(pfn: number): void {
     const l = this.top_len;
-    const s = this.step;
-    if ((l === 1 && pfn === this.top - s) || (this.mutant === "merge-gap" && l > 1 && pfn === this.top + 2 * s)) {
-      this.top_len = l === 1 ? -2 : l + 1;
+    const d = pfn - this.top;
+    if (l === 1 && d !== 0 && Math.abs(d) <= MAX_DIFF) {
+      this.top_diff = d;
       this.top = pfn;
+      this.top_len = 2;
+      this.count++;
+      return;
+    }
+    if (this.mutant === "merge-gap" && l >= 2 && d === 2 * this.top_diff && l < MAX_RUN) {
+      this.top = pfn;
+      this.top_len = l + 1;
       this.count++;
       return;
     }
@@ -103,10 +116,11 @@ export class FreeRuns {
     this.push(first);
     let done = 1;
     while (done < n) {
-      // The top run now ends at the last one pushed: extend it as far as it may go if ascending.
+      // The top run now ends at the last one pushed: extend it as far as it may go if it steps by `step`.
       const l = this.top_len;
-      if (l > 0 && l < MAX_RUN) {
+      if ((l === 1 || this.top_diff === this.step) && l < MAX_RUN) {
         const k = Math.min(n - done + (this.mutant === "ascending-overrun" ? 1 : 0), MAX_RUN - l);
+        this.top_diff = this.step;
         this.top += k * this.step;
         this.top_len = l + k;
         this.count += k;
@@ -123,11 +137,8 @@ export class FreeRuns {
     const l = this.top_len;
     const p = this.top;
     if (l > 1) {
-      this.top = p - this.step;
+      this.top = p - this.top_diff;
       this.top_len = l - 1;
-    } else if (l < 0) {
-      this.top = p + this.step;
-      this.top_len = l === -2 ? 1 : l + 1;
     } else if (l === 1) this.unspill();
     else return -1;
     this.count--;
@@ -138,16 +149,20 @@ export class FreeRuns {
   private spill(): void {
     const i = this.nr_below;
     if (i === this.lens.length) {
-      // The run table doubles (12 bytes a run; runs are few unless frees are scattered).
+      // The run table doubles (16 bytes a run; runs are few unless frees are scattered).
       const tops = new Float64Array(i * 2);
       tops.set(this.tops);
       const lens = new Int32Array(i * 2);
       lens.set(this.lens);
+      const diffs = new Int32Array(i * 2);
+      diffs.set(this.diffs);
       this.tops = tops;
       this.lens = lens;
+      this.diffs = diffs;
     }
     this.tops[i] = this.top;
     this.lens[i] = this.top_len;
+    this.diffs[i] = this.top_diff;
     this.nr_below = i + 1;
   }
 
@@ -157,10 +172,12 @@ export class FreeRuns {
     if (i < 0) {
       this.top = 0;
       this.top_len = 0;
+      this.top_diff = 0;
       return;
     }
     this.top = this.tops[i];
     this.top_len = this.lens[i];
+    this.top_diff = this.diffs[i];
     this.nr_below = i;
   }
 }

@@ -51,21 +51,35 @@ export const RESERVE_AT = 1 << 22;
  * Model limit: a PFN at or past it is an OutOfMemory (simulated memory of 2 TiB).
  */
 export const HOST_MAX_FRAMES = 2 ** 29;
-/** Descriptor bytes per frame: type, flags (1 each), refcount, mapcount, gen, owner (4 each), data, index (8 each). */
-export const BYTES_PER_FRAME = 34;
+/**
+ * Descriptor bytes per frame: type, flags (1 each), gen, owner (2 each, until a
+ * value needs 4: see below), refcount, mapcount (4 each), data, index (8 each).
+ */
+export const BYTES_PER_FRAME = 30;
 
 export class PageFrames implements types.PageFrames {
   type = new Uint8Array(0);
   flags = new Uint8Array(0);
   refcount = new Int32Array(0);
   mapcount = new Int32Array(0);
-  /** Times this frame was freed: a stale reference carries an older generation. */
-  gen = new Uint32Array(0);
+  /**
+   * Times this frame was freed: a stale reference carries an older generation.
+   * 16 bits until some frame is freed the 65,535th time, then 32 (widen_gen(); a
+   * 32-bit generation wraps after 2^32 frees of one frame, as it always did).
+   */
+  gen: Uint16Array | Uint32Array = new Uint16Array(0);
   /** User-data oracle: the value last written to the page (0 = zero-filled). */
   data = new Float64Array(0);
-  /** Owner mm id of a page-table page (ptdesc->pt_mm) or of an anon page. */
-  owner = new Int32Array(0);
-  /** Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE reclaim). */
+  /**
+   * Owner mm id of a page-table page (ptdesc->pt_mm) or of an anon page: 16 bits
+   * until an mm id past 65,535 appears (owner_fits(), from PtStore.alloc() of the
+   * mm's PGD, before any page of it), then 32.
+   */
+  owner: Uint16Array | Int32Array = new Uint16Array(0);
+  /**
+   * Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE
+   * reclaim); for a page-table page, its slot in the table store (PtStore.lookup()).
+   */
   index = new Float64Array(0);
 
   private cap = 0;
@@ -117,9 +131,9 @@ export class PageFrames implements types.PageFrames {
     const flags = g(this.flags, Uint8Array);
     const refcount = g(this.refcount, Int32Array);
     const mapcount = g(this.mapcount, Int32Array);
-    const gen = g(this.gen, Uint32Array);
+    const gen = this.gen instanceof Uint16Array ? g(this.gen, Uint16Array) : g(this.gen, Uint32Array);
     const data = g(this.data, Float64Array);
-    const owner = g(this.owner, Int32Array);
+    const owner = this.owner instanceof Uint16Array ? g(this.owner, Uint16Array) : g(this.owner, Int32Array);
     const index = g(this.index, Float64Array);
     this.type = type;
     this.flags = flags;
@@ -130,6 +144,19 @@ export class PageFrames implements types.PageFrames {
     this.owner = owner;
     this.index = index;
     this.cap = cap;
+  }
+
+  /** Make room for mm id `id` in `owner` (16 bits wide until an id needs more). */
+  owner_fits(id: number): void {
+    if (id > 0xffff && this.owner instanceof Uint16Array) this.owner = this.widened(this.owner, Int32Array);
+  }
+
+  /** `old`'s elements in a new array of `mk` of the same capacity (reserved capacity stays reserved: untouched pages are not committed). */
+  protected widened<T extends Int32Array | Uint32Array>(old: ArrayLike<number>, mk: new (n: number) => T): T {
+    const n = new mk(this.cap);
+    // Only the frames ever used hold anything: copy those (the rest stays zero, and uncommitted).
+    for (let i = 0; i < this.top; i++) n[i] = old[i];
+    return n;
   }
 
   /** Frames never used before, from `top` (kept out of alloc(): the hot path pops a free list). */
@@ -176,6 +203,7 @@ export class PageFrames implements types.PageFrames {
     const n = 1 << order;
     for (let i = 0; i < n; i++) {
       this.type[pfn + i] = PG_FREE;
+      if (this.gen[pfn + i] === 0xffff && this.gen instanceof Uint16Array) this.gen = this.widened(this.gen, Uint32Array);
       this.gen[pfn + i]++;
       this.refcount[pfn + i] = 0;
       this.mapcount[pfn + i] = 0;
@@ -192,7 +220,8 @@ export class PageFrames implements types.PageFrames {
    * arrays past them are reserved, not written), plus the free lists' run tables.
    */
   host_bytes(): number {
-    return this.top * BYTES_PER_FRAME + this.free0.host_bytes() + this.free9.host_bytes();
+    const per = BYTES_PER_FRAME + (this.gen instanceof Uint16Array ? 0 : 2) + (this.owner instanceof Uint16Array ? 0 : 2);
+    return this.top * per + this.free0.host_bytes() + this.free9.host_bytes();
   }
 
   is_free(pfn: number): boolean {

@@ -40,11 +40,15 @@ const disabled = new WeakSet<Kernel>();
  *   - "zap-skip-occupied": the zap skips the rest of a table from a none entry on
  *     without looking at its occupancy count, so pages after a hole stay mapped
  *     (sparse tables; the digest test's "sparse" script);
+ *   - "pte-alloc-rcu-exits": a fault batch that allocated its PTE table
+ *     (pte_alloc_batch.ts) counts that fault's RCU read-section exits as a fault
+ *     on an existing table's (one too many; only the digest sees it; the digest
+ *     test's "sparse-stride" script);
  * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
  * in the model as in Linux, so the final state cannot show it.)
  */
-export type RangeBatchMutant = "fault-rss" | "fault-rcu-exits" | "zap-free-order" | "zap-skip-occupied";
-export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = ["fault-rss", "fault-rcu-exits", "zap-free-order", "zap-skip-occupied"];
+export type RangeBatchMutant = "fault-rss" | "fault-rcu-exits" | "zap-free-order" | "zap-skip-occupied" | "pte-alloc-rcu-exits";
+export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = ["fault-rss", "fault-rcu-exits", "zap-free-order", "zap-skip-occupied", "pte-alloc-rcu-exits"];
 const mutants = new WeakMap<Kernel, RangeBatchMutant>();
 
 /** Make `k`'s range batches wrong in the named way (null: correct again). For tests only. */

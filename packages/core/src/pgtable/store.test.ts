@@ -29,6 +29,18 @@ class ClearCountStore extends PtStore {
   }
 }
 
+/** The mutant: read() forgets a RUN's exception entry (the one outside its progression). */
+class ExceptionUnreadStore extends PtStore {
+  protected override read_exception(): void {}
+}
+
+/** The mutant: DENSE32 takes an entry whose flags differ from its base's (the offset rounded down). */
+class FlagBlindStore extends PtStore {
+  protected override off32(v: number, base: number): number {
+    return v === 0 ? -0x80000000 : Math.floor((v - base) / 4096);
+  }
+}
+
 /** A small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -87,6 +99,32 @@ function differential(pt: PtStore, seed: number, steps: number): string | null {
       pt.set(fs * 512 + i, 7 * 4096 + 0x67);
       fe[i] = 7 * 4096 + 0x67;
       for (let j = 0; j < 512; j++) if (pt.get(fs * 512 + j) !== fe[j]) return `freed slot ${fs} entry ${j}`;
+      continue;
+    }
+    if (op >= 0.14 && op < 0.2 && pt.nr_used(pfn) === 1) {
+      // The production workload's table: one page faulted in, then a batch filling a
+      // progression elsewhere, in one to three writes (the batch flushes at ticks), maybe with a hole.
+      const e = want.findIndex((v) => v !== 0);
+      // Mostly beside the page (its own run elsewhere), sometimes over it.
+      const [lo, hi] = r() < 0.2 ? [0, 512] : e < 256 ? [e + 1, 512] : [0, e];
+      const n = Math.max(2, pick(hi - lo + 1));
+      const base = (1000 + pick(100000)) * 4096 + 0x67;
+      const dir = r() < 0.5 ? -2 : 1;
+      const holes = r() < 0.2;
+      const vals = new Float64Array(n);
+      for (let k = 0; k < n; k++) vals[k] = holes && r() < 0.05 ? 0 : base + dir * k * 4096;
+      let at = 0;
+      while (at < n) {
+        const c = Math.min(n - at, 1 + pick(n));
+        pt.write(s * 512 + lo + at, 1, vals, at, c);
+        at += c;
+      }
+      for (let k = 0; k < n; k++) want[lo + k] = vals[k];
+      const out = new Float64Array(512);
+      pt.read(s * 512, 512, out);
+      for (let k = 0; k < 512; k++) if (out[k] !== want[k]) return `read after a batch fill: table ${pfn} entry ${k}`;
+      const bad = check(pfn);
+      if (bad) return bad;
       continue;
     }
     if (op < 0.14 && pt.is_empty(pfn)) {
@@ -154,6 +192,98 @@ function differential(pt: PtStore, seed: number, steps: number): string | null {
 describe("PtStore: compact table storage", () => {
   it("matches a plain 512-entry model through runs, dense tables, frees and reuse", () => {
     for (let seed = 1; seed <= 6; seed++) expect(differential(new PtStore(new PageFrames(2 ** 20)), seed, 4000)).toBeNull();
+  });
+
+  it("keeps a one-page table filled by a batch elsewhere a RUN with one exception entry, whatever is done to it next", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const p = pt.entry(pfn, 0);
+    const sparse = 77 * 4096 + 0x67;
+    pt.write(p, 512, new Float64Array([sparse]), 0, 1); // a sparse touch's batch: one entry, stride 512
+    const vals = new Float64Array(511);
+    for (let k = 0; k < 511; k++) vals[k] = (90000 - 2 * k) * 4096 + 0x67; // the free list's order: descending by 2
+    pt.write(p + 1, 1, vals, 0, 200);
+    pt.write(p + 201, 1, vals, 200, 311);
+    expect(pt.nr_dense_tables).toBe(0);
+    expect(pt.nr_used(pfn)).toBe(512);
+    expect(pt.get(p)).toBe(sparse);
+    expect(pt.get(p + 511)).toBe(vals[510]);
+    const out = new Float64Array(512);
+    pt.read(p, 512, out);
+    expect(out[0]).toBe(sparse);
+    expect(out.subarray(1)).toEqual(vals);
+    pt.fill(p + 1, 511, 0); // the progression cleared: the exception is left, as a one-entry run
+    expect([pt.nr_used(pfn), pt.get(p), pt.nr_dense_tables]).toEqual([1, sparse, 0]);
+    pt.set(p, 0);
+    expect(pt.is_empty(pfn)).toBe(true);
+  });
+
+  it("keeps exact entries whose run step does not fit 32 bits (kept dense)", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const p = pt.entry(pfn, 0);
+    const big = 2 ** 40 * 4096 + 0x67;
+    pt.set(p, 0x67 + 4096);
+    pt.set(p + 1, big);
+    pt.set(p + 2, 2 * big);
+    expect([pt.get(p), pt.get(p + 1), pt.get(p + 2)]).toEqual([0x67 + 4096, big, 2 * big]);
+    const pfn2 = pt.alloc(PTE_LEVEL, 1);
+    const vals = new Float64Array([4096 + 0x67, 4096 + 0x67 + 2 ** 33, 4096 + 0x67 + 2 ** 34]);
+    pt.write(pt.entry(pfn2, 5), 1, vals, 0, 3);
+    expect([0, 1, 2].map((k) => pt.get(pt.entry(pfn2, 5 + k)))).toEqual([...vals]);
+  });
+
+  it("keeps a batch-filled table of one flag pattern as DENSE32 (offsets), DENSE once another pattern is written", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const p = pt.entry(pfn, 0);
+    const nx = 2 ** 52; // flag bits above the PFN (x86's NX as the model packs it)
+    const vals = new Float64Array(512);
+    for (let k = 0; k < 512; k++) vals[k] = nx + (k % 3 === 0 ? 70000 + k : 90000 - 2 * k) * 4096 + 0x867;
+    vals[7] = 0;
+    pt.write(p, 1, vals, 0, 512);
+    expect([pt.nr_dense_tables, pt.nr_used(pfn), pt.host_bytes() > 0]).toEqual([1, 511, true]);
+    const out = new Float64Array(512);
+    pt.read(p, 512, out);
+    expect(out).toEqual(vals);
+    pt.set(p + 7, nx + 5 * 4096 + 0x867); // an offset too: stays
+    pt.set(p + 8, 5 * 4096 + 0x25); // other flags: DENSE, same entries
+    vals[7] = nx + 5 * 4096 + 0x867;
+    vals[8] = 5 * 4096 + 0x25;
+    pt.read(p, 512, out);
+    expect(out).toEqual(vals);
+    expect(pt.nr_dense_tables).toBe(1);
+    pt.fill(p, 512, 0);
+    expect([pt.nr_dense_tables, pt.is_empty(pfn)]).toEqual([0, true]);
+  });
+
+  it("mutant: a DENSE32 table that takes an entry with other flags is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential(new FlagBlindStore(new PageFrames(2 ** 20)), seed, 4000));
+    expect(bad.some((b) => b !== null)).toBe(true);
+  });
+
+  it("mutant: a read() that forgets a RUN's exception entry is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential(new ExceptionUnreadStore(new PageFrames(2 ** 20)), seed, 4000));
+    expect(bad.some((b) => b !== null)).toBe(true);
+  });
+
+  it("drops idle split locks only when allowed, never a held one", () => {
+    let allowed = false;
+    const pt = new PtStore(new PageFrames(2 ** 22), 0, () => allowed);
+    const pfns = Array.from({ length: 5000 }, () => pt.alloc(PTE_LEVEL, 1));
+    const held = pt.ptl_of(pfns[0]);
+    held.owner = {} as never; // held by someone
+    for (const pfn of pfns) pt.ptl_of(pfn);
+    expect(pt.nr_locks).toBe(5000); // not allowed: all kept
+    allowed = true;
+    for (const pfn of pfns) pt.ptl_of(pfn); // existing ones: no drop
+    expect(pt.nr_locks).toBe(5000);
+    const more = Array.from({ length: 6000 }, () => pt.alloc(PTE_LEVEL, 1));
+    for (const pfn of more) pt.ptl_of(pfn);
+    expect(pt.nr_locks).toBeLessThan(11000);
+    expect(pt.ptl_of(pfns[0])).toBe(held); // the held one survived every drop
+    const l = pt.ptl_of(pfns[1]);
+    expect([l.name, l.cls, l.owner]).toEqual([`pte_ptl@${pfns[1]}`, "ptl", null]);
   });
 
   it("with quarantine, freed slots stay poisoned and are not reused", () => {

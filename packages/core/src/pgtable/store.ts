@@ -17,34 +17,64 @@ export const PAGE_POISON_ENTRY = 0xdead000 * 4096 + 0xbad;
 /** Live tables the store can hold: slots are int32 (a `pte_t *` is `slot * 512 + i` < 2^40). */
 export const MAX_TABLES = 2 ** 31 - 1;
 
-/* Per-slot metadata: one Float64Array chunk per 2^SLOT_SHIFT slots, W words per slot. */
+/*
+ * Per-slot metadata, in chunks of 2^SLOT_SHIFT slots (issue #10: 40 host bytes a
+ * table, no per-table JS object), each field as narrow as its range allows:
+ *   Float64 (3 words): F_FIRST (a RUN's first entry: any entry value, < 2^53; a
+ *     free slot's next free slot), F_PFN (the table's PFN, < 2^53), F_PARENT (the
+ *     entry pointer that linked it in, slot * 512 + i < 2^40; -1: none);
+ *   Int32 (2 words): I_FORM (EMPTY, RUN, FREED, or a dense block number > 0:
+ *     blocks < 2^31), I_STEP (a RUN's step: a progression whose step does not fit
+ *     an int32 is kept DENSE instead);
+ *   Int16 (5 words): H_OCC (entries not 0, 0..512), H_START, H_N (a RUN's
+ *     entries [start, start + n), 0..512), H_LEVEL (1..5), H_X (a RUN's one
+ *     entry outside the progression, 0..511, its value in `xvals`; -1: none).
+ */
 const SLOT_SHIFT = 12;
 const SLOT_MASK = (1 << SLOT_SHIFT) - 1;
-/* Word 0 (m[o]): the storage form: EMPTY, RUN, FREED, or a dense block number > 0 (DENSE). */
-/** Entries that are not 0 (the occupancy count). */
-const F_OCC = 1;
 /** RUN: entries [start, start + n) are first + k * step, the others 0. */
-const F_FIRST = 2;
-const F_STEP = 3;
-const F_START = 4;
-const F_N = 5;
-const F_PFN = 6;
-const F_PARENT = 7;
-const F_LEVEL = 8;
-/** Next free slot on the free list (a free slot's only field in use). */
-const F_NEXT = 9;
-/** Words per slot. */
-const W = 10;
+const F_FIRST = 0;
+const F_PFN = 1;
+const F_PARENT = 2;
+/** Next free slot on the free list (a free slot's F_FIRST: FREED tables have no run). */
+const F_NEXT = F_FIRST;
+const W64 = 3;
+const I_FORM = 0;
+const I_STEP = 1;
+const W32 = 2;
+/** Entries that are not 0 (the occupancy count). */
+const H_OCC = 0;
+const H_START = 1;
+const H_N = 2;
+const H_LEVEL = 3;
+const H_X = 4;
+const W16 = 5;
 const EMPTY = 0;
 const RUN = -1;
 const FREED = -2;
+/** The largest RUN step kept (an int32). */
+const MAX_STEP = 0x7fffffff;
 
-/* The dense pool: chunks of 2^POOL_SHIFT blocks of 512 entries; block 0 is never used. */
+/* The dense pools: chunks of 2^POOL_SHIFT blocks of 512 entries; block 0 is never used. */
 const POOL_SHIFT = 6;
 const POOL_MASK = (1 << POOL_SHIFT) - 1;
+/**
+ * A DENSE32 table's form is -2 - b for its block b >= 1 in the Int32 pool (so
+ * <= -3); the entries are offsets from the table's base entry (F_FIRST) in units
+ * of 4096, or ZERO32 for a 0 entry.
+ */
+const ZERO32 = -0x80000000;
 
-/* PFN → slot: chunks of 2^16 PFNs, created when a table lands in them. */
-const PFN_CHUNK = 65536;
+/** Entry `v` of a DENSE32 table with base `base`: its offset, or NaN when it has none (the table must be DENSE). */
+function off32(v: number, base: number): number {
+  if (v === 0) return ZERO32;
+  const k = (v - base) / 4096;
+  return Number.isInteger(k) && k > ZERO32 && k <= 0x7fffffff ? k : NaN;
+}
+
+/** Split locks kept before idle ones are dropped (drop_idle_locks). */
+const LOCKS_KEPT_MIN = 4096;
+
 
 /**
  * The contents of every page-table page, compactly (issue #10 §1), plus the ptdesc
@@ -53,18 +83,27 @@ const PFN_CHUNK = 65536;
  *   EMPTY  every entry 0: no storage;
  *   RUN    entries [start, start + n) are first, first + step, ... (an arithmetic
  *          progression: consecutive PFNs with uniform flags, or the same zero-page
- *          entry), the others 0: four numbers;
+ *          entry), the others 0: four numbers; plus at most one non-zero entry
+ *          outside the progression (the "exception": a page faulted in before a
+ *          batch filled the rest of the table, as the production workload's
+ *          sparse page does);
  *   DENSE  512 entries in a block of a chunked pool of Float64Arrays, which grows
  *          by adding chunks (never copied); a block returns to the pool when its
- *          table's last non-zero entry is cleared.
+ *          table's last non-zero entry is cleared. DENSE32, half the size: a
+ *          block of Int32 offsets from a base entry in units of 4096 (the
+ *          entries of one table mostly differ only in their PFN: same flags), for
+ *          tables a batch write fills that way; a write of an entry that is no
+ *          such offset (other flags, another PFN range) turns it DENSE.
  * A write that keeps a RUN a progression (extending it at either end, clearing it
  * from either end, rewriting a one-entry run) stays O(1); any other write turns the
  * table DENSE. An occupancy count per table (entries not 0) makes is_empty() O(1);
  * the bulk calls of the batch paths use it: write() into an EMPTY or RUN table
  * fills a fresh block at once (write_fresh), and a fill() clearing most of a
  * dense table counts only the entries that stay (a whole-table clear is O(1)).
- * Metadata lives in chunked typed arrays (no per-table JS object or string); the
- * split locks are created on first use (ptl_of), dropped when the table is freed.
+ * Metadata lives in chunked typed arrays, 40 bytes a table (no per-table JS object
+ * or string); the split locks are created on first use (ptl_of), dropped when the
+ * table is freed and, when idle, at quiescent points (drop_idle_locks); private
+ * ptdesc words exist only when asked for (nr_private).
  * Nothing here has a 2^32-element limit: up to MAX_TABLES live tables.
  *
  * A table is addressed by its PFN, like hardware: upper-level entries hold the PFN
@@ -78,12 +117,24 @@ const PFN_CHUNK = 65536;
 export class PtStore implements types.PtStore {
   /** Keep freed slots poisoned instead of reusing them (KASAN-style quarantine, for the sanitizers). */
   quarantine = false;
-  private meta: Float64Array[] = [];
-  /** Per-plugin private ptdesc words, `nr_private` per slot (e.g. pt_refcount), chunked as meta. */
+  private m64: Float64Array[] = [];
+  private m32: Int32Array[] = [];
+  private m16: Int16Array[] = [];
+  /** Per-plugin private ptdesc words, `nr_private` per slot, chunked as the metadata (none when 0). */
   private priv: Float64Array[] = [];
   private pool: Float64Array[] = [];
-  private locks: (SpinLock | null)[][] = [];
-  private slot_dir: (Int32Array | undefined)[] = [];
+  private pool32: Int32Array[] = [];
+  private free_block32 = 0;
+  private next_block32 = 1;
+  /** The value of each RUN's exception entry (H_X), by slot: only RUNs that have one. */
+  private xvals = new Map<number, number>();
+  /**
+   * The split locks that exist, by slot: created on first use (ptl_of), dropped
+   * with the table, and dropped when idle at a quiescent point (drop_idle_locks).
+   */
+  private locks = new Map<number, SpinLock>();
+  /** Locks left after the last drop_idle_locks() (the next one runs at twice as many). */
+  private locks_kept = 0;
   /** Free slots: a LIFO list threaded through F_NEXT (-1: empty), then never-used slots from next_slot. */
   private free_slot = -1;
   private next_slot = 0;
@@ -100,25 +151,39 @@ export class PtStore implements types.PtStore {
 
   constructor(
     private readonly frames: PageFrames,
-    readonly nr_private = 2,
-  ) {
-  }
+    /** Private ptdesc words per table a plugin may ask for (no core path uses any: 0, no storage). */
+    readonly nr_private = 0,
+    /**
+     * May idle split locks be dropped now (drop_idle_locks)? Only where no lock
+     * object's identity can be observed: no sanitizer and no stepping task (the
+     * Kernel's check). Default: never.
+     */
+    private readonly may_drop_locks: () => boolean = () => false,
+  ) {}
 
   /** The entry at pointer `p` (`*ptep`): no sanitizer, no preemption point (pgtable/ops.ts adds those). */
   get(p: number): number {
     const s = Math.floor(p / 512);
-    const m = this.meta[s >>> SLOT_SHIFT];
-    const o = (s & SLOT_MASK) * W;
-    const d = m[o];
+    const c = s >>> SLOT_SHIFT;
+    const d = this.m32[c][(s & SLOT_MASK) * W32];
     if (d > 0) return this.pool[d >>> POOL_SHIFT][((d & POOL_MASK) << 9) + p - s * 512];
-    return d === EMPTY ? 0 : this.get_slow(m, o, p - s * 512);
+    return d === EMPTY ? 0 : this.get_slow(s, d, p - s * 512);
   }
 
   /** get() of a RUN or a freed table. */
-  private get_slow(m: Float64Array, o: number, i: number): number {
-    if (m[o] === RUN) {
-      const k = i - m[o + F_START];
-      return k >= 0 && k < m[o + F_N] ? m[o + F_FIRST] + k * m[o + F_STEP] : 0;
+  private get_slow(s: number, form: number, i: number): number {
+    if (form === RUN) {
+      const c = s >>> SLOT_SHIFT;
+      const h = this.m16[c];
+      const o16 = (s & SLOT_MASK) * W16;
+      if (h[o16 + H_X] === i) return this.xvals.get(s)!;
+      const k = i - h[o16 + H_START];
+      return k >= 0 && k < h[o16 + H_N] ? this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * this.m32[c][(s & SLOT_MASK) * W32 + I_STEP] : 0;
+    }
+    if (form <= -3) {
+      const b = -2 - form;
+      const o = this.pool32[b >>> POOL_SHIFT][((b & POOL_MASK) << 9) + i];
+      return o === ZERO32 ? 0 : this.m64[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W64 + F_FIRST] + o * 4096;
     }
     return PAGE_POISON_ENTRY;
   }
@@ -126,58 +191,88 @@ export class PtStore implements types.PtStore {
   /** Store `v` at pointer `p`. */
   set(p: number, v: number): void {
     const s = Math.floor(p / 512);
-    const m = this.meta[s >>> SLOT_SHIFT];
-    const o = (s & SLOT_MASK) * W;
-    const d = m[o];
+    const c = s >>> SLOT_SHIFT;
+    const d = this.m32[c][(s & SLOT_MASK) * W32];
     if (d > 0) {
       const b = this.pool[d >>> POOL_SHIFT];
       const q = ((d & POOL_MASK) << 9) + p - s * 512;
       const old = b[q];
       b[q] = v;
-      if ((old === 0) !== (v === 0)) this.occupancy(m, o, v === 0 ? -1 : 1);
+      if ((old === 0) !== (v === 0)) this.set_occupancy(s, this.m16[c][(s & SLOT_MASK) * W16 + H_OCC] + (v === 0 ? -1 : 1));
       return;
     }
-    this.set_slow(m, o, s, p - s * 512, v);
-  }
-
-  /** A DENSE table gained or lost a non-zero entry; at none left, its block goes back to the pool. */
-  private occupancy(m: Float64Array, o: number, delta: number): void {
-    this.set_occupancy(m, o, m[o + F_OCC] + delta);
+    this.set_slow(s, p - s * 512, v);
   }
 
   /** set() on a table that is not DENSE: keep it EMPTY or a RUN where the write allows, else make it DENSE. */
-  private set_slow(m: Float64Array, o: number, s: number, i: number, v: number): void {
-    const form = m[o];
+  private set_slow(s: number, i: number, v: number): void {
+    const c = s >>> SLOT_SHIFT;
+    const m = this.m64[c];
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const o = (s & SLOT_MASK) * W64;
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
+    const form = mi[oi + I_FORM];
+    if (form <= -3) {
+      const x = this.off32(v, m[o + F_FIRST]);
+      if (x !== x) {
+        this.widen(s);
+        this.set(s * 512 + i, v);
+        return;
+      }
+      const b = -2 - form;
+      const arr = this.pool32[b >>> POOL_SHIFT];
+      const q = ((b & POOL_MASK) << 9) + i;
+      const old = arr[q];
+      arr[q] = x;
+      if ((old === ZERO32) !== (x === ZERO32)) this.set_occupancy(s, h[oh + H_OCC] + (x === ZERO32 ? -1 : 1));
+      return;
+    }
     if (form === EMPTY) {
       if (v === 0) return;
-      m[o] = RUN;
+      mi[oi + I_FORM] = RUN;
       m[o + F_FIRST] = v;
-      m[o + F_STEP] = 0;
-      m[o + F_START] = i;
-      m[o + F_N] = 1;
-      m[o + F_OCC] = 1;
+      mi[oi + I_STEP] = 0;
+      h[oh + H_START] = i;
+      h[oh + H_N] = 1;
+      h[oh + H_OCC] = 1;
       return;
     }
     if (form === RUN) {
-      const start = m[o + F_START];
-      const n = m[o + F_N];
+      const start = h[oh + H_START];
+      const n = h[oh + H_N];
       const first = m[o + F_FIRST];
-      const step = m[o + F_STEP];
+      const step = mi[oi + I_STEP];
+      const x = h[oh + H_X];
+      if (i === x) {
+        // The exception entry: rewritten, or cleared (the progression alone stays).
+        if (v === 0) {
+          h[oh + H_X] = -1;
+          this.xvals.delete(s);
+          h[oh + H_OCC] = n;
+        } else this.xvals.set(s, v);
+        return;
+      }
+      const xn = x >= 0 ? 1 : 0;
       const k = i - start;
       if (k >= 0 && k < n) {
         if (v === first + k * step) return;
         if (v === 0 && (k === 0 || k === n - 1)) {
           if (n === 1) {
-            m[o] = EMPTY;
-            m[o + F_OCC] = 0;
+            if (xn) this.run_from_exception(s);
+            else {
+              mi[oi + I_FORM] = EMPTY;
+              h[oh + H_OCC] = 0;
+            }
             return;
           }
           if (k === 0) {
-            m[o + F_START] = start + 1;
+            h[oh + H_START] = start + 1;
             m[o + F_FIRST] = first + step;
           }
-          m[o + F_N] = n - 1;
-          m[o + F_OCC] = n - 1;
+          h[oh + H_N] = n - 1;
+          h[oh + H_OCC] = n - 1 + xn;
           return;
         }
         if (n === 1 && v !== 0) {
@@ -186,19 +281,19 @@ export class PtStore implements types.PtStore {
         }
       } else {
         if (v === 0) return;
-        if (this.run_extends(first, step, n, k, v)) {
-          if (n === 1) m[o + F_STEP] = k === 1 ? v - first : first - v;
+        if (this.run_extends(first, step, n, k, v) && (n > 1 || Math.abs(v - first) <= MAX_STEP)) {
+          if (n === 1) mi[oi + I_STEP] = k === 1 ? v - first : first - v;
           if (k === -1) {
-            m[o + F_START] = i;
+            h[oh + H_START] = i;
             m[o + F_FIRST] = v;
           }
-          m[o + F_N] = n + 1;
-          m[o + F_OCC] = n + 1;
+          h[oh + H_N] = n + 1;
+          h[oh + H_OCC] = n + 1 + xn;
           return;
         }
       }
     }
-    this.densify(m, o);
+    this.densify(s);
     this.set(s * 512 + i, v);
   }
 
@@ -214,26 +309,80 @@ export class PtStore implements types.PtStore {
     return k === n ? v === first + n * step : v === first - step;
   }
 
-  /** Give the table at (m, o) a dense block holding its current entries. */
-  private densify(m: Float64Array, o: number): void {
-    const form = m[o];
+  /** A RUN whose progression is gone keeps its exception entry: that entry becomes a one-entry run. */
+  private run_from_exception(s: number): void {
+    const c = s >>> SLOT_SHIFT;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] = this.xvals.get(s)!;
+    this.m32[c][(s & SLOT_MASK) * W32 + I_STEP] = 0;
+    h[oh + H_START] = h[oh + H_X];
+    h[oh + H_N] = 1;
+    h[oh + H_OCC] = 1;
+    h[oh + H_X] = -1;
+    this.xvals.delete(s);
+  }
+
+  /** Give table `s` a dense block holding its current entries: DENSE32 for a RUN whose entries are offsets from its first, else DENSE. */
+  private densify(s: number): void {
+    const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
+    const form = mi[oi + I_FORM];
+    if (form === RUN && this.densify32(s)) return;
     const d = this.get_block();
     const b = this.pool[d >>> POOL_SHIFT];
     const q = (d & POOL_MASK) << 9;
     if (form === FREED) {
       b.fill(PAGE_POISON_ENTRY, q, q + 512);
-      m[o + F_OCC] = 512;
+      this.m16[c][oh + H_OCC] = 512;
     } else {
       b.fill(0, q, q + 512);
       if (form === RUN) {
-        const start = m[o + F_START];
-        const n = m[o + F_N];
-        const first = m[o + F_FIRST];
-        const step = m[o + F_STEP];
+        const h = this.m16[c];
+        const start = h[oh + H_START];
+        const n = h[oh + H_N];
+        const first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+        const step = mi[oi + I_STEP];
         for (let k = 0; k < n; k++) b[q + start + k] = first + k * step;
+        const x = h[oh + H_X];
+        if (x >= 0) {
+          b[q + x] = this.xvals.get(s)!;
+          h[oh + H_X] = -1;
+          this.xvals.delete(s);
+        }
       }
     }
-    m[o] = d;
+    mi[oi + I_FORM] = d;
+  }
+
+  /** densify() of RUN table `s` into a DENSE32 block based on its first entry; false (nothing changed) when an entry is no offset from it. */
+  private densify32(s: number): boolean {
+    const c = s >>> SLOT_SHIFT;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    const start = h[oh + H_START];
+    const n = h[oh + H_N];
+    const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+    const step = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+    const x = h[oh + H_X];
+    if (!Number.isSafeInteger(base) || step % 4096 !== 0) return false;
+    if (this.off32(base + (n - 1) * step, base) !== (n - 1) * (step / 4096)) return false;
+    const xv = x >= 0 ? this.xvals.get(s)! : 0;
+    if (x >= 0 && this.off32(xv, base) !== this.off32(xv, base)) return false;
+    const b = this.get_block32();
+    const arr = this.pool32[b >>> POOL_SHIFT];
+    const q = (b & POOL_MASK) << 9;
+    arr.fill(ZERO32, q, q + 512);
+    for (let k = 0; k < n; k++) arr[q + start + k] = k * (step / 4096);
+    if (x >= 0) {
+      arr[q + x] = this.off32(xv, base);
+      h[oh + H_X] = -1;
+      this.xvals.delete(s);
+    }
+    this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] = -2 - b;
+    return true;
   }
 
   private get_block(): number {
@@ -254,6 +403,55 @@ export class PtStore implements types.PtStore {
     this.free_block = d;
   }
 
+  private get_block32(): number {
+    this.nr_dense++;
+    let b = this.free_block32;
+    if (b !== 0) {
+      this.free_block32 = this.pool32[b >>> POOL_SHIFT][(b & POOL_MASK) << 9];
+      return b;
+    }
+    b = this.next_block32++;
+    if (b >>> POOL_SHIFT >= this.pool32.length) this.pool32.push(new Int32Array(512 << POOL_SHIFT));
+    return b;
+  }
+
+  private put_block32(b: number): void {
+    this.nr_dense--;
+    this.pool32[b >>> POOL_SHIFT][(b & POOL_MASK) << 9] = this.free_block32;
+    this.free_block32 = b;
+  }
+
+  /** Entry `v` as a DENSE32 offset from `base`, or NaN (the module's off32; a method so a test can break it). */
+  protected off32(v: number, base: number): number {
+    return off32(v, base);
+  }
+
+  /** Return the block of a DENSE or DENSE32 form. */
+  private put_form(form: number): void {
+    if (form > 0) this.put_block(form);
+    else if (form <= -3) this.put_block32(-2 - form);
+  }
+
+  /** A DENSE32 table becomes DENSE (an entry it cannot hold is written). */
+  private widen(s: number): void {
+    const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const oi = (s & SLOT_MASK) * W32;
+    const b = -2 - mi[oi + I_FORM];
+    const src = this.pool32[b >>> POOL_SHIFT];
+    const qs = (b & POOL_MASK) << 9;
+    const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+    const d = this.get_block();
+    const dst = this.pool[d >>> POOL_SHIFT];
+    const q = (d & POOL_MASK) << 9;
+    for (let k = 0; k < 512; k++) {
+      const o = src[qs + k];
+      dst[q + k] = o === ZERO32 ? 0 : base + o * 4096;
+    }
+    this.put_block32(b);
+    mi[oi + I_FORM] = d;
+  }
+
   /**
    * Store `v` in the `n` entries from pointer `p` on (all in one table). Clearing
    * a RUN's whole extent, or a prefix or suffix of it, is O(1).
@@ -261,82 +459,114 @@ export class PtStore implements types.PtStore {
   fill(p: number, n: number, v: number): void {
     if (n <= 0) return;
     const s = Math.floor(p / 512);
-    const m = this.meta[s >>> SLOT_SHIFT];
-    const o = (s & SLOT_MASK) * W;
+    const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
     const i = p - s * 512;
-    const form = m[o];
+    const form = mi[oi + I_FORM];
     if (v === 0 && form === EMPTY) return;
     if (v === 0 && form === RUN) {
-      const start = m[o + F_START];
-      const end = start + m[o + F_N];
+      const x = h[oh + H_X];
+      if (x >= i && x < i + n) {
+        // The exception entry is cleared: the progression alone is left to clear.
+        h[oh + H_X] = -1;
+        this.xvals.delete(s);
+        h[oh + H_OCC] = h[oh + H_N];
+      }
+      const xn = h[oh + H_X] >= 0 ? 1 : 0;
+      const start = h[oh + H_START];
+      const end = start + h[oh + H_N];
       const lo = Math.max(i, start);
       const hi = Math.min(i + n, end);
       if (lo >= hi) return;
       if (lo === start && hi === end) {
-        m[o] = EMPTY;
-        m[o + F_OCC] = 0;
+        if (xn) this.run_from_exception(s);
+        else {
+          mi[oi + I_FORM] = EMPTY;
+          h[oh + H_OCC] = 0;
+        }
         return;
       }
       if (lo === start || hi === end) {
         if (lo === start) {
-          m[o + F_FIRST] += (hi - start) * m[o + F_STEP];
-          m[o + F_START] = hi;
+          this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] += (hi - start) * mi[oi + I_STEP];
+          h[oh + H_START] = hi;
         }
-        m[o + F_N] = end - start - (hi - lo);
-        m[o + F_OCC] = m[o + F_N];
+        h[oh + H_N] = end - start - (hi - lo);
+        h[oh + H_OCC] = h[oh + H_N] + xn;
         return;
       }
     }
-    if (!(m[o] > 0)) this.densify(m, o);
-    const d = m[o];
+    let f = mi[oi + I_FORM];
+    if (!(f > 0) && !(f <= -3)) {
+      this.densify(s);
+      f = mi[oi + I_FORM];
+    }
+    if (f <= -3) {
+      if (v === 0) {
+        const b32 = -2 - f;
+        const arr = this.pool32[b32 >>> POOL_SHIFT];
+        const q32 = (b32 & POOL_MASK) << 9;
+        const occ = this.occupancy_after_clear(arr, q32, i, n, h[oh + H_OCC], ZERO32);
+        if (occ !== 0) arr.fill(ZERO32, q32 + i, q32 + i + n);
+        this.set_occupancy(s, occ);
+        return;
+      }
+      this.widen(s);
+    }
+    const d = mi[oi + I_FORM];
     const b = this.pool[d >>> POOL_SHIFT];
     const q0 = (d & POOL_MASK) << 9;
     if (v === 0) {
       // Clearing: count what stays (the smaller side); at none left the block just goes back.
-      const occ = this.occupancy_after_clear(b, q0, i, n, m[o + F_OCC]);
+      const occ = this.occupancy_after_clear(b, q0, i, n, h[oh + H_OCC]);
       if (occ !== 0) b.fill(0, q0 + i, q0 + i + n);
-      this.set_occupancy(m, o, occ);
+      this.set_occupancy(s, occ);
       return;
     }
     const q = q0 + i;
-    let occ = m[o + F_OCC];
+    let occ = h[oh + H_OCC];
     for (let k = 0; k < n; k++) if (b[q + k] !== 0) occ--;
     b.fill(v, q, q + n);
     if (v !== 0) occ += n;
-    this.set_occupancy(m, o, occ);
+    this.set_occupancy(s, occ);
   }
 
   /**
    * The occupancy of dense block `q0` (now `occ`) once entries [i, i + n) are 0:
    * counts the non-zero entries of the range, or of the rest when that is shorter.
    */
-  protected occupancy_after_clear(b: Float64Array, q0: number, i: number, n: number, occ: number): number {
+  protected occupancy_after_clear(b: Float64Array | Int32Array, q0: number, i: number, n: number, occ: number, zero = 0): number {
     if (n <= 256) {
-      for (let k = q0 + i, e = q0 + i + n; k < e; k++) if (b[k] !== 0) occ--;
+      for (let k = q0 + i, e = q0 + i + n; k < e; k++) if (b[k] !== zero) occ--;
       return occ;
     }
     let left = 0;
-    for (let k = q0, e = q0 + i; k < e; k++) if (b[k] !== 0) left++;
-    for (let k = q0 + i + n, e = q0 + 512; k < e; k++) if (b[k] !== 0) left++;
+    for (let k = q0, e = q0 + i; k < e; k++) if (b[k] !== zero) left++;
+    for (let k = q0 + i + n, e = q0 + 512; k < e; k++) if (b[k] !== zero) left++;
     return left;
   }
 
   /** A DENSE table's occupancy is now `occ`; at 0 its block goes back to the pool. */
-  private set_occupancy(m: Float64Array, o: number, occ: number): void {
-    m[o + F_OCC] = occ;
+  private set_occupancy(s: number, occ: number): void {
+    const c = s >>> SLOT_SHIFT;
+    this.m16[c][(s & SLOT_MASK) * W16 + H_OCC] = occ;
     if (occ === 0) {
-      this.put_block(m[o]);
-      m[o] = EMPTY;
+      const mi = this.m32[c];
+      const oi = (s & SLOT_MASK) * W32;
+      this.put_form(mi[oi + I_FORM]);
+      mi[oi + I_FORM] = EMPTY;
     }
   }
 
   /** Copy the `n` entries from pointer `p` on (all in one table) into out[at .. at + n). */
   read(p: number, n: number, out: Float64Array, at = 0): void {
     const s = Math.floor(p / 512);
-    const m = this.meta[s >>> SLOT_SHIFT];
-    const o = (s & SLOT_MASK) * W;
+    const c = s >>> SLOT_SHIFT;
     const i = p - s * 512;
-    const d = m[o];
+    const d = this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
     if (d > 0) {
       const b = this.pool[d >>> POOL_SHIFT];
       const q = ((d & POOL_MASK) << 9) + i;
@@ -346,12 +576,29 @@ export class PtStore implements types.PtStore {
     else if (d === RUN) {
       // Zeros, then the part of the run [start, start + rn) inside [i, i + n).
       out.fill(0, at, at + n);
-      const start = m[o + F_START];
-      const first = m[o + F_FIRST];
-      const step = m[o + F_STEP];
-      const hi = Math.min(i + n, start + m[o + F_N]);
+      const h = this.m16[c];
+      const oh = (s & SLOT_MASK) * W16;
+      const start = h[oh + H_START];
+      const first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+      const step = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+      const hi = Math.min(i + n, start + h[oh + H_N]);
       for (let j = Math.max(i, start); j < hi; j++) out[at + j - i] = first + (j - start) * step;
+      this.read_exception(s, h[oh + H_X], i, n, out, at);
+    } else if (d <= -3) {
+      const b = -2 - d;
+      const arr = this.pool32[b >>> POOL_SHIFT];
+      const q = ((b & POOL_MASK) << 9) + i;
+      const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+      for (let k = 0; k < n; k++) {
+        const o = arr[q + k];
+        out[at + k] = o === ZERO32 ? 0 : base + o * 4096;
+      }
     } else out.fill(PAGE_POISON_ENTRY, at, at + n);
+  }
+
+  /** read() of a RUN: its exception entry `x` (-1: none), where [i, i + n) covers it. */
+  protected read_exception(s: number, x: number, i: number, n: number, out: Float64Array, at: number): void {
+    if (x >= i && x < i + n) out[at + x - i] = this.xvals.get(s)!;
   }
 
   /**
@@ -361,47 +608,85 @@ export class PtStore implements types.PtStore {
    */
   write(p: number, stride: number, vals: Float64Array, from: number, n: number): void {
     if (n <= 0) return;
+    if (n === 1) {
+      // One entry, whatever the stride (a sparse touch's batch): set() keeps the forms set() keeps.
+      this.set(p, vals[from]);
+      return;
+    }
     const s = Math.floor(p / 512);
-    const m = this.meta[s >>> SLOT_SHIFT];
-    const o = (s & SLOT_MASK) * W;
+    const c = s >>> SLOT_SHIFT;
+    const m = this.m64[c];
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const o = (s & SLOT_MASK) * W64;
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
     const i = p - s * 512;
-    const form = m[o];
+    const form = mi[oi + I_FORM];
     if (stride === 1 && (form === EMPTY || form === RUN)) {
       const first = vals[from];
       const last = vals[from + n - 1];
       const step = n > 1 ? vals[from + 1] - first : 0;
-      let ok = first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last);
+      let ok = first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Math.abs(step) <= MAX_STEP;
       for (let k = 2; ok && k < n; k++) ok = vals[from + k] === first + k * step;
       if (ok && form === EMPTY) {
-        m[o] = RUN;
+        mi[oi + I_FORM] = RUN;
         m[o + F_FIRST] = first;
-        m[o + F_STEP] = step;
-        m[o + F_START] = i;
-        m[o + F_N] = n;
-        m[o + F_OCC] = n;
+        mi[oi + I_STEP] = step;
+        h[oh + H_START] = i;
+        h[oh + H_N] = n;
+        h[oh + H_OCC] = n;
         return;
       }
       if (ok) {
-        const rn = m[o + F_N];
+        const rn = h[oh + H_N];
+        const rstart = h[oh + H_START];
         const rfirst = m[o + F_FIRST];
-        const rstep = rn > 1 ? m[o + F_STEP] : first - rfirst;
-        if (i === m[o + F_START] + rn && first === rfirst + rn * rstep && (n === 1 || step === rstep) && this.run_extends(rfirst, rstep, rn, rn, first)) {
-          m[o + F_STEP] = rstep;
-          m[o + F_N] = rn + n;
-          m[o + F_OCC] = rn + n;
+        const rstep = rn > 1 ? mi[oi + I_STEP] : first - rfirst;
+        const x = h[oh + H_X];
+        if (
+          i === rstart + rn &&
+          first === rfirst + rn * rstep &&
+          (n === 1 || step === rstep) &&
+          Math.abs(rstep) <= MAX_STEP &&
+          (x < i || x >= i + n) &&
+          this.run_extends(rfirst, rstep, rn, rn, first)
+        ) {
+          mi[oi + I_STEP] = rstep;
+          h[oh + H_N] = rn + n;
+          h[oh + H_OCC] = rn + n + (x >= 0 ? 1 : 0);
+          return;
+        }
+        if (x < 0 && rn === 1 && (rstart < i || rstart >= i + n)) {
+          // A one-entry run and a progression elsewhere: the entry becomes the exception.
+          h[oh + H_X] = rstart;
+          this.xvals.set(s, rfirst);
+          m[o + F_FIRST] = first;
+          mi[oi + I_STEP] = step;
+          h[oh + H_START] = i;
+          h[oh + H_N] = n;
+          h[oh + H_OCC] = n + 1;
           return;
         }
       }
     }
     if ((form === EMPTY || form === RUN) && stride === 1) {
-      this.write_fresh(m, o, i, vals, from, n);
+      this.write_fresh(s, i, vals, from, n);
       return;
     }
-    if (!(form > 0)) this.densify(m, o);
-    const d = m[o];
+    let f = form;
+    if (!(f > 0) && !(f <= -3)) {
+      this.densify(s);
+      f = mi[oi + I_FORM];
+    }
+    if (f <= -3) {
+      if (this.write32(s, i, stride, vals, from, n)) return;
+      this.widen(s);
+    }
+    const d = mi[oi + I_FORM];
     const b = this.pool[d >>> POOL_SHIFT];
     const q = ((d & POOL_MASK) << 9) + i;
-    let occ = m[o + F_OCC];
+    let occ = h[oh + H_OCC];
     for (let k = 0; k < n; k++) {
       const v = vals[from + k];
       const at = q + k * stride;
@@ -409,30 +694,56 @@ export class PtStore implements types.PtStore {
       if (v !== 0) occ++;
       b[at] = v;
     }
-    this.set_occupancy(m, o, occ);
+    this.set_occupancy(s, occ);
+  }
+
+  /** write() into DENSE32 table `s`; false (nothing written) when a value is no offset from its base. */
+  private write32(s: number, i: number, stride: number, vals: Float64Array, from: number, n: number): boolean {
+    const c = s >>> SLOT_SHIFT;
+    const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+    for (let k = 0; k < n; k++) if (this.off32(vals[from + k], base) !== this.off32(vals[from + k], base)) return false;
+    const b = -2 - this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
+    const arr = this.pool32[b >>> POOL_SHIFT];
+    const q = ((b & POOL_MASK) << 9) + i;
+    let occ = this.m16[c][(s & SLOT_MASK) * W16 + H_OCC];
+    for (let k = 0; k < n; k++) {
+      const x = this.off32(vals[from + k], base);
+      const at = q + k * stride;
+      if (arr[at] !== ZERO32) occ--;
+      if (x !== ZERO32) occ++;
+      arr[at] = x;
+    }
+    this.set_occupancy(s, occ);
+    return true;
   }
 
   /**
    * write() of vals[from .. from + n) to entries [i, i + n) of an EMPTY or RUN
-   * table that does not stay a RUN: straight into a fresh block (zeroed around
+   * table `s` that does not stay a RUN: straight into a fresh block (zeroed around
    * the range, the run's entries put back), occupancy counted once: the run's
    * entries (all non-zero) outside the range plus the new non-zero values. At
    * none non-zero the table ends EMPTY, as n set()s would leave it.
    */
-  protected write_fresh(m: Float64Array, o: number, i: number, vals: Float64Array, from: number, n: number): void {
+  protected write_fresh(s: number, i: number, vals: Float64Array, from: number, n: number): void {
+    const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const oi = (s & SLOT_MASK) * W32;
     let occ = 0;
     for (let k = 0; k < n; k++) if (vals[from + k] !== 0) occ++;
-    const run = m[o] === RUN;
+    const run = mi[oi + I_FORM] === RUN;
     if (!run && occ === 0) return;
+    if (this.write_fresh32(s, i, vals, from, n, occ)) return;
     const d = this.get_block();
     const b = this.pool[d >>> POOL_SHIFT];
     const q = (d & POOL_MASK) << 9;
     this.zero_around(b, q, i, n);
     if (run) {
-      const start = m[o + F_START];
-      const rn = m[o + F_N];
-      const first = m[o + F_FIRST];
-      const step = m[o + F_STEP];
+      const h = this.m16[c];
+      const oh = (s & SLOT_MASK) * W16;
+      const start = h[oh + H_START];
+      const rn = h[oh + H_N];
+      const first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+      const step = mi[oi + I_STEP];
       for (let k = 0; k < rn; k++) {
         const j = start + k;
         if (j < i || j >= i + n) {
@@ -440,22 +751,84 @@ export class PtStore implements types.PtStore {
           occ++;
         }
       }
+      const x = h[oh + H_X];
+      if (x >= 0) {
+        if (x < i || x >= i + n) {
+          b[q + x] = this.xvals.get(s)!;
+          occ++;
+        }
+        h[oh + H_X] = -1;
+        this.xvals.delete(s);
+      }
     }
     b.set(vals.subarray(from, from + n), q + i);
-    m[o] = d;
-    this.set_occupancy(m, o, occ);
+    mi[oi + I_FORM] = d;
+    this.set_occupancy(s, occ);
   }
 
-  /** Zero a fresh block `q` (a reused one holds stale entries) outside [i, i + n). */
-  protected zero_around(b: Float64Array, q: number, i: number, n: number): void {
-    b.fill(0, q, q + i);
-    b.fill(0, q + i + n, q + 512);
+  /**
+   * write_fresh() into a fresh DENSE32 block, when every entry the table will hold
+   * is an offset from the first non-zero one (else false, nothing changed).
+   * `occ`: the new values' non-zero count.
+   */
+  private write_fresh32(s: number, i: number, vals: Float64Array, from: number, n: number, occ: number): boolean {
+    const c = s >>> SLOT_SHIFT;
+    const m = this.m64[c];
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const o = (s & SLOT_MASK) * W64;
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
+    const run = mi[oi + I_FORM] === RUN;
+    const start = run ? h[oh + H_START] : 0;
+    const rn = run ? h[oh + H_N] : 0;
+    const first = m[o + F_FIRST];
+    const step = mi[oi + I_STEP];
+    const x = run ? h[oh + H_X] : -1;
+    let base = 0;
+    for (let k = 0; k < n && base === 0; k++) base = vals[from + k];
+    if (base === 0) base = first;
+    if (!Number.isSafeInteger(base)) return false;
+    for (let k = 0; k < n; k++) if (this.off32(vals[from + k], base) !== this.off32(vals[from + k], base)) return false;
+    for (let k = 0; k < rn; k++) if (this.off32(first + k * step, base) !== this.off32(first + k * step, base)) return false;
+    const xv = x >= 0 ? this.xvals.get(s)! : 0;
+    if (x >= 0 && this.off32(xv, base) !== this.off32(xv, base)) return false;
+    const b = this.get_block32();
+    const arr = this.pool32[b >>> POOL_SHIFT];
+    const q = (b & POOL_MASK) << 9;
+    this.zero_around(arr, q, i, n, ZERO32);
+    for (let k = 0; k < rn; k++) {
+      const j = start + k;
+      if (j < i || j >= i + n) {
+        arr[q + j] = this.off32(first + k * step, base);
+        occ++;
+      }
+    }
+    if (x >= 0) {
+      if (x < i || x >= i + n) {
+        arr[q + x] = this.off32(xv, base);
+        occ++;
+      }
+      h[oh + H_X] = -1;
+      this.xvals.delete(s);
+    }
+    for (let k = 0; k < n; k++) arr[q + i + k] = this.off32(vals[from + k], base);
+    m[o + F_FIRST] = base;
+    mi[oi + I_FORM] = -2 - b;
+    this.set_occupancy(s, occ);
+    return true;
+  }
+
+  /** Fill a fresh block `q` (a reused one holds stale entries) with `zero` outside [i, i + n). */
+  protected zero_around(b: Float64Array | Int32Array, q: number, i: number, n: number, zero = 0): void {
+    b.fill(zero, q, q + i);
+    b.fill(zero, q + i + n, q + 512);
   }
 
   /** How many entries of table `pfn` are not 0 (the occupancy count). */
   nr_used(pfn: number): number {
     const s = this.slot(pfn);
-    return this.meta[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W + F_OCC];
+    return this.m16[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W16 + H_OCC];
   }
 
   /** Are all 512 entries of table `pfn` 0? (Every such entry is pte_none and pxd_none.) */
@@ -463,37 +836,25 @@ export class PtStore implements types.PtStore {
     return this.nr_used(pfn) === 0;
   }
 
-  /** Slot of `pfn`, or -1 when it holds no table (the hardware walker's check, no throw). */
+  /**
+   * Slot of `pfn`, or -1 when it holds no table (the hardware walker's check, no
+   * throw). The slot is in the frame's descriptor, as Linux keeps the ptdesc in
+   * struct page: `index` of a PG_PGTABLE frame (an anon page's address otherwise).
+   */
   lookup(pfn: number): number {
-    const hi = Math.floor(pfn / PFN_CHUNK);
-    const c = this.slot_dir[hi];
-    return c === undefined ? -1 : c[pfn - hi * PFN_CHUNK];
-  }
-
-  private map_pfn(pfn: number, slot: number): void {
-    const hi = Math.floor(pfn / PFN_CHUNK);
-    let c = this.slot_dir[hi];
-    if (c === undefined) {
-      while (this.slot_dir.length < hi) this.slot_dir.push(undefined);
-      c = new Int32Array(PFN_CHUNK).fill(-1);
-      this.slot_dir[hi] = c;
-    }
-    c[pfn - hi * PFN_CHUNK] = slot;
-  }
-
-  private field(pfn: number, f: number): number {
-    const s = this.slot(pfn);
-    return this.meta[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W + f];
+    const f = this.frames;
+    return f.type[pfn] === PG_PGTABLE ? f.index[pfn] : -1;
   }
 
   /** The upper-level entry that last linked table `pfn` in (-1: none, or a deposit). */
   parent_of(pfn: number): number {
-    return this.field(pfn, F_PARENT);
+    const s = this.slot(pfn);
+    return this.m64[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W64 + F_PARENT];
   }
 
   set_parent(pfn: number, p: number): void {
     const s = this.slot(pfn);
-    this.meta[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W + F_PARENT] = p;
+    this.m64[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W64 + F_PARENT] = p;
   }
 
   /** Walker references on table `pfn` (pgtable/pt_users.ts). */
@@ -511,38 +872,44 @@ export class PtStore implements types.PtStore {
 
   /** The split lock of the table holding pointer `p` (pmd_lockptr). */
   ptl_at(p: number): SpinLock {
-    const s = Math.floor(p / 512);
-    const l = this.locks[s >>> SLOT_SHIFT][s & SLOT_MASK];
-    return l !== null ? l : this.ptl_of(this.table_of(p));
+    const l = this.locks.get(Math.floor(p / 512));
+    return l !== undefined ? l : this.ptl_of(this.table_of(p));
   }
 
   /** Allocate a zeroed table page of `level` for mm `owner`; returns its PFN. */
   alloc(level: number, owner: number): number {
+    this.frames.owner_fits(owner);
     const pfn = this.frames.alloc(0, PG_PGTABLE);
     this.frames.owner[pfn] = owner;
     let slot = this.free_slot;
-    if (slot >= 0) this.free_slot = this.meta[slot >>> SLOT_SHIFT][(slot & SLOT_MASK) * W + F_NEXT];
+    if (slot >= 0) this.free_slot = this.m64[slot >>> SLOT_SHIFT][(slot & SLOT_MASK) * W64 + F_NEXT];
     else {
       if (this.next_slot >= MAX_TABLES) throw new PageTableStoreFull();
       slot = this.next_slot++;
-      if (slot >>> SLOT_SHIFT >= this.meta.length) {
-        this.meta.push(new Float64Array((1 << SLOT_SHIFT) * W));
-        this.priv.push(new Float64Array((1 << SLOT_SHIFT) * nr_private_words(this.nr_private)));
-        this.locks.push(new Array<SpinLock | null>(1 << SLOT_SHIFT).fill(null));
+      if (slot >>> SLOT_SHIFT >= this.m64.length) {
+        this.m64.push(new Float64Array((1 << SLOT_SHIFT) * W64));
+        this.m32.push(new Int32Array((1 << SLOT_SHIFT) * W32));
+        this.m16.push(new Int16Array((1 << SLOT_SHIFT) * W16));
+        if (this.nr_private > 0) this.priv.push(new Float64Array((1 << SLOT_SHIFT) * this.nr_private));
       }
     }
-    this.map_pfn(pfn, slot);
-    const m = this.meta[slot >>> SLOT_SHIFT];
-    const o = (slot & SLOT_MASK) * W;
-    if (m[o] > 0) this.put_block(m[o]);
-    m[o] = EMPTY;
-    m[o + F_OCC] = 0;
-    m[o + F_PFN] = pfn;
-    m[o + F_LEVEL] = level;
-    m[o + F_PARENT] = -1;
+    this.frames.index[pfn] = slot;
+    const c = slot >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const oi = (slot & SLOT_MASK) * W32;
+    const o = (slot & SLOT_MASK) * W64;
+    const oh = (slot & SLOT_MASK) * W16;
+    this.put_form(mi[oi + I_FORM]);
+    mi[oi + I_FORM] = EMPTY;
+    this.m16[c][oh + H_OCC] = 0;
+    this.m16[c][oh + H_LEVEL] = level;
+    if (this.m16[c][oh + H_X] >= 0) this.xvals.delete(slot);
+    this.m16[c][oh + H_X] = -1;
+    this.m64[c][o + F_PFN] = pfn;
+    this.m64[c][o + F_PARENT] = -1;
     const np = this.nr_private;
-    this.priv[slot >>> SLOT_SHIFT].fill(0, (slot & SLOT_MASK) * np, ((slot & SLOT_MASK) + 1) * np);
-    this.locks[slot >>> SLOT_SHIFT][slot & SLOT_MASK] = null;
+    if (np > 0) this.priv[c].fill(0, (slot & SLOT_MASK) * np, ((slot & SLOT_MASK) + 1) * np);
+    // No lock to forget: free() dropped the slot's, and a new slot never had one.
     if (this.users.size !== 0) this.users.delete(slot);
     this.nr++;
     return pfn;
@@ -551,17 +918,21 @@ export class PtStore implements types.PtStore {
   /** Free a table page: poison its entries and the frame. */
   free(pfn: number): void {
     const slot = this.slot(pfn);
-    const m = this.meta[slot >>> SLOT_SHIFT];
-    const o = (slot & SLOT_MASK) * W;
-    if (m[o] > 0) this.put_block(m[o]);
-    m[o] = FREED;
-    m[o + F_OCC] = 0;
-    this.map_pfn(pfn, -1);
-    m[o + F_PFN] = 0;
-    m[o + F_LEVEL] = 0;
-    this.locks[slot >>> SLOT_SHIFT][slot & SLOT_MASK] = null;
+    const c = slot >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const oi = (slot & SLOT_MASK) * W32;
+    const o = (slot & SLOT_MASK) * W64;
+    const oh = (slot & SLOT_MASK) * W16;
+    this.put_form(mi[oi + I_FORM]);
+    mi[oi + I_FORM] = FREED;
+    this.m16[c][oh + H_OCC] = 0;
+    if (this.m16[c][oh + H_X] >= 0) this.xvals.delete(slot);
+    this.m16[c][oh + H_X] = -1;
+    this.m64[c][o + F_PFN] = 0;
+    this.m16[c][oh + H_LEVEL] = 0;
+    this.locks.delete(slot);
     if (!this.quarantine) {
-      m[o + F_NEXT] = this.free_slot;
+      this.m64[c][o + F_NEXT] = this.free_slot;
       this.free_slot = slot;
     }
     this.frames.free(pfn, 0);
@@ -589,23 +960,53 @@ export class PtStore implements types.PtStore {
   /** The PFN of the table that contains entry pointer `p` (0: a freed slot). */
   table_of(p: number): number {
     const s = Math.floor(p / 512);
-    return this.meta[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W + F_PFN];
+    return this.m64[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W64 + F_PFN];
   }
 
   level_of(pfn: number): number {
-    return this.field(pfn, F_LEVEL);
+    const s = this.slot(pfn);
+    return this.m16[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W16 + H_LEVEL];
   }
 
   /** The split lock of a PTE or PMD table (ptlock_ptr / pmd_ptlock), created on first use. */
   ptl_of(pfn: number): SpinLock {
     const s = this.slot(pfn);
-    const c = this.locks[s >>> SLOT_SHIFT];
-    const l = c[s & SLOT_MASK];
-    if (l !== null) return l;
-    const level = this.meta[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W + F_LEVEL];
+    const l = this.locks.get(s);
+    if (l !== undefined) return l;
+    const level = this.m16[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W16 + H_LEVEL];
     const n = level <= PMD_LEVEL ? new SpinLock(`${LEVEL_NAME[level]}_ptl@${pfn}`, level === PTE_LEVEL ? "ptl" : "pmd_lock") : null;
-    c[s & SLOT_MASK] = n;
-    return n!;
+    if (n === null) return n!;
+    if (this.locks.size >= LOCKS_KEPT_MIN && this.locks.size >= 2 * this.locks_kept) this.drop_idle_locks();
+    this.locks.set(s, n);
+    return n;
+  }
+
+  /**
+   * Forget the split locks nobody holds when may_drop_locks() says so; ptl_of()
+   * calls it once there are LOCKS_KEPT_MIN and twice as many as after the last
+   * time (amortized O(1) a lock). With no sanitizer and no task stepping, a lock's
+   * identity matters only while it is held (a held one is kept: every ptl_of()
+   * returns it); a path that kept an idle one (a `ptl` out-parameter, its
+   * vm_fault's) and takes it later takes a lock nobody else can reach, which in a
+   * run without stepping no other path contends for. An idle lock is otherwise
+   * indistinguishable from the one ptl_of() creates next: same name and class,
+   * no owner. Model difference: Linux's ptlock lives in the ptdesc for the
+   * table's life; here an idle one costs no host memory (issue #10: no per-table
+   * object), and the explorer and sanitizers (which see lock objects) keep them.
+   */
+  drop_idle_locks(): void {
+    if (this.may_drop_locks()) {
+      // The held ones (a few at most) go into a new map: cheaper than deleting the others one by one.
+      const held = new Map<number, SpinLock>();
+      for (const [s, l] of this.locks) if (l.owner !== null) held.set(s, l);
+      this.locks = held;
+    }
+    this.locks_kept = this.locks.size;
+  }
+
+  /** Split locks that exist now (created on first use, not yet dropped). */
+  get nr_locks(): number {
+    return this.locks.size;
   }
 
   is_table(pfn: number): boolean {
@@ -622,6 +1023,18 @@ export class PtStore implements types.PtStore {
     return this.nr_dense;
   }
 
+  /** Host bytes of the tables' metadata and dense blocks (typed arrays). */
+  host_bytes(): number {
+    let b = 0;
+    for (const a of this.m64) b += a.byteLength;
+    for (const a of this.m32) b += a.byteLength;
+    for (const a of this.m16) b += a.byteLength;
+    for (const a of this.priv) b += a.byteLength;
+    for (const a of this.pool) b += a.byteLength;
+    for (const a of this.pool32) b += a.byteLength;
+    return b;
+  }
+
   /**
    * The simulated state this store holds, for state digests: for every slot ever
    * used, its PFN (0: free), level, parent pointer, private words and 512 entries
@@ -634,19 +1047,18 @@ export class PtStore implements types.PtStore {
     const buf = new Float64Array(4 + np + 512);
     const bytes = new Uint8Array(buf.buffer);
     for (let s = 0; s < this.next_slot; s++) {
-      const m = this.meta[s >>> SLOT_SHIFT];
-      const o = (s & SLOT_MASK) * W;
+      const c = s >>> SLOT_SHIFT;
+      const o = (s & SLOT_MASK) * W64;
       buf[0] = s;
-      buf[1] = m[o + F_PFN];
-      buf[2] = m[o + F_LEVEL];
-      buf[3] = m[o + F_PARENT];
-      const pv = this.priv[s >>> SLOT_SHIFT];
-      for (let j = 0; j < np; j++) buf[4 + j] = pv[(s & SLOT_MASK) * np + j];
+      buf[1] = this.m64[c][o + F_PFN];
+      buf[2] = this.m16[c][(s & SLOT_MASK) * W16 + H_LEVEL];
+      buf[3] = this.m64[c][o + F_PARENT];
+      for (let j = 0; j < np; j++) buf[4 + j] = this.priv[c][(s & SLOT_MASK) * np + j];
       this.read(s * 512, 512, buf, 4 + np);
       update(bytes);
     }
     const tail: number[] = [];
-    for (let s = this.free_slot; s >= 0; s = this.meta[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W + F_NEXT]) tail.push(s);
+    for (let s = this.free_slot; s >= 0; s = this.m64[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W64 + F_NEXT]) tail.push(s);
     tail.push(-1, this.next_slot, this.quarantine ? 1 : 0, this.nr);
     update(new Uint8Array(new Float64Array(tail).buffer));
   }
@@ -654,16 +1066,11 @@ export class PtStore implements types.PtStore {
   /** Iterate live table PFNs with their level. */
   *tables(): Generator<{ pfn: number; level: number }> {
     for (let s = 0; s < this.next_slot; s++) {
-      const m = this.meta[s >>> SLOT_SHIFT];
-      const o = (s & SLOT_MASK) * W;
-      if (m[o + F_PFN]) yield { pfn: m[o + F_PFN], level: m[o + F_LEVEL] };
+      const c = s >>> SLOT_SHIFT;
+      const pfn = this.m64[c][(s & SLOT_MASK) * W64 + F_PFN];
+      if (pfn) yield { pfn, level: this.m16[c][(s & SLOT_MASK) * W16 + H_LEVEL] };
     }
   }
-}
-
-/** Words per slot of the private chunks (at least one, so that a chunk is never zero-length). */
-function nr_private_words(n: number): number {
-  return Math.max(1, n);
 }
 
 export class PageTableUseAfterFree extends MmsimError {

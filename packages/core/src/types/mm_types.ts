@@ -139,11 +139,11 @@ export interface PageFrames {
   readonly refcount: Int32Array;
   readonly mapcount: Int32Array;
   /** Times this frame was freed: a stale reference carries an older generation. */
-  readonly gen: Uint32Array;
+  readonly gen: Uint16Array | Uint32Array;
   /** User-data oracle: the value last written to the page (0 = zero-filled). */
   readonly data: Float64Array;
   /** Owner mm id of a page-table page (ptdesc->pt_mm) or of an anon page. */
-  readonly owner: Int32Array;
+  readonly owner: Uint16Array | Int32Array;
   /** Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE reclaim). */
   readonly index: Float64Array;
   readonly max_pfn: number;

@@ -1,0 +1,76 @@
+/**
+ * pte_alloc() for the fault batch (do_anonymous_page_batch.ts; issue #10 §3): a
+ * `touch` that reaches a PMD with no PTE table (a sparse touch, one page every
+ * 2 MiB) allocates the table here and stays on the batch path, instead of taking
+ * one step-by-step fault per table.
+ *
+ * The first fault of such a table, on the step-by-step path (mm/memory.ts):
+ * __handle_mm_fault() reads the none PMD (pmdp_get_lockless: vmf->orig_pmd = 0)
+ * and, THP not allowed for the VMA, calls handle_pte_fault(), which finds the PMD
+ * none (vmf->pte = NULL: no pte_offset_map_rw_nolock(), so no RCU section there
+ * and vmf->ptl stays NULL) → do_anonymous_page() → pte_alloc() → __pte_alloc():
+ * pte_alloc_one() (the table's frame, before the anon folio's; pagetable_pte_ctor
+ * and the plugin's pte_table_ctor hook; pgtables_allocated) → pmd_install():
+ * pmd_lock() (one atomic RMW on the PMD lock), the PMD still none →
+ * mm_inc_nr_ptes(), pmd_populate(), spin_unlock(). Then the PTE is set as for any
+ * none PTE (pte_offset_map_lock() maps the new table: t->pmdval is the new PMD).
+ * pte_alloc_batch() does the allocation and the install; the batch counts the PMD
+ * lock's RMW after the VMA lock's (where the fault takes it), one RCU read-section
+ * exit fewer for this fault than for a fault on an existing table (6.5+ eras), and
+ * leaves vmf->orig_pmd = 0 and vmf->ptl = NULL when this fault is its last
+ * (pte_alloc_fault_vmf()).
+ *
+ * The batch takes it only when the step-by-step path would do exactly that: the
+ * VMA may not get a THP (thp_vma_allowable_pmd(): a none PMD would take
+ * do_huge_pmd_anonymous_page()), the PMD lock is free (no spin), and no
+ * pmd_install_get hook (range_batch_allowed() already excludes it) nor
+ * Kernel.rcu_upper (excluded too). Model difference from Linux: none in the
+ * result.
+ */
+import type { Kernel } from "../types/kernel.js";
+import type { Task } from "../sched/task.js";
+import type { SpinLock } from "../sync/spinlock.js";
+import type { VmFault } from "../types/mm_types.js";
+import type { Vma } from "./vma.js";
+import { pte_alloc_one } from "../pgtable/pgalloc.js";
+import { pmd_populate$sync } from "../pgtable/ops.js";
+import { mm_inc_nr_ptes } from "./mm.js";
+import { thp_vma_allowable_pmd } from "./huge_memory.js";
+import { pte_map_rcu_era } from "../pgtable/pte_map.js";
+import { range_batch_mutant } from "./range_batch.js";
+
+/**
+ * Allocate and install a PTE table at the none PMD entry `pmdp` for a fault batch
+ * on `vma`, as __pte_alloc() does. Returns the PMD lock pmd_install() takes (the
+ * caller counts its RMW), or null when the batch must not (THP allowed, the PMD
+ * lock held): nothing changed, the fault takes the ordinary path.
+ */
+export function pte_alloc_batch(t: Task, vma: Vma, pmdp: number): SpinLock | null {
+  const k = t.k;
+  if (thp_vma_allowable_pmd(k, vma)) return null;
+  const pmd_ptl = k.pt.ptl_at(pmdp);
+  if (pmd_ptl.owner !== null) return null;
+  const mm = t.mm!;
+  const pfn = pte_alloc_one(k, mm);
+  // pmd_install(): under the PMD lock, the PMD still none.
+  mm_inc_nr_ptes(mm);
+  pmd_populate$sync(t, pmdp, pfn);
+  return pmd_ptl;
+}
+
+/** struct vm_fault as the table-allocating fault leaves it: handle_pte_fault() found the PMD none. */
+export function pte_alloc_fault_vmf(vmf: VmFault): void {
+  vmf.orig_pmd = 0;
+  vmf.ptl = null;
+  vmf.orig_pte = 0;
+}
+
+/**
+ * RCU read-section exits of the table-allocating fault, given `exits` for a fault
+ * on an existing table: 6.5+ has no handle_pte_fault() map of the none PMD. (The
+ * "pte-alloc-rcu-exits" mutant counts it as a fault on an existing table.)
+ */
+export function pte_alloc_rcu_exits(k: Kernel, exits: number): number {
+  if (!pte_map_rcu_era(k.era) || range_batch_mutant(k) === "pte-alloc-rcu-exits") return exits;
+  return exits - 1;
+}
