@@ -159,7 +159,7 @@ export class Kernel implements types.Kernel {
     if (this.rcu_upper) this.rcu.srcu = this.srcu;
     this.frames = new PageFrames(opts.max_pfn);
     // Idle split locks may be dropped when nothing observes lock objects (pgtable/store.ts drop_idle_locks).
-    this.pt = new PtStore(this.frames, 0, () => this.sanitizer === null && ![...this.rcu.tasks].some((t) => t.stepping));
+    this.pt = new PtStore(this.frames, 0, this);
     this.tlb = new TlbModel(opts.nr_cpus ?? 2);
     this.cpu_curr = new Array(opts.nr_cpus ?? 2).fill(null);
     const a = this.arch;
@@ -173,6 +173,16 @@ export class Kernel implements types.Kernel {
   }
 
   /** mm_alloc() + mm_init(): an empty mm with its PGD page. */
+  /**
+   * PtStore's LockDropPolicy: idle split locks may be dropped only while no lock
+   * object's identity can be observed (no sanitizer, no stepping task).
+   */
+  may_drop_locks(): boolean {
+    if (this.sanitizer !== null) return false;
+    for (const t of this.rcu.tasks) if (t.stepping) return false;
+    return true;
+  }
+
   mm_alloc(): MmStruct {
     const id = this.next_mm++;
     const pgd = this.pt.alloc(PGD_LEVEL, id);

@@ -269,7 +269,7 @@ describe("PtStore: compact table storage", () => {
 
   it("drops idle split locks only when allowed, never a held one", () => {
     let allowed = false;
-    const pt = new PtStore(new PageFrames(2 ** 22), 0, () => allowed);
+    const pt = new PtStore(new PageFrames(2 ** 22), 0, { may_drop_locks: () => allowed });
     const pfns = Array.from({ length: 5000 }, () => pt.alloc(PTE_LEVEL, 1));
     const held = pt.ptl_of(pfns[0]);
     held.owner = {} as never; // held by someone

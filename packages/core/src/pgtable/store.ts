@@ -72,6 +72,11 @@ function off32(v: number, base: number): number {
   return Number.isInteger(k) && k > ZERO32 && k <= 0x7fffffff ? k : NaN;
 }
 
+/** Decides when idle split locks may be dropped (the Kernel implements it). */
+export interface LockDropPolicy {
+  may_drop_locks(): boolean;
+}
+
 /** Split locks kept before idle ones are dropped (drop_idle_locks). */
 const LOCKS_KEPT_MIN = 4096;
 
@@ -154,11 +159,12 @@ export class PtStore implements types.PtStore {
     /** Private ptdesc words per table a plugin may ask for (no core path uses any: 0, no storage). */
     readonly nr_private = 0,
     /**
-     * May idle split locks be dropped now (drop_idle_locks)? Only where no lock
-     * object's identity can be observed: no sanitizer and no stepping task (the
-     * Kernel's check). Default: never.
+     * Who says whether idle split locks may be dropped now (drop_idle_locks):
+     * only where no lock object's identity can be observed, no sanitizer and no
+     * stepping task (the Kernel's check). An object, not a closure, so that the
+     * explorer's post-setup snapshot can copy the store. Default: never.
      */
-    private readonly may_drop_locks: () => boolean = () => false,
+    private readonly lock_policy: LockDropPolicy | null = null,
   ) {}
 
   /** The entry at pointer `p` (`*ptep`): no sanitizer, no preemption point (pgtable/ops.ts adds those). */
@@ -982,7 +988,7 @@ export class PtStore implements types.PtStore {
   }
 
   /**
-   * Forget the split locks nobody holds when may_drop_locks() says so; ptl_of()
+   * Forget the split locks nobody holds when lock_policy.may_drop_locks() says so; ptl_of()
    * calls it once there are LOCKS_KEPT_MIN and twice as many as after the last
    * time (amortized O(1) a lock). With no sanitizer and no task stepping, a lock's
    * identity matters only while it is held (a held one is kept: every ptl_of()
@@ -995,7 +1001,7 @@ export class PtStore implements types.PtStore {
    * object), and the explorer and sanitizers (which see lock objects) keep them.
    */
   drop_idle_locks(): void {
-    if (this.may_drop_locks()) {
+    if (this.lock_policy !== null && this.lock_policy.may_drop_locks()) {
       // The held ones (a few at most) go into a new map: cheaper than deleting the others one by one.
       const held = new Map<number, SpinLock>();
       for (const [s, l] of this.locks) if (l.owner !== null) held.set(s, l);
