@@ -4,7 +4,7 @@
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
 import { Engine, MADV_DONTNEED, MADV_FREE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
-import { check_exit, check_mm } from "@mmsim/core/check";
+import { check_exit, check_mm, execute, RandomStrategy, validateScenario } from "@mmsim/core/check";
 import { percpu_ref_config } from "@mmsim/core/kernel";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import { describe, expect, it } from "vitest";
@@ -102,6 +102,11 @@ describe("percpu (seed 002)", () => {
     expect(p.status().VmPTE).toBe(12); // the first table freed; the second keeps its re-dirtied page
     expect(lib.switches_to_percpu).toBe(1); // the re-dirty path switched it back
     expect(check_mm(e.k, p.mm)).toEqual([]);
+    // The re-dirty path took and put its own reference: the table still counts its one entry.
+    p.madvise(SLOT + 3 * M, 4 * K, MADV_DONTNEED); // a none entry of that table: checked, kept
+    expect(p.status().VmPTE).toBe(12);
+    expect(p.load(SLOT + 2 * M)).not.toBe(0);
+    expect(check_mm(e.k, p.mm)).toEqual([]);
   });
 
   it("a walker whose pte_tryget meets a zero atomic ref frees the table itself", () => {
@@ -115,6 +120,54 @@ describe("percpu (seed 002)", () => {
     expect(p.mm.counters.pte_tables_reclaimed).toBe(1);
     expect(p.status().VmPTE).toBe(12);
     expect(check_mm(e.k, p.mm)).toEqual([]);
+  });
+
+  it("fork's copy_pte_range() maps the parent's table without a reference (stable: mmap_write_lock): the parent's DONTNEED still frees it", () => {
+    const { e, p } = proc();
+    p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 64 * K, true);
+    const c = p.fork();
+    expect(c.load(SLOT)).not.toBe("SIGSEGV");
+    p.madvise(SLOT, 2 * M, MADV_DONTNEED);
+    expect(p.status().VmPTE).toBe(8); // a reference taken by the copy and never put would keep it
+    c.madvise(SLOT, 2 * M, MADV_DONTNEED);
+    expect(c.status().VmPTE).toBe(8);
+    expect(check_mm(e.k, p.mm)).toEqual([]);
+    expect(check_mm(e.k, c.mm)).toEqual([]);
+  });
+
+  it("a MADV_FREE that marks nothing lazyfree (only none entries in range) switches the live table back, as DONTNEED does", () => {
+    const { p, lib } = proc();
+    p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 8 * K, true);
+    p.madvise(SLOT + 1 * M, 64 * K, MADV_FREE); // have_lazyfree = false: try_to_free_user_pte(..., switch_back = true)
+    expect(lib.switches_to_atomic).toBe(1);
+    expect(lib.switches_to_percpu).toBe(1);
+    expect(p.status().VmPTE).toBe(12);
+  });
+
+  it("two faults that both meet a dead (atomic, zero) table both call free_user_pte(); the second finds the PMD cleared and leaves it", () => {
+    // Without patch 02 a DONTNEED leaves the table atomic at zero (R1); each fault's
+    // pte_tryget() fails and frees it itself, under pmd_lock: only one may clear the PMD.
+    const s = validateScenario({
+      name: "two-faults-vs-dead-table",
+      description: "two threads fault into a table whose pte_ref is atomic and zero: both try free_user_pte()",
+      requires: "madv_dontneed",
+      setup: [
+        { op: "mmap", at: 0, len: "2M" },
+        { op: "touch", at: 0, len: "4K", write: true },
+        { op: "madvise", at: 0, len: "4K", advice: "dontneed" },
+      ],
+      actors: [
+        { name: "fault1", cpu: 0, ops: [{ op: "touch", at: "4K", len: "4K", write: true }] },
+        { name: "fault2", cpu: 1, ops: [{ op: "touch", at: "8K", len: "4K", write: true }] },
+      ],
+    });
+    const rnd = new RandomStrategy(1);
+    for (let n = 0; n < 20 && rnd.new_execution(); n++) {
+      const r = execute(s, rnd, { plugin: percpu({ patch02: false, switch_back: false }), arch: x86_64() });
+      expect(r.violation).toBeNull();
+    }
   });
 
   it("the seed loop keeps only the upper-level tables", () => {

@@ -4,11 +4,14 @@
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
 import { Engine, isMmsimError, MADV_DONTNEED, MADV_FREE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE } from "@mmsim/core";
-import { check_exit, check_mm } from "@mmsim/core/check";
+import { actorNames, check_exit, check_mm, execute, PctStrategy, RandomStrategy } from "@mmsim/core/check";
+import { mm_find_pmd } from "@mmsim/core/kernel";
+import { SCENARIOS } from "@mmsim/conformance";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import { describe, expect, it } from "vitest";
-import { refcount, type RefcountPlugin } from "./index.js";
+import { pte_tryget_map, refcount, type RefcountPlugin } from "./index.js";
 
+const K = 1024;
 const M = 1024 * 1024;
 const SLOT = 0x200000000000;
 
@@ -209,5 +212,60 @@ describe("options and manifest (issue #9 §2: Stryker survivors index.ts:29, :37
     expect(refcount({ version: "v1" }).supports.rcu_table_free).toBe(false);
     expect(refcount().supports.rcu_table_free).toBe(true);
     expect(refcount({ version: "v3" }).supports.rcu_table_free).toBe(true);
+  });
+});
+
+describe("the free, per posting (issue #9 §2: Stryker survivors index.ts:43, pte_ref.ts:154, :208)", () => {
+  it("a table's struct page fields go with it: pte_refcount exists exactly for the live PTE tables (the dtor drops a freed one's)", () => {
+    const plugin = refcount();
+    const { e, p } = setup(plugin);
+    const live = () => [...plugin.state.pages.keys()].filter((pfn) => e.k.pt.is_table(pfn)).length;
+    p.mmap(SLOT, 8 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.touch(SLOT, 8 * M, true);
+    expect(plugin.state.pages.size).toBe(4);
+    p.madvise(SLOT, 4 * M, MADV_DONTNEED); // the last puts free two tables (pte_free_tlb, then RCU)
+    p.idle(10);
+    expect(p.status().VmPTE).toBe(16);
+    expect(plugin.state.pages.size).toBe(2);
+    expect(live()).toBe(2);
+    p.munmap(SLOT + 4 * M, 4 * M);
+    p.idle(10);
+    expect(plugin.state.pages.size).toBe(0);
+  });
+
+  for (const version of ["v1", "v2", "v3"] as const)
+    it(`${version}: a walker's last put frees with no gather (put_gather() NULL) and flushes the slice: CPU 1's cached PMD→table walk goes`, () => {
+      const plugin = refcount({ version });
+      const { e, p } = setup(plugin);
+      const k = e.k;
+      const t = p.task;
+      p.mmap(SLOT, 2 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+      p.touch(SLOT, 4 * K, true);
+      k.tlb.track_entries = true;
+      k.tlb.switch_mm(1, p.mm); // another thread of the mm runs on CPU 1
+      const run = <T>(g: Generator<unknown, T, unknown>): T => {
+        const r = g.next();
+        expect(r.done).toBe(true);
+        return r.value as T;
+      };
+      const pmdp = mm_find_pmd(t, p.mm, SLOT)!;
+      const m = run(pte_tryget_map(plugin.state, t, pmdp, SLOT))!; // a walker's reference
+      expect(p.madvise(SLOT, 4 * K, MADV_DONTNEED)).toBe(0); // the entry's reference goes; the walker's keeps the table
+      expect(p.status().VmPTE).toBe(12);
+      k.tlb.cpus[1].pwc.set(SLOT / (2 * M), k.arch.pxd_table_pfn(m.pmdval)); // CPU 1's MMU walked through it since
+      run(plugin.pte_unmap!(t, m.pte, "tryget") as Generator<unknown, void, unknown>); // the last put: free_pte_table(tlb = NULL)
+      expect(p.status().VmPTE).toBe(8);
+      expect(k.tlb.cpus[1].pwc.has(SLOT / (2 * M))).toBe(false);
+      p.idle(10);
+      expect(check_mm(e.k, p.mm)).toEqual([]);
+    });
+
+  it("v1: pte_try_get() under pmd_lock (no RCU: v1 frees at once): dontneed-twice-vs-pmd-install passes", () => {
+    // v1's lockless (v2-style) pte_try_get would meet a table freed under it: "RCU: freed before a grace period".
+    const s = SCENARIOS.find((x) => x.name === "dontneed-twice-vs-pmd-install")!;
+    const pct = new PctStrategy(7919, actorNames(s).length, 3, 400);
+    for (let n = 0; n < 10 && pct.new_execution(); n++) expect(execute(s, pct, { plugin: refcount({ version: "v1" }), arch: x86_64() }).violation).toBeNull();
+    const rnd = new RandomStrategy(1);
+    for (let n = 0; n < 10 && rnd.new_execution(); n++) expect(execute(s, rnd, { plugin: refcount({ version: "v1" }), arch: x86_64() }).violation).toBeNull();
   });
 });

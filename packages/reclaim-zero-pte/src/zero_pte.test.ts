@@ -2,20 +2,21 @@
  * Step 3's per-PMD logic and scan, driven directly (zero_pte_shrink_mm(): one
  * mm's pass with its own mmu_gather), and through the `shrink` hook.
  */
+import { arm64 } from "@mmsim/arch-arm64";
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { Engine, MADV_DONTNEED, MADV_HUGEPAGE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, type Process } from "@mmsim/core";
-import { check_exit, check_mm } from "@mmsim/core/check";
-import { VM_LOCKED, VM_READ, VM_SHARED, VM_WRITE, type vm_area_struct } from "@mmsim/core/kernel";
+import { Engine, type Arch, MADV_DONTNEED, MADV_HUGEPAGE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, type Process } from "@mmsim/core";
+import { check_exit, check_mm, execute, RandomStrategy, validateScenario } from "@mmsim/core/check";
+import { mm_find_pmd, mmap_read_trylock, mmap_read_unlock, tlb_finish_mmu, tlb_gather_mmu, VM_LOCKED, VM_READ, VM_SHARED, VM_WRITE, type vm_area_struct } from "@mmsim/core/kernel";
 import { describe, expect, it } from "vitest";
-import { userfaultfd_armed, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, zero_pte_shrink_mm, zero_pte_vma_suitable, zeroPte, type ZeroPteScan } from "./index.js";
+import { try_to_free_zero_pte, userfaultfd_armed, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, zero_pte_shrink_mm, zero_pte_vma_suitable, zeroPte, type ZeroPteResult, type ZeroPteScan } from "./index.js";
 
 const K = 1024;
 const M = 1024 * K;
 const G = 1024 * M;
 const SLOT = 0x200000000000;
 
-function proc(): { e: Engine; p: Process } {
-  const e = new Engine({ arch: x86_64(), reclaim: zeroPte() });
+function proc(arch: Arch = x86_64()): { e: Engine; p: Process } {
+  const e = new Engine({ arch, reclaim: zeroPte() });
   return { e, p: e.spawn() };
 }
 const map = (p: Process, addr: number, len: number, flags = MAP_PRIVATE) => p.mmap(addr, len, 3, MAP_ANONYMOUS | flags | MAP_FIXED_NOREPLACE);
@@ -110,6 +111,56 @@ describe("zero-pte: the per-PMD check and the scan", () => {
     expect(pte(p)).toBe(before);
   });
 
+  it("arm64: a swap entry is not the zero page even where its offset field reads as the zero PFN (pte_present first)", () => {
+    // arm64 keeps a swap PTE's offset in the bits a present PTE's PFN occupies
+    // (x86 stores it inverted): the first slot, offset 1, reads as PFN 1, the
+    // model's zero PFN. is_zero_pfn(pte_pfn(pte)) alone would take it for the zero page.
+    const { p } = proc(arm64());
+    expect(p.swapon(64 * M)).toBe(0);
+    map(p, SLOT, 2 * M);
+    p.access(SLOT, true);
+    expect(p.madvise(SLOT, 4 * K, MADV_PAGEOUT)).toBe(0);
+    expect(p.status().VmSwap).toBe(4);
+    p.touch(SLOT + 4 * K, 2 * M - 4 * K, false);
+    expect(shrink(p).freed).toBe(0);
+    expect(pte(p)).toBe(12);
+    expect(p.status().VmSwap).toBe(4);
+    expect(p.load(SLOT)).not.toBe(0); // swapped back in: the data survived
+  });
+
+  it("try_to_free_zero_pte() says what it found: no-table (a huge PMD), mapped, empty, freed", () => {
+    const { e, p } = proc();
+    map(p, SLOT, 8 * M);
+    expect(p.madvise(SLOT, 2 * M, MADV_HUGEPAGE)).toBe(0); // slice 0: the huge zero PMD
+    p.touch(SLOT, 6 * M, false);
+    p.access(SLOT + 2 * M, true); // slice 1: a written page
+    p.madvise(SLOT + 4 * M + 8 * K, 4 * K, MADV_DONTNEED); // slice 2: zero-page entries and a none one
+    p.access(SLOT + 6 * M, true);
+    p.madvise(SLOT + 6 * M, 4 * K, MADV_DONTNEED); // slice 3: one write, discarded: every entry none (a 4K DONTNEED is no candidate)
+    const t = p.task;
+    const tlb = tlb_gather_mmu(e.k, p.mm);
+    const got: ZeroPteResult[] = [];
+    const it = (function* () {
+      expect(yield* mmap_read_trylock(t, p.mm)).toBe(true);
+      for (let i = 0; i < 4; i++) got.push(yield* try_to_free_zero_pte(t, p.mm, mm_find_pmd(t, p.mm, SLOT + i * 2 * M)!, SLOT + i * 2 * M, tlb));
+      yield* mmap_read_unlock(t, p.mm);
+      yield* tlb_finish_mmu(t, tlb);
+    })();
+    expect(it.next().done).toBe(true);
+    p.idle(10);
+    expect(got).toEqual(["no-table", "mapped", "freed", "empty"]);
+    expect(check_mm(e.k, p.mm)).toEqual([]);
+  });
+
+  it("a suitable VMA with no page-table levels below the PGD yet (mm_find_pmd() NULL) is skipped", () => {
+    const { e, p } = proc();
+    map(p, SLOT, 2 * M);
+    map(p, SLOT + 4 * G, 2 * M); // another PUD entry: never touched, no PMD table
+    p.touch(SLOT, 2 * M, false);
+    expect(shrink(p)).toEqual({ skipped: false, freed: 1, scanned: 1 });
+    expect(check_mm(e.k, p.mm)).toEqual([]);
+  });
+
   it("VMA exclusions: VM_LOCKED, VM_SHARED, userfaultfd-armed (MISSING, WP, MINOR)", () => {
     const rw = VM_READ | VM_WRITE;
     expect(zero_pte_vma_suitable(vma(rw))).toBe(true);
@@ -155,6 +206,41 @@ describe("zero-pte: the shrink hook (shrink_node after the anon LRU pass)", () =
     expect(plugin.stats.pmds_scanned).toBeGreaterThanOrEqual(6); // the first pass looks at p's 4 tables and q's 2
     expect(check_mm(e.k, p.mm)).toEqual([]);
     expect(check_mm(e.k, q.mm)).toEqual([]);
+  });
+
+  it("reclaim never waits for mmap_lock: against mprotect() holding it for write, a pass skips the mm (mm_skipped) and leaves its tables", () => {
+    const s = validateScenario({
+      name: "mprotect-vs-shrink",
+      description: "kswapd's passes while a thread's mprotect() holds mmap_write_lock",
+      requires: "zero_page_tables",
+      setup: [
+        { op: "mmap", at: 0, len: "4M" },
+        { op: "touch", at: 0, len: "4M" },
+      ],
+      actors: [
+        { name: "kswapd", cpu: 0, ops: [{ op: "reclaim", len: "64K" }] },
+        { name: "mprotect", cpu: 1, ops: [{ op: "mprotect", at: 0, len: "4K", prot: "r" }] },
+      ],
+    });
+    const rnd = new RandomStrategy(1);
+    let some_skipped = 0;
+    let all_skipped = 0;
+    for (let n = 0; n < 20 && rnd.new_execution(); n++) {
+      const plugin = zeroPte();
+      const r = execute(s, rnd, { plugin, arch: x86_64() });
+      expect(r.violation).toBeNull();
+      const st = plugin.stats;
+      expect(st.mm_skipped).toBeGreaterThanOrEqual(0);
+      expect(st.mm_skipped).toBeLessThanOrEqual(st.shrink_calls); // one mm: at most one skip per pass
+      if (st.mm_skipped > 0) some_skipped++;
+      if (st.mm_skipped === st.shrink_calls) {
+        all_skipped++;
+        expect(st.zero_tables_freed).toBe(0); // never got the lock: nothing scanned, nothing freed
+        expect(st.pmds_scanned).toBe(0);
+      }
+    }
+    expect(some_skipped).toBeGreaterThan(0);
+    expect(all_skipped).toBeGreaterThan(0);
   });
 
   it("direct reclaim in the allocating task does the same", () => {
