@@ -40,11 +40,36 @@ const disabled = new WeakSet<Kernel>();
  *   - "zap-skip-occupied": the zap skips the rest of a table from a none entry on
  *     without looking at its occupancy count, so pages after a hole stay mapped
  *     (sparse tables; the digest test's "sparse" script);
+ *   - "fault-run-data": a run of faults taken at once (fault_run) stores each
+ *     page's data-oracle value one too high;
+ *   - "fault-run-reverse": a run of faults maps the run of frames it took the
+ *     other way round (same frames, other pages: no output line shows it);
+ *   - "zap-run-order": a zap batch queues a run of pages in the mmu_gather
+ *     backwards (freed in the wrong order);
+ *   - "flush-run-reverse": tlb_batch_pages_flush() frees a run of pages at once
+ *     in the reverse order (the free list's order differs).
  * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
  * in the model as in Linux, so the final state cannot show it.)
  */
-export type RangeBatchMutant = "fault-rss" | "fault-rcu-exits" | "zap-free-order" | "zap-skip-occupied";
-export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = ["fault-rss", "fault-rcu-exits", "zap-free-order", "zap-skip-occupied"];
+export type RangeBatchMutant =
+  | "fault-rss"
+  | "fault-rcu-exits"
+  | "zap-free-order"
+  | "zap-skip-occupied"
+  | "fault-run-data"
+  | "fault-run-reverse"
+  | "zap-run-order"
+  | "flush-run-reverse";
+export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
+  "fault-rss",
+  "fault-rcu-exits",
+  "zap-free-order",
+  "zap-skip-occupied",
+  "fault-run-data",
+  "fault-run-reverse",
+  "zap-run-order",
+  "flush-run-reverse",
+];
 const mutants = new WeakMap<Kernel, RangeBatchMutant>();
 
 /** Make `k`'s range batches wrong in the named way (null: correct again). For tests only. */

@@ -12,6 +12,9 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { flush_tlb_mm_range } from "./flush.js";
 import { folio_put } from "../mm/folio.js";
+import { PF_HEAD } from "../mm/page_alloc.js";
+import type { PageFrames } from "../types/mm_types.js";
+import { range_batch_mutant } from "../mm/range_batch.js";
 import type { MmStruct, Vma } from "../types/mm_types.js";
 import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 import type { TableFreeTarget, mmu_gather } from "@mmsim/spec";
@@ -212,18 +215,76 @@ export function __tlb_remove_folio_pages(tlb: MmuGather, head_pfn: number, nr_pa
   return false;
 }
 
+/**
+ * `n` __tlb_remove_folio_pages(tlb, first + i * step, 1) calls for i < n (order-0
+ * folios, step +1 or -1), in that order, a batch's worth at a time (the range
+ * batches, issue #10 §1). Stops right after the page whose queueing filled the
+ * gather, as the caller of __tlb_remove_folio_pages() does when it returns true.
+ * Returns how many were queued, negated when the gather is full (force_flush).
+ */
+export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: number, n: number): number {
+  let done = 0;
+  while (done < n) {
+    const b = tlb.batches[tlb.active];
+    const pages = b.pages;
+    // Pages until b.nr reaches max - 1 (at least one: each is queued before the check).
+    const c = Math.max(1, Math.min(b.max - 1 - b.nr, n - done));
+    let nr = b.nr;
+    for (let i = 0, p = first + done * step; i < c; i++, p += step) pages[nr++] = p;
+    b.nr = nr;
+    done += c;
+    if (nr >= b.max - 1 && !tlb_next_batch(tlb)) return -done;
+  }
+  return done;
+}
+
 /** tlb_batch_pages_flush(): drop the queued references (free_pages_and_swap_cache). */
 function tlb_batch_pages_flush(tlb: MmuGather): void {
+  const k = tlb.k;
+  // Runs of single pages whose put is the last (free_run_length()) are freed at once, without a sanitizer to tell.
+  const runs = k.sanitizer === null;
+  const reverse = runs && range_batch_mutant(k) === "flush-run-reverse";
   for (let i = 0; i <= tlb.active; i++) {
     const b = tlb.batches[i];
-    for (let j = 0; j < b.nr; j++) {
-      const p = b.pages[j];
-      const n = j + 1 < b.nr && b.pages[j + 1] < 0 ? -b.pages[++j] : 1;
-      for (let r = 0; r < n; r++) folio_put(tlb.k, p);
+    const pages = b.pages;
+    const nr = b.nr;
+    for (let j = 0; j < nr; j++) {
+      const p = pages[j];
+      if (runs && j + 1 < nr) {
+        const r = free_run_length(k.frames, pages, j, nr);
+        if (r > 1) {
+          const d = pages[j + 1] - p;
+          if (reverse) k.frames.free_run(p + (r - 1) * d, r, -d);
+          else k.frames.free_run(p, r, d);
+          j += r - 1;
+          continue;
+        }
+      }
+      const n = j + 1 < nr && pages[j + 1] < 0 ? -pages[++j] : 1;
+      for (let r = 0; r < n; r++) folio_put(k, p);
     }
     b.nr = 0;
   }
   tlb.active = 0;
+}
+
+/**
+ * How many entries of `pages` from `j` on are single references on order-0 folios
+ * at consecutive PFNs, stepping one way (+1 or -1), whose folio_put() frees them:
+ * each has refcount 1 (so it is not the zero page, a tail or free) and is not a
+ * large folio's head, and has no page count after it. 0 or 1: no run.
+ */
+function free_run_length(f: PageFrames, pages: number[], j: number, nr: number): number {
+  const p = pages[j];
+  const d = pages[j + 1] - p;
+  if (d !== 1 && d !== -1) return 0;
+  const refcount = f.refcount;
+  const flags = f.flags;
+  let r = 0;
+  for (let q = p; j + r < nr && pages[j + r] === q && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += d);
+  // A page count (< 0) after the last: that folio has nr_pages references queued.
+  if (j + r < nr && pages[j + r] < 0) r--;
+  return r;
 }
 
 export function* tlb_flush_mmu_free(t: Task, tlb: MmuGather): KPath {
