@@ -80,11 +80,10 @@ export function zap_present_ptes_batch(
         have = max_nr;
         e = cur[i];
         s = cur[i + 1] - e;
-        r = 1;
-        if (s !== 0) for (let v = e + s; i + r < max_nr && cur[i + r] === v; r++, v += s);
+        r = s !== 0 ? progression_length(i, max_nr, e, s) : 1;
       }
       if (r > 1 && s !== 0 && a.pte_present(e)) {
-        const pfn = a.pte_pfn(e);
+        const pfn = a.pte_pfn(e) | 0; // < HOST_MAX_FRAMES (2^29): int32, kept small-integer in the gather's arrays
         const d = a.pte_pfn(e + s) - pfn;
         const last = e + (r - 1) * s;
         if ((d === 1 || d === -1) && a.pte_present(last) && a.pte_pfn(last) === pfn + (r - 1) * d) {
@@ -146,6 +145,16 @@ export function zap_present_ptes_batch(
   // tlb_remove_tlb_entry() of each page cleared: the flush range grows to cover them all.
   if (i > 0) tlb_flush_pte_range(tlb, addr, i * 4096);
   return i;
+}
+
+/**
+ * How many entries of cur from i on (before max_nr) are e, e + s, ... (a function
+ * of its own: the running entry stays an unboxed double, no allocation per entry).
+ */
+function progression_length(i: number, max_nr: number, e: number, s: number): number {
+  let r = 1;
+  for (let v = e + s; i + r < max_nr && cur[i + r] === v; r++) v += s;
+  return r;
 }
 
 /** run_at()'s out-parameters. */

@@ -188,6 +188,15 @@ export function* pxd_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: num
   yield* tlb_remove_table(t, tlb, pfn);
 }
 
+/**
+ * Batches a finished gather left (tlb_batch_list_free()), reused by the next
+ * tlb_next_batch() on the same kernel. Model difference: Linux frees the batch
+ * pages and allocates new ones (__get_free_page(GFP_NOWAIT)); the model's batches
+ * are host arrays, not simulated memory, and reusing them spares the host
+ * re-growing a 510-element array per gather (issue #10 §1). Not simulated state.
+ */
+const spare_batches = new WeakMap<Kernel, PageBatch[]>();
+
 /** tlb_next_batch() */
 function tlb_next_batch(tlb: MmuGather): boolean {
   if (tlb.active + 1 < tlb.batches.length) {
@@ -195,7 +204,7 @@ function tlb_next_batch(tlb: MmuGather): boolean {
     return true;
   }
   if (tlb.batches.length - 1 === MAX_GATHER_BATCH_COUNT) return false;
-  tlb.batches.push({ nr: 0, max: MAX_GATHER_BATCH, pages: [] });
+  tlb.batches.push(spare_batches.get(tlb.k)?.pop() ?? { nr: 0, max: MAX_GATHER_BATCH, pages: [] });
   tlb.active++;
   return true;
 }
@@ -230,7 +239,8 @@ export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: numbe
     // Pages until b.nr reaches max - 1 (at least one: each is queued before the check).
     const c = Math.max(1, Math.min(b.max - 1 - b.nr, n - done));
     let nr = b.nr;
-    for (let i = 0, p = first + done * step; i < c; i++, p += step) pages[nr++] = p;
+    // PFNs < 2^29: int32 (small integers in `pages`, no boxed numbers).
+    for (let i = 0, p = (first + done * step) | 0; i < c; i++, p = (p + step) | 0) pages[nr++] = p;
     b.nr = nr;
     done += c;
     if (nr >= b.max - 1 && !tlb_next_batch(tlb)) return -done;
@@ -310,4 +320,13 @@ export function* tlb_end_vma(t: Task, tlb: MmuGather, _vma: Vma): KPath {
 
 export function* tlb_finish_mmu(t: Task, tlb: MmuGather): KPath {
   yield* tlb_flush_mmu(t, tlb);
+  // tlb_batch_list_free(): the batches past the local one, emptied by the flush, go to the spares.
+  const b = tlb.batches;
+  if (b.length > 1) {
+    let spare = spare_batches.get(tlb.k);
+    if (spare === undefined) spare_batches.set(tlb.k, (spare = []));
+    for (let i = b.length - 1; i >= 1; i--) spare.push(b[i]);
+    b.length = 1;
+    tlb.active = 0;
+  }
 }
