@@ -357,11 +357,11 @@ function fault_run(
       pfn0 = first + (c - 1) * d;
       d = -d;
     }
-    // In PFN order (int32 indexes): frame lo + i is access done + j + i when d = +1, else done + j + c - 1 - i.
+    // In PFN order: frame lo + i is access done + j + i when d = +1, else done + j + c - 1 - i.
     const va_lo = va0 + (done + j + (pfn0 === lo ? 0 : c - 1)) * stride;
     const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + (mutant === "fault-run-data" ? 1 : 0);
     const dv = pfn0 === lo ? 1 : -1;
-    for (let i = 0, q = lo | 0; i < c; i++, q++) {
+    for (let i = 0, q = lo; i < c; i++, q++) {
       index[q] = va_lo + i * dv * stride;
       data[q] = v_lo + i * dv;
     }

@@ -253,7 +253,7 @@ export class PageFrames implements types.PageFrames {
     const hi = lo + n;
     const type = this.type;
     const gen = this.gen;
-    for (let p = lo | 0; p < hi; p++) {
+    for (let p = lo; p < hi; p++) {
       const t = type[p];
       if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
       gen[p] = gen[p] + 1;

@@ -89,6 +89,15 @@ export function set_range_batch(k: Kernel, on: boolean): void {
   else disabled.add(k);
 }
 
+/**
+ * May kernel-wide bulk work run on `k` (tlb_batch_pages_flush() freeing runs of
+ * pages at once): batches not disabled, no sanitizer. The step-by-step path
+ * (`batch: false`) then frees page by page, so the digest test compares the two.
+ */
+export function range_batch_enabled(k: Kernel): boolean {
+  return k.sanitizer === null && !disabled.has(k);
+}
+
 /** May `t` take a range fast path now (see the file comment)? */
 export function range_batch_allowed(t: Task): boolean {
   const k = t.k;

@@ -83,7 +83,7 @@ export function zap_present_ptes_batch(
         r = s !== 0 ? progression_length(i, max_nr, e, s) : 1;
       }
       if (r > 1 && s !== 0 && a.pte_present(e)) {
-        const pfn = a.pte_pfn(e) | 0; // < HOST_MAX_FRAMES (2^29): int32, kept small-integer in the gather's arrays
+        const pfn = a.pte_pfn(e);
         const d = a.pte_pfn(e + s) - pfn;
         const last = e + (r - 1) * s;
         if ((d === 1 || d === -1) && a.pte_present(last) && a.pte_pfn(last) === pfn + (r - 1) * d) {
@@ -169,7 +169,7 @@ function rmap_run(f: Kernel["frames"], pfn: number, d: number, r: number): numbe
   const type = f.type;
   const flags = f.flags;
   const mapcount = f.mapcount;
-  const lo = (d > 0 ? pfn : pfn - r + 1) | 0;
+  const lo = d > 0 ? pfn : pfn - r + 1;
   const hi = lo + r;
   let bad = 0;
   for (let q = lo; q < hi; q++) {

@@ -14,7 +14,7 @@ import { flush_tlb_mm_range } from "./flush.js";
 import { folio_put } from "../mm/folio.js";
 import { PF_HEAD } from "../mm/page_alloc.js";
 import type { PageFrames } from "../types/mm_types.js";
-import { range_batch_mutant } from "../mm/range_batch.js";
+import { range_batch_enabled, range_batch_mutant } from "../mm/range_batch.js";
 import type { MmStruct, Vma } from "../types/mm_types.js";
 import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 import type { TableFreeTarget, mmu_gather } from "@mmsim/spec";
@@ -239,8 +239,7 @@ export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: numbe
     // Pages until b.nr reaches max - 1 (at least one: each is queued before the check).
     const c = Math.max(1, Math.min(b.max - 1 - b.nr, n - done));
     let nr = b.nr;
-    // PFNs < 2^29: int32 (small integers in `pages`, no boxed numbers).
-    for (let i = 0, p = (first + done * step) | 0; i < c; i++, p = (p + step) | 0) pages[nr++] = p;
+    for (let i = 0, p = first + done * step; i < c; i++, p += step) pages[nr++] = p;
     b.nr = nr;
     done += c;
     if (nr >= b.max - 1 && !tlb_next_batch(tlb)) return -done;
@@ -251,8 +250,8 @@ export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: numbe
 /** tlb_batch_pages_flush(): drop the queued references (free_pages_and_swap_cache). */
 function tlb_batch_pages_flush(tlb: MmuGather): void {
   const k = tlb.k;
-  // Runs of single pages whose put is the last (free_run_length()) are freed at once, without a sanitizer to tell.
-  const runs = k.sanitizer === null;
+  // Runs of single pages whose put is the last (free_run_length()) are freed at once (no sanitizer, batches on).
+  const runs = range_batch_enabled(k);
   const reverse = runs && range_batch_mutant(k) === "flush-run-reverse";
   for (let i = 0; i <= tlb.active; i++) {
     const b = tlb.batches[i];
