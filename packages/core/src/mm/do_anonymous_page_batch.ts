@@ -361,9 +361,18 @@ function fault_run(
     const va_lo = va0 + (done + j + (pfn0 === lo ? 0 : c - 1)) * stride;
     const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + (mutant === "fault-run-data" ? 1 : 0);
     const dv = pfn0 === lo ? 1 : -1;
-    for (let i = 0, q = lo; i < c; i++, q++) {
-      index[q] = va_lo + i * dv * stride;
-      data[q] = v_lo + i * dv;
+    const dva = dv * stride;
+    if (lo + c <= 0x7fffffff) {
+      // The same loop on int32 indexes (twice as fast as on doubles).
+      for (let i = 0, q = lo | 0, e = (lo + c) | 0; q < e; i++, q++) {
+        index[q] = va_lo + i * dva;
+        data[q] = v_lo + i * dv;
+      }
+    } else {
+      for (let i = 0, q = lo; i < c; i++, q++) {
+        index[q] = va_lo + i * dva;
+        data[q] = v_lo + i * dv;
+      }
     }
     // The PTEs: anon_pte(), then the retried access's A/D bits (hw_leaf_access()), linear in the PFN.
     const at = done + j;

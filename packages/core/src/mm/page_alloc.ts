@@ -253,10 +253,19 @@ export class PageFrames implements types.PageFrames {
     const hi = lo + n;
     const type = this.type;
     const gen = this.gen;
-    for (let p = lo; p < hi; p++) {
-      const t = type[p];
-      if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
-      gen[p] = gen[p] + 1;
+    if (hi <= 0x7fffffff) {
+      // The same loop on int32 indexes (twice as fast as on doubles).
+      for (let p = lo | 0, e = hi | 0; p < e; p++) {
+        const t = type[p];
+        if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
+        gen[p] = gen[p] + 1;
+      }
+    } else {
+      for (let p = lo; p < hi; p++) {
+        const t = type[p];
+        if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
+        gen[p] = gen[p] + 1;
+      }
     }
     type.fill(PG_FREE, lo, hi);
     this.refcount.fill(0, lo, hi);
