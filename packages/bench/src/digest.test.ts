@@ -12,12 +12,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RANGE_BATCH_MUTANTS, set_range_batch_mutant } from "@mmsim/core";
+import { Engine, MADV_DONTNEED, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE, RANGE_BATCH_MUTANTS, set_range_batch_mutant } from "@mmsim/core";
 import { builtinScript, parseScript, type Script } from "@mmsim/core/workload";
-import { defaultReclaims, type Reclaim } from "@mmsim/cli";
+import { archOf, defaultReclaims, type Reclaim } from "@mmsim/cli";
 import { defaultCorpusDir, listScenarios } from "@mmsim/host";
 import { describe, expect, it } from "vitest";
-import { digestRun } from "./digest.js";
+import { digestRun, stateDigest } from "./digest.js";
 
 const reclaims: Reclaim[] = await defaultReclaims();
 const dir = defaultCorpusDir();
@@ -114,6 +114,41 @@ describe("state digest: mutants (deliberately wrong batches) are caught", () => 
       const mutant = digestRun(seedSmall, r.create(), true, (e) => set_range_batch_mutant(e.k, m));
       expect(mutant.lines).toEqual(step.lines);
       expect(mutant.digests).not.toEqual(step.digests);
+    });
+  }
+});
+
+describe("state digest with two processes: fork, then discards in both (fast path = step-by-step path)", () => {
+  // The child's anon pages are copies (frames allocated one by one in dup_mm()), the
+  // shared mapping's pages carry two references (the flush frees them on the last put
+  // only): runs of frames from several free-list runs, and runs the flush must not free.
+  const run = (r: Reclaim, batch: boolean): string[] => {
+    const e = new Engine({ arch: archOf("x86_64"), reclaim: r.create(), batch });
+    const p = e.spawn();
+    const digests: string[] = [];
+    const a = p.mmap(0, 8 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+    const s = p.mmap(0, 4 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS);
+    p.touch(a, 6 << 20, true);
+    p.touch(s, 4 << 20, true);
+    const c = p.fork();
+    digests.push(stateDigest(e));
+    c.madvise(a + (1 << 20), 4 << 20, MADV_DONTNEED);
+    c.madvise(s, 4 << 20, MADV_DONTNEED);
+    p.touch(a + (6 << 20), 2 << 20, true);
+    c.touch(a, 8 << 20, true, 8192);
+    digests.push(stateDigest(e));
+    p.madvise(a, 8 << 20, MADV_DONTNEED);
+    p.madvise(s, 4 << 20, MADV_DONTNEED);
+    c.touch(s, 4 << 20, false);
+    c.exit();
+    p.touch(a, 8 << 20, true);
+    digests.push(stateDigest(e));
+    return digests;
+  };
+  for (const label of ["none", "pt-reclaim", "rcu-freept"]) {
+    it(label, () => {
+      const r = reclaims.find((x) => x.label === label)!;
+      expect(run(r, true)).toEqual(run(r, false));
     });
   }
 });
