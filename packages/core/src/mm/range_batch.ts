@@ -25,6 +25,7 @@
  */
 import type { Kernel } from "../types/kernel.js";
 import type { Task } from "../sched/task.js";
+import { set_flush_runs_policy } from "../tlb/mmu_gather.js";
 
 const disabled = new WeakSet<Kernel>();
 
@@ -97,6 +98,9 @@ export function set_range_batch(k: Kernel, on: boolean): void {
 export function range_batch_enabled(k: Kernel): boolean {
   return k.sanitizer === null && !disabled.has(k);
 }
+
+// tlb_batch_pages_flush() (the tlb layer, below this one) asks here.
+set_flush_runs_policy((k) => (!range_batch_enabled(k) ? 0 : mutants.get(k) === "flush-run-reverse" ? 2 : 1));
 
 /** May `t` take a range fast path now (see the file comment)? */
 export function range_batch_allowed(t: Task): boolean {

@@ -14,7 +14,6 @@ import { flush_tlb_mm_range } from "./flush.js";
 import { folio_put } from "../mm/folio.js";
 import { PF_HEAD } from "../mm/page_alloc.js";
 import type { PageFrames } from "../types/mm_types.js";
-import { range_batch_enabled, range_batch_mutant } from "../mm/range_batch.js";
 import type { MmStruct, Vma } from "../types/mm_types.js";
 import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 import type { TableFreeTarget, mmu_gather } from "@mmsim/spec";
@@ -247,12 +246,25 @@ export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: numbe
   return done;
 }
 
+/**
+ * May tlb_batch_pages_flush() free runs of pages at once on `k`: 0 no, 1 yes, 2 yes
+ * but wrongly (the digest test's "flush-run-reverse" mutant). The mm layer decides
+ * (mm/range_batch.ts sets it: batches on, no sanitizer); until it does, no.
+ */
+let flush_runs: (k: Kernel) => 0 | 1 | 2 = () => 0;
+
+/** Set the policy tlb_batch_pages_flush() asks (mm/range_batch.ts, at load). */
+export function set_flush_runs_policy(f: (k: Kernel) => 0 | 1 | 2): void {
+  flush_runs = f;
+}
+
 /** tlb_batch_pages_flush(): drop the queued references (free_pages_and_swap_cache). */
 function tlb_batch_pages_flush(tlb: MmuGather): void {
   const k = tlb.k;
   // Runs of single pages whose put is the last (free_run_length()) are freed at once (no sanitizer, batches on).
-  const runs = range_batch_enabled(k);
-  const reverse = runs && range_batch_mutant(k) === "flush-run-reverse";
+  const policy = flush_runs(k);
+  const runs = policy !== 0;
+  const reverse = policy === 2;
   for (let i = 0; i <= tlb.active; i++) {
     const b = tlb.batches[i];
     const pages = b.pages;
