@@ -25,6 +25,13 @@
  * left them (written before each real return to user and at the end). Locks taken and released within a fault (VMA lock,
  * PTE lock, RCU read sections) are not taken: nobody else runs in between.
  *
+ * Between two real returns to user the faults are done a run at a time
+ * (fault_run()): the frames taken a run of the free list at once
+ * (PageFrames.alloc_run(): the same frames in the same order as one alloc() per
+ * page), their descriptors set with fill()s and one loop (index and data-oracle
+ * value per page), the PTEs, linear in the PFN, written as one RUN
+ * (PtStore.write_run()) where the table allows, and the counters added up.
+ *
  * The batch stops at the first page that is not a none PTE, at the end of the
  * table, of the VMA or of the touch, and right after a return to user that ran a
  * scheduler-tick hook, RCU callbacks or task_work (the caller retries that
