@@ -24,6 +24,9 @@ import { Engine, rmw_counters, type Process, type ReclaimPlugin } from "@mmsim/c
 import { archOf } from "@mmsim/cli";
 import { runScript, type Script } from "@mmsim/core/workload";
 
+/** Bytes hashed per update() (below crypto's 2^31 - 1 limit). */
+const DIGEST_SLICE = 2 ** 30;
+
 class Digester {
   private readonly h: Hash = createHash("sha256");
   private readonly ids = new Map<object, number>();
@@ -66,7 +69,9 @@ class Digester {
     this.ids.set(o, this.ids.size);
     if (ArrayBuffer.isView(o)) {
       h.update(`t${o.constructor.name}${o.byteLength};`);
-      h.update(new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
+      // In slices: one update() takes at most 2^31 - 1 bytes, and the frame descriptors
+      // reserved at the host's largest (4 GiB for a Float64Array) are more (the same hash).
+      for (let off = 0; off < o.byteLength; off += DIGEST_SLICE) h.update(new Uint8Array(o.buffer, o.byteOffset + off, Math.min(DIGEST_SLICE, o.byteLength - off)));
       return;
     }
     if (Array.isArray(o)) {

@@ -222,6 +222,11 @@ export class Process {
   /** What do_anonymous_page_batch() needs of this process: the oracle's next value, the return to user. */
   private readonly batch_user: FaultBatchUser = {
     store_value: () => ++this.seq,
+    store_values: (n: number) => {
+      const first = this.seq + 1;
+      this.seq += n;
+      return first;
+    },
     return_to_user: () => {
       const k = this.k;
       const jiffies = k.jiffies;

@@ -141,6 +141,13 @@ export class Kernel implements types.Kernel {
   private next_file = 1;
 
   constructor(opts: KernelOptions) {
+    // Host performance, not simulated state: the clock passes 2^31 ns after 2.1 simulated
+    // seconds; a field that starts as a small integer then changes representation, which
+    // throws away every optimized function that reads this Kernel (a few hundred ms of
+    // recompiling in the seed loop). Store a fraction once so the fields hold doubles from the start.
+    this.now_ns = this.next_tick_ns = 0.5;
+    this.now_ns = 0;
+    this.next_tick_ns = 1e9 / Kernel.HZ;
     this.arch = opts.arch;
     if (!this.arch.MMU_GATHER_RCU_TABLE_FREE)
       throw new MmsimError("config-error", `arch ${this.arch.name}: mmsim models only arches that select MMU_GATHER_RCU_TABLE_FREE`);

@@ -26,6 +26,13 @@
  * left them (written before each real return to user and at the end). Locks taken and released within a fault (VMA lock,
  * PTE lock, RCU read sections) are not taken: nobody else runs in between.
  *
+ * Between two real returns to user the faults are done a run at a time
+ * (fault_run()): the frames taken a run of the free list at once
+ * (PageFrames.alloc_run(): the same frames in the same order as one alloc() per
+ * page), their descriptors set with fill()s and one loop (index and data-oracle
+ * value per page), the PTEs, linear in the PFN, written as one RUN
+ * (PtStore.write_run()) where the table allows, and the counters added up.
+ *
  * The batch stops at the first page that is not a none PTE, at the end of the
  * table, of the VMA or of the touch, and right after a return to user that ran a
  * scheduler-tick hook, RCU callbacks or task_work (the caller retries that
@@ -39,17 +46,18 @@ import type { Task } from "../sched/task.js";
 import type { SpinLock } from "../sync/spinlock.js";
 import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
-import { count_rmw } from "../sync/rmw.js";
+import type { Kernel } from "../types/kernel.js";
+import { count_rmw, count_rmw_n } from "../sync/rmw.js";
 import { VM_SHARED } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pte_map_rcu_era } from "../pgtable/pte_map.js";
 import { access_error, hw_access_data, hw_leaf_access } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
 import { anon_pte } from "./memory.js";
-import { PG_ANON } from "./page_alloc.js";
+import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
-import { range_batch_mutant } from "./range_batch.js";
+import { range_batch_mutant, type RangeBatchMutant } from "./range_batch.js";
 import { pte_alloc_batch, pte_alloc_fault_vmf, pte_alloc_rcu_exits } from "./pte_alloc_batch.js";
 
 /** The batch's read-ahead of the table, and its new entries (see the loop). */
@@ -60,6 +68,8 @@ const pend = new Float64Array(512);
 export interface FaultBatchUser {
   /** The value the next user store writes (the data oracle's sequence); called once per write access. */
   store_value(): number;
+  /** `n` store_value() calls at once: returns the first value (the others follow it, +1 each). */
+  store_values(n: number): number;
   /**
    * exit_to_user_mode() after one fault. Returns false when it ran anything the
    * batch must not assume away: a scheduler-tick hook, RCU callbacks, task_work.
@@ -156,14 +166,56 @@ export function do_anonymous_page_batch(
   const span = (n - 1) * step + 1;
   let have = 0;
   let flushed = 0;
+  // Runs of faults whose returns to user only move the clock go at once (fault_run below)
+  // where the entries the vma's protections give are linear in the PFN and the retried
+  // access translates (pte_linear(); else page by page).
+  const runs = pte_linear(k, vma, write, zero_pte);
+  const mutant = range_batch_mutant(k);
   try {
     while (done < n) {
+      if (quiet > 0 && runs) {
+        // The next min(quiet, left) faults return to user as clock moves only: as one run,
+        // up to the first entry that is not none.
+        let m = Math.min(quiet, n - done);
+        const idx0 = done * step;
+        // Entries that are 0 (O(1) on an EMPTY or RUN table), then any others pte_none() accepts.
+        const zeros = step === 1 ? pt.zeros_at(p0 + done, m) : 0;
+        let j = zeros;
+        if (j < m) {
+          const need = (done + m - 1) * step + 1;
+          const from = Math.max(have, idx0 + j * step);
+          if (need > from) pt.read(p0 + from, need - from, cur, from);
+          have = Math.max(have, need);
+          while (j < m && a.pte_none(cur[idx0 + j * step])) j++;
+        }
+        m = j;
+        if (m > 0) {
+          // Everything pending first, then the run's entries go straight to the store.
+          pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
+          const v0 = write ? u.store_values(m) : 0;
+          if (write) anon_vma_prepare(k, mm, vma);
+          fault_run(t, vma, write, done, m, v0, va0, stride, p0, step, zero_pte, mutant);
+          flushed = done + m;
+          // do_user_addr_fault()'s down_read_trylock and up_read, handle_mm_fault()'s count, the PTE lock, the read sections' exits.
+          count_rmw_n(vm_lock, vm_lock.name, 2 * m);
+          count_rmw_n(ptl, ptl.cls, m);
+          mm.counters.pgfault += m;
+          t.rcu_exits += rcu_exits * m;
+          done += m;
+          quiet -= m;
+          owed += m;
+          orig = m <= zeros ? 0 : cur[idx0 + (m - 1) * step];
+          value = write ? v0 + m - 1 : 0;
+          continue;
+        }
+      }
       const p = p0 + done * step;
       const idx = done * step;
       if (idx >= have) {
-        const c = Math.min(span - have, Math.max(16, have));
-        pt.read(p0 + have, c, cur, have);
-        have += c;
+        // From idx on (a run may have gone past `have` without reading).
+        const c = Math.min(span - idx, Math.max(16, idx));
+        pt.read(p0 + idx, c, cur, idx);
+        have = idx + c;
       }
       const e = cur[idx];
       if (!a.pte_none(e)) break;
@@ -248,6 +300,113 @@ export function do_anonymous_page_batch(
   res.done = done;
   res.value = value;
   return res;
+}
+
+/** alloc_run()'s out-parameters. */
+const run = { n: 0, step: 0 };
+
+/**
+ * Do the entries this batch would write stand in a linear relation to the PFN
+ * (anon_pte(pfn + 1) - anon_pte(pfn) the same for every pfn), and does the retried
+ * access translate them, adding the same bits to each (hw_leaf_access())? Checked
+ * on two PFNs here, and again on each run's first and last (fault_run()). A read
+ * maps the zero page: its entry must translate.
+ */
+function pte_linear(k: Kernel, vma: Vma, write: boolean, zero_pte: number): boolean {
+  if (!write) {
+    const nv = hw_leaf_access(k, zero_pte, false);
+    return nv === nv;
+  }
+  const e1 = anon_pte(k, vma, 1);
+  const e2 = anon_pte(k, vma, 2);
+  const n1 = hw_leaf_access(k, e1, true);
+  const n2 = hw_leaf_access(k, e2, true);
+  return n1 === n1 && n2 === n2 && n2 - n1 === e2 - e1;
+}
+
+/**
+ * `m` faults of the batch at once (accesses done .. done + m - 1, their entries
+ * none): what each would leave in the frames, the PTEs and MM_ANONPAGES /
+ * zero_page_faults, the frames taken a run of the free list at a time
+ * (PageFrames.alloc_run(): the same frames in the same order), the PTEs written
+ * to the store (one RUN write, PtStore.write_run(), where they are one). The
+ * caller counts the rest (pgfault, RMWs, RCU exits, clock).
+ */
+function fault_run(
+  t: Task,
+  vma: Vma,
+  write: boolean,
+  done: number,
+  m: number,
+  v0: number,
+  va0: number,
+  stride: number,
+  p0: number,
+  step: number,
+  zero_pte: number,
+  mutant: RangeBatchMutant | undefined,
+): void {
+  const k = t.k;
+  const mm = t.mm!;
+  const pt = k.pt;
+  if (!write) {
+    mm.counters.zero_page_faults += m;
+    const nv = hw_leaf_access(k, zero_pte, false);
+    if (step === 1 && pt.write_run(p0 + done, m, nv, 0)) return;
+    pend.fill(nv, done, done + m);
+    pt.write(p0 + done * step, step, pend, done, m);
+    return;
+  }
+  const frames = k.frames;
+  for (let j = 0; j < m; ) {
+    const first = frames.alloc_run(m - j, PG_ANON, run);
+    // (After the allocation: it may have grown the descriptor arrays.)
+    const index = frames.index;
+    const data = frames.data;
+    const c = run.n;
+    let d = run.step;
+    const lo = d > 0 ? first : first - c + 1;
+    // The folios as alloc_anon_folio(), the rmap and the user store leave them: owner, mapcount 1, PG_dirty.
+    frames.owner.fill(mm.id, lo, lo + c);
+    frames.mapcount.fill(1, lo, lo + c);
+    frames.flags.fill(PF_DIRTY, lo, lo + c);
+    // Access done + j + i maps frame pfn0 + i * d ("fault-run-reverse": the frames the other way round).
+    let pfn0 = first;
+    if (mutant === "fault-run-reverse" && c > 1) {
+      pfn0 = first + (c - 1) * d;
+      d = -d;
+    }
+    // In PFN order: frame lo + i is access done + j + i when d = +1, else done + j + c - 1 - i.
+    const va_lo = va0 + (done + j + (pfn0 === lo ? 0 : c - 1)) * stride;
+    const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + (mutant === "fault-run-data" ? 1 : 0);
+    const dv = pfn0 === lo ? 1 : -1;
+    const dva = dv * stride;
+    if (lo + c <= 0x7fffffff) {
+      // The same loop on int32 indexes (twice as fast as on doubles).
+      for (let i = 0, q = lo | 0, e = (lo + c) | 0; q < e; i++, q++) {
+        index[q] = va_lo + i * dva;
+        data[q] = v_lo + i * dv;
+      }
+    } else {
+      for (let i = 0, q = lo; i < c; i++, q++) {
+        index[q] = va_lo + i * dva;
+        data[q] = v_lo + i * dv;
+      }
+    }
+    // The PTEs: anon_pte(), then the retried access's A/D bits (hw_leaf_access()), linear in the PFN.
+    const at = done + j;
+    const e0 = anon_pte(k, vma, pfn0);
+    const n0 = hw_leaf_access(k, e0, true);
+    const de = c > 1 ? anon_pte(k, vma, pfn0 + d) - e0 : 0;
+    const linear = c === 1 || hw_leaf_access(k, anon_pte(k, vma, pfn0 + (c - 1) * d), true) === n0 + (c - 1) * de;
+    if (!linear || step !== 1 || !pt.write_run(p0 + at, c, n0, de)) {
+      if (linear) for (let i = 0; i < c; i++) pend[at + i] = n0 + i * de;
+      else for (let i = 0; i < c; i++) pend[at + i] = hw_leaf_access(k, anon_pte(k, vma, pfn0 + i * d), true);
+      pt.write(p0 + at * step, step, pend, at, c);
+    }
+    mm.rss_stat[MM_ANONPAGES] += c; // add_mm_counter()
+    j += c;
+  }
 }
 
 /** struct vm_fault and the task's out-parameters as __handle_mm_fault() .. do_anonymous_page() leave them for a fault at `address`. */

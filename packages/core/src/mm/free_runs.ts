@@ -180,4 +180,69 @@ export class FreeRuns {
     this.top_diff = this.diffs[i];
     this.nr_below = i;
   }
+  /* Bulk range operations (issue #10 §1, the batch paths): each equals a sequence of pop()/push() calls. */
+
+  /** The element the next pop() returns, or -1 when empty. */
+  peek(): number {
+    return this.top_len === 0 ? -1 : this.top;
+  }
+
+  /**
+   * Which way the pops of the top run go: -1 (each pop one step lower: the run was
+   * pushed ascending), +1 (one step higher), 0 when the run holds one element or the
+   * stack is empty.
+   */
+  run_dir(): number {
+    const l = this.top_len;
+    return l > 1 ? -1 : l < 0 ? 1 : 0;
+  }
+
+  /**
+   * Pop up to `max` elements of the top run at once, as that many pop() calls
+   * would (peek(), peek() + run_dir() * step, ...); returns how many (0 when empty).
+   */
+  pop_run(max: number): number {
+    const l = this.top_len;
+    if (l === 0 || max <= 0) return 0;
+    const len = l > 0 ? l : -l;
+    if (max >= len) {
+      // The run is used up: the one below becomes the top, as the last pop() does.
+      this.unspill();
+      this.count -= len;
+      return len;
+    }
+    if (l > 0) {
+      this.top -= max * this.step;
+      this.top_len = l - max;
+    } else {
+      this.top += max * this.step;
+      this.top_len = l + max === -1 ? 1 : l + max;
+    }
+    this.count -= max;
+    return max;
+  }
+
+  /**
+   * Push `n` elements first, first + dir * step, ... (dir +1 or -1) in that order,
+   * as n push() calls would leave the stack: the top run is extended in O(1)
+   * wherever it continues the sequence, the other elements go through push().
+   */
+  push_run(first: number, n: number, dir: number): void {
+    let done = 0;
+    while (done < n) {
+      const l = this.top_len;
+      const next = first + done * dir * this.step;
+      if (dir > 0 ? l > 0 && l < MAX_RUN && next === this.top + this.step : l < -1 && l > -MAX_RUN && next === this.top - this.step) {
+        const len = l > 0 ? l : -l;
+        const k = Math.min(n - done, MAX_RUN - len);
+        this.top = first + (done + k - 1) * dir * this.step;
+        this.top_len = l > 0 ? l + k : l - k;
+        this.count += k;
+        done += k;
+      } else {
+        this.push(next);
+        done++;
+      }
+    }
+  }
 }

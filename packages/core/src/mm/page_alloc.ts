@@ -227,4 +227,81 @@ export class PageFrames implements types.PageFrames {
   is_free(pfn: number): boolean {
     return this.type[pfn] === PG_FREE;
   }
+  /* Bulk range operations (issue #10 §1, the batch paths): each equals a sequence of alloc()/free() calls. */
+
+  /**
+   * Allocate up to `max` order-0 frames of `type` at once, as that many alloc(0, type)
+   * calls would hand them out, as long as they are one arithmetic run: the top run
+   * of the order-0 free list (or part of it), else never-used frames from the top.
+   * Returns the first PFN; out.n frames were allocated (>= 1), at first,
+   * first + out.step, ... (out.step +1 or -1). Descriptors as alloc() leaves them.
+   */
+  alloc_run(max: number, type: number, out: { n: number; step: number }): number {
+    let first = this.free0.peek();
+    let n: number;
+    let step: number;
+    if (first >= 0) {
+      step = this.free0.run_dir() || 1;
+      n = this.free0.pop_run(max);
+      this.nr_free -= n;
+    } else {
+      // alloc_top(0) n times: consecutive new frames; as many as the limits let alloc() hand out.
+      first = this.top;
+      n = Math.min(max, this.max_pfn - first, Math.min(this.max_pfn + 1, HOST_MAX_FRAMES) - first);
+      if (n <= 0) {
+        out.n = 1;
+        out.step = 1;
+        return this.alloc(0, type); // throws OutOfMemory as alloc() does
+      }
+      if (first + n > this.cap) this.grow(first + n);
+      this.top = first + n;
+      step = 1;
+    }
+    this.nr_used += n;
+    const lo = step > 0 ? first : first - n + 1;
+    const hi = lo + n;
+    this.type.fill(type, lo, hi);
+    this.flags.fill(0, lo, hi);
+    this.refcount.fill(1, lo, hi);
+    this.mapcount.fill(0, lo, hi);
+    this.data.fill(0, lo, hi);
+    this.owner.fill(0, lo, hi);
+    out.n = n;
+    out.step = step;
+    return first;
+  }
+
+  /**
+   * free(first + i * step, 0) for i < n, in that order (step +1 or -1): order-0
+   * frames that are allocated, not the zero page and not tail pages (on a frame
+   * that is not, the error free() raises is thrown, the run half done: a model bug).
+   */
+  free_run(first: number, n: number, step: number): void {
+    if (n <= 0) return;
+    const lo = step > 0 ? first : first - n + 1;
+    const hi = lo + n;
+    const type = this.type;
+    const gen = this.gen;
+    if (hi <= 0x7fffffff) {
+      // The same loop on int32 indexes (twice as fast as on doubles).
+      for (let p = lo | 0, e = hi | 0; p < e; p++) {
+        const t = type[p];
+        if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
+        gen[p] = gen[p] + 1;
+      }
+    } else {
+      for (let p = lo; p < hi; p++) {
+        const t = type[p];
+        if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
+        gen[p] = gen[p] + 1;
+      }
+    }
+    type.fill(PG_FREE, lo, hi);
+    this.refcount.fill(0, lo, hi);
+    this.mapcount.fill(0, lo, hi);
+    this.flags.fill(0, lo, hi);
+    this.free0.push_run(first, n, step);
+    this.nr_free += n;
+    this.nr_used -= n;
+  }
 }

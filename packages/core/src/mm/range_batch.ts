@@ -25,6 +25,7 @@
  */
 import type { Kernel } from "../types/kernel.js";
 import type { Task } from "../sched/task.js";
+import { set_flush_runs_policy } from "../tlb/mmu_gather.js";
 
 const disabled = new WeakSet<Kernel>();
 
@@ -40,15 +41,42 @@ const disabled = new WeakSet<Kernel>();
  *   - "zap-skip-occupied": the zap skips the rest of a table from a none entry on
  *     without looking at its occupancy count, so pages after a hole stay mapped
  *     (sparse tables; the digest test's "sparse" script);
+ *   - "fault-run-data": a run of faults taken at once (fault_run) stores each
+ *     page's data-oracle value one too high;
+ *   - "fault-run-reverse": a run of faults maps the run of frames it took the
+ *     other way round (same frames, other pages: no output line shows it);
+ *   - "zap-run-order": a zap batch queues a run of pages in the mmu_gather
+ *     backwards (freed in the wrong order);
+ *   - "flush-run-reverse": tlb_batch_pages_flush() frees a run of pages at once
+ *     in the reverse order (the free list's order differs);
  *   - "pte-alloc-rcu-exits": a fault batch that allocated its PTE table
  *     (pte_alloc_batch.ts) counts that fault's RCU read-section exits as a fault
  *     on an existing table's (one too many; only the digest sees it; the digest
- *     test's "sparse-stride" script);
+ *     test's "sparse-stride" script).
  * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
  * in the model as in Linux, so the final state cannot show it.)
  */
-export type RangeBatchMutant = "fault-rss" | "fault-rcu-exits" | "zap-free-order" | "zap-skip-occupied" | "pte-alloc-rcu-exits";
-export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = ["fault-rss", "fault-rcu-exits", "zap-free-order", "zap-skip-occupied", "pte-alloc-rcu-exits"];
+export type RangeBatchMutant =
+  | "fault-rss"
+  | "fault-rcu-exits"
+  | "zap-free-order"
+  | "zap-skip-occupied"
+  | "fault-run-data"
+  | "fault-run-reverse"
+  | "zap-run-order"
+  | "flush-run-reverse"
+  | "pte-alloc-rcu-exits";
+export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
+  "fault-rss",
+  "fault-rcu-exits",
+  "zap-free-order",
+  "zap-skip-occupied",
+  "fault-run-data",
+  "fault-run-reverse",
+  "zap-run-order",
+  "flush-run-reverse",
+  "pte-alloc-rcu-exits",
+];
 const mutants = new WeakMap<Kernel, RangeBatchMutant>();
 
 /** Make `k`'s range batches wrong in the named way (null: correct again). For tests only. */
@@ -67,6 +95,18 @@ export function set_range_batch(k: Kernel, on: boolean): void {
   if (on) disabled.delete(k);
   else disabled.add(k);
 }
+
+/**
+ * May kernel-wide bulk work run on `k` (tlb_batch_pages_flush() freeing runs of
+ * pages at once): batches not disabled, no sanitizer. The step-by-step path
+ * (`batch: false`) then frees page by page, so the digest test compares the two.
+ */
+export function range_batch_enabled(k: Kernel): boolean {
+  return k.sanitizer === null && !disabled.has(k);
+}
+
+// tlb_batch_pages_flush() (the tlb layer, below this one) asks here.
+set_flush_runs_policy((k) => (!range_batch_enabled(k) ? 0 : mutants.get(k) === "flush-run-reverse" ? 2 : 1));
 
 /** May `t` take a range fast path now (see the file comment)? */
 export function range_batch_allowed(t: Task): boolean {

@@ -20,7 +20,9 @@
  */
 import type { ZapDetails } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
-import { tlb_flush_pte_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
+import type { Kernel } from "../types/kernel.js";
+import { tlb_flush_pte_range, __tlb_remove_folio_pages, __tlb_remove_page_run, type MmuGather } from "../tlb/mmu_gather.js";
+import { PF_HEAD, PG_ANON } from "./page_alloc.js";
 import { folio_test_anon, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { mm_counter, MM_SHMEMPAGES } from "./mm.js";
 import { range_batch_mutant } from "./range_batch.js";
@@ -33,6 +35,12 @@ const cur = new Float64Array(512);
  * The PTEs handled from `ptep` on (`ptent` is *ptep, present), at most `max_nr`;
  * 0 when the first one is not for this batch (a large folio, or skipped): the
  * caller's zap_present_ptes() takes it.
+ *
+ * A run of entries that step by one PFN each way (consecutive order-0 anon
+ * folios with the same flags: what a fault batch maps) is handled at once: the
+ * mapcounts dropped in one loop, the RSS delta added once, the pages queued with
+ * __tlb_remove_page_run() (a batch's worth at a time, stopping where the gather
+ * fills, as page by page).
  */
 export function zap_present_ptes_batch(
   t: Task,
@@ -47,25 +55,71 @@ export function zap_present_ptes_batch(
   const k = t.k;
   const a = k.arch;
   const pt = k.pt;
-  const mapcount = k.frames.mapcount;
+  const f = k.frames;
+  const mapcount = f.mapcount;
   const skip_cows = details !== null && details.skip_cows;
   let i = 0;
-  const mutant = range_batch_mutant(k) === "zap-free-order";
+  const m = range_batch_mutant(k);
+  const mutant = m === "zap-free-order";
+  const reverse = m === "zap-run-order";
   // The PTEs are read ahead into `cur` (chunks that double) and the ones handled are
   // cleared at the end with one PtStore.fill() (O(1) on a RUN): nothing reads them in
   // between (the batch runs under the PTE lock, no observer).
+  cur[0] = ptent;
   let have = 1;
-  for (; i < max_nr; i++) {
-    if (i >= have) {
-      const c = Math.min(max_nr - have, Math.max(16, have));
-      pt.read(ptep + have, c, cur, have);
-      have += c;
+  while (i < max_nr) {
+    if (i + 1 < max_nr && !skip_cows && !(mutant && i < 2)) {
+      // A run: entries e + r * s whose PFNs step by d = +-1, every folio order-0 anon. On a
+      // RUN table the store says where its run goes (O(1)); else compare the entries read.
+      let r = pt.run_at(ptep + i, max_nr - i, rs);
+      let e = rs.first;
+      let s = rs.step;
+      if (r < 2) {
+        const from = Math.max(have, i);
+        if (from < max_nr) pt.read(ptep + from, max_nr - from, cur, from);
+        have = max_nr;
+        e = cur[i];
+        s = cur[i + 1] - e;
+        r = s !== 0 ? progression_length(i, max_nr, e, s) : 1;
+      }
+      if (r > 1 && s !== 0 && a.pte_present(e)) {
+        const pfn = a.pte_pfn(e);
+        const d = a.pte_pfn(e + s) - pfn;
+        const last = e + (r - 1) * s;
+        if ((d === 1 || d === -1) && a.pte_present(last) && a.pte_pfn(last) === pfn + (r - 1) * d) {
+          // folio_remove_rmap_ptes() of each while it is an order-0 anon folio (vm_normal_page, MM_ANONPAGES).
+          r = rmap_run(f, pfn, d, r);
+          if (r > 1) {
+            const queued = reverse ? __tlb_remove_page_run(tlb, pfn + (r - 1) * d, -d, r) : __tlb_remove_page_run(tlb, pfn, d, r);
+            const done = queued < 0 ? -queued : queued;
+            // Pages after the one that filled the gather stay mapped: their mapcounts back.
+            for (let j = done, q = pfn + done * d; j < r; j++, q += d) mapcount[q]++;
+            z.rss_anon -= done;
+            i += done;
+            if (queued < 0) {
+              z.force_flush = true;
+              z.force_break = true;
+              break;
+            }
+            continue;
+          }
+          for (let j = 0, q = pfn; j < r; j++, q += d) mapcount[q]++; // one page: the ordinary way below
+        }
+      }
     }
-    const e = i === 0 ? ptent : cur[i];
+    if (i >= have) {
+      // From i on (a run may have gone past `have` without reading).
+      const c = Math.min(max_nr - i, Math.max(16, i));
+      pt.read(ptep + i, c, cur, i);
+      have = i + c;
+    }
+    const e = cur[i];
     if (!a.pte_present(e)) break;
-    const page = vm_normal_page(k, a.pte_pfn(e));
+    const pfn = a.pte_pfn(e);
+    const page = vm_normal_page(k, pfn);
     if (page < 0) {
       /* We don't need up-to-date accessed/dirty bits. */
+      i++;
       continue;
     }
     const folio = page_folio(k, page);
@@ -79,10 +133,10 @@ export function zap_present_ptes_batch(
       const b = tlb.batches[tlb.active];
       if (b.nr >= 2) [b.pages[b.nr - 1], b.pages[b.nr - 2]] = [b.pages[b.nr - 2], b.pages[b.nr - 1]];
     }
+    i++;
     if (full) {
       z.force_flush = true;
       z.force_break = true;
-      i++;
       break;
     }
   }
@@ -91,4 +145,49 @@ export function zap_present_ptes_batch(
   // tlb_remove_tlb_entry() of each page cleared: the flush range grows to cover them all.
   if (i > 0) tlb_flush_pte_range(tlb, addr, i * 4096);
   return i;
+}
+
+/**
+ * How many entries of cur from i on (before max_nr) are e, e + s, ... (a function
+ * of its own: the running entry stays an unboxed double, no allocation per entry).
+ */
+function progression_length(i: number, max_nr: number, e: number, s: number): number {
+  let r = 1;
+  for (let v = e + s; i + r < max_nr && cur[i + r] === v; r++) v += s;
+  return r;
+}
+
+/** run_at()'s out-parameters. */
+const rs = { first: 0, step: 0 };
+
+/**
+ * folio_remove_rmap_ptes() on the frames pfn, pfn + d, ... (at most r) while each
+ * is an order-0 anon folio (vm_normal_page, not large, MM_ANONPAGES): returns how
+ * many (their mapcounts dropped). One pass over the range when all are.
+ */
+function rmap_run(f: Kernel["frames"], pfn: number, d: number, r: number): number {
+  const type = f.type;
+  const flags = f.flags;
+  const mapcount = f.mapcount;
+  const lo = d > 0 ? pfn : pfn - r + 1;
+  const hi = lo + r;
+  let bad = 0;
+  if (hi <= 0x7fffffff) {
+    // The same loop on int32 indexes (twice as fast as on doubles).
+    for (let q = lo | 0, e = hi | 0; q < e; q++) {
+      bad |= (type[q] ^ PG_ANON) | (flags[q] & PF_HEAD);
+      mapcount[q]--;
+    }
+  } else {
+    for (let q = lo; q < hi; q++) {
+      bad |= (type[q] ^ PG_ANON) | (flags[q] & PF_HEAD);
+      mapcount[q]--;
+    }
+  }
+  if (bad === 0) return r;
+  // Some frame is not: back out, then up to the first that is not, in the run's order.
+  for (let q = lo; q < hi; q++) mapcount[q]++;
+  let j = 0;
+  for (let q = pfn; j < r && type[q] === PG_ANON && (flags[q] & PF_HEAD) === 0; j++, q += d) mapcount[q]--;
+  return j;
 }

@@ -1077,6 +1077,89 @@ export class PtStore implements types.PtStore {
       if (pfn) yield { pfn, level: this.m16[c][(s & SLOT_MASK) * W16 + H_LEVEL] };
     }
   }
+
+  /* Bulk range operations (issue #10 §1, the batch paths). */
+
+  /**
+   * Store first + k * step at pointer p + k, for k < n (all in one table), as n
+   * set()s in order would, in O(1): only where that leaves a RUN (an EMPTY table,
+   * or one whose RUN the values continue at its end; positive safe integers).
+   * Returns false, having stored nothing, elsewhere (the caller writes them with write()).
+   */
+  write_run(p: number, n: number, first: number, step: number): boolean {
+    if (n <= 0) return true;
+    const s = Math.floor(p / 512);
+    const m = this.meta[s >>> SLOT_SHIFT];
+    const o = (s & SLOT_MASK) * W;
+    const i = p - s * 512;
+    const form = m[o];
+    if (n === 1) step = 0;
+    const last = first + (n - 1) * step;
+    if (!(first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Number.isSafeInteger(step))) return false;
+    if (form === EMPTY) {
+      m[o] = RUN;
+      m[o + F_FIRST] = first;
+      m[o + F_STEP] = step;
+      m[o + F_START] = i;
+      m[o + F_N] = n;
+      m[o + F_OCC] = n;
+      return true;
+    }
+    if (form !== RUN) return false;
+    const rn = m[o + F_N];
+    const rfirst = m[o + F_FIRST];
+    const rstep = rn > 1 ? m[o + F_STEP] : first - rfirst;
+    if (i === m[o + F_START] + rn && first === rfirst + rn * rstep && (n === 1 || step === rstep) && this.run_extends(rfirst, rstep, rn, rn, first)) {
+      m[o + F_STEP] = rstep;
+      m[o + F_N] = rn + n;
+      m[o + F_OCC] = rn + n;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * How many of the `n` entries from pointer `p` on (all in one table) are 0, counting
+   * from p up to the first that is not: O(1) on an EMPTY or RUN table.
+   */
+  zeros_at(p: number, n: number): number {
+    const s = Math.floor(p / 512);
+    const m = this.meta[s >>> SLOT_SHIFT];
+    const o = (s & SLOT_MASK) * W;
+    const i = p - s * 512;
+    const d = m[o];
+    if (d === EMPTY) return n;
+    if (d === RUN) {
+      const start = m[o + F_START];
+      if (i >= start + m[o + F_N]) return n;
+      return i < start ? Math.min(n, start - i) : 0;
+    }
+    if (d === FREED) return 0;
+    const b = this.pool[d >>> POOL_SHIFT];
+    const q = ((d & POOL_MASK) << 9) + i;
+    let k = 0;
+    while (k < n && b[q + k] === 0) k++;
+    return k;
+  }
+
+  /**
+   * When the entries from pointer `p` on lie in a RUN table's run: how many of them
+   * (at most `n`) do, with out.first the entry at p and out.step the run's step
+   * (entry p + k is out.first + k * out.step). 0 elsewhere (not a RUN table, or p
+   * outside its run): O(1).
+   */
+  run_at(p: number, n: number, out: { first: number; step: number }): number {
+    const s = Math.floor(p / 512);
+    const m = this.meta[s >>> SLOT_SHIFT];
+    const o = (s & SLOT_MASK) * W;
+    if (m[o] !== RUN) return 0;
+    const k = p - s * 512 - m[o + F_START];
+    const rn = m[o + F_N];
+    if (k < 0 || k >= rn) return 0;
+    out.step = rn > 1 ? m[o + F_STEP] : 0;
+    out.first = m[o + F_FIRST] + k * out.step;
+    return Math.min(n, rn - k);
+  }
 }
 
 export class PageTableUseAfterFree extends MmsimError {

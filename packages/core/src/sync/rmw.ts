@@ -35,6 +35,13 @@ export function count_rmw(obj: object, kind: string): void {
   if (lines !== null && !lines.has(obj)) lines.set(obj, kind);
 }
 
+/** `n` count_rmw(obj, kind) calls at once (the batch paths, issue #10 §1). */
+export function count_rmw_n(obj: object, kind: string, n: number): void {
+  if (n <= 0) return;
+  counters.rmw += n;
+  if (lines !== null && !lines.has(obj)) lines.set(obj, kind);
+}
+
 /** One per-CPU operation (percpu_ref in percpu mode). */
 export function count_percpu_op(): void {
   counters.percpu++;

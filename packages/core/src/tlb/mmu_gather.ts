@@ -12,6 +12,8 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { flush_tlb_mm_range } from "./flush.js";
 import { folio_put } from "../mm/folio.js";
+import { PF_HEAD } from "../mm/page_alloc.js";
+import type { PageFrames } from "../types/mm_types.js";
 import type { MmStruct, Vma } from "../types/mm_types.js";
 import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
 import type { TableFreeTarget, mmu_gather } from "@mmsim/spec";
@@ -185,6 +187,15 @@ export function* pxd_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: num
   yield* tlb_remove_table(t, tlb, pfn);
 }
 
+/**
+ * Batches a finished gather left (tlb_batch_list_free()), reused by the next
+ * tlb_next_batch() on the same kernel. Model difference: Linux frees the batch
+ * pages and allocates new ones (__get_free_page(GFP_NOWAIT)); the model's batches
+ * are host arrays, not simulated memory, and reusing them spares the host
+ * re-growing a 510-element array per gather (issue #10 §1). Not simulated state.
+ */
+const spare_batches = new WeakMap<Kernel, PageBatch[]>();
+
 /** tlb_next_batch() */
 function tlb_next_batch(tlb: MmuGather): boolean {
   if (tlb.active + 1 < tlb.batches.length) {
@@ -192,7 +203,7 @@ function tlb_next_batch(tlb: MmuGather): boolean {
     return true;
   }
   if (tlb.batches.length - 1 === MAX_GATHER_BATCH_COUNT) return false;
-  tlb.batches.push({ nr: 0, max: MAX_GATHER_BATCH, pages: [] });
+  tlb.batches.push(spare_batches.get(tlb.k)?.pop() ?? { nr: 0, max: MAX_GATHER_BATCH, pages: [] });
   tlb.active++;
   return true;
 }
@@ -212,18 +223,89 @@ export function __tlb_remove_folio_pages(tlb: MmuGather, head_pfn: number, nr_pa
   return false;
 }
 
+/**
+ * `n` __tlb_remove_folio_pages(tlb, first + i * step, 1) calls for i < n (order-0
+ * folios, step +1 or -1), in that order, a batch's worth at a time (the range
+ * batches, issue #10 §1). Stops right after the page whose queueing filled the
+ * gather, as the caller of __tlb_remove_folio_pages() does when it returns true.
+ * Returns how many were queued, negated when the gather is full (force_flush).
+ */
+export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: number, n: number): number {
+  let done = 0;
+  while (done < n) {
+    const b = tlb.batches[tlb.active];
+    const pages = b.pages;
+    // Pages until b.nr reaches max - 1 (at least one: each is queued before the check).
+    const c = Math.max(1, Math.min(b.max - 1 - b.nr, n - done));
+    let nr = b.nr;
+    for (let i = 0, p = first + done * step; i < c; i++, p += step) pages[nr++] = p;
+    b.nr = nr;
+    done += c;
+    if (nr >= b.max - 1 && !tlb_next_batch(tlb)) return -done;
+  }
+  return done;
+}
+
+/**
+ * May tlb_batch_pages_flush() free runs of pages at once on `k`: 0 no, 1 yes, 2 yes
+ * but wrongly (the digest test's "flush-run-reverse" mutant). The mm layer decides
+ * (mm/range_batch.ts sets it: batches on, no sanitizer); until it does, no.
+ */
+let flush_runs: (k: Kernel) => 0 | 1 | 2 = () => 0;
+
+/** Set the policy tlb_batch_pages_flush() asks (mm/range_batch.ts, at load). */
+export function set_flush_runs_policy(f: (k: Kernel) => 0 | 1 | 2): void {
+  flush_runs = f;
+}
+
 /** tlb_batch_pages_flush(): drop the queued references (free_pages_and_swap_cache). */
 function tlb_batch_pages_flush(tlb: MmuGather): void {
+  const k = tlb.k;
+  // Runs of single pages whose put is the last (free_run_length()) are freed at once (no sanitizer, batches on).
+  const policy = flush_runs(k);
+  const runs = policy !== 0;
+  const reverse = policy === 2;
   for (let i = 0; i <= tlb.active; i++) {
     const b = tlb.batches[i];
-    for (let j = 0; j < b.nr; j++) {
-      const p = b.pages[j];
-      const n = j + 1 < b.nr && b.pages[j + 1] < 0 ? -b.pages[++j] : 1;
-      for (let r = 0; r < n; r++) folio_put(tlb.k, p);
+    const pages = b.pages;
+    const nr = b.nr;
+    for (let j = 0; j < nr; j++) {
+      const p = pages[j];
+      if (runs && j + 1 < nr) {
+        const r = free_run_length(k.frames, pages, j, nr);
+        if (r > 1) {
+          const d = pages[j + 1] - p;
+          if (reverse) k.frames.free_run(p + (r - 1) * d, r, -d);
+          else k.frames.free_run(p, r, d);
+          j += r - 1;
+          continue;
+        }
+      }
+      const n = j + 1 < nr && pages[j + 1] < 0 ? -pages[++j] : 1;
+      for (let r = 0; r < n; r++) folio_put(k, p);
     }
     b.nr = 0;
   }
   tlb.active = 0;
+}
+
+/**
+ * How many entries of `pages` from `j` on are single references on order-0 folios
+ * at consecutive PFNs, stepping one way (+1 or -1), whose folio_put() frees them:
+ * each has refcount 1 (so it is not the zero page, a tail or free) and is not a
+ * large folio's head, and has no page count after it. 0 or 1: no run.
+ */
+function free_run_length(f: PageFrames, pages: number[], j: number, nr: number): number {
+  const p = pages[j];
+  const d = pages[j + 1] - p;
+  if (d !== 1 && d !== -1) return 0;
+  const refcount = f.refcount;
+  const flags = f.flags;
+  let r = 0;
+  for (let q = p; j + r < nr && pages[j + r] === q && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += d);
+  // A page count (< 0) after the last: that folio has nr_pages references queued.
+  if (j + r < nr && pages[j + r] < 0) r--;
+  return r;
 }
 
 export function* tlb_flush_mmu_free(t: Task, tlb: MmuGather): KPath {
@@ -249,4 +331,13 @@ export function* tlb_end_vma(t: Task, tlb: MmuGather, _vma: Vma): KPath {
 
 export function* tlb_finish_mmu(t: Task, tlb: MmuGather): KPath {
   yield* tlb_flush_mmu(t, tlb);
+  // tlb_batch_list_free(): the batches past the local one, emptied by the flush, go to the spares.
+  const b = tlb.batches;
+  if (b.length > 1) {
+    let spare = spare_batches.get(tlb.k);
+    if (spare === undefined) spare_batches.set(tlb.k, (spare = []));
+    for (let i = b.length - 1; i >= 1; i--) spare.push(b[i]);
+    b.length = 1;
+    tlb.active = 0;
+  }
 }

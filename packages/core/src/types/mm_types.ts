@@ -159,6 +159,10 @@ export interface PageFrames {
   is_free(pfn: number): boolean;
   /** Host bytes the descriptors of the frames ever used and the free lists take. */
   host_bytes(): number;
+  /** Up to `max` alloc(0, type) calls at once while the frames form a run: the first PFN; out.n frames at first + i * out.step. */
+  alloc_run(max: number, type: number, out: { n: number; step: number }): number;
+  /** free(first + i * step, 0) for i < n, in that order (step +1 or -1). */
+  free_run(first: number, n: number, step: number): void;
 }
 
 /**
@@ -213,4 +217,10 @@ export interface PtStore {
   readonly nr_tables: number;
   /** Iterate live table PFNs with their level. */
   tables(): Generator<{ pfn: number; level: number }>;
+  /** Store first + k * step at p + k for k < n in O(1) where that leaves a RUN; false (nothing stored) elsewhere. */
+  write_run(p: number, n: number, first: number, step: number): boolean;
+  /** How many of the `n` entries from `p` on are 0, up to the first that is not (O(1) unless dense). */
+  zeros_at(p: number, n: number): number;
+  /** How many of the `n` entries from `p` on lie in the table's RUN (entry p + k = out.first + k * out.step); 0 if none. */
+  run_at(p: number, n: number, out: { first: number; step: number }): number;
 }

@@ -1,0 +1,224 @@
+/**
+ * The bulk range operations the batch paths use (issue #10 §1) against the
+ * one-at-a-time operations they stand for: FreeRuns.pop_run()/push_run() against
+ * pop()/push() (the whole stack state, stale run-table words included, since the
+ * state digest hashes them); PageFrames.alloc_run()/free_run() against
+ * alloc()/free() (every descriptor array, the counters and the free list);
+ * PtStore.write_run()/zeros_at()/run_at() against set()/get(); and the mmu_gather's
+ * __tlb_remove_page_run() against __tlb_remove_folio_pages() per page (the batches
+ * and where the gather fills). Mutants (a subclass or a wrong call, each caught
+ * here): a push_run that pushes the run backwards, an alloc_run that reports the
+ * wrong direction, a write_run that accepts a run it does not continue.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { FreeRuns } from "./free_runs.js";
+import { PageFrames, PG_ANON } from "./page_alloc.js";
+import { PtStore, PTE_LEVEL } from "../pgtable/store.js";
+import { MAX_GATHER_BATCH_COUNT, MmuGather, __tlb_remove_folio_pages, __tlb_remove_page_run } from "../tlb/mmu_gather.js";
+import type { Kernel } from "../types/kernel.js";
+import type { MmStruct } from "../types/mm_types.js";
+
+/** Everything a FreeRuns holds (private fields included: the digest sees them). */
+const state = (x: object): string => JSON.stringify(x, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+
+type Op = { k: "push_run"; d: number; n: number; dir: number } | { k: "pop_run"; n: number } | { k: "push"; d: number };
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ k: fc.constant("push_run" as const), d: fc.integer({ min: -3, max: 3 }), n: fc.integer({ min: 0, max: 40 }), dir: fc.constantFrom(1, -1) }),
+  fc.record({ k: fc.constant("pop_run" as const), n: fc.integer({ min: 0, max: 40 }) }),
+  fc.record({ k: fc.constant("push" as const), d: fc.integer({ min: -3, max: 3 }) }),
+);
+
+/** Replays `ops` with the bulk calls on one stack and one element at a time on another; the first difference, or null. */
+function replayRuns(ops: readonly Op[], step: number, reversed = false): string | null {
+  const bulk = new FreeRuns(step);
+  const one = new FreeRuns(step);
+  let last = 1000 * step;
+  for (const [i, op] of ops.entries()) {
+    if (op.k === "push") {
+      last = Math.max(step * 50, last + op.d * step);
+      bulk.push(last);
+      one.push(last);
+    } else if (op.k === "push_run") {
+      last = Math.max(step * 50, last + op.d * step);
+      if (reversed && op.n > 1) bulk.push_run(last + (op.n - 1) * op.dir * step, op.n, -op.dir);
+      else bulk.push_run(last, op.n, op.dir);
+      for (let j = 0; j < op.n; j++) one.push(last + j * op.dir * step);
+      if (op.n > 0) last += (op.n - 1) * op.dir * step;
+    } else {
+      const first = bulk.peek();
+      const dir = bulk.run_dir();
+      const got = bulk.pop_run(op.n);
+      for (let j = 0; j < got; j++) {
+        const want = one.pop();
+        if (want !== first + j * dir * step) return `op ${i}: pop_run element ${j} is ${first + j * dir * step}, pop() gives ${want}`;
+      }
+      if (got === 0 && op.n > 0 && one.count > 0) return `op ${i}: pop_run took nothing from a non-empty stack`;
+    }
+    if (state(bulk) !== state(one)) return `op ${i} (${op.k}): states differ`;
+  }
+  return null;
+}
+
+describe("FreeRuns bulk operations = one element at a time", () => {
+  it("pop_run/push_run leave exactly the state pop()/push() leave (order 0 and THP heads)", () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 120 }), fc.constantFrom(1, 512), (ops, step) => replayRuns(ops, step) === null),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it("mutant: a push_run that pushes its run backwards is caught", () => {
+    const ops: Op[] = [{ k: "push_run", d: 0, n: 5, dir: 1 }, { k: "pop_run", n: 2 }];
+    expect(replayRuns(ops, 1, true)).not.toBeNull();
+  });
+
+  it("pop_run of a descending run turns a two-element remainder into a one-element run, as pop() does", () => {
+    const r = new FreeRuns(1);
+    r.push_run(100, 4, -1); // 100, 99, 98, 97: top 97, popping upwards
+    expect([r.peek(), r.run_dir()]).toEqual([97, 1]);
+    expect(r.pop_run(3)).toBe(3);
+    expect([r.peek(), r.run_dir(), r.runs, r.count]).toEqual([100, 0, 1, 1]);
+    expect(r.pop_run(5)).toBe(1);
+    expect([r.peek(), r.count, r.pop_run(1)]).toEqual([-1, 0, 0]);
+  });
+});
+
+/** Every descriptor array and counter of a PageFrames, and its free lists. */
+const framesState = (f: PageFrames): string => state(f);
+
+describe("PageFrames alloc_run/free_run = alloc()/free() one frame at a time", () => {
+  const out = { n: 0, step: 0 };
+  /** Frees `pfns` in order on both, then allocates `want` frames (bulk in runs of at most `max`) on both. */
+  function check(pfns: number[], want: number, max: number, frees: [number, number, number][] = []): void {
+    const bulk = new PageFrames();
+    const one = new PageFrames();
+    const got: number[] = [];
+    for (const f of [bulk, one]) for (let i = 0; i < 700; i++) f.alloc(0, PG_ANON);
+    for (const p of pfns) {
+      bulk.free(p, 0);
+      one.free(p, 0);
+    }
+    for (const [first, n, step] of frees) {
+      bulk.free_run(first, n, step);
+      for (let i = 0; i < n; i++) one.free(first + i * step, 0);
+    }
+    expect(framesState(bulk)).toBe(framesState(one));
+    while (got.length < want) {
+      const first = bulk.alloc_run(Math.min(max, want - got.length), PG_ANON, out);
+      expect(out.n).toBeGreaterThan(0);
+      for (let i = 0; i < out.n; i++) got.push(first + i * out.step);
+    }
+    const ref: number[] = [];
+    for (let i = 0; i < want; i++) ref.push(one.alloc(0, PG_ANON));
+    expect(got).toEqual(ref);
+    expect(framesState(bulk)).toBe(framesState(one));
+  }
+
+  it("takes runs of the free list in both directions, then new frames from the top (growing the arrays)", () => {
+    // Frames 1..511 are handed out first (511 down), then 1024 up (512..1023: the huge zero folio).
+    const asc = Array.from({ length: 100 }, (_, i) => 1100 + i);
+    check([...asc, 10, 12, 11], 3000, 512);
+    check([...asc].reverse(), 150, 7);
+  });
+
+  it("free_run frees in the given order (ascending and descending runs)", () => {
+    check([], 400, 64, [
+      [100, 50, 1],
+      [1200, 50, -1],
+      [151, 3, 1],
+    ]);
+  });
+
+  it("free_run of a frame that is not allocated throws as free() does", () => {
+    const f = new PageFrames();
+    for (let i = 0; i < 10; i++) f.alloc(0, PG_ANON); // 511 .. 502
+    f.free(505, 0);
+    expect(() => f.free_run(503, 4, 1)).toThrow(/double free of pfn 505/);
+  });
+
+  it("mutant: using the wrong direction of an alloc_run is caught (other frames than alloc() hands out)", () => {
+    const bulk = new PageFrames();
+    const one = new PageFrames();
+    const first = bulk.alloc_run(20, PG_ANON, out);
+    const wrong = Array.from({ length: out.n }, (_, i) => first - i * out.step);
+    const ref = Array.from({ length: out.n }, () => one.alloc(0, PG_ANON));
+    expect(wrong).not.toEqual(ref);
+  });
+});
+
+describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
+  /** A store with one table; returns it and the pointer of entry 0. */
+  function table(S: typeof PtStore = PtStore): [PtStore, number] {
+    const s = new S(new PageFrames());
+    const pfn = s.alloc(PTE_LEVEL, 1);
+    return [s, s.entry(pfn, 0)];
+  }
+  const entries = (s: PtStore, p: number): number[] => Array.from({ length: 512 }, (_, i) => s.get(p + i));
+
+  it("writes a run into an EMPTY table and extends a RUN at its end, as set()s would", () => {
+    const [a, pa] = table();
+    const [b, pb] = table();
+    expect(a.write_run(pa + 10, 100, 5e12, -4096)).toBe(true);
+    for (let k = 0; k < 100; k++) b.set(pb + 10 + k, 5e12 - k * 4096);
+    expect(a.write_run(pa + 110, 50, 5e12 - 100 * 4096, -4096)).toBe(true);
+    for (let k = 0; k < 50; k++) b.set(pb + 110 + k, 5e12 - (100 + k) * 4096);
+    expect(entries(a, pa)).toEqual(entries(b, pb));
+    expect(a.nr_used(a.table_of(pa))).toBe(150);
+    // Not a continuation: refused, nothing stored.
+    expect(a.write_run(pa + 160, 5, 7e12, 4096)).toBe(false);
+    expect(a.write_run(pa + 300, 5, 5e12 - 150 * 4096, -4096)).toBe(false);
+    expect(entries(a, pa)).toEqual(entries(b, pb));
+  });
+
+  it("zeros_at and run_at read what get() reads (EMPTY, RUN, DENSE)", () => {
+    const [s, p] = table();
+    expect(s.zeros_at(p, 512)).toBe(512);
+    s.write_run(p + 100, 50, 4096 * 7 + 0x67, 4096);
+    const out = { first: 0, step: 0 };
+    expect([s.zeros_at(p, 512), s.zeros_at(p + 120, 10), s.zeros_at(p + 150, 20)]).toEqual([100, 0, 20]);
+    expect(s.run_at(p + 120, 100, out)).toBe(30);
+    expect(out).toEqual({ first: s.get(p + 120), step: 4096 });
+    expect(s.run_at(p + 99, 10, out)).toBe(0);
+    s.set(p + 300, 9); // DENSE now
+    expect(s.run_at(p + 120, 10, out)).toBe(0);
+    expect([s.zeros_at(p + 150, 512 - 150), s.zeros_at(p, 50)]).toEqual([150, 50]);
+  });
+
+  it("mutant: a caller that takes a refused write_run as done (no write() after it) is caught", () => {
+    const write = (s: PtStore, p: number, n: number, first: number, step: number, trust: boolean) => {
+      if (!s.write_run(p, n, first, step) && !trust) for (let k = 0; k < n; k++) s.set(p + k, first + k * step);
+    };
+    const [a, pa] = table();
+    const [m, pm] = table();
+    const [b, pb] = table();
+    for (const [s, p, trust] of [[a, pa, false], [m, pm, true]] as const) {
+      write(s, p, 10, 4096 * 50 + 0x67, 4096, trust);
+      write(s, p + 20, 5, 4096 * 90 + 0x67, -4096, trust); // not a continuation: refused
+    }
+    for (let k = 0; k < 10; k++) b.set(pb + k, 4096 * (50 + k) + 0x67);
+    for (let k = 0; k < 5; k++) b.set(pb + 20 + k, 4096 * (90 - k) + 0x67);
+    expect(entries(a, pa)).toEqual(entries(b, pb));
+    expect(entries(m, pm)).not.toEqual(entries(b, pb));
+  });
+});
+
+describe("__tlb_remove_page_run = __tlb_remove_folio_pages() per page", () => {
+  const gather = () => new MmuGather({ arch: { TASK_SIZE: 2 ** 47 } } as unknown as Kernel, {} as MmStruct, false);
+  const batches = (t: MmuGather) => t.batches.slice(0, t.active + 1).map((b) => b.pages.slice(0, b.nr));
+
+  it("fills the batches the same way and stops right after the page that filled the gather", () => {
+    for (const n of [1, 7, 8, 600, 20_000]) {
+      const a = gather();
+      const b = gather();
+      const q = __tlb_remove_page_run(a, 5000, -1, n);
+      let done = 0;
+      let full = false;
+      while (done < n && !full) full = __tlb_remove_folio_pages(b, 5000 - done++, 1);
+      expect(q).toBe(full ? -done : done);
+      expect(batches(a)).toEqual(batches(b));
+      expect(a.active).toBe(b.active);
+    }
+    expect(MAX_GATHER_BATCH_COUNT).toBe(19);
+  });
+});
