@@ -183,7 +183,12 @@ describe("the post-setup snapshot", () => {
       }
     };
     walk(root);
-    expect(found.sort()).toEqual(["mm/kswapd.ts:kswapds", "mm/lru.ts:lruvecs", "mm/range_batch.ts:disabled", "mm/range_batch.ts:mutants", "sync/percpu_ref.ts:libs", "tlb/put_gather.ts:gathers"]);
-    expect(SIDE_TABLES).toHaveLength(found.length);
+    // Host caches that hold no simulated state: a restored kernel starts without an entry and builds its own.
+    //   tlb/mmu_gather.ts:spare_batches — emptied gather batches kept for reuse (host arrays, not simulated memory).
+    const host_caches = ["tlb/mmu_gather.ts:spare_batches"];
+    const state = found.filter((f) => !host_caches.includes(f));
+    expect(found.length - state.length).toBe(host_caches.length);
+    expect(state.sort()).toEqual(["mm/kswapd.ts:kswapds", "mm/lru.ts:lruvecs", "mm/range_batch.ts:disabled", "mm/range_batch.ts:mutants", "sync/percpu_ref.ts:libs", "tlb/put_gather.ts:gathers"]);
+    expect(SIDE_TABLES).toHaveLength(state.length);
   });
 });

@@ -188,36 +188,36 @@ export class FreeRuns {
   }
 
   /**
-   * Which way the pops of the top run go: -1 (each pop one step lower: the run was
-   * pushed ascending), +1 (one step higher), 0 when the run holds one element or the
-   * stack is empty.
+   * Which way the pops of the top run go, in units of `step`: -1 (each pop one
+   * step lower: the run was pushed ascending), +1 (one step higher); 0 when the
+   * run holds one element, its difference is not one step, or the stack is empty.
    */
   run_dir(): number {
-    const l = this.top_len;
-    return l > 1 ? -1 : l < 0 ? 1 : 0;
+    const d = this.top_diff;
+    return this.top_len > 1 && (d === this.step || d === -this.step) ? -d / this.step : 0;
   }
 
   /**
    * Pop up to `max` elements of the top run at once, as that many pop() calls
-   * would (peek(), peek() + run_dir() * step, ...); returns how many (0 when empty).
+   * would (peek(), peek() + run_dir() * step, ...); returns how many (0 when
+   * empty). A run whose difference is not one step gives one element.
    */
   pop_run(max: number): number {
     const l = this.top_len;
     if (l === 0 || max <= 0) return 0;
-    const len = l > 0 ? l : -l;
-    if (max >= len) {
+    const d = this.top_diff;
+    if (l === 1 || (d !== this.step && d !== -this.step)) {
+      this.pop();
+      return 1;
+    }
+    if (max >= l) {
       // The run is used up: the one below becomes the top, as the last pop() does.
       this.unspill();
-      this.count -= len;
-      return len;
+      this.count -= l;
+      return l;
     }
-    if (l > 0) {
-      this.top -= max * this.step;
-      this.top_len = l - max;
-    } else {
-      this.top += max * this.step;
-      this.top_len = l + max === -1 ? 1 : l + max;
-    }
+    this.top -= max * d;
+    this.top_len = l - max;
     this.count -= max;
     return max;
   }
@@ -228,15 +228,15 @@ export class FreeRuns {
    * wherever it continues the sequence, the other elements go through push().
    */
   push_run(first: number, n: number, dir: number): void {
+    const d = dir * this.step;
     let done = 0;
     while (done < n) {
       const l = this.top_len;
-      const next = first + done * dir * this.step;
-      if (dir > 0 ? l > 0 && l < MAX_RUN && next === this.top + this.step : l < -1 && l > -MAX_RUN && next === this.top - this.step) {
-        const len = l > 0 ? l : -l;
-        const k = Math.min(n - done, MAX_RUN - len);
-        this.top = first + (done + k - 1) * dir * this.step;
-        this.top_len = l > 0 ? l + k : l - k;
+      const next = first + done * d;
+      if (l >= 2 && l < MAX_RUN && this.top_diff === d && next === this.top + d) {
+        const k = Math.min(n - done, MAX_RUN - l);
+        this.top = first + (done + k - 1) * d;
+        this.top_len = l + k;
         this.count += k;
         done += k;
       } else {

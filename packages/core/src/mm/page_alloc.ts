@@ -281,18 +281,20 @@ export class PageFrames implements types.PageFrames {
     const lo = step > 0 ? first : first - n + 1;
     const hi = lo + n;
     const type = this.type;
-    const gen = this.gen;
+    let gen = this.gen;
     if (hi <= 0x7fffffff) {
       // The same loop on int32 indexes (twice as fast as on doubles).
       for (let p = lo | 0, e = hi | 0; p < e; p++) {
         const t = type[p];
         if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
+        if (gen[p] === 0xffff && gen instanceof Uint16Array) gen = this.gen = this.widened(gen, Uint32Array); // as free() does
         gen[p] = gen[p] + 1;
       }
     } else {
       for (let p = lo; p < hi; p++) {
         const t = type[p];
         if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
+        if (gen[p] === 0xffff && gen instanceof Uint16Array) gen = this.gen = this.widened(gen, Uint32Array); // as free() does
         gen[p] = gen[p] + 1;
       }
     }

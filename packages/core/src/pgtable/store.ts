@@ -1089,30 +1089,44 @@ export class PtStore implements types.PtStore {
   write_run(p: number, n: number, first: number, step: number): boolean {
     if (n <= 0) return true;
     const s = Math.floor(p / 512);
-    const m = this.meta[s >>> SLOT_SHIFT];
-    const o = (s & SLOT_MASK) * W;
+    const c = s >>> SLOT_SHIFT;
+    const m = this.m64[c];
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const o = (s & SLOT_MASK) * W64;
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
     const i = p - s * 512;
-    const form = m[o];
+    const form = mi[oi + I_FORM];
     if (n === 1) step = 0;
     const last = first + (n - 1) * step;
-    if (!(first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Number.isSafeInteger(step))) return false;
+    if (!(first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Math.abs(step) <= MAX_STEP)) return false;
     if (form === EMPTY) {
-      m[o] = RUN;
+      mi[oi + I_FORM] = RUN;
       m[o + F_FIRST] = first;
-      m[o + F_STEP] = step;
-      m[o + F_START] = i;
-      m[o + F_N] = n;
-      m[o + F_OCC] = n;
+      mi[oi + I_STEP] = step;
+      h[oh + H_START] = i;
+      h[oh + H_N] = n;
+      h[oh + H_OCC] = n;
       return true;
     }
+    // Extending a RUN at its end, as write() does (a RUN with an exception only where the exception lies elsewhere).
     if (form !== RUN) return false;
-    const rn = m[o + F_N];
+    const rn = h[oh + H_N];
     const rfirst = m[o + F_FIRST];
-    const rstep = rn > 1 ? m[o + F_STEP] : first - rfirst;
-    if (i === m[o + F_START] + rn && first === rfirst + rn * rstep && (n === 1 || step === rstep) && this.run_extends(rfirst, rstep, rn, rn, first)) {
-      m[o + F_STEP] = rstep;
-      m[o + F_N] = rn + n;
-      m[o + F_OCC] = rn + n;
+    const rstep = rn > 1 ? mi[oi + I_STEP] : first - rfirst;
+    const x = h[oh + H_X];
+    if (
+      i === h[oh + H_START] + rn &&
+      first === rfirst + rn * rstep &&
+      (n === 1 || step === rstep) &&
+      Math.abs(rstep) <= MAX_STEP &&
+      (x < i || x >= i + n) &&
+      this.run_extends(rfirst, rstep, rn, rn, first)
+    ) {
+      mi[oi + I_STEP] = rstep;
+      h[oh + H_N] = rn + n;
+      h[oh + H_OCC] = rn + n + (x >= 0 ? 1 : 0);
       return true;
     }
     return false;
@@ -1120,44 +1134,55 @@ export class PtStore implements types.PtStore {
 
   /**
    * How many of the `n` entries from pointer `p` on (all in one table) are 0, counting
-   * from p up to the first that is not: O(1) on an EMPTY or RUN table.
+   * from p up to the first that is not: O(1) on an EMPTY table or a RUN without an
+   * exception entry; entry by entry elsewhere.
    */
   zeros_at(p: number, n: number): number {
     const s = Math.floor(p / 512);
-    const m = this.meta[s >>> SLOT_SHIFT];
-    const o = (s & SLOT_MASK) * W;
-    const i = p - s * 512;
-    const d = m[o];
+    const c = s >>> SLOT_SHIFT;
+    const d = this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
     if (d === EMPTY) return n;
+    const i = p - s * 512;
     if (d === RUN) {
-      const start = m[o + F_START];
-      if (i >= start + m[o + F_N]) return n;
-      return i < start ? Math.min(n, start - i) : 0;
+      const h = this.m16[c];
+      const oh = (s & SLOT_MASK) * W16;
+      if (h[oh + H_X] < 0) {
+        const start = h[oh + H_START];
+        if (i >= start + h[oh + H_N]) return n;
+        return i < start ? Math.min(n, start - i) : 0;
+      }
     }
     if (d === FREED) return 0;
-    const b = this.pool[d >>> POOL_SHIFT];
-    const q = ((d & POOL_MASK) << 9) + i;
+    if (d > 0) {
+      const b = this.pool[d >>> POOL_SHIFT];
+      const q = ((d & POOL_MASK) << 9) + i;
+      let k = 0;
+      while (k < n && b[q + k] === 0) k++;
+      return k;
+    }
     let k = 0;
-    while (k < n && b[q + k] === 0) k++;
+    while (k < n && this.get(p + k) === 0) k++;
     return k;
   }
 
   /**
    * When the entries from pointer `p` on lie in a RUN table's run: how many of them
    * (at most `n`) do, with out.first the entry at p and out.step the run's step
-   * (entry p + k is out.first + k * out.step). 0 elsewhere (not a RUN table, or p
-   * outside its run): O(1).
+   * (entry p + k is out.first + k * out.step). 0 elsewhere (not a RUN table, a RUN
+   * with an exception entry, or p outside its run): O(1).
    */
   run_at(p: number, n: number, out: { first: number; step: number }): number {
     const s = Math.floor(p / 512);
-    const m = this.meta[s >>> SLOT_SHIFT];
-    const o = (s & SLOT_MASK) * W;
-    if (m[o] !== RUN) return 0;
-    const k = p - s * 512 - m[o + F_START];
-    const rn = m[o + F_N];
+    const c = s >>> SLOT_SHIFT;
+    if (this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] !== RUN) return 0;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    if (h[oh + H_X] >= 0) return 0;
+    const k = p - s * 512 - h[oh + H_START];
+    const rn = h[oh + H_N];
     if (k < 0 || k >= rn) return 0;
-    out.step = rn > 1 ? m[o + F_STEP] : 0;
-    out.first = m[o + F_FIRST] + k * out.step;
+    out.step = rn > 1 ? this.m32[c][(s & SLOT_MASK) * W32 + I_STEP] : 0;
+    out.first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * out.step;
     return Math.min(n, rn - k);
   }
 }
