@@ -72,6 +72,9 @@ function off32(v: number, base: number): number {
   return Number.isInteger(k) && k > ZERO32 && k <= 0x7fffffff ? k : NaN;
 }
 
+/** write_fresh32()'s offsets, computed before anything is changed. */
+const SCRATCH32 = new Int32Array(512);
+
 /** Decides when idle split locks may be dropped (the Kernel implements it). */
 export interface LockDropPolicy {
   may_drop_locks(): boolean;
@@ -795,10 +798,22 @@ export class PtStore implements types.PtStore {
     for (let k = 0; k < n && base === 0; k++) base = vals[from + k];
     if (base === 0) base = first;
     if (!Number.isSafeInteger(base)) return false;
-    for (let k = 0; k < n; k++) if (this.off32(vals[from + k], base) !== this.off32(vals[from + k], base)) return false;
-    for (let k = 0; k < rn; k++) if (this.off32(first + k * step, base) !== this.off32(first + k * step, base)) return false;
+    // Each offset computed once (NaN: no offset, the table stays as it is), the new ones kept for the copy below.
+    const offs = SCRATCH32;
+    for (let k = 0; k < n; k++) {
+      const d = this.off32(vals[from + k], base);
+      if (d !== d) return false;
+      offs[k] = d;
+    }
+    for (let k = 0; k < rn; k++) {
+      const d = this.off32(first + k * step, base);
+      if (d !== d) return false;
+    }
     const xv = x >= 0 ? this.xvals.get(s)! : 0;
-    if (x >= 0 && this.off32(xv, base) !== this.off32(xv, base)) return false;
+    if (x >= 0) {
+      const d = this.off32(xv, base);
+      if (d !== d) return false;
+    }
     const b = this.get_block32();
     const arr = this.pool32[b >>> POOL_SHIFT];
     const q = (b & POOL_MASK) << 9;
@@ -818,7 +833,7 @@ export class PtStore implements types.PtStore {
       h[oh + H_X] = -1;
       this.xvals.delete(s);
     }
-    for (let k = 0; k < n; k++) arr[q + i + k] = this.off32(vals[from + k], base);
+    arr.set(n === 512 ? offs : offs.subarray(0, n), q + i);
     m[o + F_FIRST] = base;
     mi[oi + I_FORM] = -2 - b;
     this.set_occupancy(s, occ);
