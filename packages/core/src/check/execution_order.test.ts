@@ -17,6 +17,7 @@ import type { Kernel } from "../kernel.js";
 import { RandomStrategy } from "../sched/strategy.js";
 import { execute, type ExecutionResult } from "./execution.js";
 import type { Scenario } from "./scenario.js";
+import { faultVsDontneed } from "../test/fault_vs_dontneed.js";
 
 const naive = naivePlugin;
 
@@ -26,19 +27,7 @@ function leaky(): () => ReclaimPlugin {
   return () => ({ ...naive(), attach: (k) => void (kernels++ > 0 && (k as unknown as Kernel).frames.alloc(0, PG_ANON)) });
 }
 
-const scenario: Scenario = {
-  name: "fault-vs-dontneed",
-  description: "t",
-  setup: [
-    { op: "mmap", at: 0, len: "2M" },
-    { op: "touch", at: 0, len: "2M", write: true },
-  ],
-  actors: [
-    { name: "dontneed", cpu: 0, ops: [{ op: "madvise", at: 0, len: "2M", advice: "dontneed" }] },
-    { name: "fault", cpu: 1, ops: [{ op: "touch", at: "8K", len: "12K", write: true }, { op: "touch", at: "8K", len: "12K" }] },
-  ],
-  hw_walkers: [1],
-};
+const scenario: Scenario = faultVsDontneed;
 
 /** Execution `i` of the random strategy the explorer uses with seed 9 (it draws from seed 9 * 7919 + i). */
 function runOne(i: number, plugin: () => ReclaimPlugin): ExecutionResult {

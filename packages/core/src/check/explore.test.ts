@@ -13,22 +13,11 @@ import { DfsStrategy, ReplayStrategy } from "../sched/strategy.js";
 import { execute } from "./execution.js";
 import { explore } from "./explore.js";
 import type { Scenario } from "./scenario.js";
+import { faultVsDontneed } from "../test/fault_vs_dontneed.js";
 
 const naive: ReclaimPlugin = naivePlugin();
 
-const scenario: Scenario = {
-  name: "fault-vs-dontneed",
-  description: "t",
-  setup: [
-    { op: "mmap", at: 0, len: "2M" },
-    { op: "touch", at: 0, len: "2M", write: true },
-  ],
-  actors: [
-    { name: "dontneed", cpu: 0, ops: [{ op: "madvise", at: 0, len: "2M", advice: "dontneed" }] },
-    { name: "fault", cpu: 1, ops: [{ op: "touch", at: "8K", len: "12K", write: true }, { op: "touch", at: "8K", len: "12K" }] },
-  ],
-  hw_walkers: [1],
-};
+const scenario: Scenario = faultVsDontneed;
 
 let seed9result: ReturnType<typeof explore> | undefined;
 /** Random exploration with seed 9 (it finds the lost mapping), run once for the tests that need a failure. */

@@ -17,20 +17,8 @@ import { RandomStrategy } from "../sched/strategy.js";
 import { execute, type ExecutionResult } from "./execution.js";
 import type { Scenario } from "./scenario.js";
 import { SETUP_SNAPSHOT_MUTANTS, SIDE_TABLES, SetupCache, type PostSetup, type SetupSnapshotMutant } from "./setup_snapshot.js";
+import { faultVsDontneed } from "../test/fault_vs_dontneed.js";
 
-const faultVsDontneed: Scenario = {
-  name: "fault-vs-dontneed",
-  description: "t",
-  setup: [
-    { op: "mmap", at: 0, len: "2M" },
-    { op: "touch", at: 0, len: "2M", write: true },
-  ],
-  actors: [
-    { name: "dontneed", cpu: 0, ops: [{ op: "madvise", at: 0, len: "2M", advice: "dontneed" }] },
-    { name: "fault", cpu: 1, ops: [{ op: "touch", at: "8K", len: "12K", write: true }, { op: "touch", at: "8K", len: "12K" }] },
-  ],
-  hw_walkers: [1],
-};
 
 /** MADV_FREE in the setup puts the folios on the LRU (a side table keyed by the kernel); reclaim then finds them. */
 const freeVsReclaim: Scenario = {
