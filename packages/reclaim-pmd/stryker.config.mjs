@@ -1,5 +1,4 @@
-// @ts-nocheck
-// 
+// @ts-check
 // Mutation job of @mmsim/reclaim-pmd: npx turbo run mutation --filter=@mmsim/reclaim-pmd
 // The suite is vitest.mutation.config.ts: mutation/kit.mutation.test.ts (the kit
 // on ../src; budgets MMSIM_MUTATION_BUDGET, MMSIM_MUTATION_FUZZ) and src/ tests.

@@ -1,4 +1,3 @@
-// @ts-nocheck
 import { defineConfig } from "vitest/config";
 
 /** The mutation job's suite (stryker.config.mjs): the package's own tests plus the conformance kit on ../src. */

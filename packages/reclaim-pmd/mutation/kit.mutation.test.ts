@@ -6,8 +6,6 @@
  * strategy (default 20), MMSIM_MUTATION_FUZZ runs of the differential fuzz
  * (default 5).
  */
-// @ts-nocheck
-
 import { x86_64 } from "@mmsim/arch-x86_64";
 import { runConformance } from "@mmsim/conformance";
 import { describe, it } from "vitest";
