@@ -57,7 +57,53 @@ describe("reclaim-pmd in bulk runs", () => {
     expect(plugin.stats.pmd_tables_freed).toBe(1);
   });
 
+  it("keeps a PMD table whose VMA starts on the 1 GiB boundary but ends before it (issue #9: Stryker's pmd_reclaim.ts:173)", () => {
+    const plugin = reclaimPmd();
+    const e = new Engine({ arch: x86_64(), reclaim: plugin });
+    const p = e.spawn();
+    p.mmap(BASE, G - M2, 3, MAP_ANONYMOUS | MAP_PRIVATE | 0x10); // ends 2 MiB before the 1 GiB
+    p.touch(BASE, M2, true);
+    p.madvise(BASE, M2, MADV_DONTNEED);
+    expect(plugin.stats.pte_tables_freed).toBe(1);
+    expect(plugin.stats.pmd_tables_freed).toBe(0);
+  });
+
+  it("counts every reclaimed PTE table in the mm's counters, and reclaims nothing on munmap (issue #9: pmd_reclaim.ts:99, :121, :171)", () => {
+    const plugin = reclaimPmd();
+    const r = seed(plugin, 1);
+    expect(r.p.mm.counters.pte_tables_reclaimed).toBe(plugin.stats.pte_tables_freed);
+    expect(plugin.stats.pte_tables_freed).toBe(512);
+    const q = reclaimPmd();
+    const e = new Engine({ arch: x86_64(), reclaim: q });
+    const p = e.spawn();
+    p.mmap(BASE, G, 3, MAP_ANONYMOUS | MAP_PRIVATE | 0x10);
+    p.touch(BASE, 4 * M2, true);
+    p.munmap(BASE, G);
+    // munmap's zap has no details (reclaim_pt off): free_pgtables() frees the tables, not the plugin.
+    expect(q.stats.pte_tables_freed).toBe(0);
+    expect(q.stats.pmd_tables_freed).toBe(0);
+    expect(p.mm.counters.pte_tables_reclaimed).toBe(0);
+  });
+
+  it("does not reclaim on a discard smaller than a PMD, even one that empties the table (issue #9: pmd_reclaim.ts:99)", () => {
+    const plugin = reclaimPmd();
+    const e = new Engine({ arch: x86_64(), reclaim: plugin });
+    const p = e.spawn();
+    p.mmap(BASE, G, 3, MAP_ANONYMOUS | MAP_PRIVATE | 0x10);
+    p.touch(BASE, 4096, true);
+    p.madvise(BASE, 4096, MADV_DONTNEED);
+    expect(plugin.stats.pte_tables_freed).toBe(0);
+    expect(plugin.stats.pmd_tables_freed).toBe(0);
+  });
+
+  it("names itself pmd, or pmd-srcu with SRCU-protected sleeping walkers (issue #9: index.ts:37)", () => {
+    expect(reclaimPmd().name).toBe("pmd");
+    expect(reclaimPmd({ pmdEntrySleep: "srcu" }).name).toBe("pmd-srcu");
+    expect(reclaimPmd({ pmdEntrySleep: "rcu-refcount" }).name).toBe("pmd");
+  });
+
   it("refuses a kernel whose RCU-freed upper levels are turned off", () => {
     expect(() => new Engine({ arch: x86_64(), reclaim: reclaimPmd(), rcu_upper_levels: false })).toThrow(/RCU-freed upper levels/);
+    expect(() => new Engine({ arch: x86_64(), reclaim: reclaimPmd(), rcu_upper_levels: false })).toThrow(expect.objectContaining({ kind: "config-error" }));
   });
 });

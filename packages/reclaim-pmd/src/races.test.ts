@@ -41,6 +41,8 @@ describe("issue #12 §4 scenarios", () => {
     const plugin = reclaimPmd();
     for (const name of NEW) explore(scenario(name), { plugin, arch: x86_64(), strategy: "pct", budget: 10, seed: 1 });
     expect(plugin.stats.pmd_tables_freed + plugin.stats.pmd_recheck_failed).toBeGreaterThan(0);
+    // issue #9 (Stryker's pmd_reclaim.ts:108/141/199): the sleeping walker's reference kept a table
+    expect(plugin.stats.kept_for_walker).toBeGreaterThan(0);
   });
 
   for (const m of PMD_MUTANTS)
