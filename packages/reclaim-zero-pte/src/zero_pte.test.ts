@@ -30,6 +30,18 @@ function shrink(p: Process): ZeroPteScan {
 }
 const vma = (vm_flags: number) => ({ vm_start: 0, vm_end: 2 * M, vm_flags }) as vm_area_struct;
 
+/** One page swapped out, the other 511 of the slice read (zero page): the shrinker must keep the table. */
+function swapEntryThenZeroPages(p: Process): void {
+  expect(p.swapon(64 * M)).toBe(0);
+  map(p, SLOT, 2 * M);
+  p.access(SLOT, true);
+  expect(p.madvise(SLOT, 4 * K, MADV_PAGEOUT)).toBe(0);
+  expect(p.status().VmSwap).toBe(4);
+  p.touch(SLOT + 4 * K, 2 * M - 4 * K, false);
+  expect(shrink(p).freed).toBe(0);
+  expect(pte(p)).toBe(12);
+}
+
 describe("zero-pte: the per-PMD check and the scan", () => {
   it("frees tables that map only the zero page; RSS stays 0; a re-read maps the zero page again", () => {
     const { e, p } = proc();
@@ -79,14 +91,7 @@ describe("zero-pte: the per-PMD check and the scan", () => {
 
   it("a swap entry aborts (non-present entries: swap, migration, markers)", () => {
     const { p } = proc();
-    expect(p.swapon(64 * M)).toBe(0);
-    map(p, SLOT, 2 * M);
-    p.access(SLOT, true);
-    expect(p.madvise(SLOT, 4 * K, MADV_PAGEOUT)).toBe(0);
-    expect(p.status().VmSwap).toBe(4);
-    p.touch(SLOT + 4 * K, 2 * M - 4 * K, false);
-    expect(shrink(p).freed).toBe(0);
-    expect(pte(p)).toBe(12);
+    swapEntryThenZeroPages(p);
   });
 
   it("only slices wholly inside one suitable VMA: a clipped slice and a shared mapping are left", () => {
@@ -116,14 +121,7 @@ describe("zero-pte: the per-PMD check and the scan", () => {
     // (x86 stores it inverted): the first slot, offset 1, reads as PFN 1, the
     // model's zero PFN. is_zero_pfn(pte_pfn(pte)) alone would take it for the zero page.
     const { p } = proc(arm64());
-    expect(p.swapon(64 * M)).toBe(0);
-    map(p, SLOT, 2 * M);
-    p.access(SLOT, true);
-    expect(p.madvise(SLOT, 4 * K, MADV_PAGEOUT)).toBe(0);
-    expect(p.status().VmSwap).toBe(4);
-    p.touch(SLOT + 4 * K, 2 * M - 4 * K, false);
-    expect(shrink(p).freed).toBe(0);
-    expect(pte(p)).toBe(12);
+    swapEntryThenZeroPages(p);
     expect(p.status().VmSwap).toBe(4);
     expect(p.load(SLOT)).not.toBe(0); // swapped back in: the data survived
   });

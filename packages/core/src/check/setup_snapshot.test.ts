@@ -19,7 +19,6 @@ import type { Scenario } from "./scenario.js";
 import { SETUP_SNAPSHOT_MUTANTS, SIDE_TABLES, SetupCache, type PostSetup, type SetupSnapshotMutant } from "./setup_snapshot.js";
 import { faultVsDontneed } from "../test/fault_vs_dontneed.js";
 
-
 /** MADV_FREE in the setup puts the folios on the LRU (a side table keyed by the kernel); reclaim then finds them. */
 const freeVsReclaim: Scenario = {
   name: "free-vs-reclaim",
