@@ -10,6 +10,7 @@ import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { isMmsimError, type MmsimError } from "@mmsim/spec";
 import type { Point } from "../sched/point.js";
 import { run_to_completion } from "../sched/runner.js";
+import { flat_path } from "../sched/trampoline.js";
 import { PreemptionCounter, ScheduleDivergenceError } from "../sched/schedule.js";
 import type { Strategy } from "../sched/strategy.js";
 import type { Task } from "../sched/task.js";
@@ -54,7 +55,7 @@ interface Actor {
   name: string;
   cpu: number;
   task: Task | null;
-  path: KPath<unknown> | null;
+  path: Iterator<Point, unknown, undefined> | null;
   done: boolean;
   blocked: boolean;
   /** What a blocked actor waits for (its last Point). */
@@ -171,7 +172,10 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   const actors: Actor[] = s.actors.map((a, i) => {
     const task = i === 0 ? proc.task : k.new_task(mm, a.cpu, a.name);
     if (i === 0) k.cpu_curr[a.cpu] = task;
-    return { name: a.name, cpu: a.cpu, task, path: run_ops(task, mm, a.ops, oracle, a.name, result.results[i]), done: false, blocked: false, waiting: null };
+    // Stepped on a trampoline (one generator resumed per point), except when tracing: the
+    // trace reads the kernel functions on the stack at each point, so it steps them nested.
+    const path = opts.trace ? run_ops(task, mm, a.ops, oracle, a.name, result.results[i]) : flat_path(run_ops(task, mm, a.ops, oracle, a.name, result.results[i]));
+    return { name: a.name, cpu: a.cpu, task, path, done: false, blocked: false, waiting: null };
   });
   for (const c of walkers) {
     k.tlb.switch_mm(c, mm, (s.lazy_cpus ?? []).includes(c));
