@@ -83,7 +83,18 @@ export interface ExecOptions {
    * failure's traced replay): one object less per step.
    */
   record_steps?: boolean;
+  /**
+   * A deliberately broken (or disabled) "task alone" fast path, for the tests
+   * (execution_solo.test.ts): "off" steps a lone task through the loop like any
+   * other; "skip-rcu-poll" forgets the RCU poll after its steps; "skip-choose"
+   * does not ask the strategy; "skip-record" leaves its steps out of `runnable`;
+   * "hand-back" returns every step to the loop (same results, only slower).
+   */
+  solo_mutant?: SoloMutant;
 }
+
+export type SoloMutant = "off" | "skip-rcu-poll" | "skip-choose" | "skip-record" | "hand-back";
+export const SOLO_MUTANTS: readonly SoloMutant[] = ["skip-rcu-poll", "skip-choose", "skip-record"];
 
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
 export function actorNames(s: Scenario): string[] {
@@ -195,8 +206,55 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   const scratch: number[] = [];
   const trace = opts.trace ?? false;
   const record = trace || (opts.record_steps ?? true);
+  let step = 0;
+  let pick = -1;
+  // A task alone: once every other actor has returned to user and no hardware walker
+  // runs, no step has a choice to make but the strategy's, so the steps are taken in
+  // place at the task's preemption points (Task.on_point, called by sync/op.ts)
+  // instead of yielding up to this loop and resuming: the same statements in the same
+  // order as the loop below (the end of one step, then the start of the next), only
+  // without the generator switches. Whatever this loop must handle itself (a blocked
+  // task, the step limit, a strategy that picks another actor or throws) is handed
+  // back: the point is yielded with `handed` set, and the loop goes on at the start
+  // of the step the callback reached, with the strategy's pick (or exception) kept.
+  // Not a Linux mechanism: a scheduler with one runnable task simply runs it.
+  let handed = false;
+  let keptPick = -1;
+  let keptError: { e: unknown } | null = null;
+  const solo = opts.solo_mutant ?? null;
+  const alone = (p: Point): boolean => {
+    if (p.kind === 4) return false; // blocked: the loop's business, from the end of this step on
+    const a = actors[pick];
+    // The end of step `step` (as after `a.path.next()` below; no other actor is blocked or can be).
+    a.blocked = false;
+    a.waiting = null;
+    if (record) result.steps.push({ actor: pick, what: p.what, stack: undefined });
+    current = pick;
+    if (solo !== "skip-rcu-poll") k.rcu.rcu_poll();
+    // The start of the next step (the loop's `step++` when handed back): its runnable set is this one task, the last step's array.
+    const next = step + 1;
+    handed = true;
+    if (next >= max || solo === "hand-back") return false;
+    let c: number;
+    try {
+      c = solo === "skip-choose" ? pick : strategy.choose(prevRunnable, next, current);
+    } catch (e) {
+      keptError = { e };
+      return false;
+    }
+    if (c !== pick) {
+      keptPick = c;
+      return false;
+    }
+    step = next;
+    result.choices.push(pick);
+    if (solo !== "skip-record") result.runnable.push(prevRunnable);
+    result.preemptions = preemptions.step(pick, prevRunnable);
+    handed = false;
+    return true;
+  };
   try {
-    for (let step = 0; ; step++) {
+    for (; ; step++) {
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
       const walkerRan = current >= 0 && actors[current].walk !== undefined;
@@ -215,7 +273,9 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
         const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
         throw new DeadlockError(`every actor is blocked (${stuck.join(", ")})`);
       }
-      const pick = strategy.choose(runnable, step, current);
+      if (keptError !== null) throw (keptError as { e: unknown }).e;
+      pick = keptPick >= 0 ? keptPick : strategy.choose(runnable, step, current);
+      keptPick = -1;
       if (!runnable.includes(pick)) throw new ScheduleDivergenceError("not runnable", step, pick, runnable, step + 1);
       result.choices.push(pick);
       result.runnable.push(runnable);
@@ -229,7 +289,13 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       } else {
         const t = a.task!;
         t.trace_stack = trace;
+        t.on_point = !trace && live === 1 && walkers.length === 0 && solo !== "off" ? alone : null;
         const r = a.path!.next();
+        if (handed) {
+          // The callback ended the step at this point: the next one starts at the top of the loop.
+          handed = false;
+          continue;
+        }
         if (r.done) {
           a.done = true;
           live--;
@@ -263,6 +329,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     return fail(e);
   } finally {
     Error.stackTraceLimit = stackLimit;
+    for (const a of actors) if (a.task) a.task.on_point = null;
   }
   return result;
 }

@@ -1,0 +1,126 @@
+/**
+ * The explorer's "task alone" steps (check/execution.ts, Task.on_point): once
+ * every other actor has returned to user and no hardware walker runs, the steps
+ * are taken in place at the task's preemption points instead of yielding to the
+ * loop. Nothing may change: the same ExecutionResult, field for field, the same
+ * decisions of every strategy over a series of executions (PCT learns the run
+ * length from its choose() calls, DFS its path), the same RCU callbacks at the
+ * same steps, and strict replays of the recorded schedules. Each deliberately
+ * broken variant (SOLO_MUTANTS) is caught here.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Kernel } from "../kernel.js";
+import type { ReclaimPlugin } from "../plugin/plugin.js";
+import { DfsStrategy, PctStrategy, RandomStrategy, ReplayStrategy, type Strategy } from "../sched/strategy.js";
+import { Trampoline } from "../sched/trampoline.js";
+import { arch } from "../test/arch.js";
+import { naivePlugin } from "../test/naive_plugin.js";
+import { execute, SOLO_MUTANTS, type SoloMutant } from "./execution.js";
+import type { Scenario } from "./scenario.js";
+
+/** fault-vs-dontneed without walkers, the discarding task going on alone: fault, discard again (RCU frees in between). */
+const scenario: Scenario = {
+  name: "solo",
+  description: "t",
+  setup: [
+    { op: "mmap", at: 0, len: "2M" },
+    { op: "touch", at: 0, len: "2M", write: true },
+  ],
+  actors: [
+    {
+      name: "dontneed",
+      cpu: 0,
+      ops: [
+        { op: "madvise", at: 0, len: "2M", advice: "dontneed" },
+        { op: "touch", at: 0, len: "64K", write: true },
+        { op: "madvise", at: 0, len: "2M", advice: "dontneed" },
+        { op: "touch", at: "4K", len: "8K" },
+      ],
+    },
+    { name: "fault", cpu: 1, ops: [{ op: "touch", at: "8K", len: "12K", write: true }] },
+  ],
+};
+
+/** naivePlugin, its zap hook noting how many RCU callbacks had run: when they run is observable. */
+function plugin(log: number[]): ReclaimPlugin {
+  const p = naivePlugin();
+  const end = p.zap_pte_range_end!;
+  return {
+    ...p,
+    *zap_pte_range_end(t, tlb, mm, pmdp, start, st) {
+      log.push((t.k as unknown as Kernel).rcu.invoked);
+      return yield* end.call(p, t, tlb, mm, pmdp, start, st);
+    },
+  } as ReclaimPlugin;
+}
+
+const strategies: Record<string, () => Strategy> = {
+  random: () => new RandomStrategy(7919),
+  pct: () => new PctStrategy(7919, 2, 3, 200),
+  dfs: () => new DfsStrategy(2, 2),
+};
+
+/** `n` executions of the series `make` starts, solo steps as `solo` says: everything they show. */
+function series(make: () => Strategy, n: number, solo: SoloMutant | undefined) {
+  const st = make();
+  const out: unknown[] = [];
+  for (let i = 0; i < n && st.new_execution(); i++) {
+    const log: number[] = [];
+    const r = execute(scenario, st, { plugin: plugin(log), arch, solo_mutant: solo });
+    out.push({ ...r, log });
+  }
+  return out;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("a task alone takes its steps in place", () => {
+  it("the same results, strategy decisions and RCU timing as stepping it through the loop, for every strategy", () => {
+    for (const [name, make] of Object.entries(strategies)) {
+      const off = series(make, 25, "off");
+      expect(series(make, 25, undefined), name).toEqual(off);
+      expect(series(make, 25, "hand-back"), name).toEqual(off);
+    }
+  });
+
+  it("really takes them in place: the trampoline is resumed far less often than there are steps", () => {
+    const next = vi.spyOn(Trampoline.prototype, "next");
+    const st = new RandomStrategy(7919);
+    st.new_execution();
+    const r = execute(scenario, st, { plugin: plugin([]), arch });
+    const resumed = next.mock.calls.length;
+    expect(r.choices.length).toBeGreaterThan(1000);
+    expect(resumed).toBeLessThan(r.choices.length / 4);
+    next.mockClear();
+    const st2 = new RandomStrategy(7919);
+    st2.new_execution();
+    execute(scenario, st2, { plugin: plugin([]), arch, solo_mutant: "off" });
+    expect(next.mock.calls.length).toBe(r.choices.length);
+  });
+
+  it("a recorded schedule replays strictly, and a too short one still diverges where it ends", () => {
+    const st = new PctStrategy(7919, 2, 3, 200);
+    st.new_execution();
+    const r = execute(scenario, st, { plugin: plugin([]), arch });
+    const again = execute(scenario, new ReplayStrategy(r.choices), { plugin: plugin([]), arch });
+    expect(again.choices).toEqual(r.choices);
+    expect(again.violation).toEqual(r.violation);
+    const short = r.choices.slice(0, r.choices.length - 5);
+    const err = (solo: SoloMutant | undefined) => {
+      try {
+        execute(scenario, new ReplayStrategy(short), { plugin: plugin([]), arch, solo_mutant: solo });
+        return "no error";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(err(undefined)).toMatch(/schedule diverges at step \d+: its \d+ choice\(s\) are used up/);
+    expect(err(undefined)).toBe(err("off"));
+  });
+
+  it("every deliberately broken variant is caught", () => {
+    const ref = Object.fromEntries(Object.entries(strategies).map(([n, make]) => [n, series(make, 25, "off")]));
+    const caught = SOLO_MUTANTS.filter((m) => Object.entries(strategies).some(([n, make]) => JSON.stringify(series(make, 25, m)) !== JSON.stringify(ref[n])));
+    expect(caught).toEqual([...SOLO_MUTANTS]);
+  });
+});
