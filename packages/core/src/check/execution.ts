@@ -84,17 +84,19 @@ export interface ExecOptions {
    */
   record_steps?: boolean;
   /**
-   * A deliberately broken (or disabled) "task alone" fast path, for the tests
-   * (execution_solo.test.ts): "off" steps a lone task through the loop like any
-   * other; "skip-rcu-poll" forgets the RCU poll after its steps; "skip-choose"
-   * does not ask the strategy; "skip-record" leaves its steps out of `runnable`;
-   * "hand-back" returns every step to the loop (same results, only slower).
+   * Deliberately broken (or disabled) steps in place, for the tests
+   * (execution_solo.test.ts): "off" yields every point to the loop; the
+   * broken ones, taking steps in place, "skip-rcu-poll" forget the RCU poll,
+   * "skip-unblock" do not wake actors blocked on a lock just freed,
+   * "skip-choose" do not ask the strategy when one actor can run,
+   * "skip-record" leave the steps out of `runnable`; "hand-back" returns every
+   * step to the loop (the same results, only slower).
    */
   solo_mutant?: SoloMutant;
 }
 
-export type SoloMutant = "off" | "skip-rcu-poll" | "skip-choose" | "skip-record" | "hand-back";
-export const SOLO_MUTANTS: readonly SoloMutant[] = ["skip-rcu-poll", "skip-choose", "skip-record"];
+export type SoloMutant = "off" | "skip-rcu-poll" | "skip-unblock" | "skip-choose" | "skip-record" | "hand-back";
+export const SOLO_MUTANTS: readonly SoloMutant[] = ["skip-rcu-poll", "skip-unblock", "skip-choose", "skip-record"];
 
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
 export function actorNames(s: Scenario): string[] {
@@ -208,36 +210,61 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   const record = trace || (opts.record_steps ?? true);
   let step = 0;
   let pick = -1;
-  // A task alone: once every other actor has returned to user and no hardware walker
-  // runs, no step has a choice to make but the strategy's, so the steps are taken in
-  // place at the task's preemption points (Task.on_point, called by sync/op.ts)
-  // instead of yielding up to this loop and resuming: the same statements in the same
-  // order as the loop below (the end of one step, then the start of the next), only
-  // without the generator switches. Whatever this loop must handle itself (a blocked
-  // task, the step limit, a strategy that picks another actor or throws) is handed
-  // back: the point is yielded with `handed` set, and the loop goes on at the start
-  // of the step the callback reached, with the strategy's pick (or exception) kept.
-  // Not a Linux mechanism: a scheduler with one runnable task simply runs it.
+  /** This step's runnable set into prevRunnable (the same array as the last step's when equal); whether a task is in it. */
+  const runnableNow = (): boolean => {
+    const walkerRan = current >= 0 && actors[current].walk !== undefined;
+    let n = 0; // scratch[0..n) is this step's runnable set (no `length = 0`: it costs at every step)
+    let tasksRunnable = false;
+    for (let i = 0; i < actors.length; i++) {
+      const a = actors[i];
+      // A walker takes one speculative walk, then lets a task run: walks interleave, never starve tasks.
+      if (a.done || a.blocked || (a.walk && walkerRan)) continue;
+      if (!a.walk) tasksRunnable = true;
+      scratch[n++] = i;
+    }
+    if (!samePrefix(scratch, n, prevRunnable)) prevRunnable = scratch.slice(0, n);
+    return tasksRunnable;
+  };
+  /** After `pick` ran: a blocked actor whose lock is now free may proceed (walkers change no lock). */
+  const unblockOthers = (): void => {
+    for (let i = 0; i < actors.length; i++) {
+      const o = actors[i];
+      if (i !== pick && o.blocked && !stillBlocked(o.waiting!)) o.blocked = false;
+    }
+  };
+  // Steps taken in place: at a task's preemption point (Task.on_point, called by
+  // sync/op.ts) this callback does what the loop below does once the task has
+  // yielded the point (the end of that step), then the start of the next step; if
+  // the strategy picks the same task again, the task goes on without yielding, up
+  // to this loop and back down the trampoline. The same statements in the same
+  // order as the loop, only without the generator switches. Whatever the loop
+  // must handle itself (a blocked task, the step limit, a strategy that picks
+  // another actor or throws) is handed back: the point is yielded with `handed`
+  // set, and the loop goes on at the start of the next step, with the strategy's
+  // pick (or exception) kept. Not a Linux mechanism: a model of a scheduler tick.
   let handed = false;
   let keptPick = -1;
   let keptError: { e: unknown } | null = null;
   const solo = opts.solo_mutant ?? null;
-  const alone = (p: Point): boolean => {
+  const inPlace = (p: Point): boolean => {
     if (p.kind === 4) return false; // blocked: the loop's business, from the end of this step on
     const a = actors[pick];
-    // The end of step `step` (as after `a.path.next()` below; no other actor is blocked or can be).
+    // The end of step `step` (as after `a.path.next()` below).
     a.blocked = false;
     a.waiting = null;
     if (record) result.steps.push({ actor: pick, what: p.what, stack: undefined });
+    if (solo !== "skip-unblock") unblockOthers();
     current = pick;
     if (solo !== "skip-rcu-poll") k.rcu.rcu_poll();
-    // The start of the next step (the loop's `step++` when handed back): its runnable set is this one task, the last step's array.
+    // The start of the next step (the loop's `step++` when handed back). This task is runnable: it was not blocked.
     const next = step + 1;
     handed = true;
     if (next >= max || solo === "hand-back") return false;
+    runnableNow();
+    const runnable = prevRunnable;
     let c: number;
     try {
-      c = solo === "skip-choose" ? pick : strategy.choose(prevRunnable, next, current);
+      c = solo === "skip-choose" && runnable.length === 1 ? pick : strategy.choose(runnable, next, current);
     } catch (e) {
       keptError = { e };
       return false;
@@ -248,8 +275,8 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     }
     step = next;
     result.choices.push(pick);
-    if (solo !== "skip-record") result.runnable.push(prevRunnable);
-    result.preemptions = preemptions.step(pick, prevRunnable);
+    if (solo !== "skip-record") result.runnable.push(runnable);
+    result.preemptions = preemptions.step(pick, runnable);
     handed = false;
     return true;
   };
@@ -257,17 +284,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     for (; ; step++) {
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
-      const walkerRan = current >= 0 && actors[current].walk !== undefined;
-      let n = 0; // scratch[0..n) is this step's runnable set (no `length = 0`: it costs at every step)
-      let tasksRunnable = false;
-      for (let i = 0; i < actors.length; i++) {
-        const a = actors[i];
-        // A walker takes one speculative walk, then lets a task run: walks interleave, never starve tasks.
-        if (a.done || a.blocked || (a.walk && walkerRan)) continue;
-        if (!a.walk) tasksRunnable = true;
-        scratch[n++] = i;
-      }
-      if (!samePrefix(scratch, n, prevRunnable)) prevRunnable = scratch.slice(0, n);
+      const tasksRunnable = runnableNow();
       const runnable = prevRunnable;
       if (!tasksRunnable) {
         const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
@@ -289,7 +306,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       } else {
         const t = a.task!;
         t.trace_stack = trace;
-        t.on_point = !trace && live === 1 && walkers.length === 0 && solo !== "off" ? alone : null;
+        t.on_point = !trace && solo !== "off" ? inPlace : null;
         const r = a.path!.next();
         if (handed) {
           // The callback ended the step at this point: the next one starts at the top of the loop.
@@ -306,11 +323,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
           a.waiting = a.blocked ? { kind: p.kind, what: p.what, obj: p.obj } : null;
           if (record) result.steps.push({ actor: pick, what: p.what, stack: trace ? parseStack(p.stack) : undefined });
         }
-        // Someone else moved: a blocked actor whose lock is now free may proceed (walkers change no lock).
-        for (let i = 0; i < actors.length; i++) {
-          const o = actors[i];
-          if (i !== pick && o.blocked && !stillBlocked(o.waiting!)) o.blocked = false;
-        }
+        unblockOthers(); // someone else moved
       }
       current = pick;
       k.rcu.rcu_poll(); // callbacks run as early as the grace period allows

@@ -1,12 +1,13 @@
 /**
- * The explorer's "task alone" steps (check/execution.ts, Task.on_point): once
- * every other actor has returned to user and no hardware walker runs, the steps
- * are taken in place at the task's preemption points instead of yielding to the
- * loop. Nothing may change: the same ExecutionResult, field for field, the same
+ * The explorer's steps taken in place (check/execution.ts, Task.on_point): at a
+ * task's preemption point the scheduler's step runs right there, and while the
+ * strategy keeps picking that task it goes on without yielding to the loop.
+ * Nothing may change: the same ExecutionResult, field for field, the same
  * decisions of every strategy over a series of executions (PCT learns the run
  * length from its choose() calls, DFS its path), the same RCU callbacks at the
- * same steps, and strict replays of the recorded schedules. Each deliberately
- * broken variant (SOLO_MUTANTS) is caught here.
+ * same steps, blocked tasks woken at the same steps, hardware walkers
+ * interleaved the same, and strict replays of the recorded schedules. Each
+ * deliberately broken variant (SOLO_MUTANTS) is caught here.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Kernel } from "../kernel.js";
@@ -18,7 +19,7 @@ import { naivePlugin } from "../test/naive_plugin.js";
 import { execute, SOLO_MUTANTS, type SoloMutant } from "./execution.js";
 import type { Scenario } from "./scenario.js";
 
-/** fault-vs-dontneed without walkers, the discarding task going on alone: fault, discard again (RCU frees in between). */
+/** fault-vs-dontneed, the discarding task going on alone: fault, discard again (RCU frees in between). */
 const scenario: Scenario = {
   name: "solo",
   description: "t",
@@ -40,6 +41,8 @@ const scenario: Scenario = {
     { name: "fault", cpu: 1, ops: [{ op: "touch", at: "8K", len: "12K", write: true }] },
   ],
 };
+/** The same with a hardware walker on the faulting CPU (an actor every other step). */
+const withWalker: Scenario = { ...scenario, name: "solo-walker", hw_walkers: [1] };
 
 /** naivePlugin, its zap hook noting how many RCU callbacks had run: when they run is observable. */
 function plugin(log: number[]): ReclaimPlugin {
@@ -61,12 +64,12 @@ const strategies: Record<string, () => Strategy> = {
 };
 
 /** `n` executions of the series `make` starts, solo steps as `solo` says: everything they show. */
-function series(make: () => Strategy, n: number, solo: SoloMutant | undefined) {
+function series(make: () => Strategy, n: number, solo: SoloMutant | undefined, s: Scenario = scenario) {
   const st = make();
   const out: unknown[] = [];
   for (let i = 0; i < n && st.new_execution(); i++) {
     const log: number[] = [];
-    const r = execute(scenario, st, { plugin: plugin(log), arch, solo_mutant: solo });
+    const r = execute(s, st, { plugin: plugin(log), arch, solo_mutant: solo });
     out.push({ ...r, log });
   }
   return out;
@@ -74,13 +77,14 @@ function series(make: () => Strategy, n: number, solo: SoloMutant | undefined) {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe("a task alone takes its steps in place", () => {
-  it("the same results, strategy decisions and RCU timing as stepping it through the loop, for every strategy", () => {
-    for (const [name, make] of Object.entries(strategies)) {
-      const off = series(make, 25, "off");
-      expect(series(make, 25, undefined), name).toEqual(off);
-      expect(series(make, 25, "hand-back"), name).toEqual(off);
-    }
+describe("steps taken in place at a task's preemption points", () => {
+  it("the same results, strategy decisions and RCU timing as yielding every point to the loop, for every strategy", () => {
+    for (const s of [scenario, withWalker])
+      for (const [name, make] of Object.entries(strategies)) {
+        const off = series(make, 20, "off", s);
+        expect(series(make, 20, undefined, s), `${s.name} ${name}`).toEqual(off);
+        expect(series(make, 20, "hand-back", s), `${s.name} ${name}`).toEqual(off);
+      }
   });
 
   it("really takes them in place: the trampoline is resumed far less often than there are steps", () => {
@@ -119,8 +123,8 @@ describe("a task alone takes its steps in place", () => {
   });
 
   it("every deliberately broken variant is caught", () => {
-    const ref = Object.fromEntries(Object.entries(strategies).map(([n, make]) => [n, series(make, 25, "off")]));
-    const caught = SOLO_MUTANTS.filter((m) => Object.entries(strategies).some(([n, make]) => JSON.stringify(series(make, 25, m)) !== JSON.stringify(ref[n])));
+    const ref = Object.fromEntries(Object.entries(strategies).map(([n, make]) => [n, JSON.stringify(series(make, 20, "off"))]));
+    const caught = SOLO_MUTANTS.filter((m) => Object.entries(strategies).some(([n, make]) => JSON.stringify(series(make, 20, m)) !== ref[n]));
     expect(caught).toEqual([...SOLO_MUTANTS]);
   });
 });
