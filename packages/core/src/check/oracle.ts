@@ -21,6 +21,12 @@ export interface OracleEvent {
   who: string;
 }
 
+/** A page's completed events: the newest, then the older ones. */
+interface Done {
+  readonly ev: OracleEvent;
+  readonly older: Done | null;
+}
+
 export class OracleViolation extends MmsimError {
   constructor(message: string) {
     super("oracle-violation", message);
@@ -30,28 +36,22 @@ export class OracleViolation extends MmsimError {
 export class Oracle {
   private clock = 0;
   private seq = 1000;
-  private done = new Map<number, OracleEvent[]>();
+  /** Per page, the completed events, newest first, as a list whose tails are shared (with copies too). */
+  private done = new Map<number, Done>();
   private readonly open = new Set<OracleEvent>();
-  /**
-   * The lists of `done` this oracle may append to; the others it shares with
-   * copies (copy()) and replaces by a copy before its first append.
-   */
-  private owned = new Set<OracleEvent[]>();
 
   /**
    * A copy for the explorer's post-setup snapshot (check/setup_snapshot.ts), taken
    * between operations (no event open). The recorded events are shared: once in
-   * `done` an event never changes; so are the per-page lists, until one of the
-   * two oracles appends to one (copy on write).
+   * `done` an event never changes; so are the per-page lists (a new event is a new
+   * head in front of the shared tail).
    */
   copy(): Oracle {
     if (this.open.size) throw new GraphCloneError(`cannot copy the oracle with ${this.open.size} operation(s) in progress`);
     const o = new Oracle();
     o.clock = this.clock;
     o.seq = this.seq;
-    // Both share every list now: each copies a list before it appends to it (record()).
     o.done = new Map(this.done);
-    this.owned = new Set();
     return o;
   }
 
@@ -103,13 +103,14 @@ export class Oracle {
   }
 
   private record(ev: OracleEvent, page = ev.page): void {
-    let l = this.done.get(page);
-    if (!l || !this.owned.has(l)) {
-      l = l ? l.slice() : [];
-      this.done.set(page, l);
-      this.owned.add(l);
-    }
-    l.push(ev);
+    this.done.set(page, { ev, older: this.done.get(page) ?? null });
+  }
+
+  /** The completed events of a page, oldest first. */
+  private events(page: number): OracleEvent[] {
+    const out: OracleEvent[] = [];
+    for (let d: Done | null = this.done.get(page) ?? null; d !== null; d = d.older) out.push(d.ev);
+    return out.reverse();
   }
 
   /** Values an event leaves behind, given what was allowed before it. */
@@ -136,7 +137,7 @@ export class Oracle {
    * value or zero. Operations overlapping the read may or may not be seen.
    */
   allowed(read: OracleEvent): Set<number> {
-    const evs = this.done.get(read.page) ?? [];
+    const evs = this.events(read.page);
     const allowed = this.allowedBefore(evs.filter((e) => e.end < read.start));
     for (const e of [...evs.filter((e) => e.end >= read.start), ...[...this.open].filter((o) => o.page <= read.page && read.page < o.page + (o.pages ?? 1) && o !== read)])
       for (const v of this.leaves(e, allowed)) allowed.add(v);
