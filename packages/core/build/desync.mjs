@@ -27,6 +27,15 @@
  * kernel path keeps its own `yield*` (it is a generator in the twin too); a
  * nested kernel path declaration keeps its generator and gets its twin right
  * after it, in the same scope.
+ *
+ * Stepping variants: every derived kernel path also gets `function* name$step`,
+ * the same generator with `yield* f(args)` → `(yield f$step(args))` when f is a
+ * kernel path with a derived twin (other `yield*`: Ops, plugin hooks, are kept),
+ * and `flat_path(f(args))` → `flat_path(f$step(args), true)` anywhere in the
+ * file. The explorer steps those on a trampoline (src/sched/trampoline.ts): a
+ * preemption point then resumes one generator, not one per caller on the stack.
+ * The hand-written primitives get none (`yield* spin_lock(...)` delegates to the
+ * Op, one level). Imports and re-exports carry `$step` beside `$sync`.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -107,7 +116,10 @@ function facts(src, file) {
   const sf = parse(src, file);
   const own = new Set();
   for (const s of sf.statements) if (isKernelPathDecl(s)) own.add(s.name.text);
-  for (const n of handTwins(sf, false)) own.add(n);
+  const hand = handTwins(sf, false);
+  /** Kernel paths with a derived twin and stepping variant (not the hand-written primitives). */
+  const derived = new Set([...own].filter((n) => !hand.has(n)));
+  for (const n of hand) own.add(n);
   const reexports = [];
   for (const s of sf.statements) {
     if (!ts.isExportDeclaration(s) || s.isTypeOnly) continue;
@@ -117,7 +129,7 @@ function facts(src, file) {
     else if (ts.isNamedExports(s.exportClause))
       reexports.push({ target, all: false, pairs: s.exportClause.elements.filter((e) => !e.isTypeOnly).map((e) => [(e.propertyName ?? e.name).text, e.name.text]) });
   }
-  return { own, reexports };
+  return { own, derived, reexports };
 }
 
 /**
@@ -163,20 +175,34 @@ export function clearCache() {
  * Kernel paths a file exports, following `export ... from "./x.js"`. Every file
  * consulted is added to `deps` (the importer's output depends on them).
  */
-export function kpathNamesOfFile(file, deps = new Set(), active = new Set()) {
+export function kpathNamesOfFile(file, deps = new Set()) {
+  return namesOfFile(file, deps, new Set()).names;
+}
+
+/**
+ * kpathNamesOfFile(), and (`derived`) those of them with a derived twin and
+ * stepping variant `X$step`: all but the hand-written primitives.
+ */
+function namesOfFile(file, deps, active) {
   deps.add(file);
-  if (active.has(file)) return new Set(); // a cycle of re-exports
+  if (active.has(file)) return { names: new Set(), derived: new Set() }; // a cycle of re-exports
   const f = factsOfFile(file);
-  if (!f) return new Set();
+  if (!f) return { names: new Set(), derived: new Set() };
   const names = new Set(f.own);
+  const derived = new Set(f.derived);
   active.add(file);
   for (const r of f.reexports) {
-    const theirs = kpathNamesOfFile(r.target, deps, active);
-    if (r.all) for (const n of theirs) names.add(n);
-    else for (const [n, alias] of r.pairs) if (theirs.has(n)) names.add(alias);
+    const theirs = namesOfFile(r.target, deps, active);
+    for (const [from, to] of [
+      [theirs.names, names],
+      [theirs.derived, derived],
+    ]) {
+      if (r.all) for (const n of from) to.add(n);
+      else for (const [n, alias] of r.pairs) if (from.has(n)) to.add(alias);
+    }
   }
   active.delete(file);
-  return names;
+  return { names, derived };
 }
 
 /** Transform one TypeScript source file of a package that writes kernel paths. */
@@ -192,8 +218,12 @@ export function desyncWithDeps(src, file) {
   const handWritten = handTwins(sf, true);
   /** Local names that are kernel paths. */
   const gens = new Set([...decls.map((d) => d.name.text), ...handWritten]);
+  /** Local names that are kernel paths with a derived stepping variant `X$step` (not primitives). */
+  const steps = new Set(decls.map((d) => d.name.text).filter((n) => !handWritten.has(n)));
   /** Namespace imports of files with kernel paths: local name → their kernel paths. */
   const namespaces = new Map();
+  /** The same, their kernel paths with a stepping variant. */
+  const stepNamespaces = new Map();
   /** Import / export declaration → the twins to add to its `{ ... }`. */
   const extras = new Map();
 
@@ -203,8 +233,11 @@ export function desyncWithDeps(src, file) {
       const ic = s.importClause;
       const target = relTarget(s.moduleSpecifier, file);
       if (!ic || ic.isTypeOnly || !target) continue;
-      const theirs = kpathNamesOfFile(target, deps);
-      if (ic.namedBindings && ts.isNamespaceImport(ic.namedBindings)) namespaces.set(ic.namedBindings.name.text, theirs);
+      const { names: theirs, derived: theirSteps } = namesOfFile(target, deps, new Set());
+      if (ic.namedBindings && ts.isNamespaceImport(ic.namedBindings)) {
+        namespaces.set(ic.namedBindings.name.text, theirs);
+        stepNamespaces.set(ic.namedBindings.name.text, theirSteps);
+      }
       if (!named(ic.namedBindings)) continue;
       const add = [];
       for (const e of ic.namedBindings.elements) {
@@ -213,24 +246,32 @@ export function desyncWithDeps(src, file) {
         if (!theirs.has(name)) continue;
         add.push(e.propertyName ? `${name}$sync as ${e.name.text}$sync` : `${name}$sync`);
         gens.add(e.name.text);
+        if (!theirSteps.has(name)) continue;
+        add.push(e.propertyName ? `${name}$step as ${e.name.text}$step` : `${name}$step`);
+        steps.add(e.name.text);
       }
       if (add.length) extras.set(s, add);
     }
   }
   for (const s of sf.statements) {
     if (!ts.isExportDeclaration(s) || s.isTypeOnly || !s.exportClause || !ts.isNamedExports(s.exportClause)) continue;
-    let has;
+    let has, hasStep;
     if (s.moduleSpecifier) {
       const target = relTarget(s.moduleSpecifier, file);
       if (!target) continue;
-      const theirs = kpathNamesOfFile(target, deps);
+      const { names: theirs, derived: theirSteps } = namesOfFile(target, deps, new Set());
       has = (n) => theirs.has(n);
-    } else has = (n) => gens.has(n); // `export { f }` of a local or imported kernel path
+      hasStep = (n) => theirSteps.has(n);
+    } else {
+      has = (n) => gens.has(n); // `export { f }` of a local or imported kernel path
+      hasStep = (n) => steps.has(n);
+    }
     const add = [];
     for (const e of s.exportClause.elements) {
       if (e.isTypeOnly || !ts.isIdentifier(e.propertyName ?? e.name)) continue;
       const name = (e.propertyName ?? e.name).text;
       if (has(name)) add.push(e.propertyName ? `${name}$sync as ${e.name.text}$sync` : `${name}$sync`);
+      if (hasStep(name)) add.push(e.propertyName ? `${name}$step as ${e.name.text}$step` : `${name}$step`);
     }
     if (add.length) extras.set(s, add);
   }
@@ -247,6 +288,18 @@ export function desyncWithDeps(src, file) {
     if (ts.isPropertyAccessExpression(c) && !c.questionDotToken && ts.isIdentifier(c.expression) && ts.isIdentifier(c.name)) {
       const theirs = namespaces.get(c.expression.text);
       if (theirs && theirs.has(c.name.text)) return `${c.expression.text}.${c.name.text}$sync`;
+    }
+    return null;
+  }
+
+  /** `f(args)` / `ns.f(args)` where f is a kernel path with a stepping variant → `f$step` / `ns.f$step`, else null. */
+  function stepCallee(e) {
+    if (!ts.isCallExpression(e) || e.questionDotToken) return null;
+    const c = e.expression;
+    if (ts.isIdentifier(c) && steps.has(c.text)) return `${c.text}$step`;
+    if (ts.isPropertyAccessExpression(c) && !c.questionDotToken && ts.isIdentifier(c.expression) && ts.isIdentifier(c.name)) {
+      const theirs = stepNamespaces.get(c.expression.text);
+      if (theirs && theirs.has(c.name.text)) return `${c.expression.text}.${c.name.text}$step`;
     }
     return null;
   }
@@ -299,6 +352,22 @@ export function desyncWithDeps(src, file) {
       if (!node.asteriskToken) throw new Error(`desync: ${file}:${lineOf(node)}: a kernel path may only delegate (yield*), not yield`);
       return delegate(node.expression, mode);
     }
+    if (ts.isYieldExpression(node) && mode === "step") {
+      // `yield* f(args)` → `(yield f$step(args))`: the call's generator goes to the trampoline
+      // (sched/trampoline.ts), which runs it on its own stack and resumes this one with its
+      // return value (or throws its exception here). Anything else (an Op, a plugin hook's
+      // generator) is delegated as written: its points pass through this one level.
+      const e = node.asteriskToken ? ts.skipParentheses(node.expression) : null;
+      const callee = e && stepCallee(e);
+      if (callee) return `(yield ${twinCall(e, callee, mode)})`;
+      return children(node, mode);
+    }
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "flat_path" && node.arguments.length === 1) {
+      // flat_path(f(args)) → flat_path(f$step(args), true): the stepping variant, on a trampoline.
+      const e = ts.skipParentheses(node.arguments[0]);
+      const callee = stepCallee(e);
+      if (callee) return `flat_path(${twinCall(e, callee, mode)}, true)`;
+    }
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "run_to_completion" && node.arguments.length === 1) {
       const e = ts.skipParentheses(node.arguments[0]);
       const callee = twinCallee(e);
@@ -309,7 +378,7 @@ export function desyncWithDeps(src, file) {
       if (handWritten.has(node.name.text)) return children(node, "orig");
       const line = src.lastIndexOf("\n", start(node)) + 1;
       const indent = /^[ \t]*/.exec(src.slice(line))[0];
-      return children(node, "orig") + "\n" + indent + twin(node).trim();
+      return children(node, "orig") + "\n" + indent + twin(node).trim() + "\n" + indent + stepVariant(node).trim();
     }
     return children(node, isGeneratorFunction(node) ? "orig" : mode);
   }
@@ -326,9 +395,26 @@ export function desyncWithDeps(src, file) {
     return `\n${isExported(node) ? "export " : ""}function ${node.name.text}$sync${tp}${params}: any ${body}\n`;
   }
 
+  /**
+   * The stepping variant of a kernel path declaration: the same generator, its
+   * calls of kernel paths yielded to the trampoline instead of delegated (see
+   * render's "step" mode), so that a preemption point resumes one generator,
+   * not one per caller on the stack.
+   */
+  function stepVariant(node) {
+    twinCount++;
+    const open = node.parameters.pos - 1;
+    const close = ts.skipTrivia(src, node.parameters.end);
+    const tp = node.typeParameters ? src.slice(node.typeParameters.pos - 1, ts.skipTrivia(src, node.typeParameters.end) + 1) : "";
+    const params = children(node, "step", open, close + 1);
+    const body = render(node.body, "step");
+    return `\n${isExported(node) ? "export " : ""}function* ${node.name.text}$step${tp}${params}: any ${body}\n`;
+  }
+
   const code = children(sf, "orig", 0, src.length);
   let twins = "";
   for (const s of sf.statements) if (isKernelPathDecl(s) && !handWritten.has(s.name.text)) twins += twin(s);
+  for (const s of sf.statements) if (isKernelPathDecl(s) && !handWritten.has(s.name.text)) twins += stepVariant(s);
   deps.delete(file);
   return { code: twinCount ? code + MARK + DRIVE + twins : code, deps: [...deps] };
 }

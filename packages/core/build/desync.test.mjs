@@ -201,6 +201,74 @@ export function* f(t: number): KPath { yield* spin_lock(t); }
     expect(tw).not.toContain("gen$sync");
   });
 
+  it("derives a stepping variant: calls of kernel paths yielded to the trampoline, other delegations kept", () => {
+    const src = `${PRELUDE}
+declare function prim(t: number): Iterable<unknown>;
+declare const hooks: { h: ((t: number) => KPath<number>) | null };
+function* leaf(t: number, x: number): KPath<number> { yield* prim(t); return t + x; }
+export function* mid<T>(t: number): KPath<number> {
+  const a = yield* leaf(t, yield* leaf(t, 1));
+  if (hooks.h !== null) yield* hooks.h!(t);
+  function* each(xs: number[]) { yield* xs; }
+  function* inner(x: number): KPath<number> { return (yield* leaf(x, 0)) + t; }
+  return a + (yield* leaf(t, 2)) + (yield* inner(3));
+}
+`;
+    const tw = twins(desync(src, join(dir, "step.ts")));
+    expect(tw).toContain("function* leaf$step(t: number, x: number): any { yield* prim(t); return t + x; }");
+    expect(tw).not.toMatch(/\n\s*export function\* leaf\$step/); // not exported: neither is leaf
+    expect(tw).toContain("export function* mid$step<T>(t: number): any {");
+    expect(tw).toContain("const a = (yield leaf$step(t, (yield leaf$step(t, 1))));");
+    expect(tw).toContain("if (hooks.h !== null) yield* hooks.h!(t);"); // a hook: delegated as written
+    expect(tw).toContain("function* each(xs: number[]) { yield* xs; }"); // not a kernel path: untouched
+    expect(tw).toContain("function* inner$step(x: number): any { return ((yield leaf$step(x, 0))) + t; }"); // beside inner, in scope
+    expect(tw).toContain("return a + ((yield leaf$step(t, 2))) + ((yield inner$step(3)));");
+    js(desync(src, join(dir, "step.ts")));
+  });
+
+  it("rewrites flat_path(f(args)) to the stepping variant on a trampoline, and nothing else", () => {
+    const src = `${PRELUDE}
+import { flat_path } from "./trampoline.js";
+export function* f(t: number): KPath<number> { return t; }
+declare function other(t: number): KPath<number>;
+export const x = [flat_path(f(1)), flat_path(other(2))];
+`;
+    expect(head(desync(src, join(dir, "flat.ts")))).toContain("export const x = [flat_path(f$step(1), true), flat_path(other(2))];");
+  });
+
+  it("stepping variants on a trampoline behave as their generators: points, return values, exceptions, finally", async () => {
+    const src = `${PRELUDE}
+export const log: string[] = [];
+function* point(what: string): Generator<unknown, void, undefined> { yield { kind: 1, what, obj: null }; } // an Op: delegated as written
+function* leaf(x: number): KPath<number> {
+  yield* point("leaf " + x);
+  if (x === 2) throw new Error("two");
+  return x * 10;
+}
+export function* top(): KPath<number> {
+  let sum = 0;
+  for (const x of [1, 2, 3]) {
+    try { sum += yield* leaf(x); } catch (e) { yield* point("caught " + (e as Error).message); } finally { log.push("finally " + x); }
+  }
+  return sum;
+}
+`;
+    const m = await load(desync(src, join(dir, "stepbehave.ts")));
+    const { Trampoline } = await import("../src/sched/trampoline.ts");
+    const drive = (it) => {
+      const out = [];
+      for (let r = it.next(); ; r = it.next()) {
+        if (r.done) return [...out, "returned " + r.value];
+        out.push(r.value.what);
+      }
+    };
+    const nested = drive(m.top());
+    const nestedLog = m.log.splice(0);
+    expect(nested).toEqual(["leaf 1", "leaf 2", "caught two", "leaf 3", "returned 40"]);
+    expect(drive(new Trampoline(m.top$step()))).toEqual(nested);
+    expect(m.log).toEqual(nestedLog);
+  });
+
   it("a file without kernel paths comes back unchanged", () => {
     const src = `export const s = "yield* f(x)"; // run_to_completion(f(x))\nexport function* g() { yield* [1]; }\n`;
     expect(desync(src, join(dir, "plain-file.ts"))).toBe(src);
@@ -227,9 +295,11 @@ export function* f(t: number): KPath<number> {
 `,
     });
     const { code, deps } = desyncWithDeps(readFile(join(d, "use.ts")), join(d, "use.ts"));
-    expect(code).toContain(`import { path$sync, prim$sync as p$sync, type KPath, path, prim as p, helper } from "./lib.js";`);
+    // The primitive (a hand-written twin) has no stepping variant: only path$step is imported.
+    expect(code).toContain(`import { path$sync, path$step, prim$sync as p$sync, type KPath, path, prim as p, helper } from "./lib.js";`);
     expect(code).toContain(`import type { path as typeOnly } from "./lib.js";`);
     expect(twins(code)).toContain("return (path$sync(t)) + (p$sync(t)) + (ns.path$sync(t)) + helper(t);");
+    expect(twins(code)).toContain("return ((yield path$step(t))) + (yield* p(t)) + ((yield ns.path$step(t))) + helper(t);");
     expect(deps).toEqual([join(d, "lib.ts")]);
   });
 
@@ -240,11 +310,12 @@ export function* f(t: number): KPath<number> {
       "use.ts": `import { path, renamed } from "./index.js";\nexport { path };\nexport function* f(t: number) : KPath { yield* renamed(t); }\ntype KPath = Generator<unknown, void, undefined>;\n`,
     });
     const index = desync(readFile(join(d, "index.ts")), join(d, "index.ts"));
-    expect(index).toContain(`export { path$sync as renamed$sync, path as renamed, helper } from "./lib.js";`);
+    expect(index).toContain(`export { path$sync as renamed$sync, path$step as renamed$step, path as renamed, helper } from "./lib.js";`);
     const use = desync(readFile(join(d, "use.ts")), join(d, "use.ts"));
-    expect(use).toContain(`import { path$sync, renamed$sync, path, renamed } from "./index.js";`);
-    expect(use).toContain("export { path$sync, path };");
+    expect(use).toContain(`import { path$sync, path$step, renamed$sync, renamed$step, path, renamed } from "./index.js";`);
+    expect(use).toContain("export { path$sync, path$step, path };");
     expect(twins(use)).toContain("renamed$sync(t);");
+    expect(twins(use)).toContain("(yield renamed$step(t));");
   });
 
   it("invalidates its cache when an imported file changes, even within one mtime tick", () => {
@@ -268,7 +339,7 @@ export function* f(t: number): KPath<number> {
     writeFileSync(lib, kpath);
     utimesSync(lib, atime, mtime);
     const after = desync(readFile(use), use);
-    expect(after).toContain(`import { path$sync, path } from "./lib.js";`);
+    expect(after).toContain(`import { path$sync, path$step, path } from "./lib.js";`);
     expect(twins(after)).toContain("return path$sync(t);");
     expect(cacheStats().misses).toBe(s1.misses + 1);
 

@@ -10,6 +10,7 @@ import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { isMmsimError, type MmsimError } from "@mmsim/spec";
 import type { Point } from "../sched/point.js";
 import { run_to_completion } from "../sched/runner.js";
+import { flat_path } from "../sched/trampoline.js";
 import { PreemptionCounter, ScheduleDivergenceError } from "../sched/schedule.js";
 import type { Strategy } from "../sched/strategy.js";
 import type { Task } from "../sched/task.js";
@@ -54,7 +55,7 @@ interface Actor {
   name: string;
   cpu: number;
   task: Task | null;
-  path: KPath<unknown> | null;
+  path: Iterator<Point, unknown, undefined> | null;
   done: boolean;
   blocked: boolean;
   /** What a blocked actor waits for (its last Point). */
@@ -82,7 +83,20 @@ export interface ExecOptions {
    * failure's traced replay): one object less per step.
    */
   record_steps?: boolean;
+  /**
+   * Deliberately broken (or disabled) steps in place, for the tests
+   * (execution_solo.test.ts): "off" yields every point to the loop; the
+   * broken ones, taking steps in place, "skip-rcu-poll" forget the RCU poll,
+   * "skip-unblock" do not wake actors blocked on a lock just freed,
+   * "skip-choose" do not ask the strategy when one actor can run,
+   * "skip-record" leave the steps out of `runnable`; "hand-back" returns every
+   * step to the loop (the same results, only slower).
+   */
+  solo_mutant?: SoloMutant;
 }
+
+export type SoloMutant = "off" | "skip-rcu-poll" | "skip-unblock" | "skip-choose" | "skip-record" | "hand-back";
+export const SOLO_MUTANTS: readonly SoloMutant[] = ["skip-rcu-poll", "skip-unblock", "skip-choose", "skip-record"];
 
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
 export function actorNames(s: Scenario): string[] {
@@ -171,7 +185,10 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   const actors: Actor[] = s.actors.map((a, i) => {
     const task = i === 0 ? proc.task : k.new_task(mm, a.cpu, a.name);
     if (i === 0) k.cpu_curr[a.cpu] = task;
-    return { name: a.name, cpu: a.cpu, task, path: run_ops(task, mm, a.ops, oracle, a.name, result.results[i]), done: false, blocked: false, waiting: null };
+    // Stepped on a trampoline (one generator resumed per point), except when tracing: the
+    // trace reads the kernel functions on the stack at each point, so it steps them nested.
+    const path = opts.trace ? run_ops(task, mm, a.ops, oracle, a.name, result.results[i]) : flat_path(run_ops(task, mm, a.ops, oracle, a.name, result.results[i]));
+    return { name: a.name, cpu: a.cpu, task, path, done: false, blocked: false, waiting: null };
   });
   for (const c of walkers) {
     k.tlb.switch_mm(c, mm, (s.lazy_cpus ?? []).includes(c));
@@ -191,27 +208,91 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   const scratch: number[] = [];
   const trace = opts.trace ?? false;
   const record = trace || (opts.record_steps ?? true);
+  let step = 0;
+  let pick = -1;
+  /** This step's runnable set into prevRunnable (the same array as the last step's when equal); whether a task is in it. */
+  const runnableNow = (): boolean => {
+    const walkerRan = current >= 0 && actors[current].walk !== undefined;
+    let n = 0; // scratch[0..n) is this step's runnable set (no `length = 0`: it costs at every step)
+    let tasksRunnable = false;
+    for (let i = 0; i < actors.length; i++) {
+      const a = actors[i];
+      // A walker takes one speculative walk, then lets a task run: walks interleave, never starve tasks.
+      if (a.done || a.blocked || (a.walk && walkerRan)) continue;
+      if (!a.walk) tasksRunnable = true;
+      scratch[n++] = i;
+    }
+    if (!samePrefix(scratch, n, prevRunnable)) prevRunnable = scratch.slice(0, n);
+    return tasksRunnable;
+  };
+  /** After `pick` ran: a blocked actor whose lock is now free may proceed (walkers change no lock). */
+  const unblockOthers = (): void => {
+    for (let i = 0; i < actors.length; i++) {
+      const o = actors[i];
+      if (i !== pick && o.blocked && !stillBlocked(o.waiting!)) o.blocked = false;
+    }
+  };
+  // Steps taken in place: at a task's preemption point (Task.on_point, called by
+  // sync/op.ts) this callback does what the loop below does once the task has
+  // yielded the point (the end of that step), then the start of the next step; if
+  // the strategy picks the same task again, the task goes on without yielding, up
+  // to this loop and back down the trampoline. The same statements in the same
+  // order as the loop, only without the generator switches. Whatever the loop
+  // must handle itself (a blocked task, the step limit, a strategy that picks
+  // another actor or throws) is handed back: the point is yielded with `handed`
+  // set, and the loop goes on at the start of the next step, with the strategy's
+  // pick (or exception) kept. Not a Linux mechanism: a model of a scheduler tick.
+  let handed = false;
+  let keptPick = -1;
+  let keptError: { e: unknown } | null = null;
+  const solo = opts.solo_mutant ?? null;
+  const inPlace = (p: Point): boolean => {
+    if (p.kind === 4) return false; // blocked: the loop's business, from the end of this step on
+    const a = actors[pick];
+    // The end of step `step` (as after `a.path.next()` below).
+    a.blocked = false;
+    a.waiting = null;
+    if (record) result.steps.push({ actor: pick, what: p.what, stack: undefined });
+    if (solo !== "skip-unblock") unblockOthers();
+    current = pick;
+    if (solo !== "skip-rcu-poll") k.rcu.rcu_poll();
+    // The start of the next step (the loop's `step++` when handed back). This task is runnable: it was not blocked.
+    const next = step + 1;
+    handed = true;
+    if (next >= max || solo === "hand-back") return false;
+    runnableNow();
+    const runnable = prevRunnable;
+    let c: number;
+    try {
+      c = solo === "skip-choose" && runnable.length === 1 ? pick : strategy.choose(runnable, next, current);
+    } catch (e) {
+      keptError = { e };
+      return false;
+    }
+    if (c !== pick) {
+      keptPick = c;
+      return false;
+    }
+    step = next;
+    result.choices.push(pick);
+    if (solo !== "skip-record") result.runnable.push(runnable);
+    result.preemptions = preemptions.step(pick, runnable);
+    handed = false;
+    return true;
+  };
   try {
-    for (let step = 0; ; step++) {
+    for (; ; step++) {
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
-      const walkerRan = current >= 0 && actors[current].walk !== undefined;
-      let n = 0; // scratch[0..n) is this step's runnable set (no `length = 0`: it costs at every step)
-      let tasksRunnable = false;
-      for (let i = 0; i < actors.length; i++) {
-        const a = actors[i];
-        // A walker takes one speculative walk, then lets a task run: walks interleave, never starve tasks.
-        if (a.done || a.blocked || (a.walk && walkerRan)) continue;
-        if (!a.walk) tasksRunnable = true;
-        scratch[n++] = i;
-      }
-      if (!samePrefix(scratch, n, prevRunnable)) prevRunnable = scratch.slice(0, n);
+      const tasksRunnable = runnableNow();
       const runnable = prevRunnable;
       if (!tasksRunnable) {
         const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
         throw new DeadlockError(`every actor is blocked (${stuck.join(", ")})`);
       }
-      const pick = strategy.choose(runnable, step, current);
+      if (keptError !== null) throw (keptError as { e: unknown }).e;
+      pick = keptPick >= 0 ? keptPick : strategy.choose(runnable, step, current);
+      keptPick = -1;
       if (!runnable.includes(pick)) throw new ScheduleDivergenceError("not runnable", step, pick, runnable, step + 1);
       result.choices.push(pick);
       result.runnable.push(runnable);
@@ -225,7 +306,13 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       } else {
         const t = a.task!;
         t.trace_stack = trace;
+        t.on_point = !trace && solo !== "off" ? inPlace : null;
         const r = a.path!.next();
+        if (handed) {
+          // The callback ended the step at this point: the next one starts at the top of the loop.
+          handed = false;
+          continue;
+        }
         if (r.done) {
           a.done = true;
           live--;
@@ -236,11 +323,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
           a.waiting = a.blocked ? { kind: p.kind, what: p.what, obj: p.obj } : null;
           if (record) result.steps.push({ actor: pick, what: p.what, stack: trace ? parseStack(p.stack) : undefined });
         }
-        // Someone else moved: a blocked actor whose lock is now free may proceed (walkers change no lock).
-        for (let i = 0; i < actors.length; i++) {
-          const o = actors[i];
-          if (i !== pick && o.blocked && !stillBlocked(o.waiting!)) o.blocked = false;
-        }
+        unblockOthers(); // someone else moved
       }
       current = pick;
       k.rcu.rcu_poll(); // callbacks run as early as the grace period allows
@@ -259,6 +342,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     return fail(e);
   } finally {
     Error.stackTraceLimit = stackLimit;
+    for (const a of actors) if (a.task) a.task.on_point = null;
   }
   return result;
 }

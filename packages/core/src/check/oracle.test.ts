@@ -32,6 +32,27 @@ describe("user-data oracle", () => {
     expect(o.allowed(r)).toEqual(new Set([0, w.value]));
   });
 
+  it("a range operation counts on every page it covers, open and completed, and on no other", () => {
+    const o = new Oracle();
+    const pages = [0, 1, 255, 511, 512].map((i) => 0x200000 + i * 4096);
+    const w = new Map(pages.map((a) => [a, o.begin(a, "write", "A")]));
+    for (const ev of w.values()) o.end(ev, ev.value);
+    const d = o.begin_range(0x200000, 2 << 20, "dontneed", "B"); // pages 0..511, not 512
+    expect(d).toHaveLength(1); // one event stands for the range
+    for (const a of pages) {
+      // While the discard is open, a read may see the old value or zero (page 512: only the old value).
+      const r = o.begin(a, "read", "A");
+      expect(o.allowed(r), `open, page 0x${a.toString(16)}`).toEqual(a < 0x400000 ? new Set([w.get(a)!.value, 0]) : new Set([w.get(a)!.value]));
+      o.end(r, w.get(a)!.value);
+    }
+    o.end_range(d);
+    for (const a of pages) {
+      const r = o.begin(a, "read", "A");
+      expect(o.allowed(r), `done, page 0x${a.toString(16)}`).toEqual(new Set([a < 0x400000 ? 0 : w.get(a)!.value]));
+      o.end(r, a < 0x400000 ? 0 : w.get(a)!.value);
+    }
+  });
+
   it("after MADV_FREE either the old value or zero", () => {
     const o = new Oracle();
     const w = o.begin(0x1000, "write", "A");

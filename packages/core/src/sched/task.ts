@@ -3,6 +3,7 @@ import type { Kernel } from "../types/kernel.js";
 import type { MmStruct, VmFault } from "../types/mm_types.js";
 import type * as types from "../types/sched.js";
 import type { Op as OpStruct, SpinLock } from "../types/sync.js";
+import type { Point } from "@mmsim/spec";
 
 /**
  * A simulated task (thread) as the kernel paths see `current`. It carries the
@@ -26,6 +27,8 @@ export class Task implements types.Task {
   task_work_pending = false;
   /** Capture a stack at each preemption point (for printing failures). */
   trace_stack = false;
+  /** The scheduler's step run in place at a preemption point (see types/sched.ts); null: yield. */
+  on_point: ((p: Point) => boolean) | null = null;
   /** The task's struct vm_fault (kernel-stack storage, reused fault to fault). */
   vmf: VmFault | null = null;
   /** Out-parameters of the C API (`pmd_t *pmdvalp`, `spinlock_t **ptlp`). */

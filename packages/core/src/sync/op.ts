@@ -49,7 +49,8 @@ export class Op implements types.Op, Iterator<Point, unknown, undefined> {
     if (t.stepping && !this.pending) {
       this.pending = true;
       if (t.trace_stack) (this.point as { stack?: string }).stack = new Error().stack;
-      return this.yielded;
+      // The scheduler may take this step in place (a task alone: check/execution.ts); then go on as if resumed.
+      if (t.on_point === null || !t.on_point(this.point)) return this.yielded;
     }
     const v = this.action(t, this.a, this.b);
     if (v === BLOCKED) {

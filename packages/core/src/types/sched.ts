@@ -2,7 +2,7 @@
  * struct task_struct as the kernel paths see `current` (include/linux/sched.h).
  * Declarations only: sched/task.ts implements it.
  */
-import type { task_struct } from "@mmsim/spec";
+import type { Point, task_struct } from "@mmsim/spec";
 import type { Kernel } from "./kernel.js";
 import type { MmStruct, VmFault } from "./mm_types.js";
 import type { Op, SpinLock } from "./sync.js";
@@ -28,6 +28,13 @@ export interface Task extends task_struct {
   task_work_pending: boolean;
   /** Capture a stack at each preemption point (for printing failures). */
   trace_stack: boolean;
+  /**
+   * The scheduler's step, run in place at a stepping task's preemption point
+   * instead of yielding there (sync/op.ts): true to go on without a yield, false
+   * to yield the point as usual. Set by the explorer while this task is the
+   * only one left to run (check/execution.ts); null otherwise.
+   */
+  on_point: ((p: Point) => boolean) | null;
   /** The task's struct vm_fault (kernel-stack storage, reused fault to fault). */
   vmf: VmFault | null;
   /** Out-parameters of the C API (`pmd_t *pmdvalp`, `spinlock_t **ptlp`). */
