@@ -15,7 +15,7 @@ import type { Strategy } from "../sched/strategy.js";
 import type { Task } from "../sched/task.js";
 import { DeadlockError } from "../sync/op.js";
 import { hw_walk } from "../tlb/hw_walker.js";
-import { actor_op, type OpResult } from "./actors.js";
+import { actor_op, FAULT_RETRY_WAIT, type OpResult } from "./actors.js";
 import { check_exit, check_mm } from "./invariants.js";
 import { Oracle } from "./oracle.js";
 import { Sanitizer, SanitizerViolation } from "./sanitizer.js";
@@ -208,6 +208,11 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       if (!samePrefix(scratch, n, prevRunnable)) prevRunnable = scratch.slice(0, n);
       const runnable = prevRunnable;
       if (!tasksRunnable) {
+        // A fault retry waiting for another CPU, when no other task can move, goes on (a retry without progress).
+        if (release_fault_retries(actors)) {
+          step--;
+          continue;
+        }
         const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
         throw new DeadlockError(`every actor is blocked (${stuck.join(", ")})`);
       }
@@ -225,6 +230,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       } else {
         const t = a.task!;
         t.trace_stack = trace;
+        t.steps++;
         const r = a.path!.next();
         if (r.done) {
           a.done = true;
@@ -290,6 +296,18 @@ function samePrefix(a: readonly number[], n: number, b: readonly number[]): bool
   if (n !== b.length) return false;
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Unblocks the actors waiting at a FAULT_RETRY_WAIT point; whether there was one. */
+function release_fault_retries(actors: Actor[]): boolean {
+  let released = false;
+  for (const a of actors)
+    if (a.blocked && a.waiting!.what === FAULT_RETRY_WAIT) {
+      a.blocked = false;
+      a.waiting = null;
+      released = true;
+    }
+  return released;
 }
 
 /** Whether the lock a blocked actor spins on is still unavailable (so it need not be scheduled). */
