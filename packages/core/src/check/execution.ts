@@ -196,6 +196,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
       const walkerRan = current >= 0 && actors[current].walk !== undefined;
+      release_fault_retries(actors);
       let n = 0; // scratch[0..n) is this step's runnable set (no `length = 0`: it costs at every step)
       let tasksRunnable = false;
       for (let i = 0; i < actors.length; i++) {
@@ -208,11 +209,6 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       if (!samePrefix(scratch, n, prevRunnable)) prevRunnable = scratch.slice(0, n);
       const runnable = prevRunnable;
       if (!tasksRunnable) {
-        // A fault retry waiting for another CPU, when no other task can move, goes on (a retry without progress).
-        if (release_fault_retries(actors)) {
-          step--;
-          continue;
-        }
         const stuck = actors.filter((a) => a.blocked).map((a) => a.name);
         throw new DeadlockError(`every actor is blocked (${stuck.join(", ")})`);
       }
@@ -242,7 +238,8 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
           a.waiting = a.blocked ? { kind: p.kind, what: p.what, obj: p.obj } : null;
           if (record) result.steps.push({ actor: pick, what: p.what, stack: trace ? parseStack(p.stack) : undefined });
         }
-        // Someone else moved: a blocked actor whose lock is now free may proceed (walkers change no lock).
+        // Someone else moved: a blocked actor whose lock is now free may proceed (walkers change no lock),
+        // and so may a fault retry waiting for another CPU (FAULT_RETRY_WAIT: no lock, retried after any step).
         for (let i = 0; i < actors.length; i++) {
           const o = actors[i];
           if (i !== pick && o.blocked && !stillBlocked(o.waiting!)) o.blocked = false;
@@ -298,16 +295,19 @@ function samePrefix(a: readonly number[], n: number, b: readonly number[]): bool
   return true;
 }
 
-/** Unblocks the actors waiting at a FAULT_RETRY_WAIT point; whether there was one. */
-function release_fault_retries(actors: Actor[]): boolean {
-  let released = false;
-  for (const a of actors)
-    if (a.blocked && a.waiting!.what === FAULT_RETRY_WAIT) {
-      a.blocked = false;
-      a.waiting = null;
-      released = true;
-    }
-  return released;
+/**
+ * A fault retry waiting for another CPU (FAULT_RETRY_WAIT) goes on when no other
+ * task can take a step (each is done or blocked): then its retry is one without
+ * progress. Every actor has a CPU of its own (validateScenario), so any other
+ * task's step is another CPU's. Speculative walkers change nothing a fault sees.
+ */
+function release_fault_retries(actors: Actor[]): void {
+  for (const w of actors) {
+    if (!w.blocked || w.waiting!.what !== FAULT_RETRY_WAIT) continue;
+    let other = false;
+    for (const o of actors) if (o !== w && !o.walk && !o.done && !o.blocked) other = true;
+    if (!other) w.blocked = false;
+  }
 }
 
 /** Whether the lock a blocked actor spins on is still unavailable (so it need not be scheduled). */
