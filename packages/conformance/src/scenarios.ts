@@ -31,6 +31,9 @@ import gupFastVsPmdFree from "../scenarios/gup-fast-vs-pmd-free.json" with { typ
 import faultVsPmdFree from "../scenarios/fault-vs-pmd-free.json" with { type: "json" };
 import sleepingPmdEntryVsPmdFree from "../scenarios/sleeping-pmd-entry-vs-pmd-free.json" with { type: "json" };
 import reclaimVsPmdFree from "../scenarios/reclaim-vs-pmd-free.json" with { type: "json" };
+import ptReclaimShrinkVsMunmap from "../scenarios/pt-reclaim-shrink-vs-munmap.json" with { type: "json" };
+import zeroShrinkVsMprotect from "../scenarios/zero-shrink-vs-mprotect.json" with { type: "json" };
+import dontneedPairVsPmdFree from "../scenarios/dontneed-pair-vs-pmd-free.json" with { type: "json" };
 import { THREAD_SCENARIOS } from "./scenarios_threads.js";
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -72,4 +75,8 @@ export const SCENARIOS: readonly Scenario[] = [
   faultVsPmdFree,
   sleepingPmdEntryVsPmdFree,
   reclaimVsPmdFree,
+  // Issue #9 §1: the shrink passes' mmap_read_trylock() failure and the VMAs they pass over; two PMD-table reclaimers.
+  ptReclaimShrinkVsMunmap,
+  zeroShrinkVsMprotect,
+  dontneedPairVsPmdFree,
 ].map((s) => validateScenario(s, `scenario ${(s as { name?: string }).name}`));
