@@ -16,7 +16,7 @@ import { rcu_read_lock, rcu_read_unlock } from "../sync/rcu.js";
 import type { Strategy } from "../sched/strategy.js";
 import type { Kernel } from "../types/kernel.js";
 import { walk_pte } from "../pgtable/walk.js";
-import { MAX_FAULTS_WITHOUT_PROGRESS } from "./actors.js";
+import { FAULT_RETRY_WAIT, MAX_FAULTS_WITHOUT_PROGRESS } from "./actors.js";
 import { execute } from "./execution.js";
 import { explore } from "./explore.js";
 import { SCENARIO_BASE, type Scenario } from "./scenario.js";
@@ -186,6 +186,59 @@ describe("user accesses under contention", () => {
     expect(discardHoldsLock).toBe(true);
     expect(r.violation).toBeNull();
     expect(r.steps.some((x) => x.actor === 1 && x.what === "cpu_relax (fault retry)")).toBe(true);
+  });
+  it("a fault that cannot progress while another task is mid-operation, holding no spinlock, waits for that CPU instead of reporting a BUG", () => {
+    // A tryget that fails while another task is inside an mm operation (holds a lock: the
+    // mmap or VMA lock for read, no spinlock at that moment), as refcount v1's fails between the last pte_put() and the
+    // pmd_clear() of the CPU freeing the table. With a scheduler that always runs the writer,
+    // the discard moves only while the writer waits for another CPU (FAULT_RETRY_WAIT); the
+    // mutant of this rule (count the retry as stuck at once, the rule before it) reported
+    // "no progress after 4 faults" here.
+    const busyTryget = {
+      ...dyingTableNeverFreed,
+      name: "busy-tryget",
+      *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
+        const a = t.k.arch;
+        if (kind === "tryget" && t.k.tasks.some((o) => o !== t && o.held.length > 0)) return null;
+        yield* rcu_read_lock(t);
+        const pmdval = yield* pmdp_get_lockless(t, pmdp);
+        if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
+          yield* rcu_read_unlock(t, t.k.rcu);
+          return null;
+        }
+        return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
+      },
+    } as ReclaimPlugin;
+    const s: Scenario = {
+      name: "writer-vs-busy-cpu",
+      description: "t",
+      setup: [
+        { op: "mmap", at: 0, len: "2M" },
+        { op: "touch", at: 0, len: "1M", write: true },
+      ],
+      actors: [
+        { name: "discard", cpu: 0, ops: [{ op: "madvise", at: 0, len: "1M", advice: "dontneed" }] },
+        { name: "writer", cpu: 1, ops: [{ op: "touch", at: "1M", len: "4K", write: true }] },
+      ],
+    };
+    let k: Kernel | null = null;
+    let discardInside = false;
+    const spy = { ...busyTryget, attach: (kk: unknown) => void (k = kk as Kernel) } as ReclaimPlugin;
+    let started = false;
+    // The discard runs until it holds the mmap lock, then the writer whenever it can.
+    const writerFirst: Strategy = {
+      new_execution: () => !started && (started = true),
+      choose: (runnable) => {
+        if (k && k.tasks.some((t) => t.comm === "discard" && t.held.length > 0)) discardInside = true;
+        if (!discardInside && runnable.includes(0)) return 0;
+        return runnable.includes(1) ? 1 : runnable[0];
+      },
+    };
+    const r = execute(s, writerFirst, { plugin: spy, arch });
+    expect(discardInside).toBe(true);
+    expect(r.violation).toBeNull();
+    expect(r.steps.some((x) => x.actor === 1 && x.what === FAULT_RETRY_WAIT)).toBe(true);
+    expect(r.results[1][0].result).not.toMatch(/SIG/);
   });
 });
 

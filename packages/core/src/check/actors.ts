@@ -49,15 +49,24 @@ const user_point = (t: Task, addr: number) => t.op.set(PT.READ, "user access", u
 export const MAX_FAULTS_WITHOUT_PROGRESS = 4;
 
 /**
- * What other tasks have done, as a number that only grows: the RCU read-side
- * sections they have left. Every kernel path that can change what a fault sees
- * runs one (lock_vma_under_rcu, pte_offset_map, GUP-fast's IRQ-off section).
+ * What other tasks have done, as a number that only grows: the preemption points
+ * they have passed under the explorer and the RCU read-side sections they have
+ * left (every kernel path that can change what a fault sees runs one:
+ * lock_vma_under_rcu, pte_offset_map, GUP-fast's IRQ-off section).
  */
 function others_activity(t: Task): number {
   let n = 0;
-  for (const o of t.k.tasks) if (o !== t) n += o.rcu_exits;
+  for (const o of t.k.tasks) if (o !== t) n += o.rcu_exits + o.steps;
   return n;
 }
+
+/**
+ * The `what` of the point at which a fault that made no progress waits for
+ * another CPU to move. The explorer treats it as blocked until another actor
+ * takes a step; when no other actor can, it lets the retry go on
+ * (check/execution.ts), and the retry counts as one without progress.
+ */
+export const FAULT_RETRY_WAIT = "cpu_relax (fault retry: waiting for another CPU)";
 
 /** A spinlock another task holds (it is inside a section that may be about to change what a fault sees), or null. */
 function spinlock_held_by_other(t: Task): object | null {
@@ -116,9 +125,12 @@ function translation(k: Task["k"], mm: MmStruct, addr: number, out: Translation)
  * without changing anything and nothing else could have. While another task
  * holds a spinlock, the retrying CPU spins until it is released (a SPIN point on
  * that lock: the scheduler runs the holder), as a real CPU retrying the fault
- * would let the other CPU, inside its non-preemptible section, finish. A
- * livelock between tasks that keep changing things is caught by the explorer's
- * step limit.
+ * would let the other CPU, inside its non-preemptible section, finish. Otherwise
+ * it waits at a FAULT_RETRY_WAIT point until another actor takes a step: on a
+ * real machine the other CPUs run while this one retries (a task between two
+ * steps of freeing a table holds no lock and is no less running), so a retry is
+ * without progress only when no other actor moved before it. A livelock between
+ * tasks that keep changing things is caught by the explorer's step limit.
  */
 function* user_access(t: Task, mm: MmStruct, addr: number, write: boolean, value: number): KPath<number | string> {
   const k = t.k;
@@ -136,7 +148,10 @@ function* user_access(t: Task, mm: MmStruct, addr: number, write: boolean, value
     if (now.kind === seen.kind && now.pmd === seen.pmd && now.pte === seen.pte && others === activity) {
       const lock = spinlock_held_by_other(t);
       if (lock !== null) yield* t.op.set(PT.SPIN, "cpu_relax (fault retry)", user_point_action, addr, null, lock);
-      else stuck++;
+      else {
+        yield* t.op.set(PT.SPIN, FAULT_RETRY_WAIT, user_point_action, addr, null, null);
+        if (others_activity(t) === others) stuck++;
+      }
     } else stuck = 0;
     if (stuck >= MAX_FAULTS_WITHOUT_PROGRESS)
       throw new Error(`user access 0x${addr.toString(16)}: no progress after ${MAX_FAULTS_WITHOUT_PROGRESS} faults (the fault handler returned without changing the translation, and no other task ran)`);

@@ -16,7 +16,7 @@ import type { Strategy } from "../sched/strategy.js";
 import type { Task } from "../sched/task.js";
 import { DeadlockError } from "../sync/op.js";
 import { hw_walk } from "../tlb/hw_walker.js";
-import { actor_op, type OpResult } from "./actors.js";
+import { actor_op, FAULT_RETRY_WAIT, type OpResult } from "./actors.js";
 import { check_exit, check_mm } from "./invariants.js";
 import { Oracle } from "./oracle.js";
 import { Sanitizer, SanitizerViolation } from "./sanitizer.js";
@@ -212,6 +212,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   let pick = -1;
   /** This step's runnable set into prevRunnable (the same array as the last step's when equal); whether a task is in it. */
   const runnableNow = (): boolean => {
+    release_fault_retries(actors);
     const walkerRan = current >= 0 && actors[current].walk !== undefined;
     let n = 0; // scratch[0..n) is this step's runnable set (no `length = 0`: it costs at every step)
     let tasksRunnable = false;
@@ -225,7 +226,10 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     if (!samePrefix(scratch, n, prevRunnable)) prevRunnable = scratch.slice(0, n);
     return tasksRunnable;
   };
-  /** After `pick` ran: a blocked actor whose lock is now free may proceed (walkers change no lock). */
+  /**
+   * After `pick` ran: a blocked actor whose lock is now free may proceed (walkers change no lock),
+   * and so may a fault retry waiting for another CPU (FAULT_RETRY_WAIT: no lock, retried after any step).
+   */
   const unblockOthers = (): void => {
     for (let i = 0; i < actors.length; i++) {
       const o = actors[i];
@@ -274,6 +278,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       return false;
     }
     step = next;
+    a.task!.steps++;
     result.choices.push(pick);
     if (solo !== "skip-record") result.runnable.push(runnable);
     result.preemptions = preemptions.step(pick, runnable);
@@ -307,6 +312,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
         const t = a.task!;
         t.trace_stack = trace;
         t.on_point = !trace && solo !== "off" ? inPlace : null;
+        t.steps++;
         const r = a.path!.next();
         if (handed) {
           // The callback ended the step at this point: the next one starts at the top of the loop.
@@ -374,6 +380,21 @@ function samePrefix(a: readonly number[], n: number, b: readonly number[]): bool
   if (n !== b.length) return false;
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * A fault retry waiting for another CPU (FAULT_RETRY_WAIT) goes on when no other
+ * task can take a step (each is done or blocked): then its retry is one without
+ * progress. Every actor has a CPU of its own (validateScenario), so any other
+ * task's step is another CPU's. Speculative walkers change nothing a fault sees.
+ */
+function release_fault_retries(actors: Actor[]): void {
+  for (const w of actors) {
+    if (!w.blocked || w.waiting!.what !== FAULT_RETRY_WAIT) continue;
+    let other = false;
+    for (const o of actors) if (o !== w && !o.walk && !o.done && !o.blocked) other = true;
+    if (!other) w.blocked = false;
+  }
 }
 
 /** Whether the lock a blocked actor spins on is still unavailable (so it need not be scheduled). */

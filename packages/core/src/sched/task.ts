@@ -17,6 +17,8 @@ export class Task implements types.Task {
   rcu_read_depth = 0;
   /** Outermost read-side sections left so far (grace-period tracking). */
   rcu_exits = 0;
+  /** Preemption points passed while the explorer stepped this task (check/execution.ts counts them). */
+  steps = 0;
   /** local_irq_save() nesting depth; an IRQ-disabled section is an RCU reader. */
   irq_disabled = 0;
   /** Locks held, in acquisition order (for lock checks). */

@@ -18,6 +18,11 @@ export interface Task extends task_struct {
   rcu_read_depth: number;
   /** Outermost read-side sections left so far (grace-period tracking). */
   rcu_exits: number;
+  /**
+   * Preemption points this task has passed while the explorer stepped it: how a
+   * retrying fault on another CPU tells that this one moved (check/actors.ts).
+   */
+  steps: number;
   /** local_irq_save() nesting depth; an IRQ-disabled section is an RCU reader. */
   irq_disabled: number;
   /** Locks held, in acquisition order (for lock checks). */
