@@ -7,7 +7,7 @@
  * of the differential fuzz (default 5). At these budgets the design as posted (v2)
  * fails one check on x86_64, `huge-pmd-walkers` (a walker's last put frees without
  * a gather: flush_tlb_range() skips the lazy CPU; src/conformance.test.ts runs
- * larger budgets, which also reach the dying-table liveness window). That test
+ * larger budgets). That test
  * expects exactly that failure, so a mutant that makes it pass is killed too.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";

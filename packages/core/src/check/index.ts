@@ -7,6 +7,7 @@ export { check_mm, check_exit, type Violation } from "./invariants.js";
 export { Sanitizer, SanitizerViolation } from "./sanitizer.js";
 export { Oracle, OracleViolation } from "./oracle.js";
 export { SCENARIO_BASE, SCENARIO_SLOT_BYTES, MAX_SCENARIO_CPUS, validateScenario, ScenarioError, size as scenarioSize, type Scenario, type ScenarioOp, type ActorSpec } from "./scenario.js";
+export { FAULT_RETRY_WAIT } from "./actors.js";
 export { execute, actorNames, classify, type ExecutionResult, type StepRecord, type ExecOptions, type Violation as RuleViolation } from "./execution.js";
 export { explore, failure, shrink, type ExploreOptions, type ExploreResult, type Failure, type StrategyName } from "./explore.js";
 export { formatTrace } from "./trace.js";
