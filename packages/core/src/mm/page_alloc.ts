@@ -232,16 +232,18 @@ export class PageFrames implements types.PageFrames {
   /**
    * Allocate up to `max` order-0 frames of `type` at once, as that many alloc(0, type)
    * calls would hand them out, as long as they are one arithmetic run: the top run
-   * of the order-0 free list (or part of it), else never-used frames from the top.
-   * Returns the first PFN; out.n frames were allocated (>= 1), at first,
-   * first + out.step, ... (out.step +1 or -1). Descriptors as alloc() leaves them.
+   * of the order-0 free list (or part of it; a run of any difference), else
+   * never-used frames from the top. Returns the first PFN; out.n frames were
+   * allocated (>= 1), at first, first + out.step, ... (out.step: +1 or -1 for runs
+   * of neighbouring frames, any non-zero int32 for others, e.g. every other frame).
+   * Descriptors as alloc() leaves them.
    */
   alloc_run(max: number, type: number, out: { n: number; step: number }): number {
     let first = this.free0.peek();
     let n: number;
     let step: number;
     if (first >= 0) {
-      step = this.free0.run_dir() || 1;
+      step = this.free0.pop_diff() || 1;
       n = this.free0.pop_run(max);
       this.nr_free -= n;
     } else {
@@ -258,14 +260,32 @@ export class PageFrames implements types.PageFrames {
       step = 1;
     }
     this.nr_used += n;
-    const lo = step > 0 ? first : first - n + 1;
-    const hi = lo + n;
-    this.type.fill(type, lo, hi);
-    this.flags.fill(0, lo, hi);
-    this.refcount.fill(1, lo, hi);
-    this.mapcount.fill(0, lo, hi);
-    this.data.fill(0, lo, hi);
-    this.owner.fill(0, lo, hi);
+    if (step === 1 || step === -1 || n === 1) {
+      const lo = step > 0 ? first : first - n + 1;
+      const hi = lo + n;
+      this.type.fill(type, lo, hi);
+      this.flags.fill(0, lo, hi);
+      this.refcount.fill(1, lo, hi);
+      this.mapcount.fill(0, lo, hi);
+      this.data.fill(0, lo, hi);
+      this.owner.fill(0, lo, hi);
+    } else {
+      // Frames `step` apart (the ones in between are not this run's): one loop.
+      const t = this.type;
+      const fl = this.flags;
+      const rc = this.refcount;
+      const mc = this.mapcount;
+      const da = this.data;
+      const ow = this.owner;
+      for (let i = 0, q = first; i < n; i++, q += step) {
+        t[q] = type;
+        fl[q] = 0;
+        rc[q] = 1;
+        mc[q] = 0;
+        da[q] = 0;
+        ow[q] = 0;
+      }
+    }
     out.n = n;
     out.step = step;
     return first;

@@ -212,12 +212,14 @@ export interface PtStore {
   table_of(p: number): number;
   level_of(pfn: number): number;
   ptl_of(pfn: number): SpinLock;
+  /** The split lock of table `pfn` if it exists (ptl_of() creates it on first use), else null. */
+  ptl_if_any(pfn: number): SpinLock | null;
   is_table(pfn: number): boolean;
   /** Live tables, all levels. */
   readonly nr_tables: number;
   /** Iterate live table PFNs with their level. */
   tables(): Generator<{ pfn: number; level: number }>;
-  /** Store first + k * step at p + k for k < n in O(1) where that leaves a RUN; false (nothing stored) elsewhere. */
+  /** Store first + k * step at p + k for k < n: O(1) where that leaves a RUN, one loop into a DENSE32/DENSE table; false (nothing stored) elsewhere. */
   write_run(p: number, n: number, first: number, step: number): boolean;
   /** How many of the `n` entries from `p` on are 0, up to the first that is not (O(1) unless dense). */
   zeros_at(p: number, n: number): number;
