@@ -58,7 +58,7 @@ import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant, type RangeBatchMutant } from "./range_batch.js";
-import { pte_alloc_batch, pte_alloc_fault_vmf, pte_alloc_rcu_exits } from "./pte_alloc_batch.js";
+import { pte_alloc_batch_allowed, pte_alloc_fault_vmf, pte_alloc_rcu_exits, pte_install_batch } from "./pte_alloc_batch.js";
 
 /** The batch's read-ahead of the table, and its new entries (see the loop). */
 const cur = new Float64Array(512);
@@ -132,6 +132,10 @@ export function do_anonymous_page_batch(
   // only when pte_alloc_one() runs no plugin hook (it could queue RCU work or task_work
   // that the next fault's return to user would run: the next call starts there).
   const alloc_more = k.hooks.pte_table_ctor === null;
+  /** pte_alloc_batch()'s checks: the VMA's (once, when first needed: -1 unknown), the PMD table's lock (per PMD table). */
+  let alloc_ok = -1;
+  let pmd_lock: SpinLock | null = null;
+  const alloc_exits = pte_alloc_rcu_exits(k, rcu_exits);
   const step = stride / 4096;
   /** Accesses done in earlier tables, and in the current one (`done`). */
   let before = 0;
@@ -147,6 +151,8 @@ export function do_anonymous_page_batch(
   // call allocated it (pmd_ptl: pmd_install()'s lock), and the last fault's old entry.
   let pudp = -1;
   let pud_end = 0;
+  /** The PMD table's entry 0 (for the PUD entry walked last). */
+  let pmd0 = 0;
   let pmdp = 0;
   let pmdval = 0;
   let table = 0;
@@ -173,18 +179,25 @@ export function do_anonymous_page_batch(
       const p4dp = p4d_offset(k, pgdp, at);
       if (a.pxd_none(pt.get(p4dp))) break;
       pudp = pud_offset(k, p4dp, at);
+      // The PMD table (nothing for pmd_alloc to do).
+      if (a.pxd_none(pt.get(pudp))) break;
+      pmd0 = pmd_offset(k, pudp, 0);
+      pmd_lock = null;
       pud_end = (Math.floor(at / k.PUD_SIZE) + 1) * k.PUD_SIZE;
     }
-    // The PMD a PTE table (nothing for pmd_alloc or THP to do).
-    if (a.pxd_none(pt.get(pudp))) break;
-    pmdp = pmd_offset(k, pudp, at);
+    // The PMD a PTE table (nothing for THP to do).
+    pmdp = pmd0 + (Math.floor(at / k.PMD_SIZE) % 512);
     pmdval = pt.get(pmdp);
     // pte_alloc(): a none PMD gets its PTE table here, as do_anonymous_page() would (pte_alloc_batch.ts).
     pmd_ptl = null;
     if (a.pxd_none(pmdval)) {
       if (before > 0 && !alloc_more) break;
-      pmd_ptl = pte_alloc_batch(t, vma, pmdp);
-      if (pmd_ptl === null) break;
+      if (alloc_ok < 0) alloc_ok = pte_alloc_batch_allowed(k, vma) ? 1 : 0;
+      if (alloc_ok === 0) break;
+      if (pmd_lock === null || rmw_lines_on()) pmd_lock = pt.ptl_at(pmdp);
+      if (pmd_lock.owner !== null) break;
+      pte_install_batch(t, pmdp);
+      pmd_ptl = pmd_lock;
       pmdval = pt.get(pmdp);
     }
     if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) break;
@@ -293,7 +306,7 @@ export function do_anonymous_page_batch(
         pend[done - 1] = pte;
         // up_read(vma lock); the read sections' exits.
         count_rmw(vm_lock, vm_lock.name);
-        t.rcu_exits += pmd_ptl !== null && done === 1 ? pte_alloc_rcu_exits(k, rcu_exits) : rcu_exits;
+        t.rcu_exits += pmd_ptl !== null && done === 1 ? alloc_exits : rcu_exits;
         // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
         if (quiet > 0) {
           quiet--;
@@ -337,7 +350,7 @@ export function do_anonymous_page_batch(
       pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
     }
     before += done;
-    if (done > 0) {
+    if (done > 0 || mutant === "fault-tables-vmf") {
       // Where the last fault so far was (for struct vm_fault at the end).
       last_pudp = pudp;
       last_pmdp = pmdp;
@@ -468,12 +481,13 @@ function fault_run(
       const id = mm.id;
       const va_j = va0 + (done + j) * stride;
       const v_j = v0 + j + vadj;
+      const rev = mutant === "fault-run-stride";
       for (let i = 0, q = pfn0; i < c; i++, q += d) {
         owner[q] = id;
         mapcount[q] = 1;
         fl[q] = PF_DIRTY;
         index[q] = va_j + i * stride;
-        data[q] = v_j + i;
+        data[q] = rev ? v_j + c - 1 - i : v_j + i;
       }
     }
     // The PTEs: anon_pte(), then the retried access's A/D bits (hw_leaf_access()), linear in the PFN.

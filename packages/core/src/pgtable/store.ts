@@ -1285,6 +1285,15 @@ export class PtStore implements types.PtStore {
       while (k < n && b[q + k] === 0) k++;
       return k;
     }
+    if (d <= -3) {
+      // DENSE32 (the fault batch's tables of several runs): the offsets, no entry rebuilt.
+      const b = -2 - d;
+      const arr = this.pool32[b >>> POOL_SHIFT];
+      const q = ((b & POOL_MASK) << 9) + i;
+      let k = 0;
+      while (k < n && arr[q + k] === ZERO32) k++;
+      return k;
+    }
     let k = 0;
     while (k < n && this.get(p + k) === 0) k++;
     return k;
