@@ -13,7 +13,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FreeRuns } from "./free_runs.js";
-import { PageFrames, PG_ANON } from "./page_alloc.js";
+import { PageFrames, PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { PtStore, PTE_LEVEL } from "../pgtable/store.js";
 import { MAX_GATHER_BATCH_COUNT, MmuGather, __tlb_remove_folio_pages, __tlb_remove_page_run } from "../tlb/mmu_gather.js";
 import type { Kernel } from "../types/kernel.js";
@@ -139,6 +139,32 @@ describe("PageFrames alloc_run/free_run = alloc()/free() one frame at a time", (
     const every3down = Array.from({ length: 50 }, (_, i) => 500 - 3 * i);
     check([...every2, ...every3down, 501, 503], 400, 512);
     check([...every2].reverse(), 130, 9);
+  });
+
+  it("with anon_owner, leaves the descriptors an anon fault leaves (owner, mapcount 1, PG_dirty), runs of any difference", () => {
+    for (const pfns of [Array.from({ length: 60 }, (_, i) => 1030 + 2 * i), Array.from({ length: 60 }, (_, i) => 1100 - i)]) {
+      const bulk = new PageFrames();
+      const one = new PageFrames();
+      for (const f of [bulk, one]) for (let i = 0; i < 700; i++) f.alloc(0, PG_ANON);
+      for (const p of pfns) for (const f of [bulk, one]) f.free(p, 0);
+      for (let got = 0; got < 100; ) {
+        const first = bulk.alloc_run(100 - got, PG_ANON, out, 7);
+        for (let i = 0; i < out.n; i++) {
+          const p = first + i * out.step;
+          const q = one.alloc(0, PG_ANON);
+          expect(q).toBe(p);
+          one.owner[q] = 7;
+          one.mapcount[q] = 1;
+          one.flags[q] |= PF_DIRTY;
+          for (const f of [bulk, one]) {
+            f.data[p] = got + i + 1;
+            f.index[p] = 4096 * (got + i);
+          }
+        }
+        got += out.n;
+      }
+      expect(framesState(bulk)).toBe(framesState(one));
+    }
   });
 
   it("free_run frees in the given order (ascending and descending runs)", () => {

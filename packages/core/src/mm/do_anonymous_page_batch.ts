@@ -54,7 +54,7 @@ import { pte_map_rcu_era } from "../pgtable/pte_map.js";
 import { access_error, hw_access_data, hw_leaf_access } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
 import { anon_pte } from "./memory.js";
-import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
+import { PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant, type RangeBatchMutant } from "./range_batch.js";
@@ -437,7 +437,8 @@ function fault_run(
   }
   const frames = k.frames;
   for (let j = 0; j < m; ) {
-    const first = frames.alloc_run(m - j, PG_ANON, run);
+    // The folios as alloc_anon_folio(), the rmap and the user store leave them: owner, mapcount 1, PG_dirty (index and data below).
+    const first = frames.alloc_run(m - j, PG_ANON, run, mm.id);
     // (After the allocation: it may have grown the descriptor arrays.)
     const index = frames.index;
     const data = frames.data;
@@ -452,10 +453,6 @@ function fault_run(
     const vadj = mutant === "fault-run-data" ? 1 : 0;
     if (d === 1 || d === -1 || c === 1) {
       const lo = d > 0 || c === 1 ? pfn0 : pfn0 - c + 1;
-      // The folios as alloc_anon_folio(), the rmap and the user store leave them: owner, mapcount 1, PG_dirty.
-      frames.owner.fill(mm.id, lo, lo + c);
-      frames.mapcount.fill(1, lo, lo + c);
-      frames.flags.fill(PF_DIRTY, lo, lo + c);
       // In PFN order: frame lo + i is access done + j + i when d = +1, else done + j + c - 1 - i.
       const va_lo = va0 + (done + j + (pfn0 === lo ? 0 : c - 1)) * stride;
       const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + vadj;
@@ -475,17 +472,10 @@ function fault_run(
       }
     } else {
       // Frames d apart (a free-list run of every other frame, ...): one loop over them, in access order.
-      const owner = frames.owner;
-      const mapcount = frames.mapcount;
-      const fl = frames.flags;
-      const id = mm.id;
       const va_j = va0 + (done + j) * stride;
       const v_j = v0 + j + vadj;
       const rev = mutant === "fault-run-stride";
       for (let i = 0, q = pfn0; i < c; i++, q += d) {
-        owner[q] = id;
-        mapcount[q] = 1;
-        fl[q] = PF_DIRTY;
         index[q] = va_j + i * stride;
         data[q] = rev ? v_j + c - 1 - i : v_j + i;
       }

@@ -159,8 +159,11 @@ export interface PageFrames {
   is_free(pfn: number): boolean;
   /** Host bytes the descriptors of the frames ever used and the free lists take. */
   host_bytes(): number;
-  /** Up to `max` alloc(0, type) calls at once while the frames form a run: the first PFN; out.n frames at first + i * out.step. */
-  alloc_run(max: number, type: number, out: { n: number; step: number }): number;
+  /**
+   * Up to `max` alloc(0, type) calls at once while the frames form a run: the first PFN; out.n frames at first + i * out.step.
+   * With `anon_owner`: owner, mapcount 1 and PG_dirty set too, data and index left to the caller.
+   */
+  alloc_run(max: number, type: number, out: { n: number; step: number }, anon_owner?: number): number;
   /** free(first + i * step, 0) for i < n, in that order (step +1 or -1). */
   free_run(first: number, n: number, step: number): void;
 }
