@@ -1,5 +1,5 @@
 /**
- * do_anonymous_page() over a run of pages of one PTE table, for a user `touch`
+ * do_anonymous_page() over a run of pages, table after table, for a user `touch`
  * (issue #10 §1): the faults one instruction per page would take, done as one
  * batch with the same per-page results, in the same order, when nothing observes
  * the single steps (range_batch.ts).
@@ -33,10 +33,20 @@
  * value per page), the PTEs, linear in the PFN, written as one RUN
  * (PtStore.write_run()) where the table allows, and the counters added up.
  *
+ * At the end of a table the batch goes on with the next one while the touch
+ * does (what a new batch would check: the VMA, the upper levels walked again at
+ * each PUD entry, the PMD a table or none; the THP check once per batch and the
+ * PMD lock once per PMD table, as nothing else runs in between; a next table is
+ * allocated only when pte_alloc_one() runs no plugin hook). The returns to user
+ * owed as clock moves carry over, so a sparse touch (one page per table) pays
+ * one setup and one real return to user per scheduler tick, not per table; a
+ * table's split lock is created only where struct vm_fault must show it.
+ *
  * The batch stops at the first page that is not a none PTE, at the end of the
- * table, of the VMA or of the touch, and right after a return to user that ran a
- * scheduler-tick hook, RCU callbacks or task_work (the caller retries that
- * access's instruction on the ordinary path, which then re-checks everything).
+ * VMA or of the touch, at a table it may not take, and right after a return to
+ * user that ran a scheduler-tick hook, RCU callbacks or task_work (the caller
+ * retries that access's instruction on the ordinary path, which then re-checks
+ * everything).
  *
  * Linux has no such batch for order-0 faults: each access is its own fault. Its
  * nearest relative is the mTHP fault (alloc_anon_folio() of an order > 0 folio
@@ -202,7 +212,8 @@ export function do_anonymous_page_batch(
     }
     if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) break;
     table = a.pxd_table_pfn(pmdval);
-    ptl = pt.ptl_if_any(table);
+    // (A table allocated just now has no lock yet: PtStore.alloc() leaves none.)
+    ptl = pmd_ptl !== null ? null : pt.ptl_if_any(table);
     if (ptl !== null && ptl.owner !== null) break; // spin_lock would block: the ordinary path reports the deadlock
     if (ptl === null && rmw_lines_on()) ptl = pt.ptl_of(table); // the RMW's cache line is recorded by object
     ptl_rmw = ptl ?? NO_PTL;
@@ -287,7 +298,7 @@ export function do_anonymous_page_batch(
         let pfn: number;
         let pte: number;
         if (write) {
-          anon_vma_prepare(k, mm, vma);
+          if (!vma.anon_vma) anon_vma_prepare(k, mm, vma);
           // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
           pfn = frames.alloc(0, PG_ANON);
           frames.owner[pfn] = mm.id;
