@@ -54,6 +54,28 @@ const sparseStride = parseScript(
   "sparse-stride.wl",
 );
 scripts.push(["sparse-stride", sparseStride]);
+// The production workload in miniature: sparse batches across tables and PMD tables, all
+// but 8M dropped, then the 8M written: frames from free-list runs of every other frame,
+// and batches that go on into the next table and stop at its sparse page.
+const productionMini = parseScript(
+  [
+    "# production in miniature",
+    "mmap a 3G noreserve nohugepage",
+    "touch a 0 3G write 2M",
+    "status sparse",
+    "madvise a 8M 3G-8M dontneed",
+    "status dropped",
+    "touch a 2M+4K 6M-4K",
+    "touch a 4K 2M-8K",
+    "touch a 8M 4M read",
+    "# the last entry of the first table, then the next table's sparse page: the batch stops there",
+    "touch a 2M-4K 8K",
+    "status end",
+    "",
+  ].join("\n"),
+  "production-mini.wl",
+);
+scripts.push(["production-mini", productionMini]);
 scripts.push([
   "edges",
   parseScript(
@@ -130,7 +152,14 @@ describe("state digest: mutants (deliberately wrong batches) are caught", () => 
   const sparse = parseScript(["# sparse tables", "mmap a 4M", "touch a 8K 4M-8K write 1M", "status touched", "madvise a 0 4M dontneed", "status dropped", ""].join("\n"), "sparse.wl");
   const byLabel = (label: string) => reclaims.find((r) => r.label === label)!;
   for (const m of RANGE_BATCH_MUTANTS) {
-    const [name, script] = m === "zap-skip-occupied" ? ["sparse", sparse] : m === "pte-alloc-rcu-exits" ? ["sparse-stride", sparseStride] : ["seed-small", seedSmall];
+    const [name, script] =
+      m === "zap-skip-occupied"
+        ? ["sparse", sparse]
+        : m === "pte-alloc-rcu-exits"
+          ? ["sparse-stride", sparseStride]
+          : m === "fault-run-stride" || m === "fault-tables-vmf"
+            ? ["production-mini", productionMini]
+            : ["seed-small", seedSmall];
     for (const label of ["none", "pt-reclaim"]) {
       it(`${m} (${label}, ${name})`, () => {
         const r = byLabel(label);

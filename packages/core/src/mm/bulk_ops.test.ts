@@ -13,11 +13,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FreeRuns } from "./free_runs.js";
-import { PageFrames, PG_ANON } from "./page_alloc.js";
+import { PageFrames, PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { PtStore, PTE_LEVEL } from "../pgtable/store.js";
 import { MAX_GATHER_BATCH_COUNT, MmuGather, __tlb_remove_folio_pages, __tlb_remove_page_run } from "../tlb/mmu_gather.js";
 import type { Kernel } from "../types/kernel.js";
 import type { MmStruct } from "../types/mm_types.js";
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** Everything a FreeRuns holds (private fields included: the digest sees them). */
 const state = (x: object): string => JSON.stringify(x, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
@@ -47,11 +59,11 @@ function replayRuns(ops: readonly Op[], step: number, reversed = false): string 
       if (op.n > 0) last += (op.n - 1) * op.dir * step;
     } else {
       const first = bulk.peek();
-      const dir = bulk.run_dir();
+      const diff = bulk.pop_diff();
       const got = bulk.pop_run(op.n);
       for (let j = 0; j < got; j++) {
         const want = one.pop();
-        if (want !== first + j * dir * step) return `op ${i}: pop_run element ${j} is ${first + j * dir * step}, pop() gives ${want}`;
+        if (want !== first + j * diff) return `op ${i}: pop_run element ${j} is ${first + j * diff}, pop() gives ${want}`;
       }
       if (got === 0 && op.n > 0 && one.count > 0) return `op ${i}: pop_run took nothing from a non-empty stack`;
     }
@@ -122,6 +134,39 @@ describe("PageFrames alloc_run/free_run = alloc()/free() one frame at a time", (
     check([...asc].reverse(), 150, 7);
   });
 
+  it("takes runs of any difference (every other frame, as the free list holds after a sparse discard) at once", () => {
+    const every2 = Array.from({ length: 80 }, (_, i) => 1030 + 2 * i);
+    const every3down = Array.from({ length: 50 }, (_, i) => 500 - 3 * i);
+    check([...every2, ...every3down, 501, 503], 400, 512);
+    check([...every2].reverse(), 130, 9);
+  });
+
+  it("with anon_owner, leaves the descriptors an anon fault leaves (owner, mapcount 1, PG_dirty), runs of any difference", () => {
+    for (const pfns of [Array.from({ length: 60 }, (_, i) => 1030 + 2 * i), Array.from({ length: 60 }, (_, i) => 1100 - i)]) {
+      const bulk = new PageFrames();
+      const one = new PageFrames();
+      for (const f of [bulk, one]) for (let i = 0; i < 700; i++) f.alloc(0, PG_ANON);
+      for (const p of pfns) for (const f of [bulk, one]) f.free(p, 0);
+      for (let got = 0; got < 100; ) {
+        const first = bulk.alloc_run(100 - got, PG_ANON, out, 7);
+        for (let i = 0; i < out.n; i++) {
+          const p = first + i * out.step;
+          const q = one.alloc(0, PG_ANON);
+          expect(q).toBe(p);
+          one.owner[q] = 7;
+          one.mapcount[q] = 1;
+          one.flags[q] |= PF_DIRTY;
+          for (const f of [bulk, one]) {
+            f.data[p] = got + i + 1;
+            f.index[p] = 4096 * (got + i);
+          }
+        }
+        got += out.n;
+      }
+      expect(framesState(bulk)).toBe(framesState(one));
+    }
+  });
+
   it("free_run frees in the given order (ascending and descending runs)", () => {
     check([], 400, 64, [
       [100, 50, 1],
@@ -165,24 +210,69 @@ describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
     for (let k = 0; k < 50; k++) b.set(pb + 110 + k, 5e12 - (100 + k) * 4096);
     expect(entries(a, pa)).toEqual(entries(b, pb));
     expect(a.nr_used(a.table_of(pa))).toBe(150);
-    // Not a continuation: refused, nothing stored.
-    expect(a.write_run(pa + 160, 5, 7e12, 4096)).toBe(false);
-    expect(a.write_run(pa + 300, 5, 5e12 - 150 * 4096, -4096)).toBe(false);
+    // Not a continuation: offsets from the run's first entry (DENSE32), written in one loop.
+    expect(a.write_run(pa + 160, 5, 7e12, 4096)).toBe(true);
+    for (let k = 0; k < 5; k++) b.set(pb + 160 + k, 7e12 + k * 4096);
+    expect(a.write_run(pa + 300, 5, 5e12 - 150 * 4096, -4096)).toBe(true);
+    for (let k = 0; k < 5; k++) b.set(pb + 300 + k, 5e12 - (150 + k) * 4096);
+    // Over entries already there, into the DENSE32 block.
+    expect(a.write_run(pa + 158, 4, 9e12, 8192)).toBe(true);
+    for (let k = 0; k < 4; k++) b.set(pb + 158 + k, 9e12 + k * 8192);
+    expect(entries(a, pa)).toEqual(entries(b, pb));
+    expect(a.nr_used(a.table_of(pa))).toBe(b.nr_used(b.table_of(pb)));
+    // Entries that are no offsets from the block's base (other flag bits): refused, nothing stored.
+    expect(a.write_run(pa + 400, 5, 5e12 + 0x67, 4096)).toBe(false);
+    expect(a.write_run(pa + 400, 3, 5e12, 2048)).toBe(false);
     expect(entries(a, pa)).toEqual(entries(b, pb));
   });
 
-  it("zeros_at and run_at read what get() reads (EMPTY, RUN, DENSE)", () => {
-    const [s, p] = table();
-    expect(s.zeros_at(p, 512)).toBe(512);
-    s.write_run(p + 100, 50, 4096 * 7 + 0x67, 4096);
-    const out = { first: 0, step: 0 };
-    expect([s.zeros_at(p, 512), s.zeros_at(p + 120, 10), s.zeros_at(p + 150, 20)]).toEqual([100, 0, 20]);
-    expect(s.run_at(p + 120, 100, out)).toBe(30);
-    expect(out).toEqual({ first: s.get(p + 120), step: 4096 });
-    expect(s.run_at(p + 99, 10, out)).toBe(0);
-    s.set(p + 300, 9); // DENSE now
-    expect(s.run_at(p + 120, 10, out)).toBe(0);
-    expect([s.zeros_at(p + 150, 512 - 150), s.zeros_at(p, 50)]).toEqual([150, 50]);
+  it("writes runs into RUN, DENSE32 and DENSE tables as set()s would (write_run32), occupancy included", () => {
+    const r = rng(5);
+    for (let round = 0; round < 200; round++) {
+      const [a, pa] = table();
+      const [b, pb] = table();
+      const flags = [0x67, 0x67, 0x67, 0x25][Math.floor(r() * 4)];
+      for (let w = 0; w < 6; w++) {
+        const i = Math.floor(r() * 512);
+        const n = 1 + Math.floor(r() * Math.min(40, 512 - i));
+        const step = [4096, -4096, 8192, -8192, 3 * 4096][Math.floor(r() * 5)];
+        const first = 4096 * (100_000 + Math.floor(r() * 50_000)) + (w === 3 ? flags : 0x67);
+        if (first + (n - 1) * step <= 0) continue;
+        if (!a.write_run(pa + i, n, first, step)) for (let k = 0; k < n; k++) a.set(pa + i + k, first + k * step);
+        for (let k = 0; k < n; k++) b.set(pb + i + k, first + k * step);
+        expect(entries(a, pa)).toEqual(entries(b, pb));
+        expect(a.nr_used(a.table_of(pa))).toBe(b.nr_used(b.table_of(pb)));
+        // zeros_at() on whatever form that left (DENSE32 included) = counting get()s.
+        const z = Math.floor(r() * 512);
+        let zeros = 0;
+        while (z + zeros < 512 && b.get(pb + z + zeros) === 0) zeros++;
+        expect(a.zeros_at(pa + z, 512 - z)).toBe(zeros);
+      }
+    }
+  });
+
+  it("a one-entry RUN and a run elsewhere: the entry becomes the exception, in O(1)", () => {
+    const [a, pa] = table();
+    a.set(pa, 4096 * 77 + 0x67); // the sparse page
+    expect(a.write_run(pa + 1, 100, 4096 * 5000 + 0x67, -8192)).toBe(true);
+    expect(a.get(pa)).toBe(4096 * 77 + 0x67);
+    expect(a.get(pa + 100)).toBe(4096 * (5000 - 198) + 0x67);
+    expect([a.nr_used(a.table_of(pa)), a.nr_dense_tables]).toEqual([101, 0]);
+  });
+
+  it("mutant: a write_run32 that takes entries with other flags as offsets (rounded down) is caught", () => {
+    class FlagBlind extends PtStore {
+      protected override off32(v: number, base: number): number {
+        return v === 0 ? -0x80000000 : Math.floor((v - base) / 4096);
+      }
+    }
+    const [a, pa] = table(FlagBlind);
+    const [b, pb] = table();
+    for (const [s, p] of [[a, pa], [b, pb]] as const) {
+      s.write_run(p, 10, 4096 * 50 + 0x67, 4096);
+      if (!s.write_run(p + 20, 5, 4096 * 90 + 0x25, -4096)) for (let k = 0; k < 5; k++) s.set(p + 20 + k, 4096 * (90 - k) + 0x25);
+    }
+    expect(entries(a, pa)).not.toEqual(entries(b, pb));
   });
 
   it("mutant: a caller that takes a refused write_run as done (no write() after it) is caught", () => {
@@ -194,10 +284,10 @@ describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
     const [b, pb] = table();
     for (const [s, p, trust] of [[a, pa, false], [m, pm, true]] as const) {
       write(s, p, 10, 4096 * 50 + 0x67, 4096, trust);
-      write(s, p + 20, 5, 4096 * 90 + 0x67, -4096, trust); // not a continuation: refused
+      write(s, p + 20, 5, 4096 * 90 + 0x25, -4096, trust); // other flags: no offset from the run's base, refused
     }
     for (let k = 0; k < 10; k++) b.set(pb + k, 4096 * (50 + k) + 0x67);
-    for (let k = 0; k < 5; k++) b.set(pb + 20 + k, 4096 * (90 - k) + 0x67);
+    for (let k = 0; k < 5; k++) b.set(pb + 20 + k, 4096 * (90 - k) + 0x25);
     expect(entries(a, pa)).toEqual(entries(b, pb));
     expect(entries(m, pm)).not.toEqual(entries(b, pb));
   });

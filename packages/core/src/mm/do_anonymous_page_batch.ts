@@ -1,5 +1,5 @@
 /**
- * do_anonymous_page() over a run of pages of one PTE table, for a user `touch`
+ * do_anonymous_page() over a run of pages, table after table, for a user `touch`
  * (issue #10 §1): the faults one instruction per page would take, done as one
  * batch with the same per-page results, in the same order, when nothing observes
  * the single steps (range_batch.ts).
@@ -33,10 +33,20 @@
  * value per page), the PTEs, linear in the PFN, written as one RUN
  * (PtStore.write_run()) where the table allows, and the counters added up.
  *
+ * At the end of a table the batch goes on with the next one while the touch
+ * does (what a new batch would check: the VMA, the upper levels walked again at
+ * each PUD entry, the PMD a table or none; the THP check once per batch and the
+ * PMD lock once per PMD table, as nothing else runs in between; a next table is
+ * allocated only when pte_alloc_one() runs no plugin hook). The returns to user
+ * owed as clock moves carry over, so a sparse touch (one page per table) pays
+ * one setup and one real return to user per scheduler tick, not per table; a
+ * table's split lock is created only where struct vm_fault must show it.
+ *
  * The batch stops at the first page that is not a none PTE, at the end of the
- * table, of the VMA or of the touch, and right after a return to user that ran a
- * scheduler-tick hook, RCU callbacks or task_work (the caller retries that
- * access's instruction on the ordinary path, which then re-checks everything).
+ * VMA or of the touch, at a table it may not take, and right after a return to
+ * user that ran a scheduler-tick hook, RCU callbacks or task_work (the caller
+ * retries that access's instruction on the ordinary path, which then re-checks
+ * everything).
  *
  * Linux has no such batch for order-0 faults: each access is its own fault. Its
  * nearest relative is the mTHP fault (alloc_anon_folio() of an order > 0 folio
@@ -47,18 +57,18 @@ import type { SpinLock } from "../sync/spinlock.js";
 import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
 import type { Kernel } from "../types/kernel.js";
-import { count_rmw, count_rmw_n } from "../sync/rmw.js";
+import { count_rmw, count_rmw_n, rmw_lines_on } from "../sync/rmw.js";
 import { VM_SHARED } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pte_map_rcu_era } from "../pgtable/pte_map.js";
 import { access_error, hw_access_data, hw_leaf_access } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
 import { anon_pte } from "./memory.js";
-import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
+import { PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant, type RangeBatchMutant } from "./range_batch.js";
-import { pte_alloc_batch, pte_alloc_fault_vmf, pte_alloc_rcu_exits } from "./pte_alloc_batch.js";
+import { pte_alloc_batch_allowed, pte_alloc_fault_vmf, pte_alloc_rcu_exits, pte_install_batch } from "./pte_alloc_batch.js";
 
 /** The batch's read-ahead of the table, and its new entries (see the loop). */
 const cur = new Float64Array(512);
@@ -93,8 +103,10 @@ export interface FaultBatchResult {
 
 /**
  * Up to `nr` accesses at addr, addr + stride, ... (stride a multiple of 4096), as
- * the step-by-step path would do them. Returns with done = 0 when the first one
- * is not a fault this batch handles (the caller takes the ordinary path).
+ * the step-by-step path would do them: table after table, as long as each next
+ * table's run may be taken too (same VMA, the upper levels present). Returns
+ * with done = 0 when the first one is not a fault this batch handles (the
+ * caller takes the ordinary path).
  */
 export function do_anonymous_page_batch(
   t: Task,
@@ -115,192 +127,269 @@ export function do_anonymous_page_batch(
   if (vmf === null || t.rcu_read_depth !== 0 || t.irq_disabled !== 0) return res;
   const vma = mm.mm_mt.vma_lookup(addr);
   if (vma === null || vma.detached || vma.vm_lock.writer !== null || vma.vm_file !== null || vma.vm_flags & VM_SHARED || access_error(write, vma)) return res;
-  // The upper levels present and the PMD a PTE table (nothing for p4d/pud/pmd_alloc or THP to do).
   const pt = k.pt;
-  const pgdp = pgd_offset(k, mm, addr);
-  if (!a.p4d_folded && a.pxd_none(pt.get(pgdp))) return res;
-  const p4dp = p4d_offset(k, pgdp, addr);
-  if (a.pxd_none(pt.get(p4dp))) return res;
-  const pudp = pud_offset(k, p4dp, addr);
-  if (a.pxd_none(pt.get(pudp))) return res;
-  const pmdp = pmd_offset(k, pudp, addr);
-  let pmdval = pt.get(pmdp);
-  // pte_alloc(): a none PMD gets its PTE table here, as do_anonymous_page() would (pte_alloc_batch.ts).
-  let pmd_ptl: SpinLock | null = null;
-  if (a.pxd_none(pmdval)) {
-    pmd_ptl = pte_alloc_batch(t, vma, pmdp);
-    if (pmd_ptl === null) return res;
-    pmdval = pt.get(pmdp);
-  }
-  if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) return res;
-  const table = a.pxd_table_pfn(pmdval);
-  const base = k.pt.slot(table) * 512;
-  const ptl = k.pt.ptl_of(table);
-  if (ptl.owner !== null) return res; // spin_lock would block: the ordinary path reports the deadlock
-  // Accesses that stay in this table and this VMA.
-  const table_end = (Math.floor(addr / k.PMD_SIZE) + 1) * k.PMD_SIZE;
-  const limit = Math.min(table_end, vma.vm_end);
-  const n = Math.min(nr, Math.ceil((limit - addr) / stride));
   const frames = k.frames;
   const vm_lock = vma.vm_lock;
   const rcu_exits = pte_map_rcu_era(k.era) ? 3 : 1; // lock_vma_under_rcu, and each __pte_offset_map .. pte_unmap
   const flags = FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0) | FAULT_FLAG_VMA_LOCK;
   const zero_pte = write ? 0 : a.pte_mkspecial(a.pfn_pte(frames.zero_pfn, vma.vm_page_prot));
+  // Runs of faults whose returns to user only move the clock go at once (fault_run below)
+  // where the entries the vma's protections give are linear in the PFN and the retried
+  // access translates (pte_linear(); else page by page).
+  const runs = pte_linear(k, vma, write, zero_pte);
+  const mutant = range_batch_mutant(k);
+  // A table allocated here may be followed by the next one's allocation in this call
+  // only when pte_alloc_one() runs no plugin hook (it could queue RCU work or task_work
+  // that the next fault's return to user would run: the next call starts there).
+  const alloc_more = k.hooks.pte_table_ctor === null;
+  /** pte_alloc_batch()'s checks: the VMA's (once, when first needed: -1 unknown), the PMD table's lock (per PMD table). */
+  let alloc_ok = -1;
+  let pmd_lock: SpinLock | null = null;
+  const alloc_exits = pte_alloc_rcu_exits(k, rcu_exits);
+  const step = stride / 4096;
+  /** Accesses done in earlier tables, and in the current one (`done`). */
+  let before = 0;
   let done = 0;
   let value = 0;
   /** Returns to user that may be done as clock moves only, and those owed (done at the next full one or at the end). */
   let quiet = 0;
   let owed = 0;
   let external = false;
-  // Entry pointers and page addresses step by stride / 4096 entries (no `%` per page: V8 runs
-  // it on these doubles as fmod). No closure captures these locals (a captured double is boxed
-  // on every store).
-  const va0 = Math.floor(addr / 4096) * 4096;
-  const p0 = base + (Math.floor(addr / 4096) % 512);
-  const step = stride / 4096;
+  let stop = false;
+  // The current table: where its entries are, its split lock (null until one is needed:
+  // ptl_of() creates it, and a lock that does not exist is held by nobody), whether this
+  // call allocated it (pmd_ptl: pmd_install()'s lock), and the last fault's old entry.
+  let pudp = -1;
+  let pud_end = 0;
+  /** The PMD table's entry 0 (for the PUD entry walked last). */
+  let pmd0 = 0;
+  let pmdp = 0;
+  let pmdval = 0;
+  let table = 0;
+  let p0 = 0;
+  let ptl: SpinLock | null = null;
+  let ptl_rmw: object = NO_PTL;
+  let pmd_ptl: SpinLock | null = null;
   let orig = 0;
-  // The table is read ahead into `cur` (chunks that double: entries the batch looks at,
-  // plus the ones a stride skips) and the new entries collect in `pend`, written with
-  // one PtStore.write() (a RUN where they are one: O(1)) before every real return to
-  // user, where others may look, and at the end. Only this task runs in between.
-  const span = (n - 1) * step + 1;
-  let have = 0;
-  let flushed = 0;
-  // Runs of faults whose returns to user only move the clock go at once (fault_run below)
-  // where the entries the vma's protections give are linear in the PFN and the retried
-  // access translates (pte_linear(); else page by page).
-  const runs = pte_linear(k, vma, write, zero_pte);
-  const mutant = range_batch_mutant(k);
-  try {
-    while (done < n) {
-      if (quiet > 0 && runs) {
-        // The next min(quiet, left) faults return to user as clock moves only: as one run,
-        // up to the first entry that is not none.
-        let m = Math.min(quiet, n - done);
-        const idx0 = done * step;
-        // Entries that are 0 (O(1) on an EMPTY or RUN table), then any others pte_none() accepts.
-        const zeros = step === 1 ? pt.zeros_at(p0 + done, m) : 0;
-        let j = zeros;
-        if (j < m) {
-          const need = (done + m - 1) * step + 1;
-          const from = Math.max(have, idx0 + j * step);
-          if (need > from) pt.read(p0 + from, need - from, cur, from);
-          have = Math.max(have, need);
-          while (j < m && a.pte_none(cur[idx0 + j * step])) j++;
+  let last_pudp = 0;
+  let last_pmdp = 0;
+  let last_pmdval = 0;
+  let last_table = 0;
+  let last_ptl: SpinLock | null = null;
+  let last_p = 0;
+  let last_alloc = false;
+  while (before < nr) {
+    const at = addr + before * stride;
+    // The next table (the previous one's run ended at its end) in the same VMA: nothing else ran since.
+    if (at >= vma.vm_end) break;
+    if (at >= pud_end) {
+      // The upper levels present (nothing for p4d/pud_alloc to do); walked again at each PUD entry.
+      const pgdp = pgd_offset(k, mm, at);
+      if (!a.p4d_folded && a.pxd_none(pt.get(pgdp))) break;
+      const p4dp = p4d_offset(k, pgdp, at);
+      if (a.pxd_none(pt.get(p4dp))) break;
+      pudp = pud_offset(k, p4dp, at);
+      // The PMD table (nothing for pmd_alloc to do).
+      if (a.pxd_none(pt.get(pudp))) break;
+      pmd0 = pmd_offset(k, pudp, 0);
+      pmd_lock = null;
+      pud_end = (Math.floor(at / k.PUD_SIZE) + 1) * k.PUD_SIZE;
+    }
+    // The PMD a PTE table (nothing for THP to do).
+    pmdp = pmd0 + (Math.floor(at / k.PMD_SIZE) % 512);
+    pmdval = pt.get(pmdp);
+    // pte_alloc(): a none PMD gets its PTE table here, as do_anonymous_page() would (pte_alloc_batch.ts).
+    pmd_ptl = null;
+    if (a.pxd_none(pmdval)) {
+      if (before > 0 && !alloc_more) break;
+      if (alloc_ok < 0) alloc_ok = pte_alloc_batch_allowed(k, vma) ? 1 : 0;
+      if (alloc_ok === 0) break;
+      if (pmd_lock === null || rmw_lines_on()) pmd_lock = pt.ptl_at(pmdp);
+      if (pmd_lock.owner !== null) break;
+      pte_install_batch(t, pmdp);
+      pmd_ptl = pmd_lock;
+      pmdval = pt.get(pmdp);
+    }
+    if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) break;
+    table = a.pxd_table_pfn(pmdval);
+    // (A table allocated just now has no lock yet: PtStore.alloc() leaves none.)
+    ptl = pmd_ptl !== null ? null : pt.ptl_if_any(table);
+    if (ptl !== null && ptl.owner !== null) break; // spin_lock would block: the ordinary path reports the deadlock
+    if (ptl === null && rmw_lines_on()) ptl = pt.ptl_of(table); // the RMW's cache line is recorded by object
+    ptl_rmw = ptl ?? NO_PTL;
+    // Accesses that stay in this table and this VMA.
+    const table_end = (Math.floor(at / k.PMD_SIZE) + 1) * k.PMD_SIZE;
+    const limit = Math.min(table_end, vma.vm_end);
+    const n = Math.min(nr - before, Math.ceil((limit - at) / stride));
+    done = 0;
+    // Entry pointers and page addresses step by stride / 4096 entries (no `%` per page: V8 runs
+    // it on these doubles as fmod). No closure captures these locals (a captured double is boxed
+    // on every store).
+    const va0 = Math.floor(at / 4096) * 4096;
+    p0 = pt.slot(table) * 512 + (Math.floor(at / 4096) % 512);
+    // The table is read ahead into `cur` (chunks that double: entries the batch looks at,
+    // plus the ones a stride skips) and the new entries collect in `pend`, written with
+    // one PtStore.write() (a RUN where they are one: O(1)) before every real return to
+    // user, where others may look, and at the end. Only this task runs in between.
+    const span = (n - 1) * step + 1;
+    let have = 0;
+    let flushed = 0;
+    try {
+      while (done < n) {
+        // (A table this call allocated takes its first fault page by page: it counts pmd_install()'s lock.)
+        if (quiet > 0 && runs && (pmd_ptl === null || done > 0)) {
+          // The next min(quiet, left) faults return to user as clock moves only: as one run,
+          // up to the first entry that is not none.
+          let m = Math.min(quiet, n - done);
+          const idx0 = done * step;
+          // Entries that are 0 (O(1) on an EMPTY or RUN table), then any others pte_none() accepts.
+          const zeros = step === 1 ? pt.zeros_at(p0 + done, m) : 0;
+          let j = zeros;
+          if (j < m) {
+            const need = (done + m - 1) * step + 1;
+            const from = Math.max(have, idx0 + j * step);
+            if (need > from) pt.read(p0 + from, need - from, cur, from);
+            have = Math.max(have, need);
+            while (j < m && a.pte_none(cur[idx0 + j * step])) j++;
+          }
+          m = j;
+          if (m > 0) {
+            // Everything pending first, then the run's entries go straight to the store.
+            pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
+            const v0 = write ? u.store_values(m) : 0;
+            if (write) anon_vma_prepare(k, mm, vma);
+            fault_run(t, vma, write, done, m, v0, va0, stride, p0, step, zero_pte, mutant);
+            flushed = done + m;
+            // do_user_addr_fault()'s down_read_trylock and up_read, handle_mm_fault()'s count, the PTE lock, the read sections' exits.
+            count_rmw_n(vm_lock, vm_lock.name, 2 * m);
+            count_rmw_n(ptl_rmw, "ptl", m);
+            mm.counters.pgfault += m;
+            t.rcu_exits += rcu_exits * m;
+            done += m;
+            quiet -= m;
+            owed += m;
+            orig = m <= zeros ? 0 : cur[idx0 + (m - 1) * step];
+            value = write ? v0 + m - 1 : 0;
+            continue;
+          }
         }
-        m = j;
-        if (m > 0) {
-          // Everything pending first, then the run's entries go straight to the store.
-          pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
-          const v0 = write ? u.store_values(m) : 0;
-          if (write) anon_vma_prepare(k, mm, vma);
-          fault_run(t, vma, write, done, m, v0, va0, stride, p0, step, zero_pte, mutant);
-          flushed = done + m;
-          // do_user_addr_fault()'s down_read_trylock and up_read, handle_mm_fault()'s count, the PTE lock, the read sections' exits.
-          count_rmw_n(vm_lock, vm_lock.name, 2 * m);
-          count_rmw_n(ptl, ptl.cls, m);
-          mm.counters.pgfault += m;
-          t.rcu_exits += rcu_exits * m;
-          done += m;
-          quiet -= m;
-          owed += m;
-          orig = m <= zeros ? 0 : cur[idx0 + (m - 1) * step];
-          value = write ? v0 + m - 1 : 0;
-          continue;
+        const p = p0 + done * step;
+        const idx = done * step;
+        if (idx >= have) {
+          // From idx on (a run may have gone past `have` without reading).
+          const c = Math.min(span - idx, Math.max(16, idx));
+          pt.read(p0 + idx, c, cur, idx);
+          have = idx + c;
         }
-      }
-      const p = p0 + done * step;
-      const idx = done * step;
-      if (idx >= have) {
-        // From idx on (a run may have gone past `have` without reading).
-        const c = Math.min(span - idx, Math.max(16, idx));
-        pt.read(p0 + idx, c, cur, idx);
-        have = idx + c;
-      }
-      const e = cur[idx];
-      if (!a.pte_none(e)) break;
-      orig = e;
-      const va = va0 + done * stride;
-      value = write ? u.store_value() : 0;
-      done++;
-      // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
-      count_rmw(vm_lock, vm_lock.name);
-      if (pmd_ptl !== null && done === 1) count_rmw(pmd_ptl, pmd_ptl.cls); // pmd_install()'s pmd_lock()
-      mm.counters.pgfault++;
-      // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
-      let pfn: number;
-      let pte: number;
-      if (write) {
-        anon_vma_prepare(k, mm, vma);
-        // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
-        pfn = frames.alloc(0, PG_ANON);
-        frames.owner[pfn] = mm.id;
-        frames.index[pfn] = va;
-        frames.data[pfn] = value;
-        count_rmw(ptl, ptl.cls);
-        frames.mapcount[pfn] = 1;
-        mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
-        pte = anon_pte(k, vma, pfn);
-      } else {
-        pfn = frames.zero_pfn;
-        count_rmw(ptl, ptl.cls);
-        pte = zero_pte;
-        mm.counters.zero_page_faults++;
-      }
-      pend[done - 1] = pte;
-      // up_read(vma lock); the read sections' exits.
-      count_rmw(vm_lock, vm_lock.name);
-      t.rcu_exits += pmd_ptl !== null && done === 1 ? pte_alloc_rcu_exits(k, rcu_exits) : rcu_exits;
-      // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
-      if (quiet > 0) {
-        quiet--;
-        owed++;
-      } else {
-        if (owed > 0) u.return_to_user_quiet(owed);
-        owed = 0;
-        // struct vm_fault and the out-parameters as this fault leaves them, before anyone else may look.
-        set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p, orig, pmdval, ptl, value);
-        if (pmd_ptl !== null && done === 1) pte_alloc_fault_vmf(vmf);
-        pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
-        flushed = done;
-        if (!u.return_to_user()) {
-          res.retry = true;
-          external = true; // it may have changed vmf and the out-parameters since
+        const e = cur[idx];
+        if (!a.pte_none(e)) {
+          stop = true;
           break;
         }
-        quiet = u.quiet_returns();
+        orig = e;
+        const va = va0 + done * stride;
+        value = write ? u.store_value() : 0;
+        done++;
+        // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
+        count_rmw(vm_lock, vm_lock.name);
+        if (pmd_ptl !== null && done === 1) count_rmw(pmd_ptl, pmd_ptl.cls); // pmd_install()'s pmd_lock()
+        mm.counters.pgfault++;
+        // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
+        let pfn: number;
+        let pte: number;
+        if (write) {
+          if (!vma.anon_vma) anon_vma_prepare(k, mm, vma);
+          // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
+          pfn = frames.alloc(0, PG_ANON);
+          frames.owner[pfn] = mm.id;
+          frames.index[pfn] = va;
+          frames.data[pfn] = value;
+          count_rmw(ptl_rmw, "ptl");
+          frames.mapcount[pfn] = 1;
+          mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
+          pte = anon_pte(k, vma, pfn);
+        } else {
+          pfn = frames.zero_pfn;
+          count_rmw(ptl_rmw, "ptl");
+          pte = zero_pte;
+          mm.counters.zero_page_faults++;
+        }
+        pend[done - 1] = pte;
+        // up_read(vma lock); the read sections' exits.
+        count_rmw(vm_lock, vm_lock.name);
+        t.rcu_exits += pmd_ptl !== null && done === 1 ? alloc_exits : rcu_exits;
+        // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
+        if (quiet > 0) {
+          quiet--;
+          owed++;
+        } else {
+          if (owed > 0) u.return_to_user_quiet(owed);
+          owed = 0;
+          // struct vm_fault and the out-parameters as this fault leaves them, before anyone else may look.
+          if (ptl === null) ptl = ptl_rmw = pt.ptl_of(table);
+          set_vmf(t, vmf, vma, at + (done - 1) * stride, flags, pudp, pmdp, p, orig, pmdval, ptl, value);
+          if (pmd_ptl !== null && done === 1) pte_alloc_fault_vmf(vmf);
+          pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
+          flushed = done;
+          if (!u.return_to_user()) {
+            res.retry = true;
+            external = true; // it may have changed vmf and the out-parameters since
+            stop = true;
+            break;
+          }
+          quiet = u.quiet_returns();
+        }
+        // The retried instruction: the walk now translates (the PTE maps pfn): hw_access_leaf() on the new entry.
+        const nv = hw_leaf_access(k, pte, write);
+        if (nv !== nv) {
+          res.retry = true; // NaN: it faults again (nothing changed), as on the ordinary path
+          stop = true;
+          break;
+        }
+        if (nv !== pte) {
+          if (flushed === done) pt.set(p, nv);
+          else pend[done - 1] = nv;
+        }
+        const v = hw_access_data(k, pfn, write, value);
+        if (v !== v) {
+          res.retry = true;
+          stop = true;
+          break;
+        }
       }
-      // The retried instruction: the walk now translates (the PTE maps pfn): hw_access_leaf() on the new entry.
-      const nv = hw_leaf_access(k, pte, write);
-      if (nv !== nv) {
-        res.retry = true; // NaN: it faults again (nothing changed), as on the ordinary path
-        break;
-      }
-      if (nv !== pte) {
-        if (flushed === done) pt.set(p, nv);
-        else pend[done - 1] = nv;
-      }
-      const v = hw_access_data(k, pfn, write, value);
-      if (v !== v) {
-        res.retry = true;
-        break;
-      }
+    } finally {
+      pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
     }
-  } finally {
-    pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
+    before += done;
+    if (done > 0 || mutant === "fault-tables-vmf") {
+      // Where the last fault so far was (for struct vm_fault at the end).
+      last_pudp = pudp;
+      last_pmdp = pmdp;
+      last_pmdval = pmdval;
+      last_table = table;
+      last_ptl = ptl;
+      last_p = p0 + (done - 1) * step;
+      last_alloc = done === 1 && pmd_ptl !== null;
+    }
+    if (stop || done < n) break;
   }
   if (owed > 0) u.return_to_user_quiet(owed);
-  if (done > 0 && !external) set_vmf(t, vmf, vma, addr + (done - 1) * stride, flags, pudp, pmdp, p0 + (done - 1) * step, orig, pmdval, ptl, value);
-  if (done === 1 && !external && pmd_ptl !== null) pte_alloc_fault_vmf(vmf);
-  if (done > 0) {
-    const m = range_batch_mutant(k);
-    if (m === "fault-rss" && write) mm.rss_stat[MM_ANONPAGES] += 1;
-    else if (m === "fault-rcu-exits") t.rcu_exits -= 1;
+  if (before > 0 && !external) {
+    // struct vm_fault and the out-parameters as the last fault left them.
+    set_vmf(t, vmf, vma, addr + (before - 1) * stride, flags, last_pudp, last_pmdp, last_p, orig, last_pmdval, last_ptl ?? pt.ptl_of(last_table), value);
+    if (last_alloc) pte_alloc_fault_vmf(vmf);
   }
-  res.done = done;
+  if (before > 0) {
+    if (mutant === "fault-rss" && write) mm.rss_stat[MM_ANONPAGES] += 1;
+    else if (mutant === "fault-rcu-exits") t.rcu_exits -= 1;
+  }
+  res.done = before;
   res.value = value;
   return res;
 }
+
+/** What the batch counts the PTE lock's RMWs on while the lock does not exist (no RMW lines recorded then: rmw_lines_on()). */
+const NO_PTL = {};
 
 /** alloc_run()'s out-parameters. */
 const run = { n: 0, step: 0 };
@@ -359,38 +448,47 @@ function fault_run(
   }
   const frames = k.frames;
   for (let j = 0; j < m; ) {
-    const first = frames.alloc_run(m - j, PG_ANON, run);
+    // The folios as alloc_anon_folio(), the rmap and the user store leave them: owner, mapcount 1, PG_dirty (index and data below).
+    const first = frames.alloc_run(m - j, PG_ANON, run, mm.id);
     // (After the allocation: it may have grown the descriptor arrays.)
     const index = frames.index;
     const data = frames.data;
     const c = run.n;
     let d = run.step;
-    const lo = d > 0 ? first : first - c + 1;
-    // The folios as alloc_anon_folio(), the rmap and the user store leave them: owner, mapcount 1, PG_dirty.
-    frames.owner.fill(mm.id, lo, lo + c);
-    frames.mapcount.fill(1, lo, lo + c);
-    frames.flags.fill(PF_DIRTY, lo, lo + c);
     // Access done + j + i maps frame pfn0 + i * d ("fault-run-reverse": the frames the other way round).
     let pfn0 = first;
     if (mutant === "fault-run-reverse" && c > 1) {
       pfn0 = first + (c - 1) * d;
       d = -d;
     }
-    // In PFN order: frame lo + i is access done + j + i when d = +1, else done + j + c - 1 - i.
-    const va_lo = va0 + (done + j + (pfn0 === lo ? 0 : c - 1)) * stride;
-    const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + (mutant === "fault-run-data" ? 1 : 0);
-    const dv = pfn0 === lo ? 1 : -1;
-    const dva = dv * stride;
-    if (lo + c <= 0x7fffffff) {
-      // The same loop on int32 indexes (twice as fast as on doubles).
-      for (let i = 0, q = lo | 0, e = (lo + c) | 0; q < e; i++, q++) {
-        index[q] = va_lo + i * dva;
-        data[q] = v_lo + i * dv;
+    const vadj = mutant === "fault-run-data" ? 1 : 0;
+    if (d === 1 || d === -1 || c === 1) {
+      const lo = d > 0 || c === 1 ? pfn0 : pfn0 - c + 1;
+      // In PFN order: frame lo + i is access done + j + i when d = +1, else done + j + c - 1 - i.
+      const va_lo = va0 + (done + j + (pfn0 === lo ? 0 : c - 1)) * stride;
+      const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + vadj;
+      const dv = pfn0 === lo ? 1 : -1;
+      const dva = dv * stride;
+      if (lo + c <= 0x7fffffff) {
+        // The same loop on int32 indexes (twice as fast as on doubles).
+        for (let i = 0, q = lo | 0, e = (lo + c) | 0; q < e; i++, q++) {
+          index[q] = va_lo + i * dva;
+          data[q] = v_lo + i * dv;
+        }
+      } else {
+        for (let i = 0, q = lo; i < c; i++, q++) {
+          index[q] = va_lo + i * dva;
+          data[q] = v_lo + i * dv;
+        }
       }
     } else {
-      for (let i = 0, q = lo; i < c; i++, q++) {
-        index[q] = va_lo + i * dva;
-        data[q] = v_lo + i * dv;
+      // Frames d apart (a free-list run of every other frame, ...): one loop over them, in access order.
+      const va_j = va0 + (done + j) * stride;
+      const v_j = v0 + j + vadj;
+      const rev = mutant === "fault-run-stride";
+      for (let i = 0, q = pfn0; i < c; i++, q += d) {
+        index[q] = va_j + i * stride;
+        data[q] = rev ? v_j + c - 1 - i : v_j + i;
       }
     }
     // The PTEs: anon_pte(), then the retried access's A/D bits (hw_leaf_access()), linear in the PFN.

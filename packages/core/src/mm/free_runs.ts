@@ -198,15 +198,24 @@ export class FreeRuns {
   }
 
   /**
+   * The difference between the elements successive pop()s of the top run give
+   * (pop k + 1 minus pop k: minus the run's difference between neighbours), any
+   * non-zero int32; 0 when the run holds one element or the stack is empty.
+   */
+  pop_diff(): number {
+    return this.top_len > 1 ? -this.top_diff : 0;
+  }
+
+  /**
    * Pop up to `max` elements of the top run at once, as that many pop() calls
-   * would (peek(), peek() + run_dir() * step, ...); returns how many (0 when
-   * empty). A run whose difference is not one step gives one element.
+   * would (peek(), peek() + pop_diff(), peek() + 2 * pop_diff(), ...: a run of
+   * any difference); returns how many (0 when empty).
    */
   pop_run(max: number): number {
     const l = this.top_len;
     if (l === 0 || max <= 0) return 0;
     const d = this.top_diff;
-    if (l === 1 || (d !== this.step && d !== -this.step)) {
+    if (l === 1) {
       this.pop();
       return 1;
     }

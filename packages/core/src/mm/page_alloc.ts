@@ -232,16 +232,21 @@ export class PageFrames implements types.PageFrames {
   /**
    * Allocate up to `max` order-0 frames of `type` at once, as that many alloc(0, type)
    * calls would hand them out, as long as they are one arithmetic run: the top run
-   * of the order-0 free list (or part of it), else never-used frames from the top.
-   * Returns the first PFN; out.n frames were allocated (>= 1), at first,
-   * first + out.step, ... (out.step +1 or -1). Descriptors as alloc() leaves them.
+   * of the order-0 free list (or part of it; a run of any difference), else
+   * never-used frames from the top. Returns the first PFN; out.n frames were
+   * allocated (>= 1), at first, first + out.step, ... (out.step: +1 or -1 for runs
+   * of neighbouring frames, any non-zero int32 for others, e.g. every other frame).
+   * Descriptors as alloc() leaves them; with `anon_owner` (>= 0), as an anon
+   * fault then leaves them (owner, mapcount 1, PG_dirty) except `data` and
+   * `index`, which the caller sets for every frame (one pass over the
+   * descriptors, not two: the fault batch's fault_run()).
    */
-  alloc_run(max: number, type: number, out: { n: number; step: number }): number {
+  alloc_run(max: number, type: number, out: { n: number; step: number }, anon_owner = -1): number {
     let first = this.free0.peek();
     let n: number;
     let step: number;
     if (first >= 0) {
-      step = this.free0.run_dir() || 1;
+      step = this.free0.pop_diff() || 1;
       n = this.free0.pop_run(max);
       this.nr_free -= n;
     } else {
@@ -258,17 +263,63 @@ export class PageFrames implements types.PageFrames {
       step = 1;
     }
     this.nr_used += n;
-    const lo = step > 0 ? first : first - n + 1;
-    const hi = lo + n;
-    this.type.fill(type, lo, hi);
-    this.flags.fill(0, lo, hi);
-    this.refcount.fill(1, lo, hi);
-    this.mapcount.fill(0, lo, hi);
-    this.data.fill(0, lo, hi);
-    this.owner.fill(0, lo, hi);
+    if (anon_owner >= 0) {
+      this.alloc_run_anon(first, n, step, type, anon_owner);
+    } else if (step === 1 || step === -1 || n === 1) {
+      const lo = step > 0 ? first : first - n + 1;
+      const hi = lo + n;
+      this.type.fill(type, lo, hi);
+      this.flags.fill(0, lo, hi);
+      this.refcount.fill(1, lo, hi);
+      this.mapcount.fill(0, lo, hi);
+      this.data.fill(0, lo, hi);
+      this.owner.fill(0, lo, hi);
+    } else {
+      // Frames `step` apart (the ones in between are not this run's): one loop.
+      const t = this.type;
+      const fl = this.flags;
+      const rc = this.refcount;
+      const mc = this.mapcount;
+      const da = this.data;
+      const ow = this.owner;
+      for (let i = 0, q = first; i < n; i++, q += step) {
+        t[q] = type;
+        fl[q] = 0;
+        rc[q] = 1;
+        mc[q] = 0;
+        da[q] = 0;
+        ow[q] = 0;
+      }
+    }
     out.n = n;
     out.step = step;
     return first;
+  }
+
+  /** alloc_run()'s descriptors for an anon fault's frames (all but data and index). */
+  private alloc_run_anon(first: number, n: number, step: number, type: number, owner: number): void {
+    if (step === 1 || step === -1 || n === 1) {
+      const lo = step > 0 ? first : first - n + 1;
+      const hi = lo + n;
+      this.type.fill(type, lo, hi);
+      this.flags.fill(PF_DIRTY, lo, hi);
+      this.refcount.fill(1, lo, hi);
+      this.mapcount.fill(1, lo, hi);
+      this.owner.fill(owner, lo, hi);
+      return;
+    }
+    const t = this.type;
+    const fl = this.flags;
+    const rc = this.refcount;
+    const mc = this.mapcount;
+    const ow = this.owner;
+    for (let i = 0, q = first; i < n; i++, q += step) {
+      t[q] = type;
+      fl[q] = PF_DIRTY;
+      rc[q] = 1;
+      mc[q] = 1;
+      ow[q] = owner;
+    }
   }
 
   /**

@@ -14,7 +14,9 @@
  * pmd_lock() (one atomic RMW on the PMD lock), the PMD still none →
  * mm_inc_nr_ptes(), pmd_populate(), spin_unlock(). Then the PTE is set as for any
  * none PTE (pte_offset_map_lock() maps the new table: t->pmdval is the new PMD).
- * pte_alloc_batch() does the allocation and the install; the batch counts the PMD
+ * pte_install_batch() does the allocation and the install, after the batch's
+ * checks (pte_alloc_batch_allowed() once per batch, the PMD lock free once per
+ * PMD table: nothing else runs in between); the batch counts the PMD
  * lock's RMW after the VMA lock's (where the fault takes it), one RCU read-section
  * exit fewer for this fault than for a fault on an existing table (6.5+ eras), and
  * leaves vmf->orig_pmd = 0 and vmf->ptl = NULL when this fault is its last
@@ -29,7 +31,6 @@
  */
 import type { Kernel } from "../types/kernel.js";
 import type { Task } from "../sched/task.js";
-import type { SpinLock } from "../sync/spinlock.js";
 import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
 import { pte_alloc_one } from "../pgtable/pgalloc.js";
@@ -39,23 +40,22 @@ import { thp_vma_allowable_pmd } from "./huge_memory.js";
 import { pte_map_rcu_era } from "../pgtable/pte_map.js";
 import { range_batch_mutant } from "./range_batch.js";
 
+/** May a batch on `vma` allocate its PTE tables (thp_vma_allowable_pmd() false: a none PMD takes no THP)? The same for a whole batch. */
+export function pte_alloc_batch_allowed(k: Kernel, vma: Vma): boolean {
+  return !thp_vma_allowable_pmd(k, vma);
+}
+
 /**
- * Allocate and install a PTE table at the none PMD entry `pmdp` for a fault batch
- * on `vma`, as __pte_alloc() does. Returns the PMD lock pmd_install() takes (the
- * caller counts its RMW), or null when the batch must not (THP allowed, the PMD
- * lock held): nothing changed, the fault takes the ordinary path.
+ * pte_alloc_batch() once its checks are done (the batch makes them once for
+ * its run of tables: the VMA's, and the PMD table's lock free): the table
+ * allocated and installed at the none PMD entry `pmdp`.
  */
-export function pte_alloc_batch(t: Task, vma: Vma, pmdp: number): SpinLock | null {
-  const k = t.k;
-  if (thp_vma_allowable_pmd(k, vma)) return null;
-  const pmd_ptl = k.pt.ptl_at(pmdp);
-  if (pmd_ptl.owner !== null) return null;
+export function pte_install_batch(t: Task, pmdp: number): void {
   const mm = t.mm!;
-  const pfn = pte_alloc_one(k, mm);
+  const pfn = pte_alloc_one(t.k, mm);
   // pmd_install(): under the PMD lock, the PMD still none.
   mm_inc_nr_ptes(mm);
   pmd_populate$sync(t, pmdp, pfn);
-  return pmd_ptl;
 }
 
 /** struct vm_fault as the table-allocating fault leaves it: handle_pte_fault() found the PMD none. */

@@ -53,6 +53,12 @@ const disabled = new WeakSet<Kernel>();
  *     (pte_alloc_batch.ts) counts that fault's RCU read-section exits as a fault
  *     on an existing table's (one too many; only the digest sees it; the digest
  *     test's "sparse-stride" script).
+ *   - "fault-run-stride": a run of faults taken at once from frames that are not
+ *     neighbours (a free-list run of every other frame) stores the data-oracle
+ *     values in the reverse order (the digest test's "production-mini" script);
+ *   - "fault-tables-vmf": a batch that went on into a next table and stopped at
+ *     its first entry (a page already there) leaves struct vm_fault pointing into
+ *     that table, not at the last fault's (the "production-mini" script).
  * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
  * in the model as in Linux, so the final state cannot show it.)
  */
@@ -65,7 +71,9 @@ export type RangeBatchMutant =
   | "fault-run-reverse"
   | "zap-run-order"
   | "flush-run-reverse"
-  | "pte-alloc-rcu-exits";
+  | "pte-alloc-rcu-exits"
+  | "fault-run-stride"
+  | "fault-tables-vmf";
 export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "fault-rss",
   "fault-rcu-exits",
@@ -76,6 +84,8 @@ export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "zap-run-order",
   "flush-run-reverse",
   "pte-alloc-rcu-exits",
+  "fault-run-stride",
+  "fault-tables-vmf",
 ];
 const mutants = new WeakMap<Kernel, RangeBatchMutant>();
 

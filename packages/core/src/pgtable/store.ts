@@ -1096,10 +1096,22 @@ export class PtStore implements types.PtStore {
   /* Bulk range operations (issue #10 §1, the batch paths). */
 
   /**
+   * The split lock of table `pfn` if it exists now, else null (without creating
+   * it, as ptl_of() would): a lock that does not exist is held by nobody. The
+   * fault batch creates a table's lock only where one is seen (struct vm_fault).
+   */
+  ptl_if_any(pfn: number): SpinLock | null {
+    return this.locks.get(this.slot(pfn)) ?? null;
+  }
+
+  /**
    * Store first + k * step at pointer p + k, for k < n (all in one table), as n
-   * set()s in order would, in O(1): only where that leaves a RUN (an EMPTY table,
-   * or one whose RUN the values continue at its end; positive safe integers).
-   * Returns false, having stored nothing, elsewhere (the caller writes them with write()).
+   * set()s in order would (positive safe integers): in O(1) where that leaves a
+   * RUN (an EMPTY table, a RUN the values continue at its end, or a one-entry RUN
+   * elsewhere, which becomes the exception entry); else in one loop over the n
+   * entries (no per-entry offset check) into a DENSE32 block (write_run32()) or a
+   * DENSE one. Returns false, having stored nothing, where none of these applies
+   * (the caller writes them with write()).
    */
   write_run(p: number, n: number, first: number, step: number): boolean {
     if (n <= 0) return true;
@@ -1126,7 +1138,7 @@ export class PtStore implements types.PtStore {
       return true;
     }
     // Extending a RUN at its end, as write() does (a RUN with an exception only where the exception lies elsewhere).
-    if (form !== RUN) return false;
+    if (form !== RUN) return this.write_run32(s, i, n, first, step);
     const rn = h[oh + H_N];
     const rfirst = m[o + F_FIRST];
     const rstep = rn > 1 ? mi[oi + I_STEP] : first - rfirst;
@@ -1144,7 +1156,105 @@ export class PtStore implements types.PtStore {
       h[oh + H_OCC] = rn + n + (x >= 0 ? 1 : 0);
       return true;
     }
-    return false;
+    const rstart = h[oh + H_START];
+    if (x < 0 && rn === 1 && (rstart < i || rstart >= i + n)) {
+      // A one-entry run and a progression elsewhere: the entry becomes the exception (as write() does).
+      h[oh + H_X] = rstart;
+      this.xvals.set(s, rfirst);
+      m[o + F_FIRST] = first;
+      mi[oi + I_STEP] = step;
+      h[oh + H_START] = i;
+      h[oh + H_N] = n;
+      h[oh + H_OCC] = n + 1;
+      return true;
+    }
+    return this.write_run32(s, i, n, first, step);
+  }
+
+  /**
+   * write_run() that leaves RUN or DENSE32 table `s` DENSE32 (a RUN gets a block
+   * based on its first entry, as densify32() gives it), or writes into a DENSE
+   * table: the n offsets written in one int32 loop, occupancy counted once. The
+   * values (positive safe integers, checked by the caller) must be offsets from
+   * the base: checked on the first and the last, the step a multiple of 4096 (the
+   * ones between follow); a RUN's entries and exception likewise. False, nothing
+   * changed, otherwise.
+   */
+  private write_run32(s: number, i: number, n: number, first: number, step: number): boolean {
+    const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
+    const form = mi[oi + I_FORM];
+    if (form > 0) {
+      const b = this.pool[form >>> POOL_SHIFT];
+      const q = ((form & POOL_MASK) << 9) + i;
+      let occ = h[oh + H_OCC];
+      for (let k = 0; k < n; k++) {
+        if (b[q + k] === 0) occ++;
+        b[q + k] = first + k * step;
+      }
+      h[oh + H_OCC] = occ;
+      return true;
+    }
+    if (n > 1 && step % 4096 !== 0) return false;
+    const dk = n > 1 ? step / 4096 : 0;
+    if (form <= -3) {
+      const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+      const o0 = this.off32(first, base);
+      if (o0 !== o0 || this.off32(first + (n - 1) * step, base) !== o0 + (n - 1) * dk) return false;
+      const b = -2 - form;
+      const arr = this.pool32[b >>> POOL_SHIFT];
+      const q = ((b & POOL_MASK) << 9) + i;
+      let occ = h[oh + H_OCC];
+      for (let k = 0; k < n; k++) {
+        if (arr[q + k] === ZERO32) occ++;
+        arr[q + k] = o0 + k * dk;
+      }
+      h[oh + H_OCC] = occ;
+      return true;
+    }
+    if (form !== RUN) return false;
+    // The RUN's entries, its exception and the new values, all as offsets from the run's first entry.
+    const start = h[oh + H_START];
+    const rn = h[oh + H_N];
+    const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+    const rstep = rn > 1 ? mi[oi + I_STEP] : 0;
+    const x = h[oh + H_X];
+    if (!Number.isSafeInteger(base) || rstep % 4096 !== 0) return false;
+    const rk = rstep / 4096;
+    if (this.off32(base + (rn - 1) * rstep, base) !== (rn - 1) * rk) return false;
+    const xv = x >= 0 ? this.xvals.get(s)! : 0;
+    const xo = x >= 0 ? this.off32(xv, base) : 0;
+    if (xo !== xo) return false;
+    const o0 = this.off32(first, base);
+    if (o0 !== o0 || this.off32(first + (n - 1) * step, base) !== o0 + (n - 1) * dk) return false;
+    const b = this.get_block32();
+    const arr = this.pool32[b >>> POOL_SHIFT];
+    const q = (b & POOL_MASK) << 9;
+    this.zero_around(arr, q, i, n, ZERO32);
+    // The run's entries outside [i, i + n) (those inside are overwritten below), then the exception.
+    let occ = n;
+    for (let k = 0; k < rn; k++) {
+      const j = start + k;
+      if (j < i || j >= i + n) {
+        arr[q + j] = k * rk;
+        occ++;
+      }
+    }
+    if (x >= 0) {
+      if (x < i || x >= i + n) {
+        arr[q + x] = xo;
+        occ++;
+      }
+      h[oh + H_X] = -1;
+      this.xvals.delete(s);
+    }
+    for (let k = 0; k < n; k++) arr[q + i + k] = o0 + k * dk;
+    mi[oi + I_FORM] = -2 - b;
+    h[oh + H_OCC] = occ;
+    return true;
   }
 
   /**
@@ -1173,6 +1283,15 @@ export class PtStore implements types.PtStore {
       const q = ((d & POOL_MASK) << 9) + i;
       let k = 0;
       while (k < n && b[q + k] === 0) k++;
+      return k;
+    }
+    if (d <= -3) {
+      // DENSE32 (the fault batch's tables of several runs): the offsets, no entry rebuilt.
+      const b = -2 - d;
+      const arr = this.pool32[b >>> POOL_SHIFT];
+      const q = ((b & POOL_MASK) << 9) + i;
+      let k = 0;
+      while (k < n && arr[q + k] === ZERO32) k++;
       return k;
     }
     let k = 0;

@@ -42,6 +42,11 @@ export function count_rmw_n(obj: object, kind: string, n: number): void {
   if (lines !== null && !lines.has(obj)) lines.set(obj, kind);
 }
 
+/** Are the objects RMW'd being recorded (rmw_lines_start())? Else count_rmw() uses its object for nothing. */
+export function rmw_lines_on(): boolean {
+  return lines !== null;
+}
+
 /** One per-CPU operation (percpu_ref in percpu mode). */
 export function count_percpu_op(): void {
   counters.percpu++;

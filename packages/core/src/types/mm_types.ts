@@ -159,8 +159,11 @@ export interface PageFrames {
   is_free(pfn: number): boolean;
   /** Host bytes the descriptors of the frames ever used and the free lists take. */
   host_bytes(): number;
-  /** Up to `max` alloc(0, type) calls at once while the frames form a run: the first PFN; out.n frames at first + i * out.step. */
-  alloc_run(max: number, type: number, out: { n: number; step: number }): number;
+  /**
+   * Up to `max` alloc(0, type) calls at once while the frames form a run: the first PFN; out.n frames at first + i * out.step.
+   * With `anon_owner`: owner, mapcount 1 and PG_dirty set too, data and index left to the caller.
+   */
+  alloc_run(max: number, type: number, out: { n: number; step: number }, anon_owner?: number): number;
   /** free(first + i * step, 0) for i < n, in that order (step +1 or -1). */
   free_run(first: number, n: number, step: number): void;
 }
@@ -212,12 +215,14 @@ export interface PtStore {
   table_of(p: number): number;
   level_of(pfn: number): number;
   ptl_of(pfn: number): SpinLock;
+  /** The split lock of table `pfn` if it exists (ptl_of() creates it on first use), else null. */
+  ptl_if_any(pfn: number): SpinLock | null;
   is_table(pfn: number): boolean;
   /** Live tables, all levels. */
   readonly nr_tables: number;
   /** Iterate live table PFNs with their level. */
   tables(): Generator<{ pfn: number; level: number }>;
-  /** Store first + k * step at p + k for k < n in O(1) where that leaves a RUN; false (nothing stored) elsewhere. */
+  /** Store first + k * step at p + k for k < n: O(1) where that leaves a RUN, one loop into a DENSE32/DENSE table; false (nothing stored) elsewhere. */
   write_run(p: number, n: number, first: number, step: number): boolean;
   /** How many of the `n` entries from `p` on are 0, up to the first that is not (O(1) unless dense). */
   zeros_at(p: number, n: number): number;
