@@ -242,9 +242,11 @@ export function* zap_pte_range(
     add_mm_rss_vec(mm, z);
     /* Do the actual TLB flush before dropping ptl */
     if (z.force_flush) yield* tlb_flush_mmu_tlbonly(t, tlb);
-    set_put_gather(t, tlb); // 2021 v2 9/9: the table reference is put with pte_put_tlb(tlb, ...)
+    // 2021 v2 9/9: the table reference is put with pte_put_tlb(tlb, ...). Only a pte_unmap
+    // hook reads put_gather() (the only plugin code pte_unmap_unlock() runs): without one, unset.
+    if (hooks.pte_unmap !== null) set_put_gather(t, tlb);
     yield* pte_unmap_unlock(t, start_pte, ptl);
-    set_put_gather(t, null);
+    if (hooks.pte_unmap !== null) set_put_gather(t, null);
     if (z.force_flush) yield* tlb_flush_mmu(t, tlb);
     if (addr === end) break;
     z.force_flush = z.force_break = false;
