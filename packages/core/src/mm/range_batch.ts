@@ -52,7 +52,11 @@ const disabled = new WeakSet<Kernel>();
  *   - "pte-alloc-rcu-exits": a fault batch that allocated its PTE table
  *     (pte_alloc_batch.ts) counts that fault's RCU read-section exits as a fault
  *     on an existing table's (one too many; only the digest sees it; the digest
- *     test's "sparse-stride" script).
+ *     test's "sparse-stride" script);
+ *   - "hook-twin-slow-path": zap_pte_range() calls the zap_pte_range_end hook's
+ *     bulk twin (spec's BulkTwin) as if the fast path had failed
+ *     (st.direct_reclaim false): pt-reclaim's slow path then finds the PMD
+ *     already cleared and the table is never freed.
  * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
  * in the model as in Linux, so the final state cannot show it.)
  */
@@ -65,7 +69,8 @@ export type RangeBatchMutant =
   | "fault-run-reverse"
   | "zap-run-order"
   | "flush-run-reverse"
-  | "pte-alloc-rcu-exits";
+  | "pte-alloc-rcu-exits"
+  | "hook-twin-slow-path";
 export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "fault-rss",
   "fault-rcu-exits",
@@ -76,6 +81,7 @@ export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "zap-run-order",
   "flush-run-reverse",
   "pte-alloc-rcu-exits",
+  "hook-twin-slow-path",
 ];
 const mutants = new WeakMap<Kernel, RangeBatchMutant>();
 

@@ -41,8 +41,8 @@ export class MmuGather implements mmu_gather {
   cleared_puds = false;
   cleared_p4ds = false;
   vma_exec = false;
-  /** Page-table pages waiting for the flush + grace period (tlb->batch). */
-  table_batch: number[] | null = null;
+  /** Page-table pages waiting for the flush + grace period (tlb->batch; empty: NULL). Reused after each flush. */
+  readonly table_batch: number[] = [];
   readonly batches: PageBatch[] = [{ nr: 0, max: MMU_GATHER_BUNDLE, pages: [] }];
   active = 0;
 
@@ -56,11 +56,19 @@ export class MmuGather implements mmu_gather {
     if (fullmm) this.end = Infinity;
   }
 
+  /** The target table_free_target() hands out, made once (not simulated state), and the task it is for now. */
+  private target: TableFreeTarget | null = null;
+  private target_task: Task | null = null;
+
   /** What the arch's __pte_free_tlb() drives: this gather's table batch, on behalf of `t`. */
   table_free_target(t: Task): TableFreeTarget {
-    const target = this.k.table_free_target(this.mm);
-    target.tlb_remove_table = (pfn) => __tlb_remove_table_batch(t, this, pfn);
-    return target;
+    this.target_task = t;
+    if (this.target === null) {
+      const target = this.k.table_free_target(this.mm);
+      target.tlb_remove_table = (pfn) => __tlb_remove_table_batch(this.target_task!, this, pfn);
+      this.target = target;
+    }
+    return this.target;
   }
 }
 
@@ -137,20 +145,18 @@ export function* tlb_flush_mmu_tlbonly(t: Task, tlb: MmuGather): KPath {
 /** tlb_table_flush(): invalidate, then free the batched tables after a grace period. */
 function* tlb_table_flush(t: Task, tlb: MmuGather): KPath {
   const batch = tlb.table_batch;
-  if (batch === null) return;
+  if (batch.length === 0) return;
   yield* tlb_flush_mmu_tlbonly(t, tlb); // tlb_table_invalidate()
-  tlb.table_batch = null;
   const k = tlb.k;
-  const mm = tlb.mm;
   k.counters.rcu_table_batches++;
-  k.rcu.call_rcu(() => {
-    for (const pfn of batch) k.__tlb_remove_table(mm, pfn);
-  });
+  // call_rcu(&batch->rcu, tlb_remove_table_rcu): __tlb_remove_table() of each page, in order,
+  // after the grace period; the PFNs wait in RCU's typed-array queue (no closure or array per batch).
+  k.rcu.call_rcu_tables(k, tlb.mm, batch, batch.length);
+  batch.length = 0; // tlb->batch = NULL
 }
 
 /** tlb_remove_table(tlb, table): batch a table (MMU_GATHER_RCU_TABLE_FREE). */
 function __tlb_remove_table_batch(t: Task, tlb: MmuGather, pfn: number): void {
-  if (tlb.table_batch === null) tlb.table_batch = [];
   tlb.table_batch.push(pfn);
   tlb.k.counters.tables_deferred++;
   tlb.k.sanitizer?.table_unlinked(t, pfn);
@@ -159,7 +165,7 @@ function __tlb_remove_table_batch(t: Task, tlb: MmuGather, pfn: number): void {
 /** tlb_remove_table(tlb, table) */
 export function* tlb_remove_table(t: Task, tlb: MmuGather, pfn: number): KPath {
   __tlb_remove_table_batch(t, tlb, pfn);
-  if (tlb.table_batch!.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
+  if (tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }
 
 /**
@@ -174,7 +180,7 @@ export function* pte_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: num
   // pagetable_dtor() runs when the page is really freed, in the RCU callback
   // (Kernel.__tlb_remove_table), as Linux >= 6.14 does; not here at hand-over.
   tlb.k.arch.__pte_free_tlb(tlb.table_free_target(t), pfn);
-  if (tlb.table_batch !== null && tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
+  if (tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }
 
 /** pmd_free_tlb / pud_free_tlb / p4d_free_tlb */
