@@ -297,18 +297,20 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
 
 /**
  * How many entries of `pages` from `j` on are single references on order-0 folios
- * at consecutive PFNs, stepping one way (+1 or -1), whose folio_put() frees them:
+ * at PFNs a constant non-zero difference apart (+1 or -1; +2 or -2 for every other
+ * frame, as a sparse workload's data pages between its page tables), whose folio_put() frees them:
  * each has refcount 1 (so it is not the zero page, a tail or free) and is not a
  * large folio's head, and has no page count after it. 0 or 1: no run.
  */
 function free_run_length(f: PageFrames, pages: number[], j: number, nr: number): number {
   const p = pages[j];
   const d = pages[j + 1] - p;
-  if (d !== 1 && d !== -1) return 0;
+  // A negative entry is a page count, not a PFN; free_run() takes an int32 step.
+  if (d === 0 || p < 0 || pages[j + 1] < 0 || d > 0x7fffffff || d < -0x7fffffff) return 0;
   const refcount = f.refcount;
   const flags = f.flags;
   let r = 0;
-  for (let q = p; j + r < nr && pages[j + r] === q && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += d);
+  for (let q = p; j + r < nr && q >= 0 && pages[j + r] === q && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += d);
   // A page count (< 0) after the last: that folio has nr_pages references queued.
   if (j + r < nr && pages[j + r] < 0) r--;
   return r;
