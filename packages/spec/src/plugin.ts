@@ -347,6 +347,27 @@ export const RECLAIM_HOOKS = [
 ] as const satisfies readonly (keyof ReclaimPlugin)[];
 export type ReclaimHookName = (typeof RECLAIM_HOOKS)[number];
 
+/**
+ * A kernel-path hook's bulk twin (optional): a plain function with the hook's
+ * arguments that does what running the hook to completion does on a task that is
+ * not stepping, and returns the same value, without generator objects. The hook
+ * carries it as its `sync` property (`bulk_twin(hook, twin)` from
+ * `@mmsim/core/kernel` attaches it), so a plugin that reuses another's hook gets
+ * its twin with it, and one that replaces the hook does not. Write it as
+ * `(...args) => run_to_completion(hook(...args))`: core's build-time desync turns
+ * that into a call of the hook's derived twin (a plugin built without desync still
+ * gets the generator run to completion). Core calls it instead of the generator
+ * only where nothing observes single steps (no stepping, no sanitizer, range
+ * batches on: core's mm/range_batch.ts); the explorer steps the generator, and
+ * `batch: false` runs it to completion (the bench's digest test compares the two).
+ * Model difference: Linux has no generators; this is how the simulator runs a
+ * hook fast.
+ */
+export type BulkTwin<F> = F extends (...args: infer A) => KPath<infer R> ? (...args: A) => R : never;
+
+/** The kernel-path hooks whose bulk twins core calls (zap_pte_range(), once per PTE table). */
+export const BULK_TWIN_HOOKS = ["zap_pte_range_locked", "zap_pte_range_end", "zap_pte_range_done"] as const satisfies readonly ReclaimHookName[];
+
 /** Hooks that are kernel paths and must be generator functions. */
 export const KPATH_HOOKS: ReadonlySet<ReclaimHookName> = new Set([
   "pte_offset_map",

@@ -49,6 +49,19 @@ describe("validate_plugin", () => {
     expect(err({ ...base(), task_work: () => undefined })).toContain("hook task_work is a kernel path");
   });
 
+  it("checks a kernel-path hook's bulk twin (its sync property): a plain function, only where core calls one", () => {
+    const withTwin = <F extends object>(f: F, twin: unknown): F => Object.defineProperty(f, "sync", { value: twin });
+    expect(err({ ...base(), zap_pte_range_end: withTwin(function* () {}, () => undefined) })).toBe("accepted");
+    expect(err({ ...base(), zap_pte_range_locked: withTwin(function* () {}, () => undefined) })).toBe("accepted");
+    expect(err({ ...base(), zap_pte_range_end: withTwin(function* () {}, function* () {}) })).toBe(
+      "plugin.mjs: plugin 'p': hook zap_pte_range_end's bulk twin (its sync property) must be a plain function, not a generator",
+    );
+    expect(err({ ...base(), zap_pte_range_end: withTwin(function* () {}, 3) })).toContain("must be a plain function, not number");
+    expect(err({ ...base(), task_work: withTwin(function* () {}, () => undefined) })).toBe(
+      "plugin.mjs: plugin 'p': hook task_work has a bulk twin, which core never calls (only zap_pte_range_locked, zap_pte_range_end, zap_pte_range_done have one)",
+    );
+  });
+
   it("refuses a hook that is not a function", () => {
     expect(err({ ...base(), scheduler_tick: 3 })).toBe("plugin.mjs: plugin 'p': hook scheduler_tick is not a function (got number)");
   });

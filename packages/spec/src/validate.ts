@@ -1,7 +1,7 @@
 import { MmsimError } from "./errors.js";
 import { KERNEL_ERAS } from "./kernel.js";
 import { VM_PLUGIN_MASK } from "./arch.js";
-import { KPATH_HOOKS, RECLAIM_HOOKS, SPECIFICATION_VERSION, type ReclaimPlugin } from "./plugin.js";
+import { BULK_TWIN_HOOKS, KPATH_HOOKS, RECLAIM_HOOKS, SPECIFICATION_VERSION, type ReclaimPlugin } from "./plugin.js";
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
 
@@ -35,6 +35,12 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
     if (typeof f !== "function") throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is not a function (got ${f === null ? "null" : typeof f})`);
     if (KPATH_HOOKS.has(h) && !(f instanceof GeneratorFunction))
       throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is a kernel path and must be a generator function (function* ${h}(...))`);
+    const twin = (f as { sync?: unknown }).sync;
+    if (twin === undefined) continue;
+    if (!(BULK_TWIN_HOOKS as readonly string[]).includes(h))
+      throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} has a bulk twin, which core never calls (only ${BULK_TWIN_HOOKS.join(", ")} have one)`);
+    if (typeof twin !== "function" || twin instanceof GeneratorFunction)
+      throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h}'s bulk twin (its sync property) must be a plain function, not ${twin instanceof GeneratorFunction ? "a generator" : typeof twin}`);
   }
   if (o.madvise_advice !== undefined) {
     const bad = (why: string) => new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': madvise_advice ${why}`);

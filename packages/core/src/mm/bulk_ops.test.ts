@@ -175,6 +175,36 @@ describe("PageFrames alloc_run/free_run = alloc()/free() one frame at a time", (
     ]);
   });
 
+  it("free_run frees every other frame (step +-2, +3: a sparse workload's data pages between its tables) in the given order", () => {
+    check([], 400, 64, [
+      [300, 40, 2],
+      [1210, 40, -2],
+      [301, 5, 2],
+      [400, 20, 3],
+    ]);
+  });
+
+  it("mutant: a strided free_run pushing its frames in the reverse order is caught", () => {
+    class Reversed extends PageFrames {
+      override free_run(first: number, n: number, step: number): void {
+        super.free_run(first + (n - 1) * step, n, -step);
+      }
+    }
+    const bulk = new Reversed();
+    const one = new PageFrames();
+    for (const f of [bulk, one]) for (let i = 0; i < 700; i++) f.alloc(0, PG_ANON);
+    bulk.free_run(300, 40, 2);
+    for (let i = 0; i < 40; i++) one.free(300 + i * 2, 0);
+    expect(framesState(bulk)).not.toBe(framesState(one));
+  });
+
+  it("a strided free_run of a frame that is not allocated throws as free() does", () => {
+    const f = new PageFrames();
+    for (let i = 0; i < 10; i++) f.alloc(0, PG_ANON); // 511 .. 502
+    f.free(506, 0);
+    expect(() => f.free_run(502, 4, 2)).toThrow(/double free of pfn 506/);
+  });
+
   it("free_run of a frame that is not allocated throws as free() does", () => {
     const f = new PageFrames();
     for (let i = 0; i < 10; i++) f.alloc(0, PG_ANON); // 511 .. 502

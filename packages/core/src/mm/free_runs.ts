@@ -232,7 +232,8 @@ export class FreeRuns {
   }
 
   /**
-   * Push `n` elements first, first + dir * step, ... (dir +1 or -1) in that order,
+   * Push `n` elements first, first + dir * step, ... (dir any non-zero integer whose
+   * dir * step fits an int32: +1 or -1, +2 or -2 for every other frame) in that order,
    * as n push() calls would leave the stack: the top run is extended in O(1)
    * wherever it continues the sequence, the other elements go through push().
    */

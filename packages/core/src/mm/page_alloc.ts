@@ -323,12 +323,18 @@ export class PageFrames implements types.PageFrames {
   }
 
   /**
-   * free(first + i * step, 0) for i < n, in that order (step +1 or -1): order-0
-   * frames that are allocated, not the zero page and not tail pages (on a frame
-   * that is not, the error free() raises is thrown, the run half done: a model bug).
+   * free(first + i * step, 0) for i < n, in that order (step any non-zero int32:
+   * +1 or -1, or +-2 for every other frame, as a sparse workload's data pages
+   * between its page tables): order-0 frames that are allocated, not the zero
+   * page and not tail pages (on a frame that is not, the error free() raises is
+   * thrown, the run half done: a model bug).
    */
   free_run(first: number, n: number, step: number): void {
     if (n <= 0) return;
+    if (step !== 1 && step !== -1) {
+      this.free_strided(first, n, step);
+      return;
+    }
     const lo = step > 0 ? first : first - n + 1;
     const hi = lo + n;
     const type = this.type;
@@ -353,6 +359,28 @@ export class PageFrames implements types.PageFrames {
     this.refcount.fill(0, lo, hi);
     this.mapcount.fill(0, lo, hi);
     this.flags.fill(0, lo, hi);
+    this.free0.push_run(first, n, step);
+    this.nr_free += n;
+    this.nr_used -= n;
+  }
+
+  /** free_run() of frames `step` apart (|step| > 1): the same descriptors and free-list order, frame by frame. */
+  private free_strided(first: number, n: number, step: number): void {
+    const type = this.type;
+    const refcount = this.refcount;
+    const mapcount = this.mapcount;
+    const flags = this.flags;
+    let gen = this.gen;
+    for (let i = 0, p = first; i < n; i++, p += step) {
+      const t = type[p];
+      if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
+      if (gen[p] === 0xffff && gen instanceof Uint16Array) gen = this.gen = this.widened(gen, Uint32Array); // as free() does
+      gen[p] = gen[p] + 1;
+      type[p] = PG_FREE;
+      refcount[p] = 0;
+      mapcount[p] = 0;
+      flags[p] = 0;
+    }
     this.free0.push_run(first, n, step);
     this.nr_free += n;
     this.nr_used -= n;

@@ -52,13 +52,17 @@ const disabled = new WeakSet<Kernel>();
  *   - "pte-alloc-rcu-exits": a fault batch that allocated its PTE table
  *     (pte_alloc_batch.ts) counts that fault's RCU read-section exits as a fault
  *     on an existing table's (one too many; only the digest sees it; the digest
- *     test's "sparse-stride" script).
+ *     test's "sparse-stride" script);
  *   - "fault-run-stride": a run of faults taken at once from frames that are not
  *     neighbours (a free-list run of every other frame) stores the data-oracle
  *     values in the reverse order (the digest test's "production-mini" script);
  *   - "fault-tables-vmf": a batch that went on into a next table and stopped at
  *     its first entry (a page already there) leaves struct vm_fault pointing into
- *     that table, not at the last fault's (the "production-mini" script).
+ *     that table, not at the last fault's (the "production-mini" script);
+ *   - "hook-twin-slow-path": zap_pte_range() calls the zap_pte_range_end hook's
+ *     bulk twin (spec's BulkTwin) as if the fast path had failed
+ *     (st.direct_reclaim false): pt-reclaim's slow path then finds the PMD
+ *     already cleared and the table is never freed.
  * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
  * in the model as in Linux, so the final state cannot show it.)
  */
@@ -73,7 +77,8 @@ export type RangeBatchMutant =
   | "flush-run-reverse"
   | "pte-alloc-rcu-exits"
   | "fault-run-stride"
-  | "fault-tables-vmf";
+  | "fault-tables-vmf"
+  | "hook-twin-slow-path";
 export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "fault-rss",
   "fault-rcu-exits",
@@ -86,24 +91,50 @@ export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "pte-alloc-rcu-exits",
   "fault-run-stride",
   "fault-tables-vmf",
+  "hook-twin-slow-path",
 ];
 const mutants = new WeakMap<Kernel, RangeBatchMutant>();
+
+/**
+ * The last kernel asked about, with its entries in the two side tables: the hot
+ * paths ask once or more per PTE table, and one kernel at a time runs (a
+ * WeakMap lookup each time costs more than the rest of a sparse table's zap
+ * hook). Forgotten whenever set_range_batch*() changes an entry.
+ */
+let cached_k: Kernel | null = null;
+let cached_disabled = false;
+let cached_mutant: RangeBatchMutant | undefined;
+
+function lookup(k: Kernel): void {
+  cached_k = k;
+  cached_disabled = disabled.has(k);
+  cached_mutant = mutants.get(k);
+}
 
 /** Make `k`'s range batches wrong in the named way (null: correct again). For tests only. */
 export function set_range_batch_mutant(k: Kernel, m: RangeBatchMutant | null): void {
   if (m === null) mutants.delete(k);
   else mutants.set(k, m);
+  cached_k = null;
 }
 
 /** The mutant set on `k`, if any. */
 export function range_batch_mutant(k: Kernel): RangeBatchMutant | undefined {
-  return mutants.get(k);
+  if (k !== cached_k) lookup(k);
+  return cached_mutant;
 }
 
 /** EngineOptions.batch: false forces every fault and zap through the step-by-step path on `k`. */
 export function set_range_batch(k: Kernel, on: boolean): void {
   if (on) disabled.delete(k);
   else disabled.add(k);
+  cached_k = null;
+}
+
+/** Is `k`'s range batching off (`batch: false`)? */
+function batch_disabled(k: Kernel): boolean {
+  if (k !== cached_k) lookup(k);
+  return cached_disabled;
 }
 
 /**
@@ -112,17 +143,17 @@ export function set_range_batch(k: Kernel, on: boolean): void {
  * (`batch: false`) then frees page by page, so the digest test compares the two.
  */
 export function range_batch_enabled(k: Kernel): boolean {
-  return k.sanitizer === null && !disabled.has(k);
+  return k.sanitizer === null && !batch_disabled(k);
 }
 
 // tlb_batch_pages_flush() (the tlb layer, below this one) asks here.
-set_flush_runs_policy((k) => (!range_batch_enabled(k) ? 0 : mutants.get(k) === "flush-run-reverse" ? 2 : 1));
+set_flush_runs_policy((k) => (!range_batch_enabled(k) ? 0 : range_batch_mutant(k) === "flush-run-reverse" ? 2 : 1));
 
 /** May `t` take a range fast path now (see the file comment)? */
 export function range_batch_allowed(t: Task): boolean {
   const k = t.k;
   // Kernel.rcu_upper: the fault holds pmd_offset_map()'s RCU section, which the batch does not replay.
-  if (t.stepping || k.sanitizer !== null || k.tlb.track_entries || disabled.has(k) || k.rcu_upper) return false;
+  if (t.stepping || k.sanitizer !== null || k.tlb.track_entries || batch_disabled(k) || k.rcu_upper) return false;
   const h = k.hooks;
   return (
     h.track_pte_set === null &&

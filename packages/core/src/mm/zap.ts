@@ -32,7 +32,9 @@ import { __split_huge_pmd, zap_huge_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR } from "./page_alloc.js";
 import { free_swap_and_cache } from "./swapfile.js";
-import { range_batch_allowed, range_batch_mutant } from "./range_batch.js";
+import { range_batch_allowed, range_batch_enabled, range_batch_mutant } from "./range_batch.js";
+import { run_to_completion } from "../sched/runner.js";
+import type { SpinLock } from "../sync/spinlock.js";
 import { zap_present_ptes_batch } from "./zap_present_ptes_batch.js";
 import type { Vma } from "./vma.js";
 
@@ -194,6 +196,43 @@ function add_mm_rss_vec(mm: MmStruct, z: ZapLocals): void {
   mm.rss_stat[MM_SWAPENTS] += z.rss_swap;
 }
 
+/*
+ * zap_pte_range()'s three hooks, each a kernel path of this file with a
+ * hand-written bulk twin: the generator is the plugin's hook (stepped by the
+ * explorer); the twin calls the hook's own bulk twin (spec's BulkTwin) where
+ * range batches may run (no sanitizer, `batch` not off: mm/range_batch.ts), and
+ * runs the generator to completion otherwise, so the digest test compares the two.
+ */
+function* zap_pte_range_locked_hook(t: Task, mm: MmStruct, pmdp: number, ptl: SpinLock, st: ZapPteState): KPath {
+  yield* t.k.hooks.zap_pte_range_locked!(t, mm, pmdp, ptl, st);
+}
+export function zap_pte_range_locked_hook$sync(t: Task, mm: MmStruct, pmdp: number, ptl: SpinLock, st: ZapPteState): void {
+  const h = t.k.hooks;
+  if (h.zap_pte_range_locked_sync !== null && range_batch_enabled(t.k)) h.zap_pte_range_locked_sync(t, mm, pmdp, ptl, st);
+  else run_to_completion(h.zap_pte_range_locked!(t, mm, pmdp, ptl, st));
+}
+
+function* zap_pte_range_end_hook(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): KPath {
+  yield* t.k.hooks.zap_pte_range_end!(t, tlb, mm, pmdp, start, st);
+}
+export function zap_pte_range_end_hook$sync(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, st: ZapPteState): void {
+  const k = t.k;
+  const h = k.hooks;
+  if (h.zap_pte_range_end_sync !== null && range_batch_enabled(k)) {
+    if (range_batch_mutant(k) === "hook-twin-slow-path") st.direct_reclaim = false;
+    h.zap_pte_range_end_sync(t, tlb, mm, pmdp, start, st);
+  } else run_to_completion(h.zap_pte_range_end!(t, tlb, mm, pmdp, start, st));
+}
+
+function* zap_pte_range_done_hook(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, details: ZapDetails | null): KPath {
+  yield* t.k.hooks.zap_pte_range_done!(t, tlb, mm, pmdp, start, details);
+}
+export function zap_pte_range_done_hook$sync(t: Task, tlb: MmuGather, mm: MmStruct, pmdp: number, start: number, details: ZapDetails | null): void {
+  const h = t.k.hooks;
+  if (h.zap_pte_range_done_sync !== null && range_batch_enabled(t.k)) h.zap_pte_range_done_sync(t, tlb, mm, pmdp, start, details);
+  else run_to_completion(h.zap_pte_range_done!(t, tlb, mm, pmdp, start, details));
+}
+
 /** zap_pte_range(): returns the address reached. */
 export function* zap_pte_range(
   t: Task,
@@ -237,21 +276,23 @@ export function* zap_pte_range(
 
     /* Fast path: try to hold the pmd lock and unmap the PTE page. */
     if (st.can_reclaim_pt && st.direct_reclaim && addr === end && hooks.zap_pte_range_locked !== null)
-      yield* hooks.zap_pte_range_locked(t, mm, pmdp, ptl, st);
+      yield* zap_pte_range_locked_hook(t, mm, pmdp, ptl, st);
 
     add_mm_rss_vec(mm, z);
     /* Do the actual TLB flush before dropping ptl */
     if (z.force_flush) yield* tlb_flush_mmu_tlbonly(t, tlb);
-    set_put_gather(t, tlb); // 2021 v2 9/9: the table reference is put with pte_put_tlb(tlb, ...)
+    // 2021 v2 9/9: the table reference is put with pte_put_tlb(tlb, ...). Only a pte_unmap
+    // hook reads put_gather() (the only plugin code pte_unmap_unlock() runs): without one, unset.
+    if (hooks.pte_unmap !== null) set_put_gather(t, tlb);
     yield* pte_unmap_unlock(t, start_pte, ptl);
-    set_put_gather(t, null);
+    if (hooks.pte_unmap !== null) set_put_gather(t, null);
     if (z.force_flush) yield* tlb_flush_mmu(t, tlb);
     if (addr === end) break;
     z.force_flush = z.force_break = false;
   }
-  if (st.can_reclaim_pt && hooks.zap_pte_range_end !== null) yield* hooks.zap_pte_range_end(t, tlb, mm, pmdp, start, st);
+  if (st.can_reclaim_pt && hooks.zap_pte_range_end !== null) yield* zap_pte_range_end_hook(t, tlb, mm, pmdp, start, st);
   // Ungated: after every zap_pte_range() that mapped its table (2022: `if (free_pte) try_to_free_user_pte(...)`).
-  if (hooks.zap_pte_range_done !== null) yield* hooks.zap_pte_range_done(t, tlb, mm, pmdp, start, details);
+  if (hooks.zap_pte_range_done !== null) yield* zap_pte_range_done_hook(t, tlb, mm, pmdp, start, details);
   return addr;
 }
 

@@ -74,13 +74,31 @@ export function zap_present_ptes_batch(
       let r = pt.run_at(ptep + i, max_nr - i, rs);
       let e = rs.first;
       let s = rs.step;
-      if (r < 2) {
-        const from = Math.max(have, i);
-        if (from < max_nr) pt.read(ptep + from, max_nr - from, cur, from);
-        have = max_nr;
+      if (r === 1) {
+        // The last entry of a RUN table's run (a sparse table's one page): no run here.
+        if (have <= i) {
+          cur[i] = e;
+          have = i + 1;
+        }
+      } else if (r < 2) {
+        // Entry i is none (the run ends before it): nothing to read ahead.
+        if (have <= i && pt.zeros_at(ptep + i, 1) === 1) break;
+        // Read ahead: all of it from a table with more than 32 entries used, else 32 entries,
+        // then as far again each time the progression reaches the end of what was read.
+        let from = Math.max(have, i);
+        let to = pt.nr_used(pt.table_of(ptep)) > 32 ? max_nr : Math.min(max_nr, i + 32);
+        if (from < to) pt.read(ptep + from, to - from, cur, from);
+        have = Math.max(have, to);
         e = cur[i];
         s = cur[i + 1] - e;
-        r = s !== 0 ? progression_length(i, max_nr, e, s) : 1;
+        r = s !== 0 ? progression_length(i, 1, have, e, s) : 1;
+        while (s !== 0 && i + r === have && have < max_nr) {
+          from = have;
+          to = Math.min(max_nr, from + (from - i));
+          pt.read(ptep + from, to - from, cur, from);
+          have = to;
+          r = progression_length(i, r, have, e, s);
+        }
       }
       if (r > 1 && s !== 0 && a.pte_present(e)) {
         const pfn = a.pte_pfn(e);
@@ -148,12 +166,12 @@ export function zap_present_ptes_batch(
 }
 
 /**
- * How many entries of cur from i on (before max_nr) are e, e + s, ... (a function
- * of its own: the running entry stays an unboxed double, no allocation per entry).
+ * How many entries of cur from i on (before `have`) are e, e + s, ..., knowing the
+ * first `r` are (a function of its own: the running entry stays an unboxed
+ * double, no allocation per entry).
  */
-function progression_length(i: number, max_nr: number, e: number, s: number): number {
-  let r = 1;
-  for (let v = e + s; i + r < max_nr && cur[i + r] === v; r++) v += s;
+function progression_length(i: number, r: number, have: number, e: number, s: number): number {
+  for (let v = e + r * s; i + r < have && cur[i + r] === v; r++) v += s;
   return r;
 }
 

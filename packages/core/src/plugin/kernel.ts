@@ -398,3 +398,25 @@ import { flush_tlb_mm_range as _flush_tlb_mm_range } from "../tlb/flush.js";
 /** flush_tlb_mm_range(mm, start, end, stride_shift, freed_tables): the arch's flush (freed_tables: lazy-TLB CPUs too on x86; non-leaf TLBI on arm64). */
 export const flush_tlb_mm_range = (t: task_struct, mm: mm_struct, start: number, end: number, stride_shift: number, freed_tables: boolean): KPath =>
   _flush_tlb_mm_range(T(t), MM(mm), start, end, stride_shift, freed_tables);
+
+/* ---- bulk twins of kernel-path hooks (spec's BulkTwin) ---- */
+
+import { run_to_completion as _run_to_completion } from "../sched/runner.js";
+import type { BulkTwin } from "@mmsim/spec";
+/**
+ * run_to_completion(path): run a kernel path to its end on a task that is not
+ * stepping (throws if it yields). A hook's bulk twin is written
+ * `(...args) => run_to_completion(hook(...args))`: core's build-time desync,
+ * applied to the plugin's sources, turns that into a call of the hook's derived
+ * twin (no generator objects).
+ */
+export const run_to_completion = <R>(path: KPath<R>): R => _run_to_completion(path);
+/**
+ * bulk_twin(hook, twin): attach `twin` to the kernel-path hook `hook` as its bulk
+ * twin (its `sync` property, spec's BulkTwin); returns `hook`. Core calls the
+ * twin instead of the generator where nothing observes single steps.
+ */
+export function bulk_twin<F extends (...args: never[]) => KPath<unknown>>(hook: F, twin: BulkTwin<F>): F {
+  Object.defineProperty(hook, "sync", { value: twin, enumerable: false, configurable: true, writable: false });
+  return hook;
+}

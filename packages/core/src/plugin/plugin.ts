@@ -24,7 +24,7 @@
  * | exit_mmap | __mmput, before exit_mmap (khugepaged_exit's place) | 001 step 2: the mm leaves the global list |
  * | shrink | shrink_node after the anon LRU pass (kswapd or direct reclaim), where shrink_slab runs | 001 step 2 (MADV_FREE tables), step 3 (zero-page tables) |
  */
-import type { ReclaimPlugin } from "@mmsim/spec";
+import type { BULK_TWIN_HOOKS, ReclaimPlugin } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
 import type { Hooks } from "../types/kernel.js";
 
@@ -36,6 +36,12 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
   const b = <K extends keyof Hooks>(key: K): Hooks[K] => {
     const f = p?.[key as keyof ReclaimPlugin];
     return (typeof f === "function" ? f.bind(p) : null) as Hooks[K];
+  };
+  // A kernel-path hook's bulk twin: its `sync` property (spec's BulkTwin), bound as the hook is.
+  const twin = <K extends (typeof BULK_TWIN_HOOKS)[number]>(key: K): Hooks[`${K}_sync`] => {
+    const f = p?.[key];
+    const s = typeof f === "function" ? (f as { sync?: unknown }).sync : undefined;
+    return (typeof s === "function" ? s.bind(p) : null) as Hooks[`${K}_sync`];
   };
   return {
     pte_table_ctor: b("pte_table_ctor"),
@@ -61,6 +67,9 @@ export function hooks_of(p: ReclaimPlugin | null): Hooks {
     shrink: b("shrink"),
     madvise_update_vma: b("madvise_update_vma"),
     exit_mmap: b("exit_mmap"),
+    zap_pte_range_locked_sync: twin("zap_pte_range_locked"),
+    zap_pte_range_end_sync: twin("zap_pte_range_end"),
+    zap_pte_range_done_sync: twin("zap_pte_range_done"),
   };
 }
 

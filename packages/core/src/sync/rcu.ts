@@ -14,10 +14,41 @@ import { BLOCKED, sync_op } from "./op.js";
 interface GracePeriod {
   /** Tasks that were readers when the grace period started, with their exit count then. */
   readonly waitFor: { t: Task; exits: number }[];
-  readonly callbacks: (() => void)[];
+  readonly callbacks: RcuCallback[];
 }
 
+/**
+ * What frees a page-table page after a grace period (the Kernel's
+ * __tlb_remove_table(), which tlb_remove_table_rcu() calls for each page of a batch).
+ */
+export interface RcuTableFreer {
+  __tlb_remove_table(mm: never, pfn: number): void;
+}
+
+/** One call_rcu(&batch->rcu, tlb_remove_table_rcu): entries [from, to) of the RCU's table queue. */
+interface TableBatch {
+  readonly freer: RcuTableFreer;
+  readonly mm: unknown;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The table queue's chunks: 2^TQ_SHIFT PFNs each (128 KiB). */
+const TQ_SHIFT = 14;
+const TQ_CHUNK = 1 << TQ_SHIFT;
+
+type RcuCallback = (() => void) | TableBatch;
+
+/**
+ * A deliberately wrong table queue, for rcu_tables.test.ts: "drop-chunk-early"
+ * drops a queue chunk one entry before its last has run, so the batch that frees
+ * that entry later does not find it.
+ */
+export type RcuMutant = "drop-chunk-early";
+
 export class Rcu implements types.Rcu {
+  constructor(private readonly mutant: RcuMutant | null = null) {}
+
   /** Tasks currently known to the RCU model (registered by the engine). */
   readonly tasks = new Set<Task>();
   private readonly pending: GracePeriod[] = [];
@@ -27,6 +58,16 @@ export class Rcu implements types.Rcu {
   invoked = 0;
   /** The page-table SRCU domain, polled at the same quiescent points (set only with Kernel.rcu_upper). */
   srcu: { poll(): number } | null = null;
+  /**
+   * The PFNs of the table batches queued with call_rcu_tables(), in queue order
+   * (issue #10: 8 bytes a table, no closure or JS array per batch): entry g
+   * (counted since the queue was last empty) is in chunk (g - tq_base) >> TQ_SHIFT;
+   * [tq_head, tq_tail) are pending. A chunk goes when all its entries have run.
+   */
+  private tq: Float64Array[] = [];
+  private tq_base = 0;
+  private tq_head = 0;
+  private tq_tail = 0;
 
   /** Note that `t` left its outermost read-side section. */
   reader_exit(t: Task): void {
@@ -41,6 +82,45 @@ export class Rcu implements types.Rcu {
 
   /** Start (or join) a grace period for `cb`. */
   call_rcu(cb: () => void): void {
+    this.enqueue(cb);
+  }
+
+  /**
+   * call_rcu(&batch->rcu, tlb_remove_table_rcu) for the page-table pages
+   * pfns[0 .. n): one callback, as call_rcu() of a closure freeing them would be
+   * (same grace period, same place among the callbacks, counted once), whose
+   * PFNs wait in the typed-array queue; freer.__tlb_remove_table() frees each, in
+   * that order, when it runs.
+   */
+  call_rcu_tables(freer: RcuTableFreer, mm: unknown, pfns: ArrayLike<number>, n: number): void {
+    const from = this.tq_tail;
+    for (let i = 0; i < n; i++) {
+      const g = from + i - this.tq_base;
+      const c = g >>> TQ_SHIFT;
+      if (c === this.tq.length) this.tq.push(new Float64Array(TQ_CHUNK));
+      this.tq[c][g & (TQ_CHUNK - 1)] = pfns[i];
+    }
+    this.tq_tail = from + n;
+    this.enqueue({ freer, mm, from, to: from + n });
+  }
+
+  /** tlb_remove_table_rcu(): free the batch's pages in order, dropping the chunks it used up. */
+  private tlb_remove_table_rcu(b: TableBatch): void {
+    const free = b.freer;
+    const mm = b.mm as never;
+    for (let g = b.from; g < b.to; g++) {
+      this.tq_head = g + 1;
+      const o = g - this.tq_base;
+      free.__tlb_remove_table(mm, this.tq[o >>> TQ_SHIFT][o & (TQ_CHUNK - 1)]);
+    }
+    const used = this.mutant === "drop-chunk-early" ? TQ_CHUNK - 1 : TQ_CHUNK;
+    while (this.tq_head - this.tq_base >= used) {
+      this.tq.shift();
+      this.tq_base += TQ_CHUNK;
+    }
+  }
+
+  private enqueue(cb: RcuCallback): void {
     const last = this.pending[this.pending.length - 1];
     const waitFor = this.snapshot();
     if (last && sameReaders(last.waitFor, waitFor)) last.callbacks.push(cb);
@@ -59,9 +139,15 @@ export class Rcu implements types.Rcu {
       const gp = this.pending.shift()!;
       this.completed++;
       for (const cb of gp.callbacks) {
-        cb();
+        if (typeof cb === "function") cb();
+        else this.tlb_remove_table_rcu(cb);
         n++;
       }
+    }
+    if (this.pending.length === 0 && this.tq_tail !== 0) {
+      // Empty: start counting again (one chunk kept).
+      this.tq.length = Math.min(this.tq.length, 1);
+      this.tq_base = this.tq_head = this.tq_tail = 0;
     }
     this.invoked += n;
     this.srcu?.poll();

@@ -41,8 +41,8 @@ export class MmuGather implements mmu_gather {
   cleared_puds = false;
   cleared_p4ds = false;
   vma_exec = false;
-  /** Page-table pages waiting for the flush + grace period (tlb->batch). */
-  table_batch: number[] | null = null;
+  /** Page-table pages waiting for the flush + grace period (tlb->batch; empty: NULL). Reused after each flush. */
+  readonly table_batch: number[] = [];
   readonly batches: PageBatch[] = [{ nr: 0, max: MMU_GATHER_BUNDLE, pages: [] }];
   active = 0;
 
@@ -56,11 +56,19 @@ export class MmuGather implements mmu_gather {
     if (fullmm) this.end = Infinity;
   }
 
+  /** The target table_free_target() hands out, made once (not simulated state), and the task it is for now. */
+  private target: TableFreeTarget | null = null;
+  private target_task: Task | null = null;
+
   /** What the arch's __pte_free_tlb() drives: this gather's table batch, on behalf of `t`. */
   table_free_target(t: Task): TableFreeTarget {
-    const target = this.k.table_free_target(this.mm);
-    target.tlb_remove_table = (pfn) => __tlb_remove_table_batch(t, this, pfn);
-    return target;
+    this.target_task = t;
+    if (this.target === null) {
+      const target = this.k.table_free_target(this.mm);
+      target.tlb_remove_table = (pfn) => __tlb_remove_table_batch(this.target_task!, this, pfn);
+      this.target = target;
+    }
+    return this.target;
   }
 }
 
@@ -137,20 +145,18 @@ export function* tlb_flush_mmu_tlbonly(t: Task, tlb: MmuGather): KPath {
 /** tlb_table_flush(): invalidate, then free the batched tables after a grace period. */
 function* tlb_table_flush(t: Task, tlb: MmuGather): KPath {
   const batch = tlb.table_batch;
-  if (batch === null) return;
+  if (batch.length === 0) return;
   yield* tlb_flush_mmu_tlbonly(t, tlb); // tlb_table_invalidate()
-  tlb.table_batch = null;
   const k = tlb.k;
-  const mm = tlb.mm;
   k.counters.rcu_table_batches++;
-  k.rcu.call_rcu(() => {
-    for (const pfn of batch) k.__tlb_remove_table(mm, pfn);
-  });
+  // call_rcu(&batch->rcu, tlb_remove_table_rcu): __tlb_remove_table() of each page, in order,
+  // after the grace period; the PFNs wait in RCU's typed-array queue (no closure or array per batch).
+  k.rcu.call_rcu_tables(k, tlb.mm, batch, batch.length);
+  batch.length = 0; // tlb->batch = NULL
 }
 
 /** tlb_remove_table(tlb, table): batch a table (MMU_GATHER_RCU_TABLE_FREE). */
 function __tlb_remove_table_batch(t: Task, tlb: MmuGather, pfn: number): void {
-  if (tlb.table_batch === null) tlb.table_batch = [];
   tlb.table_batch.push(pfn);
   tlb.k.counters.tables_deferred++;
   tlb.k.sanitizer?.table_unlinked(t, pfn);
@@ -159,7 +165,7 @@ function __tlb_remove_table_batch(t: Task, tlb: MmuGather, pfn: number): void {
 /** tlb_remove_table(tlb, table) */
 export function* tlb_remove_table(t: Task, tlb: MmuGather, pfn: number): KPath {
   __tlb_remove_table_batch(t, tlb, pfn);
-  if (tlb.table_batch!.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
+  if (tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }
 
 /**
@@ -174,7 +180,7 @@ export function* pte_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: num
   // pagetable_dtor() runs when the page is really freed, in the RCU callback
   // (Kernel.__tlb_remove_table), as Linux >= 6.14 does; not here at hand-over.
   tlb.k.arch.__pte_free_tlb(tlb.table_free_target(t), pfn);
-  if (tlb.table_batch !== null && tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
+  if (tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }
 
 /** pmd_free_tlb / pud_free_tlb / p4d_free_tlb */
@@ -291,18 +297,20 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
 
 /**
  * How many entries of `pages` from `j` on are single references on order-0 folios
- * at consecutive PFNs, stepping one way (+1 or -1), whose folio_put() frees them:
+ * at PFNs a constant non-zero difference apart (+1 or -1; +2 or -2 for every other
+ * frame, as a sparse workload's data pages between its page tables), whose folio_put() frees them:
  * each has refcount 1 (so it is not the zero page, a tail or free) and is not a
  * large folio's head, and has no page count after it. 0 or 1: no run.
  */
 function free_run_length(f: PageFrames, pages: number[], j: number, nr: number): number {
   const p = pages[j];
   const d = pages[j + 1] - p;
-  if (d !== 1 && d !== -1) return 0;
+  // A negative entry is a page count, not a PFN; free_run() takes an int32 step.
+  if (d === 0 || p < 0 || pages[j + 1] < 0 || d > 0x7fffffff || d < -0x7fffffff) return 0;
   const refcount = f.refcount;
   const flags = f.flags;
   let r = 0;
-  for (let q = p; j + r < nr && pages[j + r] === q && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += d);
+  for (let q = p; j + r < nr && q >= 0 && pages[j + r] === q && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += d);
   // A page count (< 0) after the last: that folio has nr_pages references queued.
   if (j + r < nr && pages[j + r] < 0) r--;
   return r;

@@ -5,7 +5,7 @@
  * Hooks, check/sanitizer.ts implements the Sanitizer; a layer below them
  * reaches them through these interfaces, never by importing them.
  */
-import type { Arch, ReclaimPlugin, TableFreeTarget, kernel_t } from "@mmsim/spec";
+import type { Arch, BulkTwin, ReclaimPlugin, TableFreeTarget, kernel_t } from "@mmsim/spec";
 import type { MmStruct, PageFrames, PtStore } from "./mm_types.js";
 import type { VmCommit } from "./overcommit.js";
 import type { SwapInfo } from "./swap.js";
@@ -51,6 +51,10 @@ export interface Hooks {
   shrink: NonNullable<ReclaimPlugin["shrink"]> | null;
   madvise_update_vma: NonNullable<ReclaimPlugin["madvise_update_vma"]> | null;
   exit_mmap: NonNullable<ReclaimPlugin["exit_mmap"]> | null;
+  /** The bulk twins (spec's BulkTwin: the hook's `sync` property) of spec's BULK_TWIN_HOOKS, or null. */
+  zap_pte_range_locked_sync: BulkTwin<NonNullable<ReclaimPlugin["zap_pte_range_locked"]>> | null;
+  zap_pte_range_end_sync: BulkTwin<NonNullable<ReclaimPlugin["zap_pte_range_end"]>> | null;
+  zap_pte_range_done_sync: BulkTwin<NonNullable<ReclaimPlugin["zap_pte_range_done"]>> | null;
 }
 
 /**

@@ -33,6 +33,12 @@ export interface Rcu {
   reader_exit(t: Task): void;
   /** Start (or join) a grace period for `cb`. */
   call_rcu(cb: () => void): void;
+  /**
+   * call_rcu() of one callback that frees the page-table pages pfns[0 .. n) in
+   * order with freer.__tlb_remove_table(mm, pfn) (tlb_remove_table_rcu); the PFNs
+   * are copied into a typed-array queue.
+   */
+  call_rcu_tables(freer: { __tlb_remove_table(mm: never, pfn: number): void }, mm: unknown, pfns: ArrayLike<number>, n: number): void;
   /** Complete the grace periods whose readers have all finished and invoke their callbacks, in order. */
   rcu_poll(): number;
   /** A grace period that starts now has completed (for synchronize_rcu). */
