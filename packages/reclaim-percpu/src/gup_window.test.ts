@@ -15,6 +15,7 @@
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
 import { DfsStrategy, execute, validateScenario } from "@mmsim/core/check";
+import { pmdp_peek } from "@mmsim/core/kernel";
 import { describe, expect, it } from "vitest";
 import { percpu } from "./index.js";
 
@@ -41,7 +42,7 @@ describe("percpu: GUP-fast meets the PMD cleared between its read and the hook's
       const hook = p.pte_offset_map!;
       p.pte_offset_map = function* (t, pmdp, addr, kind) {
         const r = yield* hook.call(this, t, pmdp, addr, kind);
-        if (kind === "lockless" && r === null && t.k.arch.pxd_none(t.k.pt.get(pmdp))) refused++;
+        if (kind === "lockless" && r === null && t.k.arch.pxd_none(pmdp_peek(t, pmdp))) refused++;
         return r;
       };
       const r = execute(scenario, st, { plugin: p, arch: x86_64() });
