@@ -93,6 +93,14 @@ export interface ExecOptions {
    * step to the loop (the same results, only slower).
    */
   solo_mutant?: SoloMutant;
+  /**
+   * How the actors' kernel paths are stepped: "nested" (default) resumes the
+   * `yield*` chain of generators at a yielded point; "trampoline" runs the build's
+   * `$step` variants on sched/trampoline.ts (one generator per point, but two
+   * iterator results and a stack push/pop more per kernel-path call). The same
+   * results either way (execution_solo.test.ts); only the cost differs.
+   */
+  stepping?: "nested" | "trampoline";
 }
 
 export type SoloMutant = "off" | "skip-rcu-poll" | "skip-unblock" | "skip-choose" | "skip-record" | "hand-back";
@@ -185,9 +193,12 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   const actors: Actor[] = s.actors.map((a, i) => {
     const task = i === 0 ? proc.task : k.new_task(mm, a.cpu, a.name);
     if (i === 0) k.cpu_curr[a.cpu] = task;
-    // Stepped on a trampoline (one generator resumed per point), except when tracing: the
-    // trace reads the kernel functions on the stack at each point, so it steps them nested.
-    const path = opts.trace ? run_ops(task, mm, a.ops, oracle, a.name, result.results[i]) : flat_path(run_ops(task, mm, a.ops, oracle, a.name, result.results[i]));
+    // Stepped nested (`yield*` all the way down) unless `stepping: "trampoline"` asks for the
+    // trampoline (one generator resumed per yielded point; never when tracing: the trace reads the
+    // kernel functions on the stack at each point). With steps taken in place few points are
+    // yielded, and a nested call costs less than a trampoline call (packages/bench/README.md).
+    const nested = opts.trace || opts.stepping !== "trampoline";
+    const path = nested ? run_ops(task, mm, a.ops, oracle, a.name, result.results[i]) : flat_path(run_ops(task, mm, a.ops, oracle, a.name, result.results[i]));
     return { name: a.name, cpu: a.cpu, task, path, done: false, blocked: false, waiting: null };
   });
   for (const c of walkers) {

@@ -64,12 +64,12 @@ const strategies: Record<string, () => Strategy> = {
 };
 
 /** `n` executions of the series `make` starts, solo steps as `solo` says: everything they show. */
-function series(make: () => Strategy, n: number, solo: SoloMutant | undefined, s: Scenario = scenario) {
+function series(make: () => Strategy, n: number, solo: SoloMutant | undefined, s: Scenario = scenario, stepping?: "nested" | "trampoline") {
   const st = make();
   const out: unknown[] = [];
   for (let i = 0; i < n && st.new_execution(); i++) {
     const log: number[] = [];
-    const r = execute(s, st, { plugin: plugin(log), arch, solo_mutant: solo });
+    const r = execute(s, st, { plugin: plugin(log), arch, solo_mutant: solo, stepping });
     out.push({ ...r, log });
   }
   return out;
@@ -87,18 +87,33 @@ describe("steps taken in place at a task's preemption points", () => {
       }
   });
 
+  it("nested (the default) and on the trampoline: the same results, decisions and RCU timing, in place or not", () => {
+    for (const s of [scenario, withWalker])
+      for (const [name, make] of Object.entries(strategies))
+        for (const solo of [undefined, "off", "hand-back"] as const)
+          expect(series(make, 20, solo, s, "trampoline"), `${s.name} ${name} ${solo}`).toEqual(series(make, 20, solo, s, "nested"));
+  });
+
+  it("nested by default: the explorer's executions do not run on the trampoline", () => {
+    const next = vi.spyOn(Trampoline.prototype, "next");
+    const st = new RandomStrategy(7919);
+    st.new_execution();
+    execute(scenario, st, { plugin: plugin([]), arch });
+    expect(next).not.toHaveBeenCalled();
+  });
+
   it("really takes them in place: the trampoline is resumed far less often than there are steps", () => {
     const next = vi.spyOn(Trampoline.prototype, "next");
     const st = new RandomStrategy(7919);
     st.new_execution();
-    const r = execute(scenario, st, { plugin: plugin([]), arch });
+    const r = execute(scenario, st, { plugin: plugin([]), arch, stepping: "trampoline" });
     const resumed = next.mock.calls.length;
     expect(r.choices.length).toBeGreaterThan(1000);
     expect(resumed).toBeLessThan(r.choices.length / 4);
     next.mockClear();
     const st2 = new RandomStrategy(7919);
     st2.new_execution();
-    execute(scenario, st2, { plugin: plugin([]), arch, solo_mutant: "off" });
+    execute(scenario, st2, { plugin: plugin([]), arch, solo_mutant: "off", stepping: "trampoline" });
     expect(next.mock.calls.length).toBe(r.choices.length);
   });
 

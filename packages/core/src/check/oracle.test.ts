@@ -81,4 +81,27 @@ describe("user-data oracle", () => {
     o.end_range(o.begin_range(0x1000, 4096, "pageout", "A"));
     expect(o.allowed(o.begin(0x1000, "read", "A"))).toEqual(new Set([w.value, 0]));
   });
+
+  it("copies share the pages recorded before the copy and see none recorded after it, by the original or a sibling", () => {
+    const o = new Oracle();
+    const w1 = o.begin(0x1000, "write", "setup");
+    o.end(w1, w1.value);
+    const snap = o.copy(); // the explorer's post-setup snapshot
+    const w2 = o.begin(0x1000, "write", "A"); // the original goes on
+    o.end(w2, w2.value);
+    const a = snap.copy(); // two restores of the snapshot
+    const b = snap.copy();
+    const d = a.begin_range(0x1000, 4096, "dontneed", "A");
+    a.end_range(d);
+    const wb = b.begin(0x2000, "write", "B");
+    b.end(wb, wb.value);
+    const c = b.copy(); // a copy of a copy with records of its own
+    expect(o.allowed(o.begin(0x1000, "read", "X"))).toEqual(new Set([w2.value]));
+    expect(snap.allowed(snap.begin(0x1000, "read", "X"))).toEqual(new Set([w1.value]));
+    expect(a.allowed(a.begin(0x1000, "read", "X"))).toEqual(new Set([0]));
+    expect(b.allowed(b.begin(0x1000, "read", "X"))).toEqual(new Set([w1.value]));
+    expect(snap.allowed(snap.begin(0x2000, "read", "X"))).toEqual(new Set([0]));
+    expect(c.allowed(c.begin(0x2000, "read", "X"))).toEqual(new Set([wb.value]));
+    expect(c.allowed(c.begin(0x1000, "read", "X"))).toEqual(new Set([w1.value]));
+  });
 });

@@ -33,25 +33,40 @@ export class OracleViolation extends MmsimError {
   }
 }
 
+const NO_PAGES: ReadonlyMap<number, Done> = new Map();
+
 export class Oracle {
   private clock = 0;
   private seq = 1000;
-  /** Per page, the completed events, newest first, as a list whose tails are shared (with copies too). */
+  /**
+   * Per page, the completed events, newest first, as a list whose tails are shared (with copies too):
+   * `done` holds the pages recorded since this oracle was made, `base` (never changed, shared by the
+   * copies of a copy) the pages of the oracle it was copied from. A page's list is `done`'s, else `base`'s.
+   */
   private done = new Map<number, Done>();
+  private base: ReadonlyMap<number, Done> = NO_PAGES;
   private readonly open = new Set<OracleEvent>();
 
   /**
    * A copy for the explorer's post-setup snapshot (check/setup_snapshot.ts), taken
    * between operations (no event open). The recorded events are shared: once in
    * `done` an event never changes; so are the per-page lists (a new event is a new
-   * head in front of the shared tail).
+   * head in front of the shared tail). The pages themselves are shared too: the
+   * copy's `base` is this oracle's pages, merged once (an oracle copied again
+   * without a record in between, as the explorer's snapshot is at every restore,
+   * hands over its `base` as it is: no per-page work).
    */
   copy(): Oracle {
     if (this.open.size) throw new GraphCloneError(`cannot copy the oracle with ${this.open.size} operation(s) in progress`);
     const o = new Oracle();
     o.clock = this.clock;
     o.seq = this.seq;
-    o.done = new Map(this.done);
+    if (this.done.size === 0) o.base = this.base;
+    else {
+      const m = new Map(this.base);
+      for (const [p, d] of this.done) m.set(p, d);
+      o.base = m;
+    }
     return o;
   }
 
@@ -103,13 +118,18 @@ export class Oracle {
   }
 
   private record(ev: OracleEvent, page = ev.page): void {
-    this.done.set(page, { ev, older: this.done.get(page) ?? null });
+    this.done.set(page, { ev, older: this.latest(page) });
+  }
+
+  /** The newest completed event of a page (the head of its list). */
+  private latest(page: number): Done | null {
+    return this.done.get(page) ?? this.base.get(page) ?? null;
   }
 
   /** The completed events of a page, oldest first. */
   private events(page: number): OracleEvent[] {
     const out: OracleEvent[] = [];
-    for (let d: Done | null = this.done.get(page) ?? null; d !== null; d = d.older) out.push(d.ev);
+    for (let d = this.latest(page); d !== null; d = d.older) out.push(d.ev);
     return out.reverse();
   }
 

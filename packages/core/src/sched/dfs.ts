@@ -8,6 +8,9 @@ interface Level {
   pending: number[];
 }
 
+/** The alternatives of a step that has none: one shared array, never pushed to. */
+const NO_PENDING: number[] = [];
+
 /**
  * Bounded-preemption depth-first search over schedules (CHESS-style iterative
  * context bounding; the shape of shuttle's dfs.rs and loom's path.rs). The first
@@ -71,8 +74,13 @@ export class DfsStrategy implements Strategy {
     } else {
       if (step !== this.path.length) throw new Error(`DfsStrategy: step ${step} out of order (path has ${this.path.length})`);
       c = defaultChoice(runnable, current);
-      const pending: number[] = [];
-      for (const alt of runnable) if (alt !== c && alt < this.nTasks && this.counter.count + this.counter.cost(alt, runnable) <= this.bound) pending.push(alt);
+      // Most steps have no alternative (one task runnable): they share NO_PENDING (only ever popped, empty).
+      let pending = NO_PENDING;
+      for (const alt of runnable)
+        if (alt !== c && alt < this.nTasks && this.counter.count + this.counter.cost(alt, runnable) <= this.bound) {
+          if (pending === NO_PENDING) pending = [];
+          pending.push(alt);
+        }
       this.path.push({ choice: c, pending });
     }
     this.counter.step(c, runnable);
