@@ -27,27 +27,49 @@ import { SCENARIO_BASE, type Scenario } from "./scenario.js";
  * refcount had dropped to zero, but which nobody ever frees. A fault into that
  * slice sees "table going away", returns for a retry, and retries forever.
  */
-const dyingTableNeverFreed: ReclaimPlugin = {
-  specificationVersion: "v1",
-  name: "dying-table-never-freed",
-  version: "0",
-  models: "test mutant: a failed pte_tryget_map() whose table is never freed (fault livelock)",
-  supports: {},
-  *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
-    if (kind === "tryget" && addr >= SCENARIO_BASE && addr < SCENARIO_BASE + arch.PMD_SIZE) return null;
-    yield* rcu_read_lock(t);
-    const pmdval = yield* pmdp_get_lockless(t, pmdp);
-    const a = t.k.arch;
-    if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
+function trygetPlugin(name: string, models: string, refuse: (t: Task, pmdp: number, addr: number) => boolean): ReclaimPlugin {
+  return {
+    specificationVersion: "v1",
+    name,
+    version: "0",
+    models,
+    supports: {},
+    *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
+      if (kind === "tryget" && refuse(t, pmdp, addr)) return null;
+      yield* rcu_read_lock(t);
+      const pmdval = yield* pmdp_get_lockless(t, pmdp);
+      const a = t.k.arch;
+      if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
+        yield* rcu_read_unlock(t, t.k.rcu);
+        return null;
+      }
+      return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
+    },
+    *pte_unmap(t: Task): KPath {
       yield* rcu_read_unlock(t, t.k.rcu);
-      return null;
-    }
-    return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
-  },
-  *pte_unmap(t: Task): KPath {
-    yield* rcu_read_unlock(t, t.k.rcu);
-  },
-} as ReclaimPlugin;
+    },
+  } as ReclaimPlugin;
+}
+
+const dyingTableNeverFreed = trygetPlugin(
+  "dying-table-never-freed",
+  "test mutant: a failed pte_tryget_map() whose table is never freed (fault livelock)",
+  (_t, _pmdp, addr) => addr >= SCENARIO_BASE && addr < SCENARIO_BASE + arch.PMD_SIZE,
+);
+
+/** A discard of the first 1 MiB of a written slice, and a writer into the second 1 MiB of it. */
+const discardAndWriter = (name: string): Scenario => ({
+  name,
+  description: "t",
+  setup: [
+    { op: "mmap", at: 0, len: "2M" },
+    { op: "touch", at: 0, len: "1M", write: true },
+  ],
+  actors: [
+    { name: "discard", cpu: 0, ops: [{ op: "madvise", at: 0, len: "1M", advice: "dontneed" }] },
+    { name: "writer", cpu: 1, ops: [{ op: "touch", at: "1M", len: "4K", write: true }] },
+  ],
+});
 
 const setup: Scenario["setup"] = [
   { op: "mmap", at: 0, len: "4M" },
@@ -131,37 +153,14 @@ describe("user accesses under contention", () => {
     // pte_tryget_map): the writer's fault retries for as long as the discard holds the lock.
     // The scheduler below always runs the writer when it can, so without the wait the discard
     // would never run and the writer would look stuck.
-    const trylockTryget = {
-      ...dyingTableNeverFreed,
-      name: "trylock-tryget",
-      *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
-        const a = t.k.arch;
-        const pmd = t.k.pt.get(pmdp);
-        if (kind === "tryget" && !a.pxd_none(pmd) && !a.pmd_trans_huge(pmd)) {
-          const owner = t.k.pt.ptl_of(a.pxd_table_pfn(pmd)).owner;
-          if (owner !== null && owner !== t) return null;
-        }
-        yield* rcu_read_lock(t);
-        const pmdval = yield* pmdp_get_lockless(t, pmdp);
-        if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
-          yield* rcu_read_unlock(t, t.k.rcu);
-          return null;
-        }
-        return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
-      },
-    } as ReclaimPlugin;
-    const s: Scenario = {
-      name: "writer-vs-lock-holder",
-      description: "t",
-      setup: [
-        { op: "mmap", at: 0, len: "2M" },
-        { op: "touch", at: 0, len: "1M", write: true },
-      ],
-      actors: [
-        { name: "discard", cpu: 0, ops: [{ op: "madvise", at: 0, len: "1M", advice: "dontneed" }] },
-        { name: "writer", cpu: 1, ops: [{ op: "touch", at: "1M", len: "4K", write: true }] },
-      ],
-    };
+    const trylockTryget = trygetPlugin("trylock-tryget", "test: a trylock-style pte_tryget_map", (t, pmdp) => {
+      const a = t.k.arch;
+      const pmd = t.k.pt.get(pmdp);
+      if (a.pxd_none(pmd) || a.pmd_trans_huge(pmd)) return false;
+      const owner = t.k.pt.ptl_of(a.pxd_table_pfn(pmd)).owner;
+      return owner !== null && owner !== t;
+    });
+    const s = discardAndWriter("writer-vs-lock-holder");
     let started = false;
     let discardHoldsLock = false;
     const writerFirst: Strategy = {
@@ -194,33 +193,10 @@ describe("user accesses under contention", () => {
     // the discard moves only while the writer waits for another CPU (FAULT_RETRY_WAIT); the
     // mutant of this rule (count the retry as stuck at once, the rule before it) reported
     // "no progress after 4 faults" here.
-    const busyTryget = {
-      ...dyingTableNeverFreed,
-      name: "busy-tryget",
-      *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
-        const a = t.k.arch;
-        if (kind === "tryget" && t.k.tasks.some((o) => o !== t && o.held.length > 0)) return null;
-        yield* rcu_read_lock(t);
-        const pmdval = yield* pmdp_get_lockless(t, pmdp);
-        if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
-          yield* rcu_read_unlock(t, t.k.rcu);
-          return null;
-        }
-        return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
-      },
-    } as ReclaimPlugin;
-    const s: Scenario = {
-      name: "writer-vs-busy-cpu",
-      description: "t",
-      setup: [
-        { op: "mmap", at: 0, len: "2M" },
-        { op: "touch", at: 0, len: "1M", write: true },
-      ],
-      actors: [
-        { name: "discard", cpu: 0, ops: [{ op: "madvise", at: 0, len: "1M", advice: "dontneed" }] },
-        { name: "writer", cpu: 1, ops: [{ op: "touch", at: "1M", len: "4K", write: true }] },
-      ],
-    };
+    const busyTryget = trygetPlugin("busy-tryget", "test: a tryget failing while another task holds a lock", (t) =>
+      t.k.tasks.some((o) => o !== t && o.held.length > 0),
+    );
+    const s = discardAndWriter("writer-vs-busy-cpu");
     let k: Kernel | null = null;
     let discardInside = false;
     const spy = { ...busyTryget, attach: (kk: unknown) => void (k = kk as Kernel) } as ReclaimPlugin;
