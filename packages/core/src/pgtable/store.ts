@@ -1304,11 +1304,16 @@ export class PtStore implements types.PtStore {
    * (at most `n`) do, with out.first the entry at p and out.step the run's step
    * (entry p + k is out.first + k * out.step). 0 elsewhere (not a RUN table, a RUN
    * with an exception entry, or p outside its run): O(1).
+   * On a DENSE32 table: the longest progression of non-zero entries from p on (at
+   * most `n`), compared as int32 offsets (no entry rebuilt); 1 (out.step 0) where the
+   * next entry does not continue one, 0 where entry p is 0.
    */
   run_at(p: number, n: number, out: { first: number; step: number }): number {
     const s = Math.floor(p / 512);
     const c = s >>> SLOT_SHIFT;
-    if (this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] !== RUN) return 0;
+    const form = this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
+    if (form <= -3) return this.run_at32(s, p - s * 512, n, out);
+    if (form !== RUN) return 0;
     const h = this.m16[c];
     const oh = (s & SLOT_MASK) * W16;
     if (h[oh + H_X] >= 0) return 0;
@@ -1318,6 +1323,42 @@ export class PtStore implements types.PtStore {
     out.step = rn > 1 ? this.m32[c][(s & SLOT_MASK) * W32 + I_STEP] : 0;
     out.first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * out.step;
     return Math.min(n, rn - k);
+  }
+
+  /** Whether pointer p's table is DENSE32 (for the tests). */
+  is_dense32(p: number): boolean {
+    const s = Math.floor(p / 512);
+    return this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] <= -3;
+  }
+
+  /** run_at() on DENSE32 table `s` from its entry i. */
+  private run_at32(s: number, i: number, n: number, out: { first: number; step: number }): number {
+    const c = s >>> SLOT_SHIFT;
+    const b = -2 - this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
+    const arr = this.pool32[b >>> POOL_SHIFT];
+    const q = ((b & POOL_MASK) << 9) + i;
+    const o0 = arr[q];
+    n = Math.min(n, 512 - i);
+    if (o0 === ZERO32 || n < 1) return 0;
+    out.first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + o0 * 4096;
+    const o1 = n > 1 ? arr[q + 1] : ZERO32;
+    if (o1 === ZERO32 || o1 === o0) {
+      out.step = 0;
+      return 1;
+    }
+    const dk = o1 - o0;
+    out.step = dk * 4096;
+    return this.progression32(arr, q, n, o0, dk);
+  }
+
+  /** How many of arr[q .. q + n) are o0, o0 + dk, ... (none ZERO32), at least the first two (a method so a test can break it). */
+  protected progression32(arr: Int32Array, q: number, n: number, o0: number, dk: number): number {
+    let r = 2;
+    for (let o = o0 + 2 * dk; r < n; r++, o += dk) {
+      const v = arr[q + r];
+      if (v !== o || v === ZERO32) break;
+    }
+    return r;
   }
 }
 
