@@ -1234,15 +1234,15 @@ export class PtStore implements types.PtStore {
     const arr = this.pool32[b >>> POOL_SHIFT];
     const q = (b & POOL_MASK) << 9;
     this.zero_around(arr, q, i, n, ZERO32);
-    // The run's entries outside [i, i + n) (those inside are overwritten below), then the exception.
-    let occ = n;
-    for (let k = 0; k < rn; k++) {
-      const j = start + k;
-      if (j < i || j >= i + n) {
-        arr[q + j] = k * rk;
-        occ++;
-      }
-    }
+    // The run's entries outside [i, i + n) (those inside are overwritten below): the part before
+    // i and the part from i + n on, each one int32 loop (no test per entry); then the exception.
+    const rk1 = rk | 0;
+    const end = start + rn;
+    const e0 = Math.min(end, i);
+    const s1 = Math.max(start, i + n);
+    for (let j = start; j < e0; j++) arr[q + j] = (j - start) * rk1;
+    for (let j = s1; j < end; j++) arr[q + j] = (j - start) * rk1;
+    let occ = n + Math.max(0, e0 - start) + Math.max(0, end - s1);
     if (x >= 0) {
       if (x < i || x >= i + n) {
         arr[q + x] = xo;
@@ -1251,7 +1251,11 @@ export class PtStore implements types.PtStore {
       h[oh + H_X] = -1;
       this.xvals.delete(s);
     }
-    for (let k = 0; k < n; k++) arr[q + i + k] = o0 + k * dk;
+    // As int32s (the offsets are, o0 + k * dk stays in range; `| 0` keeps V8 off doubles).
+    const o1 = o0 | 0;
+    const dk1 = dk | 0;
+    const qi = q + i;
+    for (let k = 0; k < n; k++) arr[qi + k] = o1 + k * dk1;
     mi[oi + I_FORM] = -2 - b;
     h[oh + H_OCC] = occ;
     return true;
