@@ -21,7 +21,10 @@ const { x86_64 } = await pkg("arch-x86_64/dist/index.js");
 const { ptReclaim } = await pkg("reclaim-pt-reclaim/dist/index.js");
 const out = [];
 for (let r = 0; r < runs; r++) {
-  const engine = new Engine({ arch: x86_64({ levels: 4, paravirt_flush: false }), reclaim: ptReclaim() });
+  const engine = new Engine({
+    arch: x86_64({ levels: 4, paravirt_flush: false }),
+    reclaim: ptReclaim(),
+  });
   const p = engine.spawn();
   const c0 = process.cpuUsage();
   runScript(builtinScript("seed"), p, {});
