@@ -70,7 +70,8 @@ export function zap_present_ptes_batch(
   while (i < max_nr) {
     if (i + 1 < max_nr && !skip_cows && !(mutant && i < 2)) {
       // A run: entries e + r * s whose PFNs step by d = +-1, every folio order-0 anon. On a
-      // RUN table the store says where its run goes (O(1)); else compare the entries read.
+      // RUN table the store says where its run goes (O(1)), on a DENSE32 one it compares the
+      // int32 offsets (no entry rebuilt); else compare the entries read.
       let r = pt.run_at(ptep + i, max_nr - i, rs);
       let e = rs.first;
       let s = rs.step;

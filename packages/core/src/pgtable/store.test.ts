@@ -41,6 +41,34 @@ class FlagBlindStore extends PtStore {
   }
 }
 
+/** The mutant: run_at() on a DENSE32 table takes every non-zero entry for the progression. */
+class RunBlind32Store extends PtStore {
+  protected override progression32(arr: Int32Array, q: number, n: number): number {
+    let r = 2;
+    while (r < n && arr[q + r] !== -0x80000000) r++;
+    return r;
+  }
+}
+
+/** run_at() at entry i of a table whose entries are `want` against them: a message where it is wrong, else null. */
+function check_run_at(pt: PtStore, s: number, want: Float64Array, i: number, n: number): string | null {
+  const out = { first: 0, step: 0 };
+  const r = pt.run_at(s * 512 + i, n, out);
+  if (r > n) return `run_at ${s}:${i}: ${r} > ${n}`;
+  for (let k = 0; k < r; k++) {
+    if (want[i + k] === 0 || want[i + k] !== out.first + k * out.step) return `run_at ${s}:${i}: entry ${i + k} not in the run`;
+  }
+  // DENSE32: the longest progression of non-zero entries (1 where the next entry does not continue one).
+  if (pt.is_dense32(s * 512) && want[i] !== 0) {
+    if (r === 0) return `run_at ${s}:${i}: 0 on a non-zero DENSE32 entry`;
+    const st = r >= 2 ? out.step : want[i + 1] - want[i];
+    let m = 1;
+    while (m < n && want[i + m] !== 0 && st !== 0 && want[i + m] === want[i] + m * st) m++;
+    if (r !== m) return `run_at ${s}:${i}: ${r} !== ${m}`;
+  }
+  return null;
+}
+
 /** A small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -56,6 +84,7 @@ function rng(seed: number): () => number {
 /** Run `steps` random operations on `pt`, checking it against the model; returns the first mismatch or null. */
 function differential(pt: PtStore, seed: number, steps: number): string | null {
   const r = rng(seed);
+  const r2 = rng(seed + 0x9e3779b9);
   const model = new Map<number, Float64Array>(); // slot → entries, live tables
   const freed = new Map<number, Float64Array>(); // slot → entries, freed (poisoned, written through)
   const pfns: number[] = [];
@@ -69,6 +98,12 @@ function differential(pt: PtStore, seed: number, steps: number): string | null {
       if (pt.get(s * 512 + i) !== want[i]) return `table ${pfn} entry ${i}: ${pt.get(s * 512 + i)} !== ${want[i]}`;
     }
     if (pt.nr_used(pfn) !== used) return `table ${pfn}: nr_used ${pt.nr_used(pfn)} !== ${used}`;
+    for (let t = 0; t < 4; t++) {
+      // (Positions from their own PRNG: the operations' stream stays as it was.)
+      const i = Math.floor(r2() * 512);
+      const bad = check_run_at(pt, s, want, i, 1 + Math.floor(r2() * (512 - i)));
+      if (bad) return bad;
+    }
     return null;
   };
   for (let step = 0; step < steps; step++) {
@@ -259,6 +294,11 @@ describe("PtStore: compact table storage", () => {
 
   it("mutant: a DENSE32 table that takes an entry with other flags is caught", () => {
     const bad = [1, 2, 3].map((seed) => differential(new FlagBlindStore(new PageFrames(2 ** 20)), seed, 4000));
+    expect(bad.some((b) => b !== null)).toBe(true);
+  });
+
+  it("mutant: a run_at() on a DENSE32 table that does not check the progression is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential(new RunBlind32Store(new PageFrames(2 ** 20)), seed, 4000));
     expect(bad.some((b) => b !== null)).toBe(true);
   });
 

@@ -1234,15 +1234,15 @@ export class PtStore implements types.PtStore {
     const arr = this.pool32[b >>> POOL_SHIFT];
     const q = (b & POOL_MASK) << 9;
     this.zero_around(arr, q, i, n, ZERO32);
-    // The run's entries outside [i, i + n) (those inside are overwritten below), then the exception.
-    let occ = n;
-    for (let k = 0; k < rn; k++) {
-      const j = start + k;
-      if (j < i || j >= i + n) {
-        arr[q + j] = k * rk;
-        occ++;
-      }
-    }
+    // The run's entries outside [i, i + n) (those inside are overwritten below): the part before
+    // i and the part from i + n on, each one int32 loop (no test per entry); then the exception.
+    const rk1 = rk | 0;
+    const end = start + rn;
+    const e0 = Math.min(end, i);
+    const s1 = Math.max(start, i + n);
+    for (let j = start; j < e0; j++) arr[q + j] = (j - start) * rk1;
+    for (let j = s1; j < end; j++) arr[q + j] = (j - start) * rk1;
+    let occ = n + Math.max(0, e0 - start) + Math.max(0, end - s1);
     if (x >= 0) {
       if (x < i || x >= i + n) {
         arr[q + x] = xo;
@@ -1251,7 +1251,11 @@ export class PtStore implements types.PtStore {
       h[oh + H_X] = -1;
       this.xvals.delete(s);
     }
-    for (let k = 0; k < n; k++) arr[q + i + k] = o0 + k * dk;
+    // As int32s (the offsets are, o0 + k * dk stays in range; `| 0` keeps V8 off doubles).
+    const o1 = o0 | 0;
+    const dk1 = dk | 0;
+    const qi = q + i;
+    for (let k = 0; k < n; k++) arr[qi + k] = o1 + k * dk1;
     mi[oi + I_FORM] = -2 - b;
     h[oh + H_OCC] = occ;
     return true;
@@ -1304,11 +1308,16 @@ export class PtStore implements types.PtStore {
    * (at most `n`) do, with out.first the entry at p and out.step the run's step
    * (entry p + k is out.first + k * out.step). 0 elsewhere (not a RUN table, a RUN
    * with an exception entry, or p outside its run): O(1).
+   * On a DENSE32 table: the longest progression of non-zero entries from p on (at
+   * most `n`), compared as int32 offsets (no entry rebuilt); 1 (out.step 0) where the
+   * next entry does not continue one, 0 where entry p is 0.
    */
   run_at(p: number, n: number, out: { first: number; step: number }): number {
     const s = Math.floor(p / 512);
     const c = s >>> SLOT_SHIFT;
-    if (this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] !== RUN) return 0;
+    const form = this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
+    if (form <= -3) return this.run_at32(s, p - s * 512, n, out);
+    if (form !== RUN) return 0;
     const h = this.m16[c];
     const oh = (s & SLOT_MASK) * W16;
     if (h[oh + H_X] >= 0) return 0;
@@ -1318,6 +1327,42 @@ export class PtStore implements types.PtStore {
     out.step = rn > 1 ? this.m32[c][(s & SLOT_MASK) * W32 + I_STEP] : 0;
     out.first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * out.step;
     return Math.min(n, rn - k);
+  }
+
+  /** Whether pointer p's table is DENSE32 (for the tests). */
+  is_dense32(p: number): boolean {
+    const s = Math.floor(p / 512);
+    return this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] <= -3;
+  }
+
+  /** run_at() on DENSE32 table `s` from its entry i. */
+  private run_at32(s: number, i: number, n: number, out: { first: number; step: number }): number {
+    const c = s >>> SLOT_SHIFT;
+    const b = -2 - this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
+    const arr = this.pool32[b >>> POOL_SHIFT];
+    const q = ((b & POOL_MASK) << 9) + i;
+    const o0 = arr[q];
+    n = Math.min(n, 512 - i);
+    if (o0 === ZERO32 || n < 1) return 0;
+    out.first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + o0 * 4096;
+    const o1 = n > 1 ? arr[q + 1] : ZERO32;
+    if (o1 === ZERO32 || o1 === o0) {
+      out.step = 0;
+      return 1;
+    }
+    const dk = o1 - o0;
+    out.step = dk * 4096;
+    return this.progression32(arr, q, n, o0, dk);
+  }
+
+  /** How many of arr[q .. q + n) are o0, o0 + dk, ... (none ZERO32), at least the first two (a method so a test can break it). */
+  protected progression32(arr: Int32Array, q: number, n: number, o0: number, dk: number): number {
+    let r = 2;
+    for (let o = o0 + 2 * dk; r < n; r++, o += dk) {
+      const v = arr[q + r];
+      if (v !== o || v === ZERO32) break;
+    }
+    return r;
   }
 }
 

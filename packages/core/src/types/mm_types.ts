@@ -226,6 +226,6 @@ export interface PtStore {
   write_run(p: number, n: number, first: number, step: number): boolean;
   /** How many of the `n` entries from `p` on are 0, up to the first that is not (O(1) unless dense). */
   zeros_at(p: number, n: number): number;
-  /** How many of the `n` entries from `p` on lie in the table's RUN (entry p + k = out.first + k * out.step); 0 if none. */
+  /** How many of the `n` entries from `p` on lie in the table's RUN, or (DENSE32) in one progression of non-zero entries (entry p + k = out.first + k * out.step); 0 if none. */
   run_at(p: number, n: number, out: { first: number; step: number }): number;
 }
