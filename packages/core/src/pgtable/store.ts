@@ -378,15 +378,15 @@ export class PtStore implements types.PtStore {
     const x = h[oh + H_X];
     if (!Number.isSafeInteger(base) || step % 4096 !== 0) return false;
     if (this.off32(base + (n - 1) * step, base) !== (n - 1) * (step / 4096)) return false;
-    const xv = x >= 0 ? this.xvals.get(s)! : 0;
-    if (x >= 0 && this.off32(xv, base) !== this.off32(xv, base)) return false;
+    const xo = x >= 0 ? this.off32(this.xvals.get(s)!, base) : 0;
+    if (Number.isNaN(xo)) return false; // the exception entry is no offset from the base
     const b = this.get_block32();
     const arr = this.pool32[b >>> POOL_SHIFT];
     const q = (b & POOL_MASK) << 9;
     arr.fill(ZERO32, q, q + 512);
     for (let k = 0; k < n; k++) arr[q + start + k] = k * (step / 4096);
     if (x >= 0) {
-      arr[q + x] = this.off32(xv, base);
+      arr[q + x] = xo;
       h[oh + H_X] = -1;
       this.xvals.delete(s);
     }
