@@ -17,20 +17,10 @@
 import { x86_64 } from "@mmsim/arch-x86_64";
 import { DfsStrategy, execute, validateScenario } from "@mmsim/core/check";
 import { percpu } from "@mmsim/reclaim-percpu";
+import { readFileSync } from "node:fs";
 
 const bound = Number(process.argv[2] ?? 2);
-const s = validateScenario({
-  name: "percpu-gup-window",
-  description: "MADV_DONTNEED of a one-page slice vs one GUP-fast of that page",
-  setup: [
-    { op: "mmap", at: 0, len: "2M" },
-    { op: "touch", at: 0, len: "4K", write: true },
-  ],
-  actors: [
-    { name: "dontneed", cpu: 0, ops: [{ op: "madvise", at: 0, len: "2M", advice: "dontneed" }] },
-    { name: "gup", cpu: 1, ops: [{ op: "gup_fast", at: 0, len: "4K" }] },
-  ],
-});
+const s = validateScenario(JSON.parse(readFileSync(new URL("../../reclaim-percpu/scenarios/gup-window.json", import.meta.url), "utf8")), "gup-window.json");
 const st = new DfsStrategy(2, bound);
 let executions = 0;
 let lockless = 0;

@@ -14,23 +14,13 @@
  * `false` (twice), `(none || !present) && leaf`.
  */
 import { x86_64 } from "@mmsim/arch-x86_64";
+import { readFileSync } from "node:fs";
 import { DfsStrategy, execute, validateScenario } from "@mmsim/core/check";
 import { pmdp_peek } from "@mmsim/core/kernel";
 import { describe, expect, it } from "vitest";
 import { percpu } from "./index.js";
 
-const scenario = validateScenario({
-  name: "percpu-gup-window",
-  description: "MADV_DONTNEED of a one-page slice vs one GUP-fast of that page",
-  setup: [
-    { op: "mmap", at: 0, len: "2M" },
-    { op: "touch", at: 0, len: "4K", write: true },
-  ],
-  actors: [
-    { name: "dontneed", cpu: 0, ops: [{ op: "madvise", at: 0, len: "2M", advice: "dontneed" }] },
-    { name: "gup", cpu: 1, ops: [{ op: "gup_fast", at: 0, len: "4K" }] },
-  ],
-});
+const scenario = validateScenario(JSON.parse(readFileSync(new URL("../scenarios/gup-window.json", import.meta.url), "utf8")), "gup-window.json");
 
 describe("percpu: GUP-fast meets the PMD cleared between its read and the hook's re-read", () => {
   it("bounded-preemption DFS reaches the window; the hook refuses the map and no rule breaks", () => {
