@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { FreeRuns } from "./free_runs.js";
 import { PageFrames, PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { PtStore, PTE_LEVEL } from "../pgtable/store.js";
-import { MAX_GATHER_BATCH_COUNT, MmuGather, __tlb_remove_folio_pages, __tlb_remove_page_run } from "../tlb/mmu_gather.js";
+import { MAX_GATHER_BATCH_COUNT, MmuGather, __tlb_remove_folio_pages, __tlb_remove_page_run, set_flush_runs_policy } from "../tlb/mmu_gather.js";
 import type { Kernel } from "../types/kernel.js";
 import type { MmStruct } from "../types/mm_types.js";
 
@@ -325,7 +325,13 @@ describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
 
 describe("__tlb_remove_page_run = __tlb_remove_folio_pages() per page", () => {
   const gather = () => new MmuGather({ arch: { TASK_SIZE: 2 ** 47 } } as unknown as Kernel, {} as MmStruct, false);
-  const batches = (t: MmuGather) => t.batches.slice(0, t.active + 1).map((b) => b.pages.slice(0, b.nr));
+  /** Each batch's queued entries, the runs recorded in PageBatch.runs written out. */
+  const batches = (t: MmuGather) =>
+    t.batches.slice(0, t.active + 1).map((b) => {
+      const pages = b.pages.slice(0, b.nr);
+      for (let r = 0; r < b.runs.length; r += 4) for (let i = 0; i < b.runs[r + 1]; i++) pages[b.runs[r] + i] = b.runs[r + 2] + i * b.runs[r + 3];
+      return pages;
+    });
 
   it("fills the batches the same way and stops right after the page that filled the gather", () => {
     for (const n of [1, 7, 8, 600, 20_000]) {
@@ -340,5 +346,28 @@ describe("__tlb_remove_page_run = __tlb_remove_folio_pages() per page", () => {
       expect(a.active).toBe(b.active);
     }
     expect(MAX_GATHER_BATCH_COUNT).toBe(19);
+  });
+
+  it("where the flush frees runs, records each batch's share as one run (PageBatch.runs), the batches filling the same way", () => {
+    set_flush_runs_policy(() => 1);
+    try {
+      for (const n of [1, 2, 7, 8, 600, 20_000]) {
+        const a = gather();
+        const b = gather();
+        __tlb_remove_folio_pages(a, 77, 1); // a single page first: the run starts at entry 1
+        __tlb_remove_folio_pages(b, 77, 1);
+        const q = __tlb_remove_page_run(a, 5000, 1, n);
+        let done = 0;
+        let full = false;
+        while (done < n && !full) full = __tlb_remove_folio_pages(b, 5000 + done++, 1);
+        expect(q).toBe(full ? -done : done);
+        expect(batches(a)).toEqual(batches(b));
+        expect(a.active).toBe(b.active);
+        // One record per batch the run reaches with two or more pages; a one-page share is written.
+        if (n >= 8) expect(a.batches[0].runs).toEqual([1, 6, 5000, 1]);
+      }
+    } finally {
+      set_flush_runs_policy(() => 0);
+    }
   });
 });

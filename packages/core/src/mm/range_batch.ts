@@ -49,6 +49,9 @@ const disabled = new WeakSet<Kernel>();
  *     backwards (freed in the wrong order);
  *   - "flush-run-reverse": tlb_batch_pages_flush() frees a run of pages at once
  *     in the reverse order (the free list's order differs);
+ *   - "gather-run-short": tlb_batch_pages_flush() drops the last page of each run
+ *     __tlb_remove_page_run() recorded (PageBatch.runs) instead of putting it
+ *     (the frame stays allocated: only the digest sees it);
  *   - "pte-alloc-rcu-exits": a fault batch that allocated its PTE table
  *     (pte_alloc_batch.ts) counts that fault's RCU read-section exits as a fault
  *     on an existing table's (one too many; only the digest sees it; the digest
@@ -75,6 +78,7 @@ export type RangeBatchMutant =
   | "fault-run-reverse"
   | "zap-run-order"
   | "flush-run-reverse"
+  | "gather-run-short"
   | "pte-alloc-rcu-exits"
   | "fault-run-stride"
   | "fault-tables-vmf"
@@ -88,6 +92,7 @@ export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "fault-run-reverse",
   "zap-run-order",
   "flush-run-reverse",
+  "gather-run-short",
   "pte-alloc-rcu-exits",
   "fault-run-stride",
   "fault-tables-vmf",
@@ -147,7 +152,11 @@ export function range_batch_enabled(k: Kernel): boolean {
 }
 
 // tlb_batch_pages_flush() (the tlb layer, below this one) asks here.
-set_flush_runs_policy((k) => (!range_batch_enabled(k) ? 0 : range_batch_mutant(k) === "flush-run-reverse" ? 2 : 1));
+set_flush_runs_policy((k) => {
+  if (!range_batch_enabled(k)) return 0;
+  const m = range_batch_mutant(k);
+  return m === "flush-run-reverse" ? 2 : m === "gather-run-short" ? 3 : 1;
+});
 
 /** May `t` take a range fast path now (see the file comment)? */
 export function range_batch_allowed(t: Task): boolean {

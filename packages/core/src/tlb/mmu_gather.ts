@@ -27,7 +27,20 @@ export const MAX_TABLE_BATCH = 509;
 interface PageBatch {
   nr: number;
   readonly max: number;
+  /** Queued entries 0 .. nr - 1 (PFNs, a page count after a head queued with nr_pages > 1), preallocated to `max`. */
   readonly pages: number[];
+  /**
+   * Entries queued by __tlb_remove_page_run() as runs, not written to `pages`:
+   * (index, count, first PFN, step) quadruples in index order; pages[index ..
+   * index + count) stand for first, first + step, ... (issue #10 §4: the seed
+   * loop's zap queues each run once, and the flush frees it without reading
+   * it back page by page). Emptied with the batch.
+   */
+  readonly runs: number[];
+}
+
+function page_batch(max: number): PageBatch {
+  return { nr: 0, max, pages: new Array<number>(max).fill(0), runs: [] };
 }
 
 export class MmuGather implements mmu_gather {
@@ -43,7 +56,7 @@ export class MmuGather implements mmu_gather {
   vma_exec = false;
   /** Page-table pages waiting for the flush + grace period (tlb->batch; empty: NULL). Reused after each flush. */
   readonly table_batch: number[] = [];
-  readonly batches: PageBatch[] = [{ nr: 0, max: MMU_GATHER_BUNDLE, pages: [] }];
+  readonly batches: PageBatch[] = [page_batch(MMU_GATHER_BUNDLE)];
   active = 0;
 
   constructor(
@@ -209,7 +222,7 @@ function tlb_next_batch(tlb: MmuGather): boolean {
     return true;
   }
   if (tlb.batches.length - 1 === MAX_GATHER_BATCH_COUNT) return false;
-  tlb.batches.push(spare_batches.get(tlb.k)?.pop() ?? { nr: 0, max: MAX_GATHER_BATCH, pages: [] });
+  tlb.batches.push(spare_batches.get(tlb.k)?.pop() ?? page_batch(MAX_GATHER_BATCH));
   tlb.active++;
   return true;
 }
@@ -235,16 +248,25 @@ export function __tlb_remove_folio_pages(tlb: MmuGather, head_pfn: number, nr_pa
  * batches, issue #10 §1). Stops right after the page whose queueing filled the
  * gather, as the caller of __tlb_remove_folio_pages() does when it returns true.
  * Returns how many were queued, negated when the gather is full (force_flush).
+ * Where tlb_batch_pages_flush() frees runs (flush_runs()), each batch's share is
+ * recorded as one run (PageBatch.runs: O(1)) instead of written page by page;
+ * the batches fill (nr) exactly as they would.
  */
 export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: number, n: number): number {
+  const record = flush_runs(tlb.k) !== 0;
   let done = 0;
   while (done < n) {
     const b = tlb.batches[tlb.active];
-    const pages = b.pages;
     // Pages until b.nr reaches max - 1 (at least one: each is queued before the check).
     const c = Math.max(1, Math.min(b.max - 1 - b.nr, n - done));
     let nr = b.nr;
-    for (let i = 0, p = first + done * step; i < c; i++, p += step) pages[nr++] = p;
+    if (record && c > 1) {
+      b.runs.push(nr, c, first + done * step, step);
+      nr += c;
+    } else {
+      const pages = b.pages;
+      for (let i = 0, p = first + done * step; i < c; i++, p += step) pages[nr++] = p;
+    }
     b.nr = nr;
     done += c;
     if (nr >= b.max - 1 && !tlb_next_batch(tlb)) return -done;
@@ -253,14 +275,15 @@ export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: numbe
 }
 
 /**
- * May tlb_batch_pages_flush() free runs of pages at once on `k`: 0 no, 1 yes, 2 yes
- * but wrongly (the digest test's "flush-run-reverse" mutant). The mm layer decides
- * (mm/range_batch.ts sets it: batches on, no sanitizer); until it does, no.
+ * May tlb_batch_pages_flush() free runs of pages at once on `k`: 0 no, 1 yes, 2 and 3
+ * yes but wrongly (the digest test's "flush-run-reverse" and "gather-run-short"
+ * mutants). The mm layer decides (mm/range_batch.ts sets it: batches on, no
+ * sanitizer); until it does, no.
  */
-let flush_runs: (k: Kernel) => 0 | 1 | 2 = () => 0;
+let flush_runs: (k: Kernel) => 0 | 1 | 2 | 3 = () => 0;
 
 /** Set the policy tlb_batch_pages_flush() asks (mm/range_batch.ts, at load). */
-export function set_flush_runs_policy(f: (k: Kernel) => 0 | 1 | 2): void {
+export function set_flush_runs_policy(f: (k: Kernel) => 0 | 1 | 2 | 3): void {
   flush_runs = f;
 }
 
@@ -275,10 +298,23 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
     const b = tlb.batches[i];
     const pages = b.pages;
     const nr = b.nr;
+    const recs = b.runs;
+    // The next run recorded by __tlb_remove_page_run() starts at entry `next` (nr: none left).
+    let ri = 0;
+    let next = recs.length > 0 ? recs[0] : nr;
     for (let j = 0; j < nr; j++) {
+      if (j === next) {
+        const n = recs[ri + 1];
+        // ("gather-run-short": the run's last page is never put.)
+        put_page_run(k, recs[ri + 2], recs[ri + 3], policy === 3 ? n - 1 : n, runs, reverse);
+        ri += 4;
+        next = ri < recs.length ? recs[ri] : nr;
+        j += n - 1;
+        continue;
+      }
       const p = pages[j];
-      if (runs && j + 1 < nr) {
-        const r = free_run_length(k.frames, pages, j, nr);
+      if (runs && j + 1 < next) {
+        const r = free_run_length(k.frames, pages, j, next);
         if (r > 1) {
           const d = pages[j + 1] - p;
           if (reverse) k.frames.free_run(p + (r - 1) * d, r, -d);
@@ -287,16 +323,53 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
           continue;
         }
       }
-      const n = j + 1 < nr && pages[j + 1] < 0 ? -pages[++j] : 1;
+      const n = j + 1 < next && pages[j + 1] < 0 ? -pages[++j] : 1;
       for (let r = 0; r < n; r++) folio_put(k, p);
     }
     b.nr = 0;
+    recs.length = 0;
   }
   tlb.active = 0;
 }
 
 /**
- * How many entries of `pages` from `j` on are single references on order-0 folios
+ * folio_put() of first + i * step for i < n, in that order (a run __tlb_remove_page_run()
+ * recorded: single references on order-0 folios): with `runs`, each stretch of pages
+ * whose put is the last (refcount 1, not a large folio's head, as free_run_length()
+ * checks) is freed at once with PageFrames.free_run(), the others put one by one.
+ */
+function put_page_run(k: Kernel, first: number, step: number, n: number, runs: boolean, reverse: boolean): void {
+  const f = k.frames;
+  let done = 0;
+  while (done < n) {
+    const p = first + done * step;
+    const r = runs ? last_put_length(f, p, step, n - done) : 0;
+    if (r > 1) {
+      if (reverse) f.free_run(p + (r - 1) * step, r, -step);
+      else f.free_run(p, r, step);
+      done += r;
+    } else {
+      folio_put(k, p);
+      done++;
+    }
+  }
+}
+
+/** How many of the `n` frames p, p + step, ... (step +1 or -1) have refcount 1 and are not a large folio's head. */
+function last_put_length(f: PageFrames, p: number, step: number, n: number): number {
+  const refcount = f.refcount;
+  const flags = f.flags;
+  let r = 0;
+  if (p <= 0x7fffffff && p + (n - 1) * step <= 0x7fffffff) {
+    // The same loop on int32 indexes.
+    const s = step | 0;
+    for (let q = p | 0; r < n && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q = (q + s) | 0);
+  } else for (let q = p; r < n && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += step);
+  return r;
+}
+
+/**
+ * How many entries of `pages` from `j` on (before `nr`) are single references on order-0 folios
  * at PFNs a constant non-zero difference apart (+1 or -1; +2 or -2 for every other
  * frame, as a sparse workload's data pages between its page tables), whose folio_put() frees them:
  * each has refcount 1 (so it is not the zero page, a tail or free) and is not a
