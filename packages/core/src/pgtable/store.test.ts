@@ -4,7 +4,9 @@
  * consecutive PFNs, zero-page runs, clears from either end, stray values), with
  * frees, reuse and quarantine; every entry, the occupancy count and the poison of
  * freed tables must match. A mutant store that extends a run without checking
- * the progression is caught.
+ * the progression is caught. The two-run form (RUN2) has its own differential
+ * (write_run()s of one to three runs, then the zap's clears), with a mutant that
+ * reads its second run with the wrong step.
  */
 import { describe, expect, it } from "vitest";
 import { PageFrames } from "../mm/page_alloc.js";
@@ -48,6 +50,116 @@ class RunBlind32Store extends PtStore {
     while (r < n && arr[q + r] !== -0x80000000) r++;
     return r;
   }
+}
+
+/** The mutant: a RUN2's second run read with its step negated. */
+class Run2StepStore extends PtStore {
+  protected override run2_of(s: number): Float64Array {
+    const r = super.run2_of(s);
+    r[1] = -r[1];
+    return r;
+  }
+}
+
+/**
+ * The fault batch's writes (write_run(): runs of PFNs, one to three per table, in
+ * either direction, beside or over each other) and the zap's clears and reads
+ * (run by run, prefixes, suffixes, middles), then stray set()s, write()s and
+ * fills, against the plain model: every entry, the occupancy, zeros_at() and
+ * run_at(). Returns the first mismatch or null, and how many tables were RUN2.
+ */
+function differential_runs(pt: PtStore, seed: number, tables: number): { bad: string | null; run2: number } {
+  const r = rng(seed);
+  const pick = (n: number) => Math.floor(r() * n);
+  let run2 = 0;
+  const check = (pfn: number, want: Float64Array, what: string): string | null => {
+    const s = pt.slot(pfn);
+    let used = 0;
+    for (let i = 0; i < 512; i++) {
+      if (want[i] !== 0) used++;
+      if (pt.get(s * 512 + i) !== want[i]) return `${what}: table ${pfn} entry ${i}: ${pt.get(s * 512 + i)} !== ${want[i]}`;
+    }
+    if (pt.nr_used(pfn) !== used) return `${what}: table ${pfn}: nr_used ${pt.nr_used(pfn)} !== ${used}`;
+    const out = new Float64Array(512);
+    pt.read(s * 512, 512, out);
+    for (let i = 0; i < 512; i++) if (out[i] !== want[i]) return `${what}: read entry ${i}`;
+    for (let t = 0; t < 6; t++) {
+      const i = pick(512);
+      const n = 1 + pick(512 - i);
+      let z = 0;
+      while (z < n && want[i + z] === 0) z++;
+      if (pt.zeros_at(s * 512 + i, n) !== z) return `${what}: zeros_at ${i} ${n}: ${pt.zeros_at(s * 512 + i, n)} !== ${z}`;
+      const o = { first: 0, step: 0 };
+      const k = pt.run_at(s * 512 + i, n, o);
+      if (k > n) return `${what}: run_at ${i}: ${k} > ${n}`;
+      for (let j = 0; j < k; j++) if (want[i + j] === 0 || want[i + j] !== o.first + j * o.step) return `${what}: run_at ${i}: entry ${i + j}`;
+    }
+    return null;
+  };
+  for (let t = 0; t < tables; t++) {
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const s = pt.slot(pfn);
+    const want = new Float64Array(512);
+    // One to three runs: pieces of [0, 512) in a random order, each with its own base and direction.
+    const cuts = [0, 512];
+    for (let k = pick(3); k > 0; k--) cuts.push(1 + pick(511));
+    cuts.sort((a, b) => a - b);
+    const pieces: [number, number][] = [];
+    for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push([cuts[k], cuts[k + 1]]);
+    if (r() < 0.5) pieces.reverse();
+    for (const [lo, hi] of pieces) {
+      if (r() < 0.15) continue;
+      const base = (1000 + pick(100000)) * 4096 + (r() < 0.9 ? 0x67 : 0x25);
+      const step = r() < 0.1 ? 0 : (r() < 0.5 ? -1 : 1) * 4096 * (r() < 0.9 ? 1 : 2);
+      // Written in one or two pieces (a batch stopping at a tick), ascending.
+      const mid = r() < 0.3 ? lo + pick(hi - lo) : hi;
+      for (const [a, b] of [[lo, mid], [mid, hi]]) {
+        if (b <= a) continue;
+        const first = base + (a - lo) * step;
+        if (!pt.write_run(s * 512 + a, b - a, first, step)) {
+          const vals = new Float64Array(b - a);
+          for (let k = 0; k < b - a; k++) vals[k] = first + k * step;
+          pt.write(s * 512 + a, 1, vals, 0, b - a);
+        }
+        for (let k = a; k < b; k++) want[k] = first + (k - a) * step;
+      }
+    }
+    if (pt.is_run2(s * 512)) run2++;
+    let bad = check(pfn, want, "written");
+    if (bad) return { bad, run2 };
+    // The zap: clears of runs, prefixes, suffixes or any range; sometimes a stray write first.
+    for (let k = 0; k < 4; k++) {
+      const what = r();
+      if (what < 0.1) {
+        const i = pick(512);
+        const v = r() < 0.5 ? 0 : (5 + pick(9)) * 4096 + 0x67;
+        pt.set(s * 512 + i, v);
+        want[i] = v;
+      } else if (what < 0.15) {
+        const i = pick(500);
+        const vals = new Float64Array([9 * 4096 + 0x67, 0, 11 * 4096 + 0x67]);
+        pt.write(s * 512 + i, 1, vals, 0, 3);
+        want.set(vals, i);
+      } else {
+        // A run's extent (from a run_at() answer), a part of it, or any range.
+        const i = pick(512);
+        const o = { first: 0, step: 0 };
+        const rn = pt.run_at(s * 512 + i, 512 - i, o);
+        let a = i;
+        let n = rn > 0 && r() < 0.6 ? rn : 1 + pick(512 - i);
+        if (r() < 0.3 && n > 2) {
+          a += pick(2);
+          n -= pick(2) + (a - i);
+        }
+        pt.fill(s * 512 + a, n, 0);
+        want.fill(0, a, a + n);
+      }
+      bad = check(pfn, want, `step ${k}`);
+      if (bad) return { bad, run2 };
+    }
+    if (r() < 0.5) pt.free(pfn);
+  }
+  return { bad: null, run2 };
 }
 
 /** run_at() at entry i of a table whose entries are `want` against them: a message where it is wrong, else null. */
@@ -405,6 +517,39 @@ describe("PtStore: compact table storage", () => {
     pt.read(pt.entry(pfn2, 0), 512, out);
     expect(out.filter((e) => e !== 0)).toEqual(new Float64Array([5 * 4096 + 0x67, 3 * 4096 + 0x67]));
     expect(pt.nr_used(pfn2)).toBe(2);
+  });
+
+  it("two runs written with write_run() stay a RUN2 (O(1)); clears, reads and stray writes match the model", () => {
+    let run2 = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const res = differential_runs(new PtStore(new PageFrames(2 ** 20)), seed, 300);
+      expect(res.bad).toBeNull();
+      run2 += res.run2;
+    }
+    expect(run2).toBeGreaterThan(100);
+  });
+
+  it("the seed loop's table (507 down to 2, then 1024 up to 1029) is a RUN2, cleared run by run in O(1)", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const p = pt.entry(pfn, 0);
+    const e = (f: number) => f * 4096 + 0x867;
+    pt.set(p, e(507));
+    expect(pt.write_run(p + 1, 505, e(506), -4096)).toBe(true);
+    expect(pt.write_run(p + 506, 6, e(1024), 4096)).toBe(true);
+    expect([pt.is_run2(p), pt.nr_dense_tables, pt.nr_used(pfn), pt.get(p + 505), pt.get(p + 511)]).toEqual([true, 0, 512, e(2), e(1029)]);
+    const o = { first: 0, step: 0 };
+    expect([pt.run_at(p, 512, o), o.first, o.step]).toEqual([506, e(507), -4096]);
+    expect([pt.run_at(p + 506, 6, o), o.first, o.step]).toEqual([6, e(1024), 4096]);
+    pt.fill(p, 506, 0);
+    expect([pt.is_run2(p), pt.zeros_at(p, 512), pt.nr_used(pfn)]).toEqual([false, 506, 6]);
+    pt.fill(p + 506, 6, 0);
+    expect(pt.is_empty(pfn)).toBe(true);
+  });
+
+  it("mutant: a RUN2 whose second run is read with the wrong step is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential_runs(new Run2StepStore(new PageFrames(2 ** 20)), seed, 300).bad);
+    expect(bad.some((b) => b !== null)).toBe(true);
   });
 
   it("mutant: a run extended without checking the progression is caught", () => {

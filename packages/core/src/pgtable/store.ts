@@ -52,15 +52,29 @@ const W16 = 5;
 const EMPTY = 0;
 const RUN = -1;
 const FREED = -2;
+/**
+ * RUN2: two runs, the RUN's (F_FIRST, I_STEP, H_START, H_N; no exception entry)
+ * and a second one in `run2` (first, step, start, n): what a fault batch leaves
+ * when the free list hands a table two runs of frames (the seed loop's tables,
+ * issue #10 §4). Written, cleared and read run by run in O(1); any other access
+ * first turns it into the DENSE32 (or DENSE) table it stands for (unrun2()).
+ */
+const RUN2 = -3;
 /** The largest RUN step kept (an int32). */
 const MAX_STEP = 0x7fffffff;
+/** A RUN2 record's words. */
+const R2_FIRST = 0;
+const R2_STEP = 1;
+const R2_START = 2;
+const R2_N = 3;
+const R2_W = 4;
 
 /* The dense pools: chunks of 2^POOL_SHIFT blocks of 512 entries; block 0 is never used. */
 const POOL_SHIFT = 6;
 const POOL_MASK = (1 << POOL_SHIFT) - 1;
 /**
- * A DENSE32 table's form is -2 - b for its block b >= 1 in the Int32 pool (so
- * <= -3); the entries are offsets from the table's base entry (F_FIRST) in units
+ * A DENSE32 table's form is -3 - b for its block b >= 1 in the Int32 pool (so
+ * <= -4); the entries are offsets from the table's base entry (F_FIRST) in units
  * of 4096, or ZERO32 for a 0 entry.
  */
 const ZERO32 = -0x80000000;
@@ -71,6 +85,9 @@ function off32(v: number, base: number): number {
   const k = (v - base) / 4096;
   return Number.isInteger(k) && k > ZERO32 && k <= 0x7fffffff ? k : NaN;
 }
+
+/** run2_of()'s answer (one RUN2 read at a time). */
+const RUN2_VIEW = new Float64Array(R2_W);
 
 /** write_fresh32()'s offsets, computed before anything is changed. */
 const SCRATCH32 = new Int32Array(512);
@@ -87,7 +104,7 @@ const LOCKS_KEPT_MIN = 4096;
 /**
  * The contents of every page-table page, compactly (issue #10 §1), plus the ptdesc
  * fields of each table page: level, the split page-table lock (ptl), per-plugin
- * private words. Each table is in one of three forms:
+ * private words. Each table is in one of four forms:
  *   EMPTY  every entry 0: no storage;
  *   RUN    entries [start, start + n) are first, first + step, ... (an arithmetic
  *          progression: consecutive PFNs with uniform flags, or the same zero-page
@@ -95,6 +112,12 @@ const LOCKS_KEPT_MIN = 4096;
  *          outside the progression (the "exception": a page faulted in before a
  *          batch filled the rest of the table, as the production workload's
  *          sparse page does);
+ *   RUN2   two such progressions, the second in a side record (`run2`): the fault
+ *          batch's table when the LIFO free list hands it two runs of frames (the
+ *          seed loop's: 507 down to 2, then 1024 up to 1029). Written, read and
+ *          cleared run by run in O(1) (write_run, run_at, zeros_at, fill of 0);
+ *          any other access first turns it into the DENSE32 or DENSE table it
+ *          stands for (unrun2);
  *   DENSE  512 entries in a block of a chunked pool of Float64Arrays, which grows
  *          by adding chunks (never copied); a block returns to the pool when its
  *          table's last non-zero entry is cleared. DENSE32, half the size: a
@@ -136,6 +159,12 @@ export class PtStore implements types.PtStore {
   private next_block32 = 1;
   /** The value of each RUN's exception entry (H_X), by slot: only RUNs that have one. */
   private xvals = new Map<number, number>();
+  /** Each RUN2's second run, by slot: a record of `run2_rec`. */
+  private run2 = new Map<number, number>();
+  /** RUN2 records, R2_W words each (R2_FIRST, R2_STEP, R2_START, R2_N); a free one's R2_FIRST is the next free record (-1: none). */
+  private run2_rec = new Float64Array(4 * R2_W);
+  private run2_free = -1;
+  private run2_top = 0;
   /**
    * The split locks that exist, by slot: created on first use (ptl_of), dropped
    * with the table, and dropped when idle at a quiescent point (drop_idle_locks).
@@ -189,12 +218,141 @@ export class PtStore implements types.PtStore {
       const k = i - h[o16 + H_START];
       return k >= 0 && k < h[o16 + H_N] ? this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * this.m32[c][(s & SLOT_MASK) * W32 + I_STEP] : 0;
     }
-    if (form <= -3) {
-      const b = -2 - form;
+    if (form <= -4) {
+      const b = -3 - form;
       const o = this.pool32[b >>> POOL_SHIFT][((b & POOL_MASK) << 9) + i];
       return o === ZERO32 ? 0 : this.m64[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W64 + F_FIRST] + o * 4096;
     }
+    if (form === RUN2) {
+      const c = s >>> SLOT_SHIFT;
+      const h = this.m16[c];
+      const o16 = (s & SLOT_MASK) * W16;
+      const k = i - h[o16 + H_START];
+      if (k >= 0 && k < h[o16 + H_N]) return this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+      const r = this.run2_of(s);
+      const k2 = i - r[R2_START];
+      return k2 >= 0 && k2 < r[R2_N] ? r[R2_FIRST] + k2 * r[R2_STEP] : 0;
+    }
     return PAGE_POISON_ENTRY;
+  }
+
+  /** RUN2 table `s`'s second run: its record's words (R2_FIRST, R2_STEP, R2_START, R2_N), read from RUN2_VIEW. */
+  protected run2_of(s: number): Float64Array {
+    const o = this.run2.get(s)! * R2_W;
+    const v = RUN2_VIEW;
+    const r = this.run2_rec;
+    v[R2_FIRST] = r[o + R2_FIRST];
+    v[R2_STEP] = r[o + R2_STEP];
+    v[R2_START] = r[o + R2_START];
+    v[R2_N] = r[o + R2_N];
+    return v;
+  }
+
+  /** Make table `s` (a RUN without an exception entry) a RUN2 whose second run is entries [start, start + n) = first + k * step. */
+  private run2_new(s: number, first: number, step: number, start: number, n: number): void {
+    let rec = this.run2_free;
+    if (rec >= 0) this.run2_free = this.run2_rec[rec * R2_W + R2_FIRST];
+    else {
+      rec = this.run2_top++;
+      if (rec * R2_W >= this.run2_rec.length) {
+        const g = new Float64Array(this.run2_rec.length * 2);
+        g.set(this.run2_rec);
+        this.run2_rec = g;
+      }
+    }
+    this.run2_set(rec, first, step, start, n);
+    this.run2.set(s, rec);
+    this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] = RUN2;
+  }
+
+  private run2_set(rec: number, first: number, step: number, start: number, n: number): void {
+    const r = this.run2_rec;
+    const o = rec * R2_W;
+    r[o + R2_FIRST] = first;
+    r[o + R2_STEP] = step;
+    r[o + R2_START] = start;
+    r[o + R2_N] = n;
+  }
+
+  /** Forget RUN2 table `s`'s second run (its record back on the free list); the form is the caller's. */
+  private run2_drop(s: number): void {
+    const rec = this.run2.get(s)!;
+    this.run2.delete(s);
+    this.run2_rec[rec * R2_W + R2_FIRST] = this.run2_free;
+    this.run2_free = rec;
+  }
+
+  /**
+   * RUN2 table `s` becomes the table it stands for: DENSE32 based on its first run's
+   * first entry when every entry is an offset from it (as write_run32() would have
+   * left the second run's write), else DENSE. Occupancy unchanged.
+   */
+  private unrun2(s: number): void {
+    const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
+    const start = h[oh + H_START];
+    const n = h[oh + H_N];
+    const first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+    const step = n > 1 ? mi[oi + I_STEP] : 0;
+    const r = this.run2_of(s);
+    const first2 = r[R2_FIRST];
+    const step2 = r[R2_N] > 1 ? r[R2_STEP] : 0;
+    const start2 = r[R2_START];
+    const n2 = r[R2_N];
+    this.run2_drop(s);
+    const o1 = this.off32(first + (n - 1) * step, first);
+    const o2 = this.off32(first2, first);
+    const o3 = this.off32(first2 + (n2 - 1) * step2, first);
+    if (
+      Number.isSafeInteger(first) &&
+      step % 4096 === 0 &&
+      step2 % 4096 === 0 &&
+      o1 === (n - 1) * (step / 4096) &&
+      o2 === o2 &&
+      o3 === o2 + (n2 - 1) * (step2 / 4096)
+    ) {
+      const b = this.get_block32();
+      const arr = this.pool32[b >>> POOL_SHIFT];
+      const q = (b & POOL_MASK) << 9;
+      arr.fill(ZERO32, q, q + 512);
+      const dk = (step / 4096) | 0;
+      for (let k = 0; k < n; k++) arr[q + start + k] = k * dk;
+      const dk2 = (step2 / 4096) | 0;
+      const b2 = o2 | 0;
+      for (let k = 0; k < n2; k++) arr[q + start2 + k] = b2 + k * dk2;
+      mi[oi + I_FORM] = -3 - b;
+      return;
+    }
+    const d = this.get_block();
+    const b = this.pool[d >>> POOL_SHIFT];
+    const q = (d & POOL_MASK) << 9;
+    b.fill(0, q, q + 512);
+    for (let k = 0; k < n; k++) b[q + start + k] = first + k * step;
+    for (let k = 0; k < n2; k++) b[q + start2 + k] = first2 + k * step2;
+    mi[oi + I_FORM] = d;
+  }
+
+  /**
+   * RUN2 table `s`: one of its runs is gone (`keep_first`: the first run stays, else
+   * the second, which moves into the RUN's fields): it is a RUN again.
+   */
+  private run2_to_run(s: number, keep_first: boolean): void {
+    const c = s >>> SLOT_SHIFT;
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
+    if (!keep_first) {
+      const r = this.run2_of(s);
+      this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] = r[R2_FIRST];
+      this.m32[c][oi + I_STEP] = r[R2_STEP];
+      this.m16[c][oh + H_START] = r[R2_START];
+      this.m16[c][oh + H_N] = r[R2_N];
+    }
+    this.run2_drop(s);
+    this.m32[c][oi + I_FORM] = RUN;
+    this.m16[c][oh + H_OCC] = this.m16[c][oh + H_N];
   }
 
   /** Store `v` at pointer `p`. */
@@ -222,15 +380,20 @@ export class PtStore implements types.PtStore {
     const o = (s & SLOT_MASK) * W64;
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
+    if (mi[oi + I_FORM] === RUN2) this.unrun2(s);
     const form = mi[oi + I_FORM];
-    if (form <= -3) {
+    if (form > 0) {
+      this.set(s * 512 + i, v);
+      return;
+    }
+    if (form <= -4) {
       const x = this.off32(v, m[o + F_FIRST]);
       if (x !== x) {
         this.widen(s);
         this.set(s * 512 + i, v);
         return;
       }
-      const b = -2 - form;
+      const b = -3 - form;
       const arr = this.pool32[b >>> POOL_SHIFT];
       const q = ((b & POOL_MASK) << 9) + i;
       const old = arr[q];
@@ -390,7 +553,7 @@ export class PtStore implements types.PtStore {
       h[oh + H_X] = -1;
       this.xvals.delete(s);
     }
-    this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] = -2 - b;
+    this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] = -3 - b;
     return true;
   }
 
@@ -435,10 +598,11 @@ export class PtStore implements types.PtStore {
     return off32(v, base);
   }
 
-  /** Return the block of a DENSE or DENSE32 form. */
-  private put_form(form: number): void {
+  /** Return the block of a DENSE or DENSE32 form (a RUN2's record) of table `s`. */
+  private put_form(form: number, s: number): void {
     if (form > 0) this.put_block(form);
-    else if (form <= -3) this.put_block32(-2 - form);
+    else if (form <= -4) this.put_block32(-3 - form);
+    else if (form === RUN2) this.run2_drop(s);
   }
 
   /** A DENSE32 table becomes DENSE (an entry it cannot hold is written). */
@@ -446,7 +610,7 @@ export class PtStore implements types.PtStore {
     const c = s >>> SLOT_SHIFT;
     const mi = this.m32[c];
     const oi = (s & SLOT_MASK) * W32;
-    const b = -2 - mi[oi + I_FORM];
+    const b = -3 - mi[oi + I_FORM];
     const src = this.pool32[b >>> POOL_SHIFT];
     const qs = (b & POOL_MASK) << 9;
     const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
@@ -474,6 +638,10 @@ export class PtStore implements types.PtStore {
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
     const i = p - s * 512;
+    if (mi[oi + I_FORM] === RUN2) {
+      if (v === 0 && this.clear_run2(s, i, n)) return;
+      this.unrun2(s);
+    }
     const form = mi[oi + I_FORM];
     if (v === 0 && form === EMPTY) return;
     if (v === 0 && form === RUN) {
@@ -509,13 +677,13 @@ export class PtStore implements types.PtStore {
       }
     }
     let f = mi[oi + I_FORM];
-    if (!(f > 0) && !(f <= -3)) {
+    if (!(f > 0) && !(f <= -4)) {
       this.densify(s);
       f = mi[oi + I_FORM];
     }
-    if (f <= -3) {
+    if (f <= -4) {
       if (v === 0) {
-        const b32 = -2 - f;
+        const b32 = -3 - f;
         const arr = this.pool32[b32 >>> POOL_SHIFT];
         const q32 = (b32 & POOL_MASK) << 9;
         const occ = this.occupancy_after_clear(arr, q32, i, n, h[oh + H_OCC], ZERO32);
@@ -544,6 +712,53 @@ export class PtStore implements types.PtStore {
   }
 
   /**
+   * fill() of entries [i, i + n) of RUN2 table `s` with 0 where that is O(1): the range
+   * meets each run in none of it, all of it, or a prefix or suffix of it (the zap
+   * clearing run after run). False, nothing changed, otherwise.
+   */
+  private clear_run2(s: number, i: number, n: number): boolean {
+    const c = s >>> SLOT_SHIFT;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    const start = h[oh + H_START];
+    const rn = h[oh + H_N];
+    const r = this.run2_of(s);
+    const start2 = r[R2_START];
+    const n2 = r[R2_N];
+    const lo1 = Math.max(i, start);
+    const hi1 = Math.min(i + n, start + rn);
+    const lo2 = Math.max(i, start2);
+    const hi2 = Math.min(i + n, start2 + n2);
+    const cut1 = lo1 < hi1 ? hi1 - lo1 : 0;
+    const cut2 = lo2 < hi2 ? hi2 - lo2 : 0;
+    // Each run cut in the middle: not O(1).
+    if (cut1 > 0 && cut1 < rn && lo1 !== start && hi1 !== start + rn) return false;
+    if (cut2 > 0 && cut2 < n2 && lo2 !== start2 && hi2 !== start2 + n2) return false;
+    if (cut1 === rn && cut2 === n2) {
+      this.run2_drop(s);
+      this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] = EMPTY;
+      h[oh + H_OCC] = 0;
+      return true;
+    }
+    if (cut2 > 0 && cut2 < n2) {
+      const rec = this.run2.get(s)!;
+      const f2 = r[R2_FIRST] + (lo2 === start2 ? cut2 * r[R2_STEP] : 0);
+      this.run2_set(rec, f2, r[R2_STEP], lo2 === start2 ? hi2 : start2, n2 - cut2);
+    }
+    if (cut1 > 0 && cut1 < rn) {
+      if (lo1 === start) {
+        this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] += cut1 * this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+        h[oh + H_START] = hi1;
+      }
+      h[oh + H_N] = rn - cut1;
+    }
+    if (cut1 === rn) this.run2_to_run(s, false);
+    else if (cut2 === n2) this.run2_to_run(s, true);
+    else h[oh + H_OCC] = h[oh + H_N] + (n2 - cut2);
+    return true;
+  }
+
+  /**
    * The occupancy of dense block `q0` (now `occ`) once entries [i, i + n) are 0:
    * counts the non-zero entries of the range, or of the rest when that is shorter.
    */
@@ -565,7 +780,7 @@ export class PtStore implements types.PtStore {
     if (occ === 0) {
       const mi = this.m32[c];
       const oi = (s & SLOT_MASK) * W32;
-      this.put_form(mi[oi + I_FORM]);
+      this.put_form(mi[oi + I_FORM], s);
       mi[oi + I_FORM] = EMPTY;
     }
   }
@@ -593,8 +808,21 @@ export class PtStore implements types.PtStore {
       const hi = Math.min(i + n, start + h[oh + H_N]);
       for (let j = Math.max(i, start); j < hi; j++) out[at + j - i] = first + (j - start) * step;
       this.read_exception(s, h[oh + H_X], i, n, out, at);
-    } else if (d <= -3) {
-      const b = -2 - d;
+    } else if (d === RUN2) {
+      out.fill(0, at, at + n);
+      const h = this.m16[c];
+      const oh = (s & SLOT_MASK) * W16;
+      const start = h[oh + H_START];
+      const first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+      const step = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+      const hi = Math.min(i + n, start + h[oh + H_N]);
+      for (let j = Math.max(i, start); j < hi; j++) out[at + j - i] = first + (j - start) * step;
+      const r = this.run2_of(s);
+      const start2 = r[R2_START];
+      const hi2 = Math.min(i + n, start2 + r[R2_N]);
+      for (let j = Math.max(i, start2); j < hi2; j++) out[at + j - i] = r[R2_FIRST] + (j - start2) * r[R2_STEP];
+    } else if (d <= -4) {
+      const b = -3 - d;
       const arr = this.pool32[b >>> POOL_SHIFT];
       const q = ((b & POOL_MASK) << 9) + i;
       const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
@@ -631,6 +859,7 @@ export class PtStore implements types.PtStore {
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
     const i = p - s * 512;
+    if (mi[oi + I_FORM] === RUN2) this.unrun2(s);
     const form = mi[oi + I_FORM];
     if (stride === 1 && (form === EMPTY || form === RUN)) {
       const first = vals[from];
@@ -684,11 +913,11 @@ export class PtStore implements types.PtStore {
       return;
     }
     let f = form;
-    if (!(f > 0) && !(f <= -3)) {
+    if (!(f > 0) && !(f <= -4)) {
       this.densify(s);
       f = mi[oi + I_FORM];
     }
-    if (f <= -3) {
+    if (f <= -4) {
       if (this.write32(s, i, stride, vals, from, n)) return;
       this.widen(s);
     }
@@ -711,7 +940,7 @@ export class PtStore implements types.PtStore {
     const c = s >>> SLOT_SHIFT;
     const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
     for (let k = 0; k < n; k++) if (this.off32(vals[from + k], base) !== this.off32(vals[from + k], base)) return false;
-    const b = -2 - this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
+    const b = -3 - this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
     const arr = this.pool32[b >>> POOL_SHIFT];
     const q = ((b & POOL_MASK) << 9) + i;
     let occ = this.m16[c][(s & SLOT_MASK) * W16 + H_OCC];
@@ -835,7 +1064,7 @@ export class PtStore implements types.PtStore {
     }
     arr.set(n === 512 ? offs : offs.subarray(0, n), q + i);
     m[o + F_FIRST] = base;
-    mi[oi + I_FORM] = -2 - b;
+    mi[oi + I_FORM] = -3 - b;
     this.set_occupancy(s, occ);
     return true;
   }
@@ -920,7 +1149,7 @@ export class PtStore implements types.PtStore {
     const oi = (slot & SLOT_MASK) * W32;
     const o = (slot & SLOT_MASK) * W64;
     const oh = (slot & SLOT_MASK) * W16;
-    this.put_form(mi[oi + I_FORM]);
+    this.put_form(mi[oi + I_FORM], slot);
     mi[oi + I_FORM] = EMPTY;
     this.m16[c][oh + H_OCC] = 0;
     this.m16[c][oh + H_LEVEL] = level;
@@ -944,7 +1173,7 @@ export class PtStore implements types.PtStore {
     const oi = (slot & SLOT_MASK) * W32;
     const o = (slot & SLOT_MASK) * W64;
     const oh = (slot & SLOT_MASK) * W16;
-    this.put_form(mi[oi + I_FORM]);
+    this.put_form(mi[oi + I_FORM], slot);
     mi[oi + I_FORM] = FREED;
     this.m16[c][oh + H_OCC] = 0;
     if (this.m16[c][oh + H_X] >= 0) this.xvals.delete(slot);
@@ -1053,7 +1282,7 @@ export class PtStore implements types.PtStore {
     for (const a of this.priv) b += a.byteLength;
     for (const a of this.pool) b += a.byteLength;
     for (const a of this.pool32) b += a.byteLength;
-    return b;
+    return b + this.run2_rec.byteLength;
   }
 
   /**
@@ -1137,6 +1366,11 @@ export class PtStore implements types.PtStore {
       h[oh + H_OCC] = n;
       return true;
     }
+    if (form === RUN2) {
+      if (this.run2_extend(s, i, n, first, step)) return true;
+      this.unrun2(s);
+      return this.write_run32(s, i, n, first, step);
+    }
     // Extending a RUN at its end, as write() does (a RUN with an exception only where the exception lies elsewhere).
     if (form !== RUN) return this.write_run32(s, i, n, first, step);
     const rn = h[oh + H_N];
@@ -1168,7 +1402,35 @@ export class PtStore implements types.PtStore {
       h[oh + H_OCC] = n + 1;
       return true;
     }
+    if (x < 0 && (i + n <= rstart || i >= rstart + rn)) {
+      // Two runs (the free list handed the table's faults two runs of frames): O(1).
+      this.run2_new(s, first, step, i, n);
+      h[oh + H_OCC] = rn + n;
+      return true;
+    }
     return this.write_run32(s, i, n, first, step);
+  }
+
+  /**
+   * write_run() into RUN2 table `s` where the values continue its second run at its
+   * end (entries after it, none of them in the first run): O(1). False otherwise.
+   */
+  private run2_extend(s: number, i: number, n: number, first: number, step: number): boolean {
+    const c = s >>> SLOT_SHIFT;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    const r = this.run2_of(s);
+    const n2 = r[R2_N];
+    const first2 = r[R2_FIRST];
+    const step2 = n2 > 1 ? r[R2_STEP] : first - first2;
+    if (i !== r[R2_START] + n2 || (n > 1 && step !== step2) || Math.abs(step2) > MAX_STEP) return false;
+    if (!this.run_extends(first2, step2, n2, n2, first)) return false;
+    const start = h[oh + H_START];
+    if (i + n > start && i < start + h[oh + H_N]) return false;
+    if (i + n > 512) return false;
+    this.run2_set(this.run2.get(s)!, first2, step2, r[R2_START], n2 + n);
+    h[oh + H_OCC] += n;
+    return true;
   }
 
   /**
@@ -1200,11 +1462,11 @@ export class PtStore implements types.PtStore {
     }
     if (n > 1 && step % 4096 !== 0) return false;
     const dk = n > 1 ? step / 4096 : 0;
-    if (form <= -3) {
+    if (form <= -4) {
       const base = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
       const o0 = this.off32(first, base);
       if (o0 !== o0 || this.off32(first + (n - 1) * step, base) !== o0 + (n - 1) * dk) return false;
-      const b = -2 - form;
+      const b = -3 - form;
       const arr = this.pool32[b >>> POOL_SHIFT];
       const q = ((b & POOL_MASK) << 9) + i;
       let occ = h[oh + H_OCC];
@@ -1256,7 +1518,7 @@ export class PtStore implements types.PtStore {
     const dk1 = dk | 0;
     const qi = q + i;
     for (let k = 0; k < n; k++) arr[qi + k] = o1 + k * dk1;
-    mi[oi + I_FORM] = -2 - b;
+    mi[oi + I_FORM] = -3 - b;
     h[oh + H_OCC] = occ;
     return true;
   }
@@ -1282,6 +1544,19 @@ export class PtStore implements types.PtStore {
       }
     }
     if (d === FREED) return 0;
+    if (d === RUN2) {
+      // Up to the nearer run that starts at or after i (0 inside one).
+      const h = this.m16[c];
+      const oh = (s & SLOT_MASK) * W16;
+      const start = h[oh + H_START];
+      const r = this.run2_of(s);
+      const start2 = r[R2_START];
+      if ((i >= start && i < start + h[oh + H_N]) || (i >= start2 && i < start2 + r[R2_N])) return 0;
+      let z = n;
+      if (start > i) z = Math.min(z, start - i);
+      if (start2 > i) z = Math.min(z, start2 - i);
+      return z;
+    }
     if (d > 0) {
       const b = this.pool[d >>> POOL_SHIFT];
       const q = ((d & POOL_MASK) << 9) + i;
@@ -1289,9 +1564,9 @@ export class PtStore implements types.PtStore {
       while (k < n && b[q + k] === 0) k++;
       return k;
     }
-    if (d <= -3) {
+    if (d <= -4) {
       // DENSE32 (the fault batch's tables of several runs): the offsets, no entry rebuilt.
-      const b = -2 - d;
+      const b = -3 - d;
       const arr = this.pool32[b >>> POOL_SHIFT];
       const q = ((b & POOL_MASK) << 9) + i;
       let k = 0;
@@ -1316,7 +1591,8 @@ export class PtStore implements types.PtStore {
     const s = Math.floor(p / 512);
     const c = s >>> SLOT_SHIFT;
     const form = this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
-    if (form <= -3) return this.run_at32(s, p - s * 512, n, out);
+    if (form <= -4) return this.run_at32(s, p - s * 512, n, out);
+    if (form === RUN2) return this.run_at2(s, p - s * 512, n, out);
     if (form !== RUN) return 0;
     const h = this.m16[c];
     const oh = (s & SLOT_MASK) * W16;
@@ -1329,16 +1605,43 @@ export class PtStore implements types.PtStore {
     return Math.min(n, rn - k);
   }
 
+  /** run_at() on RUN2 table `s` from its entry i: the run it lies in, O(1) (0 outside both). */
+  private run_at2(s: number, i: number, n: number, out: { first: number; step: number }): number {
+    const c = s >>> SLOT_SHIFT;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    const k = i - h[oh + H_START];
+    const rn = h[oh + H_N];
+    if (k >= 0 && k < rn) {
+      out.step = rn > 1 ? this.m32[c][(s & SLOT_MASK) * W32 + I_STEP] : 0;
+      out.first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * out.step;
+      return Math.min(n, rn - k);
+    }
+    const r = this.run2_of(s);
+    const k2 = i - r[R2_START];
+    const n2 = r[R2_N];
+    if (k2 < 0 || k2 >= n2) return 0;
+    out.step = n2 > 1 ? r[R2_STEP] : 0;
+    out.first = r[R2_FIRST] + k2 * out.step;
+    return Math.min(n, n2 - k2);
+  }
+
+  /** Whether pointer p's table is RUN2 (for the tests). */
+  is_run2(p: number): boolean {
+    const s = Math.floor(p / 512);
+    return this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] === RUN2;
+  }
+
   /** Whether pointer p's table is DENSE32 (for the tests). */
   is_dense32(p: number): boolean {
     const s = Math.floor(p / 512);
-    return this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] <= -3;
+    return this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] <= -4;
   }
 
   /** run_at() on DENSE32 table `s` from its entry i. */
   private run_at32(s: number, i: number, n: number, out: { first: number; step: number }): number {
     const c = s >>> SLOT_SHIFT;
-    const b = -2 - this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
+    const b = -3 - this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
     const arr = this.pool32[b >>> POOL_SHIFT];
     const q = ((b & POOL_MASK) << 9) + i;
     const o0 = arr[q];
