@@ -135,7 +135,17 @@ function differential_runs(pt: PtStore, seed: number, tables: number): { bad: st
         const v = r() < 0.5 ? 0 : (5 + pick(9)) * 4096 + 0x67;
         pt.set(s * 512 + i, v);
         want[i] = v;
-      } else if (what < 0.15) {
+      } else if (what < 0.25) {
+        // A page faulted in on its own right after a run (a batch split by a tick): the run's next value.
+        const i = pick(512);
+        const o = { first: 0, step: 0 };
+        const rn = pt.run_at(s * 512 + i, 512 - i, o);
+        const v = o.first + rn * o.step;
+        if (rn > 1 && i + rn < 512 && want[i + rn] === 0 && v > 0) {
+          pt.set(s * 512 + i + rn, v);
+          want[i + rn] = v;
+        }
+      } else if (what < 0.3) {
         const i = pick(500);
         const vals = new Float64Array([9 * 4096 + 0x67, 0, 11 * 4096 + 0x67]);
         pt.write(s * 512 + i, 1, vals, 0, 3);

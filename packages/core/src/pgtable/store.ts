@@ -380,7 +380,11 @@ export class PtStore implements types.PtStore {
     const o = (s & SLOT_MASK) * W64;
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
-    if (mi[oi + I_FORM] === RUN2) this.unrun2(s);
+    if (mi[oi + I_FORM] === RUN2) {
+      // A page faulted in on its own right after the second run (a batch split by a tick) extends it.
+      if (v !== 0 && this.run2_extend(s, i, 1, v, 0)) return;
+      this.unrun2(s);
+    }
     const form = mi[oi + I_FORM];
     if (form > 0) {
       this.set(s * 512 + i, v);
