@@ -326,13 +326,18 @@ export class PtStore implements types.PtStore {
       mi[oi + I_FORM] = -3 - b;
       return;
     }
+    this.unrun2_dense(s, first, step, start, n, first2, step2, start2, n2);
+  }
+
+  /** unrun2() where some entry is no DENSE32 offset: a DENSE block (a function of its own: rare, kept out of unrun2's optimized code). */
+  private unrun2_dense(s: number, first: number, step: number, start: number, n: number, first2: number, step2: number, start2: number, n2: number): void {
     const d = this.get_block();
     const b = this.pool[d >>> POOL_SHIFT];
     const q = (d & POOL_MASK) << 9;
     b.fill(0, q, q + 512);
     for (let k = 0; k < n; k++) b[q + start + k] = first + k * step;
     for (let k = 0; k < n2; k++) b[q + start2 + k] = first2 + k * step2;
-    mi[oi + I_FORM] = d;
+    this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] = d;
   }
 
   /**
