@@ -1534,8 +1534,8 @@ export class PtStore implements types.PtStore {
 
   /**
    * How many of the `n` entries from pointer `p` on (all in one table) are 0, counting
-   * from p up to the first that is not: O(1) on an EMPTY table or a RUN without an
-   * exception entry; entry by entry elsewhere.
+   * from p up to the first that is not: O(1) on an EMPTY, RUN or RUN2 table; entry by
+   * entry elsewhere.
    */
   zeros_at(p: number, n: number): number {
     const s = Math.floor(p / 512);
@@ -1546,11 +1546,14 @@ export class PtStore implements types.PtStore {
     if (d === RUN) {
       const h = this.m16[c];
       const oh = (s & SLOT_MASK) * W16;
-      if (h[oh + H_X] < 0) {
-        const start = h[oh + H_START];
-        if (i >= start + h[oh + H_N]) return n;
-        return i < start ? Math.min(n, start - i) : 0;
-      }
+      const start = h[oh + H_START];
+      const x = h[oh + H_X];
+      if (i === x || (i >= start && i < start + h[oh + H_N])) return 0;
+      // Up to the run's start or the exception entry, whichever comes first after i.
+      let z = n;
+      if (start > i) z = Math.min(z, start - i);
+      if (x > i) z = Math.min(z, x - i);
+      return z;
     }
     if (d === FREED) return 0;
     if (d === RUN2) {
