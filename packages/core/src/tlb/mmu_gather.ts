@@ -34,13 +34,15 @@ interface PageBatch {
    * (index, count, first PFN, step) quadruples in index order; pages[index ..
    * index + count) stand for first, first + step, ... (issue #10 §4: the seed
    * loop's zap queues each run once, and the flush frees it without reading
-   * it back page by page). Emptied with the batch.
+   * it back page by page). The first `nruns` words are in use: emptied with
+   * the batch, the array keeping its capacity (no allocation per gather).
    */
   readonly runs: number[];
+  nruns: number;
 }
 
 function page_batch(max: number): PageBatch {
-  return { nr: 0, max, pages: new Array<number>(max).fill(0), runs: [] };
+  return { nr: 0, max, pages: new Array<number>(max).fill(0), runs: [], nruns: 0 };
 }
 
 export class MmuGather implements mmu_gather {
@@ -261,7 +263,13 @@ export function __tlb_remove_page_run(tlb: MmuGather, first: number, step: numbe
     const c = Math.max(1, Math.min(b.max - 1 - b.nr, n - done));
     let nr = b.nr;
     if (record && c > 1) {
-      b.runs.push(nr, c, first + done * step, step);
+      const runs = b.runs;
+      const w = b.nruns;
+      runs[w] = nr;
+      runs[w + 1] = c;
+      runs[w + 2] = first + done * step;
+      runs[w + 3] = step;
+      b.nruns = w + 4;
       nr += c;
     } else {
       const pages = b.pages;
@@ -301,14 +309,15 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
     const recs = b.runs;
     // The next run recorded by __tlb_remove_page_run() starts at entry `next` (nr: none left).
     let ri = 0;
-    let next = recs.length > 0 ? recs[0] : nr;
+    const nrecs = b.nruns;
+    let next = nrecs > 0 ? recs[0] : nr;
     for (let j = 0; j < nr; j++) {
       if (j === next) {
         const n = recs[ri + 1];
         // ("gather-run-short": the run's last page is never put.)
         put_page_run(k, recs[ri + 2], recs[ri + 3], policy === 3 ? n - 1 : n, runs, reverse);
         ri += 4;
-        next = ri < recs.length ? recs[ri] : nr;
+        next = ri < nrecs ? recs[ri] : nr;
         j += n - 1;
         continue;
       }
@@ -327,7 +336,7 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
       for (let r = 0; r < n; r++) folio_put(k, p);
     }
     b.nr = 0;
-    recs.length = 0;
+    b.nruns = 0;
   }
   tlb.active = 0;
 }
