@@ -251,7 +251,8 @@ export class PtStore implements types.PtStore {
   /** Make table `s` (a RUN without an exception entry) a RUN2 whose second run is entries [start, start + n) = first + k * step. */
   private run2_new(s: number, first: number, step: number, start: number, n: number): void {
     let rec = this.run2_free;
-    if (rec >= 0) this.run2_free = this.run2_rec[rec * R2_W + R2_FIRST];
+    // (`| 0`: an int field; a double from the Float64Array would widen it and deoptimize every user of the store.)
+    if (rec >= 0) this.run2_free = this.run2_rec[rec * R2_W + R2_FIRST] | 0;
     else {
       rec = this.run2_top++;
       if (rec * R2_W >= this.run2_rec.length) {
