@@ -27,7 +27,7 @@ export function add_mm_counter(mm: MmStruct, member: number, value: number): voi
 
 /** mm_counter(folio): MM_ANONPAGES or MM_SHMEMPAGES. */
 export function mm_counter(k: Kernel, head: number): number {
-  return k.frames.type[head] === PG_SHMEM ? 3 : 1;
+  return k.frames.get_type(head) === PG_SHMEM ? 3 : 1;
 }
 
 const TABLE_BYTES = 4096;
