@@ -301,11 +301,20 @@ export function do_anonymous_page_batch(
           if (!vma.anon_vma) anon_vma_prepare(k, mm, vma);
           // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
           pfn = frames.alloc(0, PG_ANON);
-          frames.set_owner(pfn, mm.id);
-          frames.set_index(pfn, va);
-          frames.set_data(pfn, value);
+          // The first region's flat arrays written here when the frame is in it (hot: see PageFrames' accessors).
+          const flat = pfn < frames.flat_n;
+          if (flat) {
+            frames.flat_owner[pfn] = mm.id;
+            frames.flat_index[pfn] = va;
+            frames.flat_data[pfn] = value;
+          } else {
+            frames.set_owner(pfn, mm.id);
+            frames.set_index(pfn, va);
+            frames.set_data(pfn, value);
+          }
           count_rmw(ptl_rmw, "ptl");
-          frames.set_mapcount(pfn, 1);
+          if (flat) frames.flat_mapcount[pfn] = 1;
+          else frames.set_mapcount(pfn, 1);
           mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
           pte = anon_pte(k, vma, pfn);
         } else {

@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FreeRuns, type FreeRunsMutant } from "./free_runs.js";
-import { BYTES_PER_FRAME, FRAME_CHUNK, HPAGE_PMD_NR, PageFrames, PF_HEAD, PG_ANON, PG_FREE, PG_TAIL } from "./page_alloc.js";
+import { BYTES_PER_FRAME, FLAT_FRAMES, FRAME_CHUNK, HPAGE_PMD_NR, PageFrames, PF_HEAD, PG_ANON, PG_FREE, PG_TAIL } from "./page_alloc.js";
 
 /** An operation on a free list: push a PFN near the top (delta from the last value seen), pop, push an ascending range. */
 type Op = { k: "push"; d: number } | { k: "pop" } | { k: "push_asc"; d: number; n: number };
@@ -154,7 +154,7 @@ describe("PageFrames hands out the same PFNs as the JS-array allocator it replac
     expect(() => f.free(head, 9)).toThrow(`double free of pfn ${head}`);
   });
 
-  it("past FRAME_CHUNK frames, allocates a second chunk, keeping every descriptor of the first", () => {
+  it("past FRAME_CHUNK frames, reserves the first region at FLAT_FRAMES once (its chunks: views of it), keeping every descriptor", () => {
     const f = new PageFrames();
     let last = 0;
     for (let i = 0; i < FRAME_CHUNK; i++) {
@@ -162,8 +162,9 @@ describe("PageFrames hands out the same PFNs as the JS-array allocator it replac
       f.set_data(last, last);
     }
     expect(last).toBeGreaterThan(FRAME_CHUNK);
-    // The first chunk doubled up to FRAME_CHUNK frames; the second is whole.
-    expect(f.type_dir.map((a) => a.length)).toEqual([FRAME_CHUNK, FRAME_CHUNK]);
+    // The first region doubled up to FRAME_CHUNK frames, then was reserved at FLAT_FRAMES; the directory's chunks are views of it.
+    expect(f.type_dir.map((a) => a.length)).toEqual(new Array(FLAT_FRAMES / FRAME_CHUNK).fill(FRAME_CHUNK));
+    expect(f.type_dir.every((a) => a.buffer === f.type_dir[0].buffer)).toBe(true);
     expect([f.get_data(1 + 512 + 1000), f.get_data(last), f.get_type(last), f.get_refcount(last)]).toEqual([1 + 512 + 1000, last, PG_ANON, 1]);
     expect(f.host_bytes()).toBeLessThan((last + 1) * BYTES_PER_FRAME + 4096);
   });

@@ -71,6 +71,12 @@ export class OutOfMemory extends MmsimError {
  * OS commits its pages as they are written) and never copied.
  */
 export const FRAME_CHUNK = 2 ** 22;
+/**
+ * The first region's size once it is past FRAME_CHUNK frames (2^29, 2 TiB of
+ * simulated memory: the largest Float64Array Node 20 makes): reserved at once,
+ * committed by the host OS as written. Not a limit: frames past it are in chunks.
+ */
+export const FLAT_FRAMES = 2 ** 29;
 /** The highest max_pfn: x86-64's PTE holds a 40-bit PFN (PTE_PFN_MASK, bits 12..51). */
 export const MAX_PFN_LIMIT = 2 ** 40 - 1;
 /**
@@ -88,11 +94,11 @@ export function frame_off(pfn: number): number {
   return pfn & (FRAME_CHUNK - 1);
 }
 /**
- * Deliberately wrong run splits, for page_alloc_chunks.test.ts (each must be
+ * A deliberately wrong run split, for page_alloc_chunks.test.ts (it must be
  * caught): "chunk-overrun" lets a run go one frame past its chunk's end (or
- * start); "chunk-index-wrap" finds the chunk from the PFN modulo 2^32 (`>>>`).
+ * start).
  */
-export type FrameChunkMutant = "chunk-overrun" | "chunk-index-wrap";
+export type FrameChunkMutant = "chunk-overrun";
 let chunk_mutant: FrameChunkMutant | null = null;
 /** Set (or clear, null) the run-split mutant, for every PageFrames (tests only). */
 export function set_frame_chunk_mutant(m: FrameChunkMutant | null): void {
@@ -104,8 +110,8 @@ export function set_frame_chunk_mutant(m: FrameChunkMutant | null): void {
  * (called once per run, not per frame).
  */
 export function frames_in_chunk(pfn: number, d: number, max: number): number {
-  const base = (chunk_mutant === "chunk-index-wrap" ? ((pfn >>> 0) / FRAME_CHUNK) | 0 : frame_chunk(pfn)) * FRAME_CHUNK;
-  let room = d > 0 ? Math.floor((base + FRAME_CHUNK - 1 - pfn) / d) + 1 : Math.floor((pfn - base) / -d) + 1;
+  const o = frame_off(pfn);
+  let room = d === 1 ? FRAME_CHUNK - o : d === -1 ? o + 1 : d > 0 ? Math.floor((FRAME_CHUNK - 1 - o) / d) + 1 : Math.floor(o / -d) + 1;
   if (chunk_mutant === "chunk-overrun") room++;
   return room < max ? room : max;
 }
@@ -115,6 +121,15 @@ export function frames_in_chunk(pfn: number, d: number, max: number): number {
  */
 export const BYTES_PER_FRAME = 30;
 
+/** Field `dir` of a frame past the first region (the accessors' slow path, kept out of them: see there). */
+function far_get(dir: readonly ArrayLike<number>[], pfn: number): number {
+  return dir[frame_chunk(pfn)][frame_off(pfn)];
+}
+/** Set field `dir` of a frame past the first region to `v`; returns `v`. */
+function far_set(dir: readonly { [i: number]: number }[], pfn: number, v: number): number {
+  return (dir[frame_chunk(pfn)][frame_off(pfn)] = v);
+}
+
 type Gen = Uint16Array | Uint32Array;
 type Owner = Uint16Array | Int32Array;
 
@@ -122,7 +137,9 @@ export class PageFrames implements types.PageFrames {
   /*
    * The descriptor fields, one directory of chunks each: field X of frame `pfn` is
    * X_dir[frame_chunk(pfn)][frame_off(pfn)]. A directory is a JS array of typed
-   * arrays, holey where no frame was ever handed out (skip_to()'s holes).
+   * arrays (kept packed, for V8: a chunk no frame of which was ever handed out,
+   * in skip_to()'s holes, is an empty array). The chunks of the first region
+   * (below flat_n, see there) are views of its flat arrays.
    */
   readonly type_dir: Uint8Array[] = [];
   readonly flags_dir: Uint8Array[] = [];
@@ -147,8 +164,28 @@ export class PageFrames implements types.PageFrames {
    * reclaim); for a page-table page, its slot in the table store (PtStore.lookup()).
    */
   readonly index_dir: Float64Array[] = [];
+  /**
+   * The first region, PFNs below flat_n, in flat arrays (flat_type, flat_flags,
+   * ...): the accessors' fast path, one compare more than a flat array. Read only
+   * outside this file, where a hot site may test `pfn < flat_n` and index them
+   * itself (PtStore.lookup()). It doubles
+   * from 1,024 frames up to FRAME_CHUNK, then is reserved once at FLAT_FRAMES
+   * (the host OS commits its pages as they are written; a host that refuses
+   * keeps it at FRAME_CHUNK); frames past it are in chunks of the directories.
+   * Measured: a directory access per single frame cost the production bench
+   * 5-25 % per phase, this fast path none (packages/bench/README.md).
+   */
+  flat_n = 0;
+  flat_type: Uint8Array = new Uint8Array(0);
+  flat_flags: Uint8Array = new Uint8Array(0);
+  flat_refcount: Int32Array = new Int32Array(0);
+  flat_mapcount: Int32Array = new Int32Array(0);
+  flat_gen: Gen = new Uint16Array(0);
+  flat_data: Float64Array = new Float64Array(0);
+  flat_owner: Owner = new Uint16Array(0);
+  flat_index: Float64Array = new Float64Array(0);
 
-  /** Frames the allocated chunks describe, from PFN 0 up (holes included). */
+  /** Frames the first region and the allocated chunks describe, from PFN 0 up (holes included). */
   private cap = 0;
   /** Frames ever used (PFN 0 is never handed out). */
   private top = 1;
@@ -174,100 +211,123 @@ export class PageFrames implements types.PageFrames {
     this.set_refcount(this.huge_zero_pfn, 1 << 30);
   }
 
-  /* Accessors for one frame (the convention every non-batch site uses). */
+  /*
+   * Accessors for one frame (the convention every non-batch site uses): the first
+   * region's flat arrays, else the directory, with frame_chunk() and frame_off()
+   * spelled out with FRAME_CHUNK's value (2^22 = 4194304) so that no nested call
+   * spends V8's inlining budget (cumulative bytecode per optimized function: with
+   * the calls, the callers of the accessors were no longer inlined;
+   * page_alloc_chunks.test.ts checks the literals against FRAME_CHUNK).
+   */
   get_type(pfn: number): number {
-    return this.type_dir[frame_chunk(pfn)][frame_off(pfn)];
+    return pfn < this.flat_n ? this.flat_type[pfn] : far_get(this.type_dir, pfn);
   }
   set_type(pfn: number, v: number): void {
-    this.type_dir[frame_chunk(pfn)][frame_off(pfn)] = v;
+    if (pfn < this.flat_n) this.flat_type[pfn] = v;
+    else far_set(this.type_dir, pfn, v);
   }
   get_flags(pfn: number): number {
-    return this.flags_dir[frame_chunk(pfn)][frame_off(pfn)];
+    return pfn < this.flat_n ? this.flat_flags[pfn] : far_get(this.flags_dir, pfn);
   }
   set_flags(pfn: number, v: number): void {
-    this.flags_dir[frame_chunk(pfn)][frame_off(pfn)] = v;
+    if (pfn < this.flat_n) this.flat_flags[pfn] = v;
+    else far_set(this.flags_dir, pfn, v);
   }
   /** flags |= bits. */
   set_flag_bits(pfn: number, bits: number): void {
-    this.flags_dir[frame_chunk(pfn)][frame_off(pfn)] |= bits;
+    if (pfn < this.flat_n) this.flat_flags[pfn] |= bits;
+    else far_set(this.flags_dir, pfn, far_get(this.flags_dir, pfn) | bits);
   }
   /** flags &= ~bits. */
   clear_flag_bits(pfn: number, bits: number): void {
-    this.flags_dir[frame_chunk(pfn)][frame_off(pfn)] &= ~bits;
+    if (pfn < this.flat_n) this.flat_flags[pfn] &= ~bits;
+    else far_set(this.flags_dir, pfn, far_get(this.flags_dir, pfn) & ~bits);
   }
   get_refcount(pfn: number): number {
-    return this.refcount_dir[frame_chunk(pfn)][frame_off(pfn)];
+    return pfn < this.flat_n ? this.flat_refcount[pfn] : far_get(this.refcount_dir, pfn);
   }
   set_refcount(pfn: number, v: number): void {
-    this.refcount_dir[frame_chunk(pfn)][frame_off(pfn)] = v;
+    if (pfn < this.flat_n) this.flat_refcount[pfn] = v;
+    else far_set(this.refcount_dir, pfn, v);
   }
   /** refcount += d; returns the new count. */
   add_refcount(pfn: number, d: number): number {
-    const a = this.refcount_dir[frame_chunk(pfn)];
-    const i = frame_off(pfn);
-    return (a[i] += d);
+    return pfn < this.flat_n ? (this.flat_refcount[pfn] += d) : far_set(this.refcount_dir, pfn, far_get(this.refcount_dir, pfn) + d);
   }
   get_mapcount(pfn: number): number {
-    return this.mapcount_dir[frame_chunk(pfn)][frame_off(pfn)];
+    return pfn < this.flat_n ? this.flat_mapcount[pfn] : far_get(this.mapcount_dir, pfn);
   }
   set_mapcount(pfn: number, v: number): void {
-    this.mapcount_dir[frame_chunk(pfn)][frame_off(pfn)] = v;
+    if (pfn < this.flat_n) this.flat_mapcount[pfn] = v;
+    else far_set(this.mapcount_dir, pfn, v);
   }
   /** mapcount += d; returns the new count. */
   add_mapcount(pfn: number, d: number): number {
-    const a = this.mapcount_dir[frame_chunk(pfn)];
-    const i = frame_off(pfn);
-    return (a[i] += d);
+    return pfn < this.flat_n ? (this.flat_mapcount[pfn] += d) : far_set(this.mapcount_dir, pfn, far_get(this.mapcount_dir, pfn) + d);
   }
   get_gen(pfn: number): number {
-    return this.gen_dir[frame_chunk(pfn)][frame_off(pfn)];
+    return pfn < this.flat_n ? this.flat_gen[pfn] : far_get(this.gen_dir, pfn);
   }
   get_data(pfn: number): number {
-    return this.data_dir[frame_chunk(pfn)][frame_off(pfn)];
+    return pfn < this.flat_n ? this.flat_data[pfn] : far_get(this.data_dir, pfn);
   }
   set_data(pfn: number, v: number): void {
-    this.data_dir[frame_chunk(pfn)][frame_off(pfn)] = v;
+    if (pfn < this.flat_n) this.flat_data[pfn] = v;
+    else far_set(this.data_dir, pfn, v);
   }
   get_owner(pfn: number): number {
-    return this.owner_dir[frame_chunk(pfn)][frame_off(pfn)];
+    return pfn < this.flat_n ? this.flat_owner[pfn] : far_get(this.owner_dir, pfn);
   }
   set_owner(pfn: number, v: number): void {
-    this.owner_dir[frame_chunk(pfn)][frame_off(pfn)] = v;
+    if (pfn < this.flat_n) this.flat_owner[pfn] = v;
+    else far_set(this.owner_dir, pfn, v);
   }
   get_index(pfn: number): number {
-    return this.index_dir[frame_chunk(pfn)][frame_off(pfn)];
+    return pfn < this.flat_n ? this.flat_index[pfn] : far_get(this.index_dir, pfn);
   }
   set_index(pfn: number, v: number): void {
-    this.index_dir[frame_chunk(pfn)][frame_off(pfn)] = v;
+    if (pfn < this.flat_n) this.flat_index[pfn] = v;
+    else far_set(this.index_dir, pfn, v);
   }
   /** Whether `gen` and `owner` are 32 bits wide (widened: see those fields). */
   get gen32(): boolean {
-    return !(this.gen_dir[0] instanceof Uint16Array);
+    return !(this.flat_gen instanceof Uint16Array);
   }
   get owner32(): boolean {
-    return !(this.owner_dir[0] instanceof Uint16Array);
+    return !(this.flat_owner instanceof Uint16Array);
   }
 
   /**
-   * Descriptors for every PFN from `top` up to `min` (exclusive): the first chunk
-   * doubles up to FRAME_CHUNK frames while `top` is in it; later chunks are
-   * allocated whole, once, when `top` reaches them (holes stay unallocated).
+   * Descriptors for every PFN from `top` up to `min` (exclusive): the first region
+   * doubles up to FRAME_CHUNK frames, then is reserved at FLAT_FRAMES, while `top`
+   * is in it; past it, chunks are allocated whole, once, when `top` reaches them
+   * (holes stay empty).
    */
   private grow(min: number): void {
     if (min <= this.cap) return;
     if (min > this.max_pfn + 1) throw new OutOfMemory(`out of simulated memory (max_pfn ${this.max_pfn})`);
     try {
-      if (this.top < FRAME_CHUNK && this.cap < FRAME_CHUNK) {
-        // The first chunk doubles (the only chunk ever copied, and only while it is smaller than FRAME_CHUNK).
-        let n = this.cap || 1024;
-        while (n < Math.min(min, FRAME_CHUNK)) n *= 2;
-        n = Math.min(n, this.max_pfn + 1);
-        this.set_chunk(0, n, this.cap);
-        this.cap = n;
+      if (this.cap === this.flat_n && this.top <= this.flat_n + 1 && this.flat_n < FLAT_FRAMES) {
+        const limit = this.max_pfn + 1;
+        if (min <= FRAME_CHUNK) {
+          // The first region doubles (copied only while it is at most FRAME_CHUNK frames).
+          let n = this.flat_n || 1024;
+          while (n < min) n *= 2;
+          this.set_flat(Math.min(n, limit));
+        } else if (this.flat_n < FRAME_CHUNK || this.flat_n < Math.min(FLAT_FRAMES, limit)) {
+          // Reserved once at its largest; a host that refuses it gets FRAME_CHUNK and chunks after it.
+          try {
+            this.set_flat(Math.min(FLAT_FRAMES, limit));
+          } catch (e) {
+            if (!(e instanceof RangeError)) throw e;
+            if (this.flat_n < FRAME_CHUNK) this.set_flat(Math.min(FRAME_CHUNK, limit));
+          }
+        }
+        this.cap = this.flat_n;
       }
       if (min > this.cap) {
         for (let c = frame_chunk(Math.max(this.cap, this.top)); c * FRAME_CHUNK < min; c++) {
-          if (this.type_dir[c] === undefined) this.set_chunk(c, Math.min(FRAME_CHUNK, this.max_pfn + 1 - c * FRAME_CHUNK), 0);
+          if (c >= this.type_dir.length || this.type_dir[c].length === 0) this.set_chunk(c, Math.min(FRAME_CHUNK, this.max_pfn + 1 - c * FRAME_CHUNK));
         }
         this.cap = Math.min((frame_chunk(min - 1) + 1) * FRAME_CHUNK, this.max_pfn + 1);
       }
@@ -277,24 +337,75 @@ export class PageFrames implements types.PageFrames {
     }
   }
 
-  /** Chunk `c` becomes `n` frames of zeroed descriptors, the first `keep` copied from the old chunk. */
-  private set_chunk(c: number, n: number, keep: number): void {
-    const g = <T extends { subarray(a: number, b: number): ArrayLike<number> }>(old: T | undefined, mk: new (n: number) => T): T => {
+  /** The first region becomes `n` frames (the frames below the old flat_n copied), its chunks views of it. */
+  private set_flat(n: number): void {
+    const keep = this.flat_n;
+    const g = <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(old: T, mk: new (n: number) => T): T => {
       const a = new mk(n);
-      if (old !== undefined && keep > 0) (a as unknown as Uint8Array).set(old.subarray(0, keep) as Uint8Array);
+      if (keep > 0) (a as Uint8Array).set(old as Uint8Array);
       return a;
     };
+    // Every array first, then the fields (a refused reservation leaves the old ones).
+    const t0 = g(this.flat_type, Uint8Array);
+    const f0 = g(this.flat_flags, Uint8Array);
+    const r0 = g(this.flat_refcount, Int32Array);
+    const m0 = g(this.flat_mapcount, Int32Array);
+    const g0: Gen = this.flat_gen instanceof Uint16Array ? g(this.flat_gen, Uint16Array) : g(this.flat_gen, Uint32Array);
+    const d0 = g(this.flat_data, Float64Array);
+    const o0: Owner = this.flat_owner instanceof Uint16Array ? g(this.flat_owner, Uint16Array) : g(this.flat_owner, Int32Array);
+    const i0 = g(this.flat_index, Float64Array);
+    this.flat_type = t0;
+    this.flat_flags = f0;
+    this.flat_refcount = r0;
+    this.flat_mapcount = m0;
+    this.flat_gen = g0;
+    this.flat_data = d0;
+    this.flat_owner = o0;
+    this.flat_index = i0;
+    this.flat_n = n;
+    this.flat_views();
+  }
+
+  /** The directories' chunks of the first region: its arrays themselves while they are one chunk, else views. */
+  private flat_views(): void {
+    const n = this.flat_n;
+    for (let c = 0; c * FRAME_CHUNK < n; c++) {
+      const lo = c * FRAME_CHUNK;
+      const hi = Math.min(n, lo + FRAME_CHUNK);
+      const v = <T extends { subarray(a: number, b: number): T }>(a: T): T => (n <= FRAME_CHUNK ? a : a.subarray(lo, hi));
+      this.type_dir[c] = v(this.flat_type);
+      this.flags_dir[c] = v(this.flat_flags);
+      this.refcount_dir[c] = v(this.flat_refcount);
+      this.mapcount_dir[c] = v(this.flat_mapcount);
+      this.gen_dir[c] = this.flat_gen instanceof Uint16Array ? v(this.flat_gen) : v(this.flat_gen);
+      this.data_dir[c] = v(this.flat_data);
+      this.owner_dir[c] = this.flat_owner instanceof Uint16Array ? v(this.flat_owner) : v(this.flat_owner);
+      this.index_dir[c] = v(this.flat_index);
+    }
+  }
+
+  /** Chunk `c` (past the first region) becomes `n` frames of zeroed descriptors. */
+  private set_chunk(c: number, n: number): void {
+    // Chunks below c that no frame reached (holes) are empty arrays: the directories stay packed.
+    for (let h = this.type_dir.length; h < c; h++) {
+      this.type_dir.push(new Uint8Array(0));
+      this.flags_dir.push(new Uint8Array(0));
+      this.refcount_dir.push(new Int32Array(0));
+      this.mapcount_dir.push(new Int32Array(0));
+      this.gen_dir.push(this.gen32 ? new Uint32Array(0) : new Uint16Array(0));
+      this.data_dir.push(new Float64Array(0));
+      this.owner_dir.push(this.owner32 ? new Int32Array(0) : new Uint16Array(0));
+      this.index_dir.push(new Float64Array(0));
+    }
     // Every array first, then the fields (a refused allocation leaves the old ones).
-    const gen32 = this.gen_dir.length > 0 && this.gen32;
-    const owner32 = this.owner_dir.length > 0 && this.owner32;
-    const type = g(this.type_dir[c], Uint8Array);
-    const flags = g(this.flags_dir[c], Uint8Array);
-    const refcount = g(this.refcount_dir[c], Int32Array);
-    const mapcount = g(this.mapcount_dir[c], Int32Array);
-    const gen: Gen = gen32 ? g(this.gen_dir[c] as Uint32Array, Uint32Array) : g(this.gen_dir[c] as Uint16Array, Uint16Array);
-    const data = g(this.data_dir[c], Float64Array);
-    const owner: Owner = owner32 ? g(this.owner_dir[c] as Int32Array, Int32Array) : g(this.owner_dir[c] as Uint16Array, Uint16Array);
-    const index = g(this.index_dir[c], Float64Array);
+    const type = new Uint8Array(n);
+    const flags = new Uint8Array(n);
+    const refcount = new Int32Array(n);
+    const mapcount = new Int32Array(n);
+    const gen: Gen = this.gen32 ? new Uint32Array(n) : new Uint16Array(n);
+    const data = new Float64Array(n);
+    const owner: Owner = this.owner32 ? new Int32Array(n) : new Uint16Array(n);
+    const index = new Float64Array(n);
     this.type_dir[c] = type;
     this.flags_dir[c] = flags;
     this.refcount_dir[c] = refcount;
@@ -320,31 +431,40 @@ export class PageFrames implements types.PageFrames {
 
   /** Make room for mm id `id` in `owner` (16 bits wide until an id needs more). */
   owner_fits(id: number): void {
-    if (id > 0xffff && !this.owner32) this.owner_dir = this.widened(this.owner_dir, Int32Array);
+    if (id > 0xffff && !this.owner32) {
+      const nf = this.nr_flat_chunks();
+      const [o0, ...far] = this.widened([this.flat_owner, ...this.owner_dir.slice(nf)], Int32Array);
+      this.flat_owner = o0;
+      this.owner_dir = [...this.owner_dir.slice(0, nf), ...far]; // the first nf: views, redone below
+      this.flat_views();
+    }
   }
 
-  /** The generation array of `pfn`'s chunk after a 16-bit generation at 0xffff: the directory widened to 32 bits. */
-  private widen_gen(pfn: number): Gen {
-    this.gen_dir = this.widened(this.gen_dir, Uint32Array);
-    return this.gen_dir[frame_chunk(pfn)];
+  /** After a 16-bit generation at 0xffff: every generation widened to 32 bits (re-read the arrays). */
+  private widen_gen(): void {
+    const nf = this.nr_flat_chunks();
+    const [g0, ...far] = this.widened([this.flat_gen, ...this.gen_dir.slice(nf)], Uint32Array);
+    this.flat_gen = g0;
+    this.gen_dir = [...this.gen_dir.slice(0, nf), ...far];
+    this.flat_views();
+  }
+
+  /** Directory chunks that are views of the first region. */
+  private nr_flat_chunks(): number {
+    return Math.ceil(this.flat_n / FRAME_CHUNK);
   }
 
   /**
-   * Every chunk of `dir` in a new array of `mk` of the same length (a rare
-   * one-off: the first 65,536th free of a frame, the first mm id past 65,535).
+   * Each array of `arrs` (the first region's, then the chunks past it) in a new
+   * array of `mk` of the same length (a rare one-off: the first 65,536th free of
+   * a frame, the first mm id past 65,535).
    */
-  protected widened<T extends Int32Array | Uint32Array>(dir: ArrayLike<number>[], mk: new (n: number) => T): T[] {
-    const out: T[] = [];
-    for (let c = 0; c < dir.length; c++) {
-      const old = dir[c];
-      if (old === undefined) continue;
+  protected widened<T extends Int32Array | Uint32Array>(arrs: ArrayLike<number>[], mk: new (n: number) => T): T[] {
+    return arrs.map((old) => {
       const n = new mk(old.length);
-      // Only the frames ever used hold anything: copy those (the rest stays zero, and uncommitted).
-      const used = Math.min(old.length, this.top - c * FRAME_CHUNK);
-      for (let i = 0; i < used; i++) n[i] = old[i];
-      out[c] = n;
-    }
-    return out;
+      for (let i = 0; i < old.length; i++) n[i] = old[i];
+      return n;
+    });
   }
 
   /** Frames never used before, from `top` (kept out of alloc(): the hot path pops a free list). */
@@ -368,19 +488,30 @@ export class PageFrames implements types.PageFrames {
     if (pfn < 0) pfn = this.alloc_top(order);
     else this.nr_free -= n;
     this.nr_used += n;
-    // A THP is 512-aligned, a chunk 2^22-aligned: a folio lies in one chunk.
-    const c = frame_chunk(pfn);
-    const o = frame_off(pfn);
-    const t = this.type_dir[c];
-    const fl = this.flags_dir[c];
-    const mc = this.mapcount_dir[c];
-    const da = this.data_dir[c];
+    // A THP is 512-aligned, a chunk 2^22-aligned: a folio lies in one chunk (or in the first region).
+    let o = pfn;
+    let t = this.flat_type;
+    let fl = this.flat_flags;
+    let mc = this.flat_mapcount;
+    let da = this.flat_data;
+    let rc = this.flat_refcount;
+    let ow = this.flat_owner;
+    if (pfn >= this.flat_n) {
+      const c = frame_chunk(pfn);
+      o = frame_off(pfn);
+      t = this.type_dir[c];
+      fl = this.flags_dir[c];
+      mc = this.mapcount_dir[c];
+      da = this.data_dir[c];
+      rc = this.refcount_dir[c];
+      ow = this.owner_dir[c];
+    }
     t[o] = type;
     fl[o] = order ? PF_HEAD : 0;
-    this.refcount_dir[c][o] = 1;
+    rc[o] = 1;
     mc[o] = 0;
     da[o] = 0;
-    this.owner_dir[c][o] = 0;
+    ow[o] = 0;
     for (let i = 1; i < n; i++) {
       t[o + i] = PG_TAIL;
       fl[o + i] = 0;
@@ -392,20 +523,31 @@ export class PageFrames implements types.PageFrames {
 
   /** Free a frame (or a THP folio by its head); poisons the descriptors. */
   free(pfn: number, order: 0 | 9): void {
-    const c = frame_chunk(pfn);
-    const o = frame_off(pfn);
-    const type = this.type_dir[c];
+    let o = pfn;
+    let type = this.flat_type;
+    let refcount = this.flat_refcount;
+    let mapcount = this.flat_mapcount;
+    let flags = this.flat_flags;
+    let gen = this.flat_gen;
+    if (pfn >= this.flat_n) {
+      const c = frame_chunk(pfn);
+      o = frame_off(pfn);
+      type = this.type_dir[c];
+      refcount = this.refcount_dir[c];
+      mapcount = this.mapcount_dir[c];
+      flags = this.flags_dir[c];
+      gen = this.gen_dir[c];
+    }
     const t = type[o];
     if (t === PG_FREE) throw new Error(`double free of pfn ${pfn}`);
     if (t === PG_ZERO || t === PG_TAIL) throw new Error(`freeing pfn ${pfn} of type ${t}`);
     const n = 1 << order;
-    const refcount = this.refcount_dir[c];
-    const mapcount = this.mapcount_dir[c];
-    const flags = this.flags_dir[c];
-    let gen = this.gen_dir[c];
     for (let i = o; i < o + n; i++) {
       type[i] = PG_FREE;
-      if (gen[i] === 0xffff && gen instanceof Uint16Array) gen = this.widen_gen(pfn);
+      if (gen[i] === 0xffff && gen instanceof Uint16Array) {
+        this.widen_gen();
+        gen = pfn < this.flat_n ? this.flat_gen : this.gen_dir[frame_chunk(pfn)];
+      }
       gen[i]++;
       refcount[i] = 0;
       mapcount[i] = 0;
@@ -569,7 +711,10 @@ export class PageFrames implements types.PageFrames {
       for (let q = lo; q < hi; q++) {
         const t = type[q];
         if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(base + q, 0); // throws
-        if (gen[q] === 0xffff && gen instanceof Uint16Array) gen = this.widen_gen(base); // as free() does
+        if (gen[q] === 0xffff && gen instanceof Uint16Array) {
+          this.widen_gen(); // as free() does
+          gen = this.gen_dir[c];
+        }
         gen[q] = gen[q] + 1;
       }
       type.fill(PG_FREE, lo, hi);
@@ -582,7 +727,10 @@ export class PageFrames implements types.PageFrames {
     for (let i = 0, q = o; i < n; i++, q += step) {
       const t = type[q];
       if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(base + q, 0); // throws
-      if (gen[q] === 0xffff && gen instanceof Uint16Array) gen = this.widen_gen(base); // as free() does
+      if (gen[q] === 0xffff && gen instanceof Uint16Array) {
+        this.widen_gen(); // as free() does
+        gen = this.gen_dir[c];
+      }
       gen[q] = gen[q] + 1;
       type[q] = PG_FREE;
       refcount[q] = 0;

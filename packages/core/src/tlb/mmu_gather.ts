@@ -12,7 +12,7 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { flush_tlb_mm_range } from "./flush.js";
 import { folio_put } from "../mm/folio.js";
-import { frame_chunk, frame_off, frames_in_chunk, PF_HEAD } from "../mm/page_alloc.js";
+import { FRAME_CHUNK, frame_chunk, frame_off, PF_HEAD } from "../mm/page_alloc.js";
 import type { PageFrames } from "../types/mm_types.js";
 import type { MmStruct, Vma } from "../types/mm_types.js";
 import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
@@ -311,9 +311,8 @@ function free_run_length(f: PageFrames, pages: number[], j: number, nr: number):
   const c = frame_chunk(p);
   const refcount = f.refcount_dir[c];
   const flags = f.flags_dir[c];
-  const m = frames_in_chunk(p, d, nr - j);
   let r = 0;
-  for (let q = p, o = frame_off(p); r < m && pages[j + r] === q && refcount[o] === 1 && (flags[o] & PF_HEAD) === 0; r++, q += d, o += d);
+  for (let q = p, o = frame_off(p); j + r < nr && o >= 0 && o < FRAME_CHUNK && pages[j + r] === q && refcount[o] === 1 && (flags[o] & PF_HEAD) === 0; r++, q += d, o += d);
   // A page count (< 0) after the last: that folio has nr_pages references queued.
   if (j + r < nr && pages[j + r] < 0) r--;
   return r;

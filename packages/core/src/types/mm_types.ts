@@ -147,6 +147,19 @@ export interface PageFrames {
   readonly owner_dir: readonly (Uint16Array | Int32Array)[];
   /** Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE reclaim). */
   readonly index_dir: readonly Float64Array[];
+  /**
+   * The first region (PFNs below flat_n) in flat arrays: the accessors' fast path,
+   * which a hot site may take itself (`pfn < flat_n`), else the accessors.
+   */
+  readonly flat_n: number;
+  readonly flat_type: Uint8Array;
+  readonly flat_flags: Uint8Array;
+  readonly flat_refcount: Int32Array;
+  readonly flat_mapcount: Int32Array;
+  readonly flat_gen: Uint16Array | Uint32Array;
+  readonly flat_data: Float64Array;
+  readonly flat_owner: Uint16Array | Int32Array;
+  readonly flat_index: Float64Array;
   /* One frame's fields. */
   get_type(pfn: number): number;
   set_type(pfn: number, v: number): void;
