@@ -146,7 +146,8 @@ export function zap_present_ptes_batch(
     const folio = page_folio(k, page);
     // should_zap_folio() false, or a large folio (folio_pte_batch): zap_present_ptes()'s.
     if (folio_test_large(k, folio) || (skip_cows && folio_test_anon(k, folio))) break;
-    f.add_mapcount(page, -1); // folio_remove_rmap_ptes()
+    if (page < f.flat_n) f.flat_mapcount[page]--; // folio_remove_rmap_ptes() (the flat fast path: see folio.ts)
+    else f.add_mapcount(page, -1);
     if (mm_counter(k, folio) === MM_SHMEMPAGES) z.rss_shmem--;
     else z.rss_anon--;
     const full = __tlb_remove_folio_pages(tlb, folio, 1);

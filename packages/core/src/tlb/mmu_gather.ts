@@ -307,12 +307,15 @@ function free_run_length(f: PageFrames, pages: number[], j: number, nr: number):
   const d = pages[j + 1] - p;
   // A negative entry is a page count, not a PFN; free_run() takes an int32 step.
   if (d === 0 || p < 0 || pages[j + 1] < 0 || d > 0x7fffffff || d < -0x7fffffff) return 0;
-  // In p's descriptor chunk only (a run crossing its end stops there; the next run starts in the next chunk).
-  const c = frame_chunk(p);
-  const refcount = f.refcount_dir[c];
-  const flags = f.flags_dir[c];
+  // In the first frame region's flat arrays, or in p's descriptor chunk only (a run crossing its end stops
+  // there; the next run starts in the next chunk).
+  const flat = p < f.flat_n;
+  const c = flat ? 0 : frame_chunk(p);
+  const refcount = flat ? f.flat_refcount : f.refcount_dir[c];
+  const flags = flat ? f.flat_flags : f.flags_dir[c];
+  const end = flat ? f.flat_n : FRAME_CHUNK;
   let r = 0;
-  for (let q = p, o = frame_off(p); j + r < nr && o >= 0 && o < FRAME_CHUNK && pages[j + r] === q && refcount[o] === 1 && (flags[o] & PF_HEAD) === 0; r++, q += d, o += d);
+  for (let q = p, o = flat ? p : frame_off(p); j + r < nr && o >= 0 && o < end && pages[j + r] === q && refcount[o] === 1 && (flags[o] & PF_HEAD) === 0; r++, q += d, o += d);
   // A page count (< 0) after the last: that folio has nr_pages references queued.
   if (j + r < nr && pages[j + r] < 0) r--;
   return r;
