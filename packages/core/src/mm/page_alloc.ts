@@ -8,30 +8,37 @@
  * entries are overwritten (pgtable/store.ts), so a later access through a stale
  * pointer is detectable.
  *
- * The descriptors are held in chunks of FRAME_CHUNK (2^22) frames (issue #10 §4:
- * no limit below 2^40 frames but max_pfn and host memory; a typed array holds
- * fewer than 2^33 elements on Node 20, so flat arrays could not). Each field has
- * a directory of chunks (`type_dir`, `flags_dir`, `refcount_dir`, `mapcount_dir`,
- * `gen_dir`, `data_dir`, `owner_dir`, `index_dir`); a chunk is allocated when
- * `top` reaches it and never copied (the first one doubles from 1,024 frames up
- * to FRAME_CHUNK, for the explorer's small kernels); the host OS commits a
- * chunk's pages as they are written, so host memory stays in proportion to the
- * frames ever used (issue #10 §1). Like SPARSEMEM's mem_section[] memmaps (2^15
- * pages a section on x86-64); the model's chunks are larger and hold its own
- * fields, not struct page.
+ * No limit below 2^40 frames but max_pfn and host memory (issue #10 §4; a typed
+ * array holds fewer than 2^33 elements on Node 20, so flat arrays alone could
+ * not). The first region, PFNs below `flat_n`, is flat typed arrays (`flat_type`,
+ * `flat_flags`, ...) that double from 1,024 frames (the explorer builds a kernel
+ * per execution, which uses a few hundred) up to FRAME_CHUNK (2^22), then are
+ * reserved once at FLAT_FRAMES (2^29, 2 TiB); frames past it are in chunks of
+ * FRAME_CHUNK frames, allocated whole when `top` reaches them and never copied.
+ * Each field has a directory of chunks (`type_dir`, `flags_dir`, `refcount_dir`,
+ * `mapcount_dir`, `gen_dir`, `data_dir`, `owner_dir`, `index_dir`) covering every
+ * PFN: the first region's chunks are views of its arrays. The host OS commits
+ * pages as they are written, so host memory stays in proportion to the frames
+ * ever used (issue #10 §1). Like SPARSEMEM's mem_section[] memmaps (2^15 pages a
+ * section on x86-64); the model's chunks are larger and hold its own fields.
+ * Why a flat first region: a directory access per single frame cost the
+ * production bench 5-25 % per phase (V8 inlines the accessors' callers less);
+ * the flat arrays' fast path costs one compare.
  *
  * Access convention (every site outside this file):
  *   - one frame: the accessors, `frames.get_type(pfn)`, `frames.set_type(pfn, v)`,
  *     likewise flags, refcount, mapcount, data, owner, index (gen: get only), plus
  *     `add_refcount`/`add_mapcount(pfn, d)` (return the new count) and
- *     `set_flag_bits`/`clear_flag_bits(pfn, bits)`;
+ *     `set_flag_bits`/`clear_flag_bits(pfn, bits)`; a very hot site may test
+ *     `pfn < frames.flat_n` and index `frames.flat_type` etc. itself, calling the
+ *     accessor otherwise (PtStore.lookup(), folio.ts);
  *   - a run of frames in a hot loop: resolve the chunk once,
  *     `const c = frame_chunk(pfn), mc = frames.mapcount_dir[c]`, index it with
  *     `frame_off(q)` (or frame_off(pfn) + i * d), and split the run where it
  *     leaves the chunk: `frames_in_chunk(pfn, d, n)` frames of it are in pfn's
  *     chunk. alloc_run() never returns a run that crosses a chunk; free_run()
- *     splits its own. Re-read the directory after anything that may allocate or
- *     free (a chunk may be replaced: the first one grows, `gen`/`owner` widen).
+ *     splits its own. Re-read the arrays after anything that may allocate or
+ *     free (they may be replaced: the first region grows, `gen`/`owner` widen).
  *   - frame_chunk()/frame_off() are valid for PFNs up to 2^53 (never `>>>` or
  *     `| 0` on a PFN: they wrap at 2^32 / 2^31).
  */
