@@ -495,7 +495,20 @@ export class PageFrames implements types.PageFrames {
     if (pfn < 0) pfn = this.alloc_top(order);
     else this.nr_free -= n;
     this.nr_used += n;
-    // A THP is 512-aligned, a chunk 2^22-aligned: a folio lies in one chunk (or in the first region).
+    if (order === 0 && pfn < this.flat_n) {
+      // The common case written out (small: alloc() is inlined into the fault paths, see the accessors).
+      this.flat_type[pfn] = type;
+      this.flat_flags[pfn] = 0;
+      this.flat_refcount[pfn] = 1;
+      this.flat_mapcount[pfn] = 0;
+      this.flat_data[pfn] = 0;
+      this.flat_owner[pfn] = 0;
+    } else this.alloc_desc(pfn, order, type);
+    return pfn;
+  }
+
+  /** alloc()'s descriptors of the 2^order frames from `pfn` (a THP is 512-aligned, a chunk 2^22-aligned: a folio lies in one chunk). */
+  private alloc_desc(pfn: number, order: 0 | 9, type: number): void {
     let o = pfn;
     let t = this.flat_type;
     let fl = this.flat_flags;
@@ -519,14 +532,14 @@ export class PageFrames implements types.PageFrames {
     mc[o] = 0;
     da[o] = 0;
     ow[o] = 0;
-    for (let i = 1; i < n; i++) {
+    for (let i = 1; i < 1 << order; i++) {
       t[o + i] = PG_TAIL;
       fl[o + i] = 0;
       mc[o + i] = 0;
       da[o + i] = 0;
     }
-    return pfn;
   }
+
 
   /** Free a frame (or a THP folio by its head); poisons the descriptors. */
   free(pfn: number, order: 0 | 9): void {
