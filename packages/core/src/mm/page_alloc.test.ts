@@ -11,7 +11,7 @@ import { PtStore, PTE_LEVEL } from "../pgtable/store.js";
 
 /** The mutant: widening copies nothing (the frames' earlier values are lost). */
 class ForgetfulFrames extends PageFrames {
-  protected override widened<T extends Int32Array | Uint32Array>(dir: ArrayLike<number>[], mk: new (n: number) => T): T[] {
+  protected override widened<T extends Int32Array | Uint32Array>(dir: ArrayLike<number>[], mk: new (n: number) => T, _used: number[]): T[] {
     return dir.map((old) => new mk(old.length));
   }
 }

@@ -440,7 +440,7 @@ export class PageFrames implements types.PageFrames {
   owner_fits(id: number): void {
     if (id > 0xffff && !this.owner32) {
       const nf = this.nr_flat_chunks();
-      const [o0, ...far] = this.widened([this.flat_owner, ...this.owner_dir.slice(nf)], Int32Array);
+      const [o0, ...far] = this.widened([this.flat_owner, ...this.owner_dir.slice(nf)], Int32Array, this.used_lengths(nf));
       this.flat_owner = o0;
       this.owner_dir = [...this.owner_dir.slice(0, nf), ...far]; // the first nf: views, redone below
       this.flat_views();
@@ -450,10 +450,17 @@ export class PageFrames implements types.PageFrames {
   /** After a 16-bit generation at 0xffff: every generation widened to 32 bits (re-read the arrays). */
   private widen_gen(): void {
     const nf = this.nr_flat_chunks();
-    const [g0, ...far] = this.widened([this.flat_gen, ...this.gen_dir.slice(nf)], Uint32Array);
+    const [g0, ...far] = this.widened([this.flat_gen, ...this.gen_dir.slice(nf)], Uint32Array, this.used_lengths(nf));
     this.flat_gen = g0;
     this.gen_dir = [...this.gen_dir.slice(0, nf), ...far];
     this.flat_views();
+  }
+
+  /** How many frames of the first region and of each chunk from `nf` on were ever used (widened() copies those only). */
+  private used_lengths(nf: number): number[] {
+    const out = [Math.min(this.flat_n, this.top)];
+    for (let c = nf; c < this.type_dir.length; c++) out.push(Math.max(0, Math.min(this.type_dir[c].length, this.top - c * FRAME_CHUNK)));
+    return out;
   }
 
   /** Directory chunks that are views of the first region. */
@@ -463,13 +470,14 @@ export class PageFrames implements types.PageFrames {
 
   /**
    * Each array of `arrs` (the first region's, then the chunks past it) in a new
-   * array of `mk` of the same length (a rare one-off: the first 65,536th free of
+   * array of `mk` of the same length, its first used[k] elements copied (a rare one-off: the first 65,536th free of
    * a frame, the first mm id past 65,535).
    */
-  protected widened<T extends Int32Array | Uint32Array>(arrs: ArrayLike<number>[], mk: new (n: number) => T): T[] {
-    return arrs.map((old) => {
+  protected widened<T extends Int32Array | Uint32Array>(arrs: ArrayLike<number>[], mk: new (n: number) => T, used: number[]): T[] {
+    return arrs.map((old, k) => {
       const n = new mk(old.length);
-      for (let i = 0; i < old.length; i++) n[i] = old[i];
+      // Only the frames ever used hold anything: copy those (the rest stays zero, and uncommitted).
+      for (let i = 0; i < used[k]; i++) n[i] = old[i];
       return n;
     });
   }

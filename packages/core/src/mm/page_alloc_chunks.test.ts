@@ -83,6 +83,26 @@ describe("PageFrames: descriptors in chunks, PFNs up to 2^40 - 1", () => {
     expect(far_frames(new WrappingFrames(2 ** 40 - 1))).not.toEqual(FAR_FRAMES);
   });
 
+  it("widens owner and gen past the first FRAME_CHUNK frames (the first region reserved), the directory's views following", () => {
+    const f = new PageFrames();
+    const out = { n: 0, step: 0 };
+    while (f.nr_used < FRAME_CHUNK + 100) f.alloc_run(1 << 20, PG_ANON, out);
+    const p = FRAME_CHUNK + 5;
+    expect(f.flat_n).toBeGreaterThan(p);
+    f.set_owner(9, 8);
+    f.set_owner(p, 7);
+    f.owner_fits(70_000);
+    f.set_owner(p + 1, 70_000);
+    expect([f.owner32, f.get_owner(9), f.get_owner(p), f.owner_dir[1][5], f.owner_dir[1][6]]).toEqual([true, 8, 7, 7, 70_000]);
+    expect(f.owner_dir[1].buffer).toBe(f.flat_owner.buffer);
+    for (let i = 0; i < 70_000; i++) {
+      f.free(p, 0);
+      f.alloc(0, PG_ANON);
+    }
+    expect([f.gen32, f.get_gen(p), f.gen_dir[1][5], f.get_gen(p + 1), f.get_owner(9)]).toEqual([true, 70_000, 70_000, 0, 8]);
+    expect(f.gen_dir[1].buffer).toBe(f.flat_gen.buffer);
+  });
+
   it("refuses a max_pfn past 2^40 - 1, and one the arch's entries cannot hold", () => {
     expect(() => new PageFrames(2 ** 40)).toThrow(/max_pfn must be an integer/);
     expect(new Engine({ arch: x86_64(), max_pfn: 2 ** 40 - 1 }).k.frames.max_pfn).toBe(2 ** 40 - 1);
