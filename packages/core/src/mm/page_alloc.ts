@@ -548,7 +548,6 @@ export class PageFrames implements types.PageFrames {
     }
   }
 
-
   /** Free a frame (or a THP folio by its head); poisons the descriptors. */
   free(pfn: number, order: 0 | 9): void {
     let o = pfn;
