@@ -10,6 +10,7 @@ import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { isMmsimError, type MmsimError } from "@mmsim/spec";
 import type { Point } from "../sched/point.js";
 import { run_to_completion } from "../sched/runner.js";
+import { LONE } from "../sched/lone.js";
 import { flat_path } from "../sched/trampoline.js";
 import { PreemptionCounter, ScheduleDivergenceError } from "../sched/schedule.js";
 import type { Strategy } from "../sched/strategy.js";
@@ -90,7 +91,12 @@ export interface ExecOptions {
    * "skip-unblock" do not wake actors blocked on a lock just freed,
    * "skip-choose" do not ask the strategy when one actor can run,
    * "skip-record" leave the steps out of `runnable`; "hand-back" returns every
-   * step to the loop (the same results, only slower).
+   * step to the loop (the same results, only slower). "no-lone" takes steps in
+   * place but never runs a task left alone on its kernel paths' lone variants
+   * (the same results, only slower); the broken lone runs (LONE_MUTANTS):
+   * "lone-skip-choose" does not ask the strategy while one task is left,
+   * "lone-skip-blocked" retries a blocked point of that task without taking
+   * the step.
    */
   solo_mutant?: SoloMutant;
   /**
@@ -103,8 +109,10 @@ export interface ExecOptions {
   stepping?: "nested" | "trampoline";
 }
 
-export type SoloMutant = "off" | "skip-rcu-poll" | "skip-unblock" | "skip-choose" | "skip-record" | "hand-back";
+export type SoloMutant = "off" | "skip-rcu-poll" | "skip-unblock" | "skip-choose" | "skip-record" | "hand-back" | "no-lone" | LoneMutant;
+export type LoneMutant = "lone-skip-choose" | "lone-skip-blocked";
 export const SOLO_MUTANTS: readonly SoloMutant[] = ["skip-rcu-poll", "skip-unblock", "skip-choose", "skip-record"];
+export const LONE_MUTANTS: readonly LoneMutant[] = ["lone-skip-choose", "lone-skip-blocked"];
 
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
 export function actorNames(s: Scenario): string[] {
@@ -261,12 +269,35 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   let keptPick = -1;
   let keptError: { e: unknown } | null = null;
   const solo = opts.solo_mutant ?? null;
+  // Lone runs: once the task being stepped is the only actor left that can ever run
+  // again (every other has returned to user space; no hardware walkers), no step
+  // can go to another actor, so none is handed back: this callback takes every
+  // step in place, a blocked one too (Op.next retries the action), and where the
+  // loop would throw (the step limit, every actor blocked, a strategy's pick that
+  // is not runnable or its exception) it throws the same error from the point, to
+  // the loop's catch. Meanwhile LONE.on makes that task's further kernel-path calls
+  // plain function calls (their `$lone` variants, sched/lone.ts): the same points
+  // in the same order, without a generator per call. Not a Linux mechanism.
+  const loneOk = !trace && opts.stepping !== "trampoline" && (solo === null || solo.startsWith("lone-")) && walkers.length === 0;
+  let lone = false;
+  const goLone = (): void => {
+    if (!loneOk || live !== 1) return;
+    lone = true;
+    LONE.on = true;
+  };
   const inPlace = (p: Point): boolean => {
-    if (p.kind === 4) return false; // blocked: the loop's business, from the end of this step on
+    const blocked = p.kind === 4;
+    if (blocked && !lone) return false; // blocked: the loop's business, from the end of this step on
     const a = actors[pick];
     // The end of step `step` (as after `a.path.next()` below).
-    a.blocked = false;
-    a.waiting = null;
+    if (blocked) {
+      if (solo === "lone-skip-blocked") return true;
+      a.blocked = true;
+      a.waiting = { kind: p.kind, what: p.what, obj: p.obj };
+    } else {
+      a.blocked = false;
+      a.waiting = null;
+    }
     if (record) result.steps.push({ actor: pick, what: p.what, stack: undefined });
     if (solo !== "skip-unblock") unblockOthers();
     current = pick;
@@ -274,6 +305,21 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     // The start of the next step (the loop's `step++` when handed back). This task is runnable: it was not blocked.
     const next = step + 1;
     handed = true;
+    if (lone) {
+      // What the top of the loop would do at step `next`, its errors included.
+      if (next >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
+      if (!runnableNow()) throw new DeadlockError(`every actor is blocked (${actors.filter((o) => o.blocked).map((o) => o.name).join(", ")})`);
+      const runnable = prevRunnable;
+      const c = solo === "lone-skip-choose" ? pick : strategy.choose(runnable, next, current);
+      if (!runnable.includes(c)) throw new ScheduleDivergenceError("not runnable", next, c, runnable, next + 1);
+      step = next;
+      a.task!.steps++;
+      result.choices.push(pick);
+      result.runnable.push(runnable);
+      result.preemptions = preemptions.step(pick, runnable);
+      handed = false;
+      return true;
+    }
     if (next >= max || solo === "hand-back") return false;
     runnableNow();
     const runnable = prevRunnable;
@@ -297,6 +343,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     return true;
   };
   try {
+    goLone();
     for (; ; step++) {
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
@@ -333,6 +380,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
         if (r.done) {
           a.done = true;
           live--;
+          goLone();
           if (record) result.steps.push({ actor: pick, what: "(returns to user)" });
         } else {
           const p = r.value as Point & { stack?: string };
@@ -345,6 +393,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       current = pick;
       k.rcu.rcu_poll(); // callbacks run as early as the grace period allows
     }
+    LONE.on = false;
     for (const a of actors) if (a.task) a.task.stepping = false;
     running = undefined; // the checks after the run: no actor is running
     k.rcu.rcu_poll();
@@ -358,6 +407,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   } catch (e) {
     return fail(e);
   } finally {
+    LONE.on = false;
     Error.stackTraceLimit = stackLimit;
     for (const a of actors) if (a.task) a.task.on_point = null;
   }
