@@ -299,7 +299,8 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       a.waiting = null;
     }
     if (record) result.steps.push({ actor: pick, what: p.what, stack: undefined });
-    if (solo !== "skip-unblock") unblockOthers();
+    // (Alone, every other actor is done, none blocked: nothing to wake.)
+    if (solo !== "skip-unblock" && !lone) unblockOthers();
     current = pick;
     if (solo !== "skip-rcu-poll") k.rcu.rcu_poll();
     // The start of the next step (the loop's `step++` when handed back). This task is runnable: it was not blocked.
@@ -308,7 +309,10 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     if (lone) {
       // What the top of the loop would do at step `next`, its errors included.
       if (next >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
-      if (!runnableNow()) throw new DeadlockError(`every actor is blocked (${actors.filter((o) => o.blocked).map((o) => o.name).join(", ")})`);
+      // Not blocked and alone, the runnable set is [pick]: the last step's array when it was that already.
+      if (blocked || prevRunnable.length !== 1 || prevRunnable[0] !== pick) {
+        if (!runnableNow()) throw new DeadlockError(`every actor is blocked (${actors.filter((o) => o.blocked).map((o) => o.name).join(", ")})`);
+      }
       const runnable = prevRunnable;
       const c = solo === "lone-skip-choose" ? pick : strategy.choose(runnable, next, current);
       if (!runnable.includes(c)) throw new ScheduleDivergenceError("not runnable", next, c, runnable, next + 1);

@@ -9,6 +9,15 @@
  */
 import { MmsimError } from "@mmsim/spec";
 import { GraphCloneError } from "./graph_clone.js";
+import { SCENARIO_BASE } from "./scenario.js";
+
+/**
+ * The per-page maps are keyed by the page's number relative to the scenarios'
+ * base (`page - KEY_BASE`): small integers, which a Map hashes and stores
+ * without boxing, where the absolute page numbers (≥ 2^33) are doubles. Only
+ * the keys: events and messages keep the absolute page.
+ */
+const KEY_BASE = SCENARIO_BASE / 4096;
 export interface OracleEvent {
   kind: "write" | "read" | "dontneed" | "free" | "pageout" | "hugepage" | "nohugepage" | "munmap";
   /** The (first) page. */
@@ -39,7 +48,7 @@ export class Oracle {
   private clock = 0;
   private seq = 1000;
   /**
-   * Per page, the completed events, newest first, as a list whose tails are shared (with copies too):
+   * Per page (keyed `page - KEY_BASE`), the completed events, newest first, as a list whose tails are shared (with copies too):
    * `done` holds the pages recorded since this oracle was made, `base` (never changed, shared by the
    * copies of a copy) the pages of the oracle it was copied from. A page's list is `done`'s, else `base`'s.
    */
@@ -118,12 +127,14 @@ export class Oracle {
   }
 
   private record(ev: OracleEvent, page = ev.page): void {
-    this.done.set(page, { ev, older: this.latest(page) });
+    const key = page - KEY_BASE;
+    this.done.set(key, { ev, older: this.done.get(key) ?? this.base.get(key) ?? null });
   }
 
   /** The newest completed event of a page (the head of its list). */
   private latest(page: number): Done | null {
-    return this.done.get(page) ?? this.base.get(page) ?? null;
+    const key = page - KEY_BASE;
+    return this.done.get(key) ?? this.base.get(key) ?? null;
   }
 
   /** The completed events of a page, oldest first. */
