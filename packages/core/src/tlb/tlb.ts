@@ -9,6 +9,7 @@
  */
 import type * as types from "../types/tlb.js";
 import type { CpuTlbState, TlbCounters } from "../types/tlb.js";
+import { TlbEntries } from "./entries.js";
 
 type PendingFlush = ({ mm: unknown; start: number; end: number; stride_shift: number; last_level: boolean } | { mm: unknown; all: true }) & { new_tlb_gen: number };
 
@@ -22,7 +23,7 @@ export class TlbModel implements types.TlbModel {
   private readonly pending = new Map<number, PendingFlush[]>();
 
   constructor(nr_cpus: number) {
-    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), huge_regions: new Set(), pwc: new Map(), pwc_gen: new Map(), pwc_pud: new Map(), pwc_pud_gen: new Map(), tlb_gen: 0 }));
+    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new TlbEntries(), huge_regions: new Set(), pwc: new Map(), pwc_gen: new Map(), pwc_pud: new Map(), pwc_pud_gen: new Map(), tlb_gen: 0 }));
   }
 
   /** mm->context.tlb_gen, by mm id. */
