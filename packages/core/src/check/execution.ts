@@ -92,11 +92,12 @@ export interface ExecOptions {
    * "skip-choose" do not ask the strategy when one actor can run,
    * "skip-record" leave the steps out of `runnable`; "hand-back" returns every
    * step to the loop (the same results, only slower). "no-lone" takes steps in
-   * place but never runs a task left alone on its kernel paths' lone variants
-   * (the same results, only slower); the broken lone runs (LONE_MUTANTS):
-   * "lone-skip-choose" does not ask the strategy while one task is left,
-   * "lone-skip-blocked" retries a blocked point of that task without taking
-   * the step.
+   * place but runs no task on its kernel paths' lone variants (the same
+   * results, only slower); the broken lone runs (LONE_MUTANTS):
+   * "lone-resume-early" goes back to the bottom task without recording the
+   * step that picked it, "lone-skip-blocked" retries a blocked point of the
+   * bottom task without taking the step, "lone-nested-lone" leaves the lone
+   * variants on for the actors run nested (which then cannot yield).
    */
   solo_mutant?: SoloMutant;
   /**
@@ -110,9 +111,9 @@ export interface ExecOptions {
 }
 
 export type SoloMutant = "off" | "skip-rcu-poll" | "skip-unblock" | "skip-choose" | "skip-record" | "hand-back" | "no-lone" | LoneMutant;
-export type LoneMutant = "lone-skip-choose" | "lone-skip-blocked";
+export type LoneMutant = "lone-resume-early" | "lone-skip-blocked" | "lone-nested-lone";
 export const SOLO_MUTANTS: readonly SoloMutant[] = ["skip-rcu-poll", "skip-unblock", "skip-choose", "skip-record"];
-export const LONE_MUTANTS: readonly LoneMutant[] = ["lone-skip-choose", "lone-skip-blocked"];
+export const LONE_MUTANTS: readonly LoneMutant[] = ["lone-resume-early", "lone-skip-blocked", "lone-nested-lone"];
 
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
 export function actorNames(s: Scenario): string[] {
@@ -269,62 +270,48 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   let keptPick = -1;
   let keptError: { e: unknown } | null = null;
   const solo = opts.solo_mutant ?? null;
-  // Lone runs: once the task being stepped is the only actor left that can ever run
-  // again (every other has returned to user space; no hardware walkers), no step
-  // can go to another actor, so none is handed back: this callback takes every
-  // step in place, a blocked one too (Op.next retries the action), and where the
-  // loop would throw (the step limit, every actor blocked, a strategy's pick that
-  // is not runnable or its exception) it throws the same error from the point, to
-  // the loop's catch. Meanwhile LONE.on makes that task's further kernel-path calls
-  // plain function calls (their `$lone` variants, sched/lone.ts): the same points
-  // in the same order, without a generator per call. Not a Linux mechanism.
-  const loneOk = !trace && opts.stepping !== "trampoline" && (solo === null || solo.startsWith("lone-")) && walkers.length === 0;
-  let lone = false;
-  const goLone = (): void => {
-    if (!loneOk || live !== 1) return;
-    lone = true;
-    LONE.on = true;
-  };
+  // Lone runs: the task the loop below resumes (the bottom of the JS stack: `bottom`)
+  // runs its further kernel-path calls as plain function calls, their `$lone`
+  // variants (LONE.on, sched/lone.ts): the same points in the same order, without a
+  // generator per call. Such a task cannot yield, so none of its steps is handed
+  // back: where the loop would take over (the strategy picks another actor or
+  // throws, the step limit, a blocked point), this callback runs the loop itself,
+  // nested (`resume`), from the start of the next step; the other actors run there
+  // as generators, yielding to that nested loop as usual, until the strategy picks
+  // the bottom task again, whose point then goes on in place. The same statements
+  // in the same order as the loop; only the JS stack differs (an error thrown
+  // while nested unwinds the bottom task's frames too: no kernel path catches, and
+  // the result reads only the error and the sanitizer's first report). Not a
+  // Linux mechanism: the model's scheduler.
+  const loneOk = !trace && opts.stepping !== "trampoline" && (solo === null || solo.startsWith("lone-"));
+  let bottom = -1;
   const inPlace = (p: Point): boolean => {
-    const blocked = p.kind === 4;
-    if (blocked && !lone) return false; // blocked: the loop's business, from the end of this step on
     const a = actors[pick];
-    // The end of step `step` (as after `a.path.next()` below).
-    if (blocked) {
+    if (p.kind === 4) {
+      if (pick !== bottom) return false; // blocked: the loop's business, from the end of this step on
       if (solo === "lone-skip-blocked") return true;
+      // What the loop does with a yielded blocked point (after `a.path.next()` below), then its `step++`.
       a.blocked = true;
       a.waiting = { kind: p.kind, what: p.what, obj: p.obj };
-    } else {
-      a.blocked = false;
-      a.waiting = null;
+      if (record) result.steps.push({ actor: pick, what: p.what, stack: undefined });
+      unblockOthers();
+      current = pick;
+      k.rcu.rcu_poll();
+      step++;
+      resume(pick);
+      return true; // Op.next tries the action again
     }
+    // The end of step `step` (as after `a.path.next()` below).
+    a.blocked = false;
+    a.waiting = null;
     if (record) result.steps.push({ actor: pick, what: p.what, stack: undefined });
-    // (Alone, every other actor is done, none blocked: nothing to wake.)
-    if (solo !== "skip-unblock" && !lone) unblockOthers();
+    if (solo !== "skip-unblock") unblockOthers();
     current = pick;
     if (solo !== "skip-rcu-poll") k.rcu.rcu_poll();
     // The start of the next step (the loop's `step++` when handed back). This task is runnable: it was not blocked.
     const next = step + 1;
     handed = true;
-    if (lone) {
-      // What the top of the loop would do at step `next`, its errors included.
-      if (next >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
-      // Not blocked and alone, the runnable set is [pick]: the last step's array when it was that already.
-      if (blocked || prevRunnable.length !== 1 || prevRunnable[0] !== pick) {
-        if (!runnableNow()) throw new DeadlockError(`every actor is blocked (${actors.filter((o) => o.blocked).map((o) => o.name).join(", ")})`);
-      }
-      const runnable = prevRunnable;
-      const c = solo === "lone-skip-choose" ? pick : strategy.choose(runnable, next, current);
-      if (!runnable.includes(c)) throw new ScheduleDivergenceError("not runnable", next, c, runnable, next + 1);
-      step = next;
-      a.task!.steps++;
-      result.choices.push(pick);
-      result.runnable.push(runnable);
-      result.preemptions = preemptions.step(pick, runnable);
-      handed = false;
-      return true;
-    }
-    if (next >= max || solo === "hand-back") return false;
+    if (next >= max || solo === "hand-back") return handBack();
     runnableNow();
     const runnable = prevRunnable;
     let c: number;
@@ -332,11 +319,11 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       c = solo === "skip-choose" && runnable.length === 1 ? pick : strategy.choose(runnable, next, current);
     } catch (e) {
       keptError = { e };
-      return false;
+      return handBack();
     }
     if (c !== pick) {
       keptPick = c;
-      return false;
+      return handBack();
     }
     step = next;
     a.task!.steps++;
@@ -346,8 +333,26 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     handed = false;
     return true;
   };
-  try {
-    goLone();
+  /** The step just ended is handed back: yielded to the loop, or for the bottom task (which cannot yield) the loop run here. */
+  const handBack = (): boolean => {
+    if (pick !== bottom) return false;
+    handed = false; // the loop's `continue`, then its `step++`
+    step++;
+    resume(pick);
+    return true;
+  };
+  /** The loop, nested in the bottom task `b`'s point, until it picks `b` again. */
+  const resume = (b: number): void => {
+    LONE.on = false;
+    loop(b);
+    LONE.on = true;
+  };
+  /**
+   * The scheduler's loop from the start of step `step`: from the top (`until` -1)
+   * until every task is done; nested (`until` the bottom task) until the strategy
+   * picks that task again, its step begun.
+   */
+  const loop = (until: number): void => {
     for (; ; step++) {
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
@@ -361,6 +366,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       pick = keptPick >= 0 ? keptPick : strategy.choose(runnable, step, current);
       keptPick = -1;
       if (!runnable.includes(pick)) throw new ScheduleDivergenceError("not runnable", step, pick, runnable, step + 1);
+      if (pick === until && solo === "lone-resume-early") return;
       result.choices.push(pick);
       result.runnable.push(runnable);
       result.preemptions = preemptions.step(pick, runnable);
@@ -375,7 +381,17 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
         t.trace_stack = trace;
         t.on_point = !trace && solo !== "off" ? inPlace : null;
         t.steps++;
+        if (pick === until) return; // the bottom task goes on at its point, in place
+        const top = until < 0 && loneOk;
+        if (top) {
+          bottom = pick;
+          LONE.on = true;
+        } else if (solo === "lone-nested-lone" && bottom >= 0) LONE.on = true;
         const r = a.path!.next();
+        if (top) {
+          bottom = -1;
+          LONE.on = false;
+        }
         if (handed) {
           // The callback ended the step at this point: the next one starts at the top of the loop.
           handed = false;
@@ -384,7 +400,6 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
         if (r.done) {
           a.done = true;
           live--;
-          goLone();
           if (record) result.steps.push({ actor: pick, what: "(returns to user)" });
         } else {
           const p = r.value as Point & { stack?: string };
@@ -397,6 +412,9 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       current = pick;
       k.rcu.rcu_poll(); // callbacks run as early as the grace period allows
     }
+  };
+  try {
+    loop(-1);
     LONE.on = false;
     for (const a of actors) if (a.task) a.task.stepping = false;
     running = undefined; // the checks after the run: no actor is running
