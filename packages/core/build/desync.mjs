@@ -46,9 +46,9 @@
  * kernel-path call. In the generators themselves every `yield* f(args)` of a
  * derived kernel path becomes `(__LONE.on ? f$lone(args) : yield* f(args))`,
  * `__LONE` being the one flag object `globalThis.__mmsim_lone`
- * (src/sched/lone.ts): the explorer sets it while the task it steps is the only
- * one left (check/execution.ts), so that task's later calls run as lone
- * variants. Imports and re-exports carry `$lone` beside `$step`.
+ * (src/sched/lone.ts): the explorer sets it while it resumes a task from its
+ * loop (check/execution.ts), so that task's later calls run as lone variants.
+ * Imports and re-exports carry `$lone` beside `$step`.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";

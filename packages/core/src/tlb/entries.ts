@@ -38,6 +38,12 @@ export class TlbEntries implements Iterable<[number, number]> {
     this.m.clear();
   }
 
+  /** The VPN of the oldest translation to `pfn`, or -1 (the sanitizer's check at every page free). */
+  vpn_of(pfn: number): number {
+    for (const [k, v] of this.m) if (v === pfn) return k + VPN_KEY_BASE;
+    return -1;
+  }
+
   /** [vpn, pfn] pairs, oldest first. */
   *[Symbol.iterator](): IterableIterator<[number, number]> {
     for (const [k, v] of this.m) yield [k + VPN_KEY_BASE, v];

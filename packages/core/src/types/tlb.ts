@@ -22,6 +22,8 @@ export interface TlbEntriesMap extends Iterable<[number, number]> {
   set(vpn: number, pfn: number): unknown;
   delete(vpn: number): boolean;
   clear(): void;
+  /** The VPN of the oldest translation to `pfn`, or -1. */
+  vpn_of(pfn: number): number;
 }
 
 export interface CpuTlbState {
