@@ -41,4 +41,41 @@ describe("TlbEntries", () => {
     expect([...e]).toEqual([]);
     expect(e.vpn_of(71)).toBe(-1);
   });
+
+  it("a shared copy (the snapshot's) is copied on the first write of either side, a range flush included", () => {
+    const fill = () => {
+      const e = new TlbEntries();
+      for (let i = 0; i < 1024; i++) e.set(BASE_VPN + i, 1000 + i);
+      e.set(5, 5);
+      return e;
+    };
+    const ref = [...fill()];
+    for (const write of [
+      (x: TlbEntries) => x.set(BASE_VPN + 3, 1),
+      (x: TlbEntries) => x.delete(BASE_VPN + 3),
+      (x: TlbEntries) => x.clear(),
+      (x: TlbEntries) => x.delete_range(BASE_VPN, BASE_VPN + 512, 1),
+      (x: TlbEntries) => x.delete_range(BASE_VPN, BASE_VPN + 1024, 512),
+    ]) {
+      const a = fill();
+      const b = a.share();
+      const c = b.share();
+      write(b);
+      expect([...a]).toEqual(ref);
+      expect([...c]).toEqual(ref);
+      // The same as the write on a map of its own.
+      const own = fill();
+      write(own);
+      expect([...b]).toEqual([...own]);
+      write(a);
+      expect([...a]).toEqual([...own]);
+      expect([...c]).toEqual(ref);
+    }
+    const r = fill();
+    r.delete_range(BASE_VPN + 2, BASE_VPN + 700, 3);
+    expect([...r]).toEqual(ref.filter(([v]) => v < BASE_VPN + 2 || v >= BASE_VPN + 700 || (v - BASE_VPN - 2) % 3 !== 0));
+    const s = fill().share();
+    s.delete_range(BASE_VPN + 2, BASE_VPN + 700, 3);
+    expect([...s]).toEqual([...r]);
+  });
 });

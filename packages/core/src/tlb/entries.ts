@@ -5,13 +5,37 @@
  * as Map keys; relative, they are small integers, which a Map hashes and stores
  * without boxing, and which the explorer's snapshot copies at every restore
  * about a third faster. The interface is the Map's, in absolute VPNs, in
- * insertion order. Not a Linux structure: the model's bookkeeping.
+ * insertion order. The explorer's snapshot shares the map with each of its
+ * copies (share()): the first write of either copies it, and a range flush of
+ * a shared map copies only what it leaves (delete_range; a 2 MiB MADV_DONTNEED
+ * leaves nothing). Not a Linux structure: the model's bookkeeping.
  */
 const VPN_KEY_BASE = 2 ** 33;
 
 export class TlbEntries implements Iterable<[number, number]> {
   /** Relative VPN → PFN. */
-  readonly m = new Map<number, number>();
+  private m = new Map<number, number>();
+  /** `m` is shared with another TlbEntries (share()): copy it before a write. */
+  private cow = false;
+
+  /** The map, this one's own from now on. */
+  private own(): Map<number, number> {
+    if (this.cow) {
+      const m = new Map<number, number>();
+      this.m.forEach((v, k) => m.set(k, v));
+      this.m = m;
+      this.cow = false;
+    }
+    return this.m;
+  }
+
+  /** A copy sharing this one's map until either of them writes (the explorer's snapshot, check/setup_snapshot.ts). */
+  share(): TlbEntries {
+    const c = new TlbEntries();
+    c.m = this.m;
+    c.cow = this.cow = true;
+    return c;
+  }
 
   get size(): number {
     return this.m.size;
@@ -26,16 +50,35 @@ export class TlbEntries implements Iterable<[number, number]> {
   }
 
   set(vpn: number, pfn: number): this {
-    this.m.set(vpn - VPN_KEY_BASE, pfn);
+    this.own().set(vpn - VPN_KEY_BASE, pfn);
     return this;
   }
 
   delete(vpn: number): boolean {
-    return this.m.delete(vpn - VPN_KEY_BASE);
+    if (!this.m.has(vpn - VPN_KEY_BASE)) return false;
+    return this.own().delete(vpn - VPN_KEY_BASE);
   }
 
   clear(): void {
-    this.m.clear();
+    if (this.cow) {
+      this.m = new Map();
+      this.cow = false;
+    } else this.m.clear();
+  }
+
+  /** delete(vpn) for vpn = from, from + step, ... below `to` (INVLPG over a range); a shared map is copied without them. */
+  delete_range(from: number, to: number, step: number): void {
+    if (this.cow) {
+      const m = new Map<number, number>();
+      this.m.forEach((v, k) => {
+        const vpn = k + VPN_KEY_BASE;
+        if (vpn < from || vpn >= to || (vpn - from) % step !== 0) m.set(k, v);
+      });
+      this.m = m;
+      this.cow = false;
+      return;
+    }
+    for (let vpn = from; vpn < to; vpn += step) this.m.delete(vpn - VPN_KEY_BASE);
   }
 
   /** The VPN of the oldest translation to `pfn`, or -1 (the sanitizer's check at every page free). */

@@ -145,8 +145,9 @@ export class TlbModel implements types.TlbModel {
     if (!this.track_entries) return;
     const c = this.cpus[cpu];
     const step = 2 ** (stride_shift - 12);
+    // The range's translations first, then the 2 MiB entries it touches: the same translations left, in the same order, as one vpn at a time.
+    c.entries.delete_range(start / 4096, end / 4096, step);
     for (let vpn = start / 4096; vpn < end / 4096; vpn += step) {
-      c.entries.delete(vpn);
       // INVLPG of any address a 2 MiB TLB entry covers evicts the whole entry.
       const region = Math.floor(vpn / 512);
       if (c.huge_regions.delete(region)) for (let v = region * 512; v < region * 512 + 512; v++) c.entries.delete(v);

@@ -24,6 +24,8 @@ export interface TlbEntriesMap extends Iterable<[number, number]> {
   clear(): void;
   /** The VPN of the oldest translation to `pfn`, or -1. */
   vpn_of(pfn: number): number;
+  /** delete(vpn) for vpn = from, from + step, ... below `to`. */
+  delete_range(from: number, to: number, step: number): void;
 }
 
 export interface CpuTlbState {
