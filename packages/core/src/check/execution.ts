@@ -115,6 +115,13 @@ export type LoneMutant = "lone-resume-early" | "lone-skip-blocked" | "lone-neste
 export const SOLO_MUTANTS: readonly SoloMutant[] = ["skip-rcu-poll", "skip-unblock", "skip-choose", "skip-record"];
 export const LONE_MUTANTS: readonly LoneMutant[] = ["lone-resume-early", "lone-skip-blocked", "lone-nested-lone"];
 
+/**
+ * The steps of the last execution: the next one's choices and runnable sets are
+ * allocated that long (a capacity only; cut to the steps it takes), not grown
+ * one push at a time. Module state that changes no result.
+ */
+let stepsHint = 0;
+
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
 export function actorNames(s: Scenario): string[] {
   return [...s.actors.map((a) => a.name), ...walkerCpus(s).map((c) => `hw${c}`)];
@@ -284,6 +291,14 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   // the result reads only the error and the sanitizer's first report). Not a
   // Linux mechanism: the model's scheduler.
   const loneOk = !trace && opts.stepping !== "trampoline" && (solo === null || solo.startsWith("lone-"));
+  // result.choices and result.runnable, filled by index: allocated as long as the last
+  // execution's (a capacity, cut to the steps taken below) instead of grown step by step.
+  const choices: number[] = stepsHint > 0 ? new Array<number>(stepsHint) : [];
+  const runnables: number[][] = stepsHint > 0 ? new Array<number[]>(stepsHint) : [];
+  result.choices = choices;
+  result.runnable = runnables;
+  let nc = 0;
+  let nr = 0;
   let bottom = -1;
   const inPlace = (p: Point): boolean => {
     const a = actors[pick];
@@ -327,8 +342,8 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     }
     step = next;
     a.task!.steps++;
-    result.choices.push(pick);
-    if (solo !== "skip-record") result.runnable.push(runnable);
+    choices[nc++] = pick;
+    if (solo !== "skip-record") runnables[nr++] = runnable;
     result.preemptions = preemptions.step(pick, runnable);
     handed = false;
     return true;
@@ -367,8 +382,8 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       keptPick = -1;
       if (!runnable.includes(pick)) throw new ScheduleDivergenceError("not runnable", step, pick, runnable, step + 1);
       if (pick === until && solo === "lone-resume-early") return;
-      result.choices.push(pick);
-      result.runnable.push(runnable);
+      choices[nc++] = pick;
+      runnables[nr++] = runnable;
       result.preemptions = preemptions.step(pick, runnable);
       const a = actors[pick];
       running = a.name;
@@ -429,6 +444,9 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   } catch (e) {
     return fail(e);
   } finally {
+    choices.length = nc;
+    runnables.length = nr;
+    stepsHint = Math.min(nc, 1 << 16);
     LONE.on = false;
     Error.stackTraceLimit = stackLimit;
     for (const a of actors) if (a.task) a.task.on_point = null;

@@ -69,7 +69,9 @@ export class Rcu implements types.Rcu {
    * (counted since the queue was last empty) is in chunk (g - tq_base) >> TQ_SHIFT;
    * [tq_head, tq_tail) are pending. A chunk goes when all its entries have run.
    */
-  private tq: Float64Array[] = [];
+  // The first chunk from the start: a copy of a kernel (the explorer's snapshot) then has it, and a restore
+  // reuses the previous copy's buffer instead of every execution allocating one.
+  private tq: Float64Array[] = [new Float64Array(TQ_CHUNK)];
   private tq_base = 0;
   private tq_head = 0;
   private tq_tail = 0;
