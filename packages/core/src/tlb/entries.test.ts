@@ -40,6 +40,11 @@ describe("TlbEntries", () => {
     e.clear();
     expect([...e]).toEqual([]);
     expect(e.vpn_of(71)).toBe(-1);
+    e.set(BASE_VPN, 3); // the bounds start again after a clear
+    expect(e.vpn_of(3)).toBe(BASE_VPN);
+    const f = e.share();
+    f.set(BASE_VPN + 1, 1000); // and a shared copy's follow its own writes
+    expect([f.vpn_of(3), f.vpn_of(1000), e.vpn_of(1000)]).toEqual([BASE_VPN, BASE_VPN + 1, -1]);
   });
 
   it("a shared copy (the snapshot's) is copied on the first write of either side, a range flush included", () => {

@@ -17,6 +17,9 @@ export class TlbEntries implements Iterable<[number, number]> {
   private m = new Map<number, number>();
   /** `m` is shared with another TlbEntries (share()): copy it before a write. */
   private cow = false;
+  /** Bounds of the PFNs set since the map was last empty (or wider): vpn_of() of a PFN outside them is -1 at once. */
+  private lo = Infinity;
+  private hi = -Infinity;
 
   /** The map, this one's own from now on. */
   private own(): Map<number, number> {
@@ -34,6 +37,8 @@ export class TlbEntries implements Iterable<[number, number]> {
     const c = new TlbEntries();
     c.m = this.m;
     c.cow = this.cow = true;
+    c.lo = this.lo;
+    c.hi = this.hi;
     return c;
   }
 
@@ -51,6 +56,8 @@ export class TlbEntries implements Iterable<[number, number]> {
 
   set(vpn: number, pfn: number): this {
     this.own().set(vpn - VPN_KEY_BASE, pfn);
+    if (pfn < this.lo) this.lo = pfn;
+    if (pfn > this.hi) this.hi = pfn;
     return this;
   }
 
@@ -64,6 +71,8 @@ export class TlbEntries implements Iterable<[number, number]> {
       this.m = new Map();
       this.cow = false;
     } else this.m.clear();
+    this.lo = Infinity;
+    this.hi = -Infinity;
   }
 
   /** delete(vpn) for vpn = from, from + step, ... below `to` (INVLPG over a range); a shared map is copied without them. */
@@ -83,6 +92,7 @@ export class TlbEntries implements Iterable<[number, number]> {
 
   /** The VPN of the oldest translation to `pfn`, or -1 (the sanitizer's check at every page free). */
   vpn_of(pfn: number): number {
+    if (pfn < this.lo || pfn > this.hi) return -1;
     for (const [k, v] of this.m) if (v === pfn) return k + VPN_KEY_BASE;
     return -1;
   }
