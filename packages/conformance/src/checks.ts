@@ -315,7 +315,7 @@ const leaks: Check[] = [
         const { e, p } = proc(ctx, ctx.plugin());
         runScript(builtinScript("seed-small")!, p);
         settle(p);
-        const live = [...e.k.pt.tables()].filter((t) => e.k.frames.owner[t.pfn] === p.mm.id).length;
+        const live = [...e.k.pt.tables()].filter((t) => e.k.frames.get_owner(t.pfn) === p.mm.id).length;
         // PGD + PUD + 2 PMD tables remain mapped; anything beyond what VmPTE counts is leaked.
         const counted = p.mm.pgtables_bytes / 4096 + 1;
         return live === counted ? pass(`${live} live tables, all accounted`) : fail(`${live} live tables but ${counted} accounted (leaked table pages)`, "table leaked");

@@ -8,7 +8,7 @@ import { sys_swapon } from "./mm/swapfile.js";
 import { vm_commit_defaults, type VmCommit } from "./mm/overcommit.js";
 import type { SwapInfo } from "./types/swap.js";
 import type { Arch, TableFreeTarget } from "./pgtable/arch.js";
-import { DEFAULT_KERNEL_ERA, KERNEL_ERAS, MmsimError, validate_plugin, type KernelEra } from "@mmsim/spec";
+import { DEFAULT_KERNEL_ERA, KERNEL_ERAS, MmsimError, validate_plugin, VM_READ, type KernelEra } from "@mmsim/spec";
 import { PGD_LEVEL, PTE_LEVEL, PtStore } from "./pgtable/store.js";
 import { hooks_of, type ReclaimPlugin } from "./plugin/plugin.js";
 import { Task } from "./sched/task.js";
@@ -46,7 +46,12 @@ export interface KernelOptions {
    * of that size would (mm/swapfile.ts). Default: no swap.
    */
   swap_bytes?: number;
-  /** Highest PFN of simulated physical memory (default 2^31 - 1: 8 TiB). */
+  /**
+   * Highest PFN of simulated physical memory (default 2^31 - 1: 8 TiB; at most
+   * 2^40 - 1, x86-64's 40-bit PFN, and what the arch's entries hold: 2^32 - 1 on
+   * the arm64 model). Frame descriptors grow in chunks as frames are first used
+   * (mm/page_alloc.ts): host memory, not this, is the practical limit.
+   */
   max_pfn?: number;
   /**
    * The kernel release whose paths run; overrides the plugin's `era` (tests,
@@ -165,6 +170,10 @@ export class Kernel implements types.Kernel {
     this.pmd_entry_sleep = sleep;
     if (this.rcu_upper) this.rcu.srcu = this.srcu;
     this.frames = new PageFrames(opts.max_pfn);
+    // Every PFN up to max_pfn must survive the arch's entries (x86-64: 40-bit PFNs; the arm64 model's packed form: 32).
+    const top_pfn = this.frames.max_pfn;
+    if (opts.max_pfn !== undefined && (this.arch.pte_pfn(this.arch.pfn_pte(top_pfn, this.arch.vm_get_page_prot(VM_READ))) !== top_pfn || this.arch.pxd_table_pfn(this.arch.mk_table_entry(top_pfn)) !== top_pfn))
+      throw new MmsimError("config-error", `KernelOptions.max_pfn: ${top_pfn} does not fit arch ${this.arch.name}'s page-table entries`);
     // Idle split locks may be dropped when nothing observes lock objects (pgtable/store.ts drop_idle_locks).
     this.pt = new PtStore(this.frames, 0, this);
     this.tlb = new TlbModel(opts.nr_cpus ?? 2);

@@ -205,7 +205,7 @@ function* gup_fast(t: Task, mm: MmStruct, start: number, len: number): KPath<num
     if (ok) {
       const folio = page_folio(k, a.pte_pfn(pte));
       // try_grab_folio_fast(): fails on a folio whose refcount already dropped to zero.
-      if (k.frames.type[folio] === PG_FREE || k.frames.refcount[folio] === 0) ok = false;
+      if (k.frames.get_type(folio) === PG_FREE || k.frames.get_refcount(folio) === 0) ok = false;
       else {
         folio_get(k, folio);
         if (pmd !== (yield* pmdp_get_lockless(t, pmdp)) || pte !== (yield* ptep_get(t, ptep))) {

@@ -74,7 +74,7 @@ function reachable(k: Kernel, mm: MmStruct, out: Violation[], mutant: WalkMutant
           if (!mm.mm_mt.vma_lookup(va)) out.push({ rule: "PTE outside any VMA", detail: `va 0x${va.toString(16)}` });
           continue;
         }
-        const ty = k.frames.type[a.pte_pfn(e)];
+        const ty = k.frames.get_type(a.pte_pfn(e));
         if (ty === PG_ANON || ty === PG_TAIL) r.anon++;
         else if (ty === PG_SHMEM) r.shmem++;
         else if (ty !== PG_ZERO) out.push({ rule: "PTE maps a freed page", detail: `va 0x${va.toString(16)} pfn ${a.pte_pfn(e)} type ${ty}` });
@@ -151,7 +151,7 @@ export function check_exit(k: Kernel, mm: MmStruct): Violation[] {
   const out: Violation[] = [];
   if (mm.pgtables_bytes !== 0) out.push({ rule: "pgtables_bytes at exit", detail: `${mm.pgtables_bytes} bytes still counted` });
   for (const { pfn } of k.pt.tables())
-    if (k.frames.owner[pfn] === mm.id && pfn !== mm.pgd) out.push({ rule: "table leaked at exit", detail: `pfn ${pfn} (level ${k.pt.level_of(pfn)})` });
+    if (k.frames.get_owner(pfn) === mm.id && pfn !== mm.pgd) out.push({ rule: "table leaked at exit", detail: `pfn ${pfn} (level ${k.pt.level_of(pfn)})` });
   if (mm.rss_stat[MM_SWAPENTS] !== 0) out.push({ rule: "MM_SWAPENTS at exit", detail: `${mm.rss_stat[MM_SWAPENTS]} swap entries still counted` });
   out.push(...check_swap(k));
   return out;

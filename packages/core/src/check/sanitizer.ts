@@ -138,7 +138,7 @@ export class Sanitizer implements types.Sanitizer {
     if (pfn === 0) this.fail("page-table use after free", `${t.comm} wrote an entry of a freed table`);
     const k = this.k;
     if (k.rcu_upper && k.pt.level_of(pfn) === PUD_LEVEL && !this.no_ptl_ok.has(t) && k.pt.is_linked(pfn, k.arch.mk_table_entry)) {
-      const mm = k.mms.get(k.frames.owner[pfn]);
+      const mm = k.mms.get(k.frames.get_owner(pfn));
       if (mm !== undefined && mm.page_table_lock.owner !== t)
         this.fail("PUD write without pud_lock", `${t.comm} changed PUD ${p % 512} of table ${pfn} without pud_lock (mm->page_table_lock)`);
     }

@@ -153,12 +153,12 @@ describe("PageFrames alloc_run/free_run = alloc()/free() one frame at a time", (
           const p = first + i * out.step;
           const q = one.alloc(0, PG_ANON);
           expect(q).toBe(p);
-          one.owner[q] = 7;
-          one.mapcount[q] = 1;
-          one.flags[q] |= PF_DIRTY;
+          one.set_owner(q, 7);
+          one.set_mapcount(q, 1);
+          one.set_flag_bits(q, PF_DIRTY);
           for (const f of [bulk, one]) {
-            f.data[p] = got + i + 1;
-            f.index[p] = 4096 * (got + i);
+            f.set_data(p, got + i + 1);
+            f.set_index(p, 4096 * (got + i));
           }
         }
         got += out.n;

@@ -64,7 +64,7 @@ import { pte_map_rcu_era } from "../pgtable/pte_map.js";
 import { access_error, hw_access_data, hw_leaf_access } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
 import { anon_pte } from "./memory.js";
-import { PG_ANON } from "./page_alloc.js";
+import { frame_chunk, frame_off, PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant, type RangeBatchMutant } from "./range_batch.js";
@@ -301,11 +301,20 @@ export function do_anonymous_page_batch(
           if (!vma.anon_vma) anon_vma_prepare(k, mm, vma);
           // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
           pfn = frames.alloc(0, PG_ANON);
-          frames.owner[pfn] = mm.id;
-          frames.index[pfn] = va;
-          frames.data[pfn] = value;
+          // The first region's flat arrays written here when the frame is in it (hot: see PageFrames' accessors).
+          const flat = pfn < frames.flat_n;
+          if (flat) {
+            frames.flat_owner[pfn] = mm.id;
+            frames.flat_index[pfn] = va;
+            frames.flat_data[pfn] = value;
+          } else {
+            frames.set_owner(pfn, mm.id);
+            frames.set_index(pfn, va);
+            frames.set_data(pfn, value);
+          }
           count_rmw(ptl_rmw, "ptl");
-          frames.mapcount[pfn] = 1;
+          if (flat) frames.flat_mapcount[pfn] = 1;
+          else frames.set_mapcount(pfn, 1);
           mm.rss_stat[MM_ANONPAGES] += 1; // add_mm_counter()
           pte = anon_pte(k, vma, pfn);
         } else {
@@ -450,9 +459,10 @@ function fault_run(
   for (let j = 0; j < m; ) {
     // The folios as alloc_anon_folio(), the rmap and the user store leave them: owner, mapcount 1, PG_dirty (index and data below).
     const first = frames.alloc_run(m - j, PG_ANON, run, mm.id);
-    // (After the allocation: it may have grown the descriptor arrays.)
-    const index = frames.index;
-    const data = frames.data;
+    // (After the allocation: it may have grown the first descriptor chunk.) The run is in first's chunk.
+    const chunk = frame_chunk(first);
+    const index = frames.index_dir[chunk];
+    const data = frames.data_dir[chunk];
     const c = run.n;
     let d = run.step;
     // Access done + j + i maps frame pfn0 + i * d ("fault-run-reverse": the frames the other way round).
@@ -469,24 +479,17 @@ function fault_run(
       const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + vadj;
       const dv = pfn0 === lo ? 1 : -1;
       const dva = dv * stride;
-      if (lo + c <= 0x7fffffff) {
-        // The same loop on int32 indexes (twice as fast as on doubles).
-        for (let i = 0, q = lo | 0, e = (lo + c) | 0; q < e; i++, q++) {
-          index[q] = va_lo + i * dva;
-          data[q] = v_lo + i * dv;
-        }
-      } else {
-        for (let i = 0, q = lo; i < c; i++, q++) {
-          index[q] = va_lo + i * dva;
-          data[q] = v_lo + i * dv;
-        }
+      // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN.
+      for (let i = 0, q = frame_off(lo), e = q + c; q < e; i++, q++) {
+        index[q] = va_lo + i * dva;
+        data[q] = v_lo + i * dv;
       }
     } else {
       // Frames d apart (a free-list run of every other frame, ...): one loop over them, in access order.
       const va_j = va0 + (done + j) * stride;
       const v_j = v0 + j + vadj;
       const rev = mutant === "fault-run-stride";
-      for (let i = 0, q = pfn0; i < c; i++, q += d) {
+      for (let i = 0, q = frame_off(pfn0); i < c; i++, q += d) {
         index[q] = va_j + i * stride;
         data[q] = rev ? v_j + c - 1 - i : v_j + i;
       }

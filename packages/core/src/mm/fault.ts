@@ -101,11 +101,11 @@ export function hw_leaf_access(k: Kernel, leaf: number, write: boolean): number 
 /** The access itself: store `value` in the data oracle on a write, else read the page's data. */
 export function hw_access_data(k: Kernel, pfn: number, write: boolean, value: number): number {
   if (write) {
-    k.frames.data[pfn] = value;
-    k.frames.flags[pfn] |= PF_DIRTY;
+    k.frames.set_data(pfn, value);
+    k.frames.set_flag_bits(pfn, PF_DIRTY);
     return value;
   }
-  return k.frames.data[pfn];
+  return k.frames.get_data(pfn);
 }
 
 /** access_error() */

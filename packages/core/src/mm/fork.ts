@@ -53,14 +53,14 @@ export function vma_needs_copy(_dst_vma: Vma, src_vma: Vma): boolean {
 function copy_anon_folio(t: Task, mm: MmStruct, src: number, addr: number, order: 0 | 9): number {
   const f = t.k.frames;
   const pfn = f.alloc(order, PG_ANON);
-  f.owner[pfn] = mm.id;
-  f.index[pfn] = addr;
+  f.set_owner(pfn, mm.id);
+  f.set_index(pfn, addr);
   const n = 1 << order;
   for (let i = 0; i < n; i++) {
-    f.data[pfn + i] = f.data[src + i];
-    f.flags[pfn + i] |= PF_DIRTY;
+    f.set_data(pfn + i, f.get_data(src + i));
+    f.set_flag_bits(pfn + i, PF_DIRTY);
   }
-  f.mapcount[pfn] = 1;
+  f.set_mapcount(pfn, 1);
   return pfn;
 }
 
@@ -94,9 +94,9 @@ function* copy_present_pte(t: Task, dst_vma: Vma, dst_ptep: number, pte: number,
     return;
   }
   const folio = page_folio(k, page);
-  if (k.frames.type[folio] !== PG_ANON) {
+  if (k.frames.get_type(folio) !== PG_ANON) {
     folio_get(k, folio);
-    k.frames.mapcount[page]++;
+    k.frames.add_mapcount(page, 1);
     add_mm_counter(mm, mm_counter(k, folio), 1);
     yield* set_pte_at(t, mm, addr, dst_ptep, a.pte_mkold(pte));
     return;

@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FreeRuns, type FreeRunsMutant } from "./free_runs.js";
-import { BYTES_PER_FRAME, HOST_MAX_FRAMES, HPAGE_PMD_NR, PageFrames, PF_HEAD, PG_ANON, PG_FREE, PG_TAIL, RESERVE_AT } from "./page_alloc.js";
+import { BYTES_PER_FRAME, FLAT_FRAMES, FRAME_CHUNK, HPAGE_PMD_NR, PageFrames, PF_HEAD, PG_ANON, PG_FREE, PG_TAIL } from "./page_alloc.js";
 
 /** An operation on a free list: push a PFN near the top (delta from the last value seen), pop, push an ascending range. */
 type Op = { k: "push"; d: number } | { k: "pop" } | { k: "push_asc"; d: number; n: number };
@@ -147,24 +147,25 @@ describe("PageFrames hands out the same PFNs as the JS-array allocator it replac
     const f = new PageFrames();
     const head = f.alloc(9, PG_ANON);
     expect(head % HPAGE_PMD_NR).toBe(0);
-    expect([f.type[head], f.flags[head], f.refcount[head], f.type[head + 511]]).toEqual([PG_ANON, PF_HEAD, 1, PG_TAIL]);
-    const gen = f.gen[head + 3];
+    expect([f.get_type(head), f.get_flags(head), f.get_refcount(head), f.get_type(head + 511)]).toEqual([PG_ANON, PF_HEAD, 1, PG_TAIL]);
+    const gen = f.get_gen(head + 3);
     f.free(head, 9);
-    expect([f.type[head], f.type[head + 3], f.gen[head + 3]]).toEqual([PG_FREE, PG_FREE, gen + 1]);
+    expect([f.get_type(head), f.get_type(head + 3), f.get_gen(head + 3)]).toEqual([PG_FREE, PG_FREE, gen + 1]);
     expect(() => f.free(head, 9)).toThrow(`double free of pfn ${head}`);
   });
 
-  it("past RESERVE_AT frames, reserves the host's largest arrays once, keeping every descriptor", () => {
+  it("past FRAME_CHUNK frames, reserves the first region at FLAT_FRAMES once (its chunks: views of it), keeping every descriptor", () => {
     const f = new PageFrames();
     let last = 0;
-    for (let i = 0; i < RESERVE_AT; i++) {
+    for (let i = 0; i < FRAME_CHUNK; i++) {
       last = f.alloc(0, PG_ANON);
-      f.data[last] = last;
+      f.set_data(last, last);
     }
-    expect(last).toBeGreaterThan(RESERVE_AT);
-    // Reserved at once (or, on a host refusing the reservation, doubled).
-    expect([HOST_MAX_FRAMES, 2 * RESERVE_AT]).toContain(f.type.length);
-    expect([f.data[1 + 512 + 1000], f.data[last], f.type[last], f.refcount[last]]).toEqual([1 + 512 + 1000, last, PG_ANON, 1]);
+    expect(last).toBeGreaterThan(FRAME_CHUNK);
+    // The first region doubled up to FRAME_CHUNK frames, then was reserved at FLAT_FRAMES; the directory's chunks are views of it.
+    expect(f.type_dir.map((a) => a.length)).toEqual(new Array(FLAT_FRAMES / FRAME_CHUNK).fill(FRAME_CHUNK));
+    expect(f.type_dir.every((a) => a.buffer === f.type_dir[0].buffer)).toBe(true);
+    expect([f.get_data(1 + 512 + 1000), f.get_data(last), f.get_type(last), f.get_refcount(last)]).toEqual([1 + 512 + 1000, last, PG_ANON, 1]);
     expect(f.host_bytes()).toBeLessThan((last + 1) * BYTES_PER_FRAME + 4096);
   });
 

@@ -76,8 +76,8 @@ function mk_huge_pmd(k: Kernel, vma: Vma, pfn: number): number {
 
 function alloc_thp(k: Kernel, mm: MmStruct, haddr: number): number {
   const pfn = k.frames.alloc(9, PG_ANON);
-  k.frames.owner[pfn] = mm.id;
-  k.frames.index[pfn] = haddr;
+  k.frames.set_owner(pfn, mm.id);
+  k.frames.set_index(pfn, haddr);
   mm.counters.thp_fault_alloc++;
   return pfn;
 }
@@ -118,8 +118,8 @@ export function* do_huge_pmd_anonymous_page(t: Task, vmf: VmFault): KPath<number
   }
   pgtable_trans_huge_deposit(k, vmf.pmdp, pgtable);
   // map_anon_folio_pmd_pf()
-  k.frames.mapcount[folio] = 1;
-  k.frames.data[folio + (vmf.address - haddr) / 4096] = vmf.value;
+  k.frames.set_mapcount(folio, 1);
+  k.frames.set_data(folio + (vmf.address - haddr) / 4096, vmf.value);
   yield* set_pmd_at(t, vmf.pmdp, mk_huge_pmd(k, vma, folio));
   add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
   mm_inc_nr_ptes(mm);
@@ -149,8 +149,8 @@ export function* do_huge_pmd_wp_page(t: Task, vmf: VmFault): KPath<number> {
     // pmdp_huge_clear_flush() then map_anon_folio_pmd_pf(); the deposit stays.
     yield* pmdp_huge_get_and_clear(t, vmf.pmdp);
     yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 21, false);
-    k.frames.mapcount[folio] = 1;
-    k.frames.data[folio + (vmf.address - haddr) / 4096] = vmf.value;
+    k.frames.set_mapcount(folio, 1);
+    k.frames.set_data(folio + (vmf.address - haddr) / 4096, vmf.value);
     yield* set_pmd_at(t, vmf.pmdp, mk_huge_pmd(k, vma, folio));
     add_mm_counter(mm, MM_ANONPAGES, HPAGE_PMD_NR);
     yield* spin_unlock(t, ptl);
@@ -162,7 +162,7 @@ export function* do_huge_pmd_wp_page(t: Task, vmf: VmFault): KPath<number> {
     yield* spin_unlock(t, ptl);
     return 0;
   }
-  if (vma.vm_flags & VM_WRITE && k.frames.refcount[a.pxd_pfn(cur)] === 1) {
+  if (vma.vm_flags & VM_WRITE && k.frames.get_refcount(a.pxd_pfn(cur)) === 1) {
     yield* set_pmd_at(t, vmf.pmdp, a.pte_mkdirty(a.pte_mkwrite(cur)));
     yield* spin_unlock(t, ptl);
     return 0;
@@ -193,14 +193,14 @@ function* __split_huge_pmd_locked(t: Task, vma: Vma, pmdp: number, haddr: number
       e = a.pfn_pte(folio + i, vma.vm_page_prot);
       e = write ? a.pte_mkwrite(e) : a.pte_wrprotect(e);
       if (dirty) e = a.pte_mkdirty(e); // the PMD's dirty bit goes to every PTE
-      k.frames.mapcount[folio + i] = 1;
+      k.frames.set_mapcount(folio + i, 1);
     }
     yield* set_pte_at(t, mm, haddr + i * 4096, base + i, e);
   }
   if (!zero) {
     // One reference per PTE mapping now (folio_ref_add(folio, HPAGE_PMD_NR - 1)).
-    k.frames.refcount[folio] += HPAGE_PMD_NR - 1;
-    k.frames.mapcount[folio] = 1;
+    k.frames.add_refcount(folio, HPAGE_PMD_NR - 1);
+    k.frames.set_mapcount(folio, 1);
   }
   yield* pmd_populate(t, pmdp, pgtable);
 }
@@ -229,7 +229,7 @@ export function* zap_huge_pmd(t: Task, tlb: MmuGather, _vma: Vma, pmdp: number, 
   const zero = is_huge_zero_pmd(k, orig);
   const folio = k.arch.pxd_pfn(orig);
   if (!zero) {
-    k.frames.mapcount[folio] = 0;
+    k.frames.set_mapcount(folio, 0);
     add_mm_counter(mm, MM_ANONPAGES, -HPAGE_PMD_NR);
   }
   zap_deposited_table(k, mm, pmdp);
@@ -270,22 +270,22 @@ export function* split_folio(t: Task, vma: Vma, head: number, base: number, hadd
     const pte = yield* ptep_get(t, base + i);
     mapped.push(a.pte_present(pte) && a.pte_pfn(pte) === head + i);
   }
-  if (f.refcount[head] !== mapped.filter(Boolean).length) return false;
-  const lazy = f.flags[head] & (PF_LAZYFREE | PF_DIRTY);
+  if (f.get_refcount(head) !== mapped.filter(Boolean).length) return false;
+  const lazy = f.get_flags(head) & (PF_LAZYFREE | PF_DIRTY);
   const zero = a.pte_mkspecial(a.pfn_pte(f.zero_pfn, vma.vm_page_prot));
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
     const pfn = head + i;
-    f.type[pfn] = PG_ANON;
-    f.flags[pfn] = lazy;
-    f.owner[pfn] = f.owner[head];
-    f.refcount[pfn] = 1;
-    f.mapcount[pfn] = mapped[i] ? 1 : 0;
-    if (mapped[i] && f.data[pfn] === 0) {
+    f.set_type(pfn, PG_ANON);
+    f.set_flags(pfn, lazy);
+    f.set_owner(pfn, f.get_owner(head));
+    f.set_refcount(pfn, 1);
+    f.set_mapcount(pfn, mapped[i] ? 1 : 0);
+    if (mapped[i] && f.get_data(pfn) === 0) {
       yield* set_pte_at(t, mm, haddr + i * 4096, base + i, zero);
       add_mm_counter(mm, MM_ANONPAGES, -1);
-      f.mapcount[pfn] = 0;
+      f.set_mapcount(pfn, 0);
     }
-    if (!f.mapcount[pfn]) folio_put(k, pfn);
+    if (!f.get_mapcount(pfn)) folio_put(k, pfn);
   }
   yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 12, false);
   return true;

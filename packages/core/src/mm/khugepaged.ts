@@ -50,7 +50,7 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
     return "SCAN_PMD_NULL";
   }
   const folio = k.frames.alloc(9, PG_ANON);
-  k.frames.owner[folio] = mm.id;
+  k.frames.set_owner(folio, mm.id);
   /* pmd_ptl = pmd_lock(); _pmd = pmdp_collapse_flush(); spin_unlock(pmd_ptl) */
   const pml = yield* pmd_lock(t, pmdp);
   const _pmd = yield* pmdp_huge_get_and_clear(t, pmdp);
@@ -66,7 +66,7 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
     const pte = yield* ptep_get(t, base + i);
     if (a.pte_none(pte)) continue;
     const page = a.pte_present(pte) ? vm_normal_page(k, a.pte_pfn(pte)) : -1;
-    if (page < 0 || k.frames.type[page_folio(k, page)] !== PG_ANON || k.frames.refcount[page_folio(k, page)] !== 1) ok = false;
+    if (page < 0 || k.frames.get_type(page_folio(k, page)) !== PG_ANON || k.frames.get_refcount(page_folio(k, page)) !== 1) ok = false;
   }
   if (!ok) {
     // Put the table back: the collapse failed.
@@ -85,8 +85,8 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
     const pte = yield* ptep_get_and_clear(t, mm, haddr + i * 4096, base + i);
     if (a.pte_none(pte)) continue;
     const pfn = a.pte_pfn(pte);
-    k.frames.data[folio + i] = k.frames.data[pfn];
-    k.frames.mapcount[pfn]--;
+    k.frames.set_data(folio + i, k.frames.get_data(pfn));
+    k.frames.add_mapcount(pfn, -1);
     folio_put(k, pfn);
     present++;
   }
@@ -98,7 +98,7 @@ export function* collapse_huge_page(t: Task, mm: MmStruct, address: number): KPa
   k.pt.set_parent(pgtable, -1);
   let e = a.pmd_mkhuge(folio, vma.vm_page_prot);
   if (vma.vm_flags & VM_WRITE) e = a.pte_mkwrite(a.pte_mkdirty(e));
-  k.frames.mapcount[folio] = 1;
+  k.frames.set_mapcount(folio, 1);
   yield* set_pmd_at(t, pmdp, e);
   yield* spin_unlock(t, pml3);
   yield* pmd_walk_unmap(t);

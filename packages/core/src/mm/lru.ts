@@ -82,7 +82,7 @@ export class Lruvec {
   private live(i: number): boolean {
     const pfn = this.pfns[i];
     const f = this.k.frames;
-    return this.frame_seq[pfn] === this.seqs[i] && f.type[pfn] === PG_ANON && (f.flags[pfn] & PF_LAZYFREE) !== 0;
+    return this.frame_seq[pfn] === this.seqs[i] && f.get_type(pfn) === PG_ANON && (f.get_flags(pfn) & PF_LAZYFREE) !== 0;
   }
 
   /** isolate_lru_folios(): takes up to `nr` live folios from the oldest end. */
@@ -146,7 +146,7 @@ export function node_lruvec(k: Kernel): Lruvec {
  * list's tail (newest).
  */
 export function lru_lazyfree(k: Kernel, folio: number): void {
-  if (k.frames.flags[folio] & PF_LAZYFREE) return;
+  if (k.frames.get_flags(folio) & PF_LAZYFREE) return;
   const l = node_lruvec(k);
   l.add_tail(folio);
   l.stat.pglazyfree++;

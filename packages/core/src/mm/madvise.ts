@@ -94,7 +94,7 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     else {
       const folio = a.pxd_pfn(pmd);
       if (folio !== k.frames.huge_zero_pfn) {
-        k.frames.flags[folio] = (k.frames.flags[folio] | PF_LAZYFREE) & ~PF_DIRTY;
+        k.frames.set_flags(folio, (k.frames.get_flags(folio) | PF_LAZYFREE) & ~PF_DIRTY);
         yield* ptep_modify(t, pmdp, a.pte_mkclean(a.pte_mkold(pmd)));
         tlb_flush_pte_range(tlb, addr, k.PMD_SIZE);
       }
@@ -119,7 +119,7 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     const page = vm_normal_page(k, a.pte_pfn(ptent));
     if (page < 0) continue;
     const folio = page_folio(k, page);
-    if (k.frames.type[folio] !== PG_ANON) continue;
+    if (k.frames.get_type(folio) !== PG_ANON) continue;
     if (folio_test_large(k, folio)) {
       const r = yield* split_folio_if_partial(t, vma, folio, page, p, addr, end);
       if (r === "split") {
@@ -128,13 +128,13 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
       }
       if (r !== "whole") continue;
     }
-    k.frames.flags[folio] &= ~PF_DIRTY; // folio_clear_dirty()
+    k.frames.clear_flag_bits(folio, PF_DIRTY); // folio_clear_dirty()
     if (a.pte_young(ptent) || a.pte_dirty(ptent)) {
       yield* ptep_modify(t, p, a.pte_mkclean(a.pte_mkold(ptent))); // clear_young_dirty_ptes()
       tlb_flush_pte_range(tlb, addr, 4096);
     }
     if (!folio_test_large(k, folio)) lru_lazyfree(k, folio); // folio_mark_lazyfree() → lru_lazyfree: to the inactive file list (mm/lru.ts)
-    k.frames.flags[folio] |= PF_LAZYFREE; // folio_mark_lazyfree()
+    k.frames.set_flag_bits(folio, PF_LAZYFREE); // folio_mark_lazyfree()
     have_lazyfree = true;
   }
   set_put_gather(t, tlb); // 2021 v2 9/9: pte_put_tlb(tlb, ...)
@@ -185,8 +185,8 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
     if (folio === f.huge_zero_pfn) return;
     const whole = next - addr === k.PMD_SIZE;
     // With swap, shrink_folio_list() splits a whole THP (no THP swap on a swap file) and swaps its pages.
-    const to_swap = pageout && k.swap_info !== null && !(f.flags[folio] & PF_LAZYFREE);
-    if (whole && !to_swap && !(pageout && f.flags[folio] & PF_LAZYFREE && !(f.flags[folio] & PF_DIRTY) && !a.pte_dirty(pmd))) return;
+    const to_swap = pageout && k.swap_info !== null && !(f.get_flags(folio) & PF_LAZYFREE);
+    if (whole && !to_swap && !(pageout && f.get_flags(folio) & PF_LAZYFREE && !(f.get_flags(folio) & PF_DIRTY) && !a.pte_dirty(pmd))) return;
     reclaim_whole = whole;
     yield* __split_huge_pmd(t, vma, pmdp, addr);
   }
@@ -202,7 +202,7 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
     const page = vm_normal_page(k, a.pte_pfn(ptent));
     if (page < 0) continue;
     const folio = page_folio(k, page);
-    if (f.type[folio] === PG_ANON && folio_test_large(k, folio) && !reclaim_whole) {
+    if (f.get_type(folio) === PG_ANON && folio_test_large(k, folio) && !reclaim_whole) {
       const r = yield* split_folio_if_partial(t, vma, folio, page, p, va, next);
       if (r === "split") {
         p--;
@@ -211,10 +211,10 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
       if (r !== "whole") continue;
     }
     if (!pageout) continue;
-    if (f.type[folio] === PG_ANON && f.flags[folio] & PF_LAZYFREE) {
+    if (f.get_type(folio) === PG_ANON && f.get_flags(folio) & PF_LAZYFREE) {
       if (yield* try_to_unmap_one(t, vma, p, va, pmdp)) discarded.push(va);
       else redirtied.push(va);
-    } else if (f.type[folio] === PG_ANON && k.swap_info !== null) {
+    } else if (f.get_type(folio) === PG_ANON && k.swap_info !== null) {
       if (folio_test_large(k, folio)) {
         // folio_alloc_swap() fails for a THP on a swap file: split_folio_to_list(), then each page.
         const first = page - folio;
@@ -229,7 +229,7 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
       yield* shrink_anon_folio(t, p, va, page);
     }
     // folio_maybe_mapped_shared(): a folio mapped elsewhere too is skipped.
-    else if (f.type[folio] === PG_SHMEM && f.mapcount[folio] === 1) yield* try_to_unmap_shmem(t, p, va);
+    else if (f.get_type(folio) === PG_SHMEM && f.get_mapcount(folio) === 1) yield* try_to_unmap_shmem(t, p, va);
   }
   yield* pte_unmap_unlock(t, ptep0, ptl);
   // try_to_unmap_one() after page_vma_mapped_walk_done(): the PTE lock released.

@@ -46,9 +46,9 @@ export function anon_pte(k: Kernel, vma: Vma, pfn: number): number {
 /** alloc_anon_folio(): an order-0 anon folio (anon mTHP orders are off by default). */
 export function alloc_anon_folio(k: Kernel, mm: MmStruct, addr: number, value: number): number {
   const pfn = k.frames.alloc(0, PG_ANON);
-  k.frames.owner[pfn] = mm.id;
-  k.frames.index[pfn] = addr;
-  k.frames.data[pfn] = value;
+  k.frames.set_owner(pfn, mm.id);
+  k.frames.set_index(pfn, addr);
+  k.frames.set_data(pfn, value);
   return pfn;
 }
 
@@ -104,7 +104,7 @@ function* do_anonymous_page_setpte(t: Task, vmf: VmFault): KPath<number> {
     return 0;
   }
   // map_anon_folio_pte_pf(): folio_add_new_anon_rmap, add_mm_counter, set_ptes
-  k.frames.mapcount[pfn] = 1;
+  k.frames.set_mapcount(pfn, 1);
   add_mm_counter(mm, MM_ANONPAGES, 1);
   yield* set_pte_at(t, mm, vmf.address, vmf.pte, anon_pte(k, vma, pfn));
   yield* pte_unmap_unlock(t, vmf.pte, ptl);
@@ -127,11 +127,11 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
   if (vma.vm_flags & VM_SHARED) {
     // wp_page_shared(): shmem has no page_mkwrite; make it writable and dirty.
     yield* ptep_modify(t, vmf.pte, a.pte_mkdirty(a.pte_mkwrite(vmf.orig_pte)));
-    k.frames.data[pfn] = vmf.value;
+    k.frames.set_data(pfn, vmf.value);
     yield* pte_unmap_unlock(t, vmf.pte, ptl);
     return 0;
   }
-  if (page >= 0 && k.frames.type[page_folio(k, page)] === PG_ANON && k.frames.refcount[page_folio(k, page)] === 1) {
+  if (page >= 0 && k.frames.get_type(page_folio(k, page)) === PG_ANON && k.frames.get_refcount(page_folio(k, page)) === 1) {
     // wp_can_reuse_anon_folio() → wp_page_reuse()
     yield* ptep_modify(t, vmf.pte, a.pte_mkdirty(a.pte_mkwrite(vmf.orig_pte)));
     yield* pte_unmap_unlock(t, vmf.pte, ptl);
@@ -153,7 +153,7 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
     return 0;
   }
   if (page < 0) add_mm_counter(mm, MM_ANONPAGES, 1);
-  k.frames.mapcount[npfn] = 1;
+  k.frames.set_mapcount(npfn, 1);
   // ptep_clear_flush() + set_pte_at(): the old translation goes before the new one.
   yield* ptep_get_and_clear(t, mm, vmf.address, vmf.pte);
   yield* flush_tlb_mm_range(t, mm, vmf.address, vmf.address + 4096, 12, false);
@@ -161,7 +161,7 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
   yield* pte_unmap_unlock(t, vmf.pte, ptl2);
   if (page >= 0) {
     const head = page_folio(k, page);
-    k.frames.mapcount[page]--;
+    k.frames.add_mapcount(page, -1);
     add_mm_counter(mm, MM_ANONPAGES, -1);
     folio_put(k, head);
   }
@@ -219,7 +219,7 @@ function* do_swap_page(t: Task, vmf: VmFault): KPath<number> {
       vmf.flags &= ~FAULT_FLAG_WRITE;
     }
   }
-  k.frames.mapcount[pfn] = 1; // folio_add_anon_rmap_ptes() (RMAP_EXCLUSIVE when exclusive)
+  k.frames.set_mapcount(pfn, 1); // folio_add_anon_rmap_ptes() (RMAP_EXCLUSIVE when exclusive)
   yield* set_pte_at(t, mm, vmf.address, vmf.pte, pte);
   if (vmf.flags & FAULT_FLAG_WRITE) {
     // The page was mapped read-only (not exclusive, or a read-only VMA): COW it now.
@@ -242,7 +242,7 @@ function* map_shmem_pte(t: Task, vma: Vma, ptep: number, addr: number, pfn: numb
   if (write) entry = a.pte_mkdirty(entry);
   if (write && vma.vm_flags & VM_WRITE) entry = a.pte_mkwrite(entry);
   folio_get(k, pfn);
-  k.frames.mapcount[pfn]++;
+  k.frames.add_mapcount(pfn, 1);
   add_mm_counter(t.mm!, MM_SHMEMPAGES, 1);
   yield* set_pte_at(t, t.mm!, addr, ptep, entry);
 }
@@ -258,7 +258,7 @@ function* finish_fault(t: Task, vmf: VmFault, pfn: number): KPath<number> {
     const ptl = t.ptl!;
     if (k.arch.pte_none(yield* ptep_get(t, ptep))) {
       const write = (vmf.flags & FAULT_FLAG_WRITE) !== 0;
-      if (write) k.frames.data[pfn] = vmf.value;
+      if (write) k.frames.set_data(pfn, vmf.value);
       yield* map_shmem_pte(t, vmf.vma, ptep, vmf.address, pfn, write);
     }
     yield* pte_unmap_unlock(t, ptep, ptl);
@@ -446,7 +446,7 @@ export function* handle_mm_fault(t: Task, vma: Vma, address: number, flags: numb
 /** Record a user write in the data oracle of the page `pte` maps (hardware store). */
 export function user_store(k: Kernel, pte: number, value: number): void {
   const pfn = k.arch.pte_pfn(pte);
-  k.frames.data[pfn] = value;
-  k.frames.flags[pfn] |= PF_DIRTY;
+  k.frames.set_data(pfn, value);
+  k.frames.set_flag_bits(pfn, PF_DIRTY);
 }
 

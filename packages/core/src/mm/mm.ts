@@ -27,7 +27,8 @@ export function add_mm_counter(mm: MmStruct, member: number, value: number): voi
 
 /** mm_counter(folio): MM_ANONPAGES or MM_SHMEMPAGES. */
 export function mm_counter(k: Kernel, head: number): number {
-  return k.frames.type[head] === PG_SHMEM ? 3 : 1;
+  const f = k.frames;
+  return (head < f.flat_n ? f.flat_type[head] : f.get_type(head)) === PG_SHMEM ? 3 : 1; // the flat fast path: see folio.ts
 }
 
 const TABLE_BYTES = 4096;

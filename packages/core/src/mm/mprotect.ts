@@ -36,7 +36,7 @@ function can_change_pte_writable(t: Task, vma: Vma, pte: number): boolean {
   if (pte % 2 !== 1) return false; // pte_protnone(): present in software, not in hardware
   if (vma.vm_flags & VM_SHARED) return a.pte_dirty(pte);
   const page = vm_normal_page(k, a.pte_pfn(pte));
-  return page >= 0 && k.frames.type[page_folio(k, page)] === PG_ANON;
+  return page >= 0 && k.frames.get_type(page_folio(k, page)) === PG_ANON;
 }
 
 /** change_pte_range() for one PTE table. */

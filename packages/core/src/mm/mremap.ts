@@ -49,7 +49,7 @@ const page_align = (x: number) => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 function moved_anon_index(t: Task, pfn: number, addr: number): void {
   const k = t.k;
   const page = vm_normal_page(k, pfn);
-  if (page >= 0 && page_folio(k, page) === page && k.frames.type[page] === PG_ANON) k.frames.index[page] = addr;
+  if (page >= 0 && page_folio(k, page) === page && k.frames.get_type(page) === PG_ANON) k.frames.set_index(page, addr);
 }
 
 /** Unmap [start, end) with the mmap write lock held and keep holding it (the model drops and retakes it). */

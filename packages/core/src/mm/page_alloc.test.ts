@@ -11,8 +11,8 @@ import { PtStore, PTE_LEVEL } from "../pgtable/store.js";
 
 /** The mutant: widening copies nothing (the frames' earlier values are lost). */
 class ForgetfulFrames extends PageFrames {
-  protected override widened<T extends Int32Array | Uint32Array>(_old: ArrayLike<number>, mk: new (n: number) => T): T {
-    return new mk(this.type.length);
+  protected override widened<T extends Int32Array | Uint32Array>(dir: ArrayLike<number>[], mk: new (n: number) => T, _used: number[]): T[] {
+    return dir.map((old) => new mk(old.length));
   }
 }
 
@@ -32,28 +32,28 @@ function genWraps(f: PageFrames): number[] {
     same &&= f.alloc(0, PG_ANON) === victim;
   }
   expect(same).toBe(true);
-  return [f.gen[keep], f.gen[victim], f.gen instanceof Uint32Array ? 32 : 16];
+  return [f.get_gen(keep), f.get_gen(victim), f.gen32 ? 32 : 16];
 }
 
 function ownerWide(f: PageFrames): number[] {
   const pt = new PtStore(f);
   const a = pt.alloc(PTE_LEVEL, 7);
   const b = pt.alloc(PTE_LEVEL, 70_000);
-  return [f.owner[a], f.owner[b], pt.lookup(a), pt.lookup(b)];
+  return [f.get_owner(a), f.get_owner(b), pt.lookup(a), pt.lookup(b)];
 }
 
 describe("PageFrames: 16-bit gen and owner that widen when a value needs it", () => {
   it("gen counts past 65,535 frees of one frame, the other frames' generations kept", () => {
     const f = new PageFrames();
-    expect(f.gen).toBeInstanceOf(Uint16Array);
+    expect(f.gen_dir[0]).toBeInstanceOf(Uint16Array);
     expect(genWraps(f)).toEqual([1, 70_000, 32]);
   });
 
   it("owner holds an mm id past 65,535, the earlier owners kept", () => {
     const f = new PageFrames();
-    expect(f.owner).toBeInstanceOf(Uint16Array);
+    expect(f.owner_dir[0]).toBeInstanceOf(Uint16Array);
     expect(ownerWide(f)).toEqual([7, 70_000, 0, 1]);
-    expect(f.owner).toBeInstanceOf(Int32Array);
+    expect(f.owner_dir[0]).toBeInstanceOf(Int32Array);
   });
 
   it("mutant: a widening that loses the values is caught", () => {

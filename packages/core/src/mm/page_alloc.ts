@@ -8,12 +8,39 @@
  * entries are overwritten (pgtable/store.ts), so a later access through a stale
  * pointer is detectable.
  *
- * The descriptor arrays double while they are small; past RESERVE_AT frames they
- * are replaced once by arrays of the largest capacity the host allows
- * (HOST_MAX_FRAMES, or max_pfn), which the host OS commits only as pages of them
- * are written: no further copy and no 2x peak, host memory in proportion to the
- * frames ever used (issue #10 §1). A host that refuses the reservation gets
- * doubling instead.
+ * No limit below 2^40 frames but max_pfn and host memory (issue #10 §4; a typed
+ * array holds fewer than 2^33 elements on Node 20, so flat arrays alone could
+ * not). The first region, PFNs below `flat_n`, is flat typed arrays (`flat_type`,
+ * `flat_flags`, ...) that double from 1,024 frames (the explorer builds a kernel
+ * per execution, which uses a few hundred) up to FRAME_CHUNK (2^22), then are
+ * reserved once at FLAT_FRAMES (2^29, 2 TiB); frames past it are in chunks of
+ * FRAME_CHUNK frames, allocated whole when `top` reaches them and never copied.
+ * Each field has a directory of chunks (`type_dir`, `flags_dir`, `refcount_dir`,
+ * `mapcount_dir`, `gen_dir`, `data_dir`, `owner_dir`, `index_dir`) covering every
+ * PFN: the first region's chunks are views of its arrays. The host OS commits
+ * pages as they are written, so host memory stays in proportion to the frames
+ * ever used (issue #10 §1). Like SPARSEMEM's mem_section[] memmaps (2^15 pages a
+ * section on x86-64); the model's chunks are larger and hold its own fields.
+ * Why a flat first region: a directory access per single frame cost the
+ * production bench 5-25 % per phase (V8 inlines the accessors' callers less);
+ * the flat arrays' fast path costs one compare.
+ *
+ * Access convention (every site outside this file):
+ *   - one frame: the accessors, `frames.get_type(pfn)`, `frames.set_type(pfn, v)`,
+ *     likewise flags, refcount, mapcount, data, owner, index (gen: get only), plus
+ *     `add_refcount`/`add_mapcount(pfn, d)` (return the new count) and
+ *     `set_flag_bits`/`clear_flag_bits(pfn, bits)`; a very hot site may test
+ *     `pfn < frames.flat_n` and index `frames.flat_type` etc. itself, calling the
+ *     accessor otherwise (PtStore.lookup(), folio.ts);
+ *   - a run of frames in a hot loop: resolve the chunk once,
+ *     `const c = frame_chunk(pfn), mc = frames.mapcount_dir[c]`, index it with
+ *     `frame_off(q)` (or frame_off(pfn) + i * d), and split the run where it
+ *     leaves the chunk: `frames_in_chunk(pfn, d, n)` frames of it are in pfn's
+ *     chunk. alloc_run() never returns a run that crosses a chunk; free_run()
+ *     splits its own. Re-read the arrays after anything that may allocate or
+ *     free (they may be replaced: the first region grows, `gen`/`owner` widen).
+ *   - frame_chunk()/frame_off() are valid for PFNs up to 2^53 (never `>>>` or
+ *     `| 0` on a PFN: they wrap at 2^32 / 2^31).
  */
 import { MmsimError } from "@mmsim/spec";
 import type * as types from "../types/mm_types.js";
@@ -43,48 +70,134 @@ export class OutOfMemory extends MmsimError {
   }
 }
 
-/** Frames the descriptor arrays double up to; past it they are reserved at their largest. */
-export const RESERVE_AT = 1 << 22;
 /**
- * The most frames flat descriptor arrays can describe on this host: a typed array
- * holds at most 2^32 bytes on Node 20 (the Float64Array fields: 2^29 elements).
- * Model limit: a PFN at or past it is an OutOfMemory (simulated memory of 2 TiB).
+ * Frames per descriptor chunk (2^22: 4 M frames, 126 MB of descriptors at 30 bytes
+ * a frame, 16 GiB of simulated memory). The first chunk doubles from 1,024 frames
+ * up to it (the explorer builds a kernel per execution, which uses a few hundred
+ * frames); every later chunk is allocated whole when `top` reaches it (the host
+ * OS commits its pages as they are written) and never copied.
  */
-export const HOST_MAX_FRAMES = 2 ** 29;
+export const FRAME_CHUNK = 2 ** 22;
+/**
+ * The first region's size once it is past FRAME_CHUNK frames (2^29, 2 TiB of
+ * simulated memory: the largest Float64Array Node 20 makes): reserved at once,
+ * committed by the host OS as written. Not a limit: frames past it are in chunks.
+ */
+export const FLAT_FRAMES = 2 ** 29;
+/** The highest max_pfn: x86-64's PTE holds a 40-bit PFN (PTE_PFN_MASK, bits 12..51). */
+export const MAX_PFN_LIMIT = 2 ** 40 - 1;
+/**
+ * The chunk PFN `pfn` is in (its index in the `*_dir` directories). Valid for any
+ * PFN up to 2^53 (`>>>` would wrap at 2^32).
+ */
+export function frame_chunk(pfn: number): number {
+  return (pfn / FRAME_CHUNK) | 0;
+}
+/**
+ * PFN `pfn`'s offset in its chunk. Valid for any PFN up to 2^53: `&` takes the
+ * PFN modulo 2^32 first, which keeps the low 22 bits.
+ */
+export function frame_off(pfn: number): number {
+  return pfn & (FRAME_CHUNK - 1);
+}
+/**
+ * A deliberately wrong run split, for page_alloc_chunks.test.ts (it must be
+ * caught): "chunk-overrun" lets a run go one frame past its chunk's end (or
+ * start).
+ */
+export type FrameChunkMutant = "chunk-overrun";
+let chunk_mutant: FrameChunkMutant | null = null;
+/** Set (or clear, null) the run-split mutant, for every PageFrames (tests only). */
+export function set_frame_chunk_mutant(m: FrameChunkMutant | null): void {
+  chunk_mutant = m;
+}
+/**
+ * How many of the frames pfn, pfn + d, ..., (at most `max`, d any non-zero
+ * integer) lie in pfn's chunk: a batch loop resolves the chunk once for them
+ * (called once per run, not per frame).
+ */
+export function frames_in_chunk(pfn: number, d: number, max: number): number {
+  const o = frame_off(pfn);
+  let room = d === 1 ? FRAME_CHUNK - o : d === -1 ? o + 1 : d > 0 ? Math.floor((FRAME_CHUNK - 1 - o) / d) + 1 : Math.floor(o / -d) + 1;
+  if (chunk_mutant === "chunk-overrun") room++;
+  return room < max ? room : max;
+}
 /**
  * Descriptor bytes per frame: type, flags (1 each), gen, owner (2 each, until a
  * value needs 4: see below), refcount, mapcount (4 each), data, index (8 each).
  */
 export const BYTES_PER_FRAME = 30;
 
+/** Field `dir` of a frame past the first region (the accessors' slow path, kept out of them: see there). */
+function far_get(dir: readonly ArrayLike<number>[], pfn: number): number {
+  return dir[frame_chunk(pfn)][frame_off(pfn)];
+}
+/** Set field `dir` of a frame past the first region to `v`; returns `v`. */
+function far_set(dir: readonly { [i: number]: number }[], pfn: number, v: number): number {
+  return (dir[frame_chunk(pfn)][frame_off(pfn)] = v);
+}
+
+type Gen = Uint16Array | Uint32Array;
+type Owner = Uint16Array | Int32Array;
+
 export class PageFrames implements types.PageFrames {
-  type = new Uint8Array(0);
-  flags = new Uint8Array(0);
-  refcount = new Int32Array(0);
-  mapcount = new Int32Array(0);
+  /*
+   * The descriptor fields, one directory of chunks each: field X of frame `pfn` is
+   * X_dir[frame_chunk(pfn)][frame_off(pfn)]. A directory is a JS array of typed
+   * arrays (kept packed, for V8: a chunk no frame of which was ever handed out,
+   * in skip_to()'s holes, is an empty array). The chunks of the first region
+   * (below flat_n, see there) are views of its flat arrays.
+   */
+  readonly type_dir: Uint8Array[] = [];
+  readonly flags_dir: Uint8Array[] = [];
+  readonly refcount_dir: Int32Array[] = [];
+  readonly mapcount_dir: Int32Array[] = [];
   /**
    * Times this frame was freed: a stale reference carries an older generation.
    * 16 bits until some frame is freed the 65,535th time, then 32 (widen_gen(); a
    * 32-bit generation wraps after 2^32 frees of one frame, as it always did).
    */
-  gen: Uint16Array | Uint32Array = new Uint16Array(0);
+  gen_dir: Gen[] = [];
   /** User-data oracle: the value last written to the page (0 = zero-filled). */
-  data = new Float64Array(0);
+  readonly data_dir: Float64Array[] = [];
   /**
    * Owner mm id of a page-table page (ptdesc->pt_mm) or of an anon page: 16 bits
    * until an mm id past 65,535 appears (owner_fits(), from PtStore.alloc() of the
    * mm's PGD, before any page of it), then 32.
    */
-  owner: Uint16Array | Int32Array = new Uint16Array(0);
+  owner_dir: Owner[] = [];
   /**
    * Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE
    * reclaim); for a page-table page, its slot in the table store (PtStore.lookup()).
    */
-  index = new Float64Array(0);
+  readonly index_dir: Float64Array[] = [];
+  /**
+   * The first region, PFNs below flat_n, in flat arrays (flat_type, flat_flags,
+   * ...): the accessors' fast path, one compare more than a flat array. Read only
+   * outside this file, where a hot site may test `pfn < flat_n` and index them
+   * itself (PtStore.lookup()). It doubles
+   * from 1,024 frames up to FRAME_CHUNK, then is reserved once at FLAT_FRAMES
+   * (the host OS commits its pages as they are written; a host that refuses
+   * keeps it at FRAME_CHUNK); frames past it are in chunks of the directories.
+   * Measured: a directory access per single frame cost the production bench
+   * 5-25 % per phase, this fast path none (packages/bench/README.md).
+   */
+  flat_n = 0;
+  flat_type: Uint8Array = new Uint8Array(0);
+  flat_flags: Uint8Array = new Uint8Array(0);
+  flat_refcount: Int32Array = new Int32Array(0);
+  flat_mapcount: Int32Array = new Int32Array(0);
+  flat_gen: Gen = new Uint16Array(0);
+  flat_data: Float64Array = new Float64Array(0);
+  flat_owner: Owner = new Uint16Array(0);
+  flat_index: Float64Array = new Float64Array(0);
 
+  /** Frames the first region and the allocated chunks describe, from PFN 0 up (holes included). */
   private cap = 0;
   /** Frames ever used (PFN 0 is never handed out). */
   private top = 1;
+  /** Frames of skip_to()'s holes (never handed out, no descriptors). */
+  private holes = 0;
   private readonly free0 = new FreeRuns(1);
   private readonly free9 = new FreeRuns(HPAGE_PMD_NR);
   nr_free = 0;
@@ -94,69 +207,279 @@ export class PageFrames implements types.PageFrames {
   readonly huge_zero_pfn: number;
 
   constructor(readonly max_pfn = 2 ** 31 - 1) {
+    if (!Number.isInteger(max_pfn) || max_pfn < HPAGE_PMD_NR * 2 || max_pfn > MAX_PFN_LIMIT) {
+      throw new MmsimError("config-error", `max_pfn must be an integer from ${HPAGE_PMD_NR * 2} to 2^40 - 1 (x86-64's 40-bit PFN), got ${max_pfn}`);
+    }
     // Small to start: the explorer builds a kernel per execution, and a scenario uses a few hundred frames.
-    this.resize(1 << 10);
+    this.grow(1 << 10);
     this.zero_pfn = this.alloc(0, PG_ZERO);
-    this.refcount[this.zero_pfn] = 1 << 30;
+    this.set_refcount(this.zero_pfn, 1 << 30);
     this.huge_zero_pfn = this.alloc(HPAGE_PMD_ORDER, PG_ZERO);
-    this.refcount[this.huge_zero_pfn] = 1 << 30;
+    this.set_refcount(this.huge_zero_pfn, 1 << 30);
   }
 
+  /*
+   * Accessors for one frame (the convention every non-batch site uses): the first
+   * region's flat arrays, else the directory, with frame_chunk() and frame_off()
+   * spelled out with FRAME_CHUNK's value (2^22 = 4194304) so that no nested call
+   * spends V8's inlining budget (cumulative bytecode per optimized function: with
+   * the calls, the callers of the accessors were no longer inlined;
+   * page_alloc_chunks.test.ts checks the literals against FRAME_CHUNK).
+   */
+  get_type(pfn: number): number {
+    return pfn < this.flat_n ? this.flat_type[pfn] : far_get(this.type_dir, pfn);
+  }
+  set_type(pfn: number, v: number): void {
+    if (pfn < this.flat_n) this.flat_type[pfn] = v;
+    else far_set(this.type_dir, pfn, v);
+  }
+  get_flags(pfn: number): number {
+    return pfn < this.flat_n ? this.flat_flags[pfn] : far_get(this.flags_dir, pfn);
+  }
+  set_flags(pfn: number, v: number): void {
+    if (pfn < this.flat_n) this.flat_flags[pfn] = v;
+    else far_set(this.flags_dir, pfn, v);
+  }
+  /** flags |= bits. */
+  set_flag_bits(pfn: number, bits: number): void {
+    if (pfn < this.flat_n) this.flat_flags[pfn] |= bits;
+    else far_set(this.flags_dir, pfn, far_get(this.flags_dir, pfn) | bits);
+  }
+  /** flags &= ~bits. */
+  clear_flag_bits(pfn: number, bits: number): void {
+    if (pfn < this.flat_n) this.flat_flags[pfn] &= ~bits;
+    else far_set(this.flags_dir, pfn, far_get(this.flags_dir, pfn) & ~bits);
+  }
+  get_refcount(pfn: number): number {
+    return pfn < this.flat_n ? this.flat_refcount[pfn] : far_get(this.refcount_dir, pfn);
+  }
+  set_refcount(pfn: number, v: number): void {
+    if (pfn < this.flat_n) this.flat_refcount[pfn] = v;
+    else far_set(this.refcount_dir, pfn, v);
+  }
+  /** refcount += d; returns the new count. */
+  add_refcount(pfn: number, d: number): number {
+    return pfn < this.flat_n ? (this.flat_refcount[pfn] += d) : far_set(this.refcount_dir, pfn, far_get(this.refcount_dir, pfn) + d);
+  }
+  get_mapcount(pfn: number): number {
+    return pfn < this.flat_n ? this.flat_mapcount[pfn] : far_get(this.mapcount_dir, pfn);
+  }
+  set_mapcount(pfn: number, v: number): void {
+    if (pfn < this.flat_n) this.flat_mapcount[pfn] = v;
+    else far_set(this.mapcount_dir, pfn, v);
+  }
+  /** mapcount += d; returns the new count. */
+  add_mapcount(pfn: number, d: number): number {
+    return pfn < this.flat_n ? (this.flat_mapcount[pfn] += d) : far_set(this.mapcount_dir, pfn, far_get(this.mapcount_dir, pfn) + d);
+  }
+  get_gen(pfn: number): number {
+    return pfn < this.flat_n ? this.flat_gen[pfn] : far_get(this.gen_dir, pfn);
+  }
+  get_data(pfn: number): number {
+    return pfn < this.flat_n ? this.flat_data[pfn] : far_get(this.data_dir, pfn);
+  }
+  set_data(pfn: number, v: number): void {
+    if (pfn < this.flat_n) this.flat_data[pfn] = v;
+    else far_set(this.data_dir, pfn, v);
+  }
+  get_owner(pfn: number): number {
+    return pfn < this.flat_n ? this.flat_owner[pfn] : far_get(this.owner_dir, pfn);
+  }
+  set_owner(pfn: number, v: number): void {
+    if (pfn < this.flat_n) this.flat_owner[pfn] = v;
+    else far_set(this.owner_dir, pfn, v);
+  }
+  get_index(pfn: number): number {
+    return pfn < this.flat_n ? this.flat_index[pfn] : far_get(this.index_dir, pfn);
+  }
+  set_index(pfn: number, v: number): void {
+    if (pfn < this.flat_n) this.flat_index[pfn] = v;
+    else far_set(this.index_dir, pfn, v);
+  }
+  /** Whether `gen` and `owner` are 32 bits wide (widened: see those fields). */
+  get gen32(): boolean {
+    return !(this.flat_gen instanceof Uint16Array);
+  }
+  get owner32(): boolean {
+    return !(this.flat_owner instanceof Uint16Array);
+  }
+
+  /**
+   * Descriptors for every PFN from `top` up to `min` (exclusive): the first region
+   * doubles up to FRAME_CHUNK frames, then is reserved at FLAT_FRAMES, while `top`
+   * is in it; past it, chunks are allocated whole, once, when `top` reaches them
+   * (holes stay empty).
+   */
   private grow(min: number): void {
     if (min <= this.cap) return;
-    const limit = Math.min(this.max_pfn + 1, HOST_MAX_FRAMES);
-    if (min > limit) throw new OutOfMemory(`out of simulated memory: pfn ${min - 1} is past the ${limit} frames this host's descriptor arrays can hold`);
-    let cap = this.cap || 1024;
-    while (cap < min) cap *= 2;
-    if (cap > RESERVE_AT) {
-      // Reserve the largest capacity once (the OS commits it as it is written); doubling if the host refuses.
-      try {
-        this.resize(limit);
-        return;
-      } catch (e) {
-        if (!(e instanceof RangeError)) throw e;
+    if (min > this.max_pfn + 1) throw new OutOfMemory(`out of simulated memory (max_pfn ${this.max_pfn})`);
+    try {
+      if (this.cap === this.flat_n && this.top <= this.flat_n + 1 && this.flat_n < FLAT_FRAMES) {
+        const limit = this.max_pfn + 1;
+        if (min <= FRAME_CHUNK) {
+          // The first region doubles (copied only while it is at most FRAME_CHUNK frames).
+          let n = this.flat_n || 1024;
+          while (n < min) n *= 2;
+          this.set_flat(Math.min(n, limit));
+        } else if (this.flat_n < FRAME_CHUNK || this.flat_n < Math.min(FLAT_FRAMES, limit)) {
+          // Reserved once at its largest; a host that refuses it gets FRAME_CHUNK and chunks after it.
+          try {
+            this.set_flat(Math.min(FLAT_FRAMES, limit));
+          } catch (e) {
+            if (!(e instanceof RangeError)) throw e;
+            if (this.flat_n < FRAME_CHUNK) this.set_flat(Math.min(FRAME_CHUNK, limit));
+          }
+        }
+        this.cap = this.flat_n;
       }
+      if (min > this.cap) {
+        for (let c = frame_chunk(Math.max(this.cap, this.top)); c * FRAME_CHUNK < min; c++) {
+          if (c >= this.type_dir.length || this.type_dir[c].length === 0) this.set_chunk(c, Math.min(FRAME_CHUNK, this.max_pfn + 1 - c * FRAME_CHUNK));
+        }
+        this.cap = Math.min((frame_chunk(min - 1) + 1) * FRAME_CHUNK, this.max_pfn + 1);
+      }
+    } catch (e) {
+      if (e instanceof RangeError) throw new OutOfMemory(`out of host memory: the descriptors of pfn ${min - 1} (chunk ${frame_chunk(min - 1)}) could not be allocated (${e.message})`);
+      throw e;
     }
-    this.resize(Math.min(cap, limit));
   }
 
-  private resize(cap: number): void {
-    const g = <T extends { length: number; set(a: ArrayLike<number>): void }>(old: T, mk: new (n: number) => T): T => {
-      const n = new mk(cap);
-      n.set(old as unknown as ArrayLike<number>);
-      return n;
+  /** The first region becomes `n` frames (the frames below the old flat_n copied), its chunks views of it. */
+  private set_flat(n: number): void {
+    const keep = this.flat_n;
+    const g = <T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array>(old: T, mk: new (n: number) => T): T => {
+      const a = new mk(n);
+      if (keep > 0) (a as Uint8Array).set(old as Uint8Array);
+      return a;
     };
     // Every array first, then the fields (a refused reservation leaves the old ones).
-    const type = g(this.type, Uint8Array);
-    const flags = g(this.flags, Uint8Array);
-    const refcount = g(this.refcount, Int32Array);
-    const mapcount = g(this.mapcount, Int32Array);
-    const gen = this.gen instanceof Uint16Array ? g(this.gen, Uint16Array) : g(this.gen, Uint32Array);
-    const data = g(this.data, Float64Array);
-    const owner = this.owner instanceof Uint16Array ? g(this.owner, Uint16Array) : g(this.owner, Int32Array);
-    const index = g(this.index, Float64Array);
-    this.type = type;
-    this.flags = flags;
-    this.refcount = refcount;
-    this.mapcount = mapcount;
-    this.gen = gen;
-    this.data = data;
-    this.owner = owner;
-    this.index = index;
-    this.cap = cap;
+    const t0 = g(this.flat_type, Uint8Array);
+    const f0 = g(this.flat_flags, Uint8Array);
+    const r0 = g(this.flat_refcount, Int32Array);
+    const m0 = g(this.flat_mapcount, Int32Array);
+    const g0: Gen = this.flat_gen instanceof Uint16Array ? g(this.flat_gen, Uint16Array) : g(this.flat_gen, Uint32Array);
+    const d0 = g(this.flat_data, Float64Array);
+    const o0: Owner = this.flat_owner instanceof Uint16Array ? g(this.flat_owner, Uint16Array) : g(this.flat_owner, Int32Array);
+    const i0 = g(this.flat_index, Float64Array);
+    this.flat_type = t0;
+    this.flat_flags = f0;
+    this.flat_refcount = r0;
+    this.flat_mapcount = m0;
+    this.flat_gen = g0;
+    this.flat_data = d0;
+    this.flat_owner = o0;
+    this.flat_index = i0;
+    this.flat_n = n;
+    this.flat_views();
+  }
+
+  /** The directories' chunks of the first region: its arrays themselves while they are one chunk, else views. */
+  private flat_views(): void {
+    const n = this.flat_n;
+    for (let c = 0; c * FRAME_CHUNK < n; c++) {
+      const lo = c * FRAME_CHUNK;
+      const hi = Math.min(n, lo + FRAME_CHUNK);
+      const v = <T extends { subarray(a: number, b: number): T }>(a: T): T => (n <= FRAME_CHUNK ? a : a.subarray(lo, hi));
+      this.type_dir[c] = v(this.flat_type);
+      this.flags_dir[c] = v(this.flat_flags);
+      this.refcount_dir[c] = v(this.flat_refcount);
+      this.mapcount_dir[c] = v(this.flat_mapcount);
+      this.gen_dir[c] = this.flat_gen instanceof Uint16Array ? v(this.flat_gen) : v(this.flat_gen);
+      this.data_dir[c] = v(this.flat_data);
+      this.owner_dir[c] = this.flat_owner instanceof Uint16Array ? v(this.flat_owner) : v(this.flat_owner);
+      this.index_dir[c] = v(this.flat_index);
+    }
+  }
+
+  /** Chunk `c` (past the first region) becomes `n` frames of zeroed descriptors. */
+  private set_chunk(c: number, n: number): void {
+    // Chunks below c that no frame reached (holes) are empty arrays: the directories stay packed.
+    for (let h = this.type_dir.length; h < c; h++) {
+      this.type_dir.push(new Uint8Array(0));
+      this.flags_dir.push(new Uint8Array(0));
+      this.refcount_dir.push(new Int32Array(0));
+      this.mapcount_dir.push(new Int32Array(0));
+      this.gen_dir.push(this.gen32 ? new Uint32Array(0) : new Uint16Array(0));
+      this.data_dir.push(new Float64Array(0));
+      this.owner_dir.push(this.owner32 ? new Int32Array(0) : new Uint16Array(0));
+      this.index_dir.push(new Float64Array(0));
+    }
+    // Every array first, then the fields (a refused allocation leaves the old ones).
+    const type = new Uint8Array(n);
+    const flags = new Uint8Array(n);
+    const refcount = new Int32Array(n);
+    const mapcount = new Int32Array(n);
+    const gen: Gen = this.gen32 ? new Uint32Array(n) : new Uint16Array(n);
+    const data = new Float64Array(n);
+    const owner: Owner = this.owner32 ? new Int32Array(n) : new Uint16Array(n);
+    const index = new Float64Array(n);
+    this.type_dir[c] = type;
+    this.flags_dir[c] = flags;
+    this.refcount_dir[c] = refcount;
+    this.mapcount_dir[c] = mapcount;
+    this.gen_dir[c] = gen;
+    this.data_dir[c] = data;
+    this.owner_dir[c] = owner;
+    this.index_dir[c] = index;
+  }
+
+  /**
+   * A hole in simulated physical memory from `top` up to `pfn` (like PFNs without
+   * a memory section under SPARSEMEM): those frames are never handed out and get
+   * no descriptors; the next never-used frame is `pfn`. For tests of PFNs up to
+   * 2^40 without 2^40 frames of descriptors. The model's: Linux learns its holes
+   * from the firmware's memory map at boot.
+   */
+  skip_to(pfn: number): void {
+    if (!Number.isInteger(pfn) || pfn < this.top || pfn > this.max_pfn) throw new MmsimError("config-error", `skip_to(${pfn}): not a PFN from top (${this.top}) to max_pfn (${this.max_pfn})`);
+    this.holes += pfn - this.top;
+    this.top = pfn;
   }
 
   /** Make room for mm id `id` in `owner` (16 bits wide until an id needs more). */
   owner_fits(id: number): void {
-    if (id > 0xffff && this.owner instanceof Uint16Array) this.owner = this.widened(this.owner, Int32Array);
+    if (id > 0xffff && !this.owner32) {
+      const nf = this.nr_flat_chunks();
+      const [o0, ...far] = this.widened([this.flat_owner, ...this.owner_dir.slice(nf)], Int32Array, this.used_lengths(nf));
+      this.flat_owner = o0;
+      this.owner_dir = [...this.owner_dir.slice(0, nf), ...far]; // the first nf: views, redone below
+      this.flat_views();
+    }
   }
 
-  /** `old`'s elements in a new array of `mk` of the same capacity (reserved capacity stays reserved: untouched pages are not committed). */
-  protected widened<T extends Int32Array | Uint32Array>(old: ArrayLike<number>, mk: new (n: number) => T): T {
-    const n = new mk(this.cap);
-    // Only the frames ever used hold anything: copy those (the rest stays zero, and uncommitted).
-    for (let i = 0; i < this.top; i++) n[i] = old[i];
-    return n;
+  /** After a 16-bit generation at 0xffff: every generation widened to 32 bits (re-read the arrays). */
+  private widen_gen(): void {
+    const nf = this.nr_flat_chunks();
+    const [g0, ...far] = this.widened([this.flat_gen, ...this.gen_dir.slice(nf)], Uint32Array, this.used_lengths(nf));
+    this.flat_gen = g0;
+    this.gen_dir = [...this.gen_dir.slice(0, nf), ...far];
+    this.flat_views();
+  }
+
+  /** How many frames of the first region and of each chunk from `nf` on were ever used (widened() copies those only). */
+  private used_lengths(nf: number): number[] {
+    const out = [Math.min(this.flat_n, this.top)];
+    for (let c = nf; c < this.type_dir.length; c++) out.push(Math.max(0, Math.min(this.type_dir[c].length, this.top - c * FRAME_CHUNK)));
+    return out;
+  }
+
+  /** Directory chunks that are views of the first region. */
+  private nr_flat_chunks(): number {
+    return Math.ceil(this.flat_n / FRAME_CHUNK);
+  }
+
+  /**
+   * Each array of `arrs` (the first region's, then the chunks past it) in a new
+   * array of `mk` of the same length, its first used[k] elements copied (a rare one-off: the first 65,536th free of
+   * a frame, the first mm id past 65,535).
+   */
+  protected widened<T extends Int32Array | Uint32Array>(arrs: ArrayLike<number>[], mk: new (n: number) => T, used: number[]): T[] {
+    return arrs.map((old, k) => {
+      const n = new mk(old.length);
+      // Only the frames ever used hold anything: copy those (the rest stays zero, and uncommitted).
+      for (let i = 0; i < used[k]; i++) n[i] = old[i];
+      return n;
+    });
   }
 
   /** Frames never used before, from `top` (kept out of alloc(): the hot path pops a free list). */
@@ -180,34 +503,82 @@ export class PageFrames implements types.PageFrames {
     if (pfn < 0) pfn = this.alloc_top(order);
     else this.nr_free -= n;
     this.nr_used += n;
-    this.type[pfn] = type;
-    this.flags[pfn] = order ? PF_HEAD : 0;
-    this.refcount[pfn] = 1;
-    this.mapcount[pfn] = 0;
-    this.data[pfn] = 0;
-    this.owner[pfn] = 0;
-    for (let i = 1; i < n; i++) {
-      this.type[pfn + i] = PG_TAIL;
-      this.flags[pfn + i] = 0;
-      this.mapcount[pfn + i] = 0;
-      this.data[pfn + i] = 0;
-    }
+    if (order === 0 && pfn < this.flat_n) {
+      // The common case written out (small: alloc() is inlined into the fault paths, see the accessors).
+      this.flat_type[pfn] = type;
+      this.flat_flags[pfn] = 0;
+      this.flat_refcount[pfn] = 1;
+      this.flat_mapcount[pfn] = 0;
+      this.flat_data[pfn] = 0;
+      this.flat_owner[pfn] = 0;
+    } else this.alloc_desc(pfn, order, type);
     return pfn;
+  }
+
+  /** alloc()'s descriptors of the 2^order frames from `pfn` (a THP is 512-aligned, a chunk 2^22-aligned: a folio lies in one chunk). */
+  private alloc_desc(pfn: number, order: 0 | 9, type: number): void {
+    let o = pfn;
+    let t = this.flat_type;
+    let fl = this.flat_flags;
+    let mc = this.flat_mapcount;
+    let da = this.flat_data;
+    let rc = this.flat_refcount;
+    let ow = this.flat_owner;
+    if (pfn >= this.flat_n) {
+      const c = frame_chunk(pfn);
+      o = frame_off(pfn);
+      t = this.type_dir[c];
+      fl = this.flags_dir[c];
+      mc = this.mapcount_dir[c];
+      da = this.data_dir[c];
+      rc = this.refcount_dir[c];
+      ow = this.owner_dir[c];
+    }
+    t[o] = type;
+    fl[o] = order ? PF_HEAD : 0;
+    rc[o] = 1;
+    mc[o] = 0;
+    da[o] = 0;
+    ow[o] = 0;
+    for (let i = 1; i < 1 << order; i++) {
+      t[o + i] = PG_TAIL;
+      fl[o + i] = 0;
+      mc[o + i] = 0;
+      da[o + i] = 0;
+    }
   }
 
   /** Free a frame (or a THP folio by its head); poisons the descriptors. */
   free(pfn: number, order: 0 | 9): void {
-    const t = this.type[pfn];
+    let o = pfn;
+    let type = this.flat_type;
+    let refcount = this.flat_refcount;
+    let mapcount = this.flat_mapcount;
+    let flags = this.flat_flags;
+    let gen = this.flat_gen;
+    if (pfn >= this.flat_n) {
+      const c = frame_chunk(pfn);
+      o = frame_off(pfn);
+      type = this.type_dir[c];
+      refcount = this.refcount_dir[c];
+      mapcount = this.mapcount_dir[c];
+      flags = this.flags_dir[c];
+      gen = this.gen_dir[c];
+    }
+    const t = type[o];
     if (t === PG_FREE) throw new Error(`double free of pfn ${pfn}`);
     if (t === PG_ZERO || t === PG_TAIL) throw new Error(`freeing pfn ${pfn} of type ${t}`);
     const n = 1 << order;
-    for (let i = 0; i < n; i++) {
-      this.type[pfn + i] = PG_FREE;
-      if (this.gen[pfn + i] === 0xffff && this.gen instanceof Uint16Array) this.gen = this.widened(this.gen, Uint32Array);
-      this.gen[pfn + i]++;
-      this.refcount[pfn + i] = 0;
-      this.mapcount[pfn + i] = 0;
-      this.flags[pfn + i] = 0;
+    for (let i = o; i < o + n; i++) {
+      type[i] = PG_FREE;
+      if (gen[i] === 0xffff && gen instanceof Uint16Array) {
+        this.widen_gen();
+        gen = pfn < this.flat_n ? this.flat_gen : this.gen_dir[frame_chunk(pfn)];
+      }
+      gen[i]++;
+      refcount[i] = 0;
+      mapcount[i] = 0;
+      flags[i] = 0;
     }
     if (order) this.free9.push(pfn);
     else this.free0.push(pfn);
@@ -217,25 +588,30 @@ export class PageFrames implements types.PageFrames {
 
   /**
    * Host bytes the descriptors of the frames ever used take (committed: the
-   * arrays past them are reserved, not written), plus the free lists' run tables.
+   * chunks past them are allocated, not written), plus the free lists' run tables.
    */
   host_bytes(): number {
-    const per = BYTES_PER_FRAME + (this.gen instanceof Uint16Array ? 0 : 2) + (this.owner instanceof Uint16Array ? 0 : 2);
-    return this.top * per + this.free0.host_bytes() + this.free9.host_bytes();
+    const per = BYTES_PER_FRAME + (this.gen32 ? 2 : 0) + (this.owner32 ? 2 : 0);
+    return (this.top - this.holes) * per + this.free0.host_bytes() + this.free9.host_bytes();
   }
 
   is_free(pfn: number): boolean {
-    return this.type[pfn] === PG_FREE;
+    return this.get_type(pfn) === PG_FREE;
   }
-  /* Bulk range operations (issue #10 §1, the batch paths): each equals a sequence of alloc()/free() calls. */
+  /*
+   * Bulk range operations (issue #10 §1, the batch paths): each equals a sequence
+   * of alloc()/free() calls. A run handed out lies in one chunk (alloc_run() stops
+   * at a chunk's end); free_run() takes any run and splits it at chunk boundaries.
+   */
 
   /**
    * Allocate up to `max` order-0 frames of `type` at once, as that many alloc(0, type)
-   * calls would hand them out, as long as they are one arithmetic run: the top run
-   * of the order-0 free list (or part of it; a run of any difference), else
-   * never-used frames from the top. Returns the first PFN; out.n frames were
-   * allocated (>= 1), at first, first + out.step, ... (out.step: +1 or -1 for runs
-   * of neighbouring frames, any non-zero int32 for others, e.g. every other frame).
+   * calls would hand them out, as long as they are one arithmetic run in one
+   * chunk: the top run of the order-0 free list (or part of it; a run of any
+   * difference), else never-used frames from the top. Returns the first PFN;
+   * out.n frames were allocated (>= 1), at first, first + out.step, ... (out.step:
+   * +1 or -1 for runs of neighbouring frames, any non-zero int32 for others, e.g.
+   * every other frame), all in frame_chunk(first).
    * Descriptors as alloc() leaves them; with `anon_owner` (>= 0), as an anon
    * fault then leaves them (owner, mapcount 1, PG_dirty) except `data` and
    * `index`, which the caller sets for every frame (one pass over the
@@ -247,12 +623,14 @@ export class PageFrames implements types.PageFrames {
     let step: number;
     if (first >= 0) {
       step = this.free0.pop_diff() || 1;
-      n = this.free0.pop_run(max);
+      const room = frames_in_chunk(first, step, max);
+      if (room <= 0) throw new Error(`alloc_run: no frame of the run at pfn ${first} in its chunk (a model bug)`);
+      n = this.free0.pop_run(room);
       this.nr_free -= n;
     } else {
-      // alloc_top(0) n times: consecutive new frames; as many as the limits let alloc() hand out.
+      // alloc_top(0) n times: consecutive new frames; as many as max_pfn lets alloc() hand out, in top's chunk.
       first = this.top;
-      n = Math.min(max, this.max_pfn - first, Math.min(this.max_pfn + 1, HOST_MAX_FRAMES) - first);
+      n = Math.min(frames_in_chunk(first, 1, max), this.max_pfn - first);
       if (n <= 0) {
         out.n = 1;
         out.step = 1;
@@ -263,26 +641,28 @@ export class PageFrames implements types.PageFrames {
       step = 1;
     }
     this.nr_used += n;
+    const c = frame_chunk(first);
+    const o = frame_off(first);
     if (anon_owner >= 0) {
-      this.alloc_run_anon(first, n, step, type, anon_owner);
+      this.alloc_run_anon(c, o, n, step, type, anon_owner);
     } else if (step === 1 || step === -1 || n === 1) {
-      const lo = step > 0 ? first : first - n + 1;
+      const lo = step > 0 ? o : o - n + 1;
       const hi = lo + n;
-      this.type.fill(type, lo, hi);
-      this.flags.fill(0, lo, hi);
-      this.refcount.fill(1, lo, hi);
-      this.mapcount.fill(0, lo, hi);
-      this.data.fill(0, lo, hi);
-      this.owner.fill(0, lo, hi);
+      this.type_dir[c].fill(type, lo, hi);
+      this.flags_dir[c].fill(0, lo, hi);
+      this.refcount_dir[c].fill(1, lo, hi);
+      this.mapcount_dir[c].fill(0, lo, hi);
+      this.data_dir[c].fill(0, lo, hi);
+      this.owner_dir[c].fill(0, lo, hi);
     } else {
       // Frames `step` apart (the ones in between are not this run's): one loop.
-      const t = this.type;
-      const fl = this.flags;
-      const rc = this.refcount;
-      const mc = this.mapcount;
-      const da = this.data;
-      const ow = this.owner;
-      for (let i = 0, q = first; i < n; i++, q += step) {
+      const t = this.type_dir[c];
+      const fl = this.flags_dir[c];
+      const rc = this.refcount_dir[c];
+      const mc = this.mapcount_dir[c];
+      const da = this.data_dir[c];
+      const ow = this.owner_dir[c];
+      for (let i = 0, q = o; i < n; i++, q += step) {
         t[q] = type;
         fl[q] = 0;
         rc[q] = 1;
@@ -296,24 +676,24 @@ export class PageFrames implements types.PageFrames {
     return first;
   }
 
-  /** alloc_run()'s descriptors for an anon fault's frames (all but data and index). */
-  private alloc_run_anon(first: number, n: number, step: number, type: number, owner: number): void {
+  /** alloc_run()'s descriptors for an anon fault's frames (all but data and index): chunk `c`, from offset `o`. */
+  private alloc_run_anon(c: number, o: number, n: number, step: number, type: number, owner: number): void {
+    const t = this.type_dir[c];
+    const fl = this.flags_dir[c];
+    const rc = this.refcount_dir[c];
+    const mc = this.mapcount_dir[c];
+    const ow = this.owner_dir[c];
     if (step === 1 || step === -1 || n === 1) {
-      const lo = step > 0 ? first : first - n + 1;
+      const lo = step > 0 ? o : o - n + 1;
       const hi = lo + n;
-      this.type.fill(type, lo, hi);
-      this.flags.fill(PF_DIRTY, lo, hi);
-      this.refcount.fill(1, lo, hi);
-      this.mapcount.fill(1, lo, hi);
-      this.owner.fill(owner, lo, hi);
+      t.fill(type, lo, hi);
+      fl.fill(PF_DIRTY, lo, hi);
+      rc.fill(1, lo, hi);
+      mc.fill(1, lo, hi);
+      ow.fill(owner, lo, hi);
       return;
     }
-    const t = this.type;
-    const fl = this.flags;
-    const rc = this.refcount;
-    const mc = this.mapcount;
-    const ow = this.owner;
-    for (let i = 0, q = first; i < n; i++, q += step) {
+    for (let i = 0, q = o; i < n; i++, q += step) {
       t[q] = type;
       fl[q] = PF_DIRTY;
       rc[q] = 1;
@@ -327,62 +707,62 @@ export class PageFrames implements types.PageFrames {
    * +1 or -1, or +-2 for every other frame, as a sparse workload's data pages
    * between its page tables): order-0 frames that are allocated, not the zero
    * page and not tail pages (on a frame that is not, the error free() raises is
-   * thrown, the run half done: a model bug).
+   * thrown, the run half done: a model bug). The run may cross chunks: it is
+   * done a chunk's piece at a time.
    */
   free_run(first: number, n: number, step: number): void {
     if (n <= 0) return;
-    if (step !== 1 && step !== -1) {
-      this.free_strided(first, n, step);
-      return;
+    for (let done = 0; done < n; ) {
+      const p = first + done * step;
+      const k = frames_in_chunk(p, step, n - done);
+      if (k <= 0) throw new Error(`free_run: no frame of the run at pfn ${p} in its chunk (a model bug)`);
+      this.free_piece(frame_chunk(p), frame_off(p), k, step);
+      done += k;
     }
-    const lo = step > 0 ? first : first - n + 1;
-    const hi = lo + n;
-    const type = this.type;
-    let gen = this.gen;
-    if (hi <= 0x7fffffff) {
-      // The same loop on int32 indexes (twice as fast as on doubles).
-      for (let p = lo | 0, e = hi | 0; p < e; p++) {
-        const t = type[p];
-        if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
-        if (gen[p] === 0xffff && gen instanceof Uint16Array) gen = this.gen = this.widened(gen, Uint32Array); // as free() does
-        gen[p] = gen[p] + 1;
-      }
-    } else {
-      for (let p = lo; p < hi; p++) {
-        const t = type[p];
-        if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
-        if (gen[p] === 0xffff && gen instanceof Uint16Array) gen = this.gen = this.widened(gen, Uint32Array); // as free() does
-        gen[p] = gen[p] + 1;
-      }
-    }
-    type.fill(PG_FREE, lo, hi);
-    this.refcount.fill(0, lo, hi);
-    this.mapcount.fill(0, lo, hi);
-    this.flags.fill(0, lo, hi);
     this.free0.push_run(first, n, step);
     this.nr_free += n;
     this.nr_used -= n;
   }
 
-  /** free_run() of frames `step` apart (|step| > 1): the same descriptors and free-list order, frame by frame. */
-  private free_strided(first: number, n: number, step: number): void {
-    const type = this.type;
-    const refcount = this.refcount;
-    const mapcount = this.mapcount;
-    const flags = this.flags;
-    let gen = this.gen;
-    for (let i = 0, p = first; i < n; i++, p += step) {
-      const t = type[p];
-      if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(p, 0); // throws
-      if (gen[p] === 0xffff && gen instanceof Uint16Array) gen = this.gen = this.widened(gen, Uint32Array); // as free() does
-      gen[p] = gen[p] + 1;
-      type[p] = PG_FREE;
-      refcount[p] = 0;
-      mapcount[p] = 0;
-      flags[p] = 0;
+  /** free_run()'s descriptors for `n` frames `step` apart in chunk `c`, from offset `o` (all in the chunk). */
+  private free_piece(c: number, o: number, n: number, step: number): void {
+    const type = this.type_dir[c];
+    const refcount = this.refcount_dir[c];
+    const mapcount = this.mapcount_dir[c];
+    const flags = this.flags_dir[c];
+    let gen = this.gen_dir[c];
+    const base = c * FRAME_CHUNK;
+    if (step === 1 || step === -1) {
+      const lo = step > 0 ? o : o - n + 1;
+      const hi = lo + n;
+      for (let q = lo; q < hi; q++) {
+        const t = type[q];
+        if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(base + q, 0); // throws
+        if (gen[q] === 0xffff && gen instanceof Uint16Array) {
+          this.widen_gen(); // as free() does
+          gen = this.gen_dir[c];
+        }
+        gen[q] = gen[q] + 1;
+      }
+      type.fill(PG_FREE, lo, hi);
+      refcount.fill(0, lo, hi);
+      mapcount.fill(0, lo, hi);
+      flags.fill(0, lo, hi);
+      return;
     }
-    this.free0.push_run(first, n, step);
-    this.nr_free += n;
-    this.nr_used -= n;
+    // Frames `step` apart: the same descriptors, frame by frame.
+    for (let i = 0, q = o; i < n; i++, q += step) {
+      const t = type[q];
+      if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(base + q, 0); // throws
+      if (gen[q] === 0xffff && gen instanceof Uint16Array) {
+        this.widen_gen(); // as free() does
+        gen = this.gen_dir[c];
+      }
+      gen[q] = gen[q] + 1;
+      type[q] = PG_FREE;
+      refcount[q] = 0;
+      mapcount[q] = 0;
+      flags[q] = 0;
+    }
   }
 }

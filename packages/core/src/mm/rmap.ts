@@ -49,14 +49,14 @@ export function* try_to_unmap_one(t: Task, vma: Vma, p: number, addr: number, pm
   const pteval = yield* ptep_get_and_clear(t, mm, addr, p); // ptep_clear_flush()
   yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
   const folio = page_folio(k, a.pte_pfn(pteval));
-  if (a.pte_dirty(pteval) || k.frames.flags[folio] & PF_DIRTY) {
+  if (a.pte_dirty(pteval) || k.frames.get_flags(folio) & PF_DIRTY) {
     // Redirtied: the folio is swap-backed again and stays mapped.
     yield* set_pte_at(t, mm, addr, p, pteval);
-    k.frames.flags[folio] &= ~PF_LAZYFREE;
+    k.frames.clear_flag_bits(folio, PF_LAZYFREE);
     return false;
   }
   add_mm_counter(mm, MM_ANONPAGES, -1);
-  k.frames.mapcount[folio]--;
+  k.frames.add_mapcount(folio, -1);
   folio_put(k, folio);
   const hook = k.hooks.try_to_unmap_one;
   if (hook !== null) yield* hook(t, vma, pmdp, addr);
@@ -98,7 +98,7 @@ export function* try_to_unmap_shmem(t: Task, p: number, addr: number): KPath {
   yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
   const folio = page_folio(k, k.arch.pte_pfn(pteval));
   add_mm_counter(mm, MM_SHMEMPAGES, -1);
-  k.frames.mapcount[folio]--;
+  k.frames.add_mapcount(folio, -1);
   folio_put(k, folio);
 }
 
@@ -118,7 +118,7 @@ export function* try_to_unmap_one_swap(t: Task, p: number, addr: number, offset:
   yield* flush_tlb_mm_range(t, mm, addr, addr + 4096, 12, false);
   const page = a.pte_pfn(pteval);
   const folio = page_folio(k, page);
-  if (a.pte_dirty(pteval)) k.frames.flags[folio] |= PF_DIRTY; // folio_mark_dirty()
+  if (a.pte_dirty(pteval)) k.frames.set_flag_bits(folio, PF_DIRTY); // folio_mark_dirty()
   if (swap_duplicate(k, offset) < 0) {
     yield* set_pte_at(t, mm, addr, p, pteval);
     return false;
@@ -127,7 +127,7 @@ export function* try_to_unmap_one_swap(t: Task, p: number, addr: number, offset:
   add_mm_counter(mm, MM_SWAPENTS, 1); // inc_mm_counter(mm, MM_SWAPENTS)
   si.set_exclusive(offset, true); // pte_swp_mkexclusive(): the model's anon pages are never shared
   yield* set_pte_at(t, mm, addr, p, a.swp_entry_to_pte(si.type, offset));
-  k.frames.mapcount[page]--; // folio_remove_rmap_pte()
+  k.frames.add_mapcount(page, -1); // folio_remove_rmap_pte()
   folio_put(k, folio);
   return true;
 }

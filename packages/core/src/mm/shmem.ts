@@ -25,7 +25,7 @@ export function shmem_evict_inode(k: Kernel, file: ShmemFile): void {
   vm_unacct_memory(k, file.acct_pages);
   file.acct_pages = 0;
   for (const pfn of file.pages.values()) {
-    if (--k.frames.refcount[pfn] === 0) k.frames.free(pfn, 0);
+    if (k.frames.add_refcount(pfn, -1) === 0) k.frames.free(pfn, 0);
   }
   file.pages.clear();
 }

@@ -65,7 +65,7 @@ describe("reclaim of lazily freed folios (shrink_folio_list)", () => {
     expect(p.load(SLOT + 8 * K)).toBe(v);
     expect(node_lruvec(e.k).stat.nr_lazyfree_fail).toBe(1);
     const pfn = e.k.arch.pte_pfn(e.k.pt.get(walk_pte(e.k, p.mm, SLOT + 8 * K)));
-    expect(e.k.frames.flags[pfn] & PF_LAZYFREE).toBe(0);
+    expect(e.k.frames.get_flags(pfn) & PF_LAZYFREE).toBe(0);
   });
 
   it("a folio read after MADV_FREE (accessed bit) gets a second chance", () => {

@@ -53,18 +53,18 @@ export function* shrink_anon_folio(t: Task, p: number, addr: number, page: numbe
     folio_put(k, page); // activate_locked: back to the LRU, still mapped
     return false;
   }
-  f.flags[page] |= PF_DIRTY; // folio_mark_dirty(): a new swap cache folio must be written
+  f.set_flag_bits(page, PF_DIRTY); // folio_mark_dirty(): a new swap cache folio must be written
   if (!(yield* try_to_unmap_one_swap(t, p, addr, offset, mm))) {
     put_swap_folio(k, offset); // activate_locked: folio_free_swap()
-    f.flags[page] &= ~PF_DIRTY;
+    f.clear_flag_bits(page, PF_DIRTY);
     folio_put(k, page);
     return false;
   }
   // pageout() → swap_writeout(): the page's contents go to the slot.
   const si = k.swap_info!;
-  si.set_data(offset, f.data[page]);
+  si.set_data(offset, f.get_data(page));
   si.pswpout++;
-  f.flags[page] &= ~PF_DIRTY;
+  f.clear_flag_bits(page, PF_DIRTY);
   // __remove_mapping() → __delete_from_swap_cache() + put_swap_folio(); the last reference frees the folio.
   put_swap_folio(k, offset);
   folio_put(k, page);
@@ -121,11 +121,11 @@ function* folio_check_references(t: Task, p: number, folio: number): KPath<Folio
   const a = k.arch;
   const f = k.frames;
   const pte = yield* ptep_get(t, p);
-  const referenced_folio = (f.flags[folio] & PF_REFERENCED) !== 0; // folio_test_clear_referenced()
-  f.flags[folio] &= ~PF_REFERENCED;
+  const referenced_folio = (f.get_flags(folio) & PF_REFERENCED) !== 0; // folio_test_clear_referenced()
+  f.clear_flag_bits(folio, PF_REFERENCED);
   if (a.pte_young(pte)) {
     yield* ptep_modify(t, p, a.pte_mkold(pte));
-    f.flags[folio] |= PF_REFERENCED; // folio_set_referenced()
+    f.set_flag_bits(folio, PF_REFERENCED); // folio_set_referenced()
     return referenced_folio ? "activate" : "keep";
   }
   return "reclaim";
@@ -159,9 +159,9 @@ export function* shrink_lazyfree_folio(t: Task, folio: number): KPath<FolioFate>
   const k = t.k;
   const a = k.arch;
   const f = k.frames;
-  const mm = k.mms.get(f.owner[folio]);
+  const mm = k.mms.get(f.get_owner(folio));
   if (!mm || mm.exited) return "gone";
-  const addr = f.index[folio];
+  const addr = f.get_index(folio);
   if (!(yield* down_read_trylock(t, mm.mmap_lock))) return "keep";
   const own = use_walk_mm(t, mm);
   let fate: FolioFate = "gone";
@@ -258,7 +258,7 @@ function* shrink_anon_clock(t: Task, sc: ScanControlState, nr_to_scan: number): 
               const pte = yield* ptep_get(t, p);
               if (!a.pte_present(pte)) continue;
               const page = vm_normal_page(k, a.pte_pfn(pte));
-              if (page < 0 || f.type[page] !== PG_ANON || folio_test_large(k, page) || f.flags[page] & PF_LAZYFREE) continue;
+              if (page < 0 || f.get_type(page) !== PG_ANON || folio_test_large(k, page) || f.get_flags(page) & PF_LAZYFREE) continue;
               nr_to_scan--;
               sc.nr_scanned++;
               if (sc.kswapd) l.stat.pgscan_kswapd++;

@@ -102,7 +102,7 @@ function* zap_present_ptes(
   for (let i = 0; i < nr; i++) {
     yield* ptep_get_and_clear(t, mm, addr + i * 4096, ptep + i);
     tlb_remove_tlb_entry(tlb, addr + i * 4096);
-    k.frames.mapcount[page + i]--; // folio_remove_rmap_ptes()
+    k.frames.add_mapcount(page + i, -1); // folio_remove_rmap_ptes()
   }
   if (mm_counter(k, folio) === MM_SHMEMPAGES) z.rss_shmem -= nr;
   else z.rss_anon -= nr;

@@ -22,7 +22,7 @@ import type { ZapDetails } from "@mmsim/spec";
 import type { Task } from "../sched/task.js";
 import type { Kernel } from "../types/kernel.js";
 import { tlb_flush_pte_range, __tlb_remove_folio_pages, __tlb_remove_page_run, type MmuGather } from "../tlb/mmu_gather.js";
-import { PF_HEAD, PG_ANON } from "./page_alloc.js";
+import { frame_chunk, frame_off, frames_in_chunk, PF_HEAD, PG_ANON } from "./page_alloc.js";
 import { folio_test_anon, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { mm_counter, MM_SHMEMPAGES } from "./mm.js";
 import { range_batch_mutant } from "./range_batch.js";
@@ -56,7 +56,6 @@ export function zap_present_ptes_batch(
   const a = k.arch;
   const pt = k.pt;
   const f = k.frames;
-  const mapcount = f.mapcount;
   const skip_cows = details !== null && details.skip_cows;
   let i = 0;
   const m = range_batch_mutant(k);
@@ -108,11 +107,14 @@ export function zap_present_ptes_batch(
         if ((d === 1 || d === -1) && a.pte_present(last) && a.pte_pfn(last) === pfn + (r - 1) * d) {
           // folio_remove_rmap_ptes() of each while it is an order-0 anon folio (vm_normal_page, MM_ANONPAGES).
           r = rmap_run(f, pfn, d, r);
+          // The run's frames are in pfn's chunk (rmap_run() stops at its end).
+          const mapcount = f.mapcount_dir[frame_chunk(pfn)];
+          const off = frame_off(pfn);
           if (r > 1) {
             const queued = reverse ? __tlb_remove_page_run(tlb, pfn + (r - 1) * d, -d, r) : __tlb_remove_page_run(tlb, pfn, d, r);
             const done = queued < 0 ? -queued : queued;
             // Pages after the one that filled the gather stay mapped: their mapcounts back.
-            for (let j = done, q = pfn + done * d; j < r; j++, q += d) mapcount[q]++;
+            for (let j = done, q = off + done * d; j < r; j++, q += d) mapcount[q]++;
             z.rss_anon -= done;
             i += done;
             if (queued < 0) {
@@ -122,7 +124,7 @@ export function zap_present_ptes_batch(
             }
             continue;
           }
-          for (let j = 0, q = pfn; j < r; j++, q += d) mapcount[q]++; // one page: the ordinary way below
+          for (let j = 0, q = off; j < r; j++, q += d) mapcount[q]++; // one page: the ordinary way below
         }
       }
     }
@@ -144,7 +146,8 @@ export function zap_present_ptes_batch(
     const folio = page_folio(k, page);
     // should_zap_folio() false, or a large folio (folio_pte_batch): zap_present_ptes()'s.
     if (folio_test_large(k, folio) || (skip_cows && folio_test_anon(k, folio))) break;
-    mapcount[page]--; // folio_remove_rmap_ptes()
+    if (page < f.flat_n) f.flat_mapcount[page]--; // folio_remove_rmap_ptes() (the flat fast path: see folio.ts)
+    else f.add_mapcount(page, -1);
     if (mm_counter(k, folio) === MM_SHMEMPAGES) z.rss_shmem--;
     else z.rss_anon--;
     const full = __tlb_remove_folio_pages(tlb, folio, 1);
@@ -180,33 +183,30 @@ function progression_length(i: number, r: number, have: number, e: number, s: nu
 const rs = { first: 0, step: 0 };
 
 /**
- * folio_remove_rmap_ptes() on the frames pfn, pfn + d, ... (at most r) while each
- * is an order-0 anon folio (vm_normal_page, not large, MM_ANONPAGES): returns how
- * many (their mapcounts dropped). One pass over the range when all are.
+ * folio_remove_rmap_ptes() on the frames pfn, pfn + d, ... (at most r, and only
+ * those in pfn's descriptor chunk: a run crossing a chunk's end stops there) while
+ * each is an order-0 anon folio (vm_normal_page, not large, MM_ANONPAGES):
+ * returns how many (their mapcounts dropped). One pass over the range when all are.
  */
 function rmap_run(f: Kernel["frames"], pfn: number, d: number, r: number): number {
-  const type = f.type;
-  const flags = f.flags;
-  const mapcount = f.mapcount;
-  const lo = d > 0 ? pfn : pfn - r + 1;
+  r = frames_in_chunk(pfn, d, r);
+  const c = frame_chunk(pfn);
+  const type = f.type_dir[c];
+  const flags = f.flags_dir[c];
+  const mapcount = f.mapcount_dir[c];
+  const o = frame_off(pfn);
+  const lo = d > 0 ? o : o - r + 1;
   const hi = lo + r;
   let bad = 0;
-  if (hi <= 0x7fffffff) {
-    // The same loop on int32 indexes (twice as fast as on doubles).
-    for (let q = lo | 0, e = hi | 0; q < e; q++) {
-      bad |= (type[q] ^ PG_ANON) | (flags[q] & PF_HEAD);
-      mapcount[q]--;
-    }
-  } else {
-    for (let q = lo; q < hi; q++) {
-      bad |= (type[q] ^ PG_ANON) | (flags[q] & PF_HEAD);
-      mapcount[q]--;
-    }
+  // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN.
+  for (let q = lo; q < hi; q++) {
+    bad |= (type[q] ^ PG_ANON) | (flags[q] & PF_HEAD);
+    mapcount[q]--;
   }
   if (bad === 0) return r;
   // Some frame is not: back out, then up to the first that is not, in the run's order.
   for (let q = lo; q < hi; q++) mapcount[q]++;
   let j = 0;
-  for (let q = pfn; j < r && type[q] === PG_ANON && (flags[q] & PF_HEAD) === 0; j++, q += d) mapcount[q]--;
+  for (let q = o; j < r && type[q] === PG_ANON && (flags[q] & PF_HEAD) === 0; j++, q += d) mapcount[q]--;
   return j;
 }

@@ -864,7 +864,9 @@ export class PtStore implements types.PtStore {
    */
   lookup(pfn: number): number {
     const f = this.frames;
-    return f.type[pfn] === PG_PGTABLE ? f.index[pfn] : -1;
+    // The first region's flat arrays tested here (hot: the accessors' calls spend V8's inlining budget; see PageFrames).
+    if (pfn < f.flat_n) return f.flat_type[pfn] === PG_PGTABLE ? f.flat_index[pfn] : -1;
+    return f.get_type(pfn) === PG_PGTABLE ? f.get_index(pfn) : -1;
   }
 
   /** The upper-level entry that last linked table `pfn` in (-1: none, or a deposit). */
@@ -901,7 +903,10 @@ export class PtStore implements types.PtStore {
   alloc(level: number, owner: number): number {
     this.frames.owner_fits(owner);
     const pfn = this.frames.alloc(0, PG_PGTABLE);
-    this.frames.owner[pfn] = owner;
+    const f = this.frames;
+    // The first region's flat arrays written here when the frame is in it (hot: see PageFrames' accessors).
+    if (pfn < f.flat_n) f.flat_owner[pfn] = owner;
+    else f.set_owner(pfn, owner);
     let slot = this.free_slot;
     if (slot >= 0) this.free_slot = this.m64[slot >>> SLOT_SHIFT][(slot & SLOT_MASK) * W64 + F_NEXT];
     else {
@@ -914,7 +919,8 @@ export class PtStore implements types.PtStore {
         if (this.nr_private > 0) this.priv.push(new Float64Array((1 << SLOT_SHIFT) * this.nr_private));
       }
     }
-    this.frames.index[pfn] = slot;
+    if (pfn < f.flat_n) f.flat_index[pfn] = slot;
+    else f.set_index(pfn, slot);
     const c = slot >>> SLOT_SHIFT;
     const mi = this.m32[c];
     const oi = (slot & SLOT_MASK) * W32;

@@ -24,7 +24,7 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
   const vpn = Math.floor(addr / 4096);
   let table = c.pwc.get(region);
   let cached = table !== undefined;
-  if (cached && (!k.pt.is_table(table!) || k.frames.gen[table!] !== c.pwc_gen.get(region))) {
+  if (cached && (!k.pt.is_table(table!) || k.frames.get_gen(table!) !== c.pwc_gen.get(region))) {
     k.sanitizer?.stale_walk(cpu, table!, addr);
   }
   if (!cached && k.rcu_upper) {
@@ -36,7 +36,7 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
     if (typeof r === "object") return r;
     table = r;
     c.pwc.set(region, table);
-    c.pwc_gen.set(region, k.frames.gen[table]);
+    c.pwc_gen.set(region, k.frames.get_gen(table));
   } else if (!cached) {
     let e = k.pt.get(k.pt.entry(mm.pgd, Math.floor(addr / k.PGDIR_SIZE) % 512));
     // The levels below the PGD: P4D (unless folded), PUD, PMD (no array per walk: this runs at every user access explored).
@@ -54,7 +54,7 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
     }
     table = a.pxd_pfn(e);
     c.pwc.set(region, table);
-    c.pwc_gen.set(region, k.frames.gen[table]);
+    c.pwc_gen.set(region, k.frames.get_gen(table));
     cached = false;
   }
   const pte = k.pt.get(k.pt.slot(table!) * 512 + (vpn % 512));
@@ -75,7 +75,7 @@ function hw_walk_pmd_cached(k: Kernel, cpu: number, mm: MmStruct, addr: number):
   const gregion = Math.floor(addr / k.PUD_SIZE);
   const vpn = Math.floor(addr / 4096);
   let pmd_table = c.pwc_pud.get(gregion);
-  if (pmd_table !== undefined && (!k.pt.is_table(pmd_table) || k.frames.gen[pmd_table] !== c.pwc_pud_gen.get(gregion))) {
+  if (pmd_table !== undefined && (!k.pt.is_table(pmd_table) || k.frames.get_gen(pmd_table) !== c.pwc_pud_gen.get(gregion))) {
     k.sanitizer?.stale_walk(cpu, pmd_table, addr, "PUD");
   }
   if (pmd_table === undefined) {
@@ -88,7 +88,7 @@ function hw_walk_pmd_cached(k: Kernel, cpu: number, mm: MmStruct, addr: number):
     if (a.pxd_none(e) || !a.pxd_present(e)) return null;
     pmd_table = a.pxd_pfn(e);
     c.pwc_pud.set(gregion, pmd_table);
-    c.pwc_pud_gen.set(gregion, k.frames.gen[pmd_table]);
+    c.pwc_pud_gen.set(gregion, k.frames.get_gen(pmd_table));
   }
   const e = k.pt.get(k.pt.slot(pmd_table) * 512 + (Math.floor(addr / k.PMD_SIZE) % 512));
   if (a.pxd_none(e) || !a.pxd_present(e)) return null;

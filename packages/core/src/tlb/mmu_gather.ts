@@ -12,7 +12,7 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { flush_tlb_mm_range } from "./flush.js";
 import { folio_put } from "../mm/folio.js";
-import { PF_HEAD } from "../mm/page_alloc.js";
+import { FRAME_CHUNK, frame_chunk, frame_off, PF_HEAD } from "../mm/page_alloc.js";
 import type { PageFrames } from "../types/mm_types.js";
 import type { MmStruct, Vma } from "../types/mm_types.js";
 import { PMD_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
@@ -297,7 +297,7 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
 
 /**
  * How many entries of `pages` from `j` on are single references on order-0 folios
- * at PFNs a constant non-zero difference apart (+1 or -1; +2 or -2 for every other
+ * in one descriptor chunk at PFNs a constant non-zero difference apart (+1 or -1; +2 or -2 for every other
  * frame, as a sparse workload's data pages between its page tables), whose folio_put() frees them:
  * each has refcount 1 (so it is not the zero page, a tail or free) and is not a
  * large folio's head, and has no page count after it. 0 or 1: no run.
@@ -307,10 +307,15 @@ function free_run_length(f: PageFrames, pages: number[], j: number, nr: number):
   const d = pages[j + 1] - p;
   // A negative entry is a page count, not a PFN; free_run() takes an int32 step.
   if (d === 0 || p < 0 || pages[j + 1] < 0 || d > 0x7fffffff || d < -0x7fffffff) return 0;
-  const refcount = f.refcount;
-  const flags = f.flags;
+  // In the first frame region's flat arrays, or in p's descriptor chunk only (a run crossing its end stops
+  // there; the next run starts in the next chunk).
+  const flat = p < f.flat_n;
+  const c = flat ? 0 : frame_chunk(p);
+  const refcount = flat ? f.flat_refcount : f.refcount_dir[c];
+  const flags = flat ? f.flat_flags : f.flags_dir[c];
+  const end = flat ? f.flat_n : FRAME_CHUNK;
   let r = 0;
-  for (let q = p; j + r < nr && q >= 0 && pages[j + r] === q && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += d);
+  for (let q = p, o = flat ? p : frame_off(p); j + r < nr && o >= 0 && o < end && pages[j + r] === q && refcount[o] === 1 && (flags[o] & PF_HEAD) === 0; r++, q += d, o += d);
   // A page count (< 0) after the last: that folio has nr_pages references queued.
   if (j + r < nr && pages[j + r] < 0) r--;
   return r;

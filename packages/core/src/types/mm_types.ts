@@ -131,21 +131,59 @@ export interface VmFault {
 
 /**
  * Physical memory: the page descriptors (struct page / struct ptdesc fields the
- * model needs), in typed arrays indexed by PFN (mm/page_alloc.ts).
+ * model needs), in chunks of typed arrays (mm/page_alloc.ts: FRAME_CHUNK frames
+ * a chunk; field X of frame pfn is X_dir[frame_chunk(pfn)][frame_off(pfn)]).
  */
 export interface PageFrames {
-  readonly type: Uint8Array;
-  readonly flags: Uint8Array;
-  readonly refcount: Int32Array;
-  readonly mapcount: Int32Array;
+  readonly type_dir: readonly Uint8Array[];
+  readonly flags_dir: readonly Uint8Array[];
+  readonly refcount_dir: readonly Int32Array[];
+  readonly mapcount_dir: readonly Int32Array[];
   /** Times this frame was freed: a stale reference carries an older generation. */
-  readonly gen: Uint16Array | Uint32Array;
+  readonly gen_dir: readonly (Uint16Array | Uint32Array)[];
   /** User-data oracle: the value last written to the page (0 = zero-filled). */
-  readonly data: Float64Array;
+  readonly data_dir: readonly Float64Array[];
   /** Owner mm id of a page-table page (ptdesc->pt_mm) or of an anon page. */
-  readonly owner: Uint16Array | Int32Array;
+  readonly owner_dir: readonly (Uint16Array | Int32Array)[];
   /** Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE reclaim). */
-  readonly index: Float64Array;
+  readonly index_dir: readonly Float64Array[];
+  /**
+   * The first region (PFNs below flat_n) in flat arrays: the accessors' fast path,
+   * which a hot site may take itself (`pfn < flat_n`), else the accessors.
+   */
+  readonly flat_n: number;
+  readonly flat_type: Uint8Array;
+  readonly flat_flags: Uint8Array;
+  readonly flat_refcount: Int32Array;
+  readonly flat_mapcount: Int32Array;
+  readonly flat_gen: Uint16Array | Uint32Array;
+  readonly flat_data: Float64Array;
+  readonly flat_owner: Uint16Array | Int32Array;
+  readonly flat_index: Float64Array;
+  /* One frame's fields. */
+  get_type(pfn: number): number;
+  set_type(pfn: number, v: number): void;
+  get_flags(pfn: number): number;
+  set_flags(pfn: number, v: number): void;
+  /** flags |= bits. */
+  set_flag_bits(pfn: number, bits: number): void;
+  /** flags &= ~bits. */
+  clear_flag_bits(pfn: number, bits: number): void;
+  get_refcount(pfn: number): number;
+  set_refcount(pfn: number, v: number): void;
+  /** refcount += d; returns the new count. */
+  add_refcount(pfn: number, d: number): number;
+  get_mapcount(pfn: number): number;
+  set_mapcount(pfn: number, v: number): void;
+  /** mapcount += d; returns the new count. */
+  add_mapcount(pfn: number, d: number): number;
+  get_gen(pfn: number): number;
+  get_data(pfn: number): number;
+  set_data(pfn: number, v: number): void;
+  get_owner(pfn: number): number;
+  set_owner(pfn: number, v: number): void;
+  get_index(pfn: number): number;
+  set_index(pfn: number, v: number): void;
   readonly max_pfn: number;
   nr_free: number;
   nr_used: number;
@@ -160,11 +198,11 @@ export interface PageFrames {
   /** Host bytes the descriptors of the frames ever used and the free lists take. */
   host_bytes(): number;
   /**
-   * Up to `max` alloc(0, type) calls at once while the frames form a run: the first PFN; out.n frames at first + i * out.step.
+   * Up to `max` alloc(0, type) calls at once while the frames form a run in one chunk: the first PFN; out.n frames at first + i * out.step.
    * With `anon_owner`: owner, mapcount 1 and PG_dirty set too, data and index left to the caller.
    */
   alloc_run(max: number, type: number, out: { n: number; step: number }, anon_owner?: number): number;
-  /** free(first + i * step, 0) for i < n, in that order (step +1 or -1). */
+  /** free(first + i * step, 0) for i < n, in that order (step a non-zero int32; the run may cross chunks). */
   free_run(first: number, n: number, step: number): void;
 }
 
