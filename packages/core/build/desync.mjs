@@ -36,6 +36,19 @@
  * preemption point then resumes one generator, not one per caller on the stack.
  * The hand-written primitives get none (`yield* spin_lock(...)` delegates to the
  * Op, one level). Imports and re-exports carry `$step` beside `$sync`.
+ *
+ * Lone variants: every derived kernel path also gets `function name$lone`, a plain
+ * function like the twin, but whose calls of the hand-written primitives (and of
+ * anything else that is not a derived kernel path: plugin hooks, nested
+ * generators) drive the generator, `__drive(spin_lock(t, l))`, instead of calling
+ * the primitive's `$sync`: a stepping task still passes every preemption point
+ * (the Op takes the scheduler's step in place), only without a generator per
+ * kernel-path call. In the generators themselves every `yield* f(args)` of a
+ * derived kernel path becomes `(__LONE.on ? f$lone(args) : yield* f(args))`,
+ * `__LONE` being the one flag object `globalThis.__mmsim_lone`
+ * (src/sched/lone.ts): the explorer sets it while it resumes a task from its
+ * loop (check/execution.ts), so that task's later calls run as lone variants.
+ * Imports and re-exports carry `$lone` beside `$step`.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -45,6 +58,8 @@ import ts from "typescript";
 const MARK = "\n/* ---- desync twins (generated at build time from the kernel paths above) ---- */";
 const DRIVE =
   "\nfunction __drive(g: any): any { const r = g.next(); if (!r.done) throw new Error(`kernel path yielded in a bulk run at ${r.value.what}`); return r.value; }\n";
+/** The lone-run flag (src/sched/lone.ts): one object for every module and every copy of the package. */
+const LONE = "const __LONE: { on: boolean } = ((globalThis as any).__mmsim_lone ??= { on: false });\n";
 
 function parse(src, file = "input.ts") {
   return ts.createSourceFile(file, src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
@@ -248,6 +263,7 @@ export function desyncWithDeps(src, file) {
         gens.add(e.name.text);
         if (!theirSteps.has(name)) continue;
         add.push(e.propertyName ? `${name}$step as ${e.name.text}$step` : `${name}$step`);
+        add.push(e.propertyName ? `${name}$lone as ${e.name.text}$lone` : `${name}$lone`);
         steps.add(e.name.text);
       }
       if (add.length) extras.set(s, add);
@@ -272,6 +288,7 @@ export function desyncWithDeps(src, file) {
       const name = (e.propertyName ?? e.name).text;
       if (has(name)) add.push(e.propertyName ? `${name}$sync as ${e.name.text}$sync` : `${name}$sync`);
       if (hasStep(name)) add.push(e.propertyName ? `${name}$step as ${e.name.text}$step` : `${name}$step`);
+      if (hasStep(name)) add.push(e.propertyName ? `${name}$lone as ${e.name.text}$lone` : `${name}$lone`);
     }
     if (add.length) extras.set(s, add);
   }
@@ -279,6 +296,8 @@ export function desyncWithDeps(src, file) {
   const start = (n) => n.getStart(sf);
   const lineOf = (n) => sf.getLineAndCharacterOfPosition(start(n)).line + 1;
   let twinCount = 0;
+  /** Whether a generator here got a `__LONE.on` switch. */
+  let usesLone = false;
 
   /** `f(args)` / `ns.f(args)` where f is a kernel path → `f$sync` / `ns.f$sync`, else null. */
   function twinCallee(e) {
@@ -304,6 +323,19 @@ export function desyncWithDeps(src, file) {
     return null;
   }
 
+  /** `f(args)` / `ns.f(args)` where f is a kernel path with a lone variant → `f$lone` / `ns.f$lone`, else null. */
+  function loneCallee(e) {
+    const c = stepCallee(e);
+    return c === null ? null : c.slice(0, -"$step".length) + "$lone";
+  }
+
+  /** Whether `yield* expr` delegates to a kernel path with a lone variant (directly or in a branch of a conditional). */
+  function hasLone(expr) {
+    const e = ts.skipParentheses(expr);
+    if (loneCallee(e)) return true;
+    return ts.isConditionalExpression(e) && !!(loneCallee(ts.skipParentheses(e.whenTrue)) || loneCallee(ts.skipParentheses(e.whenFalse)));
+  }
+
   /** A call of a kernel path as a call of its twin: callee replaced, type arguments and arguments kept. */
   function twinCall(e, callee, mode) {
     return callee + children(e, mode, e.expression.end, e.end);
@@ -312,13 +344,16 @@ export function desyncWithDeps(src, file) {
   /**
    * The twin of `yield* e`: `f$sync(args)` for a kernel path call, a conditional
    * delegating in each branch (`yield* (c ? f(a) : g(b))`) branch by branch, and
-   * `__drive(e)` for anything else (an Op, a plugin hook's generator).
+   * `__drive(e)` for anything else (an Op, a plugin hook's generator). In mode
+   * "lone": `f$lone(args)` for a derived kernel path, `__drive(e)` for anything
+   * else, the hand-written primitives included.
    */
   function delegate(expr, mode) {
+    const calleeOf = mode === "lone" ? loneCallee : twinCallee;
     const e = ts.skipParentheses(expr);
-    const callee = twinCallee(e);
+    const callee = calleeOf(e);
     if (callee) return twinCall(e, callee, mode);
-    if (ts.isConditionalExpression(e) && (twinCallee(ts.skipParentheses(e.whenTrue)) || twinCallee(ts.skipParentheses(e.whenFalse))))
+    if (ts.isConditionalExpression(e) && (calleeOf(ts.skipParentheses(e.whenTrue)) || calleeOf(ts.skipParentheses(e.whenFalse))))
       return `(${render(e.condition, mode)} ? ${delegate(e.whenTrue, mode)} : ${delegate(e.whenFalse, mode)})`;
     return `__drive(${render(e, mode)})`;
   }
@@ -348,9 +383,15 @@ export function desyncWithDeps(src, file) {
       const brace = start(clause);
       return src.slice(start(node), brace) + `{ ${ext.join(", ")},` + src.slice(brace + 1, node.end);
     }
-    if (ts.isYieldExpression(node) && mode === "twin") {
+    if (ts.isYieldExpression(node) && (mode === "twin" || mode === "lone")) {
       if (!node.asteriskToken) throw new Error(`desync: ${file}:${lineOf(node)}: a kernel path may only delegate (yield*), not yield`);
       return delegate(node.expression, mode);
+    }
+    if (ts.isYieldExpression(node) && mode === "orig" && node.asteriskToken && hasLone(node.expression)) {
+      // `yield* f(args)` → `(__LONE.on ? f$lone(args) : yield* f(args))`: a task left alone runs
+      // the rest of its calls as lone variants (no generator per call; see the top of this file).
+      usesLone = true;
+      return `(__LONE.on ? ${delegate(node.expression, "lone")} : ${children(node, mode)})`;
     }
     if (ts.isYieldExpression(node) && mode === "step") {
       // `yield* f(args)` → `(yield f$step(args))`: the call's generator goes to the trampoline
@@ -378,7 +419,7 @@ export function desyncWithDeps(src, file) {
       if (handWritten.has(node.name.text)) return children(node, "orig");
       const line = src.lastIndexOf("\n", start(node)) + 1;
       const indent = /^[ \t]*/.exec(src.slice(line))[0];
-      return children(node, "orig") + "\n" + indent + twin(node).trim() + "\n" + indent + stepVariant(node).trim();
+      return children(node, "orig") + "\n" + indent + twin(node).trim() + "\n" + indent + stepVariant(node).trim() + "\n" + indent + loneVariant(node).trim();
     }
     return children(node, isGeneratorFunction(node) ? "orig" : mode);
   }
@@ -411,12 +452,29 @@ export function desyncWithDeps(src, file) {
     return `\n${isExported(node) ? "export " : ""}function* ${node.name.text}$step${tp}${params}: any ${body}\n`;
   }
 
+  /**
+   * The lone variant of a kernel path declaration: a plain function, its calls of
+   * kernel paths with a lone variant calls of those, every other delegation
+   * driven (`__drive(e)`): a stepping task's Ops still reach their preemption
+   * points, which the scheduler takes in place (render's "lone" mode).
+   */
+  function loneVariant(node) {
+    twinCount++;
+    const open = node.parameters.pos - 1;
+    const close = ts.skipTrivia(src, node.parameters.end);
+    const tp = node.typeParameters ? src.slice(node.typeParameters.pos - 1, ts.skipTrivia(src, node.typeParameters.end) + 1) : "";
+    const params = children(node, "lone", open, close + 1);
+    const body = render(node.body, "lone");
+    return `\n${isExported(node) ? "export " : ""}function ${node.name.text}$lone${tp}${params}: any ${body}\n`;
+  }
+
   const code = children(sf, "orig", 0, src.length);
   let twins = "";
   for (const s of sf.statements) if (isKernelPathDecl(s) && !handWritten.has(s.name.text)) twins += twin(s);
   for (const s of sf.statements) if (isKernelPathDecl(s) && !handWritten.has(s.name.text)) twins += stepVariant(s);
+  for (const s of sf.statements) if (isKernelPathDecl(s) && !handWritten.has(s.name.text)) twins += loneVariant(s);
   deps.delete(file);
-  return { code: twinCount ? code + MARK + DRIVE + twins : code, deps: [...deps] };
+  return { code: twinCount || usesLone ? code + MARK + DRIVE + LONE + twins : code, deps: [...deps] };
 }
 
 const isSource = (srcDir, file) => file.startsWith(srcDir) && file.endsWith(".ts") && !file.endsWith(".test.ts");

@@ -56,7 +56,9 @@ export function* f(t: number): KPath<string> {
     expect(tw).toContain("// yield* g(t) in a line comment");
     expect(tw).toContain("/* yield* g(t) in a block comment */");
     expect(tw).toContain("const re = /yield* g\\(t\\)/;");
-    expect(head(out)).toBe(src.replace(/\n$/, "\n")); // the generators are untouched
+    // The generators are untouched but for the lone-run switch of their kernel-path calls.
+    expect(head(out)).toBe(src.replace("${yield* g(t)}", "${(__LONE.on ? g$lone(t) : yield* g(t))}"));
+    expect(tw).toContain("const c = `yield* g(t) ${g$lone(t)} yield* ${\"yield* g(t)\"}`;"); // the lone variant
     js(out);
   });
 
@@ -116,7 +118,10 @@ export function* f(t: number, w: boolean): KPath {
   yield* (w ? a(t) : b(t));
 }
 `;
-    expect(twins(desync(src, join(dir, "cond.ts")))).toContain("(w ? a$sync(t) : __drive(b(t)));");
+    const out = desync(src, join(dir, "cond.ts"));
+    expect(twins(out)).toContain("(w ? a$sync(t) : __drive(b(t)));");
+    expect(twins(out)).toContain("(w ? a$lone(t) : __drive(b(t)));");
+    expect(head(out)).toContain("(__LONE.on ? (w ? a$lone(t) : __drive(b(t))) : yield* (w ? a(t) : b(t)));");
   });
 
   it("rewrites run_to_completion(f(args)) anywhere in the file, and nothing else", () => {
@@ -162,13 +167,15 @@ export function* outer(t: number): KPath<number> {
     const out = desync(src, join(dir, "nested.ts"));
     const tw = twins(out);
     expect(tw).toContain("function* each(xs: number[]) { yield* xs; }"); // untouched: not a kernel path
-    expect(tw).toContain("function* inner(x: number): KPath<number> { return (yield* leaf(x)) + t; }");
+    expect(tw).toContain("function* inner(x: number): KPath<number> { return ((__LONE.on ? leaf$lone(x) : yield* leaf(x))) + t; }");
     expect(tw).toContain("function inner$sync(x: number): any { return (leaf$sync(x)) + t; }");
     expect(tw).toContain("sum += inner$sync(x);");
     expect(tw).not.toMatch(/^function inner\$sync/m); // not hoisted out of its scope
+    expect(tw).toContain("function inner$lone(x: number): any { return (leaf$lone(x)) + t; }");
     const m = await load(out);
     expect(m.outer$sync(5)).toBe(10 + 5 + 20 + 5);
     expect(m.outer(5).next().value).toBe(40);
+    expect(m.outer$lone(5)).toBe(40);
   });
 
   it("an object type in the return type is not taken for the body", async () => {
@@ -269,6 +276,33 @@ export function* top(): KPath<number> {
     expect(m.log).toEqual(nestedLog);
   });
 
+  it("lone variants: plain functions that still drive every Op; the generators switch to them while the flag is on", async () => {
+    const src = `${PRELUDE}
+const points: string[] = [];
+function prim(what: string): KPath<number> { return (function* () { points.push(what); yield { what }; return what.length; })(); }
+function* leaf(x: number): KPath<number> { return (yield* prim("leaf")) + x; }
+export function* f(x: number): KPath<number> { const a = yield* leaf(x); return a + (yield* prim("f")); }
+export const log = points;
+`;
+    const out = desync(src, join(dir, "lone.ts"));
+    expect(twins(out)).toContain("const a = leaf$lone(x); return a + (__drive(prim(\"f\")));");
+    expect(out).toContain("((globalThis as any).__mmsim_lone ??= { on: false })");
+    const m = await load(out);
+    // The generator: two points yielded.
+    const g = m.f(1);
+    expect([g.next().value, g.next().value, g.next()]).toEqual([{ what: "leaf" }, { what: "f" }, { done: true, value: 6 }]);
+    // With the flag on, a call from the generator runs the lone variant: its Ops are driven (the
+    // test's prim yields, so __drive reports the point a real stepping task takes in place).
+    globalThis.__mmsim_lone = globalThis.__mmsim_lone ?? { on: false };
+    globalThis.__mmsim_lone.on = true;
+    try {
+      expect(() => m.f(1).next()).toThrow(/kernel path yielded in a bulk run at leaf/);
+    } finally {
+      globalThis.__mmsim_lone.on = false;
+    }
+    expect(m.log).toEqual(["leaf", "f", "leaf"]);
+  });
+
   it("a file without kernel paths comes back unchanged", () => {
     const src = `export const s = "yield* f(x)"; // run_to_completion(f(x))\nexport function* g() { yield* [1]; }\n`;
     expect(desync(src, join(dir, "plain-file.ts"))).toBe(src);
@@ -296,10 +330,13 @@ export function* f(t: number): KPath<number> {
     });
     const { code, deps } = desyncWithDeps(readFile(join(d, "use.ts")), join(d, "use.ts"));
     // The primitive (a hand-written twin) has no stepping variant: only path$step is imported.
-    expect(code).toContain(`import { path$sync, path$step, prim$sync as p$sync, type KPath, path, prim as p, helper } from "./lib.js";`);
+    expect(code).toContain(`import { path$sync, path$step, path$lone, prim$sync as p$sync, type KPath, path, prim as p, helper } from "./lib.js";`);
     expect(code).toContain(`import type { path as typeOnly } from "./lib.js";`);
     expect(twins(code)).toContain("return (path$sync(t)) + (p$sync(t)) + (ns.path$sync(t)) + helper(t);");
     expect(twins(code)).toContain("return ((yield path$step(t))) + (yield* p(t)) + ((yield ns.path$step(t))) + helper(t);");
+    // The lone variant drives the primitive's Op (its point is still passed), and the generator switches to it.
+    expect(twins(code)).toContain("return (path$lone(t)) + (__drive(p(t))) + (ns.path$lone(t)) + helper(t);");
+    expect(head(code)).toContain("return ((__LONE.on ? path$lone(t) : yield* path(t))) + (yield* p(t)) + ((__LONE.on ? ns.path$lone(t) : yield* ns.path(t))) + helper(t);");
     expect(deps).toEqual([join(d, "lib.ts")]);
   });
 
@@ -310,10 +347,11 @@ export function* f(t: number): KPath<number> {
       "use.ts": `import { path, renamed } from "./index.js";\nexport { path };\nexport function* f(t: number) : KPath { yield* renamed(t); }\ntype KPath = Generator<unknown, void, undefined>;\n`,
     });
     const index = desync(readFile(join(d, "index.ts")), join(d, "index.ts"));
-    expect(index).toContain(`export { path$sync as renamed$sync, path$step as renamed$step, path as renamed, helper } from "./lib.js";`);
+    expect(index).toContain(`export { path$sync as renamed$sync, path$step as renamed$step, path$lone as renamed$lone, path as renamed, helper } from "./lib.js";`);
     const use = desync(readFile(join(d, "use.ts")), join(d, "use.ts"));
-    expect(use).toContain(`import { path$sync, path$step, renamed$sync, renamed$step, path, renamed } from "./index.js";`);
-    expect(use).toContain("export { path$sync, path$step, path };");
+    expect(use).toContain(`import { path$sync, path$step, path$lone, renamed$sync, renamed$step, renamed$lone, path, renamed } from "./index.js";`);
+    expect(use).toContain("export { path$sync, path$step, path$lone, path };");
+    expect(twins(use)).toContain("renamed$lone(t);");
     expect(twins(use)).toContain("renamed$sync(t);");
     expect(twins(use)).toContain("(yield renamed$step(t));");
   });
@@ -339,7 +377,7 @@ export function* f(t: number): KPath<number> {
     writeFileSync(lib, kpath);
     utimesSync(lib, atime, mtime);
     const after = desync(readFile(use), use);
-    expect(after).toContain(`import { path$sync, path$step, path } from "./lib.js";`);
+    expect(after).toContain(`import { path$sync, path$step, path$lone, path } from "./lib.js";`);
     expect(twins(after)).toContain("return path$sync(t);");
     expect(cacheStats().misses).toBe(s1.misses + 1);
 

@@ -10,6 +10,7 @@ import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { isMmsimError, type MmsimError } from "@mmsim/spec";
 import type { Point } from "../sched/point.js";
 import { run_to_completion } from "../sched/runner.js";
+import { LONE } from "../sched/lone.js";
 import { flat_path } from "../sched/trampoline.js";
 import { PreemptionCounter, ScheduleDivergenceError } from "../sched/schedule.js";
 import type { Strategy } from "../sched/strategy.js";
@@ -90,7 +91,13 @@ export interface ExecOptions {
    * "skip-unblock" do not wake actors blocked on a lock just freed,
    * "skip-choose" do not ask the strategy when one actor can run,
    * "skip-record" leave the steps out of `runnable`; "hand-back" returns every
-   * step to the loop (the same results, only slower).
+   * step to the loop (the same results, only slower). "no-lone" takes steps in
+   * place but runs no task on its kernel paths' lone variants (the same
+   * results, only slower); the broken lone runs (LONE_MUTANTS):
+   * "lone-resume-early" goes back to the bottom task without recording the
+   * step that picked it, "lone-skip-blocked" retries a blocked point of the
+   * bottom task without taking the step, "lone-nested-lone" leaves the lone
+   * variants on for the actors run nested (which then cannot yield).
    */
   solo_mutant?: SoloMutant;
   /**
@@ -103,8 +110,17 @@ export interface ExecOptions {
   stepping?: "nested" | "trampoline";
 }
 
-export type SoloMutant = "off" | "skip-rcu-poll" | "skip-unblock" | "skip-choose" | "skip-record" | "hand-back";
+export type SoloMutant = "off" | "skip-rcu-poll" | "skip-unblock" | "skip-choose" | "skip-record" | "hand-back" | "no-lone" | LoneMutant;
+export type LoneMutant = "lone-resume-early" | "lone-skip-blocked" | "lone-nested-lone";
 export const SOLO_MUTANTS: readonly SoloMutant[] = ["skip-rcu-poll", "skip-unblock", "skip-choose", "skip-record"];
+export const LONE_MUTANTS: readonly LoneMutant[] = ["lone-resume-early", "lone-skip-blocked", "lone-nested-lone"];
+
+/**
+ * The steps of the last execution: the next one's choices and runnable sets are
+ * allocated that long (a capacity only; cut to the steps it takes), not grown
+ * one push at a time. Module state that changes no result.
+ */
+let stepsHint = 0;
 
 /** Actor names: the scenario's, then "hw<cpu>" for hardware walkers. */
 export function actorNames(s: Scenario): string[] {
@@ -261,9 +277,45 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   let keptPick = -1;
   let keptError: { e: unknown } | null = null;
   const solo = opts.solo_mutant ?? null;
+  // Lone runs: the task the loop below resumes (the bottom of the JS stack: `bottom`)
+  // runs its further kernel-path calls as plain function calls, their `$lone`
+  // variants (LONE.on, sched/lone.ts): the same points in the same order, without a
+  // generator per call. Such a task cannot yield, so none of its steps is handed
+  // back: where the loop would take over (the strategy picks another actor or
+  // throws, the step limit, a blocked point), this callback runs the loop itself,
+  // nested (`resume`), from the start of the next step; the other actors run there
+  // as generators, yielding to that nested loop as usual, until the strategy picks
+  // the bottom task again, whose point then goes on in place. The same statements
+  // in the same order as the loop; only the JS stack differs (an error thrown
+  // while nested unwinds the bottom task's frames too: no kernel path catches, and
+  // the result reads only the error and the sanitizer's first report). Not a
+  // Linux mechanism: the model's scheduler.
+  const loneOk = !trace && opts.stepping !== "trampoline" && (solo === null || solo.startsWith("lone-"));
+  // result.choices and result.runnable, filled by index: allocated as long as the last
+  // execution's (a capacity, cut to the steps taken below) instead of grown step by step.
+  const choices: number[] = stepsHint > 0 ? new Array<number>(stepsHint) : [];
+  const runnables: number[][] = stepsHint > 0 ? new Array<number[]>(stepsHint) : [];
+  result.choices = choices;
+  result.runnable = runnables;
+  let nc = 0;
+  let nr = 0;
+  let bottom = -1;
   const inPlace = (p: Point): boolean => {
-    if (p.kind === 4) return false; // blocked: the loop's business, from the end of this step on
     const a = actors[pick];
+    if (p.kind === 4) {
+      if (pick !== bottom) return false; // blocked: the loop's business, from the end of this step on
+      if (solo === "lone-skip-blocked") return true;
+      // What the loop does with a yielded blocked point (after `a.path.next()` below), then its `step++`.
+      a.blocked = true;
+      a.waiting = { kind: p.kind, what: p.what, obj: p.obj };
+      if (record) result.steps.push({ actor: pick, what: p.what, stack: undefined });
+      unblockOthers();
+      current = pick;
+      k.rcu.rcu_poll();
+      step++;
+      resume(pick);
+      return true; // Op.next tries the action again
+    }
     // The end of step `step` (as after `a.path.next()` below).
     a.blocked = false;
     a.waiting = null;
@@ -274,7 +326,7 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
     // The start of the next step (the loop's `step++` when handed back). This task is runnable: it was not blocked.
     const next = step + 1;
     handed = true;
-    if (next >= max || solo === "hand-back") return false;
+    if (next >= max || solo === "hand-back") return handBack();
     runnableNow();
     const runnable = prevRunnable;
     let c: number;
@@ -282,21 +334,40 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       c = solo === "skip-choose" && runnable.length === 1 ? pick : strategy.choose(runnable, next, current);
     } catch (e) {
       keptError = { e };
-      return false;
+      return handBack();
     }
     if (c !== pick) {
       keptPick = c;
-      return false;
+      return handBack();
     }
     step = next;
     a.task!.steps++;
-    result.choices.push(pick);
-    if (solo !== "skip-record") result.runnable.push(runnable);
+    choices[nc++] = pick;
+    if (solo !== "skip-record") runnables[nr++] = runnable;
     result.preemptions = preemptions.step(pick, runnable);
     handed = false;
     return true;
   };
-  try {
+  /** The step just ended is handed back: yielded to the loop, or for the bottom task (which cannot yield) the loop run here. */
+  const handBack = (): boolean => {
+    if (pick !== bottom) return false;
+    handed = false; // the loop's `continue`, then its `step++`
+    step++;
+    resume(pick);
+    return true;
+  };
+  /** The loop, nested in the bottom task `b`'s point, until it picks `b` again. */
+  const resume = (b: number): void => {
+    LONE.on = false;
+    loop(b);
+    LONE.on = true;
+  };
+  /**
+   * The scheduler's loop from the start of step `step`: from the top (`until` -1)
+   * until every task is done; nested (`until` the bottom task) until the strategy
+   * picks that task again, its step begun.
+   */
+  const loop = (until: number): void => {
     for (; ; step++) {
       if (live === 0) break;
       if (step >= max) throw new Error(`no progress after ${max} steps (livelock?)`);
@@ -310,8 +381,9 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       pick = keptPick >= 0 ? keptPick : strategy.choose(runnable, step, current);
       keptPick = -1;
       if (!runnable.includes(pick)) throw new ScheduleDivergenceError("not runnable", step, pick, runnable, step + 1);
-      result.choices.push(pick);
-      result.runnable.push(runnable);
+      if (pick === until && solo === "lone-resume-early") return;
+      choices[nc++] = pick;
+      runnables[nr++] = runnable;
       result.preemptions = preemptions.step(pick, runnable);
       const a = actors[pick];
       running = a.name;
@@ -324,7 +396,17 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
         t.trace_stack = trace;
         t.on_point = !trace && solo !== "off" ? inPlace : null;
         t.steps++;
+        if (pick === until) return; // the bottom task goes on at its point, in place
+        const top = until < 0 && loneOk;
+        if (top) {
+          bottom = pick;
+          LONE.on = true;
+        } else if (solo === "lone-nested-lone" && bottom >= 0) LONE.on = true;
         const r = a.path!.next();
+        if (top) {
+          bottom = -1;
+          LONE.on = false;
+        }
         if (handed) {
           // The callback ended the step at this point: the next one starts at the top of the loop.
           handed = false;
@@ -345,6 +427,10 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
       current = pick;
       k.rcu.rcu_poll(); // callbacks run as early as the grace period allows
     }
+  };
+  try {
+    loop(-1);
+    LONE.on = false;
     for (const a of actors) if (a.task) a.task.stepping = false;
     running = undefined; // the checks after the run: no actor is running
     k.rcu.rcu_poll();
@@ -358,6 +444,10 @@ function run_execution(s: Scenario, strategy: Strategy, opts: ExecOptions): Exec
   } catch (e) {
     return fail(e);
   } finally {
+    choices.length = nc;
+    runnables.length = nr;
+    stepsHint = Math.min(nc, 1 << 16);
+    LONE.on = false;
     Error.stackTraceLimit = stackLimit;
     for (const a of actors) if (a.task) a.task.on_point = null;
   }

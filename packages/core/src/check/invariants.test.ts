@@ -59,6 +59,15 @@ describe("each rule catches its mutant", () => {
     expect(rules(check_mm(k, p.mm))).toContain("PTE maps a freed page");
   });
 
+  it("the walk reaches a table's last non-zero entry (it stops there); the walk that stops one entry early misses it", () => {
+    const { k, p } = touched();
+    const last = SLOT + 2 * M - 4096; // entry 511 of a full PTE table
+    const pte = k.pt.get(walk_pte(k, p.mm, last));
+    k.frames.free(k.arch.pte_pfn(pte), 0);
+    expect(rules(check_mm(k, p.mm))).toContain("PTE maps a freed page");
+    expect(rules(check_mm(k, p.mm, "stop-one-early"))).not.toContain("PTE maps a freed page");
+  });
+
   it("page-table use after free: a PTE table freed while the PMD still points at it", () => {
     const { k, p } = touched();
     const pmdp = walk_pmd(k, p.mm, SLOT);

@@ -26,8 +26,20 @@ interface Reach {
   vmas_ok: boolean;
 }
 
-/** Walk every table reachable from mm->pgd, counting tables and mapped pages. */
-function reachable(k: Kernel, mm: MmStruct, out: Violation[]): Reach {
+/**
+ * A deliberately broken walk, for the test that must catch it
+ * (invariants.test.ts): "stop-one-early" leaves a table one non-zero entry
+ * before its last.
+ */
+export type WalkMutant = "stop-one-early";
+
+/**
+ * Walk every table reachable from mm->pgd, counting tables and mapped pages. A
+ * table's walk ends after its last non-zero entry: the store's occupancy count
+ * (PtStore.nr_used, the entries not 0) says how many there are, and an entry 0
+ * is pte_none and pxd_none, which the walk passes over anyway.
+ */
+function reachable(k: Kernel, mm: MmStruct, out: Violation[], mutant: WalkMutant | null = null): Reach {
   const a = k.arch;
   const r: Reach = { tables: new Map(), anon: 0, shmem: 0, swap: 0, swap_refs: new Map(), vmas_ok: true };
   const visit = (pfn: number, level: number, base: number): void => {
@@ -42,8 +54,10 @@ function reachable(k: Kernel, mm: MmStruct, out: Violation[]): Reach {
     r.tables.set(pfn, level);
     const s = k.pt.slot(pfn) * 512;
     const span = level === PTE_LEVEL ? 4096 : level === PMD_LEVEL ? k.PMD_SIZE : level === PUD_LEVEL ? k.PUD_SIZE : level === P4D_LEVEL ? k.P4D_SIZE : k.PGDIR_SIZE;
-    for (let i = 0; i < 512; i++) {
+    let left = k.pt.nr_used(pfn) - (mutant === "stop-one-early" ? 1 : 0); // non-zero entries not seen yet
+    for (let i = 0; i < 512 && left > 0; i++) {
       const e = k.pt.get(s + i);
+      if (e !== 0) left--;
       const va = base + i * span;
       if (level === PTE_LEVEL) {
         if (a.pte_none(e)) continue;
@@ -85,9 +99,9 @@ function reachable(k: Kernel, mm: MmStruct, out: Violation[]): Reach {
  * deposits (mm_pgtables_bytes vs the tables that exist); RSS counters equal the
  * pages mapped; no PTE maps a freed page; every reachable table is live.
  */
-export function check_mm(k: Kernel, mm: MmStruct): Violation[] {
+export function check_mm(k: Kernel, mm: MmStruct, mutant: WalkMutant | null = null): Violation[] {
   const out: Violation[] = [];
-  const r = reachable(k, mm, out);
+  const r = reachable(k, mm, out, mutant);
   let counted = 0;
   for (const level of r.tables.values()) if (level <= PUD_LEVEL) counted++;
   let deposits = 0;

@@ -82,6 +82,33 @@ describe("user-data oracle", () => {
     expect(o.allowed(o.begin(0x1000, "read", "A"))).toEqual(new Set([w.value, 0]));
   });
 
+  it("a page's events come in the order they completed: its own and the ranges over it merged, across copies", () => {
+    const o = new Oracle();
+    const write = (x: Oracle, addr: number, who: string) => {
+      const w = x.begin(addr, "write", who);
+      x.end(w, w.value);
+    };
+    const range = (x: Oracle, addr: number, len: number, kind: string, who: string) => x.end_range(x.begin_range(addr, len, kind, who));
+    write(o, 0x2000, "w1");
+    range(o, 0x1000, 0x3000, "dontneed", "r1"); // pages 1..3
+    write(o, 0x5000, "other");
+    const snap = o.copy();
+    write(snap, 0x2000, "w2");
+    range(snap, 0x2000, 0x1000, "free", "r2");
+    range(snap, 0x4000, 0x1000, "dontneed", "elsewhere");
+    const c = snap.copy();
+    write(c, 0x2000, "w3");
+    range(c, 0, 0x10000, "pageout", "r3");
+    write(c, 0x2000, "w4");
+    const events = (x: Oracle, page: number) => (x as unknown as { events(p: number): { who: string }[] }).events(page).map((e) => e.who);
+    expect(events(c, 2)).toEqual(["w1", "r1", "w2", "r2", "w3", "r3", "w4"]);
+    expect(events(snap, 2)).toEqual(["w1", "r1", "w2", "r2"]);
+    expect(events(o, 2)).toEqual(["w1", "r1"]);
+    expect(events(c, 3)).toEqual(["r1", "r3"]);
+    expect(events(c, 4)).toEqual(["elsewhere", "r3"]);
+    expect(events(c, 6)).toEqual(["r3"]);
+  });
+
   it("copies share the pages recorded before the copy and see none recorded after it, by the original or a sibling", () => {
     const o = new Oracle();
     const w1 = o.begin(0x1000, "write", "setup");

@@ -9,6 +9,15 @@
  */
 import { MmsimError } from "@mmsim/spec";
 import { GraphCloneError } from "./graph_clone.js";
+import { SCENARIO_BASE } from "./scenario.js";
+
+/**
+ * The per-page maps are keyed by the page's number relative to the scenarios'
+ * base (`page - KEY_BASE`): small integers, which a Map hashes and stores
+ * without boxing, where the absolute page numbers (≥ 2^33) are doubles. Only
+ * the keys: events and messages keep the absolute page.
+ */
+const KEY_BASE = SCENARIO_BASE / 4096;
 export interface OracleEvent {
   kind: "write" | "read" | "dontneed" | "free" | "pageout" | "hugepage" | "nohugepage" | "munmap";
   /** The (first) page. */
@@ -21,10 +30,19 @@ export interface OracleEvent {
   who: string;
 }
 
-/** A page's completed events: the newest, then the older ones. */
+/** A page's completed single-page events: the newest, then the older ones; `seq`: the order they were recorded in. */
 interface Done {
   readonly ev: OracleEvent;
   readonly older: Done | null;
+  readonly seq: number;
+}
+
+/** A completed range event (MADV_DONTNEED of a slice, ...), recorded once for its pages [first, end). */
+interface RangeDone {
+  readonly ev: OracleEvent;
+  readonly first: number;
+  readonly end: number;
+  readonly seq: number;
 }
 
 export class OracleViolation extends MmsimError {
@@ -34,17 +52,28 @@ export class OracleViolation extends MmsimError {
 }
 
 const NO_PAGES: ReadonlyMap<number, Done> = new Map();
+const NO_RANGES: readonly RangeDone[] = [];
 
 export class Oracle {
   private clock = 0;
   private seq = 1000;
   /**
-   * Per page, the completed events, newest first, as a list whose tails are shared (with copies too):
+   * Per page (keyed `page - KEY_BASE`), the completed events, newest first, as a list whose tails are shared (with copies too):
    * `done` holds the pages recorded since this oracle was made, `base` (never changed, shared by the
    * copies of a copy) the pages of the oracle it was copied from. A page's list is `done`'s, else `base`'s.
    */
   private done = new Map<number, Done>();
   private base: ReadonlyMap<number, Done> = NO_PAGES;
+  /**
+   * The completed range events, in the order recorded: `ranges` since this oracle was made,
+   * `base_ranges` (never changed, shared) before. A page's events are its list merged with the
+   * ranges that cover it, by `seq` (events()): what one record per page was, without 512 per
+   * 2 MiB MADV_DONTNEED.
+   */
+  private ranges: RangeDone[] = [];
+  private base_ranges: readonly RangeDone[] = NO_RANGES;
+  /** Records so far (the last `seq`). */
+  private recorded = 0;
   private readonly open = new Set<OracleEvent>();
 
   /**
@@ -61,6 +90,8 @@ export class Oracle {
     const o = new Oracle();
     o.clock = this.clock;
     o.seq = this.seq;
+    o.recorded = this.recorded;
+    o.base_ranges = this.ranges.length === 0 ? this.base_ranges : [...this.base_ranges, ...this.ranges];
     if (this.done.size === 0) o.base = this.base;
     else {
       const m = new Map(this.base);
@@ -113,23 +144,45 @@ export class Oracle {
     for (const ev of evs) {
       ev.end = end;
       this.open.delete(ev);
-      for (let p = ev.page, n = ev.page + (ev.pages ?? 1); p < n; p++) this.record(ev, p);
+      this.ranges.push({ ev, first: ev.page, end: ev.page + (ev.pages ?? 1), seq: ++this.recorded });
     }
   }
 
-  private record(ev: OracleEvent, page = ev.page): void {
-    this.done.set(page, { ev, older: this.latest(page) });
+  private record(ev: OracleEvent): void {
+    const key = ev.page - KEY_BASE;
+    this.done.set(key, { ev, older: this.done.get(key) ?? this.base.get(key) ?? null, seq: ++this.recorded });
   }
 
-  /** The newest completed event of a page (the head of its list). */
+  /** The newest completed single-page event of a page (the head of its list). */
   private latest(page: number): Done | null {
-    return this.done.get(page) ?? this.base.get(page) ?? null;
+    const key = page - KEY_BASE;
+    return this.done.get(key) ?? this.base.get(key) ?? null;
   }
 
-  /** The completed events of a page, oldest first. */
+  /** The completed events of a page, oldest first: its single-page events and the ranges over it, in the order recorded. */
   private events(page: number): OracleEvent[] {
     const out: OracleEvent[] = [];
-    for (let d = this.latest(page); d !== null; d = d.older) out.push(d.ev);
+    let d = this.latest(page);
+    let i = this.ranges.length - 1;
+    let j = this.base_ranges.length - 1;
+    // Newest first: the next range over `page` (own ranges are newer than the base's).
+    const nextRange = (): RangeDone | null => {
+      for (; i >= 0; i--) if (this.ranges[i].first <= page && page < this.ranges[i].end) return this.ranges[i];
+      for (; j >= 0; j--) if (this.base_ranges[j].first <= page && page < this.base_ranges[j].end) return this.base_ranges[j];
+      return null;
+    };
+    let r = nextRange();
+    while (d !== null || r !== null) {
+      if (r === null || (d !== null && d.seq > r.seq)) {
+        out.push(d!.ev);
+        d = d!.older;
+      } else {
+        out.push(r.ev);
+        if (i >= 0) i--;
+        else j--;
+        r = nextRange();
+      }
+    }
     return out.reverse();
   }
 

@@ -240,9 +240,10 @@ export class Sanitizer implements types.Sanitizer {
    */
   page_freed(pfn: number): void {
     for (let c = 0; c < this.k.tlb.cpus.length; c++)
-      if (!this.k.tlb.cpus[c].lazy)
-      for (const [vpn, cached] of this.k.tlb.cpus[c].entries)
-        if (cached === pfn) this.fail("stale TLB entry", `CPU ${c} still maps 0x${(vpn * 4096).toString(16)} to freed page ${pfn}`);
+      if (!this.k.tlb.cpus[c].lazy && this.k.tlb.cpus[c].entries.size > 0) {
+        const vpn = this.k.tlb.cpus[c].entries.vpn_of(pfn);
+        if (vpn >= 0) this.fail("stale TLB entry", `CPU ${c} still maps 0x${(vpn * 4096).toString(16)} to freed page ${pfn}`);
+      }
   }
 
   /**

@@ -25,6 +25,7 @@ import { RANGE_BATCH_SIDE_TABLES } from "../mm/range_batch.js";
 import { Op } from "../sync/op.js";
 import { PERCPU_REF_LIBS_SIDE_TABLE } from "../sync/percpu_ref.js";
 import { PUT_GATHERS_SIDE_TABLE } from "../tlb/put_gather.js";
+import { TlbEntries } from "../tlb/entries.js";
 import type { Hooks } from "../types/kernel.js";
 import { GraphCloneError, GraphCloner, type SideTable, type Trusted } from "./graph_clone.js";
 import { Oracle } from "./oracle.js";
@@ -98,6 +99,8 @@ function copy(
       },
     ],
     [Oracle.prototype, (o, c) => c.remember(o, (o as Oracle).copy())],
+    // A CPU's cached translations: shared with the copy until either writes (tlb/entries.ts).
+    [TlbEntries.prototype, (o, c) => c.remember(o, (o as TlbEntries).share())],
     [
       Op.prototype,
       (o, c) => {

@@ -1,13 +1,6 @@
 import { defaultChoice, PreemptionCounter, ScheduleDivergenceError } from "./schedule.js";
 import type { Strategy } from "./strategy.js";
 
-/** One step of the current path: what ran, and the alternatives still to try there. */
-interface Level {
-  choice: number;
-  /** Tasks to run here instead, in later executions; the next one last. */
-  pending: number[];
-}
-
 /** The alternatives of a step that has none: one shared array, never pushed to. */
 const NO_PENDING: number[] = [];
 
@@ -25,7 +18,13 @@ const NO_PENDING: number[] = [];
  * task can run, so a DFS path is all tasks.
  */
 export class DfsStrategy implements Strategy {
-  private readonly path: Level[] = [];
+  /**
+   * The current path, one step per index: what ran (`choice`), and the tasks to
+   * run there instead in later executions, the next one last (`pending`). Two
+   * parallel arrays rather than an object per step: a path has ~1,000 steps.
+   */
+  private readonly choice: number[] = [];
+  private readonly pending: number[][] = [];
   /** Steps of the path the current execution replays before its own choices. */
   private replay = 0;
   /** Steps the current execution has taken. */
@@ -50,15 +49,15 @@ export class DfsStrategy implements Strategy {
       this.replay = 0;
       return true;
     }
-    for (let i = this.path.length - 1; i >= 0; i--) {
-      const alt = this.path[i].pending.pop();
+    for (let i = this.choice.length - 1; i >= 0; i--) {
+      const alt = this.pending[i].pop();
       if (alt === undefined) continue;
-      this.path.length = i + 1;
-      this.path[i].choice = alt;
+      this.choice.length = this.pending.length = i + 1;
+      this.choice[i] = alt;
       this.replay = i + 1;
       return true;
     }
-    this.path.length = 0;
+    this.choice.length = this.pending.length = 0;
     this.exhausted = true;
     return false;
   }
@@ -69,10 +68,10 @@ export class DfsStrategy implements Strategy {
     let c: number;
     if (step < this.replay) {
       // The path's prefix: the same choices give the same execution, so each is runnable again.
-      c = this.path[step].choice;
+      c = this.choice[step];
       if (!runnable.includes(c)) throw new ScheduleDivergenceError("not runnable", step, c, runnable, this.replay);
     } else {
-      if (step !== this.path.length) throw new Error(`DfsStrategy: step ${step} out of order (path has ${this.path.length})`);
+      if (step !== this.choice.length) throw new Error(`DfsStrategy: step ${step} out of order (path has ${this.choice.length})`);
       c = defaultChoice(runnable, current);
       // Most steps have no alternative (one task runnable): they share NO_PENDING (only ever popped, empty).
       let pending = NO_PENDING;
@@ -81,13 +80,14 @@ export class DfsStrategy implements Strategy {
           if (pending === NO_PENDING) pending = [];
           pending.push(alt);
         }
-      this.path.push({ choice: c, pending });
+      this.choice.push(c);
+      this.pending.push(pending);
     }
     this.counter.step(c, runnable);
     return c;
   }
 
   end_execution(): void {
-    if (this.steps < this.replay) throw new ScheduleDivergenceError("left over", this.steps, this.path[this.steps].choice, [], this.replay);
+    if (this.steps < this.replay) throw new ScheduleDivergenceError("left over", this.steps, this.choice[this.steps], [], this.replay);
   }
 }

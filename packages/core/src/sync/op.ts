@@ -52,11 +52,13 @@ export class Op implements types.Op, Iterator<Point, unknown, undefined> {
       // The scheduler may take this step in place (a task alone: check/execution.ts); then go on as if resumed.
       if (t.on_point === null || !t.on_point(this.point)) return this.yielded;
     }
-    const v = this.action(t, this.a, this.b);
-    if (v === BLOCKED) {
+    let v = this.action(t, this.a, this.b);
+    while (v === BLOCKED) {
       if (!t.stepping) throw new DeadlockError(`${t.comm}/${t.pid}: ${this.point.what} would block forever`);
       this.point.kind = 4; // PT.SPIN
-      return this.yielded;
+      // A task left alone (check/execution.ts, lone runs) takes the blocked step in place too, then retries.
+      if (t.on_point === null || !t.on_point(this.point)) return this.yielded;
+      v = this.action(t, this.a, this.b);
     }
     this.pending = false;
     this.result.value = v;

@@ -1,7 +1,7 @@
 /**
  * RCU's table queue (call_rcu_tables): a batch of page-table pages freed after a
  * grace period is one callback, in its place among call_rcu() closures, its
- * pages freed in order, across the queue's 16 Ki-entry chunks, as a closure
+ * pages freed in order, across the queue's 1 Ki-entry chunks, as a closure
  * over a copy of the batch would free them.
  */
 import { describe, expect, it } from "vitest";
@@ -19,7 +19,7 @@ function run(mutant: RcuMutant | null, viaClosure: boolean): string[] {
   const log: string[] = [];
   const freer = { __tlb_remove_table: (mm: string, pfn: number) => log.push(`${mm}:${pfn}`) };
   let pfn = 1;
-  // The second batch ends one entry before the first chunk's last (16,383 = 509 + 15,874), the others straddle chunks.
+  // Batches end inside chunks and straddle them (chunks of 1,024 entries; 16,383 = 509 + 15,874 ends one entry before a chunk's last).
   const sizes = [509, 15874, 509, 300, 20000, 509, 40000];
   sizes.forEach((n, i) => {
     const batch = Array.from({ length: n }, () => pfn++);

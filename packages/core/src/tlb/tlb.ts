@@ -9,6 +9,7 @@
  */
 import type * as types from "../types/tlb.js";
 import type { CpuTlbState, TlbCounters } from "../types/tlb.js";
+import { TlbEntries } from "./entries.js";
 
 type PendingFlush = ({ mm: unknown; start: number; end: number; stride_shift: number; last_level: boolean } | { mm: unknown; all: true }) & { new_tlb_gen: number };
 
@@ -22,7 +23,7 @@ export class TlbModel implements types.TlbModel {
   private readonly pending = new Map<number, PendingFlush[]>();
 
   constructor(nr_cpus: number) {
-    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new Map(), huge_regions: new Set(), pwc: new Map(), pwc_gen: new Map(), pwc_pud: new Map(), pwc_pud_gen: new Map(), tlb_gen: 0 }));
+    this.cpus = Array.from({ length: nr_cpus }, () => ({ loaded_mm: 0, lazy: false, entries: new TlbEntries(), huge_regions: new Set(), pwc: new Map(), pwc_gen: new Map(), pwc_pud: new Map(), pwc_pud_gen: new Map(), tlb_gen: 0 }));
   }
 
   /** mm->context.tlb_gen, by mm id. */
@@ -144,8 +145,9 @@ export class TlbModel implements types.TlbModel {
     if (!this.track_entries) return;
     const c = this.cpus[cpu];
     const step = 2 ** (stride_shift - 12);
+    // The range's translations first, then the 2 MiB entries it touches: the same translations left, in the same order, as one vpn at a time.
+    c.entries.delete_range(start / 4096, end / 4096, step);
     for (let vpn = start / 4096; vpn < end / 4096; vpn += step) {
-      c.entries.delete(vpn);
       // INVLPG of any address a 2 MiB TLB entry covers evicts the whole entry.
       const region = Math.floor(vpn / 512);
       if (c.huge_regions.delete(region)) for (let v = region * 512; v < region * 512 + 512; v++) c.entries.delete(v);

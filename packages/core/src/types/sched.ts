@@ -37,7 +37,10 @@ export interface Task extends task_struct {
    * The scheduler's step, run in place at a stepping task's preemption point
    * instead of yielding there (sync/op.ts): true to go on without a yield, false
    * to yield the point as usual. Set by the explorer while this task is the
-   * only one left to run (check/execution.ts); null otherwise.
+   * only one left to run (check/execution.ts); null otherwise. Also called at a
+   * point whose action is blocked (kind PT.SPIN): true then means the blocked
+   * step was taken in place (a task left alone, check/execution.ts) and the
+   * action is retried at once.
    */
   on_point: ((p: Point) => boolean) | null;
   /** The task's struct vm_fault (kernel-stack storage, reused fault to fault). */

@@ -14,13 +14,27 @@ export interface TlbCounters {
   ipis: number;
 }
 
+/** CpuTlbState.entries: the Map operations the model uses, in absolute VPNs (tlb/entries.ts). */
+export interface TlbEntriesMap extends Iterable<[number, number]> {
+  readonly size: number;
+  get(vpn: number): number | undefined;
+  has(vpn: number): boolean;
+  set(vpn: number, pfn: number): unknown;
+  delete(vpn: number): boolean;
+  clear(): void;
+  /** The VPN of the oldest translation to `pfn`, or -1. */
+  vpn_of(pfn: number): number;
+  /** delete(vpn) for vpn = from, from + step, ... below `to`. */
+  delete_range(from: number, to: number, step: number): void;
+}
+
 export interface CpuTlbState {
   /** The mm whose page tables CR3 points at (loaded_mm), by id; 0 for none. */
   loaded_mm: number;
   /** Lazy-TLB mode: running a kernel thread on a borrowed mm. */
   lazy: boolean;
   /** vpn → pfn translations cached (only with track_entries); a 2 MiB one is kept as its 512 vpns. */
-  readonly entries: Map<number, number>;
+  readonly entries: TlbEntriesMap;
   /** 2 MiB regions whose translations in `entries` came from one huge (PMD-leaf) TLB entry. */
   readonly huge_regions: Set<number>;
   /** Paging-structure cache: 2 MiB region number → PTE table PFN it caches a pointer to. */
