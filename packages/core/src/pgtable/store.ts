@@ -862,10 +862,8 @@ export class PtStore implements types.PtStore {
     }
     const s = Math.floor(p / 512);
     const c = s >>> SLOT_SHIFT;
-    const m = this.m64[c];
     const mi = this.m32[c];
     const h = this.m16[c];
-    const o = (s & SLOT_MASK) * W64;
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
     const i = p - s * 512;
@@ -877,46 +875,7 @@ export class PtStore implements types.PtStore {
       const step = n > 1 ? vals[from + 1] - first : 0;
       let ok = first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Math.abs(step) <= MAX_STEP;
       for (let k = 2; ok && k < n; k++) ok = vals[from + k] === first + k * step;
-      if (ok && form === EMPTY) {
-        mi[oi + I_FORM] = RUN;
-        m[o + F_FIRST] = first;
-        mi[oi + I_STEP] = step;
-        h[oh + H_START] = i;
-        h[oh + H_N] = n;
-        h[oh + H_OCC] = n;
-        return;
-      }
-      if (ok) {
-        const rn = h[oh + H_N];
-        const rstart = h[oh + H_START];
-        const rfirst = m[o + F_FIRST];
-        const rstep = rn > 1 ? mi[oi + I_STEP] : first - rfirst;
-        const x = h[oh + H_X];
-        if (
-          i === rstart + rn &&
-          first === rfirst + rn * rstep &&
-          (n === 1 || step === rstep) &&
-          Math.abs(rstep) <= MAX_STEP &&
-          (x < i || x >= i + n) &&
-          this.run_extends(rfirst, rstep, rn, rn, first)
-        ) {
-          mi[oi + I_STEP] = rstep;
-          h[oh + H_N] = rn + n;
-          h[oh + H_OCC] = rn + n + (x >= 0 ? 1 : 0);
-          return;
-        }
-        if (x < 0 && rn === 1 && (rstart < i || rstart >= i + n)) {
-          // A one-entry run and a progression elsewhere: the entry becomes the exception.
-          h[oh + H_X] = rstart;
-          this.xvals.set(s, rfirst);
-          m[o + F_FIRST] = first;
-          mi[oi + I_STEP] = step;
-          h[oh + H_START] = i;
-          h[oh + H_N] = n;
-          h[oh + H_OCC] = n + 1;
-          return;
-        }
-      }
+      if (ok && this.run_put(s, i, n, first, step)) return;
     }
     if ((form === EMPTY || form === RUN) && stride === 1) {
       this.write_fresh(s, i, vals, from, n);
@@ -1362,18 +1321,49 @@ export class PtStore implements types.PtStore {
     if (n <= 0) return true;
     const s = Math.floor(p / 512);
     const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    const i = p - s * 512;
+    const form = mi[(s & SLOT_MASK) * W32 + I_FORM];
+    if (n === 1) step = 0;
+    const last = first + (n - 1) * step;
+    if (!(first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Math.abs(step) <= MAX_STEP)) return false;
+    if (form === RUN2) {
+      if (this.run2_extend(s, i, n, first, step)) return true;
+      this.unrun2(s);
+      return this.write_run32(s, i, n, first, step);
+    }
+    if (form !== EMPTY && form !== RUN) return this.write_run32(s, i, n, first, step);
+    if (this.run_put(s, i, n, first, step)) return true;
+    const rn = h[oh + H_N];
+    const rstart = h[oh + H_START];
+    if (h[oh + H_X] < 0 && (i + n <= rstart || i >= rstart + rn)) {
+      // Two runs (the free list handed the table's faults two runs of frames): O(1).
+      this.run2_new(s, first, step, i, n);
+      h[oh + H_OCC] = rn + n;
+      return true;
+    }
+    return this.write_run32(s, i, n, first, step);
+  }
+
+  /**
+   * Store first + k * step at entries i..i+n-1 of EMPTY or RUN table `s` in O(1)
+   * where the table stays a RUN, as set()s in order would (write() and write_run()):
+   * an EMPTY table becomes that RUN; a RUN the values continue at its end grows
+   * (with an exception entry only where the exception lies elsewhere); a one-entry
+   * RUN elsewhere becomes the exception entry of the new RUN. False, having
+   * stored nothing, otherwise. The values are positive safe integers, |step| <= MAX_STEP.
+   */
+  private run_put(s: number, i: number, n: number, first: number, step: number): boolean {
+    const c = s >>> SLOT_SHIFT;
     const m = this.m64[c];
     const mi = this.m32[c];
     const h = this.m16[c];
     const o = (s & SLOT_MASK) * W64;
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
-    const i = p - s * 512;
-    const form = mi[oi + I_FORM];
-    if (n === 1) step = 0;
-    const last = first + (n - 1) * step;
-    if (!(first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Math.abs(step) <= MAX_STEP)) return false;
-    if (form === EMPTY) {
+    if (mi[oi + I_FORM] === EMPTY) {
       mi[oi + I_FORM] = RUN;
       m[o + F_FIRST] = first;
       mi[oi + I_STEP] = step;
@@ -1382,19 +1372,13 @@ export class PtStore implements types.PtStore {
       h[oh + H_OCC] = n;
       return true;
     }
-    if (form === RUN2) {
-      if (this.run2_extend(s, i, n, first, step)) return true;
-      this.unrun2(s);
-      return this.write_run32(s, i, n, first, step);
-    }
-    // Extending a RUN at its end, as write() does (a RUN with an exception only where the exception lies elsewhere).
-    if (form !== RUN) return this.write_run32(s, i, n, first, step);
     const rn = h[oh + H_N];
+    const rstart = h[oh + H_START];
     const rfirst = m[o + F_FIRST];
     const rstep = rn > 1 ? mi[oi + I_STEP] : first - rfirst;
     const x = h[oh + H_X];
     if (
-      i === h[oh + H_START] + rn &&
+      i === rstart + rn &&
       first === rfirst + rn * rstep &&
       (n === 1 || step === rstep) &&
       Math.abs(rstep) <= MAX_STEP &&
@@ -1406,9 +1390,8 @@ export class PtStore implements types.PtStore {
       h[oh + H_OCC] = rn + n + (x >= 0 ? 1 : 0);
       return true;
     }
-    const rstart = h[oh + H_START];
     if (x < 0 && rn === 1 && (rstart < i || rstart >= i + n)) {
-      // A one-entry run and a progression elsewhere: the entry becomes the exception (as write() does).
+      // A one-entry run and a progression elsewhere: the entry becomes the exception.
       h[oh + H_X] = rstart;
       this.xvals.set(s, rfirst);
       m[o + F_FIRST] = first;
@@ -1418,13 +1401,7 @@ export class PtStore implements types.PtStore {
       h[oh + H_OCC] = n + 1;
       return true;
     }
-    if (x < 0 && (i + n <= rstart || i >= rstart + rn)) {
-      // Two runs (the free list handed the table's faults two runs of frames): O(1).
-      this.run2_new(s, first, step, i, n);
-      h[oh + H_OCC] = rn + n;
-      return true;
-    }
-    return this.write_run32(s, i, n, first, step);
+    return false;
   }
 
   /**
