@@ -23,33 +23,14 @@ import type { Task } from "../sched/task.js";
 import { rcu_read_lock, rcu_read_unlock } from "../sync/rcu.js";
 import { spin_lock, SpinLock } from "../sync/spinlock.js";
 import { arch } from "../test/arch.js";
+import { dontneedAlone } from "../test/dontneed_alone.js";
 import { naivePlugin } from "../test/naive_plugin.js";
 import { FAULT_RETRY_WAIT } from "./actors.js";
 import { execute, LONE_MUTANTS, type ExecOptions, type SoloMutant } from "./execution.js";
 import { SCENARIO_BASE, type Scenario } from "./scenario.js";
 
 /** A discard and a fault; the discard goes on alone (fault, discard again, RCU frees in between). */
-const scenario: Scenario = {
-  name: "lone",
-  description: "t",
-  setup: [
-    { op: "mmap", at: 0, len: "2M" },
-    { op: "touch", at: 0, len: "2M", write: true },
-  ],
-  actors: [
-    {
-      name: "dontneed",
-      cpu: 0,
-      ops: [
-        { op: "madvise", at: 0, len: "2M", advice: "dontneed" },
-        { op: "touch", at: 0, len: "64K", write: true },
-        { op: "madvise", at: 0, len: "2M", advice: "dontneed" },
-        { op: "touch", at: "4K", len: "8K" },
-      ],
-    },
-    { name: "fault", cpu: 1, ops: [{ op: "touch", at: "8K", len: "12K", write: true }] },
-  ],
-};
+const scenario: Scenario = dontneedAlone("lone");
 
 /** The same, the fault as actor 0. */
 const reversed: Scenario = { ...scenario, name: "lone-reversed", actors: [{ ...scenario.actors[1], cpu: 0 }, { ...scenario.actors[0], cpu: 1 }] };

@@ -15,32 +15,13 @@ import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { DfsStrategy, PctStrategy, RandomStrategy, ReplayStrategy, type Strategy } from "../sched/strategy.js";
 import { Trampoline } from "../sched/trampoline.js";
 import { arch } from "../test/arch.js";
+import { dontneedAlone } from "../test/dontneed_alone.js";
 import { naivePlugin } from "../test/naive_plugin.js";
 import { execute, SOLO_MUTANTS, type SoloMutant } from "./execution.js";
 import type { Scenario } from "./scenario.js";
 
 /** fault-vs-dontneed, the discarding task going on alone: fault, discard again (RCU frees in between). */
-const scenario: Scenario = {
-  name: "solo",
-  description: "t",
-  setup: [
-    { op: "mmap", at: 0, len: "2M" },
-    { op: "touch", at: 0, len: "2M", write: true },
-  ],
-  actors: [
-    {
-      name: "dontneed",
-      cpu: 0,
-      ops: [
-        { op: "madvise", at: 0, len: "2M", advice: "dontneed" },
-        { op: "touch", at: 0, len: "64K", write: true },
-        { op: "madvise", at: 0, len: "2M", advice: "dontneed" },
-        { op: "touch", at: "4K", len: "8K" },
-      ],
-    },
-    { name: "fault", cpu: 1, ops: [{ op: "touch", at: "8K", len: "12K", write: true }] },
-  ],
-};
+const scenario: Scenario = dontneedAlone("solo");
 /** The same with a hardware walker on the faulting CPU (an actor every other step). */
 const withWalker: Scenario = { ...scenario, name: "solo-walker", hw_walkers: [1] };
 
