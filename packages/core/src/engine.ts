@@ -243,7 +243,7 @@ export class Process {
     // now_ns + j * ENTRY_NS < next_tick_ns.
     quiet_returns: () => {
       const k = this.k;
-      return Math.max(0, Math.ceil(((k.jiffies + 1) * (1e9 / Kernel.HZ) - k.now_ns) / Kernel.ENTRY_NS) - 1);
+      return Math.max(0, Math.ceil((k.next_tick - k.now_ns) / Kernel.ENTRY_NS) - 1);
     },
     return_to_user_quiet: (n: number) => {
       this.k.now_ns += n * Kernel.ENTRY_NS;

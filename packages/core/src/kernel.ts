@@ -225,6 +225,16 @@ export class Kernel implements types.Kernel {
     return this.next_file++;
   }
 
+  /**
+   * When the next scheduler tick is due: (jiffies + 1) * 1e9 / HZ, exactly (a sum of
+   * integers). Read from the double field: the product, computed in small integers by
+   * the optimized code, overflows at jiffies 536 and throws the fault batch's
+   * optimized code away (issue #10 §4).
+   */
+  get next_tick(): number {
+    return this.next_tick_ns;
+  }
+
   /** Advance the clock by `ns` on `t`'s CPU; each jiffy crossed is a scheduler tick (task_tick_fair). */
   advance(t: Task, ns: number): void {
     this.now_ns += ns;

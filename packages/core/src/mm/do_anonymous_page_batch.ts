@@ -479,10 +479,15 @@ function fault_run(
       const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + vadj;
       const dv = pfn0 === lo ? 1 : -1;
       const dva = dv * stride;
-      // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN.
-      for (let i = 0, q = frame_off(lo), e = q + c; q < e; i++, q++) {
-        index[q] = va_lo + i * dva;
-        data[q] = v_lo + i * dv;
+      // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN. The values
+      // step by addition (exact: integers below 2^53), no multiply per frame.
+      let va = va_lo;
+      let v = v_lo;
+      for (let q = frame_off(lo), e = q + c; q < e; q++) {
+        index[q] = va;
+        data[q] = v;
+        va += dva;
+        v += dv;
       }
     } else {
       // Frames d apart (a free-list run of every other frame, ...): one loop over them, in access order.

@@ -727,42 +727,77 @@ export class PageFrames implements types.PageFrames {
   /** free_run()'s descriptors for `n` frames `step` apart in chunk `c`, from offset `o` (all in the chunk). */
   private free_piece(c: number, o: number, n: number, step: number): void {
     const type = this.type_dir[c];
-    const refcount = this.refcount_dir[c];
-    const mapcount = this.mapcount_dir[c];
-    const flags = this.flags_dir[c];
-    let gen = this.gen_dir[c];
     const base = c * FRAME_CHUNK;
+    // Neighbouring frames (the common case): the bad-page check in one pass over the
+    // types, the generations in one (gen_bump16/32: monomorphic, no call per frame),
+    // the other fields filled.
     if (step === 1 || step === -1) {
       const lo = step > 0 ? o : o - n + 1;
       const hi = lo + n;
-      for (let q = lo; q < hi; q++) {
-        const t = type[q];
-        if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(base + q, 0); // throws
-        if (gen[q] === 0xffff && gen instanceof Uint16Array) {
-          this.widen_gen(); // as free() does
-          gen = this.gen_dir[c];
-        }
-        gen[q] = gen[q] + 1;
-      }
+      const bad = this.first_not_freeable(type, lo, hi, 1);
+      if (bad >= 0) this.free(base + bad, 0); // throws as free() does (nothing of the run done yet)
+      this.bump_gens(c, lo, hi, 1);
       type.fill(PG_FREE, lo, hi);
-      refcount.fill(0, lo, hi);
-      mapcount.fill(0, lo, hi);
-      flags.fill(0, lo, hi);
+      this.refcount_dir[c].fill(0, lo, hi);
+      this.mapcount_dir[c].fill(0, lo, hi);
+      this.flags_dir[c].fill(0, lo, hi);
       return;
     }
-    // Frames `step` apart: the same descriptors, frame by frame.
-    for (let i = 0, q = o; i < n; i++, q += step) {
-      const t = type[q];
-      if (t === PG_FREE || t === PG_ZERO || t === PG_TAIL) this.free(base + q, 0); // throws
-      if (gen[q] === 0xffff && gen instanceof Uint16Array) {
-        this.widen_gen(); // as free() does
-        gen = this.gen_dir[c];
-      }
-      gen[q] = gen[q] + 1;
+    // Frames `step` apart: the same, with the stride.
+    const e = o + n * step;
+    const bad = this.first_not_freeable(type, o, e, step);
+    if (bad >= 0) this.free(base + bad, 0); // throws
+    this.bump_gens(c, o, e, step);
+    const refcount = this.refcount_dir[c];
+    const mapcount = this.mapcount_dir[c];
+    const flags = this.flags_dir[c];
+    for (let q = o; q !== e; q += step) {
       type[q] = PG_FREE;
       refcount[q] = 0;
       mapcount[q] = 0;
       flags[q] = 0;
     }
   }
+
+  /**
+   * gen[q]++ for q = from, from + step, ... before `to` in chunk `c` (free()'s
+   * generation bump), widening the generations to 32 bits (as free() does) when a
+   * 16-bit one would pass 0xffff.
+   */
+  protected bump_gens(c: number, from: number, to: number, step: number): void {
+    const gen = this.gen_dir[c];
+    if (gen instanceof Uint16Array) {
+      from = gen_bump16(gen, from, to, step);
+      if (from === to) return;
+      this.widen_gen();
+    }
+    gen_bump32(this.gen_dir[c] as Uint32Array, from, to, step);
+  }
+
+  /**
+   * free_run()'s bad-page check: the first offset of from, from + step, ... before
+   * `to` whose type free() refuses (free, the zero page, a tail page), else -1.
+   */
+  protected first_not_freeable(type: Uint8Array, from: number, to: number, step: number): number {
+    for (let q = from; q !== to; q += step) if ((NOT_FREEABLE >> type[q]) & 1) return q;
+    return -1;
+  }
+}
+
+/** Frame types free() refuses (double free, the zero page, a tail page): bit `type` set. */
+const NOT_FREEABLE = (1 << PG_FREE) | (1 << PG_ZERO) | (1 << PG_TAIL);
+
+/** gen[q]++ for q = from, from + step, ... before `to`, stopping before a generation at 0xffff: returns where it stopped (`to`: done). */
+function gen_bump16(gen: Uint16Array, from: number, to: number, step: number): number {
+  for (let q = from; q !== to; q += step) {
+    const g = gen[q] + 1;
+    if (g > 0xffff) return q;
+    gen[q] = g;
+  }
+  return to;
+}
+
+/** gen[q]++ for q = from, from + step, ... before `to` (32 bits: wraps after 2^32 frees, as free() does). */
+function gen_bump32(gen: Uint32Array, from: number, to: number, step: number): void {
+  for (let q = from; q !== to; q += step) gen[q]++;
 }

@@ -376,8 +376,12 @@ function last_put_length(f: PageFrames, p: number, step: number, n: number): num
   const refcount = flat ? f.flat_refcount : f.refcount_dir[c];
   const flags = flat ? f.flat_flags : f.flags_dir[c];
   const end = flat ? f.flat_n : FRAME_CHUNK;
+  const o = flat ? p : frame_off(p);
+  // At most the frames before the region's (chunk's) end in the run's direction: the loop tests nothing else.
+  const room = step > 0 ? end - o : o + 1;
+  const lim = room < n ? room : n;
   let r = 0;
-  for (let o = flat ? p : frame_off(p); r < n && o >= 0 && o < end && refcount[o] === 1 && (flags[o] & PF_HEAD) === 0; r++, o += step);
+  for (let q = o; r < lim && refcount[q] === 1 && (flags[q] & PF_HEAD) === 0; r++, q += step);
   return r;
 }
 
