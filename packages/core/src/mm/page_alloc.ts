@@ -103,9 +103,11 @@ export function frame_off(pfn: number): number {
 /**
  * A deliberately wrong run split, for page_alloc_chunks.test.ts (it must be
  * caught): "chunk-overrun" lets a run go one frame past its chunk's end (or
- * start).
+ * start). And free_last_puts()'s, for free_last_puts.test.ts: "last-puts-short"
+ * fills the freed run's descriptors one frame short; "last-puts-unchecked" frees a
+ * run without free()'s bad-page check.
  */
-export type FrameChunkMutant = "chunk-overrun";
+export type FrameChunkMutant = "chunk-overrun" | "last-puts-short" | "last-puts-unchecked";
 let chunk_mutant: FrameChunkMutant | null = null;
 /** Set (or clear, null) the run-split mutant, for every PageFrames (tests only). */
 export function set_frame_chunk_mutant(m: FrameChunkMutant | null): void {
@@ -724,6 +726,53 @@ export class PageFrames implements types.PageFrames {
     this.nr_used -= n;
   }
 
+  /**
+   * What the mmu_gather's flush does with a recorded run of single references
+   * (tlb/mmu_gather.ts, put_page_run()): the frames first, first + step, ... (step
+   * +1 or -1, at most `n`, in the first region's flat arrays or in first's chunk)
+   * whose put is the last (refcount 1, not a large folio's head) are freed as
+   * free_run(first, r, step) frees them, when there are r >= 2 of them; returns r
+   * (0 when fewer than two: the caller folio_put()s `first` the ordinary way).
+   * One pass over the run tests refcount, flags and type (free()'s bad-page check)
+   * and bumps the generation (freelastputs16/32), where the check, the type pass
+   * and the bump were three; then the other fields are filled. A frame free()
+   * refuses throws free()'s error, the generations before it bumped (a model bug).
+   */
+  free_last_puts(first: number, n: number, step: number): number {
+    if (step !== 1 && step !== -1) return 0;
+    const flat = first < this.flat_n;
+    const c = flat ? 0 : frame_chunk(first);
+    const o = flat ? first : frame_off(first);
+    const refcount = flat ? this.flat_refcount : this.refcount_dir[c];
+    const flags = flat ? this.flat_flags : this.flags_dir[c];
+    const end = flat ? this.flat_n : this.type_dir[c].length;
+    const room = step > 0 ? end - o : o + 1;
+    const lim = room < n ? room : n;
+    // At least two (else the caller's folio_put(): nothing bumped yet).
+    if (lim < 2 || refcount[o] !== 1 || (flags[o] & PF_HEAD) !== 0 || refcount[o + step] !== 1 || (flags[o + step] & PF_HEAD) !== 0) return 0;
+    const type = flat ? this.flat_type : this.type_dir[c];
+    let gen = flat ? this.flat_gen : this.gen_dir[c];
+    const bad = chunk_mutant === "last-puts-unchecked" ? 0 : NOT_FREEABLE;
+    let r = gen instanceof Uint16Array ? last_puts16(refcount, flags, type, gen, o, step, lim, bad) : last_puts32(refcount, flags, type, gen, o, step, 0, lim, bad);
+    if (stop === STOP_GEN) {
+      // A 16-bit generation at 0xffff: all widened (as free() does), then on from that frame.
+      this.widen_gen();
+      gen = flat ? this.flat_gen : this.gen_dir[c];
+      r = last_puts32(refcount, flags, type, gen as Uint32Array, o, step, r, lim, bad);
+    }
+    if (stop === STOP_BAD) this.free((flat ? 0 : c * FRAME_CHUNK) + o + r * step, 0); // throws as free() does
+    const lo = step > 0 ? o : o - r + 1;
+    const hi = chunk_mutant === "last-puts-short" ? lo + r - 1 : lo + r;
+    type.fill(PG_FREE, lo, hi);
+    refcount.fill(0, lo, hi);
+    (flat ? this.flat_mapcount : this.mapcount_dir[c]).fill(0, lo, hi);
+    flags.fill(0, lo, hi);
+    this.free0.push_run(first, r, step);
+    this.nr_free += r;
+    this.nr_used -= r;
+    return r;
+  }
+
   /** free_run()'s descriptors for `n` frames `step` apart in chunk `c`, from offset `o` (all in the chunk). */
   private free_piece(c: number, o: number, n: number, step: number): void {
     const type = this.type_dir[c];
@@ -800,4 +849,50 @@ function gen_bump16(gen: Uint16Array, from: number, to: number, step: number): n
 /** gen[q]++ for q = from, from + step, ... before `to` (32 bits: wraps after 2^32 frees, as free() does). */
 function gen_bump32(gen: Uint32Array, from: number, to: number, step: number): void {
   for (let q = from; q !== to; q += step) gen[q]++;
+}
+
+/** Why free_last_puts()'s pass stopped: the run's end or a frame whose put is not the last, */
+const STOP_END = 0;
+/** a frame free() refuses (its offset: the count returned), */
+const STOP_BAD = 1;
+/** a 16-bit generation at 0xffff (widen, then go on from that frame). */
+const STOP_GEN = 2;
+let stop = STOP_END;
+
+/**
+ * free_last_puts()' pass with 16-bit generations: from offset o, `step` apart, at most
+ * `lim` frames while each has refcount 1 and no PF_HEAD: free()'s type check (`bad`:
+ * NOT_FREEABLE) and the generation bump. Returns how many; `stop` says why it stopped.
+ */
+function last_puts16(refcount: Int32Array, flags: Uint8Array, type: Uint8Array, gen: Uint16Array, o: number, step: number, lim: number, bad: number): number {
+  let r = 0;
+  for (let q = o; r < lim; r++, q += step) {
+    if (refcount[q] !== 1 || (flags[q] & PF_HEAD) !== 0) break;
+    if ((bad >> type[q]) & 1) {
+      stop = STOP_BAD;
+      return r;
+    }
+    const g = gen[q] + 1;
+    if (g > 0xffff) {
+      stop = STOP_GEN;
+      return r;
+    }
+    gen[q] = g;
+  }
+  stop = STOP_END;
+  return r;
+}
+
+/** last_puts16() with 32-bit generations, from the run's frame `r`. */
+function last_puts32(refcount: Int32Array, flags: Uint8Array, type: Uint8Array, gen: Uint32Array, o: number, step: number, r: number, lim: number, bad: number): number {
+  for (let q = o + r * step; r < lim; r++, q += step) {
+    if (refcount[q] !== 1 || (flags[q] & PF_HEAD) !== 0) break;
+    if ((bad >> type[q]) & 1) {
+      stop = STOP_BAD;
+      return r;
+    }
+    gen[q]++;
+  }
+  stop = STOP_END;
+  return r;
 }

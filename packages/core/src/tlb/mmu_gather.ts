@@ -345,17 +345,26 @@ function tlb_batch_pages_flush(tlb: MmuGather): void {
  * folio_put() of first + i * step for i < n, in that order (a run __tlb_remove_page_run()
  * recorded: single references on order-0 folios): with `runs`, each stretch of pages
  * whose put is the last (refcount 1, not a large folio's head, as free_run_length()
- * checks) is freed at once with PageFrames.free_run(), the others put one by one.
+ * checks) is freed at once with PageFrames.free_last_puts() (check and free in one
+ * pass; the "flush-run-reverse" mutant: last_put_length() and a reversed free_run()),
+ * the others put one by one.
  */
 function put_page_run(k: Kernel, first: number, step: number, n: number, runs: boolean, reverse: boolean): void {
   const f = k.frames;
   let done = 0;
   while (done < n) {
     const p = first + done * step;
-    const r = runs ? last_put_length(f, p, step, n - done) : 0;
+    if (runs && !reverse) {
+      // The check and the free in one pass (PageFrames.free_last_puts()).
+      const r = f.free_last_puts(p, n - done, step);
+      if (r > 1) {
+        done += r;
+        continue;
+      }
+    }
+    const r = runs && reverse ? last_put_length(f, p, step, n - done) : 0;
     if (r > 1) {
-      if (reverse) f.free_run(p + (r - 1) * step, r, -step);
-      else f.free_run(p, r, step);
+      f.free_run(p + (r - 1) * step, r, -step);
       done += r;
     } else {
       folio_put(k, p);

@@ -204,6 +204,13 @@ export interface PageFrames {
   alloc_run(max: number, type: number, out: { n: number; step: number }, anon_owner?: number): number;
   /** free(first + i * step, 0) for i < n, in that order (step a non-zero int32; the run may cross chunks). */
   free_run(first: number, n: number, step: number): void;
+  /**
+   * The flush's last puts (issue #10 §4): free_run() of the frames first, first + step, ...
+   * (step +1 or -1, at most n, in the first frame region or first's chunk) while each
+   * has refcount 1 and is not a large folio's head, when there are at least two;
+   * returns how many were freed (0: none, the caller puts `first` the ordinary way).
+   */
+  free_last_puts(first: number, n: number, step: number): number;
 }
 
 /**
