@@ -828,7 +828,8 @@ export class PageFrames implements types.PageFrames {
    * `to` whose type free() refuses (free, the zero page, a tail page), else -1.
    */
   protected first_not_freeable(type: Uint8Array, from: number, to: number, step: number): number {
-    for (let q = from; q !== to; q += step) if ((NOT_FREEABLE >> type[q]) & 1) return q;
+    const bad = NOT_FREEABLE; // a local, not a load of the module's binding per frame
+    for (let q = from; q !== to; q += step) if ((bad >> type[q]) & 1) return q;
     return -1;
   }
 }
@@ -865,9 +866,10 @@ let stop = STOP_END;
  * NOT_FREEABLE) and the generation bump. Returns how many; `stop` says why it stopped.
  */
 function last_puts16(refcount: Int32Array, flags: Uint8Array, type: Uint8Array, gen: Uint16Array, o: number, step: number, lim: number, bad: number): number {
+  const head = PF_HEAD; // a local: PF_HEAD is a module cell, loaded on every frame otherwise
   let r = 0;
   for (let q = o; r < lim; r++, q += step) {
-    if (refcount[q] !== 1 || (flags[q] & PF_HEAD) !== 0) break;
+    if (refcount[q] !== 1 || (flags[q] & head) !== 0) break;
     if ((bad >> type[q]) & 1) {
       stop = STOP_BAD;
       return r;
@@ -885,8 +887,9 @@ function last_puts16(refcount: Int32Array, flags: Uint8Array, type: Uint8Array, 
 
 /** last_puts16() with 32-bit generations, from the run's frame `r`. */
 function last_puts32(refcount: Int32Array, flags: Uint8Array, type: Uint8Array, gen: Uint32Array, o: number, step: number, r: number, lim: number, bad: number): number {
+  const head = PF_HEAD; // (as in last_puts16)
   for (let q = o + r * step; r < lim; r++, q += step) {
-    if (refcount[q] !== 1 || (flags[q] & PF_HEAD) !== 0) break;
+    if (refcount[q] !== 1 || (flags[q] & head) !== 0) break;
     if ((bad >> type[q]) & 1) {
       stop = STOP_BAD;
       return r;

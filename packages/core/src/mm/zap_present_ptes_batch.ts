@@ -198,9 +198,12 @@ function rmap_run(f: Kernel["frames"], pfn: number, d: number, r: number): numbe
   const lo = d > 0 ? o : o - r + 1;
   const hi = lo + r;
   let bad = 0;
-  // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN.
+  // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN. The constants in
+  // locals: an imported binding is a module cell the loop would load on every frame.
+  const anon = PG_ANON;
+  const head = PF_HEAD;
   for (let q = lo; q < hi; q++) {
-    bad |= (type[q] ^ PG_ANON) | (flags[q] & PF_HEAD);
+    bad |= (type[q] ^ anon) | (flags[q] & head);
     mapcount[q]--;
   }
   if (bad === 0) return r;
