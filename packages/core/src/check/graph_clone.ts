@@ -79,10 +79,10 @@ export interface Trusted {
   unzeroed?: boolean;
 }
 
-const isPrimitive = (v: unknown) => v === null || (typeof v !== "object" && typeof v !== "function");
+export const isPrimitive = (v: unknown) => v === null || (typeof v !== "object" && typeof v !== "function");
 
 /** Whether a container holds only primitives (its native copy is exact). */
-function flatContainer(o: object): boolean {
+export function flatContainer(o: object): boolean {
   if (o instanceof Map) {
     for (const [k, v] of o) if (!isPrimitive(k) || !isPrimitive(v)) return false;
     return true;
@@ -102,19 +102,19 @@ function flatContainer(o: object): boolean {
  * instead of 21 for a TLB model's 512 translations, and far less for an empty
  * one).
  */
-function copyMap(o: Map<unknown, unknown>): Map<unknown, unknown> {
+export function copyMap(o: Map<unknown, unknown>): Map<unknown, unknown> {
   const m = new Map<unknown, unknown>();
   if (o.size > 0) o.forEach((v, k) => m.set(k, v));
   return m;
 }
 
-function copySet(o: Set<unknown>): Set<unknown> {
+export function copySet(o: Set<unknown>): Set<unknown> {
   const m = new Set<unknown>();
   if (o.size > 0) o.forEach((k) => m.add(k));
   return m;
 }
 
-const TYPED_ARRAYS = new Set<unknown>([
+export const TYPED_ARRAYS: ReadonlySet<unknown> = new Set<unknown>([
   Int8Array.prototype,
   Uint8Array.prototype,
   Uint8ClampedArray.prototype,
@@ -300,9 +300,17 @@ export class GraphCloner {
  * (bench README, explore6). A generated constructor gives every copy of a kind
  * the same fast map, with its fields in the object.
  */
-interface Shape {
+export interface Shape {
+  readonly keys: readonly string[];
   make(src: Record<string, unknown>): Record<string, unknown>;
   fill(c: Record<string, unknown>, src: Record<string, unknown>, cl: GraphCloner): void;
+  /** For a copy plan (check/copy_plan.ts): property m becomes `out[ix[m]]` where ix[m] >= 0 (the others keep what make() gave them). */
+  patch(c: Record<string, unknown>, out: readonly unknown[], ix: Int32Array): void;
+}
+
+/** The shape copies of `o` are made with (a copy made through one keeps it). */
+export function shapeFor(o: object): Shape {
+  return shapes.get(o) ?? shapeOf(Object.getPrototypeOf(o) as object | null, Object.keys(o));
 }
 
 /** Shapes by prototype, then by the keys joined with a NUL. */
@@ -336,9 +344,17 @@ function shapeOf(proto: object | null, keys: readonly string[], mutant: ShapeMut
 /** The generic copy: `Object.create(proto)` and keyed stores (no constructor can make a null-prototype object; an index is an element). */
 function keyed(proto: object | null, keys: readonly string[]): Shape {
   return {
-    make: () => Object.create(proto) as Record<string, unknown>,
+    keys,
+    make: (src) => {
+      const c = Object.create(proto) as Record<string, unknown>;
+      for (let i = 0; i < keys.length; i++) c[keys[i]] = src[keys[i]];
+      return c;
+    },
     fill: (c, src, cl) => {
       for (let i = 0; i < keys.length; i++) c[keys[i]] = cl.clone(src[keys[i]]);
+    },
+    patch: (c, out, ix) => {
+      for (let i = 0; i < keys.length; i++) if (ix[i] >= 0) c[keys[i]] = out[ix[i]];
     },
   };
 }
@@ -349,7 +365,8 @@ function generated(proto: object, keys: readonly string[]): Shape {
   const Ctor = new Function("s", q.map((k) => `this[${k}] = s[${k}];`).join("\n")) as unknown as new (s: Record<string, unknown>) => Record<string, unknown>;
   Ctor.prototype = proto;
   const fill = new Function("c", "s", "cl", q.map((k) => `c[${k}] = cl.clone(s[${k}]);`).join("\n")) as Shape["fill"];
-  return { make: (s) => new Ctor(s), fill };
+  const patch = new Function("c", "o", "ix", q.map((k, m) => `if (ix[${m}] >= 0) c[${k}] = o[ix[${m}]];`).join("\n")) as Shape["patch"];
+  return { keys, make: (s) => new Ctor(s), fill, patch };
 }
 
 function countIndexes(a: unknown[]): number {
