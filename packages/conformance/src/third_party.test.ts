@@ -23,7 +23,8 @@ describe.skipIf(!built)("third-party plugin outside the workspace", () => {
       for (const p of ["spec", "core", "arch-x86_64", "reclaim-pt-reclaim", "conformance"]) symlinkSync(join(root, "packages", p), join(nm, "@mmsim", p));
       // The kit's own dependencies resolve from the monorepo's node_modules.
       for (const dep of ["vitest", "fast-check"]) symlinkSync(join(root, "node_modules", dep), join(nm, dep));
-      const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--root", dir], {
+      // The verbose reporter names every test (the default one names only the slow ones, and the kit got fast: explore6).
+      const r = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", "--root", dir, "--reporter=verbose"], {
         cwd: dir,
         encoding: "utf8",
         env: { ...process.env, NO_COLOR: "1", CI: "1" },

@@ -1,6 +1,7 @@
 // GraphCloner: an exact, independent copy of an object graph, or a refusal.
 import { describe, expect, it } from "vitest";
-import { GraphCloneError, GraphCloner } from "./graph_clone.js";
+import { setFlagsFromString } from "node:v8";
+import { GraphCloneError, GraphCloner, SHAPE_MUTANTS, type ShapeMutant } from "./graph_clone.js";
 
 class Box {
   n = 1;
@@ -120,5 +121,58 @@ describe("GraphCloner", () => {
     expect(trusted.object_slots.get(snap.slots)).toEqual([2, 5]);
     expect(trusted.flat.get(snap.flat)).toBe(true);
     expect(trusted.flat.get(snap.mo)).toBe(false);
+  });
+
+  // Copies made by generated constructors (explore6): every instance of a class with its own keys in its
+  // own order, and a large one with fast properties (V8's map, asked through its natives syntax).
+  class Wide {
+    constructor() {
+      for (let i = 0; i < 40; i++) (this as Record<string, unknown>)[`f${i}`] = i % 3 === 0 ? { i } : i;
+    }
+  }
+  class Loose {
+    x: number | undefined = 1;
+    y = 2;
+  }
+
+  /** Each instance of Loose, copied from the originals and again from that copy (trusted), keeps its own keys, order and values. */
+  function looseKeysKept(mutant?: ShapeMutant): boolean {
+    const plain = new Loose();
+    const more = Object.assign(new Loose(), { z: 3 });
+    const moved = new Loose();
+    delete moved.x;
+    moved.x = 4; // keys y, x
+    const roots = { plain, more, moved, again: new Loose() };
+    const snap = new GraphCloner({ shape_mutant: mutant }).clone(roots);
+    const copy = new GraphCloner({ shape_mutant: mutant, trusted: { used_bytes: new WeakMap() } }).clone(snap);
+    const same = (a: object, b: object) => JSON.stringify(Object.entries(a)) === JSON.stringify(Object.entries(b)) && Object.getPrototypeOf(b) === Loose.prototype;
+    return [snap, copy].every((c) => same(plain, c.plain) && same(more, c.more) && same(moved, c.moved) && same(roots.again, c.again));
+  }
+
+  /** Whether copies of a Wide (40 fields) have fast properties and one map, from the originals and from a copy. */
+  function wideFast(mutant?: ShapeMutant): boolean {
+    setFlagsFromString("--allow-natives-syntax");
+    const fast = new Function("o", "return %HasFastProperties(o)") as (o: object) => boolean;
+    const sameMap = new Function("a", "b", "return %HaveSameMap(a, b)") as (a: object, b: object) => boolean;
+    const snap = new GraphCloner({ shape_mutant: mutant }).clone({ w: new Wide(), v: new Wide() });
+    const trusted = { used_bytes: new WeakMap<ArrayBuffer, number>() };
+    const c1 = new GraphCloner({ shape_mutant: mutant, trusted }).clone(snap);
+    const c2 = new GraphCloner({ shape_mutant: mutant, trusted }).clone(snap);
+    return [snap.w, snap.v, c1.w, c2.w].every(fast) && sameMap(snap.w, snap.v) && sameMap(c1.w, c2.w) && sameMap(snap.w, c1.w);
+  }
+
+  it("copies every instance of a class with its own keys, in its own order", () => {
+    expect(looseKeysKept()).toBe(true);
+  });
+
+  it("gives copies of a large class instance fast properties and one map (generated constructors)", () => {
+    expect(wideFast()).toBe(true);
+    const w = new GraphCloner().clone(new Wide()) as unknown as Record<string, { i: number } | number>;
+    expect(w.f3).toEqual({ i: 3 });
+    expect(Object.keys(w)).toHaveLength(40);
+  });
+
+  it.each(SHAPE_MUTANTS)("catches the shape mutant %s", (m) => {
+    expect(looseKeysKept(m) && wideFast(m)).toBe(false);
   });
 });

@@ -54,7 +54,18 @@ export interface CloneOptions {
    * prefix written): the caller promises that copy is no longer used.
    */
   trusted?: Trusted;
+  /**
+   * A deliberately broken copy of class instances, for the tests
+   * (graph_clone.test.ts): "keyed" makes every copy with `Object.create(proto)`
+   * and keyed stores (the copy before explore6: exact, but a large object
+   * becomes a dictionary); "by-prototype" makes every instance of a class with
+   * the shape of the first one copied (its keys), whatever its own keys are.
+   */
+  shape_mutant?: ShapeMutant;
 }
+
+export type ShapeMutant = "keyed" | "by-prototype";
+export const SHAPE_MUTANTS: readonly ShapeMutant[] = ["keyed", "by-prototype"];
 
 /** What a GraphCloner learns about a never-changing source, kept between copies of it. */
 export interface Trusted {
@@ -68,10 +79,10 @@ export interface Trusted {
   unzeroed?: boolean;
 }
 
-const isPrimitive = (v: unknown) => v === null || (typeof v !== "object" && typeof v !== "function");
+export const isPrimitive = (v: unknown) => v === null || (typeof v !== "object" && typeof v !== "function");
 
 /** Whether a container holds only primitives (its native copy is exact). */
-function flatContainer(o: object): boolean {
+export function flatContainer(o: object): boolean {
   if (o instanceof Map) {
     for (const [k, v] of o) if (!isPrimitive(k) || !isPrimitive(v)) return false;
     return true;
@@ -91,19 +102,19 @@ function flatContainer(o: object): boolean {
  * instead of 21 for a TLB model's 512 translations, and far less for an empty
  * one).
  */
-function copyMap(o: Map<unknown, unknown>): Map<unknown, unknown> {
+export function copyMap(o: Map<unknown, unknown>): Map<unknown, unknown> {
   const m = new Map<unknown, unknown>();
   if (o.size > 0) o.forEach((v, k) => m.set(k, v));
   return m;
 }
 
-function copySet(o: Set<unknown>): Set<unknown> {
+export function copySet(o: Set<unknown>): Set<unknown> {
   const m = new Set<unknown>();
   if (o.size > 0) o.forEach((k) => m.add(k));
   return m;
 }
 
-const TYPED_ARRAYS = new Set<unknown>([
+export const TYPED_ARRAYS: ReadonlySet<unknown> = new Set<unknown>([
   Int8Array.prototype,
   Uint8Array.prototype,
   Uint8ClampedArray.prototype,
@@ -126,6 +137,7 @@ export class GraphCloner {
   private readonly rebuild: ReadonlyMap<object, (o: object, c: GraphCloner) => object>;
   private readonly side_tables: readonly SideTable[];
   private readonly trusted: Trusted | null;
+  private readonly shape_mutant: ShapeMutant | null;
   /** Side-table entries found: [table, original key]. */
   private readonly side: [SideTable, object][] = [];
 
@@ -135,6 +147,7 @@ export class GraphCloner {
     this.rebuild = o.rebuild ?? new Map();
     this.side_tables = o.side_tables ?? [];
     this.trusted = o.trusted ?? null;
+    this.shape_mutant = o.shape_mutant ?? null;
   }
 
   /** The copy of `v` (values of primitive type are themselves). */
@@ -227,19 +240,24 @@ export class GraphCloner {
       throw new GraphCloneError(`cannot copy a ${proto?.constructor?.name ?? "object"}`);
     if (Object.prototype.toString.call(o) === "[object Generator]") throw new GraphCloneError("cannot copy a running kernel path (a generator)");
     if (!Object.isExtensible(o)) throw new GraphCloneError(`cannot copy a frozen or sealed ${proto?.constructor?.name ?? "object"}`);
-    const c = this.remember(o, Object.create(proto) as Record<string, unknown>);
     const src = o as Record<string, unknown>;
-    const keys = Object.keys(o);
     if (this.trusted !== null) {
-      for (let i = 0; i < keys.length; i++) c[keys[i]] = this.clone(src[keys[i]]);
+      // A snapshot's object: its shape (made by shapeOf() when the snapshot was copied) is known.
+      const shape = (this.shape_mutant === null ? shapes.get(o) : undefined) ?? shapeOf(proto, Object.keys(o), this.shape_mutant);
+      const c = this.remember(o, shape.make(src));
+      shape.fill(c, src, this);
       return c;
     }
+    const keys = Object.keys(o);
     if (Reflect.ownKeys(o).length !== keys.length) throw new GraphCloneError(`cannot copy a ${proto?.constructor?.name ?? "object"} with symbol or non-enumerable properties`);
     for (const key of keys) {
       const d = Object.getOwnPropertyDescriptor(o, key)!;
       if (!("value" in d) || !d.writable || !d.configurable) throw new GraphCloneError(`cannot copy property ${key} of a ${proto?.constructor?.name ?? "object"} (accessor or read-only)`);
-      c[key] = this.clone(src[key]);
     }
+    const shape = shapeOf(proto, keys, this.shape_mutant);
+    const c = this.remember(o, shape.make(src));
+    shape.fill(c, src, this);
+    if (this.shape_mutant === null) shapes.set(c, shape);
     return c;
   }
 
@@ -269,6 +287,86 @@ export class GraphCloner {
     this.memo.set(b, c);
     return c;
   }
+}
+
+/**
+ * How copies of one kind of object are made: `make(src)` a new object with
+ * `src`'s prototype and own properties, in the same order, holding `src`'s
+ * values (named stores in a constructor generated for that list of keys), and
+ * `fill(c, src, cloner)` each property replaced by its copy. Objects copied with
+ * `Object.create(proto)` and keyed stores (as before) have no in-object fields,
+ * and V8 turns such an object with more than 12 into a dictionary: every read
+ * of `k.pt`, `pt.m32`, `k.frames` on a copy of the kernel was a hash lookup
+ * (bench README, explore6). A generated constructor gives every copy of a kind
+ * the same fast map, with its fields in the object.
+ */
+export interface Shape {
+  readonly keys: readonly string[];
+  make(src: Record<string, unknown>): Record<string, unknown>;
+  fill(c: Record<string, unknown>, src: Record<string, unknown>, cl: GraphCloner): void;
+  /** For a copy plan (check/copy_plan.ts): property m becomes `out[ix[m]]` where ix[m] >= 0 (the others keep what make() gave them). */
+  patch(c: Record<string, unknown>, out: readonly unknown[], ix: Int32Array): void;
+}
+
+/** The shape copies of `o` are made with (a copy made through one keeps it). */
+export function shapeFor(o: object): Shape {
+  return shapes.get(o) ?? shapeOf(Object.getPrototypeOf(o) as object | null, Object.keys(o));
+}
+
+/** Shapes by prototype, then by the keys joined with a NUL. */
+const SHAPES = new WeakMap<object, Map<string, Shape>>();
+/** The mutant "by-prototype"'s shapes: one per prototype (kept apart from SHAPES). */
+const MUTANT_SHAPES = new WeakMap<object, Shape>();
+/** Each copy made through a shape, to its shape (a copy of that copy has the same). */
+const shapes = new WeakMap<object, Shape>();
+
+/** A key generated code may name: not an array index (an element, not a property), not `__proto__` (the prototype). */
+const plainKey = (k: string) => k !== "__proto__" && !/^(0|[1-9][0-9]*)$/.test(k);
+
+/** The shape of objects with prototype `proto` and own properties `keys` (generated once per such list). */
+function shapeOf(proto: object | null, keys: readonly string[], mutant: ShapeMutant | null = null): Shape {
+  if (mutant === "by-prototype" && proto !== null) {
+    let m = MUTANT_SHAPES.get(proto);
+    if (m === undefined) MUTANT_SHAPES.set(proto, (m = generated(proto, keys)));
+    return m;
+  }
+  if (mutant === "keyed" || proto === null || !keys.every(plainKey)) return keyed(proto, keys);
+  const by = SHAPES.get(proto);
+  const sig = keys.join("\0");
+  const known = by?.get(sig);
+  if (known !== undefined) return known;
+  const shape = generated(proto, keys);
+  if (by === undefined) SHAPES.set(proto, new Map([[sig, shape]]));
+  else by.set(sig, shape);
+  return shape;
+}
+
+/** The generic copy: `Object.create(proto)` and keyed stores (no constructor can make a null-prototype object; an index is an element). */
+function keyed(proto: object | null, keys: readonly string[]): Shape {
+  return {
+    keys,
+    make: (src) => {
+      const c = Object.create(proto) as Record<string, unknown>;
+      for (let i = 0; i < keys.length; i++) c[keys[i]] = src[keys[i]];
+      return c;
+    },
+    fill: (c, src, cl) => {
+      for (let i = 0; i < keys.length; i++) c[keys[i]] = cl.clone(src[keys[i]]);
+    },
+    patch: (c, out, ix) => {
+      for (let i = 0; i < keys.length; i++) if (ix[i] >= 0) c[keys[i]] = out[ix[i]];
+    },
+  };
+}
+
+/** A constructor with prototype `proto` storing `keys` in order, and a fill of the same keys, generated (named stores). */
+function generated(proto: object, keys: readonly string[]): Shape {
+  const q = keys.map((k) => JSON.stringify(k));
+  const Ctor = new Function("s", q.map((k) => `this[${k}] = s[${k}];`).join("\n")) as unknown as new (s: Record<string, unknown>) => Record<string, unknown>;
+  Ctor.prototype = proto;
+  const fill = new Function("c", "s", "cl", q.map((k) => `c[${k}] = cl.clone(s[${k}]);`).join("\n")) as Shape["fill"];
+  const patch = new Function("c", "o", "ix", q.map((k, m) => `if (ix[${m}] >= 0) c[${k}] = o[ix[${m}]];`).join("\n")) as Shape["patch"];
+  return { keys, make: (s) => new Ctor(s), fill, patch };
 }
 
 function countIndexes(a: unknown[]): number {

@@ -13,7 +13,7 @@ import { spin_lock, spin_trylock, spin_unlock } from "../sync/spinlock.js";
 import { pmd_lockptr } from "../pgtable/pgalloc.js";
 import { pte_lockptr } from "../pgtable/pte_map.js";
 import { walk_pmd } from "../pgtable/walk.js";
-import { Sanitizer, SanitizerViolation } from "./sanitizer.js";
+import { PTE_WRITE_MUTANTS, Sanitizer, SanitizerViolation, type PteWriteMutant } from "./sanitizer.js";
 
 function setup() {
   const e = new Engine({ arch });
@@ -113,5 +113,57 @@ describe("sanitizers", () => {
     const pfn = k.pt.table_of(walk_pte(k, p.mm, SLOT));
     run_stepped(t, spin_lock(t, k.pt.ptl_of(pfn)));
     expect(rule(() => k.hooks.pte_table_dtor!(k, p.mm, pfn))).toBe("ptlock use after free");
+  });
+
+  /**
+   * pte_write()'s fast path (the writer holds the lock) against the full check, case by
+   * case: the rule each write breaks (null: none), and whether the lock exists after it.
+   */
+  function pteWriteCases(mutant: PteWriteMutant | null): [string | null, boolean][] {
+    const { k, p, t } = setup();
+    (k.sanitizer as Sanitizer).pte_write_mutant = mutant;
+    const other = k.new_task(p.mm, 1, "other");
+    const ptep = walk_pte(k, p.mm, SLOT);
+    const pfn = k.pt.table_of(ptep);
+    const pte = k.pt.get(ptep);
+    const out: [string | null, boolean][] = [];
+    const write = (who: typeof t) => {
+      out.push([rule(() => run_stepped(who, set_pte_at(who, p.mm, SLOT, ptep, pte))), k.pt.ptl_if_any(pfn) !== null]);
+    };
+    write(t); // the setup's fault made the lock; nobody holds it
+    // A PTE table linked in by hand (the PMD entry after SLOT's), whose lock nobody has asked for yet.
+    const pmdp = walk_pmd(k, p.mm, SLOT) + 1;
+    const fresh = k.pt.alloc(1, p.mm.id);
+    k.pt.set(pmdp, k.arch.mk_table_entry(fresh));
+    k.pt.set_parent(fresh, pmdp);
+    const before = k.pt.ptl_if_any(fresh) !== null;
+    out.push([rule(() => run_stepped(t, set_pte_at(t, p.mm, SLOT + 2 * M, k.pt.entry(fresh, 0), pte))), before]);
+    out.push([null, k.pt.ptl_if_any(fresh) !== null]); // the full check made it
+    const ptl = k.pt.ptl_of(pfn);
+    run_stepped(other, spin_lock(other, ptl));
+    write(t); // another task holds it
+    (k.sanitizer as Sanitizer).no_ptl_ok.add(t);
+    write(t); // free_pgtables() may write without it
+    (k.sanitizer as Sanitizer).no_ptl_ok.delete(t);
+    run_stepped(other, spin_unlock(other, ptl));
+    run_stepped(t, spin_lock(t, ptl));
+    write(t); // the holder: the fast path
+    run_stepped(t, spin_unlock(t, ptl));
+    return out;
+  }
+
+  it("PTE write: the fast path (writer holds the lock) gives the full check's verdicts and creates no lock", () => {
+    expect(pteWriteCases(null)).toEqual([
+      ["PTE write without the PTE lock", true],
+      ["PTE write without the PTE lock", false],
+      [null, true],
+      ["PTE write without the PTE lock", true],
+      [null, true],
+      [null, true],
+    ]);
+  });
+
+  it.each(PTE_WRITE_MUTANTS)("PTE write: catches the fast-path mutant %s", (m) => {
+    expect(pteWriteCases(m)).not.toEqual(pteWriteCases(null));
   });
 });

@@ -37,6 +37,9 @@ import { walk_pmd } from "../pgtable/walk.js";
 import type { MmStruct } from "../types/mm_types.js";
 import { MmsimError } from "@mmsim/spec";
 
+export type PteWriteMutant = "any-holder" | "missing-lock";
+export const PTE_WRITE_MUTANTS: readonly PteWriteMutant[] = ["any-holder", "missing-lock"];
+
 export class SanitizerViolation extends MmsimError {
   constructor(
     readonly rule: string,
@@ -76,6 +79,12 @@ export class Sanitizer implements types.Sanitizer {
   private readonly freed_ptlocks = new Map<object, number>();
   /** Split PMD locks of PMD tables freed (Kernel.rcu_upper), with the table's PFN. */
   private readonly freed_pmd_locks = new Map<object, number>();
+  /**
+   * A deliberately broken fast path of pte_write() (sanitizer.test.ts): "any-holder"
+   * lets a write through when anyone holds the table's lock, "missing-lock" when
+   * the lock does not exist yet. Null: the real check.
+   */
+  pte_write_mutant: PteWriteMutant | null = null;
   /** The plugin's pte_table_dtor hook (or null), which the sanitizer's own hook calls after observing. */
   private readonly plugin_dtor: types.Hooks["pte_table_dtor"];
 
@@ -128,6 +137,14 @@ export class Sanitizer implements types.Sanitizer {
     const pfn = this.table_of_entry(p);
     if (pfn === 0) this.fail("page-table use after free", `${t.comm} wrote a PTE in a freed table`);
     const k = this.k;
+    // Fast path (explore6): the writer holds the table's lock, the common case (every PTE the zap
+    // clears). The checks below would pass too: whether the table is linked or not, and whatever
+    // no_ptl_ok says, ptl_of() returns this same lock. ptl_if_any() creates no lock, as the
+    // early returns below create none.
+    const l = k.pt.ptl_if_any(pfn);
+    const m = this.pte_write_mutant;
+    if (l !== null && (l.owner === t || (m === "any-holder" && l.owner !== null))) return;
+    if (l === null && m === "missing-lock") return;
     if (this.no_ptl_ok.has(t) || !k.pt.is_linked(pfn, k.arch.mk_table_entry)) return;
     const ptl = k.pt.ptl_of(pfn);
     if (ptl.owner !== t) this.fail("PTE write without the PTE lock", `${t.comm} wrote PTE ${p % 512} of table ${pfn} without its ptl`);

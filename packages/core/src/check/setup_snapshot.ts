@@ -27,6 +27,7 @@ import { PERCPU_REF_LIBS_SIDE_TABLE } from "../sync/percpu_ref.js";
 import { PUT_GATHERS_SIDE_TABLE } from "../tlb/put_gather.js";
 import { TlbEntries } from "../tlb/entries.js";
 import type { Hooks } from "../types/kernel.js";
+import { CopyPlan, type Roots } from "./copy_plan.js";
 import { GraphCloneError, GraphCloner, type SideTable, type Trusted } from "./graph_clone.js";
 import { Oracle } from "./oracle.js";
 import type { Sanitizer } from "./sanitizer.js";
@@ -80,8 +81,19 @@ export class HookCounter {
 export type SetupSnapshotMutant = "forget-field" | "forget-side-tables" | "share-buffers" | "ignore-hooks" | "recycle-unzeroed";
 export const SETUP_SNAPSHOT_MUTANTS: readonly SetupSnapshotMutant[] = ["forget-field", "forget-side-tables", "share-buffers", "ignore-hooks", "recycle-unzeroed"];
 
-/** A copy of `st`: the kernel, its tasks, mms, locks, TLBs, sanitizer and oracle, and its side-table entries. */
-function copy(
+/** The mutant "share-buffers": `shared` plus the typed arrays of the table store and the frames. */
+function sharing_buffers(st: PostSetup, shared: ReadonlySet<unknown>): Set<unknown> {
+  const s2 = new Set(shared);
+  const share = (o: object) => {
+    for (const v of Object.values(o)) for (const x of Array.isArray(v) ? v : [v]) if (ArrayBuffer.isView(x)) s2.add(x);
+  };
+  share(st.k.pt);
+  share(st.k.frames);
+  return s2;
+}
+
+/** A copy of `st`: the kernel, its tasks, mms, locks, TLBs, sanitizer and oracle, and its side-table entries (GraphCloner; exported for copy_plan.test.ts). */
+export function copy_post_setup(
   st: PostSetup,
   shared: ReadonlySet<unknown>,
   placeholders: ReadonlyMap<unknown, unknown>,
@@ -115,15 +127,7 @@ function copy(
       },
     ],
   ]);
-  if (mutant === "share-buffers" && trusted) {
-    const s2 = new Set(shared);
-    const share = (o: object) => {
-      for (const v of Object.values(o)) for (const x of Array.isArray(v) ? v : [v]) if (ArrayBuffer.isView(x)) s2.add(x);
-    };
-    share(st.k.pt);
-    share(st.k.frames);
-    shared = s2;
-  }
+  if (mutant === "share-buffers" && trusted) shared = sharing_buffers(st, shared);
   if (mutant === "recycle-unzeroed" && trusted) trusted = { ...trusted, unzeroed: true };
   const c = new GraphCloner({ shared, placeholders, rebuild, side_tables: mutant === "forget-side-tables" ? [] : SIDE_TABLES, trusted });
   const out: PostSetup = { k: c.clone(st.k), proc: c.clone(st.proc), mm: c.clone(st.mm), sanitizer: c.clone(st.sanitizer), oracle: c.clone(st.oracle) };
@@ -143,6 +147,8 @@ interface Entry {
   placeholders: Map<unknown, unknown>;
   /** What the copies learn about the snapshot (GraphCloner's `trusted`), and the buffers of the last copy, reused by the next. */
   trusted: Trusted;
+  /** The snapshot's copy plan (check/copy_plan.ts), made at the first restore; null when it could not be made (then GraphCloner copies). */
+  plan?: CopyPlan<PostSetup & Roots> | null;
 }
 
 /**
@@ -172,7 +178,21 @@ export class SetupCache {
     if (!e?.snap) return null;
     this.restored++;
     const ph = new Map<unknown, unknown>([[e.snap.k.hooks.pte_table_dtor, null]]);
-    return copy(e.snap, e.shared, ph, e.trusted, this.mutant);
+    if (e.plan === undefined) {
+      const m = this.mutant;
+      try {
+        const shared = m === "share-buffers" ? sharing_buffers(e.snap, e.shared) : e.shared;
+        e.plan = new CopyPlan({ ...e.snap }, shared, ph, m === "forget-side-tables" ? [] : SIDE_TABLES, m === "recycle-unzeroed");
+      } catch (err) {
+        if (!(err instanceof GraphCloneError)) throw err;
+        e.plan = null;
+      }
+    }
+    if (e.plan === null) return copy_post_setup(e.snap, e.shared, ph, e.trusted, this.mutant);
+    const out = e.plan.copy();
+    if (this.mutant === "forget-field") out.k.now_ns = 0;
+    out.sanitizer.attach_dtor();
+    return out;
   }
 
   /** Whether the next setup of `s` should be counted and offered to take() (no snapshot yet, none refused). */
@@ -201,7 +221,7 @@ export class SetupCache {
     if (!engine.processes.includes(st.proc)) throw new Error("setup_snapshot: the process is not the engine's");
     try {
       e.placeholders.set(st.k.hooks.pte_table_dtor, null); // the sanitizer's hook: attach_dtor() installs the copy's own
-      e.snap = copy(st, e.shared, e.placeholders);
+      e.snap = copy_post_setup(st, e.shared, e.placeholders);
     } catch (err) {
       if (!(err instanceof GraphCloneError)) throw err;
       e.refused = err.message;

@@ -19,7 +19,14 @@ export interface PctOptions extends SeededOptions {
  */
 export class PctStrategy implements Strategy {
   private prio: number[] = [];
-  private changes = new Map<number, number>();
+  /**
+   * The priority change points: at step chk[i], the running actor's priority
+   * becomes chv[i] (distinct steps; a step drawn twice keeps its last value, as
+   * Map.set would). Two short arrays, not a Map: choose() looks at every step
+   * (explore6).
+   */
+  private chk: number[] = [];
+  private chv: number[] = [];
   private execution = -1;
   /** Steps of the current execution, and the most any execution took. */
   private steps = 0;
@@ -51,8 +58,19 @@ export class PctStrategy implements Strategy {
       [p[i], p[j]] = [p[j], p[i]];
     }
     this.prio = p;
-    this.changes = new Map();
-    for (let i = 1; i < depth; i++) this.changes.set(1 + rng.below(Math.max(1, estSteps)), depth - i);
+    const chk: number[] = [];
+    const chv: number[] = [];
+    for (let i = 1; i < depth; i++) {
+      const at = 1 + rng.below(Math.max(1, estSteps));
+      const j = chk.indexOf(at);
+      if (j >= 0) chv[j] = depth - i;
+      else {
+        chk.push(at);
+        chv.push(depth - i);
+      }
+    }
+    this.chk = chk;
+    this.chv = chv;
   }
 
   new_execution(): boolean {
@@ -67,8 +85,12 @@ export class PctStrategy implements Strategy {
   choose(runnable: readonly number[], step: number, current: number): number {
     if (this.execution < 0) this.new_execution();
     this.steps = Math.max(this.steps, step + 1);
-    const lower = this.changes.get(step);
-    if (lower !== undefined && current >= 0) this.prio[current] = lower;
+    const chk = this.chk;
+    for (let i = 0; i < chk.length; i++)
+      if (chk[i] === step) {
+        if (current >= 0) this.prio[current] = this.chv[i];
+        break;
+      }
     let best = runnable[0];
     for (const r of runnable) if (this.prio[r] > this.prio[best]) best = r;
     return best;

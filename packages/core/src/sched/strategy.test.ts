@@ -4,7 +4,36 @@
  */
 import { describe, expect, it } from "vitest";
 import { countPreemptions, decodeSchedule, encodeSchedule, PreemptionCounter, ScheduleDivergenceError } from "./schedule.js";
-import { DfsStrategy, PctStrategy, RandomStrategy, ReplayStrategy, SwitchStrategy, type Strategy } from "./strategy.js";
+import { DfsStrategy, PctStrategy, Prng, RandomStrategy, ReplayStrategy, SwitchStrategy, type Strategy } from "./strategy.js";
+
+/**
+ * PCT as it was written with a Map of change points (before explore6's two arrays),
+ * one execution per seed: the reference the strategy must still follow choice for choice.
+ */
+class MapPct implements Strategy {
+  private prio: number[];
+  private changes = new Map<number, number>();
+  constructor(seed: number, n: number, depth: number, est: number) {
+    const rng = new Prng(seed);
+    const p = Array.from({ length: n }, (_, i) => depth + i);
+    for (let i = p.length - 1; i > 0; i--) {
+      const j = rng.below(i + 1);
+      [p[i], p[j]] = [p[j], p[i]];
+    }
+    this.prio = p;
+    for (let i = 1; i < depth; i++) this.changes.set(1 + rng.below(Math.max(1, est)), depth - i);
+  }
+  new_execution(): boolean {
+    return true;
+  }
+  choose(runnable: readonly number[], step: number, current: number): number {
+    const lower = this.changes.get(step);
+    if (lower !== undefined && current >= 0) this.prio[current] = lower;
+    let best = runnable[0];
+    for (const r of runnable) if (this.prio[r] > this.prio[best]) best = r;
+    return best;
+  }
+}
 
 interface Run {
   choices: number[];
@@ -218,3 +247,15 @@ function catchError(f: () => unknown): ScheduleDivergenceError {
   }
   throw new Error("expected an error");
 }
+
+describe("pct change points", () => {
+  it("as two arrays, choose as the Map did (steps drawn twice keep the last value)", () => {
+    for (const depth of [1, 2, 3, 5, 8])
+      for (const est of [1, 3, 20, 60])
+        for (let seed = 1; seed <= 20; seed++) {
+          const lens = [est, 2, est + 1];
+          const got = simulate(new PctStrategy(seed, 3, depth, est, { learn_steps: false }), lens).choices;
+          expect(got).toEqual(simulate(new MapPct(seed, 3, depth, est), lens).choices);
+        }
+  });
+});

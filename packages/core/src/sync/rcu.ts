@@ -47,9 +47,11 @@ type RcuCallback = (() => void) | TableBatch;
 /**
  * A deliberately wrong table queue, for rcu_tables.test.ts: "drop-chunk-early"
  * drops a queue chunk one entry before its last has run, so the batch that frees
- * that entry later does not find it.
+ * that entry later does not find it. A wrong idle poll (rcu_poll()'s early
+ * return), for rcu_poll.test.ts: "poll-idle-srcu" returns early while the SRCU
+ * domain may have work, when RCU has none.
  */
-export type RcuMutant = "drop-chunk-early";
+export type RcuMutant = "drop-chunk-early" | "poll-idle-srcu";
 
 export class Rcu implements types.Rcu {
   constructor(private readonly mutant: RcuMutant | null = null) {}
@@ -139,8 +141,19 @@ export class Rcu implements types.Rcu {
     return true;
   }
 
-  /** Complete the grace periods whose readers have all finished and invoke their callbacks, in order. */
+  /**
+   * Complete the grace periods whose readers have all finished and invoke their callbacks, in order.
+   * Nothing to do when no grace period is pending, the table queue is empty and there is no SRCU
+   * domain: the explorer polls at every step (explore6), so that case is a small function V8
+   * inlines, the rest rcu_poll_slow().
+   */
   rcu_poll(): number {
+    if (this.pending.length === 0 && this.tq_tail === 0 && this.srcu === null && this.mutant !== "poll-idle-srcu") return 0;
+    return this.rcu_poll_slow();
+  }
+
+  private rcu_poll_slow(): number {
+    if (this.mutant === "poll-idle-srcu" && this.pending.length === 0 && this.tq_tail === 0) return 0;
     let n = 0;
     while (this.pending.length > 0 && this.gp_done(this.pending[0])) {
       const gp = this.pending.shift()!;
