@@ -1,5 +1,6 @@
 import { PG_PGTABLE, type PageFrames } from "../mm/page_alloc.js";
-import { SpinLock } from "../sync/spinlock.js";
+import type { SpinLock } from "../sync/spinlock.js";
+import { TablePtl } from "./ptlock.js";
 import { MmsimError } from "@mmsim/spec";
 import type * as types from "../types/mm_types.js";
 
@@ -1199,7 +1200,8 @@ export class PtStore implements types.PtStore {
     const l = this.locks.get(s);
     if (l !== undefined) return l;
     const level = this.m16[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W16 + H_LEVEL];
-    const n = level <= PMD_LEVEL ? new SpinLock(`${LEVEL_NAME[level]}_ptl@${pfn}`, level === PTE_LEVEL ? "ptl" : "pmd_lock") : null;
+    // The name (`pte_ptl@<pfn>`) is built when read, not here (ptlock.ts).
+    const n = level <= PMD_LEVEL ? new TablePtl(pfn, level) : null;
     if (n === null) return n!;
     if (this.locks.size >= LOCKS_KEPT_MIN && this.locks.size >= 2 * this.locks_kept) this.drop_idle_locks();
     this.locks.set(s, n);
