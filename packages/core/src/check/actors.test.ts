@@ -5,14 +5,9 @@
  * other task runs) is a BUG. The mutant below is such a livelock.
  */
 import { describe, expect, it } from "vitest";
-import type { PteMapKind, PteMapping } from "@mmsim/spec";
 import { arch } from "../test/arch.js";
+import { trygetPlugin } from "../test/tryget_plugin.js";
 import type { ReclaimPlugin } from "../plugin/plugin.js";
-import type { KPath } from "../sched/point.js";
-import type { Task } from "../sched/task.js";
-import { pmdp_get_lockless } from "../pgtable/ops.js";
-import { pte_index } from "../pgtable/offset.js";
-import { rcu_read_lock, rcu_read_unlock } from "../sync/rcu.js";
 import type { Strategy } from "../sched/strategy.js";
 import type { Kernel } from "../types/kernel.js";
 import { walk_pte } from "../pgtable/walk.js";
@@ -27,29 +22,6 @@ import { SCENARIO_BASE, type Scenario } from "./scenario.js";
  * refcount had dropped to zero, but which nobody ever frees. A fault into that
  * slice sees "table going away", returns for a retry, and retries forever.
  */
-function trygetPlugin(name: string, models: string, refuse: (t: Task, pmdp: number, addr: number) => boolean): ReclaimPlugin {
-  return {
-    specificationVersion: "v1",
-    name,
-    version: "0",
-    models,
-    supports: {},
-    *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
-      if (kind === "tryget" && refuse(t, pmdp, addr)) return null;
-      yield* rcu_read_lock(t);
-      const pmdval = yield* pmdp_get_lockless(t, pmdp);
-      const a = t.k.arch;
-      if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
-        yield* rcu_read_unlock(t, t.k.rcu);
-        return null;
-      }
-      return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
-    },
-    *pte_unmap(t: Task): KPath {
-      yield* rcu_read_unlock(t, t.k.rcu);
-    },
-  } as ReclaimPlugin;
-}
 
 const dyingTableNeverFreed = trygetPlugin(
   "dying-table-never-freed",

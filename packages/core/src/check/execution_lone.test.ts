@@ -11,20 +11,17 @@
  * deliberately broken variant (LONE_MUTANTS) is caught here.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { PteMapKind, PteMapping } from "@mmsim/spec";
 import type { Kernel } from "../kernel.js";
 import type { ReclaimPlugin } from "../plugin/plugin.js";
-import { pmdp_get_lockless } from "../pgtable/ops.js";
-import { pte_index } from "../pgtable/offset.js";
 import { LONE } from "../sched/lone.js";
-import type { KPath } from "../sched/point.js";
-import { DfsStrategy, PctStrategy, RandomStrategy, ReplayStrategy, type Strategy } from "../sched/strategy.js";
+import { DfsStrategy, PctStrategy, RandomStrategy, type Strategy } from "../sched/strategy.js";
 import type { Task } from "../sched/task.js";
-import { rcu_read_lock, rcu_read_unlock } from "../sync/rcu.js";
 import { spin_lock, SpinLock } from "../sync/spinlock.js";
 import { arch } from "../test/arch.js";
 import { dontneedAlone } from "../test/dontneed_alone.js";
 import { naivePlugin } from "../test/naive_plugin.js";
+import { replayError } from "../test/replay_error.js";
+import { trygetPlugin } from "../test/tryget_plugin.js";
 import { FAULT_RETRY_WAIT } from "./actors.js";
 import { execute, LONE_MUTANTS, type ExecOptions, type SoloMutant } from "./execution.js";
 import { SCENARIO_BASE, type Scenario } from "./scenario.js";
@@ -85,27 +82,11 @@ const stuckFault: Scenario = {
   ],
 };
 const refusingTryget = (): ReclaimPlugin =>
-  ({
-    specificationVersion: "v1",
-    name: "refusing-tryget",
-    version: "0",
-    models: "test: a pte_tryget_map() that always fails on the first slice for the writer",
-    supports: {},
-    *pte_offset_map(t: Task, pmdp: number, addr: number, kind: PteMapKind): KPath<PteMapping | null> {
-      if (kind === "tryget" && t.comm === "writer" && addr >= SCENARIO_BASE && addr < SCENARIO_BASE + arch.PMD_SIZE) return null;
-      yield* rcu_read_lock(t);
-      const pmdval = yield* pmdp_get_lockless(t, pmdp);
-      const a = t.k.arch;
-      if (a.pxd_none(pmdval) || !a.pxd_present(pmdval) || a.pmd_trans_huge(pmdval) || a.pxd_bad(pmdval)) {
-        yield* rcu_read_unlock(t, t.k.rcu);
-        return null;
-      }
-      return { pte: t.k.pt.entry(a.pxd_table_pfn(pmdval), pte_index(addr)), pmdval };
-    },
-    *pte_unmap(t: Task): KPath {
-      yield* rcu_read_unlock(t, t.k.rcu);
-    },
-  }) as ReclaimPlugin;
+  trygetPlugin(
+    "refusing-tryget",
+    "test: a pte_tryget_map() that always fails on the first slice for the writer",
+    (t, _pmdp, addr) => t.comm === "writer" && addr >= SCENARIO_BASE && addr < SCENARIO_BASE + arch.PMD_SIZE,
+  );
 
 /** One discard, alone from the start. */
 const loneDiscard: Scenario = { ...scenario, name: "lone-discard", actors: [{ name: "dontneed", cpu: 0, ops: [{ op: "madvise", at: 0, len: "2M", advice: "dontneed" }] }] };
@@ -179,14 +160,7 @@ describe("the task the loop resumes runs its kernel paths' lone variants", () =>
     const st = new PctStrategy(7919, 2, 3, 200);
     st.new_execution();
     const r = execute(scenario, st, { plugin: plugin([]), arch });
-    const err = (solo: SoloMutant | undefined) => {
-      try {
-        execute(scenario, new ReplayStrategy(r.choices.slice(0, r.choices.length - 5)), { plugin: plugin([]), arch, solo_mutant: solo });
-        return "no error";
-      } catch (e) {
-        return (e as Error).message;
-      }
-    };
+    const err = (solo: SoloMutant | undefined) => replayError(scenario, r.choices.slice(0, r.choices.length - 5), { plugin: plugin([]), arch, solo_mutant: solo });
     expect(err(undefined)).toMatch(/schedule diverges at step \d+: its \d+ choice\(s\) are used up/);
     expect(err(undefined)).toBe(err("off"));
   });

@@ -15,6 +15,7 @@ import type { ReclaimPlugin } from "../plugin/plugin.js";
 import { DfsStrategy, PctStrategy, RandomStrategy, ReplayStrategy, type Strategy } from "../sched/strategy.js";
 import { Trampoline } from "../sched/trampoline.js";
 import { arch } from "../test/arch.js";
+import { replayError } from "../test/replay_error.js";
 import { dontneedAlone } from "../test/dontneed_alone.js";
 import { naivePlugin } from "../test/naive_plugin.js";
 import { execute, SOLO_MUTANTS, type SoloMutant } from "./execution.js";
@@ -106,14 +107,7 @@ describe("steps taken in place at a task's preemption points", () => {
     expect(again.choices).toEqual(r.choices);
     expect(again.violation).toEqual(r.violation);
     const short = r.choices.slice(0, r.choices.length - 5);
-    const err = (solo: SoloMutant | undefined) => {
-      try {
-        execute(scenario, new ReplayStrategy(short), { plugin: plugin([]), arch, solo_mutant: solo });
-        return "no error";
-      } catch (e) {
-        return (e as Error).message;
-      }
-    };
+    const err = (solo: SoloMutant | undefined) => replayError(scenario, short, { plugin: plugin([]), arch, solo_mutant: solo });
     expect(err(undefined)).toMatch(/schedule diverges at step \d+: its \d+ choice\(s\) are used up/);
     expect(err(undefined)).toBe(err("off"));
   });
