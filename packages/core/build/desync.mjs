@@ -424,17 +424,23 @@ export function desyncWithDeps(src, file) {
     return children(node, isGeneratorFunction(node) ? "orig" : mode);
   }
 
-  /** The twin of a kernel path declaration. */
-  function twin(node) {
+  /**
+   * A variant of a kernel path declaration: its parameters and body rendered in
+   * `mode` (render's modes), declared as `function` + `star` named name + `suffix`.
+   */
+  function variant(node, mode, suffix, star) {
     twinCount++;
     const open = node.parameters.pos - 1;
     const close = ts.skipTrivia(src, node.parameters.end);
     if (src[open] !== "(" || src[close] !== ")") throw new Error(`desync: ${file}:${lineOf(node)}: cannot find the parameter list of ${node.name.text}`);
     const tp = node.typeParameters ? src.slice(node.typeParameters.pos - 1, ts.skipTrivia(src, node.typeParameters.end) + 1) : "";
-    const params = children(node, "twin", open, close + 1);
-    const body = render(node.body, "twin");
-    return `\n${isExported(node) ? "export " : ""}function ${node.name.text}$sync${tp}${params}: any ${body}\n`;
+    const params = children(node, mode, open, close + 1);
+    const body = render(node.body, mode);
+    return `\n${isExported(node) ? "export " : ""}function${star} ${node.name.text}${suffix}${tp}${params}: any ${body}\n`;
   }
+
+  /** The twin of a kernel path declaration: a plain function, `$sync`. */
+  const twin = (node) => variant(node, "twin", "$sync", "");
 
   /**
    * The stepping variant of a kernel path declaration: the same generator, its
@@ -442,15 +448,7 @@ export function desyncWithDeps(src, file) {
    * render's "step" mode), so that a preemption point resumes one generator,
    * not one per caller on the stack.
    */
-  function stepVariant(node) {
-    twinCount++;
-    const open = node.parameters.pos - 1;
-    const close = ts.skipTrivia(src, node.parameters.end);
-    const tp = node.typeParameters ? src.slice(node.typeParameters.pos - 1, ts.skipTrivia(src, node.typeParameters.end) + 1) : "";
-    const params = children(node, "step", open, close + 1);
-    const body = render(node.body, "step");
-    return `\n${isExported(node) ? "export " : ""}function* ${node.name.text}$step${tp}${params}: any ${body}\n`;
-  }
+  const stepVariant = (node) => variant(node, "step", "$step", "*");
 
   /**
    * The lone variant of a kernel path declaration: a plain function, its calls of
@@ -458,15 +456,7 @@ export function desyncWithDeps(src, file) {
    * driven (`__drive(e)`): a stepping task's Ops still reach their preemption
    * points, which the scheduler takes in place (render's "lone" mode).
    */
-  function loneVariant(node) {
-    twinCount++;
-    const open = node.parameters.pos - 1;
-    const close = ts.skipTrivia(src, node.parameters.end);
-    const tp = node.typeParameters ? src.slice(node.typeParameters.pos - 1, ts.skipTrivia(src, node.typeParameters.end) + 1) : "";
-    const params = children(node, "lone", open, close + 1);
-    const body = render(node.body, "lone");
-    return `\n${isExported(node) ? "export " : ""}function ${node.name.text}$lone${tp}${params}: any ${body}\n`;
-  }
+  const loneVariant = (node) => variant(node, "lone", "$lone", "");
 
   const code = children(sf, "orig", 0, src.length);
   let twins = "";
