@@ -107,7 +107,7 @@ export class CopyPlan<R extends Roots> {
   ) {
     for (const [name, v] of Object.entries(snap)) {
       const n = this.node(v);
-      this.roots.push([name, n, n < 0 ? this.keep(v) : undefined]);
+      this.roots.push([name, n, n < 0 ? v : undefined]);
     }
     // Side tables (GraphCloner.finish()): a value may bring more objects, and they more entries.
     for (let i = 0; i < this.side_t.length; i++) {
@@ -116,7 +116,7 @@ export class CopyPlan<R extends Roots> {
       const v = t.get(this.nodes[this.side_k[i]].src as object);
       const n = this.node(v);
       this.side_n[i] = n;
-      this.side_v[i] = n < 0 ? this.keep(v) : undefined;
+      this.side_v[i] = n < 0 ? v : undefined;
     }
     this.out = new Array<unknown>(this.nodes.length);
   }
@@ -124,11 +124,6 @@ export class CopyPlan<R extends Roots> {
   /** Objects in the plan (for tests). */
   get size(): number {
     return this.nodes.length;
-  }
-
-  /** A value that is not a node: a primitive or a shared object stays itself. */
-  private keep(v: unknown): unknown {
-    return v;
   }
 
   /** The node of `v`, or -1 when the copy holds `v` itself (a primitive, a shared object). */
