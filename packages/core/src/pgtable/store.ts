@@ -15,8 +15,12 @@ export const LEVEL_NAME = ["", "pte", "pmd", "pud", "p4d", "pgd"] as const;
 /** What freed table entries are overwritten with: a non-none, non-present garbage pattern. */
 export const PAGE_POISON_ENTRY = 0xdead000 * 4096 + 0xbad;
 
-/** Live tables the store can hold: slots are int32 (a `pte_t *` is `slot * 512 + i` < 2^40). */
-export const MAX_TABLES = 2 ** 31 - 1;
+/**
+ * Live tables the store can hold: 2^31, slots 0 .. 2^31 - 1 (a slot fits an int32,
+ * and a `pte_t *` is `slot * 512 + i` < 2^40). Issue #10 §4: no hard limit below
+ * 2^31 live tables (store_limit.test.ts).
+ */
+export const MAX_TABLES = 2 ** 31;
 
 /*
  * Per-slot metadata, in chunks of 2^SLOT_SHIFT slots (issue #10: 40 host bytes a
