@@ -240,12 +240,12 @@ describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
     for (let k = 0; k < 50; k++) b.set(pb + 110 + k, 5e12 - (100 + k) * 4096);
     expect(entries(a, pa)).toEqual(entries(b, pb));
     expect(a.nr_used(a.table_of(pa))).toBe(150);
-    // Not a continuation: a second run, then a third (RUN2, O(1)).
+    // Not a continuation: offsets from the run's first entry (DENSE32), written in one loop.
     expect(a.write_run(pa + 160, 5, 7e12, 4096)).toBe(true);
     for (let k = 0; k < 5; k++) b.set(pb + 160 + k, 7e12 + k * 4096);
     expect(a.write_run(pa + 300, 5, 5e12 - 150 * 4096, -4096)).toBe(true);
     for (let k = 0; k < 5; k++) b.set(pb + 300 + k, 5e12 - (150 + k) * 4096);
-    // Over entries already there: the table turns DENSE32 (offsets from the first run's first entry), written in one loop.
+    // Over entries already there, into the DENSE32 block.
     expect(a.write_run(pa + 158, 4, 9e12, 8192)).toBe(true);
     for (let k = 0; k < 4; k++) b.set(pb + 158 + k, 9e12 + k * 8192);
     expect(entries(a, pa)).toEqual(entries(b, pb));
@@ -300,8 +300,7 @@ describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
     const [b, pb] = table();
     for (const [s, p] of [[a, pa], [b, pb]] as const) {
       s.write_run(p, 10, 4096 * 50 + 0x67, 4096);
-      s.write_run(p + 40, 3, 4096 * 70 + 0x67, 4096); // a second run: RUN2
-      s.set(p + 30, 4096 * 60 + 0x67); // a stray entry (no run's continuation): DENSE32
+      s.write_run(p + 40, 3, 4096 * 70 + 0x67, 4096); // a second run: RUN2 (a third turns it DENSE32)
       if (!s.write_run(p + 20, 5, 4096 * 90 + 0x25, -4096)) for (let k = 0; k < 5; k++) s.set(p + 20 + k, 4096 * (90 - k) + 0x25);
     }
     expect(entries(a, pa)).not.toEqual(entries(b, pb));
@@ -316,13 +315,11 @@ describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
     const [b, pb] = table();
     for (const [s, p, trust] of [[a, pa, false], [m, pm, true]] as const) {
       write(s, p, 10, 4096 * 50 + 0x67, 4096, trust);
-      write(s, p + 40, 3, 4096 * 70 + 0x67, 4096, trust); // a second run: RUN2
-      s.set(p + 30, 4096 * 60 + 0x67); // a stray entry (no run's continuation): DENSE32
+      write(s, p + 40, 3, 4096 * 70 + 0x67, 4096, trust); // a second run: RUN2 (a third turns it DENSE32)
       write(s, p + 20, 5, 4096 * 90 + 0x25, -4096, trust); // other flags: no offset from the run's base, refused
     }
     for (let k = 0; k < 10; k++) b.set(pb + k, 4096 * (50 + k) + 0x67);
     for (let k = 0; k < 3; k++) b.set(pb + 40 + k, 4096 * (70 + k) + 0x67);
-    b.set(pb + 30, 4096 * 60 + 0x67);
     for (let k = 0; k < 5; k++) b.set(pb + 20 + k, 4096 * (90 - k) + 0x25);
     expect(entries(a, pa)).toEqual(entries(b, pb));
     expect(entries(m, pm)).not.toEqual(entries(b, pb));

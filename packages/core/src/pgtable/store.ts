@@ -54,27 +54,21 @@ const EMPTY = 0;
 const RUN = -1;
 const FREED = -2;
 /**
- * RUN2: two to 1 + RUN2_MAX runs, the RUN's (F_FIRST, I_STEP, H_START, H_N; no
- * exception entry) and the others in a side record (`run2`: a count, then first,
- * step, start, n of each): what a fault batch leaves when the free list hands a
- * table several runs of frames (the seed loop's tables: a page or two, 506 down,
- * then a few up; issue #10 §4). Written, cleared and read run by run in O(1) (in
- * the number of runs); any other access first turns it into the DENSE32 (or
- * DENSE) table it stands for (unrun2()).
+ * RUN2: two runs, the RUN's (F_FIRST, I_STEP, H_START, H_N; no exception entry)
+ * and a second one in `run2` (first, step, start, n): what a fault batch leaves
+ * when the free list hands a table two runs of frames (the seed loop's tables,
+ * issue #10 §4). Written, cleared and read run by run in O(1); any other access
+ * first turns it into the DENSE32 (or DENSE) table it stands for (unrun2()).
  */
 const RUN2 = -3;
-/** The runs a RUN2 record holds besides the RUN's (a table of more turns DENSE32 or DENSE). */
-const RUN2_MAX = 3;
 /** The largest RUN step kept (an int32). */
 const MAX_STEP = 0x7fffffff;
-/** A RUN2 record's run words (run j's at 1 + j * R2_RUN + these), after its count (word R2_COUNT). */
+/** A RUN2 record's words. */
 const R2_FIRST = 0;
 const R2_STEP = 1;
 const R2_START = 2;
 const R2_N = 3;
-const R2_RUN = 4;
-const R2_COUNT = 0;
-const R2_W = 1 + RUN2_MAX * R2_RUN;
+const R2_W = 4;
 
 /* The dense pools: chunks of 2^POOL_SHIFT blocks of 512 entries; block 0 is never used. */
 const POOL_SHIFT = 6;
@@ -93,15 +87,8 @@ function off32(v: number, base: number): number {
   return Number.isInteger(k) && k > ZERO32 && k <= 0x7fffffff ? k : NaN;
 }
 
-/** Do entries [i, i + n) cut the run [start, start + rn) in its middle (some of it, neither a prefix nor a suffix)? */
-function cut_inside(start: number, rn: number, i: number, n: number): boolean {
-  const lo = Math.max(i, start);
-  const hi = Math.min(i + n, start + rn);
-  return lo < hi && hi - lo < rn && lo !== start && hi !== start + rn;
-}
-
 /** run2_of()'s answer (one RUN2 read at a time). */
-const RUN2_VIEW = new Float64Array(R2_RUN);
+const RUN2_VIEW = new Float64Array(R2_W);
 
 /** write_fresh32()'s offsets, computed before anything is changed. */
 const SCRATCH32 = new Int32Array(512);
@@ -126,13 +113,12 @@ const LOCKS_KEPT_MIN = 4096;
  *          outside the progression (the "exception": a page faulted in before a
  *          batch filled the rest of the table, as the production workload's
  *          sparse page does);
- *   RUN2   two to four such progressions, all but the first in a side record
- *          (`run2`): the fault batch's table when the LIFO free list hands it
- *          several runs of frames (the seed loop's: a page or two, then 506
- *          down, then a few up). Written, read and cleared run by run in O(1)
- *          in the number of runs (write_run, run_at, zeros_at, fill of 0); any
- *          other access, or a fifth run, first turns it into the DENSE32 or
- *          DENSE table it stands for (unrun2);
+ *   RUN2   two such progressions, the second in a side record (`run2`): the fault
+ *          batch's table when the LIFO free list hands it two runs of frames (the
+ *          seed loop's: 507 down to 2, then 1024 up to 1029). Written, read and
+ *          cleared run by run in O(1) (write_run, run_at, zeros_at, fill of 0);
+ *          any other access first turns it into the DENSE32 or DENSE table it
+ *          stands for (unrun2);
  *   DENSE  512 entries in a block of a chunked pool of Float64Arrays, which grows
  *          by adding chunks (never copied); a block returns to the pool when its
  *          table's last non-zero entry is cleared. DENSE32, half the size: a
@@ -174,9 +160,9 @@ export class PtStore implements types.PtStore {
   private next_block32 = 1;
   /** The value of each RUN's exception entry (H_X), by slot: only RUNs that have one. */
   private xvals = new Map<number, number>();
-  /** Each RUN2's other runs, by slot: a record of `run2_rec`. */
+  /** Each RUN2's second run, by slot: a record of `run2_rec`. */
   private run2 = new Map<number, number>();
-  /** RUN2 records, R2_W words each (a count, then R2_FIRST, R2_STEP, R2_START, R2_N of each run); a free one's count word is the next free record (-1: none). */
+  /** RUN2 records, R2_W words each (R2_FIRST, R2_STEP, R2_START, R2_N); a free one's R2_FIRST is the next free record (-1: none). */
   private run2_rec = new Float64Array(4 * R2_W);
   private run2_free = -1;
   private run2_top = 0;
@@ -244,24 +230,16 @@ export class PtStore implements types.PtStore {
       const o16 = (s & SLOT_MASK) * W16;
       const k = i - h[o16 + H_START];
       if (k >= 0 && k < h[o16 + H_N]) return this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
-      for (let j = 0, nj = this.run2_count(s); j < nj; j++) {
-        const r = this.run2_of(s, j);
-        const k2 = i - r[R2_START];
-        if (k2 >= 0 && k2 < r[R2_N]) return r[R2_FIRST] + k2 * r[R2_STEP];
-      }
-      return 0;
+      const r = this.run2_of(s);
+      const k2 = i - r[R2_START];
+      return k2 >= 0 && k2 < r[R2_N] ? r[R2_FIRST] + k2 * r[R2_STEP] : 0;
     }
     return PAGE_POISON_ENTRY;
   }
 
-  /** RUN2 table `s`'s runs besides the RUN's (1 .. RUN2_MAX). */
-  private run2_count(s: number): number {
-    return this.run2_rec[this.run2.get(s)! * R2_W + R2_COUNT];
-  }
-
-  /** RUN2 table `s`'s run `j` besides the RUN's: its record's words (R2_FIRST, R2_STEP, R2_START, R2_N), read from RUN2_VIEW. */
-  protected run2_of(s: number, j: number): Float64Array {
-    const o = this.run2.get(s)! * R2_W + 1 + j * R2_RUN;
+  /** RUN2 table `s`'s second run: its record's words (R2_FIRST, R2_STEP, R2_START, R2_N), read from RUN2_VIEW. */
+  protected run2_of(s: number): Float64Array {
+    const o = this.run2.get(s)! * R2_W;
     const v = RUN2_VIEW;
     const r = this.run2_rec;
     v[R2_FIRST] = r[o + R2_FIRST];
@@ -275,7 +253,7 @@ export class PtStore implements types.PtStore {
   private run2_new(s: number, first: number, step: number, start: number, n: number): void {
     let rec = this.run2_free;
     // (`| 0`: an int field; a double from the Float64Array would widen it and deoptimize every user of the store.)
-    if (rec >= 0) this.run2_free = this.run2_rec[rec * R2_W] | 0;
+    if (rec >= 0) this.run2_free = this.run2_rec[rec * R2_W + R2_FIRST] | 0;
     else {
       rec = this.run2_top++;
       if (rec * R2_W >= this.run2_rec.length) {
@@ -284,60 +262,32 @@ export class PtStore implements types.PtStore {
         this.run2_rec = g;
       }
     }
-    this.run2_rec[rec * R2_W + R2_COUNT] = 1;
-    this.run2_set(rec, 0, first, step, start, n);
+    this.run2_set(rec, first, step, start, n);
     this.run2.set(s, rec);
     this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] = RUN2;
   }
 
-  /** Run `j` of record `rec` (besides the RUN's): entries [start, start + n) = first + k * step. */
-  private run2_set(rec: number, j: number, first: number, step: number, start: number, n: number): void {
+  private run2_set(rec: number, first: number, step: number, start: number, n: number): void {
     const r = this.run2_rec;
-    const o = rec * R2_W + 1 + j * R2_RUN;
+    const o = rec * R2_W;
     r[o + R2_FIRST] = first;
     r[o + R2_STEP] = step;
     r[o + R2_START] = start;
     r[o + R2_N] = n;
   }
 
-  /** Forget RUN2 table `s`'s other runs (its record back on the free list, threaded through its count word); the form is the caller's. */
+  /** Forget RUN2 table `s`'s second run (its record back on the free list); the form is the caller's. */
   private run2_drop(s: number): void {
     const rec = this.run2.get(s)!;
     this.run2.delete(s);
-    this.run2_rec[rec * R2_W] = this.run2_free;
+    this.run2_rec[rec * R2_W + R2_FIRST] = this.run2_free;
     this.run2_free = rec;
-  }
-
-  /** Does [i, i + n) meet one of RUN2 table `s`'s runs (the RUN's, or another but run `skip`)? */
-  private run2_meets(s: number, i: number, n: number, skip: number): boolean {
-    const c = s >>> SLOT_SHIFT;
-    const h = this.m16[c];
-    const oh = (s & SLOT_MASK) * W16;
-    const start = h[oh + H_START];
-    if (i + n > start && i < start + h[oh + H_N]) return true;
-    for (let j = 0, nj = this.run2_count(s); j < nj; j++) {
-      if (j === skip) continue;
-      const r = this.run2_of(s, j);
-      if (i + n > r[R2_START] && i < r[R2_START] + r[R2_N]) return true;
-    }
-    return false;
-  }
-
-  /** write_run() of a new run into RUN2 table `s` (entries [i, i + n), all 0: they meet no run) while its record has room: O(1). */
-  private run2_add(s: number, i: number, n: number, first: number, step: number): boolean {
-    const rec = this.run2.get(s)!;
-    const nj = this.run2_rec[rec * R2_W + R2_COUNT];
-    if (nj >= RUN2_MAX || i + n > 512 || this.run2_meets(s, i, n, -1)) return false;
-    this.run2_set(rec, nj, first, step, i, n);
-    this.run2_rec[rec * R2_W + R2_COUNT] = nj + 1;
-    this.m16[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W16 + H_OCC] += n;
-    return true;
   }
 
   /**
    * RUN2 table `s` becomes the table it stands for: DENSE32 based on its first run's
    * first entry when every entry is an offset from it (as write_run32() would have
-   * left the other runs' writes), else DENSE. Occupancy unchanged.
+   * left the second run's write), else DENSE. Occupancy unchanged.
    */
   private unrun2(s: number): void {
     const c = s >>> SLOT_SHIFT;
@@ -349,54 +299,67 @@ export class PtStore implements types.PtStore {
     const n = h[oh + H_N];
     const first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
     const step = n > 1 ? mi[oi + I_STEP] : 0;
-    const nj = this.run2_count(s);
-    let ok = Number.isSafeInteger(first) && step % 4096 === 0 && this.off32(first + (n - 1) * step, first) === (n - 1) * (step / 4096);
-    for (let j = 0; ok && j < nj; j++) {
-      const r = this.run2_of(s, j);
-      const n2 = r[R2_N];
-      const step2 = n2 > 1 ? r[R2_STEP] : 0;
-      const o2 = this.off32(r[R2_FIRST], first);
-      ok = step2 % 4096 === 0 && o2 === o2 && this.off32(r[R2_FIRST] + (n2 - 1) * step2, first) === o2 + (n2 - 1) * (step2 / 4096);
-    }
-    if (!ok) {
-      this.unrun2_dense(s, first, step, start, n, nj);
+    const r = this.run2_of(s);
+    const first2 = r[R2_FIRST];
+    const step2 = r[R2_N] > 1 ? r[R2_STEP] : 0;
+    const start2 = r[R2_START];
+    const n2 = r[R2_N];
+    this.run2_drop(s);
+    const o1 = this.off32(first + (n - 1) * step, first);
+    const o2 = this.off32(first2, first);
+    const o3 = this.off32(first2 + (n2 - 1) * step2, first);
+    if (
+      Number.isSafeInteger(first) &&
+      step % 4096 === 0 &&
+      step2 % 4096 === 0 &&
+      o1 === (n - 1) * (step / 4096) &&
+      o2 === o2 &&
+      o3 === o2 + (n2 - 1) * (step2 / 4096)
+    ) {
+      const b = this.get_block32();
+      const arr = this.pool32[b >>> POOL_SHIFT];
+      const q = (b & POOL_MASK) << 9;
+      arr.fill(ZERO32, q, q + 512);
+      const dk = (step / 4096) | 0;
+      for (let k = 0; k < n; k++) arr[q + start + k] = k * dk;
+      const dk2 = (step2 / 4096) | 0;
+      const b2 = o2 | 0;
+      for (let k = 0; k < n2; k++) arr[q + start2 + k] = b2 + k * dk2;
+      mi[oi + I_FORM] = -3 - b;
       return;
     }
-    const b = this.get_block32();
-    const arr = this.pool32[b >>> POOL_SHIFT];
-    const q = (b & POOL_MASK) << 9;
-    arr.fill(ZERO32, q, q + 512);
-    const dk = (step / 4096) | 0;
-    for (let k = 0; k < n; k++) arr[q + start + k] = k * dk;
-    for (let j = 0; j < nj; j++) {
-      const r = this.run2_of(s, j);
-      const n2 = r[R2_N];
-      const dk2 = ((n2 > 1 ? r[R2_STEP] : 0) / 4096) | 0;
-      const b2 = this.off32(r[R2_FIRST], first) | 0;
-      const q2 = q + r[R2_START];
-      for (let k = 0; k < n2; k++) arr[q2 + k] = b2 + k * dk2;
-    }
-    this.run2_drop(s);
-    mi[oi + I_FORM] = -3 - b;
+    this.unrun2_dense(s, first, step, start, n, first2, step2, start2, n2);
   }
 
   /** unrun2() where some entry is no DENSE32 offset: a DENSE block (a function of its own: rare, kept out of unrun2's optimized code). */
-  private unrun2_dense(s: number, first: number, step: number, start: number, n: number, nj: number): void {
+  private unrun2_dense(s: number, first: number, step: number, start: number, n: number, first2: number, step2: number, start2: number, n2: number): void {
     const d = this.get_block();
     const b = this.pool[d >>> POOL_SHIFT];
     const q = (d & POOL_MASK) << 9;
     b.fill(0, q, q + 512);
     for (let k = 0; k < n; k++) b[q + start + k] = first + k * step;
-    for (let j = 0; j < nj; j++) {
-      const r = this.run2_of(s, j);
-      const n2 = r[R2_N];
-      const first2 = r[R2_FIRST];
-      const step2 = n2 > 1 ? r[R2_STEP] : 0;
-      const q2 = q + r[R2_START];
-      for (let k = 0; k < n2; k++) b[q2 + k] = first2 + k * step2;
+    for (let k = 0; k < n2; k++) b[q + start2 + k] = first2 + k * step2;
+    this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] = d;
+  }
+
+  /**
+   * RUN2 table `s`: one of its runs is gone (`keep_first`: the first run stays, else
+   * the second, which moves into the RUN's fields): it is a RUN again.
+   */
+  private run2_to_run(s: number, keep_first: boolean): void {
+    const c = s >>> SLOT_SHIFT;
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
+    if (!keep_first) {
+      const r = this.run2_of(s);
+      this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] = r[R2_FIRST];
+      this.m32[c][oi + I_STEP] = r[R2_STEP];
+      this.m16[c][oh + H_START] = r[R2_START];
+      this.m16[c][oh + H_N] = r[R2_N];
     }
     this.run2_drop(s);
-    this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] = d;
+    this.m32[c][oi + I_FORM] = RUN;
+    this.m16[c][oh + H_OCC] = this.m16[c][oh + H_N];
   }
 
   /** Store `v` at pointer `p`. */
@@ -760,11 +723,9 @@ export class PtStore implements types.PtStore {
   }
 
   /**
-   * fill() of entries [i, i + n) of RUN2 table `s` with 0 where that is O(1) (in the
-   * number of runs): the range meets each run in none of it, all of it, or a prefix
-   * or suffix of it (the zap clearing run after run). A run gone leaves the record
-   * (the others keep their order); the RUN's gone, the first other run takes its
-   * place; one run left, the table is a RUN again. False, nothing changed, otherwise.
+   * fill() of entries [i, i + n) of RUN2 table `s` with 0 where that is O(1): the range
+   * meets each run in none of it, all of it, or a prefix or suffix of it (the zap
+   * clearing run after run). False, nothing changed, otherwise.
    */
   private clear_run2(s: number, i: number, n: number): boolean {
     const c = s >>> SLOT_SHIFT;
@@ -772,68 +733,39 @@ export class PtStore implements types.PtStore {
     const oh = (s & SLOT_MASK) * W16;
     const start = h[oh + H_START];
     const rn = h[oh + H_N];
-    const rec = this.run2.get(s)!;
-    const nj = this.run2_rec[rec * R2_W + R2_COUNT];
-    // A run cut in the middle: not O(1).
-    if (cut_inside(start, rn, i, n)) return false;
-    for (let j = 0; j < nj; j++) {
-      const r = this.run2_of(s, j);
-      if (cut_inside(r[R2_START], r[R2_N], i, n)) return false;
-    }
-    // The other runs, shortened where cut, those gone left out.
-    let kept = 0;
-    let occ = 0;
-    for (let j = 0; j < nj; j++) {
-      const r = this.run2_of(s, j);
-      const start2 = r[R2_START];
-      const n2 = r[R2_N];
-      const lo = Math.max(i, start2);
-      const hi = Math.min(i + n, start2 + n2);
-      const cut = lo < hi ? hi - lo : 0;
-      if (cut === n2) continue;
-      const prefix = cut > 0 && lo === start2;
-      this.run2_set(rec, kept, prefix ? r[R2_FIRST] + cut * r[R2_STEP] : r[R2_FIRST], r[R2_STEP], prefix ? hi : start2, n2 - cut);
-      kept++;
-      occ += n2 - cut;
-    }
-    const mi = this.m32[c];
-    const oi = (s & SLOT_MASK) * W32;
+    const r = this.run2_of(s);
+    const start2 = r[R2_START];
+    const n2 = r[R2_N];
     const lo1 = Math.max(i, start);
     const hi1 = Math.min(i + n, start + rn);
+    const lo2 = Math.max(i, start2);
+    const hi2 = Math.min(i + n, start2 + n2);
     const cut1 = lo1 < hi1 ? hi1 - lo1 : 0;
-    if (cut1 === rn) {
-      if (kept === 0) {
-        this.run2_drop(s);
-        mi[oi + I_FORM] = EMPTY;
-        h[oh + H_OCC] = 0;
-        return true;
-      }
-      // The first other run becomes the RUN's.
-      const r = this.run2_of(s, 0);
-      this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] = r[R2_FIRST];
-      mi[oi + I_STEP] = r[R2_STEP];
-      h[oh + H_START] = r[R2_START];
-      h[oh + H_N] = r[R2_N];
-      for (let j = 1; j < kept; j++) {
-        const rj = this.run2_of(s, j);
-        this.run2_set(rec, j - 1, rj[R2_FIRST], rj[R2_STEP], rj[R2_START], rj[R2_N]);
-      }
-      kept--;
-    } else {
-      if (cut1 > 0) {
-        if (lo1 === start) {
-          this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] += cut1 * mi[oi + I_STEP];
-          h[oh + H_START] = hi1;
-        }
-        h[oh + H_N] = rn - cut1;
-      }
-      occ += rn - cut1;
-    }
-    if (kept === 0) {
+    const cut2 = lo2 < hi2 ? hi2 - lo2 : 0;
+    // Each run cut in the middle: not O(1).
+    if (cut1 > 0 && cut1 < rn && lo1 !== start && hi1 !== start + rn) return false;
+    if (cut2 > 0 && cut2 < n2 && lo2 !== start2 && hi2 !== start2 + n2) return false;
+    if (cut1 === rn && cut2 === n2) {
       this.run2_drop(s);
-      mi[oi + I_FORM] = RUN;
-    } else this.run2_rec[rec * R2_W + R2_COUNT] = kept;
-    h[oh + H_OCC] = occ;
+      this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] = EMPTY;
+      h[oh + H_OCC] = 0;
+      return true;
+    }
+    if (cut2 > 0 && cut2 < n2) {
+      const rec = this.run2.get(s)!;
+      const f2 = r[R2_FIRST] + (lo2 === start2 ? cut2 * r[R2_STEP] : 0);
+      this.run2_set(rec, f2, r[R2_STEP], lo2 === start2 ? hi2 : start2, n2 - cut2);
+    }
+    if (cut1 > 0 && cut1 < rn) {
+      if (lo1 === start) {
+        this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] += cut1 * this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+        h[oh + H_START] = hi1;
+      }
+      h[oh + H_N] = rn - cut1;
+    }
+    if (cut1 === rn) this.run2_to_run(s, false);
+    else if (cut2 === n2) this.run2_to_run(s, true);
+    else h[oh + H_OCC] = h[oh + H_N] + (n2 - cut2);
     return true;
   }
 
@@ -896,12 +828,10 @@ export class PtStore implements types.PtStore {
       const step = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
       const hi = Math.min(i + n, start + h[oh + H_N]);
       for (let j = Math.max(i, start); j < hi; j++) out[at + j - i] = first + (j - start) * step;
-      for (let x = 0, nx = this.run2_count(s); x < nx; x++) {
-        const r = this.run2_of(s, x);
-        const start2 = r[R2_START];
-        const hi2 = Math.min(i + n, start2 + r[R2_N]);
-        for (let j = Math.max(i, start2); j < hi2; j++) out[at + j - i] = r[R2_FIRST] + (j - start2) * r[R2_STEP];
-      }
+      const r = this.run2_of(s);
+      const start2 = r[R2_START];
+      const hi2 = Math.min(i + n, start2 + r[R2_N]);
+      for (let j = Math.max(i, start2); j < hi2; j++) out[at + j - i] = r[R2_FIRST] + (j - start2) * r[R2_STEP];
     } else if (d <= -4) {
       const b = -3 - d;
       const arr = this.pool32[b >>> POOL_SHIFT];
@@ -1402,7 +1332,7 @@ export class PtStore implements types.PtStore {
     const last = first + (n - 1) * step;
     if (!(first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Math.abs(step) <= MAX_STEP)) return false;
     if (form === RUN2) {
-      if (this.run2_extend(s, i, n, first, step) || this.run2_add(s, i, n, first, step)) return true;
+      if (this.run2_extend(s, i, n, first, step)) return true;
       this.unrun2(s);
       return this.write_run32(s, i, n, first, step);
     }
@@ -1477,21 +1407,24 @@ export class PtStore implements types.PtStore {
   }
 
   /**
-   * write_run() into RUN2 table `s` where the values continue its last run at its
-   * end (entries after it, none of them in another run): O(1). False otherwise.
+   * write_run() into RUN2 table `s` where the values continue its second run at its
+   * end (entries after it, none of them in the first run): O(1). False otherwise.
    */
   private run2_extend(s: number, i: number, n: number, first: number, step: number): boolean {
-    const last = this.run2_count(s) - 1;
-    const r = this.run2_of(s, last);
+    const c = s >>> SLOT_SHIFT;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    const r = this.run2_of(s);
     const n2 = r[R2_N];
     const first2 = r[R2_FIRST];
-    const start2 = r[R2_START];
     const step2 = n2 > 1 ? r[R2_STEP] : first - first2;
-    if (i !== start2 + n2 || (n > 1 && step !== step2) || Math.abs(step2) > MAX_STEP) return false;
+    if (i !== r[R2_START] + n2 || (n > 1 && step !== step2) || Math.abs(step2) > MAX_STEP) return false;
     if (!this.run_extends(first2, step2, n2, n2, first)) return false;
-    if (i + n > 512 || this.run2_meets(s, i, n, last)) return false;
-    this.run2_set(this.run2.get(s)!, last, first2, step2, start2, n2 + n);
-    this.m16[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W16 + H_OCC] += n;
+    const start = h[oh + H_START];
+    if (i + n > start && i < start + h[oh + H_N]) return false;
+    if (i + n > 512) return false;
+    this.run2_set(this.run2.get(s)!, first2, step2, r[R2_START], n2 + n);
+    h[oh + H_OCC] += n;
     return true;
   }
 
@@ -1614,15 +1547,12 @@ export class PtStore implements types.PtStore {
       const h = this.m16[c];
       const oh = (s & SLOT_MASK) * W16;
       const start = h[oh + H_START];
-      if (i >= start && i < start + h[oh + H_N]) return 0;
+      const r = this.run2_of(s);
+      const start2 = r[R2_START];
+      if ((i >= start && i < start + h[oh + H_N]) || (i >= start2 && i < start2 + r[R2_N])) return 0;
       let z = n;
       if (start > i) z = Math.min(z, start - i);
-      for (let j = 0, nj = this.run2_count(s); j < nj; j++) {
-        const r = this.run2_of(s, j);
-        const start2 = r[R2_START];
-        if (i >= start2 && i < start2 + r[R2_N]) return 0;
-        if (start2 > i) z = Math.min(z, start2 - i);
-      }
+      if (start2 > i) z = Math.min(z, start2 - i);
       return z;
     }
     if (d > 0) {
@@ -1673,7 +1603,7 @@ export class PtStore implements types.PtStore {
     return Math.min(n, rn - k);
   }
 
-  /** run_at() on RUN2 table `s` from its entry i: the run it lies in, O(1) in the number of runs (0 outside them). */
+  /** run_at() on RUN2 table `s` from its entry i: the run it lies in, O(1) (0 outside both). */
   private run_at2(s: number, i: number, n: number, out: { first: number; step: number }): number {
     const c = s >>> SLOT_SHIFT;
     const h = this.m16[c];
@@ -1685,16 +1615,13 @@ export class PtStore implements types.PtStore {
       out.first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * out.step;
       return Math.min(n, rn - k);
     }
-    for (let j = 0, nj = this.run2_count(s); j < nj; j++) {
-      const r = this.run2_of(s, j);
-      const k2 = i - r[R2_START];
-      const n2 = r[R2_N];
-      if (k2 < 0 || k2 >= n2) continue;
-      out.step = n2 > 1 ? r[R2_STEP] : 0;
-      out.first = r[R2_FIRST] + k2 * out.step;
-      return Math.min(n, n2 - k2);
-    }
-    return 0;
+    const r = this.run2_of(s);
+    const k2 = i - r[R2_START];
+    const n2 = r[R2_N];
+    if (k2 < 0 || k2 >= n2) return 0;
+    out.step = n2 > 1 ? r[R2_STEP] : 0;
+    out.first = r[R2_FIRST] + k2 * out.step;
+    return Math.min(n, n2 - k2);
   }
 
   /** Whether pointer p's table is RUN2 (for the tests). */
