@@ -159,6 +159,34 @@ export function compileStmts(stmts: readonly Stmt[], slots: Slots = new Map()): 
   });
 }
 
+/**
+ * runCompiled() without a generator: calls `each` with every operation in the
+ * same order, each resolved right before its call (so an operand error is thrown
+ * where the stream would throw it, after the operations before it ran). What
+ * runScript() drives (issue #10 §4: no generator resumed, no iterator result
+ * allocated, per operation of a long loop); compile.test.ts compares the two.
+ */
+export function forEachCompiled(code: readonly Compiled[], each: (op: ResolvedOp) => void, v: Vars = []): void {
+  for (let k = 0; k < code.length; k++) {
+    const c = code[k];
+    if (c.kind === "op") {
+      each(c.resolve(v));
+      continue;
+    }
+    const n = c.count(v);
+    const body = c.body;
+    for (let i = 0; i < n; i++) {
+      v[c.slot] = i;
+      for (let j = 0; j < body.length; j++) {
+        const b = body[j];
+        if (b.kind === "op") each(b.resolve(v));
+        else forEachCompiled([b], each, v);
+      }
+    }
+    v.length = c.slot; // the variable is unbound after its loop
+  }
+}
+
 /** Runs compiled statements: the operations in order, each resolved as the consumer asks for it. */
 export function* runCompiled(code: readonly Compiled[], v: Vars = []): Generator<ResolvedOp> {
   for (const c of code) {
