@@ -52,6 +52,47 @@ class RunBlind32Store extends PtStore {
   }
 }
 
+/** The mutant: a new Int32 pool chunk whose last block links back to its first (blocks handed out twice). */
+class PoolCycleStore extends PtStore {
+  protected override grow_pool32(): void {
+    super.grow_pool32();
+    const self = this as unknown as { pool32: Int32Array[]; free_block32: number };
+    const arr = self.pool32[self.pool32.length - 1];
+    arr[(63 & 63) << 9] = self.free_block32;
+  }
+}
+
+/**
+ * `tables` PTE tables made DENSE32 (three runs of one flag pattern), half freed, as
+ * many again allocated: every table's entries as written (each block handed out
+ * once, across pool chunks of 64 blocks). The first mismatch, or null.
+ */
+function dense32_tables(pt: PtStore, tables: number): string | null {
+  const e = (f: number) => f * 4096 + 0x867;
+  const live: [number, number][] = [];
+  const fill = (t: number) => {
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const p = pt.entry(pfn, 0);
+    pt.write_run(p, 10, e(1000 * t + 10), 4096);
+    pt.write_run(p + 100, 10, e(1000 * t + 500 + (t % 7)), -4096); // (offsets that differ from table to table)
+    pt.write_run(p + 200, 10, e(1000 * t + 700 + (t % 5)), 4096);
+    live.push([pfn, t]);
+  };
+  for (let t = 1; t <= tables; t++) fill(t);
+  for (let k = live.length - 1; k >= 0; k -= 2) {
+    pt.free(live[k][0]);
+    live.splice(k, 1);
+  }
+  for (let t = tables + 1; t <= 2 * tables; t++) fill(t);
+  for (const [pfn, t] of live) {
+    const p = pt.entry(pfn, 0);
+    for (const [i, v] of [[0, e(1000 * t + 10)], [9, e(1000 * t + 19)], [109, e(1000 * t + 491 + (t % 7))], [209, e(1000 * t + 709 + (t % 5))], [50, 0]]) {
+      if (pt.get(p + i) !== v) return `table ${t} entry ${i}: ${pt.get(p + i)} !== ${v}`;
+    }
+  }
+  return pt.nr_dense_tables === live.length ? null : `${pt.nr_dense_tables} dense tables, ${live.length} live`;
+}
+
 /** The mutant: a RUN2's second run read with its step negated. */
 class Run2StepStore extends PtStore {
   protected override run2_of(s: number): Float64Array {
@@ -560,6 +601,16 @@ describe("PtStore: compact table storage", () => {
   it("mutant: a RUN2 whose second run is read with the wrong step is caught", () => {
     const bad = [1, 2, 3].map((seed) => differential_runs(new Run2StepStore(new PageFrames(2 ** 20)), seed, 300).bad);
     expect(bad.some((b) => b !== null)).toBe(true);
+  });
+
+  it("DENSE32 blocks come off one free list that each new pool chunk refills: 300 tables across five chunks, half freed and reused", () => {
+    const pt = new PtStore(new PageFrames(2 ** 22));
+    expect(dense32_tables(pt, 300)).toBeNull();
+    expect(pt.is_dense32(pt.entry(pt.alloc(PTE_LEVEL, 1), 0))).toBe(false);
+  });
+
+  it("mutant: a pool chunk whose free list cycles (a block handed out twice) is caught", () => {
+    expect(dense32_tables(new PoolCycleStore(new PageFrames(2 ** 22)), 300)).not.toBeNull();
   });
 
   it("mutant: a run extended without checking the progression is caught", () => {

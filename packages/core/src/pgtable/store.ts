@@ -160,8 +160,8 @@ export class PtStore implements types.PtStore {
   private priv: Float64Array[] = [];
   private pool: Float64Array[] = [];
   private pool32: Int32Array[] = [];
+  /** Free DENSE32 blocks: a LIFO list threaded through each block's entry 0 (0: empty; grow_pool32() refills it). */
   private free_block32 = 0;
-  private next_block32 = 1;
   /** The value of each RUN's exception entry (H_X), by slot: only RUNs that have one. */
   private xvals = new Map<number, number>();
   /** Each RUN2's second run, by slot: a record of `run2_rec`. */
@@ -590,16 +590,31 @@ export class PtStore implements types.PtStore {
     this.free_block = d;
   }
 
+  /**
+   * A DENSE32 block off the free list, which a new pool chunk refills with all its
+   * blocks at once (grow_pool32()): the batch paths that inline this (unrun2(),
+   * write_run32()) then have one path to take, not a never-used-block branch that
+   * would first run mid-run and deoptimize them (issue #10 §4). Same blocks, in
+   * the same order, as handing out never-used blocks one by one.
+   */
   private get_block32(): number {
     this.nr_dense++;
-    let b = this.free_block32;
-    if (b !== 0) {
-      this.free_block32 = this.pool32[b >>> POOL_SHIFT][(b & POOL_MASK) << 9];
-      return b;
-    }
-    b = this.next_block32++;
-    if (b >>> POOL_SHIFT >= this.pool32.length) this.pool32.push(new Int32Array(512 << POOL_SHIFT));
+    if (this.free_block32 === 0) this.grow_pool32();
+    const b = this.free_block32;
+    this.free_block32 = this.pool32[b >>> POOL_SHIFT][(b & POOL_MASK) << 9];
     return b;
+  }
+
+  /** A new chunk of the Int32 pool, its blocks (block 0 never) threaded onto the empty free list in order. */
+  protected grow_pool32(): void {
+    const c = this.pool32.length;
+    const arr = new Int32Array(512 << POOL_SHIFT);
+    this.pool32.push(arr);
+    const first = c === 0 ? 1 : c << POOL_SHIFT;
+    const last = ((c + 1) << POOL_SHIFT) - 1;
+    for (let b = first; b < last; b++) arr[(b & POOL_MASK) << 9] = b + 1;
+    arr[(last & POOL_MASK) << 9] = 0;
+    this.free_block32 = first;
   }
 
   private put_block32(b: number): void {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Script, Stmt } from "./ast.js";
-import { compileStmts, runCompiled, type Compiled } from "./compile.js";
+import { compileStmts, forEachCompiled, runCompiled, type Compiled } from "./compile.js";
 import { evalNonNegative } from "./expr.js";
 import { parseScript } from "./parser.js";
 import { resolveOp, resolveScript, type ResolvedOp } from "./resolve.js";
@@ -46,6 +46,35 @@ function* frozenBodies(code: readonly Compiled[], v: number[] = []): Generator<R
   }
 }
 
+/** The mutant of forEachCompiled(): each loop body's operations all resolved before the first of them runs. */
+function aheadBodies(code: readonly Compiled[], each: (op: ResolvedOp) => void, v: number[] = []): void {
+  for (const c of code) {
+    if (c.kind === "op") {
+      each(c.resolve(v));
+      continue;
+    }
+    const n = c.count(v);
+    for (let i = 0; i < n; i++) {
+      v[c.slot] = i;
+      const ops: ResolvedOp[] = [];
+      aheadBodies(c.body, (op) => ops.push(op), v);
+      ops.forEach(each);
+    }
+    v.length = c.slot;
+  }
+}
+
+/** drain() of a callback walker (forEachCompiled() and its mutant). */
+function drainEach(walk: (code: readonly Compiled[], each: (op: ResolvedOp) => void) => void, script: Script): { ops: ResolvedOp[]; error: string | null } {
+  const ops: ResolvedOp[] = [];
+  try {
+    walk(compileStmts(script.stmts), (op) => ops.push(op));
+  } catch (e) {
+    return { ops, error: (e as Error).message };
+  }
+  return { ops, error: null };
+}
+
 /** The stream's operations up to its first error, and that error's message. */
 function drain(gen: Iterable<ResolvedOp>): { ops: ResolvedOp[]; error: string | null } {
   const ops: ResolvedOp[] = [];
@@ -69,6 +98,7 @@ const SCRIPTS: Record<string, string> = {
   "negative count inside": "mmap h 1G\nrepeat 3\n  repeat 1-i as j\n    touch h j*4K 4K\n  end\nend\n",
   "bad swapon size": "mmap h 1G\nswapon 40K+1\n",
   "bad ram size": "ram 8K-4K+1\n",
+  "error in a body's second statement": "mmap h 1G\nrepeat 4\n  touch h 0 4K\n  touch h 0 2M-i*1M\nend\n",
 };
 
 describe("compiled repeat bodies", () => {
@@ -87,6 +117,23 @@ describe("compiled repeat bodies", () => {
     const { ops, error } = drain(resolveScript(parseScript(SCRIPTS["negative mid-loop"], "t.wl")));
     expect(ops.length).toBe(4); // mmap, then i = 0, 1, 2
     expect(error).toBe("t.wl:3:13: LENGTH must not be negative");
+  });
+
+  it("forEachCompiled() calls back with runCompiled()'s operations and stops at its errors", () => {
+    for (const text of Object.values(SCRIPTS)) {
+      const script = parseScript(text, "t.wl");
+      const want = drain(runCompiled(compileStmts(script.stmts)));
+      const got = drainEach((code, each) => forEachCompiled(code, each), script);
+      expect(got).toEqual(want);
+      expect(got.ops.map((o) => JSON.stringify(o))).toEqual(want.ops.map((o) => JSON.stringify(o)));
+    }
+  });
+
+  it("mutant: a walker that resolves a loop body ahead of running it is caught (an error in its second statement)", () => {
+    const script = parseScript(SCRIPTS["error in a body's second statement"], "t.wl");
+    const want = drain(runCompiled(compileStmts(script.stmts)));
+    expect(want.ops.length).toBe(8); // mmap, i = 0..2 (two each), then i = 3's first touch
+    expect(drainEach(aheadBodies, script)).not.toEqual(want);
   });
 
   it("a statement's values are those of its iteration (the frozen-body mutant differs)", () => {

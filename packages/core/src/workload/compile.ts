@@ -35,6 +35,11 @@ function overflowCheck(op: string, loc: Loc): (x: number) => number {
   };
 }
 
+/** A touch operation: one object literal, so that every touch has one shape (see compileOp). */
+function touchOp(loc: Loc, name: string, offset: number, length: number, write: boolean, stride: number): ResolvedOp {
+  return { op: "touch", loc, name, offset, length, write, stride };
+}
+
 /** evalExpr() as a closure over the variables' slots. */
 function compileExpr(e: Expr, slots: Slots): Num {
   switch (e.kind) {
@@ -97,10 +102,15 @@ function compileOp(s: SimpleStmt, slots: Slots): (v: Vars) => ResolvedOp {
       const offset = nonNegative(s.offset, slots, "OFFSET");
       const length = nonNegative(s.length, slots, "LENGTH");
       const { loc, name, write } = s;
+      // One operation made now with an offset past 2^30 (no V8 small integer) gives every touch
+      // object's `offset` field that representation from the start: the seed loop's i*2M passes
+      // 2^30 at i = 512, which would otherwise throw away the code V8 built for runScript() on the
+      // first ones and compile it again (issue #10 §4).
+      touchOp(loc, name, 2 ** 31, 0, write, 4096);
       return (v) => {
         const stride = strideOf ? strideOf(v) : 4096;
         if (stride === 0) throw new ScriptError("touch: STRIDE must be positive", strideLoc!);
-        return { op: "touch", loc, name, offset: offset(v), length: length(v), write, stride };
+        return touchOp(loc, name, offset(v), length(v), write, stride);
       };
     }
     case "madvise":
@@ -157,6 +167,34 @@ export function compileStmts(stmts: readonly Stmt[], slots: Slots = new Map()): 
     inner.set(s.var, slot);
     return { kind: "repeat", count: nonNegative(s.count, slots, "COUNT"), slot, body: compileStmts(s.body, inner) };
   });
+}
+
+/**
+ * runCompiled() without a generator: calls `each` with every operation in the
+ * same order, each resolved right before its call (so an operand error is thrown
+ * where the stream would throw it, after the operations before it ran). What
+ * runScript() drives (issue #10 §4: no generator resumed, no iterator result
+ * allocated, per operation of a long loop); compile.test.ts compares the two.
+ */
+export function forEachCompiled(code: readonly Compiled[], each: (op: ResolvedOp) => void, v: Vars = []): void {
+  for (let k = 0; k < code.length; k++) {
+    const c = code[k];
+    if (c.kind === "op") {
+      each(c.resolve(v));
+      continue;
+    }
+    const n = c.count(v);
+    const body = c.body;
+    for (let i = 0; i < n; i++) {
+      v[c.slot] = i;
+      for (let j = 0; j < body.length; j++) {
+        const b = body[j];
+        if (b.kind === "op") each(b.resolve(v));
+        else forEachCompiled([b], each, v);
+      }
+    }
+    v.length = c.slot; // the variable is unbound after its loop
+  }
 }
 
 /** Runs compiled statements: the operations in order, each resolved as the consumer asks for it. */

@@ -22,7 +22,8 @@ import type { Advice, Prot, Script } from "./ast.js";
 import { formatError, formatStatus, SIGNAL_TEXT, type StatusLine } from "./output.js";
 import { ScriptError } from "./errors.js";
 import { countOps } from "./preflight.js";
-import { resolveScript } from "./resolve.js";
+import { compileStmts, forEachCompiled } from "./compile.js";
+import type { ResolvedOp } from "./resolve.js";
 
 export const PROT_BITS: Record<Prot, number> = { rw: PROT_READ | PROT_WRITE, r: PROT_READ, none: 0 };
 export const ADVICE: Record<Advice, number> = {
@@ -94,7 +95,8 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
   const err = (op: string, r: number) => {
     if (r < 0) emit(formatError(op, strerror(-r)));
   };
-  for (const op of resolveScript(script)) {
+  // Each operation as the compiled script reaches it (forEachCompiled(): resolveScript()'s order and errors, no generator).
+  const each = (op: ResolvedOp): void => {
     if (opts.onProgress && (++done & 1023) === 0) opts.onProgress(done, total);
     if (op.op === "status") {
       const s = p.status();
@@ -102,14 +104,14 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
       if (swap) cur.VmSwap = s.VmSwap;
       statuses.push(cur);
       emit(formatStatus(statuses[0], cur));
-      continue;
+      return;
     }
     if (op.op === "swapon") {
       if (!p.swapon) throw new ScriptError("swapon: this backend cannot turn swap on", op.loc);
       const r = p.swapon(op.size);
       if (r < 0) err("swapon", r);
       else swap = true;
-      continue;
+      return;
     }
     if (op.op === "ram" || op.op === "sysctl" || op.op === "thp") {
       const what = op.op === "ram" ? "set the machine's RAM" : op.op === "sysctl" ? "write sysctls" : "set the THP mode";
@@ -117,12 +119,12 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
       else if (op.op === "sysctl" && p.sysctl) err("sysctl", p.sysctl(op.name, op.value));
       else if (op.op === "thp" && p.set_thp) p.set_thp(op.mode);
       else throw new ScriptError(`${op.op}: this backend cannot ${what}`, op.loc);
-      continue;
+      return;
     }
     if (op.op === "reclaim") {
       if (!p.reclaim) throw new ScriptError("reclaim: this backend cannot apply memory pressure", op.loc);
       p.reclaim(op.size, op.direct);
-      continue;
+      return;
     }
     if (op.op === "mmap") {
       const flags = MAP_ANONYMOUS | (op.shared ? MAP_SHARED : MAP_PRIVATE) | (op.addr !== null ? MAP_FIXED_NOREPLACE : 0) | (op.noreserve ? MAP_NORESERVE : 0);
@@ -130,7 +132,7 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
       names.set(op.name, r < 0 ? MAP_FAILED : r);
       if (r < 0) err("mmap", r);
       else if (op.thp) err("madvise", p.madvise(r, op.size, ADVICE[op.thp]));
-      continue;
+      return;
     }
     const base = names.get(op.name)!;
     // MAP_FAILED + offset wraps like the C pointer: (void *)-1 + 0 is unaligned and
@@ -154,7 +156,8 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
         err("mprotect", wild ? -EINVAL : p.mprotect(addr, op.length, PROT_BITS[op.prot]));
         break;
     }
-  }
+  };
+  forEachCompiled(compileStmts(script.stmts), each);
   opts.onProgress?.(total, total);
   const final = p.status();
   return { lines, statuses, final, proc_status: render_status(final) };
