@@ -45,6 +45,7 @@
 import { MmsimError } from "@mmsim/spec";
 import type * as types from "../types/mm_types.js";
 import { FreeRuns } from "./free_runs.js";
+import { frame_words, last_puts_words16, last_puts_words32 } from "./frame_words.js";
 export const PG_FREE = 0;
 export const PG_ANON = 1;
 export const PG_PGTABLE = 2;
@@ -140,6 +141,8 @@ function far_set(dir: readonly { [i: number]: number }[], pfn: number, v: number
 }
 
 type Gen = Uint16Array | Uint32Array;
+/** flat_words before the first region is made (the constructor makes it). */
+const NO_WORDS = frame_words(new Uint8Array(0), new Uint8Array(0), new Int32Array(0), new Int32Array(0), new Uint16Array(0));
 type Owner = Uint16Array | Int32Array;
 
 export class PageFrames implements types.PageFrames {
@@ -173,6 +176,14 @@ export class PageFrames implements types.PageFrames {
    * reclaim); for a page-table page, its slot in the table store (PtStore.lookup()).
    */
   readonly index_dir: Float64Array[] = [];
+  /**
+   * Word views of each chunk's type, flags, refcount, mapcount and 16-bit gen
+   * arrays (frame_words.ts: several frames a word, for the batches' word-wide
+   * passes), and of the first region's (flat_words); made with the chunk, remade
+   * whenever its arrays are replaced (the first region grown, gen widened).
+   */
+  readonly words_dir: types.FrameWords[] = [];
+  flat_words: types.FrameWords = NO_WORDS;
   /**
    * The first region, PFNs below flat_n, in flat arrays (flat_type, flat_flags,
    * ...): the accessors' fast path, one compare more than a flat array. Read only
@@ -390,7 +401,14 @@ export class PageFrames implements types.PageFrames {
       this.data_dir[c] = v(this.flat_data);
       this.owner_dir[c] = this.flat_owner instanceof Uint16Array ? v(this.flat_owner) : v(this.flat_owner);
       this.index_dir[c] = v(this.flat_index);
+      this.words_dir[c] = this.chunk_words(c);
     }
+    this.flat_words = frame_words(this.flat_type, this.flat_flags, this.flat_refcount, this.flat_mapcount, this.flat_gen);
+  }
+
+  /** Chunk c's word views (of its arrays as they are now). */
+  private chunk_words(c: number): types.FrameWords {
+    return frame_words(this.type_dir[c], this.flags_dir[c], this.refcount_dir[c], this.mapcount_dir[c], this.gen_dir[c]);
   }
 
   /** Chunk `c` (past the first region) becomes `n` frames of zeroed descriptors. */
@@ -405,6 +423,7 @@ export class PageFrames implements types.PageFrames {
       this.data_dir.push(new Float64Array(0));
       this.owner_dir.push(this.owner32 ? new Int32Array(0) : new Uint16Array(0));
       this.index_dir.push(new Float64Array(0));
+      this.words_dir.push(this.chunk_words(h));
     }
     // Every array first, then the fields (a refused allocation leaves the old ones).
     const type = new Uint8Array(n);
@@ -423,6 +442,7 @@ export class PageFrames implements types.PageFrames {
     this.data_dir[c] = data;
     this.owner_dir[c] = owner;
     this.index_dir[c] = index;
+    this.words_dir[c] = this.chunk_words(c);
   }
 
   /**
@@ -456,6 +476,7 @@ export class PageFrames implements types.PageFrames {
     this.flat_gen = g0;
     this.gen_dir = [...this.gen_dir.slice(0, nf), ...far];
     this.flat_views();
+    for (let c = nf; c < this.type_dir.length; c++) this.words_dir[c] = this.chunk_words(c);
   }
 
   /** How many frames of the first region and of each chunk from `nf` on were ever used (widened() copies those only). */
@@ -737,12 +758,16 @@ export class PageFrames implements types.PageFrames {
    * and bumps the generation (freelastputs16/32), where the check, the type pass
    * and the bump were three; then the other fields are filled. A frame free()
    * refuses throws free()'s error, the generations before it bumped (a model bug).
+   * A run of at least LAST_PUTS_WORDS frames that are all anon last puts with
+   * generations below 0xffff (the seed loop's) is checked and bumped word-wide
+   * first (frame_words.ts: 4 frames a word); any other goes frame by frame.
    */
   free_last_puts(first: number, n: number, step: number): number {
     if (step !== 1 && step !== -1) return 0;
     const flat = first < this.flat_n;
     const c = flat ? 0 : frame_chunk(first);
-    const o = flat ? first : frame_off(first);
+    // An int32 offset (flat_n <= FLAT_FRAMES = 2^29): a double index costs a conversion per frame.
+    const o = flat ? first | 0 : frame_off(first);
     const refcount = flat ? this.flat_refcount : this.refcount_dir[c];
     const flags = flat ? this.flat_flags : this.flags_dir[c];
     const end = flat ? this.flat_n : this.type_dir[c].length;
@@ -753,7 +778,16 @@ export class PageFrames implements types.PageFrames {
     const type = flat ? this.flat_type : this.type_dir[c];
     let gen = flat ? this.flat_gen : this.gen_dir[c];
     const bad = chunk_mutant === "last-puts-unchecked" ? 0 : NOT_FREEABLE;
-    let r = gen instanceof Uint16Array ? last_puts16(refcount, flags, type, gen, o, step, lim, bad) : last_puts32(refcount, flags, type, gen, o, step, 0, lim, bad);
+    let r = 0;
+    const wlo = step > 0 ? o : o - lim + 1;
+    const w = flat ? this.flat_words : this.words_dir[c];
+    if (
+      lim >= LAST_PUTS_WORDS &&
+      (gen instanceof Uint16Array ? last_puts_words16(w, refcount, flags, type, gen, wlo, wlo + lim, PG_ANON, PF_HEAD) : last_puts_words32(w, refcount, flags, type, gen, wlo, wlo + lim, PG_ANON, PF_HEAD))
+    ) {
+      r = lim;
+      stop = STOP_END;
+    } else r = gen instanceof Uint16Array ? last_puts16(refcount, flags, type, gen, o, step, lim, bad) : last_puts32(refcount, flags, type, gen, o, step, 0, lim, bad);
     if (stop === STOP_GEN) {
       // A 16-bit generation at 0xffff: all widened (as free() does), then on from that frame.
       this.widen_gen();
@@ -851,6 +885,9 @@ function gen_bump16(gen: Uint16Array, from: number, to: number, step: number): n
 function gen_bump32(gen: Uint32Array, from: number, to: number, step: number): void {
   for (let q = from; q !== to; q += step) gen[q]++;
 }
+
+/** The shortest run free_last_puts() tries word-wide (shorter ones: the head and tail frames would be most of it). */
+const LAST_PUTS_WORDS = 16;
 
 /** Why free_last_puts()'s pass stopped: the run's end or a frame whose put is not the last, */
 const STOP_END = 0;
