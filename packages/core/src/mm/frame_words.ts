@@ -92,14 +92,20 @@ export function last_puts_words16(
   type_v: number,
   head: number,
 ): boolean {
+  // Whole words a .. b - 1 (b > a: hi - lo >= 8); the head lo .. a - 1 and tail b .. hi - 1 one by one.
   const a = (lo + 3) & ~3;
   const b = hi & ~3;
-  if (a >= b) return false;
-  const edge = mutant === "words-edge" && a > lo ? a - 1 : a;
-  // The unaligned head and tail, one by one: checked only (updated after the words).
+  const skip = mutant === "words-edge" && a > lo ? a - 1 : -1;
+  // The first 4 and the last 4 frames (the head and tail are among them) checked one by one:
+  // a fixed count, so these loops run on every call (a loop that first runs late, on the
+  // first unaligned run, would deoptimise the function then: V8 had no feedback for it).
   let bad = 0;
-  for (let q = lo; q < edge; q++) bad |= (refcount[q] ^ 1) | (type[q] ^ type_v) | (flags[q] & head) | ((gen[q] + 1) >> 16);
-  for (let q = b; q < hi; q++) bad |= (refcount[q] ^ 1) | (type[q] ^ type_v) | (flags[q] & head) | ((gen[q] + 1) >> 16);
+  for (let k = 0; k < 4; k++) {
+    const p = lo + k;
+    const q = hi - 4 + k;
+    bad |= ((refcount[p] ^ 1) | (type[p] ^ type_v) | (flags[p] & head) | ((gen[p] + 1) >> 16)) & (p === skip ? 0 : -1);
+    bad |= (refcount[q] ^ 1) | (type[q] ^ type_v) | (flags[q] & head) | ((gen[q] + 1) >> 16);
+  }
   if (bad !== 0) return false;
   const t4 = w.type4;
   const f4 = w.flags4;
@@ -128,8 +134,13 @@ export function last_puts_words16(
     for (let h = wa << 1, e = wb << 1; h < e; h++) g2[h] = (g2[h] - 0x00010001) | 0;
     return false;
   }
-  for (let q = lo; q < edge; q++) gen[q]++;
-  for (let q = b; q < hi; q++) gen[q]++;
+  // The head's and the tail's (the frames among the first and last 4 that are in no whole word).
+  for (let k = 0; k < 4; k++) {
+    const p = lo + k;
+    const q = hi - 4 + k;
+    gen[p] += p < a && p !== skip ? 1 : 0;
+    gen[q] += q >= b ? 1 : 0;
+  }
   return true;
 }
 
@@ -157,11 +168,15 @@ export function last_puts_words32(
 function uniform_frames(w: FrameWords, count: Int32Array, flags: Uint8Array, type: Uint8Array, lo: number, hi: number, type_v: number, head: number, count2 = w.refcount2): boolean {
   const a = (lo + 3) & ~3;
   const b = hi & ~3;
-  if (a >= b) return false;
-  const edge = mutant === "words-edge" && a > lo ? a - 1 : a;
+  const skip = mutant === "words-edge" && a > lo ? a - 1 : -1;
+  // The first 4 and last 4 frames one by one (as in last_puts_words16).
   let bad = 0;
-  for (let q = lo; q < edge; q++) bad |= (count[q] ^ 1) | (type[q] ^ type_v) | (flags[q] & head);
-  for (let q = b; q < hi; q++) bad |= (count[q] ^ 1) | (type[q] ^ type_v) | (flags[q] & head);
+  for (let k = 0; k < 4; k++) {
+    const p = lo + k;
+    const q = hi - 4 + k;
+    bad |= ((count[p] ^ 1) | (type[p] ^ type_v) | (flags[p] & head)) & (p === skip ? 0 : -1);
+    bad |= (count[q] ^ 1) | (type[q] ^ type_v) | (flags[q] & head);
+  }
   if (bad !== 0) return false;
   const t4 = w.type4;
   const f4 = w.flags4;
