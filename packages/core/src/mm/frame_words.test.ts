@@ -11,7 +11,7 @@
  * bumped with its carry into the other half, mapcounts cleared unchecked.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { PageFrames, PF_HEAD, PG_ANON, PG_SHMEM, PG_ZERO } from "./page_alloc.js";
+import { PageFrames, PF_DIRTY, PF_HEAD, PG_ANON, PG_SHMEM, PG_ZERO, set_frame_chunk_mutant } from "./page_alloc.js";
 import { rmap_words, set_frame_words_mutant } from "./frame_words.js";
 
 /** A chunk boundary past 2^32 (chunk 1024 starts at 2^32). */
@@ -81,7 +81,10 @@ function wide(f: PageFrames): void {
   f.flat_gen[1150] = 0xffffffff;
 }
 
-afterEach(() => set_frame_words_mutant(null));
+afterEach(() => {
+  set_frame_words_mutant(null);
+  set_frame_chunk_mutant(null);
+});
 
 describe("free_last_puts() word-wide = free() frame by frame", () => {
   it("uniform runs, every alignment of head and tail, both directions", () => {
@@ -102,7 +105,7 @@ describe("free_last_puts() word-wide = free() frame by frame", () => {
       expect(
         every_alignment(1100, 200, (f) => {
           f.flat_gen[at] = 0xffff;
-        }),
+        })
       ).toBe(true);
     }
     const f = frames(false, (g) => {
@@ -120,7 +123,7 @@ describe("free_last_puts() word-wide = free() frame by frame", () => {
       every_alignment(1100, 200, (f) => {
         wide(f);
         f.add_refcount(1200, 1);
-      }),
+      })
     ).toBe(true);
   });
 
@@ -145,7 +148,7 @@ describe("free_last_puts() word-wide = free() frame by frame", () => {
       every_alignment(1101, 300, (f) => {
         wide(f);
         f.add_refcount(1103, 1);
-      }),
+      })
     ).toBe(false);
     expect(every_alignment(B - 120, 200, undefined, true)).toBe(false);
   });
@@ -155,7 +158,7 @@ describe("free_last_puts() word-wide = free() frame by frame", () => {
     expect(
       every_alignment(1100, 200, (f) => {
         f.flat_gen[1150] = 0xffff;
-      }),
+      })
     ).toBe(false);
   });
 });
@@ -219,5 +222,51 @@ describe("the word views follow the arrays they view", () => {
     f.gen_dir[1024][10] = 0xffff;
     f.free(p, 0);
     expect([f.gen32, same(f.flat_words, 0), same(f.words_dir[0], 0), same(f.words_dir[1024], 1024), same(f.words_dir[1000], 1000)]).toEqual([true, true, true, true, true]);
+  });
+});
+
+describe("the descriptors around the word passes", () => {
+  it("a short run of last puts (fewer than 16: a loop, not fill()s) = free() frame by frame", () => {
+    for (let n = 2; n < 18; n++) {
+      expect(compare(1100, n, 1)).toEqual([n, n, true]);
+      expect(compare(1700, n, -1)).toEqual([n, n, true]);
+    }
+  });
+
+  it("mutant: a short run's descriptors filled one frame short is caught", () => {
+    set_frame_chunk_mutant("last-puts-short");
+    expect(compare(1100, 7, 1)[2]).toBe(false);
+    expect(compare(1700, 7, -1)[2]).toBe(false);
+  });
+
+  /** alloc_run(want, anon) from a run freed ascending (dir 1) or descending, against alloc() + the fault's fields: same state? */
+  function anon_run(want: number, dir: number): boolean {
+    const bulk = new PageFrames();
+    const one = new PageFrames();
+    for (const f of [bulk, one]) {
+      for (let i = 0; i < 2000; i++) f.alloc(0, PG_ANON);
+      for (let i = 0; i < want; i++) f.free(dir > 0 ? 1100 + i : 1100 + want - 1 - i, 0);
+    }
+    const out = { n: 0, step: 0 };
+    const first = bulk.alloc_run(want, PG_ANON, out, 7);
+    expect(out.n).toBe(want);
+    for (let i = 0; i < want; i++) {
+      const q = one.alloc(0, PG_ANON);
+      expect(q).toBe(first + i * out.step);
+      one.set_owner(q, 7);
+      one.set_mapcount(q, 1);
+      one.set_flag_bits(q, PF_DIRTY);
+    }
+    return state(bulk) === state(one);
+  }
+
+  it("alloc_run() for an anon fault: counts of 1 from the 512-frame template (and past it, fill()s) as alloc() + the fault's fields", () => {
+    for (const want of [100, 512, 700]) for (const dir of [1, -1]) expect(anon_run(want, dir)).toBe(true);
+  });
+
+  it("mutant: the counts of 1 copied one frame short is caught", () => {
+    set_frame_chunk_mutant("anon-ones-short");
+    expect(anon_run(512, 1)).toBe(false);
+    expect(anon_run(100, -1)).toBe(false);
   });
 });

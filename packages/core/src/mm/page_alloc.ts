@@ -106,9 +106,10 @@ export function frame_off(pfn: number): number {
  * caught): "chunk-overrun" lets a run go one frame past its chunk's end (or
  * start). And free_last_puts()'s, for free_last_puts.test.ts: "last-puts-short"
  * fills the freed run's descriptors one frame short; "last-puts-unchecked" frees a
- * run without free()'s bad-page check.
+ * run without free()'s bad-page check. And alloc_run()'s for an anon fault, for
+ * frame_words.test.ts: "anon-ones-short" copies the counts of 1 one frame short.
  */
-export type FrameChunkMutant = "chunk-overrun" | "last-puts-short" | "last-puts-unchecked";
+export type FrameChunkMutant = "chunk-overrun" | "last-puts-short" | "last-puts-unchecked" | "anon-ones-short";
 let chunk_mutant: FrameChunkMutant | null = null;
 /** Set (or clear, null) the run-split mutant, for every PageFrames (tests only). */
 export function set_frame_chunk_mutant(m: FrameChunkMutant | null): void {
@@ -711,8 +712,15 @@ export class PageFrames implements types.PageFrames {
       const hi = lo + n;
       t.fill(type, lo, hi);
       fl.fill(PF_DIRTY, lo, hi);
-      rc.fill(1, lo, hi);
-      mc.fill(1, lo, hi);
+      if (n <= ONES.length) {
+        // Counts of 1 copied from a template: fill() stores a non-zero int32 element by element, set() copies memory (2.5x faster).
+        const ones = n === ONES.length && chunk_mutant === null ? ONES : ONES.subarray(0, chunk_mutant === "anon-ones-short" ? n - 1 : n);
+        rc.set(ones, lo);
+        mc.set(ones, lo);
+      } else {
+        rc.fill(1, lo, hi);
+        mc.fill(1, lo, hi);
+      }
       ow.fill(owner, lo, hi);
       return;
     }
@@ -797,10 +805,21 @@ export class PageFrames implements types.PageFrames {
     if (stop === STOP_BAD) this.free((flat ? 0 : c * FRAME_CHUNK) + o + r * step, 0); // throws as free() does
     const lo = step > 0 ? o : o - r + 1;
     const hi = chunk_mutant === "last-puts-short" ? lo + r - 1 : lo + r;
-    type.fill(PG_FREE, lo, hi);
-    refcount.fill(0, lo, hi);
-    (flat ? this.flat_mapcount : this.mapcount_dir[c]).fill(0, lo, hi);
-    flags.fill(0, lo, hi);
+    const mapcount = flat ? this.flat_mapcount : this.mapcount_dir[c];
+    if (r < LAST_PUTS_WORDS) {
+      // A short run (the mmu_gather's first batch holds 7 pages): a loop costs less than 4 fill() calls (each a call into the runtime).
+      for (let q = lo; q < hi; q++) {
+        type[q] = PG_FREE;
+        refcount[q] = 0;
+        mapcount[q] = 0;
+        flags[q] = 0;
+      }
+    } else {
+      type.fill(PG_FREE, lo, hi);
+      refcount.fill(0, lo, hi);
+      mapcount.fill(0, lo, hi);
+      flags.fill(0, lo, hi);
+    }
     this.free0.push_run(first, r, step);
     this.nr_free += r;
     this.nr_used -= r;
@@ -885,6 +904,9 @@ function gen_bump16(gen: Uint16Array, from: number, to: number, step: number): n
 function gen_bump32(gen: Uint32Array, from: number, to: number, step: number): void {
   for (let q = from; q !== to; q += step) gen[q]++;
 }
+
+/** alloc_run_anon()'s template of refcounts / mapcounts of 1 (a PTE table's worth: a fault run's longest). */
+const ONES = new Int32Array(512).fill(1);
 
 /** The shortest run free_last_puts() tries word-wide (shorter ones: the head and tail frames would be most of it). */
 const LAST_PUTS_WORDS = 16;
