@@ -404,7 +404,8 @@ export class PageFrames implements types.PageFrames {
       this.index_dir[c] = v(this.flat_index);
       this.words_dir[c] = this.chunk_words(c);
     }
-    this.flat_words = frame_words(this.flat_type, this.flat_flags, this.flat_refcount, this.flat_mapcount, this.flat_gen);
+    // (While the first region is one chunk, chunk 0's arrays are its arrays: the same views.)
+    this.flat_words = n <= FRAME_CHUNK ? this.words_dir[0] : frame_words(this.flat_type, this.flat_flags, this.flat_refcount, this.flat_mapcount, this.flat_gen);
   }
 
   /** Chunk c's word views (of its arrays as they are now). */
