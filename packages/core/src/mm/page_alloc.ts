@@ -142,7 +142,7 @@ function far_set(dir: readonly { [i: number]: number }[], pfn: number, v: number
 }
 
 type Gen = Uint16Array | Uint32Array;
-/** flat_words before the first region is made (the constructor makes it). */
+/** Word views of no frames: flat_words before the first region is made (the constructor makes it), and a hole's. */
 const NO_WORDS = frame_words(new Uint8Array(0), new Uint8Array(0), new Int32Array(0), new Int32Array(0), new Uint16Array(0));
 type Owner = Uint16Array | Int32Array;
 
@@ -408,8 +408,9 @@ export class PageFrames implements types.PageFrames {
     this.flat_words = n <= FRAME_CHUNK ? this.words_dir[0] : frame_words(this.flat_type, this.flat_flags, this.flat_refcount, this.flat_mapcount, this.flat_gen);
   }
 
-  /** Chunk c's word views (of its arrays as they are now). */
+  /** Chunk c's word views (of its arrays as they are now; a hole's: none, shared). */
   private chunk_words(c: number): types.FrameWords {
+    if (this.type_dir[c].length === 0) return NO_WORDS;
     return frame_words(this.type_dir[c], this.flags_dir[c], this.refcount_dir[c], this.mapcount_dir[c], this.gen_dir[c]);
   }
 
