@@ -21,7 +21,7 @@ const LAYERS: readonly { name: string; files: RegExp; kernel: string }[] = [
   { name: "types", files: /^types\//, kernel: "include/linux/mm_types.h, sched.h: the structs every layer sees (with @mmsim/spec)" },
   { name: "sync", files: /^sync\//, kernel: "kernel/locking, kernel/rcu: spinlocks, rw-semaphores, RCU, atomics, percpu_ref" },
   { name: "sched", files: /^sched\//, kernel: "kernel/sched: tasks, preemption points, the runners and the explorer's schedules" },
-  { name: "page", files: /^mm\/(page_alloc|free_runs|folio|mm)\.ts$/, kernel: "mm/page_alloc.c, include/linux/mm.h: page frames, folios, the mm counters" },
+  { name: "page", files: /^mm\/(page_alloc|free_runs|frame_words|folio|mm)\.ts$/, kernel: "mm/page_alloc.c, include/linux/mm.h: page frames, folios, the mm counters" },
   { name: "pgtable", files: /^pgtable\//, kernel: "include/linux/pgtable.h, mm/pgtable-generic.c: entries, tables, their allocation and mapping" },
   { name: "tlb", files: /^tlb\//, kernel: "mm/mmu_gather.c, arch/x86/mm/tlb.c: the mmu_gather, TLB flushes, the TLB and MMU model" },
   { name: "mm", files: /^mm\//, kernel: "mm/*.c: faults, zap, free_pgtables, mmap, mprotect, madvise, THP, rmap, shmem" },

@@ -481,14 +481,7 @@ function fault_run(
       const dva = dv * stride;
       // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN. The values
       // step by addition (exact: integers below 2^53), no multiply per frame.
-      let va = va_lo;
-      let v = v_lo;
-      for (let q = frame_off(lo), e = q + c; q < e; q++) {
-        index[q] = va;
-        data[q] = v;
-        va += dva;
-        v += dv;
-      }
+      anon_index_data(index, data, frame_off(lo), c, va_lo, dva, v_lo, dv);
     } else {
       // Frames d apart (a free-list run of every other frame, ...): one loop over them, in access order.
       const va_j = va0 + (done + j) * stride;
@@ -512,6 +505,29 @@ function fault_run(
     }
     mm.rss_stat[MM_ANONPAGES] += c; // add_mm_counter()
     j += c;
+  }
+}
+
+/**
+ * index[o + i] = va + i * dva and data[o + i] = v + i * dv for i < n: the index and
+ * data-oracle value of each frame of a fault run, in PFN order. Two frames an
+ * iteration (half the loop's iterations, and half of them in the interpreter
+ * before V8 optimises it); the values step by addition (exact: integers below 2^53).
+ */
+function anon_index_data(index: Float64Array, data: Float64Array, o: number, n: number, va: number, dva: number, v: number, dv: number): void {
+  const e = o + n;
+  let q = o;
+  for (const dva2 = dva + dva, dv2 = dv + dv; q + 1 < e; q += 2) {
+    index[q] = va;
+    index[q + 1] = va + dva;
+    data[q] = v;
+    data[q + 1] = v + dv;
+    va += dva2;
+    v += dv2;
+  }
+  if (q < e) {
+    index[q] = va;
+    data[q] = v;
   }
 }
 

@@ -26,6 +26,7 @@ import { frame_chunk, frame_off, frames_in_chunk, PF_HEAD, PG_ANON } from "./pag
 import { folio_test_anon, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { mm_counter, MM_SHMEMPAGES } from "./mm.js";
 import { range_batch_mutant } from "./range_batch.js";
+import { rmap_words } from "./frame_words.js";
 import type { ZapLocals } from "./zap.js";
 
 /** The batch's read-ahead of the table. */
@@ -186,7 +187,9 @@ const rs = { first: 0, step: 0 };
  * folio_remove_rmap_ptes() on the frames pfn, pfn + d, ... (at most r, and only
  * those in pfn's descriptor chunk: a run crossing a chunk's end stops there) while
  * each is an order-0 anon folio (vm_normal_page, not large, MM_ANONPAGES):
- * returns how many (their mapcounts dropped). One pass over the range when all are.
+ * returns how many (their mapcounts dropped). One pass over the range when all are:
+ * word-wide when each is mapped once (frame_words.ts: 4 frames a word, then one
+ * fill of the mapcounts), else frame by frame.
  */
 function rmap_run(f: Kernel["frames"], pfn: number, d: number, r: number): number {
   r = frames_in_chunk(pfn, d, r);
@@ -197,6 +200,7 @@ function rmap_run(f: Kernel["frames"], pfn: number, d: number, r: number): numbe
   const o = frame_off(pfn);
   const lo = d > 0 ? o : o - r + 1;
   const hi = lo + r;
+  if (r >= 16 && rmap_words(f.words_dir[c], mapcount, flags, type, lo, hi, PG_ANON, PF_HEAD)) return r;
   let bad = 0;
   // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN. The constants in
   // locals: an imported binding is a module cell the loop would load on every frame.

@@ -130,6 +130,24 @@ export interface VmFault {
 }
 
 /**
+ * Word views of one descriptor chunk (or of the first region): the same memory as
+ * its type, flags, refcount, mapcount and (16-bit) gen arrays, several frames a
+ * word, for the range batches' word-wide passes (mm/frame_words.ts).
+ */
+export interface FrameWords {
+  /** Types, 4 frames a word (frame o in word o >> 2). */
+  readonly type4: Int32Array;
+  /** Flags, 4 frames a word. */
+  readonly flags4: Int32Array;
+  /** Refcounts, 2 frames an element (compared by bit pattern only). */
+  readonly refcount2: Float64Array;
+  /** Mapcounts, 2 frames an element (compared by bit pattern only). */
+  readonly mapcount2: Float64Array;
+  /** 16-bit generations, 2 frames a word (empty once they are 32 bits wide). */
+  readonly gen2: Int32Array;
+}
+
+/**
  * Physical memory: the page descriptors (struct page / struct ptdesc fields the
  * model needs), in chunks of typed arrays (mm/page_alloc.ts: FRAME_CHUNK frames
  * a chunk; field X of frame pfn is X_dir[frame_chunk(pfn)][frame_off(pfn)]).
@@ -147,6 +165,9 @@ export interface PageFrames {
   readonly owner_dir: readonly (Uint16Array | Int32Array)[];
   /** Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE reclaim). */
   readonly index_dir: readonly Float64Array[];
+  /** Word views of each chunk's descriptors (mm/frame_words.ts), and of the first region's (flat_words). */
+  readonly words_dir: readonly FrameWords[];
+  readonly flat_words: FrameWords;
   /**
    * The first region (PFNs below flat_n) in flat arrays: the accessors' fast path,
    * which a hot site may take itself (`pfn < flat_n`), else the accessors.
