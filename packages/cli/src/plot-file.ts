@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import type { PlotPoint, PlotSeries } from "@mmsim/plot";
 import { InvalidArgumentError, Option } from "commander";
 import { CliError } from "./errors.js";
-import { fsReason } from "./workload.js";
+import { fsReason } from "./fs-reason.js"; // not ./workload.js: that loads @mmsim/core/workload
 
 /** Most samples drawn per series: beyond it, every k-th is kept (and the last). */
 export const MAX_PLOT_POINTS = 2000;

@@ -3,9 +3,9 @@ import { x86_64, type X86Arch } from "@mmsim/arch-x86_64";
 import { arm64, type Arm64Arch } from "@mmsim/arch-arm64";
 import { Engine, mm_counters, type MmCounterReport, type ReclaimPlugin } from "@mmsim/core";
 import { runScript, type RunResult, type Script } from "@mmsim/core/workload";
+import type { ArchName } from "./arch-names.js";
 
-export const ARCH_NAMES = ["x86_64", "x86_64-la57", "x86_64-pv", "arm64"] as const;
-export type ArchName = (typeof ARCH_NAMES)[number];
+export { ARCH_NAMES, type ArchName } from "./arch-names.js";
 
 /** The arch object for a --arch value: 4-level paging, or 5-level (LA57); "-pv": TLB flushes by hypercall (paravirt guest); arm64: 4 KiB granule, 48-bit VA, broadcast TLBI. */
 export function archOf(name: ArchName): X86Arch | Arm64Arch {

@@ -6,7 +6,11 @@
  * built bin runs under a module-load hook that lists every module it loads.
  * Mutants: a static import of a command module or of @mmsim/conformance in
  * cli.ts or plugins.ts (the list then has the kit); a `mutant:` word must still
- * load the kit (the second test).
+ * load the kit (the second test). Parsing a command line loads no core, arch or
+ * plugin package at all (`--version`, `--help`: the third test; mutant: a value
+ * import of @mmsim/core in plugins.ts, or of ARCH_NAMES from simulate.ts in
+ * options.ts), and commander is bundled into the CLI's chunks (no CommonJS
+ * loading of node_modules/commander at start-up).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -40,6 +44,15 @@ describe.skipIf(!built)("start-up imports", () => {
     expect(status).toBe(0);
     expect(urls.some((u) => /core\/dist\/workload\./.test(u))).toBe(true); // the hook saw the run's modules
     expect(urls.filter((u) => HEAVY.some((h) => h.test(u)))).toEqual([]);
+  });
+
+  it("`mmsim --version` and `--help` load only the CLI's own chunks (no core, arch, plugin or commander package)", () => {
+    for (const args of [["--version"], ["--help"], ["run", "--help"]]) {
+      const { urls, status } = loadedBy(args);
+      expect(status).toBe(0);
+      expect(urls.some((u) => /cli\/dist\/mmsim\.js$/.test(u))).toBe(true);
+      expect(urls.filter((u) => !/packages\/cli\/dist\//.test(u) || /node_modules/.test(u))).toEqual([]);
+    }
   });
 
   it("a `mutant:` word loads the conformance kit before the options are parsed", () => {

@@ -8,7 +8,10 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { BUILTIN_WORKLOADS, builtinScript, parseScript, preflightScript, ScriptError, type Script } from "@mmsim/core/workload";
-import { CliError, messageOf } from "./errors.js";
+import { CliError } from "./errors.js";
+import { fsReason } from "./fs-reason.js";
+
+export { fsReason };
 
 export interface Workload {
   /** As given on the command line: a builtin name or a file path. */
@@ -37,13 +40,6 @@ async function readScript(spec: string, cwd: string): Promise<string> {
   } catch (e) {
     throw new CliError(`cannot read ${spec}: ${fsReason(e)}${builtinHint(spec, e)}`);
   }
-}
-
-/** "ENOENT: no such file or directory, open '/x'" -> "no such file or directory". */
-export function fsReason(e: unknown): string {
-  const msg = messageOf(e);
-  const m = /^E[A-Z0-9]+: (.*?)(?:, \w+(?: '.*')?)?$/.exec(msg);
-  return m ? m[1] : msg;
 }
 
 function builtinHint(spec: string, e: unknown): string {

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { parseReclaimList, parseReclaimSpec, type ReclaimSpec } from "../plugins.js";
-import { ARCH_NAMES } from "../simulate.js";
+import { ARCH_NAMES } from "../arch-names.js";
 
 /** Runs a parser, turning its UsageError into commander's "argument ... is invalid" error. */
 function asArgument<T>(parse: (value: string) => T): (value: string) => T {
