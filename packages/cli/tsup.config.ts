@@ -1,4 +1,24 @@
+import type { Plugin } from "esbuild";
 import { defineConfig } from "tsup";
+
+/**
+ * commander requires node:child_process at load, for executable subcommands
+ * (`spawn`), which mmsim has none of: inside the bundled commander only, that
+ * require returns an object whose `spawn` loads the module when called. Node then
+ * does not load child_process, net's socket list, dgram... at start-up (~2 ms).
+ */
+const lazyChildProcess: Plugin = {
+  name: "commander-lazy-child-process",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-child-process" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
+      contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
+      loader: "js",
+    }));
+  },
+};
 
 // dist/mmsim.js is the bin; it starts with the `#!/usr/bin/env node` line of its
 // source, which makes tsup mark it executable. dist/index.js is the in-process API.
@@ -14,5 +34,9 @@ export default defineConfig({
   // resolve and read), ~6 ms of every command's start-up (issue #10). Its require()
   // calls of Node built-ins go through the createRequire() the banner declares.
   noExternal: ["commander"],
+  // tsup's removeNodeProtocol plugin would resolve every node: import (as external)
+  // before lazyChildProcess sees it; Node 20 takes the node: prefix as it is.
+  removeNodeProtocol: false,
+  esbuildPlugins: [lazyChildProcess],
   banner: { js: 'import { createRequire as __cjsRequire } from "node:module";\nconst require = __cjsRequire(import.meta.url);' },
 });

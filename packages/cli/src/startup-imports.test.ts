@@ -55,6 +55,32 @@ describe.skipIf(!built)("start-up imports", () => {
     }
   });
 
+  it("`run` loads the arch package --arch names, not the other", () => {
+    const x86 = loadedBy(["run", "/dev/null"]);
+    expect(x86.status).toBe(0);
+    expect(x86.urls.some((u) => /arch-x86_64\/dist\//.test(u))).toBe(true);
+    expect(x86.urls.filter((u) => /arch-arm64/.test(u))).toEqual([]);
+    const arm = loadedBy(["run", "/dev/null", "--arch", "arm64"]);
+    expect(arm.status).toBe(0);
+    expect(arm.urls.some((u) => /arch-arm64\/dist\//.test(u))).toBe(true);
+    expect(arm.urls.filter((u) => /arch-x86_64/.test(u))).toEqual([]);
+  });
+
+  it("`run` loads core as its three entry facades and one shared chunk", () => {
+    const { urls } = loadedBy(["run", "/dev/null", "--reclaim", "pt-reclaim"]);
+    const core = urls.filter((u) => /packages\/core\/dist\//.test(u)).map((u) => u.replace(/^.*\/core\/dist\//, "").replace(/-[A-Z0-9]+\.js$/, ".js"));
+    expect(core.sort()).toEqual(["chunk.js", "index.js", "kernel.js", "workload.js"]);
+  });
+
+  it("`--version` loads no node:child_process (bundled commander's require of it is lazy)", () => {
+    const dir = tempDir({ "builtins.cjs": "process.on('exit', () => process.stderr.write('BUILTINS ' + process.moduleLoadList.join(',') + '\\n'));\n" });
+    const r = spawnSync(process.execPath, ["--require", join(dir, "builtins.cjs"), MMSIM, "--version"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const builtins = r.stderr.split("\n").find((l) => l.startsWith("BUILTINS "))!.split(",");
+    expect(builtins).toContain("NativeModule fs"); // the list is there
+    expect(builtins).not.toContain("NativeModule child_process");
+  });
+
   it("a `mutant:` word loads the conformance kit before the options are parsed", () => {
     const { urls, status } = loadedBy(["run", "seed-small", "--reclaim", "mutant:no-rescan", "--json"]);
     expect(status).toBe(0);

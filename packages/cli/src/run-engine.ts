@@ -1,0 +1,33 @@
+/** One simulated run of a workload script on an arch object: a fresh Engine, one process, runScript(). */
+import type { X86Arch } from "@mmsim/arch-x86_64";
+import type { Arm64Arch } from "@mmsim/arch-arm64";
+import { Engine, mm_counters, type MmCounterReport, type ReclaimPlugin } from "@mmsim/core";
+import { runScript, type RunResult, type Script } from "@mmsim/core/workload";
+
+export interface RunEngineOptions {
+  /** The reclaim plugin instance, or null for Linux without page-table reclaim. */
+  reclaim: ReclaimPlugin | null;
+  onLine?: (line: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SimRun {
+  result: RunResult;
+  pid: number;
+  /** Page faults the process took (mm counters). */
+  pgfault: number;
+  /** Wall time of runScript(), in seconds. */
+  seconds: number;
+  /** Faults, tables allocated/freed per level, TLB flushes, RCU-deferred frees. */
+  counters: MmCounterReport;
+}
+
+export function runEngine(script: Script, arch: X86Arch | Arm64Arch, opts: RunEngineOptions): SimRun {
+  const engine = new Engine({ arch, reclaim: opts.reclaim });
+  const p = engine.spawn();
+  const t0 = performance.now();
+  const result = runScript(script, p, { onLine: opts.onLine, onProgress: opts.onProgress });
+  const seconds = (performance.now() - t0) / 1000;
+  p.return_to_user();
+  return { result, pid: p.pid, pgfault: p.mm.counters.pgfault, seconds, counters: mm_counters(p) };
+}
