@@ -66,6 +66,12 @@ describe.skipIf(!built)("start-up imports", () => {
     expect(arm.urls.filter((u) => /arch-x86_64/.test(u))).toEqual([]);
   });
 
+  it("`run` loads the CLI in few files: cli.ts's imports and commander in one chunk (tsup.config.ts's commandEntries)", () => {
+    const { urls } = loadedBy(["run", "/dev/null"]);
+    const cli = urls.filter((u) => /packages\/cli\/dist\//.test(u));
+    expect(cli.length).toBeLessThanOrEqual(7); // mmsim.js, the main chunk, run's module and its four shared chunks; 13 without commandEntries
+  });
+
   it("`run` loads core as its three entry facades and one shared chunk", () => {
     const { urls } = loadedBy(["run", "/dev/null", "--reclaim", "pt-reclaim"]);
     const core = urls.filter((u) => /packages\/core\/dist\//.test(u)).map((u) => u.replace(/^.*\/core\/dist\//, "").replace(/-[A-Z0-9]+\.js$/, ".js"));
