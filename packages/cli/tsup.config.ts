@@ -4,19 +4,25 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
 
 /**
- * commander requires node:child_process at load, for executable subcommands
- * (`spawn`), which mmsim has none of: inside the bundled commander only, that
- * require returns an object whose `spawn` loads the module when called. Node then
- * does not load child_process, net's socket list, dgram... at start-up (~2 ms).
+ * The Node built-ins the bundled commander require()s (node:events, path, fs,
+ * process, child_process), given to it by process.getBuiltinModule() (Node ≥
+ * 20.16): the ESM chunks then need no createRequire() banner, which tsup would
+ * put (and Node run) in every chunk. node:child_process, which commander needs
+ * only to spawn executable subcommands (mmsim has none), is loaded when `spawn`
+ * is called: Node then does not load child_process, dgram, the socket list...
+ * at start-up (~2 ms).
  */
-const lazyChildProcess: Plugin = {
-  name: "commander-lazy-child-process",
+const commanderBuiltins: Plugin = {
+  name: "commander-builtins",
   setup(build) {
-    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-child-process" } : undefined,
+    build.onResolve({ filter: /^node:[a-z_]+$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: args.path, namespace: "commander-builtin" } : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
-      contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
+    build.onLoad({ filter: /.*/, namespace: "commander-builtin" }, (args) => ({
+      contents:
+        args.path === "node:child_process"
+          ? 'module.exports = { spawn: (...args) => process.getBuiltinModule("node:child_process").spawn(...args) };'
+          : `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
       loader: "js",
     }));
   },
@@ -62,14 +68,13 @@ export default defineConfig({
   // commander (CommonJS) is bundled into the chunk cli.ts loads: Node then loads no
   // CommonJS module at start-up (no cjs-module-lexer, no six node_modules files to
   // resolve and read), ~6 ms of every command's start-up (issue #10). Its require()
-  // calls of Node built-ins go through the createRequire() the banner declares.
+  // calls of Node built-ins: commanderBuiltins.
   noExternal: ["commander"],
   // tsup's removeNodeProtocol plugin would resolve every node: import (as external)
-  // before lazyChildProcess sees it; Node 20 takes the node: prefix as it is.
+  // before commanderBuiltins sees it; Node 20 takes the node: prefix as it is.
   removeNodeProtocol: false,
-  esbuildPlugins: [lazyChildProcess, commandEntries],
+  esbuildPlugins: [commanderBuiltins, commandEntries],
   esbuildOptions(options) {
     options.logOverride = { ...options.logOverride, "ignored-bare-import": "silent" }; // commandEntries' import of cli.ts
   },
-  banner: { js: 'import { createRequire as __cjsRequire } from "node:module";\nconst require = __cjsRequire(import.meta.url);' },
 });
