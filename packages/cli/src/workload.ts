@@ -5,7 +5,7 @@
  * unrolled), so a bad operand anywhere is reported before anything runs and
  * `repeat 1000000000000` starts at once.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BUILTIN_WORKLOADS, builtinScript, parseScript, preflightScript, ScriptError, type Script } from "@mmsim/core/workload";
 import { CliError } from "./errors.js";
@@ -34,9 +34,15 @@ export async function loadWorkload(spec: string, cwd: string): Promise<Workload>
   return { spec, builtin: builtin !== undefined, script, ...preflight(script) };
 }
 
+/**
+ * Read in one synchronous call: the same text and errors as fs/promises'
+ * readFile (same codes and messages), without loading node:fs/promises and its
+ * open/stat/read/close round trips through the thread pool (~1 ms of `mmsim
+ * run`'s start-up, issue #10).
+ */
 async function readScript(spec: string, cwd: string): Promise<string> {
   try {
-    return await readFile(resolve(cwd, spec), "utf8");
+    return readFileSync(resolve(cwd, spec), "utf8");
   } catch (e) {
     throw new CliError(`cannot read ${spec}: ${fsReason(e)}${builtinHint(spec, e)}`);
   }
