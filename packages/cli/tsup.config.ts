@@ -31,25 +31,33 @@ const commanderBuiltins: Plugin = {
 const src = fileURLToPath(new URL("./src/", import.meta.url));
 
 /**
- * Each command module cli.ts imports on demand (`import("./commands/run.js")`) is
- * built from a wrapper that re-exports it and also imports cli.ts (for the
- * chunking only: package.json says "sideEffects": false, so the import is dropped
- * at run time). esbuild puts a module into one chunk per set of entries (the bin,
- * the API, each command) that reach it; cli.ts's own imports (options, plugins,
- * errors, io, plot-file, shard, commander...) were reached by different commands
- * each and made seven chunks. Now every entry reaches all of them: one chunk, and
- * `mmsim run` loads six files fewer (~0.3 ms apiece, issue #10 start-up).
+ * The modules both the bin's fast path (start.ts, fast-run.ts) and every command
+ * use. esbuild puts a module into one chunk per set of entries (the bin, the API,
+ * cli.ts and each command: those two are imported on demand) that reach it; these
+ * were reached by different commands each and made several chunks. lazyEntries
+ * makes every entry reach all of them: one chunk.
  */
-const commandEntries: Plugin = {
-  name: "command-entries",
+const SHARED = ["errors.ts", "io.ts", "report.ts", "plugins.ts", "package-resolve.ts", "arch-names.ts"];
+
+/**
+ * Each module start.ts and cli.ts import on demand (`import("./cli.js")`,
+ * `import("./commands/run.js")`) is built from a wrapper that re-exports it and
+ * also imports SHARED (for the chunking only: package.json says "sideEffects":
+ * false, so those imports are dropped at run time). `mmsim run` then loads
+ * mmsim.js, the shared chunk, run's module and what run itself needs: no
+ * commander (issue #10 start-up).
+ */
+const lazyEntries: Plugin = {
+  name: "lazy-entries",
   setup(build) {
-    build.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) =>
-      args.kind === "dynamic-import" && args.importer === join(src, "cli.ts")
-        ? { path: join(src, args.path.replace(/\.js$/, ".ts")), namespace: "command-entry" }
+    const importers = [join(src, "cli.ts"), join(src, "start.ts")];
+    build.onResolve({ filter: /^\.\/(commands\/[a-z-]+|cli)\.js$/ }, (args) =>
+      args.kind === "dynamic-import" && importers.includes(args.importer)
+        ? { path: join(src, args.path.replace(/\.js$/, ".ts")), namespace: "lazy-entry" }
         : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: "command-entry" }, (args) => ({
-      contents: `export * from ${JSON.stringify(args.path)};\nimport ${JSON.stringify(join(src, "cli.ts"))};\n`,
+    build.onLoad({ filter: /.*/, namespace: "lazy-entry" }, (args) => ({
+      contents: [`export * from ${JSON.stringify(args.path)};`, ...SHARED.map((f) => `import ${JSON.stringify(join(src, f))};`)].join("\n") + "\n",
       loader: "js",
       resolveDir: src,
     }));
@@ -73,8 +81,8 @@ export default defineConfig({
   // tsup's removeNodeProtocol plugin would resolve every node: import (as external)
   // before commanderBuiltins sees it; Node 20 takes the node: prefix as it is.
   removeNodeProtocol: false,
-  esbuildPlugins: [commanderBuiltins, commandEntries],
+  esbuildPlugins: [commanderBuiltins, lazyEntries],
   esbuildOptions(options) {
-    options.logOverride = { ...options.logOverride, "ignored-bare-import": "silent" }; // commandEntries' import of cli.ts
+    options.logOverride = { ...options.logOverride, "ignored-bare-import": "silent" }; // lazyEntries' imports of SHARED
   },
 });

@@ -15,12 +15,12 @@ import type { FuzzCommandOptions } from "./commands/fuzz.js";
 import type { ReplayCommandOptions } from "./commands/replay.js";
 import type { ListCommandOptions } from "./commands/list.js";
 import type { RunCommandOptions } from "./commands/run.js";
-import { archOption, iecOption, jsonOption, reclaimListOption, reclaimOption } from "./commands/options.js";
+import { archOption, iecOption, jsonOption, plotOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { loadMutants } from "./plugins.js";
-import { plotOption } from "./plot-file.js";
 import { shardOption } from "./shard.js";
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
-import { OutputClosed, processIo, type Io } from "./io.js";
+import { EXIT_OK, EXIT_USAGE } from "./errors.js";
+import { processIo, type Io } from "./io.js";
+import { reportError } from "./report.js";
 import { VERSION } from "./version.js";
 
 const WORKLOAD_ARG = "a builtin workload (see `mmsim list`) or a workload script file";
@@ -221,12 +221,6 @@ export function buildProgram(io: Io, setExit: (code: number) => void, only?: (ty
 
 /** Commander has already printed its own errors; help and --version exit 0, every other parse failure 2. */
 function report(e: unknown, io: Io): number {
-  if (e instanceof OutputClosed) return EXIT_OK; // `| head` has read what it wanted
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-  if (e instanceof CliError) {
-    io.err(`error: ${e.message}\n`);
-    return e.exitCode;
-  }
-  io.err(`error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  return EXIT_FAILURE;
+  return reportError(e, io);
 }

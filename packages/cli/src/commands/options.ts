@@ -49,3 +49,11 @@ export function reclaimListOption(): Option {
       ...asArgument(parseReclaimList)(value),
     ]);
 }
+
+/** `--plot <file.svg>` (plot-file.ts writes it; here so that `run` loads no commander for it). */
+export function plotOption(what: string): Option {
+  return new Option("--plot <file.svg>", `also draw VmPTE and VmRSS ${what}, one line per design, as an SVG file`).argParser((v: string) => {
+    if (!/\.svg$/i.test(v)) throw new InvalidArgumentError("the plot is an SVG file: give a name ending in .svg");
+    return v;
+  });
+}
