@@ -1,23 +1,23 @@
 /**
- * The bin's commander-free `run` (fast-run.ts, start.ts) parses what commander
- * parses and prints what main() prints. Every command line below that
- * parseFastRun() takes gives the target and options commander's `run` action
- * receives (the action replaced by a recorder); every other one is declined.
+ * The bin's commander-free `run` and `compare` (fast-run.ts, start.ts) parse what
+ * commander parses and print what main() prints. Every command line below that
+ * parseFastLine() takes gives the target and options commander's action receives
+ * (the action replaced by a recorder); every other one is declined.
  * Mutants: another default --arch or --reclaim, `json: false` for no --json, a
  * duplicate option or `--opt=value` taken, a bad value taken (commander would
  * print its error).
  */
 import { describe, expect, it } from "vitest";
 import { buildProgram, main } from "./cli.js";
-import { parseFastRun } from "./fast-run.js";
+import { parseFastLine } from "./fast-run.js";
 import { bufferIo } from "./io.js";
 import { start } from "./start.js";
 
-/** What commander hands `run`'s action for `argv`, or null when it does not reach the action. */
-async function commanderRun(argv: string[]): Promise<{ target: string; opts: object } | null> {
-  let got: { target: string; opts: object } | null = null;
+/** What commander hands the action of `argv[0]` for `argv`, or null when it does not reach the action. */
+async function commanderLine(argv: string[]): Promise<{ command: string; target: string; opts: object } | null> {
+  let got: { command: string; target: string; opts: object } | null = null;
   const program = buildProgram(bufferIo(), () => {});
-  program.commands.find((c) => c.name() === "run")!.action((target: string, opts: object) => void (got = { target, opts }));
+  for (const c of program.commands) c.action((target: string, opts: object) => void (got = { command: c.name(), target, opts }));
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch {
@@ -28,6 +28,8 @@ async function commanderRun(argv: string[]): Promise<{ target: string; opts: obj
 
 const TARGETS = ["seed-small", "my.wl", "./dir/x.wl"];
 const RECLAIMS = [[], ["--reclaim", "none"], ["--reclaim", "pt-reclaim"], ["--reclaim", "freept"], ["--reclaim", "./p.mjs"], ["--reclaim", "@acme/reclaim-x"]];
+const RECLAIM_LISTS = [[], ["--reclaim", "none,pt-reclaim"], ["--reclaim", "none", "--reclaim", "freept, ./p.mjs"], ["--reclaim", "@acme/reclaim-x"]];
+const FLAGS = [[], ["--json"], ["--iec"], ["--iec", "--json"]];
 const ARCHS = [[], ["--arch", "x86_64"], ["--arch", "x86_64-la57"], ["--arch", "x86_64-pv"], ["--arch", "arm64"]];
 const JSONS = [[], ["--json"]];
 
@@ -38,6 +40,13 @@ function* lines(): Generator<string[]> {
         for (const j of JSONS) {
           yield ["run", t, ...r, ...a, ...j];
           yield ["run", ...j, ...a, ...r, t];
+        }
+  for (const t of TARGETS)
+    for (const r of RECLAIM_LISTS)
+      for (const a of ARCHS)
+        for (const f of FLAGS) {
+          yield ["compare", t, ...r, ...a, ...f];
+          yield ["compare", ...f, ...r, t, ...a];
         }
 }
 
@@ -58,30 +67,37 @@ const DECLINED = [
   ["run", "x", "--"],
   ["run", ""],
   ["run", "-"],
-  ["compare", "x"],
+  ["run", "x", "--iec"],
+  ["compare"],
+  ["compare", "x", "--reclaim", "none,,pt-reclaim"],
+  ["compare", "x", "--reclaim", "none,nope"],
+  ["compare", "x", "--iec", "--iec"],
+  ["compare", "x", "--plot", "p.svg"],
+  ["compare", "x", "--reclaim", "mutant:no-rescan"],
+  ["list"],
   ["--version"],
   [],
 ];
 
-describe("parseFastRun", () => {
-  it("takes plain `run` lines and gives what commander's run action receives", async () => {
+describe("parseFastLine", () => {
+  it("takes plain `run` and `compare` lines and gives what commander's action receives", async () => {
     let taken = 0;
     for (const argv of lines()) {
-      const fast = parseFastRun(argv);
+      const fast = parseFastLine(argv);
       expect(fast, argv.join(" ")).not.toBeNull();
-      expect(fast, argv.join(" ")).toEqual(await commanderRun(argv));
+      expect(fast, argv.join(" ")).toEqual(await commanderLine(argv));
       taken++;
     }
-    expect(taken).toBe(TARGETS.length * RECLAIMS.length * ARCHS.length * JSONS.length * 2);
+    expect(taken).toBe(TARGETS.length * 2 * (RECLAIMS.length * ARCHS.length * JSONS.length + RECLAIM_LISTS.length * ARCHS.length * FLAGS.length));
   });
 
   it.each(DECLINED)("leaves %j to commander", (...argv) => {
-    expect(parseFastRun(argv)).toBeNull();
+    expect(parseFastLine(argv)).toBeNull();
   });
 });
 
 describe("start", () => {
-  it.each([[["run", "seed-small"]], [["run", "seed-small", "--reclaim", "pt-reclaim", "--json"]], [["run", "/nonexistent.wl"]], [["run", "seed-small", "--arch", "sparc"]], [["--version"]]])(
+  it.each([[["run", "seed-small"]], [["run", "seed-small", "--reclaim", "pt-reclaim", "--json"]], [["run", "/nonexistent.wl"]], [["run", "seed-small", "--arch", "sparc"]], [["compare", "seed-small", "--reclaim", "none,pt-reclaim", "--iec"]], [["compare", "/dev/null"]], [["--version"]]])(
     "%j: the output and exit code main() gives",
     async (argv) => {
       const a = bufferIo();
