@@ -40,6 +40,15 @@ const src = fileURLToPath(new URL("./src/", import.meta.url));
 const SHARED = ["errors.ts", "io.ts", "report.ts", "plugins.ts", "package-resolve.ts", "arch-names.ts"];
 
 /**
+ * The modules the commands that simulate use (and the API, dist/index.js,
+ * reaches): one more chunk, which every command but `record` (and not the bin or
+ * cli.ts: they load no core) reaches through lazyEntries. `mmsim run` then loads
+ * it instead of four chunks, and resolves @mmsim/core and @mmsim/core/workload
+ * once each instead of three times.
+ */
+const SIMULATING = ["workload.ts", "fs-reason.ts", "run-engine.ts", "progress.ts", "plugin-guard.ts", "plot-file.ts"];
+
+/**
  * Each module start.ts and cli.ts import on demand (`import("./cli.js")`,
  * `import("./commands/run.js")`) is built from a wrapper that re-exports it and
  * also imports SHARED (for the chunking only: package.json says "sideEffects":
@@ -57,7 +66,11 @@ const lazyEntries: Plugin = {
         : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: "lazy-entry" }, (args) => ({
-      contents: [`export * from ${JSON.stringify(args.path)};`, ...SHARED.map((f) => `import ${JSON.stringify(join(src, f))};`)].join("\n") + "\n",
+      contents:
+        [
+          `export * from ${JSON.stringify(args.path)};`,
+          ...[...SHARED, ...(/commands[\\/](?!record\.ts$)/.test(args.path) ? SIMULATING : [])].map((f) => `import ${JSON.stringify(join(src, f))};`),
+        ].join("\n") + "\n",
       loader: "js",
       resolveDir: src,
     }));
