@@ -21,7 +21,7 @@ const entry = {
 // same names) and imports the other engine-side entries for their side effects
 // only, so that every module the root, kernel and workload entries use lies in
 // ONE chunk that all four entries share (esbuild makes a chunk per set of entries
-// that reach a module: per-entry reachability gave four chunks and seven files
+// that reach a module: per-entry reachability gave five chunks and eight files
 // for `mmsim run`). Each module the process loads costs start-up time (resolve,
 // read, compile, link: ~1 ms apiece), so `mmsim run` now loads the three entry
 // facades and one chunk (issue #10, start-up). check's own modules stay in
