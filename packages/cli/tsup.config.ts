@@ -31,9 +31,9 @@ const commanderBuiltins: Plugin = {
 const src = fileURLToPath(new URL("./src/", import.meta.url));
 
 /**
- * The modules both the bin's fast path (start.ts, fast-run.ts) and every command
- * use. esbuild puts a module into one chunk per set of entries (the bin, the API,
- * cli.ts and each command: those two are imported on demand) that reach it; these
+ * The modules cli.ts and every command use. esbuild puts a module into one chunk
+ * per set of entries (the bin, the API, cli.ts and each command: those two are
+ * imported on demand) that reach it; these
  * were reached by different commands each and made several chunks. lazyEntries
  * makes every entry reach all of them: one chunk.
  */
@@ -53,8 +53,8 @@ const SIMULATING = ["workload.ts", "fs-reason.ts", "run-engine.ts", "progress.ts
  * `import("./commands/run.js")`) is built from a wrapper that re-exports it and
  * also imports SHARED (for the chunking only: package.json says "sideEffects":
  * false, so those imports are dropped at run time). `mmsim run` then loads
- * mmsim.js, the shared chunk, run's module and what run itself needs: no
- * commander (issue #10 start-up).
+ * mmsim.js, cli.ts's chunk (with commander), the shared chunk, run's module
+ * and what run itself needs (issue #10 start-up).
  */
 const lazyEntries: Plugin = {
   name: "lazy-entries",
