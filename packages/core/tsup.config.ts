@@ -27,8 +27,7 @@ const entry = {
 // facades and one chunk (issue #10, start-up). check's own modules stay in
 // dist/check.js. No module's code changes; a module is still evaluated once,
 // after what it imports (core's imports form no cycle: layering.test.ts).
-// turbo.json's build inputs do not list build/**: after editing a wrapper (or
-// desync.mjs), build with `npx turbo build --force`.
+// (turbo.json's build inputs list build/**, so editing a wrapper or desync.mjs rebuilds.)
 const jsEntry = {
   index: "build/entries/index.ts",
   kernel: "build/entries/kernel.ts",
