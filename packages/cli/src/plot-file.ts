@@ -6,21 +6,13 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { PlotPoint, PlotSeries } from "@mmsim/plot";
-import { InvalidArgumentError, Option } from "commander";
 import { CliError } from "./errors.js";
-import { fsReason } from "./workload.js";
+import { fsReason } from "./fs-reason.js"; // not ./workload.js: that loads @mmsim/core/workload
 
 /** Most samples drawn per series: beyond it, every k-th is kept (and the last). */
 export const MAX_PLOT_POINTS = 2000;
 /** Up to this many status points the axis shows their labels; beyond, their numbers. */
 const MAX_LABELLED_POINTS = 40;
-
-export function plotOption(what: string): Option {
-  return new Option("--plot <file.svg>", `also draw VmPTE and VmRSS ${what}, one line per design, as an SVG file`).argParser((v: string) => {
-    if (!/\.svg$/i.test(v)) throw new InvalidArgumentError("the plot is an SVG file: give a name ending in .svg");
-    return v;
-  });
-}
 
 /** Every k-th of `points` and the last, so at most MAX_PLOT_POINTS. */
 export function thin<T>(points: readonly T[]): { points: T[]; every: number } {

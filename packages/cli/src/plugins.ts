@@ -6,7 +6,8 @@
  * package.json's dependencies and one entry to REGISTRY. A package that is
  * listed but not installed is skipped by `installedReclaims()`.
  */
-import { validate_plugin, type ReclaimPlugin } from "@mmsim/core";
+// Types only from core: it is loaded with the first plugin, not to parse a command line.
+import type { ReclaimPlugin, validate_plugin } from "@mmsim/core";
 import type { Mutant } from "@mmsim/conformance";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -211,7 +212,7 @@ function isNotInstalled(e: unknown, pkg: string): boolean {
 }
 
 async function fromRegistry(entry: RegistryEntry): Promise<Reclaim> {
-  const r = fromExports(await entry.load(), entry.package, entry.package);
+  const r = await fromExports(await entry.load(), entry.package, entry.package);
   if (r.name !== entry.name) throw new Error(`${entry.package}: plugin is named '${r.name}', registry says '${entry.name}'`);
   return r;
 }
@@ -270,9 +271,10 @@ function pluginExport(mod: PluginModule, where: string): unknown {
 }
 
 /** A plugin object is used as is; a function is a factory called once per engine. */
-function fromExports(mod: PluginModule, where: string, source: string): Reclaim {
+async function fromExports(mod: PluginModule, where: string, source: string): Promise<Reclaim> {
   const value = pluginExport(mod, where);
-  const create = (): ReclaimPlugin => validated(instantiate(value, where), where);
+  const validate = (await import("@mmsim/core")).validate_plugin;
+  const create = (): ReclaimPlugin => validated(validate, instantiate(value, where), where);
   const info = create();
   return { name: info.name, label: info.name, source, info, create };
 }
@@ -286,9 +288,9 @@ function instantiate(value: unknown, where: string): unknown {
   }
 }
 
-function validated(value: unknown, where: string): ReclaimPlugin {
+function validated(validate: typeof validate_plugin, value: unknown, where: string): ReclaimPlugin {
   try {
-    return validate_plugin(value, where);
+    return validate(value, where);
   } catch (e) {
     throw new UsageError(messageOf(e));
   }

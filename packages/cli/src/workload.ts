@@ -5,10 +5,13 @@
  * unrolled), so a bad operand anywhere is reported before anything runs and
  * `repeat 1000000000000` starts at once.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BUILTIN_WORKLOADS, builtinScript, parseScript, preflightScript, ScriptError, type Script } from "@mmsim/core/workload";
-import { CliError, messageOf } from "./errors.js";
+import { CliError } from "./errors.js";
+import { fsReason } from "./fs-reason.js";
+
+export { fsReason };
 
 export interface Workload {
   /** As given on the command line: a builtin name or a file path. */
@@ -31,19 +34,18 @@ export async function loadWorkload(spec: string, cwd: string): Promise<Workload>
   return { spec, builtin: builtin !== undefined, script, ...preflight(script) };
 }
 
+/**
+ * Read in one synchronous call: the same text and errors as fs/promises'
+ * readFile (same codes and messages), without loading node:fs/promises and its
+ * open/stat/read/close round trips through the thread pool (~1 ms of `mmsim
+ * run`'s start-up, issue #10).
+ */
 async function readScript(spec: string, cwd: string): Promise<string> {
   try {
-    return await readFile(resolve(cwd, spec), "utf8");
+    return readFileSync(resolve(cwd, spec), "utf8");
   } catch (e) {
     throw new CliError(`cannot read ${spec}: ${fsReason(e)}${builtinHint(spec, e)}`);
   }
-}
-
-/** "ENOENT: no such file or directory, open '/x'" -> "no such file or directory". */
-export function fsReason(e: unknown): string {
-  const msg = messageOf(e);
-  const m = /^E[A-Z0-9]+: (.*?)(?:, \w+(?: '.*')?)?$/.exec(msg);
-  return m ? m[1] : msg;
 }
 
 function builtinHint(spec: string, e: unknown): string {

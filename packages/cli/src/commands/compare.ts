@@ -8,7 +8,9 @@ import { formatKb, renderTable, type SizeUnits } from "../format.js";
 import type { Io } from "../io.js";
 import { PluginHookError } from "../plugin-guard.js";
 import { defaultReclaims, loadReclaims, type Reclaim, type ReclaimSpec } from "../plugins.js";
-import type { ArchName, SimRun } from "../simulate.js";
+import type { ArchName } from "../arch-names.js";
+import { loadArch } from "../arch-load.js";
+import type { SimRun } from "../run-engine.js";
 import { loadWorkload, type Workload } from "../workload.js";
 import { execute } from "./execute.js";
 import { statusAxis, statusSeries, writePlot } from "../plot-file.js";
@@ -55,10 +57,11 @@ export async function compareCommand(target: string, opts: CompareCommandOptions
     throw new CliError(`compare needs at least 2 status lines (before and after); ${target} prints ${workload.statuses}`);
   }
   const reclaims = opts.reclaim ? await loadReclaims(opts.reclaim, io.cwd, (line) => io.err(line + "\n")) : await defaultReclaims();
+  const arch = await loadArch(opts.arch);
   const json = opts.json === true;
   const runs = reclaims.map((r, i) => {
     try {
-      return execute(workload, r, io, { arch: opts.arch, printLines: false, quiet: json, label: `${r.label} (${i + 1}/${reclaims.length})` });
+      return execute(workload, r, io, { arch, printLines: false, quiet: json, label: `${r.label} (${i + 1}/${reclaims.length})` });
     } catch (e) {
       if (e instanceof PluginHookError) return e; // the plugin's error: keep the others' results
       throw e;

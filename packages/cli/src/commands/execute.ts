@@ -3,11 +3,13 @@ import type { Io } from "../io.js";
 import { guardPlugin } from "../plugin-guard.js";
 import type { Reclaim } from "../plugins.js";
 import { createProgress } from "../progress.js";
-import { simulate, type ArchName, type SimRun } from "../simulate.js";
+import type { ArchFactory } from "../arch-load.js";
+import { runEngine, type SimRun } from "../run-engine.js";
 import type { Workload } from "../workload.js";
 
 export interface ExecuteOptions {
-  arch: ArchName;
+  /** The arch (loadArch()): a fresh object per run. */
+  arch: ArchFactory;
   /** Print each output line to stdout as it is produced. */
   printLines: boolean;
   /** No progress bar (machine-readable output). */
@@ -25,12 +27,8 @@ export function execute(w: Workload, reclaim: Reclaim, io: Io, opts: ExecuteOpti
       }
     : undefined;
   try {
-    return simulate(w.script, {
-      arch: opts.arch,
-      reclaim: guardPlugin(reclaim.create()), // a hook's throw is the plugin's error (PluginHookError)
-      onLine,
-      onProgress: (done, total) => progress.update(done, total),
-    });
+    const plugin = guardPlugin(reclaim.create()); // a hook's throw is the plugin's error (PluginHookError)
+    return runEngine(w.script, opts.arch(), { reclaim: plugin, onLine, onProgress: (done, total) => progress.update(done, total) }); // the plugin made first, then the arch, as simulate() does
   } finally {
     progress.stop();
   }

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { parseReclaimList, parseReclaimSpec, type ReclaimSpec } from "../plugins.js";
-import { ARCH_NAMES } from "../simulate.js";
+import { ARCH_NAMES } from "../arch-names.js";
 
 /** Runs a parser, turning its UsageError into commander's "argument ... is invalid" error. */
 function asArgument<T>(parse: (value: string) => T): (value: string) => T {
@@ -48,4 +48,12 @@ export function reclaimListOption(): Option {
       ...(previous ?? []),
       ...asArgument(parseReclaimList)(value),
     ]);
+}
+
+/** `--plot <file.svg>` (plot-file.ts writes it; here so that `run` loads no commander for it). */
+export function plotOption(what: string): Option {
+  return new Option("--plot <file.svg>", `also draw VmPTE and VmRSS ${what}, one line per design, as an SVG file`).argParser((v: string) => {
+    if (!/\.svg$/i.test(v)) throw new InvalidArgumentError("the plot is an SVG file: give a name ending in .svg");
+    return v;
+  });
 }

@@ -4,7 +4,9 @@ import { type StatusLine } from "@mmsim/core/workload";
 import { EXIT_OK } from "../errors.js";
 import type { Io } from "../io.js";
 import { loadReclaim, type Reclaim, type ReclaimSpec } from "../plugins.js";
-import type { ArchName, SimRun } from "../simulate.js";
+import type { ArchName } from "../arch-names.js";
+import { loadArch } from "../arch-load.js";
+import type { SimRun } from "../run-engine.js";
 import { loadWorkload } from "../workload.js";
 import { execute } from "./execute.js";
 import { statusAxis, statusSeries, writePlot } from "../plot-file.js";
@@ -29,8 +31,9 @@ export interface RunJson {
 export async function runCommand(target: string, opts: RunCommandOptions, io: Io): Promise<number> {
   const workload = await loadWorkload(target, io.cwd);
   const reclaim = await loadReclaim(opts.reclaim, io.cwd, (line) => io.err(line + "\n"));
+  const arch = await loadArch(opts.arch);
   const json = opts.json === true;
-  const run = execute(workload, reclaim, io, { arch: opts.arch, printLines: !json, quiet: json });
+  const run = execute(workload, reclaim, io, { arch, printLines: !json, quiet: json });
   io.out(json ? JSON.stringify(runJson(reclaim, run), null, 2) + "\n" : procBlock(reclaim, run));
   if (opts.plot !== undefined) {
     const st = run.result.statuses;
