@@ -37,7 +37,7 @@ const src = fileURLToPath(new URL("./src/", import.meta.url));
  * were reached by different commands each and made several chunks. lazyEntries
  * makes every entry reach all of them: one chunk.
  */
-const SHARED = ["errors.ts", "io.ts", "report.ts", "plugins.ts", "package-resolve.ts", "arch-names.ts"];
+const SHARED = ["errors.ts", "io.ts", "plugins.ts", "package-resolve.ts", "arch-names.ts"];
 
 /**
  * The modules the commands that simulate use (and the API, dist/index.js,
@@ -49,7 +49,7 @@ const SHARED = ["errors.ts", "io.ts", "report.ts", "plugins.ts", "package-resolv
 const SIMULATING = ["workload.ts", "fs-reason.ts", "run-engine.ts", "progress.ts", "plugin-guard.ts", "plot-file.ts"];
 
 /**
- * Each module start.ts and cli.ts import on demand (`import("./cli.js")`,
+ * Each module mmsim.ts and cli.ts import on demand (`import("./cli.js")`,
  * `import("./commands/run.js")`) is built from a wrapper that re-exports it and
  * also imports SHARED (for the chunking only: package.json says "sideEffects":
  * false, so those imports are dropped at run time). `mmsim run` then loads
@@ -59,7 +59,7 @@ const SIMULATING = ["workload.ts", "fs-reason.ts", "run-engine.ts", "progress.ts
 const lazyEntries: Plugin = {
   name: "lazy-entries",
   setup(build) {
-    const importers = [join(src, "cli.ts"), join(src, "start.ts")];
+    const importers = [join(src, "cli.ts"), join(src, "mmsim.ts")];
     build.onResolve({ filter: /^\.\/(commands\/[a-z-]+|cli)\.js$/ }, (args) =>
       args.kind === "dynamic-import" && importers.includes(args.importer)
         ? { path: join(src, args.path.replace(/\.js$/, ".ts")), namespace: "lazy-entry" }

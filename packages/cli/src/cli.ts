@@ -18,9 +18,8 @@ import type { RunCommandOptions } from "./commands/run.js";
 import { archOption, iecOption, jsonOption, plotOption, reclaimListOption, reclaimOption } from "./commands/options.js";
 import { loadMutants } from "./plugins.js";
 import { shardOption } from "./shard.js";
-import { EXIT_OK, EXIT_USAGE } from "./errors.js";
-import { processIo, type Io } from "./io.js";
-import { reportError } from "./report.js";
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./errors.js";
+import { OutputClosed, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
 
 const WORKLOAD_ARG = "a builtin workload (see `mmsim list`) or a workload script file";
@@ -221,6 +220,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void, only?: (ty
 
 /** Commander has already printed its own errors; help and --version exit 0, every other parse failure 2. */
 function report(e: unknown, io: Io): number {
+  if (e instanceof OutputClosed) return EXIT_OK; // `| head` has read what it wanted
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-  return reportError(e, io);
+  if (e instanceof CliError) {
+    io.err(`error: ${e.message}\n`);
+    return e.exitCode;
+  }
+  io.err(`error: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT_FAILURE;
 }

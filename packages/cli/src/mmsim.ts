@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `mmsim` bin. */
-import { start } from "./start.js";
+/** The `mmsim` bin: main() (cli.ts) imported on demand, so that the bin's own chunk stays small (tsup.config.ts's lazyEntries). */
+const { main } = await import("./cli.js");
 
-process.exitCode = await start(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
