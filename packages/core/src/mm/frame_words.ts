@@ -51,14 +51,17 @@ export function set_frame_words_mutant(m: FrameWordsMutant | null): void {
   mutant = m;
 }
 
+/** The byte offset of `a`, which must be 8-byte aligned (chunks are: a model bug otherwise). */
+function aligned(a: ArrayBufferView): number {
+  if (a.byteOffset % 8 !== 0) throw new Error(`frame_words: a descriptor array at byte offset ${a.byteOffset} (a model bug: chunks are 8-byte aligned)`);
+  return a.byteOffset;
+}
 /** An Int32Array over the same memory as `a` (its whole words: a tail of fewer than 4 bytes is not in it). */
 function int32_view(a: Uint8Array | Uint16Array | Int32Array | Uint32Array): Int32Array {
-  if (a.byteOffset % 8 !== 0) throw new Error(`frame_words: a descriptor array at byte offset ${a.byteOffset} (a model bug: chunks are 8-byte aligned)`);
-  return new Int32Array(a.buffer, a.byteOffset, Math.floor(a.byteLength / 4));
+  return new Int32Array(a.buffer, aligned(a), Math.floor(a.byteLength / 4));
 }
 function float64_view(a: Int32Array): Float64Array {
-  if (a.byteOffset % 8 !== 0) throw new Error(`frame_words: a descriptor array at byte offset ${a.byteOffset} (a model bug: chunks are 8-byte aligned)`);
-  return new Float64Array(a.buffer, a.byteOffset, Math.floor(a.byteLength / 8));
+  return new Float64Array(a.buffer, aligned(a), Math.floor(a.byteLength / 8));
 }
 
 /** The word views of one chunk's (or the first region's) descriptor arrays. */
