@@ -52,7 +52,7 @@ class RunBlind32Store extends PtStore {
   }
 }
 
-/** The mutant: a new Int32 pool chunk whose last block links back to its first (blocks handed out twice). */
+/** The mutant: a new pool chunk (Int32 or Float64) whose last block links back to its first (blocks handed out twice). */
 class PoolCycleStore extends PtStore {
   protected override grow_pool32(): void {
     super.grow_pool32();
@@ -60,22 +60,31 @@ class PoolCycleStore extends PtStore {
     const arr = self.pool32[self.pool32.length - 1];
     arr[(63 & 63) << 9] = self.free_block32;
   }
+  protected override grow_pool(): void {
+    super.grow_pool();
+    const self = this as unknown as { pool: Float64Array[]; free_block: number };
+    const arr = self.pool[self.pool.length - 1];
+    arr[(63 & 63) << 9] = self.free_block;
+  }
 }
 
 /**
- * `tables` PTE tables made DENSE32 (three runs of one flag pattern), half freed, as
- * many again allocated: every table's entries as written (each block handed out
- * once, across pool chunks of 64 blocks). The first mismatch, or null.
+ * `tables` PTE tables made DENSE32 (three runs of one flag pattern) or, with
+ * `dense`, DENSE (the third run with other flags), half freed, as many again
+ * allocated: every table's entries as written (each block handed out once,
+ * across pool chunks of 64 blocks). The first mismatch, or null.
  */
-function dense32_tables(pt: PtStore, tables: number): string | null {
+function dense32_tables(pt: PtStore, tables: number, dense = false): string | null {
   const e = (f: number) => f * 4096 + 0x867;
+  const e3 = (f: number) => f * 4096 + (dense ? 0x67 : 0x867);
   const live: [number, number][] = [];
   const fill = (t: number) => {
     const pfn = pt.alloc(PTE_LEVEL, 1);
     const p = pt.entry(pfn, 0);
     pt.write_run(p, 10, e(1000 * t + 10), 4096);
     pt.write_run(p + 100, 10, e(1000 * t + 500 + (t % 7)), -4096); // (offsets that differ from table to table)
-    pt.write_run(p + 200, 10, e(1000 * t + 700 + (t % 5)), 4096);
+    const third = Float64Array.from({ length: 10 }, (_, k) => e3(1000 * t + 700 + (t % 5) + k));
+    if (!pt.write_run(p + 200, 10, third[0], 4096)) pt.write(p + 200, 1, third, 0, 10); // (write_run() declines a progression the table cannot hold as a run)
     live.push([pfn, t]);
   };
   for (let t = 1; t <= tables; t++) fill(t);
@@ -86,7 +95,7 @@ function dense32_tables(pt: PtStore, tables: number): string | null {
   for (let t = tables + 1; t <= 2 * tables; t++) fill(t);
   for (const [pfn, t] of live) {
     const p = pt.entry(pfn, 0);
-    for (const [i, v] of [[0, e(1000 * t + 10)], [9, e(1000 * t + 19)], [109, e(1000 * t + 491 + (t % 7))], [209, e(1000 * t + 709 + (t % 5))], [50, 0]]) {
+    for (const [i, v] of [[0, e(1000 * t + 10)], [9, e(1000 * t + 19)], [109, e(1000 * t + 491 + (t % 7))], [209, e3(1000 * t + 709 + (t % 5))], [50, 0]]) {
       if (pt.get(p + i) !== v) return `table ${t} entry ${i}: ${pt.get(p + i)} !== ${v}`;
     }
   }
@@ -609,8 +618,23 @@ describe("PtStore: compact table storage", () => {
     expect(pt.is_dense32(pt.entry(pt.alloc(PTE_LEVEL, 1), 0))).toBe(false);
   });
 
-  it("mutant: a pool chunk whose free list cycles (a block handed out twice) is caught", () => {
-    expect(dense32_tables(new PoolCycleStore(new PageFrames(2 ** 22)), 300)).not.toBeNull();
+  it("DENSE blocks come off one free list that each new pool chunk refills: 300 tables across five chunks, half freed and reused", () => {
+    const pt = new PtStore(new PageFrames(2 ** 22));
+    expect(dense32_tables(pt, 300, true)).toBeNull();
+    expect(pt.is_dense32(pt.entry(pt.alloc(PTE_LEVEL, 1), 0))).toBe(false);
+  });
+
+  it("mutant: a pool chunk whose free list cycles (a block handed out twice) is caught, DENSE32 and DENSE", () => {
+    // (A block handed out twice has its entry 0, the free list's link, overwritten: the list may then lead off the pool.)
+    const caught = (dense: boolean) => {
+      try {
+        return dense32_tables(new PoolCycleStore(new PageFrames(2 ** 22)), 300, dense);
+      } catch (e) {
+        return String(e);
+      }
+    };
+    expect(caught(false)).not.toBeNull();
+    expect(caught(true)).not.toBeNull();
   });
 
   it("mutant: a run extended without checking the progression is caught", () => {

@@ -107,6 +107,20 @@ const LOCKS_KEPT_MIN = 4096;
 
 
 /**
+ * Pool chunk `c`'s blocks (block 0 never: 0 ends a free list) threaded, in order,
+ * through each block's entry 0 into a free list; returns its first block. A new
+ * chunk refills an empty free list (get_block(), get_block32()): the same blocks
+ * in the same order as handing out never-used blocks one by one.
+ */
+function thread_blocks(arr: Float64Array | Int32Array, c: number): number {
+  const first = c === 0 ? 1 : c << POOL_SHIFT;
+  const last = ((c + 1) << POOL_SHIFT) - 1;
+  for (let b = first; b < last; b++) arr[(b & POOL_MASK) << 9] = b + 1;
+  arr[(last & POOL_MASK) << 9] = 0;
+  return first;
+}
+
+/**
  * The contents of every page-table page, compactly (issue #10 §1), plus the ptdesc
  * fields of each table page: level, the split page-table lock (ptl), per-plugin
  * private words. Each table is in one of four forms:
@@ -180,9 +194,8 @@ export class PtStore implements types.PtStore {
   /** Free slots: a LIFO list threaded through F_NEXT (-1: empty), then never-used slots from next_slot. */
   private free_slot = -1;
   private next_slot = 0;
-  /** Free dense blocks: a LIFO list threaded through each block's entry 0 (0: empty), then new ones. */
+  /** Free dense blocks: a LIFO list threaded through each block's entry 0 (0: empty; get_block() refills it with a new pool chunk). */
   private free_block = 0;
-  private next_block = 1;
   private nr = 0;
   private nr_dense = 0;
   /**
@@ -572,16 +585,20 @@ export class PtStore implements types.PtStore {
     return true;
   }
 
+  /** A DENSE block off the free list, refilled by a new pool chunk when empty (as get_block32()). */
   private get_block(): number {
     this.nr_dense++;
-    let d = this.free_block;
-    if (d !== 0) {
-      this.free_block = this.pool[d >>> POOL_SHIFT][(d & POOL_MASK) << 9];
-      return d;
-    }
-    d = this.next_block++;
-    if (d >>> POOL_SHIFT >= this.pool.length) this.pool.push(new Float64Array(512 << POOL_SHIFT));
+    if (this.free_block === 0) this.grow_pool();
+    const d = this.free_block;
+    this.free_block = this.pool[d >>> POOL_SHIFT][(d & POOL_MASK) << 9];
     return d;
+  }
+
+  /** A new chunk of the Float64 pool, its blocks (block 0 never) threaded onto the empty free list in order. */
+  protected grow_pool(): void {
+    const arr = new Float64Array(512 << POOL_SHIFT);
+    this.pool.push(arr);
+    this.free_block = thread_blocks(arr, this.pool.length - 1);
   }
 
   private put_block(d: number): void {
@@ -607,14 +624,9 @@ export class PtStore implements types.PtStore {
 
   /** A new chunk of the Int32 pool, its blocks (block 0 never) threaded onto the empty free list in order. */
   protected grow_pool32(): void {
-    const c = this.pool32.length;
     const arr = new Int32Array(512 << POOL_SHIFT);
     this.pool32.push(arr);
-    const first = c === 0 ? 1 : c << POOL_SHIFT;
-    const last = ((c + 1) << POOL_SHIFT) - 1;
-    for (let b = first; b < last; b++) arr[(b & POOL_MASK) << 9] = b + 1;
-    arr[(last & POOL_MASK) << 9] = 0;
-    this.free_block32 = first;
+    this.free_block32 = thread_blocks(arr, this.pool32.length - 1);
   }
 
   private put_block32(b: number): void {
