@@ -253,14 +253,19 @@ function* madvise_cold_or_pageout(t: Task, vma: Vma, start: number, end: number,
 }
 
 /** madvise_vma_behavior() for one VMA and [start, end) within it. */
+/**
+ * madvise_dontneed_single_vma()'s `struct zap_details details = { .reclaim_pt = true, .even_cows = true }`
+ * (on its stack in Linux): the same every time, so one frozen object (issue #10: none per madvise).
+ */
+const DONTNEED_DETAILS: ZapDetails = Object.freeze({ skip_cows: false, reclaim_pt: true, unmap: false });
+
 function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start: number, end: number, behavior: number): KPath<number> {
   switch (behavior) {
     case MADV_DONTNEED:
     case MADV_DONTNEED_LOCKED: {
       // madvise_dontneed_free_valid_vma()
       if (behavior === MADV_DONTNEED && vma.vm_flags & VM_LOCKED) return -EINVAL;
-      const details: ZapDetails = { skip_cows: false, reclaim_pt: true, unmap: false };
-      yield* zap_vma_range_batched(t, tlb, vma, start, end - start, details);
+      yield* zap_vma_range_batched(t, tlb, vma, start, end - start, DONTNEED_DETAILS);
       return 0;
     }
     case MADV_FREE:

@@ -233,6 +233,28 @@ export function zap_pte_range_done_hook$sync(t: Task, tlb: MmuGather, mm: MmStru
   else run_to_completion(h.zap_pte_range_done!(t, tlb, mm, pmdp, start, details));
 }
 
+/**
+ * zap_pte_range()'s locals (on its stack in Linux): the state the reclaim hooks
+ * read and write, and the zap's own. Model difference: host objects, which a
+ * call takes from spare_frames and gives back when it returns (issue #10: no
+ * two objects per PTE table zapped); each call sets every field first. A call
+ * that does not return (an exception, an abandoned stepped task) keeps its
+ * frame: the next call makes another. Hooks must not keep `st` past their call
+ * (it is a local of zap_pte_range()).
+ */
+interface ZapFrame {
+  readonly st: ZapPteState;
+  readonly z: ZapLocals;
+}
+const spare_frames: ZapFrame[] = [];
+
+function new_zap_frame(): ZapFrame {
+  return {
+    st: { can_reclaim_pt: false, direct_reclaim: true, addr: 0, pmdval: 0 },
+    z: { batch: false, rss_anon: 0, rss_shmem: 0, rss_swap: 0, force_flush: false, force_break: false, any_skipped: false },
+  };
+}
+
 /** zap_pte_range(): returns the address reached. */
 export function* zap_pte_range(
   t: Task,
@@ -246,19 +268,24 @@ export function* zap_pte_range(
   const k = t.k;
   const hooks = k.hooks;
   const mm = tlb.mm;
-  const st: ZapPteState = {
-    can_reclaim_pt: hooks.reclaim_pt_is_enabled !== null && hooks.reclaim_pt_is_enabled(k, addr, end, details),
-    direct_reclaim: true,
-    addr,
-    pmdval: 0,
-  };
+  const frame = spare_frames.pop() ?? new_zap_frame();
+  const st = frame.st;
+  st.can_reclaim_pt = hooks.reclaim_pt_is_enabled !== null && hooks.reclaim_pt_is_enabled(k, addr, end, details);
+  st.direct_reclaim = true;
+  st.addr = addr;
+  st.pmdval = 0;
   const start = addr;
-  const z: ZapLocals = { batch: range_batch_allowed(t), rss_anon: 0, rss_shmem: 0, rss_swap: 0, force_flush: false, force_break: false, any_skipped: false };
+  const z = frame.z;
+  z.batch = range_batch_allowed(t);
+  z.force_flush = z.force_break = z.any_skipped = false;
   for (;;) {
     // retry:
     z.rss_anon = z.rss_shmem = z.rss_swap = 0;
     const start_pte = yield* pte_offset_map_lock(t, mm, pmdp, addr);
-    if (start_pte < 0) return addr;
+    if (start_pte < 0) {
+      spare_frames.push(frame);
+      return addr;
+    }
     const ptl = t.ptl!;
     let pte = start_pte;
     let nr: number;
@@ -293,6 +320,7 @@ export function* zap_pte_range(
   if (st.can_reclaim_pt && hooks.zap_pte_range_end !== null) yield* zap_pte_range_end_hook(t, tlb, mm, pmdp, start, st);
   // Ungated: after every zap_pte_range() that mapped its table (2022: `if (free_pte) try_to_free_user_pte(...)`).
   if (hooks.zap_pte_range_done !== null) yield* zap_pte_range_done_hook(t, tlb, mm, pmdp, start, details);
+  spare_frames.push(frame);
   return addr;
 }
 

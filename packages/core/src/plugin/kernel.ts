@@ -68,13 +68,29 @@ import {
 import { local_irq_restore as _local_irq_restore, local_irq_save as _local_irq_save, rcu_read_lock as _rcu_read_lock, rcu_read_unlock as _rcu_read_unlock, synchronize_rcu as _synchronize_rcu } from "../sync/rcu.js";
 import { down_read as _down_read, down_read_trylock as _down_read_trylock, up_read as _up_read } from "../sync/rwsem.js";
 import { lockdep_assert_held as _lockdep_assert_held, spin_is_locked as _spin_is_locked, spin_lock as _spin_lock, spin_lock_nested as _spin_lock_nested, spin_trylock as _spin_trylock, spin_unlock as _spin_unlock, type SpinLock } from "../sync/spinlock.js";
-import { pte_free_tlb as _pte_free_tlb, tlb_flush_pmd_range as _tlb_flush_pmd_range, tlb_remove_table as _tlb_remove_table, type MmuGather } from "../tlb/mmu_gather.js";
+import { pte_free_tlb_queue as _pte_free_tlb_queue, tlb_table_flush as _tlb_table_flush, tlb_flush_pmd_range as _tlb_flush_pmd_range, tlb_remove_table as _tlb_remove_table, type MmuGather } from "../tlb/mmu_gather.js";
 import { tlb_finish_mmu as _tlb_finish_mmu, tlb_gather_mmu as _tlb_gather_mmu } from "../tlb/mmu_gather.js";
 
 export * from "@mmsim/spec";
 
 /** A primitive: one preemption point (the op object is reused by its task). */
 type Prim<R> = Iterable<import("@mmsim/spec").Point, R, undefined> & Iterator<import("@mmsim/spec").Point, R, undefined>;
+
+/**
+ * A kernel path that has already run to its end (no preemption point left):
+ * `yield*` of it returns at once. Shared by every call, allocates nothing.
+ */
+const DONE_RESULT: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
+const DONE_PATH = Object.freeze({
+  next: () => DONE_RESULT,
+  return: () => DONE_RESULT,
+  throw: (e: unknown) => {
+    throw e;
+  },
+  [Symbol.iterator]() {
+    return this;
+  },
+}) as unknown as KPath;
 
 // The model's objects behind the contract's types (one cast per boundary).
 const T = (t: task_struct) => t as Task;
@@ -219,7 +235,10 @@ export const pte_unmap_unlock = (t: task_struct, ptep: pte_ptr, ptl: spinlock_t,
 /** mm_dec_nr_ptes(mm): VmPTE drops by one table. */
 export const mm_dec_nr_ptes = (mm: mm_struct): void => _mm_dec_nr_ptes(MM(mm));
 /** pte_free_tlb(tlb, pte, address): freed after the gather's TLB flush (freed_tables: lazy CPUs too) and, via the arch, a grace period. */
-export const pte_free_tlb = (t: task_struct, tlb: mmu_gather, pfn: number, address: number): KPath => _pte_free_tlb(T(t), G(tlb), pfn, address);
+export const pte_free_tlb = (t: task_struct, tlb: mmu_gather, pfn: number, address: number): KPath =>
+  // The hand-over has no preemption point: done at the call (as the generator would at its first step),
+  // and a generator made only when the table batch is full (issue #10: none per table freed otherwise).
+  _pte_free_tlb_queue(T(t), G(tlb), pfn, address) ? _tlb_table_flush(T(t), G(tlb)) : DONE_PATH;
 /** tlb_remove_table(tlb, table): hand a table to the gather (without pte_free_tlb's freed_tables). */
 export const tlb_remove_table = (t: task_struct, tlb: mmu_gather, pfn: number): KPath => _tlb_remove_table(T(t), G(tlb), pfn);
 /** tlb_flush_pmd_range(tlb, address, size) */

@@ -13,7 +13,7 @@ import { BLOCKED, sync_op } from "./op.js";
  */
 interface GracePeriod {
   /** Tasks that were readers when the grace period started, with their exit count then. */
-  readonly waitFor: { t: Task; exits: number }[];
+  readonly waitFor: readonly { t: Task; exits: number }[];
   readonly callbacks: RcuCallback[];
 }
 
@@ -41,6 +41,9 @@ interface TableBatch {
  */
 const TQ_SHIFT = 10;
 const TQ_CHUNK = 1 << TQ_SHIFT;
+
+/** A grace period's readers when there are none (frozen: shared). */
+const NO_READERS: readonly { t: Task; exits: number }[] = Object.freeze([]);
 
 type RcuCallback = (() => void) | TableBatch;
 
@@ -83,10 +86,11 @@ export class Rcu implements types.Rcu {
     t.rcu_exits++;
   }
 
-  private snapshot(): { t: Task; exits: number }[] {
-    const w: { t: Task; exits: number }[] = [];
-    for (const t of this.tasks) if (t.rcu_read_depth > 0 || t.irq_disabled > 0) w.push({ t, exits: t.rcu_exits });
-    return w;
+  private snapshot(): readonly { t: Task; exits: number }[] {
+    let w: { t: Task; exits: number }[] | null = null;
+    for (const t of this.tasks) if (t.rcu_read_depth > 0 || t.irq_disabled > 0) (w ??= []).push({ t, exits: t.rcu_exits });
+    // No reader (the bulk runs' every call_rcu): the one frozen empty list, no array per grace period.
+    return w ?? NO_READERS;
   }
 
   /** Start (or join) a grace period for `cb`. */

@@ -46,9 +46,9 @@ function page_batch(max: number): PageBatch {
 }
 
 export class MmuGather implements mmu_gather {
-  start: number;
+  start = 0;
   end = 0;
-  fullmm: boolean;
+  fullmm = false;
   need_flush_all = false;
   freed_tables = false;
   cleared_ptes = false;
@@ -60,39 +60,85 @@ export class MmuGather implements mmu_gather {
   readonly table_batch: number[] = [];
   readonly batches: PageBatch[] = [page_batch(MMU_GATHER_BUNDLE)];
   active = 0;
+  /** The mm this gather is on (set by __tlb_gather_mmu(): a spare gather is reused on any mm of its kernel). */
+  mm: MmStruct;
+  /** In its kernel's spare_gathers (tlb_finish_mmu() ran): no second push when it runs twice. */
+  spare = false;
 
   constructor(
     readonly k: Kernel,
-    readonly mm: MmStruct,
+    mm: MmStruct,
     fullmm: boolean,
   ) {
-    this.fullmm = fullmm;
-    this.start = fullmm ? Infinity : k.arch.TASK_SIZE;
-    if (fullmm) this.end = Infinity;
+    this.mm = mm;
+    __tlb_gather_mmu(this, mm, fullmm);
   }
 
-  /** The target table_free_target() hands out, made once (not simulated state), and the task it is for now. */
+  /** The target table_free_target() hands out (not simulated state), the mm it was made for, and the task it is for now. */
   private target: TableFreeTarget | null = null;
+  private target_mm: MmStruct | null = null;
   private target_task: Task | null = null;
 
   /** What the arch's __pte_free_tlb() drives: this gather's table batch, on behalf of `t`. */
   table_free_target(t: Task): TableFreeTarget {
     this.target_task = t;
-    if (this.target === null) {
+    // Made once per gather and mm (its call_rcu / pte_free_now are the kernel's for that mm): a spare
+    // gather reused on the same mm (the seed loop's madvise) keeps it, no closures per gather.
+    if (this.target_mm !== this.mm) {
       const target = this.k.table_free_target(this.mm);
       target.tlb_remove_table = (pfn) => __tlb_remove_table_batch(this.target_task!, this, pfn);
       this.target = target;
+      this.target_mm = this.mm;
     }
-    return this.target;
+    return this.target!;
+  }
+
+  /** tlb_finish_mmu() is done with it: forget the task (the gather may wait in spare_gathers). */
+  release(): void {
+    this.target_task = null;
   }
 }
 
+/**
+ * __tlb_gather_mmu(): a gather starts on `mm` with an empty flush range and
+ * nothing queued (its batches and table batch are empty: new, or emptied by
+ * the tlb_finish_mmu() that made it spare).
+ */
+function __tlb_gather_mmu(tlb: MmuGather, mm: MmStruct, fullmm: boolean): void {
+  tlb.mm = mm;
+  tlb.fullmm = fullmm;
+  tlb.need_flush_all = false;
+  tlb.vma_exec = false;
+  tlb.active = 0;
+  __tlb_reset_range(tlb);
+}
+
+/**
+ * Gathers a finished tlb_finish_mmu() left, reused by the next tlb_gather_mmu()
+ * on the same kernel. Model difference: Linux's struct mmu_gather lives on the
+ * caller's stack; the model's is a host object (with its batches and its table
+ * free target), and reusing it spares the host ~1 KB of allocation per
+ * madvise()/munmap() (issue #10: the seed loop's GC). Not simulated state:
+ * __tlb_gather_mmu() sets every field a gather starts with, and a gather is
+ * spare only after tlb_finish_mmu() emptied it. A gather a path left unfinished
+ * (an exception, an abandoned stepped task) is simply never reused.
+ */
+const spare_gathers = new WeakMap<Kernel, MmuGather[]>();
+
+function gather_mmu(k: Kernel, mm: MmStruct, fullmm: boolean): MmuGather {
+  const tlb = spare_gathers.get(k)?.pop();
+  if (tlb === undefined) return new MmuGather(k, mm, fullmm);
+  tlb.spare = false;
+  __tlb_gather_mmu(tlb, mm, fullmm);
+  return tlb;
+}
+
 export function tlb_gather_mmu(k: Kernel, mm: MmStruct): MmuGather {
-  return new MmuGather(k, mm, false);
+  return gather_mmu(k, mm, false);
 }
 
 export function tlb_gather_mmu_fullmm(k: Kernel, mm: MmStruct): MmuGather {
-  return new MmuGather(k, mm, true);
+  return gather_mmu(k, mm, true);
 }
 
 function __tlb_reset_range(tlb: MmuGather): void {
@@ -158,7 +204,7 @@ export function* tlb_flush_mmu_tlbonly(t: Task, tlb: MmuGather): KPath {
 }
 
 /** tlb_table_flush(): invalidate, then free the batched tables after a grace period. */
-function* tlb_table_flush(t: Task, tlb: MmuGather): KPath {
+export function* tlb_table_flush(t: Task, tlb: MmuGather): KPath {
   const batch = tlb.table_batch;
   if (batch.length === 0) return;
   yield* tlb_flush_mmu_tlbonly(t, tlb); // tlb_table_invalidate()
@@ -189,13 +235,22 @@ export function* tlb_remove_table(t: Task, tlb: MmuGather, pfn: number): KPath {
  * (x86: paravirt_tlb_remove_table → tlb_remove_table).
  */
 export function* pte_free_tlb(t: Task, tlb: MmuGather, pfn: number, address: number): KPath {
+  if (pte_free_tlb_queue(t, tlb, pfn, address)) yield* tlb_table_flush(t, tlb);
+}
+
+/**
+ * pte_free_tlb() up to the hand-over (no preemption point): returns whether the
+ * table batch is now full, when pte_free_tlb() goes on with tlb_table_flush().
+ * The plugin API's pte_free_tlb (plugin/kernel.ts) makes a generator only then.
+ */
+export function pte_free_tlb_queue(t: Task, tlb: MmuGather, pfn: number, address: number): boolean {
   tlb_flush_pmd_range(tlb, address, 4096);
   tlb.freed_tables = true;
   tlb.mm.counters.pgtables_freed[0]++;
   // pagetable_dtor() runs when the page is really freed, in the RCU callback
   // (Kernel.__tlb_remove_table), as Linux >= 6.14 does; not here at hand-over.
   tlb.k.arch.__pte_free_tlb(tlb.table_free_target(t), pfn);
-  if (tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
+  return tlb.table_batch.length === MAX_TABLE_BATCH;
 }
 
 /** pmd_free_tlb / pud_free_tlb / p4d_free_tlb */
@@ -451,5 +506,13 @@ export function* tlb_finish_mmu(t: Task, tlb: MmuGather): KPath {
     for (let i = b.length - 1; i >= 1; i--) spare.push(b[i]);
     b.length = 1;
     tlb.active = 0;
+  }
+  // The gather itself (on the caller's stack in Linux) waits for the next tlb_gather_mmu().
+  if (!tlb.spare) {
+    tlb.release();
+    tlb.spare = true;
+    let gathers = spare_gathers.get(tlb.k);
+    if (gathers === undefined) spare_gathers.set(tlb.k, (gathers = []));
+    gathers.push(tlb);
   }
 }

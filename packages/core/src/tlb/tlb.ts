@@ -13,6 +13,11 @@ import { TlbEntries } from "./entries.js";
 
 type PendingFlush = ({ mm: unknown; start: number; end: number; stride_shift: number; last_level: boolean } | { mm: unknown; all: true }) & { new_tlb_gen: number };
 
+/** pending_cpus() with no IPI pending (frozen: shared by every call). */
+const NO_CPUS: readonly number[] = Object.freeze([]);
+/** mm_cpus()' answer when the local CPU is the only one, by CPU (a host cache, not simulated state: no kernel reaches it). */
+const LOCAL_ONLY: (readonly { cpu: number; lazy: boolean }[])[] = [];
+
 export class TlbModel implements types.TlbModel {
   readonly counters: TlbCounters = { ranged: 0, full: 0, ipis: 0 };
   readonly cpus: CpuTlbState[];
@@ -94,6 +99,9 @@ export class TlbModel implements types.TlbModel {
   mm_cpus(mm: unknown): readonly { cpu: number; lazy: boolean }[] {
     const m = mm as { cpumask: Set<number> };
     const local = this.local_cpu;
+    // Only the local CPU in the mask (a single-threaded process: the seed loop's every flush): one
+    // frozen list per CPU, made once (issue #10: no array and object per flush).
+    if (m.cpumask.size === 0 || (m.cpumask.size === 1 && m.cpumask.has(local))) return (LOCAL_ONLY[local] ??= Object.freeze([Object.freeze({ cpu: local, lazy: false })]));
     const out: { cpu: number; lazy: boolean }[] = [{ cpu: local, lazy: false }];
     for (const c of m.cpumask) if (c !== local) out.push({ cpu: c, lazy: this.cpus[c].lazy });
     return out;
@@ -107,8 +115,8 @@ export class TlbModel implements types.TlbModel {
     return true;
   }
 
-  pending_cpus(): number[] {
-    return [...this.pending.keys()];
+  pending_cpus(): readonly number[] {
+    return this.pending.size === 0 ? NO_CPUS : [...this.pending.keys()];
   }
 
   /** The IPI handler on `cpu` (flush_tlb_func): carry out its queued flushes. */
@@ -126,7 +134,8 @@ export class TlbModel implements types.TlbModel {
   /** `last_level`: leaf entries only, the paging-structure (walk) cache stays (arm64 TLBI VALE1IS). */
   flush_range(cpu: number, mm: unknown, start: number, end: number, stride_shift: number, last_level = false): void {
     const new_tlb_gen = this.gen_of(mm);
-    if (!this.queue(cpu, { mm, start, end, stride_shift, last_level, new_tlb_gen })) {
+    // (The local CPU flushes at once: no queued flush made for it.)
+    if (cpu === this.local_cpu || !this.queue(cpu, { mm, start, end, stride_shift, last_level, new_tlb_gen })) {
       this.local_flush_range(cpu, start, end, stride_shift, last_level);
       this.caught_up(cpu, mm, new_tlb_gen);
     }
@@ -134,7 +143,7 @@ export class TlbModel implements types.TlbModel {
 
   flush_all(cpu: number, mm: unknown): void {
     const new_tlb_gen = this.gen_of(mm);
-    if (!this.queue(cpu, { mm, all: true, new_tlb_gen })) {
+    if (cpu === this.local_cpu || !this.queue(cpu, { mm, all: true, new_tlb_gen })) {
       this.local_flush_all(cpu);
       this.caught_up(cpu, mm, new_tlb_gen);
     }

@@ -67,7 +67,7 @@ export interface TlbModel extends TlbFlushTarget {
   /** CPU `cpu` leaves lazy-TLB mode back to its loaded mm: a full flush if that mm's tlb_gen moved meanwhile. */
   leave_lazy(cpu: number): void;
   /** CPUs with IPIs sent and not yet taken. */
-  pending_cpus(): number[];
+  pending_cpus(): readonly number[];
   /** The IPI handler on `cpu` (flush_tlb_func): carry out its queued flushes. */
   deliver(cpu: number): void;
 }
