@@ -1,0 +1,112 @@
+// V8 code cache for core's shared chunk (issue #10, start-up). Copied to
+// dist/code-cache.js by the build (build/script-chunk.mjs), which turns the ESM
+// chunk into a function-expression script (dist/chunk-*.script.js) and a small
+// ESM facade that calls runScriptChunk() and re-exports what the script returns.
+//
+// Why: Node 20 caches no compiled ESM (module.enableCompileCache is Node 22), and
+// an ESM module's source can only be compiled by V8 from scratch: parsing the
+// 650 KB chunk took ~15-19 ms of every `mmsim run`, and the bytecode of the few
+// hundred functions a run calls is compiled again, lazily, by every process. A
+// classic script can be compiled with V8's code cache (`new vm.Script(source,
+// { cachedData })`): the bytecode of every function that had been compiled when
+// the cache was made (createCachedData() at the exit of the run that made it)
+// is deserialized instead of parsed and compiled.
+//
+// The cache lives in the user's cache directory ($MMSIM_CODE_CACHE_DIR, else
+// $XDG_CACHE_HOME/mmsim, else ~/.cache/mmsim, else <tmpdir>/mmsim-code-cache):
+// never in the package's install directory. A file is named after the chunk, the
+// sha256 of the script's text (computed at build time: the script is a build
+// output), the Node version and the CPU architecture; V8 itself checks its own
+// version, the V8 flags and the source's length, and rejects a cache that does
+// not match (a corrupt or foreign file: rejected, or ignored if unreadable). A
+// rejected or missing cache only costs the plain compile; the process then
+// writes a fresh cache at exit (to a temporary file renamed into place, so that
+// concurrent runs never read half a file). MMSIM_CODE_CACHE=0 turns it off.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+
+/** What the last compileCached() of each script file did: "off", "miss", "hit" or "rejected" (tests, MMSIM_CODE_CACHE_DEBUG). */
+export const codeCacheStatus = new Map();
+
+/** The directory of the cache files, or null when the cache is off. */
+export function codeCacheDir(env = process.env) {
+  if (env.MMSIM_CODE_CACHE === "0") return null;
+  if (env.MMSIM_CODE_CACHE_DIR) return env.MMSIM_CODE_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "mmsim");
+  try {
+    return join(homedir(), ".cache", "mmsim");
+  } catch {
+    return join(tmpdir(), "mmsim-code-cache");
+  }
+}
+
+let mutant = null;
+/** Set (or clear, null) the loader's mutant (tests only): "no-hash" names cache files without the script's hash. */
+export function set_code_cache_mutant(m) {
+  mutant = m;
+}
+
+/**
+ * The cache file of a script: chunk name, build-time sha256 of its text, Node
+ * version, CPU architecture. The hash matters: V8 checks only the source's
+ * length, and would run a stale cache's bytecode for an edited script of the
+ * same length.
+ */
+export function codeCacheFile(dir, filename, hash) {
+  const base = filename.replace(/^.*[\\/]/, "").replace(/\.script\.js$/, "");
+  return join(dir, `${base}-${mutant === "no-hash" ? "" : hash.slice(0, 16)}-${process.version}-${process.arch}.v8cache`);
+}
+
+/**
+ * Compiles `source` (the text of `filename`) as a classic script with the code
+ * cache of `dir` (null: no cache). Returns the script and what the cache did; on
+ * a miss or a rejected cache, `save()` writes a fresh cache from the script as it
+ * is then (with the functions compiled since).
+ */
+export function compileCached(filename, source, hash, dir) {
+  if (dir === null)
+    return {
+      script: new Script(source, { filename }),
+      status: "off",
+      save() {},
+    };
+  const file = codeCacheFile(dir, filename, hash);
+  let cachedData;
+  try {
+    cachedData = readFileSync(file);
+  } catch {
+    cachedData = undefined; // no cache yet (or unreadable): compile from source
+  }
+  const script = new Script(source, { filename, cachedData });
+  const status = cachedData === undefined ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
+  const save = () => {
+    if (status === "hit") return;
+    try {
+      mkdirSync(dir, { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, file);
+    } catch {
+      // a read-only or full cache directory: run without a cache
+    }
+  };
+  return { script, status, save };
+}
+
+/**
+ * Runs the script chunk at `url` (a function expression; build/script-chunk.mjs)
+ * with `imports` (the namespaces of the modules the ESM chunk imported) and
+ * returns its exports. `hash` is the sha256 of the script's text, from the build.
+ */
+export function runScriptChunk(url, hash, imports) {
+  const filename = fileURLToPath(url);
+  const { script, status, save } = compileCached(filename, readFileSync(filename, "utf8"), hash, codeCacheDir());
+  codeCacheStatus.set(filename, status);
+  if (process.env.MMSIM_CODE_CACHE_DEBUG === "1") process.stderr.write(`mmsim code cache: ${status} ${filename}\n`);
+  // Made at exit, so that it holds the bytecode of every function the run compiled.
+  if (status === "miss" || status === "rejected") process.once("exit", save);
+  return script.runInThisContext()(...imports);
+}
