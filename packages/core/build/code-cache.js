@@ -22,7 +22,7 @@
 // rejected or missing cache only costs the plain compile; the process then
 // writes a fresh cache at exit (to a temporary file renamed into place, so that
 // concurrent runs never read half a file). MMSIM_CODE_CACHE=0 turns it off.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,13 +84,23 @@ export function compileCached(filename, source, hash, dir) {
   const status = cachedData === undefined ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
   const save = () => {
     if (status === "hit") return;
+    const tmp = `${file}.${process.pid}.tmp`;
+    let fd;
     try {
       mkdirSync(dir, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, script.createCachedData());
+      fd = openSync(tmp, "w"); // before createCachedData(): nothing serialized for a read-only directory
+      writeFileSync(fd, script.createCachedData());
+      closeSync(fd);
+      fd = undefined;
       renameSync(tmp, file);
     } catch {
       // a read-only or full cache directory: run without a cache
+      try {
+        if (fd !== undefined) closeSync(fd);
+        rmSync(tmp, { force: true });
+      } catch {
+        // nothing left to undo
+      }
     }
   };
   return { script, status, save };

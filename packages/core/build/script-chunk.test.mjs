@@ -154,6 +154,15 @@ describe("code cache", () => {
     }
   });
 
+  it("a cache directory that cannot be made or written: compiled from source, nothing written, no error", () => {
+    const d = tmp();
+    const notDir = join(d, "file");
+    writeFileSync(notDir, "");
+    expect(compileIn(notDir, "aaaa", H1)).toEqual(["miss", "aaaa"]);
+    expect(compileIn(join(notDir, "sub"), "aaaa", H1)).toEqual(["miss", "aaaa"]);
+    expect(readdirSync(d)).toEqual(["file"]);
+  });
+
   it("an edited script of the same length (another build hash) does not run the old bytecode", () => {
     const d = tmp();
     compileIn(d, "aaaa", H1);
