@@ -18,7 +18,8 @@
 // sha256 of the script's text (computed at build time: the script is a build
 // output), the Node version and the CPU architecture; V8 itself checks its own
 // version, the V8 flags and the source's length, and rejects a cache that does
-// not match (a corrupt or foreign file: rejected, or ignored if unreadable). A
+// not match (a corrupt or foreign file: rejected, or ignored if unreadable); the
+// file's own CRC-32 covers the payload, which V8 does not check. A
 // rejected or missing cache only costs the plain compile; the process then
 // writes a fresh cache at exit (to a temporary file renamed into place, so that
 // concurrent runs never read half a file). MMSIM_CODE_CACHE=0 turns it off.
@@ -44,7 +45,10 @@ export function codeCacheDir(env = process.env) {
 }
 
 let mutant = null;
-/** Set (or clear, null) the loader's mutant (tests only): "no-hash" names cache files without the script's hash. */
+/**
+ * Set (or clear, null) the loader's mutant (tests only): "no-hash" names cache
+ * files without the script's hash; "no-crc" trusts a cache file's payload unchecked.
+ */
 export function set_code_cache_mutant(m) {
   mutant = m;
 }
@@ -59,6 +63,9 @@ export function codeCacheFile(dir, filename, hash) {
   const base = filename.replace(/^.*[\\/]/, "").replace(/\.script\.js$/, "");
   return join(dir, `${base}-${mutant === "no-hash" ? "" : hash.slice(0, 16)}-${process.version}-${process.arch}.v8cache`);
 }
+
+/** zlib's CRC-32 (Node >= 20.15), loaded only when there is a cache file to check or write (~1 ms). */
+const crc32 = (data) => process.getBuiltinModule("node:zlib").crc32(data);
 
 /**
  * Compiles `source` (the text of `filename`) as a classic script with the code
@@ -75,21 +82,34 @@ export function compileCached(filename, source, hash, dir) {
     };
   const file = codeCacheFile(dir, filename, hash);
   let cachedData;
+  let intact = true;
   try {
-    cachedData = readFileSync(file);
+    const bytes = readFileSync(file);
+    // [crc32 of the rest, little-endian] [V8's cache]: V8 checks a cache's header
+    // (version, flags, source length, payload length) but not its payload in
+    // release builds (--verify-snapshot-checksum is off), and would run damaged
+    // bytecode; Node 22's own compile cache keeps a checksum likewise.
+    cachedData = bytes.subarray(4);
+    intact = bytes.length > 4 && (mutant === "no-crc" || crc32(cachedData) === bytes.readUInt32LE(0));
   } catch {
     cachedData = undefined; // no cache yet (or unreadable): compile from source
   }
-  const script = new Script(source, { filename, cachedData });
-  const status = cachedData === undefined ? "miss" : script.cachedDataRejected ? "rejected" : "hit";
+  const script = new Script(source, { filename, cachedData: intact ? cachedData : undefined });
+  const status = cachedData === undefined ? "miss" : !intact || script.cachedDataRejected ? "rejected" : "hit";
   const save = () => {
     if (status === "hit") return;
-    const tmp = `${file}.${process.pid}.tmp`;
+    // One temporary file per writer (worker threads share the pid): two writers
+    // never interleave in one file (V8 does not checksum a cache's payload).
+    const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
     let fd;
     try {
       mkdirSync(dir, { recursive: true });
       fd = openSync(tmp, "w"); // before createCachedData(): nothing serialized for a read-only directory
-      writeFileSync(fd, script.createCachedData());
+      const data = script.createCachedData();
+      const head = Buffer.alloc(4);
+      head.writeUInt32LE(crc32(data), 0);
+      writeFileSync(fd, head);
+      writeFileSync(fd, data);
       closeSync(fd);
       fd = undefined;
       renameSync(tmp, file);

@@ -131,6 +131,15 @@ const compileIn = (dir, k, hash, mutant = null) => {
   return JSON.parse(r.stdout);
 };
 
+/** The cache file with answer()'s string constant "aaaa" in V8's payload turned into "zzzz" (the header untouched). */
+const damaged = (bytes) => {
+  const at = bytes.indexOf("aaaa", 4 + 64);
+  expect(at).toBeGreaterThan(0);
+  const out = Buffer.from(bytes);
+  out.write("zzzz", at);
+  return out;
+};
+
 describe("code cache", () => {
   const H1 = "1".repeat(64);
   const H2 = "2".repeat(64);
@@ -152,6 +161,23 @@ describe("code cache", () => {
       expect(compileIn(d, "aaaa", H1)).toEqual(["rejected", "aaaa"]);
       expect(compileIn(d, "aaaa", H1)).toEqual(["hit", "aaaa"]);
     }
+  });
+
+  it("a cache whose payload was damaged (header intact) is rejected by its CRC-32, not run", () => {
+    const d = tmp();
+    compileIn(d, "aaaa", H1);
+    const file = codeCacheFile(d, "/x/chunk-Q.script.js", H1);
+    writeFileSync(file, damaged(readFileSync(file)));
+    expect(compileIn(d, "aaaa", H1)).toEqual(["rejected", "aaaa"]);
+    expect(compileIn(d, "aaaa", H1)).toEqual(["hit", "aaaa"]);
+  });
+
+  it("mutant: a payload trusted unchecked is caught (V8 runs the damaged bytecode)", () => {
+    const d = tmp();
+    compileIn(d, "aaaa", H1, "no-crc");
+    const file = codeCacheFile(d, "/x/chunk-Q.script.js", H1);
+    writeFileSync(file, damaged(readFileSync(file)));
+    expect(compileIn(d, "aaaa", H1, "no-crc")).toEqual(["hit", "zzzz"]);
   });
 
   it("a cache directory that cannot be made or written: compiled from source, nothing written, no error", () => {
