@@ -22,8 +22,9 @@
 // file's own CRC-32 covers the payload, which V8 does not check. A
 // rejected or missing cache only costs the plain compile; the process then
 // writes a fresh cache at exit (to a temporary file renamed into place, so that
-// concurrent runs never read half a file). MMSIM_CODE_CACHE=0 turns it off.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+// concurrent runs never read half a file), and deletes the cache files not
+// rewritten for 30 days (other builds'). MMSIM_CODE_CACHE=0 turns it off.
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,6 +114,7 @@ export function compileCached(filename, source, hash, dir) {
       closeSync(fd);
       fd = undefined;
       renameSync(tmp, file);
+      evictStale(dir, file);
     } catch {
       // a read-only or full cache directory: run without a cache
       try {
@@ -124,6 +126,27 @@ export function compileCached(filename, source, hash, dir) {
     }
   };
   return { script, status, save };
+}
+
+/** A cache file not rewritten for this long is deleted when another is written (a hit rewrites nothing: a cache still in use then costs one miss). */
+export const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Deletes the directory's stale cache files (every core build and Node version
+ * leaves its own, ~0.4 MB): called only after a miss wrote `keep`, so a run that
+ * hits pays nothing.
+ */
+function evictStale(dir, keep) {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const f = join(dir, name);
+    if (!name.endsWith(".v8cache") || f === keep) continue;
+    try {
+      if (now - statSync(f).mtimeMs > STALE_MS) rmSync(f, { force: true });
+    } catch {
+      // gone already, or not ours to delete
+    }
+  }
 }
 
 /**

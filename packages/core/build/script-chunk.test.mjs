@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { codeCacheDir, codeCacheFile } from "./code-cache.js";
+import { codeCacheDir, codeCacheFile, STALE_MS } from "./code-cache.js";
 import { scriptChunk, scriptChunks } from "./script-chunk.mjs";
 
 const dirs = [];
@@ -178,6 +178,18 @@ describe("code cache", () => {
     const file = codeCacheFile(d, "/x/chunk-Q.script.js", H1);
     writeFileSync(file, damaged(readFileSync(file)));
     expect(compileIn(d, "aaaa", H1, "no-crc")).toEqual(["hit", "zzzz"]);
+  });
+
+  it("writing a cache deletes the directory's cache files not rewritten for 30 days, and nothing else", () => {
+    const d = tmp();
+    const old = Date.now() / 1000 - (STALE_MS / 1000 + 3600);
+    const fresh = Date.now() / 1000 - (STALE_MS / 1000 - 3600);
+    for (const [name, t] of [["chunk-OLD-1-v0-x.v8cache", old], ["chunk-NEW-2-v0-x.v8cache", fresh], ["notes.txt", old]]) {
+      writeFileSync(join(d, name), "x");
+      utimesSync(join(d, name), t, t);
+    }
+    expect(compileIn(d, "aaaa", H1)).toEqual(["miss", "aaaa"]);
+    expect(readdirSync(d).sort()).toEqual(["chunk-NEW-2-v0-x.v8cache", basename(codeCacheFile(d, "/x/chunk-Q.script.js", H1)), "notes.txt"].sort());
   });
 
   it("a cache directory that cannot be made or written: compiled from source, nothing written, no error", () => {
