@@ -2,6 +2,8 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
 // @ts-expect-error plain ESM build helper without types
 import { desyncEsbuild } from "./build/desync.mjs";
+// @ts-expect-error plain ESM build helper without types
+import { scriptChunks } from "./build/script-chunk.mjs";
 // @ts-expect-error plain ESM helper shared by the packages
 import { library } from "../../tsup.base.mjs";
 
@@ -41,6 +43,22 @@ const quietBareImports = (options: { logOverride?: Record<string, string> }) => 
   options.logOverride = { ...options.logOverride, "ignored-bare-import": "silent" };
 };
 
+// The shared ESM chunk becomes a classic script run through V8's code cache
+// (build/script-chunk.mjs, build/code-cache.js): Node 20 caches no compiled ESM,
+// and compiling the 650 KB chunk cost every `mmsim run` ~15-19 ms (issue #10).
+// Measured against 7de6a77 (`node packages/bench/scripts/seed-warm.mjs ROOT 6`,
+// runs alternated): the first run 0.54-0.69 -> 0.48-0.59 CPU s, and the warm
+// loop too, 0.172-0.184 -> 0.162-0.168 s a run (with the cache off as well: the
+// chunk's top-level bindings are then a function's locals, not module bindings).
+const dist = fileURLToPath(new URL("./dist/", import.meta.url));
+
 export default defineConfig(
-  library({ entry: jsEntry, dts: { entry }, splitting: true, esbuildPlugins: [desyncEsbuild(src)], esbuildOptions: quietBareImports }),
+  library({
+    entry: jsEntry,
+    dts: { entry },
+    splitting: true,
+    esbuildPlugins: [desyncEsbuild(src)],
+    esbuildOptions: quietBareImports,
+    onSuccess: async () => scriptChunks(dist),
+  }),
 );

@@ -3,7 +3,9 @@
  * hook, its message and its own stack frame (never "internal error");
  * `compare` keeps the results of the plugins that finished and marks the one that
  * failed; `replay` reports the simulation errors per plugin and exits 1.
- * Mutant: guardPlugin() returning the plugin unguarded fails every test here.
+ * Mutant: guardPlugin() returning the plugin unguarded fails every test here; a
+ * kernel-path hook's bulk twin (its `sync`) left unguarded fails the twin's `run`
+ * test (an internal error), and dropped, the "keeps the bulk twin" test.
  */
 import type { ReclaimPlugin } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
@@ -17,6 +19,16 @@ const throwing = (hook: "reclaim_pt_is_enabled" | "zap_pte_range_end") => `expor
   ${hook === "zap_pte_range_end" ? "*zap_pte_range_end() { boom(); }," : ""}
 };
 function boom() { throw new Error("boom"); }
+`;
+
+/** A plugin module whose zap_pte_range_end has a bulk twin (spec's BulkTwin, as core's bulk_twin() sets it) that throws "boom" (line 6). */
+const throwingTwin = `const plugin = {
+  specificationVersion: "v1", name: "thrower", version: "0", models: "test", supports: { madv_dontneed: true },
+  reclaim_pt_is_enabled: () => true, *zap_pte_range_end() {},
+};
+Object.defineProperty(plugin.zap_pte_range_end, "sync", { value: function () { boom(); } });
+function boom() { throw new Error("boom"); }
+export default plugin;
 `;
 
 /** perf script lines as `mmsim record` writes them: a process maps 4M, touches it, drops 2M of it. */
@@ -39,6 +51,13 @@ describe("a plugin hook that throws", () => {
       expect(r.stderr).toMatch(new RegExp(`^error: plugin 'thrower': hook ${hook} threw: boom \\(at /.*/p\\.mjs:6:\\d+\\)\\n$`));
       expect(r.stderr).not.toContain("internal error");
     }
+  });
+
+  it("run: a kernel-path hook's bulk twin that throws is the plugin's error too", async () => {
+    const dir = tempDir({ "p.mjs": throwingTwin });
+    const r = await mmsim(["run", "seed-small", "--reclaim", "./p.mjs"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: plugin 'thrower': hook zap_pte_range_end threw: boom \(at \/.*\/p\.mjs:6:\d+\)\n$/);
   });
 
   it("compare: keeps the other plugins' results and marks the failed one (exit 1; --json too)", async () => {
@@ -103,6 +122,36 @@ describe("guardPlugin", () => {
     expect([...g.zap_pte_range_end()]).toEqual([1]);
     expect(Object.getPrototypeOf(g.zap_pte_range_end)).toBe(Object.getPrototypeOf(function* () {}));
     expect(guardPlugin(null)).toBeNull();
+  });
+
+  it("keeps a kernel-path hook's bulk twin (core then runs the twin, not the generator), guarded, with `this` the plugin", () => {
+    const calls: unknown[] = [];
+    const p = {
+      specificationVersion: "v1" as const,
+      name: "x",
+      version: "0",
+      models: "m",
+      supports: {},
+      *zap_pte_range_end() {},
+      *zap_pte_range_locked() {},
+    };
+    Object.defineProperty(p.zap_pte_range_end, "sync", {
+      value: function (this: unknown, ...args: unknown[]) {
+        calls.push(this, ...args);
+        return 7;
+      },
+    });
+    Object.defineProperty(p.zap_pte_range_locked, "sync", {
+      value: () => {
+        throw new Error("twin");
+      },
+    });
+    const g = guardPlugin(p as unknown as ReclaimPlugin)! as unknown as Record<string, { sync?: (...args: unknown[]) => unknown }>;
+    expect(g.zap_pte_range_end.sync!(1, 2)).toBe(7);
+    expect(calls).toEqual([p, 1, 2]);
+    expect(Object.keys(g.zap_pte_range_end)).toEqual([]); // not enumerable, as bulk_twin() defines it
+    expect(() => g.zap_pte_range_locked.sync!()).toThrow(PluginHookError);
+    expect(() => g.zap_pte_range_locked.sync!()).toThrow("plugin 'x': hook zap_pte_range_locked threw: twin");
   });
 
   it("an error already attributed to a plugin is not wrapped twice", () => {

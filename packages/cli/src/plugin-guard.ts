@@ -63,24 +63,35 @@ export function guardPlugin(plugin: ReclaimPlugin | null): ReclaimPlugin | null 
     const f = (plugin as unknown as Record<string, unknown>)[key];
     if (typeof f !== "function" || key === "constructor") continue;
     const hook = f as (...args: unknown[]) => unknown;
-    guarded[key] =
-      f instanceof GeneratorFunction
-        ? function* (...args: unknown[]): Generator<unknown, unknown, unknown> {
-            try {
-              return yield* hook.apply(plugin, args) as Generator<unknown, unknown, unknown>;
-            } catch (e) {
-              return rethrow(name, key, e);
-            }
-          }
-        : (...args: unknown[]): unknown => {
-            try {
-              return hook.apply(plugin, args);
-            } catch (e) {
-              return rethrow(name, key, e);
-            }
-          };
+    if (f instanceof GeneratorFunction) {
+      const g = function* (...args: unknown[]): Generator<unknown, unknown, unknown> {
+        try {
+          return yield* hook.apply(plugin, args) as Generator<unknown, unknown, unknown>;
+        } catch (e) {
+          return rethrow(name, key, e);
+        }
+      };
+      // A kernel-path hook's bulk twin (spec's BulkTwin: its `sync` property, which
+      // core's bulk_twin() sets), guarded too: without it core runs the hook's
+      // generator to completion wherever it would call the twin (zap.ts's
+      // zap_pte_range_*_hook$sync), ~2 generators per 2 MiB chunk of the seed loop.
+      const twin = (f as { sync?: unknown }).sync;
+      if (typeof twin === "function") Object.defineProperty(g, "sync", { value: guardFn(name, key, plugin, twin as (...args: unknown[]) => unknown), enumerable: false, configurable: true, writable: false });
+      guarded[key] = g;
+    } else guarded[key] = guardFn(name, key, plugin, hook);
   }
   return guarded as unknown as ReclaimPlugin;
+}
+
+/** `hook` called with `this` the plugin, its throw the plugin's error. */
+function guardFn(name: string, key: string, plugin: ReclaimPlugin, hook: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  return (...args: unknown[]): unknown => {
+    try {
+      return hook.apply(plugin, args);
+    } catch (e) {
+      return rethrow(name, key, e);
+    }
+  };
 }
 
 /** Own and inherited property names, up to Object.prototype (a class instance's methods live on its prototype). */

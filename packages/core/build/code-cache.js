@@ -1,0 +1,165 @@
+// V8 code cache for core's shared chunk (issue #10, start-up). Copied to
+// dist/code-cache.js by the build (build/script-chunk.mjs), which turns the ESM
+// chunk into a function-expression script (dist/chunk-*.script.js) and a small
+// ESM facade that calls runScriptChunk() and re-exports what the script returns.
+//
+// Why: Node 20 caches no compiled ESM (module.enableCompileCache is Node 22), and
+// an ESM module's source can only be compiled by V8 from scratch: parsing the
+// 650 KB chunk took ~15-19 ms of every `mmsim run`, and the bytecode of the few
+// hundred functions a run calls is compiled again, lazily, by every process. A
+// classic script can be compiled with V8's code cache (`new vm.Script(source,
+// { cachedData })`): the bytecode of every function that had been compiled when
+// the cache was made (createCachedData() at the exit of the run that made it)
+// is deserialized instead of parsed and compiled.
+//
+// The cache lives in the user's cache directory ($MMSIM_CODE_CACHE_DIR, else
+// $XDG_CACHE_HOME/mmsim, else ~/.cache/mmsim, else <tmpdir>/mmsim-code-cache):
+// never in the package's install directory. A file is named after the chunk, the
+// sha256 of the script's text (computed at build time: the script is a build
+// output), the Node version and the CPU architecture; V8 itself checks its own
+// version, the V8 flags and the source's length, and rejects a cache that does
+// not match (a corrupt or foreign file: rejected, or ignored if unreadable); the
+// file's own CRC-32 covers the payload, which V8 does not check. A
+// rejected or missing cache only costs the plain compile; the process then
+// writes a fresh cache at exit (to a temporary file renamed into place, so that
+// concurrent runs never read half a file), and deletes the cache files not
+// rewritten for 30 days (other builds'). MMSIM_CODE_CACHE=0 turns it off.
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+
+/** What the last compileCached() of each script file did: "off", "miss", "hit" or "rejected" (tests, MMSIM_CODE_CACHE_DEBUG). */
+export const codeCacheStatus = new Map();
+
+/** The directory of the cache files, or null when the cache is off. */
+export function codeCacheDir(env = process.env) {
+  if (env.MMSIM_CODE_CACHE === "0") return null;
+  if (env.MMSIM_CODE_CACHE_DIR) return env.MMSIM_CODE_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "mmsim");
+  try {
+    return join(homedir(), ".cache", "mmsim");
+  } catch {
+    return join(tmpdir(), "mmsim-code-cache");
+  }
+}
+
+let mutant = null;
+/**
+ * Set (or clear, null) the loader's mutant (tests only): "no-hash" names cache
+ * files without the script's hash; "no-crc" trusts a cache file's payload unchecked.
+ */
+export function set_code_cache_mutant(m) {
+  mutant = m;
+}
+
+/**
+ * The cache file of a script: chunk name, build-time sha256 of its text, Node
+ * version, CPU architecture. The hash matters: V8 checks only the source's
+ * length, and would run a stale cache's bytecode for an edited script of the
+ * same length.
+ */
+export function codeCacheFile(dir, filename, hash) {
+  const base = filename.replace(/^.*[\\/]/, "").replace(/\.script\.js$/, "");
+  return join(dir, `${base}-${mutant === "no-hash" ? "" : hash.slice(0, 16)}-${process.version}-${process.arch}.v8cache`);
+}
+
+/** zlib's CRC-32 (Node >= 20.15), loaded only when there is a cache file to check or write (~1 ms). */
+const crc32 = (data) => process.getBuiltinModule("node:zlib").crc32(data);
+
+/**
+ * Compiles `source` (the text of `filename`) as a classic script with the code
+ * cache of `dir` (null: no cache). Returns the script and what the cache did; on
+ * a miss or a rejected cache, `save()` writes a fresh cache from the script as it
+ * is then (with the functions compiled since).
+ */
+export function compileCached(filename, source, hash, dir) {
+  if (dir === null)
+    return {
+      script: new Script(source, { filename }),
+      status: "off",
+      save() {},
+    };
+  const file = codeCacheFile(dir, filename, hash);
+  let cachedData;
+  let intact = true;
+  try {
+    const bytes = readFileSync(file);
+    // [crc32 of the rest, little-endian] [V8's cache]: V8 checks a cache's header
+    // (version, flags, source length, payload length) but not its payload in
+    // release builds (--verify-snapshot-checksum is off), and would run damaged
+    // bytecode; Node 22's own compile cache keeps a checksum likewise.
+    cachedData = bytes.subarray(4);
+    intact = bytes.length > 4 && (mutant === "no-crc" || crc32(cachedData) === bytes.readUInt32LE(0));
+  } catch {
+    cachedData = undefined; // no cache yet (or unreadable): compile from source
+  }
+  const script = new Script(source, { filename, cachedData: intact ? cachedData : undefined });
+  const status = cachedData === undefined ? "miss" : !intact || script.cachedDataRejected ? "rejected" : "hit";
+  const save = () => {
+    if (status === "hit") return;
+    // One temporary file per writer (worker threads share the pid): two writers
+    // never interleave in one file (V8 does not checksum a cache's payload).
+    const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+    let fd;
+    try {
+      mkdirSync(dir, { recursive: true });
+      fd = openSync(tmp, "w"); // before createCachedData(): nothing serialized for a read-only directory
+      const data = script.createCachedData();
+      const head = Buffer.alloc(4);
+      head.writeUInt32LE(crc32(data), 0);
+      writeFileSync(fd, head);
+      writeFileSync(fd, data);
+      closeSync(fd);
+      fd = undefined;
+      renameSync(tmp, file);
+      evictStale(dir, file);
+    } catch {
+      // a read-only or full cache directory: run without a cache
+      try {
+        if (fd !== undefined) closeSync(fd);
+        rmSync(tmp, { force: true });
+      } catch {
+        // nothing left to undo
+      }
+    }
+  };
+  return { script, status, save };
+}
+
+/** A cache file not rewritten for this long is deleted when another is written (a hit rewrites nothing: a cache still in use then costs one miss). */
+export const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Deletes the directory's stale cache files (every core build and Node version
+ * leaves its own, ~0.4 MB): called only after a miss wrote `keep`, so a run that
+ * hits pays nothing.
+ */
+function evictStale(dir, keep) {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const f = join(dir, name);
+    if (!name.endsWith(".v8cache") || f === keep) continue;
+    try {
+      if (now - statSync(f).mtimeMs > STALE_MS) rmSync(f, { force: true });
+    } catch {
+      // gone already, or not ours to delete
+    }
+  }
+}
+
+/**
+ * Runs the script chunk at `url` (a function expression; build/script-chunk.mjs)
+ * with `imports` (the namespaces of the modules the ESM chunk imported) and
+ * returns its exports. `hash` is the sha256 of the script's text, from the build.
+ */
+export function runScriptChunk(url, hash, imports) {
+  const filename = fileURLToPath(url);
+  const { script, status, save } = compileCached(filename, readFileSync(filename, "utf8"), hash, codeCacheDir());
+  codeCacheStatus.set(filename, status);
+  if (process.env.MMSIM_CODE_CACHE_DEBUG === "1") process.stderr.write(`mmsim code cache: ${status} ${filename}\n`);
+  // Made at exit, so that it holds the bytecode of every function the run compiled.
+  if (status === "miss" || status === "rejected") process.once("exit", save);
+  return script.runInThisContext()(...imports);
+}

@@ -1,0 +1,242 @@
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { codeCacheDir, codeCacheFile, STALE_MS } from "./code-cache.js";
+import { scriptChunk, scriptChunks } from "./script-chunk.mjs";
+
+const dirs = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "mmsim-script-chunk-"));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+// An esbuild-like ESM chunk: imports of every form, functions and classes that
+// use them, an aliased export list, a sourceMappingURL.
+const DEP = `export const A = 1; export const B = 2; export default "dflt"; export function twice(x) { return 2 * x; }\n`;
+const CHUNK = [
+  `import { A, B as B2 } from "./dep.js";`,
+  `import dflt, * as dep from "./dep.js";`,
+  `import {`,
+  `  twice`,
+  `} from "./dep.js";`,
+  `var counter = { n: 0 };`,
+  `function bump() { counter.n++; return counter.n + A + B2; }`,
+  `var Box = class { constructor(v) { this.v = twice(v); } };`,
+  `function where() { return new Error("here").stack.split("\\n")[1]; }`,
+  `var strict = function () { return this === undefined; }();`,
+  `export {`,
+  `  bump,`,
+  `  Box as Boxed,`,
+  `  dflt,`,
+  `  dep,`,
+  `  strict,`,
+  `  where`,
+  `};`,
+  `//# sourceMappingURL=chunk-T.js.map`,
+  ``,
+].join("\n");
+
+/** Writes the chunk as dist would hold it (ESM, or script + facade) and imports it. */
+async function load(chunk, asScript) {
+  const d = tmp();
+  writeFileSync(join(d, "dep.js"), DEP);
+  writeFileSync(join(d, "package.json"), `{ "type": "module" }`);
+  writeFileSync(join(d, "chunk-T.js"), chunk);
+  writeFileSync(
+    join(d, "chunk-T.js.map"),
+    JSON.stringify({
+      version: 3,
+      file: "chunk-T.js",
+      sources: [],
+      names: [],
+      mappings: "",
+    })
+  );
+  if (asScript)
+    scriptChunks(d, (m) => {
+      throw new Error(m);
+    });
+  return {
+    dir: d,
+    mod: await withoutCache(() => import(pathToFileURL(join(d, "chunk-T.js")).href)),
+  };
+}
+
+/** Runs `f` with the code cache off (the cache's own tests below use compileCached() on temporary directories). */
+async function withoutCache(f) {
+  const prev = process.env.MMSIM_CODE_CACHE;
+  process.env.MMSIM_CODE_CACHE = "0";
+  try {
+    return await f();
+  } finally {
+    if (prev === undefined) delete process.env.MMSIM_CODE_CACHE;
+    else process.env.MMSIM_CODE_CACHE = prev;
+  }
+}
+
+describe("script-chunk: an ESM chunk as a script behind an ESM facade", () => {
+  it("exports the same names and values as the ES module", async () => {
+    const esm = (await load(CHUNK, false)).mod;
+    const { dir, mod } = await load(CHUNK, true);
+    expect(Object.keys(mod).sort()).toEqual(Object.keys(esm).sort());
+    expect([mod.bump(), mod.bump(), new mod.Boxed(21).v, mod.dflt, mod.dep.B, mod.strict]).toEqual([esm.bump(), esm.bump(), new esm.Boxed(21).v, esm.dflt, esm.dep.B, esm.strict]);
+    expect(mod.strict).toBe(true); // strict mode, as a module
+    expect(mod.Boxed.name).toBe("Box");
+    // Line numbers kept (the source map still applies): line 9 of the chunk.
+    expect(mod.where()).toMatch(/chunk-T\.script\.js:9:/);
+    expect(readdirSync(dir).sort()).toEqual(["chunk-T.js", "chunk-T.script.js", "chunk-T.script.js.map", "code-cache.js", "dep.js", "package.json"]);
+    expect(JSON.parse(readFileSync(join(dir, "chunk-T.script.js.map"), "utf8")).file).toBe("chunk-T.script.js");
+  });
+
+  it("leaves as ES modules the chunks a function body cannot hold", () => {
+    const bad = {
+      "import.meta": `var u = import.meta.url;\nexport { u };\n`,
+      "a dynamic import()": `var f = () => import("x");\nexport { f };\n`,
+      "a top-level await": `var v = await 1;\nexport { v };\n`,
+      "an assignment to the exported binding n": `var n = 0;\nfunction inc() { n = n + 1; }\nexport { n, inc };\n`,
+      "an update of the exported binding n": `var n = 0;\nfunction inc() { n++; }\nexport { n, inc };\n`,
+      "an exported declaration": `export const x = 1;\n`,
+      "an `export *` declaration": `export * from "y";\n`,
+    };
+    for (const [why, src] of Object.entries(bad)) expect(scriptChunk(src, "chunk-B.js").error).toBe(why);
+    // await inside an async function is fine.
+    expect(scriptChunk(`async function f() { await 1; }\nexport { f };\n`, "chunk-B.js").error).toBeUndefined();
+  });
+});
+
+// Each compile runs in a fresh node process, as a cache is used: within one
+// isolate V8's in-memory compilation cache answers a second compile of the same
+// source before the code cache is even read.
+const CHILD = `
+import { compileCached, set_code_cache_mutant } from ${JSON.stringify(new URL("./code-cache.js", import.meta.url).href)};
+const [dir, k, hash, mutant] = JSON.parse(process.argv[1]);
+set_code_cache_mutant(mutant);
+const c = compileCached("/x/chunk-Q.script.js", \`(function () { return function answer() { return \${JSON.stringify(k)}; }; })\`, hash, dir);
+const answer = c.script.runInThisContext()()();
+c.save();
+console.log(JSON.stringify([c.status, answer]));
+`;
+/** [status, answer()] of a fresh process compiling the script answering `k` (its build hash `hash`) with the cache of `dir`. */
+const compileIn = (dir, k, hash, mutant = null) => {
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", CHILD, JSON.stringify([dir, k, hash, mutant])], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+};
+
+/** The cache file with answer()'s string constant "aaaa" in V8's payload turned into "zzzz" (the header untouched). */
+const damaged = (bytes) => {
+  const at = bytes.indexOf("aaaa", 4 + 64);
+  expect(at).toBeGreaterThan(0);
+  const out = Buffer.from(bytes);
+  out.write("zzzz", at);
+  return out;
+};
+
+describe("code cache", () => {
+  const H1 = "1".repeat(64);
+  const H2 = "2".repeat(64);
+
+  it("misses (and saves), then hits with the same results; off without a directory", () => {
+    const d = tmp();
+    expect(compileIn(d, "aaaa", H1)).toEqual(["miss", "aaaa"]);
+    expect(compileIn(d, "aaaa", H1)).toEqual(["hit", "aaaa"]);
+    expect(compileIn(null, "aaaa", H1)).toEqual(["off", "aaaa"]);
+  });
+
+  it("a corrupt, truncated or empty cache file is rejected, compiled from source, and replaced", () => {
+    const d = tmp();
+    compileIn(d, "aaaa", H1);
+    const file = codeCacheFile(d, "/x/chunk-Q.script.js", H1);
+    const good = readFileSync(file);
+    for (const bytes of [Buffer.from("not a V8 code cache"), good.subarray(0, good.length >> 1), Buffer.alloc(0)]) {
+      writeFileSync(file, bytes);
+      expect(compileIn(d, "aaaa", H1)).toEqual(["rejected", "aaaa"]);
+      expect(compileIn(d, "aaaa", H1)).toEqual(["hit", "aaaa"]);
+    }
+  });
+
+  it("a cache whose payload was damaged (header intact) is rejected by its CRC-32, not run", () => {
+    const d = tmp();
+    compileIn(d, "aaaa", H1);
+    const file = codeCacheFile(d, "/x/chunk-Q.script.js", H1);
+    writeFileSync(file, damaged(readFileSync(file)));
+    expect(compileIn(d, "aaaa", H1)).toEqual(["rejected", "aaaa"]);
+    expect(compileIn(d, "aaaa", H1)).toEqual(["hit", "aaaa"]);
+  });
+
+  it("mutant: a payload trusted unchecked is caught (V8 runs the damaged bytecode)", () => {
+    const d = tmp();
+    compileIn(d, "aaaa", H1, "no-crc");
+    const file = codeCacheFile(d, "/x/chunk-Q.script.js", H1);
+    writeFileSync(file, damaged(readFileSync(file)));
+    expect(compileIn(d, "aaaa", H1, "no-crc")).toEqual(["hit", "zzzz"]);
+  });
+
+  it("writing a cache deletes the directory's cache files not rewritten for 30 days, and nothing else", () => {
+    const d = tmp();
+    const old = Date.now() / 1000 - (STALE_MS / 1000 + 3600);
+    const fresh = Date.now() / 1000 - (STALE_MS / 1000 - 3600);
+    for (const [name, t] of [["chunk-OLD-1-v0-x.v8cache", old], ["chunk-NEW-2-v0-x.v8cache", fresh], ["notes.txt", old]]) {
+      writeFileSync(join(d, name), "x");
+      utimesSync(join(d, name), t, t);
+    }
+    expect(compileIn(d, "aaaa", H1)).toEqual(["miss", "aaaa"]);
+    expect(readdirSync(d).sort()).toEqual(["chunk-NEW-2-v0-x.v8cache", basename(codeCacheFile(d, "/x/chunk-Q.script.js", H1)), "notes.txt"].sort());
+  });
+
+  it("a cache directory that cannot be made or written: compiled from source, nothing written, no error", () => {
+    const d = tmp();
+    const notDir = join(d, "file");
+    writeFileSync(notDir, "");
+    expect(compileIn(notDir, "aaaa", H1)).toEqual(["miss", "aaaa"]);
+    expect(compileIn(join(notDir, "sub"), "aaaa", H1)).toEqual(["miss", "aaaa"]);
+    expect(readdirSync(d)).toEqual(["file"]);
+  });
+
+  it("an edited script of the same length (another build hash) does not run the old bytecode", () => {
+    const d = tmp();
+    compileIn(d, "aaaa", H1);
+    expect(compileIn(d, "bbbb", H2)).toEqual(["miss", "bbbb"]);
+  });
+
+  it("mutant: cache files named without the script's hash are caught (V8 checks only the length)", () => {
+    const d = tmp();
+    compileIn(d, "aaaa", H1, "no-hash");
+    // V8 takes the other source's cache and runs its bytecode: what the test above rules out.
+    expect(compileIn(d, "bbbb", H2, "no-hash")).toEqual(["hit", "aaaa"]);
+  });
+
+  it("lives in the user's cache directory, or nowhere when off", () => {
+    expect(codeCacheDir({ MMSIM_CODE_CACHE: "0", MMSIM_CODE_CACHE_DIR: "/c" })).toBeNull();
+    expect(codeCacheDir({ MMSIM_CODE_CACHE_DIR: "/c" })).toBe("/c");
+    expect(codeCacheDir({ XDG_CACHE_HOME: "/xdg" })).toBe(join("/xdg", "mmsim"));
+    expect(codeCacheDir({})).toMatch(/[\\/]\.cache[\\/]mmsim$/);
+  });
+});
+
+describe("dist: core's shared chunk is a script with the same exports", () => {
+  const dist = new URL("../dist/", import.meta.url);
+  it("every ESM chunk is a facade over a script, and the entries export what the CommonJS build does", async () => {
+    const chunks = readdirSync(dist).filter((f) => /^chunk-.*\.js$/.test(f));
+    expect(chunks.filter((f) => f.endsWith(".script.js")).length).toBeGreaterThan(0);
+    for (const f of chunks.filter((f) => !f.endsWith(".script.js"))) expect(readFileSync(new URL(f, dist), "utf8")).toContain("runScriptChunk(");
+    const require = createRequire(import.meta.url);
+    for (const entry of ["index", "kernel", "workload", "check"]) {
+      const esm = await withoutCache(() => import(new URL(`${entry}.js`, dist).href));
+      const cjs = require(new URL(`${entry}.cjs`, dist).pathname);
+      expect(Object.keys(esm).sort()).toEqual(
+        Object.keys(cjs)
+          .filter((k) => k !== "__esModule")
+          .sort()
+      );
+    }
+  });
+});
