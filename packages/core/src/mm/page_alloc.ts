@@ -107,9 +107,11 @@ export function frame_off(pfn: number): number {
  * start). And free_last_puts()'s, for free_last_puts.test.ts: "last-puts-short"
  * fills the freed run's descriptors one frame short; "last-puts-unchecked" frees a
  * run without free()'s bad-page check. And alloc_run()'s for an anon fault, for
- * frame_words.test.ts: "anon-ones-short" copies the counts of 1 one frame short.
+ * frame_words.test.ts: "anon-ones-short" copies the counts of 1 one frame short;
+ * and for page_alloc_anon_run.test.ts, "anon-loop-short" sets a short run's descriptors
+ * (the loop) one frame short.
  */
-export type FrameChunkMutant = "chunk-overrun" | "last-puts-short" | "last-puts-unchecked" | "anon-ones-short";
+export type FrameChunkMutant = "chunk-overrun" | "last-puts-short" | "last-puts-unchecked" | "anon-ones-short" | "anon-loop-short";
 let chunk_mutant: FrameChunkMutant | null = null;
 /** Set (or clear, null) the run-split mutant, for every PageFrames (tests only). */
 export function set_frame_chunk_mutant(m: FrameChunkMutant | null): void {
@@ -709,14 +711,15 @@ export class PageFrames implements types.PageFrames {
     const rc = this.refcount_dir[c];
     const mc = this.mapcount_dir[c];
     const ow = this.owner_dir[c];
-    if (step === 1 || step === -1 || n === 1) {
+    if ((step === 1 || step === -1) && n >= ANON_RUN_FILLS) {
       const lo = step > 0 ? o : o - n + 1;
       const hi = lo + n;
       t.fill(type, lo, hi);
       fl.fill(PF_DIRTY, lo, hi);
       if (n <= ONES.length) {
-        // Counts of 1 copied from a template: fill() stores a non-zero int32 element by element, set() copies memory (2.5x faster).
-        const ones = n === ONES.length && chunk_mutant === null ? ONES : ONES.subarray(0, chunk_mutant === "anon-ones-short" ? n - 1 : n);
+        // Counts of 1 copied from a template: fill() stores a non-zero int32 element by element, set() copies
+        // memory (2.5x faster). Its views made once (ones_view()): a subarray() per run cost more than the copy.
+        const ones = ones_view(chunk_mutant === "anon-ones-short" ? n - 1 : n);
         rc.set(ones, lo);
         mc.set(ones, lo);
       } else {
@@ -726,6 +729,9 @@ export class PageFrames implements types.PageFrames {
       ow.fill(owner, lo, hi);
       return;
     }
+    // A short run (the free list hands a fault batch a few of them per table, between its long
+    // ones) or frames `step` apart: one loop (five fill()/set() calls into the runtime cost more).
+    if (chunk_mutant === "anon-loop-short") n--;
     for (let i = 0, q = o; i < n; i++, q += step) {
       t[q] = type;
       fl[q] = PF_DIRTY;
@@ -909,6 +915,25 @@ function gen_bump32(gen: Uint32Array, from: number, to: number, step: number): v
 
 /** alloc_run_anon()'s template of refcounts / mapcounts of 1 (a PTE table's worth: a fault run's longest). */
 const ONES = new Int32Array(512).fill(1);
+/** ONES' first n elements, for each n: made once each, when first needed. */
+const ONES_VIEWS: Int32Array[] = [];
+function ones_view(n: number): Int32Array {
+  let v = ONES_VIEWS[n];
+  if (v === undefined) {
+    // (Every length below n too: the array stays packed, so the lookup above stays a plain load.)
+    for (let m = ONES_VIEWS.length; m <= n; m++) ONES_VIEWS.push(ONES.subarray(0, m));
+    v = ONES_VIEWS[n];
+  }
+  return v;
+}
+/**
+ * The shortest run of neighbouring frames alloc_run_anon() sets with fill()s and
+ * set()s; shorter ones in one loop. Each of those five calls costs about as much
+ * as the loop over a few dozen frames (measured on Node 20: a fill() or set() of
+ * 3 elements 50-130 ns, the loop's five stores 1-2 ns a frame). The seed loop's
+ * tables take two or three runs of 1-5 frames besides their long ones.
+ */
+const ANON_RUN_FILLS = 16;
 
 /** The shortest run free_last_puts() tries word-wide (shorter ones: the head and tail frames would be most of it). */
 const LAST_PUTS_WORDS = 16;
