@@ -41,6 +41,9 @@
  *     free (they may be replaced: the first region grows, `gen`/`owner` widen).
  *   - frame_chunk()/frame_off() are valid for PFNs up to 2^53 (never `>>>` or
  *     `| 0` on a PFN: they wrap at 2^32 / 2^31).
+ *   - `data` and `index` are stored relative to the frame's PFN (see
+ *     DATA_PER_PFN): a site that reads or writes their arrays itself adds or
+ *     subtracts it; the accessors do.
  */
 import { MmsimError } from "@mmsim/spec";
 import type * as types from "../types/mm_types.js";
@@ -129,10 +132,35 @@ export function frames_in_chunk(pfn: number, d: number, max: number): number {
   return room < max ? room : max;
 }
 /**
+ * How `data` and `index` are stored: relative to the frame's PFN, data_dir and
+ * flat_data hold data - pfn * DATA_PER_PFN, index_dir and flat_index hold
+ * index - pfn * INDEX_PER_PFN (the accessors add it back). A fault run of
+ * neighbouring frames in ascending order at neighbouring pages with successive
+ * data-oracle values (the fault batch's fault_run()) then stores one value in
+ * each array for all its frames: two fill()s, not a loop over the frames (its
+ * descending runs, the free list's other half, still loop). Exact in doubles: a
+ * PFN is below 2^40, so pfn * 4096 is below 2^52; an index is a page address
+ * (below 2^57, a multiple of 4096) or a table slot (an integer below 2^53), data
+ * an integer below 2^53, and so are the differences (or multiples of 4096 below
+ * 2^58, which doubles hold exactly). Never-used frames (zeroed arrays) read as
+ * data pfn and index pfn * 4096: no path reads them before alloc() sets them.
+ * Invisible to every observer but the raw arrays (the state digest hashes those:
+ * the fast and the step-by-step paths store alike).
+ */
+export const DATA_PER_PFN = 1;
+export const INDEX_PER_PFN = 4096;
+
+/**
  * Descriptor bytes per frame: type, flags (1 each), gen, owner (2 each, until a
  * value needs 4: see below), refcount, mapcount (4 each), data, index (8 each).
  */
 export const BYTES_PER_FRAME = 30;
+
+/** data 0 (stored relative to the PFN) for offsets from, from + step, ... before `to` of chunk `c`'s data array `da`. */
+function data_zero(da: Float64Array, c: number, from: number, to: number, step: number): void {
+  const base = c * FRAME_CHUNK;
+  for (let q = from; q !== to; q += step) da[q] = 0 - (base + q) * DATA_PER_PFN;
+}
 
 /** Field `dir` of a frame past the first region (the accessors' slow path, kept out of them: see there). */
 function far_get(dir: readonly ArrayLike<number>[], pfn: number): number {
@@ -292,11 +320,11 @@ export class PageFrames implements types.PageFrames {
     return pfn < this.flat_n ? this.flat_gen[pfn] : far_get(this.gen_dir, pfn);
   }
   get_data(pfn: number): number {
-    return pfn < this.flat_n ? this.flat_data[pfn] : far_get(this.data_dir, pfn);
+    return (pfn < this.flat_n ? this.flat_data[pfn] : far_get(this.data_dir, pfn)) + pfn * DATA_PER_PFN;
   }
   set_data(pfn: number, v: number): void {
-    if (pfn < this.flat_n) this.flat_data[pfn] = v;
-    else far_set(this.data_dir, pfn, v);
+    if (pfn < this.flat_n) this.flat_data[pfn] = v - pfn * DATA_PER_PFN;
+    else far_set(this.data_dir, pfn, v - pfn * DATA_PER_PFN);
   }
   get_owner(pfn: number): number {
     return pfn < this.flat_n ? this.flat_owner[pfn] : far_get(this.owner_dir, pfn);
@@ -306,11 +334,11 @@ export class PageFrames implements types.PageFrames {
     else far_set(this.owner_dir, pfn, v);
   }
   get_index(pfn: number): number {
-    return pfn < this.flat_n ? this.flat_index[pfn] : far_get(this.index_dir, pfn);
+    return (pfn < this.flat_n ? this.flat_index[pfn] : far_get(this.index_dir, pfn)) + pfn * INDEX_PER_PFN;
   }
   set_index(pfn: number, v: number): void {
-    if (pfn < this.flat_n) this.flat_index[pfn] = v;
-    else far_set(this.index_dir, pfn, v);
+    if (pfn < this.flat_n) this.flat_index[pfn] = v - pfn * INDEX_PER_PFN;
+    else far_set(this.index_dir, pfn, v - pfn * INDEX_PER_PFN);
   }
   /** Whether `gen` and `owner` are 32 bits wide (widened: see those fields). */
   get gen32(): boolean {
@@ -537,7 +565,7 @@ export class PageFrames implements types.PageFrames {
       this.flat_flags[pfn] = 0;
       this.flat_refcount[pfn] = 1;
       this.flat_mapcount[pfn] = 0;
-      this.flat_data[pfn] = 0;
+      this.flat_data[pfn] = 0 - pfn * DATA_PER_PFN; // data 0 (stored relative to the PFN)
       this.flat_owner[pfn] = 0;
     } else this.alloc_desc(pfn, order, type);
     return pfn;
@@ -566,13 +594,13 @@ export class PageFrames implements types.PageFrames {
     fl[o] = order ? PF_HEAD : 0;
     rc[o] = 1;
     mc[o] = 0;
-    da[o] = 0;
+    da[o] = 0 - pfn * DATA_PER_PFN; // data 0 (stored relative to the PFN)
     ow[o] = 0;
     for (let i = 1; i < 1 << order; i++) {
       t[o + i] = PG_TAIL;
       fl[o + i] = 0;
       mc[o + i] = 0;
-      da[o + i] = 0;
+      da[o + i] = 0 - (pfn + i) * DATA_PER_PFN;
     }
   }
 
@@ -680,7 +708,7 @@ export class PageFrames implements types.PageFrames {
       this.flags_dir[c].fill(0, lo, hi);
       this.refcount_dir[c].fill(1, lo, hi);
       this.mapcount_dir[c].fill(0, lo, hi);
-      this.data_dir[c].fill(0, lo, hi);
+      data_zero(this.data_dir[c], c, lo, hi, 1);
       this.owner_dir[c].fill(0, lo, hi);
     } else {
       // Frames `step` apart (the ones in between are not this run's): one loop.
@@ -695,9 +723,9 @@ export class PageFrames implements types.PageFrames {
         fl[q] = 0;
         rc[q] = 1;
         mc[q] = 0;
-        da[q] = 0;
         ow[q] = 0;
       }
+      data_zero(da, c, o, o + n * step, step);
     }
     out.n = n;
     out.step = step;
