@@ -304,10 +304,10 @@ export function do_anonymous_page_batch(
           // The first region's flat arrays written here when the frame is in it (hot: see PageFrames' accessors).
           const flat = pfn < frames.flat_n;
           if (flat) {
-            // (Stored relative to the PFN: DATA_PER_PFN, INDEX_PER_PFN.)
+            // (Stored relative to the PFN: DATA_PER_PFN 1, INDEX_PER_PFN 4096, spelled out as in PageFrames' accessors.)
             frames.flat_owner[pfn] = mm.id;
-            frames.flat_index[pfn] = va - pfn * INDEX_PER_PFN;
-            frames.flat_data[pfn] = value - pfn * DATA_PER_PFN;
+            frames.flat_index[pfn] = va - pfn * 4096;
+            frames.flat_data[pfn] = value - pfn;
           } else {
             frames.set_owner(pfn, mm.id);
             frames.set_index(pfn, va);

@@ -268,7 +268,9 @@ export class PageFrames implements types.PageFrames {
    * spelled out with FRAME_CHUNK's value (2^22 = 4194304) so that no nested call
    * spends V8's inlining budget (cumulative bytecode per optimized function: with
    * the calls, the callers of the accessors were no longer inlined;
-   * page_alloc_chunks.test.ts checks the literals against FRAME_CHUNK).
+   * page_alloc_chunks.test.ts checks the literals against FRAME_CHUNK). Likewise
+   * DATA_PER_PFN (1) and INDEX_PER_PFN (4096) in data's and index's (in the bundle
+   * a `var`, which V8 does not fold; page_alloc_relative.test.ts checks them).
    */
   get_type(pfn: number): number {
     return pfn < this.flat_n ? this.flat_type[pfn] : far_get(this.type_dir, pfn);
@@ -320,11 +322,11 @@ export class PageFrames implements types.PageFrames {
     return pfn < this.flat_n ? this.flat_gen[pfn] : far_get(this.gen_dir, pfn);
   }
   get_data(pfn: number): number {
-    return (pfn < this.flat_n ? this.flat_data[pfn] : far_get(this.data_dir, pfn)) + pfn * DATA_PER_PFN;
+    return (pfn < this.flat_n ? this.flat_data[pfn] : far_get(this.data_dir, pfn)) + pfn;
   }
   set_data(pfn: number, v: number): void {
-    if (pfn < this.flat_n) this.flat_data[pfn] = v - pfn * DATA_PER_PFN;
-    else far_set(this.data_dir, pfn, v - pfn * DATA_PER_PFN);
+    if (pfn < this.flat_n) this.flat_data[pfn] = v - pfn;
+    else far_set(this.data_dir, pfn, v - pfn);
   }
   get_owner(pfn: number): number {
     return pfn < this.flat_n ? this.flat_owner[pfn] : far_get(this.owner_dir, pfn);
@@ -334,11 +336,11 @@ export class PageFrames implements types.PageFrames {
     else far_set(this.owner_dir, pfn, v);
   }
   get_index(pfn: number): number {
-    return (pfn < this.flat_n ? this.flat_index[pfn] : far_get(this.index_dir, pfn)) + pfn * INDEX_PER_PFN;
+    return (pfn < this.flat_n ? this.flat_index[pfn] : far_get(this.index_dir, pfn)) + pfn * 4096;
   }
   set_index(pfn: number, v: number): void {
-    if (pfn < this.flat_n) this.flat_index[pfn] = v - pfn * INDEX_PER_PFN;
-    else far_set(this.index_dir, pfn, v - pfn * INDEX_PER_PFN);
+    if (pfn < this.flat_n) this.flat_index[pfn] = v - pfn * 4096;
+    else far_set(this.index_dir, pfn, v - pfn * 4096);
   }
   /** Whether `gen` and `owner` are 32 bits wide (widened: see those fields). */
   get gen32(): boolean {
@@ -565,7 +567,7 @@ export class PageFrames implements types.PageFrames {
       this.flat_flags[pfn] = 0;
       this.flat_refcount[pfn] = 1;
       this.flat_mapcount[pfn] = 0;
-      this.flat_data[pfn] = 0 - pfn * DATA_PER_PFN; // data 0 (stored relative to the PFN)
+      this.flat_data[pfn] = 0 - pfn; // data 0 (stored relative to the PFN)
       this.flat_owner[pfn] = 0;
     } else this.alloc_desc(pfn, order, type);
     return pfn;

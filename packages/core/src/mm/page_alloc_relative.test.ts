@@ -7,7 +7,7 @@
  * is caught.
  */
 import { describe, expect, it } from "vitest";
-import { DATA_PER_PFN, PageFrames, PG_ANON } from "./page_alloc.js";
+import { DATA_PER_PFN, INDEX_PER_PFN, PageFrames, PG_ANON } from "./page_alloc.js";
 import { PtStore, PTE_LEVEL } from "../pgtable/store.js";
 
 /** The mutant: get_index() as before the relative store (the raw value). */
@@ -43,6 +43,10 @@ function roundTrip(f: PageFrames): number[] {
 }
 
 describe("PageFrames: data and index stored relative to the PFN", () => {
+  it("the accessors' spelled-out values are DATA_PER_PFN and INDEX_PER_PFN", () => {
+    expect([DATA_PER_PFN, INDEX_PER_PFN]).toEqual([1, 4096]);
+  });
+
   it("read back exactly through the accessors, in the first region and in chunks up to 2^40", () => {
     const f = new PageFrames(2 ** 40 - 1);
     const want = [0, 2 ** 53 - 1, 2 ** 57 - 4096, 1, 4096, 0, 2 ** 47 + 12345, 123456789, 0];
