@@ -64,7 +64,7 @@ import { pte_map_rcu_era } from "../pgtable/pte_map.js";
 import { access_error, hw_access_data, hw_leaf_access } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
 import { anon_pte } from "./memory.js";
-import { frame_chunk, frame_off, PG_ANON } from "./page_alloc.js";
+import { DATA_PER_PFN, frame_chunk, frame_off, INDEX_PER_PFN, PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant, type RangeBatchMutant } from "./range_batch.js";
@@ -304,9 +304,10 @@ export function do_anonymous_page_batch(
           // The first region's flat arrays written here when the frame is in it (hot: see PageFrames' accessors).
           const flat = pfn < frames.flat_n;
           if (flat) {
+            // (Stored relative to the PFN: DATA_PER_PFN 1, INDEX_PER_PFN 4096, spelled out as in PageFrames' accessors.)
             frames.flat_owner[pfn] = mm.id;
-            frames.flat_index[pfn] = va;
-            frames.flat_data[pfn] = value;
+            frames.flat_index[pfn] = va - pfn * 4096;
+            frames.flat_data[pfn] = value - pfn;
           } else {
             frames.set_owner(pfn, mm.id);
             frames.set_index(pfn, va);
@@ -479,17 +480,21 @@ function fault_run(
       const v_lo = v0 + j + (pfn0 === lo ? 0 : c - 1) + vadj;
       const dv = pfn0 === lo ? 1 : -1;
       const dva = dv * stride;
-      // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN. The values
-      // step by addition (exact: integers below 2^53), no multiply per frame.
-      anon_index_data(index, data, frame_off(lo), c, va_lo, dva, v_lo, dv);
+      // Chunk offsets: int32 indexes (twice as fast as doubles) for any PFN. Stored relative
+      // to the PFN (INDEX_PER_PFN, DATA_PER_PFN): frame lo + i's are va_lo - lo * 4096 + i *
+      // (dva - 4096) and v_lo - lo + i * (dv - 1): the same for every frame of an ascending run
+      // of neighbouring pages (two fill()s).
+      const short = mutant === "fault-run-fill" ? 1 : 0;
+      anon_index_data(index, data, frame_off(lo), c, va_lo - lo * INDEX_PER_PFN, dva - INDEX_PER_PFN, v_lo - lo * DATA_PER_PFN, dv - DATA_PER_PFN, short);
     } else {
       // Frames d apart (a free-list run of every other frame, ...): one loop over them, in access order.
       const va_j = va0 + (done + j) * stride;
       const v_j = v0 + j + vadj;
       const rev = mutant === "fault-run-stride";
       for (let i = 0, q = frame_off(pfn0); i < c; i++, q += d) {
-        index[q] = va_j + i * stride;
-        data[q] = rev ? v_j + c - 1 - i : v_j + i;
+        const pfn = pfn0 + i * d;
+        index[q] = va_j + i * stride - pfn * INDEX_PER_PFN;
+        data[q] = (rev ? v_j + c - 1 - i : v_j + i) - pfn * DATA_PER_PFN;
       }
     }
     // The PTEs: anon_pte(), then the retried access's A/D bits (hw_leaf_access()), linear in the PFN.
@@ -509,27 +514,38 @@ function fault_run(
 }
 
 /**
- * index[o + i] = va + i * dva and data[o + i] = v + i * dv for i < n: the index and
- * data-oracle value of each frame of a fault run, in PFN order. Two frames an
- * iteration (half the loop's iterations, and half of them in the interpreter
- * before V8 optimises it); the values step by addition (exact: integers below 2^53).
+ * index[o + i] = a + i * da and data[o + i] = b + i * db for i < n: the index and
+ * data-oracle value of each frame of a fault run, in PFN order, as stored
+ * (relative to the PFN: PageFrames' DATA_PER_PFN). Where both steps are 0 (an
+ * ascending run of neighbouring pages) and the run is not short, two fill()s;
+ * else a loop, two frames an iteration (half the loop's iterations, and half of
+ * them in the interpreter before V8 optimises it). The values step by addition
+ * (exact: integers below 2^53, or multiples of 4096 below 2^58).
  */
-function anon_index_data(index: Float64Array, data: Float64Array, o: number, n: number, va: number, dva: number, v: number, dv: number): void {
+function anon_index_data(index: Float64Array, data: Float64Array, o: number, n: number, a: number, da: number, b: number, db: number, short: number): void {
   const e = o + n;
+  if (da === 0 && db === 0 && n >= INDEX_DATA_FILLS) {
+    index.fill(a, o, e);
+    data.fill(b, o, e - short); // (`short`: the "fault-run-fill" mutant's 1, else 0)
+    return;
+  }
   let q = o;
-  for (const dva2 = dva + dva, dv2 = dv + dv; q + 1 < e; q += 2) {
-    index[q] = va;
-    index[q + 1] = va + dva;
-    data[q] = v;
-    data[q + 1] = v + dv;
-    va += dva2;
-    v += dv2;
+  for (const da2 = da + da, db2 = db + db; q + 1 < e; q += 2) {
+    index[q] = a;
+    index[q + 1] = a + da;
+    data[q] = b;
+    data[q + 1] = b + db;
+    a += da2;
+    b += db2;
   }
   if (q < e) {
-    index[q] = va;
-    data[q] = v;
+    index[q] = a;
+    data[q] = b;
   }
 }
+
+/** The shortest run anon_index_data() sets with fill()s (shorter: the loop costs less than the two calls into the runtime). */
+const INDEX_DATA_FILLS = 16;
 
 /** struct vm_fault and the task's out-parameters as __handle_mm_fault() .. do_anonymous_page() leave them for a fault at `address`. */
 function set_vmf(

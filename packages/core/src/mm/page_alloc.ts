@@ -41,6 +41,9 @@
  *     free (they may be replaced: the first region grows, `gen`/`owner` widen).
  *   - frame_chunk()/frame_off() are valid for PFNs up to 2^53 (never `>>>` or
  *     `| 0` on a PFN: they wrap at 2^32 / 2^31).
+ *   - `data` and `index` are stored relative to the frame's PFN (see
+ *     DATA_PER_PFN): a site that reads or writes their arrays itself adds or
+ *     subtracts it; the accessors do.
  */
 import { MmsimError } from "@mmsim/spec";
 import type * as types from "../types/mm_types.js";
@@ -107,9 +110,11 @@ export function frame_off(pfn: number): number {
  * start). And free_last_puts()'s, for free_last_puts.test.ts: "last-puts-short"
  * fills the freed run's descriptors one frame short; "last-puts-unchecked" frees a
  * run without free()'s bad-page check. And alloc_run()'s for an anon fault, for
- * frame_words.test.ts: "anon-ones-short" copies the counts of 1 one frame short.
+ * frame_words.test.ts: "anon-ones-short" copies the counts of 1 one frame short;
+ * and for page_alloc_anon_run.test.ts, "anon-loop-short" sets a short run's descriptors
+ * (the loop) one frame short.
  */
-export type FrameChunkMutant = "chunk-overrun" | "last-puts-short" | "last-puts-unchecked" | "anon-ones-short";
+export type FrameChunkMutant = "chunk-overrun" | "last-puts-short" | "last-puts-unchecked" | "anon-ones-short" | "anon-loop-short";
 let chunk_mutant: FrameChunkMutant | null = null;
 /** Set (or clear, null) the run-split mutant, for every PageFrames (tests only). */
 export function set_frame_chunk_mutant(m: FrameChunkMutant | null): void {
@@ -127,10 +132,35 @@ export function frames_in_chunk(pfn: number, d: number, max: number): number {
   return room < max ? room : max;
 }
 /**
+ * How `data` and `index` are stored: relative to the frame's PFN, data_dir and
+ * flat_data hold data - pfn * DATA_PER_PFN, index_dir and flat_index hold
+ * index - pfn * INDEX_PER_PFN (the accessors add it back). A fault run of
+ * neighbouring frames in ascending order at neighbouring pages with successive
+ * data-oracle values (the fault batch's fault_run()) then stores one value in
+ * each array for all its frames: two fill()s, not a loop over the frames (its
+ * descending runs, the free list's other half, still loop). Exact in doubles: a
+ * PFN is below 2^40, so pfn * 4096 is below 2^52; an index is a page address
+ * (below 2^57, a multiple of 4096) or a table slot (an integer below 2^53), data
+ * an integer below 2^53, and so are the differences (or multiples of 4096 below
+ * 2^58, which doubles hold exactly). Never-used frames (zeroed arrays) read as
+ * data pfn and index pfn * 4096: no path reads them before alloc() sets them.
+ * Invisible to every observer but the raw arrays (the state digest hashes those:
+ * the fast and the step-by-step paths store alike).
+ */
+export const DATA_PER_PFN = 1;
+export const INDEX_PER_PFN = 4096;
+
+/**
  * Descriptor bytes per frame: type, flags (1 each), gen, owner (2 each, until a
  * value needs 4: see below), refcount, mapcount (4 each), data, index (8 each).
  */
 export const BYTES_PER_FRAME = 30;
+
+/** data 0 (stored relative to the PFN) for offsets from, from + step, ... before `to` of chunk `c`'s data array `da`. */
+function data_zero(da: Float64Array, c: number, from: number, to: number, step: number): void {
+  const base = c * FRAME_CHUNK;
+  for (let q = from; q !== to; q += step) da[q] = 0 - (base + q) * DATA_PER_PFN;
+}
 
 /** Field `dir` of a frame past the first region (the accessors' slow path, kept out of them: see there). */
 function far_get(dir: readonly ArrayLike<number>[], pfn: number): number {
@@ -238,7 +268,9 @@ export class PageFrames implements types.PageFrames {
    * spelled out with FRAME_CHUNK's value (2^22 = 4194304) so that no nested call
    * spends V8's inlining budget (cumulative bytecode per optimized function: with
    * the calls, the callers of the accessors were no longer inlined;
-   * page_alloc_chunks.test.ts checks the literals against FRAME_CHUNK).
+   * page_alloc_chunks.test.ts checks the literals against FRAME_CHUNK). Likewise
+   * DATA_PER_PFN (1) and INDEX_PER_PFN (4096) in data's and index's (in the bundle
+   * a `var`, which V8 does not fold; page_alloc_relative.test.ts checks them).
    */
   get_type(pfn: number): number {
     return pfn < this.flat_n ? this.flat_type[pfn] : far_get(this.type_dir, pfn);
@@ -290,11 +322,11 @@ export class PageFrames implements types.PageFrames {
     return pfn < this.flat_n ? this.flat_gen[pfn] : far_get(this.gen_dir, pfn);
   }
   get_data(pfn: number): number {
-    return pfn < this.flat_n ? this.flat_data[pfn] : far_get(this.data_dir, pfn);
+    return (pfn < this.flat_n ? this.flat_data[pfn] : far_get(this.data_dir, pfn)) + pfn;
   }
   set_data(pfn: number, v: number): void {
-    if (pfn < this.flat_n) this.flat_data[pfn] = v;
-    else far_set(this.data_dir, pfn, v);
+    if (pfn < this.flat_n) this.flat_data[pfn] = v - pfn;
+    else far_set(this.data_dir, pfn, v - pfn);
   }
   get_owner(pfn: number): number {
     return pfn < this.flat_n ? this.flat_owner[pfn] : far_get(this.owner_dir, pfn);
@@ -304,11 +336,11 @@ export class PageFrames implements types.PageFrames {
     else far_set(this.owner_dir, pfn, v);
   }
   get_index(pfn: number): number {
-    return pfn < this.flat_n ? this.flat_index[pfn] : far_get(this.index_dir, pfn);
+    return (pfn < this.flat_n ? this.flat_index[pfn] : far_get(this.index_dir, pfn)) + pfn * 4096;
   }
   set_index(pfn: number, v: number): void {
-    if (pfn < this.flat_n) this.flat_index[pfn] = v;
-    else far_set(this.index_dir, pfn, v);
+    if (pfn < this.flat_n) this.flat_index[pfn] = v - pfn * 4096;
+    else far_set(this.index_dir, pfn, v - pfn * 4096);
   }
   /** Whether `gen` and `owner` are 32 bits wide (widened: see those fields). */
   get gen32(): boolean {
@@ -535,7 +567,7 @@ export class PageFrames implements types.PageFrames {
       this.flat_flags[pfn] = 0;
       this.flat_refcount[pfn] = 1;
       this.flat_mapcount[pfn] = 0;
-      this.flat_data[pfn] = 0;
+      this.flat_data[pfn] = 0 - pfn; // data 0 (stored relative to the PFN)
       this.flat_owner[pfn] = 0;
     } else this.alloc_desc(pfn, order, type);
     return pfn;
@@ -564,13 +596,13 @@ export class PageFrames implements types.PageFrames {
     fl[o] = order ? PF_HEAD : 0;
     rc[o] = 1;
     mc[o] = 0;
-    da[o] = 0;
+    da[o] = 0 - pfn * DATA_PER_PFN; // data 0 (stored relative to the PFN)
     ow[o] = 0;
     for (let i = 1; i < 1 << order; i++) {
       t[o + i] = PG_TAIL;
       fl[o + i] = 0;
       mc[o + i] = 0;
-      da[o + i] = 0;
+      da[o + i] = 0 - (pfn + i) * DATA_PER_PFN;
     }
   }
 
@@ -678,7 +710,7 @@ export class PageFrames implements types.PageFrames {
       this.flags_dir[c].fill(0, lo, hi);
       this.refcount_dir[c].fill(1, lo, hi);
       this.mapcount_dir[c].fill(0, lo, hi);
-      this.data_dir[c].fill(0, lo, hi);
+      data_zero(this.data_dir[c], c, lo, hi, 1);
       this.owner_dir[c].fill(0, lo, hi);
     } else {
       // Frames `step` apart (the ones in between are not this run's): one loop.
@@ -693,9 +725,9 @@ export class PageFrames implements types.PageFrames {
         fl[q] = 0;
         rc[q] = 1;
         mc[q] = 0;
-        da[q] = 0;
         ow[q] = 0;
       }
+      data_zero(da, c, o, o + n * step, step);
     }
     out.n = n;
     out.step = step;
@@ -709,14 +741,15 @@ export class PageFrames implements types.PageFrames {
     const rc = this.refcount_dir[c];
     const mc = this.mapcount_dir[c];
     const ow = this.owner_dir[c];
-    if (step === 1 || step === -1 || n === 1) {
+    if ((step === 1 || step === -1) && n >= ANON_RUN_FILLS) {
       const lo = step > 0 ? o : o - n + 1;
       const hi = lo + n;
       t.fill(type, lo, hi);
       fl.fill(PF_DIRTY, lo, hi);
       if (n <= ONES.length) {
-        // Counts of 1 copied from a template: fill() stores a non-zero int32 element by element, set() copies memory (2.5x faster).
-        const ones = n === ONES.length && chunk_mutant === null ? ONES : ONES.subarray(0, chunk_mutant === "anon-ones-short" ? n - 1 : n);
+        // Counts of 1 copied from a template: fill() stores a non-zero int32 element by element, set() copies
+        // memory (2.5x faster). Its views made once (ones_view()): a subarray() per run cost more than the copy.
+        const ones = ones_view(chunk_mutant === "anon-ones-short" ? n - 1 : n);
         rc.set(ones, lo);
         mc.set(ones, lo);
       } else {
@@ -726,6 +759,9 @@ export class PageFrames implements types.PageFrames {
       ow.fill(owner, lo, hi);
       return;
     }
+    // A short run (the free list hands a fault batch a few of them per table, between its long
+    // ones) or frames `step` apart: one loop (five fill()/set() calls into the runtime cost more).
+    if (chunk_mutant === "anon-loop-short") n--;
     for (let i = 0, q = o; i < n; i++, q += step) {
       t[q] = type;
       fl[q] = PF_DIRTY;
@@ -909,6 +945,25 @@ function gen_bump32(gen: Uint32Array, from: number, to: number, step: number): v
 
 /** alloc_run_anon()'s template of refcounts / mapcounts of 1 (a PTE table's worth: a fault run's longest). */
 const ONES = new Int32Array(512).fill(1);
+/** ONES' first n elements, for each n: made once each, when first needed. */
+const ONES_VIEWS: Int32Array[] = [];
+function ones_view(n: number): Int32Array {
+  let v = ONES_VIEWS[n];
+  if (v === undefined) {
+    // (Every length below n too: the array stays packed, so the lookup above stays a plain load.)
+    for (let m = ONES_VIEWS.length; m <= n; m++) ONES_VIEWS.push(ONES.subarray(0, m));
+    v = ONES_VIEWS[n];
+  }
+  return v;
+}
+/**
+ * The shortest run of neighbouring frames alloc_run_anon() sets with fill()s and
+ * set()s; shorter ones in one loop. Each of those five calls costs about as much
+ * as the loop over a few dozen frames (measured on Node 20: a fill() or set() of
+ * 3 elements 50-130 ns, the loop's five stores 1-2 ns a frame). The seed loop's
+ * tables take two or three runs of 1-5 frames besides their long ones.
+ */
+const ANON_RUN_FILLS = 16;
 
 /** The shortest run free_last_puts() tries word-wide (shorter ones: the head and tail frames would be most of it). */
 const LAST_PUTS_WORDS = 16;

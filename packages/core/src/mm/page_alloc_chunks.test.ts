@@ -13,7 +13,7 @@ import { x86_64 } from "@mmsim/arch-x86_64";
 import { isMmsimError, VM_READ, VM_WRITE } from "@mmsim/spec";
 import { Engine } from "../engine.js";
 import { MADV_DONTNEED } from "./madvise.js";
-import { FRAME_CHUNK, frame_chunk, frame_off, frames_in_chunk, PageFrames, PG_ANON, PG_FREE, set_frame_chunk_mutant } from "./page_alloc.js";
+import { DATA_PER_PFN, FRAME_CHUNK, frame_chunk, frame_off, frames_in_chunk, PageFrames, PG_ANON, PG_FREE, set_frame_chunk_mutant } from "./page_alloc.js";
 import { dump_mm } from "../test/dump.js";
 import { M, SLOT, mmapFixed } from "../test/helpers.js";
 
@@ -25,11 +25,11 @@ afterEach(() => set_frame_chunk_mutant(null));
 /** The mutant: an accessor that finds the chunk with `>>>` (wraps at 2^32: chunk 1024 aliases chunk 0). */
 class WrappingFrames extends PageFrames {
   override get_data(pfn: number): number {
-    return pfn < this.flat_n ? this.flat_data[pfn] : (this.data_dir[pfn >>> 22] ?? [])[pfn & (FRAME_CHUNK - 1)];
+    return (pfn < this.flat_n ? this.flat_data[pfn] : (this.data_dir[pfn >>> 22] ?? [])[pfn & (FRAME_CHUNK - 1)]) + pfn * DATA_PER_PFN;
   }
   override set_data(pfn: number, v: number): void {
-    if (pfn < this.flat_n) this.flat_data[pfn] = v;
-    else this.data_dir[pfn >>> 22][pfn & (FRAME_CHUNK - 1)] = v;
+    if (pfn < this.flat_n) this.flat_data[pfn] = v - pfn * DATA_PER_PFN;
+    else this.data_dir[pfn >>> 22][pfn & (FRAME_CHUNK - 1)] = v - pfn * DATA_PER_PFN;
   }
 }
 

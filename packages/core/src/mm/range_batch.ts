@@ -62,6 +62,10 @@ const disabled = new WeakSet<Kernel>();
  *   - "fault-tables-vmf": a batch that went on into a next table and stopped at
  *     its first entry (a page already there) leaves struct vm_fault pointing into
  *     that table, not at the last fault's (the "production-mini" script);
+ *   - "fault-run-fill": a run of faults taken at once whose frames' index and
+ *     data are one value each (an ascending run of neighbouring frames: two
+ *     fill()s, PageFrames' DATA_PER_PFN) fills the data one frame short (that
+ *     frame keeps the value stored before);
  *   - "hook-twin-slow-path": zap_pte_range() calls the zap_pte_range_end hook's
  *     bulk twin (spec's BulkTwin) as if the fast path had failed
  *     (st.direct_reclaim false): pt-reclaim's slow path then finds the PMD
@@ -82,6 +86,7 @@ export type RangeBatchMutant =
   | "pte-alloc-rcu-exits"
   | "fault-run-stride"
   | "fault-tables-vmf"
+  | "fault-run-fill"
   | "hook-twin-slow-path";
 export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "fault-rss",
@@ -97,6 +102,7 @@ export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "fault-run-stride",
   "fault-tables-vmf",
   "hook-twin-slow-path",
+  "fault-run-fill",
 ];
 const mutants = new WeakMap<Kernel, RangeBatchMutant>();
 

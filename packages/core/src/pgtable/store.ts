@@ -1095,7 +1095,8 @@ export class PtStore implements types.PtStore {
   lookup(pfn: number): number {
     const f = this.frames;
     // The first region's flat arrays tested here (hot: the accessors' calls spend V8's inlining budget; see PageFrames).
-    if (pfn < f.flat_n) return f.flat_type[pfn] === PG_PGTABLE ? f.flat_index[pfn] : -1;
+    // (`index` is stored relative to the PFN: INDEX_PER_PFN, 4096 spelled out as in PageFrames' accessors.)
+    if (pfn < f.flat_n) return f.flat_type[pfn] === PG_PGTABLE ? f.flat_index[pfn] + pfn * 4096 : -1;
     return f.get_type(pfn) === PG_PGTABLE ? f.get_index(pfn) : -1;
   }
 
@@ -1149,7 +1150,7 @@ export class PtStore implements types.PtStore {
         if (this.nr_private > 0) this.priv.push(new Float64Array((1 << SLOT_SHIFT) * this.nr_private));
       }
     }
-    if (pfn < f.flat_n) f.flat_index[pfn] = slot;
+    if (pfn < f.flat_n) f.flat_index[pfn] = slot - pfn * 4096; // (INDEX_PER_PFN)
     else f.set_index(pfn, slot);
     const c = slot >>> SLOT_SHIFT;
     const mi = this.m32[c];

@@ -159,11 +159,11 @@ export interface PageFrames {
   readonly mapcount_dir: readonly Int32Array[];
   /** Times this frame was freed: a stale reference carries an older generation. */
   readonly gen_dir: readonly (Uint16Array | Uint32Array)[];
-  /** User-data oracle: the value last written to the page (0 = zero-filled). */
+  /** User-data oracle: the value last written to the page (0 = zero-filled); stored as value - pfn (mm/page_alloc.ts DATA_PER_PFN). */
   readonly data_dir: readonly Float64Array[];
   /** Owner mm id of a page-table page (ptdesc->pt_mm) or of an anon page. */
   readonly owner_dir: readonly (Uint16Array | Int32Array)[];
-  /** Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE reclaim). */
+  /** Virtual address an anon page is mapped at (single-mm rmap for MADV_FREE reclaim); stored as index - pfn * 4096 (INDEX_PER_PFN). */
   readonly index_dir: readonly Float64Array[];
   /** Word views of each chunk's descriptors (mm/frame_words.ts), and of the first region's (flat_words). */
   readonly words_dir: readonly FrameWords[];
