@@ -20,8 +20,10 @@
  * return type is written `KPath` or `KPath<...>`, or a name X for which the file
  * declares a hand-written twin `X$sync` at top level (the primitives:
  * `export const spin_lock$sync = sync_op(...)`; no twin is derived for those).
- * Relative imports (`"./x.js"` → `./x.ts`) are resolved: the imported file's
- * kernel paths (its own and those it re-exports) count as kernel paths here.
+ * Relative imports (`"./x.js"` → `./x.ts`) are resolved, and `@mmsim/core/kernel`
+ * (→ core's src/plugin/kernel.ts, for the plugins that build with desync): the
+ * imported file's kernel paths (its own and those it re-exports) count as kernel
+ * paths here.
  *
  * Nested functions inside a kernel path: a nested generator that is not a
  * kernel path keeps its own `yield*` (it is a generator in the twin too); a
@@ -53,6 +55,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const MARK = "\n/* ---- desync twins (generated at build time from the kernel paths above) ---- */";
@@ -83,9 +86,21 @@ function isGeneratorFunction(node) {
   return (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && !!node.asteriskToken;
 }
 
-/** `import ... from "./x.js"` → absolute path of x.ts, else null. */
-function relTarget(spec, file) {
+/**
+ * Package entries whose kernel paths a plugin's twins may call directly: core's
+ * plugin API (src/plugin/kernel.ts, beside this file) exports `X$sync` for its
+ * primitives and kernel paths, so a plugin's twin calls `spin_trylock$sync(t, l)`
+ * instead of driving `spin_trylock(t, l)` (an Op or a generator per call: ~6.5 ms
+ * of the seed run, issue #10). Where the source is absent (a copy of desync.mjs
+ * without core's src/), nothing is known and every call stays `__drive(...)`.
+ */
+const PACKAGE_SOURCES = new Map([["@mmsim/core/kernel", fileURLToPath(new URL("../src/plugin/kernel.ts", import.meta.url))]]);
+
+/** `import ... from "./x.js"` → absolute path of x.ts; a known package entry → its source file; else null. */
+function relTarget(spec, file, packages = PACKAGE_SOURCES) {
   if (!spec || !ts.isStringLiteral(spec)) return null;
+  const pkg = packages.get(spec.text);
+  if (pkg) return pkg;
   const m = /^(\..*)\.js$/.exec(spec.text);
   return m ? resolve(dirname(file), m[1] + ".ts") : null;
 }
@@ -221,12 +236,16 @@ function namesOfFile(file, deps, active) {
 }
 
 /** Transform one TypeScript source file of a package that writes kernel paths. */
-export function desync(src, file) {
-  return desyncWithDeps(src, file).code;
+export function desync(src, file, opts) {
+  return desyncWithDeps(src, file, opts).code;
 }
 
-/** desync(), and the other files whose content the output depends on. */
-export function desyncWithDeps(src, file) {
+/**
+ * desync(), and the other files whose content the output depends on. `packages`:
+ * the package entries resolved to source files (default: `@mmsim/core/kernel`;
+ * tests pass an empty Map for the fallback, every plugin-API call driven).
+ */
+export function desyncWithDeps(src, file, { packages = PACKAGE_SOURCES } = {}) {
   const sf = parse(src, file);
   const deps = new Set();
   const decls = kernelPathDecls(sf);
@@ -246,7 +265,7 @@ export function desyncWithDeps(src, file) {
   for (const s of sf.statements) {
     if (ts.isImportDeclaration(s)) {
       const ic = s.importClause;
-      const target = relTarget(s.moduleSpecifier, file);
+      const target = relTarget(s.moduleSpecifier, file, packages);
       if (!ic || ic.isTypeOnly || !target) continue;
       const { names: theirs, derived: theirSteps } = namesOfFile(target, deps, new Set());
       if (ic.namedBindings && ts.isNamespaceImport(ic.namedBindings)) {
@@ -273,7 +292,7 @@ export function desyncWithDeps(src, file) {
     if (!ts.isExportDeclaration(s) || s.isTypeOnly || !s.exportClause || !ts.isNamedExports(s.exportClause)) continue;
     let has, hasStep;
     if (s.moduleSpecifier) {
-      const target = relTarget(s.moduleSpecifier, file);
+      const target = relTarget(s.moduleSpecifier, file, packages);
       if (!target) continue;
       const { names: theirs, derived: theirSteps } = namesOfFile(target, deps, new Set());
       has = (n) => theirs.has(n);

@@ -389,4 +389,37 @@ export function* f(t: number): KPath<number> {
     rmSync(lib);
     expect(desync(readFile(use), use)).toBe(before);
   });
+
+  it("a plugin's calls of @mmsim/core/kernel use the API's $sync twins where it has them, __drive otherwise", () => {
+    const src = `${PRELUDE}import { spin_trylock, spin_unlock, pmd_offset_map, type KPath as K } from "@mmsim/core/kernel";
+import { other } from "@mmsim/other";
+export function* f(t: any, l: any, p: number): KPath<boolean> {
+  if (!(yield* spin_trylock(t, l))) return false;
+  yield* pmd_offset_map(t, p, 0);
+  yield* other(t);
+  yield* spin_unlock(t, l);
+  return true;
+}
+`;
+    const file = join(files({}), "plugin.ts");
+    const out = desync(src, file);
+    js(out);
+    // The API's primitives with a twin (core's src/plugin/kernel.ts): imported and called directly.
+    expect(out).toContain(`import { spin_trylock$sync, spin_unlock$sync, spin_trylock, spin_unlock,`);
+    expect(twins(out)).toContain("if (!(spin_trylock$sync(t, l))) return false;");
+    expect(twins(out)).toContain("spin_unlock$sync(t, l);");
+    // No twin in the API (pmd_offset_map), or another package: driven, as before.
+    expect(twins(out)).toContain("__drive(pmd_offset_map(t, p, 0));");
+    expect(twins(out)).toContain("__drive(other(t));");
+    // Primitives get no stepping or lone variant: those still pass through the Op.
+    expect(out).not.toContain("spin_trylock$step");
+    expect(twins(out)).toContain("__drive(spin_trylock(t, l))");
+
+    // The fallback (the API's source unknown: a copy of desync.mjs without core's src/): every call driven.
+    const bare = desync(src, file, { packages: new Map() });
+    js(bare);
+    expect(bare).not.toContain("spin_trylock$sync");
+    expect(twins(bare)).toContain("if (!(__drive(spin_trylock(t, l)))) return false;");
+  });
 });
+

@@ -429,7 +429,7 @@ import type { BulkTwin } from "@mmsim/spec";
  * applied to the plugin's sources, turns that into a call of the hook's derived
  * twin (no generator objects).
  */
-export const run_to_completion = <R>(path: KPath<R>): R => _run_to_completion(path);
+export const run_to_completion = <R>(path: Iterator<import("@mmsim/spec").Point, R, undefined>): R => _run_to_completion(path);
 /**
  * bulk_twin(hook, twin): attach `twin` to the kernel-path hook `hook` as its bulk
  * twin (its `sync` property, spec's BulkTwin); returns `hook`. Core calls the
@@ -439,3 +439,88 @@ export function bulk_twin<F extends (...args: never[]) => KPath<unknown>>(hook: 
   Object.defineProperty(hook, "sync", { value: twin, enumerable: false, configurable: true, writable: false });
   return hook;
 }
+
+/* ---- the bulk twins of the primitives above (`X$sync`) ---- */
+
+/*
+ * Each kernel path of this API has its bulk twin `X$sync`: the same operation as
+ * a plain call, for the twins core's desync derives from a plugin's kernel paths
+ * (build/desync.mjs resolves `@mmsim/core/kernel` to this file; a twin's
+ * `yield* spin_trylock(t, l)` becomes `spin_trylock$sync(t, l)`, where it was
+ * `__drive(spin_trylock(t, l))`: an Op or a generator per call; issue #10).
+ * Each is written `run_to_completion(_x(...))`, which this file's own desync
+ * (core builds with it) turns into a call of core's twin `_x$sync(...)`, the
+ * way core's kernel paths call theirs: one definition of each operation. A name
+ * without a twin here is still driven (`__drive`), so every plugin keeps working.
+ * pmd_offset_map() and pud_offset_map() have none (their result is built in a
+ * generator of their own).
+ */
+export const spin_lock$sync = (t: task_struct, l: spinlock_t): void => run_to_completion(_spin_lock(T(t), L(l)));
+export const spin_lock_nested$sync = (t: task_struct, l: spinlock_t): void => run_to_completion(_spin_lock_nested(T(t), L(l)));
+export const spin_trylock$sync = (t: task_struct, l: spinlock_t): boolean => run_to_completion(_spin_trylock(T(t), L(l)));
+export const spin_unlock$sync = (t: task_struct, l: spinlock_t): void => run_to_completion(_spin_unlock(T(t), L(l)));
+export const down_read$sync = (t: task_struct, s: rw_semaphore): void => run_to_completion(_down_read(T(t), s as never));
+export const down_read_trylock$sync = (t: task_struct, s: rw_semaphore): boolean => run_to_completion(_down_read_trylock(T(t), s as never));
+export const up_read$sync = (t: task_struct, s: rw_semaphore): void => run_to_completion(_up_read(T(t), s as never));
+export const rcu_read_lock$sync = (t: task_struct): void => run_to_completion(_rcu_read_lock(T(t)));
+export const rcu_read_unlock$sync = (t: task_struct): void => run_to_completion(_rcu_read_unlock(T(t), T(t).k.rcu));
+export const local_irq_save$sync = (t: task_struct): void => run_to_completion(_local_irq_save(T(t)));
+export const local_irq_restore$sync = (t: task_struct): void => run_to_completion(_local_irq_restore(T(t), T(t).k.rcu));
+export const atomic_read$sync = (t: task_struct, a: atomic_t): number => run_to_completion(_atomic_read(T(t), a as Atomic));
+export const atomic_set$sync = (t: task_struct, a: atomic_t, v: number): void => run_to_completion(_atomic_set(T(t), a as Atomic, v));
+export const atomic_add_return$sync = (t: task_struct, a: atomic_t, v: number): number => run_to_completion(_atomic_add_return(T(t), a as Atomic, v));
+export const atomic_cmpxchg$sync = (t: task_struct, a: atomic_t, old: number, nw: number): number => run_to_completion(_atomic_cmpxchg(T(t), a as Atomic, old, nw));
+export const percpu_ref_get$sync = (t: task_struct, r: percpu_ref): void => run_to_completion(_percpu_ref_get(T(t), r as PercpuRef));
+export const percpu_ref_tryget$sync = (t: task_struct, r: percpu_ref): boolean => run_to_completion(_percpu_ref_tryget(T(t), r as PercpuRef));
+export const percpu_ref_tryget_live$sync = (t: task_struct, r: percpu_ref): boolean => run_to_completion(_percpu_ref_tryget_live(T(t), r as PercpuRef));
+export const percpu_ref_put$sync = (t: task_struct, r: percpu_ref): void => run_to_completion(_percpu_ref_put(T(t), r as PercpuRef));
+export const percpu_ref_is_zero$sync = (t: task_struct, r: percpu_ref): boolean => run_to_completion(_percpu_ref_is_zero(T(t), r as PercpuRef));
+export const percpu_ref_switch_to_atomic$sync = (t: task_struct, r: percpu_ref, confirm_switch: (() => void) | null = null): void =>
+  run_to_completion(_percpu_ref_switch_to_atomic(T(t), r as PercpuRef, confirm_switch));
+export const percpu_ref_switch_to_atomic_sync$sync = (t: task_struct, r: percpu_ref): void => run_to_completion(_percpu_ref_switch_to_atomic_sync(T(t), r as PercpuRef));
+export const percpu_ref_switch_to_percpu$sync = (t: task_struct, r: percpu_ref): void => run_to_completion(_percpu_ref_switch_to_percpu(T(t), r as PercpuRef));
+export const ptep_get$sync = (t: task_struct, ptep: pte_ptr): pte_t => run_to_completion(_ptep_get(T(t), ptep));
+export const ptep_get_lockless$sync = (t: task_struct, ptep: pte_ptr): pte_t => run_to_completion(_ptep_get_lockless(T(t), ptep));
+export const pmdp_get_lockless$sync = (t: task_struct, pmdp: pmd_ptr): pmd_t => run_to_completion(_pmdp_get_lockless(T(t), pmdp));
+export const pmd_clear$sync = (t: task_struct, pmdp: pmd_ptr): void => run_to_completion(_pmd_clear(T(t), pmdp));
+export const pmd_lock$sync = (t: task_struct, pmdp: pmd_ptr): spinlock_t => run_to_completion(_pmd_lock(T(t), pmdp));
+export const __pte_offset_map$sync = (t: task_struct, pmdp: pmd_ptr, addr: number, kind: PteMapKind = "tryget"): { pte: pte_ptr; pmdval: pmd_t } | null =>
+  run_to_completion(pte_map.__pte_offset_map(t, pmdp, addr, kind));
+export const pte_offset_map$sync = (t: task_struct, pmdp: pmd_ptr, addr: number, kind: PteMapKind = "tryget"): pte_ptr | null =>
+  run_to_completion(pte_map.pte_offset_map(t, pmdp, addr, kind));
+export const pte_offset_map_lock$sync = (t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, kind: PteMapKind = "tryget"): { pte: pte_ptr; ptl: spinlock_t } | null =>
+  run_to_completion(pte_map.pte_offset_map_lock(t, mm, pmdp, addr, kind));
+export const pte_offset_map_rw_nolock$sync = (
+  t: task_struct,
+  mm: mm_struct,
+  pmdp: pmd_ptr,
+  addr: number,
+  kind: PteMapKind = "tryget",
+): { pte: pte_ptr; pmdval: pmd_t; ptl: spinlock_t } | null => run_to_completion(pte_map.pte_offset_map_rw_nolock(t, mm, pmdp, addr, kind));
+export const pte_offset_map_ro_nolock$sync = (t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, kind: PteMapKind = "tryget"): { pte: pte_ptr; ptl: spinlock_t } | null =>
+  run_to_completion(pte_map.pte_offset_map_ro_nolock(t, mm, pmdp, addr, kind));
+export const pte_unmap$sync = (t: task_struct, ptep: pte_ptr, kind: PteMapKind = "tryget"): void => run_to_completion(_pte_unmap(T(t), ptep, kind));
+export const pte_unmap_unlock$sync = (t: task_struct, ptep: pte_ptr, ptl: spinlock_t, kind: PteMapKind = "tryget"): void =>
+  run_to_completion(_pte_unmap_unlock(T(t), ptep, L(ptl), kind));
+/** pte_free_tlb(): the hand-over at the call, as above; the batch's flush (when full) through its twin. */
+export const pte_free_tlb$sync = (t: task_struct, tlb: mmu_gather, pfn: number, address: number): void => {
+  if (_pte_free_tlb_queue(T(t), G(tlb), pfn, address)) run_to_completion(_tlb_table_flush(T(t), G(tlb)));
+};
+export const tlb_remove_table$sync = (t: task_struct, tlb: mmu_gather, pfn: number): void => run_to_completion(_tlb_remove_table(T(t), G(tlb), pfn));
+export const pmdp_huge_get_and_clear$sync = (t: task_struct, pmdp: pmd_ptr): pmd_t => run_to_completion(_pmdp_huge_get_and_clear(T(t), pmdp));
+export const flush_tlb_range$sync = (t: task_struct, vma: vm_area_struct, start: number, end: number): void => run_to_completion(_flush_tlb_range(T(t), vma, start, end));
+export const mmap_read_trylock$sync = (t: task_struct, mm: mm_struct): boolean => run_to_completion(_down_read_trylock(T(t), MM(mm).mmap_lock));
+export const mmap_read_unlock$sync = (t: task_struct, mm: mm_struct): void => run_to_completion(_up_read(T(t), MM(mm).mmap_lock));
+export const tlb_finish_mmu$sync = (t: task_struct, tlb: mmu_gather): void => run_to_completion(_tlb_finish_mmu(T(t), G(tlb)));
+export const ptep_get_and_clear$sync = (t: task_struct, mm: mm_struct, addr: number, ptep: pte_ptr): pte_t => run_to_completion(_ptep_get_and_clear(T(t), MM(mm), addr, ptep));
+export const pmd_unmap$sync = (t: task_struct): void => run_to_completion(_pmd_unmap(T(t)));
+export const pud_unmap$sync = (t: task_struct): void => run_to_completion(_pud_unmap(T(t)));
+export const pud_lock$sync = (t: task_struct, mm: mm_struct): spinlock_t => run_to_completion(_pud_lock(T(t), MM(mm)));
+export const pudp_get$sync = (t: task_struct, pudp: number): number => run_to_completion(_pxdp_get(T(t), pudp));
+export const pmdp_get$sync = (t: task_struct, pmdp: pmd_ptr): pmd_t => run_to_completion(_pmdp_get(T(t), pmdp));
+export const pud_clear$sync = (t: task_struct, pudp: number): void => run_to_completion(_pxd_clear(T(t), pudp));
+export const pmd_free_tlb$sync = (t: task_struct, tlb: mmu_gather, pfn: number, address: number): void =>
+  run_to_completion(_pxd_free_tlb(T(t), G(tlb), pfn, address, _PMD_LEVEL));
+export const might_sleep$sync = (t: task_struct, what: string): void => run_to_completion(_might_sleep(T(t), what));
+export const flush_tlb_mm_range$sync = (t: task_struct, mm: mm_struct, start: number, end: number, stride_shift: number, freed_tables: boolean): void =>
+  run_to_completion(_flush_tlb_mm_range(T(t), MM(mm), start, end, stride_shift, freed_tables));

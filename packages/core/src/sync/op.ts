@@ -44,6 +44,19 @@ export class Op implements types.Op, Iterator<Point, unknown, undefined> {
     return this;
   }
 
+  /**
+   * The Op's simulated state, for a whole-state digest (packages/bench's
+   * stateDigest, which prefers `digest_into` to a walk of the fields): whether an
+   * operation is pending (a stepping task stopped at its point), and which. An
+   * idle Op's fields are the last operation's leftovers, host scratch: a bulk twin
+   * that calls a primitive's `$sync` (core's, and since the plugin API has them
+   * too, a plugin's derived twins) never sets them, the generator path does, and
+   * nothing reads them before the next set().
+   */
+  digest_into(update: (bytes: Uint8Array) => void): void {
+    update(new TextEncoder().encode(this.pending ? `pending ${this.point.kind} ${this.point.what}` : "idle"));
+  }
+
   next(): IteratorResult<Point, unknown> {
     const t = this.t;
     if (t.stepping && !this.pending) {
