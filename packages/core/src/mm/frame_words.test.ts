@@ -11,7 +11,7 @@
  * bumped with its carry into the other half, mapcounts cleared unchecked.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { PageFrames, PF_DIRTY, PF_HEAD, PG_ANON, PG_SHMEM, PG_ZERO, set_frame_chunk_mutant } from "./page_alloc.js";
+import { PageFrames, PF_HEAD, PG_ANON, PG_SHMEM, PG_ZERO, set_frame_chunk_mutant } from "./page_alloc.js";
 import { rmap_words, set_frame_words_mutant } from "./frame_words.js";
 
 /** A chunk boundary past 2^32 (chunk 1024 starts at 2^32). */
@@ -237,36 +237,5 @@ describe("the descriptors around the word passes", () => {
     set_frame_chunk_mutant("last-puts-short");
     expect(compare(1100, 7, 1)[2]).toBe(false);
     expect(compare(1700, 7, -1)[2]).toBe(false);
-  });
-
-  /** alloc_run(want, anon) from a run freed ascending (dir 1) or descending, against alloc() + the fault's fields: same state? */
-  function anon_run(want: number, dir: number): boolean {
-    const bulk = new PageFrames();
-    const one = new PageFrames();
-    for (const f of [bulk, one]) {
-      for (let i = 0; i < 2000; i++) f.alloc(0, PG_ANON);
-      for (let i = 0; i < want; i++) f.free(dir > 0 ? 1100 + i : 1100 + want - 1 - i, 0);
-    }
-    const out = { n: 0, step: 0 };
-    const first = bulk.alloc_run(want, PG_ANON, out, 7);
-    expect(out.n).toBe(want);
-    for (let i = 0; i < want; i++) {
-      const q = one.alloc(0, PG_ANON);
-      expect(q).toBe(first + i * out.step);
-      one.set_owner(q, 7);
-      one.set_mapcount(q, 1);
-      one.set_flag_bits(q, PF_DIRTY);
-    }
-    return state(bulk) === state(one);
-  }
-
-  it("alloc_run() for an anon fault: counts of 1 from the 512-frame template (and past it, fill()s) as alloc() + the fault's fields", () => {
-    for (const want of [100, 512, 700]) for (const dir of [1, -1]) expect(anon_run(want, dir)).toBe(true);
-  });
-
-  it("mutant: the counts of 1 copied one frame short is caught", () => {
-    set_frame_chunk_mutant("anon-ones-short");
-    expect(anon_run(512, 1)).toBe(false);
-    expect(anon_run(100, -1)).toBe(false);
   });
 });

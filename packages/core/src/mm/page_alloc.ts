@@ -110,9 +110,8 @@ export function frame_off(pfn: number): number {
  * start). And free_last_puts()'s, for free_last_puts.test.ts: "last-puts-short"
  * fills the freed run's descriptors one frame short; "last-puts-unchecked" frees a
  * run without free()'s bad-page check. And alloc_run()'s for an anon fault, for
- * frame_words.test.ts: "anon-ones-short" copies the counts of 1 one frame short;
- * and for page_alloc_anon_run.test.ts, "anon-loop-short" sets a short run's descriptors
- * (the loop) one frame short.
+ * page_alloc_anon_run.test.ts: "anon-ones-short" copies the counts of 1 one frame
+ * short; "anon-loop-short" sets a short run's descriptors (the loop) one frame short.
  */
 export type FrameChunkMutant = "chunk-overrun" | "last-puts-short" | "last-puts-unchecked" | "anon-ones-short" | "anon-loop-short";
 let chunk_mutant: FrameChunkMutant | null = null;

@@ -3,8 +3,9 @@
  * alloc() of each frame plus the fields the fault sets (owner, mapcount 1,
  * PG_dirty): runs shorter than ANON_RUN_FILLS (one loop) and longer ones (fill()s
  * and copies from the template's cached views, lengths in any order), freed
- * ascending or descending, and frames two apart. The mutant "anon-loop-short"
- * (the loop one frame short) is caught.
+ * ascending or descending, and frames two apart. The mutants "anon-loop-short"
+ * (the loop one frame short) and "anon-ones-short" (the template's counts one
+ * frame short) are caught.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { PageFrames, PF_DIRTY, PG_ANON, set_frame_chunk_mutant } from "./page_alloc.js";
@@ -46,11 +47,17 @@ afterEach(() => set_frame_chunk_mutant(null));
 
 describe("alloc_run() for an anon fault = alloc() + the fault's fields", () => {
   it("short runs (one loop) and long ones (fills, the template's views in any order of lengths), both directions", () => {
-    for (const want of [1, 2, 3, 5, 15, 16, 17, 100, 31, 512, 200, 16]) for (const dir of [1, -1]) expect(anon_run(want, dir), `${want} ${dir}`).toBe(true);
+    for (const want of [1, 2, 3, 5, 15, 16, 17, 100, 31, 512, 200, 16, 700]) for (const dir of [1, -1]) expect(anon_run(want, dir), `${want} ${dir}`).toBe(true);
   });
 
   it("frames two apart", () => {
     for (const want of [2, 3, 20]) for (const dir of [1, -1]) expect(anon_run(want, dir, 2), `${want} ${dir}`).toBe(true);
+  });
+
+  it("mutant: the counts of 1 copied one frame short (the long runs' template) is caught", () => {
+    set_frame_chunk_mutant("anon-ones-short");
+    expect(anon_run(512, 1)).toBe(false);
+    expect(anon_run(100, -1)).toBe(false);
   });
 
   it("mutant: a short run's loop one frame short is caught", () => {
