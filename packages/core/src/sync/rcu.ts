@@ -13,7 +13,7 @@ import { BLOCKED, sync_op } from "./op.js";
  */
 interface GracePeriod {
   /** Tasks that were readers when the grace period started, with their exit count then. */
-  readonly waitFor: readonly { t: Task; exits: number }[];
+  waitFor: readonly { t: Task; exits: number }[];
   readonly callbacks: RcuCallback[];
 }
 
@@ -27,11 +27,24 @@ export interface RcuTableFreer {
 
 /** One call_rcu(&batch->rcu, tlb_remove_table_rcu): entries [from, to) of the RCU's table queue. */
 interface TableBatch {
-  readonly freer: RcuTableFreer;
-  readonly mm: unknown;
-  readonly from: number;
-  readonly to: number;
+  freer: RcuTableFreer;
+  mm: unknown;
+  from: number;
+  to: number;
 }
+
+/**
+ * Host objects a grace period and a table batch left when their callbacks ran,
+ * reused by the next call_rcu_tables() (issue #10: the seed loop queues one
+ * table batch per madvise(), a new grace period each, and these three objects
+ * were ~100 bytes of garbage per madvise()). Not simulated state, and reachable
+ * from no kernel (a deep copy of a kernel has its own pending ones): a reused
+ * object has every field set anew. Only a grace period with one callback is
+ * kept (its list reused with that length), so that a pending grace period's
+ * list is the same whether or not it was reused (the bench's state digest).
+ */
+const spare_batches: TableBatch[] = [];
+const spare_gps: GracePeriod[] = [];
 
 /**
  * The table queue's chunks: 2^TQ_SHIFT PFNs each (8 KiB). Small: every explored
@@ -46,15 +59,20 @@ const TQ_CHUNK = 1 << TQ_SHIFT;
 const NO_READERS: readonly { t: Task; exits: number }[] = Object.freeze([]);
 
 type RcuCallback = (() => void) | TableBatch;
+/** What a spare grace period's and table batch's fields hold (nothing of a kernel). */
+const NO_CALLBACK: RcuCallback = () => {};
+const NO_FREER: RcuTableFreer = { __tlb_remove_table() {} };
 
 /**
  * A deliberately wrong table queue, for rcu_tables.test.ts: "drop-chunk-early"
  * drops a queue chunk one entry before its last has run, so the batch that frees
  * that entry later does not find it. A wrong idle poll (rcu_poll()'s early
  * return), for rcu_poll.test.ts: "poll-idle-srcu" returns early while the SRCU
- * domain may have work, when RCU has none.
+ * domain may have work, when RCU has none. Wrong reuse of spare objects, for
+ * rcu_tables.test.ts: "reuse-gp-readers" keeps a reused grace period's old
+ * (empty) reader list, "reuse-batch-range" a reused table batch's old range.
  */
-export type RcuMutant = "drop-chunk-early" | "poll-idle-srcu";
+export type RcuMutant = "drop-chunk-early" | "poll-idle-srcu" | "reuse-gp-readers" | "reuse-batch-range";
 
 export class Rcu implements types.Rcu {
   constructor(private readonly mutant: RcuMutant | null = null) {}
@@ -114,7 +132,15 @@ export class Rcu implements types.Rcu {
       this.tq[c][g & (TQ_CHUNK - 1)] = pfns[i];
     }
     this.tq_tail = from + n;
-    this.enqueue({ freer, mm, from, to: from + n });
+    let b = spare_batches.pop();
+    if (b === undefined) b = { freer, mm, from, to: from + n };
+    else if (this.mutant !== "reuse-batch-range") {
+      b.freer = freer;
+      b.mm = mm;
+      b.from = from;
+      b.to = from + n;
+    }
+    this.enqueue(b);
   }
 
   /** tlb_remove_table_rcu(): free the batch's pages in order, dropping the chunks it used up. */
@@ -131,17 +157,31 @@ export class Rcu implements types.Rcu {
       this.tq.shift();
       this.tq_base += TQ_CHUNK;
     }
+    b.freer = NO_FREER;
+    b.mm = null;
+    spare_batches.push(b);
   }
 
   private enqueue(cb: RcuCallback): void {
     const last = this.pending[this.pending.length - 1];
     const waitFor = this.snapshot();
     if (last && sameReaders(last.waitFor, waitFor)) last.callbacks.push(cb);
-    else this.pending.push({ waitFor, callbacks: [cb] });
+    else {
+      const gp = spare_gps.pop();
+      if (gp === undefined) this.pending.push({ waitFor, callbacks: [cb] });
+      else {
+        if (this.mutant !== "reuse-gp-readers") gp.waitFor = waitFor;
+        gp.callbacks[0] = cb;
+        this.pending.push(gp);
+      }
+    }
   }
 
   private gp_done(gp: GracePeriod): boolean {
-    for (const w of gp.waitFor) if (w.t.rcu_exits <= w.exits) return false;
+    // Indexed loops here and in rcu_poll_slow(), not for...of: the list is mostly the frozen
+    // NO_READERS, whose iterator V8 does not optimise away (issue #10: garbage per poll).
+    const w = gp.waitFor;
+    for (let i = 0; i < w.length; i++) if (w[i].t.rcu_exits <= w[i].exits) return false;
     return true;
   }
 
@@ -162,15 +202,22 @@ export class Rcu implements types.Rcu {
     while (this.pending.length > 0 && this.gp_done(this.pending[0])) {
       const gp = this.pending.shift()!;
       this.completed++;
-      for (const cb of gp.callbacks) {
+      const cbs = gp.callbacks;
+      for (let i = 0; i < cbs.length; i++) {
+        const cb = cbs[i];
         if (typeof cb === "function") cb();
         else this.tlb_remove_table_rcu(cb);
         n++;
       }
+      if (cbs.length === 1) {
+        gp.waitFor = NO_READERS;
+        cbs[0] = NO_CALLBACK;
+        spare_gps.push(gp);
+      }
     }
     if (this.pending.length === 0 && this.tq_tail !== 0) {
-      // Empty: start counting again (one chunk kept).
-      this.tq.length = Math.min(this.tq.length, 1);
+      // Empty: start counting again (one chunk kept; `length` set only when it changes: a runtime call).
+      if (this.tq.length > 1) this.tq.length = 1;
       this.tq_base = this.tq_head = this.tq_tail = 0;
     }
     this.invoked += n;

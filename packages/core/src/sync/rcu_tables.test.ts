@@ -63,6 +63,31 @@ describe("RCU table queue (call_rcu_tables)", () => {
     expect(freed).toEqual([1, 2, 11, 12, 21, 22]);
   });
 
+  it("a grace period and a table batch reused after their callbacks ran are as new ones (mutants reuse-gp-readers, reuse-batch-range caught)", () => {
+    /** One batch with no reader (its objects then spare), one while a reader is in a section: polls before and after it leaves. */
+    const reuse = (mutant: RcuMutant | null) => {
+      const rcu = new Rcu(mutant);
+      const t = reader();
+      rcu.tasks.add(t);
+      const freed: number[] = [];
+      const freer = { __tlb_remove_table: (_mm: unknown, pfn: number) => freed.push(pfn) };
+      rcu.call_rcu_tables(freer, null, [1], 1);
+      const first = rcu.rcu_poll();
+      t.rcu_read_depth++;
+      rcu.call_rcu_tables(freer, null, [2, 3], 2);
+      const early = rcu.rcu_poll();
+      t.rcu_read_depth--;
+      t.rcu_exits++;
+      const late = rcu.rcu_poll();
+      return { polls: [first, early, late], freed, pending: rcu.nr_pending_callbacks };
+    };
+    expect(reuse(null)).toEqual({ polls: [1, 0, 1], freed: [1, 2, 3], pending: 0 });
+    expect(reuse("reuse-gp-readers")).not.toEqual(reuse(null));
+    expect(reuse("reuse-batch-range")).not.toEqual(reuse(null));
+    // The long run above, on spare objects from the start.
+    expect(run(null, false)).toEqual(run(null, true));
+  });
+
   it("mutant drop-chunk-early (a queue chunk dropped before its last entry ran) is caught", () => {
     let out: string[] | Error;
     try {

@@ -26,7 +26,11 @@ function deliver_ipis(t: Task): void | typeof BLOCKED {
   // arm64's broadcast TLBI completes at the DSB whatever the other CPUs' IRQ state.
   const pv = k.arch.paravirt_flush === true || k.arch.tlbi_broadcast === true;
   let left = false;
-  for (const cpu of tlb.pending_cpus()) {
+  // An indexed loop, not for...of: pending_cpus() is mostly the frozen empty list, whose
+  // iterator V8 does not optimise away (an iterator and a result object per flush; issue #10).
+  const cpus = tlb.pending_cpus();
+  for (let i = 0; i < cpus.length; i++) {
+    const cpu = cpus[i];
     const curr = k.cpu_curr[cpu];
     if (!pv && curr && curr.irq_disabled > 0 && curr !== t) left = true;
     else tlb.deliver(cpu);

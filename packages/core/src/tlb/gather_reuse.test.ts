@@ -32,7 +32,7 @@ function fresh(g: MmuGather) {
     cleared: [g.cleared_ptes, g.cleared_pmds, g.cleared_puds, g.cleared_p4ds],
     vma_exec: g.vma_exec,
     active: g.active,
-    tables: g.table_batch.length,
+    tables: g.nr_tables,
     batches: g.batches.map((b) => [b.nr, b.nruns]),
   };
 }
@@ -106,7 +106,7 @@ describe("pte_free_tlb() of the plugin API", () => {
     const paths = [];
     for (let i = 0; i < MAX_TABLE_BATCH - 1; i++) {
       const p = pte_free_tlb(t, g, 1000 + i, 0x200000 * i);
-      expect(g.table_batch.length).toBe(i + 1); // before any step of the path
+      expect(g.nr_tables).toBe(i + 1); // before any step of the path
       paths.push(p);
       expect(run_to_completion(p)).toBeUndefined();
     }
@@ -116,9 +116,9 @@ describe("pte_free_tlb() of the plugin API", () => {
     expect(k.counters.rcu_table_batches).toBe(0);
     const last = pte_free_tlb(t, g, 2000, 0);
     expect(last).not.toBe(paths[0]);
-    expect(g.table_batch.length).toBe(MAX_TABLE_BATCH);
+    expect(g.nr_tables).toBe(MAX_TABLE_BATCH);
     run_to_completion(last);
-    expect(g.table_batch.length).toBe(0);
+    expect(g.nr_tables).toBe(0);
     expect(k.counters.rcu_table_batches).toBe(1);
   });
 });

@@ -56,8 +56,15 @@ export class MmuGather implements mmu_gather {
   cleared_puds = false;
   cleared_p4ds = false;
   vma_exec = false;
-  /** Page-table pages waiting for the flush + grace period (tlb->batch; empty: NULL). Reused after each flush. */
+  /**
+   * Page-table pages waiting for the flush + grace period (tlb->batch): entries
+   * 0 .. nr_tables - 1 (none: tlb->batch is NULL). The array keeps its length
+   * and capacity when the batch is emptied (issue #10: emptying it with
+   * `length = 0` dropped its backing store, and the next table grew a new one:
+   * ~125 bytes per madvise() of the seed loop).
+   */
   readonly table_batch: number[] = [];
+  nr_tables = 0;
   readonly batches: PageBatch[] = [page_batch(MMU_GATHER_BUNDLE)];
   active = 0;
   /** The mm this gather is on (set by __tlb_gather_mmu(): a spare gather is reused on any mm of its kernel). */
@@ -205,20 +212,20 @@ export function* tlb_flush_mmu_tlbonly(t: Task, tlb: MmuGather): KPath {
 
 /** tlb_table_flush(): invalidate, then free the batched tables after a grace period. */
 export function* tlb_table_flush(t: Task, tlb: MmuGather): KPath {
-  const batch = tlb.table_batch;
-  if (batch.length === 0) return;
+  const n = tlb.nr_tables;
+  if (n === 0) return;
   yield* tlb_flush_mmu_tlbonly(t, tlb); // tlb_table_invalidate()
   const k = tlb.k;
   k.counters.rcu_table_batches++;
   // call_rcu(&batch->rcu, tlb_remove_table_rcu): __tlb_remove_table() of each page, in order,
   // after the grace period; the PFNs wait in RCU's typed-array queue (no closure or array per batch).
-  k.rcu.call_rcu_tables(k, tlb.mm, batch, batch.length);
-  batch.length = 0; // tlb->batch = NULL
+  k.rcu.call_rcu_tables(k, tlb.mm, tlb.table_batch, n);
+  tlb.nr_tables = 0; // tlb->batch = NULL
 }
 
 /** tlb_remove_table(tlb, table): batch a table (MMU_GATHER_RCU_TABLE_FREE). */
 function __tlb_remove_table_batch(t: Task, tlb: MmuGather, pfn: number): void {
-  tlb.table_batch.push(pfn);
+  tlb.table_batch[tlb.nr_tables++] = pfn;
   tlb.k.counters.tables_deferred++;
   tlb.k.sanitizer?.table_unlinked(t, pfn);
 }
@@ -226,7 +233,7 @@ function __tlb_remove_table_batch(t: Task, tlb: MmuGather, pfn: number): void {
 /** tlb_remove_table(tlb, table) */
 export function* tlb_remove_table(t: Task, tlb: MmuGather, pfn: number): KPath {
   __tlb_remove_table_batch(t, tlb, pfn);
-  if (tlb.table_batch.length === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
+  if (tlb.nr_tables === MAX_TABLE_BATCH) yield* tlb_table_flush(t, tlb);
 }
 
 /**
@@ -250,7 +257,7 @@ export function pte_free_tlb_queue(t: Task, tlb: MmuGather, pfn: number, address
   // pagetable_dtor() runs when the page is really freed, in the RCU callback
   // (Kernel.__tlb_remove_table), as Linux >= 6.14 does; not here at hand-over.
   tlb.k.arch.__pte_free_tlb(tlb.table_free_target(t), pfn);
-  return tlb.table_batch.length === MAX_TABLE_BATCH;
+  return tlb.nr_tables === MAX_TABLE_BATCH;
 }
 
 /** pmd_free_tlb / pud_free_tlb / p4d_free_tlb */
