@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Script, Stmt } from "./ast.js";
-import { compileStmts, forEachCompiled, runCompiled, type Compiled } from "./compile.js";
+import { compileStmts, forEachCompiled, runCompiled, set_compile_mutant, type Compiled } from "./compile.js";
 import { evalNonNegative } from "./expr.js";
 import { parseScript } from "./parser.js";
 import { resolveOp, resolveScript, type ResolvedOp } from "./resolve.js";
@@ -64,11 +64,11 @@ function aheadBodies(code: readonly Compiled[], each: (op: ResolvedOp) => void, 
   }
 }
 
-/** drain() of a callback walker (forEachCompiled() and its mutant). */
+/** drain() of a callback walker (forEachCompiled() and its mutant): a copy of each operation as `each` gets it (forEachCompiled() reuses a statement's). */
 function drainEach(walk: (code: readonly Compiled[], each: (op: ResolvedOp) => void) => void, script: Script): { ops: ResolvedOp[]; error: string | null } {
   const ops: ResolvedOp[] = [];
   try {
-    walk(compileStmts(script.stmts), (op) => ops.push(op));
+    walk(compileStmts(script.stmts), (op) => ops.push({ ...op }));
   } catch (e) {
     return { ops, error: (e as Error).message };
   }
@@ -126,6 +126,26 @@ describe("compiled repeat bodies", () => {
       const got = drainEach((code, each) => forEachCompiled(code, each), script);
       expect(got).toEqual(want);
       expect(got.ops.map((o) => JSON.stringify(o))).toEqual(want.ops.map((o) => JSON.stringify(o)));
+    }
+  });
+
+  it("forEachCompiled() hands a loop's touch and madvise its statement's object each time (no allocation per iteration)", () => {
+    const seen: ResolvedOp[] = [];
+    forEachCompiled(compileStmts(parseScript(SCRIPTS.seed, "t.wl").stmts), (op) => {
+      if (op.op === "touch" || op.op === "madvise") seen.push(op);
+    });
+    expect(seen.length).toBe(1024);
+    expect(new Set(seen).size).toBe(2);
+  });
+
+  it("mutant: a shared operation whose length is filled in only once is caught", () => {
+    set_compile_mutant("shared-stale");
+    try {
+      const script = parseScript(SCRIPTS["negative mid-loop"], "t.wl");
+      const want = drain(runCompiled(compileStmts(script.stmts)));
+      expect(drainEach((code, each) => forEachCompiled(code, each), script)).not.toEqual(want);
+    } finally {
+      set_compile_mutant(null);
     }
   });
 
