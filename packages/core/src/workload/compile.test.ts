@@ -99,6 +99,9 @@ const SCRIPTS: Record<string, string> = {
   "bad swapon size": "mmap h 1G\nswapon 40K+1\n",
   "bad ram size": "ram 8K-4K+1\n",
   "error in a body's second statement": "mmap h 1G\nrepeat 4\n  touch h 0 4K\n  touch h 0 2M-i*1M\nend\n",
+  "loop variable and a constant": "mmap h 1G\nrepeat 3\n  touch h i+4K i*4K+4K read i*8K+4K\n  madvise h i*2M 0 dontneed\n  munmap h i-0 4K\nend\n",
+  "loop variable minus a constant goes negative": "mmap h 1G\nrepeat 3\n  touch h 0 4K\n  madvise h 4K i-1 dontneed\nend\n",
+  "loop variable times a constant overflows": "mmap h 1G\nrepeat 3\n  touch h i*0x10000000000000 4K\nend\n",
 };
 
 describe("compiled repeat bodies", () => {

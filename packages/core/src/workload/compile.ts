@@ -162,6 +162,23 @@ function nonNegative(e: Expr, slots: Slots, what: string): Num {
     const x = e.value;
     return () => x;
   }
+  if (e.kind === "bin" && e.left.kind === "var" && e.right.kind === "num" && slots.get(e.left.name) !== undefined) {
+    // A loop variable and a constant (`i*2M`, a loop's usual offset): one closure.
+    const i = slots.get(e.left.name)!;
+    const { name, loc: vloc } = e.left;
+    const c = e.right.value;
+    const { op, loc: oloc } = e;
+    const mul = op === "*";
+    const add = op === "+";
+    return (v) => {
+      const a = v[i];
+      if (a === undefined) throw unknownVar(name, vloc);
+      const r = mul ? a * c : add ? a + c : a - c;
+      if (!Number.isSafeInteger(r)) throw overflow(op, oloc);
+      if (r < 0) throw new ScriptError(`${what} must not be negative`, loc);
+      return r === 0 ? 0 : r;
+    };
+  }
   const f = compileExpr(e, slots);
   return (v) => {
     const x = f(v);
