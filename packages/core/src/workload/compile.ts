@@ -103,52 +103,27 @@ function compileExpr(e: Expr, slots: Slots): Num {
 /** A `bin` node: the left operand, then the right, then the operator's safe-integer check (no -0). */
 function compileBin(e: Extract<Expr, { kind: "bin" }>, slots: Slots): Num {
   const { op, loc } = e;
+  const mul = op === "*";
+  const add = op === "+";
   const l = compileExpr(e.left, slots);
   if (e.right.kind === "num") {
-    // A constant right operand (`i*2M`, `j+1`): read, not called.
+    // A constant right operand (`j*4K+4K`): read, not called.
     const c = e.right.value;
-    switch (op) {
-      case "+":
-        return (v) => {
-          const x = l(v) + c;
-          if (!Number.isSafeInteger(x)) throw overflow(op, loc);
-          return x === 0 ? 0 : x;
-        };
-      case "-":
-        return (v) => {
-          const x = l(v) - c;
-          if (!Number.isSafeInteger(x)) throw overflow(op, loc);
-          return x === 0 ? 0 : x;
-        };
-      case "*":
-        return (v) => {
-          const x = l(v) * c;
-          if (!Number.isSafeInteger(x)) throw overflow(op, loc);
-          return x === 0 ? 0 : x;
-        };
-    }
+    return (v) => {
+      const a = l(v);
+      const x = mul ? a * c : add ? a + c : a - c;
+      if (!Number.isSafeInteger(x)) throw overflow(op, loc);
+      return x === 0 ? 0 : x;
+    };
   }
   const r = compileExpr(e.right, slots);
-  switch (op) {
-    case "+":
-      return (v) => {
-        const x = l(v) + r(v);
-        if (!Number.isSafeInteger(x)) throw overflow(op, loc);
-        return x === 0 ? 0 : x;
-      };
-    case "-":
-      return (v) => {
-        const x = l(v) - r(v);
-        if (!Number.isSafeInteger(x)) throw overflow(op, loc);
-        return x === 0 ? 0 : x;
-      };
-    case "*":
-      return (v) => {
-        const x = l(v) * r(v);
-        if (!Number.isSafeInteger(x)) throw overflow(op, loc);
-        return x === 0 ? 0 : x;
-      };
-  }
+  return (v) => {
+    const a = l(v);
+    const b = r(v);
+    const x = mul ? a * b : add ? a + b : a - b;
+    if (!Number.isSafeInteger(x)) throw overflow(op, loc);
+    return x === 0 ? 0 : x;
+  };
 }
 
 /**
