@@ -19,9 +19,20 @@ import { PF_DIRTY, PF_LAZYFREE } from "./page_alloc.js";
 import { swap_duplicate } from "./swapfile.js";
 import type { Vma } from "./vma.js";
 
-/** vmf_anon_prepare() → anon_vma_prepare(): give the VMA an anon_vma on its first fault. */
+/**
+ * vmf_anon_prepare() → anon_vma_prepare(): give the VMA an anon_vma on its first
+ * fault. As in Linux (include/linux/rmap.h), the check is inline and the work is in
+ * __anon_vma_prepare(): this runs once per fault batch run (issue #10), and a
+ * function whose parameter a closure captures allocates its context on every call,
+ * even one that returns at the check (~1.2 MB per seed run).
+ */
 export function anon_vma_prepare(k: Kernel, mm: MmStruct, vma: Vma): void {
   if (vma.anon_vma) return;
+  __anon_vma_prepare(k, mm, vma);
+}
+
+/** anon_vma_prepare() for a VMA without one yet. */
+function __anon_vma_prepare(k: Kernel, mm: MmStruct, vma: Vma): void {
   // find_mergeable_anon_vma(): reuse a neighbour's anon_vma when the two could merge.
   const prev = mm.mm_mt.prev_of(vma);
   const next = mm.mm_mt.next_of(vma);

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Script, Stmt } from "./ast.js";
-import { compileStmts, forEachCompiled, runCompiled, type Compiled } from "./compile.js";
+import { compileStmts, forEachCompiled, runCompiled, set_compile_mutant, type Compiled } from "./compile.js";
 import { evalNonNegative } from "./expr.js";
 import { parseScript } from "./parser.js";
 import { resolveOp, resolveScript, type ResolvedOp } from "./resolve.js";
@@ -64,11 +64,11 @@ function aheadBodies(code: readonly Compiled[], each: (op: ResolvedOp) => void, 
   }
 }
 
-/** drain() of a callback walker (forEachCompiled() and its mutant). */
+/** drain() of a callback walker (forEachCompiled() and its mutant): a copy of each operation as `each` gets it (forEachCompiled() reuses a statement's). */
 function drainEach(walk: (code: readonly Compiled[], each: (op: ResolvedOp) => void) => void, script: Script): { ops: ResolvedOp[]; error: string | null } {
   const ops: ResolvedOp[] = [];
   try {
-    walk(compileStmts(script.stmts), (op) => ops.push(op));
+    walk(compileStmts(script.stmts), (op) => ops.push({ ...op }));
   } catch (e) {
     return { ops, error: (e as Error).message };
   }
@@ -99,6 +99,9 @@ const SCRIPTS: Record<string, string> = {
   "bad swapon size": "mmap h 1G\nswapon 40K+1\n",
   "bad ram size": "ram 8K-4K+1\n",
   "error in a body's second statement": "mmap h 1G\nrepeat 4\n  touch h 0 4K\n  touch h 0 2M-i*1M\nend\n",
+  "loop variable and a constant": "mmap h 1G\nrepeat 3\n  touch h i+4K i*4K+4K read i*8K+4K\n  madvise h i*2M 0 dontneed\n  munmap h i-0 4K\nend\n",
+  "loop variable minus a constant goes negative": "mmap h 1G\nrepeat 3\n  touch h 0 4K\n  madvise h 4K i-1 dontneed\nend\n",
+  "loop variable times a constant overflows": "mmap h 1G\nrepeat 3\n  touch h i*0x10000000000000 4K\nend\n",
 };
 
 describe("compiled repeat bodies", () => {
@@ -126,6 +129,26 @@ describe("compiled repeat bodies", () => {
       const got = drainEach((code, each) => forEachCompiled(code, each), script);
       expect(got).toEqual(want);
       expect(got.ops.map((o) => JSON.stringify(o))).toEqual(want.ops.map((o) => JSON.stringify(o)));
+    }
+  });
+
+  it("forEachCompiled() hands a loop's touch and madvise its statement's object each time (no allocation per iteration)", () => {
+    const seen: ResolvedOp[] = [];
+    forEachCompiled(compileStmts(parseScript(SCRIPTS.seed, "t.wl").stmts), (op) => {
+      if (op.op === "touch" || op.op === "madvise") seen.push(op);
+    });
+    expect(seen.length).toBe(1024);
+    expect(new Set(seen).size).toBe(2);
+  });
+
+  it("mutant: a shared operation whose length is filled in only once is caught", () => {
+    set_compile_mutant("shared-stale");
+    try {
+      const script = parseScript(SCRIPTS["negative mid-loop"], "t.wl");
+      const want = drain(runCompiled(compileStmts(script.stmts)));
+      expect(drainEach((code, each) => forEachCompiled(code, each), script)).not.toEqual(want);
+    } finally {
+      set_compile_mutant(null);
     }
   });
 

@@ -25,20 +25,53 @@ type Num = (v: Vars) => number;
 /** Loop variable name → its index in Vars, for the loops enclosing a statement. */
 type Slots = ReadonlyMap<string, number>;
 
-/** A compiled statement list: an operation, or a loop over a compiled body. */
-export type Compiled = { readonly kind: "op"; readonly resolve: (v: Vars) => ResolvedOp } | { readonly kind: "repeat"; readonly count: Num; readonly slot: number; readonly body: readonly Compiled[] };
+/**
+ * A compiled statement list: an operation, or a loop over a compiled body. An
+ * operation resolves to a new object (`resolve`), or, for forEachCompiled(), to
+ * one its statement fills in again at each of its operations (`shared`: the same
+ * fields, values and key order; see forEachCompiled()).
+ */
+export type Compiled =
+  | { readonly kind: "op"; readonly resolve: (v: Vars) => ResolvedOp; readonly shared: (v: Vars) => ResolvedOp }
+  | { readonly kind: "repeat"; readonly count: Num; readonly slot: number; readonly body: readonly Compiled[] };
 
-function overflowCheck(op: string, loc: Loc): (x: number) => number {
-  return (x) => {
-    if (!Number.isSafeInteger(x)) throw new ScriptError(`'${op}' overflows: result is not a safe integer`, loc);
-    return x === 0 ? 0 : x; // no -0
-  };
+/** A compiled operation: its two resolvers (Compiled). */
+type CompiledOp = { resolve: (v: Vars) => ResolvedOp; shared: (v: Vars) => ResolvedOp };
+
+/**
+ * The shared resolvers' mutant (compile.test.ts shows it caught): "shared-stale"
+ * fills in a shared operation's `length` only the first time.
+ */
+export type CompileMutant = "shared-stale";
+let compile_mutant: CompileMutant | null = null;
+
+/** Turns the mutant on (a CompileMutant) or off (null), for compile.test.ts. */
+export function set_compile_mutant(m: CompileMutant | null): void {
+  compile_mutant = m;
+}
+
+/** The error an operator's result that is not a safe integer raises. */
+function overflow(op: string, loc: Loc): ScriptError {
+  return new ScriptError(`'${op}' overflows: result is not a safe integer`, loc);
+}
+
+/** The error an unbound variable raises. */
+function unknownVar(name: string, loc: Loc): ScriptError {
+  return new ScriptError(`unknown variable '${name}'`, loc);
 }
 
 /** A touch operation: one object literal, so that every touch has one shape (see compileOp). */
 function touchOp(loc: Loc, name: string, offset: number, length: number, write: boolean, stride: number): ResolvedOp {
   return { op: "touch", loc, name, offset, length, write, stride };
 }
+
+/*
+ * The closures below check what evalExpr() checks, in its order, written out in
+ * each closure rather than in helper closures: a `repeat` body's operands are
+ * evaluated once per iteration, and for the first few thousand iterations of a long
+ * loop V8 runs them unoptimised, where every closure call costs (issue #10 §4: the
+ * seed loop's `i*2M` operands took ~10 closure calls per operation, now 2-3).
+ */
 
 /** evalExpr() as a closure over the variables' slots. */
 function compileExpr(e: Expr, slots: Slots): Num {
@@ -51,32 +84,77 @@ function compileExpr(e: Expr, slots: Slots): Num {
       const i = slots.get(e.name);
       const name = e.name;
       const loc = e.loc;
+      if (i === undefined) {
+        return () => {
+          throw unknownVar(name, loc);
+        };
+      }
       return (v) => {
-        const x = i === undefined ? undefined : v[i];
-        if (x === undefined) throw new ScriptError(`unknown variable '${name}'`, loc);
+        const x = v[i];
+        if (x === undefined) throw unknownVar(name, loc);
         return x;
       };
     }
-    case "bin": {
-      const l = compileExpr(e.left, slots);
-      const r = compileExpr(e.right, slots);
-      const check = overflowCheck(e.op, e.loc);
-      switch (e.op) {
-        case "+":
-          return (v) => check(l(v) + r(v));
-        case "-":
-          return (v) => check(l(v) - r(v));
-        case "*":
-          return (v) => check(l(v) * r(v));
-      }
-    }
+    case "bin":
+      return compileBin(e, slots);
   }
 }
 
-/** evalNonNegative() as a closure. */
+/** A `bin` node: the left operand, then the right, then the operator's safe-integer check (no -0). */
+function compileBin(e: Extract<Expr, { kind: "bin" }>, slots: Slots): Num {
+  const { op, loc } = e;
+  const mul = op === "*";
+  const add = op === "+";
+  const l = compileExpr(e.left, slots);
+  if (e.right.kind === "num") {
+    // A constant right operand (`j*4K+4K`): read, not called.
+    const c = e.right.value;
+    return (v) => {
+      const a = l(v);
+      const x = mul ? a * c : add ? a + c : a - c;
+      if (!Number.isSafeInteger(x)) throw overflow(op, loc);
+      return x === 0 ? 0 : x;
+    };
+  }
+  const r = compileExpr(e.right, slots);
+  return (v) => {
+    const a = l(v);
+    const b = r(v);
+    const x = mul ? a * b : add ? a + b : a - b;
+    if (!Number.isSafeInteger(x)) throw overflow(op, loc);
+    return x === 0 ? 0 : x;
+  };
+}
+
+/**
+ * evalNonNegative() as a closure. A constant operand is checked when evaluated, as
+ * any other (an error is thrown as the stream reaches the statement, never ahead),
+ * but a non-negative one is just returned.
+ */
 function nonNegative(e: Expr, slots: Slots, what: string): Num {
-  const f = compileExpr(e, slots);
   const loc = startLoc(e);
+  if (e.kind === "num" && e.value >= 0) {
+    const x = e.value;
+    return () => x;
+  }
+  if (e.kind === "bin" && e.left.kind === "var" && e.right.kind === "num" && slots.get(e.left.name) !== undefined) {
+    // A loop variable and a constant (`i*2M`, a loop's usual offset): one closure.
+    const i = slots.get(e.left.name)!;
+    const { name, loc: vloc } = e.left;
+    const c = e.right.value;
+    const { op, loc: oloc } = e;
+    const mul = op === "*";
+    const add = op === "+";
+    return (v) => {
+      const a = v[i];
+      if (a === undefined) throw unknownVar(name, vloc);
+      const r = mul ? a * c : add ? a + c : a - c;
+      if (!Number.isSafeInteger(r)) throw overflow(op, oloc);
+      if (r < 0) throw new ScriptError(`${what} must not be negative`, loc);
+      return r === 0 ? 0 : r;
+    };
+  }
+  const f = compileExpr(e, slots);
   return (v) => {
     const x = f(v);
     if (x < 0) throw new ScriptError(`${what} must not be negative`, loc);
@@ -86,8 +164,66 @@ function nonNegative(e: Expr, slots: Slots, what: string): Num {
 
 type SimpleStmt = Exclude<Stmt, { op: "repeat" }>;
 
-/** resolveOp(s, env) as a closure over the variables' slots. */
-function compileOp(s: SimpleStmt, slots: Slots): (v: Vars) => ResolvedOp {
+/** resolveOp(s, env) as closures over the variables' slots. */
+function compileOp(s: SimpleStmt, slots: Slots): CompiledOp {
+  const resolve = compileResolve(s, slots);
+  return { resolve, shared: compileShared(s, slots) ?? resolve };
+}
+
+/**
+ * compileOp()'s shared resolver for the operations a long loop repeats (touch,
+ * madvise, munmap, mprotect), else null (the ordinary one serves): the operands
+ * evaluated as resolveOp() evaluates them, in its order, then stored into one
+ * object made here. forEachCompiled()'s callers get the same operation without an
+ * allocation per iteration (~4 MB per `mmsim run seed`, issue #10 §4).
+ */
+function compileShared(s: SimpleStmt, slots: Slots): ((v: Vars) => ResolvedOp) | null {
+  const stale = compile_mutant === "shared-stale";
+  switch (s.op) {
+    case "touch": {
+      const strideOf = s.stride ? nonNegative(s.stride, slots, "STRIDE") : null;
+      const strideLoc = s.stride?.loc;
+      const offset = nonNegative(s.offset, slots, "OFFSET");
+      const length = nonNegative(s.length, slots, "LENGTH");
+      // (Made with an offset past 2^30: see compileResolve().)
+      const op = touchOp(s.loc, s.name, 2 ** 31, 0, s.write, 4096) as Extract<ResolvedOp, { op: "touch" }>;
+      let first = true;
+      return (v) => {
+        const stride = strideOf ? strideOf(v) : 4096;
+        if (stride === 0) throw new ScriptError("touch: STRIDE must be positive", strideLoc!);
+        const off = offset(v);
+        const len = length(v);
+        op.offset = off;
+        if (!stale || first) op.length = len;
+        op.stride = stride;
+        first = false;
+        return op;
+      };
+    }
+    case "madvise":
+    case "munmap":
+    case "mprotect": {
+      const offset = nonNegative(s.offset, slots, "OFFSET");
+      const length = nonNegative(s.length, slots, "LENGTH");
+      // { ...s, offset, length }: s's keys in s's order (offset and length are s's own). Built
+      // key by key with numbers past 2^30 in offset and length, so that its fields hold doubles
+      // (a copy of s would keep s's fields, which hold expressions: each store would box).
+      const op: Record<string, unknown> = {};
+      for (const key of Object.keys(s)) op[key] = key === "offset" || key === "length" ? 2 ** 31 : s[key as keyof typeof s];
+      return (v) => {
+        const off = offset(v);
+        const len = length(v);
+        op.offset = off;
+        op.length = len;
+        return op as ResolvedOp;
+      };
+    }
+  }
+  return null;
+}
+
+/** resolveOp(s, env) as a closure over the variables' slots: a new object per operation. */
+function compileResolve(s: SimpleStmt, slots: Slots): (v: Vars) => ResolvedOp {
   switch (s.op) {
     case "mmap": {
       const size = nonNegative(s.size, slots, "SIZE");
@@ -161,7 +297,7 @@ function compileOp(s: SimpleStmt, slots: Slots): (v: Vars) => ResolvedOp {
 /** Compiles a statement list whose enclosing loops bind `slots`. */
 export function compileStmts(stmts: readonly Stmt[], slots: Slots = new Map()): Compiled[] {
   return stmts.map((s): Compiled => {
-    if (s.op !== "repeat") return { kind: "op", resolve: compileOp(s, slots) };
+    if (s.op !== "repeat") return { kind: "op", ...compileOp(s, slots) };
     const slot = slots.size;
     const inner = new Map(slots);
     inner.set(s.var, slot);
@@ -175,26 +311,30 @@ export function compileStmts(stmts: readonly Stmt[], slots: Slots = new Map()): 
  * where the stream would throw it, after the operations before it ran). What
  * runScript() drives (issue #10 §4: no generator resumed, no iterator result
  * allocated, per operation of a long loop); compile.test.ts compares the two.
+ * A touch, madvise, munmap or mprotect operation is its statement's shared object
+ * (Compiled): valid until `each` returns; `each` copies what it keeps.
  */
 export function forEachCompiled(code: readonly Compiled[], each: (op: ResolvedOp) => void, v: Vars = []): void {
   for (let k = 0; k < code.length; k++) {
     const c = code[k];
-    if (c.kind === "op") {
-      each(c.resolve(v));
-      continue;
-    }
-    const n = c.count(v);
-    const body = c.body;
-    for (let i = 0; i < n; i++) {
-      v[c.slot] = i;
-      for (let j = 0; j < body.length; j++) {
-        const b = body[j];
-        if (b.kind === "op") each(b.resolve(v));
-        else forEachCompiled([b], each, v);
-      }
-    }
-    v.length = c.slot; // the variable is unbound after its loop
+    if (c.kind === "op") each(c.shared(v));
+    else forEachRepeat(c, each, v);
   }
+}
+
+/** forEachCompiled() of one `repeat`. */
+function forEachRepeat(c: Extract<Compiled, { kind: "repeat" }>, each: (op: ResolvedOp) => void, v: Vars): void {
+  const n = c.count(v);
+  const body = c.body;
+  for (let i = 0; i < n; i++) {
+    v[c.slot] = i;
+    for (let j = 0; j < body.length; j++) {
+      const b = body[j];
+      if (b.kind === "op") each(b.shared(v));
+      else forEachRepeat(b, each, v);
+    }
+  }
+  v.length = c.slot; // the variable is unbound after its loop
 }
 
 /** Runs compiled statements: the operations in order, each resolved as the consumer asks for it. */
