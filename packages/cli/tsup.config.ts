@@ -32,13 +32,13 @@ const src = fileURLToPath(new URL("./src/", import.meta.url));
 
 /**
  * The modules main() (cli.ts) and every command use. esbuild puts a module into
- * one chunk per set of entries that reach it (the API, and each module imported
- * on demand: cli.ts, program.ts, each command); these were reached by different
+ * one chunk per set of entries that reach it (the bin, the API, and each module
+ * imported on demand: program.ts, each command); these were reached by different
  * entries each and made several chunks. lazyEntries makes every entry reach all
  * of them: one chunk. It holds no commander: a plain `mmsim run` line
  * (run-argv.ts) is read and run without it.
  */
-const SHARED = ["errors.ts", "io.ts", "plugins.ts", "package-resolve.ts", "arch-names.ts", "cli.ts", "report.ts", "run-argv.ts"];
+const SHARED = ["errors.ts", "io.ts", "plugins.ts", "package-resolve.ts", "arch-names.ts", "arch-load.ts", "cli.ts", "report.ts", "run-argv.ts"];
 
 /**
  * The commander program (program.ts, with commander bundled) and the option
@@ -55,22 +55,22 @@ const PROGRAM = ["program.ts", "commands/options.ts", "version.ts", "shard.ts"];
  * `mmsim run` then loads it instead of five chunks, and resolves @mmsim/core and
  * @mmsim/core/workload once each instead of three times.
  */
-const SIMULATING = ["workload.ts", "fs-reason.ts", "run-engine.ts", "progress.ts", "plugin-guard.ts", "plot-file.ts", "commands/execute.ts", "arch-load.ts"];
+const SIMULATING = ["workload.ts", "fs-reason.ts", "run-engine.ts", "progress.ts", "plugin-guard.ts", "plot-file.ts", "commands/execute.ts"];
 
 /**
- * Each module mmsim.ts, cli.ts and program.ts import on demand
- * (`import("./cli.js")`, `import("./commands/run.js")`), and the API's entry,
- * is built from a wrapper that re-exports it and also imports SHARED, PROGRAM
- * and SIMULATING as above (for the chunking only: package.json says
- * "sideEffects": false). A plain `mmsim run` then loads mmsim.js, cli.ts's
- * wrapper, the SHARED chunk, run's module and the SIMULATING chunk: 5 files of
- * the CLI, 8 before PROGRAM and run-argv.ts (issue #10 start-up).
+ * Each module cli.ts and program.ts import on demand (`import("./program.js")`,
+ * `import("./commands/run.js")`), and the API's entry, is built from a wrapper
+ * that re-exports it and also imports SHARED, PROGRAM and SIMULATING as above
+ * (for the chunking only: package.json says "sideEffects": false). The bin
+ * (mmsim.ts) imports cli.ts statically: a plain `mmsim run` then loads
+ * mmsim.js, the SHARED chunk, run's module and the SIMULATING chunk: 4 files
+ * of the CLI, 8 before PROGRAM and run-argv.ts (issue #10 start-up).
  */
 const lazyEntries: Plugin = {
   name: "lazy-entries",
   setup(build) {
-    const importers = [join(src, "cli.ts"), join(src, "mmsim.ts"), join(src, "program.ts")];
-    build.onResolve({ filter: /^\.\/(commands\/[a-z-]+|cli|program)\.js$/ }, (args) =>
+    const importers = [join(src, "cli.ts"), join(src, "program.ts")];
+    build.onResolve({ filter: /^\.\/(commands\/[a-z-]+|program)\.js$/ }, (args) =>
       args.kind === "dynamic-import" && importers.includes(args.importer)
         ? { path: join(src, args.path.replace(/\.js$/, ".ts")), namespace: "lazy-entry" }
         : undefined,

@@ -75,7 +75,7 @@ describe.skipIf(!built)("start-up imports", () => {
     const { urls, status } = loadedBy(["run", "/dev/null", "--reclaim", "pt-reclaim", "--json"]);
     expect(status).toBe(0);
     const cli = urls.filter((u) => /packages\/cli\/dist\//.test(u));
-    expect(cli.length).toBeLessThanOrEqual(5); // mmsim.js, cli.ts's wrapper, the SHARED chunk, run's module and the SIMULATING chunk; 13 without lazyEntries
+    expect(cli.length).toBeLessThanOrEqual(4); // mmsim.js, the SHARED chunk, run's module and the SIMULATING chunk; 13 without lazyEntries
     const commander = (u: string) => readFileSync(fileURLToPath(u), "utf8").includes("node_modules/commander/");
     expect(cli.filter(commander)).toEqual([]);
     // ... which a line run-argv.ts leaves to commander does load (the check above can fail).
