@@ -39,7 +39,7 @@ async function commanderRun(argv: string[]): Promise<{ got: PlainRun | null; pri
 
 const WORKLOADS = ["seed", "seed-small", "./w.wl", "w.mms"];
 const VALUES: Record<string, string[]> = {
-  "--reclaim": ["pt-reclaim", "none", "bogus", "./p.mjs", "@acme/reclaim-x", "pt-reclaim,none", "mutant:no-rescan", "-", ""],
+  "--reclaim": ["pt-reclaim", "none", "bogus", "freept", "@mmsim/reclaim-pt-reclaim", "./p.mjs", "@acme/reclaim-x", "pt-reclaim,none", "mutant:no-rescan", "-", ""],
   "--arch": ["x86_64", "x86_64-la57", "x86_64-pv", "arm64", "sparc", "-", ""],
   "--plot": ["p.svg", "P.SVG", "p.png", "-"],
 };
@@ -137,6 +137,7 @@ describe("run-argv: plain `mmsim run` lines read without commander", () => {
       ["run", "seed-small", "--json", "--arch", "arm64"],
       ["run", "no-such-workload.mms"],
       ["run", "seed-small", "--reclaim", "./no-such-plugin.mjs"],
+      ["run", "seed-small", "--reclaim", "freept"], // a deprecated name: the warning
     ]) {
       expect(plainRun(argv)).not.toBeNull();
       const a = bufferIo();
