@@ -1,5 +1,5 @@
 import type { Plugin } from "esbuild";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
 
@@ -31,49 +31,64 @@ const commanderBuiltins: Plugin = {
 const src = fileURLToPath(new URL("./src/", import.meta.url));
 
 /**
- * The modules cli.ts and every command use. esbuild puts a module into one chunk
- * per set of entries (the bin, the API, cli.ts and each command: those two are
- * imported on demand) that reach it; these
- * were reached by different commands each and made several chunks. lazyEntries
- * makes every entry reach all of them: one chunk.
+ * The modules main() (cli.ts) and every command use. esbuild puts a module into
+ * one chunk per set of entries that reach it (the bin, the API, and each module
+ * imported on demand: program.ts, each command); these were reached by different
+ * entries each and made several chunks. lazyEntries makes every entry reach all
+ * of them: one chunk. It holds no commander: a plain `mmsim run` line
+ * (run-argv.ts) is read and run without it.
  */
-const SHARED = ["errors.ts", "io.ts", "plugins.ts", "package-resolve.ts", "arch-names.ts"];
+const SHARED = ["errors.ts", "io.ts", "plugins.ts", "package-resolve.ts", "arch-names.ts", "arch-load.ts", "cli.ts", "report.ts", "run-argv.ts"];
+
+/**
+ * The commander program (program.ts, with commander bundled) and the option
+ * builders the commands share with it: one chunk, reached by program.ts's entry
+ * and every command's but run's (run's module must not pull commander in: it is
+ * imported by main() directly).
+ */
+const PROGRAM = ["program.ts", "commands/options.ts", "version.ts", "shard.ts"];
 
 /**
  * The modules the commands that simulate use (and the API, dist/index.js,
- * reaches): one more chunk, which every command but `record` (and not the bin or
- * cli.ts: they load no core) reaches through lazyEntries. `mmsim run` then loads
- * it instead of four chunks, and resolves @mmsim/core and @mmsim/core/workload
- * once each instead of three times.
+ * reaches): one more chunk, which every command but `record` and the API (and not
+ * the bin, cli.ts or program.ts: they load no core) reach through lazyEntries.
+ * `mmsim run` then loads it instead of five chunks, and resolves @mmsim/core and
+ * @mmsim/core/workload once each instead of three times.
  */
-const SIMULATING = ["workload.ts", "fs-reason.ts", "run-engine.ts", "progress.ts", "plugin-guard.ts", "plot-file.ts"];
+const SIMULATING = ["workload.ts", "fs-reason.ts", "run-engine.ts", "progress.ts", "plugin-guard.ts", "plot-file.ts", "commands/execute.ts"];
 
 /**
- * Each module mmsim.ts and cli.ts import on demand (`import("./cli.js")`,
- * `import("./commands/run.js")`) is built from a wrapper that re-exports it and
- * also imports SHARED (for the chunking only: package.json says "sideEffects":
- * false, so those imports are dropped at run time). `mmsim run` then loads
- * mmsim.js, cli.ts's chunk (with commander), the shared chunk, run's module
- * and what run itself needs (issue #10 start-up).
+ * Each module cli.ts and program.ts import on demand (`import("./program.js")`,
+ * `import("./commands/run.js")`), and the API's entry, is built from a wrapper
+ * that re-exports it and also imports SHARED, PROGRAM and SIMULATING as above
+ * (for the chunking only: package.json says "sideEffects": false). The bin
+ * (mmsim.ts) imports cli.ts statically: a plain `mmsim run` then loads
+ * mmsim.js, the SHARED chunk, run's module and the SIMULATING chunk: 4 files
+ * of the CLI, 8 before PROGRAM and run-argv.ts (issue #10 start-up).
  */
 const lazyEntries: Plugin = {
   name: "lazy-entries",
   setup(build) {
-    const importers = [join(src, "cli.ts"), join(src, "mmsim.ts")];
-    build.onResolve({ filter: /^\.\/(commands\/[a-z-]+|cli)\.js$/ }, (args) =>
+    const importers = [join(src, "cli.ts"), join(src, "program.ts")];
+    build.onResolve({ filter: /^\.\/(commands\/[a-z-]+|program)\.js$/ }, (args) =>
       args.kind === "dynamic-import" && importers.includes(args.importer)
         ? { path: join(src, args.path.replace(/\.js$/, ".ts")), namespace: "lazy-entry" }
         : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: "lazy-entry" }, (args) => ({
-      contents:
-        [
-          `export * from ${JSON.stringify(args.path)};`,
-          ...[...SHARED, ...(/commands[\\/](?!record\.ts$)/.test(args.path) ? SIMULATING : [])].map((f) => `import ${JSON.stringify(join(src, f))};`),
-        ].join("\n") + "\n",
-      loader: "js",
-      resolveDir: src,
-    }));
+    build.onResolve({ filter: /[\\/]index\.ts$/ }, (args) => (args.kind === "entry-point" ? { path: join(src, "index.ts"), namespace: "lazy-entry" } : undefined));
+    build.onLoad({ filter: /.*/, namespace: "lazy-entry" }, (args) => {
+      const rel = relative(src, args.path).split(sep).join("/");
+      const groups = [
+        SHARED,
+        rel === "program.ts" || (rel.startsWith("commands/") && rel !== "commands/run.ts") || rel === "index.ts" ? PROGRAM : [],
+        (rel.startsWith("commands/") && rel !== "commands/record.ts") || rel === "index.ts" ? SIMULATING : [],
+      ];
+      return {
+        contents: [`export * from ${JSON.stringify(args.path)};`, ...groups.flat().map((f) => `import ${JSON.stringify(join(src, f))};`)].join("\n") + "\n",
+        loader: "js",
+        resolveDir: src,
+      };
+    });
   },
 };
 
@@ -86,7 +101,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
-  // commander (CommonJS) is bundled into the chunk cli.ts loads: Node then loads no
+  // commander (CommonJS) is bundled into the chunk program.ts loads: Node then loads no
   // CommonJS module at start-up (no cjs-module-lexer, no six node_modules files to
   // resolve and read), ~6 ms of every command's start-up (issue #10). Its require()
   // calls of Node built-ins: commanderBuiltins.

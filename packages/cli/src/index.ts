@@ -2,7 +2,8 @@
  * @mmsim/cli — the `mmsim` command. The bin is dist/mmsim.js; this entry
  * exposes the same commands for use in-process.
  */
-export { main, buildProgram } from "./cli.js";
+export { main } from "./cli.js";
+export { buildProgram } from "./program.js";
 export { bufferIo, processIo, type BufferIo, type Io } from "./io.js";
 export { CliError, UsageError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
 export {

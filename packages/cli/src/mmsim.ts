@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `mmsim` bin: main() (cli.ts) imported on demand, so that the bin's own chunk stays small (tsup.config.ts's lazyEntries). */
-const { main } = await import("./cli.js");
+/** The `mmsim` bin: main() (cli.ts), which imports commander, core and the commands only when a command line needs them (tsup.config.ts's lazyEntries). */
+import { main } from "./cli.js";
 
 process.exitCode = await main(process.argv.slice(2));

@@ -3,12 +3,16 @@
  * taken a second, so short runs print nothing. Runs are synchronous, so the bar
  * is drawn from the runner's onProgress callback, not from a timer.
  */
-import { createRequire } from "node:module";
 import type * as CliProgress from "cli-progress";
 
-/** cli-progress (CommonJS), loaded when a bar is first drawn: short runs never load it. */
+/**
+ * cli-progress (CommonJS), loaded when a bar is first drawn: short runs never
+ * load it, nor node:module (process.getBuiltinModule, not an `import`: the ESM
+ * import of node:module, whose facade reads every export and so loads Node's
+ * source-map support, cost every `mmsim run` ~0.3 ms; issue #10 start-up).
+ */
 function cliProgress(): typeof CliProgress {
-  return createRequire(import.meta.url)("cli-progress") as typeof CliProgress;
+  return process.getBuiltinModule("node:module").createRequire(import.meta.url)("cli-progress") as typeof CliProgress;
 }
 
 export interface Progress {

@@ -5,15 +5,17 @@
  * or the progress bar (cli-progress, loaded when a bar is first drawn). The
  * built bin runs under a module-load hook that lists every module it loads.
  * Mutants: a static import of a command module or of @mmsim/conformance in
- * cli.ts or plugins.ts (the list then has the kit); a `mutant:` word must still
+ * program.ts or plugins.ts (the list then has the kit); a `mutant:` word must still
  * load the kit. Parsing a command line loads no core, arch or
  * plugin package at all (`--version`, `--help`: the third test; mutant: a value
  * import of @mmsim/core in plugins.ts, or of ARCH_NAMES from simulate.ts in
  * options.ts), and commander is bundled into the CLI's chunks (no CommonJS
- * loading of node_modules/commander at start-up).
+ * loading of node_modules/commander at start-up). A plain `mmsim run` line
+ * loads no commander at all (run-argv.ts; mutant: cli.ts importing program.ts
+ * statically).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -69,11 +71,15 @@ describe.skipIf(!built)("start-up imports", () => {
     expect(arm.urls.filter((u) => /arch-x86_64/.test(u))).toEqual([]);
   });
 
-  it("`run` loads the CLI in few files (tsup.config.ts's lazyEntries)", () => {
+  it("`run` loads the CLI in few files (tsup.config.ts's lazyEntries), and no commander (run-argv.ts)", () => {
     const { urls, status } = loadedBy(["run", "/dev/null", "--reclaim", "pt-reclaim", "--json"]);
     expect(status).toBe(0);
     const cli = urls.filter((u) => /packages\/cli\/dist\//.test(u));
-    expect(cli.length).toBeLessThanOrEqual(9); // mmsim.js, cli.ts with commander, its chunks, run's module and the SIMULATING chunk; 13 without lazyEntries
+    expect(cli.length).toBeLessThanOrEqual(4); // mmsim.js, the SHARED chunk, run's module and the SIMULATING chunk; 13 without lazyEntries
+    const commander = (u: string) => readFileSync(fileURLToPath(u), "utf8").includes("node_modules/commander/");
+    expect(cli.filter(commander)).toEqual([]);
+    // ... which a line run-argv.ts leaves to commander does load (the check above can fail).
+    expect(loadedBy(["run", "/dev/null", "--reclaim=pt-reclaim"]).urls.filter((u) => /packages\/cli\/dist\//.test(u)).some(commander)).toBe(true);
   });
 
   it("`run` loads core as its three entry facades and one shared chunk (an ESM facade and its code cache's loader; the script itself is no module)", () => {

@@ -8,7 +8,7 @@
  * another name) or none at all (the full program's dispatch then differs).
  */
 import { describe, expect, it } from "vitest";
-import { buildProgram } from "./cli.js";
+import { buildProgram } from "./program.js";
 import { bufferIo } from "./io.js";
 
 const COMMANDS = ["run", "compare", "explore", "conformance", "merge", "fuzz", "host", "check-host", "record", "replay", "list"] as const;

@@ -25,7 +25,6 @@
 // concurrent runs never read half a file), and deletes the cache files not
 // rewritten for 30 days (other builds'). MMSIM_CODE_CACHE=0 turns it off.
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
@@ -38,6 +37,11 @@ export function codeCacheDir(env = process.env) {
   if (env.MMSIM_CODE_CACHE === "0") return null;
   if (env.MMSIM_CODE_CACHE_DIR) return env.MMSIM_CODE_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "mmsim");
+  // os.homedir() is $HOME wherever that is set (libuv's uv_os_homedir() reads it
+  // first, on every system but Windows): read here, it spares loading node:os
+  // (~0.3 ms of every run).
+  if (process.platform !== "win32" && process.env.HOME !== undefined) return join(process.env.HOME, ".cache", "mmsim");
+  const { homedir, tmpdir } = process.getBuiltinModule("node:os");
   try {
     return join(homedir(), ".cache", "mmsim");
   } catch {
@@ -152,11 +156,13 @@ function evictStale(dir, keep) {
 /**
  * Runs the script chunk at `url` (a function expression; build/script-chunk.mjs)
  * with `imports` (the namespaces of the modules the ESM chunk imported) and
- * returns its exports. `hash` is the sha256 of the script's text, from the build.
+ * returns its exports. `hash` is the sha256 of the script's text, from the
+ * build; `encoding`, the script file's ("latin1" when the build wrote it in ASCII).
  */
-export function runScriptChunk(url, hash, imports) {
+export function runScriptChunk(url, hash, imports, encoding = "utf8") {
   const filename = fileURLToPath(url);
-  const { script, status, save } = compileCached(filename, readFileSync(filename, "utf8"), hash, codeCacheDir());
+  // "latin1" for a script the build wrote in ASCII (script-chunk.mjs's asciiScript): a copy, not a UTF-8 decode.
+  const { script, status, save } = compileCached(filename, readFileSync(filename, encoding), hash, codeCacheDir());
   codeCacheStatus.set(filename, status);
   if (process.env.MMSIM_CODE_CACHE_DEBUG === "1") process.stderr.write(`mmsim code cache: ${status} ${filename}\n`);
   // Made at exit, so that it holds the bytecode of every function the run compiled.

@@ -29,6 +29,12 @@ import ts from "typescript";
 
 const IMPORT = "__mmsim_import_";
 
+let mutant = null;
+/** Set (or clear, null) the transform's mutant (tests only): "no-escape" has the loader read a non-ASCII script as latin1 unescaped. */
+export function set_script_chunk_mutant(m) {
+  mutant = m;
+}
+
 /**
  * The script and facade for the ESM chunk `src` (named `name`, e.g. chunk-X.js),
  * or `{ error }` saying why it cannot be made a script.
@@ -106,14 +112,17 @@ export function scriptChunk(src, name) {
   const scriptName = name.replace(/\.js$/, ".script.js");
   if (mapUrl) body = body.slice(0, mapUrl.index);
   const params = specs.map((_, i) => IMPORT + i);
-  const script = `(function (${params.join(", ")}) { "use strict"; ${body}\n})\n${mapUrl ? `//# sourceMappingURL=${scriptName}.map\n` : ""}`;
+  const wrapped = `(function (${params.join(", ")}) { "use strict"; ${body}\n})\n${mapUrl ? `//# sourceMappingURL=${scriptName}.map\n` : ""}`;
+  const ascii = mutant === "no-escape" ? wrapped : asciiScript(wrapped);
+  const script = ascii ?? wrapped;
+  const encoding = ascii === null ? "utf8" : "latin1";
   const hash = createHash("sha256").update(script).digest("hex");
   const facade =
     [
       `// ${name}: the ESM face of ${scriptName}, compiled with V8's code cache (dist/code-cache.js; core's build/script-chunk.mjs).`,
       ...specs.map((s, i) => `import * as ${IMPORT}${i} from ${JSON.stringify(s)};`),
       `import { runScriptChunk } from "./code-cache.js";`,
-      `const m = runScriptChunk(new URL(${JSON.stringify("./" + scriptName)}, import.meta.url), ${JSON.stringify(hash)}, [${params.join(", ")}]);`,
+      `const m = runScriptChunk(new URL(${JSON.stringify("./" + scriptName)}, import.meta.url), ${JSON.stringify(hash)}, [${params.join(", ")}], ${JSON.stringify(encoding)});`,
       ...(exported.length
         ? [
             `const { ${exported.map(([, as], i) => `${JSON.stringify(as)}: e${i}`).join(", ")} } = m;`,
@@ -123,6 +132,44 @@ export function scriptChunk(src, name) {
       ...facadeExtra,
     ].join("\n") + "\n";
   return { script, scriptName, facade, hash };
+}
+
+/**
+ * `script` with every non-ASCII character of its comments and string literals
+ * written in ASCII (`\uXXXX`: the same string value; a comment's text does not
+ * matter), or null when another token holds one (a template, a regular
+ * expression, an identifier): the loader then reads the script as latin1, a
+ * byte-for-byte copy, instead of decoding UTF-8 (core's 650 KB chunk, whose
+ * only non-ASCII characters are a few `§` and `→` in comments: ~1.8 -> ~1.0 ms
+ * of every run, `readFileSync` timed in a fresh process). Columns after an
+ * escaped character move on its line; its source map maps the line still.
+ */
+export function asciiScript(script) {
+  const at = [];
+  for (const m of script.matchAll(/[^\x00-\x7f]/g)) at.push(m.index);
+  if (at.length === 0) return script;
+  const sf = ts.createSourceFile("script.js", script, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  /** Whether position p lies in a comment or a string literal (descending through the nodes and tokens that hold it). */
+  const escapable = (p) => {
+    let n = sf;
+    for (;;) {
+      if (n.kind >= ts.SyntaxKind.FirstJSDocNode && n.kind <= ts.SyntaxKind.LastJSDocNode) return true;
+      const kids = n.getChildren(sf);
+      if (kids.length === 0) return n.kind === ts.SyntaxKind.StringLiteral && p >= n.getStart(sf);
+      const c = kids.find((k) => k.pos <= p && p < k.end);
+      if (c === undefined) return false;
+      if (p < c.getStart(sf)) return [...(ts.getTrailingCommentRanges(script, c.pos) ?? []), ...(ts.getLeadingCommentRanges(script, c.pos) ?? [])].some((r) => r.pos <= p && p < r.end);
+      n = c;
+    }
+  };
+  if (!at.every(escapable)) return null;
+  let out = "";
+  let last = 0;
+  for (const p of at) {
+    out += script.slice(last, p) + "\\u" + script.charCodeAt(p).toString(16).padStart(4, "0");
+    last = p + 1;
+  }
+  return out + script.slice(last);
 }
 
 /** Applies scriptChunk() to every ESM chunk of `dist` and installs dist/code-cache.js (tsup's onSuccess). */

@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { codeCacheDir, codeCacheFile, STALE_MS } from "./code-cache.js";
-import { scriptChunk, scriptChunks } from "./script-chunk.mjs";
+import { asciiScript, scriptChunk, scriptChunks, set_script_chunk_mutant } from "./script-chunk.mjs";
 
 const dirs = [];
 const tmp = () => {
@@ -109,6 +109,43 @@ describe("script-chunk: an ESM chunk as a script behind an ESM facade", () => {
     for (const [why, src] of Object.entries(bad)) expect(scriptChunk(src, "chunk-B.js").error).toBe(why);
     // await inside an async function is fine.
     expect(scriptChunk(`async function f() { await 1; }\nexport { f };\n`, "chunk-B.js").error).toBeUndefined();
+  });
+});
+
+// Non-ASCII characters in comments and string literals (written in ASCII, so
+// that the loader reads the script as latin1), and in a template (left as it is:
+// the script stays UTF-8).
+const CHUNK_U = [
+  `/* § 1 → */`,
+  `var arrow = "a→b\\u2192" + '\u00e9'; // é → ✓`,
+  `/** © */ function f() { return "x"; }`,
+  `export { arrow, f };`,
+  ``,
+].join("\n");
+const CHUNK_T = [`var t = \`→\`;`, `export { t };`, ``].join("\n");
+
+describe("script-chunk: non-ASCII text", () => {
+  afterEach(() => set_script_chunk_mutant(null));
+
+  it("escapes it in comments and strings (the facade reads latin1), leaves a template's (UTF-8)", async () => {
+    const esm = (await load(CHUNK_U, false)).mod;
+    const { dir, mod } = await load(CHUNK_U, true);
+    expect(mod.arrow).toBe(esm.arrow);
+    expect(mod.arrow).toBe("a→b→é");
+    expect(readFileSync(join(dir, "chunk-T.script.js"), "utf8")).toMatch(/^[\x00-\x7f]*$/);
+    expect(readFileSync(join(dir, "chunk-T.js"), "utf8")).toContain(`, "latin1");`);
+    const t = await load(CHUNK_T, true);
+    expect(t.mod.t).toBe("→");
+    expect(readFileSync(join(t.dir, "chunk-T.js"), "utf8")).toContain(`, "utf8");`);
+    expect(asciiScript("var s = /→/;")).toBeNull();
+    expect(asciiScript("var π = 1;")).toBeNull();
+    expect(asciiScript("var a = 1; // plain")).toBe("var a = 1; // plain");
+  });
+
+  it("mutant: a script read as latin1 unescaped is caught (its strings change)", async () => {
+    set_script_chunk_mutant("no-escape");
+    const { mod } = await load(CHUNK_U, true);
+    expect(mod.arrow).not.toBe("a→b→é");
   });
 });
 
@@ -219,6 +256,15 @@ describe("code cache", () => {
     expect(codeCacheDir({ MMSIM_CODE_CACHE_DIR: "/c" })).toBe("/c");
     expect(codeCacheDir({ XDG_CACHE_HOME: "/xdg" })).toBe(join("/xdg", "mmsim"));
     expect(codeCacheDir({})).toMatch(/[\\/]\.cache[\\/]mmsim$/);
+    // $HOME read in place of os.homedir() (not loading node:os): the same directory, with $HOME and without.
+    expect(codeCacheDir({})).toBe(join(homedir(), ".cache", "mmsim"));
+    const child = `import { homedir } from "node:os"; import { join } from "node:path"; import { codeCacheDir } from ${JSON.stringify(new URL("./code-cache.js", import.meta.url).href)};
+console.log(JSON.stringify([codeCacheDir({}), join(homedir(), ".cache", "mmsim")]));`;
+    const env = { ...process.env };
+    delete env.HOME;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", child], { encoding: "utf8", env });
+    const [got, want] = JSON.parse(r.stdout);
+    expect(got).toBe(want);
   });
 });
 
