@@ -639,6 +639,9 @@ describe("PtStore: compact table storage", () => {
     expect([pt.is_runs(p), pt.nr_dense_tables, pt.nr_used(pfn), pt.get(p + 3), pt.get(p + 509), pt.get(p + 511)]).toEqual([true, 0, 512, e(897), e(605), e(2001)]);
     const o = { first: 0, step: 0 };
     expect([pt.run_at(p + 4, 508, o), o.first, o.step]).toEqual([506, e(100), 4096]);
+    // A run's last entry with another run right after it: the two, as on the DENSE32 table it stands for.
+    expect([pt.run_at(p + 3, 509, o), o.first, o.step]).toEqual([2, e(897), e(100) - e(897)]);
+    expect([pt.run_at(p + 3, 1, o), pt.run_at(p + 511, 1, o), o.first]).toEqual([1, 1, e(2001)]);
     // A clear inside a run splits it (the zap stopped by a full gather, then a partial munmap).
     pt.fill(p + 100, 10, 0);
     expect([pt.is_runs(p), pt.nr_used(pfn), pt.get(p + 99), pt.get(p + 100), pt.get(p + 110), pt.zeros_at(p + 100, 400)]).toEqual([true, 502, e(195), 0, e(206), 10]);

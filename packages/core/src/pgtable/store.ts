@@ -245,14 +245,16 @@ export class PtStore implements types.PtStore {
       const o = this.pool32[b >>> POOL_SHIFT][((b & POOL_MASK) << 9) + i];
       return o === ZERO32 ? 0 : this.m64[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W64 + F_FIRST] + o * 4096;
     }
-    if (form === RUNS) {
-      const c = s >>> SLOT_SHIFT;
-      const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
-      const r = this.recs[rec >>> REC_SHIFT];
-      const o = this.runs_find(r, (rec & REC_MASK) << RR_SHIFT, this.m16[c][(s & SLOT_MASK) * W16 + H_N], i);
-      return o < 0 ? 0 : r[o + RR_FIRST] + (i - r[o + RR_START]) * r[o + RR_STEP];
-    }
-    return PAGE_POISON_ENTRY;
+    return form === RUNS ? this.get_runs(s, i) : PAGE_POISON_ENTRY;
+  }
+
+  /** get() of a RUNS table (a function of its own: get_slow() stays small enough to inline into get() and get() into its callers). */
+  private get_runs(s: number, i: number): number {
+    const c = s >>> SLOT_SHIFT;
+    const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+    const r = this.recs[rec >>> REC_SHIFT];
+    const o = this.runs_find(r, (rec & REC_MASK) << RR_SHIFT, this.m16[c][(s & SLOT_MASK) * W16 + H_N], i);
+    return o < 0 ? 0 : r[o + RR_FIRST] + (i - r[o + RR_START]) * r[o + RR_STEP];
   }
 
   /**
@@ -360,7 +362,9 @@ export class PtStore implements types.PtStore {
     if (e >= 0) {
       const f0 = r[e + RR_FIRST];
       const rn = r[e + RR_N];
-      const st = rn > 1 ? r[e + RR_STEP] : first - f0;
+      // (The difference taken either way: a one-entry run's, rare, would otherwise deoptimize this when it first comes.)
+      const d = first - f0;
+      const st = rn > 1 ? r[e + RR_STEP] : d;
       if ((n === 1 || step === st) && Math.abs(st) <= MAX_STEP && this.run_extends(f0, st, rn, rn, first)) {
         r[e + RR_STEP] = st;
         r[e + RR_N] = rn + n;
@@ -1713,18 +1717,30 @@ export class PtStore implements types.PtStore {
     return Math.min(n, rn - k);
   }
 
-  /** run_at() on RUNS table `s` from its entry i: the run it lies in, O(runs) (0 outside every run). */
+  /**
+   * run_at() on RUNS table `s` from its entry i: the run it lies in, O(runs) (0
+   * outside every run). At a run's last entry with another run right after it,
+   * the two entries (any two make a progression), as run_at32() answers for the
+   * DENSE32 table this one stands for: the zap sees the same answers whichever
+   * form holds the entries (a one-entry run, the exception a RUN had, is common).
+   */
   private run_at_runs(s: number, i: number, n: number, out: { first: number; step: number }): number {
     const c = s >>> SLOT_SHIFT;
     const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
     const r = this.recs[rec >>> REC_SHIFT];
-    const o = this.runs_find(r, (rec & REC_MASK) << RR_SHIFT, this.m16[c][(s & SLOT_MASK) * W16 + H_N], i);
+    const o0 = (rec & REC_MASK) << RR_SHIFT;
+    const cnt = this.m16[c][(s & SLOT_MASK) * W16 + H_N];
+    const o = this.runs_find(r, o0, cnt, i);
     if (o < 0) return 0;
     const k = i - r[o + RR_START];
     const rn = r[o + RR_N];
     out.step = rn > 1 ? r[o + RR_STEP] : 0;
     out.first = r[o + RR_FIRST] + k * out.step;
-    return Math.min(n, rn - k);
+    if (rn - k > 1 || n < 2) return Math.min(n, rn - k);
+    const o2 = this.runs_find(r, o0, cnt, i + 1);
+    if (o2 < 0) return 1;
+    out.step = r[o2 + RR_FIRST] - out.first;
+    return 2;
   }
 
   /** Whether pointer p's table is RUNS (for the tests). */
