@@ -28,12 +28,13 @@ export const MAX_TABLES = 2 ** 31;
  *   Float64 (3 words): F_FIRST (a RUN's first entry: any entry value, < 2^53; a
  *     free slot's next free slot), F_PFN (the table's PFN, < 2^53), F_PARENT (the
  *     entry pointer that linked it in, slot * 512 + i < 2^40; -1: none);
- *   Int32 (2 words): I_FORM (EMPTY, RUN, FREED, or a dense block number > 0:
+ *   Int32 (2 words): I_FORM (EMPTY, RUN, FREED, RUNS, or a dense block number:
  *     blocks < 2^31), I_STEP (a RUN's step: a progression whose step does not fit
- *     an int32 is kept DENSE instead);
+ *     an int32 is kept DENSE instead; a RUNS table's run record, < 2^31);
  *   Int16 (5 words): H_OCC (entries not 0, 0..512), H_START, H_N (a RUN's
- *     entries [start, start + n), 0..512), H_LEVEL (1..5), H_X (a RUN's one
- *     entry outside the progression, 0..511, its value in `xvals`; -1: none).
+ *     entries [start, start + n), 0..512; H_N: a RUNS table's runs, 2..8),
+ *     H_LEVEL (1..5), H_X (a RUN's one entry outside the progression, 0..511,
+ *     its value in `xvals`; -1: none, and in every other form).
  */
 const SLOT_SHIFT = 12;
 const SLOT_MASK = (1 << SLOT_SHIFT) - 1;
@@ -248,7 +249,7 @@ export class PtStore implements types.PtStore {
     return form === RUNS ? this.get_runs(s, i) : PAGE_POISON_ENTRY;
   }
 
-  /** get() of a RUNS table (a function of its own: get_slow() stays small enough to inline into get() and get() into its callers). */
+  /** get() of a RUNS table (a function of its own: get_slow(), which get() inlines, stays as small as it was). */
   private get_runs(s: number, i: number): number {
     const c = s >>> SLOT_SHIFT;
     const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
@@ -1450,10 +1451,13 @@ export class PtStore implements types.PtStore {
    * Store first + k * step at pointer p + k, for k < n (all in one table), as n
    * set()s in order would (positive safe integers): in O(1) where that leaves a
    * RUN (an EMPTY table, a RUN the values continue at its end, or a one-entry RUN
-   * elsewhere, which becomes the exception entry); else in one loop over the n
-   * entries (no per-entry offset check) into a DENSE32 block (write_run32()) or a
-   * DENSE one. Returns false, having stored nothing, where none of these applies
-   * (the caller writes them with write()).
+   * elsewhere, which becomes the exception entry); in O(runs) where that leaves a
+   * RUNS table (values apart from every run: continuing one, or a run of their
+   * own while there is room); else in one loop over the n entries (no per-entry
+   * offset check) into a DENSE32 block (write_run32()) or a DENSE one. Returns
+   * false, having stored nothing but maybe the table's form changed (RUNS to
+   * DENSE32 or DENSE: the same entries), where none of these applies (the caller
+   * writes them with write()).
    */
   write_run(p: number, n: number, first: number, step: number): boolean {
     if (n <= 0) return true;
