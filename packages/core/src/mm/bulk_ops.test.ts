@@ -300,8 +300,8 @@ describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
     const [b, pb] = table();
     for (const [s, p] of [[a, pa], [b, pb]] as const) {
       s.write_run(p, 10, 4096 * 50 + 0x67, 4096);
-      s.write_run(p + 40, 3, 4096 * 70 + 0x67, 4096); // a second run: RUN2 (a third turns it DENSE32)
-      if (!s.write_run(p + 20, 5, 4096 * 90 + 0x25, -4096)) for (let k = 0; k < 5; k++) s.set(p + 20 + k, 4096 * (90 - k) + 0x25);
+      s.write_run(p + 40, 3, 4096 * 70 + 0x67, 4096); // a second run: RUNS (a write over a run turns it DENSE32)
+      if (!s.write_run(p + 8, 5, 4096 * 90 + 0x25, -4096)) for (let k = 0; k < 5; k++) s.set(p + 8 + k, 4096 * (90 - k) + 0x25);
     }
     expect(entries(a, pa)).not.toEqual(entries(b, pb));
   });
@@ -315,12 +315,12 @@ describe("PtStore write_run/zeros_at/run_at = set()/get()", () => {
     const [b, pb] = table();
     for (const [s, p, trust] of [[a, pa, false], [m, pm, true]] as const) {
       write(s, p, 10, 4096 * 50 + 0x67, 4096, trust);
-      write(s, p + 40, 3, 4096 * 70 + 0x67, 4096, trust); // a second run: RUN2 (a third turns it DENSE32)
-      write(s, p + 20, 5, 4096 * 90 + 0x25, -4096, trust); // other flags: no offset from the run's base, refused
+      write(s, p + 40, 3, 4096 * 70 + 0x67, 4096, trust); // a second run: RUNS (a write over a run turns it DENSE32)
+      write(s, p + 8, 5, 4096 * 90 + 0x25, -4096, trust); // over the first run, other flags: no offset from the run's base, refused
     }
     for (let k = 0; k < 10; k++) b.set(pb + k, 4096 * (50 + k) + 0x67);
     for (let k = 0; k < 3; k++) b.set(pb + 40 + k, 4096 * (70 + k) + 0x67);
-    for (let k = 0; k < 5; k++) b.set(pb + 20 + k, 4096 * (90 - k) + 0x25);
+    for (let k = 0; k < 5; k++) b.set(pb + 8 + k, 4096 * (90 - k) + 0x25);
     expect(entries(a, pa)).toEqual(entries(b, pb));
     expect(entries(m, pm)).not.toEqual(entries(b, pb));
   });

@@ -4,9 +4,10 @@
  * consecutive PFNs, zero-page runs, clears from either end, stray values), with
  * frees, reuse and quarantine; every entry, the occupancy count and the poison of
  * freed tables must match. A mutant store that extends a run without checking
- * the progression is caught. The two-run form (RUN2) has its own differential
- * (write_run()s of one to three runs, then the zap's clears), with a mutant that
- * reads its second run with the wrong step.
+ * the progression is caught. The form of a few runs (RUNS) has its own
+ * differential (write_run()s of one to three runs, sometimes up to twelve: more
+ * than a RUNS table holds; then the zap's clears), with mutants that find a run
+ * one entry too far and that put a run over another.
  */
 import { describe, expect, it } from "vitest";
 import { PageFrames } from "../mm/page_alloc.js";
@@ -69,8 +70,9 @@ class PoolCycleStore extends PtStore {
 }
 
 /**
- * `tables` PTE tables made DENSE32 (three runs of one flag pattern) or, with
- * `dense`, DENSE (the third run with other flags), half freed, as many again
+ * `tables` PTE tables made DENSE32 (three runs of one flag pattern, a RUNS
+ * table, then an entry of the first rewritten in place) or, with `dense`, DENSE
+ * (the third run with other flags), half freed, as many again
  * allocated: every table's entries as written (each block handed out once,
  * across pool chunks of 64 blocks). The first mismatch, or null.
  */
@@ -85,6 +87,7 @@ function dense32_tables(pt: PtStore, tables: number, dense = false): string | nu
     pt.write_run(p + 100, 10, e(1000 * t + 500 + (t % 7)), -4096); // (offsets that differ from table to table)
     const third = Float64Array.from({ length: 10 }, (_, k) => e3(1000 * t + 700 + (t % 5) + k));
     if (!pt.write_run(p + 200, 10, third[0], 4096)) pt.write(p + 200, 1, third, 0, 10); // (write_run() declines a progression the table cannot hold as a run)
+    pt.write_run(p + 5, 1, e(1000 * t + 15), 0); // (over a run: no RUNS table any more)
     live.push([pfn, t]);
   };
   for (let t = 1; t <= tables; t++) fill(t);
@@ -102,26 +105,37 @@ function dense32_tables(pt: PtStore, tables: number, dense = false): string | nu
   return pt.nr_dense_tables === live.length ? null : `${pt.nr_dense_tables} dense tables, ${live.length} live`;
 }
 
-/** The mutant: a RUN2's second run read with its step negated. */
-class Run2StepStore extends PtStore {
-  protected override run2_of(s: number): Float64Array {
-    const r = super.run2_of(s);
-    r[1] = -r[1];
-    return r;
+/** The mutant: a RUNS table's runs found one entry too far (an entry just past a run taken for its next value). */
+class RunsFindStore extends PtStore {
+  protected override runs_find(r: Float64Array, o: number, cnt: number, i: number): number {
+    for (const e = o + (cnt << 2); o < e; o += 4) {
+      const k = i - r[o + 2];
+      if (k >= 0 && k <= r[o + 3]) return o;
+    }
+    return -1;
+  }
+}
+
+/** The mutant: a RUNS table takes a run over one of its runs (no overlap check): the old run still answers there. */
+class RunsOverlapStore extends PtStore {
+  protected override runs_meet(): boolean {
+    return false;
   }
 }
 
 /**
- * The fault batch's writes (write_run(): runs of PFNs, one to three per table, in
- * either direction, beside or over each other) and the zap's clears and reads
- * (run by run, prefixes, suffixes, middles), then stray set()s, write()s and
- * fills, against the plain model: every entry, the occupancy, zeros_at() and
- * run_at(). Returns the first mismatch or null, and how many tables were RUN2.
+ * The fault batch's writes (write_run(): runs of PFNs, one to three per table,
+ * sometimes up to twelve, in either direction, beside each other) and the zap's
+ * clears and reads (run by run, prefixes, suffixes, middles), then stray set()s
+ * (over runs too), write()s and fills, against the plain model: every entry, the
+ * occupancy, zeros_at() and run_at(). Returns the first mismatch or null, how
+ * many tables were RUNS once written, and how many DENSE32 or DENSE.
  */
-function differential_runs(pt: PtStore, seed: number, tables: number): { bad: string | null; run2: number } {
+function differential_runs(pt: PtStore, seed: number, tables: number): { bad: string | null; runs: number; dense: number } {
   const r = rng(seed);
   const pick = (n: number) => Math.floor(r() * n);
-  let run2 = 0;
+  let runs = 0;
+  let dense = 0;
   const check = (pfn: number, want: Float64Array, what: string): string | null => {
     const s = pt.slot(pfn);
     let used = 0;
@@ -150,9 +164,10 @@ function differential_runs(pt: PtStore, seed: number, tables: number): { bad: st
     const pfn = pt.alloc(PTE_LEVEL, 1);
     const s = pt.slot(pfn);
     const want = new Float64Array(512);
-    // One to three runs: pieces of [0, 512) in a random order, each with its own base and direction.
+    const dense_before = pt.nr_dense_tables;
+    // One to three runs (sometimes up to twelve): pieces of [0, 512) in a random order, each with its own base and direction.
     const cuts = [0, 512];
-    for (let k = pick(3); k > 0; k--) cuts.push(1 + pick(511));
+    for (let k = pick(r() < 0.2 ? 12 : 3); k > 0; k--) cuts.push(1 + pick(511));
     cuts.sort((a, b) => a - b);
     const pieces: [number, number][] = [];
     for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push([cuts[k], cuts[k + 1]]);
@@ -174,9 +189,10 @@ function differential_runs(pt: PtStore, seed: number, tables: number): { bad: st
         for (let k = a; k < b; k++) want[k] = first + (k - a) * step;
       }
     }
-    if (pt.is_run2(s * 512)) run2++;
+    if (pt.is_runs(s * 512)) runs++;
+    if (pt.nr_dense_tables > dense_before) dense++;
     let bad = check(pfn, want, "written");
-    if (bad) return { bad, run2 };
+    if (bad) return { bad, runs, dense };
     // The zap: clears of runs, prefixes, suffixes or any range; sometimes a stray write first.
     for (let k = 0; k < 4; k++) {
       const what = r();
@@ -215,11 +231,11 @@ function differential_runs(pt: PtStore, seed: number, tables: number): { bad: st
         want.fill(0, a, a + n);
       }
       bad = check(pfn, want, `step ${k}`);
-      if (bad) return { bad, run2 };
+      if (bad) return { bad, runs, dense };
     }
     if (r() < 0.5) pt.free(pfn);
   }
-  return { bad: null, run2 };
+  return { bad: null, runs, dense };
 }
 
 /** run_at() at entry i of a table whose entries are `want` against them: a message where it is wrong, else null. */
@@ -579,17 +595,19 @@ describe("PtStore: compact table storage", () => {
     expect(pt.nr_used(pfn2)).toBe(2);
   });
 
-  it("two runs written with write_run() stay a RUN2 (O(1)); clears, reads and stray writes match the model", () => {
-    let run2 = 0;
+  it("a few runs written with write_run() stay a RUNS table (O(runs)), more fall back to DENSE32 or DENSE; clears, reads and stray writes match the model", () => {
+    let runs = 0;
+    let dense = 0;
     for (let seed = 1; seed <= 8; seed++) {
       const res = differential_runs(new PtStore(new PageFrames(2 ** 20)), seed, 300);
       expect(res.bad).toBeNull();
-      run2 += res.run2;
+      runs += res.runs;
+      dense += res.dense;
     }
-    expect(run2).toBeGreaterThan(100);
+    expect([runs > 500, dense > 10]).toEqual([true, true]);
   });
 
-  it("the seed loop's table (507 down to 2, then 1024 up to 1029) is a RUN2, cleared run by run in O(1)", () => {
+  it("the seed loop's table (507 down to 2, then 1024 up to 1029) is a RUNS table, cleared run by run in O(1)", () => {
     const pt = new PtStore(new PageFrames(2 ** 20));
     const pfn = pt.alloc(PTE_LEVEL, 1);
     const p = pt.entry(pfn, 0);
@@ -597,18 +615,56 @@ describe("PtStore: compact table storage", () => {
     pt.set(p, e(507));
     expect(pt.write_run(p + 1, 505, e(506), -4096)).toBe(true);
     expect(pt.write_run(p + 506, 6, e(1024), 4096)).toBe(true);
-    expect([pt.is_run2(p), pt.nr_dense_tables, pt.nr_used(pfn), pt.get(p + 505), pt.get(p + 511)]).toEqual([true, 0, 512, e(2), e(1029)]);
+    expect([pt.is_runs(p), pt.nr_dense_tables, pt.nr_used(pfn), pt.get(p + 505), pt.get(p + 511)]).toEqual([true, 0, 512, e(2), e(1029)]);
     const o = { first: 0, step: 0 };
     expect([pt.run_at(p, 512, o), o.first, o.step]).toEqual([506, e(507), -4096]);
     expect([pt.run_at(p + 506, 6, o), o.first, o.step]).toEqual([6, e(1024), 4096]);
     pt.fill(p, 506, 0);
-    expect([pt.is_run2(p), pt.zeros_at(p, 512), pt.nr_used(pfn)]).toEqual([false, 506, 6]);
+    expect([pt.is_runs(p), pt.zeros_at(p, 512), pt.nr_used(pfn)]).toEqual([false, 506, 6]);
     pt.fill(p + 506, 6, 0);
     expect(pt.is_empty(pfn)).toBe(true);
   });
 
-  it("mutant: a RUN2 whose second run is read with the wrong step is caught", () => {
-    const bad = [1, 2, 3].map((seed) => differential_runs(new Run2StepStore(new PageFrames(2 ** 20)), seed, 300).bad);
+  it("the seed loop's early table (three runs, one continued by a lone fault) is a RUNS table; a ninth run, or a write over a run, makes it DENSE32", () => {
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const pfn = pt.alloc(PTE_LEVEL, 1);
+    const p = pt.entry(pfn, 0);
+    const e = (f: number) => f * 4096 + 0x867;
+    pt.set(p, e(900));
+    expect(pt.write_run(p + 1, 3, e(899), -4096)).toBe(true);
+    expect(pt.write_run(p + 4, 449, e(100), 4096)).toBe(true);
+    pt.set(p + 453, e(549)); // (continues the second run)
+    expect(pt.write_run(p + 454, 56, e(550), 4096)).toBe(true);
+    expect(pt.write_run(p + 510, 2, e(2000), 4096)).toBe(true);
+    expect([pt.is_runs(p), pt.nr_dense_tables, pt.nr_used(pfn), pt.get(p + 3), pt.get(p + 509), pt.get(p + 511)]).toEqual([true, 0, 512, e(897), e(605), e(2001)]);
+    const o = { first: 0, step: 0 };
+    expect([pt.run_at(p + 4, 508, o), o.first, o.step]).toEqual([506, e(100), 4096]);
+    // A run's last entry with another run right after it: the two, as on the DENSE32 table it stands for.
+    expect([pt.run_at(p + 3, 509, o), o.first, o.step]).toEqual([2, e(897), e(100) - e(897)]);
+    expect([pt.run_at(p + 3, 1, o), pt.run_at(p + 511, 1, o), o.first]).toEqual([1, 1, e(2001)]);
+    // A clear inside a run splits it (the zap stopped by a full gather, then a partial munmap).
+    pt.fill(p + 100, 10, 0);
+    expect([pt.is_runs(p), pt.nr_used(pfn), pt.get(p + 99), pt.get(p + 100), pt.get(p + 110), pt.zeros_at(p + 100, 400)]).toEqual([true, 502, e(195), 0, e(206), 10]);
+    // Runs up to RUNS_MAX (8): single entries apart from every run, in the gap just cleared.
+    for (const i of [101, 103, 105, 107]) pt.set(p + i, e(3000 + i));
+    expect([pt.is_runs(p), pt.nr_dense_tables]).toEqual([true, 0]);
+    pt.set(p + 109, e(4000)); // a ninth
+    expect([pt.is_runs(p), pt.is_dense32(p), pt.nr_used(pfn), pt.get(p + 107), pt.get(p + 109), pt.get(p + 110)]).toEqual([false, true, 507, e(3107), e(4000), e(206)]);
+    const q = pt.entry(pt.alloc(PTE_LEVEL, 1), 0);
+    pt.write_run(q, 10, e(10), 4096);
+    pt.write_run(q + 20, 10, e(50), 4096);
+    expect(pt.is_runs(q)).toBe(true);
+    expect(pt.write_run(q + 5, 20, e(70), 4096)).toBe(true); // over both runs
+    expect([pt.is_dense32(q), pt.get(q + 4), pt.get(q + 5), pt.get(q + 24), pt.get(q + 25), pt.nr_used(pt.table_of(q))]).toEqual([true, e(14), e(70), e(89), e(55), 30]);
+  });
+
+  it("mutant: a RUNS table whose runs are found one entry too far is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential_runs(new RunsFindStore(new PageFrames(2 ** 20)), seed, 300).bad);
+    expect(bad.some((b) => b !== null)).toBe(true);
+  });
+
+  it("mutant: a RUNS table that puts a run over one of its runs is caught", () => {
+    const bad = [1, 2, 3].map((seed) => differential_runs(new RunsOverlapStore(new PageFrames(2 ** 20)), seed, 300).bad);
     expect(bad.some((b) => b !== null)).toBe(true);
   });
 

@@ -28,12 +28,13 @@ export const MAX_TABLES = 2 ** 31;
  *   Float64 (3 words): F_FIRST (a RUN's first entry: any entry value, < 2^53; a
  *     free slot's next free slot), F_PFN (the table's PFN, < 2^53), F_PARENT (the
  *     entry pointer that linked it in, slot * 512 + i < 2^40; -1: none);
- *   Int32 (2 words): I_FORM (EMPTY, RUN, FREED, or a dense block number > 0:
+ *   Int32 (2 words): I_FORM (EMPTY, RUN, FREED, RUNS, or a dense block number:
  *     blocks < 2^31), I_STEP (a RUN's step: a progression whose step does not fit
- *     an int32 is kept DENSE instead);
+ *     an int32 is kept DENSE instead; a RUNS table's run record, < 2^31);
  *   Int16 (5 words): H_OCC (entries not 0, 0..512), H_START, H_N (a RUN's
- *     entries [start, start + n), 0..512), H_LEVEL (1..5), H_X (a RUN's one
- *     entry outside the progression, 0..511, its value in `xvals`; -1: none).
+ *     entries [start, start + n), 0..512; H_N: a RUNS table's runs, 2..8),
+ *     H_LEVEL (1..5), H_X (a RUN's one entry outside the progression, 0..511,
+ *     its value in `xvals`; -1: none, and in every other form).
  */
 const SLOT_SHIFT = 12;
 const SLOT_MASK = (1 << SLOT_SHIFT) - 1;
@@ -58,21 +59,28 @@ const EMPTY = 0;
 const RUN = -1;
 const FREED = -2;
 /**
- * RUN2: two runs, the RUN's (F_FIRST, I_STEP, H_START, H_N; no exception entry)
- * and a second one in `run2` (first, step, start, n): what a fault batch leaves
- * when the free list hands a table two runs of frames (the seed loop's tables,
- * issue #10 §4). Written, cleared and read run by run in O(1); any other access
- * first turns it into the DENSE32 (or DENSE) table it stands for (unrun2()).
+ * RUNS: two to RUNS_MAX disjoint runs (progressions, as a RUN's), all in a record
+ * of the run pool (`recs`): the table's I_STEP is its record, H_N how many runs.
+ * What a fault batch leaves when the free list hands a table a few runs of frames
+ * (the seed loop's tables: two or three, issue #10 §4). Written, cleared and read
+ * run by run in O(runs) (write_run, set, run_at, zeros_at, read, fill of 0); any
+ * other access (a write over a run, one run too many, a non-zero fill, write())
+ * first turns it into the DENSE32 (or DENSE) table it stands for (unruns()).
  */
-const RUN2 = -3;
+const RUNS = -3;
+/** Runs a RUNS table holds: the seed loop needs 3; a few more absorb a more fragmented free list. */
+const RUNS_MAX = 8;
+/** A run record's words: RUNS_MAX runs of 4 (RR_FIRST, RR_STEP, RR_START, RR_N), run j at 4 * j. */
+const RR_FIRST = 0;
+const RR_STEP = 1;
+const RR_START = 2;
+const RR_N = 3;
+const RR_SHIFT = 5;
+/* The run pool: chunks of 2^REC_SHIFT records; record 0 is never used (0 ends the free list). */
+const REC_SHIFT = 8;
+const REC_MASK = (1 << REC_SHIFT) - 1;
 /** The largest RUN step kept (an int32). */
 const MAX_STEP = 0x7fffffff;
-/** A RUN2 record's words. */
-const R2_FIRST = 0;
-const R2_STEP = 1;
-const R2_START = 2;
-const R2_N = 3;
-const R2_W = 4;
 
 /* The dense pools: chunks of 2^POOL_SHIFT blocks of 512 entries; block 0 is never used. */
 const POOL_SHIFT = 6;
@@ -90,9 +98,6 @@ function off32(v: number, base: number): number {
   const k = (v - base) / 4096;
   return Number.isInteger(k) && k > ZERO32 && k <= 0x7fffffff ? k : NaN;
 }
-
-/** run2_of()'s answer (one RUN2 read at a time). */
-const RUN2_VIEW = new Float64Array(R2_W);
 
 /** write_fresh32()'s offsets, computed before anything is changed. */
 const SCRATCH32 = new Int32Array(512);
@@ -131,12 +136,14 @@ function thread_blocks(arr: Float64Array | Int32Array, c: number): number {
  *          outside the progression (the "exception": a page faulted in before a
  *          batch filled the rest of the table, as the production workload's
  *          sparse page does);
- *   RUN2   two such progressions, the second in a side record (`run2`): the fault
- *          batch's table when the LIFO free list hands it two runs of frames (the
- *          seed loop's: 507 down to 2, then 1024 up to 1029). Written, read and
- *          cleared run by run in O(1) (write_run, run_at, zeros_at, fill of 0);
- *          any other access first turns it into the DENSE32 or DENSE table it
- *          stands for (unrun2);
+ *   RUNS   two to RUNS_MAX (8) such progressions, disjoint, in a record of a
+ *          chunked pool (`recs`, 256 bytes): the fault batch's table when the
+ *          LIFO free list hands it a few runs of frames (the seed loop's: 507
+ *          down to 2, then 1024 up to 1029; in its first 3,200 chunks often a
+ *          third run). Written, read and cleared run by run in O(runs)
+ *          (write_run, set, run_at, zeros_at, read, fill of 0); any other access
+ *          (a write over a run, a run too many, write()) first turns it into the
+ *          DENSE32 or DENSE table it stands for (unruns);
  *   DENSE  512 entries in a block of a chunked pool of Float64Arrays, which grows
  *          by adding chunks (never copied); a block returns to the pool when its
  *          table's last non-zero entry is cleared. DENSE32, half the size: a
@@ -178,12 +185,10 @@ export class PtStore implements types.PtStore {
   private free_block32 = 0;
   /** The value of each RUN's exception entry (H_X), by slot: only RUNs that have one. */
   private xvals = new Map<number, number>();
-  /** Each RUN2's second run, by slot: a record of `run2_rec`. */
-  private run2 = new Map<number, number>();
-  /** RUN2 records, R2_W words each (R2_FIRST, R2_STEP, R2_START, R2_N); a free one's R2_FIRST is the next free record (-1: none). */
-  private run2_rec = new Float64Array(4 * R2_W);
-  private run2_free = -1;
-  private run2_top = 0;
+  /** The run pool: RUNS tables' records, 2^RR_SHIFT words each, in chunks of 2^REC_SHIFT (created on first use). */
+  private recs: Float64Array[] = [];
+  /** Free run records: a LIFO list threaded through each one's word 0 (0: empty; grow_recs() refills it). */
+  private free_rec = 0;
   /**
    * The split locks that exist, by slot: created on first use (ptl_of), dropped
    * with the table, and dropped when idle at a quiescent point (drop_idle_locks).
@@ -241,142 +246,288 @@ export class PtStore implements types.PtStore {
       const o = this.pool32[b >>> POOL_SHIFT][((b & POOL_MASK) << 9) + i];
       return o === ZERO32 ? 0 : this.m64[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W64 + F_FIRST] + o * 4096;
     }
-    if (form === RUN2) {
-      const c = s >>> SLOT_SHIFT;
-      const h = this.m16[c];
-      const o16 = (s & SLOT_MASK) * W16;
-      const k = i - h[o16 + H_START];
-      if (k >= 0 && k < h[o16 + H_N]) return this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
-      const r = this.run2_of(s);
-      const k2 = i - r[R2_START];
-      return k2 >= 0 && k2 < r[R2_N] ? r[R2_FIRST] + k2 * r[R2_STEP] : 0;
-    }
-    return PAGE_POISON_ENTRY;
+    return form === RUNS ? this.get_runs(s, i) : PAGE_POISON_ENTRY;
   }
 
-  /** RUN2 table `s`'s second run: its record's words (R2_FIRST, R2_STEP, R2_START, R2_N), read from RUN2_VIEW. */
-  protected run2_of(s: number): Float64Array {
-    const o = this.run2.get(s)! * R2_W;
-    const v = RUN2_VIEW;
-    const r = this.run2_rec;
-    v[R2_FIRST] = r[o + R2_FIRST];
-    v[R2_STEP] = r[o + R2_STEP];
-    v[R2_START] = r[o + R2_START];
-    v[R2_N] = r[o + R2_N];
-    return v;
-  }
-
-  /** Make table `s` (a RUN without an exception entry) a RUN2 whose second run is entries [start, start + n) = first + k * step. */
-  private run2_new(s: number, first: number, step: number, start: number, n: number): void {
-    let rec = this.run2_free;
-    // (`| 0`: an int field; a double from the Float64Array would widen it and deoptimize every user of the store.)
-    if (rec >= 0) this.run2_free = this.run2_rec[rec * R2_W + R2_FIRST] | 0;
-    else {
-      rec = this.run2_top++;
-      if (rec * R2_W >= this.run2_rec.length) {
-        const g = new Float64Array(this.run2_rec.length * 2);
-        g.set(this.run2_rec);
-        this.run2_rec = g;
-      }
-    }
-    this.run2_set(rec, first, step, start, n);
-    this.run2.set(s, rec);
-    this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] = RUN2;
-  }
-
-  private run2_set(rec: number, first: number, step: number, start: number, n: number): void {
-    const r = this.run2_rec;
-    const o = rec * R2_W;
-    r[o + R2_FIRST] = first;
-    r[o + R2_STEP] = step;
-    r[o + R2_START] = start;
-    r[o + R2_N] = n;
-  }
-
-  /** Forget RUN2 table `s`'s second run (its record back on the free list); the form is the caller's. */
-  private run2_drop(s: number): void {
-    const rec = this.run2.get(s)!;
-    this.run2.delete(s);
-    this.run2_rec[rec * R2_W + R2_FIRST] = this.run2_free;
-    this.run2_free = rec;
+  /** get() of a RUNS table (a function of its own: get_slow(), which get() inlines, stays as small as it was). */
+  private get_runs(s: number, i: number): number {
+    const c = s >>> SLOT_SHIFT;
+    const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+    const r = this.recs[rec >>> REC_SHIFT];
+    const o = this.runs_find(r, (rec & REC_MASK) << RR_SHIFT, this.m16[c][(s & SLOT_MASK) * W16 + H_N], i);
+    return o < 0 ? 0 : r[o + RR_FIRST] + (i - r[o + RR_START]) * r[o + RR_STEP];
   }
 
   /**
-   * RUN2 table `s` becomes the table it stands for: DENSE32 based on its first run's
-   * first entry when every entry is an offset from it (as write_run32() would have
-   * left the second run's write), else DENSE. Occupancy unchanged.
+   * The run of a RUNS record (pool chunk `r`, its runs from word `o`, `cnt` of
+   * them) that holds entry i: its first word, or -1 (a method so a test can break it).
    */
-  private unrun2(s: number): void {
+  protected runs_find(r: Float64Array, o: number, cnt: number, i: number): number {
+    for (const e = o + (cnt << 2); o < e; o += 4) {
+      const k = i - r[o + RR_START];
+      if (k >= 0 && k < r[o + RR_N]) return o;
+    }
+    return -1;
+  }
+
+  /** Does [i, i + n) meet a run of a RUNS record (as runs_find())? (A method so a test can break it.) */
+  protected runs_meet(r: Float64Array, o: number, cnt: number, i: number, n: number): boolean {
+    for (const e = o + (cnt << 2); o < e; o += 4) {
+      const start = r[o + RR_START];
+      if (i < start + r[o + RR_N] && start < i + n) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A run record off the free list, which a new pool chunk refills with all its
+   * records at once (as get_block32(): one path for the batch paths that inline it).
+   */
+  private get_rec(): number {
+    if (this.free_rec === 0) this.grow_recs();
+    const rec = this.free_rec;
+    // (`| 0`: an int; a double from the Float64Array would widen it and deoptimize the store's users.)
+    this.free_rec = this.recs[rec >>> REC_SHIFT][(rec & REC_MASK) << RR_SHIFT] | 0;
+    return rec;
+  }
+
+  /** A new chunk of the run pool, its records (record 0 never) threaded onto the empty free list in order. */
+  protected grow_recs(): void {
+    const c = this.recs.length;
+    const arr = new Float64Array(1 << (REC_SHIFT + RR_SHIFT));
+    this.recs.push(arr);
+    const first = c === 0 ? 1 : c << REC_SHIFT;
+    const last = ((c + 1) << REC_SHIFT) - 1;
+    for (let q = first; q < last; q++) arr[(q & REC_MASK) << RR_SHIFT] = q + 1;
+    arr[(last & REC_MASK) << RR_SHIFT] = 0;
+    this.free_rec = first;
+  }
+
+  private put_rec(rec: number): void {
+    this.recs[rec >>> REC_SHIFT][(rec & REC_MASK) << RR_SHIFT] = this.free_rec;
+    this.free_rec = rec;
+  }
+
+  /**
+   * RUN table `s` becomes the RUNS table of the same entries: its progression run
+   * 0, its exception entry (if any) a one-entry run 1. Occupancy unchanged.
+   */
+  private run_to_runs(s: number): void {
     const c = s >>> SLOT_SHIFT;
     const mi = this.m32[c];
     const h = this.m16[c];
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
-    const start = h[oh + H_START];
+    const rec = this.get_rec();
+    const r = this.recs[rec >>> REC_SHIFT];
+    const o = (rec & REC_MASK) << RR_SHIFT;
     const n = h[oh + H_N];
-    const first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
-    const step = n > 1 ? mi[oi + I_STEP] : 0;
-    const r = this.run2_of(s);
-    const first2 = r[R2_FIRST];
-    const step2 = r[R2_N] > 1 ? r[R2_STEP] : 0;
-    const start2 = r[R2_START];
-    const n2 = r[R2_N];
-    this.run2_drop(s);
-    const o1 = this.off32(first + (n - 1) * step, first);
-    const o2 = this.off32(first2, first);
-    const o3 = this.off32(first2 + (n2 - 1) * step2, first);
-    if (
-      Number.isSafeInteger(first) &&
-      step % 4096 === 0 &&
-      step2 % 4096 === 0 &&
-      o1 === (n - 1) * (step / 4096) &&
-      o2 === o2 &&
-      o3 === o2 + (n2 - 1) * (step2 / 4096)
-    ) {
-      const b = this.get_block32();
-      const arr = this.pool32[b >>> POOL_SHIFT];
-      const q = (b & POOL_MASK) << 9;
-      arr.fill(ZERO32, q, q + 512);
-      const dk = (step / 4096) | 0;
-      for (let k = 0; k < n; k++) arr[q + start + k] = k * dk;
-      const dk2 = (step2 / 4096) | 0;
-      const b2 = o2 | 0;
-      for (let k = 0; k < n2; k++) arr[q + start2 + k] = b2 + k * dk2;
-      mi[oi + I_FORM] = -3 - b;
-      return;
+    r[o + RR_FIRST] = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
+    r[o + RR_STEP] = n > 1 ? mi[oi + I_STEP] : 0;
+    r[o + RR_START] = h[oh + H_START];
+    r[o + RR_N] = n;
+    let cnt = 1;
+    const x = h[oh + H_X];
+    if (x >= 0) {
+      r[o + 4 + RR_FIRST] = this.xvals.get(s)!;
+      r[o + 4 + RR_STEP] = 0;
+      r[o + 4 + RR_START] = x;
+      r[o + 4 + RR_N] = 1;
+      cnt = 2;
+      h[oh + H_X] = -1;
+      this.xvals.delete(s);
     }
-    this.unrun2_dense(s, first, step, start, n, first2, step2, start2, n2);
+    mi[oi + I_FORM] = RUNS;
+    mi[oi + I_STEP] = rec;
+    h[oh + H_N] = cnt;
   }
 
-  /** unrun2() where some entry is no DENSE32 offset: a DENSE block (a function of its own: rare, kept out of unrun2's optimized code). */
-  private unrun2_dense(s: number, first: number, step: number, start: number, n: number, first2: number, step2: number, start2: number, n2: number): void {
+  /**
+   * Store first + k * step at entries i..i+n-1 of RUNS table `s` where they meet
+   * none of its runs, as set()s in order would: continuing the run that ends at i
+   * (as run_put() extends a RUN's), else as a run of their own while there is room
+   * (RUNS_MAX). O(runs). False, nothing changed, otherwise. The values are
+   * positive safe integers, |step| <= MAX_STEP, step 0 when n is 1.
+   */
+  private runs_put(s: number, i: number, n: number, first: number, step: number): boolean {
+    const c = s >>> SLOT_SHIFT;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+    const r = this.recs[rec >>> REC_SHIFT];
+    const o0 = (rec & REC_MASK) << RR_SHIFT;
+    const cnt = h[oh + H_N];
+    if (i + n > 512 || this.runs_meet(r, o0, cnt, i, n)) return false;
+    // The run holding entry i - 1 ends at i (none holds i).
+    const e = this.runs_find(r, o0, cnt, i - 1);
+    if (e >= 0) {
+      const f0 = r[e + RR_FIRST];
+      const rn = r[e + RR_N];
+      // (The difference taken either way: a one-entry run's, rare, would otherwise deoptimize this when it first comes.)
+      const d = first - f0;
+      const st = rn > 1 ? r[e + RR_STEP] : d;
+      if ((n === 1 || step === st) && Math.abs(st) <= MAX_STEP && this.run_extends(f0, st, rn, rn, first)) {
+        r[e + RR_STEP] = st;
+        r[e + RR_N] = rn + n;
+        h[oh + H_OCC] += n;
+        return true;
+      }
+    }
+    if (cnt === RUNS_MAX) return false;
+    const o = o0 + (cnt << 2);
+    r[o + RR_FIRST] = first;
+    r[o + RR_STEP] = step;
+    r[o + RR_START] = i;
+    r[o + RR_N] = n;
+    h[oh + H_N] = cnt + 1;
+    h[oh + H_OCC] += n;
+    return true;
+  }
+
+  /**
+   * fill() of entries [i, i + n) of RUNS table `s` with 0 in O(runs): each run the
+   * range meets loses all of it, a prefix or a suffix (the zap clearing run after
+   * run), or, the range inside it, its middle (the run split in two while there is
+   * room; else false, nothing changed). One run left: a RUN again; none: EMPTY.
+   */
+  private runs_clear(s: number, i: number, n: number): boolean {
+    const c = s >>> SLOT_SHIFT;
+    const h = this.m16[c];
+    const oh = (s & SLOT_MASK) * W16;
+    const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+    const r = this.recs[rec >>> REC_SHIFT];
+    const o0 = (rec & REC_MASK) << RR_SHIFT;
+    const cnt = h[oh + H_N];
+    const end = i + n;
+    const m = this.runs_find(r, o0, cnt, i);
+    if (m >= 0 && i > r[m + RR_START] && end < r[m + RR_START] + r[m + RR_N]) {
+      // Inside one run (so no other): the rest of it, after the range, becomes a run of its own.
+      if (cnt === RUNS_MAX) return false;
+      const start = r[m + RR_START];
+      const o = o0 + (cnt << 2);
+      r[o + RR_FIRST] = r[m + RR_FIRST] + (end - start) * r[m + RR_STEP];
+      r[o + RR_STEP] = r[m + RR_STEP];
+      r[o + RR_START] = end;
+      r[o + RR_N] = start + r[m + RR_N] - end;
+      r[m + RR_N] = i - start;
+      h[oh + H_N] = cnt + 1;
+      h[oh + H_OCC] -= n;
+      return true;
+    }
+    // Each run keeps what lies outside the range (a prefix or suffix of it), packed down in place.
+    let occ = h[oh + H_OCC];
+    let w = o0;
+    for (let o = o0, e = o0 + (cnt << 2); o < e; o += 4) {
+      const start = r[o + RR_START];
+      const stop = start + r[o + RR_N];
+      const lo = Math.max(i, start);
+      const hi = Math.min(end, stop);
+      let a = start;
+      let b = stop;
+      if (lo < hi) {
+        occ -= hi - lo;
+        if (lo === start) a = hi;
+        else b = lo;
+      }
+      if (a < b) {
+        r[w + RR_FIRST] = r[o + RR_FIRST] + (a - start) * r[o + RR_STEP];
+        r[w + RR_STEP] = r[o + RR_STEP];
+        r[w + RR_START] = a;
+        r[w + RR_N] = b - a;
+        w += 4;
+      }
+    }
+    h[oh + H_OCC] = occ;
+    const left = (w - o0) >> 2;
+    if (left >= 2) h[oh + H_N] = left;
+    else this.runs_to_run(s, left);
+    return true;
+  }
+
+  /** RUNS table `s` is down to `left` (0 or 1) runs: EMPTY, or the RUN of its run 0. Its record goes back. */
+  private runs_to_run(s: number, left: number): void {
+    const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const h = this.m16[c];
+    const oi = (s & SLOT_MASK) * W32;
+    const oh = (s & SLOT_MASK) * W16;
+    const rec = mi[oi + I_STEP];
+    if (left === 1) {
+      const r = this.recs[rec >>> REC_SHIFT];
+      const o = (rec & REC_MASK) << RR_SHIFT;
+      const n = r[o + RR_N];
+      this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] = r[o + RR_FIRST];
+      mi[oi + I_STEP] = n > 1 ? r[o + RR_STEP] : 0;
+      h[oh + H_START] = r[o + RR_START];
+      h[oh + H_N] = n;
+      mi[oi + I_FORM] = RUN;
+    } else {
+      mi[oi + I_FORM] = EMPTY;
+      h[oh + H_OCC] = 0;
+    }
+    this.put_rec(rec);
+  }
+
+  /**
+   * RUNS table `s` becomes the table it stands for: DENSE32 based on its run 0's
+   * first entry when every entry is an offset from it (each run's first and last
+   * are, its step a multiple of 4096: the ones between follow), else DENSE.
+   * Occupancy unchanged.
+   */
+  private unruns(s: number): void {
+    const c = s >>> SLOT_SHIFT;
+    const mi = this.m32[c];
+    const oi = (s & SLOT_MASK) * W32;
+    const rec = mi[oi + I_STEP];
+    const r = this.recs[rec >>> REC_SHIFT];
+    const o0 = (rec & REC_MASK) << RR_SHIFT;
+    const e = o0 + (this.m16[c][(s & SLOT_MASK) * W16 + H_N] << 2);
+    const base = r[o0 + RR_FIRST];
+    let ok = Number.isSafeInteger(base);
+    for (let o = o0; ok && o < e; o += 4) {
+      const n = r[o + RR_N];
+      const step = n > 1 ? r[o + RR_STEP] : 0;
+      const f = this.off32(r[o + RR_FIRST], base);
+      ok = step % 4096 === 0 && f === f && this.off32(r[o + RR_FIRST] + (n - 1) * step, base) === f + (n - 1) * (step / 4096);
+    }
+    if (!ok) {
+      this.unruns_dense(s, r, o0, e);
+      return;
+    }
+    const b = this.get_block32();
+    const arr = this.pool32[b >>> POOL_SHIFT];
+    const q = (b & POOL_MASK) << 9;
+    arr.fill(ZERO32, q, q + 512);
+    for (let o = o0; o < e; o += 4) {
+      const n = r[o + RR_N];
+      // As int32s (the offsets are; `| 0` keeps V8 off doubles).
+      const dk = n > 1 ? (r[o + RR_STEP] / 4096) | 0 : 0;
+      const f = this.off32(r[o + RR_FIRST], base) | 0;
+      const qs = q + (r[o + RR_START] | 0);
+      for (let k = 0; k < n; k++) arr[qs + k] = f + k * dk;
+    }
+    this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] = base;
+    mi[oi + I_FORM] = -3 - b;
+    this.put_rec(rec);
+  }
+
+  /** unruns() where some entry is no DENSE32 offset: a DENSE block (a function of its own: rare, kept out of unruns' optimized code). */
+  private unruns_dense(s: number, r: Float64Array, o0: number, e: number): void {
     const d = this.get_block();
     const b = this.pool[d >>> POOL_SHIFT];
     const q = (d & POOL_MASK) << 9;
     b.fill(0, q, q + 512);
-    for (let k = 0; k < n; k++) b[q + start + k] = first + k * step;
-    for (let k = 0; k < n2; k++) b[q + start2 + k] = first2 + k * step2;
-    this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] = d;
-  }
-
-  /**
-   * RUN2 table `s`: one of its runs is gone (`keep_first`: the first run stays, else
-   * the second, which moves into the RUN's fields): it is a RUN again.
-   */
-  private run2_to_run(s: number, keep_first: boolean): void {
-    const c = s >>> SLOT_SHIFT;
-    const oi = (s & SLOT_MASK) * W32;
-    const oh = (s & SLOT_MASK) * W16;
-    if (!keep_first) {
-      const r = this.run2_of(s);
-      this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] = r[R2_FIRST];
-      this.m32[c][oi + I_STEP] = r[R2_STEP];
-      this.m16[c][oh + H_START] = r[R2_START];
-      this.m16[c][oh + H_N] = r[R2_N];
+    for (let o = o0; o < e; o += 4) {
+      const n = r[o + RR_N];
+      const first = r[o + RR_FIRST];
+      const step = n > 1 ? r[o + RR_STEP] : 0;
+      const qs = q + r[o + RR_START];
+      for (let k = 0; k < n; k++) b[qs + k] = first + k * step;
     }
-    this.run2_drop(s);
-    this.m32[c][oi + I_FORM] = RUN;
-    this.m16[c][oh + H_OCC] = this.m16[c][oh + H_N];
+    const mi = this.m32[s >>> SLOT_SHIFT];
+    const oi = (s & SLOT_MASK) * W32;
+    this.put_rec(mi[oi + I_STEP]);
+    mi[oi + I_FORM] = d;
   }
 
   /** Store `v` at pointer `p`. */
@@ -404,10 +555,10 @@ export class PtStore implements types.PtStore {
     const o = (s & SLOT_MASK) * W64;
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
-    if (mi[oi + I_FORM] === RUN2) {
-      // A page faulted in on its own right after the second run (a batch split by a tick) extends it.
-      if (v !== 0 && this.run2_extend(s, i, 1, v, 0)) return;
-      this.unrun2(s);
+    if (mi[oi + I_FORM] === RUNS) {
+      // A page faulted in on its own (a batch split by a tick) continues a run or starts one; a clear cuts one.
+      if (v === 0 ? this.runs_clear(s, i, 1) : v > 0 && Number.isSafeInteger(v) && this.runs_put(s, i, 1, v, 0)) return;
+      this.unruns(s);
     }
     const form = mi[oi + I_FORM];
     if (form > 0) {
@@ -609,7 +760,7 @@ export class PtStore implements types.PtStore {
 
   /**
    * A DENSE32 block off the free list, which a new pool chunk refills with all its
-   * blocks at once (grow_pool32()): the batch paths that inline this (unrun2(),
+   * blocks at once (grow_pool32()): the batch paths that inline this (unruns(),
    * write_run32()) then have one path to take, not a never-used-block branch that
    * would first run mid-run and deoptimize them (issue #10 §4). Same blocks, in
    * the same order, as handing out never-used blocks one by one.
@@ -640,11 +791,11 @@ export class PtStore implements types.PtStore {
     return off32(v, base);
   }
 
-  /** Return the block of a DENSE or DENSE32 form (a RUN2's record) of table `s`. */
+  /** Return the block of a DENSE or DENSE32 form (a RUNS table's record) of table `s`. */
   private put_form(form: number, s: number): void {
     if (form > 0) this.put_block(form);
     else if (form <= -4) this.put_block32(-3 - form);
-    else if (form === RUN2) this.run2_drop(s);
+    else if (form === RUNS) this.put_rec(this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_STEP]);
   }
 
   /** A DENSE32 table becomes DENSE (an entry it cannot hold is written). */
@@ -680,9 +831,9 @@ export class PtStore implements types.PtStore {
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
     const i = p - s * 512;
-    if (mi[oi + I_FORM] === RUN2) {
-      if (v === 0 && this.clear_run2(s, i, n)) return;
-      this.unrun2(s);
+    if (mi[oi + I_FORM] === RUNS) {
+      if (v === 0 && this.runs_clear(s, i, n)) return;
+      this.unruns(s);
     }
     const form = mi[oi + I_FORM];
     if (v === 0 && form === EMPTY) return;
@@ -754,53 +905,6 @@ export class PtStore implements types.PtStore {
   }
 
   /**
-   * fill() of entries [i, i + n) of RUN2 table `s` with 0 where that is O(1): the range
-   * meets each run in none of it, all of it, or a prefix or suffix of it (the zap
-   * clearing run after run). False, nothing changed, otherwise.
-   */
-  private clear_run2(s: number, i: number, n: number): boolean {
-    const c = s >>> SLOT_SHIFT;
-    const h = this.m16[c];
-    const oh = (s & SLOT_MASK) * W16;
-    const start = h[oh + H_START];
-    const rn = h[oh + H_N];
-    const r = this.run2_of(s);
-    const start2 = r[R2_START];
-    const n2 = r[R2_N];
-    const lo1 = Math.max(i, start);
-    const hi1 = Math.min(i + n, start + rn);
-    const lo2 = Math.max(i, start2);
-    const hi2 = Math.min(i + n, start2 + n2);
-    const cut1 = lo1 < hi1 ? hi1 - lo1 : 0;
-    const cut2 = lo2 < hi2 ? hi2 - lo2 : 0;
-    // Each run cut in the middle: not O(1).
-    if (cut1 > 0 && cut1 < rn && lo1 !== start && hi1 !== start + rn) return false;
-    if (cut2 > 0 && cut2 < n2 && lo2 !== start2 && hi2 !== start2 + n2) return false;
-    if (cut1 === rn && cut2 === n2) {
-      this.run2_drop(s);
-      this.m32[c][(s & SLOT_MASK) * W32 + I_FORM] = EMPTY;
-      h[oh + H_OCC] = 0;
-      return true;
-    }
-    if (cut2 > 0 && cut2 < n2) {
-      const rec = this.run2.get(s)!;
-      const f2 = r[R2_FIRST] + (lo2 === start2 ? cut2 * r[R2_STEP] : 0);
-      this.run2_set(rec, f2, r[R2_STEP], lo2 === start2 ? hi2 : start2, n2 - cut2);
-    }
-    if (cut1 > 0 && cut1 < rn) {
-      if (lo1 === start) {
-        this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] += cut1 * this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
-        h[oh + H_START] = hi1;
-      }
-      h[oh + H_N] = rn - cut1;
-    }
-    if (cut1 === rn) this.run2_to_run(s, false);
-    else if (cut2 === n2) this.run2_to_run(s, true);
-    else h[oh + H_OCC] = h[oh + H_N] + (n2 - cut2);
-    return true;
-  }
-
-  /**
    * The occupancy of dense block `q0` (now `occ`) once entries [i, i + n) are 0:
    * counts the non-zero entries of the range, or of the rest when that is shorter.
    */
@@ -850,19 +954,19 @@ export class PtStore implements types.PtStore {
       const hi = Math.min(i + n, start + h[oh + H_N]);
       for (let j = Math.max(i, start); j < hi; j++) out[at + j - i] = first + (j - start) * step;
       this.read_exception(s, h[oh + H_X], i, n, out, at);
-    } else if (d === RUN2) {
+    } else if (d === RUNS) {
+      // Zeros, then each run's part inside [i, i + n).
       out.fill(0, at, at + n);
-      const h = this.m16[c];
-      const oh = (s & SLOT_MASK) * W16;
-      const start = h[oh + H_START];
-      const first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST];
-      const step = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
-      const hi = Math.min(i + n, start + h[oh + H_N]);
-      for (let j = Math.max(i, start); j < hi; j++) out[at + j - i] = first + (j - start) * step;
-      const r = this.run2_of(s);
-      const start2 = r[R2_START];
-      const hi2 = Math.min(i + n, start2 + r[R2_N]);
-      for (let j = Math.max(i, start2); j < hi2; j++) out[at + j - i] = r[R2_FIRST] + (j - start2) * r[R2_STEP];
+      const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+      const r = this.recs[rec >>> REC_SHIFT];
+      const o0 = (rec & REC_MASK) << RR_SHIFT;
+      for (let o = o0, e = o0 + (this.m16[c][(s & SLOT_MASK) * W16 + H_N] << 2); o < e; o += 4) {
+        const start = r[o + RR_START];
+        const first = r[o + RR_FIRST];
+        const step = r[o + RR_STEP];
+        const hi = Math.min(i + n, start + r[o + RR_N]);
+        for (let j = Math.max(i, start); j < hi; j++) out[at + j - i] = first + (j - start) * step;
+      }
     } else if (d <= -4) {
       const b = -3 - d;
       const arr = this.pool32[b >>> POOL_SHIFT];
@@ -899,7 +1003,7 @@ export class PtStore implements types.PtStore {
     const oi = (s & SLOT_MASK) * W32;
     const oh = (s & SLOT_MASK) * W16;
     const i = p - s * 512;
-    if (mi[oi + I_FORM] === RUN2) this.unrun2(s);
+    if (mi[oi + I_FORM] === RUNS) this.unruns(s);
     const form = mi[oi + I_FORM];
     if (stride === 1 && (form === EMPTY || form === RUN)) {
       const first = vals[from];
@@ -1291,7 +1395,8 @@ export class PtStore implements types.PtStore {
     for (const a of this.priv) b += a.byteLength;
     for (const a of this.pool) b += a.byteLength;
     for (const a of this.pool32) b += a.byteLength;
-    return b + this.run2_rec.byteLength;
+    for (const a of this.recs) b += a.byteLength;
+    return b;
   }
 
   /**
@@ -1346,10 +1451,13 @@ export class PtStore implements types.PtStore {
    * Store first + k * step at pointer p + k, for k < n (all in one table), as n
    * set()s in order would (positive safe integers): in O(1) where that leaves a
    * RUN (an EMPTY table, a RUN the values continue at its end, or a one-entry RUN
-   * elsewhere, which becomes the exception entry); else in one loop over the n
-   * entries (no per-entry offset check) into a DENSE32 block (write_run32()) or a
-   * DENSE one. Returns false, having stored nothing, where none of these applies
-   * (the caller writes them with write()).
+   * elsewhere, which becomes the exception entry); in O(runs) where that leaves a
+   * RUNS table (values apart from every run: continuing one, or a run of their
+   * own while there is room); else in one loop over the n entries (no per-entry
+   * offset check) into a DENSE32 block (write_run32()) or a DENSE one. Returns
+   * false, having stored nothing but maybe the table's form changed (RUNS to
+   * DENSE32 or DENSE: the same entries), where none of these applies (the caller
+   * writes them with write()).
    */
   write_run(p: number, n: number, first: number, step: number): boolean {
     if (n <= 0) return true;
@@ -1363,20 +1471,20 @@ export class PtStore implements types.PtStore {
     if (n === 1) step = 0;
     const last = first + (n - 1) * step;
     if (!(first > 0 && last > 0 && Number.isSafeInteger(first) && Number.isSafeInteger(last) && Math.abs(step) <= MAX_STEP)) return false;
-    if (form === RUN2) {
-      if (this.run2_extend(s, i, n, first, step)) return true;
-      this.unrun2(s);
+    if (form === RUNS) {
+      if (this.runs_put(s, i, n, first, step)) return true;
+      this.unruns(s);
       return this.write_run32(s, i, n, first, step);
     }
     if (form !== EMPTY && form !== RUN) return this.write_run32(s, i, n, first, step);
     if (this.run_put(s, i, n, first, step)) return true;
-    const rn = h[oh + H_N];
     const rstart = h[oh + H_START];
-    if (h[oh + H_X] < 0 && (i + n <= rstart || i >= rstart + rn)) {
-      // Two runs (the free list handed the table's faults two runs of frames): O(1).
-      this.run2_new(s, first, step, i, n);
-      h[oh + H_OCC] = rn + n;
-      return true;
+    const x = h[oh + H_X];
+    if ((i + n <= rstart || i >= rstart + h[oh + H_N]) && (x < i || x >= i + n)) {
+      // Runs apart (the free list handed the table's faults a few runs of frames): RUNS, O(1).
+      this.run_to_runs(s);
+      if (this.runs_put(s, i, n, first, step)) return true;
+      this.unruns(s);
     }
     return this.write_run32(s, i, n, first, step);
   }
@@ -1436,28 +1544,6 @@ export class PtStore implements types.PtStore {
       return true;
     }
     return false;
-  }
-
-  /**
-   * write_run() into RUN2 table `s` where the values continue its second run at its
-   * end (entries after it, none of them in the first run): O(1). False otherwise.
-   */
-  private run2_extend(s: number, i: number, n: number, first: number, step: number): boolean {
-    const c = s >>> SLOT_SHIFT;
-    const h = this.m16[c];
-    const oh = (s & SLOT_MASK) * W16;
-    const r = this.run2_of(s);
-    const n2 = r[R2_N];
-    const first2 = r[R2_FIRST];
-    const step2 = n2 > 1 ? r[R2_STEP] : first - first2;
-    if (i !== r[R2_START] + n2 || (n > 1 && step !== step2) || Math.abs(step2) > MAX_STEP) return false;
-    if (!this.run_extends(first2, step2, n2, n2, first)) return false;
-    const start = h[oh + H_START];
-    if (i + n > start && i < start + h[oh + H_N]) return false;
-    if (i + n > 512) return false;
-    this.run2_set(this.run2.get(s)!, first2, step2, r[R2_START], n2 + n);
-    h[oh + H_OCC] += n;
-    return true;
   }
 
   /**
@@ -1552,7 +1638,7 @@ export class PtStore implements types.PtStore {
 
   /**
    * How many of the `n` entries from pointer `p` on (all in one table) are 0, counting
-   * from p up to the first that is not: O(1) on an EMPTY, RUN or RUN2 table; entry by
+   * from p up to the first that is not: O(1) on an EMPTY or RUN table, O(runs) on a RUNS one; entry by
    * entry elsewhere.
    */
   zeros_at(p: number, n: number): number {
@@ -1574,17 +1660,17 @@ export class PtStore implements types.PtStore {
       return z;
     }
     if (d === FREED) return 0;
-    if (d === RUN2) {
-      // Up to the nearer run that starts at or after i (0 inside one).
-      const h = this.m16[c];
-      const oh = (s & SLOT_MASK) * W16;
-      const start = h[oh + H_START];
-      const r = this.run2_of(s);
-      const start2 = r[R2_START];
-      if ((i >= start && i < start + h[oh + H_N]) || (i >= start2 && i < start2 + r[R2_N])) return 0;
+    if (d === RUNS) {
+      // Up to the nearest run that starts after i (0 inside one).
+      const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+      const r = this.recs[rec >>> REC_SHIFT];
+      const o0 = (rec & REC_MASK) << RR_SHIFT;
       let z = n;
-      if (start > i) z = Math.min(z, start - i);
-      if (start2 > i) z = Math.min(z, start2 - i);
+      for (let o = o0, e = o0 + (this.m16[c][(s & SLOT_MASK) * W16 + H_N] << 2); o < e; o += 4) {
+        const k = i - r[o + RR_START];
+        if (k < 0) z = Math.min(z, -k);
+        else if (k < r[o + RR_N]) return 0;
+      }
       return z;
     }
     if (d > 0) {
@@ -1622,7 +1708,7 @@ export class PtStore implements types.PtStore {
     const c = s >>> SLOT_SHIFT;
     const form = this.m32[c][(s & SLOT_MASK) * W32 + I_FORM];
     if (form <= -4) return this.run_at32(s, p - s * 512, n, out);
-    if (form === RUN2) return this.run_at2(s, p - s * 512, n, out);
+    if (form === RUNS) return this.run_at_runs(s, p - s * 512, n, out);
     if (form !== RUN) return 0;
     const h = this.m16[c];
     const oh = (s & SLOT_MASK) * W16;
@@ -1635,31 +1721,36 @@ export class PtStore implements types.PtStore {
     return Math.min(n, rn - k);
   }
 
-  /** run_at() on RUN2 table `s` from its entry i: the run it lies in, O(1) (0 outside both). */
-  private run_at2(s: number, i: number, n: number, out: { first: number; step: number }): number {
+  /**
+   * run_at() on RUNS table `s` from its entry i: the run it lies in, O(runs) (0
+   * outside every run). At a run's last entry with another run right after it,
+   * the two entries (any two make a progression), as run_at32() answers for the
+   * DENSE32 table this one stands for: the zap sees the same answers whichever
+   * form holds the entries (a one-entry run, the exception a RUN had, is common).
+   */
+  private run_at_runs(s: number, i: number, n: number, out: { first: number; step: number }): number {
     const c = s >>> SLOT_SHIFT;
-    const h = this.m16[c];
-    const oh = (s & SLOT_MASK) * W16;
-    const k = i - h[oh + H_START];
-    const rn = h[oh + H_N];
-    if (k >= 0 && k < rn) {
-      out.step = rn > 1 ? this.m32[c][(s & SLOT_MASK) * W32 + I_STEP] : 0;
-      out.first = this.m64[c][(s & SLOT_MASK) * W64 + F_FIRST] + k * out.step;
-      return Math.min(n, rn - k);
-    }
-    const r = this.run2_of(s);
-    const k2 = i - r[R2_START];
-    const n2 = r[R2_N];
-    if (k2 < 0 || k2 >= n2) return 0;
-    out.step = n2 > 1 ? r[R2_STEP] : 0;
-    out.first = r[R2_FIRST] + k2 * out.step;
-    return Math.min(n, n2 - k2);
+    const rec = this.m32[c][(s & SLOT_MASK) * W32 + I_STEP];
+    const r = this.recs[rec >>> REC_SHIFT];
+    const o0 = (rec & REC_MASK) << RR_SHIFT;
+    const cnt = this.m16[c][(s & SLOT_MASK) * W16 + H_N];
+    const o = this.runs_find(r, o0, cnt, i);
+    if (o < 0) return 0;
+    const k = i - r[o + RR_START];
+    const rn = r[o + RR_N];
+    out.step = rn > 1 ? r[o + RR_STEP] : 0;
+    out.first = r[o + RR_FIRST] + k * out.step;
+    if (rn - k > 1 || n < 2) return Math.min(n, rn - k);
+    const o2 = this.runs_find(r, o0, cnt, i + 1);
+    if (o2 < 0) return 1;
+    out.step = r[o2 + RR_FIRST] - out.first;
+    return 2;
   }
 
-  /** Whether pointer p's table is RUN2 (for the tests). */
-  is_run2(p: number): boolean {
+  /** Whether pointer p's table is RUNS (for the tests). */
+  is_runs(p: number): boolean {
     const s = Math.floor(p / 512);
-    return this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] === RUN2;
+    return this.m32[s >>> SLOT_SHIFT][(s & SLOT_MASK) * W32 + I_FORM] === RUNS;
   }
 
   /** Whether pointer p's table is DENSE32 (for the tests). */
