@@ -52,7 +52,8 @@ export function codeCacheDir(env = process.env) {
 let mutant = null;
 /**
  * Set (or clear, null) the loader's mutant (tests only): "no-hash" names cache
- * files without the script's hash; "no-crc" trusts a cache file's payload unchecked.
+ * files without the script's hash; "no-crc" trusts a cache file's payload unchecked;
+ * "keep-tmp" leaves abandoned temporary files.
  */
 export function set_code_cache_mutant(m) {
   mutant = m;
@@ -136,17 +137,25 @@ export function compileCached(filename, source, hash, dir) {
 export const STALE_MS = 30 * 24 * 3600 * 1000;
 
 /**
+ * A writer's temporary file (`<cache file>.<pid>-<random>.tmp`) not touched for
+ * this long was abandoned: its process was killed between opening it and the
+ * rename (SIGKILL, a test runner's timeout), which no exit handler sees.
+ */
+export const ABANDONED_TMP_MS = 3600 * 1000;
+
+/**
  * Deletes the directory's stale cache files (every core build and Node version
- * leaves its own, ~0.4 MB): called only after a miss wrote `keep`, so a run that
- * hits pays nothing.
+ * leaves its own, ~0.4 MB) and abandoned temporary files: called only after a
+ * miss wrote `keep`, so a run that hits pays nothing.
  */
 function evictStale(dir, keep) {
   const now = Date.now();
   for (const name of readdirSync(dir)) {
     const f = join(dir, name);
-    if (!name.endsWith(".v8cache") || f === keep) continue;
+    const age = name.endsWith(".v8cache") ? STALE_MS : /\.v8cache\.[^.]+\.tmp$/.test(name) && mutant !== "keep-tmp" ? ABANDONED_TMP_MS : -1;
+    if (age < 0 || f === keep) continue;
     try {
-      if (now - statSync(f).mtimeMs > STALE_MS) rmSync(f, { force: true });
+      if (now - statSync(f).mtimeMs > age) rmSync(f, { force: true });
     } catch {
       // gone already, or not ours to delete
     }

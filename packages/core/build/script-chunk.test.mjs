@@ -5,7 +5,7 @@ import { homedir, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { codeCacheDir, codeCacheFile, STALE_MS } from "./code-cache.js";
+import { ABANDONED_TMP_MS, codeCacheDir, codeCacheFile, STALE_MS } from "./code-cache.js";
 import { asciiScript, scriptChunk, scriptChunks, set_script_chunk_mutant } from "./script-chunk.mjs";
 
 const dirs = [];
@@ -228,6 +228,24 @@ describe("code cache", () => {
     expect(compileIn(d, "aaaa", H1)).toEqual(["miss", "aaaa"]);
     expect(readdirSync(d).sort()).toEqual(["chunk-NEW-2-v0-x.v8cache", basename(codeCacheFile(d, "/x/chunk-Q.script.js", H1)), "notes.txt"].sort());
   });
+
+  for (const m of [null, "keep-tmp"]) {
+    it(`writing a cache deletes temporary files abandoned for an hour by killed writers, not a live writer's${m ? " (mutant: kept, caught)" : ""}`, () => {
+      const d = tmp();
+      const cache = basename(codeCacheFile(d, "/x/chunk-Q.script.js", H1));
+      const old = Date.now() / 1000 - (ABANDONED_TMP_MS / 1000 + 60);
+      const young = Date.now() / 1000 - (ABANDONED_TMP_MS / 1000 - 60);
+      const names = [[`${cache}.11225-w0rfdqt8q2m.tmp`, old], [`chunk-R-1-v0-x.v8cache.7-abc.tmp`, old], [`${cache}.2131-a3er7hshe5k.tmp`, young], ["other.tmp", old]];
+      for (const [name, t] of names) {
+        writeFileSync(join(d, name), "");
+        utimesSync(join(d, name), t, t);
+      }
+      expect(compileIn(d, "aaaa", H1, m)).toEqual(["miss", "aaaa"]);
+      const left = readdirSync(d).sort();
+      if (m === null) expect(left).toEqual([cache, `${cache}.2131-a3er7hshe5k.tmp`, "other.tmp"].sort());
+      else expect(left).toContain(`${cache}.11225-w0rfdqt8q2m.tmp`);
+    });
+  }
 
   it("a cache directory that cannot be made or written: compiled from source, nothing written, no error", () => {
     const d = tmp();
