@@ -164,66 +164,91 @@ function nonNegative(e: Expr, slots: Slots, what: string): Num {
 
 type SimpleStmt = Exclude<Stmt, { op: "repeat" }>;
 
-/** resolveOp(s, env) as closures over the variables' slots. */
-function compileOp(s: SimpleStmt, slots: Slots): CompiledOp {
-  const resolve = compileResolve(s, slots);
-  return { resolve, shared: compileShared(s, slots) ?? resolve };
-}
+/** The statements a long loop repeats: compiled to fill in one object (see sharedTouch()). */
+type RangeStmt = Extract<SimpleStmt, { op: "madvise" | "munmap" | "mprotect" }>;
+type TouchStmt = Extract<SimpleStmt, { op: "touch" }>;
+type TouchOp = Extract<ResolvedOp, { op: "touch" }>;
 
 /**
- * compileOp()'s shared resolver for the operations a long loop repeats (touch,
- * madvise, munmap, mprotect), else null (the ordinary one serves): the operands
- * evaluated as resolveOp() evaluates them, in its order, then stored into one
- * object made here. forEachCompiled()'s callers get the same operation without an
- * allocation per iteration (~4 MB per `mmsim run seed`, issue #10 §4).
+ * resolveOp(s, env) as closures over the variables' slots. A touch, madvise, munmap
+ * or mprotect fills in its statement's one object (`shared`: forEachCompiled()'s
+ * callers get the operation without an allocation per iteration, ~4 MB per `mmsim
+ * run seed`, issue #10 §4), and `resolve` copies it: one set of operand closures
+ * and checks per statement.
  */
-function compileShared(s: SimpleStmt, slots: Slots): ((v: Vars) => ResolvedOp) | null {
-  const stale = compile_mutant === "shared-stale";
+function compileOp(s: SimpleStmt, slots: Slots): CompiledOp {
   switch (s.op) {
     case "touch": {
-      const strideOf = s.stride ? nonNegative(s.stride, slots, "STRIDE") : null;
-      const strideLoc = s.stride?.loc;
-      const offset = nonNegative(s.offset, slots, "OFFSET");
-      const length = nonNegative(s.length, slots, "LENGTH");
-      // (Made with an offset past 2^30: see compileResolve().)
-      const op = touchOp(s.loc, s.name, 2 ** 31, 0, s.write, 4096) as Extract<ResolvedOp, { op: "touch" }>;
-      let first = true;
-      return (v) => {
-        const stride = strideOf ? strideOf(v) : 4096;
-        if (stride === 0) throw new ScriptError("touch: STRIDE must be positive", strideLoc!);
-        const off = offset(v);
-        const len = length(v);
-        op.offset = off;
-        if (!stale || first) op.length = len;
-        op.stride = stride;
-        first = false;
-        return op;
+      const shared = sharedTouch(s, slots);
+      return {
+        resolve: (v) => {
+          const o = shared(v);
+          return touchOp(o.loc, o.name, o.offset, o.length, o.write, o.stride);
+        },
+        shared,
       };
     }
     case "madvise":
     case "munmap":
     case "mprotect": {
-      const offset = nonNegative(s.offset, slots, "OFFSET");
-      const length = nonNegative(s.length, slots, "LENGTH");
-      // { ...s, offset, length }: s's keys in s's order (offset and length are s's own). Built
-      // key by key with numbers past 2^30 in offset and length, so that its fields hold doubles
-      // (a copy of s would keep s's fields, which hold expressions: each store would box).
-      const op: Record<string, unknown> = {};
-      for (const key of Object.keys(s)) op[key] = key === "offset" || key === "length" ? 2 ** 31 : s[key as keyof typeof s];
-      return (v) => {
-        const off = offset(v);
-        const len = length(v);
-        op.offset = off;
-        op.length = len;
-        return op as ResolvedOp;
-      };
+      const shared = sharedRange(s, slots);
+      return { resolve: (v) => ({ ...shared(v) }), shared };
+    }
+    default: {
+      const resolve = compileResolve(s, slots);
+      return { resolve, shared: resolve };
     }
   }
-  return null;
 }
 
-/** resolveOp(s, env) as a closure over the variables' slots: a new object per operation. */
-function compileResolve(s: SimpleStmt, slots: Slots): (v: Vars) => ResolvedOp {
+/**
+ * A touch's operands evaluated as resolveOp() evaluates them, in its order, then
+ * stored into the statement's one object. That object is made with an offset past
+ * 2^30 (no V8 small integer), so that its `offset` field holds a double from the
+ * start: the seed loop's i*2M passes 2^30 at i = 512, which would otherwise throw
+ * away the code V8 built for the loop and compile it again.
+ */
+function sharedTouch(s: TouchStmt, slots: Slots): (v: Vars) => TouchOp {
+  const stale = compile_mutant === "shared-stale";
+  const strideOf = s.stride ? nonNegative(s.stride, slots, "STRIDE") : null;
+  const strideLoc = s.stride?.loc;
+  const offset = nonNegative(s.offset, slots, "OFFSET");
+  const length = nonNegative(s.length, slots, "LENGTH");
+  const op = touchOp(s.loc, s.name, 2 ** 31, 0, s.write, 4096) as TouchOp;
+  let first = true;
+  return (v) => {
+    const stride = strideOf ? strideOf(v) : 4096;
+    if (stride === 0) throw new ScriptError("touch: STRIDE must be positive", strideLoc!);
+    const off = offset(v);
+    const len = length(v);
+    op.offset = off;
+    if (!stale || first) op.length = len;
+    op.stride = stride;
+    first = false;
+    return op;
+  };
+}
+
+/** A madvise, munmap or mprotect as `{ ...s, offset, length }`, filled into the statement's one object. */
+function sharedRange(s: RangeStmt, slots: Slots): (v: Vars) => ResolvedOp {
+  const offset = nonNegative(s.offset, slots, "OFFSET");
+  const length = nonNegative(s.length, slots, "LENGTH");
+  // s's keys in s's order (offset and length are s's own). Built key by key with numbers past
+  // 2^30 in offset and length, so that its fields hold doubles (a copy of s would keep s's
+  // fields, which hold expressions: each store would box).
+  const op: Record<string, unknown> = {};
+  for (const key of Object.keys(s)) op[key] = key === "offset" || key === "length" ? 2 ** 31 : s[key as keyof typeof s];
+  return (v) => {
+    const off = offset(v);
+    const len = length(v);
+    op.offset = off;
+    op.length = len;
+    return op as ResolvedOp;
+  };
+}
+
+/** resolveOp(s, env) as a closure over the variables' slots, for the other statements: a new object per operation. */
+function compileResolve(s: Exclude<SimpleStmt, TouchStmt | RangeStmt>, slots: Slots): (v: Vars) => ResolvedOp {
   switch (s.op) {
     case "mmap": {
       const size = nonNegative(s.size, slots, "SIZE");
@@ -231,30 +256,6 @@ function compileResolve(s: SimpleStmt, slots: Slots): (v: Vars) => ResolvedOp {
       const { loc, name, prot, shared, thp } = s;
       if (s.noreserve) return (v) => ({ op: "mmap", loc, name, size: size(v), prot, shared, thp, addr: addr ? addr(v) : null, noreserve: true });
       return (v) => ({ op: "mmap", loc, name, size: size(v), prot, shared, thp, addr: addr ? addr(v) : null });
-    }
-    case "touch": {
-      const strideOf = s.stride ? nonNegative(s.stride, slots, "STRIDE") : null;
-      const strideLoc = s.stride?.loc;
-      const offset = nonNegative(s.offset, slots, "OFFSET");
-      const length = nonNegative(s.length, slots, "LENGTH");
-      const { loc, name, write } = s;
-      // One operation made now with an offset past 2^30 (no V8 small integer) gives every touch
-      // object's `offset` field that representation from the start: the seed loop's i*2M passes
-      // 2^30 at i = 512, which would otherwise throw away the code V8 built for runScript() on the
-      // first ones and compile it again (issue #10 §4).
-      touchOp(loc, name, 2 ** 31, 0, write, 4096);
-      return (v) => {
-        const stride = strideOf ? strideOf(v) : 4096;
-        if (stride === 0) throw new ScriptError("touch: STRIDE must be positive", strideLoc!);
-        return touchOp(loc, name, offset(v), length(v), write, stride);
-      };
-    }
-    case "madvise":
-    case "munmap":
-    case "mprotect": {
-      const offset = nonNegative(s.offset, slots, "OFFSET");
-      const length = nonNegative(s.length, slots, "LENGTH");
-      return (v) => ({ ...s, offset: offset(v), length: length(v) }) as ResolvedOp;
     }
     case "status":
     case "thp":
