@@ -417,6 +417,43 @@ describe("PtStore: compact table storage", () => {
     for (let seed = 1; seed <= 6; seed++) expect(differential(new PtStore(new PageFrames(2 ** 20)), seed, 4000)).toBeNull();
   });
 
+  it("holds more live RUNS tables than one chunk of run records (256), each its own record, and reuses freed ones", () => {
+    // Mutants shown caught by hand: a new record chunk threaded as chunk 0 (tables share records),
+    // and put_rec() dropping the record (the pool grows instead of reusing it).
+    const pt = new PtStore(new PageFrames(2 ** 20));
+    const tables: { pfn: number; want: Float64Array }[] = [];
+    const fill = (k: number) => {
+      const pfn = pt.alloc(PTE_LEVEL, 1);
+      const s = pt.slot(pfn);
+      const want = new Float64Array(512);
+      // Three runs: [0, 100) ascending, [100, 300) descending, [300, 512) ascending, bases by k.
+      for (const [lo, hi, step] of [[0, 100, 4096], [100, 300, -4096], [300, 512, 4096]]) {
+        const first = (1_000_000 + k * 2000 + lo) * 4096 + 0x67;
+        expect(pt.write_run(s * 512 + lo, hi - lo, first, step)).toBe(true);
+        for (let i = lo; i < hi; i++) want[i] = first + (i - lo) * step;
+      }
+      expect(pt.is_runs(s * 512)).toBe(true);
+      tables.push({ pfn, want });
+    };
+    const check = () => {
+      for (const { pfn, want } of tables) {
+        const s = pt.slot(pfn);
+        for (let i = 0; i < 512; i++) if (pt.get(s * 512 + i) !== want[i]) throw new Error(`table ${pfn} entry ${i}: ${pt.get(s * 512 + i)} != ${want[i]}`);
+      }
+    };
+    for (let k = 0; k < 600; k++) fill(k);
+    check();
+    for (const { pfn } of tables.splice(0, 300)) {
+      pt.fill(pt.slot(pfn) * 512, 512, 0);
+      pt.free(pfn);
+    }
+    const bytes = pt.host_bytes();
+    for (let k = 600; k < 900; k++) fill(k);
+    check();
+    // The 300 new tables took the 300 freed records (and slots): no pool grew.
+    expect(pt.host_bytes()).toBe(bytes);
+  });
+
   it("keeps a one-page table filled by a batch elsewhere a RUN with one exception entry, whatever is done to it next", () => {
     const pt = new PtStore(new PageFrames(2 ** 20));
     const pfn = pt.alloc(PTE_LEVEL, 1);

@@ -113,15 +113,17 @@ const LOCKS_KEPT_MIN = 4096;
 
 /**
  * Pool chunk `c`'s blocks (block 0 never: 0 ends a free list) threaded, in order,
- * through each block's entry 0 into a free list; returns its first block. A new
- * chunk refills an empty free list (get_block(), get_block32()): the same blocks
- * in the same order as handing out never-used blocks one by one.
+ * through each block's entry 0 into a free list; returns its first block. A chunk
+ * holds 2^chunk_shift blocks of 2^block_shift entries. A new chunk refills an
+ * empty free list (get_block(), get_block32(), get_rec()): the same blocks in the
+ * same order as handing out never-used blocks one by one.
  */
-function thread_blocks(arr: Float64Array | Int32Array, c: number): number {
-  const first = c === 0 ? 1 : c << POOL_SHIFT;
-  const last = ((c + 1) << POOL_SHIFT) - 1;
-  for (let b = first; b < last; b++) arr[(b & POOL_MASK) << 9] = b + 1;
-  arr[(last & POOL_MASK) << 9] = 0;
+function thread_blocks(arr: Float64Array | Int32Array, c: number, chunk_shift = POOL_SHIFT, block_shift = 9): number {
+  const mask = (1 << chunk_shift) - 1;
+  const first = c === 0 ? 1 : c << chunk_shift;
+  const last = ((c + 1) << chunk_shift) - 1;
+  for (let b = first; b < last; b++) arr[(b & mask) << block_shift] = b + 1;
+  arr[(last & mask) << block_shift] = 0;
   return first;
 }
 
@@ -293,14 +295,9 @@ export class PtStore implements types.PtStore {
 
   /** A new chunk of the run pool, its records (record 0 never) threaded onto the empty free list in order. */
   protected grow_recs(): void {
-    const c = this.recs.length;
     const arr = new Float64Array(1 << (REC_SHIFT + RR_SHIFT));
     this.recs.push(arr);
-    const first = c === 0 ? 1 : c << REC_SHIFT;
-    const last = ((c + 1) << REC_SHIFT) - 1;
-    for (let q = first; q < last; q++) arr[(q & REC_MASK) << RR_SHIFT] = q + 1;
-    arr[(last & REC_MASK) << RR_SHIFT] = 0;
-    this.free_rec = first;
+    this.free_rec = thread_blocks(arr, this.recs.length - 1, REC_SHIFT, RR_SHIFT);
   }
 
   private put_rec(rec: number): void {
