@@ -155,7 +155,9 @@ export function asciiScript(script) {
     for (;;) {
       if (n.kind >= ts.SyntaxKind.FirstJSDocNode && n.kind <= ts.SyntaxKind.LastJSDocNode) return true;
       const kids = n.getChildren(sf);
-      if (kids.length === 0) return n.kind === ts.SyntaxKind.StringLiteral && p >= n.getStart(sf);
+      // In a string, not right after a backslash: `"\§"` (an identity escape) escaped would be
+      // `"\\u00a7"`, another string. Refused (the script stays UTF-8), whatever precedes the backslash.
+      if (kids.length === 0) return n.kind === ts.SyntaxKind.StringLiteral && p >= n.getStart(sf) && script[p - 1] !== "\\";
       const c = kids.find((k) => k.pos <= p && p < k.end);
       if (c === undefined) return false;
       if (p < c.getStart(sf)) return [...(ts.getTrailingCommentRanges(script, c.pos) ?? []), ...(ts.getLeadingCommentRanges(script, c.pos) ?? [])].some((r) => r.pos <= p && p < r.end);

@@ -139,6 +139,9 @@ describe("script-chunk: non-ASCII text", () => {
     expect(readFileSync(join(t.dir, "chunk-T.js"), "utf8")).toContain(`, "utf8");`);
     expect(asciiScript("var s = /→/;")).toBeNull();
     expect(asciiScript("var π = 1;")).toBeNull();
+    // An identity escape of a non-ASCII character ("\\§" is "§"): escaping it would give another string.
+    expect(asciiScript('var s = "\\§";')).toBeNull();
+    expect(asciiScript('var s = "§"; // §')).toBe('var s = "\\u00a7"; // \\u00a7');
     expect(asciiScript("var a = 1; // plain")).toBe("var a = 1; // plain");
   });
 
