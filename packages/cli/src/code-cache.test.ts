@@ -16,13 +16,14 @@ import { tempDir } from "./testing.js";
 const MMSIM = fileURLToPath(new URL("../dist/mmsim.js", import.meta.url));
 const built = existsSync(MMSIM);
 
-/** stdout and the cache's status line of `mmsim <args>` with the cache in `dir` (null: off). */
-function run(args: string[], dir: string | null): { out: string; cache: string } {
+/** stdout and the cache's status line of `mmsim <args>` with the cache in `dir` (null: off), and the bin's V8 tuning on or off (v8-tuning.ts). */
+function run(args: string[], dir: string | null, tuning = true): { out: string; cache: string } {
   const env = {
     ...process.env,
     MMSIM_CODE_CACHE_DEBUG: "1",
     MMSIM_CODE_CACHE: dir === null ? "0" : "1",
     MMSIM_CODE_CACHE_DIR: dir ?? "",
+    MMSIM_V8_TUNING: tuning ? "1" : "0",
   };
   const r = spawnSync(process.execPath, [MMSIM, ...args], {
     encoding: "utf8",
@@ -46,11 +47,23 @@ describe.skipIf(!built)("core's code cache under the bin", () => {
     expect(first).toEqual({ out: off.out, cache: "miss" });
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^chunk-[A-Za-z0-9_-]+-[0-9a-f]{16}-${process.version}-${process.arch}\\.v8cache$`));
+    expect(files[0]).toMatch(new RegExp(`^chunk-[A-Za-z0-9_-]+-[0-9a-f]{16}-[0-9a-f]{8}-${process.version}-${process.arch}\\.v8cache$`));
     expect(run(args, dir)).toEqual({ out: off.out, cache: "hit" });
     writeFileSync(join(dir, files[0]!), "corrupt");
     expect(run(args, dir)).toEqual({ out: off.out, cache: "rejected" });
     expect(run(args, dir)).toEqual({ out: off.out, cache: "hit" });
     expect(readdirSync(dir)).toEqual(files); // no temporary file left
+  });
+
+  it("the bin's V8 tuning changes V8's flags (MMSIM_V8_TUNING=0: the defaults); each keeps its own cache, and both hit", () => {
+    const dir = join(tempDir({}), "cache");
+    const args = ["run", "seed-small", "--reclaim", "pt-reclaim"];
+    const tuned = run(args, dir);
+    expect(tuned.cache).toBe("miss");
+    // Another flag hash, so another file: had tune_v8() set nothing, this run would hit the first's.
+    expect(run(args, dir, false)).toEqual({ out: tuned.out, cache: "miss" });
+    expect(readdirSync(dir)).toHaveLength(2);
+    expect(run(args, dir)).toEqual({ out: tuned.out, cache: "hit" });
+    expect(run(args, dir, false)).toEqual({ out: tuned.out, cache: "hit" });
   });
 });

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** The `mmsim` bin: main() (cli.ts), which imports commander, core and the commands only when a command line needs them (tsup.config.ts's lazyEntries). */
 import { main } from "./cli.js";
+import { tune_v8 } from "./v8-tuning.js";
 
+tune_v8(); // before main() loads core (v8-tuning.ts)
 process.exitCode = await main(process.argv.slice(2));

@@ -16,7 +16,8 @@
 // $XDG_CACHE_HOME/mmsim, else ~/.cache/mmsim, else <tmpdir>/mmsim-code-cache):
 // never in the package's install directory. A file is named after the chunk, the
 // sha256 of the script's text (computed at build time: the script is a build
-// output), the Node version and the CPU architecture; V8 itself checks its own
+// output), the V8 flags the process runs with (flagsTag()), the Node version and
+// the CPU architecture; V8 itself checks its own
 // version, the V8 flags and the source's length, and rejects a cache that does
 // not match (a corrupt or foreign file: rejected, or ignored if unreadable); the
 // file's own CRC-32 covers the payload, which V8 does not check. A
@@ -52,7 +53,8 @@ export function codeCacheDir(env = process.env) {
 let mutant = null;
 /**
  * Set (or clear, null) the loader's mutant (tests only): "no-hash" names cache
- * files without the script's hash; "no-crc" trusts a cache file's payload unchecked;
+ * files without the script's hash; "no-flags" without the V8 flags' tag;
+ * "no-crc" trusts a cache file's payload unchecked;
  * "keep-tmp" leaves abandoned temporary files.
  */
 export function set_code_cache_mutant(m) {
@@ -60,14 +62,34 @@ export function set_code_cache_mutant(m) {
 }
 
 /**
- * The cache file of a script: chunk name, build-time sha256 of its text, Node
- * version, CPU architecture. The hash matters: V8 checks only the source's
- * length, and would run a stale cache's bytecode for an edited script of the
- * same length.
+ * The cache file of a script: chunk name, build-time sha256 of its text, the V8
+ * flags' tag (flagsTag()), Node version, CPU architecture. The hash matters: V8
+ * checks only the source's length, and would run a stale cache's bytecode for
+ * an edited script of the same length.
  */
 export function codeCacheFile(dir, filename, hash) {
   const base = filename.replace(/^.*[\\/]/, "").replace(/\.script\.js$/, "");
-  return join(dir, `${base}-${mutant === "no-hash" ? "" : hash.slice(0, 16)}-${process.version}-${process.arch}.v8cache`);
+  const flags = mutant === "no-flags" ? "" : `-${flagsTag()}`;
+  return join(dir, `${base}-${mutant === "no-hash" ? "" : hash.slice(0, 16)}${flags}-${process.version}-${process.arch}.v8cache`);
+}
+
+let flags_tag = null;
+/**
+ * 8 hex digits that differ between processes running with different V8 flags
+ * (`node --some-v8-flag`, or flags set at run time with v8.setFlagsFromString(),
+ * as the mmsim bin does: packages/cli/src/v8-tuning.ts). V8 rejects a cache made
+ * under other flags (its header holds a hash of them); with one file for all,
+ * processes that alternate (the bin and a library user of core, a profiling run
+ * with --trace-opt and a plain one) would each reject the other's cache and
+ * rewrite it, paying a full compile every time. The tag is read off V8 itself:
+ * the code cache of a one-token script, whose header (magic, V8 version, source,
+ * flag hash, payload length: its first 24 bytes in V8 11.3's SerializedCodeData)
+ * is the same for the same V8 and flags. ~0.3 ms, once per process; computed when
+ * first needed, after any flag the process sets at start-up.
+ */
+export function flagsTag() {
+  flags_tag ??= crc32(new Script("0").createCachedData().subarray(0, 24)).toString(16).padStart(8, "0");
+  return flags_tag;
 }
 
 /** zlib's CRC-32 (Node >= 20.15), loaded only when there is a cache file to check or write (~1 ms). */

@@ -164,9 +164,9 @@ const answer = c.script.runInThisContext()()();
 c.save();
 console.log(JSON.stringify([c.status, answer]));
 `;
-/** [status, answer()] of a fresh process compiling the script answering `k` (its build hash `hash`) with the cache of `dir`. */
-const compileIn = (dir, k, hash, mutant = null) => {
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", CHILD, JSON.stringify([dir, k, hash, mutant])], { encoding: "utf8" });
+/** [status, answer()] of a fresh process (`node ...nodeArgs`) compiling the script answering `k` (its build hash `hash`) with the cache of `dir`. */
+const compileIn = (dir, k, hash, mutant = null, nodeArgs = []) => {
+  const r = spawnSync(process.execPath, [...nodeArgs, "--input-type=module", "-e", CHILD, JSON.stringify([dir, k, hash, mutant])], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 };
@@ -271,6 +271,22 @@ describe("code cache", () => {
     // V8 takes the other source's cache and runs its bytecode: what the test above rules out.
     expect(compileIn(d, "bbbb", H2, "no-hash")).toEqual(["hit", "aaaa"]);
   });
+
+  // A V8 flag that changes nothing a test could see but V8's flag hash.
+  const FLAGGED = ["--max-inlined-bytecode-size-cumulative=461"];
+
+  for (const m of [null, "no-flags"]) {
+    it(`processes run with other V8 flags keep a cache file each, and each hits${m ? " (mutant: one file for all, caught)" : ""}`, () => {
+      const d = tmp();
+      expect(compileIn(d, "aaaa", H1, m)).toEqual(["miss", "aaaa"]);
+      expect(compileIn(d, "aaaa", H1, m, FLAGGED)).toEqual([m === null ? "miss" : "rejected", "aaaa"]);
+      const seen = [compileIn(d, "aaaa", H1, m), compileIn(d, "aaaa", H1, m, FLAGGED)];
+      if (m === null) {
+        expect(seen).toEqual([["hit", "aaaa"], ["hit", "aaaa"]]);
+        expect(readdirSync(d)).toHaveLength(2);
+      } else expect(seen).toEqual([["rejected", "aaaa"], ["rejected", "aaaa"]]); // each rewrote the other's: a full compile every run
+    });
+  }
 
   it("lives in the user's cache directory, or nowhere when off", () => {
     expect(codeCacheDir({ MMSIM_CODE_CACHE: "0", MMSIM_CODE_CACHE_DIR: "/c" })).toBeNull();
