@@ -2,7 +2,7 @@
  * @mmsim/reclaim-pt-reclaim — CONFIG_PT_RECLAIM as merged in Linux 6.14.
  */
 import { bulk_twin, run_to_completion } from "@mmsim/core/kernel";
-import type { KPath, ReclaimPlugin, ZapDetails, ZapPteState, kernel_t, mm_struct, mmu_gather, pmd_ptr, spinlock_t, task_struct } from "@mmsim/core/kernel";
+import type { KPath, ReclaimPlugin, ZapPteState, mm_struct, mmu_gather, pmd_ptr, spinlock_t, task_struct } from "@mmsim/core/kernel";
 import { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "./pt_reclaim.js";
 
 export { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pte } from "./pt_reclaim.js";
@@ -29,9 +29,8 @@ function* zap_pte_range_end(t: task_struct, tlb: mmu_gather, mm: mm_struct, pmdp
  * nothing observes single steps.
  */
 export const pt_reclaim_zap_hooks = {
-  reclaim_pt_is_enabled(k: kernel_t, start: number, end: number, details: ZapDetails | null): boolean {
-    return reclaim_pt_is_enabled(k, start, end, details);
-  },
+  // mm/pt_reclaim.c's function itself (a method wrapping it was one JS call more per PTE table).
+  reclaim_pt_is_enabled,
   zap_pte_range_locked: bulk_twin(zap_pte_range_locked, (t, mm, pmdp, ptl, st) => run_to_completion(zap_pte_range_locked(t, mm, pmdp, ptl, st))),
   zap_pte_range_end: bulk_twin(zap_pte_range_end, (t, tlb, mm, pmdp, start, st) => run_to_completion(zap_pte_range_end(t, tlb, mm, pmdp, start, st))),
 } satisfies Pick<ReclaimPlugin, "reclaim_pt_is_enabled" | "zap_pte_range_locked" | "zap_pte_range_end">;

@@ -115,11 +115,15 @@ const mutants = new WeakMap<Kernel, RangeBatchMutant>();
 let cached_k: Kernel | null = null;
 let cached_disabled = false;
 let cached_mutant: RangeBatchMutant | undefined;
+/** flush_runs_policy()'s answer for cached_k without a sanitizer (a function of the two entries above). */
+let cached_runs: 0 | 1 | 2 | 3 = 0;
 
 function lookup(k: Kernel): void {
   cached_k = k;
   cached_disabled = disabled.has(k);
   cached_mutant = mutants.get(k);
+  const m = cached_mutant;
+  cached_runs = cached_disabled ? 0 : m === "flush-run-reverse" ? 2 : m === "gather-run-short" ? 3 : 1;
 }
 
 /** Make `k`'s range batches wrong in the named way (null: correct again). For tests only. */
@@ -142,33 +146,36 @@ export function set_range_batch(k: Kernel, on: boolean): void {
   cached_k = null;
 }
 
-/** Is `k`'s range batching off (`batch: false`)? */
-function batch_disabled(k: Kernel): boolean {
-  if (k !== cached_k) lookup(k);
-  return cached_disabled;
-}
-
 /**
  * May kernel-wide bulk work run on `k` (tlb_batch_pages_flush() freeing runs of
  * pages at once): batches not disabled, no sanitizer. The step-by-step path
  * (`batch: false`) then frees page by page, so the digest test compares the two.
  */
 export function range_batch_enabled(k: Kernel): boolean {
-  return k.sanitizer === null && !batch_disabled(k);
+  // (The cache read in place, here and in the two functions below, not through a helper:
+  // these run a few times per PTE table, and each call is interpreter time until the JIT
+  // has inlined it: issue #10, 16 JS calls fewer per 2 MiB chunk of the seed loop.)
+  if (k !== cached_k) lookup(k);
+  return k.sanitizer === null && !cached_disabled;
 }
 
-// tlb_batch_pages_flush() (the tlb layer, below this one) asks here.
-set_flush_runs_policy((k) => {
-  if (!range_batch_enabled(k)) return 0;
-  const m = range_batch_mutant(k);
-  return m === "flush-run-reverse" ? 2 : m === "gather-run-short" ? 3 : 1;
-});
+/**
+ * tlb_batch_pages_flush() (the tlb layer, below this one) asks here: 0 when
+ * range_batch_enabled(k) is false, else 2 with the "flush-run-reverse" mutant, 3
+ * with "gather-run-short", 1 otherwise.
+ */
+function flush_runs_policy(k: Kernel): 0 | 1 | 2 | 3 {
+  if (k !== cached_k) lookup(k);
+  return k.sanitizer === null ? cached_runs : 0;
+}
+set_flush_runs_policy(flush_runs_policy);
 
 /** May `t` take a range fast path now (see the file comment)? */
 export function range_batch_allowed(t: Task): boolean {
   const k = t.k;
   // Kernel.rcu_upper: the fault holds pmd_offset_map()'s RCU section, which the batch does not replay.
-  if (t.stepping || k.sanitizer !== null || k.tlb.track_entries || batch_disabled(k) || k.rcu_upper) return false;
+  if (k !== cached_k) lookup(k);
+  if (t.stepping || k.sanitizer !== null || k.tlb.track_entries || cached_disabled || k.rcu_upper) return false;
   const h = k.hooks;
   return (
     h.track_pte_set === null &&

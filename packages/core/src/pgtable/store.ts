@@ -1313,7 +1313,11 @@ export class PtStore implements types.PtStore {
 
   /** Index of entry `i` of table `pfn` (a `pte_t *`). */
   entry(pfn: number, i: number): number {
-    return this.slot(pfn) * 512 + i;
+    // slot() written out: one JS call fewer per entry pointer (7 per 2 MiB chunk of the
+    // seed loop, which the interpreter runs until the JIT has warmed up).
+    const s = this.lookup(pfn);
+    if (s < 0) throw new PageTableUseAfterFree(pfn);
+    return s * 512 + i;
   }
 
   /** The PFN of the table that contains entry pointer `p` (0: a freed slot). */

@@ -1,7 +1,7 @@
 import { PT } from "@mmsim/spec";
 import type { Task } from "../types/sched.js";
 import type * as types from "../types/sync.js";
-import { BLOCKED, sync_op } from "./op.js";
+import { BLOCKED, nonblocking_sync_op } from "./op.js";
 
 /**
  * RCU: read-side sections (rcu_read_lock and IRQ-disabled regions) and grace
@@ -256,8 +256,8 @@ function do_rcu_read_unlock(t: Task, rcu: types.Rcu): void {
 export const rcu_read_lock = (t: Task) => t.op.set(PT.RCU_LOCK, "rcu_read_lock", do_rcu_read_lock, null, null);
 export const rcu_read_unlock = (t: Task, rcu: types.Rcu) => t.op.set(PT.RCU_UNLOCK, "rcu_read_unlock", do_rcu_read_unlock, rcu, null);
 
-export const rcu_read_lock$sync = sync_op("rcu_read_lock", do_rcu_read_lock);
-export const rcu_read_unlock$sync = sync_op("rcu_read_unlock", do_rcu_read_unlock);
+export const rcu_read_lock$sync = nonblocking_sync_op(do_rcu_read_lock);
+export const rcu_read_unlock$sync = nonblocking_sync_op(do_rcu_read_unlock);
 
 function do_irq_save(t: Task): void {
   t.irq_disabled++;
@@ -271,8 +271,8 @@ function do_irq_restore(t: Task, rcu: types.Rcu): void {
 export const local_irq_save = (t: Task) => t.op.set(PT.IRQ_OFF, "local_irq_save", do_irq_save, null, null);
 export const local_irq_restore = (t: Task, rcu: types.Rcu) => t.op.set(PT.IRQ_ON, "local_irq_restore", do_irq_restore, rcu, null);
 
-export const local_irq_save$sync = sync_op("local_irq_save", do_irq_save);
-export const local_irq_restore$sync = sync_op("local_irq_restore", do_irq_restore);
+export const local_irq_save$sync = nonblocking_sync_op(do_irq_save);
+export const local_irq_restore$sync = nonblocking_sync_op(do_irq_restore);
 
 function wait_gp(t: Task, done: () => boolean): void | typeof BLOCKED {
   if (t.rcu_read_depth > 0 || t.irq_disabled > 0) throw new Error(`${t.comm}/${t.pid}: synchronize_rcu() inside an RCU read-side section`);

@@ -1,7 +1,7 @@
 import { PT } from "@mmsim/spec";
 import type { Task } from "../types/sched.js";
 import type * as types from "../types/sync.js";
-import { BLOCKED, sync_op } from "./op.js";
+import { BLOCKED, nonblocking_sync_op, sync_op } from "./op.js";
 import { count_rmw } from "./rmw.js";
 import { LockError } from "./spinlock.js";
 
@@ -95,11 +95,11 @@ export const up_write = (t: Task, s: RwSem) => t.op.set(PT.UNLOCK, "up_write", w
 export const downgrade_write = (t: Task, s: RwSem) => t.op.set(PT.UNLOCK, "downgrade_write", downgrade, s, null);
 
 export const down_read$sync = sync_op("down_read", read_acquire);
-export const down_read_trylock$sync = sync_op("down_read_trylock", read_tryacquire);
+export const down_read_trylock$sync = nonblocking_sync_op(read_tryacquire);
 export const down_write$sync = sync_op("down_write", write_acquire);
-export const up_read$sync = sync_op("up_read", read_release);
-export const up_write$sync = sync_op("up_write", write_release);
-export const downgrade_write$sync = sync_op("downgrade_write", downgrade);
+export const up_read$sync = nonblocking_sync_op(read_release);
+export const up_write$sync = nonblocking_sync_op(write_release);
+export const downgrade_write$sync = nonblocking_sync_op(downgrade);
 
 export function rwsem_is_locked(s: RwSem): boolean {
   return s.writer !== null || s.readers > 0;

@@ -1,7 +1,7 @@
 import { MmsimError, PT } from "@mmsim/spec";
 import type { Task } from "../types/sched.js";
 import type * as types from "../types/sync.js";
-import { BLOCKED, sync_op } from "./op.js";
+import { BLOCKED, nonblocking_sync_op, sync_op } from "./op.js";
 import { count_rmw } from "./rmw.js";
 
 /** spinlock_t. `cls` groups locks for lock-order checks (e.g. "ptl", "pmd_lock"). */
@@ -54,8 +54,8 @@ export function spin_lock(t: Task, l: SpinLock) {
 
 export const spin_lock$sync = sync_op("spin_lock", acquire);
 export const spin_lock_nested$sync = sync_op("spin_lock_nested", acquire);
-export const spin_trylock$sync = sync_op("spin_trylock", tryacquire);
-export const spin_unlock$sync = sync_op("spin_unlock", release);
+export const spin_trylock$sync = nonblocking_sync_op(tryacquire);
+export const spin_unlock$sync = nonblocking_sync_op(release);
 
 /** spin_lock_nested(l, SINGLE_DEPTH_NESTING): the same lock operation, annotated for lockdep. */
 export function spin_lock_nested(t: Task, l: SpinLock) {
