@@ -61,10 +61,10 @@ import { count_rmw, count_rmw_n, rmw_lines_on } from "../sync/rmw.js";
 import { VM_SHARED } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pte_map_rcu_era } from "../pgtable/pte_map.js";
-import { access_error, hw_access_data, hw_leaf_access } from "./fault.js";
+import { access_error, hw_leaf_access } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
 import { anon_pte } from "./memory.js";
-import { DATA_PER_PFN, frame_chunk, frame_off, INDEX_PER_PFN, PG_ANON } from "./page_alloc.js";
+import { DATA_PER_PFN, frame_chunk, frame_off, INDEX_PER_PFN, PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant, type RangeBatchMutant } from "./range_batch.js";
@@ -234,7 +234,10 @@ export function do_anonymous_page_batch(
     const span = (n - 1) * step + 1;
     let have = 0;
     let flushed = 0;
-    try {
+    // No try/finally around the loop (TurboFan compiles an exception edge at every call in one,
+    // and this is the biggest function it compiles in the seed loop): every fault's entry is in
+    // the store before any call that may throw (pend is flushed before an allocation, see there).
+    {
       while (done < n) {
         // (A table this call allocated takes its first fault page by page: it counts pmd_install()'s lock.)
         if (quiet > 0 && runs && (pmd_ptl === null || done > 0)) {
@@ -298,6 +301,12 @@ export function do_anonymous_page_batch(
         let pfn: number;
         let pte: number;
         if (write) {
+          // (An allocation that throws leaves the earlier faults' entries in the store, as the step path
+          // does. Only a table whose entries are not linear has any pending here: see pte_linear().)
+          if (flushed < done - 1) {
+            pt.write(p0 + flushed * step, step, pend, flushed, done - 1 - flushed);
+            flushed = done - 1;
+          }
           if (!vma.anon_vma) anon_vma_prepare(k, mm, vma);
           // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
           pfn = frames.alloc(0, PG_ANON);
@@ -360,16 +369,12 @@ export function do_anonymous_page_batch(
           if (flushed === done) pt.set(p, nv);
           else pend[done - 1] = nv;
         }
-        const v = hw_access_data(k, pfn, write, value);
-        if (v !== v) {
-          res.retry = true;
-          stop = true;
-          break;
-        }
+        // hw_access_data(): the store's value is the one set above (the return to user ran nothing:
+        // nothing changed it), then PG_dirty; a read has nothing to change.
+        if (write) frames.set_flag_bits(pfn, PF_DIRTY);
       }
-    } finally {
-      pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
     }
+    pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
     before += done;
     if (done > 0 || mutant === "fault-tables-vmf") {
       // Where the last fault so far was (for struct vm_fault at the end).
