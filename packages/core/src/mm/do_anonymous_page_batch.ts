@@ -58,7 +58,7 @@ import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
 import type { Kernel } from "../types/kernel.js";
 import { count_rmw, count_rmw_n, rmw_lines_on } from "../sync/rmw.js";
-import { VM_SHARED } from "../pgtable/arch.js";
+import { VM_SHARED, VM_WRITE, type Arch } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pte_map_rcu_era } from "../pgtable/pte_map.js";
 import { access_error, hw_leaf_access } from "./fault.js";
@@ -136,8 +136,8 @@ export function do_anonymous_page_batch(
   // Runs of faults whose returns to user only move the clock go at once (fault_run below)
   // where the entries the vma's protections give are linear in the PFN and the retried
   // access translates (pte_linear(); else page by page).
-  const runs = pte_linear(k, vma, write, zero_pte);
   const mutant = range_batch_mutant(k);
+  const runs = pte_linear(k, vma, write, zero_pte, mutant);
   // A table allocated here may be followed by the next one's allocation in this call
   // only when pte_alloc_one() runs no plugin hook (it could queue RCU work or task_work
   // that the next fault's return to user would run: the next call starts there).
@@ -415,18 +415,47 @@ const run = { n: 0, step: 0 };
  * access translate them, adding the same bits to each (hw_leaf_access())? Checked
  * on two PFNs here, and again on each run's first and last (fault_run()). A read
  * maps the zero page: its entry must translate.
+ *
+ * The answer depends only on the arch (its pfn_pte(), pte_mk*() and MMU: pure
+ * functions), the VMA's vm_page_prot and VM_WRITE (anon_pte()), the access and
+ * the zero page's entry: the last one is kept with those (`lin`) and given again
+ * while they are the same, as for every batch of a touch (the seed loop asks once
+ * per 2 MiB chunk: 10 of its ~520 JS calls per chunk, measured with calls2.mjs).
+ * ("fault-linear-memo": the kept answer is given for any protections.)
  */
-function pte_linear(k: Kernel, vma: Vma, write: boolean, zero_pte: number): boolean {
+function pte_linear(k: Kernel, vma: Vma, write: boolean, zero_pte: number, mutant: RangeBatchMutant | undefined): boolean {
+  const prot = vma.vm_page_prot;
+  const vm_write = vma.vm_flags & VM_WRITE;
+  if (lin.arch === k.arch && lin.write === write && lin.zero_pte === zero_pte && ((lin.prot === prot && lin.vm_write === vm_write) || mutant === "fault-linear-memo")) return lin.ok;
+  let ok: boolean;
   if (!write) {
     const nv = hw_leaf_access(k, zero_pte, false);
-    return nv === nv;
+    ok = nv === nv;
+  } else {
+    const e1 = anon_pte(k, vma, 1);
+    const e2 = anon_pte(k, vma, 2);
+    const n1 = hw_leaf_access(k, e1, true);
+    const n2 = hw_leaf_access(k, e2, true);
+    ok = n1 === n1 && n2 === n2 && n2 - n1 === e2 - e1;
   }
-  const e1 = anon_pte(k, vma, 1);
-  const e2 = anon_pte(k, vma, 2);
-  const n1 = hw_leaf_access(k, e1, true);
-  const n2 = hw_leaf_access(k, e2, true);
-  return n1 === n1 && n2 === n2 && n2 - n1 === e2 - e1;
+  lin.arch = k.arch;
+  lin.prot = prot;
+  lin.vm_write = vm_write;
+  lin.write = write;
+  lin.zero_pte = zero_pte;
+  lin.ok = ok;
+  return ok;
 }
+
+/** pte_linear()'s last answer and what it was asked about (arch null: none yet). */
+const lin: { arch: Arch | null; prot: number; vm_write: number; write: boolean; zero_pte: number; ok: boolean } = {
+  arch: null,
+  prot: 0,
+  vm_write: 0,
+  write: false,
+  zero_pte: 0,
+  ok: false,
+};
 
 /**
  * `m` faults of the batch at once (accesses done .. done + m - 1, their entries
