@@ -130,7 +130,8 @@ export function do_anonymous_page_batch(
   const pt = k.pt;
   const frames = k.frames;
   const vm_lock = vma.vm_lock;
-  const rcu_exits = pte_map_rcu_era(k.era) ? 3 : 1; // lock_vma_under_rcu, and each __pte_offset_map .. pte_unmap
+  const rcu_era = pte_map_rcu_era(k.era);
+  const rcu_exits = rcu_era ? 3 : 1; // lock_vma_under_rcu, and each __pte_offset_map .. pte_unmap
   const flags = FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0) | FAULT_FLAG_VMA_LOCK;
   const zero_pte = write ? 0 : a.pte_mkspecial(a.pfn_pte(frames.zero_pfn, vma.vm_page_prot));
   // Runs of faults whose returns to user only move the clock go at once (fault_run below)
@@ -145,7 +146,7 @@ export function do_anonymous_page_batch(
   /** pte_alloc_batch()'s checks: the VMA's (once, when first needed: -1 unknown), the PMD table's lock (per PMD table). */
   let alloc_ok = -1;
   let pmd_lock: SpinLock | null = null;
-  const alloc_exits = pte_alloc_rcu_exits(k, rcu_exits);
+  const alloc_exits = pte_alloc_rcu_exits(rcu_era, mutant, rcu_exits);
   const step = stride / 4096;
   /** Accesses done in earlier tables, and in the current one (`done`). */
   let before = 0;
@@ -293,8 +294,10 @@ export function do_anonymous_page_batch(
         const va = va0 + done * stride;
         value = write ? u.store_value() : 0;
         done++;
-        // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
-        count_rmw(vm_lock, vm_lock.name);
+        // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock() (and, counted with it,
+        // the up_read() below: the line is recorded here either way, and nothing reads the counts
+        // in between); handle_mm_fault()'s count.
+        count_rmw_n(vm_lock, vm_lock.name, 2);
         if (pmd_ptl !== null && done === 1) count_rmw(pmd_ptl, pmd_ptl.cls); // pmd_install()'s pmd_lock()
         mm.counters.pgfault++;
         // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
@@ -334,8 +337,7 @@ export function do_anonymous_page_batch(
           mm.counters.zero_page_faults++;
         }
         pend[done - 1] = pte;
-        // up_read(vma lock); the read sections' exits.
-        count_rmw(vm_lock, vm_lock.name);
+        // up_read(vma lock) (its RMW counted above); the read sections' exits.
         t.rcu_exits += pmd_ptl !== null && done === 1 ? alloc_exits : rcu_exits;
         // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
         if (quiet > 0) {
