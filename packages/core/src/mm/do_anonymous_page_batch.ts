@@ -260,7 +260,7 @@ export function do_anonymous_page_batch(
             // Everything pending first, then the run's entries go straight to the store.
             pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
             const v0 = write ? u.store_values(m) : 0;
-            if (write) anon_vma_prepare(k, mm, vma);
+            if (write && !vma.anon_vma) anon_vma_prepare(k, mm, vma); // (its own check, without the call)
             fault_run(t, vma, write, done, m, v0, va0, stride, p0, step, zero_pte, mutant);
             flushed = done + m;
             // do_user_addr_fault()'s down_read_trylock and up_read, handle_mm_fault()'s count, the PTE lock, the read sections' exits.
