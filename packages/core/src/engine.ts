@@ -227,22 +227,20 @@ export class Process {
       this.seq += n;
       return first;
     },
-    return_to_user: () => {
+    return_to_user: (owed: number) => {
       const k = this.k;
+      k.now_ns += owed * Kernel.ENTRY_NS; // return_to_user_quiet(owed)
       const jiffies = k.jiffies;
       const invoked = k.rcu.invoked;
       const tw = k.hooks.task_work !== null && this.task.task_work_pending;
       this.return_to_user();
-      return (jiffies === k.jiffies || k.hooks.scheduler_tick === null) && invoked === k.rcu.invoked && !tw && !this.task.task_work_pending;
-    },
-    // After a return to user that ran nothing, the next ones that cross no tick only move
-    // the clock: rcu_poll() finds nothing (the grace periods waiting for this task completed
-    // at that one; the others wait for tasks that do not run meanwhile) and no task_work is
-    // pending. Kernel.advance() ticks when now_ns reaches next_tick_ns = (jiffies + 1) * 1e9 / HZ
-    // (every tick adds 1e9 / HZ to both; integers, exact): the quiet ones are those with
-    // now_ns + j * ENTRY_NS < next_tick_ns.
-    quiet_returns: () => {
-      const k = this.k;
+      if (!((jiffies === k.jiffies || k.hooks.scheduler_tick === null) && invoked === k.rcu.invoked && !tw && !this.task.task_work_pending)) return -1;
+      // After a return to user that ran nothing, the next ones that cross no tick only move
+      // the clock: rcu_poll() finds nothing (the grace periods waiting for this task completed
+      // at that one; the others wait for tasks that do not run meanwhile) and no task_work is
+      // pending. Kernel.advance() ticks when now_ns reaches next_tick_ns = (jiffies + 1) * 1e9 / HZ
+      // (every tick adds 1e9 / HZ to both; integers, exact): the quiet ones are those with
+      // now_ns + j * ENTRY_NS < next_tick_ns.
       return Math.max(0, Math.ceil((k.next_tick - k.now_ns) / Kernel.ENTRY_NS) - 1);
     },
     return_to_user_quiet: (n: number) => {

@@ -58,13 +58,13 @@ import type { VmFault } from "../types/mm_types.js";
 import type { Vma } from "./vma.js";
 import type { Kernel } from "../types/kernel.js";
 import { count_rmw, count_rmw_n, rmw_lines_on } from "../sync/rmw.js";
-import { VM_SHARED } from "../pgtable/arch.js";
+import { VM_SHARED, VM_WRITE, type Arch } from "../pgtable/arch.js";
 import { p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pte_map_rcu_era } from "../pgtable/pte_map.js";
-import { access_error, hw_access_data, hw_leaf_access } from "./fault.js";
+import { access_error, hw_leaf_access } from "./fault.js";
 import { FAULT_FLAG_USER, FAULT_FLAG_VMA_LOCK, FAULT_FLAG_WRITE } from "./fault_flags.js";
 import { anon_pte } from "./memory.js";
-import { DATA_PER_PFN, frame_chunk, frame_off, INDEX_PER_PFN, PG_ANON } from "./page_alloc.js";
+import { DATA_PER_PFN, frame_chunk, frame_off, INDEX_PER_PFN, PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { MM_ANONPAGES } from "./mm.js";
 import { anon_vma_prepare } from "./rmap.js";
 import { range_batch_mutant, type RangeBatchMutant } from "./range_batch.js";
@@ -81,15 +81,14 @@ export interface FaultBatchUser {
   /** `n` store_value() calls at once: returns the first value (the others follow it, +1 each). */
   store_values(n: number): number;
   /**
-   * exit_to_user_mode() after one fault. Returns false when it ran anything the
-   * batch must not assume away: a scheduler-tick hook, RCU callbacks, task_work.
+   * The `owed` returns to user that only move the clock (return_to_user_quiet()),
+   * then exit_to_user_mode() after one fault. Returns -1 when that ran anything the
+   * batch must not assume away: a scheduler-tick hook, RCU callbacks, task_work;
+   * else how many returns to user from now on would only move the clock (no tick
+   * crossed, nothing to poll or run). (One call, not three: the seed loop makes
+   * 1.2 of these per 2 MiB chunk.)
    */
-  return_to_user(): boolean;
-  /**
-   * How many returns to user from now on would only move the clock (after a
-   * return_to_user() that returned true: no tick crossed, nothing to poll or run).
-   */
-  quiet_returns(): number;
+  return_to_user(owed: number): number;
   /** Those `n` returns to user, at once (the clock moves by n kernel entries). */
   return_to_user_quiet(n: number): void;
 }
@@ -130,14 +129,15 @@ export function do_anonymous_page_batch(
   const pt = k.pt;
   const frames = k.frames;
   const vm_lock = vma.vm_lock;
-  const rcu_exits = pte_map_rcu_era(k.era) ? 3 : 1; // lock_vma_under_rcu, and each __pte_offset_map .. pte_unmap
+  const rcu_era = pte_map_rcu_era(k.era);
+  const rcu_exits = rcu_era ? 3 : 1; // lock_vma_under_rcu, and each __pte_offset_map .. pte_unmap
   const flags = FAULT_FLAG_USER | (write ? FAULT_FLAG_WRITE : 0) | FAULT_FLAG_VMA_LOCK;
   const zero_pte = write ? 0 : a.pte_mkspecial(a.pfn_pte(frames.zero_pfn, vma.vm_page_prot));
   // Runs of faults whose returns to user only move the clock go at once (fault_run below)
   // where the entries the vma's protections give are linear in the PFN and the retried
   // access translates (pte_linear(); else page by page).
-  const runs = pte_linear(k, vma, write, zero_pte);
   const mutant = range_batch_mutant(k);
+  const runs = pte_linear(k, vma, write, zero_pte, mutant);
   // A table allocated here may be followed by the next one's allocation in this call
   // only when pte_alloc_one() runs no plugin hook (it could queue RCU work or task_work
   // that the next fault's return to user would run: the next call starts there).
@@ -145,7 +145,7 @@ export function do_anonymous_page_batch(
   /** pte_alloc_batch()'s checks: the VMA's (once, when first needed: -1 unknown), the PMD table's lock (per PMD table). */
   let alloc_ok = -1;
   let pmd_lock: SpinLock | null = null;
-  const alloc_exits = pte_alloc_rcu_exits(k, rcu_exits);
+  const alloc_exits = pte_alloc_rcu_exits(rcu_era, mutant, rcu_exits);
   const step = stride / 4096;
   /** Accesses done in earlier tables, and in the current one (`done`). */
   let before = 0;
@@ -234,7 +234,10 @@ export function do_anonymous_page_batch(
     const span = (n - 1) * step + 1;
     let have = 0;
     let flushed = 0;
-    try {
+    // No try/finally around the loop (TurboFan compiles an exception edge at every call in one,
+    // and this is the biggest function it compiles in the seed loop): every fault's entry is in
+    // the store before any call that may throw (pend is flushed before an allocation, see there).
+    {
       while (done < n) {
         // (A table this call allocated takes its first fault page by page: it counts pmd_install()'s lock.)
         if (quiet > 0 && runs && (pmd_ptl === null || done > 0)) {
@@ -257,7 +260,7 @@ export function do_anonymous_page_batch(
             // Everything pending first, then the run's entries go straight to the store.
             pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
             const v0 = write ? u.store_values(m) : 0;
-            if (write) anon_vma_prepare(k, mm, vma);
+            if (write && !vma.anon_vma) anon_vma_prepare(k, mm, vma); // (its own check, without the call)
             fault_run(t, vma, write, done, m, v0, va0, stride, p0, step, zero_pte, mutant);
             flushed = done + m;
             // do_user_addr_fault()'s down_read_trylock and up_read, handle_mm_fault()'s count, the PTE lock, the read sections' exits.
@@ -290,14 +293,22 @@ export function do_anonymous_page_batch(
         const va = va0 + done * stride;
         value = write ? u.store_value() : 0;
         done++;
-        // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock(); handle_mm_fault()'s count.
-        count_rmw(vm_lock, vm_lock.name);
+        // do_user_addr_fault(): lock_vma_under_rcu()'s down_read_trylock() (and, counted with it,
+        // the up_read() below: the line is recorded here either way, and nothing reads the counts
+        // in between); handle_mm_fault()'s count.
+        count_rmw_n(vm_lock, vm_lock.name, 2);
         if (pmd_ptl !== null && done === 1) count_rmw(pmd_ptl, pmd_ptl.cls); // pmd_install()'s pmd_lock()
         mm.counters.pgfault++;
         // do_anonymous_page(): spin_lock(ptl) in pte_offset_map_lock(), then the PTE.
         let pfn: number;
         let pte: number;
         if (write) {
+          // (An allocation that throws leaves the earlier faults' entries in the store, as the step path
+          // does. Only a table whose entries are not linear has any pending here: see pte_linear().)
+          if (flushed < done - 1) {
+            pt.write(p0 + flushed * step, step, pend, flushed, done - 1 - flushed);
+            flushed = done - 1;
+          }
           if (!vma.anon_vma) anon_vma_prepare(k, mm, vma);
           // alloc_anon_folio(), written out: a call would box the address (a double) on every page.
           pfn = frames.alloc(0, PG_ANON);
@@ -325,29 +336,29 @@ export function do_anonymous_page_batch(
           mm.counters.zero_page_faults++;
         }
         pend[done - 1] = pte;
-        // up_read(vma lock); the read sections' exits.
-        count_rmw(vm_lock, vm_lock.name);
+        // up_read(vma lock) (its RMW counted above); the read sections' exits.
         t.rcu_exits += pmd_ptl !== null && done === 1 ? alloc_exits : rcu_exits;
         // exit_to_user_mode(): a clock move only, or the real one (the first, and each that crosses a tick).
         if (quiet > 0) {
           quiet--;
           owed++;
         } else {
-          if (owed > 0) u.return_to_user_quiet(owed);
-          owed = 0;
           // struct vm_fault and the out-parameters as this fault leaves them, before anyone else may look.
           if (ptl === null) ptl = ptl_rmw = pt.ptl_of(table);
           set_vmf(t, vmf, vma, at + (done - 1) * stride, flags, pudp, pmdp, p, orig, pmdval, ptl, value);
           if (pmd_ptl !== null && done === 1) pte_alloc_fault_vmf(vmf);
           pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
           flushed = done;
-          if (!u.return_to_user()) {
+          // The clock moves owed first (nothing above reads the clock), then the real return.
+          quiet = u.return_to_user(owed);
+          owed = 0;
+          if (quiet < 0) {
+            quiet = 0;
             res.retry = true;
             external = true; // it may have changed vmf and the out-parameters since
             stop = true;
             break;
           }
-          quiet = u.quiet_returns();
         }
         // The retried instruction: the walk now translates (the PTE maps pfn): hw_access_leaf() on the new entry.
         const nv = hw_leaf_access(k, pte, write);
@@ -360,16 +371,12 @@ export function do_anonymous_page_batch(
           if (flushed === done) pt.set(p, nv);
           else pend[done - 1] = nv;
         }
-        const v = hw_access_data(k, pfn, write, value);
-        if (v !== v) {
-          res.retry = true;
-          stop = true;
-          break;
-        }
+        // hw_access_data(): the store's value is the one set above (the return to user ran nothing:
+        // nothing changed it), then PG_dirty; a read has nothing to change.
+        if (write) frames.set_flag_bits(pfn, PF_DIRTY);
       }
-    } finally {
-      pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
     }
+    pt.write(p0 + flushed * step, step, pend, flushed, done - flushed);
     before += done;
     if (done > 0 || mutant === "fault-tables-vmf") {
       // Where the last fault so far was (for struct vm_fault at the end).
@@ -410,18 +417,47 @@ const run = { n: 0, step: 0 };
  * access translate them, adding the same bits to each (hw_leaf_access())? Checked
  * on two PFNs here, and again on each run's first and last (fault_run()). A read
  * maps the zero page: its entry must translate.
+ *
+ * The answer depends only on the arch (its pfn_pte(), pte_mk*() and MMU: pure
+ * functions), the VMA's vm_page_prot and VM_WRITE (anon_pte()), the access and
+ * the zero page's entry: the last one is kept with those (`lin`) and given again
+ * while they are the same, as for every batch of a touch (the seed loop asks once
+ * per 2 MiB chunk: 10 of its ~520 JS calls per chunk, measured with calls2.mjs).
+ * ("fault-linear-memo": the kept answer is given for any protections.)
  */
-function pte_linear(k: Kernel, vma: Vma, write: boolean, zero_pte: number): boolean {
+function pte_linear(k: Kernel, vma: Vma, write: boolean, zero_pte: number, mutant: RangeBatchMutant | undefined): boolean {
+  const prot = vma.vm_page_prot;
+  const vm_write = vma.vm_flags & VM_WRITE;
+  if (lin.arch === k.arch && lin.write === write && lin.zero_pte === zero_pte && ((lin.prot === prot && lin.vm_write === vm_write) || mutant === "fault-linear-memo")) return lin.ok;
+  let ok: boolean;
   if (!write) {
     const nv = hw_leaf_access(k, zero_pte, false);
-    return nv === nv;
+    ok = nv === nv;
+  } else {
+    const e1 = anon_pte(k, vma, 1);
+    const e2 = anon_pte(k, vma, 2);
+    const n1 = hw_leaf_access(k, e1, true);
+    const n2 = hw_leaf_access(k, e2, true);
+    ok = n1 === n1 && n2 === n2 && n2 - n1 === e2 - e1;
   }
-  const e1 = anon_pte(k, vma, 1);
-  const e2 = anon_pte(k, vma, 2);
-  const n1 = hw_leaf_access(k, e1, true);
-  const n2 = hw_leaf_access(k, e2, true);
-  return n1 === n1 && n2 === n2 && n2 - n1 === e2 - e1;
+  lin.arch = k.arch;
+  lin.prot = prot;
+  lin.vm_write = vm_write;
+  lin.write = write;
+  lin.zero_pte = zero_pte;
+  lin.ok = ok;
+  return ok;
 }
+
+/** pte_linear()'s last answer and what it was asked about (arch null: none yet). */
+const lin: { arch: Arch | null; prot: number; vm_write: number; write: boolean; zero_pte: number; ok: boolean } = {
+  arch: null,
+  prot: 0,
+  vm_write: 0,
+  write: false,
+  zero_pte: 0,
+  ok: false,
+};
 
 /**
  * `m` faults of the batch at once (accesses done .. done + m - 1, their entries

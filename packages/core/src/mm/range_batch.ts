@@ -70,6 +70,11 @@ const disabled = new WeakSet<Kernel>();
  *     bulk twin (spec's BulkTwin) as if the fast path had failed
  *     (st.direct_reclaim false): pt-reclaim's slow path then finds the PMD
  *     already cleared and the table is never freed.
+ * One more, not in RANGE_BATCH_MUTANTS (no bundled arch can show it: every
+ * protection a fault maps gives x86's and arm64's entries linear in the PFN), caught
+ * by core's pte_linear_memo.test.ts with an MMU of its own:
+ *   - "fault-linear-memo": the fault batch's kept pte_linear() answer is given
+ *     for a VMA of other protections.
  * (A wrong mapcount on a zapped page would not do: freeing the page resets it,
  * in the model as in Linux, so the final state cannot show it.)
  */
@@ -87,7 +92,8 @@ export type RangeBatchMutant =
   | "fault-run-stride"
   | "fault-tables-vmf"
   | "fault-run-fill"
-  | "hook-twin-slow-path";
+  | "hook-twin-slow-path"
+  | "fault-linear-memo";
 export const RANGE_BATCH_MUTANTS: readonly RangeBatchMutant[] = [
   "fault-rss",
   "fault-rcu-exits",
