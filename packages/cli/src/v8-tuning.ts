@@ -25,8 +25,32 @@ import { setFlagsFromString } from "node:v8";
 /** The flags tune_v8() sets. */
 export const V8_TUNING = ["--max-inlined-bytecode-size-cumulative=460"] as const;
 
-/** Sets V8_TUNING unless MMSIM_V8_TUNING=0. */
+/**
+ * The Node built-ins a plain `mmsim run` loads after start-up, loaded by
+ * tune_v8() before it sets the flags. Node compiles each built-in module with
+ * the code cache embedded in its binary, which V8 accepts only under the flags
+ * it was made with: a built-in first loaded after setFlagsFromString() is
+ * compiled from its source (`node --expose-internals`, internalBinding("builtins")
+ * .getCacheUsage().compiledWithoutCache, listed node:vm, node:zlib,
+ * internal/modules/esm/initialize_import_meta and internal/fs/sync_write_stream
+ * for a run printing to a file). Loaded first, they cost what they cost with
+ * the cache: these four in a fresh process, ~2.2 ms loaded after the flag
+ * change, ~1.1 ms before it (issue #10 start-up). bin.test.ts checks that a
+ * plain run compiles no built-in without its cache.
+ */
+function loadBuiltinsFirst(): void {
+  process.getBuiltinModule("node:vm"); // core's code cache: build/code-cache.js
+  process.getBuiltinModule("node:zlib"); // ... and its crc32
+  void import.meta.url; // the first import.meta of the process loads Node's initializer of it
+  // The streams the output goes to, which every command line writes (a file's is
+  // internal/fs/sync_write_stream; a pipe's and a terminal's are in Node's snapshot).
+  void process.stdout;
+  void process.stderr;
+}
+
+/** Sets V8_TUNING unless MMSIM_V8_TUNING=0, after loadBuiltinsFirst(). */
 export function tune_v8(env: NodeJS.ProcessEnv = process.env): void {
   if (env.MMSIM_V8_TUNING === "0") return;
+  loadBuiltinsFirst();
   for (const f of V8_TUNING) setFlagsFromString(f);
 }
