@@ -32,20 +32,17 @@ export const V8_TUNING = ["--max-inlined-bytecode-size-cumulative=460"] as const
  * it was made with: a built-in first loaded after setFlagsFromString() is
  * compiled from its source (`node --expose-internals`, internalBinding("builtins")
  * .getCacheUsage().compiledWithoutCache, listed node:vm, node:zlib,
- * internal/modules/esm/initialize_import_meta and internal/fs/sync_write_stream
- * for a run printing to a file). Loaded first, they cost what they cost with
- * the cache: these four in a fresh process, ~2.2 ms loaded after the flag
- * change, ~1.1 ms before it (issue #10 start-up). bin.test.ts checks that a
- * plain run compiles no built-in without its cache.
+ * internal/modules/esm/initialize_import_meta and, for output to a file,
+ * internal/fs/sync_write_stream). Loaded first, they cost what they cost with
+ * the cache: these three in a fresh process, ~2.0 ms loaded after the flag
+ * change, ~0.9 ms before it (minimums of 5; issue #10 start-up). v8-tuning.test.ts checks that a
+ * plain run compiles no built-in without its cache. (A plain run makes no
+ * process.stdout: io.ts's stdoutWriter() writes file descriptor 1 itself.)
  */
 function loadBuiltinsFirst(): void {
   process.getBuiltinModule("node:vm"); // core's code cache: build/code-cache.js
   process.getBuiltinModule("node:zlib"); // ... and its crc32
   void import.meta.url; // the first import.meta of the process loads Node's initializer of it
-  // The streams the output goes to, which every command line writes (a file's is
-  // internal/fs/sync_write_stream; a pipe's and a terminal's are in Node's snapshot).
-  void process.stdout;
-  void process.stderr;
 }
 
 /** Sets V8_TUNING unless MMSIM_V8_TUNING=0, after loadBuiltinsFirst(). */
