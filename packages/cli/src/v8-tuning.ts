@@ -35,9 +35,10 @@ export const V8_TUNING = ["--max-inlined-bytecode-size-cumulative=460"] as const
  * internal/modules/esm/initialize_import_meta and, for output to a file,
  * internal/fs/sync_write_stream). Loaded first, they cost what they cost with
  * the cache: these three in a fresh process, ~2.0 ms loaded after the flag
- * change, ~0.9 ms before it (minimums of 5; issue #10 start-up). v8-tuning.test.ts checks that a
- * plain run compiles no built-in without its cache. (A plain run makes no
- * process.stdout: io.ts's stdoutWriter() writes file descriptor 1 itself.)
+ * change, ~0.9 ms before it (minimums of 5; issue #10 start-up).
+ * v8-tuning.test.ts checks that a plain run compiles no built-in without its
+ * cache. (A plain run makes no process.stdout: io.ts's stdoutWriter() writes
+ * file descriptor 1 itself.)
  */
 function loadBuiltinsFirst(): void {
   process.getBuiltinModule("node:vm"); // core's code cache: build/code-cache.js
