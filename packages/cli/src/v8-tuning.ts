@@ -25,8 +25,30 @@ import { setFlagsFromString } from "node:v8";
 /** The flags tune_v8() sets. */
 export const V8_TUNING = ["--max-inlined-bytecode-size-cumulative=460"] as const;
 
-/** Sets V8_TUNING unless MMSIM_V8_TUNING=0. */
+/**
+ * The Node built-ins a plain `mmsim run` loads after start-up, loaded by
+ * tune_v8() before it sets the flags. Node compiles each built-in module with
+ * the code cache embedded in its binary, which V8 accepts only under the flags
+ * it was made with: a built-in first loaded after setFlagsFromString() is
+ * compiled from its source (`node --expose-internals`, internalBinding("builtins")
+ * .getCacheUsage().compiledWithoutCache, listed node:vm, node:zlib,
+ * internal/modules/esm/initialize_import_meta and, for output to a file,
+ * internal/fs/sync_write_stream). Loaded first, they cost what they cost with
+ * the cache: these three in a fresh process, ~2.0 ms loaded after the flag
+ * change, ~0.9 ms before it (minimums of 5; issue #10 start-up).
+ * v8-tuning.test.ts checks that a plain run compiles no built-in without its
+ * cache. (A plain run makes no process.stdout: io.ts's stdoutWriter() writes
+ * file descriptor 1 itself.)
+ */
+function loadBuiltinsFirst(): void {
+  process.getBuiltinModule("node:vm"); // core's code cache: build/code-cache.js
+  process.getBuiltinModule("node:zlib"); // ... and its crc32
+  void import.meta.url; // the first import.meta of the process loads Node's initializer of it
+}
+
+/** Sets V8_TUNING unless MMSIM_V8_TUNING=0, after loadBuiltinsFirst(). */
 export function tune_v8(env: NodeJS.ProcessEnv = process.env): void {
   if (env.MMSIM_V8_TUNING === "0") return;
+  loadBuiltinsFirst();
   for (const f of V8_TUNING) setFlagsFromString(f);
 }

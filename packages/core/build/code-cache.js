@@ -81,14 +81,17 @@ let flags_tag = null;
  * under other flags (its header holds a hash of them); with one file for all,
  * processes that alternate (the bin and a library user of core, a profiling run
  * with --trace-opt and a plain one) would each reject the other's cache and
- * rewrite it, paying a full compile every time. The tag is read off V8 itself:
- * the code cache of a one-token script, whose header (magic, V8 version, source,
- * flag hash, payload length: its first 24 bytes in V8 11.3's SerializedCodeData)
- * is the same for the same V8 and flags. ~0.3 ms, once per process; computed when
- * first needed, after any flag the process sets at start-up.
+ * rewrite it, paying a full compile every time. The tag is V8's own:
+ * v8.cachedDataVersionTag(), "derived from the V8 version, command-line flags,
+ * and detected CPU features", for telling whether a cache fits this V8 (the
+ * flags set at run time included: it is another number after
+ * v8.setFlagsFromString()). Computed when first needed, after any flag the
+ * process sets at start-up. (It replaces a probe, the header of a one-token
+ * script's own cache: compiling that script and serializing its cache cost
+ * every run ~0.3 ms, where the mmsim bin has node:v8 loaded already.)
  */
 export function flagsTag() {
-  flags_tag ??= crc32(new Script("0").createCachedData().subarray(0, 24)).toString(16).padStart(8, "0");
+  flags_tag ??= (process.getBuiltinModule("node:v8").cachedDataVersionTag() >>> 0).toString(16).padStart(8, "0");
   return flags_tag;
 }
 
