@@ -140,6 +140,10 @@ export const BAD_INPUTS: readonly BadInput[] = [
   script("nesting too deep", Array.from({ length: 17 }, (_, i) => `repeat 1 as v${i}\n`).join("") + "end\n".repeat(17), 1, "error: w.mms:17:1: repeat: loops nested deeper than 16"),
   script("bad operand in the last iteration of a long loop", "mmap a 1G\nrepeat 100000000\n  touch a 0 4K 4K-i\nend\n", 1, "error: w.mms:3:16: STRIDE must not be negative"),
   script("overflow in the last iteration", "mmap a 1G\nrepeat 3000000\n  touch a i*4000000000 4K\nend\n", 1, "error: w.mms:3:12: '*' overflows: result is not a safe integer"),
+  // Negative only between the loop's first and last iteration (i*i-2000*i is lowest at i = 1000): found when the run reaches it.
+  script("negative in the middle of a loop", "mmap a 1G\nstatus b\nrepeat 2001\n  touch a 500000+i*i-2000*i 4K\nend\nstatus e\n", 1, "error: w.mms:4:11: OFFSET must not be negative"),
+  { name: "script: negative in the middle of a loop, --json", argv: ["run", "w.mms", "--json"], files: { "w.mms": "mmap a 1G\nrepeat 2001\n  touch a 500000+i*i-2000*i 4K\nend\n" }, code: 1, first: "error: w.mms:3:11: OFFSET must not be negative" },
+  { name: "script: negative in the middle of a loop, compare", argv: ["compare", "w.mms", "--reclaim", "none,pt-reclaim"], files: { "w.mms": "mmap a 1G\nstatus b\nrepeat 2001\n  touch a 500000+i*i-2000*i 4K\nend\nstatus e\n" }, code: 1, first: "error: w.mms:4:11: OFFSET must not be negative" },
   script("binary garbage", "\u0000\u0001\u0002\n", 1, "error: w.mms:1:1: unknown command '\u0000\u0001\u0002'"),
   script("swapon inside repeat", "repeat 1\nswapon 1M\nend\n", 1, "error: w.mms:2:1: swapon: not allowed inside a repeat block (one swap device per script)"),
   script("swapon twice", "swapon 1M\nswapon 1M\n", 1, "error: w.mms:2:1: swapon: given twice (one swap device per script)"),

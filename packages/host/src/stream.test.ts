@@ -72,6 +72,19 @@ describe("runOnHostStreaming", () => {
     expect(streamed.lines).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", "s1 dVmSize=0 dVmRSS=0 dVmPTE=0"]);
   }, 600_000);
 
+  test("an operand bad only in the middle of a loop: the lines before it are printed, as `mmsim run` prints them, then the ScriptError", async () => {
+    const seen: string[] = [];
+    // OFFSET 500000 + i*i - 2000*i is fine at i = 0 and i = 2000 (what resolveScript checks first) and negative at i = 1000.
+    const run = runOnHostStreaming(script("mmap a 1G\nstatus s0\nrepeat 2001\n  touch a 500000+i*i-2000*i 4K\n  status t\nend\nstatus s1\n"), {
+      helper: "fake",
+      start: start(fakeHelper(-1)),
+      onLine: (l) => seen.push(l),
+    });
+    await expect(run).rejects.toThrow(/^t\.wl:4:11: OFFSET must not be negative$/);
+    // s0, then t after each touch of i = 0..292 (the OFFSET first goes negative at i = 293).
+    expect(seen).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", ...Array<string>(293).fill("t dVmSize=0 dVmRSS=0 dVmPTE=0")]);
+  });
+
   test("a helper that is not one: no hello", async () => {
     const file = join(tmp, "mute.mjs");
     writeFileSync(file, `process.stdin.resume(); process.stdin.on("end", () => process.stdout.write("hi\\n"));\n`);

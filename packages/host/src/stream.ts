@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { resolveScript, type ResolvedOp, type Script } from "@mmsim/core/workload";
+import { resolveScript, ScriptError, type ResolvedOp, type Script } from "@mmsim/core/workload";
 import { HostProtocolError } from "./errors.js";
 import { compileHelper } from "./helper.js";
 import { encodeRequest } from "./protocol.js";
@@ -41,6 +41,12 @@ export async function runOnHostStreaming(script: Script, opts: StreamRunOptions 
   const inFlight: ResolvedOp[] = [];
   let sent = 0;
   let problem: Error | null = null;
+  /**
+   * An operand bad only in the middle of a loop, met while generating requests:
+   * the requests sent before it still run and their lines are printed (as
+   * `mmsim run` prints the lines before it), then it is what the run rejects with.
+   */
+  let scriptError: ScriptError | null = null;
   let stopped = false;
   stdin.on("error", () => void (stopped = true)); // EPIPE: the helper is gone; its exit says why
 
@@ -62,7 +68,8 @@ export async function runOnHostStreaming(script: Script, opts: StreamRunOptions 
         });
       }
     } catch (e) {
-      problem ??= e as Error; // a ScriptError while resolving: stop the helper
+      if (e instanceof ScriptError) scriptError = e; // no more requests: stdin ends, the helper answers those sent and exits
+      else problem ??= e as Error;
     } finally {
       stdin.end();
     }
@@ -108,5 +115,6 @@ export async function runOnHostStreaming(script: Script, opts: StreamRunOptions 
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
     throw new HostProtocolError(`the helper ${how}${errText.trim() ? `: ${errText.trim()}` : ""}${detail ? ` (${detail})` : ""}`);
   }
+  if (scriptError) throw scriptError;
   return { lines: reader.lines, statuses: reader.statuses };
 }

@@ -1,4 +1,6 @@
 /** Running a loaded workload with one reclaim choice, with the lazy progress bar. */
+import { ScriptError } from "@mmsim/core/workload";
+import { CliError } from "../errors.js";
 import type { Io } from "../io.js";
 import { guardPlugin } from "../plugin-guard.js";
 import type { Reclaim } from "../plugins.js";
@@ -29,6 +31,11 @@ export function execute(w: Workload, reclaim: Reclaim, io: Io, opts: ExecuteOpti
   try {
     const plugin = guardPlugin(reclaim.create()); // a hook's throw is the plugin's error (PluginHookError)
     return runEngine(w.script, opts.arch(), { reclaim: plugin, onLine, onProgress: (done, total) => progress.update(done, total) }); // the plugin made first, then the arch, as simulate() does
+  } catch (e) {
+    // An operand bad only in the middle of a loop (the preflight checks each loop's
+    // first and last iteration) is found when the run reaches it: the same
+    // `error: file:line:col: message`, exit 1, as one found before the run.
+    throw e instanceof ScriptError ? new CliError(e.message) : e;
   } finally {
     progress.stop();
   }
