@@ -85,6 +85,17 @@ describe("runOnHostStreaming", () => {
     expect(seen).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", ...Array<string>(293).fill("t dVmSize=0 dVmRSS=0 dVmPTE=0")]);
   });
 
+  test('keep "ends": every line goes to onLine, the result keeps no line and the first and last status line only', async () => {
+    const text = "mmap a 4K\nstatus s0\nrepeat 100000\n  status s\nend\nstatus s1\n";
+    const seen: string[] = [];
+    const r = await runOnHostStreaming(script(text), { helper: "fake", start: start(fakeHelper(-1)), keep: "ends", onLine: (l) => seen.push(l) });
+    const all = await runOnHostStreaming(script(text), { helper: "fake", start: start(fakeHelper(-1)) });
+    expect(seen).toEqual(all.lines);
+    expect(seen.length).toBe(100_002);
+    expect(r.lines).toEqual([]);
+    expect(r.statuses.map((s) => s.label)).toEqual(["s0", "s1"]);
+  }, 600_000);
+
   test("a helper that is not one: no hello", async () => {
     const file = join(tmp, "mute.mjs");
     writeFileSync(file, `process.stdin.resume(); process.stdin.on("end", () => process.stdout.write("hi\\n"));\n`);

@@ -19,6 +19,8 @@ export interface StreamRunOptions extends Omit<HostRunOptions, "exec"> {
   onLine?: (line: string) => void;
   /** Each request as it is sent (the count so far): progress. */
   onRequest?: (sent: number) => void;
+  /** What the result keeps (default "all"): "ends" no lines and the first and last status line only, for a caller that takes the lines through onLine (constant memory). */
+  keep?: "all" | "ends";
   /** Starts the helper (default: spawn it with piped stdio); tests pass a fake helper. */
   start?: (helper: string) => ChildProcess;
 }
@@ -75,7 +77,7 @@ export async function runOnHostStreaming(script: Script, opts: StreamRunOptions 
     }
   })();
 
-  const reader = new ReplyReader();
+  const reader = new ReplyReader(opts.keep);
   let endsWithNewline = true;
   stdout.on("data", (d: Buffer) => void (d.length && (endsWithNewline = d[d.length - 1] === 0x0a)));
   const rl = createInterface({ input: stdout, crlfDelay: Infinity });
