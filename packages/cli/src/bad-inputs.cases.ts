@@ -155,6 +155,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   script("swapon too small", "swapon 4K\n", 1, "error: w.mms:1:8: swapon: SIZE 4096 must be a multiple of 4096 and at least 40960 (mkswap's 10 pages)"),
   { name: "script: file does not exist", argv: ["run", "nope.mms"], code: 1, first: "error: cannot read nope.mms: no such file or directory" },
   { name: "script: builtin name misspelt", argv: ["run", "seed-smal"], code: 1, first: "error: cannot read seed-smal: no such file or directory (no builtin workload is named 'seed-smal' either: seed, seed-free, seed-small, production)" },
+  { name: "script: an endless file (/dev/zero)", argv: ["run", "/dev/zero"], code: 1, first: "error: cannot read /dev/zero: it is larger than 64 MiB (a workload script is text: write a big workload as a repeat loop)" },
+  { name: "script: a file larger than 64 MiB", argv: ["run", "big.mms"], files: { "big.mms": "# " + "x".repeat(64 * 1024 * 1024) + "\n" }, code: 1, first: "error: cannot read big.mms: it is larger than 64 MiB (a workload script is text: write a big workload as a repeat loop)" },
   { name: "script: a directory", argv: ["run", "d.mms"], files: { "d.mms/x": "" }, code: 1, first: "error: cannot read d.mms: illegal operation on a directory" },
   { name: "script: compare needs two status lines", argv: ["compare", "w.mms"], files: { "w.mms": "mmap a 2M\nstatus one\n" }, code: 1, first: "error: compare needs at least 2 status lines (before and after); w.mms prints 1" },
   { name: "script: compare of an empty script", argv: ["compare", "w.mms"], files: { "w.mms": "" }, code: 1, first: "error: compare needs at least 2 status lines (before and after); w.mms prints 0" },
