@@ -3,6 +3,8 @@
  * tests (and programs embedding the CLI) can run them in-process.
  */
 import { fstatSync, writeSync } from "node:fs";
+import { CliError } from "./errors.js";
+import { fsReason } from "./fs-reason.js";
 
 export interface Io {
   /** Writes to standard output. */
@@ -57,7 +59,8 @@ export function set_stdout_mutant(m: typeof stdout_mutant): void {
  * the descriptor cannot take now (EAGAIN: a non-blocking pipe that is full) hands
  * the rest to process.stdout, which waits for the reader, and so does every later
  * write, so that nothing overtakes it. A reader gone (EPIPE) is OutputClosed at
- * once. On Windows, process.stdout (its console writes UTF-16).
+ * once; any other failure (ENOSPC, EIO) is a CliError saying why. On Windows,
+ * process.stdout (its console writes UTF-16).
  */
 export function stdoutWriter(fd = 1, stream: () => NodeJS.WriteStream = () => process.stdout): (text: string) => void {
   let queued: NodeJS.WriteStream | null = process.platform === "win32" ? stream() : null;
@@ -70,7 +73,9 @@ export function stdoutWriter(fd = 1, stream: () => NodeJS.WriteStream = () => pr
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "EPIPE") throw new OutputClosed();
-        if (code !== "EAGAIN" || stdout_mutant === "no-fallback") throw e;
+        // A full disk (ENOSPC), an I/O error...: the command's failure, said in one line (exit 1).
+        if (code !== "EAGAIN") throw new CliError(`cannot write to standard output: ${fsReason(e)}`);
+        if (stdout_mutant === "no-fallback") throw e;
         queued = stream();
         return writeTo(queued, bytes.subarray(at));
       }

@@ -15,6 +15,7 @@ import { closeSync, constants, existsSync, openSync, readFileSync, readSync } fr
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { CliError } from "./errors.js";
 import { OutputClosed, set_stdout_mutant, stdoutWriter } from "./io.js";
 import { tempDir } from "./testing.js";
 
@@ -94,6 +95,26 @@ describe.skipIf(process.platform === "win32")("stdoutWriter", () => {
       expect(() => out("lost\n")).toThrow(OutputClosed);
     } finally {
       closeSync(fd);
+    }
+  });
+});
+
+describe.skipIf(!existsSync("/dev/full"))("a standard output that cannot be written (/dev/full: ENOSPC)", () => {
+  it("is a CliError naming the reason (exit 1), not an internal error", () => {
+    const fd = openSync("/dev/full", "w");
+    try {
+      const write = stdoutWriter(fd, () => fakeStream().stream);
+      expect(() => write("x\n")).toThrow(CliError);
+      expect(() => write("x\n")).toThrow("cannot write to standard output: no space left on device");
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it.skipIf(!built)("the bin says so in one line and exits 1, for run, run --json and list", () => {
+    for (const args of ["run seed-small", "run seed-small --json", "list"]) {
+      const r = spawnSync("bash", ["-c", `"${process.execPath}" "${MMSIM}" ${args} > /dev/full`], { encoding: "utf8" });
+      expect({ args, stderr: r.stderr, status: r.status }).toEqual({ args, stderr: "error: cannot write to standard output: no space left on device\n", status: 1 });
     }
   });
 });

@@ -5,7 +5,7 @@
  * unrolled), so a bad operand anywhere is reported before anything runs and
  * `repeat 1000000000000` starts at once.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { BUILTIN_WORKLOADS, builtinScript, parseScript, preflightScript, ScriptError, type Script } from "@mmsim/core/workload";
 import { CliError } from "./errors.js";
@@ -35,17 +35,51 @@ export async function loadWorkload(spec: string, cwd: string): Promise<Workload>
 }
 
 /**
- * Read in one synchronous call: the same text and errors as fs/promises'
- * readFile (same codes and messages), without loading node:fs/promises and its
+ * Read synchronously: the same text and errors as fs/promises' readFile (same
+ * codes and messages), without loading node:fs/promises and its
  * open/stat/read/close round trips through the thread pool (~1 ms of `mmsim
- * run`'s start-up, issue #10).
+ * run`'s start-up, issue #10); at most MAX_SCRIPT_BYTES.
  */
 async function readScript(spec: string, cwd: string): Promise<string> {
+  let fd: number;
   try {
-    return readFileSync(resolve(cwd, spec), "utf8");
+    fd = openSync(resolve(cwd, spec), "r");
   } catch (e) {
     throw new CliError(`cannot read ${spec}: ${fsReason(e)}${builtinHint(spec, e)}`);
   }
+  try {
+    return readCapped(fd, spec);
+  } catch (e) {
+    throw e instanceof CliError ? e : new CliError(`cannot read ${spec}: ${fsReason(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The most a script file may hold: a workload is a few lines, a big one a `repeat`. */
+export const MAX_SCRIPT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The file's text, read as readFileSync(fd, "utf8") would, but at most
+ * MAX_SCRIPT_BYTES: an endless file (/dev/zero, a FIFO that never ends) or a huge
+ * one is an error instead of exhausting memory (a native std::bad_alloc abort).
+ */
+function readCapped(fd: number, spec: string): string {
+  const tooLarge = () => new CliError(`cannot read ${spec}: it is larger than ${MAX_SCRIPT_BYTES / 1024 / 1024} MiB (a workload script is text: write a big workload as a repeat loop)`);
+  const st = fstatSync(fd);
+  if (st.isFile() && st.size > MAX_SCRIPT_BYTES) throw tooLarge();
+  // Regular files: one read of their size (+1 to see growth); others (devices, pipes) in chunks.
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(Math.min(Math.max(st.isFile() ? st.size + 1 : 0, 65536), MAX_SCRIPT_BYTES + 1 - total));
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+    total += n;
+    if (total > MAX_SCRIPT_BYTES) throw tooLarge();
+  }
+  return Buffer.concat(chunks, total).toString("utf8");
 }
 
 function builtinHint(spec: string, e: unknown): string {

@@ -33,7 +33,9 @@
  *       dereferenced: the response is `segv`, exactly as the simulator's
  *       runner (packages/core/src/workload/runner.ts) reports it.
  *       -> `ok` | `segv` | `sigbus`
- *   madvise NAME OFFSET LENGTH ADVICE     (ADVICE: numeric MADV_* value)
+ *   madvise NAME OFFSET LENGTH ADVICE     (ADVICE: numeric MADV_* value, 0 to
+ *       INT_MAX: madvise(2)'s advice is an int; one the kernel does not know
+ *       is its EINVAL, as in the simulator)
  *   munmap NAME OFFSET LENGTH
  *   mprotect NAME OFFSET LENGTH PROT      (PROT rw|r|none)
  *       The syscall on NAME+OFFSET, also when NAME is MAP_FAILED (the kernel
@@ -84,6 +86,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -857,7 +860,7 @@ static void execute(char **argv, int argc)
 		}
 		respond_touch(do_touch(base, off, len, argv[4][0] == '1', x));
 	} else if (!strcmp(cmd, "madvise")) {
-		if (argc != 5 || parse_u64(argv[4], &x) || x > 1000) {
+		if (argc != 5 || parse_u64(argv[4], &x) || x > INT_MAX) {
 			respond("bad madvise operands");
 			return;
 		}

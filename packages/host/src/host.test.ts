@@ -44,6 +44,11 @@ describe.skipIf(!canRun)("on this kernel", () => {
     expect(r.lines[5]).toBe("s2 dVmSize=-4096 dVmRSS=0 dVmPTE=0");
   });
 
+  test("any raw advice a script may give (0 to INT_MAX) reaches madvise(2): one the kernel does not know is EINVAL, as in the simulator", () => {
+    const r = runOnHost(parseScript("mmap a 4K\nmadvise a 0 4K 1001\nmadvise a 0 4K 12345\nmadvise a 0 4K 2147483647\nmadvise a 0 4K 4\n", "t.wl"), opts);
+    expect(r.lines).toEqual(["madvise-error Invalid argument", "madvise-error Invalid argument", "madvise-error Invalid argument"]);
+  });
+
   test("the helper's own RSS noise is zero (the basis of DEFAULT_RSS_TOLERANCE_KB)", () => {
     const lines = ["status s"];
     for (let i = 0; i < 40; i++) {

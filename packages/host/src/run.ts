@@ -50,6 +50,12 @@ export function where(op: ResolvedOp): string {
 export class ReplyReader {
   readonly lines: string[] = [];
   readonly statuses: StatusLine[] = [];
+  /**
+   * @param keep "all" keeps every line and status line; "ends" none of the lines
+   * and only the first and the last status line (a streaming caller that takes
+   * each line as it comes: constant memory, as runScript()'s `keep: "ends"`).
+   */
+  constructor(private readonly keep: "all" | "ends" = "all") {}
   /** Replies read (the hello not counted). */
   replies = 0;
   private hello = false;
@@ -84,7 +90,8 @@ export class ReplyReader {
         if (op.op !== "status") break;
         const cur: StatusLine = { label: op.label, VmSize: r.VmSize, VmRSS: r.VmRSS, VmPTE: r.VmPTE };
         if (this.swap) cur.VmSwap = r.VmSwap;
-        this.statuses.push(cur);
+        if (this.keep === "all" || this.statuses.length < 2) this.statuses.push(cur);
+        else this.statuses[1] = cur;
         out = formatStatus(this.statuses[0], cur);
         break;
       }
@@ -104,7 +111,7 @@ export class ReplyReader {
         if (op.op === "swapon") this.swap = true;
         break;
     }
-    if (out !== null) this.lines.push(out);
+    if (out !== null && this.keep === "all") this.lines.push(out);
     return out;
   }
 }

@@ -72,6 +72,30 @@ describe("runOnHostStreaming", () => {
     expect(streamed.lines).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", "s1 dVmSize=0 dVmRSS=0 dVmPTE=0"]);
   }, 600_000);
 
+  test("an operand bad only in the middle of a loop: the lines before it are printed, as `mmsim run` prints them, then the ScriptError", async () => {
+    const seen: string[] = [];
+    // OFFSET 500000 + i*i - 2000*i is fine at i = 0 and i = 2000 (what resolveScript checks first) and negative at i = 1000.
+    const run = runOnHostStreaming(script("mmap a 1G\nstatus s0\nrepeat 2001\n  touch a 500000+i*i-2000*i 4K\n  status t\nend\nstatus s1\n"), {
+      helper: "fake",
+      start: start(fakeHelper(-1)),
+      onLine: (l) => seen.push(l),
+    });
+    await expect(run).rejects.toThrow(/^t\.wl:4:11: OFFSET must not be negative$/);
+    // s0, then t after each touch of i = 0..292 (the OFFSET first goes negative at i = 293).
+    expect(seen).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", ...Array<string>(293).fill("t dVmSize=0 dVmRSS=0 dVmPTE=0")]);
+  });
+
+  test('keep "ends": every line goes to onLine, the result keeps no line and the first and last status line only', async () => {
+    const text = "mmap a 4K\nstatus s0\nrepeat 100000\n  status s\nend\nstatus s1\n";
+    const seen: string[] = [];
+    const r = await runOnHostStreaming(script(text), { helper: "fake", start: start(fakeHelper(-1)), keep: "ends", onLine: (l) => seen.push(l) });
+    const all = await runOnHostStreaming(script(text), { helper: "fake", start: start(fakeHelper(-1)) });
+    expect(seen).toEqual(all.lines);
+    expect(seen.length).toBe(100_002);
+    expect(r.lines).toEqual([]);
+    expect(r.statuses.map((s) => s.label)).toEqual(["s0", "s1"]);
+  }, 600_000);
+
   test("a helper that is not one: no hello", async () => {
     const file = join(tmp, "mute.mjs");
     writeFileSync(file, `process.stdin.resume(); process.stdin.on("end", () => process.stdout.write("hi\\n"));\n`);

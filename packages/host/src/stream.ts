@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { resolveScript, type ResolvedOp, type Script } from "@mmsim/core/workload";
+import { resolveScript, ScriptError, type ResolvedOp, type Script } from "@mmsim/core/workload";
 import { HostProtocolError } from "./errors.js";
 import { compileHelper } from "./helper.js";
 import { encodeRequest } from "./protocol.js";
@@ -19,6 +19,8 @@ export interface StreamRunOptions extends Omit<HostRunOptions, "exec"> {
   onLine?: (line: string) => void;
   /** Each request as it is sent (the count so far): progress. */
   onRequest?: (sent: number) => void;
+  /** What the result keeps (default "all"): "ends" no lines and the first and last status line only, for a caller that takes the lines through onLine (constant memory). */
+  keep?: "all" | "ends";
   /** Starts the helper (default: spawn it with piped stdio); tests pass a fake helper. */
   start?: (helper: string) => ChildProcess;
 }
@@ -41,6 +43,12 @@ export async function runOnHostStreaming(script: Script, opts: StreamRunOptions 
   const inFlight: ResolvedOp[] = [];
   let sent = 0;
   let problem: Error | null = null;
+  /**
+   * An operand bad only in the middle of a loop, met while generating requests:
+   * the requests sent before it still run and their lines are printed (as
+   * `mmsim run` prints the lines before it), then it is what the run rejects with.
+   */
+  let scriptError: ScriptError | null = null;
   let stopped = false;
   stdin.on("error", () => void (stopped = true)); // EPIPE: the helper is gone; its exit says why
 
@@ -62,13 +70,14 @@ export async function runOnHostStreaming(script: Script, opts: StreamRunOptions 
         });
       }
     } catch (e) {
-      problem ??= e as Error; // a ScriptError while resolving: stop the helper
+      if (e instanceof ScriptError) scriptError = e; // no more requests: stdin ends, the helper answers those sent and exits
+      else problem ??= e as Error;
     } finally {
       stdin.end();
     }
   })();
 
-  const reader = new ReplyReader();
+  const reader = new ReplyReader(opts.keep);
   let endsWithNewline = true;
   stdout.on("data", (d: Buffer) => void (d.length && (endsWithNewline = d[d.length - 1] === 0x0a)));
   const rl = createInterface({ input: stdout, crlfDelay: Infinity });
@@ -108,5 +117,6 @@ export async function runOnHostStreaming(script: Script, opts: StreamRunOptions 
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
     throw new HostProtocolError(`the helper ${how}${errText.trim() ? `: ${errText.trim()}` : ""}${detail ? ` (${detail})` : ""}`);
   }
+  if (scriptError) throw scriptError;
   return { lines: reader.lines, statuses: reader.statuses };
 }

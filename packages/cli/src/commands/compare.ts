@@ -12,7 +12,7 @@ import type { ArchName } from "../arch-names.js";
 import { loadArch } from "../arch-load.js";
 import type { SimRun } from "../run-engine.js";
 import { loadWorkload, type Workload } from "../workload.js";
-import { execute } from "./execute.js";
+import { checkKept, execute } from "./execute.js";
 import { statusAxis, statusSeries, writePlot } from "../plot-file.js";
 
 export interface CompareCommandOptions {
@@ -59,9 +59,12 @@ export async function compareCommand(target: string, opts: CompareCommandOptions
   const reclaims = opts.reclaim ? await loadReclaims(opts.reclaim, io.cwd, (line) => io.err(line + "\n")) : await defaultReclaims();
   const arch = await loadArch(opts.arch);
   const json = opts.json === true;
+  if (opts.plot !== undefined) checkKept(workload, "--plot");
+  // The table and --json need the first and last status line only; --plot all of them.
+  const keep = opts.plot !== undefined ? "statuses" : "ends";
   const runs = reclaims.map((r, i) => {
     try {
-      return execute(workload, r, io, { arch, printLines: false, quiet: json, label: `${r.label} (${i + 1}/${reclaims.length})` });
+      return execute(workload, r, io, { arch, printLines: false, quiet: json, label: `${r.label} (${i + 1}/${reclaims.length})`, keep });
     } catch (e) {
       if (e instanceof PluginHookError) return e; // the plugin's error: keep the others' results
       throw e;

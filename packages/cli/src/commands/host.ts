@@ -31,7 +31,7 @@ export async function hostCommand(path: string, io: CommandIO, opts: HostRunOpti
   try {
     const script = (await loadWorkload(path, cwd)).script;
     if (opts.exec) for (const l of runOnHost(script, opts).lines) io.out(l);
-    else await runOnHostStreaming(script, { ...opts, onLine: (l) => io.out(l) });
+    else await runOnHostStreaming(script, { ...opts, keep: "ends", onLine: (l) => io.out(l) });
     return 0;
   } catch (e) {
     io.err(`mmsim host: ${message(e)}`);

@@ -8,7 +8,7 @@ import type { ArchName } from "../arch-names.js";
 import { loadArch } from "../arch-load.js";
 import type { SimRun } from "../run-engine.js";
 import { loadWorkload } from "../workload.js";
-import { execute } from "./execute.js";
+import { checkKept, execute } from "./execute.js";
 import { statusAxis, statusSeries, writePlot } from "../plot-file.js";
 
 export interface RunCommandOptions {
@@ -33,7 +33,11 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
   const reclaim = await loadReclaim(opts.reclaim, io.cwd, (line) => io.err(line + "\n"));
   const arch = await loadArch(opts.arch);
   const json = opts.json === true;
-  const run = execute(workload, reclaim, io, { arch, printLines: !json, quiet: json });
+  if (json) checkKept(workload, "--json");
+  if (opts.plot !== undefined) checkKept(workload, "--plot");
+  // Text output streams (each line printed as it comes): the run keeps only what the end needs.
+  const keep = json ? "all" : opts.plot !== undefined ? "statuses" : "ends";
+  const run = execute(workload, reclaim, io, { arch, printLines: !json, quiet: json, keep });
   io.out(json ? JSON.stringify(runJson(reclaim, run), null, 2) + "\n" : procBlock(reclaim, run));
   if (opts.plot !== undefined) {
     const st = run.result.statuses;

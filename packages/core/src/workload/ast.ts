@@ -6,7 +6,8 @@
  *   mmap NAME SIZE [rw|r|none] [shared] [hugepage|nohugepage] [noreserve] [@ADDR]
  *   touch NAME OFFSET LENGTH [write|read] [STRIDE]
  *   madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage|willneed|cold|pageout|NUMBER
- *                           (NUMBER: a raw advice value, e.g. a plugin's own advice)
+ *                           (NUMBER: a raw advice value, e.g. a plugin's own advice;
+ *                           decimal, 0 to 2147483647: madvise(2)'s advice is an int)
  *   munmap NAME OFFSET LENGTH
  *   mprotect NAME OFFSET LENGTH rw|r|none
  *   status LABEL

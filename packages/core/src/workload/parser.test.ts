@@ -76,6 +76,11 @@ describe("commands", () => {
     expect(t4).toMatchObject({ write: true, stride: num(16 * K, 5, 14) });
   });
 
+  it("takes a raw advice value up to INT_MAX (madvise(2)'s advice is an int), as written in decimal", () => {
+    const parsed = stmts("mmap h 1G\nmadvise h 0 2M 0\nmadvise h 0 2M 200\nmadvise h 0 2M 2147483647\nmadvise h 0 2M 007").slice(1);
+    expect(parsed.map((s) => (s.op === "madvise" ? s.advice : s.op))).toEqual([0, 200, 2147483647, 7]);
+  });
+
   it("parses every madvise advice", () => {
     const advices = ["dontneed", "free", "hugepage", "nohugepage", "willneed", "cold", "pageout"];
     const text = ["mmap h 1G", ...advices.map((a) => `madvise h 0 2M ${a}`)].join("\n");
@@ -241,6 +246,10 @@ describe("errors name file:line:col and stop the parse", () => {
       "mmap h 1G\nmadvise h 0 4K DONTNEED",
       "s.wl:2:16: madvise: unknown advice 'DONTNEED' (expected dontneed|free|hugepage|nohugepage|willneed|cold|pageout)",
     ],
+    ["raw advice beyond an int", "mmap h 1G\nmadvise h 0 4K 2147483648", "s.wl:2:16: madvise: advice 2147483648 is out of range (madvise(2) takes an int advice: 0 to 2147483647)"],
+    ["raw advice far beyond an int", "mmap h 1G\nmadvise h 0 4K 99999999999999999999", "s.wl:2:16: madvise: advice 99999999999999999999 is out of range (madvise(2) takes an int advice: 0 to 2147483647)"],
+    ["touch mode twice", "mmap h 1G\ntouch h 0 4K write write", "s.wl:2:20: touch: access mode given twice ('write')"],
+    ["touch read and write", "mmap h 1G\ntouch h 0 4K read write", "s.wl:2:19: touch: access mode given twice ('write')"],
     ["unknown prot", "mmap h 1G\nmprotect h 0 4K rwx", "s.wl:2:17: mprotect: unknown protection 'rwx' (expected rw|r|none)"],
     ["undefined NAME: touch", "mmap heap 1G\ntouch hep 0 4K", "s.wl:2:7: touch: unknown mapping 'hep' (no earlier mmap defines it)"],
     ["undefined NAME: madvise", "madvise h 0 4K free", "s.wl:1:9: madvise: unknown mapping 'h' (no earlier mmap defines it)"],

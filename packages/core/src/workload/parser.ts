@@ -24,6 +24,8 @@ const ADVICES: readonly string[] = [
 ] satisfies Advice[];
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const DEFAULT_LOOP_VAR = "i";
+/** The largest raw madvise advice: INT_MAX (madvise(2) takes `int behavior`). */
+const INT_MAX = 2 ** 31 - 1;
 /** The deepest `repeat` nesting a script may have; deeper is an error at the `repeat` that goes too deep. */
 export const MAX_REPEAT_DEPTH = 16;
 
@@ -119,7 +121,7 @@ class ScriptParser {
         const [name, offset, length] = this.range(ops);
         const raw = ops.peek();
         // A raw advice value (a plugin's own advice, e.g. lazyfree's MADV_PT_RECLAIM).
-        const advice = raw !== undefined && /^[0-9]+$/.test(raw.text) ? Number(ops.next("ADVICE").text) : (this.keyword(ops, "ADVICE", ADVICES, "advice") as Advice);
+        const advice = raw !== undefined && /^[0-9]+$/.test(raw.text) ? this.rawAdvice(ops) : (this.keyword(ops, "ADVICE", ADVICES, "advice") as Advice);
         ops.done();
         return this.emit({ op: "madvise", loc, name, offset, length, advice });
       }
@@ -245,6 +247,9 @@ class ScriptParser {
     const strideWord = ops.peek();
     if (strideWord !== undefined) {
       ops.next("STRIDE");
+      if (mode !== strideWord && (strideWord.text === "write" || strideWord.text === "read") && !this.bound(strideWord.text)) {
+        this.fail(`touch: access mode given twice ('${strideWord.text}')`, strideWord);
+      }
       if (isIdentifier(strideWord.text) && !this.bound(strideWord.text)) {
         this.fail(`touch: unknown option '${strideWord.text}' (expected write, read or a STRIDE)`, strideWord);
       }
@@ -290,6 +295,18 @@ class ScriptParser {
       this.fail(`${ops.command}: unknown mapping '${word.text}' (no earlier mmap defines it)`, word);
     }
     return [word.text, this.expr(ops.next("OFFSET")), this.expr(ops.next("LENGTH"))];
+  }
+
+  /**
+   * A raw advice value: madvise(2)'s `int behavior`, so 0 to INT_MAX. A larger
+   * one would not reach the kernel as written (C truncates it to an int: 2^32 + 8
+   * is MADV_FREE), so it is refused here rather than simulated as an unknown advice.
+   */
+  private rawAdvice(ops: Operands): number {
+    const word = ops.next("ADVICE");
+    const n = Number(word.text);
+    if (n > INT_MAX) this.fail(`madvise: advice ${word.text} is out of range (madvise(2) takes an int advice: 0 to ${INT_MAX})`, word);
+    return n;
   }
 
   private keyword(ops: Operands, what: string, allowed: readonly string[], kind: string): string {

@@ -44,6 +44,14 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   /** Called now and then with operations done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * What the result keeps (default "all"): "all" every line and every status
+   * line; "statuses" every status line and no other line; "ends" no line and
+   * only the first and the last status line. A caller that takes the lines
+   * through onLine runs a status line inside `repeat 1000000000000` in constant
+   * memory with "ends" (with "all", the result grows until the heap runs out).
+   */
+  keep?: "all" | "statuses" | "ends";
 }
 
 /**
@@ -83,8 +91,9 @@ export type { StatusLine };
 export function runScript(script: Script, p: Backend, opts: RunOptions = {}): RunResult {
   const lines: string[] = [];
   const statuses: StatusLine[] = [];
+  const keep = opts.keep ?? "all";
   const emit = (l: string) => {
-    lines.push(l);
+    if (keep === "all") lines.push(l);
     opts.onLine?.(l);
   };
   const names = new Map<string, number>();
@@ -102,7 +111,9 @@ export function runScript(script: Script, p: Backend, opts: RunOptions = {}): Ru
       const s = p.status();
       const cur: StatusLine = { label: op.label, VmSize: s.VmSize, VmRSS: s.VmRSS, VmPTE: s.VmPTE };
       if (swap) cur.VmSwap = s.VmSwap;
-      statuses.push(cur);
+      // "ends": [first] and then [first, latest] (the dVm* are relative to the first).
+      if (keep !== "ends" || statuses.length < 2) statuses.push(cur);
+      else statuses[1] = cur;
       emit(formatStatus(statuses[0], cur));
       return;
     }
