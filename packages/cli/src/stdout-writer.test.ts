@@ -15,6 +15,7 @@ import { closeSync, constants, existsSync, openSync, readFileSync, readSync } fr
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { CliError } from "./errors.js";
 import { OutputClosed, set_stdout_mutant, stdoutWriter } from "./io.js";
 import { tempDir } from "./testing.js";
 
@@ -92,6 +93,24 @@ describe.skipIf(process.platform === "win32")("stdoutWriter", () => {
     try {
       const out = stdoutWriter(fd, () => fakeStream().stream);
       expect(() => out("lost\n")).toThrow(OutputClosed);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it.skipIf(!existsSync("/dev/full"))("a descriptor that cannot take the bytes (ENOSPC) is a one-line CliError, not an internal error", () => {
+    const fd = openSync("/dev/full", "w");
+    try {
+      const out = stdoutWriter(fd, () => fakeStream().stream);
+      let thrown: unknown;
+      try {
+        out("lost\n");
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(CliError);
+      expect((thrown as CliError).message).toBe("cannot write standard output: no space left on device");
+      expect((thrown as CliError).exitCode).toBe(1);
     } finally {
       closeSync(fd);
     }
