@@ -29,6 +29,13 @@ describe.skipIf(!built)("bin/mmsim.js (the committed bin running dist/mmsim.js)"
     }
   });
 
+  it("a plugin module that does not exist: 'no such file', as in-process (bad-inputs.cases.ts), without Node's absolute path", () => {
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, [BIN, "run", "seed-small", "--reclaim", "./missing.mjs"], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("error: --reclaim ./missing.mjs: cannot load module: no such file\n");
+    expect(r.status).toBe(2);
+  });
+
   it.skipIf(!existsSync("/dev/full"))("standard output on a full disk: one line and exit 1, not an internal error's stack", () => {
     for (const args of ["list", "run seed-small", "explore fault-vs-dontneed --budget 2", "conformance pt-reclaim --budget 2 --fuzz-runs 2 --shard 1/9"]) {
       const r = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" ${args} > /dev/full`], { encoding: "utf8" });

@@ -9,10 +9,11 @@
 // Types only from core: it is loaded with the first plugin, not to parse a command line.
 import type { ReclaimPlugin, validate_plugin } from "@mmsim/core";
 import type { Mutant } from "@mmsim/conformance";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { messageOf, UsageError } from "./errors.js";
-import { PACKAGE_NAME, resolvePackage } from "./package-resolve.js";
+import { PACKAGE_NAME, packageEntry, resolvePackage } from "./package-resolve.js";
 
 /** A module's namespace object. */
 export type PluginModule = Readonly<Record<string, unknown>>;
@@ -143,7 +144,7 @@ function isPackageName(word: string): boolean {
 
 function isModulePath(word: string): boolean {
   if (word.startsWith("@")) return false; // an unbundled package name, not a path
-  return /^(\.{1,2}[\\/]|[\\/]|file:)/.test(word) || /\.[cm]?js$/.test(word) || word.includes("/");
+  return /^(\.{1,2}([\\/]|$)|[\\/]|file:)/.test(word) || /\.[cm]?js$/.test(word) || word.includes("/");
 }
 
 /** The line to print for a deprecated --reclaim word, or null. */
@@ -218,12 +219,37 @@ async function fromRegistry(entry: RegistryEntry): Promise<Reclaim> {
 }
 
 async function fromModule(path: string, cwd: string): Promise<Reclaim> {
-  const url = path.startsWith("file:") ? path : pathToFileURL(resolve(cwd, path)).href;
+  const file = path.startsWith("file:") ? null : resolve(cwd, path);
+  // A directory: a plugin package being developed (`mmsim conformance ./my-plugin`),
+  // its entry read from its package.json as an installed package's is.
+  if (file !== null && isDirectory(file)) {
+    if (!existsSync(join(file, "package.json")))
+      throw new UsageError(`--reclaim ${path}: a directory without a package.json (give the plugin's module file, or a package directory whose package.json names its entry)`);
+    let entry: string;
+    try {
+      entry = packageEntry(file);
+    } catch (e) {
+      throw new UsageError(`--reclaim ${path}: cannot load the package: ${messageOf(e)}`);
+    }
+    return fromUrl(pathToFileURL(entry).href, path, "cannot load the package");
+  }
+  return fromUrl(file === null ? path : pathToFileURL(file).href, path, "cannot load module");
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false; // missing: import() says so
+  }
+}
+
+async function fromUrl(url: string, path: string, failure: string): Promise<Reclaim> {
   let mod: PluginModule;
   try {
     mod = (await import(url)) as PluginModule;
   } catch (e) {
-    throw new UsageError(`--reclaim ${path}: cannot load module: ${loadFailure(e, url)}`);
+    throw new UsageError(`--reclaim ${path}: ${failure}: ${loadFailure(e, url)}`);
   }
   return fromExports(mod, `--reclaim ${path}`, path);
 }
@@ -255,7 +281,8 @@ async function fromPackage(name: string, cwd: string): Promise<Reclaim> {
 function loadFailure(e: unknown, url: string): string {
   const code = e instanceof Error && "code" in e ? e.code : undefined;
   const msg = messageOf(e);
-  if ((code === "ERR_MODULE_NOT_FOUND" || /^Cannot find module/.test(msg)) && msg.includes(url)) return "no such file";
+  // Vite names the module by its URL, Node (the bin) by its path.
+  if ((code === "ERR_MODULE_NOT_FOUND" || /^Cannot find module/.test(msg)) && (msg.includes(url) || (url.startsWith("file:") && msg.includes(fileURLToPath(url))))) return "no such file";
   if (e instanceof SyntaxError || /Failed to parse source/.test(msg)) return "not valid JavaScript (run `node --check` on it to see where)";
   return msg.replace(/ imported from .*$/s, "");
 }
