@@ -188,6 +188,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
   cli("conformance fuzz runs not a number", ["conformance", "pt-reclaim", "--fuzz-runs", "many"], 2, "error: --fuzz-runs must be a positive integer (got 'many')"),
   cli("conformance seed zero", ["conformance", "pt-reclaim", "--seed", "0"], 2, "error: --seed must be a positive integer (got '0')"),
   cli("conformance missing plugin", ["conformance"], 2, "error: missing required argument 'plugin'"),
+  cli("scenario whose setup maps over its own mapping", ["explore", "s.json"], 1, "error: s.json: setup[1]: mmap failed with EEXIST (File exists); the setup must succeed, or the actors race over nothing", {
+    "s.json": JSON.stringify({ name: "s", setup: [{ op: "mmap", at: 0, len: "2M" }, { op: "mmap", at: "1M", len: "2M" }], actors: [{ name: "a", cpu: 0, ops: [{ op: "touch", at: 0, len: "4K" }] }] }),
+  }),
+  cli("scenario whose setup touches unmapped memory", ["explore", "s.json", "--reclaim", "pt-reclaim"], 1, "error: s.json: setup[1]: touch got SIGSEGV at its page 512 (a setup access must hit mapped, accessible memory); the setup must succeed, or the actors race over nothing", {
+    "s.json": JSON.stringify({ name: "s", setup: [{ op: "mmap", at: 0, len: "2M" }, { op: "touch", at: 0, len: "4M", write: true }], actors: [{ name: "a", cpu: 0, ops: [{ op: "touch", at: 0, len: "4K" }] }] }),
+  }),
   cli("conformance --junit into a missing directory", ["conformance", "pt-reclaim", "--junit", "no/such/r.xml"], 1, "error: --junit no/such/r.xml: cannot write it: no such file or directory"),
   cli("conformance --junit a directory", ["conformance", "pt-reclaim", "--junit", "d"], 1, "error: --junit d: cannot write it: illegal operation on a directory", { "d/x": "" }),
   cli("conformance --junit on a full disk", ["conformance", "pt-reclaim", "--budget", "1", "--fuzz-runs", "1", "--shard", "1/27", "--junit", "/dev/full"], 1, "error: --junit /dev/full: cannot write it: no space left on device"),

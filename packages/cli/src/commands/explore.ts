@@ -8,6 +8,7 @@ import { fsReason } from "../workload.js";
 import type { Io } from "../io.js";
 import { loadReclaim, reclaimArg, type ReclaimSpec } from "../plugins.js";
 import { parseScenarioFile, ScenarioFileError } from "../scenario-schema.js";
+import { checkScenarioSetup } from "../scenario-setup.js";
 import { checkSchedule, withFingerprint } from "../schedule-check.js";
 import { archOf, type ArchName } from "../simulate.js";
 import { checkShardable, exploreShard } from "../explore-shard.js";
@@ -58,6 +59,15 @@ function int(v: string, what: string): number {
 export async function exploreCommand(target: string, opts: ExploreCommandOptions, io: Io): Promise<number> {
   const scenario = loadScenario(target, io.cwd);
   const reclaim = await loadReclaim(opts.reclaim, io.cwd, (line) => io.err(line + "\n"));
+  // A scenario file's setup must succeed (the bundled ones do: scenario-setup.test.ts).
+  if (!SCENARIOS.includes(scenario)) {
+    try {
+      checkScenarioSetup(scenario, target, reclaim.create(), archOf(opts.arch as ArchName));
+    } catch (e) {
+      if (e instanceof ScenarioFileError) throw new CliError(e.message);
+      throw e;
+    }
+  }
   // Checked against the scenario before running: syntax, size, actors, fingerprint.
   const replay = opts.replay === undefined ? undefined : checkSchedule(opts.replay, scenario);
   const exploreOpts = {
