@@ -35,7 +35,7 @@ export function loadScenario(target: string, cwd: string): Scenario {
   const bundled = SCENARIOS.find((s) => s.name === target);
   if (bundled) return bundled;
   const path = resolve(cwd, target);
-  if (!existsSync(path)) throw new UsageError(`unknown scenario '${target}' (bundled: ${SCENARIOS.map((s) => s.name).join(", ")}; or a .json file)`);
+  if (target === "" || !existsSync(path)) throw new UsageError(`unknown scenario '${target}' (bundled: ${SCENARIOS.map((s) => s.name).join(", ")}; or a .json file)`);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
