@@ -72,7 +72,7 @@ const pct = (n: { covered: number; total: number }) => `${n.covered}/${n.total} 
 
 /** The coverage section of the text report. */
 export function coverageText(c: CoverageReport): string {
-  const out: string[] = [`\ncoverage of ${c.plugin}'s own source (V8 block coverage, mapped through source maps)`];
+  const out: string[] = [`\ncoverage of ${c.plugin}'s own source (V8 block coverage, mapped through source maps where it has them)`];
   out.push(`  files: ${c.files.join(", ") || "(none executed)"}`);
   const ran = c.hooks.filter((h) => h.calls > 0);
   out.push(`  hooks reached: ${pct({ covered: ran.length, total: c.hooks.length })}: ${c.hooks.map((h) => `${h.name} ${h.calls}`).join(", ")}`);
