@@ -248,6 +248,9 @@ export const BAD_INPUTS: readonly BadInput[] = [
 
   // Plugin modules
   { name: "plugin: module does not exist", argv: ["run", "seed-small", "--reclaim", "./missing.mjs"], code: 2, first: "error: --reclaim ./missing.mjs: cannot load module: no such file" },
+  { name: "plugin: conformance of a module that does not exist (the argument, not --reclaim)", argv: ["conformance", "./missing.mjs"], code: 2, first: "error: plugin ./missing.mjs: cannot load module: no such file" },
+  { name: "plugin: fuzz of a module that exports nothing", argv: ["fuzz", "./p.mjs"], files: { "p.mjs": "export const a = 1; export const b = 2;" }, code: 2, first: "error: plugin ./p.mjs: no reclaim plugin exported (expected a default, 'plugin' or 'createPlugin' export)" },
+  { name: "plugin: conformance of a wrong specificationVersion", argv: ["conformance", "./p.mjs"], files: { "p.mjs": `export default { ${FIELDS.replace('"v1"', '"v2"')} };` }, code: 2, first: "error: plugin ./p.mjs: plugin 'p' implements specificationVersion \"v2\"; this mmsim implements \"v1\"" },
   plugin("syntax error", "export default {", 2, "error: --reclaim ./p.mjs: cannot load module: not valid JavaScript (run `node --check` on it to see where)"),
   plugin("throws while loading", 'throw new Error("cannot start");', 2, "error: --reclaim ./p.mjs: cannot load module: cannot start"),
   plugin("exports nothing", "export const a = 1; export const b = 2;", 2, "error: --reclaim ./p.mjs: no reclaim plugin exported (expected a default, 'plugin' or 'createPlugin' export)"),

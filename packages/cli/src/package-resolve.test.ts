@@ -97,6 +97,7 @@ describe("a plugin package's directory given as a path (`mmsim conformance ./my-
     };
     expect(await first("./bare")).toEqual([2, "error: --reclaim ./bare: a directory without a package.json (give the plugin's module file, or a package directory whose package.json names its entry)"]);
     expect(await first("./unbuilt")).toEqual([2, "error: --reclaim ./unbuilt: cannot load the package: its entry dist/index.js does not exist (not built?)"]);
-    expect(await first("./unbuilt", "conformance")).toEqual([2, "error: --reclaim ./unbuilt: cannot load the package: its entry dist/index.js does not exist (not built?)"]);
+    // conformance and fuzz take the plugin as their argument, not as --reclaim: the error names it so.
+    expect(await first("./unbuilt", "conformance")).toEqual([2, "error: plugin ./unbuilt: cannot load the package: its entry dist/index.js does not exist (not built?)"]);
   }, 600_000);
 });

@@ -92,7 +92,7 @@ export function coverageText(c: CoverageReport): string {
 
 export async function conformanceCommand(target: string, opts: ConformanceCommandOptions, io: Io): Promise<number> {
   const spec = await resolveReclaimSpec(target);
-  const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"));
+  const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"), "plugin");
   const info = reclaim.info;
   if (!info) throw new UsageError("conformance needs a plugin (not 'none')");
   const budget = positive(opts.budget, "--budget");

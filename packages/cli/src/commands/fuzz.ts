@@ -215,7 +215,7 @@ export function mergeFuzz(run: RunFields, parts: readonly FuzzShardPart[]): Fuzz
 
 export async function fuzzCommand(target: string, opts: FuzzCommandOptions, io: Io): Promise<number> {
   const spec = await resolveReclaimSpec(target);
-  const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"));
+  const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"), "plugin");
   if (!reclaim.info) throw new UsageError("fuzz needs a plugin (not 'none': it is what the plugin is compared with)");
   const arch = archOf(opts.arch as ArchName);
   const name = reclaimArg(spec);
