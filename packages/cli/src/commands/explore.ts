@@ -50,9 +50,9 @@ export function loadScenario(target: string, cwd: string): Scenario {
   }
 }
 
-function int(v: string, what: string): number {
+function int(v: string, what: string, least = 0): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${what} must be a non-negative integer (got '${v}')`);
+  if (!Number.isSafeInteger(n) || n < least) throw new UsageError(`${what} must be a ${least > 0 ? "positive" : "non-negative"} integer (got '${v}')`);
   return n;
 }
 
@@ -74,9 +74,11 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
     plugin: reclaim.create(),
     arch: archOf(opts.arch as ArchName),
     strategy: opts.strategy,
-    budget: int(opts.budget, "--budget"),
+    // At least one execution: "no rule broken" after none would assert nothing (as conformance's --budget).
+    budget: int(opts.budget, "--budget", 1),
     seed: int(opts.seed, "--seed"),
-    depth: int(opts.depth, "--depth"),
+    // PCT finds a bug of depth d >= 1 (d - 1 priority change points).
+    depth: int(opts.depth, "--depth", 1),
     preemption_bound: int(opts.bound, "--preemption-bound"),
     replay,
   };
