@@ -41,4 +41,29 @@ describe.skipIf(!built)("bin/mmsim.js (the committed bin running dist/mmsim.js)"
       expect(r.status).toBe(0);
     }
   });
+
+  it("a plugin module that does not exist: 'no such file', as in-process (bad-inputs.cases.ts), without Node's absolute path", () => {
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, [BIN, "run", "seed-small", "--reclaim", "./missing.mjs"], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("error: --reclaim ./missing.mjs: cannot load module: no such file\n");
+    expect(r.status).toBe(2);
+  });
+
+  it.skipIf(!existsSync("/dev/full"))("standard output on a full disk: one line and exit 1, not an internal error's stack", () => {
+    for (const args of ["list", "run seed-small", "explore fault-vs-dontneed --budget 2", "conformance pt-reclaim --budget 2 --fuzz-runs 2 --shard 1/9"]) {
+      const r = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" ${args} > /dev/full`], { encoding: "utf8" });
+      expect(r.stderr.split("\n").filter((l) => l.startsWith("error:"))).toEqual(["error: cannot write to standard output: no space left on device"]);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(r.status).toBe(1);
+    }
+  });
+
+  it.skipIf(!existsSync("/dev/full"))("standard error on a full disk changes nothing: the same stdout and exit code", () => {
+    for (const [args, code] of [["explore fault-vs-dontneed --budget 2", 0], ["explore fault-vs-dontneed --reclaim mutant:no-rescan --budget 2", 1], ["explore nosuch", 2]] as const) {
+      const full = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" ${args} 2> /dev/full`], { encoding: "utf8" });
+      const plain = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" ${args} 2> /dev/null`], { encoding: "utf8" });
+      expect(full.status).toBe(code);
+      expect(full.stdout).toBe(plain.stdout);
+    }
+  });
 });

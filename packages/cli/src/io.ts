@@ -40,8 +40,23 @@ function writeTo(stream: NodeJS.WriteStream, text: string | Uint8Array): void {
 }
 
 function ignorePipeError(e: NodeJS.ErrnoException): void {
-  if (e.code !== "EPIPE") throw e;
+  if (e.code !== "EPIPE") throw cannotWrite(e);
 }
+
+/**
+ * Standard output that cannot take what is written (a full disk: ENOSPC, EIO, EFBIG)
+ * is the run's failure, said in one line (exit code 1), not an internal error.
+ */
+function cannotWrite(e: unknown): unknown {
+  return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? new CliError(`cannot write to standard output: ${fsReason(e)}`) : e;
+}
+
+/**
+ * Standard error is where mmsim reports, so a write it cannot take has nowhere to
+ * be reported: it is dropped, and the exit code stays what the run decided (a
+ * full stderr must not turn "no rule broken" into a failure).
+ */
+function ignoreError(): void {}
 
 let stdout_mutant: "no-fallback" | null = null;
 /** Set (or clear, null) the standard output writer's mutant (tests only): "no-fallback" throws a would-block write's EAGAIN instead of handing the rest to process.stdout. */
@@ -74,7 +89,7 @@ export function stdoutWriter(fd = 1, stream: () => NodeJS.WriteStream = () => pr
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "EPIPE") throw new OutputClosed();
         // A full disk (ENOSPC), an I/O error...: the command's failure, said in one line (exit 1).
-        if (code !== "EAGAIN") throw new CliError(`cannot write to standard output: ${fsReason(e)}`);
+        if (code !== "EAGAIN") throw cannotWrite(e);
         if (stdout_mutant === "no-fallback") throw e;
         queued = stream();
         return writeTo(queued, bytes.subarray(at));
@@ -103,7 +118,10 @@ function stderrIsTerminal(): boolean {
 export function processIo(): Io {
   return {
     out: stdoutWriter(),
-    err: (text) => writeTo(process.stderr, text),
+    err: (text) => {
+      if (process.stderr.listenerCount("error") === 0) process.stderr.on("error", ignoreError);
+      if (!process.stderr.destroyed) process.stderr.write(text);
+    },
     progress: stderrIsTerminal() ? process.stderr : null,
     cwd: process.cwd(),
   };

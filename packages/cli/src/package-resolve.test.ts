@@ -66,3 +66,38 @@ describe("--reclaim <installed package>", () => {
     expect(packageEntry(dir)).toBe(join(dir, "index.mjs"));
   });
 });
+
+describe("a plugin package's directory given as a path (`mmsim conformance ./my-plugin`)", () => {
+  it("loads the entry its package.json names, as an installed package's; the same output as the module path", async () => {
+    const root = tempDir();
+    const dir = join(root, "my-plugin");
+    mkdirSync(join(dir, "lib"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "my-plugin", type: "module", exports: { ".": { import: "./lib/plugin.js" } } }));
+    writeFileSync(join(dir, "lib", "plugin.js"), PLUGIN);
+    const viaDir = await mmsim(["run", "seed-small", "--reclaim", "./my-plugin", "--json"], root);
+    const viaFile = await mmsim(["run", "seed-small", "--reclaim", "./my-plugin/lib/plugin.js", "--json"], root);
+    expect(viaDir.stderr).toBe("");
+    expect(viaDir.code).toBe(0);
+    expect(viaDir.stdout).toBe(viaFile.stdout);
+    expect(JSON.parse(viaDir.stdout).reclaim).toBe("pt-reclaim");
+    const here = await mmsim(["run", "seed-small", "--reclaim", ".", "--json"], dir); // `mmsim conformance .` in the plugin's own directory
+    expect(here.stderr).toBe("");
+    expect(here.stdout).toBe(viaFile.stdout);
+  }, 600_000);
+
+  it("says what is wrong: no package.json, an entry not built", async () => {
+    const root = tempDir();
+    mkdirSync(join(root, "bare"));
+    writeFileSync(join(root, "bare", "plugin.js"), PLUGIN);
+    mkdirSync(join(root, "unbuilt"));
+    writeFileSync(join(root, "unbuilt", "package.json"), JSON.stringify({ name: "unbuilt", main: "dist/index.js" }));
+    const first = async (path: string, command = "run") => {
+      const r = await mmsim(command === "run" ? ["run", "seed-small", "--reclaim", path] : [command, path], root);
+      return [r.code, r.stderr.split("\n")[0]];
+    };
+    expect(await first("./bare")).toEqual([2, "error: --reclaim ./bare: a directory without a package.json (give the plugin's module file, or a package directory whose package.json names its entry)"]);
+    expect(await first("./unbuilt")).toEqual([2, "error: --reclaim ./unbuilt: cannot load the package: its entry dist/index.js does not exist (not built?)"]);
+    // conformance and fuzz take the plugin as their argument, not as --reclaim: the error names it so.
+    expect(await first("./unbuilt", "conformance")).toEqual([2, "error: plugin ./unbuilt: cannot load the package: its entry dist/index.js does not exist (not built?)"]);
+  }, 600_000);
+});

@@ -9,10 +9,11 @@
 // Types only from core: it is loaded with the first plugin, not to parse a command line.
 import type { ReclaimPlugin, validate_plugin } from "@mmsim/core";
 import type { Mutant } from "@mmsim/conformance";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { messageOf, UsageError } from "./errors.js";
-import { PACKAGE_NAME, resolvePackage } from "./package-resolve.js";
+import { PACKAGE_NAME, packageEntry, resolvePackage } from "./package-resolve.js";
 
 /** A module's namespace object. */
 export type PluginModule = Readonly<Record<string, unknown>>;
@@ -76,6 +77,13 @@ export type ReclaimSpec =
   | { readonly kind: "package"; readonly name: string }
   /** `mutant:<name>`: a deliberately broken pt-reclaim shipped with @mmsim/conformance. */
   | { readonly kind: "mutant"; readonly mutant: Mutant };
+
+/**
+ * How an error names the word that gave the plugin: the option (`--reclaim ./p.mjs: ...`
+ * for run, compare, explore) or, for `conformance <plugin>` and `fuzz <plugin>`, the
+ * argument (`plugin ./p.mjs: ...`): never an option the user did not type.
+ */
+export type PluginArgument = "--reclaim" | "plugin";
 
 /** A loaded reclaim choice. */
 export interface Reclaim {
@@ -143,7 +151,7 @@ function isPackageName(word: string): boolean {
 
 function isModulePath(word: string): boolean {
   if (word.startsWith("@")) return false; // an unbundled package name, not a path
-  return /^(\.{1,2}[\\/]|[\\/]|file:)/.test(word) || /\.[cm]?js$/.test(word) || word.includes("/");
+  return /^(\.{1,2}([\\/]|$)|[\\/]|file:)/.test(word) || /\.[cm]?js$/.test(word) || word.includes("/");
 }
 
 /** The line to print for a deprecated --reclaim word, or null. */
@@ -155,7 +163,7 @@ export function deprecationWarning(spec: ReclaimSpec): string | null {
  * Loads one --reclaim choice. A deprecated word prints its warning through
  * `warn` (one line, no newline; the commands pass their stderr).
  */
-export async function loadReclaim(spec: ReclaimSpec, cwd: string, warn: (line: string) => void = stderrLine): Promise<Reclaim> {
+export async function loadReclaim(spec: ReclaimSpec, cwd: string, warn: (line: string) => void = stderrLine, option: PluginArgument = "--reclaim"): Promise<Reclaim> {
   switch (spec.kind) {
     case "none":
       return NO_RECLAIM;
@@ -165,9 +173,9 @@ export async function loadReclaim(spec: ReclaimSpec, cwd: string, warn: (line: s
       return fromRegistry(spec.entry);
     }
     case "module":
-      return fromModule(spec.path, cwd);
+      return fromModule(spec.path, cwd, option);
     case "package":
-      return fromPackage(spec.name, cwd);
+      return fromPackage(spec.name, cwd, option);
     case "mutant": {
       const info = spec.mutant.plugin();
       return { name: info.name, label: info.name, source: "@mmsim/conformance", info, create: spec.mutant.plugin };
@@ -217,34 +225,59 @@ async function fromRegistry(entry: RegistryEntry): Promise<Reclaim> {
   return r;
 }
 
-async function fromModule(path: string, cwd: string): Promise<Reclaim> {
-  const url = path.startsWith("file:") ? path : pathToFileURL(resolve(cwd, path)).href;
+async function fromModule(path: string, cwd: string, option: PluginArgument): Promise<Reclaim> {
+  const file = path.startsWith("file:") ? null : resolve(cwd, path);
+  // A directory: a plugin package being developed (`mmsim conformance ./my-plugin`),
+  // its entry read from its package.json as an installed package's is.
+  if (file !== null && isDirectory(file)) {
+    if (!existsSync(join(file, "package.json")))
+      throw new UsageError(`${option} ${path}: a directory without a package.json (give the plugin's module file, or a package directory whose package.json names its entry)`);
+    let entry: string;
+    try {
+      entry = packageEntry(file);
+    } catch (e) {
+      throw new UsageError(`${option} ${path}: cannot load the package: ${messageOf(e)}`);
+    }
+    return fromUrl(pathToFileURL(entry).href, path, "cannot load the package", option);
+  }
+  return fromUrl(file === null ? path : pathToFileURL(file).href, path, "cannot load module", option);
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false; // missing: import() says so
+  }
+}
+
+async function fromUrl(url: string, path: string, failure: string, option: PluginArgument): Promise<Reclaim> {
   let mod: PluginModule;
   try {
     mod = (await import(url)) as PluginModule;
   } catch (e) {
-    throw new UsageError(`--reclaim ${path}: cannot load module: ${loadFailure(e, url)}`);
+    throw new UsageError(`${option} ${path}: ${failure}: ${loadFailure(e, url)}`);
   }
-  return fromExports(mod, `--reclaim ${path}`, path);
+  return fromExports(mod, `${option} ${path}`, path);
 }
 
 /** An installed package: its entry found from `cwd` (package-resolve.ts), imported, its plugin export used as a module's is. */
-async function fromPackage(name: string, cwd: string): Promise<Reclaim> {
+async function fromPackage(name: string, cwd: string, option: PluginArgument): Promise<Reclaim> {
   let entry: string | null;
   try {
     entry = resolvePackage(name, cwd);
   } catch (e) {
-    throw new UsageError(`--reclaim ${name}: cannot load the package: ${messageOf(e)}`);
+    throw new UsageError(`${option} ${name}: cannot load the package: ${messageOf(e)}`);
   }
-  if (entry === null) throw new UsageError(`--reclaim ${name}: no such package installed (looked in node_modules from the working directory up, and next to mmsim); npm install it, or give a module path`);
+  if (entry === null) throw new UsageError(`${option} ${name}: no such package installed (looked in node_modules from the working directory up, and next to mmsim); npm install it, or give a module path`);
   const url = pathToFileURL(entry).href;
   let mod: PluginModule;
   try {
     mod = (await import(url)) as PluginModule;
   } catch (e) {
-    throw new UsageError(`--reclaim ${name}: cannot load the package: ${loadFailure(e, url)}`);
+    throw new UsageError(`${option} ${name}: cannot load the package: ${loadFailure(e, url)}`);
   }
-  return fromExports(mod, `--reclaim ${name}`, name);
+  return fromExports(mod, `${option} ${name}`, name);
 }
 
 /**
@@ -255,7 +288,8 @@ async function fromPackage(name: string, cwd: string): Promise<Reclaim> {
 function loadFailure(e: unknown, url: string): string {
   const code = e instanceof Error && "code" in e ? e.code : undefined;
   const msg = messageOf(e);
-  if ((code === "ERR_MODULE_NOT_FOUND" || /^Cannot find module/.test(msg)) && msg.includes(url)) return "no such file";
+  // Vite names the module by its URL, Node (the bin) by its path.
+  if ((code === "ERR_MODULE_NOT_FOUND" || /^Cannot find module/.test(msg)) && (msg.includes(url) || (url.startsWith("file:") && msg.includes(fileURLToPath(url))))) return "no such file";
   if (e instanceof SyntaxError || /Failed to parse source/.test(msg)) return "not valid JavaScript (run `node --check` on it to see where)";
   return msg.replace(/ imported from .*$/s, "");
 }

@@ -33,7 +33,7 @@ describe("progress bar", () => {
     expect(tty.text).toContain("6% | 3072/51200 ops");
     const drawn = tty.text.length;
     p.clear();
-    expect(tty.text.slice(drawn)).toBe("\r\x1b[2K");
+    expect(tty.text.slice(drawn)).toBe("\r\x1b[2K\x1b[?7h"); // erased, and auto-wrap back on for the text after it (progress-terminal.test.ts)
     const cleared = tty.text.length;
     p.stop();
     expect(tty.text.slice(cleared)).toContain("\x1b[2K"); // clearOnComplete erases the line

@@ -53,8 +53,25 @@ function hrtimeMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/**
+ * cli-progress draws its bar with the terminal's auto-wrap off (DEC mode 7) and,
+ * when it stops, returns the cursor to where it was when the bar started (ESC 7 /
+ * ESC 8). Both assume nothing else is printed while the bar is up; but `run`
+ * prints status lines and `conformance` its report between updates. So text is
+ * written with auto-wrap on (a long line, such as a replay command, wraps instead
+ * of being cut at the terminal's width), and the cursor is saved again just
+ * before the bar stops (the restore lands on the current line, not on the line
+ * where the bar first appeared, which would put the next shell prompt in the
+ * middle of the report).
+ */
+const WRAP_ON = "\x1b[?7h";
+const WRAP_OFF = "\x1b[?7l";
+const SAVE_CURSOR = "\x1b7";
+
 class LazyBar implements Progress {
   private bar: CliProgress.SingleBar | null = null;
+  /** clear() erased the bar and turned auto-wrap back on for the text after it. */
+  private cleared = false;
   private readonly start: number;
   private readonly now: () => number;
   private readonly delayMs: number;
@@ -74,6 +91,8 @@ class LazyBar implements Progress {
 
   update(done: number, total: number): void {
     if (this.bar) {
+      if (this.cleared) this.stream.write(WRAP_OFF);
+      this.cleared = false;
       this.bar.setTotal(total);
       this.bar.update(done);
     } else if (this.now() - this.start >= this.delayMs) {
@@ -83,12 +102,17 @@ class LazyBar implements Progress {
   }
 
   clear(): void {
-    if (this.bar) this.stream.write("\r\x1b[2K");
+    if (!this.bar) return;
+    this.stream.write("\r\x1b[2K" + WRAP_ON);
+    this.cleared = true;
   }
 
   stop(): void {
-    this.bar?.stop();
+    if (!this.bar) return;
+    this.stream.write(SAVE_CURSOR); // cli-progress's stop() restores the cursor: to this line
+    this.bar.stop();
     this.bar = null;
+    this.cleared = false;
   }
 
   private makeBar(): CliProgress.SingleBar {

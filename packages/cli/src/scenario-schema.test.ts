@@ -34,6 +34,14 @@ describe("scenario files", () => {
     for (const s of SCENARIOS) expect(err(s), s.name).toBe("ok");
   });
 
+  it("reads a file saved with a UTF-8 byte order mark or CRLF line endings as without", () => {
+    const text = JSON.stringify(base, null, 2);
+    expect(err("\uFEFF" + text)).toBe("ok");
+    expect(err(text.replace(/\n/g, "\r\n"))).toBe("ok");
+    expect(parseScenarioFile("\uFEFF" + text, "s.json")).toEqual(parseScenarioFile(text, "s.json"));
+    expect(err("\uFEFF")).toMatch(/^s\.json: not valid JSON/); // only the mark: still empty
+  });
+
   it("takes a raw numeric advice (a plugin's own), not a negative or fractional one", () => {
     const adv = (advice: unknown) => err({ ...base, actors: [{ ...base.actors[0], ops: [{ op: "madvise", at: 0, len: "2M", advice }] }] });
     expect(adv(200)).toBe("ok");

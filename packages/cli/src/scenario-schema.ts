@@ -145,7 +145,7 @@ function messageOf(issue: v.BaseIssue<unknown>): { path: string; message: string
 export function parseScenarioFile(text: string, file: string): Scenario {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.replace(/^\uFEFF/, "")); // a UTF-8 byte order mark, as some Windows editors save JSON
   } catch (e) {
     throw new ScenarioFileError(`${file}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -182,7 +182,11 @@ function checkFits(s: Scenario, file: string): void {
     });
   ops(s.setup, "setup");
   const cpus = new Map<number, number>();
+  const names = new Map<string, number>();
   s.actors.forEach((a, i) => {
+    const named = names.get(a.name);
+    if (named !== undefined) fail(`actors[${i}].name`, `${show(a.name)} already names actors[${named}] (a violation and the trace's columns name the actor)`);
+    names.set(a.name, i);
     const other = cpus.get(a.cpu);
     if (other !== undefined) fail(`actors[${i}].cpu`, `CPU ${a.cpu} already runs actors[${other}]`);
     cpus.set(a.cpu, i);

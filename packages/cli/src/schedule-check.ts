@@ -6,17 +6,15 @@
  * (`s1:a12b3@1a2b3c4d`: explore prints it, so a schedule pasted against another
  * scenario is refused instead of replayed into "no rule broken").
  */
-import { createHash } from "node:crypto";
 import { actorNames, type Scenario } from "@mmsim/core/check";
+import { scenarioFingerprint } from "@mmsim/conformance";
 import { UsageError } from "./errors.js";
 
 /** The most steps a replayed schedule may give (the explorer's livelock bound). */
 export const MAX_SCHEDULE_STEPS = 200_000;
 
-/** Eight hex digits that change with any change to the scenario's content. */
-export function scenarioFingerprint(s: Scenario): string {
-  return createHash("sha256").update(JSON.stringify(s)).digest("hex").slice(0, 8);
-}
+/** Eight hex digits that change with any change to the scenario's content (the kit's, so its replay lines carry the same). */
+export { scenarioFingerprint };
 
 /** The schedule with the fingerprint of `s` appended, as printed in replay lines. */
 export function withFingerprint(schedule: string, s: Scenario): string {

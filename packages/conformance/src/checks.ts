@@ -7,6 +7,7 @@ import { Engine, MADV_DONTNEED, MADV_FREE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXE
 import { check_exit, check_mm, explore, type Failure, type Scenario } from "@mmsim/core/check";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import fc from "fast-check";
+import { createHash } from "node:crypto";
 import { runSequence } from "./differential.js";
 import { opsArb } from "./fuzz.js";
 import { SCENARIOS } from "./scenarios.js";
@@ -26,6 +27,16 @@ export interface CheckContext {
    * module path. Default: the plugin's name, which loads only for a bundled plugin.
    */
   reclaim_arg?: string;
+}
+
+/**
+ * Eight hex digits that change with any change to the scenario's content. A replay
+ * line carries it (`--replay s1:a12b3@1a2b3c4d`), so `mmsim explore` refuses the
+ * schedule against another version of the scenario instead of replaying it into
+ * "no rule broken".
+ */
+export function scenarioFingerprint(s: Scenario): string {
+  return createHash("sha256").update(JSON.stringify(s)).digest("hex").slice(0, 8);
 }
 
 /** `mmsim explore <scenario> --reclaim <plugin> [--arch <arch>] --replay <schedule>`, quoted for a POSIX shell. */
@@ -215,7 +226,7 @@ function raceCheck(s: Scenario): Check {
             ok: false,
             rule: f.rule,
             failure: f,
-            message: `${f.rule}: ${f.detail}\n  found by ${strategy} after ${f.found_after} executions; ${f.preemptions} preemption(s)\n  replay: ${replayCommand(s.name, ctx.reclaim_arg ?? ctx.plugin().name, ctx.arch.name, f.schedule)}\n${f.trace}`,
+            message: `${f.rule}: ${f.detail}\n  found by ${strategy} after ${f.found_after} executions; ${f.preemptions} preemption(s)\n  replay: ${replayCommand(s.name, ctx.reclaim_arg ?? ctx.plugin().name, ctx.arch.name, `${f.schedule}@${scenarioFingerprint(s)}`)}\n${f.trace}`,
           };
         }
       }

@@ -130,7 +130,7 @@ class SourceLocator {
   private readonly lineStarts: number[] = [0];
   private readonly map: TraceMap | null;
   readonly text: string;
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     const text = (this.text = readFileSync(path, "utf8"));
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
     const m = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text);
@@ -144,7 +144,8 @@ class SourceLocator {
       if (this.lineStarts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    if (!this.map) return null;
+    // No source map: the file is its own source (a plugin written in JavaScript, as examples/third-party-plugin).
+    if (!this.map) return { file: this.path, line: lo + 1 };
     const at = { line: lo + 1, column: offset - this.lineStarts[lo] };
     let p = originalPositionFor(this.map, at);
     if (p.source === null) p = originalPositionFor(this.map, { ...at, bias: LEAST_UPPER_BOUND });
@@ -169,7 +170,8 @@ export async function measureCoverage(o: CoverageOptions, onCheck?: (suite: stri
     } catch {
       return null;
     }
-    for (const w of wanted) if (path === w || path.startsWith(w + "/")) return path;
+    // A plugin package's directory holds its dependencies too: node_modules below it is not the plugin's own code.
+    for (const w of wanted) if (path === w || (path.startsWith(w + "/") && !path.slice(w.length).includes("/node_modules/"))) return path;
     return null;
   };
   const calls = new Map<string, number>();

@@ -6,7 +6,7 @@
  */
 export { runConformance, checkPlugin, contextOf, type ConformanceOptions, type SuiteReport, type TestApi } from "./run.js";
 export { expectingFailures } from "./expected_failures.js";
-export { CHECKS, replayCommand, shellWord, type Check, type CheckContext, type CheckResult } from "./checks.js";
+export { CHECKS, replayCommand, scenarioFingerprint, shellWord, type Check, type CheckContext, type CheckResult } from "./checks.js";
 export { SCENARIOS } from "./scenarios.js";
 export { type Mutant } from "./mutants/pt_reclaim_mutants.js";
 export { MUTANTS } from "./mutants/all.js";

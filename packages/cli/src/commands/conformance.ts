@@ -1,6 +1,5 @@
 /** `mmsim conformance <plugin>`: run the shared kit on a plugin and report per suite. */
 import { CHECKS, checkPlugin, measureCoverage, type CheckResult, type CoverageReport, type SuiteReport } from "@mmsim/conformance";
-import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
@@ -11,6 +10,7 @@ import { resolvePackage } from "../package-resolve.js";
 import { checkPluginShard } from "../conformance-shard.js";
 import { envelope, inShard, shardLabel, type Shard } from "../shard.js";
 import { createProgress } from "../progress.js";
+import { checkWritable, writeOutFile } from "../out-file.js";
 
 export interface ConformanceCommandOptions {
   json?: boolean;
@@ -72,7 +72,7 @@ const pct = (n: { covered: number; total: number }) => `${n.covered}/${n.total} 
 
 /** The coverage section of the text report. */
 export function coverageText(c: CoverageReport): string {
-  const out: string[] = [`\ncoverage of ${c.plugin}'s own source (V8 block coverage, mapped through source maps)`];
+  const out: string[] = [`\ncoverage of ${c.plugin}'s own source (V8 block coverage, mapped through source maps where it has them)`];
   out.push(`  files: ${c.files.join(", ") || "(none executed)"}`);
   const ran = c.hooks.filter((h) => h.calls > 0);
   out.push(`  hooks reached: ${pct({ covered: ran.length, total: c.hooks.length })}: ${c.hooks.map((h) => `${h.name} ${h.calls}`).join(", ")}`);
@@ -92,13 +92,14 @@ export function coverageText(c: CoverageReport): string {
 
 export async function conformanceCommand(target: string, opts: ConformanceCommandOptions, io: Io): Promise<number> {
   const spec = await resolveReclaimSpec(target);
-  const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"));
+  const reclaim = await loadReclaim(spec, io.cwd, (line) => io.err(line + "\n"), "plugin");
   const info = reclaim.info;
   if (!info) throw new UsageError("conformance needs a plugin (not 'none')");
   const budget = positive(opts.budget, "--budget");
   const fuzz_runs = positive(opts.fuzzRuns, "--fuzz-runs");
   const seed = positive(opts.seed, "--seed");
   if (opts.shard && opts.coverage) throw new UsageError("--coverage measures the whole kit: run it without --shard");
+  if (opts.junit !== undefined) checkWritable("--junit", opts.junit, io.cwd); // before the kit, not after minutes of it
   const t0 = performance.now();
   let lastSuite = "";
   // A bar on stderr (a terminal, not --json) counting the checks this run makes, drawn between checks.
@@ -126,7 +127,7 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
         if (timed.at(-1)?.suite !== suite) timed.push({ suite, checks: [] });
         timed.at(-1)!.checks.push({ name, result: r, ms });
       });
-      if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(info.name, timed));
+      if (opts.junit) writeOutFile("--junit", opts.junit, junitXml(info.name, timed), io.cwd);
       const failed = part.checks.filter((c) => !c.result.ok).length;
       if (opts.json) {
         const run = { plugin: info.name, version: info.version, reclaim: reclaimArg(spec), budget, fuzz_runs, seed, arch: opts.arch };
@@ -139,7 +140,7 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
     const reports = coverage ? coverage.reports : checkPlugin(o, line);
     const all = reports.flatMap((s) => s.checks);
     const failed = all.filter((c) => !c.result.ok).length;
-    if (opts.junit) writeFileSync(resolve(io.cwd, opts.junit), junitXml(info.name, reports));
+    if (opts.junit) writeOutFile("--junit", opts.junit, junitXml(info.name, reports), io.cwd);
     // --json is the same, byte for byte, for the same plugin and options: each check's time goes only to JUnit and stderr.
     const suites = withoutTimes(reports);
     const cov = coverage ? { hooks: coverage.hooks, files: coverage.files, by: coverage.by } : undefined;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { SCENARIOS } from "@mmsim/conformance";
 import { mmsim, tempDir } from "../testing.js";
 
 describe("mmsim explore", () => {
@@ -35,6 +36,21 @@ describe("mmsim conformance", () => {
     expect(r.stdout).toContain("FAIL");
     expect(r.stdout).toContain("table freed while still reachable");
     expect(r.stdout).toMatch(/replay: mmsim explore \S+ --reclaim mutant:still-linked --replay s1:/);
+  }, 600_000);
+
+  it("replay lines carry the scenario's fingerprint, as explore's do: the schedule is refused against another version of the scenario", async () => {
+    // Shard 4 of 27 is the kit's fourth check: the first race, fault-vs-dontneed.
+    const r = await mmsim(["conformance", "mutant:no-rescan", "--budget", "20", "--fuzz-runs", "1", "--shard", "4/27"]);
+    expect(r.code).toBe(1);
+    const replay = /replay: mmsim explore fault-vs-dontneed --reclaim mutant:no-rescan --replay (s1:[a-z0-9]+@[0-9a-f]{8})$/m.exec(r.stdout);
+    expect(replay, r.stdout).not.toBeNull();
+    const pasted = await mmsim(["explore", "fault-vs-dontneed", "--reclaim", "mutant:no-rescan", "--replay", replay![1]]);
+    expect(pasted.code).toBe(1);
+    expect(pasted.stdout).toContain("VIOLATION: lost mapping");
+    const dir = tempDir({ "changed.json": JSON.stringify({ ...SCENARIOS.find((s) => s.name === "fault-vs-dontneed")!, name: "changed" }) });
+    const elsewhere = await mmsim(["explore", "changed.json", "--reclaim", "mutant:no-rescan", "--replay", replay![1]], dir);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/recorded for another scenario/);
   }, 600_000);
 
   it("prints replay lines that reproduce as pasted, for a plugin given as a module path", async () => {

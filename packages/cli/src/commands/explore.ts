@@ -8,6 +8,7 @@ import { fsReason } from "../workload.js";
 import type { Io } from "../io.js";
 import { loadReclaim, reclaimArg, type ReclaimSpec } from "../plugins.js";
 import { parseScenarioFile, ScenarioFileError } from "../scenario-schema.js";
+import { checkScenarioSetup } from "../scenario-setup.js";
 import { checkSchedule, withFingerprint } from "../schedule-check.js";
 import { archOf, type ArchName } from "../simulate.js";
 import { checkShardable, exploreShard } from "../explore-shard.js";
@@ -34,7 +35,7 @@ export function loadScenario(target: string, cwd: string): Scenario {
   const bundled = SCENARIOS.find((s) => s.name === target);
   if (bundled) return bundled;
   const path = resolve(cwd, target);
-  if (!existsSync(path)) throw new UsageError(`unknown scenario '${target}' (bundled: ${SCENARIOS.map((s) => s.name).join(", ")}; or a .json file)`);
+  if (target === "" || !existsSync(path)) throw new UsageError(`unknown scenario '${target}' (bundled: ${SCENARIOS.map((s) => s.name).join(", ")}; or a .json file)`);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -49,24 +50,35 @@ export function loadScenario(target: string, cwd: string): Scenario {
   }
 }
 
-function int(v: string, what: string): number {
+function int(v: string, what: string, least = 0): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${what} must be a non-negative integer (got '${v}')`);
+  if (!Number.isSafeInteger(n) || n < least) throw new UsageError(`${what} must be a ${least > 0 ? "positive" : "non-negative"} integer (got '${v}')`);
   return n;
 }
 
 export async function exploreCommand(target: string, opts: ExploreCommandOptions, io: Io): Promise<number> {
   const scenario = loadScenario(target, io.cwd);
   const reclaim = await loadReclaim(opts.reclaim, io.cwd, (line) => io.err(line + "\n"));
+  // A scenario file's setup must succeed (the bundled ones do: scenario-setup.test.ts).
+  if (!SCENARIOS.includes(scenario)) {
+    try {
+      checkScenarioSetup(scenario, target, reclaim.create(), archOf(opts.arch as ArchName));
+    } catch (e) {
+      if (e instanceof ScenarioFileError) throw new CliError(e.message);
+      throw e;
+    }
+  }
   // Checked against the scenario before running: syntax, size, actors, fingerprint.
   const replay = opts.replay === undefined ? undefined : checkSchedule(opts.replay, scenario);
   const exploreOpts = {
     plugin: reclaim.create(),
     arch: archOf(opts.arch as ArchName),
     strategy: opts.strategy,
-    budget: int(opts.budget, "--budget"),
+    // At least one execution: "no rule broken" after none would assert nothing (as conformance's --budget).
+    budget: int(opts.budget, "--budget", 1),
     seed: int(opts.seed, "--seed"),
-    depth: int(opts.depth, "--depth"),
+    // PCT finds a bug of depth d >= 1 (d - 1 priority change points).
+    depth: int(opts.depth, "--depth", 1),
     preemption_bound: int(opts.bound, "--preemption-bound"),
     replay,
   };

@@ -85,5 +85,17 @@ describe("mmsim fuzz", () => {
   it("describes and parses operations", () => {
     const ops = parseReplayOps('[{"op":"mmap","at":35184372088832,"len":16777216,"shared":false,"prot":3},{"op":"touch","at":35184372088832,"len":8192,"write":true}]');
     expect(ops.map(describeOp)).toEqual(["mmap 0x200000000000 +0x1000000 rw private", "write 0x200000000000 +0x2000"]);
+    // Advice by its kernel name (a value the kernel does not know: its number).
+    const madv = (arg: number) => describeOp({ op: "madvise", at: 0x200000000000, len: 0x200000, arg });
+    expect([4, 8, 15, 21, 20, 22, 24, 12345].map(madv)).toEqual([
+      "madvise 0x200000000000 +0x200000 MADV_DONTNEED",
+      "madvise 0x200000000000 +0x200000 MADV_FREE",
+      "madvise 0x200000000000 +0x200000 MADV_NOHUGEPAGE",
+      "madvise 0x200000000000 +0x200000 MADV_PAGEOUT",
+      "madvise 0x200000000000 +0x200000 MADV_COLD",
+      "madvise 0x200000000000 +0x200000 MADV_POPULATE_READ",
+      "madvise 0x200000000000 +0x200000 MADV_DONTNEED_LOCKED",
+      "madvise 0x200000000000 +0x200000 advice 12345",
+    ]);
   });
 });

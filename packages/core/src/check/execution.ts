@@ -462,6 +462,26 @@ interface FreshMachine extends PostSetup {
   hooks: Hooks;
 }
 
+/**
+ * What each operation of `s`'s setup returned, run once alone on a fresh machine
+ * as an execution runs it (same kernel, plugin, arch and CPUs; no actor, no
+ * walker), or null when a rule broke during it (an exploration reports that as
+ * the violation). The CLI checks scenario files with it: a setup operation that
+ * fails (an mmap refused with EINVAL or EEXIST, a touch that gets SIGSEGV) leaves
+ * a scenario whose actors race over nothing, and "no rule broken" would be vacuous.
+ */
+export function run_setup(s: Scenario, opts: Pick<ExecOptions, "plugin" | "arch">): OpResult[] | null {
+  const nr_cpus = Math.max(2, ...s.actors.map((a) => a.cpu + 1), ...walkerCpus(s).map((c) => c + 1));
+  const st = new_machine(s, { plugin: opts.plugin, arch: opts.arch }, nr_cpus);
+  const out: OpResult[] = [];
+  try {
+    run_to_completion(run_ops(st.proc.task, st.mm, s.setup, st.oracle, "setup", out));
+  } catch {
+    return null;
+  }
+  return out;
+}
+
 /** A fresh kernel with the sanitizers on, the setup task's process, the oracle: the state before the setup. */
 function new_machine(s: Scenario, opts: ExecOptions, nr_cpus: number): FreshMachine {
   const engine = new Engine({ arch: opts.arch, reclaim: opts.plugin, nr_cpus });
