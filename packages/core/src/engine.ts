@@ -4,7 +4,7 @@
  * ends with return to user space: a quiescent state for RCU (completed grace
  * periods run their callbacks) and the plugin's task_work.
  */
-import { Kernel, type KernelOptions } from "./kernel.js";
+import { Kernel, show_value, type KernelOptions } from "./kernel.js";
 import { do_user_addr_fault, hw_access, type AccessResult } from "./mm/fault.js";
 import { set_brk, sys_brk } from "./mm/brk.js";
 import { MmsimError } from "@mmsim/spec";
@@ -53,6 +53,9 @@ export class Engine {
 
   /** A new process with an empty mm on `cpu`. */
   spawn(cpu = 0, comm = "mmsim"): Process {
+    const n = this.k.cpu_curr.length;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= n)
+      throw new MmsimError("config-error", `Engine.spawn(): cpu ${show_value(cpu)} is not a CPU of this engine (0 to ${n - 1}: KernelOptions.nr_cpus is ${n})`);
     const mm = this.k.mm_alloc();
     const p = new Process(this.k, mm, this.k.new_task(mm, cpu, comm), this.stepped);
     this.processes.push(p);
@@ -182,8 +185,13 @@ export class Process {
    * signal the fault raised.
    */
   private user_access(addr: number, write: boolean, value: number, from_try = 0): number | AccessResult {
+    // Only a user address is walked: the MMU takes an index of 9 bits per level, so an address
+    // at or past TASK_SIZE (non-canonical, or the kernel half; a negative number is the
+    // kernel half's unsigned long) would alias a user page. Linux raises #GP or a kernel-address
+    // fault there, and the process gets SIGSEGV: here the fault path finds no VMA for it.
+    const user = addr >= 0 && addr < this.k.arch.TASK_SIZE;
     for (let tries = from_try; tries < 4; tries++) {
-      const v = hw_access(this.k, this.mm, addr, write, value);
+      const v = user ? hw_access(this.k, this.mm, addr, write, value) : NaN;
       if (v === v) return v; // not NaN: translated
       const r = this.stepped ? run_stepped(this.task, do_user_addr_fault(this.task, addr, write, value)) : run_to_completion(do_user_addr_fault(this.task, addr, write, value));
       this.return_to_user();
@@ -197,7 +205,10 @@ export class Process {
    * first access that raises a signal and returns it.
    */
   touch(addr: number, len: number, write: boolean, stride = 4096): AccessResult {
-    const batch = !this.stepped && stride > 0 && stride % 4096 === 0;
+    // The user program's loop, not a syscall: a bad bound is the caller's bug (a stride of 0 would never end).
+    if (!Number.isSafeInteger(len) || len < 0) throw new RangeError(`Process.touch(): len ${show_value(len)} is not a length in bytes (a non-negative integer)`);
+    if (!Number.isSafeInteger(stride) || stride <= 0) throw new RangeError(`Process.touch(): stride ${show_value(stride)} is not a positive integer`);
+    const batch = !this.stepped && stride % 4096 === 0 && addr >= 0 && addr < this.k.arch.TASK_SIZE;
     for (let off = 0; off < len; ) {
       if (batch && range_batch_allowed(this.task)) {
         // A run of faults in one PTE table as one batch (mm/do_anonymous_page_batch.ts).

@@ -1,0 +1,80 @@
+/**
+ * The Engine / Process API used wrongly from a user's program: each mistake is
+ * an error naming the option or argument (a config error, or a RangeError for
+ * the user loop's bounds), never a TypeError from deep inside, a hang or an
+ * allocation that exhausts the host; and user accesses outside user space
+ * raise SIGSEGV as on Linux.
+ */
+import { describe, expect, it } from "vitest";
+import { isMmsimError } from "@mmsim/spec";
+import { Engine, type EngineOptions } from "./engine.js";
+import { MAX_NR_CPUS } from "./kernel.js";
+import { arch } from "./test/arch.js";
+import { M, RW } from "./test/helpers.js";
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE } from "./mm/mmap.js";
+
+function configError(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(isMmsimError(e, "config-error"), String(e)).toBe(true);
+    return (e as Error).message;
+  }
+  throw new Error("no error");
+}
+
+describe("Engine options", () => {
+  it("refuses a missing or wrong arch, naming the option", () => {
+    expect(configError(() => new Engine(undefined as unknown as EngineOptions))).toMatch(/^KernelOptions: undefined is not an options object/);
+    expect(configError(() => new Engine({} as EngineOptions))).toMatch(/^KernelOptions\.arch: missing/);
+    expect(configError(() => new Engine({ arch: null } as unknown as EngineOptions))).toMatch(/^KernelOptions\.arch: null is not an arch/);
+    expect(configError(() => new Engine({ arch: "x86_64" } as unknown as EngineOptions))).toMatch(/^KernelOptions\.arch: "x86_64" is not an arch/);
+  });
+
+  it("refuses a number of CPUs that is not an integer from 1 to MAX_NR_CPUS (0 used to fail at the first syscall, 1e9 to exhaust the heap)", () => {
+    for (const n of [0, -1, 1.5, NaN, MAX_NR_CPUS + 1, 1e9, "4"]) {
+      expect(configError(() => new Engine({ arch, nr_cpus: n as number }))).toMatch(/^KernelOptions\.nr_cpus: .* is not a number of CPUs \(an integer from 1 to 8192\)$/);
+    }
+    const p = new Engine({ arch, nr_cpus: 1 }).spawn();
+    expect(p.mmap(0, 4096, RW, MAP_ANONYMOUS | MAP_PRIVATE)).toBeGreaterThan(0);
+  });
+
+  it("refuses an unknown THP mode", () => {
+    expect(configError(() => new Engine({ arch, thp: "sometimes" as "always" }))).toBe('KernelOptions.thp: "sometimes" is not "always", "madvise" or "never"');
+  });
+
+  it("spawn() refuses a CPU the engine does not have", () => {
+    const e = new Engine({ arch, nr_cpus: 2 });
+    for (const cpu of [2, 99, -1, 1.5, NaN]) expect(configError(() => e.spawn(cpu))).toMatch(/^Engine\.spawn\(\): cpu .* is not a CPU of this engine \(0 to 1: KernelOptions\.nr_cpus is 2\)$/);
+    expect(e.spawn(1).task.cpu).toBe(1);
+  });
+});
+
+describe("Process user accesses", () => {
+  const S = 0x10000000;
+  function mapped() {
+    const p = new Engine({ arch }).spawn();
+    p.mmap(S, 4 * M, RW, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED);
+    expect(p.touch(S, 4096, true)).toBe("ok");
+    return p;
+  }
+
+  it("an address outside user space is SIGSEGV, never a user page it aliases (the MMU's 9-bit indexes)", () => {
+    const p = mapped();
+    expect(p.load(S)).toBe(1);
+    for (const a of [2 ** 48 + S, 2 ** 57 + S, 2 ** 63 + S, -4096, -1, -(2 ** 63) + S, 2 ** 64 + S, NaN, Infinity]) {
+      expect(p.load(a), String(a)).toBe("SIGSEGV");
+      expect(p.access(a, true), String(a)).toBe("SIGSEGV");
+      expect(p.touch(a, 8192, true), String(a)).toBe("SIGSEGV");
+    }
+    expect(p.status().VmRSS).toBe(4);
+  });
+
+  it("touch() refuses a stride or length that is not a positive / non-negative integer (a stride of 0 used to loop forever)", () => {
+    const p = mapped();
+    for (const stride of [0, -1, NaN, 0.5, 1e-300, Infinity]) expect(() => p.touch(S, 4096, true, stride)).toThrow(/^Process\.touch\(\): stride .* is not a positive integer$/);
+    for (const len of [-1, NaN, 0.5, Infinity]) expect(() => p.touch(S, len, true)).toThrow(/^Process\.touch\(\): len .* is not a length in bytes/);
+    expect(p.touch(S, 0, true)).toBe("ok");
+    expect(p.touch(S, 4096, true, 1)).toBe("ok");
+  });
+});
