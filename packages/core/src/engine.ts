@@ -84,6 +84,16 @@ export class Process {
     return this.task.pid;
   }
 
+  /**
+   * An exited process makes no more syscalls and runs no more instructions: its mm
+   * was torn down by exit_mmap() (PGD freed, commitment returned). Using it is the
+   * caller's bug, refused before it can corrupt the machine's accounting. status(),
+   * proc_status(), idle() and kswapd's reclaim() stay usable.
+   */
+  private live(what: string): void {
+    if (this.mm.exited) throw new Error(`Process ${this.task.pid}: ${what}() after exit(): the process has exited`);
+  }
+
   /** The syscall's result after return to user space (run_to_completion() becomes the twin at build time). */
   private ret<T>(r: T): T {
     this.return_to_user();
@@ -106,24 +116,30 @@ export class Process {
 
   /** mmap(); MAP_POPULATE and MAP_LOCKED populate the range (vm_mmap_pgoff → mm_populate). */
   mmap(addr: number, len: number, prot: number, flags: number, off = 0): number {
+    this.live("mmap");
     return this.ret(this.stepped ? run_stepped(this.task, vm_mmap_pgoff(this.task, addr, len, prot, flags, off)) : run_to_completion(vm_mmap_pgoff(this.task, addr, len, prot, flags, off)));
   }
   munmap(addr: number, len: number): number {
+    this.live("munmap");
     return this.ret(this.stepped ? run_stepped(this.task, sys_munmap(this.task, addr, len)) : run_to_completion(sys_munmap(this.task, addr, len)));
   }
   mprotect(addr: number, len: number, prot: number): number {
+    this.live("mprotect");
     return this.ret(this.stepped ? run_stepped(this.task, sys_mprotect(this.task, addr, len, prot)) : run_to_completion(sys_mprotect(this.task, addr, len, prot)));
   }
   /** madvise(); MADV_POPULATE_READ/WRITE fault the range in (madvise_populate). */
   madvise(addr: number, len: number, advice: number): number {
+    this.live("madvise");
     return this.ret(this.stepped ? run_stepped(this.task, do_madvise(this.task, addr, len, advice)) : run_to_completion(do_madvise(this.task, addr, len, advice)));
   }
   /** mremap(addr, old_len, new_len, flags, new_addr): the new address or -errno (mm/mremap.ts). */
   mremap(addr: number, old_len: number, new_len: number, flags = 0, new_addr = 0): number {
+    this.live("mremap");
     return this.ret(this.stepped ? run_stepped(this.task, sys_mremap(this.task, addr, old_len, new_len, flags, new_addr)) : run_to_completion(sys_mremap(this.task, addr, old_len, new_len, flags, new_addr)));
   }
   /** brk(brk): the new program break, or the old one on failure (mm/brk.ts; set_brk() first). */
   brk(brk: number): number {
+    this.live("brk");
     return this.ret(this.stepped ? run_stepped(this.task, sys_brk(this.task, brk)) : run_to_completion(sys_brk(this.task, brk)));
   }
   /**
@@ -150,6 +166,9 @@ export class Process {
   }
   /** What the ELF loader sets at exec (the model loads no ELF files): mm->start_brk, and mm->brk (default: the start). */
   set_brk(start_brk: number, brk = start_brk): void {
+    const top = this.k.arch.TASK_SIZE;
+    if (!Number.isSafeInteger(start_brk) || start_brk < 0 || start_brk > top) throw new RangeError(`Process.set_brk(): start_brk ${show_value(start_brk)} is not a user address (an integer from 0 to TASK_SIZE ${top})`);
+    if (!Number.isSafeInteger(brk) || brk < start_brk || brk > top) throw new RangeError(`Process.set_brk(): brk ${show_value(brk)} is not a user address from start_brk ${start_brk} to TASK_SIZE ${top}`);
     set_brk(this.mm, start_brk, brk);
   }
   /**
@@ -159,6 +178,7 @@ export class Process {
    * MmsimError when fork() would return -ENOMEM (strict overcommit).
    */
   fork(comm = this.task.comm): Process {
+    this.live("fork");
     const mm = this.ret(this.stepped ? run_stepped(this.task, dup_mm(this.task, this.mm)) : run_to_completion(dup_mm(this.task, this.mm)));
     if (typeof mm === "number")
       throw new MmsimError("out-of-memory", `fork(): ${errno_name(-mm)}: the child's private writable memory could not be charged (vm.overcommit_memory=${this.k.vm_commit.overcommit_memory})`);
@@ -170,12 +190,14 @@ export class Process {
    * Returns "ok", or the signal the access raised.
    */
   access(addr: number, write: boolean): AccessResult {
+    this.live("access");
     const v = this.user_access(addr, write, write ? ++this.seq : 0);
     return typeof v === "number" ? "ok" : v;
   }
 
   /** A user load: the value read (the oracle's), or the signal raised. */
   load(addr: number): number | AccessResult {
+    this.live("load");
     return this.user_access(addr, false, 0);
   }
 
@@ -205,6 +227,7 @@ export class Process {
    * first access that raises a signal and returns it.
    */
   touch(addr: number, len: number, write: boolean, stride = 4096): AccessResult {
+    this.live("touch");
     // The user program's loop, not a syscall: a bad bound is the caller's bug (a stride of 0 would never end).
     if (!Number.isSafeInteger(len) || len < 0) throw new RangeError(`Process.touch(): len ${show_value(len)} is not a length in bytes (a non-negative integer)`);
     if (!Number.isSafeInteger(stride) || stride <= 0) throw new RangeError(`Process.touch(): stride ${show_value(stride)} is not a positive integer`);

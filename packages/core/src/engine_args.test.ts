@@ -78,3 +78,39 @@ describe("Process user accesses", () => {
     expect(p.touch(S, 4096, true, 1)).toBe("ok");
   });
 });
+
+describe("Process after exit()", () => {
+  it("refuses syscalls, accesses and fork (mmap used to charge an exited mm: Committed_AS broken), keeps status() and idle()", async () => {
+    const { check_mm } = await import("./check/invariants.js");
+    const p = new Engine({ arch }).spawn();
+    const a = p.mmap(0, 4 * M, RW, MAP_ANONYMOUS | MAP_PRIVATE);
+    p.touch(a, 4 * M, true);
+    p.exit();
+    const calls: [string, () => unknown][] = [
+      ["mmap", () => p.mmap(0, 4096, RW, MAP_ANONYMOUS | MAP_PRIVATE)],
+      ["munmap", () => p.munmap(a, 4096)],
+      ["mprotect", () => p.mprotect(a, 4096, 1)],
+      ["madvise", () => p.madvise(a, 4096, 4)],
+      ["mremap", () => p.mremap(a, 4096, 8192, 1)],
+      ["brk", () => p.brk(0x20000000)],
+      ["fork", () => p.fork()],
+      ["access", () => p.access(a, true)],
+      ["load", () => p.load(a)],
+      ["touch", () => p.touch(a, 4096, true)],
+    ];
+    for (const [what, call] of calls) expect(call, what).toThrow(`Process ${p.pid}: ${what}() after exit(): the process has exited`);
+    p.idle(100);
+    expect(p.status().VmSize).toBe(0);
+    expect(check_mm(p.k, p.mm)).toEqual([]);
+  });
+});
+
+describe("Process.set_brk()", () => {
+  it("refuses a break that is not a user address (NaN used to let brk() insert a VMA over an existing mapping)", () => {
+    const p = new Engine({ arch }).spawn();
+    for (const v of [NaN, -4096, 2 ** 47, 1.5, Infinity]) expect(() => p.set_brk(v), String(v)).toThrow(/^Process\.set_brk\(\): start_brk .* is not a user address/);
+    expect(() => p.set_brk(0x20000000, 0x1f000000)).toThrow(/^Process\.set_brk\(\): brk 520093696 is not a user address from start_brk 536870912/);
+    p.set_brk(0x20000000);
+    expect(p.brk(0x20010000)).toBe(0x20010000);
+  });
+});
