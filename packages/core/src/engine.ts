@@ -151,6 +151,7 @@ export class Process {
   }
   /** The machine's RAM, totalram (the script's `ram` statement; KernelOptions.ram_bytes at boot). */
   set_ram(bytes: number): void {
+    if (!Number.isSafeInteger(bytes) || bytes < 4096) throw new RangeError(`Process.set_ram(): ${show_value(bytes)} is not a RAM size (a whole number of bytes, at least one page)`);
     this.k.vm_commit.totalram_pages = Math.floor(bytes / 4096);
   }
   /** A write to /proc/sys/vm/overcommit_{memory,ratio,kbytes} (mm/overcommit.ts): 0 or -errno. */
@@ -162,6 +163,8 @@ export class Process {
   }
   /** A write to /sys/kernel/mm/transparent_hugepage/enabled. */
   set_thp(mode: "always" | "madvise" | "never"): void {
+    // Writing anything else to the sysfs file is -EINVAL in Linux.
+    if (mode !== "always" && mode !== "madvise" && mode !== "never") throw new RangeError(`Process.set_thp(): ${show_value(mode)} is not "always", "madvise" or "never"`);
     this.k.thp.enabled = mode;
   }
   /** What the ELF loader sets at exec (the model loads no ELF files): mm->start_brk, and mm->brk (default: the start). */
@@ -315,6 +318,7 @@ export class Process {
 
   /** Let `ms` of time pass in user space: scheduler ticks, each followed by a return to user. */
   idle(ms: number): void {
+    if (!(ms >= 0 && ms < Infinity)) throw new RangeError(`Process.idle(): ${show_value(ms)} is not a time in ms (a finite non-negative number)`);
     for (let t = 0; t < ms; t += 1000 / Kernel.HZ) {
       this.k.advance(this.task, 1e6 * (1000 / Kernel.HZ) - Kernel.ENTRY_NS);
       this.return_to_user();

@@ -114,3 +114,17 @@ describe("Process.set_brk()", () => {
     expect(p.brk(0x20010000)).toBe(0x20010000);
   });
 });
+
+describe("Process machine settings", () => {
+  it("set_ram(), set_thp() and idle() refuse values they cannot mean (NaN RAM disabled overcommit checks, idle(Infinity) never returned)", () => {
+    const p = new Engine({ arch }).spawn();
+    for (const v of [NaN, -1, 0, 4095, 1.5, Infinity]) expect(() => p.set_ram(v), String(v)).toThrow(/^Process\.set_ram\(\): .* is not a RAM size/);
+    expect(() => p.set_thp("sometimes" as "always")).toThrow('Process.set_thp(): "sometimes" is not "always", "madvise" or "never"');
+    for (const v of [Infinity, NaN, -1]) expect(() => p.idle(v), String(v)).toThrow(/^Process\.idle\(\): .* is not a time in ms/);
+    p.set_ram(1 << 30);
+    p.set_thp("never");
+    p.idle(0.5);
+    expect(p.sysctl("vm.overcommit_memory", 2)).toBe(0);
+    expect(p.mmap(0, 2 ** 30, RW, MAP_ANONYMOUS | MAP_PRIVATE)).toBe(-12); // CommitLimit: half of 1 GiB
+  });
+});
