@@ -81,8 +81,24 @@ function mmap_address_hint_valid(k: Kernel, addr: number, len: number): boolean 
   return addr > DEFAULT_MAP_WINDOW === addr + len > DEFAULT_MAP_WINDOW;
 }
 
-/** arch_get_unmapped_area_topdown() (x86): hint first, then the top-down search. */
+/**
+ * arch_get_unmapped_area_topdown() (x86): hint first, then the top-down search;
+ * generic_get_unmapped_area_topdown() (mm/mmap.c) for an arch without its own
+ * (arm64: Arch.generic_unmapped_area_topdown). No stack guard gaps: the model
+ * maps no VM_GROWSDOWN VMA.
+ */
 function arch_get_unmapped_area_topdown(k: Kernel, mm: MmStruct, addr: number, len: number, flags: number): number {
+  if (k.arch.generic_unmapped_area_topdown === true) {
+    const mmap_end = k.arch.TASK_SIZE; // arch_get_mmap_end(): TASK_SIZE with 48-bit VAs
+    if (len > mmap_end - MMAP_MIN_ADDR) return -ENOMEM;
+    if (flags & MAP_FIXED) return addr;
+    if (addr) {
+      addr = page_align(addr);
+      const vma = mm.mm_mt.find_vma(addr);
+      if (mmap_end - len >= addr && addr >= MMAP_MIN_ADDR && (!vma || addr + len <= vma.vm_start)) return addr;
+    }
+    return unmapped_area_topdown(mm, len, PAGE_SIZE, mm.mmap_base);
+  }
   if (len > k.arch.TASK_SIZE) return -ENOMEM;
   if (flags & MAP_FIXED) return addr;
   if (addr) {
