@@ -38,6 +38,7 @@ import type { Arch } from "@mmsim/spec";
 export interface Arm64Arch extends Arch {
   readonly name: "arm64";
   readonly tlbi_broadcast: true;
+  readonly generic_unmapped_area_topdown: true;
   /** DEFAULT_MAP_WINDOW_64: 2^48. */
   readonly DEFAULT_MAP_WINDOW: number;
 }
@@ -65,6 +66,8 @@ const ARM64: Arm64Arch = Object.freeze({
   PUD_SIZE: 2 ** PUD_SHIFT,
   MMU_GATHER_RCU_TABLE_FREE,
   tlbi_broadcast: true,
+  // arm64 selects no HAVE_ARCH_UNMAPPED_AREA_TOPDOWN: mm/mmap.c's generic placement (arch/arm64 has no sys_*.c of its own for it).
+  generic_unmapped_area_topdown: true,
 
   pte_none,
   pte_present,

@@ -4,7 +4,7 @@
  * ends with return to user space: a quiescent state for RCU (completed grace
  * periods run their callbacks) and the plugin's task_work.
  */
-import { Kernel, type KernelOptions } from "./kernel.js";
+import { Kernel, show_value, type KernelOptions } from "./kernel.js";
 import { do_user_addr_fault, hw_access, type AccessResult } from "./mm/fault.js";
 import { set_brk, sys_brk } from "./mm/brk.js";
 import { MmsimError } from "@mmsim/spec";
@@ -53,6 +53,9 @@ export class Engine {
 
   /** A new process with an empty mm on `cpu`. */
   spawn(cpu = 0, comm = "mmsim"): Process {
+    const n = this.k.cpu_curr.length;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= n)
+      throw new MmsimError("config-error", `Engine.spawn(): cpu ${show_value(cpu)} is not a CPU of this engine (0 to ${n - 1}: KernelOptions.nr_cpus is ${n})`);
     const mm = this.k.mm_alloc();
     const p = new Process(this.k, mm, this.k.new_task(mm, cpu, comm), this.stepped);
     this.processes.push(p);
@@ -81,6 +84,16 @@ export class Process {
     return this.task.pid;
   }
 
+  /**
+   * An exited process makes no more syscalls and runs no more instructions: its mm
+   * was torn down by exit_mmap() (PGD freed, commitment returned). Using it is the
+   * caller's bug, refused before it can corrupt the machine's accounting. status(),
+   * proc_status(), idle() and kswapd's reclaim() stay usable.
+   */
+  private live(what: string): void {
+    if (this.mm.exited) throw new Error(`Process ${this.task.pid}: ${what}() after exit(): the process has exited`);
+  }
+
   /** The syscall's result after return to user space (run_to_completion() becomes the twin at build time). */
   private ret<T>(r: T): T {
     this.return_to_user();
@@ -103,24 +116,30 @@ export class Process {
 
   /** mmap(); MAP_POPULATE and MAP_LOCKED populate the range (vm_mmap_pgoff → mm_populate). */
   mmap(addr: number, len: number, prot: number, flags: number, off = 0): number {
+    this.live("mmap");
     return this.ret(this.stepped ? run_stepped(this.task, vm_mmap_pgoff(this.task, addr, len, prot, flags, off)) : run_to_completion(vm_mmap_pgoff(this.task, addr, len, prot, flags, off)));
   }
   munmap(addr: number, len: number): number {
+    this.live("munmap");
     return this.ret(this.stepped ? run_stepped(this.task, sys_munmap(this.task, addr, len)) : run_to_completion(sys_munmap(this.task, addr, len)));
   }
   mprotect(addr: number, len: number, prot: number): number {
+    this.live("mprotect");
     return this.ret(this.stepped ? run_stepped(this.task, sys_mprotect(this.task, addr, len, prot)) : run_to_completion(sys_mprotect(this.task, addr, len, prot)));
   }
   /** madvise(); MADV_POPULATE_READ/WRITE fault the range in (madvise_populate). */
   madvise(addr: number, len: number, advice: number): number {
+    this.live("madvise");
     return this.ret(this.stepped ? run_stepped(this.task, do_madvise(this.task, addr, len, advice)) : run_to_completion(do_madvise(this.task, addr, len, advice)));
   }
   /** mremap(addr, old_len, new_len, flags, new_addr): the new address or -errno (mm/mremap.ts). */
   mremap(addr: number, old_len: number, new_len: number, flags = 0, new_addr = 0): number {
+    this.live("mremap");
     return this.ret(this.stepped ? run_stepped(this.task, sys_mremap(this.task, addr, old_len, new_len, flags, new_addr)) : run_to_completion(sys_mremap(this.task, addr, old_len, new_len, flags, new_addr)));
   }
   /** brk(brk): the new program break, or the old one on failure (mm/brk.ts; set_brk() first). */
   brk(brk: number): number {
+    this.live("brk");
     return this.ret(this.stepped ? run_stepped(this.task, sys_brk(this.task, brk)) : run_to_completion(sys_brk(this.task, brk)));
   }
   /**
@@ -132,6 +151,7 @@ export class Process {
   }
   /** The machine's RAM, totalram (the script's `ram` statement; KernelOptions.ram_bytes at boot). */
   set_ram(bytes: number): void {
+    if (!Number.isSafeInteger(bytes) || bytes < 4096) throw new RangeError(`Process.set_ram(): ${show_value(bytes)} is not a RAM size (a whole number of bytes, at least one page)`);
     this.k.vm_commit.totalram_pages = Math.floor(bytes / 4096);
   }
   /** A write to /proc/sys/vm/overcommit_{memory,ratio,kbytes} (mm/overcommit.ts): 0 or -errno. */
@@ -143,10 +163,15 @@ export class Process {
   }
   /** A write to /sys/kernel/mm/transparent_hugepage/enabled. */
   set_thp(mode: "always" | "madvise" | "never"): void {
+    // Writing anything else to the sysfs file is -EINVAL in Linux.
+    if (mode !== "always" && mode !== "madvise" && mode !== "never") throw new RangeError(`Process.set_thp(): ${show_value(mode)} is not "always", "madvise" or "never"`);
     this.k.thp.enabled = mode;
   }
   /** What the ELF loader sets at exec (the model loads no ELF files): mm->start_brk, and mm->brk (default: the start). */
   set_brk(start_brk: number, brk = start_brk): void {
+    const top = this.k.arch.TASK_SIZE;
+    if (!Number.isSafeInteger(start_brk) || start_brk < 0 || start_brk > top) throw new RangeError(`Process.set_brk(): start_brk ${show_value(start_brk)} is not a user address (an integer from 0 to TASK_SIZE ${top})`);
+    if (!Number.isSafeInteger(brk) || brk < start_brk || brk > top) throw new RangeError(`Process.set_brk(): brk ${show_value(brk)} is not a user address from start_brk ${start_brk} to TASK_SIZE ${top}`);
     set_brk(this.mm, start_brk, brk);
   }
   /**
@@ -156,6 +181,7 @@ export class Process {
    * MmsimError when fork() would return -ENOMEM (strict overcommit).
    */
   fork(comm = this.task.comm): Process {
+    this.live("fork");
     const mm = this.ret(this.stepped ? run_stepped(this.task, dup_mm(this.task, this.mm)) : run_to_completion(dup_mm(this.task, this.mm)));
     if (typeof mm === "number")
       throw new MmsimError("out-of-memory", `fork(): ${errno_name(-mm)}: the child's private writable memory could not be charged (vm.overcommit_memory=${this.k.vm_commit.overcommit_memory})`);
@@ -167,12 +193,14 @@ export class Process {
    * Returns "ok", or the signal the access raised.
    */
   access(addr: number, write: boolean): AccessResult {
+    this.live("access");
     const v = this.user_access(addr, write, write ? ++this.seq : 0);
     return typeof v === "number" ? "ok" : v;
   }
 
   /** A user load: the value read (the oracle's), or the signal raised. */
   load(addr: number): number | AccessResult {
+    this.live("load");
     return this.user_access(addr, false, 0);
   }
 
@@ -182,8 +210,13 @@ export class Process {
    * signal the fault raised.
    */
   private user_access(addr: number, write: boolean, value: number, from_try = 0): number | AccessResult {
+    // Only a user address is walked: the MMU takes an index of 9 bits per level, so an address
+    // at or past TASK_SIZE (non-canonical, or the kernel half; a negative number is the
+    // kernel half's unsigned long) would alias a user page. Linux raises #GP or a kernel-address
+    // fault there, and the process gets SIGSEGV: here the fault path finds no VMA for it.
+    const user = addr >= 0 && addr < this.k.arch.TASK_SIZE;
     for (let tries = from_try; tries < 4; tries++) {
-      const v = hw_access(this.k, this.mm, addr, write, value);
+      const v = user ? hw_access(this.k, this.mm, addr, write, value) : NaN;
       if (v === v) return v; // not NaN: translated
       const r = this.stepped ? run_stepped(this.task, do_user_addr_fault(this.task, addr, write, value)) : run_to_completion(do_user_addr_fault(this.task, addr, write, value));
       this.return_to_user();
@@ -197,7 +230,11 @@ export class Process {
    * first access that raises a signal and returns it.
    */
   touch(addr: number, len: number, write: boolean, stride = 4096): AccessResult {
-    const batch = !this.stepped && stride > 0 && stride % 4096 === 0;
+    this.live("touch");
+    // The user program's loop, not a syscall: a bad bound is the caller's bug (a stride of 0 would never end).
+    if (!Number.isSafeInteger(len) || len < 0) throw new RangeError(`Process.touch(): len ${show_value(len)} is not a length in bytes (a non-negative integer)`);
+    if (!Number.isSafeInteger(stride) || stride <= 0) throw new RangeError(`Process.touch(): stride ${show_value(stride)} is not a positive integer`);
+    const batch = !this.stepped && stride % 4096 === 0 && addr >= 0 && addr < this.k.arch.TASK_SIZE;
     for (let off = 0; off < len; ) {
       if (batch && range_batch_allowed(this.task)) {
         // A run of faults in one PTE table as one batch (mm/do_anonymous_page_batch.ts).
@@ -281,6 +318,7 @@ export class Process {
 
   /** Let `ms` of time pass in user space: scheduler ticks, each followed by a return to user. */
   idle(ms: number): void {
+    if (!(ms >= 0 && ms < Infinity)) throw new RangeError(`Process.idle(): ${show_value(ms)} is not a time in ms (a finite non-negative number)`);
     for (let t = 0; t < ms; t += 1000 / Kernel.HZ) {
       this.k.advance(this.task, 1e6 * (1000 / Kernel.HZ) - Kernel.ENTRY_NS);
       this.return_to_user();

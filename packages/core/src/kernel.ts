@@ -76,6 +76,46 @@ export interface KernelOptions {
   pmd_entry_sleep?: PmdEntrySleep;
 }
 
+/** CONFIG_NR_CPUS's largest value on x86_64 (MAXSMP): the most CPUs an engine may simulate. */
+export const MAX_NR_CPUS = 8192;
+
+const THP_MODES: readonly string[] = ["always", "madvise", "never"];
+
+/** A value as an error message shows it: strings quoted, objects as JSON (shortened). */
+export function show_value(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "object" && v !== null) {
+    let j: string | undefined;
+    try {
+      j = JSON.stringify(v);
+    } catch {
+      j = undefined;
+    }
+    return j === undefined ? "an object" : j.length > 60 ? `${j.slice(0, 57)}...` : j;
+  }
+  return String(v);
+}
+
+/**
+ * The options every engine needs, checked before anything is built: a bad value
+ * is a config error naming the option (never a TypeError from deep inside, or an
+ * allocation that exhausts the host). The other options are checked where they
+ * are used (vm_commit_of, the era, max_pfn, swap_bytes, pmd_entry_sleep).
+ */
+function check_options(opts: KernelOptions): void {
+  if (opts === null || typeof opts !== "object")
+    throw new MmsimError("config-error", `KernelOptions: ${show_value(opts)} is not an options object (at least { arch }, e.g. { arch: x86_64() } from @mmsim/arch-x86_64)`);
+  const arch: unknown = opts.arch;
+  if (arch === null || typeof arch !== "object" || typeof (arch as { name?: unknown }).name !== "string")
+    throw new MmsimError("config-error", `KernelOptions.arch: ${arch === undefined ? "missing" : `${show_value(arch)} is not an arch`}: pass one, e.g. x86_64() from @mmsim/arch-x86_64 or arm64() from @mmsim/arch-arm64`);
+  const n: unknown = opts.nr_cpus;
+  if (n !== undefined && !(typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX_NR_CPUS))
+    throw new MmsimError("config-error", `KernelOptions.nr_cpus: ${show_value(n)} is not a number of CPUs (an integer from 1 to ${MAX_NR_CPUS})`);
+  const thp: unknown = opts.thp;
+  if (thp !== undefined && !(typeof thp === "string" && THP_MODES.includes(thp)))
+    throw new MmsimError("config-error", `KernelOptions.thp: ${show_value(thp)} is not "always", "madvise" or "never"`);
+}
+
 /** The overcommit settings of KernelOptions, checked (a bad value is a config error naming the option). */
 function vm_commit_of(opts: KernelOptions): VmCommit {
   const bytes = (name: "ram_bytes" | "commit_limit_bytes", v: number) => {
@@ -153,6 +193,7 @@ export class Kernel implements types.Kernel {
     this.now_ns = this.next_tick_ns = 0.5;
     this.now_ns = 0;
     this.next_tick_ns = 1e9 / Kernel.HZ;
+    check_options(opts);
     this.arch = opts.arch;
     if (!this.arch.MMU_GATHER_RCU_TABLE_FREE)
       throw new MmsimError("config-error", `arch ${this.arch.name}: mmsim models only arches that select MMU_GATHER_RCU_TABLE_FREE`);

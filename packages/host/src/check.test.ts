@@ -29,6 +29,12 @@ describe("checkHost", () => {
     expect(text).toContain("1 of 2 scripts match (simulator reclaim: pt-reclaim, dVmRSS tolerance 0 kB)");
   });
 
+  test("refuses a dVmRSS tolerance that is not a finite number >= 0 (-1 and NaN used to fail every line as 'sim=0 host=0')", () => {
+    const runHost = (s: Script) => ({ lines: simulate(s), statuses: [] });
+    for (const t of [-1, NaN, Infinity, "4"]) expect(() => checkHost(scripts, { runHost, rssToleranceKb: t as number }), String(t)).toThrow(/^checkHost\(\): rssToleranceKb .* is not a tolerance in kB \(a finite number >= 0\)$/);
+    expect(checkHost(scripts, { runHost, rssToleranceKb: 4 }).ok).toBe(true);
+  });
+
   test("all equal is ok", () => {
     const r = checkHost(scripts, { runHost: (s) => ({ lines: simulate(s), statuses: [] }) });
     expect(r.ok).toBe(true);

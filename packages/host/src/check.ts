@@ -68,6 +68,9 @@ function compareScript(script: Script, runSim: (s: Script) => string[], host: ()
 }
 
 function sides(opts: CheckOptions) {
+  const tol: unknown = opts.rssToleranceKb;
+  if (tol !== undefined && !(typeof tol === "number" && Number.isFinite(tol) && tol >= 0))
+    throw new RangeError(`checkHost(): rssToleranceKb ${typeof tol === "string" ? JSON.stringify(tol) : String(tol)} is not a tolerance in kB (a finite number >= 0)`);
   const make = typeof opts.reclaim === "function" ? opts.reclaim : () => (opts.reclaim as ReclaimPlugin | null | undefined) ?? null;
   return {
     reclaimName: make()?.name ?? null,

@@ -31,6 +31,19 @@ describe("plotSvg", () => {
     expect(() => plotSpec({ ...INPUT, series: [] })).toThrow("nothing to plot: no series");
     expect(() => plotSpec({ ...INPUT, series: [{ name: "x", points: [{ x: 1, VmPTE: 0, VmRSS: 0 }, { x: "a", VmPTE: 0, VmRSS: 0 }] }] })).toThrow("x values mix labels and numbers");
     expect(() => plotSpec({ ...INPUT, series: [{ name: "x", points: [{ x: 1, VmPTE: NaN, VmRSS: 0 }] }] })).toThrow("series 'x': VmPTE at x=1 is NaN, not a size in kB");
+    // Not an input at all (a JS caller), an x that is neither a label nor a finite number, a text the SVG (XML 1.0) cannot hold.
+    expect(() => plotSpec(null as unknown as PlotInput)).toThrow("input: null is not { title, xTitle, series: [...] }");
+    expect(() => plotSpec({ ...INPUT, series: "none" } as unknown as PlotInput)).toThrow("input: series is not an array");
+    expect(() => plotSpec({ ...INPUT, series: [{ name: "x" }] } as unknown as PlotInput)).toThrow("series 'x': points is not an array");
+    expect(() => plotSpec({ ...INPUT, series: [{ name: 3, points: [] }] } as unknown as PlotInput)).toThrow("series 0: name 3 is not a string");
+    expect(() => plotSpec({ ...INPUT, series: [{ name: "x", points: [{ x: Infinity, VmPTE: 0, VmRSS: 0 }] }] })).toThrow("series 'x': x=Infinity is neither a label nor a finite number");
+    expect(() => plotSpec({ ...INPUT, series: [{ name: "x", points: [{ x: null, VmPTE: 0, VmRSS: 0 }] }] } as unknown as PlotInput)).toThrow("series 'x': x=null is neither a label nor a finite number");
+    expect(() => plotSpec({ ...INPUT, series: [{ name: "x", points: [{ x: "a\u0000b", VmPTE: 0, VmRSS: 0 }] }] })).toThrow('series \'x\': x="a\\u0000b" holds a control character an SVG (XML 1.0) cannot hold');
+    expect(() => plotSpec({ ...INPUT, title: "t\u0007" })).toThrow('title "t\\u0007" holds a control character an SVG (XML 1.0) cannot hold');
+    expect(() => plotSpec({ ...INPUT, series: [{ name: "a\u001b[0m", points: [] }] })).toThrow('series 0: name "a\\u001b[0m" holds a control character');
+    expect(plotSpec({ ...INPUT, title: "tabs\tand\nnewlines, ünïcödé <&>" })).toBeTruthy();
+    for (const width of [0, -1, NaN, 1.5, 1e6]) expect(() => plotSpec({ ...INPUT, width }), String(width)).toThrow(/^input: width .* is not a number of pixels \(an integer from 1 to 100000\)$/);
+    expect(() => plotSpec({ ...INPUT, width: "640" } as unknown as PlotInput)).toThrow('input: width "640" is not a number of pixels');
   });
 
   it("the status points keep their order (a mutant sorting them alphabetically is caught)", () => {

@@ -41,6 +41,23 @@ export function unitFor(maxKb: number): { name: "kB" | "MiB" | "GiB"; divisor: n
 
 /** Refuses input that cannot be drawn: no series, mixed x kinds, non-finite values. */
 export function checkInput(input: PlotInput): void {
+  if (input === null || typeof input !== "object") throw new PlotInputError(`input: ${String(input)} is not { title, xTitle, series: [...] }`);
+  if (!Array.isArray(input.series as unknown)) throw new PlotInputError("input: series is not an array");
+  const w: unknown = input.width;
+  if (w !== undefined && !(typeof w === "number" && Number.isInteger(w) && w >= 1 && w <= MAX_WIDTH))
+    throw new PlotInputError(`input: width ${typeof w === "string" ? JSON.stringify(w) : String(w)} is not a number of pixels (an integer from 1 to ${MAX_WIDTH})`);
+  xmlText("title", input.title);
+  xmlText("xTitle", input.xTitle);
+  input.series.forEach((s, i) => {
+    if (typeof s?.name !== "string") throw new PlotInputError(`series ${i}: name ${String(s?.name)} is not a string`);
+    xmlText(`series ${i}: name`, s.name);
+    if (!Array.isArray(s.points as unknown)) throw new PlotInputError(`series '${s.name}': points is not an array`);
+    for (const p of s.points) {
+      const x: unknown = p?.x;
+      if (typeof x === "string") xmlText(`series '${s.name}': x=`, x, "");
+      else if (typeof x !== "number" || !Number.isFinite(x)) throw new PlotInputError(`series '${s.name}': x=${typeof x === "number" ? String(x) : JSON.stringify(x) ?? String(x)} is neither a label nor a finite number`);
+    }
+  });
   if (input.series.length === 0) throw new PlotInputError("nothing to plot: no series");
   const kinds = new Set(input.series.flatMap((s) => s.points.map((p) => typeof p.x)));
   if (kinds.size > 1) throw new PlotInputError("x values mix labels and numbers");
@@ -48,6 +65,25 @@ export function checkInput(input: PlotInput): void {
     for (const p of s.points)
       for (const m of METRICS)
         if (!Number.isFinite(p[m]) || p[m] < 0) throw new PlotInputError(`series '${s.name}': ${m} at x=${String(p.x)} is ${String(p[m])}, not a size in kB`);
+}
+
+/** The widest panel PlotInput.width may ask for, in pixels. */
+export const MAX_WIDTH = 100000;
+
+/** Whether `v` holds a C0 control XML 1.0 forbids (tab, line feed and carriage return are allowed), or U+FFFE/U+FFFF. */
+function notXml(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0xfffe || c === 0xffff) return true;
+  }
+  return false;
+}
+
+/** A text that goes into the SVG: a string (or absent, for the optional titles) that XML 1.0 can hold. */
+function xmlText(what: string, v: unknown, sep = " "): void {
+  if (v === undefined) return;
+  if (typeof v !== "string") throw new PlotInputError(`${what}${sep}${String(v)} is not a string`);
+  if (notXml(v)) throw new PlotInputError(`${what}${sep}${JSON.stringify(v)} holds a control character an SVG (XML 1.0) cannot hold`);
 }
 
 export class PlotInputError extends Error {

@@ -134,6 +134,14 @@ export interface Arch {
    * their IRQ state. Absent or false: the flush is by IPI (x86).
    */
   readonly tlbi_broadcast?: boolean;
+  /**
+   * The arch has no HAVE_ARCH_UNMAPPED_AREA_TOPDOWN and mmap's placement is
+   * mm/mmap.c's generic_get_unmapped_area_topdown() (arm64): a hint is rounded up
+   * (PAGE_ALIGN) and honoured anywhere below TASK_SIZE where it fits. Absent or
+   * false: x86's arch_get_unmapped_area_topdown(): the hint rounded down and
+   * refused when it straddles DEFAULT_MAP_WINDOW (mmap_address_hint_valid()).
+   */
+  readonly generic_unmapped_area_topdown?: boolean;
 
   /* ---- PTE level ---- */
   pte_none(pte: pte_t): boolean;

@@ -30,6 +30,7 @@ import { pmd_walk_map, pmd_walk_unmap } from "../pgtable/upper_map.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
 import { set_put_gather } from "../tlb/put_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
+import { is_ulong, page_align_ulong, ulong_of_aligned, ULONG_WRAP } from "./ulong.js";
 import { folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_memory.js";
 import { lru_lazyfree } from "./lru.js";
@@ -350,12 +351,14 @@ function* madvise_walk_vmas(t: Task, tlb: MmuGather, mm: MmStruct, start: number
 /** madvise(start, len, behavior) */
 export function* sys_madvise(t: Task, start: number, len_in: number, behavior: number): KPath<number> {
   const mm = t.mm!;
-  // is_valid_madvise() / madvise_should_skip()
+  // is_valid_madvise() / madvise_should_skip(), on the unsigned longs the arguments stand for (mm/ulong.ts)
+  if (!is_ulong(start) || !is_ulong(len_in)) return -EINVAL;
   if (!madvise_behavior_valid(behavior, t.k.era) && plugin_advice(t.k, behavior) === undefined) return -EINVAL;
   if (start % 4096) return -EINVAL;
-  const len = Math.ceil(len_in / 4096) * 4096;
-  if (len_in && !len) return -EINVAL;
-  if (start + len > 2 ** 64) return -EINVAL;
+  start = ulong_of_aligned(start);
+  const len = page_align_ulong(len_in);
+  if (len_in && !len) return -EINVAL; // len_in was rounded up from a small negative to zero
+  if (start + len >= ULONG_WRAP) return -EINVAL; // start + len wraps below start
   if (len === 0) return 0;
   const end = start + len;
   const tlb = tlb_gather_mmu(t.k, mm);

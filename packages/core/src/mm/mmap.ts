@@ -12,7 +12,8 @@ import { down_write, up_read } from "../sync/rwsem.js";
 import { mmap_write_downgrade, mmap_write_unlock, vma_start_write } from "./mmap_lock.js";
 import { VM_ACCOUNT, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_NORESERVE, VM_SHARED } from "../pgtable/arch.js";
 import { tlb_finish_mmu, tlb_gather_mmu, tlb_gather_mmu_fullmm } from "../tlb/mmu_gather.js";
-import { EEXIST, EINVAL, ENOMEM, EBADF, EOVERFLOW } from "./errno.js";
+import { EEXIST, EINVAL, ENOMEM, EBADF } from "./errno.js";
+import { is_ulong, page_align_ulong, ULONG_WRAP } from "./ulong.js";
 import type { MmStruct } from "./mm_struct.js";
 import { free_pgtables } from "./free_pgtables.js";
 import { update_hiwater_rss, update_hiwater_vm, vm_stat_account } from "./mm.js";
@@ -24,6 +25,11 @@ import { unmap_vmas } from "./zap.js";
 export const PROT_READ = 0x1;
 export const PROT_WRITE = 0x2;
 export const PROT_EXEC = 0x4;
+/** PROT_SEM: accepted by mprotect() (arch_validate_prot) and ignored, as Linux does. */
+export const PROT_SEM = 0x8;
+/** mprotect() only: extend the change to the start of a VM_GROWSDOWN VMA / the end of a VM_GROWSUP one. */
+export const PROT_GROWSDOWN = 0x01000000;
+export const PROT_GROWSUP = 0x02000000;
 export const MAP_SHARED = 0x01;
 export const MAP_PRIVATE = 0x02;
 export const MAP_SHARED_VALIDATE = 0x03;
@@ -75,8 +81,24 @@ function mmap_address_hint_valid(k: Kernel, addr: number, len: number): boolean 
   return addr > DEFAULT_MAP_WINDOW === addr + len > DEFAULT_MAP_WINDOW;
 }
 
-/** arch_get_unmapped_area_topdown() (x86): hint first, then the top-down search. */
+/**
+ * arch_get_unmapped_area_topdown() (x86): hint first, then the top-down search;
+ * generic_get_unmapped_area_topdown() (mm/mmap.c) for an arch without its own
+ * (arm64: Arch.generic_unmapped_area_topdown). No stack guard gaps: the model
+ * maps no VM_GROWSDOWN VMA.
+ */
 function arch_get_unmapped_area_topdown(k: Kernel, mm: MmStruct, addr: number, len: number, flags: number): number {
+  if (k.arch.generic_unmapped_area_topdown === true) {
+    const mmap_end = k.arch.TASK_SIZE; // arch_get_mmap_end(): TASK_SIZE with 48-bit VAs
+    if (len > mmap_end - MMAP_MIN_ADDR) return -ENOMEM;
+    if (flags & MAP_FIXED) return addr;
+    if (addr) {
+      addr = page_align(addr);
+      const vma = mm.mm_mt.find_vma(addr);
+      if (mmap_end - len >= addr && addr >= MMAP_MIN_ADDR && (!vma || addr + len <= vma.vm_start)) return addr;
+    }
+    return unmapped_area_topdown(mm, len, PAGE_SIZE, mm.mmap_base);
+  }
   if (len > k.arch.TASK_SIZE) return -ENOMEM;
   if (flags & MAP_FIXED) return addr;
   if (addr) {
@@ -173,6 +195,8 @@ function accounted_pages_in(mm: MmStruct, start: number, end: number): number {
 export function* sys_munmap(t: Task, start: number, len: number): KPath<number> {
   const mm = t.mm!;
   const k = t.k;
+  // A negative start or len stands for an unsigned long above TASK_SIZE (mm/ulong.ts): -EINVAL here too.
+  if (!is_ulong(start) || !is_ulong(len) || start < 0 || len < 0) return -EINVAL;
   if (start % PAGE_SIZE || start > k.arch.TASK_SIZE || len > k.arch.TASK_SIZE - start) return -EINVAL;
   len = page_align(len);
   if (len === 0) return -EINVAL;
@@ -244,7 +268,7 @@ function* do_mmap(t: Task, mm: MmStruct, addr: number, len: number, prot: number
   if (!len) return -EINVAL;
   if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
   if (!(flags & MAP_FIXED) && addr && addr < MMAP_MIN_ADDR) addr = page_align(MMAP_MIN_ADDR); // round_hint_to_min()
-  len = page_align(len);
+  len = page_align_ulong(len); // PAGE_ALIGN((unsigned long)len): 0 for -1 .. -4095
   if (!len || !Number.isSafeInteger(len)) return -ENOMEM;
   if (mm.map_count > DEFAULT_MAX_MAP_COUNT) return -ENOMEM;
   let vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
@@ -253,8 +277,7 @@ function* do_mmap(t: Task, mm: MmStruct, addr: number, len: number, prot: number
   if (flags & MAP_FIXED_NOREPLACE && mm.mm_mt.find_vma_intersection(addr, addr + len)) return -EEXIST;
   let pgoff: number;
   switch (flags & MAP_TYPE) {
-    case MAP_SHARED:
-    case MAP_SHARED_VALIDATE:
+    case MAP_SHARED: // MAP_SHARED_VALIDATE is for files: anonymous, it is -EINVAL (the default case), as in do_mmap()
       pgoff = 0;
       vm_flags |= VM_SHARED | VM_MAYSHARE;
       break;
@@ -274,11 +297,17 @@ function* do_mmap(t: Task, mm: MmStruct, addr: number, len: number, prot: number
 /** mmap(addr, len, prot, flags, fd, off) for MAP_ANONYMOUS (fd -1): the address or -errno. */
 export function* sys_mmap(t: Task, addr: number, len: number, prot: number, flags: number, off = 0): KPath<number> {
   const mm = t.mm!;
+  // Each argument is the unsigned long it stands for (mm/ulong.ts); a JS value that is none is -EINVAL.
+  if (!is_ulong(addr) || !is_ulong(len) || !is_ulong(prot) || !is_ulong(flags) || !is_ulong(off)) return -EINVAL;
   if (off % PAGE_SIZE) return -EINVAL;
   if (!(flags & MAP_ANONYMOUS)) return -EBADF; // no files in the model: fd -1 is not open
-  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) return -EINVAL;
-  if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr < 0 || len < 0) return -EINVAL;
-  if (off / PAGE_SIZE + Math.ceil(len / PAGE_SIZE) > Number.MAX_SAFE_INTEGER) return -EOVERFLOW;
+  // No check of prot: Linux's mmap ignores bits other than PROT_READ/WRITE/EXEC
+  // (calc_vm_prot_bits); only mprotect() validates them (arch_validate_prot).
+  // A negative address is the unsigned long above 2^63 it stands for: a hint
+  // there is ignored, MAP_FIXED there is -ENOMEM (__get_unmapped_area).
+  if (addr < 0) addr = ULONG_WRAP + addr;
+  // pgoff + (len >> PAGE_SHIFT) cannot wrap on 64 bits (-EOVERFLOW is for 32-bit
+  // kernels), and pgoff of an anonymous mapping is not off's: off is not used further.
   yield* down_write(t, mm.mmap_lock);
   const r = yield* do_mmap(t, mm, addr, len, prot, flags);
   // do_vmi_align_munmap inside a MAP_FIXED replacement drops and retakes the lock.

@@ -16,9 +16,10 @@ import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { walk_pmd } from "../pgtable/walk.js";
 import { tlb_finish_mmu, tlb_flush_pmd_range, tlb_flush_pte_range, tlb_gather_mmu, type MmuGather } from "../tlb/mmu_gather.js";
 import { EACCES, EINVAL, ENOMEM } from "./errno.js";
+import { is_ulong, page_align_ulong, ulong_of_aligned, ULONG_WRAP } from "./ulong.js";
 import { page_folio, vm_normal_page } from "./folio.js";
 import { is_huge_zero_pmd } from "./huge_memory.js";
-import { PROT_EXEC, PROT_READ, PROT_WRITE, calc_vm_prot_bits } from "./mmap.js";
+import { PROT_EXEC, PROT_READ, PROT_WRITE, PROT_SEM, PROT_GROWSDOWN, PROT_GROWSUP, calc_vm_prot_bits } from "./mmap.js";
 import type { MmStruct } from "./mm_struct.js";
 import { vm_stat_account } from "./mm.js";
 import { security_vm_enough_memory_mm, vm_unacct_memory } from "./overcommit.js";
@@ -118,16 +119,29 @@ function* mprotect_fixup(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start:
 /** mprotect(start, len, prot) */
 export function* sys_mprotect(t: Task, start: number, len: number, prot: number): KPath<number> {
   const mm = t.mm!;
+  // Each argument is the unsigned long it stands for (mm/ulong.ts); a JS value that is none is -EINVAL.
+  if (!is_ulong(start) || !is_ulong(len) || !is_ulong(prot)) return -EINVAL;
+  const prot_high = prot < 0 || prot >= 2 ** 32; // bits above the 32 that JS's bitwise operators see
+  const grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+  prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+  if (grows === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL; // can't be both
   if (start % 4096) return -EINVAL;
+  start = ulong_of_aligned(start);
   if (!len) return 0;
-  len = Math.ceil(len / 4096) * 4096;
-  const end = start + len;
-  if (end <= start || end > 2 ** 64) return -ENOMEM;
-  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) return -EINVAL; // arch_validate_prot()
+  len = page_align_ulong(len);
+  let end = start + len; // exact below 2^65
+  if (end >= ULONG_WRAP) end -= ULONG_WRAP; // unsigned long arithmetic wraps
+  if (end <= start) return -ENOMEM;
+  // arch_validate_prot() (the generic one, which x86 uses): PROT_SEM is accepted and ignored.
+  if (prot_high || prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) return -EINVAL;
   yield* down_write(t, mm.mmap_lock);
   let error = -ENOMEM;
   let vma = mm.mm_mt.find_vma(start);
-  if (vma && vma.vm_start < end && vma.vm_start <= start) {
+  if (grows && vma && vma.vm_start < end) {
+    // PROT_GROWSDOWN needs a VM_GROWSDOWN VMA, PROT_GROWSUP a VM_GROWSUP one (none on
+    // x86): the model maps no stack, so no VMA has either flag (MAP_GROWSDOWN is not modelled).
+    if (grows & PROT_GROWSDOWN || vma.vm_start <= start) error = -EINVAL;
+  } else if (!grows && vma && vma.vm_start < end && vma.vm_start <= start) {
     const tlb = tlb_gather_mmu(t.k, mm);
     let tmp = vma.vm_start;
     error = 0;

@@ -26,6 +26,7 @@ import { pte_lockptr, pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, 
 import { walk_pmd, walk_pud } from "../pgtable/walk.js";
 import { flush_tlb_range } from "../tlb/flush.js";
 import { EAGAIN, EFAULT, EINVAL, ENOMEM } from "./errno.js";
+import { is_ulong, page_align_ulong, ulong_of_aligned } from "./ulong.js";
 import { page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd } from "./huge_memory.js";
 import { vm_stat_account } from "./mm.js";
@@ -43,7 +44,6 @@ export const MREMAP_FIXED = 2;
 export const MREMAP_DONTUNMAP = 4;
 
 const PAGE_SIZE = 4096;
-const page_align = (x: number) => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 
 /** The model's rmap: an anon folio moved to `addr` is found there (PageFrames.index holds the address). */
 function moved_anon_index(t: Task, pfn: number, addr: number): void {
@@ -54,6 +54,7 @@ function moved_anon_index(t: Task, pfn: number, addr: number): void {
 
 /** Unmap [start, end) with the mmap write lock held and keep holding it (the model drops and retakes it). */
 function* munmap_locked(t: Task, mm: MmStruct, start: number, end: number): KPath<number> {
+  if (end > t.k.arch.TASK_SIZE) return -EINVAL; // do_vmi_munmap(): len > TASK_SIZE - start
   if (end <= start || !mm.mm_mt.find_vma_intersection(start, end)) return 0;
   const r = yield* do_vmi_align_munmap(t, mm, start, end);
   if (r === 0) yield* down_write(t, mm.mmap_lock);
@@ -333,16 +334,21 @@ function* do_mremap(t: Task, mm: MmStruct, addr: number, old_len: number, new_le
 export function* sys_mremap(t: Task, addr: number, old_len: number, new_len: number, flags: number, new_addr = 0): KPath<number> {
   const mm = t.mm!;
   const k = t.k;
+  // Each argument is the unsigned long it stands for (mm/ulong.ts); a JS value that is none is -EINVAL.
+  if (!is_ulong(addr) || !is_ulong(old_len) || !is_ulong(new_len) || !is_ulong(flags) || !is_ulong(new_addr)) return -EINVAL;
   // check_mremap_params()
-  if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP)) return -EINVAL;
+  if (flags < 0 || flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP)) return -EINVAL;
   if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
   if (flags & MREMAP_DONTUNMAP && (!(flags & MREMAP_MAYMOVE) || old_len !== new_len)) return -EINVAL;
   if (addr % PAGE_SIZE) return -EINVAL;
-  if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(old_len) || !Number.isSafeInteger(new_len) || old_len < 0 || new_len < 0) return -EINVAL;
-  old_len = page_align(old_len);
-  new_len = page_align(new_len);
+  addr = ulong_of_aligned(addr);
+  if (new_addr < 0 && new_addr % PAGE_SIZE === 0) new_addr = ulong_of_aligned(new_addr); // an unaligned one stays: -EINVAL with MREMAP_FIXED
+  old_len = page_align_ulong(old_len);
+  new_len = page_align_ulong(new_len);
   if (!new_len) return -EINVAL;
-  if (old_len > k.arch.TASK_SIZE || addr > k.arch.TASK_SIZE - old_len) return -EINVAL;
+  if (new_len > k.arch.TASK_SIZE) return -EINVAL; // "Is the new length silly?"
+  // An addr past TASK_SIZE has no VMA: -EFAULT (do_mremap); an old_len past it is refused
+  // by the shrink's munmap (munmap_locked), else it exceeds the VMA: -EFAULT.
   yield* down_write(t, mm.mmap_lock);
   const r = yield* do_mremap(t, mm, addr, old_len, new_len, flags, new_addr);
   if (mm.mmap_lock.writer === t) yield* mmap_write_unlock(t, mm);

@@ -23,6 +23,7 @@ import { down_read, up_read } from "../sync/rwsem.js";
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE } from "../pgtable/arch.js";
 import { walk_pmd, walk_pte } from "../pgtable/walk.js";
 import { EFAULT, EINVAL, ENOMEM } from "./errno.js";
+import { is_ulong, page_align_ulong, ulong_of_aligned, ULONG_WRAP } from "./ulong.js";
 import { FAULT_FLAG_WRITE, VM_FAULT_ERROR, VM_FAULT_OOM } from "./fault_flags.js";
 import { sys_madvise } from "./madvise.js";
 import { handle_mm_fault } from "./memory.js";
@@ -165,10 +166,12 @@ export function* madvise_populate(t: Task, start: number, end: number, write: bo
  */
 export function* do_madvise(t: Task, start: number, len_in: number, behavior: number): KPath<number> {
   if (behavior !== MADV_POPULATE_READ && behavior !== MADV_POPULATE_WRITE) return yield* sys_madvise(t, start, len_in, behavior);
-  if (start % PAGE_SIZE) return -EINVAL;
-  const len = Math.ceil(len_in / PAGE_SIZE) * PAGE_SIZE;
+  // sys_madvise()'s checks, on the unsigned longs the arguments stand for (mm/ulong.ts)
+  if (!is_ulong(start) || !is_ulong(len_in) || start % PAGE_SIZE) return -EINVAL;
+  start = ulong_of_aligned(start);
+  const len = page_align_ulong(len_in);
   if (len_in && !len) return -EINVAL;
-  if (start + len > 2 ** 64) return -EINVAL;
+  if (start + len >= ULONG_WRAP) return -EINVAL;
   if (len === 0) return 0;
   return yield* madvise_populate(t, start, start + len, behavior === MADV_POPULATE_WRITE);
 }
