@@ -47,7 +47,7 @@ describe.skipIf(!built)("core's code cache under the bin", () => {
     expect(first).toEqual({ out: off.out, cache: "miss" });
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^chunk-[A-Za-z0-9_-]+-[0-9a-f]{16}-[0-9a-f]{8}-${process.version}-${process.arch}\\.v8cache$`));
+    expect(files[0]).toMatch(new RegExp(`^chunk-[A-Za-z0-9_-]+-[0-9a-f]{16}-[0-9a-f]{8}-[0-9a-f]{8}-${process.version}-${process.arch}\\.v8cache$`));
     expect(run(args, dir)).toEqual({ out: off.out, cache: "hit" });
     writeFileSync(join(dir, files[0]!), "corrupt");
     expect(run(args, dir)).toEqual({ out: off.out, cache: "rejected" });

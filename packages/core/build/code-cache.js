@@ -16,8 +16,8 @@
 // $XDG_CACHE_HOME/mmsim, else ~/.cache/mmsim, else <tmpdir>/mmsim-code-cache):
 // never in the package's install directory. A file is named after the chunk, the
 // sha256 of the script's text (computed at build time: the script is a build
-// output), the V8 flags the process runs with (flagsTag()), the Node version and
-// the CPU architecture; V8 itself checks its own
+// output), the script's path (pathTag()), the V8 flags the process runs with
+// (flagsTag()), the Node version and the CPU architecture; V8 itself checks its own
 // version, the V8 flags and the source's length, and rejects a cache that does
 // not match (a corrupt or foreign file: rejected, or ignored if unreadable); the
 // file's own CRC-32 covers the payload, which V8 does not check. A
@@ -54,7 +54,8 @@ let mutant = null;
 /**
  * Set (or clear, null) the loader's mutant (tests only): "no-hash" names cache
  * files without the script's hash; "no-flags" without the V8 flags' tag;
- * "no-crc" trusts a cache file's payload unchecked;
+ * "no-path" without the script's path's tag; "no-crc" trusts a cache file's
+ * payload unchecked;
  * "keep-tmp" leaves abandoned temporary files.
  */
 export function set_code_cache_mutant(m) {
@@ -62,15 +63,29 @@ export function set_code_cache_mutant(m) {
 }
 
 /**
- * The cache file of a script: chunk name, build-time sha256 of its text, the V8
- * flags' tag (flagsTag()), Node version, CPU architecture. The hash matters: V8
- * checks only the source's length, and would run a stale cache's bytecode for
- * an edited script of the same length.
+ * The cache file of a script: chunk name, build-time sha256 of its text, its
+ * path's tag (pathTag()), the V8 flags' tag (flagsTag()), Node version, CPU
+ * architecture. The hash matters: V8 checks only the source's length, and would
+ * run a stale cache's bytecode for an edited script of the same length.
  */
 export function codeCacheFile(dir, filename, hash) {
   const base = filename.replace(/^.*[\\/]/, "").replace(/\.script\.js$/, "");
   const flags = mutant === "no-flags" ? "" : `-${flagsTag()}`;
-  return join(dir, `${base}-${mutant === "no-hash" ? "" : hash.slice(0, 16)}${flags}-${process.version}-${process.arch}.v8cache`);
+  const path = mutant === "no-path" ? "" : `-${pathTag(filename)}`;
+  return join(dir, `${base}-${mutant === "no-hash" ? "" : hash.slice(0, 16)}${path}${flags}-${process.version}-${process.arch}.v8cache`);
+}
+
+/**
+ * 8 hex digits of the script's absolute path (32-bit FNV-1a of its UTF-16 code
+ * units). Two installs of the same build (two checkouts, a global and a local
+ * install) would otherwise share one cache file, and V8 (Node 20's V8 11.3) keeps
+ * in a code cache the script name it was compiled under: every stack trace and
+ * CPU profile of the second install named the first install's files.
+ */
+export function pathTag(filename) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < filename.length; i++) h = Math.imul(h ^ filename.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
 }
 
 let flags_tag = null;

@@ -157,16 +157,22 @@ describe("script-chunk: non-ASCII text", () => {
 // source before the code cache is even read.
 const CHILD = `
 import { compileCached, set_code_cache_mutant } from ${JSON.stringify(new URL("./code-cache.js", import.meta.url).href)};
-const [dir, k, hash, mutant] = JSON.parse(process.argv[1]);
+const [dir, k, hash, mutant, at] = JSON.parse(process.argv[1]);
+const filename = at ?? "/x/chunk-Q.script.js";
 set_code_cache_mutant(mutant);
-const c = compileCached("/x/chunk-Q.script.js", \`(function () { return function answer() { return \${JSON.stringify(k)}; }; })\`, hash, dir);
-const answer = c.script.runInThisContext()()();
+const c = compileCached(filename, \`(function () { const f = function answer() { return \${JSON.stringify(k)}; }; f.where = function where() { return "at " + new Error("here").stack.split(" at ")[1].trim(); }; return f; })\`, hash, dir);
+const answer = c.script.runInThisContext()();
+const out = [c.status, answer()];
+if (filename !== "/x/chunk-Q.script.js") out.push(answer.where());
 c.save();
-console.log(JSON.stringify([c.status, answer]));
+console.log(JSON.stringify(out));
 `;
-/** [status, answer()] of a fresh process (`node ...nodeArgs`) compiling the script answering `k` (its build hash `hash`) with the cache of `dir`. */
-const compileIn = (dir, k, hash, mutant = null, nodeArgs = []) => {
-  const r = spawnSync(process.execPath, [...nodeArgs, "--input-type=module", "-e", CHILD, JSON.stringify([dir, k, hash, mutant])], { encoding: "utf8" });
+/**
+ * [status, answer()] of a fresh process (`node ...nodeArgs`) compiling the script answering `k` (its build hash `hash`) with the cache of `dir`;
+ * at a `filename` of its own, [status, answer(), the stack frame of a function of the script].
+ */
+const compileIn = (dir, k, hash, mutant = null, nodeArgs = [], filename = undefined) => {
+  const r = spawnSync(process.execPath, [...nodeArgs, "--input-type=module", "-e", CHILD, JSON.stringify([dir, k, hash, mutant, filename])], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 };
@@ -271,6 +277,22 @@ describe("code cache", () => {
     // V8 takes the other source's cache and runs its bytecode: what the test above rules out.
     expect(compileIn(d, "bbbb", H2, "no-hash")).toEqual(["hit", "aaaa"]);
   });
+
+  for (const m of [null, "no-path"]) {
+    it(`two installs of the same build keep a cache file each, and stack traces name each one's own files${m ? " (mutant: one file for both, caught)" : ""}`, () => {
+      const d = tmp();
+      const a = "/install-a/dist/chunk-Q.script.js";
+      const b = "/install-b/dist/chunk-Q.script.js";
+      expect(compileIn(d, "aaaa", H1, m, [], a)).toEqual(["miss", "aaaa", `at Function.where (${a}:1:108)`]);
+      const second = compileIn(d, "aaaa", H1, m, [], b);
+      if (m === null) {
+        expect(second).toEqual(["miss", "aaaa", `at Function.where (${b}:1:108)`]);
+        expect(compileIn(d, "aaaa", H1, m, [], b)).toEqual(["hit", "aaaa", `at Function.where (${b}:1:108)`]);
+        expect(compileIn(d, "aaaa", H1, m, [], a)).toEqual(["hit", "aaaa", `at Function.where (${a}:1:108)`]);
+        expect(readdirSync(d)).toHaveLength(2);
+      } else expect(second).toEqual(["hit", "aaaa", `at Function.where (${a}:1:108)`]); // V8 kept the first install's name
+    });
+  }
 
   // A V8 flag that changes nothing a test could see but V8's flag hash.
   const FLAGGED = ["--max-inlined-bytecode-size-cumulative=461"];
