@@ -125,6 +125,13 @@ describe("syntax errors point at the bad character", () => {
     ["1/2", 6, "unexpected character '/' in expression"],
     ["i-j)", 8, "unexpected character ')' in expression"],
     ["", 5, "expected a number or variable"],
+    // A character outside the BMP is shown whole (not half a surrogate pair), a control character escaped (a CR of old Mac line ends).
+    ["🙂", 5, "expected a number or variable, found '🙂'"],
+    ["2M🙂", 7, "unexpected character '🙂' in expression"],
+    ["4K\r", 7, "unexpected character '\\r' in expression"],
+    ["\u0000", 5, "expected a number or variable, found '\\u0000'"],
+    ["2\t", 6, "unexpected character '\\t' in expression"],
+    ["2\u007f", 6, "unexpected character '\\u007f' in expression"],
   ];
   for (const [text, col, reason] of cases) {
     it(`'${text}' -> col ${col}`, () => {

@@ -37,8 +37,15 @@ class ExprParser {
 
   parse(): Expr {
     const e = this.sum();
-    if (this.pos < this.text.length) this.fail(`unexpected character '${this.text[this.pos]}' in expression`);
+    if (this.pos < this.text.length) this.fail(`unexpected character '${this.charAt(this.pos)}' in expression`);
     return e;
+  }
+
+  /** The character at `pos` as a message shows it: whole (a surrogate pair is one character), a control character escaped ('\r'). */
+  private charAt(pos: number): string {
+    const cp = this.text.codePointAt(pos)!;
+    const ch = String.fromCodePoint(cp);
+    return cp < 0x20 ? JSON.stringify(ch).slice(1, -1) : cp === 0x7f ? "\\u007f" : ch;
   }
 
   private at(pos: number): Loc {
@@ -82,7 +89,7 @@ class ExprParser {
     }
     if (DEC_DIGIT.test(ch)) return this.number();
     if (IDENT_START.test(ch)) return this.variable();
-    return this.fail(`expected a number or variable, found '${ch}'`);
+    return this.fail(`expected a number or variable, found '${this.charAt(this.pos)}'`);
   }
 
   private variable(): Expr {
@@ -113,7 +120,7 @@ class ExprParser {
     }
     const ch = this.text[this.pos];
     if (ch !== undefined && (IDENT_PART.test(ch) || ch === ".")) {
-      this.fail(`unexpected character '${ch}' in number`);
+      this.fail(`unexpected character '${this.charAt(this.pos)}' in number`);
     }
     if (value > MAX_SAFE) this.fail(`number '${this.text.slice(start, this.pos)}' is too large`, start);
     return { kind: "num", value: Number(value), loc: this.at(start) };
