@@ -322,6 +322,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   scenario("task_work ms negative", setupOp({ op: "task_work", ms: -1 }), 1, "error: s.json: setup[1].ms: expected milliseconds from 0 to 60000, got -1"),
   scenario("walker CPU beyond the model", { ...BASE, hw_walkers: [100] }, 1, "error: s.json: hw_walkers[0]: CPU 100 is beyond the model's 64 CPUs (0-63)"),
   scenario("lazy CPU not a number", { ...BASE, lazy_cpus: ["1"] }, 1, "error: s.json: lazy_cpus[0]: expected a CPU number, got \"1\""),
+  scenario("lazy-TLB CPU that runs an actor", { ...BASE, lazy_cpus: [2, 1] }, 1, "error: s.json: lazy_cpus[1]: CPU 1 runs actors[1], so it cannot be in lazy-TLB mode (give the lazy CPU one no actor runs on)"),
   scenario("oracle not a boolean", { ...BASE, oracle: "no" }, 1, "error: s.json: oracle: oracle must be true or false"),
 
   // Traces

@@ -47,6 +47,17 @@ describe("campaign progress bars", () => {
     expect(r.stdout).toBe(plain.stdout);
   }, 600_000);
 
+  it("explore: the exploration's executions, counted (as --shard's); stdout as without a terminal", async () => {
+    const argv = ["explore", "fault-vs-dontneed", "--reclaim", "pt-reclaim", "--budget", "30"];
+    const r = await withTty(argv);
+    expect(r.code).toBe(0);
+    expect(r.tty).toMatch(/explore fault-vs-dontneed \[.*\| 30\/30 executions \|/);
+    const plain = bufferIo();
+    await main(argv, plain);
+    expect(r.stdout).toBe(plain.stdout);
+    expect((await withTty([...argv, "--json"])).tty).toBe(""); // never with --json
+  }, 600_000);
+
   it("explore --shard: the shard's executions, counted", async () => {
     const r = await withTty(["explore", "fault-vs-dontneed", "--reclaim", "pt-reclaim", "--strategy", "random", "--budget", "400", "--shard", "2/2"]);
     expect(r.code).toBe(0);

@@ -192,6 +192,11 @@ function checkFits(s: Scenario, file: string): void {
     cpus.set(a.cpu, i);
     ops(a.ops, `actors[${i}].ops`);
   });
+  // A lazy-TLB CPU runs another task (a kernel thread) with the mm only loaded: not the CPU an actor's task runs on.
+  (s.lazy_cpus ?? []).forEach((c, i) => {
+    const actor = cpus.get(c);
+    if (actor !== undefined) fail(`lazy_cpus[${i}]`, `CPU ${c} runs actors[${actor}], so it cannot be in lazy-TLB mode (give the lazy CPU one no actor runs on)`);
+  });
   const walkers = new Set([...(s.hw_walkers ?? []), ...(s.lazy_cpus ?? [])]);
   if (s.actors.length + walkers.size > MAX_SCENARIO_ACTORS) fail("hw_walkers", `${s.actors.length} actors and ${walkers.size} walker CPUs: at most ${MAX_SCENARIO_ACTORS} together`);
   (s.walk_at ?? []).forEach((a, i) => bytes(a, `walk_at[${i}]`));

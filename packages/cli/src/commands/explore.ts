@@ -84,12 +84,16 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
   };
   if (opts.shard) return exploreShardCommand(target, scenario, reclaim, opts, opts.shard, exploreOpts, io);
   let r: ReturnType<typeof explore>;
+  // Which execution of how many, on stderr when it is a terminal (not with --json), as explore --shard shows.
+  const progress = createProgress(opts.json ? null : io.progress, { label: `explore ${scenario.name}`, unit: "executions" });
   try {
-    r = explore(scenario, exploreOpts);
+    r = explore(scenario, { ...exploreOpts, on_execution: (done, total) => progress.update(done, total) });
   } catch (e) {
     // A replayed schedule that does not fit this scenario and plugin: a bad argument, not a kernel bug.
     if (e instanceof ScheduleDivergenceError) throw new UsageError(`--replay ${opts.replay}: ${e.message}`);
     throw e;
+  } finally {
+    progress.stop();
   }
   if (opts.json) {
     const { elapsed_ms, ...deterministic } = r;

@@ -33,6 +33,8 @@ export interface ExploreOptions {
    * explore() makes one per call when absent. Same results either way.
    */
   setup_cache?: SetupCache;
+  /** Called after each execution of an exploration (not a replay) with how many ran and the budget: a progress bar's feed. */
+  on_execution?: (done: number, budget: number) => void;
 }
 
 export interface Failure extends Violation {
@@ -182,8 +184,10 @@ export function explore(s: Scenario, o: ExploreOptions): ExploreResult {
   const name = o.strategy ?? "random";
   if (!o.setup_cache) o = { ...o, setup_cache: new SetupCache() };
   let n = 0;
-  for (const r of executions(s, strategyFor(name, s, o), o, o.budget ?? 200)) {
+  const budget = o.budget ?? 200;
+  for (const r of executions(s, strategyFor(name, s, o), o, budget)) {
     n++;
+    o.on_execution?.(n, budget);
     if (r.violation) return out(name, n, failure(s, o, shrink(s, o, r), n));
   }
   return out(name, n, null);
