@@ -4,7 +4,7 @@
  * too); a failing check throws an Error whose message carries the rule, the
  * replayable schedule and the per-CPU trace.
  */
-import type { Arch, ReclaimPlugin } from "@mmsim/core";
+import { MmsimError, type Arch, type ReclaimPlugin } from "@mmsim/core";
 import { CHECKS, type CheckContext, type CheckResult } from "./checks.js";
 
 export interface TestApi {
@@ -25,7 +25,21 @@ export interface ConformanceOptions {
   reclaim_arg?: string;
 }
 
+/** A ConformanceOptions field that is not what the kit can run with: the kit must not pass by running nothing (a budget of 0). */
+function optionError(field: string, v: unknown, want: string): MmsimError {
+  return new MmsimError("config-error", `ConformanceOptions.${field}: ${typeof v === "string" ? JSON.stringify(v) : String(v)} is not ${want}`);
+}
+
 export function contextOf(o: ConformanceOptions): CheckContext {
+  if (o === null || typeof o !== "object") throw new MmsimError("config-error", `ConformanceOptions: ${String(o)} is not { plugin, arch }`);
+  if (o.plugin === null || (typeof o.plugin !== "function" && typeof o.plugin !== "object")) throw optionError("plugin", o.plugin, "a reclaim plugin or a function returning one");
+  if (o.arch === null || typeof o.arch !== "object") throw optionError("arch", o.arch, "an arch (e.g. x86_64() from @mmsim/arch-x86_64)");
+  for (const f of ["budget", "fuzz_runs"] as const) {
+    const v: unknown = o[f];
+    if (v !== undefined && !(typeof v === "number" && Number.isSafeInteger(v) && v > 0)) throw optionError(f, v, "a positive integer");
+  }
+  const seed: unknown = o.seed;
+  if (seed !== undefined && !(typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0)) throw optionError("seed", seed, "a non-negative integer");
   const plugin = typeof o.plugin === "function" ? o.plugin : () => o.plugin as ReclaimPlugin;
   return { plugin, arch: o.arch, budget: o.budget ?? 150, fuzz_runs: o.fuzz_runs ?? 40, seed: o.seed ?? 1, reclaim_arg: o.reclaim_arg };
 }

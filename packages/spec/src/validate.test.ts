@@ -62,6 +62,21 @@ describe("validate_plugin", () => {
     );
   });
 
+  it("refuses a function that is no hook when it is a generator or a near miss of a hook's name (a misspelt hook never runs)", () => {
+    expect(err({ ...base(), *zap_pte_range_ends() {} })).toBe("plugin.mjs: plugin 'p': zap_pte_range_ends is not a hook core calls (did you mean zap_pte_range_end?): a generator function there never runs");
+    expect(err({ ...base(), task_wrok() {} })).toBe("plugin.mjs: plugin 'p': task_wrok is not a hook core calls (did you mean task_work?): a function there never runs");
+    expect(err({ ...base(), *helper() {} })).toBe("plugin.mjs: plugin 'p': helper is not a hook core calls: a generator function there never runs");
+    // Other functions and data (a plugin's state, stats, a helper) stay allowed.
+    expect(err({ ...base(), mm_list: () => [], stats: { freed: 0 }, state: new Map() })).toBe("accepted");
+  });
+
+  it("checks the types of the supports it knows", () => {
+    expect(err({ ...base(), supports: { rcu_upper_levels: "yes" } })).toBe('plugin.mjs: plugin \'p\': supports.rcu_upper_levels must be true or false (got "yes")');
+    expect(err({ ...base(), supports: { madv_dontneed: 1 } })).toBe("plugin.mjs: plugin 'p': supports.madv_dontneed must be true or false (got 1)");
+    expect(err({ ...base(), supports: { walker_refcount: "rcu" } })).toBe('plugin.mjs: plugin \'p\': supports.walker_refcount must be "atomic" or "percpu" (got "rcu")');
+    expect(err({ ...base(), supports: { madv_dontneed: true, walker_refcount: "percpu", custom_note: "anything" } })).toBe("accepted");
+  });
+
   it("refuses a hook that is not a function", () => {
     expect(err({ ...base(), scheduler_tick: 3 })).toBe("plugin.mjs: plugin 'p': hook scheduler_tick is not a function (got number)");
   });

@@ -4,6 +4,20 @@ import { VM_PLUGIN_MASK } from "./arch.js";
 import { BULK_TWIN_HOOKS, KPATH_HOOKS, RECLAIM_HOOKS, SPECIFICATION_VERSION, type ReclaimPlugin } from "./plugin.js";
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
+const HOOKS: ReadonlySet<string> = new Set(RECLAIM_HOOKS);
+/** The boolean members of ReclaimSupports. */
+const SUPPORTS_FLAGS = ["madv_dontneed", "madv_free", "async_scan", "rcu_table_free", "zero_page_tables", "rcu_upper_levels"] as const;
+
+/** Levenshtein distance of two short names (for "did you mean"). */
+function edit_distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
 
 /**
  * Checks that a value is a usable ReclaimPlugin of this contract version; throws
@@ -42,6 +56,22 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
     if (typeof twin !== "function" || twin instanceof GeneratorFunction)
       throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h}'s bulk twin (its sync property) must be a plain function, not ${twin instanceof GeneratorFunction ? "a generator" : typeof twin}`);
   }
+  // A function that is no hook never runs: a misspelt hook (zap_pte_range_ends) would leave the design silently inert.
+  for (const [k, v] of Object.entries(o)) {
+    if (HOOKS.has(k) || typeof v !== "function") continue;
+    const near = RECLAIM_HOOKS.find((h) => edit_distance(h, k) <= 2);
+    if (near !== undefined || v instanceof GeneratorFunction)
+      throw new MmsimError(
+        "plugin-error",
+        `${where}: plugin '${String(o.name)}': ${k} is not a hook core calls${near !== undefined ? ` (did you mean ${near}?)` : ""}: a ${v instanceof GeneratorFunction ? "generator " : ""}function there never runs`,
+      );
+  }
+  const sup = o.supports as Record<string, unknown>;
+  for (const f of SUPPORTS_FLAGS)
+    if (sup[f] !== undefined && typeof sup[f] !== "boolean")
+      throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': supports.${f} must be true or false (got ${JSON.stringify(sup[f]) ?? String(sup[f])})`);
+  if (sup.walker_refcount !== undefined && sup.walker_refcount !== "atomic" && sup.walker_refcount !== "percpu")
+    throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': supports.walker_refcount must be "atomic" or "percpu" (got ${JSON.stringify(sup.walker_refcount) ?? String(sup.walker_refcount)})`);
   if (o.madvise_advice !== undefined) {
     const bad = (why: string) => new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': madvise_advice ${why}`);
     if (!Array.isArray(o.madvise_advice)) throw bad("must be a list of { name, behavior, set, clear }");
