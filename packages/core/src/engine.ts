@@ -293,6 +293,7 @@ export class Process {
    * instead, as an allocation that failed would. Returns what the pass did.
    */
   reclaim(bytes: number, direct = false): { nr_reclaimed: number; nr_scanned: number; nr_pt_reclaimed: number } {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`Process.reclaim(): ${show_value(bytes)} is not a number of bytes to reclaim (a non-negative integer)`);
     const nr = Math.ceil(bytes / 4096);
     let sc;
     if (direct) {

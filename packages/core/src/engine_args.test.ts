@@ -121,6 +121,8 @@ describe("Process machine settings", () => {
     for (const v of [NaN, -1, 0, 4095, 1.5, Infinity]) expect(() => p.set_ram(v), String(v)).toThrow(/^Process\.set_ram\(\): .* is not a RAM size/);
     expect(() => p.set_thp("sometimes" as "always")).toThrow('Process.set_thp(): "sometimes" is not "always", "madvise" or "never"');
     for (const v of [Infinity, NaN, -1]) expect(() => p.idle(v), String(v)).toThrow(/^Process\.idle\(\): .* is not a time in ms/);
+    for (const v of [Infinity, NaN, -1, 0.5]) expect(() => p.reclaim(v), String(v)).toThrow(/^Process\.reclaim\(\): .* is not a number of bytes to reclaim/);
+    expect(p.reclaim(0)).toEqual({ nr_reclaimed: 0, nr_scanned: 0, nr_pt_reclaimed: 0 });
     p.set_ram(1 << 30);
     p.set_thp("never");
     p.idle(0.5);
