@@ -9,7 +9,7 @@ import { x86_64 } from "@mmsim/arch-x86_64";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -40,6 +40,24 @@ describe("coverage of a plugin's own source", () => {
     expect(races.branches.covered).toBeGreaterThan(0);
     expect(r.by["all"].branches.covered).toBeGreaterThanOrEqual(races.branches.covered);
     for (const u of races.uncovered) expect(u.line).toBeGreaterThan(0);
+  }, 600_000);
+
+  it("writes no code cache of core from the measuring process (its bytecode carries block counters), where a plain process writes one", () => {
+    const run = (measure: boolean): string[] => {
+      const cache = mkdtempSync(join(tmpdir(), "mmsim-cov-cache-"));
+      const script = measure
+        ? `const { measureCoverage } = await import("@mmsim/conformance");
+           const { x86_64 } = await import("@mmsim/arch-x86_64");
+           const { ptReclaim } = await import("@mmsim/reclaim-pt-reclaim");
+           await measureCoverage({ plugin: ptReclaim, arch: x86_64(), budget: 1, fuzz_runs: 1, files: [${JSON.stringify(dist)}] });`
+        : `await import("@mmsim/conformance");`;
+      execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: dirname(dist), encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, MMSIM_CODE_CACHE_DIR: cache, MMSIM_CODE_CACHE: "1" } });
+      const files = readdirSync(cache);
+      rmSync(cache, { recursive: true, force: true });
+      return files;
+    };
+    expect(run(false).length).toBeGreaterThan(0); // the cache is on here: a plain process writes it
+    expect(run(true)).toEqual([]);
   }, 600_000);
 
   it("measures a plugin written in JavaScript, without a source map, line by line in its own file (not 0/0 branches)", async () => {

@@ -33,9 +33,30 @@ import { Script } from "node:vm";
 /** What the last compileCached() of each script file did: "off", "miss", "hit" or "rejected" (tests, MMSIM_CODE_CACHE_DEBUG). */
 export const codeCacheStatus = new Map();
 
-/** The directory of the cache files, or null when the cache is off. */
+/**
+ * globalThis[BLOCK_COVERAGE] = true: this process collects V8 block coverage that
+ * it started itself (node:inspector's Profiler.startPreciseCoverage with
+ * detailed: true, as `mmsim conformance --coverage` and vitest's v8 coverage
+ * do). V8 then compiles every function with block counters (IncBlockCounter
+ * bytecodes), and a code cache written by such a process would hand that
+ * instrumented bytecode to every later run of the build: measured, the
+ * production workload's phases at 1/16 took 1.6 and 1.5 s of CPU instead of
+ * 1.0 and 0.7 s (packages/bench/scripts/production-phases.mjs), for as long as
+ * the cache file lived. A process so marked writes no cache. (A symbol in the
+ * global registry, not an export: whoever starts coverage need not import this
+ * file, and two copies of core see one mark.)
+ */
+export const BLOCK_COVERAGE = Symbol.for("mmsim.code-cache.block-coverage");
+
+/**
+ * The directory of the cache files, or null when the cache is off: MMSIM_CODE_CACHE=0,
+ * or NODE_V8_COVERAGE (Node, c8: block coverage from the start; see BLOCK_COVERAGE:
+ * its bytecode must not be written, and a cache's bytecode, made without counters,
+ * would leave core's functions out of the coverage it collects).
+ */
 export function codeCacheDir(env = process.env) {
   if (env.MMSIM_CODE_CACHE === "0") return null;
+  if (env.NODE_V8_COVERAGE && mutant !== "coverage-cached") return null;
   if (env.MMSIM_CODE_CACHE_DIR) return env.MMSIM_CODE_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "mmsim");
   // os.homedir() is $HOME wherever that is set (libuv's uv_os_homedir() reads it
@@ -55,7 +76,8 @@ let mutant = null;
  * Set (or clear, null) the loader's mutant (tests only): "no-hash" names cache
  * files without the script's hash; "no-flags" without the V8 flags' tag;
  * "no-path" without the script's path's tag; "no-crc" trusts a cache file's
- * payload unchecked;
+ * payload unchecked; "coverage-cached" reads and writes caches in a process that
+ * collects block coverage;
  * "keep-tmp" leaves abandoned temporary files.
  */
 export function set_code_cache_mutant(m) {
@@ -144,6 +166,7 @@ export function compileCached(filename, source, hash, dir) {
   const status = cachedData === undefined ? "miss" : !intact || script.cachedDataRejected ? "rejected" : "hit";
   const save = () => {
     if (status === "hit") return;
+    if (globalThis[BLOCK_COVERAGE] === true && mutant !== "coverage-cached") return; // instrumented bytecode (BLOCK_COVERAGE)
     // One temporary file per writer (worker threads share the pid): two writers
     // never interleave in one file (V8 does not checksum a cache's payload).
     const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;

@@ -157,9 +157,13 @@ describe("script-chunk: non-ASCII text", () => {
 // source before the code cache is even read.
 const CHILD = `
 import { compileCached, set_code_cache_mutant } from ${JSON.stringify(new URL("./code-cache.js", import.meta.url).href)};
-const [dir, k, hash, mutant, at] = JSON.parse(process.argv[1]);
+import { BLOCK_COVERAGE, codeCacheDir } from ${JSON.stringify(new URL("./code-cache.js", import.meta.url).href)};
+const [dir0, k, hash, mutant, at, mark] = JSON.parse(process.argv[1]);
 const filename = at ?? "/x/chunk-Q.script.js";
 set_code_cache_mutant(mutant);
+// (As runScriptChunk() does: the directory as codeCacheDir() gives it, null when the cache is off.)
+const dir = dir0 === null ? null : codeCacheDir({ ...process.env, MMSIM_CODE_CACHE_DIR: dir0 });
+if (mark) globalThis[BLOCK_COVERAGE] = true;
 const c = compileCached(filename, \`(function () { const f = function answer() { return \${JSON.stringify(k)}; }; f.where = function where() { return "at " + new Error("here").stack.split(" at ")[1].trim(); }; return f; })\`, hash, dir);
 const answer = c.script.runInThisContext()();
 const out = [c.status, answer()];
@@ -171,8 +175,8 @@ console.log(JSON.stringify(out));
  * [status, answer()] of a fresh process (`node ...nodeArgs`) compiling the script answering `k` (its build hash `hash`) with the cache of `dir`;
  * at a `filename` of its own, [status, answer(), the stack frame of a function of the script].
  */
-const compileIn = (dir, k, hash, mutant = null, nodeArgs = [], filename = undefined) => {
-  const r = spawnSync(process.execPath, [...nodeArgs, "--input-type=module", "-e", CHILD, JSON.stringify([dir, k, hash, mutant, filename])], { encoding: "utf8" });
+const compileIn = (dir, k, hash, mutant = null, nodeArgs = [], filename = undefined, { env = process.env, mark = false } = {}) => {
+  const r = spawnSync(process.execPath, [...nodeArgs, "--input-type=module", "-e", CHILD, JSON.stringify([dir, k, hash, mutant, filename, mark])], { encoding: "utf8", env });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 };
@@ -291,6 +295,20 @@ describe("code cache", () => {
         expect(compileIn(d, "aaaa", H1, m, [], a)).toEqual(["hit", "aaaa", `at Function.where (${a}:1:108)`]);
         expect(readdirSync(d)).toHaveLength(2);
       } else expect(second).toEqual(["hit", "aaaa", `at Function.where (${a}:1:108)`]); // V8 kept the first install's name
+    });
+  }
+
+  for (const m of [null, "coverage-cached"]) {
+    it(`a process that collects block coverage (NODE_V8_COVERAGE, or marked BLOCK_COVERAGE) neither reads nor writes a cache${m ? " (mutant: it does, caught)" : ""}`, () => {
+      const d = tmp();
+      const cov = tmp();
+      const env = { ...process.env, NODE_V8_COVERAGE: cov };
+      delete env.MMSIM_CODE_CACHE;
+      expect(compileIn(d, "aaaa", H1, m, [], undefined, { env })).toEqual([m === null ? "off" : "miss", "aaaa"]);
+      expect(compileIn(d, "aaaa", H1, m, [], undefined, { mark: true })).toEqual([m === null ? "miss" : "hit", "aaaa"]);
+      // Neither wrote a cache (the instrumented bytecode would slow every later run of the build).
+      expect(readdirSync(d)).toEqual(m === null ? [] : [basename(codeCacheFile(d, "/x/chunk-Q.script.js", H1))]);
+      if (m === null) expect(compileIn(d, "aaaa", H1)).toEqual(["miss", "aaaa"]);
     });
   }
 
