@@ -5,7 +5,8 @@
  * machine still draws it.
  */
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { barsWithoutDelay } from "./testing.js";
 import { main } from "./cli.js";
 import { bufferIo, type Io } from "./io.js";
 
@@ -29,14 +30,7 @@ async function withTty(argv: string[]): Promise<{ tty: string; stdout: string; c
 }
 
 describe("campaign progress bars", () => {
-  const before = process.env.MMSIM_PROGRESS_DELAY_MS;
-  beforeAll(() => {
-    process.env.MMSIM_PROGRESS_DELAY_MS = "0";
-  });
-  afterAll(() => {
-    if (before === undefined) delete process.env.MMSIM_PROGRESS_DELAY_MS;
-    else process.env.MMSIM_PROGRESS_DELAY_MS = before;
-  });
+  barsWithoutDelay();
 
   it("conformance: the kit's checks, counted; stdout as without a terminal", async () => {
     const argv = ["conformance", "pt-reclaim", "--budget", "3", "--fuzz-runs", "2", "--shard", "1/3"];

@@ -12,7 +12,8 @@
  * restore the cursor), CSI ?7h / ?7l (auto-wrap), CSI n G, CSI 2K / 0K / K.
  */
 import { Writable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { barsWithoutDelay } from "./testing.js";
 import { main } from "./cli.js";
 import type { Io } from "./io.js";
 import { createProgress } from "./progress.js";
@@ -111,14 +112,7 @@ async function onScreen(argv: string[], cols: number, bar: boolean): Promise<str
 }
 
 describe("the progress bar on a terminal shared with the output", () => {
-  const before = process.env.MMSIM_PROGRESS_DELAY_MS;
-  beforeAll(() => {
-    process.env.MMSIM_PROGRESS_DELAY_MS = "0";
-  });
-  afterAll(() => {
-    if (before === undefined) delete process.env.MMSIM_PROGRESS_DELAY_MS;
-    else process.env.MMSIM_PROGRESS_DELAY_MS = before;
-  });
+  barsWithoutDelay();
 
   it("lines printed between updates wrap, and the cursor ends after the last one", () => {
     const screen = new Screen(40);

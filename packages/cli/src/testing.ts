@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { onTestFinished } from "vitest";
+import { afterAll, beforeAll, onTestFinished } from "vitest";
 import { main } from "./cli.js";
 import { bufferIo } from "./io.js";
 
@@ -25,4 +25,16 @@ export function tempDir(files: Record<string, string> = {}): string {
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/** In the calling describe block, progress bars draw from their first update (MMSIM_PROGRESS_DELAY_MS=0), as restored after it. */
+export function barsWithoutDelay(): void {
+  const before = process.env.MMSIM_PROGRESS_DELAY_MS;
+  beforeAll(() => {
+    process.env.MMSIM_PROGRESS_DELAY_MS = "0";
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.MMSIM_PROGRESS_DELAY_MS;
+    else process.env.MMSIM_PROGRESS_DELAY_MS = before;
+  });
 }

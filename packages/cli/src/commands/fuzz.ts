@@ -12,22 +12,7 @@
  */
 import { fuzzScale, replaySequence, shellWord, type Divergence, type FuzzFinding } from "@mmsim/conformance";
 import type { FuzzOp } from "@mmsim/core/check";
-import {
-  MADV_COLD,
-  MADV_DONTNEED,
-  MADV_DONTNEED_LOCKED,
-  MADV_FREE,
-  MADV_HUGEPAGE,
-  MADV_NOHUGEPAGE,
-  MADV_NORMAL,
-  MADV_PAGEOUT,
-  MADV_POPULATE_READ,
-  MADV_POPULATE_WRITE,
-  MADV_RANDOM,
-  MADV_REMOVE,
-  MADV_SEQUENTIAL,
-  MADV_WILLNEED,
-} from "@mmsim/core";
+import { ADVICE_NAMES } from "@mmsim/trace";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
 import { loadReclaim, resolveReclaimSpec, reclaimArg } from "../plugins.js";
@@ -98,25 +83,8 @@ export function fuzzReplayCommand(reclaim: string, arch: string, ops: readonly F
 const hex = (n: number) => `0x${n.toString(16)}`;
 const PROT = ["none", "r", "w", "rw"];
 
-/** The kernel's name of each advice value (include/uapi/asm-generic/mman-common.h), as the report prints it; another value prints as `advice N`. */
-const ADVICE_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries({
-    MADV_NORMAL,
-    MADV_RANDOM,
-    MADV_SEQUENTIAL,
-    MADV_WILLNEED,
-    MADV_DONTNEED,
-    MADV_FREE,
-    MADV_REMOVE,
-    MADV_HUGEPAGE,
-    MADV_NOHUGEPAGE,
-    MADV_COLD,
-    MADV_PAGEOUT,
-    MADV_POPULATE_READ,
-    MADV_POPULATE_WRITE,
-    MADV_DONTNEED_LOCKED,
-  }).map(([name, value]) => [value, name]),
-);
+/** The kernel's name of advice `a` (@mmsim/trace's table of include/uapi/asm-generic/mman-common.h), as the report prints it; another value prints as `advice N`. */
+const adviceLabel = (a: number): string => (ADVICE_NAMES[a] === undefined ? `advice ${a}` : `MADV_${ADVICE_NAMES[a]}`);
 
 /** One operation as a line of the report. */
 export function describeOp(o: FuzzOp): string {
@@ -126,7 +94,7 @@ export function describeOp(o: FuzzOp): string {
     case "munmap":
       return `munmap ${hex(o.at)} +${hex(o.len)}`;
     case "madvise":
-      return `madvise ${hex(o.at)} +${hex(o.len)} ${ADVICE_NAMES.get(o.arg) ?? `advice ${o.arg}`}`;
+      return `madvise ${hex(o.at)} +${hex(o.len)} ${adviceLabel(o.arg)}`;
     case "mprotect":
       return `mprotect ${hex(o.at)} +${hex(o.len)} ${PROT[o.arg & 3] ?? o.arg}`;
     case "touch":
