@@ -270,14 +270,7 @@ async function fromPackage(name: string, cwd: string, option: PluginArgument): P
     throw new UsageError(`${option} ${name}: cannot load the package: ${messageOf(e)}`);
   }
   if (entry === null) throw new UsageError(`${option} ${name}: no such package installed (looked in node_modules from the working directory up, and next to mmsim); npm install it, or give a module path`);
-  const url = pathToFileURL(entry).href;
-  let mod: PluginModule;
-  try {
-    mod = (await import(url)) as PluginModule;
-  } catch (e) {
-    throw new UsageError(`${option} ${name}: cannot load the package: ${loadFailure(e, url)}`);
-  }
-  return fromExports(mod, `${option} ${name}`, name);
+  return fromUrl(pathToFileURL(entry).href, name, "cannot load the package", option);
 }
 
 /**
