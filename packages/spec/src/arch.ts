@@ -33,8 +33,24 @@ export const VM_GROWSDOWN = 0x100;
 export const VM_LOCKED = 0x2000;
 export const VM_ACCOUNT = 0x100000;
 export const VM_NORESERVE = 0x200000;
+export const VM_SEQ_READ = 0x8000;
+export const VM_RAND_READ = 0x10000;
+export const VM_DONTCOPY = 0x20000;
+export const VM_DONTDUMP = 0x04000000;
 export const VM_HUGEPAGE = 0x20000000;
 export const VM_NOHUGEPAGE = 0x40000000;
+/**
+ * Model value. Linux's VM_WIPEONFORK is 0x02000000, which the model gives
+ * plugins (VM_PLUGIN_2); the model takes VM_SYNC's bit (0x00800000, a DAX file
+ * mapping's flag, which no VMA of the model carries).
+ */
+export const VM_WIPEONFORK = 0x00800000;
+/**
+ * Model value. Linux's VM_MERGEABLE is BIT(31), past the model's 31-bit flags;
+ * the model takes VM_MIXEDMAP's bit (0x10000000, a driver mapping's flag, which
+ * no VMA of the model carries).
+ */
+export const VM_MERGEABLE = 0x10000000;
 /**
  * Model-only: the vm_flags bits a reclaim plugin may own (its `madvise_advice`
  * sets and clears them; core keeps them across split and merge, as any flag).

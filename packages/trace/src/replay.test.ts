@@ -79,11 +79,19 @@ describe("replay: syscalls and faults at the traced addresses", () => {
   });
 
   it("advice the simulator does not implement is counted, not replayed", () => {
-    const b = new TraceBuilder().exec("./prog").mmap(0, 4 * M, BASE).sys("madvise", { start: BASE, len_in: 4 * M, behavior: 10 }, 0);
-    b.sys("madvise", { start: BASE, len_in: 4 * M, behavior: 16 }, 0);
+    const b = new TraceBuilder().exec("./prog").mmap(0, 4 * M, BASE).sys("madvise", { start: BASE, len_in: 4 * M, behavior: 25 }, 0);
+    b.sys("madvise", { start: BASE, len_in: 4 * M, behavior: 102 }, 0);
     const r = none(b);
-    expect(r.target.counts.adviceIgnored).toEqual({ DONTFORK: 1, DONTDUMP: 1 });
+    expect(r.target.counts.adviceIgnored).toEqual({ COLLAPSE: 1, GUARD_INSTALL: 1 });
     expect(r.target.counts.syscalls.madvise).toMatchObject({ calls: 2, replayed: 0 });
+  });
+
+  it("the advice that only sets vm_flags (DONTFORK, DONTDUMP, MERGEABLE, ...) is replayed", () => {
+    const b = new TraceBuilder().exec("./prog").mmap(0, 4 * M, BASE);
+    for (const behavior of [10, 16, 12, 18, 1]) b.sys("madvise", { start: BASE, len_in: 2 * M, behavior }, 0);
+    const r = none(b);
+    expect(r.target.counts.adviceIgnored).toEqual({});
+    expect(r.target.counts.syscalls.madvise).toEqual({ calls: 5, replayed: 5, failedInTrace: 0, simDiffers: 0 });
   });
 });
 
@@ -179,6 +187,16 @@ describe("replay: processes", () => {
       [4242, "exec"],
       [child, "fork"],
     ]);
+  });
+
+  it("fork after MADV_DONTFORK / MADV_WIPEONFORK: the child gets no copy of those ranges' tables and pages", () => {
+    const b = new TraceBuilder().exec("./prog").mmap(0, 8 * M, BASE);
+    for (let a = 0; a < 8 * M; a += 2 * M) b.fault(BASE + a, true);
+    b.sys("madvise", { start: BASE, len_in: 2 * M, behavior: 10 }, 0).sys("madvise", { start: BASE + 2 * M, len_in: 2 * M, behavior: 18 }, 0);
+    b.fork(child);
+    expect(fig(none(b))).toEqual({ VmSize: 8192, VmRSS: 16, VmPTE: 24 });
+    // The child: no VMA over the first 2M (VmSize 6M), the wiped 2M without a page or table: 2 PTE tables, PMD, PUD.
+    expect(fig(none(b, child))).toEqual({ VmSize: 6144, VmRSS: 8, VmPTE: 16 });
   });
 
   it("a child that execs right after fork (vfork + exec, posix_spawn) gets no copy of the parent", () => {

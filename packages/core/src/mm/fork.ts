@@ -1,9 +1,11 @@
 /**
- * fork()'s copy of the address space (kernel/fork.c dup_mm, dup_mmap; mm/memory.c
- * copy_page_range and below; mm/huge_memory.c copy_huge_pmd): every VMA is
- * duplicated at the same range with the same flags, protection and page offset;
- * the page tables of the VMAs that need it (vma_needs_copy(): those with an
- * anon_vma) are copied level by level, the child allocating a table wherever
+ * fork()'s copy of the address space (kernel/fork.c dup_mm; dup_mmap, in mm/mmap.c
+ * since 6.15; mm/memory.c copy_page_range and below; mm/huge_memory.c
+ * copy_huge_pmd): every VMA but a VM_DONTCOPY one (MADV_DONTFORK) is duplicated
+ * at the same range with the same flags (less VM_LOCKED), protection and page
+ * offset; a VM_WIPEONFORK one (MADV_WIPEONFORK) gets no anon_vma and no copy,
+ * so the child faults in zeroed pages there; the page tables of the other VMAs
+ * that need it (vma_needs_copy(): those with an anon_vma) are copied level by level, the child allocating a table wherever
  * the parent has a non-none entry above it, as Linux does, so the child's
  * VmPTE is Linux's. Shared anonymous VMAs map the same shmem object in both
  * mms and are not copied: the child refaults them from the page cache.
@@ -16,22 +18,21 @@
  *     are the same; the parent's PTEs stay writable, so its later writes take no
  *     write-protect fault, and a lazily freed (MADV_FREE) page is copied as an
  *     ordinary dirty page.
- *   - No VM_DONTCOPY / VM_WIPEONFORK (MADV_DONTFORK and MADV_WIPEONFORK are not
- *     modelled) and no PTE markers or migration entries to copy (swap entries
- *     are: copy_nonpresent_pte).
+ *   - No PTE markers or migration entries to copy (swap entries are:
+ *     copy_nonpresent_pte).
  */
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_write } from "../sync/rwsem.js";
 import { spin_lock_nested, spin_unlock } from "../sync/spinlock.js";
-import { VM_ACCOUNT, VM_WRITE } from "../pgtable/arch.js";
+import { VM_ACCOUNT, VM_DONTCOPY, VM_LOCKED, VM_WIPEONFORK, VM_WRITE } from "../pgtable/arch.js";
 import { addr_end, p4d_offset, pgd_offset, pmd_offset, pud_offset } from "../pgtable/offset.js";
 import { pmdp_get, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
 import { pmd_lock, pmd_lockptr, pte_alloc_get, pte_alloc_one, pte_put } from "../pgtable/pgalloc.js";
 import { pte_offset_map_lock, pte_offset_map_rw_nolock, pte_unmap, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { ENOMEM } from "./errno.js";
 import { folio_get, page_folio, vm_normal_page } from "./folio.js";
-import { add_mm_counter, mm_counter, mm_inc_nr_ptes, MM_ANONPAGES, MM_SWAPENTS } from "./mm.js";
+import { add_mm_counter, mm_counter, mm_inc_nr_ptes, MM_ANONPAGES, MM_SWAPENTS, vm_stat_account } from "./mm.js";
 import { exit_mmap } from "./mmap.js";
 import { mmap_write_unlock, vma_start_write } from "./mmap_lock.js";
 import { security_vm_enough_memory_mm } from "./overcommit.js";
@@ -272,16 +273,24 @@ export function* dup_mmap(t: Task, mm: MmStruct, oldmm: MmStruct): KPath<number>
   let retval = 0;
   for (const mpnt of [...oldmm.mm_mt.list]) {
     yield* vma_start_write(t, oldmm, mpnt);
+    if (mpnt.vm_flags & VM_DONTCOPY) {
+      // MADV_DONTFORK: the child has a hole here (vma_iter_clear_gfp()), neither charged nor counted.
+      vm_stat_account(mm, mpnt.vm_flags, -mpnt.pages);
+      continue;
+    }
     // The child's private writable memory is charged again (fail_nomem).
     if (mpnt.vm_flags & VM_ACCOUNT && security_vm_enough_memory_mm(k, oldmm, mpnt.pages)) {
       retval = -ENOMEM;
       break;
     }
-    // vm_area_dup() + anon_vma_fork()
-    const tmp = new Vma(mpnt.vm_start, mpnt.vm_end, mpnt.vm_flags, mpnt.vm_page_prot, mpnt.vm_pgoff, mpnt.anon_vma ? k.new_anon_vma() : 0, mpnt.vm_file);
+    // vm_area_dup() + anon_vma_fork(); VM_WIPEONFORK gets a clean slate in the child: no
+    // anon_vma until it faults, no copy. vm_flags_clear(tmp, VM_LOCKED_MASK): mlock is not inherited.
+    const wipe = (mpnt.vm_flags & VM_WIPEONFORK) !== 0;
+    const anon_vma = mpnt.anon_vma && !wipe ? k.new_anon_vma() : 0;
+    const tmp = new Vma(mpnt.vm_start, mpnt.vm_end, mpnt.vm_flags & ~VM_LOCKED, mpnt.vm_page_prot, mpnt.vm_pgoff, anon_vma, mpnt.vm_file);
     if (tmp.vm_file) tmp.vm_file.mappers++;
     mm.mm_mt.insert(tmp);
-    retval = yield* copy_page_range(t, tmp, mpnt);
+    if (!wipe) retval = yield* copy_page_range(t, tmp, mpnt);
     if (retval) break;
   }
   // No flush_tlb_mm(oldmm): the parent's entries were not write-protected (no COW).

@@ -4,8 +4,13 @@
  * zap_details.reclaim_pt set (the only caller that sets it); MADV_FREE marks
  * folios lazily free and drops swap entries (freeing their slots);
  * MADV_PAGEOUT reclaims lazily-free folios (try_to_unmap_one, in mm/rmap.ts)
- * and, with swap, writes the others to it (mm/vmscan.ts); MADV_(NO)HUGEPAGE
- * change vm_flags with split/merge.
+ * and, with swap, writes the others to it (mm/vmscan.ts); MADV_(NO)HUGEPAGE,
+ * MADV_NORMAL/RANDOM/SEQUENTIAL, MADV_(DONT|DO)FORK, MADV_(WIPE|KEEP)ONFORK,
+ * MADV_(DONT|DO)DUMP and MADV_(UN)MERGEABLE change vm_flags with split/merge
+ * (madvise_update_vma()); fork reads VM_DONTCOPY and VM_WIPEONFORK (mm/fork.ts).
+ * KSM: ksmd is not modelled (as /sys/kernel/mm/ksm/run = 0, our machines'
+ * setting), so VM_MERGEABLE is only a flag: no page is ever merged, and
+ * MADV_UNMERGEABLE has no KSM page to break.
  *
  * Locking: MADV_DONTNEED(_LOCKED) and MADV_FREE use the per-VMA read lock when
  * the range lies in one VMA and fall back to mmap_read_lock otherwise; the flag
@@ -22,7 +27,19 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read, down_read_trylock, down_write, up_read } from "../sync/rwsem.js";
 import { mmap_write_unlock } from "./mmap_lock.js";
-import { VM_HUGEPAGE, VM_LOCKED, VM_NOHUGEPAGE } from "../pgtable/arch.js";
+import {
+  VM_DONTCOPY,
+  VM_DONTDUMP,
+  VM_HUGEPAGE,
+  VM_LOCKED,
+  VM_MAYSHARE,
+  VM_MERGEABLE,
+  VM_NOHUGEPAGE,
+  VM_RAND_READ,
+  VM_SEQ_READ,
+  VM_SHARED,
+  VM_WIPEONFORK,
+} from "../pgtable/arch.js";
 import { addr_end } from "../pgtable/offset.js";
 import { ptep_get, ptep_get_and_clear, ptep_modify } from "../pgtable/ops.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
@@ -51,8 +68,16 @@ export const MADV_WILLNEED = 3;
 export const MADV_DONTNEED = 4;
 export const MADV_FREE = 8;
 export const MADV_REMOVE = 9;
+export const MADV_DONTFORK = 10;
+export const MADV_DOFORK = 11;
+export const MADV_MERGEABLE = 12;
+export const MADV_UNMERGEABLE = 13;
 export const MADV_HUGEPAGE = 14;
 export const MADV_NOHUGEPAGE = 15;
+export const MADV_DONTDUMP = 16;
+export const MADV_DODUMP = 17;
+export const MADV_WIPEONFORK = 18;
+export const MADV_KEEPONFORK = 19;
 export const MADV_COLD = 20;
 export const MADV_PAGEOUT = 21;
 export const MADV_DONTNEED_LOCKED = 24;
@@ -77,6 +102,14 @@ function madvise_behavior_valid(behavior: number, era: KernelEra): boolean {
     case MADV_PAGEOUT:
     case MADV_HUGEPAGE:
     case MADV_NOHUGEPAGE:
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+    case MADV_MERGEABLE: // CONFIG_KSM, as on our machines
+    case MADV_UNMERGEABLE:
+    case MADV_DONTDUMP:
+    case MADV_DODUMP:
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK:
       return true;
     default:
       return false;
@@ -261,6 +294,7 @@ function* madvise_cold_or_pageout(t: Task, vma: Vma, start: number, end: number,
 const DONTNEED_DETAILS: ZapDetails = Object.freeze({ skip_cows: false, reclaim_pt: true, unmap: false });
 
 function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, start: number, end: number, behavior: number): KPath<number> {
+  let new_flags = vma.vm_flags;
   switch (behavior) {
     case MADV_DONTNEED:
     case MADV_DONTNEED_LOCKED: {
@@ -277,31 +311,87 @@ function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, 
     case MADV_COLD:
       return yield* madvise_cold_or_pageout(t, vma, start, end, false);
     case MADV_WILLNEED:
-    case MADV_NORMAL:
-    case MADV_RANDOM:
-    case MADV_SEQUENTIAL:
       return 0;
+
+    // The below behaviours update VMAs via madvise_update_vma().
+
+    case MADV_NORMAL:
+      new_flags = new_flags & ~VM_RAND_READ & ~VM_SEQ_READ;
+      break;
+    case MADV_SEQUENTIAL:
+      new_flags = (new_flags & ~VM_RAND_READ) | VM_SEQ_READ;
+      break;
+    case MADV_RANDOM:
+      new_flags = (new_flags & ~VM_SEQ_READ) | VM_RAND_READ;
+      break;
+    case MADV_DONTFORK:
+      new_flags |= VM_DONTCOPY;
+      break;
+    case MADV_DOFORK:
+      // (Linux refuses a VMA that cannot merge, VM_IO or VM_PFNMAP: the model has none.)
+      new_flags &= ~VM_DONTCOPY;
+      break;
+    case MADV_WIPEONFORK:
+      // MADV_WIPEONFORK is only supported on anonymous memory.
+      if (vma.vm_file || new_flags & VM_SHARED) return -EINVAL;
+      new_flags |= VM_WIPEONFORK;
+      break;
+    case MADV_KEEPONFORK:
+      // (Linux refuses a VM_DROPPABLE VMA: the model has none, MAP_DROPPABLE is -EINVAL.)
+      new_flags &= ~VM_WIPEONFORK;
+      break;
+    case MADV_DONTDUMP:
+      new_flags |= VM_DONTDUMP;
+      break;
+    case MADV_DODUMP:
+      // (Only mm-backed memory can be dumped, vma_is_mm_backed(): every VMA of the model is.)
+      new_flags &= ~VM_DONTDUMP;
+      break;
+    case MADV_MERGEABLE:
+    case MADV_UNMERGEABLE:
+      new_flags = ksm_madvise(vma, behavior, new_flags);
+      break;
     case MADV_HUGEPAGE:
     case MADV_NOHUGEPAGE: {
-      // hugepage_madvise() + madvise_update_vma()
+      // hugepage_madvise()
       const set = behavior === MADV_HUGEPAGE ? VM_HUGEPAGE : VM_NOHUGEPAGE;
       const clear = behavior === MADV_HUGEPAGE ? VM_NOHUGEPAGE : VM_HUGEPAGE;
-      const newflags = (vma.vm_flags & ~clear) | set;
-      if (newflags !== vma.vm_flags) yield* vma_modify(t, mm, vma, start, end, (v) => (v.vm_flags = newflags));
+      new_flags = (new_flags & ~clear) | set;
+      break;
+    }
+    default: {
+      const adv = plugin_advice(t.k, behavior);
+      if (adv === undefined) return -EINVAL;
+      // A plugin's advice, as hugepage_madvise() + madvise_update_vma(): new flags over [start, end), split/merge.
+      const newflags = (vma.vm_flags & ~adv.clear) | adv.set;
+      let target = vma;
+      if (newflags !== vma.vm_flags) target = yield* vma_modify(t, mm, vma, start, end, (v) => (v.vm_flags = newflags));
+      const hook = t.k.hooks.madvise_update_vma;
+      if (hook !== null) yield* hook(t, target, behavior);
       return 0;
     }
   }
-  const adv = plugin_advice(t.k, behavior);
-  if (adv !== undefined) {
-    // A plugin's advice, as hugepage_madvise() + madvise_update_vma(): new flags over [start, end), split/merge.
-    const newflags = (vma.vm_flags & ~adv.clear) | adv.set;
-    let target = vma;
-    if (newflags !== vma.vm_flags) target = yield* vma_modify(t, mm, vma, start, end, (v) => (v.vm_flags = newflags));
-    const hook = t.k.hooks.madvise_update_vma;
-    if (hook !== null) yield* hook(t, target, behavior);
-    return 0;
+  // madvise_update_vma(): nothing to do when the flags stay as they are.
+  if (new_flags !== vma.vm_flags) yield* vma_modify(t, mm, vma, start, end, (v) => (v.vm_flags = new_flags));
+  return 0;
+}
+
+/**
+ * ksm_madvise() (mm/ksm.c): the new vm_flags. MADV_MERGEABLE ignores a VMA that
+ * is already mergeable or that KSM cannot handle (vma_ksm_compatible(): shared,
+ * and in Linux PFNMAP/IO/DONTEXPAND/HUGETLB/MIXEDMAP/DROPPABLE/DAX, none of which
+ * the model has); __ksm_enter() registers the mm with ksmd, which the model does
+ * not run. MADV_UNMERGEABLE ignores a VMA that is not mergeable; unmerge_ksm_pages()
+ * has no KSM page to break.
+ */
+function ksm_madvise(vma: Vma, behavior: number, vm_flags: number): number {
+  if (behavior === MADV_MERGEABLE) {
+    if (vma.vm_flags & VM_MERGEABLE) return vm_flags;
+    if (vma.vm_flags & (VM_SHARED | VM_MAYSHARE)) return vm_flags; // !vma_ksm_compatible(): just ignore the advice
+    return vm_flags | VM_MERGEABLE;
   }
-  return -EINVAL;
+  if (!(vm_flags & VM_MERGEABLE)) return vm_flags; // just ignore the advice
+  return vm_flags & ~VM_MERGEABLE;
 }
 
 type LockMode = "vma" | "read" | "write";
