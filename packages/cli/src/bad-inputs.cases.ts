@@ -8,6 +8,7 @@ import { MUTANTS, SCENARIOS } from "@mmsim/conformance";
 import { NONE, REGISTRY } from "./plugins.js";
 import { scenarioFingerprint } from "./schedule-check.js";
 import { ARCH_NAMES } from "./simulate.js";
+import { VERSION } from "./version.js";
 
 /** Lists the messages print, taken from where they come from (a new plugin or mutant does not break the table). */
 const KNOWN_PLUGINS = [NONE, ...REGISTRY.map((e) => e.name)].join(", ");
@@ -247,16 +248,22 @@ export const BAD_INPUTS: readonly BadInput[] = [
   cli("merge a file that is not JSON", ["merge", "a.json"], 1, "error: a.json: not JSON (Unexpected token 'h', \"hello\" is not valid JSON)", { "a.json": "hello" }),
   cli("merge an unsharded result", ["merge", "a.json"], 1, "error: a.json: not a shard's result (write one with --shard i/n --json)", { "a.json": '{"reclaim": null}' }),
   cli("merge a header without run", ["merge", "a.json"], 1, "error: a.json: mmsim_shard needs command, shard and run, and the file a part", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/1"}, "part": {}}' }),
-  cli("merge a bad shard label", ["merge", "a.json"], 1, "error: a.json: --shard 3/2: i must be between 1 and 2 (shards are counted from 1)", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "3/2", "run": {}}, "part": {}}' }),
-  cli("merge an unknown command", ["merge", "a.json"], 1, "error: a.json: cannot merge results of 'frob' (known: explore, conformance, fuzz)", { "a.json": '{"mmsim_shard": {"command": "frob", "shard": "1/1", "run": {}}, "part": {}}' }),
-  cli("merge a part of another shape", ["merge", "a.json"], 1, "error: shard 1/1: its part is not what this mmsim writes (expected executions, failure)", { "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/1", "run": {}}, "part": {"executions": "x"}}' }),
+  cli("merge a bad shard label", ["merge", "a.json"], 1, "error: a.json: --shard 3/2: i must be between 1 and 2 (shards are counted from 1)", { "a.json": `{"mmsim_shard": {"command": "explore", "shard": "3/2", "mmsim": "${VERSION}", "run": {}}, "part": {}}` }),
+  cli("merge an unknown command", ["merge", "a.json"], 1, "error: a.json: cannot merge results of 'frob' (known: explore, conformance, fuzz)", { "a.json": `{"mmsim_shard": {"command": "frob", "shard": "1/1", "mmsim": "${VERSION}", "run": {}}, "part": {}}` }),
+  cli("merge a part of another shape", ["merge", "a.json"], 1, "error: shard 1/1: its part is not what this mmsim writes (expected executions, failure)", { "a.json": `{"mmsim_shard": {"command": "explore", "shard": "1/1", "mmsim": "${VERSION}", "run": {}}, "part": {"executions": "x"}}` }),
+  cli("merge a shard of another mmsim version", ["merge", "a.json"], 1, `error: a.json: written by mmsim 0.0.1-old; this is mmsim ${VERSION}, which merges only its own shards (run the campaign again with this version)`, {
+    "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/1", "mmsim": "0.0.1-old", "run": {}}, "part": {}}',
+  }),
+  cli("merge a shard that records no version", ["merge", "a.json"], 1, `error: a.json: written by an mmsim that did not record its version; this is mmsim ${VERSION}, which merges only its own shards (run the campaign again with this version)`, {
+    "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/1", "run": {}}, "part": {}}',
+  }),
   cli("merge two commands", ["merge", "a.json", "b.json"], 1, "error: a.json is a result of explore, b.json of conformance: they cannot be merged", {
-    "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/2", "run": {}}, "part": {}}',
-    "b.json": '{"mmsim_shard": {"command": "conformance", "shard": "2/2", "run": {}}, "part": {}}',
+    "a.json": `{"mmsim_shard": {"command": "explore", "shard": "1/2", "mmsim": "${VERSION}", "run": {}}, "part": {}}`,
+    "b.json": `{"mmsim_shard": {"command": "conformance", "shard": "2/2", "mmsim": "${VERSION}", "run": {}}, "part": {}}`,
   }),
   cli("merge runs of different budgets", ["merge", "a.json", "b.json"], 1, "error: a.json and b.json are of different runs: budget is 10 in a.json, 20 in b.json", {
-    "a.json": '{"mmsim_shard": {"command": "explore", "shard": "1/2", "run": {"budget": 10}}, "part": {}}',
-    "b.json": '{"mmsim_shard": {"command": "explore", "shard": "2/2", "run": {"budget": 20}}, "part": {}}',
+    "a.json": `{"mmsim_shard": {"command": "explore", "shard": "1/2", "mmsim": "${VERSION}", "run": {"budget": 10}}, "part": {}}`,
+    "b.json": `{"mmsim_shard": {"command": "explore", "shard": "2/2", "mmsim": "${VERSION}", "run": {"budget": 20}}, "part": {}}`,
   }),
 
   // Plugin modules

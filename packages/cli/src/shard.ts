@@ -12,11 +12,12 @@
  *
  * A sharded command's `--json` result is wrapped in a {@link ShardEnvelope}:
  * `mmsim merge` (commands/merge.ts) checks that the files come from the same run
- * (same command and `run` fields), that their shards are distinct and complete,
+ * (same command and `run` fields) of this mmsim version, that their shards are distinct and complete,
  * and prints what the unsharded run prints, byte for byte.
  */
 import { InvalidArgumentError, Option } from "commander";
 import { UsageError } from "./errors.js";
+import { VERSION } from "./version.js";
 
 export interface Shard {
   /** 1-based: 1 <= index <= count. */
@@ -74,6 +75,8 @@ export interface ShardEnvelope<P = unknown> {
     readonly command: string;
     /** `i/n`. */
     readonly shard: string;
+    /** The mmsim (@mmsim/cli) version that wrote it: a campaign's shards and its merge are one version's. */
+    readonly mmsim: string;
     readonly run: RunFields;
   };
   readonly part: P;
@@ -81,7 +84,7 @@ export interface ShardEnvelope<P = unknown> {
 
 /** The envelope a sharded command prints with `--json`. */
 export function envelope<P>(command: string, s: Shard, run: RunFields, part: P): ShardEnvelope<P> {
-  return { mmsim_shard: { command, shard: shardLabel(s), run }, part };
+  return { mmsim_shard: { command, shard: shardLabel(s), mmsim: VERSION, run }, part };
 }
 
 /** The `--shard <i/n>` option of explore, conformance and fuzz (a bad value: commander's usage error, exit 2). */

@@ -8,6 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { mmsim, tempDir } from "../testing.js";
+import { VERSION } from "../version.js";
 import { describeOp, mergeFuzz, parseReplayOps, type FuzzJson, type FuzzShardPart } from "./fuzz.js";
 
 /** The words of a command line as sh reads them (the replay line is pasted into a shell). */
@@ -54,8 +55,8 @@ describe("mmsim fuzz", () => {
       const s = await mmsim(["fuzz", "pt-reclaim", "--ops", "200", "--json", "--shard", `${i}/3`]);
       expect(s.code).toBe(0);
       files[`s${i}.json`] = s.stdout;
-      const env = JSON.parse(s.stdout) as { mmsim_shard: { command: string; shard: string; run: Record<string, string | number> }; part: FuzzShardPart };
-      expect(env.mmsim_shard).toEqual({ command: "fuzz", shard: `${i}/3`, run: { plugin: "pt-reclaim", arch: "x86_64", seed: 1, ops: 200 } });
+      const env = JSON.parse(s.stdout) as { mmsim_shard: { command: string; shard: string; mmsim: string; run: Record<string, string | number> }; part: FuzzShardPart };
+      expect(env.mmsim_shard).toEqual({ command: "fuzz", shard: `${i}/3`, mmsim: VERSION, run: { plugin: "pt-reclaim", arch: "x86_64", seed: 1, ops: 200 } });
       parts.push(env.part);
     }
     expect(parts.reduce((n, p) => n + p.sequences, 0)).toBe(w.sequences);

@@ -13,6 +13,7 @@ import { mergeExplore, type ExploreShardPart } from "../explore-shard.js";
 import { mergeFuzz, type FuzzShardPart } from "./fuzz.js";
 import type { Io } from "../io.js";
 import { parseShard, type RunFields, type Shard } from "../shard.js";
+import { VERSION } from "../version.js";
 import { fsReason } from "../workload.js";
 
 /** A command's merger: the unsharded `--json` value from the parts (index i: shard i+1), and whether that run fails. */
@@ -64,7 +65,7 @@ function readShardFile(file: string, cwd: string): ShardFile {
   } catch (e) {
     throw new CliError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  const head = (v as { mmsim_shard?: unknown } | null)?.mmsim_shard as { command?: unknown; shard?: unknown; run?: unknown } | undefined;
+  const head = (v as { mmsim_shard?: unknown } | null)?.mmsim_shard as { command?: unknown; shard?: unknown; mmsim?: unknown; run?: unknown } | undefined;
   if (typeof v !== "object" || v === null || head === undefined)
     throw new CliError(`${file}: not a shard's result (write one with --shard i/n --json)`);
   if (typeof head.command !== "string" || typeof head.shard !== "string" || typeof head.run !== "object" || head.run === null || !("part" in v))
@@ -75,6 +76,12 @@ function readShardFile(file: string, cwd: string): ShardFile {
   } catch (e) {
     throw new CliError(`${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // Written by another version (without mmsim_shard.mmsim: by one that did not record it), its items,
+  // seeds and part may not be this version's: the merge would not be what the unsharded run prints.
+  if (head.mmsim !== VERSION)
+    throw new CliError(
+      `${file}: written by ${typeof head.mmsim === "string" ? `mmsim ${head.mmsim}` : "an mmsim that did not record its version"}; this is mmsim ${VERSION}, which merges only its own shards (run the campaign again with this version)`,
+    );
   return { file, command: head.command, shard, run: head.run as RunFields, part: (v as { part: unknown }).part };
 }
 
