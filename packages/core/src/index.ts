@@ -44,6 +44,7 @@ export {
   MADV_PAGEOUT,
   MADV_DONTNEED_LOCKED,
 } from "./mm/madvise.js";
+export { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE } from "./mm/madvise_guard.js";
 export { EPERM, EINTR, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, EINVAL, EOVERFLOW, strerror, errno_name } from "./mm/errno.js";
 export { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, mm_pgtables_bytes } from "./mm/mm.js";
 export { OutOfMemory } from "./mm/page_alloc.js";

@@ -80,18 +80,21 @@ describe("replay: syscalls and faults at the traced addresses", () => {
 
   it("advice the simulator does not implement is counted, not replayed", () => {
     const b = new TraceBuilder().exec("./prog").mmap(0, 4 * M, BASE).sys("madvise", { start: BASE, len_in: 4 * M, behavior: 25 }, 0);
-    b.sys("madvise", { start: BASE, len_in: 4 * M, behavior: 102 }, 0);
+    b.sys("madvise", { start: BASE, len_in: 4 * M, behavior: 9 }, 0);
     const r = none(b);
-    expect(r.target.counts.adviceIgnored).toEqual({ COLLAPSE: 1, GUARD_INSTALL: 1 });
+    expect(r.target.counts.adviceIgnored).toEqual({ COLLAPSE: 1, REMOVE: 1 });
     expect(r.target.counts.syscalls.madvise).toMatchObject({ calls: 2, replayed: 0 });
   });
 
-  it("the advice that only sets vm_flags (DONTFORK, DONTDUMP, MERGEABLE, ...) is replayed", () => {
+  it("the advice that only sets vm_flags (DONTFORK, DONTDUMP, MERGEABLE, ...) and guard regions are replayed", () => {
     const b = new TraceBuilder().exec("./prog").mmap(0, 4 * M, BASE);
     for (const behavior of [10, 16, 12, 18, 1]) b.sys("madvise", { start: BASE, len_in: 2 * M, behavior }, 0);
+    b.sys("madvise", { start: BASE + 2 * M, len_in: 4096, behavior: 102 }, 0);
     const r = none(b);
     expect(r.target.counts.adviceIgnored).toEqual({});
-    expect(r.target.counts.syscalls.madvise).toEqual({ calls: 5, replayed: 5, failedInTrace: 0, simDiffers: 0 });
+    expect(r.target.counts.syscalls.madvise).toEqual({ calls: 6, replayed: 6, failedInTrace: 0, simDiffers: 0 });
+    // The guard's marker needs a PTE table (and the PMD and PUD above it).
+    expect(fig(r)).toEqual({ VmSize: 4096, VmRSS: 0, VmPTE: 12 });
   });
 });
 

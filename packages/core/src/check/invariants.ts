@@ -7,6 +7,7 @@ import type { Kernel } from "../kernel.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import { MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS } from "../mm/mm.js";
 import { SWAP_HAS_CACHE, swap_count } from "../mm/swapfile.js";
+import { is_pte_marker, pte_marker_get, PTE_MARKER_GUARD } from "../mm/pte_marker.js";
 import { PG_ANON, PG_SHMEM, PG_TAIL, PG_ZERO } from "../mm/page_alloc.js";
 import { VM_ACCOUNT } from "../pgtable/arch.js";
 import { P4D_LEVEL, PGD_LEVEL, PMD_LEVEL, PTE_LEVEL, PUD_LEVEL } from "../pgtable/store.js";
@@ -62,8 +63,10 @@ function reachable(k: Kernel, mm: MmStruct, out: Violation[], mutant: WalkMutant
       if (level === PTE_LEVEL) {
         if (a.pte_none(e)) continue;
         if (!a.pte_present(e)) {
-          // A swap entry: not none, not present (a table holding one is not empty).
-          if (!a.is_swap_pte(e) || k.swap_info === null || a.pte_to_swp_type(e) !== k.swap_info.type)
+          // A swap entry or a guard marker: not none, not present (a table holding one is not empty).
+          if (is_pte_marker(k, e)) {
+            if (pte_marker_get(k, e) !== PTE_MARKER_GUARD) out.push({ rule: "PTE marker other than a guard marker", detail: `va 0x${va.toString(16)} pte ${e}` });
+          } else if (!a.is_swap_pte(e) || k.swap_info === null || a.pte_to_swp_type(e) !== k.swap_info.type)
             out.push({ rule: "PTE neither none, present nor swap", detail: `va 0x${va.toString(16)} pte ${e}` });
           else {
             const off = a.pte_to_swp_offset(e);

@@ -39,6 +39,7 @@ import { security_vm_enough_memory_mm } from "./overcommit.js";
 import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR, PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { p4d_alloc, pmd_alloc, pud_alloc } from "./pgtable_alloc.js";
+import { is_pte_marker, make_pte_marker, pte_marker_get, PTE_MARKER_GUARD } from "./pte_marker.js";
 import { swap_duplicate } from "./swapfile.js";
 import { Vma } from "./vma.js";
 
@@ -68,11 +69,17 @@ function copy_anon_folio(t: Task, mm: MmStruct, src: number, addr: number, order
 /**
  * copy_nonpresent_pte(): a swap entry is shared by both mms (swap_duplicate),
  * and no longer exclusive in either (pte_swp_clear_exclusive on the parent's
- * PTE, kept by the model in the slot); the child's MM_SWAPENTS counts it. PTE
- * markers and migration entries do not exist in the model.
+ * PTE, kept by the model in the slot); the child's MM_SWAPENTS counts it. A
+ * guard marker is copied as it is (copy_pte_marker()). Migration entries do
+ * not exist in the model.
  */
 function* copy_nonpresent_pte(t: Task, dst_vma: Vma, dst_ptep: number, pte: number, addr: number): KPath {
   const k = t.k;
+  if (is_pte_marker(k, pte)) {
+    const marker = pte_marker_get(k, pte) & PTE_MARKER_GUARD; // copy_pte_marker(): guard markers always
+    if (marker) yield* set_pte_at(t, dst_vma.vm_mm!, addr, dst_ptep, make_pte_marker(k, marker));
+    return;
+  }
   const offset = k.arch.pte_to_swp_offset(pte);
   if (swap_duplicate(k, offset) < 0) return; // -EIO in the kernel (swap_count_continued() fails): the model never exceeds it
   k.swap_info!.set_exclusive(offset, false); // set_pte_at(src_mm, ..., pte_swp_clear_exclusive(orig_pte))

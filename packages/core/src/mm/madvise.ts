@@ -8,6 +8,7 @@
  * MADV_NORMAL/RANDOM/SEQUENTIAL, MADV_(DONT|DO)FORK, MADV_(WIPE|KEEP)ONFORK,
  * MADV_(DONT|DO)DUMP and MADV_(UN)MERGEABLE change vm_flags with split/merge
  * (madvise_update_vma()); fork reads VM_DONTCOPY and VM_WIPEONFORK (mm/fork.ts).
+ * MADV_GUARD_INSTALL/REMOVE (6.13+, the 6.18 era here) are mm/madvise_guard.ts.
  * KSM: ksmd is not modelled (as /sys/kernel/mm/ksm/run = 0, our machines'
  * setting), so VM_MERGEABLE is only a flag: no page is ever merged, and
  * MADV_UNMERGEABLE has no KSM page to break.
@@ -51,6 +52,8 @@ import { is_ulong, page_align_ulong, ulong_of_aligned, ULONG_WRAP } from "./ulon
 import { folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_memory.js";
 import { lru_lazyfree } from "./lru.js";
+import { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE, madvise_guard_install, madvise_guard_remove } from "./madvise_guard.js";
+import { is_pte_marker } from "./pte_marker.js";
 import { add_mm_counter, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
 import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
@@ -90,6 +93,8 @@ function plugin_advice(k: Task["k"], behavior: number): PluginAdvice | undefined
 /** madvise_behavior_valid(), for the advice the model implements (and the era knows). */
 function madvise_behavior_valid(behavior: number, era: KernelEra): boolean {
   if (behavior === MADV_DONTNEED_LOCKED && era === "5.14") return false;
+  // Guard regions arrived in 6.13 (662df3e5c376 "mm: madvise: implement lightweight guard page mechanism").
+  if (behavior === MADV_GUARD_INSTALL || behavior === MADV_GUARD_REMOVE) return era === "6.18";
   switch (behavior) {
     case MADV_NORMAL:
     case MADV_RANDOM:
@@ -144,6 +149,8 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     const ptent = yield* ptep_get(t, p);
     if (a.pte_none(ptent)) continue;
     if (!a.pte_present(ptent)) {
+      // A guard marker stays (what our 6.18 kernels do: a later access still raises SIGSEGV).
+      if (is_pte_marker(k, ptent)) continue;
       // A swap entry: just clear it, a fresh zeroed page is cheaper than a swap-in.
       free_swap_and_cache(k, a.pte_to_swp_offset(ptent));
       yield* ptep_get_and_clear(t, mm, addr, p); // clear_not_present_full_ptes()
@@ -312,6 +319,10 @@ function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, 
       return yield* madvise_cold_or_pageout(t, vma, start, end, false);
     case MADV_WILLNEED:
       return 0;
+    case MADV_GUARD_INSTALL:
+      return yield* madvise_guard_install(t, mm, vma, start, end);
+    case MADV_GUARD_REMOVE:
+      return yield* madvise_guard_remove(t, mm, vma, start, end);
 
     // The below behaviours update VMAs via madvise_update_vma().
 
@@ -411,6 +422,8 @@ function lock_mode(behavior: number, era: KernelEra): LockMode {
     case MADV_WILLNEED:
     case MADV_COLD:
     case MADV_PAGEOUT:
+    case MADV_GUARD_INSTALL: // 6.13-6.16's lock (6.17+: the per-VMA lock where it suffices; see madvise_guard.ts)
+    case MADV_GUARD_REMOVE:
       return "read";
     default:
       return "write";

@@ -23,6 +23,7 @@ import {
   VM_FAULT_NOPAGE,
   VM_FAULT_OOM,
   VM_FAULT_SIGBUS,
+  VM_FAULT_SIGSEGV,
 } from "./fault_flags.js";
 import { folio_get, folio_put, page_folio, vm_normal_page } from "./folio.js";
 import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, thp_vma_allowable_pmd } from "./huge_memory.js";
@@ -30,6 +31,7 @@ import type { MmStruct } from "./mm_struct.js";
 import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
 import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
 import { anon_vma_prepare } from "./rmap.js";
+import { is_pte_marker, pte_marker_get, PTE_MARKER_GUARD } from "./pte_marker.js";
 import { shmem_get_folio } from "./shmem.js";
 import { swap_free } from "./swapfile.js";
 import type { VmFault } from "../types/mm_types.js";
@@ -186,9 +188,11 @@ function* do_swap_page(t: Task, vmf: VmFault): KPath<number> {
   // pte_unmap_same(): x86-64's pte_t fits a long, so no recheck under the lock here.
   yield* pte_unmap(t, vmf.pte);
   vmf.pte = -1;
+  // non_swap_entry(): a PTE marker → handle_pte_marker(): a guard marker raises SIGSEGV.
+  if (is_pte_marker(k, vmf.orig_pte)) return pte_marker_get(k, vmf.orig_pte) & PTE_MARKER_GUARD ? VM_FAULT_SIGSEGV : VM_FAULT_SIGBUS;
   const si = k.swap_info;
   if (si === null || !a.is_swap_pte(vmf.orig_pte) || a.pte_to_swp_type(vmf.orig_pte) !== si.type) {
-    // non_swap_entry(): migration, device and marker entries do not exist in the model.
+    // non_swap_entry(): migration and device entries do not exist in the model.
     return VM_FAULT_SIGBUS;
   }
   const offset = a.pte_to_swp_offset(vmf.orig_pte);

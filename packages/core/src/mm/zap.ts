@@ -31,6 +31,7 @@ import { MM_ANONPAGES, mm_counter, MM_SHMEMPAGES, MM_SWAPENTS, update_hiwater_rs
 import { __split_huge_pmd, zap_huge_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR } from "./page_alloc.js";
+import { is_pte_marker } from "./pte_marker.js";
 import { free_swap_and_cache } from "./swapfile.js";
 import { range_batch_allowed, range_batch_enabled, range_batch_mutant } from "./range_batch.js";
 import { run_to_completion } from "../sched/runner.js";
@@ -134,14 +135,28 @@ function swap_pte_batch(k: Kernel, ptep: number, max_nr: number, pte: number): n
   return nr;
 }
 
+/** zap_drop_markers(details): only unmap_vmas() (munmap, exit) removes PTE markers (ZAP_FLAG_DROP_MARKER). */
+function zap_drop_markers(details: ZapDetails | null): boolean {
+  return details !== null && details.unmap;
+}
+
 /**
  * zap_nonpresent_ptes(): genuine swap entries (private anon pages) are zapped
  * and their slots released (free_swap_and_cache_nr), MM_SWAPENTS going down;
- * migration, device and marker entries do not exist in the model.
+ * a guard marker (mm/pte_marker.ts) is removed only by munmap and exit: any
+ * other zap skips it, so the table is not empty for pt-reclaim. Migration,
+ * device and uffd-wp entries do not exist in the model.
  */
 function* zap_nonpresent_ptes(t: Task, tlb: MmuGather, ptep: number, ptent: number, max_nr: number, addr: number, details: ZapDetails | null, z: ZapLocals): KPath<number> {
   const k = t.k;
   z.any_skipped = true;
+  if (is_pte_marker(k, ptent)) {
+    // Ordinary zapping should not remove guard PTE markers.
+    if (!zap_drop_markers(details)) return 1;
+    yield* ptep_get_and_clear(t, tlb.mm, addr, ptep); // clear_not_present_full_ptes()
+    z.any_skipped = false;
+    return 1;
+  }
   if (!should_zap_cows(details)) return 1;
   const nr = swap_pte_batch(k, ptep, max_nr, ptent);
   const offset = k.arch.pte_to_swp_offset(ptent);
