@@ -5,7 +5,11 @@
  *   # comment
  *   mmap NAME SIZE [rw|r|none] [shared] [hugepage|nohugepage] [noreserve] [@ADDR]
  *   touch NAME OFFSET LENGTH [write|read] [STRIDE]
- *   madvise NAME OFFSET LENGTH dontneed|free|hugepage|nohugepage|willneed|cold|pageout|NUMBER
+ *   madvise NAME OFFSET LENGTH ADVICE|NUMBER
+ *                           (ADVICE: dontneed|free|hugepage|nohugepage|willneed|cold|pageout|
+ *                           normal|random|sequential|dontfork|dofork|wipeonfork|keeponfork|
+ *                           dontdump|dodump|mergeable|unmergeable|guard_install|guard_remove,
+ *                           MADV_<ADVICE> in lower case)
  *                           (NUMBER: a raw advice value, e.g. a plugin's own advice;
  *                           decimal, 0 to 2147483647: madvise(2)'s advice is an int)
  *   munmap NAME OFFSET LENGTH
@@ -45,7 +49,27 @@ export type Prot = "rw" | "r" | "none";
 export type Sysctl = "vm.overcommit_memory" | "vm.overcommit_ratio" | "vm.overcommit_kbytes";
 export const SYSCTLS: readonly Sysctl[] = ["vm.overcommit_memory", "vm.overcommit_ratio", "vm.overcommit_kbytes"];
 export type ThpMode = "always" | "madvise" | "never";
-export type Advice = "dontneed" | "free" | "hugepage" | "nohugepage" | "willneed" | "cold" | "pageout";
+export type Advice =
+  | "dontneed"
+  | "free"
+  | "hugepage"
+  | "nohugepage"
+  | "willneed"
+  | "cold"
+  | "pageout"
+  | "normal"
+  | "random"
+  | "sequential"
+  | "dontfork"
+  | "dofork"
+  | "wipeonfork"
+  | "keeponfork"
+  | "dontdump"
+  | "dodump"
+  | "mergeable"
+  | "unmergeable"
+  | "guard_install"
+  | "guard_remove";
 
 export type Stmt =
   | {

@@ -21,6 +21,19 @@ const ADVICES: readonly string[] = [
   "willneed",
   "cold",
   "pageout",
+  "normal",
+  "random",
+  "sequential",
+  "dontfork",
+  "dofork",
+  "wipeonfork",
+  "keeponfork",
+  "dontdump",
+  "dodump",
+  "mergeable",
+  "unmergeable",
+  "guard_install",
+  "guard_remove",
 ] satisfies Advice[];
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const DEFAULT_LOOP_VAR = "i";

@@ -8,7 +8,7 @@ import { x86_64 } from "@mmsim/arch-x86_64";
 import { describe, expect, it } from "vitest";
 import { Engine } from "../engine.js";
 import { parseScript } from "./parser.js";
-import { runScript } from "./runner.js";
+import { ADVICE, runScript } from "./runner.js";
 
 const TEXT = "mmap a 1G\nstatus start\nrepeat 1000\n  touch a i*4K 4K\n  status s\n  touch a 2G 4K\nend\nstatus end\n";
 const spawn = () => new Engine({ arch: x86_64() }).spawn();
@@ -43,5 +43,41 @@ describe("runScript keep option", () => {
   it('keep "ends" with a single status line keeps it once', () => {
     const r = runScript(parseScript("status only\n", "t.wl"), spawn(), { keep: "ends" });
     expect(r.statuses.map((s) => s.label)).toEqual(["only"]);
+  });
+});
+
+describe("advice names", () => {
+  it("each name is MADV_<NAME> of include/uapi/asm-generic/mman-common.h", () => {
+    // The uapi values, written out here rather than taken from core's constants, so a name
+    // mapped to the wrong constant (or a constant with the wrong value) fails.
+    expect(ADVICE).toEqual({
+      normal: 0,
+      random: 1,
+      sequential: 2,
+      willneed: 3,
+      dontneed: 4,
+      free: 8,
+      dontfork: 10,
+      dofork: 11,
+      mergeable: 12,
+      unmergeable: 13,
+      hugepage: 14,
+      nohugepage: 15,
+      dontdump: 16,
+      dodump: 17,
+      wipeonfork: 18,
+      keeponfork: 19,
+      cold: 20,
+      pageout: 21,
+      guard_install: 102,
+      guard_remove: 103,
+    });
+  });
+
+  it("a guard_install'd page faults with SIGSEGV in a script; guard_remove lets it in again", () => {
+    const text = "mmap a 2M\nmadvise a 0 4K guard_install\ntouch a 0 8K write\nmadvise a 0 4K guard_remove\ntouch a 0 8K write\nstatus end\n";
+    const r = runScript(parseScript(text, "g.mms"), spawn());
+    expect(r.lines).toEqual(["touch-error Segmentation fault", "end dVmSize=0 dVmRSS=0 dVmPTE=0"]);
+    expect(r.final.VmRSS).toBe(8);
   });
 });

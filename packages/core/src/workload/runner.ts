@@ -9,13 +9,25 @@ import type { AccessResult } from "../mm/fault.js";
 import { EINVAL, strerror } from "../mm/errno.js";
 import {
   MADV_COLD,
+  MADV_DODUMP,
+  MADV_DOFORK,
+  MADV_DONTDUMP,
+  MADV_DONTFORK,
   MADV_DONTNEED,
   MADV_FREE,
   MADV_HUGEPAGE,
+  MADV_KEEPONFORK,
+  MADV_MERGEABLE,
   MADV_NOHUGEPAGE,
+  MADV_NORMAL,
   MADV_PAGEOUT,
+  MADV_RANDOM,
+  MADV_SEQUENTIAL,
+  MADV_UNMERGEABLE,
   MADV_WILLNEED,
+  MADV_WIPEONFORK,
 } from "../mm/madvise.js";
+import { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE } from "../mm/madvise_guard.js";
 import { MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from "../mm/mmap.js";
 import { render_status, type ProcStatus } from "../proc/status.js";
 import type { Advice, Prot, Script } from "./ast.js";
@@ -34,6 +46,19 @@ export const ADVICE: Record<Advice, number> = {
   willneed: MADV_WILLNEED,
   cold: MADV_COLD,
   pageout: MADV_PAGEOUT,
+  normal: MADV_NORMAL,
+  random: MADV_RANDOM,
+  sequential: MADV_SEQUENTIAL,
+  dontfork: MADV_DONTFORK,
+  dofork: MADV_DOFORK,
+  wipeonfork: MADV_WIPEONFORK,
+  keeponfork: MADV_KEEPONFORK,
+  dontdump: MADV_DONTDUMP,
+  dodump: MADV_DODUMP,
+  mergeable: MADV_MERGEABLE,
+  unmergeable: MADV_UNMERGEABLE,
+  guard_install: MADV_GUARD_INSTALL,
+  guard_remove: MADV_GUARD_REMOVE,
 };
 
 /** Marks a name whose mmap failed. */
