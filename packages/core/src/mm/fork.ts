@@ -5,10 +5,12 @@
  * at the same range with the same flags (less VM_LOCKED), protection and page
  * offset; a VM_WIPEONFORK one (MADV_WIPEONFORK) gets no anon_vma and no copy,
  * so the child faults in zeroed pages there; the page tables of the other VMAs
- * that need it (vma_needs_copy(): those with an anon_vma) are copied level by level, the child allocating a table wherever
- * the parent has a non-none entry above it, as Linux does, so the child's
- * VmPTE is Linux's. Shared anonymous VMAs map the same shmem object in both
- * mms and are not copied: the child refaults them from the page cache.
+ * that need it (vma_needs_copy(): those with an anon_vma) are copied level by
+ * level, the child allocating a table wherever the parent has a non-none entry
+ * above it, as Linux does, so the child's VmPTE is Linux's. Shared anonymous
+ * VMAs map the same shmem object in both mms and are not copied (the child
+ * refaults them from the page cache), unless MADV_GUARD_INSTALL gave them an
+ * anon_vma: then their tables, guard markers included, are copied too.
  *
  * Model differences (stated where they are made below):
  *   - No COW sharing: every present anonymous page is copied into a new page of
@@ -18,7 +20,7 @@
  *     are the same; the parent's PTEs stay writable, so its later writes take no
  *     write-protect fault, and a lazily freed (MADV_FREE) page is copied as an
  *     ordinary dirty page.
- *   - No PTE markers or migration entries to copy (swap entries are:
+ *   - No migration entries to copy (swap entries and guard markers are:
  *     copy_nonpresent_pte).
  */
 import type { KPath } from "../sched/point.js";
