@@ -67,3 +67,25 @@ describe("free_user_pte() frees a table it did not check (the README's second fi
     expect(r.failure?.trace).toContain("free_user_pte: pmd_clear");
   });
 });
+
+describe("free_user_pte() frees a table it did not check: a swap entry lost too", () => {
+  // The same window as the test above, reached from swap-vs-dontneed: the swapper's fault
+  // meets the zero atomic ref, frees the table itself, installs a new one, writes a page
+  // and swaps it out; the DONTNEED that found zero then clears the new table, swap entry
+  // and all. PCT finds it after 581 executions at seed 1 (the kit's default budget is
+  // 150); with switch_back: false (R5's stated fix) the ref stays atomic and PCT finds
+  // it after 51 (README, "What the conformance kit finds").
+  it("replays on the posted design", () => {
+    const s = SCENARIOS.find((x) => x.name === "swap-vs-dontneed")!;
+    const r = explore(s, { plugin: percpu(), arch: x86_64(), replay: "s1:a538c51a5" });
+    expect(r.failure?.rule).toBe("lost mapping");
+    expect(r.failure?.detail).toMatch(/^dontneed freed PTE table \d+ with entry \d+ still mapped/);
+    expect(r.failure?.trace).toContain("try_to_unmap_one_swap: set_pte_at");
+    expect(r.failure?.trace).toContain("free_user_pte: pmd_clear");
+  });
+  it("with switch_back: false, PCT reaches it within 60 executions", () => {
+    const s = SCENARIOS.find((x) => x.name === "swap-vs-dontneed")!;
+    const r = explore(s, { plugin: percpu({ switch_back: false }), arch: x86_64(), strategy: "pct", budget: 60, seed: 1 });
+    expect(r.failure?.rule).toBe("lost mapping");
+  });
+});

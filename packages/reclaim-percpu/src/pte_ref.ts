@@ -69,7 +69,13 @@ import {
 /** The pte_ref pointers of the PTE table pages (`page->pte_ref`), by PFN. */
 export type PteRefs = Map<number, percpu_ref>;
 
-/** pmd_none(pmdval) || pmd_leaf(pmdval): the PMD maps no PTE table. */
+/**
+ * pmd_none(pmdval) || pmd_leaf(pmdval): the PMD maps no PTE table.
+ * Model: `|| !pmd_present()` is added, which the patch does not test; it changes
+ * nothing here because core never leaves a PMD non-none and non-present (no THP
+ * migration or swap PMD entries; its split clears the PMD where Linux's
+ * pmdp_invalidate() leaves a huge, invalid one, which pmd_leaf() also rejects).
+ */
 function pmd_none_or_leaf(k: kernel_t, pmdval: pmd_t): boolean {
   return k.arch.pxd_none(pmdval) || !k.arch.pxd_present(pmdval) || k.arch.pmd_leaf(pmdval);
 }

@@ -98,7 +98,18 @@ export function task_tick_mm_pgtable(st: FreeptState, curr: task_struct): void {
   task_work_add(curr); // task_work_add(curr, work, TWA_RESUME)
 }
 
-/** freept_pmd_entry(pmd, addr, next, walk) */
+/**
+ * freept_pmd_entry(pmd, addr, next, walk)
+ *
+ * Where the model differs from the RFC:
+ *   - mmu_notifier_range_init() / _invalidate_range_start() / _end() around the
+ *     whole function: no MMU notifiers in the model (nothing listens), dropped;
+ *   - the RFC's `pte_offset_map_nolock(mm, pmd, &pmdval, haddr, &ptl)` (its patch 2/3
+ *     adds the pmdval argument) is core's pte_offset_map_rw_nolock(), the name that
+ *     signature got upstream (6.12): RCU held, pmdval and ptl returned, no lock taken;
+ *   - pmdp_get_lockless_sync() after the flush is a no-op on 64-bit (it pairs with
+ *     the split PMD reads of 32-bit PAE), dropped.
+ */
 export function* freept_pmd_entry(st: FreeptState, t: task_struct, mm: mm_struct, vma: vm_area_struct, pmdp: pmd_ptr, haddr: number): KPath {
   const a = t.k.arch;
   const start = yield* pte_offset_map_rw_nolock(t, mm, pmdp, haddr);
@@ -139,6 +150,8 @@ export function* task_mm_pgtable_work(st: FreeptState, t: task_struct, mm: mm_st
     return;
   }
   if (now < s.mm_pgtable_next_scan) return;
+  // try_cmpxchg(&mm->mm_pgtable_next_scan, &old_scan, next_scan): no preemption point
+  // between the check above and this store, so it always succeeds for the one thread here.
   s.mm_pgtable_next_scan = now + st.scan_delay;
 
   if (!(yield* down_read_trylock(t, mm.mmap_lock))) return;
@@ -156,9 +169,15 @@ export function* task_mm_pgtable_work(st: FreeptState, t: task_struct, mm: mm_st
     /* Only consider PTE pages that do not cross vmas */
     const start = Math.ceil(vma.vm_start / PMD_SIZE) * PMD_SIZE;
     end = Math.floor(vma.vm_end / PMD_SIZE) * PMD_SIZE;
-    if (end - start < PMD_SIZE) continue;
+    // `if (end - start < PMD_SIZE) continue;` on unsigned longs: a VMA inside one 2 MiB
+    // slot (ALIGN(vm_start) > ALIGN_DOWN(vm_end)) wraps to a huge difference and is NOT
+    // skipped; walk_page_range_vma() returns -EINVAL (start >= end, the loop below is
+    // empty) and the window check after it runs. Modelled as posted.
+    if (end >= start && end - start < PMD_SIZE) continue;
     // walk_page_range_vma(vma, start, end): PMDs that map a PTE table. As the RFC,
     // the whole VMA from ALIGN(vm_start), also when mm_pgtable_scan_offset lies inside it.
+    // Model: walk_pmd_range() calls ->pmd_entry() for a huge PMD too, where
+    // pte_offset_map_nolock() fails at once (`goto out`): skipped here, same outcome.
     for (let addr = start; addr < end; addr += PMD_SIZE) {
       const pmdp = mm_find_pmd(t, mm, addr);
       if (pmdp === null) continue;
