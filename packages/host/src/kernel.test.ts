@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
-import { kernelHasPtReclaim, thpMode } from "./kernel.js";
+import { kernelHasPtReclaim, thpMode, thpSettings, unmodelledThp } from "./kernel.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "mmsim-kernel-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -24,5 +24,47 @@ describe("the running kernel's configuration", () => {
     writeFileSync(f, "always [madvise] never\n");
     expect(thpMode(f)).toBe("madvise");
     expect(thpMode(join(tmp, "missing"))).toBe("?");
+  });
+
+  test("thpSettings reads enabled, use_zero_page, shmem_enabled and the mTHP sizes that are on; unmodelledThp names what the simulator cannot be", () => {
+    const sys = (name: string, files: Record<string, string>) => {
+      const dir = join(tmp, name);
+      for (const [f, text] of Object.entries(files)) {
+        mkdirSync(join(dir, f, ".."), { recursive: true });
+        writeFileSync(join(dir, f), text);
+      }
+      return dir;
+    };
+    // This machine's layout (Linux 6.18): the PMD size's own hugepages-2048kB inherits.
+    const ours = sys("ours", {
+      enabled: "always [madvise] never\n",
+      use_zero_page: "1\n",
+      shmem_enabled: "always within_size advise [never] deny force\n",
+      hpage_pmd_size: "2097152\n",
+      "hugepages-2048kB/enabled": "always [inherit] madvise never\n",
+      "hugepages-64kB/enabled": "always inherit madvise [never]\n",
+    });
+    expect(thpSettings(ours)).toEqual({ enabled: "madvise", useZeroPage: true, shmemEnabled: "never", mthp: [] });
+    expect(unmodelledThp(thpSettings(ours))).toEqual([]);
+    const other = sys("other", {
+      enabled: "[always] madvise never\n",
+      use_zero_page: "0\n",
+      shmem_enabled: "always [within_size] advise never deny force\n",
+      hpage_pmd_size: "2097152\n",
+      "hugepages-2048kB/enabled": "always [inherit] madvise never\n",
+      "hugepages-16kB/enabled": "always inherit madvise [never]\n",
+      "hugepages-64kB/enabled": "always [inherit] madvise never\n",
+      "hugepages-128kB/enabled": "always inherit [madvise] never\n",
+    });
+    const s = thpSettings(other);
+    expect(s).toEqual({ enabled: "always", useZeroPage: false, shmemEnabled: "within_size", mthp: ["64kB", "128kB"] });
+    const u = unmodelledThp(s);
+    expect(u).toHaveLength(2);
+    expect(u[0]).toMatch(/^this machine enables multi-size THP \(64kB, 128kB in .*\), which the simulator does not model/);
+    expect(u[1]).toMatch(/^this machine has THP for shmem \(.*shmem_enabled is within_size\), which the simulator does not model/);
+    // An mTHP size that inherits "never" is off.
+    const never = sys("never", { enabled: "always madvise [never]\n", "hugepages-64kB/enabled": "always [inherit] madvise never\n" });
+    expect(thpSettings(never)).toEqual({ enabled: "never", useZeroPage: null, shmemEnabled: null, mthp: [] });
+    expect(thpSettings(join(tmp, "no-thp"))).toEqual({ enabled: null, useZeroPage: null, shmemEnabled: null, mthp: [] });
   });
 });

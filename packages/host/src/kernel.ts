@@ -1,5 +1,5 @@
 /** What the running kernel is configured with, as far as the comparison cares. */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 
 /** CONFIG_PT_RECLAIM of the running kernel from /proc/config.gz, or null if unknown. */
@@ -19,4 +19,63 @@ export function thpMode(file = "/sys/kernel/mm/transparent_hugepage/enabled"): s
   } catch {
     return "?";
   }
+}
+
+/** The transparent hugepage settings that change what a script's status lines say. */
+export interface ThpSettings {
+  /** `enabled`: the PMD-sized THP mode, or null when unknown (no THP support, not Linux). */
+  enabled: "always" | "madvise" | "never" | null;
+  /** `use_zero_page`: read faults of a THP-enabled region map the huge zero page; null when unknown. */
+  useZeroPage: boolean | null;
+  /** `shmem_enabled`'s mode (`never`, `always`, `within_size`, `advise`, `deny`, `force`), or null when unknown. */
+  shmemEnabled: string | null;
+  /** The smaller THP sizes (mTHP, `hugepages-<size>kB/enabled`) that anonymous faults may allocate, e.g. ["64kB"]. */
+  mthp: string[];
+}
+
+const THP_DIR = "/sys/kernel/mm/transparent_hugepage";
+
+function readOr(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** The machine's THP settings from `dir` (/sys/kernel/mm/transparent_hugepage). */
+export function thpSettings(dir = THP_DIR): ThpSettings {
+  const bracketed = (text: string | null) => (text === null ? null : (/\[(\w+)\]/.exec(text)?.[1] ?? null));
+  const e = bracketed(readOr(`${dir}/enabled`));
+  const enabled = e === "always" || e === "madvise" || e === "never" ? e : null;
+  const zero = readOr(`${dir}/use_zero_page`)?.trim();
+  const pmdKb = Number(readOr(`${dir}/hpage_pmd_size`) ?? 2097152) / 1024;
+  const mthp: string[] = [];
+  let sizes: string[] = [];
+  try {
+    sizes = readdirSync(dir).filter((d) => /^hugepages-\d+kB$/.test(d));
+  } catch {
+    // no mTHP controls (before 6.8): nothing but the PMD size
+  }
+  for (const d of sizes.sort((a, b) => parseInt(a.slice(10), 10) - parseInt(b.slice(10), 10))) {
+    const kb = parseInt(d.slice(10), 10);
+    if (kb === pmdKb) continue; // the PMD size: `enabled` above
+    const mode = bracketed(readOr(`${dir}/${d}/enabled`));
+    if (mode === "always" || mode === "madvise" || (mode === "inherit" && enabled !== null && enabled !== "never")) mthp.push(`${kb}kB`);
+  }
+  return { enabled, useZeroPage: zero === "1" ? true : zero === "0" ? false : null, shmemEnabled: bracketed(readOr(`${dir}/shmem_enabled`)), mthp };
+}
+
+/**
+ * What of these THP settings the simulator does not model, one sentence each
+ * (empty: the simulator can be this machine): mTHP sizes, and THP for shmem
+ * (shared anonymous memory). `enabled` and `use_zero_page` it models.
+ */
+export function unmodelledThp(s: ThpSettings): string[] {
+  const out: string[] = [];
+  if (s.mthp.length > 0)
+    out.push(`this machine enables multi-size THP (${s.mthp.join(", ")} in ${THP_DIR}/hugepages-*/enabled), which the simulator does not model: its anonymous faults map 4K pages or PMD-sized THPs only`);
+  if (s.shmemEnabled !== null && s.shmemEnabled !== "never" && s.shmemEnabled !== "deny")
+    out.push(`this machine has THP for shmem (${THP_DIR}/shmem_enabled is ${s.shmemEnabled}), which the simulator does not model: its shared anonymous memory maps 4K pages only`);
+  return out;
 }
