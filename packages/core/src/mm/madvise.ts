@@ -168,10 +168,12 @@ function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: numb
  * only partly is split (the PMD, then the folio: split_folio(), which maps
  * zero-filled subpages to the zero page); one it covers whole is deactivated or,
  * for MADV_PAGEOUT, reclaimed if lazily freed and clean (shrink_folio_list →
- * try_to_unmap with TTU_SPLIT_HUGE_PMD: the deposit becomes the PTE table). Small
- * folios: MADV_PAGEOUT discards lazily freed ones and unmaps shmem ones; other
- * anon folios go to swap when a swap device is configured (mm/vmscan.ts: the PTE
- * becomes a swap entry; a THP is split first, whole or not) and stay otherwise.
+ * try_to_unmap with TTU_SPLIT_HUGE_PMD: the deposit becomes the PTE table), else
+ * split (folio_alloc_swap() fails for a THP: split_folio_to_list(), zero-filled
+ * subpages to the zero page), with or without swap. Small folios: MADV_PAGEOUT
+ * discards lazily freed ones and unmaps shmem ones; other anon folios go to swap
+ * when a swap device is configured (mm/vmscan.ts: the PTE becomes a swap entry)
+ * and stay otherwise.
  * MADV_COLD changes nothing the model counts.
  */
 function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, addr: number, next: number, pageout: boolean): KPath {
@@ -185,9 +187,13 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
     const folio = a.pxd_pfn(pmd);
     if (folio === f.huge_zero_pfn) return;
     const whole = next - addr === k.PMD_SIZE;
-    // With swap, shrink_folio_list() splits a whole THP (no THP swap on a swap file) and swaps its pages.
-    const to_swap = pageout && k.swap_info !== null && !(f.get_flags(folio) & PF_LAZYFREE);
-    if (whole && !to_swap && !(pageout && f.get_flags(folio) & PF_LAZYFREE && !(f.get_flags(folio) & PF_DIRTY) && !a.pte_dirty(pmd))) return;
+    // MADV_PAGEOUT isolates a whole anon THP for shrink_folio_list(), where
+    // folio_alloc_swap() fails for it (no swap device, or a swap file: no THP
+    // swap) and split_folio_to_list() splits it, mapping its zero-filled
+    // subpages to the shared zero page; with swap its pages are then swapped,
+    // without, each fails folio_alloc_swap() and stays (activate_locked_split).
+    const to_split = pageout && !(f.get_flags(folio) & PF_LAZYFREE);
+    if (whole && !to_split && !(pageout && f.get_flags(folio) & PF_LAZYFREE && !(f.get_flags(folio) & PF_DIRTY) && !a.pte_dirty(pmd))) return;
     reclaim_whole = whole;
     yield* __split_huge_pmd(t, vma, pmdp, addr);
   }
@@ -215,9 +221,10 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
     if (f.get_type(folio) === PG_ANON && f.get_flags(folio) & PF_LAZYFREE) {
       if (yield* try_to_unmap_one(t, vma, p, va, pmdp)) discarded.push(va);
       else redirtied.push(va);
-    } else if (f.get_type(folio) === PG_ANON && k.swap_info !== null) {
+    } else if (f.get_type(folio) === PG_ANON && (k.swap_info !== null || folio_test_large(k, folio))) {
       if (folio_test_large(k, folio)) {
-        // folio_alloc_swap() fails for a THP on a swap file: split_folio_to_list(), then each page.
+        // folio_alloc_swap() fails for a THP (on a swap file, or with no swap at all): split_folio_to_list(), then each page
+        // (without swap, each page's folio_alloc_swap() fails too and it stays: the split is all that happens).
         const first = page - folio;
         const haddr = va - first * 4096;
         const in_table = haddr % k.PMD_SIZE === 0 && Math.floor(haddr / k.PMD_SIZE) === Math.floor(va / k.PMD_SIZE);

@@ -169,6 +169,27 @@ describe("THP in madvise mode (do_huge_pmd_anonymous_page, zap_huge_pmd, __split
     expect(check_mm(p.k, p.mm)).toEqual([]);
   });
 
+  it("MADV_PAGEOUT without swap splits a whole anon THP it cannot swap (shrink_folio_list: folio_alloc_swap fails, split_folio_to_list maps the zero-filled subpages to the zero page); measured on Linux 6.18 (host corpus thp-pageout-noswap)", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 8 * M);
+    p.madvise(SLOT, 8 * M, MADV_HUGEPAGE);
+    p.touch(SLOT, 6 * M, true, 1 * M); // two bytes written in each of three THPs
+    p.touch(SLOT + 6 * M, 2 * M, false); // the huge zero page
+    expect(vm(p)).toMatchObject({ VmRSS: 6144, VmPTE: 24 });
+    expect(p.madvise(SLOT, 2 * M, MADV_PAGEOUT)).toBe(0); // PMD-mapped, whole: 510 subpages to the zero page, 2 stay
+    expect(vm(p)).toMatchObject({ VmRSS: 4104, VmPTE: 24 });
+    expect(p.load(SLOT)).toBeGreaterThan(0);
+    expect(p.load(SLOT + 4 * K)).toBe(0);
+    p.touch(SLOT + 2 * M, 2 * M, true); // every subpage written: the split keeps them all
+    expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_PAGEOUT)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 4104, VmPTE: 24 });
+    expect(p.madvise(SLOT + 6 * M, 2 * M, MADV_PAGEOUT)).toBe(0); // the huge zero page is left alone
+    expect(vm(p)).toMatchObject({ VmRSS: 4104, VmPTE: 24 });
+    expect(p.madvise(SLOT, 8 * M, MADV_PAGEOUT)).toBe(0); // again: nothing more to reclaim without swap
+    expect(vm(p)).toMatchObject({ VmRSS: 2064, VmPTE: 24 });
+    expect(check_mm(p.k, p.mm)).toEqual([]);
+  });
+
   it("a VMA too small for an aligned 2 MiB falls back to PTEs", () => {
     const p = engine().spawn();
     mmapFixed(p, SLOT + 4 * K, 2 * M);
