@@ -103,6 +103,11 @@ describe("checkHost", () => {
     expect(rss.scripts[0]).toMatchObject({ ok: false });
     expect(rss.scripts[0].notes).toBeUndefined();
 
+    const over = parseScript("mmap lib 4K @0x7f0000000000\nstatus s0\n", "over.wl");
+    const o = checkHost([over], { runHost: () => ({ lines: ["mmap-error File exists", "s0 dVmSize=0 dVmRSS=0 dVmPTE=0"], statuses: [] }) });
+    expect(o.scripts[0].notes).toEqual([expect.stringMatching(/^an mmap failed with EEXIST on the kernel only: its range overlaps the helper process's own mappings/)]);
+    expect(checkHost([over], { runHost: () => ({ lines: ["mmap-error Invalid argument", "s0 dVmSize=0 dVmRSS=0 dVmPTE=0"], statuses: [] }) }).scripts[0].notes).toBeUndefined();
+
     const advice = parseScript("mmap a 4M shared @0x200000000000\nstatus s0\nmadvise a 0 0 9\nmadvise a 0 0 9\nmadvise a 0 4M 22\nmadvise a 0 0 4\nstatus s1\n", "advice.wl");
     const sim = simulate(advice);
     expect(sim).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", "madvise-error Invalid argument", "madvise-error Invalid argument", "s1 dVmSize=0 dVmRSS=4096 dVmPTE=16"]);

@@ -118,7 +118,8 @@ function adviceNotModelled(n: number): boolean {
 /**
  * Why a mismatching script may differ for a reason that is no model bug: a
  * mapping placed by the kernel (no @ADDR) next to the helper's own mappings,
- * whose page tables it then shares; advice the model does not implement.
+ * whose page tables it then shares; an @ADDR range over the helper's own
+ * mappings (EEXIST on the kernel only); advice the model does not implement.
  */
 function mismatchNotes(script: Script, lines: readonly LineComparison[]): string[] {
   const notes: string[] = [];
@@ -128,6 +129,10 @@ function mismatchNotes(script: Script, lines: readonly LineComparison[]): string
   if (tables && placed?.op === "mmap")
     notes.push(
       `${where(placed)}: mmap ${placed.name} has no @ADDR: the kernel placed it among the helper's own mappings (libc, stack, heap), whose page tables it may share or extend, where the simulator's process has nothing else; give every mmap an @ADDR in an untouched 512 GiB slot (0x200000000000 + k * 0x8000000000) to compare table counts`,
+    );
+  if (lines.some((l) => !l.ok && l.host === "mmap-error File exists" && l.sim !== l.host))
+    notes.push(
+      "an mmap failed with EEXIST on the kernel only: its range overlaps the helper process's own mappings (its program, libc, heap, stack, vDSO), which the simulator's process does not have; keep @ADDR ranges in untouched 512 GiB slots (0x200000000000 + k * 0x8000000000, below the libraries at 0x7f0000000000)",
     );
   const errors = lines.some((l) => !l.ok && [l.sim, l.host].some((x) => x?.startsWith("madvise-error")));
   if (errors) {
