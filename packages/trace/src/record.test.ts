@@ -176,5 +176,19 @@ describe("recordTrace", () => {
     expect(res.interrupted).toBe(true);
     expect(readFileSync(join(dir, "t.trace"), "utf8")).toBe(fixture("snippets/events.trace"));
   }, 20_000);
+
+  it("Ctrl-C before perf recorded any event (a loaded machine, perf still setting up): an error, and no empty trace left to replay", async () => {
+    const dir = tempDir();
+    const perf = fakePerf(dir, `shift; while [ "$1" != "--" ]; do [ "$1" = "-o" ] && out=$2; shift; done; trap 'kill $! 2>/dev/null; echo header > "$out"; exit 0' INT; sleep 30 >/dev/null 2>&1 & wait $!`);
+    writeFileSync(perf, readFileSync(perf, "utf8").replace(/script\) .*/, "script) exit 0 ;;"));
+    const pending = recordTrace(["true"], { perf, output: "t.trace", cwd: dir }, io().sink);
+    await new Promise((r) => setTimeout(r, 500));
+    process.emit("SIGINT", "SIGINT");
+    const e = await failure(pending);
+    expect(e.reason).toBe("interrupted");
+    expect(e.message).toBe("the recording was interrupted (Ctrl-C) before perf recorded any event: no trace written");
+    expect(existsSync(join(dir, "t.trace"))).toBe(false);
+    expect(existsSync(join(dir, "t.trace.data"))).toBe(false);
+  }, 20_000);
 });
 

@@ -54,12 +54,12 @@ export interface RecordOptions {
  * or perf's `<file>.data` beside it, cannot be written there: a directory, a
  * missing or read-only directory), `perf-missing`, `perf-failed` (perf could not
  * run, or wrote nothing), `permission` (tracepoints not readable), `tracepoint`
- * (the kernel lacks one).
+ * (the kernel lacks one), `interrupted` (Ctrl-C before perf recorded any event).
  */
 export class RecordError extends Error {
   constructor(
     message: string,
-    readonly reason: "usage" | "command-missing" | "output" | "perf-missing" | "perf-failed" | "permission" | "tracepoint",
+    readonly reason: "usage" | "command-missing" | "output" | "interrupted" | "perf-missing" | "perf-failed" | "permission" | "tracepoint",
   ) {
     super(message);
     this.name = "RecordError";
@@ -284,5 +284,7 @@ async function recordAndScript(perf: string, data: string, output: string, comma
   if (!opts.keepData) rmSync(data, { force: true });
   const text = readFileSync(output, "utf8");
   const lines = text.length ? text.split("\n").length - (text.endsWith("\n") ? 1 : 0) : 0;
+  // Ctrl-C before perf had the program running (perf then stops it before its exec): an empty trace replays nothing.
+  if (interrupted && lines === 0) throw new RecordError("the recording was interrupted (Ctrl-C) before perf recorded any event: no trace written", "interrupted");
   return { trace: output, lines, commandStatus: rec.code ?? 128, interrupted };
 }
