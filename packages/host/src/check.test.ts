@@ -1,7 +1,7 @@
 import { parseScript, type Script } from "@mmsim/core/workload";
 import { ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import { describe, expect, test } from "vitest";
-import { checkHost, machineThp, simulate } from "./check.js";
+import { checkHost, machineMemory, machineThp, simulate } from "./check.js";
 import { HostProtocolError, HostUnavailableError } from "./errors.js";
 import { formatReport } from "./format.js";
 
@@ -87,6 +87,19 @@ describe("checkHost", () => {
     );
     // The machine's, read from sysfs.
     expect(machineThp("/nonexistent")).toEqual({ thp: { enabled: "madvise", useZeroPage: true }, unmodelled: [] });
+  });
+
+  test("the simulator runs with the machine's RAM and overcommit sysctls: a 100G mapping the kernel refuses on a 24 GiB machine is refused (mutant: the default 256 GiB is caught)", () => {
+    const big = parseScript("mmap a 100G @0x200000000000\nstatus s0\nmmap b 20G @0x208000000000\nstatus s1\n", "big.wl");
+    const memory = { ramBytes: 24683664 * 1024, overcommitMemory: 0, overcommitRatio: 50, overcommitKbytes: 0 } as const;
+    // What Linux 6.18 printed on the 24 GiB development machine (vm.overcommit_memory=0, no swap).
+    const host = ["mmap-error Cannot allocate memory", "s0 dVmSize=0 dVmRSS=0 dVmPTE=0", "s1 dVmSize=20971520 dVmRSS=0 dVmPTE=0"];
+    expect(simulate(big, null, undefined, memory)).toEqual(host);
+    expect(simulate(big)).not.toEqual(host); // 256 GiB: the 100G mapping fits
+    const r = checkHost([big], { memory, runHost: () => ({ lines: host, statuses: [] }) });
+    expect(r).toMatchObject({ ok: true, memory });
+    expect(checkHost([big], { runHost: () => ({ lines: host, statuses: [] }) }).ok).toBe(false); // a replaced host side: the defaults
+    expect(machineMemory("/nonexistent")).toEqual({ memory: { ramBytes: 256 * 2 ** 30, overcommitMemory: 0, overcommitRatio: 50, overcommitKbytes: 0 }, unmodelled: [] });
   });
 
   test("a mismatch says why it may be no model bug: an mmap without @ADDR (tables shared with the helper's mappings), advice the model does not implement", () => {

@@ -8,7 +8,7 @@ import { x86_64 } from "@mmsim/arch-x86_64";
 import { EINVAL, Engine, type ReclaimPlugin } from "@mmsim/core";
 import { runScript, type Script, type Stmt } from "@mmsim/core/workload";
 import { compareLines, DEFAULT_RSS_TOLERANCE_KB, type CompareOptions, type LineComparison } from "./compare.js";
-import { thpSettings, unmodelledThp } from "./kernel.js";
+import { memorySettings, thpSettings, unmodelledMemory, unmodelledThp } from "./kernel.js";
 import { runOnHost, type HostRunOptions, type HostRunResult } from "./run.js";
 import { runOnHostStreaming } from "./stream.js";
 
@@ -37,16 +37,41 @@ export interface CheckReport {
   rssToleranceKb: number;
   /** The THP settings the simulator ran with (the machine's; absent: its defaults, madvise with the huge zero page). */
   thp?: SimulatorThp;
-  /** What of the machine's configuration the simulator does not model (mTHP, shmem THP): mismatches are expected where a script meets it. */
+  /** The RAM and overcommit sysctls the simulator ran with (the machine's; absent: its defaults, 256 GiB and mode 0). */
+  memory?: SimulatorMemory;
+  /** What of the machine's configuration the simulator does not model (mTHP, shmem THP, swap, overcommit mode 2): mismatches are expected where a script meets it. */
   unmodelled?: string[];
   scripts: ScriptComparison[];
 }
 
 const DEFAULT_SIM_THP: SimulatorThp = { enabled: "madvise", useZeroPage: true };
 
-/** The simulator's lines for `script` on x86_64 with `reclaim` (and THP as `thp` says; default: enabled madvise, use_zero_page 1). */
-export function simulate(script: Script, reclaim: ReclaimPlugin | null = null, thp: SimulatorThp = DEFAULT_SIM_THP): string[] {
-  const engine = new Engine({ arch: x86_64(), reclaim, thp: thp.enabled });
+/** The machine's RAM and overcommit sysctls, as the simulator's (what decides an mmap's ENOMEM). */
+export interface SimulatorMemory {
+  /** totalram_pages() in bytes (MemTotal; the simulator's default: 256 GiB). */
+  ramBytes: number;
+  overcommitMemory: 0 | 1 | 2;
+  overcommitRatio: number;
+  overcommitKbytes: number;
+}
+
+const DEFAULT_SIM_MEMORY: SimulatorMemory = { ramBytes: 256 * 2 ** 30, overcommitMemory: 0, overcommitRatio: 50, overcommitKbytes: 0 };
+
+/**
+ * The simulator's lines for `script` on x86_64 with `reclaim`, THP as `thp`
+ * says (default: enabled madvise, use_zero_page 1) and RAM and overcommit as
+ * `memory` says (default: 256 GiB, mode 0).
+ */
+export function simulate(script: Script, reclaim: ReclaimPlugin | null = null, thp: SimulatorThp = DEFAULT_SIM_THP, memory: SimulatorMemory = DEFAULT_SIM_MEMORY): string[] {
+  const engine = new Engine({
+    arch: x86_64(),
+    reclaim,
+    thp: thp.enabled,
+    ram_bytes: memory.ramBytes,
+    overcommit_memory: memory.overcommitMemory,
+    overcommit_ratio: memory.overcommitRatio,
+    overcommit_kbytes: memory.overcommitKbytes,
+  });
   engine.k.thp.use_zero_page = thp.useZeroPage;
   return runScript(script, engine.spawn()).lines;
 }
@@ -55,6 +80,21 @@ export function simulate(script: Script, reclaim: ReclaimPlugin | null = null, t
 export function machineThp(dir?: string): { thp: SimulatorThp; unmodelled: string[] } {
   const s = thpSettings(dir);
   return { thp: { enabled: s.enabled ?? DEFAULT_SIM_THP.enabled, useZeroPage: s.useZeroPage ?? DEFAULT_SIM_THP.useZeroPage }, unmodelled: unmodelledThp(s) };
+}
+
+/** The machine's RAM and overcommit sysctls as the simulator's, and what of them it cannot model (swap, mode 2). */
+export function machineMemory(proc?: string): { memory: SimulatorMemory; unmodelled: string[] } {
+  const s = memorySettings(proc);
+  const d = DEFAULT_SIM_MEMORY;
+  return {
+    memory: {
+      ramBytes: s.ramBytes ?? d.ramBytes,
+      overcommitMemory: s.overcommitMemory ?? d.overcommitMemory,
+      overcommitRatio: s.overcommitRatio ?? d.overcommitRatio,
+      overcommitKbytes: s.overcommitKbytes ?? d.overcommitKbytes,
+    },
+    unmodelled: unmodelledMemory(s),
+  };
 }
 
 export interface CheckOptions extends CompareOptions {
@@ -77,7 +117,13 @@ export interface CheckOptions extends CompareOptions {
    * the simulator's defaults).
    */
   thp?: SimulatorThp;
-  /** What of the machine the simulator does not model (default: machineThp()'s, when `thp` is not given). */
+  /**
+   * The RAM and overcommit sysctls to simulate (default: the machine's,
+   * machineMemory(), when the host side is this machine: an mmap the kernel
+   * refuses for want of memory must be refused by the simulator too).
+   */
+  memory?: SimulatorMemory;
+  /** What of the machine the simulator does not model (default: machineThp()'s and machineMemory()'s, for the settings taken from the machine). */
   unmodelled?: string[];
 }
 
@@ -157,13 +203,16 @@ function sides(opts: CheckOptions) {
   // The machine's settings when the host side is this machine; a host side replaced (tests) is the simulator's defaults.
   const real = opts.runHost === undefined && opts.host?.exec === undefined;
   const machine = opts.thp !== undefined ? { thp: opts.thp, unmodelled: [] } : real ? machineThp() : { thp: DEFAULT_SIM_THP, unmodelled: [] };
+  const mem = opts.memory !== undefined ? { memory: opts.memory, unmodelled: [] } : real ? machineMemory() : { memory: DEFAULT_SIM_MEMORY, unmodelled: [] };
   const thp = machine.thp;
+  const memory = mem.memory;
   return {
     reclaimName: make()?.name ?? null,
-    runSim: opts.runSim ?? ((s: Script) => simulate(s, make(), thp)),
+    runSim: opts.runSim ?? ((s: Script) => simulate(s, make(), thp, memory)),
     rssToleranceKb: opts.rssToleranceKb ?? DEFAULT_RSS_TOLERANCE_KB,
     thp,
-    unmodelled: opts.unmodelled ?? machine.unmodelled,
+    memory,
+    unmodelled: opts.unmodelled ?? [...machine.unmodelled, ...mem.unmodelled],
   };
 }
 
@@ -174,10 +223,10 @@ function sides(opts: CheckOptions) {
  * `mmsim check-host` prints.
  */
 export function checkHost(scripts: readonly Script[], opts: CheckOptions = {}): CheckReport {
-  const { reclaimName, runSim, rssToleranceKb, thp, unmodelled } = sides(opts);
+  const { reclaimName, runSim, rssToleranceKb, thp, memory, unmodelled } = sides(opts);
   const runHost = opts.runHost ?? ((s: Script) => runOnHost(s, opts.host));
   const results = scripts.map((script) => compareScript(script, runSim, () => runHost(script).lines, rssToleranceKb));
-  return { ok: results.every((s) => s.ok), reclaim: reclaimName, rssToleranceKb, thp, unmodelled, scripts: results };
+  return { ok: results.every((s) => s.ok), reclaim: reclaimName, rssToleranceKb, thp, memory, unmodelled, scripts: results };
 }
 
 /**
@@ -186,7 +235,7 @@ export function checkHost(scripts: readonly Script[], opts: CheckOptions = {}): 
  * report; `mmsim check-host` uses it.
  */
 export async function checkHostStreaming(scripts: readonly Script[], opts: Omit<CheckOptions, "runHost"> = {}): Promise<CheckReport> {
-  const { reclaimName, runSim, rssToleranceKb, thp, unmodelled } = sides(opts);
+  const { reclaimName, runSim, rssToleranceKb, thp, memory, unmodelled } = sides(opts);
   const results: ScriptComparison[] = [];
   for (const script of scripts) {
     let host: HostRunResult | Error;
@@ -202,5 +251,5 @@ export async function checkHostStreaming(scripts: readonly Script[], opts: Omit<
       }, rssToleranceKb),
     );
   }
-  return { ok: results.every((s) => s.ok), reclaim: reclaimName, rssToleranceKb, thp, unmodelled, scripts: results };
+  return { ok: results.every((s) => s.ok), reclaim: reclaimName, rssToleranceKb, thp, memory, unmodelled, scripts: results };
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseScript } from "@mmsim/core/workload";
 import { afterAll, describe, expect, test } from "vitest";
-import { checkHost, machineThp } from "./check.js";
+import { checkHost, machineMemory, machineThp } from "./check.js";
 import { parseOutputLine } from "./compare.js";
 import { findSystemCompiler } from "./compile.js";
 import { runOnHost, type HostRunOptions } from "./run.js";
@@ -52,6 +52,7 @@ describe.skipIf(!canRun)("on this kernel", () => {
     );
     const r = checkHost([script], { host: opts });
     expect(r.thp).toEqual(machineThp().thp);
+    expect(r.memory).toEqual(machineMemory().memory);
     if (machineThp().unmodelled.length === 0) expect(r.scripts[0]).toMatchObject({ ok: true });
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
-import { kernelHasPtReclaim, thpMode, thpSettings, unmodelledThp } from "./kernel.js";
+import { kernelHasPtReclaim, memorySettings, thpMode, thpSettings, unmodelledMemory, unmodelledThp } from "./kernel.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "mmsim-kernel-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -66,5 +66,22 @@ describe("the running kernel's configuration", () => {
     const never = sys("never", { enabled: "always madvise [never]\n", "hugepages-64kB/enabled": "always [inherit] madvise never\n" });
     expect(thpSettings(never)).toEqual({ enabled: "never", useZeroPage: null, shmemEnabled: null, mthp: [] });
     expect(thpSettings(join(tmp, "no-thp"))).toEqual({ enabled: null, useZeroPage: null, shmemEnabled: null, mthp: [] });
+  });
+
+  test("memorySettings reads MemTotal, SwapTotal, Committed_AS and the overcommit sysctls; unmodelledMemory names swap and mode 2", () => {
+    const proc = join(tmp, "proc");
+    mkdirSync(join(proc, "sys", "vm"), { recursive: true });
+    writeFileSync(join(proc, "meminfo"), "MemTotal:       24683664 kB\nMemFree:        1000 kB\nSwapTotal:             0 kB\nCommitted_AS:    8256736 kB\n");
+    writeFileSync(join(proc, "sys", "vm", "overcommit_memory"), "0\n");
+    writeFileSync(join(proc, "sys", "vm", "overcommit_ratio"), "50\n");
+    writeFileSync(join(proc, "sys", "vm", "overcommit_kbytes"), "0\n");
+    const s = memorySettings(proc);
+    expect(s).toEqual({ ramBytes: 24683664 * 1024, swapBytes: 0, overcommitMemory: 0, overcommitRatio: 50, overcommitKbytes: 0, committedBytes: 8256736 * 1024 });
+    expect(unmodelledMemory(s)).toEqual([]);
+    const u = unmodelledMemory({ ...s, swapBytes: 4 * 2 ** 30, overcommitMemory: 2 });
+    expect(u).toHaveLength(2);
+    expect(u[0]).toMatch(/^this machine has swap \(SwapTotal 4194304 kB\)/);
+    expect(u[1]).toMatch(/^this machine has vm.overcommit_memory=2: .*Committed_AS 8256736 kB/);
+    expect(memorySettings(join(tmp, "no-proc"))).toEqual({ ramBytes: null, swapBytes: null, overcommitMemory: null, overcommitRatio: null, overcommitKbytes: null, committedBytes: null });
   });
 });

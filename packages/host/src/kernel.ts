@@ -79,3 +79,57 @@ export function unmodelledThp(s: ThpSettings): string[] {
     out.push(`this machine has THP for shmem (${THP_DIR}/shmem_enabled is ${s.shmemEnabled}), which the simulator does not model: its shared anonymous memory maps 4K pages only`);
   return out;
 }
+
+/** What the machine's memory settings are, as far as overcommit accounting (mmap's ENOMEM) cares. */
+export interface MemorySettings {
+  /** MemTotal (totalram_pages()) in bytes, or null when unknown. */
+  ramBytes: number | null;
+  /** SwapTotal in bytes, or null when unknown. */
+  swapBytes: number | null;
+  /** vm.overcommit_memory, _ratio, _kbytes, or null when unknown. */
+  overcommitMemory: 0 | 1 | 2 | null;
+  overcommitRatio: number | null;
+  overcommitKbytes: number | null;
+  /** Committed_AS in bytes: every process's commitments (what mode 2 checks against), or null when unknown. */
+  committedBytes: number | null;
+}
+
+/** The machine's memory settings from `proc` (/proc): meminfo and sys/vm/overcommit_*. */
+export function memorySettings(proc = "/proc"): MemorySettings {
+  const meminfo = readOr(`${proc}/meminfo`) ?? "";
+  const kb = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(meminfo);
+    return m ? Number(m[1]) * 1024 : null;
+  };
+  const num = (file: string) => {
+    const t = readOr(`${proc}/sys/vm/${file}`)?.trim();
+    return t !== undefined && /^\d+$/.test(t) ? Number(t) : null;
+  };
+  const mode = num("overcommit_memory");
+  return {
+    ramBytes: kb("MemTotal"),
+    swapBytes: kb("SwapTotal"),
+    overcommitMemory: mode === 0 || mode === 1 || mode === 2 ? mode : null,
+    overcommitRatio: num("overcommit_ratio"),
+    overcommitKbytes: num("overcommit_kbytes"),
+    committedBytes: kb("Committed_AS"),
+  };
+}
+
+/**
+ * What of these memory settings the simulator does not model, one sentence
+ * each: swap configured on the machine (the simulator has swap only after a
+ * script's `swapon`), and strict overcommit (mode 2 checks every process's
+ * commitments, the simulator only the script's).
+ */
+export function unmodelledMemory(s: MemorySettings): string[] {
+  const out: string[] = [];
+  const k = (b: number) => `${Math.round(b / 1024)} kB`;
+  if (s.swapBytes)
+    out.push(`this machine has swap (SwapTotal ${k(s.swapBytes)}): on it MADV_PAGEOUT and memory pressure swap anonymous pages out and overcommit counts the swap, while the simulator has swap only after a script's swapon`);
+  if (s.overcommitMemory === 2)
+    out.push(
+      `this machine has vm.overcommit_memory=2: the kernel checks a mapping against every process's commitments (Committed_AS${s.committedBytes === null ? "" : ` ${k(s.committedBytes)}`}), the simulator against the script's own`,
+    );
+  return out;
+}
