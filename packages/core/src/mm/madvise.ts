@@ -36,7 +36,7 @@ import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_me
 import { lru_lazyfree } from "./lru.js";
 import { add_mm_counter, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
-import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
+import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
 import { try_to_unmap_one, try_to_unmap_one_walk_done, try_to_unmap_shmem } from "./rmap.js";
 import { free_swap_and_cache } from "./swapfile.js";
 import { shrink_anon_folio } from "./vmscan.js";
@@ -90,15 +90,15 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
   const mm = t.mm!;
   const pmd = k.pt.get(pmdp);
   if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
-    // madvise_free_huge_pmd(): a partial range splits the PMD first.
+    // madvise_free_huge_pmd(): the huge zero page is left alone, whole or not (is_huge_zero_pmd(): goto out;
+    // then the PTE walk's pte_offset_map_lock() fails on the huge PMD); a partial range splits the PMD first.
+    const folio = a.pxd_pfn(pmd);
+    if (folio === k.frames.huge_zero_pfn) return;
     if (addr % k.PMD_SIZE || end - addr !== k.PMD_SIZE) yield* __split_huge_pmd(t, vma, pmdp, addr);
     else {
-      const folio = a.pxd_pfn(pmd);
-      if (folio !== k.frames.huge_zero_pfn) {
-        k.frames.set_flags(folio, (k.frames.get_flags(folio) | PF_LAZYFREE) & ~PF_DIRTY);
-        yield* ptep_modify(t, pmdp, a.pte_mkclean(a.pte_mkold(pmd)));
-        tlb_flush_pte_range(tlb, addr, k.PMD_SIZE);
-      }
+      k.frames.set_flags(folio, (k.frames.get_flags(folio) | PF_LAZYFREE) & ~PF_DIRTY);
+      yield* ptep_modify(t, pmdp, a.pte_mkclean(a.pte_mkold(pmd)));
+      tlb_flush_pte_range(tlb, addr, k.PMD_SIZE);
       return;
     }
   }
@@ -107,6 +107,12 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
   const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
   if (ptep0 < 0) return;
   const ptl = t.ptl!;
+  // The large folio the walk found whole (madvise_folio_pte_batch() gave all its
+  // pages) and where it ends: Linux steps over its PTEs as one batch, so they
+  // are not checked again (from its second PTE on, the folio would look partly
+  // covered and be split).
+  let whole_folio = -1;
+  let whole_end = 0;
   for (let p = ptep0; addr < end; p++, addr += 4096) {
     const ptent = yield* ptep_get(t, p);
     if (a.pte_none(ptent)) continue;
@@ -121,13 +127,15 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     if (page < 0) continue;
     const folio = page_folio(k, page);
     if (k.frames.get_type(folio) !== PG_ANON) continue;
-    if (folio_test_large(k, folio)) {
+    if (folio_test_large(k, folio) && !(folio === whole_folio && addr < whole_end)) {
       const r = yield* split_folio_if_partial(t, vma, folio, page, p, addr, end);
       if (r === "split") {
         p--;
         addr -= 4096;
       }
       if (r !== "whole") continue;
+      whole_folio = folio;
+      whole_end = addr + (HPAGE_PMD_NR - (page - folio)) * 4096;
     }
     k.frames.clear_flag_bits(folio, PF_DIRTY); // folio_clear_dirty()
     if (a.pte_young(ptent) || a.pte_dirty(ptent)) {
@@ -203,19 +211,42 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
   // What shrink_folio_list() → try_to_unmap_one() did to each lazily freed folio, in order.
   const discarded: number[] = [];
   const redirtied: number[] = [];
+  // As in madvise_free_pte_range(): a large folio found whole is one batch; MADV_COLD does not look at its other PTEs again.
+  let whole_folio = -1;
+  let whole_end = 0;
   for (let p = ptep0, va = addr; va < next; p++, va += 4096) {
     const ptent = yield* ptep_get(t, p);
     if (!a.pte_present(ptent)) continue;
     const page = vm_normal_page(k, a.pte_pfn(ptent));
     if (page < 0) continue;
     const folio = page_folio(k, page);
-    if (f.get_type(folio) === PG_ANON && folio_test_large(k, folio) && !reclaim_whole) {
+    if (f.get_type(folio) === PG_ANON && folio_test_large(k, folio) && !reclaim_whole && !(folio === whole_folio && va < whole_end)) {
       const r = yield* split_folio_if_partial(t, vma, folio, page, p, va, next);
       if (r === "split") {
         p--;
         va -= 4096;
       }
       if (r !== "whole") continue;
+      const n = Math.min(HPAGE_PMD_NR - (page - folio), (next - va) / 4096);
+      if (pageout && f.get_flags(folio) & PF_LAZYFREE) {
+        // try_to_unmap_one() of a lazily freed folio PTE-mapped whole: its PTEs are cleared as one batch and
+        // their dirty bits go to the folio; redirtied, it is mapped back whole and swap-backed again.
+        let dirty = (f.get_flags(folio) & PF_DIRTY) !== 0;
+        for (let i = 0; i < n && !dirty; i++) dirty = a.pte_dirty(yield* ptep_get(t, p + i));
+        if (dirty) {
+          f.clear_flag_bits(folio, PF_LAZYFREE);
+          redirtied.push(va);
+          p += n - 1;
+          va += (n - 1) * 4096;
+          continue;
+        }
+      }
+      // Otherwise MADV_PAGEOUT handles a whole folio page by page below (the split its reclaim does, a clean
+      // lazily freed one's discard: the same pages go); MADV_COLD does not look at its other PTEs again.
+      if (!pageout) {
+        whole_folio = folio;
+        whole_end = va + n * 4096;
+      }
     }
     if (!pageout) continue;
     if (f.get_type(folio) === PG_ANON && f.get_flags(folio) & PF_LAZYFREE) {
