@@ -344,6 +344,14 @@ export const BAD_INPUTS: readonly BadInput[] = [
   trace("a process not in the trace", GOOD_TRACE, 1, "error: t.trace: process 77 is not in the trace (processes: 4242 (p))", ["--pid", "77"]),
   trace("gzip that is not gzip", "\u001f\u008bnot really gzip", 1, "error: t.trace: no trace events (is it perf script output of `mmsim record`?)"),
   { name: "trace: gzip file that is corrupt", argv: ["replay", "t.trace.gz", "--reclaim", "none"], files: { "t.trace.gz": "\u001f\u008b\u0008garbage" }, code: 1, first: "error: cannot read trace t.trace.gz: unknown header flags set" },
+  {
+    name: "trace: perf record's binary data file",
+    argv: ["replay", "t.trace.data", "--reclaim", "none"],
+    files: { "t.trace.data": "PERFILE2h\u0000\u0000\u0000\u0000\u0000\u0000\u0000" },
+    code: 1,
+    first:
+      "error: cannot read trace t.trace.data: it is perf record's binary data file (perf.data), not perf script text: convert it with `perf script -i t.trace.data --show-lost-events -F comm,pid,tid,cpu,time,event,trace > t.trace.data.trace` (what mmsim record does), or record with mmsim record",
+  },
   { name: "trace: a directory", argv: ["replay", "d.trace", "--reclaim", "none"], files: { "d.trace/x": "" }, code: 1, first: "error: cannot read trace d.trace: illegal operation on a directory" },
   trace("truncated payload with --strict", MMAP.slice(0, 2).join("\n").slice(0, -20) + "\n", 1, "error: t.trace: line 2: syscalls:sys_enter_mmap: missing field 'off' (truncated line?):                p 4242/4242 [000] 1000.000002:        syscalls:sys_enter_mmap: addr: 0x00000000, len: 0x00400000, prot: 0x00000003, flags: 0x00000022, fd: 0xffff... (--strict)", ["--strict"]),
 

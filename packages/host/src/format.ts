@@ -10,7 +10,9 @@ export function formatComparison(c: ScriptComparison, sideNames: [string, string
     : c.ok
       ? `ok   ${c.name} (${c.lines.length} lines)`
       : `FAIL ${c.name}: ${bad} of ${c.lines.length} lines differ`;
-  if (c.ok || c.error) return head;
+  if (c.ok) return head;
+  const notes = (c.notes ?? []).map((n) => `  note: ${n}`);
+  if (c.error) return [head, ...notes].join("\n");
   const w = Math.max(sn.length, hn.length);
   const body = c.lines.map((l) => {
     if (l.ok) return `    ${l.sim}`;
@@ -27,12 +29,23 @@ export function formatComparison(c: ScriptComparison, sideNames: [string, string
             : "differs";
     return [`  ! ${what}`, `      ${sn.padEnd(w)}: ${l.sim ?? "(nothing)"}`, `      ${hn.padEnd(w)}: ${l.host ?? "(nothing)"}`].join("\n");
   });
-  return [head, ...body].join("\n");
+  return [head, ...body, ...notes].join("\n");
 }
 
 /** Every script's comparison, then `N of M scripts match (simulator reclaim: ..., dVmRSS tolerance ... kB)`. */
 export function formatReport(r: CheckReport): string {
   const failed = r.scripts.filter((s) => !s.ok).length;
-  const summary = `${r.scripts.length - failed} of ${r.scripts.length} scripts match (simulator reclaim: ${r.reclaim ?? "none"}, dVmRSS tolerance ${r.rssToleranceKb} kB)`;
-  return [...r.scripts.map((s) => formatComparison(s)), summary].join("\n");
+  const summary = `${r.scripts.length - failed} of ${r.scripts.length} scripts match (simulator reclaim: ${r.reclaim ?? "none"}, ${thpText(r.thp)}dVmRSS tolerance ${r.rssToleranceKb} kB)`;
+  // What the simulator cannot be of this machine: said once, on a mismatch (the scripts that met it differ).
+  const unmodelled = failed > 0 ? (r.unmodelled ?? []).map((u) => `note: ${u}`) : [];
+  return [...r.scripts.map((s) => formatComparison(s)), ...unmodelled, summary].join("\n");
+}
+
+/**
+ * The simulator's THP settings in the summary when they are not its defaults
+ * (`enabled` madvise, `use_zero_page` 1): the machine's, simulated to match.
+ */
+function thpText(thp: CheckReport["thp"] | undefined): string {
+  if (thp === undefined || (thp.enabled === "madvise" && thp.useZeroPage)) return "";
+  return `THP ${thp.enabled}${thp.useZeroPage ? "" : " without the huge zero page"} as this machine, `;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseScript } from "@mmsim/core/workload";
 import { afterAll, describe, expect, test } from "vitest";
+import { checkHost, machineMemory, machineThp } from "./check.js";
 import { parseOutputLine } from "./compare.js";
 import { findSystemCompiler } from "./compile.js";
 import { runOnHost, type HostRunOptions } from "./run.js";
@@ -42,6 +43,17 @@ describe.skipIf(!canRun)("on this kernel", () => {
     expect(r.lines[1]).toBe("s1 dVmSize=0 dVmRSS=16 dVmPTE=16");
     expect(r.lines.slice(2, 5)).toEqual(["mmap-error File exists", "touch-error Segmentation fault", "touch-error Segmentation fault"]);
     expect(r.lines[5]).toBe("s2 dVmSize=-4096 dVmRSS=0 dVmPTE=0");
+  });
+
+  test("check-host simulates this machine's THP settings: a hugepage region, a THP-sized write and a huge-zero-page read match whatever the mode", () => {
+    const script = parseScript(
+      "mmap a 4M hugepage @0x200000000000\nmmap b 4M @0x208000000000\nmmap c 2M hugepage @0x210000000000\nstatus s0\ntouch a 0 4M write 1M\ntouch b 0 4M write 2M\ntouch c 0 2M read\nstatus s1\n",
+      "thp.wl",
+    );
+    const r = checkHost([script], { host: opts });
+    expect(r.thp).toEqual(machineThp().thp);
+    expect(r.memory).toEqual(machineMemory().memory);
+    if (machineThp().unmodelled.length === 0) expect(r.scripts[0]).toMatchObject({ ok: true });
   });
 
   test("any raw advice a script may give (0 to INT_MAX) reaches madvise(2): one the kernel does not know is EINVAL, as in the simulator", () => {

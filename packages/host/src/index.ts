@@ -21,9 +21,9 @@ export {
   type OutputLine,
   type StatusField,
 } from "./compare.js";
-export { checkHost, checkHostStreaming, simulate, type CheckOptions, type CheckReport, type ScriptComparison } from "./check.js";
+export { checkHost, checkHostStreaming, machineMemory, machineThp, simulate, type CheckOptions, type CheckReport, type ScriptComparison, type SimulatorMemory, type SimulatorThp } from "./check.js";
 export { formatComparison, formatReport } from "./format.js";
-export { kernelHasPtReclaim, thpMode } from "./kernel.js";
+export { kernelHasPtReclaim, memorySettings, thpMode, thpSettings, unmodelledMemory, unmodelledThp, type MemorySettings, type ThpSettings } from "./kernel.js";
 export { detectPtReclaim, probePtReclaim, configHasPtReclaim, PROBE_SCRIPT, type PtReclaimDetection, type DetectOptions } from "./pt-reclaim-detect.js";
 export { defaultCorpusDir, listScenarios, loadKnownGaps, parseExpected, formatExpected, type Expected } from "./corpus.js";
 export { recordCorpus, recordHeader, type RecordOptions, type RecordResult } from "./record.js";

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseTrace } from "./parse.js";
@@ -132,6 +132,28 @@ describe("recordTrace", () => {
     expect(existsSync(join(dir, "t.trace.data"))).toBe(false);
   });
 
+  it("a trace file that cannot be written (-o a directory, in a missing directory, or its .data a directory): one error before perf runs, nothing removed", async () => {
+    const dir = tempDir();
+    const perf = fakePerf(dir);
+    mkdirSync(join(dir, "d.trace"));
+    const isDir = await failure(recordTrace(["true"], { perf, output: "d.trace", cwd: dir }, io().sink));
+    expect(isDir.reason).toBe("output");
+    expect(isDir.message).toBe(
+      `mmsim record: cannot write the trace ${join(dir, "d.trace")}: ${join(dir, "d.trace")} is a directory (-o names the trace file; perf's data goes beside it as <file>.data)`,
+    );
+    expect(existsSync(join(dir, "d.trace"))).toBe(true);
+    const noDir = await failure(recordTrace(["true"], { perf, output: "no/such/t.trace", cwd: dir }, io().sink));
+    expect(noDir.reason).toBe("output");
+    expect(noDir.message).toContain(`no such directory ${join(dir, "no", "such")}`);
+    writeFileSync(join(dir, "file"), "");
+    const notDir = await failure(recordTrace(["true"], { perf, output: "file/t.trace", cwd: dir }, io().sink));
+    expect(notDir.message).toContain(`${join(dir, "file")} is not a directory`);
+    mkdirSync(join(dir, "e.trace.data"));
+    const dataDir = await failure(recordTrace(["true"], { perf, output: "e.trace", cwd: dir }, io().sink));
+    expect(dataDir.message).toContain(`cannot write perf's data file ${join(dir, "e.trace.data")}: ${join(dir, "e.trace.data")} is a directory`);
+    expect(existsSync(join(dir, "perf.log"))).toBe(false); // perf never ran
+  });
+
   it("a perf that fails midway leaves neither the data file nor a partial trace", async () => {
     const dir = tempDir();
     const perf = fakePerf(dir);
@@ -153,6 +175,20 @@ describe("recordTrace", () => {
     const res = await pending;
     expect(res.interrupted).toBe(true);
     expect(readFileSync(join(dir, "t.trace"), "utf8")).toBe(fixture("snippets/events.trace"));
+  }, 20_000);
+
+  it("Ctrl-C before perf recorded any event (a loaded machine, perf still setting up): an error, and no empty trace left to replay", async () => {
+    const dir = tempDir();
+    const perf = fakePerf(dir, `shift; while [ "$1" != "--" ]; do [ "$1" = "-o" ] && out=$2; shift; done; trap 'kill $! 2>/dev/null; echo header > "$out"; exit 0' INT; sleep 30 >/dev/null 2>&1 & wait $!`);
+    writeFileSync(perf, readFileSync(perf, "utf8").replace(/script\) .*/, "script) exit 0 ;;"));
+    const pending = recordTrace(["true"], { perf, output: "t.trace", cwd: dir }, io().sink);
+    await new Promise((r) => setTimeout(r, 500));
+    process.emit("SIGINT", "SIGINT");
+    const e = await failure(pending);
+    expect(e.reason).toBe("interrupted");
+    expect(e.message).toBe("the recording was interrupted (Ctrl-C) before perf recorded any event: no trace written");
+    expect(existsSync(join(dir, "t.trace"))).toBe(false);
+    expect(existsSync(join(dir, "t.trace.data"))).toBe(false);
   }, 20_000);
 });
 

@@ -9,7 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 
 /** The tracepoints recorded: page faults with address and error code, the memory syscalls, and process lifetimes. */
 export const TRACE_EVENTS: readonly string[] = [
@@ -50,14 +50,16 @@ export interface RecordOptions {
 
 /**
  * Why a recording failed: `usage` (no command given), `command-missing` (the
- * program to record does not exist or cannot be run), `perf-missing`, `perf-failed`
- * (perf could not run, or wrote nothing), `permission` (tracepoints not readable),
- * `tracepoint` (the kernel lacks one).
+ * program to record does not exist or cannot be run), `output` (the trace file,
+ * or perf's `<file>.data` beside it, cannot be written there: a directory, a
+ * missing or read-only directory), `perf-missing`, `perf-failed` (perf could not
+ * run, or wrote nothing), `permission` (tracepoints not readable), `tracepoint`
+ * (the kernel lacks one), `interrupted` (Ctrl-C before perf recorded any event).
  */
 export class RecordError extends Error {
   constructor(
     message: string,
-    readonly reason: "usage" | "command-missing" | "perf-missing" | "perf-failed" | "permission" | "tracepoint",
+    readonly reason: "usage" | "command-missing" | "output" | "interrupted" | "perf-missing" | "perf-failed" | "permission" | "tracepoint",
   ) {
     super(message);
     this.name = "RecordError";
@@ -169,6 +171,32 @@ export function findCommand(name: string, cwd: string, path = process.env.PATH ?
   return null;
 }
 
+/** Why `file` cannot be (re)written as a regular file, or null: checked before perf runs, so a bad -o costs no recording. */
+function unwritable(file: string): string | null {
+  const dir = dirname(file);
+  try {
+    if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+  } catch {
+    return `no such directory ${dir}`;
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return `the directory ${dir} is not writable`;
+  }
+  try {
+    if (statSync(file).isDirectory()) return `${file} is a directory`;
+  } catch {
+    return null; // absent: it will be created
+  }
+  try {
+    accessSync(file, constants.W_OK);
+  } catch {
+    return `${file} is not writable`;
+  }
+  return null;
+}
+
 /** Records `command` into the trace file; throws RecordError when perf is missing, lacks permission or fails. */
 export async function recordTrace(command: readonly string[], opts: RecordOptions, io: RecordIo): Promise<RecordResult> {
   if (command.length === 0) throw new RecordError("mmsim record: no command given (usage: mmsim record [-o <file>] -- <command...>)", "usage");
@@ -180,6 +208,14 @@ export async function recordTrace(command: readonly string[], opts: RecordOption
   if (findCommand(command[0], cwd) === null) {
     const what = command[0].includes("/") ? `${command[0]}: no such executable file` : `${command[0]}: command not found (not an executable file on $PATH)`;
     throw new RecordError(`mmsim record: ${what}`, "command-missing");
+  }
+
+  for (const [file, what] of [
+    [output, "the trace"],
+    [data, "perf's data file"],
+  ] as const) {
+    const why = unwritable(file);
+    if (why !== null) throw new RecordError(`mmsim record: cannot write ${what} ${file}: ${why} (-o names the trace file; perf's data goes beside it as <file>.data)`, "output");
   }
 
   const version = await run(perf, ["--version"], { out: () => {}, err: () => {} }, cwd, null);
@@ -248,5 +284,7 @@ async function recordAndScript(perf: string, data: string, output: string, comma
   if (!opts.keepData) rmSync(data, { force: true });
   const text = readFileSync(output, "utf8");
   const lines = text.length ? text.split("\n").length - (text.endsWith("\n") ? 1 : 0) : 0;
+  // Ctrl-C before perf had the program running (perf then stops it before its exec): an empty trace replays nothing.
+  if (interrupted && lines === 0) throw new RecordError("the recording was interrupted (Ctrl-C) before perf recorded any event: no trace written", "interrupted");
   return { trace: output, lines, commandStatus: rec.code ?? 128, interrupted };
 }

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkHost, HELLO, HostUnavailableError, simulate, type PtReclaimDetection } from "@mmsim/host";
 import { afterAll, describe, expect, test } from "vitest";
+import { OutputClosed } from "../io.js";
+import { reportError } from "../report.js";
 import { checkHostCommand, hostCommand } from "./host.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "mmsim-host-cmd-"));
@@ -31,13 +33,42 @@ describe("hostCommand", () => {
   test("errors go to err with exit 1", async () => {
     const o = io();
     expect(await hostCommand(file, o.io, { compile: { platform: "darwin" } })).toBe(1);
-    expect(o.err).toEqual(["mmsim host: mmsim host needs Linux (this is darwin)"]);
+    expect(o.err).toEqual(["mmsim host needs Linux (this is darwin)"]);
     const p = io();
     expect(await hostCommand(join(tmp, "missing.wl"), p.io, { helper: "h" })).toBe(1);
     expect(p.err[0]).toMatch(/^mmsim host: cannot read .*missing.wl: no such file or directory$/);
     const q = io();
     expect(await hostCommand(file, q.io, { compile: { platform: "linux", findCompiler: () => null } })).toBe(1);
-    expect(q.err).toEqual(["mmsim host: mmsim host needs a C compiler (cc) to build its helper: install gcc or clang"]);
+    expect(q.err).toEqual(["mmsim host needs a C compiler (cc) to build its helper: install gcc or clang"]);
+    const c = io();
+    const cacheDir = join(tmp, "open-cache");
+    mkdirSync(cacheDir, { mode: 0o777 });
+    chmodSync(cacheDir, 0o777);
+    expect(await hostCommand(file, c.io, { compile: { cacheDir } })).toBe(1);
+    expect(c.err[0]).toMatch(/^mmsim host: refusing to use cache directory .*open-cache: writable by group or others/);
+  });
+
+  test("a closed standard output (`mmsim host x | head -1`) is not the run's error: OutputClosed reaches main, which exits 0 quietly", async () => {
+    const o = io();
+    let lines = 0;
+    const closing = {
+      out: (s: string) => {
+        if (++lines > 1) throw new OutputClosed();
+        o.out.push(s);
+      },
+      err: (s: string) => o.err.push(s),
+    };
+    const exec = () => ({ status: 0, signal: null, stdout: `${HELLO}\nok\nstatus 10 20 30 0\nerr 22\nstatus 14 24 30 0\n`, stderr: "" });
+    const e = await hostCommand(file, closing, { helper: "h", exec }).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(OutputClosed);
+    expect(o.out).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0"]);
+    expect(o.err).toEqual([]);
+    const m = { out: [] as string[], err: [] as string[] };
+    expect(reportError(e, { out: (s) => m.out.push(s), err: (s) => m.err.push(s), progress: null, cwd: tmp })).toBe(0);
+    expect(m.err).toEqual([]);
   });
 
   test("built-in workloads by name, as run takes them", async () => {

@@ -10,6 +10,7 @@
  *                                             -> 0 all match, 1 a mismatch, 2 cannot run
  */
 import { checkHost, checkHostStreaming, DEFAULT_RSS_TOLERANCE_KB, detectPtReclaim, formatReport, kernelHasPtReclaim, runOnHost, runOnHostStreaming, type CheckReport, type HostRunOptions, type PtReclaimDetection } from "@mmsim/host";
+import { OutputClosed } from "../io.js";
 import { loadReclaim, resolveReclaimSpec } from "../plugins.js";
 import { loadWorkload } from "../workload.js";
 
@@ -20,6 +21,15 @@ export interface CommandIO {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * `COMMAND: message`, without saying the command twice: @mmsim/host's own
+ * messages begin "mmsim host ..." ("mmsim host needs a C compiler ...").
+ */
+function failure(command: string, e: unknown): string {
+  const m = message(e);
+  return m.startsWith(`${command}: `) || m.startsWith(`${command} `) ? m : `${command}: ${m}`;
 }
 
 /**
@@ -34,7 +44,10 @@ export async function hostCommand(path: string, io: CommandIO, opts: HostRunOpti
     else await runOnHostStreaming(script, { ...opts, keep: "ends", onLine: (l) => io.out(l) });
     return 0;
   } catch (e) {
-    io.err(`mmsim host: ${message(e)}`);
+    // The reader of standard output has gone (`mmsim host x | head`): the run
+    // stopped at its next line, the helper was ended; main ends quietly, exit 0.
+    if (e instanceof OutputClosed) throw e;
+    io.err(failure("mmsim host", e));
     return 1;
   }
 }

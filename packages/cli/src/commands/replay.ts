@@ -127,7 +127,7 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
 
   let text: string;
   try {
-    text = readTrace(file);
+    text = readTrace(file, path);
   } catch (e) {
     throw new CliError(`cannot read trace ${path}: ${fsReason(e)}`);
   }

@@ -56,7 +56,7 @@ import { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE, madvise_guard_install, madvise_g
 import { is_pte_marker } from "./pte_marker.js";
 import { add_mm_counter, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
-import { PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
+import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
 import { try_to_unmap_one, try_to_unmap_one_walk_done, try_to_unmap_shmem } from "./rmap.js";
 import { free_swap_and_cache } from "./swapfile.js";
 import { shrink_anon_folio } from "./vmscan.js";
@@ -128,15 +128,15 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
   const mm = t.mm!;
   const pmd = k.pt.get(pmdp);
   if (!a.pxd_none(pmd) && a.pmd_trans_huge(pmd)) {
-    // madvise_free_huge_pmd(): a partial range splits the PMD first.
+    // madvise_free_huge_pmd(): the huge zero page is left alone, whole or not (is_huge_zero_pmd(): goto out;
+    // then the PTE walk's pte_offset_map_lock() fails on the huge PMD); a partial range splits the PMD first.
+    const folio = a.pxd_pfn(pmd);
+    if (folio === k.frames.huge_zero_pfn) return;
     if (addr % k.PMD_SIZE || end - addr !== k.PMD_SIZE) yield* __split_huge_pmd(t, vma, pmdp, addr);
     else {
-      const folio = a.pxd_pfn(pmd);
-      if (folio !== k.frames.huge_zero_pfn) {
-        k.frames.set_flags(folio, (k.frames.get_flags(folio) | PF_LAZYFREE) & ~PF_DIRTY);
-        yield* ptep_modify(t, pmdp, a.pte_mkclean(a.pte_mkold(pmd)));
-        tlb_flush_pte_range(tlb, addr, k.PMD_SIZE);
-      }
+      k.frames.set_flags(folio, (k.frames.get_flags(folio) | PF_LAZYFREE) & ~PF_DIRTY);
+      yield* ptep_modify(t, pmdp, a.pte_mkclean(a.pte_mkold(pmd)));
+      tlb_flush_pte_range(tlb, addr, k.PMD_SIZE);
       return;
     }
   }
@@ -145,6 +145,12 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
   const ptep0 = yield* pte_offset_map_lock(t, mm, pmdp, addr);
   if (ptep0 < 0) return;
   const ptl = t.ptl!;
+  // The large folio the walk found whole (madvise_folio_pte_batch() gave all its
+  // pages) and where it ends: Linux steps over its PTEs as one batch, so they
+  // are not checked again (from its second PTE on, the folio would look partly
+  // covered and be split).
+  let whole_folio = -1;
+  let whole_end = 0;
   for (let p = ptep0; addr < end; p++, addr += 4096) {
     const ptent = yield* ptep_get(t, p);
     if (a.pte_none(ptent)) continue;
@@ -161,13 +167,15 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     if (page < 0) continue;
     const folio = page_folio(k, page);
     if (k.frames.get_type(folio) !== PG_ANON) continue;
-    if (folio_test_large(k, folio)) {
+    if (folio_test_large(k, folio) && !(folio === whole_folio && addr < whole_end)) {
       const r = yield* split_folio_if_partial(t, vma, folio, page, p, addr, end);
       if (r === "split") {
         p--;
         addr -= 4096;
       }
       if (r !== "whole") continue;
+      whole_folio = folio;
+      whole_end = addr + (HPAGE_PMD_NR - (page - folio)) * 4096;
     }
     k.frames.clear_flag_bits(folio, PF_DIRTY); // folio_clear_dirty()
     if (a.pte_young(ptent) || a.pte_dirty(ptent)) {
@@ -208,10 +216,12 @@ function* madvise_free_single_vma(t: Task, tlb: MmuGather, vma: Vma, start: numb
  * only partly is split (the PMD, then the folio: split_folio(), which maps
  * zero-filled subpages to the zero page); one it covers whole is deactivated or,
  * for MADV_PAGEOUT, reclaimed if lazily freed and clean (shrink_folio_list →
- * try_to_unmap with TTU_SPLIT_HUGE_PMD: the deposit becomes the PTE table). Small
- * folios: MADV_PAGEOUT discards lazily freed ones and unmaps shmem ones; other
- * anon folios go to swap when a swap device is configured (mm/vmscan.ts: the PTE
- * becomes a swap entry; a THP is split first, whole or not) and stay otherwise.
+ * try_to_unmap with TTU_SPLIT_HUGE_PMD: the deposit becomes the PTE table), else
+ * split (folio_alloc_swap() fails for a THP: split_folio_to_list(), zero-filled
+ * subpages to the zero page), with or without swap. Small folios: MADV_PAGEOUT
+ * discards lazily freed ones and unmaps shmem ones; other anon folios go to swap
+ * when a swap device is configured (mm/vmscan.ts: the PTE becomes a swap entry)
+ * and stay otherwise.
  * MADV_COLD changes nothing the model counts.
  */
 function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, addr: number, next: number, pageout: boolean): KPath {
@@ -225,9 +235,13 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
     const folio = a.pxd_pfn(pmd);
     if (folio === f.huge_zero_pfn) return;
     const whole = next - addr === k.PMD_SIZE;
-    // With swap, shrink_folio_list() splits a whole THP (no THP swap on a swap file) and swaps its pages.
-    const to_swap = pageout && k.swap_info !== null && !(f.get_flags(folio) & PF_LAZYFREE);
-    if (whole && !to_swap && !(pageout && f.get_flags(folio) & PF_LAZYFREE && !(f.get_flags(folio) & PF_DIRTY) && !a.pte_dirty(pmd))) return;
+    // MADV_PAGEOUT isolates a whole anon THP for shrink_folio_list(), where
+    // folio_alloc_swap() fails for it (no swap device, or a swap file: no THP
+    // swap) and split_folio_to_list() splits it, mapping its zero-filled
+    // subpages to the shared zero page; with swap its pages are then swapped,
+    // without, each fails folio_alloc_swap() and stays (activate_locked_split).
+    const to_split = pageout && !(f.get_flags(folio) & PF_LAZYFREE);
+    if (whole && !to_split && !(pageout && f.get_flags(folio) & PF_LAZYFREE && !(f.get_flags(folio) & PF_DIRTY) && !a.pte_dirty(pmd))) return;
     reclaim_whole = whole;
     yield* __split_huge_pmd(t, vma, pmdp, addr);
   }
@@ -237,27 +251,51 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
   // What shrink_folio_list() → try_to_unmap_one() did to each lazily freed folio, in order.
   const discarded: number[] = [];
   const redirtied: number[] = [];
+  // As in madvise_free_pte_range(): a large folio found whole is one batch; MADV_COLD does not look at its other PTEs again.
+  let whole_folio = -1;
+  let whole_end = 0;
   for (let p = ptep0, va = addr; va < next; p++, va += 4096) {
     const ptent = yield* ptep_get(t, p);
     if (!a.pte_present(ptent)) continue;
     const page = vm_normal_page(k, a.pte_pfn(ptent));
     if (page < 0) continue;
     const folio = page_folio(k, page);
-    if (f.get_type(folio) === PG_ANON && folio_test_large(k, folio) && !reclaim_whole) {
+    if (f.get_type(folio) === PG_ANON && folio_test_large(k, folio) && !reclaim_whole && !(folio === whole_folio && va < whole_end)) {
       const r = yield* split_folio_if_partial(t, vma, folio, page, p, va, next);
       if (r === "split") {
         p--;
         va -= 4096;
       }
       if (r !== "whole") continue;
+      const n = Math.min(HPAGE_PMD_NR - (page - folio), (next - va) / 4096);
+      if (pageout && f.get_flags(folio) & PF_LAZYFREE) {
+        // try_to_unmap_one() of a lazily freed folio PTE-mapped whole: its PTEs are cleared as one batch and
+        // their dirty bits go to the folio; redirtied, it is mapped back whole and swap-backed again.
+        let dirty = (f.get_flags(folio) & PF_DIRTY) !== 0;
+        for (let i = 0; i < n && !dirty; i++) dirty = a.pte_dirty(yield* ptep_get(t, p + i));
+        if (dirty) {
+          f.clear_flag_bits(folio, PF_LAZYFREE);
+          redirtied.push(va);
+          p += n - 1;
+          va += (n - 1) * 4096;
+          continue;
+        }
+      }
+      // Otherwise MADV_PAGEOUT handles a whole folio page by page below (the split its reclaim does, a clean
+      // lazily freed one's discard: the same pages go); MADV_COLD does not look at its other PTEs again.
+      if (!pageout) {
+        whole_folio = folio;
+        whole_end = va + n * 4096;
+      }
     }
     if (!pageout) continue;
     if (f.get_type(folio) === PG_ANON && f.get_flags(folio) & PF_LAZYFREE) {
       if (yield* try_to_unmap_one(t, vma, p, va, pmdp)) discarded.push(va);
       else redirtied.push(va);
-    } else if (f.get_type(folio) === PG_ANON && k.swap_info !== null) {
+    } else if (f.get_type(folio) === PG_ANON && (k.swap_info !== null || folio_test_large(k, folio))) {
       if (folio_test_large(k, folio)) {
-        // folio_alloc_swap() fails for a THP on a swap file: split_folio_to_list(), then each page.
+        // folio_alloc_swap() fails for a THP (on a swap file, or with no swap at all): split_folio_to_list(), then each page
+        // (without swap, each page's folio_alloc_swap() fails too and it stays: the split is all that happens).
         const first = page - folio;
         const haddr = va - first * 4096;
         const in_table = haddr % k.PMD_SIZE === 0 && Math.floor(haddr / k.PMD_SIZE) === Math.floor(va / k.PMD_SIZE);

@@ -169,6 +169,55 @@ describe("THP in madvise mode (do_huge_pmd_anonymous_page, zap_huge_pmd, __split
     expect(check_mm(p.k, p.mm)).toEqual([]);
   });
 
+  it("MADV_PAGEOUT without swap splits a whole anon THP it cannot swap (shrink_folio_list: folio_alloc_swap fails, split_folio_to_list maps the zero-filled subpages to the zero page); measured on Linux 6.18 (host corpus thp-pageout-noswap)", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 8 * M);
+    p.madvise(SLOT, 8 * M, MADV_HUGEPAGE);
+    p.touch(SLOT, 6 * M, true, 1 * M); // two bytes written in each of three THPs
+    p.touch(SLOT + 6 * M, 2 * M, false); // the huge zero page
+    expect(vm(p)).toMatchObject({ VmRSS: 6144, VmPTE: 24 });
+    expect(p.madvise(SLOT, 2 * M, MADV_PAGEOUT)).toBe(0); // PMD-mapped, whole: 510 subpages to the zero page, 2 stay
+    expect(vm(p)).toMatchObject({ VmRSS: 4104, VmPTE: 24 });
+    expect(p.load(SLOT)).toBeGreaterThan(0);
+    expect(p.load(SLOT + 4 * K)).toBe(0);
+    p.touch(SLOT + 2 * M, 2 * M, true); // every subpage written: the split keeps them all
+    expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_PAGEOUT)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 4104, VmPTE: 24 });
+    expect(p.madvise(SLOT + 6 * M, 2 * M, MADV_PAGEOUT)).toBe(0); // the huge zero page is left alone
+    expect(vm(p)).toMatchObject({ VmRSS: 4104, VmPTE: 24 });
+    expect(p.madvise(SLOT, 8 * M, MADV_PAGEOUT)).toBe(0); // again: nothing more to reclaim without swap
+    expect(vm(p)).toMatchObject({ VmRSS: 2064, VmPTE: 24 });
+    expect(check_mm(p.k, p.mm)).toEqual([]);
+  });
+
+  it("a whole PTE-mapped THP is one batch (madvise_folio_pte_batch): MADV_COLD and MADV_FREE leave it whole, MADV_PAGEOUT keeps it when redirtied; a partial MADV_FREE leaves the huge zero page alone; measured on Linux 6.18 (host corpus thp-pte-mapped-advice)", () => {
+    const p = engine().spawn();
+    mmapFixed(p, SLOT, 8 * M);
+    p.madvise(SLOT, 8 * M, MADV_HUGEPAGE);
+    p.touch(SLOT, 4 * M, true, 1 * M);
+    for (const at of [SLOT, SLOT + 2 * M]) {
+      // mprotect of one page and back: the PMD is split (PTE-mapped), the folio stays whole, the VMAs merge again
+      expect(p.mprotect(at, 4 * K, PROT_READ)).toBe(0);
+      expect(p.mprotect(at, 4 * K, PROT_READ | PROT_WRITE)).toBe(0);
+    }
+    expect(vm(p)).toMatchObject({ VmRSS: 4096, VmPTE: 16 });
+    expect(p.madvise(SLOT, 2 * M, MADV_COLD)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 4096, VmPTE: 16 }); // not split: its zero-filled subpages stay
+    expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_FREE)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 4096, VmPTE: 16 });
+    expect(p.access(SLOT + 2 * M, true)).toBe("ok"); // redirtied
+    expect(p.madvise(SLOT + 2 * M, 2 * M, MADV_PAGEOUT)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 4096, VmPTE: 16 }); // mapped back whole, swap-backed again
+    p.touch(SLOT + 4 * M, 2 * M, false, 1 * M); // the huge zero page (a deposited table)
+    expect(vm(p)).toMatchObject({ VmRSS: 4096, VmPTE: 20 });
+    expect(p.madvise(SLOT + 4 * M, 4 * K, MADV_FREE)).toBe(0); // is_huge_zero_pmd(): left alone, not split
+    expect(p.access(SLOT + 4 * M + 8 * K, true)).toBe("ok"); // so a write still gets a THP (do_huge_zero_wp_pmd)
+    expect(vm(p)).toMatchObject({ VmRSS: 6144, VmPTE: 20 });
+    expect(p.madvise(SLOT, 8 * M, MADV_DONTNEED)).toBe(0);
+    expect(vm(p)).toMatchObject({ VmRSS: 0, VmPTE: 16 }); // the two PTE-mapped THPs' tables stay (no pt-reclaim here)
+    expect(check_mm(p.k, p.mm)).toEqual([]);
+  });
+
   it("a VMA too small for an aligned 2 MiB falls back to PTEs", () => {
     const p = engine().spawn();
     mmapFixed(p, SLOT + 4 * K, 2 * M);
