@@ -119,7 +119,7 @@ export function parseReclaimSpec(word: string): ReclaimSpec {
   if (isPackageName(word)) return { kind: "package", name: word };
   if (isModulePath(word)) return { kind: "module", path: word };
   const known = [NONE, ...REGISTRY.map((e) => e.name)].join(", ");
-  throw new UsageError(`unknown reclaim plugin '${word}' (known: ${known}; or a module path such as ./my-plugin.mjs)`);
+  throw new UsageError(`unknown reclaim plugin '${word}' (known: ${known}; or a module path such as ./my-plugin.mjs, or a plugin package's directory such as ./my-plugin)`);
 }
 
 /** The --reclaim word that names `spec` again, for printed command lines. */
@@ -284,6 +284,9 @@ function loadFailure(e: unknown, url: string): string {
   const msg = messageOf(e);
   // Vite names the module by its URL, Node (the bin) by its path.
   if ((code === "ERR_MODULE_NOT_FOUND" || /^Cannot find module/.test(msg)) && (msg.includes(url) || (url.startsWith("file:") && msg.includes(fileURLToPath(url))))) return "no such file";
+  // TypeScript source given as the plugin: Node 20 imports only JavaScript.
+  if (code === "ERR_UNKNOWN_FILE_EXTENSION" && /\.[cm]?tsx?$/.test(url))
+    return "a TypeScript file: Node runs JavaScript only; compile the plugin first (tsc, tsup) and give the built .js file or the package directory";
   // A named import the imported module does not export (a misspelt kernel function:
   // `import { pte_fre } from "@mmsim/core/kernel"`): Node's message names both, and
   // its stack's first line the importing file and line. Not a syntax error.
