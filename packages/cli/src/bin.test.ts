@@ -64,7 +64,7 @@ describe.skipIf(!built)("bin/mmsim.js (the committed bin running dist/mmsim.js)"
     // Only the bin shows it: vitest (vite) would compile the file itself.
     const dir = tempDir({ "p.ts": 'export default { specificationVersion: "v1", name: "p", version: "0", models: "m", supports: {} } as const;\n' });
     const r = spawnSync(process.execPath, [BIN, "conformance", "./p.ts"], { cwd: dir, encoding: "utf8" });
-    expect(r.stderr).toBe("error: plugin ./p.ts: cannot load module: a TypeScript file: Node runs JavaScript only; compile the plugin first (tsc, tsup) and give the built .js file or the package directory\n");
+    expect(r.stderr).toBe("error: plugin ./p.ts: cannot load module: a TypeScript file: Node runs JavaScript only; compile the plugin first (tsc, tsup) and load the built .js file (as the module path, or as the entry package.json exports)\n");
     expect(r.status).toBe(2);
   });
 

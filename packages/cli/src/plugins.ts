@@ -286,7 +286,7 @@ function loadFailure(e: unknown, url: string): string {
   if ((code === "ERR_MODULE_NOT_FOUND" || /^Cannot find module/.test(msg)) && (msg.includes(url) || (url.startsWith("file:") && msg.includes(fileURLToPath(url))))) return "no such file";
   // TypeScript source given as the plugin: Node 20 imports only JavaScript.
   if (code === "ERR_UNKNOWN_FILE_EXTENSION" && /\.[cm]?tsx?$/.test(url))
-    return "a TypeScript file: Node runs JavaScript only; compile the plugin first (tsc, tsup) and give the built .js file or the package directory";
+    return "a TypeScript file: Node runs JavaScript only; compile the plugin first (tsc, tsup) and load the built .js file (as the module path, or as the entry package.json exports)";
   // A named import the imported module does not export (a misspelt kernel function:
   // `import { pte_fre } from "@mmsim/core/kernel"`): Node's message names both, and
   // its stack's first line the importing file and line. Not a syntax error.
