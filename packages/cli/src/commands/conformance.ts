@@ -41,6 +41,7 @@ function positive(v: string, what: string): number {
 export function xmlEscape(s: string): string {
   return s
     .replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!)
+    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 forbids are what it looks for
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
