@@ -152,6 +152,17 @@ describe("a plugin hook that throws, judged by the kit (explore, fuzz, conforman
     const r = explore(scenario, { plugin: guardPlugin(plugin, true), arch: x86_64(), strategy: "pct", budget: 1, seed: 1 });
     expect(r.failure?.rule).toBe("lock rules");
     expect(r.failure?.detail).not.toContain("threw");
+    // A plugin-error raised by a kernel function the hook called wrongly is the plugin's mistake: attributed.
+    const wrongArg = {
+      ...plugin,
+      *zap_pte_range_end(t: { k: unknown }, _tlb: never, mm: never) {
+        yield* [];
+        k.pte_free(t as never, mm, 1);
+      },
+    } as unknown as ReclaimPlugin;
+    const r3 = explore(scenario, { plugin: guardPlugin(wrongArg, true), arch: x86_64(), strategy: "pct", budget: 1, seed: 1 });
+    expect(r3.failure?.rule).toBe("kernel BUG");
+    expect(r3.failure?.detail).toMatch(/^plugin 'unlocker': hook zap_pte_range_end threw: pte_free\(k, \.\.\.\): the first argument is the kernel \(t\.k\), got a task \(t\)/);
     // Without passKernelErrors (run's guard) the same unlock is the plugin's error, named.
     const r2 = explore(scenario, { plugin: guardPlugin(plugin), arch: x86_64(), strategy: "pct", budget: 1, seed: 1 });
     expect(r2.failure?.rule).toBe("kernel BUG");

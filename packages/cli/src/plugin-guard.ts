@@ -69,7 +69,7 @@ const KERNEL_RULES: ReadonlySet<string> = new Set(["sanitizer-violation", "page-
  * for anything else (with no plugin such an error is mmsim's own: an internal error).
  */
 export function kernelRuleError(plugin: ReclaimPlugin | null, e: unknown): PluginRunError | null {
-  if (plugin === null || !isBranded(e) || !KERNEL_RULES.has(String((e as { kind?: unknown }).kind))) return null;
+  if (plugin === null || !isKernelRule(e)) return null;
   const err = new PluginRunError(
     `plugin '${plugin.name}': ${messageOf(e).split("\n")[0]} (a kernel rule broken outside the plugin's hooks, by what they left behind; \`mmsim fuzz\` on the plugin shrinks such a run to a replay)`,
   );
@@ -77,22 +77,26 @@ export function kernelRuleError(plugin: ReclaimPlugin | null, e: unknown): Plugi
   return err;
 }
 
-/** An error carrying @mmsim/spec's brand (any copy): the kernel's verdict, not the plugin's bug. */
-function isBranded(e: unknown): boolean {
-  return e !== null && typeof e === "object" && (e as Record<symbol, unknown>)[Symbol.for("mmsim.error")] === true;
+/**
+ * An error carrying @mmsim/spec's brand (any copy) of a kernel-rule kind: the
+ * kernel's verdict, not the plugin's bug (a `plugin-error`, such as a kernel
+ * function given the wrong argument, is the plugin's, and is attributed).
+ */
+function isKernelRule(e: unknown): boolean {
+  return e !== null && typeof e === "object" && (e as Record<symbol, unknown>)[Symbol.for("mmsim.error")] === true && KERNEL_RULES.has(String((e as { kind?: unknown }).kind));
 }
 
 /**
  * `plugin` with every function-valued property (the hooks) guarded; null stays null.
- * With `passKernelErrors`, a branded MmsimError (a sanitizer's or lock rule's
- * verdict raised in a kernel function the hook called) is rethrown as it is.
+ * With `passKernelErrors`, a branded MmsimError of a kernel rule (a sanitizer's or
+ * lock rule's verdict raised in a kernel function the hook called) is rethrown as it is.
  */
 export function guardPlugin(plugin: ReclaimPlugin | null, passKernelErrors = false): ReclaimPlugin | null {
   if (plugin === null) return null;
   const guarded = Object.create(plugin) as Record<string, unknown>;
   const name = plugin.name;
   const rethrow = (plugin: string, hook: string, e: unknown): never => {
-    throw e instanceof PluginHookError || (passKernelErrors && isBranded(e)) ? e : new PluginHookError(plugin, hook, e);
+    throw e instanceof PluginHookError || (passKernelErrors && isKernelRule(e)) ? e : new PluginHookError(plugin, hook, e);
   };
   for (const key of allKeys(plugin)) {
     const f = (plugin as unknown as Record<string, unknown>)[key];
