@@ -49,6 +49,25 @@ describe.skipIf(!built)("bin/mmsim.js (the committed bin running dist/mmsim.js)"
     expect(r.status).toBe(2);
   });
 
+  it("a plugin that imports a name its import does not export (a misspelt kernel function): Node's message and the importing line, not 'not valid JavaScript'", () => {
+    // Only the bin shows it: under vitest the import is vite's, which binds the missing name to undefined.
+    const dir = tempDir({
+      "p.mjs": 'import { pte_fre } from "./kernel.mjs";\nexport default { specificationVersion: "v1", name: "p", version: "0", models: "m", supports: {} };\n',
+      "kernel.mjs": "export const pte_free = 1;\n",
+    });
+    const r = spawnSync(process.execPath, [BIN, "run", "seed-small", "--reclaim", "./p.mjs"], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe(`error: --reclaim ./p.mjs: cannot load module: The requested module './kernel.mjs' does not provide an export named 'pte_fre' (at ${dir}/p.mjs:1)\n`);
+    expect(r.status).toBe(2);
+  });
+
+  it("a plugin given as TypeScript source: compile it first, not Node's 'Unknown file extension'", () => {
+    // Only the bin shows it: vitest (vite) would compile the file itself.
+    const dir = tempDir({ "p.ts": 'export default { specificationVersion: "v1", name: "p", version: "0", models: "m", supports: {} } as const;\n' });
+    const r = spawnSync(process.execPath, [BIN, "conformance", "./p.ts"], { cwd: dir, encoding: "utf8" });
+    expect(r.stderr).toBe("error: plugin ./p.ts: cannot load module: a TypeScript file: Node runs JavaScript only; compile the plugin first (tsc, tsup) and load the built .js file (as the module path, or as the entry package.json exports)\n");
+    expect(r.status).toBe(2);
+  });
+
   it.skipIf(!existsSync("/dev/full"))("standard output on a full disk: one line and exit 1, not an internal error's stack", () => {
     for (const args of ["list", "run seed-small", "explore fault-vs-dontneed --budget 2", "conformance pt-reclaim --budget 2 --fuzz-runs 2 --shard 1/9"]) {
       const r = spawnSync("bash", ["-c", `"${process.execPath}" "${BIN}" ${args} > /dev/full`], { encoding: "utf8" });

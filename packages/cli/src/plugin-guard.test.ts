@@ -10,6 +10,9 @@
 import type { ReclaimPlugin } from "@mmsim/core";
 import { describe, expect, it } from "vitest";
 import { guardPlugin, PluginHookError, pluginFrame } from "./plugin-guard.js";
+import { mkdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { mmsim, tempDir } from "./testing.js";
 
 /** A plugin module whose `hook` throws "boom <hook>" (line 6 of the file). */
@@ -97,6 +100,123 @@ describe("a plugin hook that throws", () => {
     const ok = await mmsim(["replay", "t.trace", "--reclaim", "none,pt-reclaim"], dir);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain("replay of process 4242's last image:\n");
+  });
+});
+
+describe("a plugin hook that throws, judged by the kit (explore, fuzz, conformance)", () => {
+  // A kernel BUG there (the explorer classifies the throw and shrinks the schedule),
+  // but the detail names the plugin, the hook and the plugin's line, as run's error does.
+  // Mutant: fromExports() creating the plugin without guardPlugin(…, true) fails all three.
+  it("explore: the kernel BUG's detail names plugin, hook and line; the replay line reproduces it", async () => {
+    const dir = tempDir({ "p.mjs": throwing("zap_pte_range_end") });
+    const r = await mmsim(["explore", "fault-vs-dontneed", "--reclaim", "./p.mjs"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/VIOLATION: kernel BUG\n {2}plugin 'thrower': hook zap_pte_range_end threw: boom \(at \/.*\/p\.mjs:6:\d+\)\n/);
+    const replay = /replay: mmsim (explore .*)\n/.exec(r.stdout)![1].split(" ");
+    const again = await mmsim(replay, dir);
+    expect(again.code).toBe(1);
+    expect(again.stdout.slice(again.stdout.indexOf("VIOLATION"))).toBe(r.stdout.slice(r.stdout.indexOf("VIOLATION")).replace(/found after \d+ execution/, "found after 1 execution"));
+  });
+
+  it("fuzz and conformance: the same detail", async () => {
+    const dir = tempDir({ "p.mjs": throwing("zap_pte_range_end") });
+    const f = await mmsim(["fuzz", "./p.mjs", "--ops", "200"], dir);
+    expect(f.code).toBe(1);
+    expect(f.stdout).toMatch(/kernel BUG: plugin 'thrower': hook zap_pte_range_end threw: boom \(at \/.*\/p\.mjs:6:\d+\)\n/);
+    const c = await mmsim(["conformance", "./p.mjs", "--budget", "1", "--fuzz-runs", "1"], dir);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toMatch(/plugin 'thrower': hook zap_pte_range_end threw: boom \(at \/.*\/p\.mjs:6:\d+\)/);
+    expect(c.stdout + c.stderr).not.toContain("internal error");
+  });
+
+  it("a kernel verdict raised in a kernel function the hook called (branded) passes unchanged", async () => {
+    // spin_unlock of a lock the hook no longer holds: the lock rule, not the plugin's "threw".
+    const k = await import("@mmsim/core/kernel");
+    const { explore } = await import("@mmsim/core/check");
+    const { SCENARIOS } = await import("@mmsim/conformance");
+    const { x86_64 } = await import("@mmsim/arch-x86_64");
+    const plugin = {
+      specificationVersion: "v1",
+      name: "unlocker",
+      version: "0",
+      models: "test",
+      supports: { madv_dontneed: true },
+      reclaim_pt_is_enabled: (kk: { arch: { PMD_SIZE: number } }, s: number, e: number, d: { reclaim_pt: boolean } | null) => d !== null && d.reclaim_pt && e - s >= kk.arch.PMD_SIZE,
+      *zap_pte_range_end(t: never, _tlb: never, _mm: never, pmdp: never) {
+        const l = yield* k.pmd_lock(t, pmdp);
+        yield* k.spin_unlock(t, l);
+        yield* k.spin_unlock(t, l);
+      },
+    } as unknown as ReclaimPlugin;
+    const scenario = SCENARIOS.find((s) => s.name === "fault-vs-dontneed")!;
+    const r = explore(scenario, { plugin: guardPlugin(plugin, true), arch: x86_64(), strategy: "pct", budget: 1, seed: 1 });
+    expect(r.failure?.rule).toBe("lock rules");
+    expect(r.failure?.detail).not.toContain("threw");
+    // A plugin-error raised by a kernel function the hook called wrongly is the plugin's mistake: attributed.
+    const wrongArg = {
+      ...plugin,
+      *zap_pte_range_end(t: { k: unknown }, _tlb: never, mm: never) {
+        yield* [];
+        k.pte_free(t as never, mm, 1);
+      },
+    } as unknown as ReclaimPlugin;
+    const r3 = explore(scenario, { plugin: guardPlugin(wrongArg, true), arch: x86_64(), strategy: "pct", budget: 1, seed: 1 });
+    expect(r3.failure?.rule).toBe("kernel BUG");
+    expect(r3.failure?.detail).toMatch(/^plugin 'unlocker': hook zap_pte_range_end threw: pte_free\(k, \.\.\.\): the first argument is the kernel \(t\.k\), got a task \(t\)/);
+    // Without passKernelErrors (run's guard) the same unlock is the plugin's error, named.
+    const r2 = explore(scenario, { plugin: guardPlugin(plugin), arch: x86_64(), strategy: "pct", budget: 1, seed: 1 });
+    expect(r2.failure?.rule).toBe("kernel BUG");
+    expect(r2.failure?.detail).toMatch(/^plugin 'unlocker': hook zap_pte_range_end threw: /);
+  });
+});
+
+describe("a kernel rule a plugin breaks outside its hooks (run, compare)", () => {
+  // The plugin hands its table to the gather twice: the hook returns, and the
+  // gather's flush frees the table twice. Not inside a hook, so no "hook threw";
+  // still the plugin's error in one line, never "internal error" and a stack.
+  // Mutant: execute() rethrowing the kernel's error as it is fails both tests.
+  const twice = `import { mm_dec_nr_ptes, pmd_clear, pmd_lock, pte_free_tlb, pte_offset_map_rw_nolock, pte_unmap, spin_lock_nested, spin_unlock } from "@mmsim/core/kernel";
+export default {
+  specificationVersion: "v1", name: "twice", version: "0", models: "test", supports: { madv_dontneed: true },
+  reclaim_pt_is_enabled: (k, s, e, d) => d !== null && d.reclaim_pt && e - s >= k.arch.PMD_SIZE,
+  *zap_pte_range_end(t, tlb, mm, pmdp, start) {
+    const pml = yield* pmd_lock(t, pmdp);
+    const m = yield* pte_offset_map_rw_nolock(t, mm, pmdp, start);
+    if (m === null) return yield* spin_unlock(t, pml);
+    yield* spin_lock_nested(t, m.ptl);
+    yield* pte_unmap(t, m.pte);
+    yield* pmd_clear(t, pmdp);
+    yield* spin_unlock(t, m.ptl);
+    yield* spin_unlock(t, pml);
+    yield* pte_free_tlb(t, tlb, t.k.arch.pxd_pfn(m.pmdval), start);
+    yield* pte_free_tlb(t, tlb, t.k.arch.pxd_pfn(m.pmdval), start);
+    mm_dec_nr_ptes(mm);
+  },
+};
+`;
+  const withCore = (files: Record<string, string>): string => {
+    const dir = tempDir(files);
+    mkdirSync(join(dir, "node_modules", "@mmsim"), { recursive: true });
+    for (const p of ["core", "spec"]) symlinkSync(fileURLToPath(new URL(`../../${p}`, import.meta.url)), join(dir, "node_modules", "@mmsim", p));
+    return dir;
+  };
+
+  it("run: one line naming the plugin and the rule, exit 1", async () => {
+    const dir = withCore({ "p.mjs": twice });
+    const r = await mmsim(["run", "seed-small", "--reclaim", "./p.mjs"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: plugin 'twice': page-table use after free: pfn \d+ holds no page table \(a kernel rule broken outside the plugin's hooks/);
+    expect(r.stderr.split("\n").length).toBe(2);
+    expect(r.stderr).not.toContain("internal error");
+  });
+
+  it("compare: the other plugins' results kept, this one marked failed", async () => {
+    const dir = withCore({ "p.mjs": twice });
+    const r = await mmsim(["compare", "seed-small", "--reclaim", "none,./p.mjs", "--json"], dir);
+    expect(r.code).toBe(1);
+    const rows = JSON.parse(r.stdout) as { reclaim: string | null; error?: string }[];
+    expect(rows[0].reclaim).toBeNull();
+    expect(rows[1]).toMatchObject({ reclaim: "twice", error: expect.stringMatching(/^plugin 'twice': page-table use after free/) });
   });
 });
 

@@ -6,16 +6,25 @@
  * (its fields and helpers read through); each hook calls the plugin's with `this`
  * the plugin itself, and a kernel-path hook stays a generator function.
  *
- * `explore` and `conformance` use the plugin unguarded: there a throw is a rule
- * broken (`kernel BUG`) that the explorer classifies and shrinks.
+ * `explore`, `fuzz` and `conformance` guard a plugin loaded from a module, a
+ * package directory or an installed package (not a bundled design or a mutant,
+ * whose reports are pinned) with `passKernelErrors`: there a throw is a rule
+ * broken (`kernel BUG`) that the explorer classifies and shrinks, so the kernel's
+ * own verdicts (branded MmsimErrors: sanitizer, lock rules, use after free, ...)
+ * pass unchanged, and anything else the hook threw (a TypeError, the plugin's
+ * own `throw`) becomes a PluginHookError, whose message names the plugin, the
+ * hook and the plugin's line: the `kernel BUG` detail then says where.
  */
 import type { ReclaimPlugin } from "@mmsim/core";
 import { CliError, messageOf } from "./errors.js";
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
 
+/** A run that failed because of its plugin (exit code 1): `compare` keeps the other plugins' results. */
+export class PluginRunError extends CliError {}
+
 /** A plugin hook threw: the plugin's error, reported as such (exit code 1). */
-export class PluginHookError extends CliError {
+export class PluginHookError extends PluginRunError {
   readonly plugin: string;
   readonly hook: string;
   /** The hook's own message. */
@@ -50,15 +59,45 @@ export function pluginFrame(e: unknown): string | null {
   return null;
 }
 
-const rethrow = (plugin: string, hook: string, e: unknown): never => {
-  throw e instanceof PluginHookError ? e : new PluginHookError(plugin, hook, e);
-};
+/** The kinds of branded error that are a kernel rule broken (the explorer's and fuzz's verdicts), not bad input. */
+const KERNEL_RULES: ReadonlySet<string> = new Set(["sanitizer-violation", "page-table-use-after-free", "oracle-violation", "deadlock", "lock-error"]);
 
-/** `plugin` with every function-valued property (the hooks) guarded; null stays null. */
-export function guardPlugin(plugin: ReclaimPlugin | null): ReclaimPlugin | null {
+/**
+ * A kernel rule broken during a run with `plugin` but outside its hooks, by what
+ * they left behind (a table handed to the gather twice is freed twice when the
+ * gather flushes): the plugin's error, one line, exit 1, as a hook's throw is. Null
+ * for anything else (with no plugin such an error is mmsim's own: an internal error).
+ */
+export function kernelRuleError(plugin: ReclaimPlugin | null, e: unknown): PluginRunError | null {
+  if (plugin === null || !isKernelRule(e)) return null;
+  const err = new PluginRunError(
+    `plugin '${plugin.name}': ${messageOf(e).split("\n")[0]} (a kernel rule broken outside the plugin's hooks, by what they left behind; \`mmsim fuzz\` on the plugin shrinks such a run to a replay)`,
+  );
+  err.cause = e;
+  return err;
+}
+
+/**
+ * An error carrying @mmsim/spec's brand (any copy) of a kernel-rule kind: the
+ * kernel's verdict, not the plugin's bug (a `plugin-error`, such as a kernel
+ * function given the wrong argument, is the plugin's, and is attributed).
+ */
+function isKernelRule(e: unknown): boolean {
+  return e !== null && typeof e === "object" && (e as Record<symbol, unknown>)[Symbol.for("mmsim.error")] === true && KERNEL_RULES.has(String((e as { kind?: unknown }).kind));
+}
+
+/**
+ * `plugin` with every function-valued property (the hooks) guarded; null stays null.
+ * With `passKernelErrors`, a branded MmsimError of a kernel rule (a sanitizer's or
+ * lock rule's verdict raised in a kernel function the hook called) is rethrown as it is.
+ */
+export function guardPlugin(plugin: ReclaimPlugin | null, passKernelErrors = false): ReclaimPlugin | null {
   if (plugin === null) return null;
   const guarded = Object.create(plugin) as Record<string, unknown>;
   const name = plugin.name;
+  const rethrow = (plugin: string, hook: string, e: unknown): never => {
+    throw e instanceof PluginHookError || (passKernelErrors && isKernelRule(e)) ? e : new PluginHookError(plugin, hook, e);
+  };
   for (const key of allKeys(plugin)) {
     const f = (plugin as unknown as Record<string, unknown>)[key];
     if (typeof f !== "function" || key === "constructor") continue;
@@ -76,15 +115,21 @@ export function guardPlugin(plugin: ReclaimPlugin | null): ReclaimPlugin | null 
       // generator to completion wherever it would call the twin (zap.ts's
       // zap_pte_range_*_hook$sync), ~2 generators per 2 MiB chunk of the seed loop.
       const twin = (f as { sync?: unknown }).sync;
-      if (typeof twin === "function") Object.defineProperty(g, "sync", { value: guardFn(name, key, plugin, twin as (...args: unknown[]) => unknown), enumerable: false, configurable: true, writable: false });
+      if (typeof twin === "function") Object.defineProperty(g, "sync", { value: guardFn(name, key, plugin, twin as (...args: unknown[]) => unknown, rethrow), enumerable: false, configurable: true, writable: false });
       guarded[key] = g;
-    } else guarded[key] = guardFn(name, key, plugin, hook);
+    } else guarded[key] = guardFn(name, key, plugin, hook, rethrow);
   }
   return guarded as unknown as ReclaimPlugin;
 }
 
 /** `hook` called with `this` the plugin, its throw the plugin's error. */
-function guardFn(name: string, key: string, plugin: ReclaimPlugin, hook: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+function guardFn(
+  name: string,
+  key: string,
+  plugin: ReclaimPlugin,
+  hook: (...args: unknown[]) => unknown,
+  rethrow: (plugin: string, hook: string, e: unknown) => never,
+): (...args: unknown[]) => unknown {
   return (...args: unknown[]): unknown => {
     try {
       return hook.apply(plugin, args);

@@ -13,6 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { messageOf, UsageError } from "./errors.js";
+import { guardPlugin } from "./plugin-guard.js";
 import { PACKAGE_NAME, packageEntry, resolvePackage } from "./package-resolve.js";
 
 /** A module's namespace object. */
@@ -118,7 +119,7 @@ export function parseReclaimSpec(word: string): ReclaimSpec {
   if (isPackageName(word)) return { kind: "package", name: word };
   if (isModulePath(word)) return { kind: "module", path: word };
   const known = [NONE, ...REGISTRY.map((e) => e.name)].join(", ");
-  throw new UsageError(`unknown reclaim plugin '${word}' (known: ${known}; or a module path such as ./my-plugin.mjs)`);
+  throw new UsageError(`unknown reclaim plugin '${word}' (known: ${known}; or a module path such as ./my-plugin.mjs, or a plugin package's directory such as ./my-plugin)`);
 }
 
 /** The --reclaim word that names `spec` again, for printed command lines. */
@@ -283,6 +284,16 @@ function loadFailure(e: unknown, url: string): string {
   const msg = messageOf(e);
   // Vite names the module by its URL, Node (the bin) by its path.
   if ((code === "ERR_MODULE_NOT_FOUND" || /^Cannot find module/.test(msg)) && (msg.includes(url) || (url.startsWith("file:") && msg.includes(fileURLToPath(url))))) return "no such file";
+  // TypeScript source given as the plugin: Node 20 imports only JavaScript.
+  if (code === "ERR_UNKNOWN_FILE_EXTENSION" && /\.[cm]?tsx?$/.test(url))
+    return "a TypeScript file: Node runs JavaScript only; compile the plugin first (tsc, tsup) and load the built .js file (as the module path, or as the entry package.json exports)";
+  // A named import the imported module does not export (a misspelt kernel function:
+  // `import { pte_fre } from "@mmsim/core/kernel"`): Node's message names both, and
+  // its stack's first line the importing file and line. Not a syntax error.
+  if (e instanceof SyntaxError && /does not provide an export named/.test(msg)) {
+    const at = /^(file:\/\/\S+?:\d+)\n/.exec(e.stack ?? "");
+    return `${msg}${at ? ` (at ${fileURLToPath(at[1].replace(/:\d+$/, ""))}${at[1].slice(at[1].lastIndexOf(":"))})` : ""}`;
+  }
   if (e instanceof SyntaxError || /Failed to parse source/.test(msg)) return "not valid JavaScript (run `node --check` on it to see where)";
   return msg.replace(/ imported from .*$/s, "");
 }
@@ -301,18 +312,26 @@ function pluginExport(mod: PluginModule, where: string): unknown {
 async function fromExports(mod: PluginModule, where: string, source: string): Promise<Reclaim> {
   const value = pluginExport(mod, where);
   const validate = (await import("@mmsim/core")).validate_plugin;
-  const create = (): ReclaimPlugin => validated(validate, instantiate(value, where), where);
-  const info = create();
+  const fresh = (): ReclaimPlugin => validated(validate, instantiate(value, where), where);
+  const info = fresh();
+  // A throw from the plugin's own code names the plugin, the hook and its line
+  // wherever the kit judges it (explore, fuzz, conformance: plugin-guard.ts).
+  const create = (): ReclaimPlugin => guardPlugin(fresh(), true)!;
   return { name: info.name, label: info.name, source, info, create };
 }
 
 function instantiate(value: unknown, where: string): unknown {
   if (typeof value !== "function") return value;
+  let made: unknown;
   try {
-    return (value as () => unknown)();
+    made = (value as () => unknown)();
   } catch (e) {
     throw new UsageError(`${where}: plugin factory failed: ${messageOf(e)}`);
   }
+  // An async factory: the engine needs the plugin when it is built, not a promise of it.
+  if (made !== null && typeof made === "object" && typeof (made as { then?: unknown }).then === "function")
+    throw new UsageError(`${where}: the plugin factory returned a Promise (an async function?); it must return the plugin object itself`);
+  return made;
 }
 
 function validated(validate: typeof validate_plugin, value: unknown, where: string): ReclaimPlugin {

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { ReclaimPlugin } from "@mmsim/core";
 import { CHECKS } from "./checks.js";
 import { contextOf } from "./run.js";
+import { MUTANTS } from "./mutants/pt_reclaim_mutants.js";
 
 const check = CHECKS.find((c) => c.name === "the supports manifest matches what the plugin does")!;
 const run = (plugin: () => ReclaimPlugin) => check.run(contextOf({ plugin, arch: x86_64() }));
@@ -27,6 +28,14 @@ describe("the supports manifest check", () => {
     expect(r.ok).toBe(false);
     expect(r.rule).toBe("supports manifest");
     expect(r.message).toContain(`supports.${flag} is`);
+  });
+
+  it("reports a plugin that frees tables but breaks VmPTE's accounting by the invariant, not as 'does not free the tables'", () => {
+    // nr-ptes-not-decremented frees every table MADV_DONTNEED empties and forgets mm_dec_nr_ptes().
+    const r = run(MUTANTS.find((m) => m.name === "nr-ptes-not-decremented")!.plugin);
+    expect(r.ok).toBe(false);
+    expect(r.rule).toBe("mm_pgtables_bytes");
+    expect(r.message).not.toContain("supports.");
   });
 
   it("catches an emptied manifest", () => {

@@ -101,6 +101,8 @@ export interface ReclaimSupports {
   rcu_table_free?: boolean;
   /** Frees tables that map only the zero page. */
   zero_page_tables?: boolean;
+  /** Adds the MADV_PT_RECLAIM advice (`madvise_advice`) and frees the marked VMAs' emptied tables from the reclaim path (the kit's scenarios that need it: `requires: "madv_pt_reclaim"`). */
+  madv_pt_reclaim?: boolean;
   /** Replaces the RCU walker protection with a per-table reference. */
   walker_refcount?: "atomic" | "percpu";
   /** Frees PMD (or PUD) tables while the mm lives: needs the kernel's RCU-freed upper levels (KernelOptions.rcu_upper_levels), which it turns on. */

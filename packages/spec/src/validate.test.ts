@@ -77,6 +77,26 @@ describe("validate_plugin", () => {
     expect(err({ ...base(), supports: { madv_dontneed: true, walker_refcount: "percpu", custom_note: "anything" } })).toBe("accepted");
   });
 
+  it("refuses a plain hook written as a generator or async function (its body would never run; the object returned would be taken for the result)", () => {
+    expect(err({ ...base(), *reclaim_pt_is_enabled() {} })).toBe(
+      "plugin.mjs: plugin 'p': hook reclaim_pt_is_enabled is a plain hook (called where the kernel cannot sleep or be preempted) and must be an ordinary function, not a generator function (function*)",
+    );
+    expect(err({ ...base(), async scheduler_tick() {} })).toBe(
+      "plugin.mjs: plugin 'p': hook scheduler_tick is a plain hook (called where the kernel cannot sleep or be preempted) and must be an ordinary function, not an async function",
+    );
+    expect(err({ ...base(), async *track_pte_set() {} })).toContain("hook track_pte_set is a plain hook");
+    expect(err({ ...base(), *attach() {} })).toContain("hook attach is a plain hook");
+    // A kernel-path hook written async is not a generator either.
+    expect(err({ ...base(), async *zap_pte_range_end() {} })).toContain("hook zap_pte_range_end is a kernel path and must be a generator function");
+  });
+
+  it("refuses a near miss of a supports flag the kit reads (the suites it selects would not run), and a bad pmd_entry_sleep", () => {
+    expect(err({ ...base(), supports: { madv_dontnee: true } })).toBe("plugin.mjs: plugin 'p': supports.madv_dontnee is not a flag the kit reads (did you mean supports.madv_dontneed?)");
+    expect(err({ ...base(), supports: { rcu_tablefree: true } })).toContain("did you mean supports.rcu_table_free?");
+    expect(err({ ...base(), supports: { pmd_entry_sleep: "rcu" } })).toBe('plugin.mjs: plugin \'p\': supports.pmd_entry_sleep must be "srcu" or "rcu-refcount" (got "rcu")');
+    expect(err({ ...base(), supports: { rcu_upper_levels: true, pmd_entry_sleep: "srcu", note: "my own", madv_dontneed_reason: "x" } })).toBe("accepted");
+  });
+
   it("refuses a hook that is not a function", () => {
     expect(err({ ...base(), scheduler_tick: 3 })).toBe("plugin.mjs: plugin 'p': hook scheduler_tick is not a function (got number)");
   });

@@ -4,9 +4,11 @@ import { VM_PLUGIN_MASK } from "./arch.js";
 import { BULK_TWIN_HOOKS, KPATH_HOOKS, RECLAIM_HOOKS, SPECIFICATION_VERSION, type ReclaimPlugin } from "./plugin.js";
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as FunctionConstructor;
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor as FunctionConstructor;
 const HOOKS: ReadonlySet<string> = new Set(RECLAIM_HOOKS);
 /** The boolean members of ReclaimSupports. */
-const SUPPORTS_FLAGS = ["madv_dontneed", "madv_free", "async_scan", "rcu_table_free", "zero_page_tables", "rcu_upper_levels"] as const;
+const SUPPORTS_FLAGS = ["madv_dontneed", "madv_free", "async_scan", "rcu_table_free", "zero_page_tables", "rcu_upper_levels", "madv_pt_reclaim"] as const;
 
 /** Levenshtein distance of two short names (for "did you mean"). */
 function edit_distance(a: string, b: string): number {
@@ -49,6 +51,16 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
     if (typeof f !== "function") throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is not a function (got ${f === null ? "null" : typeof f})`);
     if (KPATH_HOOKS.has(h) && !(f instanceof GeneratorFunction))
       throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': hook ${h} is a kernel path and must be a generator function (function* ${h}(...))`);
+    // A plain hook runs where the kernel cannot sleep or be preempted, and core uses
+    // what it returns at once: a generator's body (or an async function's after its
+    // first await) would never run, and the generator object or promise it returns
+    // would be taken for the result (a truthy reclaim_pt_is_enabled).
+    const fn: object = f;
+    if (!KPATH_HOOKS.has(h) && (fn instanceof GeneratorFunction || fn instanceof AsyncFunction || fn instanceof AsyncGeneratorFunction))
+      throw new MmsimError(
+        "plugin-error",
+        `${where}: plugin '${String(o.name)}': hook ${h} is a plain hook (called where the kernel cannot sleep or be preempted) and must be an ordinary function, not ${fn instanceof GeneratorFunction ? "a generator function (function*)" : "an async function"}`,
+      );
     const twin = (f as { sync?: unknown }).sync;
     if (twin === undefined) continue;
     if (!(BULK_TWIN_HOOKS as readonly string[]).includes(h))
@@ -67,11 +79,21 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
       );
   }
   const sup = o.supports as Record<string, unknown>;
+  // Extra keys are the plugin's own notes (ReclaimSupports allows them), but a near
+  // miss of a flag the kit reads (madv_dontnee) would leave the suites it selects unrun.
+  const KNOWN_SUPPORTS: readonly string[] = [...SUPPORTS_FLAGS, "walker_refcount", "pmd_entry_sleep"];
+  for (const k of Object.keys(sup)) {
+    if (KNOWN_SUPPORTS.includes(k)) continue;
+    const near = KNOWN_SUPPORTS.find((f) => edit_distance(f, k) <= 2);
+    if (near !== undefined) throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': supports.${k} is not a flag the kit reads (did you mean supports.${near}?)`);
+  }
   for (const f of SUPPORTS_FLAGS)
     if (sup[f] !== undefined && typeof sup[f] !== "boolean")
       throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': supports.${f} must be true or false (got ${JSON.stringify(sup[f]) ?? String(sup[f])})`);
   if (sup.walker_refcount !== undefined && sup.walker_refcount !== "atomic" && sup.walker_refcount !== "percpu")
     throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': supports.walker_refcount must be "atomic" or "percpu" (got ${JSON.stringify(sup.walker_refcount) ?? String(sup.walker_refcount)})`);
+  if (sup.pmd_entry_sleep !== undefined && sup.pmd_entry_sleep !== "srcu" && sup.pmd_entry_sleep !== "rcu-refcount")
+    throw new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': supports.pmd_entry_sleep must be "srcu" or "rcu-refcount" (got ${JSON.stringify(sup.pmd_entry_sleep) ?? String(sup.pmd_entry_sleep)})`);
   if (o.madvise_advice !== undefined) {
     const bad = (why: string) => new MmsimError("plugin-error", `${where}: plugin '${String(o.name)}': madvise_advice ${why}`);
     if (!Array.isArray(o.madvise_advice)) throw bad("must be a list of { name, behavior, set, clear }");

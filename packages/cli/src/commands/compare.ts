@@ -6,7 +6,7 @@ import type { StatusLine } from "@mmsim/core/workload";
 import { CliError, EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { formatKb, renderTable, type SizeUnits } from "../format.js";
 import type { Io } from "../io.js";
-import { PluginHookError } from "../plugin-guard.js";
+import { PluginRunError } from "../plugin-guard.js";
 import { defaultReclaims, loadReclaims, type Reclaim, type ReclaimSpec } from "../plugins.js";
 import type { ArchName } from "../arch-names.js";
 import { loadArch } from "../arch-load.js";
@@ -66,17 +66,17 @@ export async function compareCommand(target: string, opts: CompareCommandOptions
     try {
       return execute(workload, r, io, { arch, printLines: false, quiet: json, label: `${r.label} (${i + 1}/${reclaims.length})`, keep });
     } catch (e) {
-      if (e instanceof PluginHookError) return e; // the plugin's error: keep the others' results
+      if (e instanceof PluginRunError) return e; // the plugin's error (a hook threw, or a kernel rule it broke): keep the others' results
       throw e;
     }
   });
-  const ok = runs.filter((r): r is SimRun => !(r instanceof PluginHookError));
+  const ok = runs.filter((r): r is SimRun => !(r instanceof PluginRunError));
   if (ok.length === 0) throw runs[0];
-  const rows = runs.map((run, i) => (run instanceof PluginHookError ? { reclaim: reclaims[i].name, error: run.message } : compareRow(reclaims[i], run)));
+  const rows = runs.map((run, i) => (run instanceof PluginRunError ? { reclaim: reclaims[i].name, error: run.message } : compareRow(reclaims[i], run)));
   io.out(json ? JSON.stringify(rows, null, 2) + "\n" : renderCompare(workload, labelsOf(ok[0]), reclaims, rows, opts.iec ? "iec" : "legacy"));
   if (opts.plot !== undefined) {
     // The designs that finished: one whose hook threw has no figures to draw.
-    const drawn = runs.flatMap((run, i) => (run instanceof PluginHookError ? [] : [statusSeries(reclaims[i].label, run.result.statuses)]));
+    const drawn = runs.flatMap((run, i) => (run instanceof PluginRunError ? [] : [statusSeries(reclaims[i].label, run.result.statuses)]));
     await writePlot(opts.plot, `${workload.spec}: VmPTE and VmRSS at each status line`, statusAxis(ok[0].result.statuses.length), drawn, io.cwd, io.err);
   }
   return ok.length === runs.length ? EXIT_OK : EXIT_FAILURE;

@@ -31,8 +31,18 @@ function positive(v: string, what: string): number {
   return n;
 }
 
-function xmlEscape(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!);
+/**
+ * Text for an XML 1.0 attribute or element: the five markup characters escaped,
+ * and the characters XML 1.0 forbids even as references (C0 controls but tab,
+ * newline and carriage return; U+FFFE, U+FFFF; lone surrogates), which a plugin's
+ * name or a hook's error message may hold, written as visible `\uXXXX` text: one
+ * of them left in makes the whole report unreadable to a CI's JUnit parser.
+ */
+export function xmlEscape(s: string): string {
+  return s
+    .replace(/[<>&"]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[c]!)
+    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 forbids are what it looks for
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** The suites as `--json` prints them: each check without its time (`ms`), so the output is the same, byte for byte, run after run. */

@@ -1,8 +1,9 @@
 /** Running a loaded workload with one reclaim choice, with the lazy progress bar. */
 import { ScriptError } from "@mmsim/core/workload";
 import { CliError } from "../errors.js";
+import type { ReclaimPlugin } from "@mmsim/core";
 import type { Io } from "../io.js";
-import { guardPlugin } from "../plugin-guard.js";
+import { guardPlugin, kernelRuleError } from "../plugin-guard.js";
 import type { Reclaim } from "../plugins.js";
 import { createProgress } from "../progress.js";
 import type { ArchFactory } from "../arch-load.js";
@@ -54,14 +55,16 @@ export function execute(w: Workload, reclaim: Reclaim, io: Io, opts: ExecuteOpti
           if (++kept > MAX_KEPT_LINES) throw new CliError(`--json keeps every output line in memory: ${w.spec} has printed more than ${MAX_KEPT_LINES} lines (without --json, run prints each line as it comes and keeps none)`);
         }
       : undefined;
+  let plugin: ReclaimPlugin | null = null;
   try {
-    const plugin = guardPlugin(reclaim.create()); // a hook's throw is the plugin's error (PluginHookError)
+    plugin = guardPlugin(reclaim.create()); // a hook's throw is the plugin's error (PluginHookError)
     return runEngine(w.script, opts.arch(), { reclaim: plugin, onLine, onProgress: (done, total) => progress.update(done, total), keep: opts.keep }); // the plugin made first, then the arch, as simulate() does
   } catch (e) {
     // An operand bad only in the middle of a loop (the preflight checks each loop's
     // first and last iteration) is found when the run reaches it: the same
     // `error: file:line:col: message`, exit 1, as one found before the run.
-    throw e instanceof ScriptError ? new CliError(e.message) : e;
+    if (e instanceof ScriptError) throw new CliError(e.message);
+    throw kernelRuleError(plugin, e) ?? e;
   } finally {
     progress.stop();
   }

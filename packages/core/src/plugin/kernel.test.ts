@@ -14,7 +14,11 @@ import {
   flush_tlb_range,
   mm_find_pmd,
   pmdp_peek,
+  pte_free,
   pte_free_defer,
+  pmd_free,
+  tlb_gather_mmu,
+  type kernel_t,
   pte_offset_map,
   pte_offset_map_lock,
   pte_offset_map_ro_nolock,
@@ -110,6 +114,33 @@ describe("@mmsim/core/kernel: the arch supplies flush and free semantics", () =>
     k.rcu.reader_exit(reader);
     k.rcu.rcu_poll();
     expect(k.pt.is_table(pfn)).toBe(false);
+  });
+});
+
+describe("the plugin functions that take the kernel, not the task", () => {
+  // pte_free(t, ...) for pte_free(t.k, ...): a plugin's mistake, named, not a TypeError deep in the free.
+  // Mutant: kernel_arg() returning its argument unchecked fails this test (a TypeError, no plugin-error).
+  it("pte_free, pmd_free and tlb_gather_mmu refuse a task with a plugin-error naming the call", () => {
+    const e = engine();
+    const p = e.spawn();
+    const t = p.task as unknown as kernel_t;
+    for (const [name, call] of [
+      ["pte_free", () => pte_free(t, p.mm, 1)],
+      ["pmd_free", () => pmd_free(t, p.mm, 1)],
+      ["tlb_gather_mmu", () => tlb_gather_mmu(t, p.mm)],
+    ] as const) {
+      let caught: unknown;
+      try {
+        call();
+      } catch (err) {
+        caught = err;
+      }
+      expect(isMmsimError(caught, "plugin-error"), name).toBe(true);
+      expect((caught as Error).message).toBe(`${name}(k, ...): the first argument is the kernel (t.k), got a task (t)`);
+    }
+    // With the kernel they work as before.
+    const tlb = tlb_gather_mmu(e.k as unknown as kernel_t, p.mm);
+    expect(tlb).toBeTruthy();
   });
 });
 

@@ -31,6 +31,7 @@ import type {
   task_struct,
   vm_area_struct,
 } from "@mmsim/spec";
+import { MmsimError } from "@mmsim/spec";
 import type { Kernel } from "../types/kernel.js";
 import type { MmStruct } from "../mm/mm_struct.js";
 import type { Vma } from "../mm/vma.js";
@@ -244,10 +245,22 @@ export const pte_free_tlb = (t: task_struct, tlb: mmu_gather, pfn: number, addre
 export const tlb_remove_table = (t: task_struct, tlb: mmu_gather, pfn: number): KPath => _tlb_remove_table(t as Task, tlb as MmuGather, pfn);
 /** tlb_flush_pmd_range(tlb, address, size) */
 export const tlb_flush_pmd_range = (tlb: mmu_gather, address: number, size: number): void => _tlb_flush_pmd_range(tlb as MmuGather, address, size);
+/**
+ * The kernel argument of the few plugin functions that take the machine, not
+ * `current` (pte_free, pmd_free, tlb_gather_mmu): a task given there (`t` for
+ * `t.k`, the others' first argument) is a plugin's mistake, named as such
+ * instead of failing later on a field the task does not have.
+ */
+function kernel_arg(k: kernel_t, fn: string): Kernel {
+  if ((k as { frames?: unknown }).frames === undefined)
+    throw new MmsimError("plugin-error", `${fn}(k, ...): the first argument is the kernel (t.k), got ${k !== null && typeof k === "object" && "k" in k ? "a task (t)" : String(k)}`);
+  return k as Kernel;
+}
+
 /** pte_free_defer(mm, pgtable): the arch's: after a grace period, no TLB flush implied (the caller flushes first). */
 export const pte_free_defer = (t: task_struct, mm: mm_struct, pfn: number): void => _pte_free_defer(t as Task, mm as MmStruct, pfn);
 /** pte_free(mm, pgtable): at once; only for a table nothing can reach any more. */
-export const pte_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pte_free(k as Kernel, mm as MmStruct, pfn);
+export const pte_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pte_free(kernel_arg(k, "pte_free"), mm as MmStruct, pfn);
 
 /* ---- the 2021 pte_refcount's helpers (include/linux/pte_ref.h) ---- */
 
@@ -309,7 +322,7 @@ export const mmap_read_unlock = (t: task_struct, mm: mm_struct): Prim<void> => _
  * (kswapd has none). Freed tables go through pte_free_tlb(); tlb_finish_mmu()
  * flushes (freed_tables: lazy-TLB CPUs too) and hands them to RCU.
  */
-export const tlb_gather_mmu = (k: kernel_t, mm: mm_struct): mmu_gather => _tlb_gather_mmu(k as Kernel, mm as MmStruct);
+export const tlb_gather_mmu = (k: kernel_t, mm: mm_struct): mmu_gather => _tlb_gather_mmu(kernel_arg(k, "tlb_gather_mmu"), mm as MmStruct);
 /** tlb_finish_mmu(tlb): the flush, then the gathered tables' RCU free. */
 export const tlb_finish_mmu = (t: task_struct, tlb: mmu_gather): KPath => _tlb_finish_mmu(t as Task, tlb as MmuGather);
 /**
@@ -398,7 +411,7 @@ export const pud_clear = (t: task_struct, pudp: number): Prim<void> => _pxd_clea
 /** pmd_free_tlb(tlb, pmd, address): tlb_flush_pud_range + freed_tables, then tlb_remove_table (flush, RCU). */
 export const pmd_free_tlb = (t: task_struct, tlb: mmu_gather, pfn: number, address: number): KPath => _pxd_free_tlb(t as Task, tlb as MmuGather, pfn, address, _PMD_LEVEL);
 /** pmd_free(mm, pmd): at once, no flush, no grace period: only for a table nothing can reach. */
-export const pmd_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pxd_free(k as Kernel, mm as MmStruct, pfn);
+export const pmd_free = (k: kernel_t, mm: mm_struct, pfn: number): void => _pxd_free(kernel_arg(k, "pmd_free"), mm as MmStruct, pfn);
 /** mm_dec_nr_pmds(mm): VmPTE drops by one PMD table. */
 export const mm_dec_nr_pmds = (mm: mm_struct): void => _mm_dec_nr_pmds(mm as MmStruct);
 /** The PFN of the table holding entry pointer `p` (virt_to_page of a pmd_t * or pud_t *). */
