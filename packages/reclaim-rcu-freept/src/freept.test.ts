@@ -179,16 +179,16 @@ describe("rcu-freept's scan rounds (MM_PGTABLE_SCAN_DELAY, MM_PGTABLE_SCAN_SIZE,
     expect(reclaimed(p)).toBe(2); // find_vma(offset) is NULL: the round restarts at 0
   });
 
-  it("a VMA inside one 2 MiB slot is not skipped before the window check (`end - start` is unsigned in the RFC): a round stops at it", () => {
-    // A = [0, 4M) and C = [304M, 308M) from SLOT, each with an empty table, and a 4 KiB VMA T
-    // at 300M + 4K. For T, start = ALIGN(vm_start) = 302M > end = ALIGN_DOWN(vm_end) = 300M:
-    // the RFC's `end - start < PMD_SIZE` wraps (unsigned long) and does not `continue`;
-    // walk_page_range_vma() returns -EINVAL (start >= end) and the window check
-    // `end - mm_pgtable_scan_offset >= MM_PGTABLE_SCAN_SIZE << 20` (300M - 4M) ends the round at T.
-    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept() });
-    const p = e.spawn();
+
+  /**
+   * A = [0, 4M) and C = [304M, 308M) at SLOT, each with its first table emptied by
+   * MADV_DONTNEED, and a small VMA T = [t, t + len) between them; returns once the
+   * scanner has freed A's table (the first round).
+   */
+  function aTC(t: number, len: number) {
+    const p = new Engine({ arch: x86_64(), reclaim: rcuFreept() }).spawn();
     for (const off of [0, 304 * M]) p.mmap(SLOT + off, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
-    p.mmap(SLOT + 300 * M + 4096, 4096, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+    p.mmap(t, len, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
     for (const off of [0, 304 * M]) {
       p.touch(SLOT + off, 2 * M, true);
       p.madvise(SLOT + off, 2 * M, MADV_DONTNEED);
@@ -197,6 +197,15 @@ describe("rcu-freept's scan rounds (MM_PGTABLE_SCAN_DELAY, MM_PGTABLE_SCAN_SIZE,
       expect(ms).toBeLessThan(1000);
       p.idle(4);
     }
+    return p;
+  }
+  it("a VMA inside one 2 MiB slot is not skipped before the window check (`end - start` is unsigned in the RFC): a round stops at it", () => {
+    // A = [0, 4M) and C = [304M, 308M) from SLOT, each with an empty table, and a 4 KiB VMA T
+    // at 300M + 4K. For T, start = ALIGN(vm_start) = 302M > end = ALIGN_DOWN(vm_end) = 300M:
+    // the RFC's `end - start < PMD_SIZE` wraps (unsigned long) and does not `continue`;
+    // walk_page_range_vma() returns -EINVAL (start >= end) and the window check
+    // `end - mm_pgtable_scan_offset >= MM_PGTABLE_SCAN_SIZE << 20` (300M - 4M) ends the round at T.
+    const p = aTC(SLOT + 300 * M + 4096, 4096);
     expect(reclaimed(p)).toBe(1); // A; the offset is now A's end
     p.idle(100);
     expect(reclaimed(p)).toBe(1); // stopped at T: the offset is T's ALIGN_DOWN(vm_end), 300M
@@ -207,18 +216,7 @@ describe("rcu-freept's scan rounds (MM_PGTABLE_SCAN_DELAY, MM_PGTABLE_SCAN_SIZE,
   it("a VMA that crosses one 2 MiB boundary without holding a whole slot is skipped before the window check (`end - start` is 0)", () => {
     // As above, but T = [300M - 4K, 300M + 4K): ALIGN(vm_start) = ALIGN_DOWN(vm_end) = 300M,
     // `end - start < PMD_SIZE` holds and the RFC `continue`s past the window check, on to C.
-    const e = new Engine({ arch: x86_64(), reclaim: rcuFreept() });
-    const p = e.spawn();
-    for (const off of [0, 304 * M]) p.mmap(SLOT + off, 4 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
-    p.mmap(SLOT + 300 * M - 4096, 8192, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
-    for (const off of [0, 304 * M]) {
-      p.touch(SLOT + off, 2 * M, true);
-      p.madvise(SLOT + off, 2 * M, MADV_DONTNEED);
-    }
-    for (let ms = 0; reclaimed(p) === 0; ms += 4) {
-      expect(ms).toBeLessThan(1000);
-      p.idle(4);
-    }
+    const p = aTC(SLOT + 300 * M - 4096, 8192);
     expect(reclaimed(p)).toBe(1); // A
     p.idle(100);
     expect(reclaimed(p)).toBe(2); // T skipped, C walked in the same round
