@@ -177,7 +177,10 @@ function* __split_huge_pmd_locked(t: Task, vma: Vma, pmdp: number, haddr: number
   const k = t.k;
   const a = k.arch;
   const mm = t.mm!;
-  // pmdp_invalidate(): clear and flush before the PTEs are made visible.
+  // pmdp_invalidate(): flush before the PTEs are made visible. Model difference: Linux
+  // leaves a huge, not-present entry (pmd_mkinvalid) in the PMD until pmd_populate() puts
+  // the table in; the model clears it, so a lockless walker that reads the PMD in between
+  // sees a none PMD where Linux's sees an invalid huge one.
   const old = yield* pmdp_huge_get_and_clear(t, pmdp);
   yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 21, false);
   const pgtable = pgtable_trans_huge_withdraw(k, pmdp);
