@@ -14,7 +14,7 @@ describe("benchMutants", () => {
     );
     expect(names.filter((n) => n.startsWith("percpu-"))).toEqual(["percpu-gup-fast-unmap-puts"]);
     expect(names.filter((n) => n.startsWith("zero-pte-"))).toEqual(
-      ["zero-pte-no-tlb-entry", "zero-pte-no-flush", "zero-pte-check-unlocked", "zero-pte-any-present", "zero-pte-no-pmd-lock"],
+      ["zero-pte-no-tlb-entry", "zero-pte-no-flush", "zero-pte-check-unlocked", "zero-pte-any-present", "zero-pte-no-pmd-lock", "zero-pte-present-only"],
     );
     expect(new Set(names).size).toBe(names.length);
     for (const m of list) expect(m.plugin().name).toMatch(/mutant/);

@@ -18,7 +18,11 @@
  *     page (pte_present() without pte_special/is_zero_pfn): tables mapping user
  *     data are cleared and freed (the differential test sees the data go);
  *   - "no-pmd-lock": the PTE lock alone, no pmd_lock: the PMD is cleared while
- *     step 1's fast path may hold the PMD lock to clear it too.
+ *     step 1's fast path may hold the PMD lock to clear it too;
+ *   - "present-only": the emptiness test looks at present entries only (a
+ *     non-present one is passed over as if none): a table holding a guard
+ *     marker (MADV_GUARD_INSTALL, 6.13+) or a swap entry beside zero-page
+ *     entries is freed with it, and the guard page no longer faults.
  */
 import {
   mm_dec_nr_ptes,
@@ -50,8 +54,8 @@ import { free_pte } from "@mmsim/reclaim-pt-reclaim";
 import { zeroPte } from "./index.js";
 import { pte_maps_zero_page, zero_pte_scan_mm, type ZeroPteResult } from "./zero_pte.js";
 
-export type ZeroPteBug = "no-tlb-entry" | "no-flush" | "check-unlocked" | "any-present" | "no-pmd-lock";
-export const ZERO_PTE_BUGS: readonly ZeroPteBug[] = ["no-tlb-entry", "no-flush", "check-unlocked", "any-present", "no-pmd-lock"];
+export type ZeroPteBug = "no-tlb-entry" | "no-flush" | "check-unlocked" | "any-present" | "no-pmd-lock" | "present-only";
+export const ZERO_PTE_BUGS: readonly ZeroPteBug[] = ["no-tlb-entry", "no-flush", "check-unlocked", "any-present", "no-pmd-lock", "present-only"];
 
 /** try_to_free_zero_pte() with `bug`. */
 export function* try_to_free_zero_pte_mutant(bug: ZeroPteBug, t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, tlb: mmu_gather): KPath<ZeroPteResult> {
@@ -70,7 +74,7 @@ export function* try_to_free_zero_pte_mutant(bug: ZeroPteBug, t: task_struct, mm
     let nr_zero = 0;
     for (let i = 0; i < a.PTRS_PER_PTE; i++) {
       const pte = yield* ptep_get(t, start_pte + i);
-      if (a.pte_none(pte)) continue;
+      if (bug === "present-only" ? !a.pte_present(pte) : a.pte_none(pte)) continue; // BUG present-only
       if (!(bug === "any-present" ? a.pte_present(pte) : pte_maps_zero_page(k, pte))) return "mapped"; // BUG any-present
       nr_zero++;
     }

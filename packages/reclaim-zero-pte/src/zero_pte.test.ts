@@ -4,11 +4,12 @@
  */
 import { arm64 } from "@mmsim/arch-arm64";
 import { x86_64 } from "@mmsim/arch-x86_64";
-import { Engine, type Arch, MADV_DONTNEED, MADV_HUGEPAGE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, type Process } from "@mmsim/core";
+import { Engine, type Arch, MADV_DONTNEED, MADV_GUARD_INSTALL, MADV_HUGEPAGE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, type Process } from "@mmsim/core";
 import { check_exit, check_mm, execute, RandomStrategy, validateScenario } from "@mmsim/core/check";
 import { mm_find_pmd, mmap_read_trylock, mmap_read_unlock, tlb_finish_mmu, tlb_gather_mmu, VM_LOCKED, VM_READ, VM_SHARED, VM_WRITE, type vm_area_struct } from "@mmsim/core/kernel";
 import { describe, expect, it } from "vitest";
 import { try_to_free_zero_pte, userfaultfd_armed, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, zero_pte_shrink_mm, zero_pte_vma_suitable, zeroPte, type ZeroPteResult, type ZeroPteScan } from "./index.js";
+import { zeroPteMutant } from "./mutants.js";
 
 const K = 1024;
 const M = 1024 * K;
@@ -92,6 +93,28 @@ describe("zero-pte: the per-PMD check and the scan", () => {
   it("a swap entry aborts (non-present entries: swap, migration, markers)", () => {
     const { p } = proc();
     swapEntryThenZeroPages(p);
+  });
+
+  it("a guard marker aborts too (MADV_GUARD_INSTALL, 6.13+): the table stays and the guard page still faults", () => {
+    for (const plugin of [zeroPte(), zeroPteMutant("present-only")]) {
+      const e = new Engine({ arch: x86_64(), reclaim: plugin });
+      const p = e.spawn();
+      map(p, SLOT, 2 * M);
+      expect(p.madvise(SLOT, 4 * K, MADV_GUARD_INSTALL)).toBe(0);
+      p.touch(SLOT + 4 * K, 2 * M - 4 * K, false); // the rest: the zero page
+      const before = pte(p);
+      p.reclaim(1 * M); // kswapd: the shrink hook's pass
+      p.idle(20);
+      if (plugin.name === "zero-pte") {
+        expect(pte(p)).toBe(before);
+        expect(p.access(SLOT, false)).toBe("SIGSEGV");
+        expect(check_mm(e.k, p.mm)).toEqual([]);
+      } else {
+        // The mutant frees the table with the marker in it: the guard page is ordinary memory again.
+        expect(pte(p)).toBe(before - 4);
+        expect(p.access(SLOT, false)).toBe("ok");
+      }
+    }
   });
 
   it("only slices wholly inside one suitable VMA: a clipped slice and a shared mapping are left", () => {
