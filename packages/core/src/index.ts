@@ -43,6 +43,7 @@ export {
   MADV_COLD,
   MADV_PAGEOUT,
   MADV_DONTNEED_LOCKED,
+  madvise_behavior_valid,
 } from "./mm/madvise.js";
 export { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE } from "./mm/madvise_guard.js";
 export { EPERM, EINTR, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, EINVAL, EOVERFLOW, strerror, errno_name } from "./mm/errno.js";

@@ -8,29 +8,11 @@
  */
 import {
   ENOMEM,
-  MADV_COLD,
-  MADV_DODUMP,
-  MADV_DOFORK,
-  MADV_DONTDUMP,
-  MADV_DONTFORK,
+  errno_name,
   MADV_DONTNEED,
-  MADV_DONTNEED_LOCKED,
-  MADV_FREE,
-  MADV_GUARD_INSTALL,
-  MADV_GUARD_REMOVE,
-  MADV_HUGEPAGE,
-  MADV_KEEPONFORK,
-  MADV_MERGEABLE,
-  MADV_NOHUGEPAGE,
-  MADV_NORMAL,
-  MADV_PAGEOUT,
   MADV_POPULATE_READ,
   MADV_POPULATE_WRITE,
-  MADV_RANDOM,
-  MADV_SEQUENTIAL,
-  MADV_UNMERGEABLE,
-  MADV_WILLNEED,
-  MADV_WIPEONFORK,
+  madvise_behavior_valid,
   MAP_ANONYMOUS,
   MAP_FIXED,
   MAP_FIXED_NOREPLACE,
@@ -45,38 +27,12 @@ import {
   PROT_READ,
   PROT_WRITE,
   VM_SHARED,
-  errno_name,
 } from "@mmsim/core";
 import { bump, type SyscallCounts } from "./counts.js";
 import type { FaultEvent, SysEnterEvent, SysExitEvent } from "./events.js";
 import { MMAP_MIN_ADDR, presentPages, type Image } from "./image.js";
 import { hex, pageDown, pageUp } from "./ranges.js";
 import { adviceName, MAP_HUGETLB, MAP_SHARED_VALIDATE, MAP_TYPE } from "./uapi.js";
-
-/** The advice the simulator implements itself (MADV_POPULATE_* included). */
-const SIMULATED_ADVICE = new Set([
-  MADV_NORMAL,
-  MADV_RANDOM,
-  MADV_SEQUENTIAL,
-  MADV_WILLNEED,
-  MADV_DONTNEED,
-  MADV_DONTNEED_LOCKED,
-  MADV_FREE,
-  MADV_COLD,
-  MADV_PAGEOUT,
-  MADV_HUGEPAGE,
-  MADV_NOHUGEPAGE,
-  MADV_DONTFORK,
-  MADV_DOFORK,
-  MADV_WIPEONFORK,
-  MADV_KEEPONFORK,
-  MADV_DONTDUMP,
-  MADV_DODUMP,
-  MADV_MERGEABLE,
-  MADV_UNMERGEABLE,
-  MADV_GUARD_INSTALL,
-  MADV_GUARD_REMOVE,
-]);
 
 const failedInTrace = (ret: number) => ret < 0 && ret > -4096;
 const result = (r: number) => (r < 0 ? `-${errno_name(-r)}` : hex(r));
@@ -205,7 +161,8 @@ function madvise(img: Image, s: SyscallCounts, line: number, start: number, len:
   if (ret < 0 && ret !== -ENOMEM) return void s.failedInTrace++;
   const end = pageUp(start + len);
   const populate = advice === MADV_POPULATE_READ || advice === MADV_POPULATE_WRITE;
-  if (!populate && !SIMULATED_ADVICE.has(advice)) {
+  // The advice the simulated kernel implements in its era (core's madvise_behavior_valid()).
+  if (!populate && !madvise_behavior_valid(advice, img.p.k.era)) {
     bump(img.counts.adviceIgnored, name);
     return;
   }

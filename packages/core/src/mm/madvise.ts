@@ -90,8 +90,12 @@ function plugin_advice(k: Task["k"], behavior: number): PluginAdvice | undefined
   return k.plugin?.madvise_advice?.find((a) => a.behavior === behavior);
 }
 
-/** madvise_behavior_valid(), for the advice the model implements (and the era knows). */
-function madvise_behavior_valid(behavior: number, era: KernelEra): boolean {
+/**
+ * madvise_behavior_valid(), for the advice the model implements (and the era
+ * knows); MADV_POPULATE_* go through populate.ts's do_madvise() first. Exported
+ * for the tools that replay a program's advice (@mmsim/trace).
+ */
+export function madvise_behavior_valid(behavior: number, era: KernelEra): boolean {
   if (behavior === MADV_DONTNEED_LOCKED && era === "5.14") return false;
   // Guard regions arrived in 6.13 (662df3e5c376 "mm: madvise: implement lightweight guard page mechanism").
   if (behavior === MADV_GUARD_INSTALL || behavior === MADV_GUARD_REMOVE) return era === "6.18";

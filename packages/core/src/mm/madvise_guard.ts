@@ -16,7 +16,7 @@
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { VM_LOCKED } from "../pgtable/arch.js";
-import { addr_end, pgd_offset } from "../pgtable/offset.js";
+import { addr_end } from "../pgtable/offset.js";
 import { ptep_get, ptep_get_and_clear, set_pte_at } from "../pgtable/ops.js";
 import { pte_alloc_get, pte_put } from "../pgtable/pgalloc.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
@@ -24,7 +24,7 @@ import { pmd_walk_map, pmd_walk_unmap } from "../pgtable/upper_map.js";
 import { tlb_finish_mmu, tlb_gather_mmu } from "../tlb/mmu_gather.js";
 import { EINVAL, ENOMEM } from "./errno.js";
 import type { MmStruct } from "./mm_struct.js";
-import { p4d_alloc, pmd_alloc, pud_alloc } from "./pgtable_alloc.js";
+import { alloc_new_pmd } from "./pgtable_alloc.js";
 import { is_guard_pte_marker, make_pte_marker, PTE_MARKER_GUARD } from "./pte_marker.js";
 import { anon_vma_prepare } from "./rmap.js";
 import type { Vma } from "./vma.js";
@@ -57,11 +57,7 @@ function* guard_install_walk(t: Task, mm: MmStruct, start: number, end: number):
   const a = k.arch;
   for (let addr = start; addr < end; ) {
     const next = addr_end(addr, end, k.PMD_SIZE);
-    const p4dp = yield* p4d_alloc(t, mm, pgd_offset(k, mm, addr), addr);
-    if (p4dp < 0) return -ENOMEM;
-    const pudp = yield* pud_alloc(t, mm, p4dp, addr);
-    if (pudp < 0) return -ENOMEM;
-    const pmdp = yield* pmd_alloc(t, mm, pudp, addr);
+    const pmdp = yield* alloc_new_pmd(t, mm, addr); // walk_{p4d,pud}_range(): the levels above allocated (install_pte)
     if (pmdp < 0) return -ENOMEM;
     if (a.pmd_trans_huge(k.pt.get(pmdp))) return 1; // guard_install_pmd_entry(): abort + zap
     const held = yield* pte_alloc_get(t, mm, pmdp); // walk_pmd_range(): __pte_alloc() where the PMD is none

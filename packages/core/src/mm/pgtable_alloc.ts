@@ -1,7 +1,8 @@
 /**
  * The allocating upper-level walk of include/linux/mm.h (p4d_alloc, pud_alloc,
  * pmd_alloc) for the paths that build another range's or another mm's tables:
- * fork's copy_page_range() and mremap's alloc_new_pmd(). Each returns the entry
+ * fork's copy_page_range(), mremap's alloc_new_pmd() and MADV_GUARD_INSTALL's
+ * install walk (mm/madvise_guard.ts). Each returns the entry
  * pointer at its level, or -1 on -ENOMEM (the model never fails an allocation).
  */
 import type { KPath } from "../sched/point.js";
@@ -31,7 +32,7 @@ export function* pmd_alloc(t: Task, mm: MmStruct, pudp: number, addr: number): K
   return pmd_offset(k, pudp, addr);
 }
 
-/** The PMD entry pointer for `addr` in `mm`, allocating the levels above it (mremap's alloc_new_pmd()). */
+/** The PMD entry pointer for `addr` in `mm`, allocating the levels above it (mremap's alloc_new_pmd(); the guard install walk). */
 export function* alloc_new_pmd(t: Task, mm: MmStruct, addr: number): KPath<number> {
   const p4dp = yield* p4d_alloc(t, mm, pgd_offset(t.k, mm, addr), addr);
   if (p4dp < 0) return -1;

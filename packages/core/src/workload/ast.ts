@@ -49,27 +49,30 @@ export type Prot = "rw" | "r" | "none";
 export type Sysctl = "vm.overcommit_memory" | "vm.overcommit_ratio" | "vm.overcommit_kbytes";
 export const SYSCTLS: readonly Sysctl[] = ["vm.overcommit_memory", "vm.overcommit_ratio", "vm.overcommit_kbytes"];
 export type ThpMode = "always" | "madvise" | "never";
-export type Advice =
-  | "dontneed"
-  | "free"
-  | "hugepage"
-  | "nohugepage"
-  | "willneed"
-  | "cold"
-  | "pageout"
-  | "normal"
-  | "random"
-  | "sequential"
-  | "dontfork"
-  | "dofork"
-  | "wipeonfork"
-  | "keeponfork"
-  | "dontdump"
-  | "dodump"
-  | "mergeable"
-  | "unmergeable"
-  | "guard_install"
-  | "guard_remove";
+/** The advice a script names (MADV_<NAME> in lower case), in the order error messages list them. */
+export const ADVICES = [
+  "dontneed",
+  "free",
+  "hugepage",
+  "nohugepage",
+  "willneed",
+  "cold",
+  "pageout",
+  "normal",
+  "random",
+  "sequential",
+  "dontfork",
+  "dofork",
+  "wipeonfork",
+  "keeponfork",
+  "dontdump",
+  "dodump",
+  "mergeable",
+  "unmergeable",
+  "guard_install",
+  "guard_remove",
+] as const;
+export type Advice = (typeof ADVICES)[number];
 
 export type Stmt =
   | {

@@ -5,7 +5,7 @@
  * option words, mapping names defined by an earlier `mmap` (textual order),
  * loop variables bound by an enclosing `repeat`, and repeat/end pairing.
  */
-import { SYSCTLS, type Advice, type Expr, type Loc, type Prot, type Script, type Stmt, type Sysctl } from "./ast.js";
+import { ADVICES, SYSCTLS, type Advice, type Expr, type Loc, type Prot, type Script, type Stmt, type Sysctl } from "./ast.js";
 import { ScriptError } from "./errors.js";
 import { exprVars, isIdentifier, parseExpr } from "./expr.js";
 import { splitLines, tokenizeLine, type Word } from "./lexer.js";
@@ -13,28 +13,6 @@ import { splitLines, tokenizeLine, type Word } from "./lexer.js";
 type RepeatStmt = Extract<Stmt, { op: "repeat" }>;
 
 const PROTS: readonly string[] = ["rw", "r", "none"] satisfies Prot[];
-const ADVICES: readonly string[] = [
-  "dontneed",
-  "free",
-  "hugepage",
-  "nohugepage",
-  "willneed",
-  "cold",
-  "pageout",
-  "normal",
-  "random",
-  "sequential",
-  "dontfork",
-  "dofork",
-  "wipeonfork",
-  "keeponfork",
-  "dontdump",
-  "dodump",
-  "mergeable",
-  "unmergeable",
-  "guard_install",
-  "guard_remove",
-] satisfies Advice[];
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const DEFAULT_LOOP_VAR = "i";
 /** The largest raw madvise advice: INT_MAX (madvise(2) takes `int behavior`). */
