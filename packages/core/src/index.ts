@@ -44,6 +44,8 @@ export {
   MADV_PAGEOUT,
   MADV_DONTNEED_LOCKED,
   madvise_behavior_valid,
+  madvise_lock_mode,
+  type MadviseLockMode,
 } from "./mm/madvise.js";
 export { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE } from "./mm/madvise_guard.js";
 export { EPERM, EINTR, EBADF, EAGAIN, ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, EINVAL, EOVERFLOW, strerror, errno_name } from "./mm/errno.js";
@@ -79,6 +81,7 @@ export {
   VM_WIPEONFORK,
   VM_MERGEABLE,
   type MmsimErrorKind,
+  type KernelEra,
   type Arch,
   type ReclaimPlugin,
   type ReclaimSupports,

@@ -27,3 +27,18 @@ export { kernelHasPtReclaim, memorySettings, thpMode, thpSettings, unmodelledMem
 export { detectPtReclaim, probePtReclaim, configHasPtReclaim, PROBE_SCRIPT, type PtReclaimDetection, type DetectOptions } from "./pt-reclaim-detect.js";
 export { defaultCorpusDir, listScenarios, loadKnownGaps, parseExpected, formatExpected, type Expected } from "./corpus.js";
 export { recordCorpus, recordHeader, type RecordOptions, type RecordResult } from "./record.js";
+export {
+  probeMadviseLocks,
+  compareMadviseLocks,
+  formatMadviseLocks,
+  madviseLockVerdict,
+  holderVerdict,
+  lockEraOfRelease,
+  modelAdvice,
+  madviseLockProbeSource,
+  parseProbeOutput,
+  type MadviseLockProbe,
+  type MadviseLockComparison,
+  type HolderCounts,
+  type ProbeOptions,
+} from "./madvise_lock.js";

@@ -447,15 +447,29 @@ function ksm_madvise(vma: Vma, behavior: number, vm_flags: number): number {
   return vm_flags & ~VM_MERGEABLE;
 }
 
-type LockMode = "vma" | "read" | "write";
+/**
+ * The lock madvise() takes: the per-VMA read lock ("vma": where one VMA covers
+ * the range, else mmap_read_lock), mmap_read_lock ("read") or mmap_write_lock
+ * ("write").
+ */
+export type MadviseLockMode = "vma" | "read" | "write";
 
 /** Whether the era's madvise() takes the per-VMA lock for MADV_DONTNEED{,_LOCKED} / MADV_FREE (Linux 6.17+). */
 export function madvise_per_vma_lock_era(era: KernelEra): boolean {
   return era === "6.18";
 }
 
-/** get_lock_mode() (6.17+); madvise_need_mmap_write() before: read or write, no per-VMA lock. */
-function lock_mode(behavior: number, era: KernelEra): LockMode {
+/**
+ * get_lock_mode() (6.17+); madvise_need_mmap_write() before: read or write, no
+ * per-VMA lock. MADV_POPULATE_{READ,WRITE} (22, 23; populate.ts, which takes
+ * its lock itself) are read, as in Linux. Guard regions take mmap_read_lock in
+ * 6.18: measured on Linux 6.18 (@mmsim/host's madvise-lock probe: they wait
+ * behind another thread's mmap write lock, MADV_DONTNEED and MADV_FREE do not);
+ * later kernels take the per-VMA lock for them where is_vma_lock_sufficient()
+ * allows (madvise_guard.ts). Exported so that the
+ * probe can compare the model with the running kernel.
+ */
+export function madvise_lock_mode(behavior: number, era: KernelEra): MadviseLockMode {
   switch (behavior) {
     case MADV_DONTNEED:
     case MADV_DONTNEED_LOCKED:
@@ -464,7 +478,9 @@ function lock_mode(behavior: number, era: KernelEra): LockMode {
     case MADV_WILLNEED:
     case MADV_COLD:
     case MADV_PAGEOUT:
-    case MADV_GUARD_INSTALL: // 6.13-6.16's lock (6.17+: the per-VMA lock where it suffices; see madvise_guard.ts)
+    case 22: // MADV_POPULATE_READ
+    case 23: // MADV_POPULATE_WRITE
+    case MADV_GUARD_INSTALL:
     case MADV_GUARD_REMOVE:
       return "read";
     default:
@@ -508,7 +524,7 @@ export function* sys_madvise(t: Task, start: number, len_in: number, behavior: n
   const end = start + len;
   const tlb = tlb_gather_mmu(t.k, mm);
   let error: number;
-  let mode = lock_mode(behavior, t.k.era);
+  let mode: MadviseLockMode = madvise_lock_mode(behavior, t.k.era);
   let vma: Vma | null = null;
   if (mode === "vma") {
     // try_vma_read_lock(): only when one VMA covers the whole range.

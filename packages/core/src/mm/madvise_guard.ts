@@ -7,11 +7,15 @@
  * only munmap and exit (ZAP_FLAG_DROP_MARKER) remove it, so a PTE table holding
  * one is never empty and pt-reclaim does not free it (mm/zap.ts).
  *
- * Model differences: the walk takes mmap_read_lock (6.13-6.16; 6.17+ takes the
- * per-VMA read lock when one VMA covers the range and it already has an
- * anon_vma); a range the install walk cannot finish (pages or a huge PMD in the
- * way) is zapped and walked again, as in Linux, but the model has no racing
- * fault to make the three tries fail, so restart_syscall() is never reached.
+ * Locking: mmap_read_lock, as Linux 6.13-6.18 (measured on 6.18: madvise.ts
+ * madvise_lock_mode()). Later kernels take the per-VMA read lock where
+ * is_vma_lock_sufficient() allows (one VMA covers the range; for an install
+ * in anonymous memory, one that has its anon_vma already).
+ *
+ * Model difference: a range the install walk cannot finish (pages or a huge
+ * PMD in the way) is zapped and walked again, as in Linux, but the model has
+ * no racing fault to make the three tries fail, so restart_syscall() is never
+ * reached.
  */
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
