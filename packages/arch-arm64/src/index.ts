@@ -6,7 +6,7 @@
  * and constants are exported for direct use too.
  */
 import { DEFAULT_MAP_WINDOW, DEFAULT_MMAP_BASE, P4D_SHIFT, PGDIR_SHIFT, PMD_SHIFT, PTRS_PER_P4D, PTRS_PER_PGD, PTRS_PER_PMD, PTRS_PER_PTE, PTRS_PER_PUD, PUD_SHIFT, TASK_SIZE } from "./layout.js";
-import { mk_table_entry, pmd_leaf, pmd_mkhuge, pmd_modify, pmd_trans_huge, pmd_wrprotect, pmd_write, pxd_bad, pxd_none, pxd_pfn, pxd_present, pxd_table_pfn } from "./pmd.js";
+import { mk_table_entry, pmd_leaf, pmd_mkhuge, pmd_mkinvalid, pmd_modify, pmd_trans_huge, pmd_wrprotect, pmd_write, pxd_bad, pxd_none, pxd_pfn, pxd_present, pxd_table_pfn } from "./pmd.js";
 import {
   pfn_pte,
   pte_dirty,
@@ -100,6 +100,7 @@ const ARM64: Arm64Arch = Object.freeze({
   pmd_leaf,
   pmd_trans_huge,
   pmd_mkhuge,
+  pmd_mkinvalid,
   pmd_write,
   pmd_wrprotect,
   pmd_modify,

@@ -49,6 +49,7 @@ const METHODS = [
   "pmd_leaf",
   "pmd_trans_huge",
   "pmd_mkhuge",
+  "pmd_mkinvalid",
   "pmd_write",
   "pmd_wrprotect",
   "pmd_modify",

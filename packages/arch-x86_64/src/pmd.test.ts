@@ -22,6 +22,7 @@ import { pxd_table_pfn,
   pmd_mkclean,
   pmd_mkdirty,
   pmd_mkhuge,
+  pmd_mkinvalid,
   pmd_mkold,
   pmd_mkwrite,
   pmd_mkyoung,
@@ -107,6 +108,26 @@ describe("huge PMDs", () => {
     expect(pxd_present(pmd_mkhuge(1024, PAGE_NONE))).toBe(true);
     expect(pxd_present(0x100)).toBe(true);
     expect(pxd_present(0x1000 + _PAGE_RW)).toBe(false);
+  });
+
+  it("pmd_mkinvalid (pmdp_invalidate): not present to the MMU (P clear), still pmd_present and pmd_trans_huge, same PFN, RW kept", () => {
+    for (const pfn of HUGE_PFNS) {
+      for (const prot of [PAGE_SHARED, PAGE_COPY, PAGE_READONLY, PAGE_SHARED_EXEC, PAGE_NONE]) {
+        const pmd = pmd_mkdirty(pmd_mkhuge(pfn, prot));
+        const inv = pmd_mkinvalid(pmd);
+        expect((inv >>> 0) & _PAGE_PRESENT).toBe(0);
+        expect(pxd_present(inv)).toBe(true);
+        expect(pmd_trans_huge(inv)).toBe(true);
+        expect(pxd_none(inv)).toBe(false);
+        expect(pxd_pfn(inv)).toBe(pfn);
+        expect(pmd_write(inv)).toBe(pmd_write(pmd));
+        expect(pmd_dirty(inv)).toBe(true);
+        expect(inv >= _PAGE_NX).toBe(pmd >= _PAGE_NX);
+        expect(pmd_mkinvalid(inv)).toBe(inv);
+      }
+    }
+    // The hardware layout: P cleared and bits 21-51 inverted (flip_protnone_guard), PSE kept.
+    expect(pte_val(pmd_mkinvalid(pmd_mkhuge(512, PAGE_SHARED)))).toBe(((~1n & ((1n << 31n) - 1n)) << 21n) | 0xa6n | (1n << 63n));
   });
 
   it("basic round trips (pmd_basic_tests)", () => {

@@ -111,6 +111,24 @@ export function pmd_mkhuge(pfn: number, prot: pgprot_t): pmd_t {
   return f * 4096 + ((plo & 0xfff) | _PAGE_PSE) + (prot >= NX ? NX : 0);
 }
 
+/**
+ * pmd_mkinvalid(): clear _PAGE_PRESENT and _PAGE_PROTNONE; PSE stays, so
+ * pmd_present() and pmd_trans_huge() still hold. flip_protnone_guard() then
+ * inverts the frame bits (PHYSICAL_PMD_PAGE_MASK) when the entry goes from
+ * present to not (L1TF), as pfn_pmd() does for PROT_NONE: pmd_pfn() reads the
+ * same frame.
+ */
+export function pmd_mkinvalid(pmd: pmd_t): pmd_t {
+  const lo = pmd >>> 0;
+  const nx = pmd >= NX ? NX : 0;
+  let f = Math.floor((pmd - nx) / 4096);
+  const was_inverted = pmd !== 0 && (lo & _PAGE_PRESENT) === 0;
+  const low = (lo & 0xfff) - (lo & (_PAGE_PRESENT | _PAGE_PROTNONE));
+  const inverted = low !== 0 || f !== 0 || nx !== 0;
+  if (was_inverted !== inverted) f = Math.floor((PFN_MAX - f) / PMD_PFNS) * PMD_PFNS + (f % PMD_PFNS);
+  return f * 4096 + low + nx;
+}
+
 export function pmd_write(pmd: pmd_t): boolean {
   return ((pmd >>> 0) & _PAGE_RW) !== 0;
 }

@@ -14,7 +14,9 @@
  *   node packages/bench/scripts/explore-digest.mjs [--budget N] [--arch x86_64|arm64] [--verbose]
  *
  * Prints one line per design and the total; run it on both builds (after
- * `npm run build`) and compare the totals.
+ * `npm run build`) and compare the totals. --verbose also prints, per design,
+ * scenario and strategy, the digest of explore()'s result and of the
+ * executions, to find which scenarios two builds differ on.
  */
 import { createHash } from "node:crypto";
 import { arm64 } from "@mmsim/arch-arm64";
@@ -55,15 +57,17 @@ for (const d of designs) {
       const { elapsed_ms: _, ...rest } = r;
       const line = JSON.stringify(rest);
       h.update(line);
-      if (verbose) console.log(d.name, s.name, strategy, createHash("sha256").update(line).digest("hex").slice(0, 12), r.executions, r.failure?.rule ?? "");
       const st = strategyFor(strategy, s);
       const plugin = d.create();
       const setup_cache = SetupCache ? new SetupCache() : undefined;
+      const he = verbose ? createHash("sha256") : null;
       for (let n = 0; n < budget && st.new_execution(); n++) {
-        const e = execute(s, st, { plugin, arch, setup_cache });
+        const e = JSON.stringify(execute(s, st, { plugin, arch, setup_cache }));
         executions++;
-        h.update(JSON.stringify(e));
+        h.update(e);
+        he?.update(e);
       }
+      if (verbose) console.log(d.name, s.name, strategy, createHash("sha256").update(line).digest("hex").slice(0, 12), he.digest("hex").slice(0, 12), r.executions, r.failure?.rule ?? "");
     }
   }
   const hex = h.digest("hex");

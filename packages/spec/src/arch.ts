@@ -201,6 +201,12 @@ export interface Arch {
   pmd_leaf(pmd: pmd_t): boolean;
   pmd_trans_huge(pmd: pmd_t): boolean;
   pmd_mkhuge(pfn: number, prot: pgprot_t): pmd_t;
+  /**
+   * pmd_mkinvalid(): the huge entry pmdp_invalidate() leaves while a THP is split:
+   * not present to the MMU (it faults), still pmd_present() and pmd_trans_huge()
+   * to software, pmd_pfn() unchanged.
+   */
+  pmd_mkinvalid(pmd: pmd_t): pmd_t;
   pmd_write(pmd: pmd_t): boolean;
   pmd_wrprotect(pmd: pmd_t): pmd_t;
   pmd_modify(pmd: pmd_t, newprot: pgprot_t): pmd_t;

@@ -347,7 +347,8 @@ function translate(k: types.Kernel, mm: MmStruct, addr: number): number {
   const pmdp = walk_pmd(k, mm, addr);
   if (pmdp < 0) return -1;
   const pmd = k.pt.get(pmdp);
-  if (a.pxd_none(pmd) || !a.pxd_present(pmd)) return -1;
+  // Bit 0 (x86 P, arm64 VALID): a huge entry pmdp_invalidate() left does not translate.
+  if (a.pxd_none(pmd) || !a.pxd_present(pmd) || ((pmd >>> 0) & 1) === 0) return -1;
   if (a.pmd_leaf(pmd)) return a.pxd_pfn(pmd) + (Math.floor(addr / 4096) % 512);
   const pte = k.pt.get(k.pt.entry(a.pxd_table_pfn(pmd), Math.floor(addr / 4096) % 512));
   return a.pte_present(pte) ? a.pte_pfn(pte) : -1;

@@ -9,7 +9,7 @@ import type { Task } from "../sched/task.js";
 import { spin_unlock } from "../sync/spinlock.js";
 import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_WRITE } from "../pgtable/arch.js";
 import { round_down } from "../pgtable/offset.js";
-import { pmd_populate, pmdp_get, pmdp_huge_get_and_clear, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
+import { pmd_populate, pmdp_establish_invalid, pmdp_get, pmdp_huge_get_and_clear, ptep_get, set_pmd_at, set_pte_at } from "../pgtable/ops.js";
 import { pmd_lock, pte_alloc_one, pte_free } from "../pgtable/pgalloc.js";
 import { pmd_table_pud_same } from "../pgtable/upper_map.js";
 import { tlb_flush_mmu, tlb_flush_pmd_range, __tlb_remove_folio_pages, type MmuGather } from "../tlb/mmu_gather.js";
@@ -172,20 +172,48 @@ export function* do_huge_pmd_wp_page(t: Task, vmf: VmFault): KPath<number> {
   return VM_FAULT_FALLBACK;
 }
 
+/**
+ * huge_pmd_set_accessed(): a fault on a huge PMD that needs no copy takes the
+ * PMD lock (a split under way holds it: the fault waits for it, then finds a
+ * PTE table on its retry) and, if the PMD is unchanged, marks it young (and
+ * dirty for a write: touch_pmd()). Model difference: the A/D bits are left to
+ * the retried access's hardware walk, as everywhere in the model.
+ */
+export function* huge_pmd_set_accessed(t: Task, vmf: VmFault): KPath {
+  const ptl = yield* pmd_lock(t, vmf.pmdp);
+  yield* spin_unlock(t, ptl);
+}
+
+/**
+ * pmdp_invalidate(vma, address, pmdp): the huge entry made not present to the
+ * MMU (pmd_mkinvalid(): still pmd_present() and pmd_trans_huge() to software),
+ * then the TLB flush; returns the old entry. Lockless readers (zap_pmd_range(),
+ * a fault, GUP-fast, pte_offset_map()) meet a huge PMD until pmd_populate(),
+ * and wait for the PMD lock the splitter holds, as in Linux.
+ */
+function* pmdp_invalidate(t: Task, mm: MmStruct, haddr: number, pmdp: number): KPath<number> {
+  const old = yield* pmdp_establish_invalid(t, pmdp);
+  yield* flush_tlb_mm_range(t, mm, haddr, haddr + t.k.PMD_SIZE, 21, false);
+  return old;
+}
+
 /** __split_huge_pmd_locked(): the deposited table becomes the PMD's PTE table. */
 function* __split_huge_pmd_locked(t: Task, vma: Vma, pmdp: number, haddr: number): KPath {
   const k = t.k;
   const a = k.arch;
   const mm = t.mm!;
-  // pmdp_invalidate(): flush before the PTEs are made visible. Model difference: Linux
-  // leaves a huge, not-present entry (pmd_mkinvalid) in the PMD until pmd_populate() puts
-  // the table in; the model clears it, so a lockless walker that reads the PMD in between
-  // sees a none PMD where Linux's sees an invalid huge one.
-  const old = yield* pmdp_huge_get_and_clear(t, pmdp);
-  yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 21, false);
+  // The huge zero page: __split_huge_zero_page_pmd() leaves the PMD none until the PTEs
+  // are filled (pmdp_huge_clear_flush()). A THP: pmdp_invalidate(), not present to the MMU
+  // (and flushed) before the PTEs are made visible, huge to software until pmd_populate()
+  // puts the table in.
+  const zero = is_huge_zero_pmd(k, k.pt.get(pmdp)); // *pmd under the PMD lock
+  let old: number;
+  if (zero) {
+    old = yield* pmdp_huge_get_and_clear(t, pmdp);
+    yield* flush_tlb_mm_range(t, mm, haddr, haddr + k.PMD_SIZE, 21, false);
+  } else old = yield* pmdp_invalidate(t, mm, haddr, pmdp);
   const pgtable = pgtable_trans_huge_withdraw(k, pmdp);
   const base = k.pt.entry(pgtable, 0);
-  const zero = is_huge_zero_pmd(k, old);
   const folio = a.pxd_pfn(old);
   const write = a.pmd_write(old);
   const dirty = a.pte_dirty(old); // pmd_dirty(): the same bit on x86

@@ -42,7 +42,9 @@ import {
   VM_WIPEONFORK,
 } from "../pgtable/arch.js";
 import { addr_end } from "../pgtable/offset.js";
-import { ptep_get, ptep_get_and_clear, ptep_modify } from "../pgtable/ops.js";
+import { pmdp_get, ptep_get, ptep_get_and_clear, ptep_modify } from "../pgtable/ops.js";
+import { pmd_lock } from "../pgtable/pgalloc.js";
+import { spin_unlock } from "../sync/spinlock.js";
 import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { pmd_walk_map, pmd_walk_unmap } from "../pgtable/upper_map.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
@@ -138,10 +140,18 @@ function* madvise_free_pte_range(t: Task, tlb: MmuGather, vma: Vma, pmdp: number
     if (folio === k.frames.huge_zero_pfn) return;
     if (addr % k.PMD_SIZE || end - addr !== k.PMD_SIZE) yield* __split_huge_pmd(t, vma, pmdp, addr);
     else {
-      k.frames.set_flags(folio, (k.frames.get_flags(folio) | PF_LAZYFREE) & ~PF_DIRTY);
-      yield* ptep_modify(t, pmdp, a.pte_mkclean(a.pte_mkold(pmd)));
-      tlb_flush_pte_range(tlb, addr, k.PMD_SIZE);
-      return;
+      // Under pmd_trans_huge_lock(), on the entry read there: a split under way holds the
+      // lock, and once it is done the PTE walk below takes the range.
+      const ptl = yield* pmd_lock(t, pmdp);
+      const orig = yield* pmdp_get(t, pmdp);
+      if (!a.pxd_none(orig) && a.pmd_trans_huge(orig)) {
+        k.frames.set_flags(folio, (k.frames.get_flags(folio) | PF_LAZYFREE) & ~PF_DIRTY);
+        yield* ptep_modify(t, pmdp, a.pte_mkclean(a.pte_mkold(orig)));
+        tlb_flush_pte_range(tlb, addr, k.PMD_SIZE);
+        yield* spin_unlock(t, ptl);
+        return;
+      }
+      yield* spin_unlock(t, ptl);
     }
   }
   const start = addr;

@@ -26,7 +26,7 @@ import {
   VM_FAULT_SIGSEGV,
 } from "./fault_flags.js";
 import { folio_get, folio_put, page_folio, vm_normal_page } from "./folio.js";
-import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, thp_vma_allowable_pmd } from "./huge_memory.js";
+import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_pmd_set_accessed, thp_vma_allowable_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
 import { PF_DIRTY, PG_ANON } from "./page_alloc.js";
@@ -429,7 +429,9 @@ function* __handle_mm_fault(t: Task, vma: Vma, address: number, flags: number, v
           ret = yield* do_huge_pmd_wp_page(t, vmf);
           if (!(ret & VM_FAULT_FALLBACK)) break out;
         } else {
-          // huge_pmd_set_accessed(): the hardware walk will succeed now.
+          // huge_pmd_set_accessed(): under the PMD lock; the retried access's hardware walk
+          // succeeds (or, after a split, meets the PTE table).
+          yield* huge_pmd_set_accessed(t, vmf);
           ret = 0;
           break out;
         }

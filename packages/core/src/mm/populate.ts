@@ -46,7 +46,9 @@ function follow_page(t: Task, mm: MmStruct, addr: number, write: boolean): boole
   if (pmdp < 0) return false;
   const pmd = k.pt.get(pmdp);
   if (a.pxd_none(pmd)) return false;
-  if (a.pmd_trans_huge(pmd)) return !write || a.pmd_write(pmd);
+  // A huge entry pmdp_invalidate() left (a split under way) does not translate: the fault
+  // waits for the splitter's PMD lock (huge_pmd_set_accessed()), as follow_pmd_mask() does.
+  if (a.pmd_trans_huge(pmd)) return ((pmd >>> 0) & 1) !== 0 && (!write || a.pmd_write(pmd));
   const ptep = walk_pte(k, mm, addr);
   if (ptep < 0) return false;
   const pte = k.pt.get(ptep);

@@ -50,6 +50,14 @@ function get_and_clear_raw(t: Task, p: number): number {
   return old;
 }
 
+/** pmdp_establish(pmdp, pmd_mkinvalid(*pmdp)): one exchange (xchg on x86). */
+function invalidate_raw(t: Task, p: number): number {
+  if (t.k.sanitizer !== null) t.k.sanitizer.pxd_write(t, p);
+  const old = t.k.pt.get(p);
+  t.k.pt.set(p, t.k.arch.pmd_mkinvalid(old));
+  return old;
+}
+
 function table_entry(t: Task, p: number, table_pfn: number): void {
   const pt = t.k.pt;
   if (t.k.sanitizer !== null) t.k.sanitizer.pxd_write(t, p);
@@ -91,6 +99,9 @@ export const pmd_clear$sync = (t: Task, pmdp: number) => write_raw(t, pmdp, 0);
 /** pmdp_huge_get_and_clear() */
 export const pmdp_huge_get_and_clear = (t: Task, pmdp: number) => t.op.set(PT.WRITE, "pmdp_huge_get_and_clear", get_and_clear_raw, pmdp, null);
 export const pmdp_huge_get_and_clear$sync = (t: Task, pmdp: number) => get_and_clear_raw(t, pmdp);
+/** pmdp_invalidate()'s exchange (the TLB flush is the caller's: huge_memory.ts pmdp_invalidate()). */
+export const pmdp_establish_invalid = (t: Task, pmdp: number) => t.op.set(PT.WRITE, "pmdp_invalidate", invalidate_raw, pmdp, null);
+export const pmdp_establish_invalid$sync = (t: Task, pmdp: number) => invalidate_raw(t, pmdp);
 
 /** READ_ONCE of an upper-level entry (pudp_get, p4dp_get, pgdp_get). */
 export const pxdp_get = (t: Task, p: number) => t.op.set(PT.READ, "pxdp_get", read, p, null);

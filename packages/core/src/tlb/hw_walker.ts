@@ -45,7 +45,9 @@ export function hw_walk(k: Kernel, cpu: number, mm: MmStruct, addr: number): HwW
       const size = level === 0 ? k.P4D_SIZE : level === 1 ? k.PUD_SIZE : k.PMD_SIZE;
       e = k.pt.get(k.pt.entry(a.pxd_pfn(e), Math.floor(addr / size) % 512));
     }
-    if (a.pxd_none(e) || !a.pxd_present(e)) return { pfn: -1, cached: false };
+    // Bit 0 (x86 P, arm64 VALID): the MMU does not walk an entry pmdp_invalidate() left
+    // (pmd_present() to software, not to the hardware).
+    if (a.pxd_none(e) || !a.pxd_present(e) || ((e >>> 0) & 1) === 0) return { pfn: -1, cached: false };
     if (a.pmd_leaf(e)) {
       const pfn = a.pxd_pfn(e) + (vpn % 512);
       c.entries.set(vpn, pfn);
@@ -91,7 +93,7 @@ function hw_walk_pmd_cached(k: Kernel, cpu: number, mm: MmStruct, addr: number):
     c.pwc_pud_gen.set(gregion, k.frames.get_gen(pmd_table));
   }
   const e = k.pt.get(k.pt.slot(pmd_table) * 512 + (Math.floor(addr / k.PMD_SIZE) % 512));
-  if (a.pxd_none(e) || !a.pxd_present(e)) return null;
+  if (a.pxd_none(e) || !a.pxd_present(e) || ((e >>> 0) & 1) === 0) return null;
   if (a.pmd_leaf(e)) {
     const pfn = a.pxd_pfn(e) + (vpn % 512);
     c.entries.set(vpn, pfn);
