@@ -19,14 +19,17 @@ import type { Arch } from "../pgtable/arch.js";
 import { arch } from "../test/arch.js";
 import { arm64 } from "@mmsim/arch-arm64";
 
+/** One THP-mapped slice, every page written. */
+const thpSetup: Scenario["setup"] = [
+  { op: "mmap", at: 0, len: "2M", hugepage: true },
+  { op: "touch", at: 0, len: "2M", write: true },
+];
+
 const splitVsDontneed: Scenario = {
   name: "split-vs-dontneed",
   description: "two partial MADV_DONTNEEDs of one THP-mapped slice, each splitting its huge PMD",
   requires: "madv_dontneed",
-  setup: [
-    { op: "mmap", at: 0, len: "2M", hugepage: true },
-    { op: "touch", at: 0, len: "2M", write: true },
-  ],
+  setup: thpSetup,
   actors: [
     { name: "a", cpu: 0, ops: [{ op: "madvise", at: 0, len: "4K", advice: "dontneed" }] },
     { name: "b", cpu: 1, ops: [{ op: "madvise", at: "1M", len: "4K", advice: "dontneed" }, { op: "touch", at: "1M", len: "4K" }] },
@@ -37,10 +40,7 @@ const splitVsDontneed: Scenario = {
 const splitVsFaultFree: Scenario = {
   name: "split-vs-fault-free",
   description: "a partial MADV_DONTNEED splits a THP while another thread reads it and MADV_FREEs it whole",
-  setup: [
-    { op: "mmap", at: 0, len: "2M", hugepage: true },
-    { op: "touch", at: 0, len: "2M", write: true },
-  ],
+  setup: thpSetup,
   actors: [
     { name: "a", cpu: 0, ops: [{ op: "madvise", at: 0, len: "4K", advice: "dontneed" }] },
     { name: "b", cpu: 1, ops: [{ op: "touch", at: "1M", len: "4K" }, { op: "madvise", at: 0, len: "2M", advice: "free" }, { op: "touch", at: "1M", len: "4K", write: true }] },
