@@ -22,11 +22,12 @@
  *   (SCAN_PAGE_COUNT), -EINVAL for the rest (no PTE table, a guard marker, before
  *   6.18 a range no PTE of which is writable, ...). Swap entries are swapped in
  *   first (__collapse_huge_page_swapin: do_swap_page(), which fails on a guard
- *   marker: SCAN_FAIL, the walk stops). Model differences: the allocation cannot fail softly (the model's out-of-memory is
- *   fatal, Linux's SCAN_ALLOC_HUGE_PAGE_FAIL is -ENOMEM); a shmem (shared
- *   anonymous) VMA is -EINVAL, where Linux collapses the page cache
- *   (collapse_file); mmap_read_lock is not retaken between the allocation and
- *   mmap_write_lock (that window only matters for swap-in).
+ *   marker: SCAN_FAIL, the walk stops). Model differences: the allocation
+ *   cannot fail softly (the model's out-of-memory is fatal, Linux's
+ *   SCAN_ALLOC_HUGE_PAGE_FAIL is -ENOMEM); a shmem (shared anonymous) VMA is
+ *   -EINVAL, where Linux collapses the page cache (collapse_file); the swap-in
+ *   runs before the allocation, under the scan's mmap_read_lock, which is not
+ *   dropped and retaken in between (the same effects for one task).
  */
 import type { KernelEra } from "@mmsim/spec";
 import type { Kernel } from "../types/kernel.js";
