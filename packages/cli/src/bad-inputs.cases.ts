@@ -109,7 +109,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   script("touch unknown mode", "mmap a 2M\ntouch a 0 4K writ\n", 1, "error: w.mms:2:14: touch: unknown option 'writ' (expected write, read or a STRIDE)"),
   script("touch extra operand", "mmap a 2M\ntouch a 0 4K write 4K 9\n", 1, "error: w.mms:2:23: touch: unexpected operand '9'"),
   script("touch zero stride", "mmap a 2M\ntouch a 0 4K write 0\n", 1, "error: w.mms:2:20: touch: STRIDE must be positive"),
-  script("madvise unknown advice", "mmap a 2M\nmadvise a 0 4K dontned\n", 1, "error: w.mms:2:16: madvise: unknown advice 'dontned' (expected dontneed|free|hugepage|nohugepage|willneed|cold|pageout|normal|random|sequential|dontfork|dofork|wipeonfork|keeponfork|dontdump|dodump|mergeable|unmergeable|guard_install|guard_remove)"),
+  script("madvise unknown advice", "mmap a 2M\nmadvise a 0 4K dontned\n", 1, "error: w.mms:2:16: madvise: unknown advice 'dontned' (expected dontneed|free|hugepage|nohugepage|willneed|cold|pageout|normal|random|sequential|dontfork|dofork|wipeonfork|keeponfork|dontdump|dodump|mergeable|unmergeable|guard_install|guard_remove|remove|collapse)"),
   script("madvise missing advice", "mmap a 2M\nmadvise a 0 4K\n", 1, "error: w.mms:2:15: madvise: missing ADVICE"),
   script("mprotect unknown prot", "mmap a 2M\nmprotect a 0 4K rwx\n", 1, "error: w.mms:2:17: mprotect: unknown protection 'rwx' (expected rw|r|none)"),
   script("munmap extra operand", "mmap a 2M\nmunmap a 0 4K now\n", 1, "error: w.mms:2:15: munmap: unexpected operand 'now'"),

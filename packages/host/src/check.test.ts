@@ -121,12 +121,12 @@ describe("checkHost", () => {
     expect(o.scripts[0].notes).toEqual([expect.stringMatching(/^an mmap failed with EEXIST on the kernel only: its range overlaps the helper process's own mappings/)]);
     expect(checkHost([over], { runHost: () => ({ lines: ["mmap-error Invalid argument", "s0 dVmSize=0 dVmRSS=0 dVmPTE=0"], statuses: [] }) }).scripts[0].notes).toBeUndefined();
 
-    const advice = parseScript("mmap a 4M shared @0x200000000000\nstatus s0\nmadvise a 0 0 9\nmadvise a 0 0 9\nmadvise a 0 4M 22\nmadvise a 0 0 4\nstatus s1\n", "advice.wl");
+    const advice = parseScript("mmap a 4M shared @0x200000000000\nstatus s0\nmadvise a 0 0 100\nmadvise a 0 0 100\nmadvise a 0 4M 22\nmadvise a 0 0 4\nstatus s1\n", "advice.wl");
     const sim = simulate(advice);
     expect(sim).toEqual(["s0 dVmSize=0 dVmRSS=0 dVmPTE=0", "madvise-error Invalid argument", "madvise-error Invalid argument", "s1 dVmSize=0 dVmRSS=4096 dVmPTE=16"]);
-    const a = checkHost([advice], { runHost: () => ({ lines: [sim[0], sim[3]], statuses: [] }) }); // Linux: MADV_REMOVE of length 0 is 0
+    const a = checkHost([advice], { runHost: () => ({ lines: [sim[0], sim[3]], statuses: [] }) }); // Linux: MADV_HWPOISON of length 0 is 0 (the range is checked before CAP_SYS_ADMIN)
     expect(a.scripts[0].notes).toEqual([
-      "advice.wl:3:1: madvise advice 9 is not implemented by the simulator: it returns -EINVAL (Invalid argument) for it whatever the range, where Linux checks the range and applies it (packages/core/README.md, Model differences)",
+      "advice.wl:3:1: madvise advice 100 is not implemented by the simulator: it returns -EINVAL (Invalid argument) for it whatever the range, where Linux checks the range and applies it (packages/core/README.md, Model differences)",
     ]);
   });
 });

@@ -79,11 +79,24 @@ describe("replay: syscalls and faults at the traced addresses", () => {
   });
 
   it("advice the simulator does not implement is counted, not replayed", () => {
-    const b = new TraceBuilder().exec("./prog").mmap(0, 4 * M, BASE).sys("madvise", { start: BASE, len_in: 4 * M, behavior: 25 }, 0);
-    b.sys("madvise", { start: BASE, len_in: 4 * M, behavior: 9 }, 0);
+    const b = new TraceBuilder().exec("./prog").mmap(0, 4 * M, BASE).sys("madvise", { start: BASE, len_in: 4 * M, behavior: 100 }, 0);
+    b.sys("madvise", { start: BASE, len_in: 4 * M, behavior: 101 }, 0);
     const r = none(b);
-    expect(r.target.counts.adviceIgnored).toEqual({ COLLAPSE: 1, REMOVE: 1 });
+    expect(r.target.counts.adviceIgnored).toEqual({ HWPOISON: 1, SOFT_OFFLINE: 1 });
     expect(r.target.counts.syscalls.madvise).toMatchObject({ calls: 2, replayed: 0 });
+  });
+
+  it("MADV_COLLAPSE and MADV_REMOVE are replayed: the collapse keeps VmPTE (the table is deposited), the hole frees the shmem pages", () => {
+    const b = new TraceBuilder().exec("./prog").mmap(0, 2 * M, BASE).mmap(0, 2 * M, BASE + 4 * M, 3, 0x21);
+    for (let o = 0; o < 2 * M; o += 4096) b.fault(BASE + o, true).fault(BASE + 4 * M + o, true);
+    b.sys("madvise", { start: BASE, len_in: 2 * M, behavior: 25 }, 0);
+    b.sys("madvise", { start: BASE + 4 * M, len_in: M, behavior: 9 }, 0);
+    const r = none(b);
+    expect(r.target.counts.adviceIgnored).toEqual({});
+    expect(r.target.counts.syscalls.madvise).toEqual({ calls: 2, replayed: 2, failedInTrace: 0, simDiffers: 0 });
+    expect(r.target.status.RssShmem).toBe(1024);
+    expect(r.target.status.RssAnon).toBe(2048);
+    expect(fig(r).VmPTE).toBe(16);
   });
 
   it("the advice that only sets vm_flags (DONTFORK, DONTDUMP, MERGEABLE, ...) and guard regions are replayed", () => {

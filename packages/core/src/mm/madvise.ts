@@ -9,6 +9,11 @@
  * MADV_(DONT|DO)DUMP and MADV_(UN)MERGEABLE change vm_flags with split/merge
  * (madvise_update_vma()); fork reads VM_DONTCOPY and VM_WIPEONFORK (mm/fork.ts).
  * MADV_GUARD_INSTALL/REMOVE (6.13+, the 6.18 era here) are mm/madvise_guard.ts.
+ * MADV_COLLAPSE (6.1+: the 6.10 and 6.18 eras) is madvise_collapse() in
+ * mm/khugepaged.ts (anonymous VMAs; a shmem VMA is -EINVAL, see there).
+ * MADV_REMOVE (madvise_remove()) punches a hole in a shared mapping's shmem file
+ * (mm/shmem.ts): the pages are zapped from every mapping and freed; the PTE
+ * tables stay.
  * KSM: ksmd is not modelled (as /sys/kernel/mm/ksm/run = 0, our machines'
  * setting), so VM_MERGEABLE is only a flag: no page is ever merged, and
  * MADV_UNMERGEABLE has no KSM page to break.
@@ -34,6 +39,7 @@ import {
   VM_HUGEPAGE,
   VM_LOCKED,
   VM_MAYSHARE,
+  VM_MAYWRITE,
   VM_MERGEABLE,
   VM_NOHUGEPAGE,
   VM_RAND_READ,
@@ -49,10 +55,11 @@ import { pte_offset_map_lock, pte_unmap_unlock } from "../pgtable/pte_map.js";
 import { pmd_walk_map, pmd_walk_unmap } from "../pgtable/upper_map.js";
 import { tlb_end_vma, tlb_finish_mmu, tlb_flush_pte_range, tlb_gather_mmu, tlb_start_vma, type MmuGather } from "../tlb/mmu_gather.js";
 import { set_put_gather } from "../tlb/put_gather.js";
-import { EINVAL, ENOMEM } from "./errno.js";
+import { EACCES, EINVAL, ENOMEM } from "./errno.js";
 import { is_ulong, page_align_ulong, ulong_of_aligned, ULONG_WRAP } from "./ulong.js";
 import { folio_test_large, page_folio, vm_normal_page } from "./folio.js";
 import { __split_huge_pmd, split_folio, split_folio_if_partial } from "./huge_memory.js";
+import { madvise_collapse } from "./khugepaged.js";
 import { lru_lazyfree } from "./lru.js";
 import { MADV_GUARD_INSTALL, MADV_GUARD_REMOVE, madvise_guard_install, madvise_guard_remove } from "./madvise_guard.js";
 import { is_pte_marker } from "./pte_marker.js";
@@ -61,6 +68,7 @@ import type { MmStruct } from "./mm_struct.js";
 import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PG_ANON, PG_SHMEM } from "./page_alloc.js";
 import { try_to_unmap_one, try_to_unmap_one_walk_done, try_to_unmap_shmem } from "./rmap.js";
 import { free_swap_and_cache } from "./swapfile.js";
+import { shmem_punch_hole } from "./shmem.js";
 import { shrink_anon_folio } from "./vmscan.js";
 import { vma_modify } from "./vma_modify.js";
 import type { Vma } from "./vma.js";
@@ -86,6 +94,7 @@ export const MADV_KEEPONFORK = 19;
 export const MADV_COLD = 20;
 export const MADV_PAGEOUT = 21;
 export const MADV_DONTNEED_LOCKED = 24;
+export const MADV_COLLAPSE = 25;
 
 /** The plugin's own advice (ReclaimPlugin.madvise_advice) with this value, or undefined. */
 function plugin_advice(k: Task["k"], behavior: number): PluginAdvice | undefined {
@@ -101,6 +110,8 @@ export function madvise_behavior_valid(behavior: number, era: KernelEra): boolea
   if (behavior === MADV_DONTNEED_LOCKED && era === "5.14") return false;
   // Guard regions arrived in 6.13 (662df3e5c376 "mm: madvise: implement lightweight guard page mechanism").
   if (behavior === MADV_GUARD_INSTALL || behavior === MADV_GUARD_REMOVE) return era === "6.18";
+  // MADV_COLLAPSE arrived in 6.1 (7d8faaf15545 "mm/madvise: introduce MADV_COLLAPSE sync hugepage collapse").
+  if (behavior === MADV_COLLAPSE) return era === "6.10" || era === "6.18";
   switch (behavior) {
     case MADV_NORMAL:
     case MADV_RANDOM:
@@ -109,6 +120,7 @@ export function madvise_behavior_valid(behavior: number, era: KernelEra): boolea
     case MADV_DONTNEED:
     case MADV_DONTNEED_LOCKED:
     case MADV_FREE:
+    case MADV_REMOVE:
     case MADV_COLD:
     case MADV_PAGEOUT:
     case MADV_HUGEPAGE:
@@ -329,6 +341,24 @@ function* madvise_cold_or_pageout_pte_range(t: Task, vma: Vma, pmdp: number, add
   if (discarded.length || redirtied.length) yield* try_to_unmap_one_walk_done(t, vma, pmdp, discarded, redirtied);
 }
 
+/**
+ * madvise_remove(): punch a hole in the file behind a shared mapping
+ * (vfs_fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE), shmem here).
+ * -EINVAL for VM_LOCKED or a mapping without a file (private anonymous memory),
+ * -EACCES for one that is not shared and writable-capable (vma_is_shared_maywrite).
+ * Linux drops mmap_read_lock around vfs_fallocate() (the VMA may go meanwhile);
+ * the model keeps it (nothing else can run in between in a workload).
+ */
+function* madvise_remove(t: Task, vma: Vma, start: number, end: number): KPath<number> {
+  if (vma.vm_flags & VM_LOCKED) return -EINVAL;
+  const f = vma.vm_file;
+  if (!f) return -EINVAL;
+  if (!(vma.vm_flags & VM_SHARED) || !(vma.vm_flags & VM_MAYWRITE)) return -EACCES;
+  const first = vma.vm_pgoff + (start - vma.vm_start) / 4096;
+  yield* shmem_punch_hole(t, f, first, first + (end - start) / 4096);
+  return 0;
+}
+
 /** madvise_cold() / madvise_pageout() over [start, end) of one VMA. */
 function* madvise_cold_or_pageout(t: Task, vma: Vma, start: number, end: number, pageout: boolean): KPath<number> {
   const k = t.k;
@@ -371,6 +401,10 @@ function* madvise_vma_behavior(t: Task, tlb: MmuGather, mm: MmStruct, vma: Vma, 
       return yield* madvise_cold_or_pageout(t, vma, start, end, false);
     case MADV_WILLNEED:
       return 0;
+    case MADV_REMOVE:
+      return yield* madvise_remove(t, vma, start, end);
+    case MADV_COLLAPSE:
+      return yield* madvise_collapse(t, mm, vma, start, end);
     case MADV_GUARD_INSTALL:
       return yield* madvise_guard_install(t, mm, vma, start, end);
     case MADV_GUARD_REMOVE:
@@ -490,6 +524,8 @@ export function madvise_lock_mode(behavior: number, era: KernelEra): MadviseLock
     case MADV_PAGEOUT:
     case 22: // MADV_POPULATE_READ
     case 23: // MADV_POPULATE_WRITE
+    case MADV_REMOVE:
+    case MADV_COLLAPSE:
     case MADV_GUARD_INSTALL:
     case MADV_GUARD_REMOVE:
       return "read";

@@ -180,7 +180,7 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
  * once if the entry was exclusive and the VMA writable (dirty too on a write
  * fault, which then needs no do_wp_page()).
  */
-function* do_swap_page(t: Task, vmf: VmFault): KPath<number> {
+export function* do_swap_page(t: Task, vmf: VmFault): KPath<number> {
   const k = t.k;
   const a = k.arch;
   const mm = t.mm!;

@@ -8,7 +8,8 @@
  *   madvise NAME OFFSET LENGTH ADVICE|NUMBER
  *                           (ADVICE: dontneed|free|hugepage|nohugepage|willneed|cold|pageout|
  *                           normal|random|sequential|dontfork|dofork|wipeonfork|keeponfork|
- *                           dontdump|dodump|mergeable|unmergeable|guard_install|guard_remove,
+ *                           dontdump|dodump|mergeable|unmergeable|guard_install|guard_remove|
+ *                           remove|collapse,
  *                           MADV_<ADVICE> in lower case)
  *                           (NUMBER: a raw advice value, e.g. a plugin's own advice;
  *                           decimal, 0 to 2147483647: madvise(2)'s advice is an int)
@@ -71,6 +72,8 @@ export const ADVICES = [
   "unmergeable",
   "guard_install",
   "guard_remove",
+  "remove",
+  "collapse",
 ] as const;
 export type Advice = (typeof ADVICES)[number];
 

@@ -244,7 +244,7 @@ describe("errors name file:line:col and stop the parse", () => {
     [
       "unknown advice",
       "mmap h 1G\nmadvise h 0 4K DONTNEED",
-      "s.wl:2:16: madvise: unknown advice 'DONTNEED' (expected dontneed|free|hugepage|nohugepage|willneed|cold|pageout|normal|random|sequential|dontfork|dofork|wipeonfork|keeponfork|dontdump|dodump|mergeable|unmergeable|guard_install|guard_remove)",
+      "s.wl:2:16: madvise: unknown advice 'DONTNEED' (expected dontneed|free|hugepage|nohugepage|willneed|cold|pageout|normal|random|sequential|dontfork|dofork|wipeonfork|keeponfork|dontdump|dodump|mergeable|unmergeable|guard_install|guard_remove|remove|collapse)",
     ],
     ["raw advice beyond an int", "mmap h 1G\nmadvise h 0 4K 2147483648", "s.wl:2:16: madvise: advice 2147483648 is out of range (madvise(2) takes an int advice: 0 to 2147483647)"],
     ["raw advice far beyond an int", "mmap h 1G\nmadvise h 0 4K 99999999999999999999", "s.wl:2:16: madvise: advice 99999999999999999999 is out of range (madvise(2) takes an int advice: 0 to 2147483647)"],

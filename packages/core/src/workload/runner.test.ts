@@ -71,6 +71,8 @@ describe("advice names", () => {
       pageout: 21,
       guard_install: 102,
       guard_remove: 103,
+      remove: 9,
+      collapse: 25,
     });
   });
 

@@ -9,6 +9,7 @@ import type { AccessResult } from "../mm/fault.js";
 import { EINVAL, strerror } from "../mm/errno.js";
 import {
   MADV_COLD,
+  MADV_COLLAPSE,
   MADV_DODUMP,
   MADV_DOFORK,
   MADV_DONTDUMP,
@@ -22,6 +23,7 @@ import {
   MADV_NORMAL,
   MADV_PAGEOUT,
   MADV_RANDOM,
+  MADV_REMOVE,
   MADV_SEQUENTIAL,
   MADV_UNMERGEABLE,
   MADV_WILLNEED,
@@ -59,6 +61,8 @@ export const ADVICE: Record<Advice, number> = {
   unmergeable: MADV_UNMERGEABLE,
   guard_install: MADV_GUARD_INSTALL,
   guard_remove: MADV_GUARD_REMOVE,
+  remove: MADV_REMOVE,
+  collapse: MADV_COLLAPSE,
 };
 
 /** Marks a name whose mmap failed. */
