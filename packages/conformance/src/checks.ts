@@ -400,7 +400,9 @@ function guardSlices(p: Process): void {
   p.madvise(GUARD_PAGES[1], PAGE, MADV_GUARD_INSTALL);
   p.madvise(SLOT, 2 * M, MADV_DONTNEED);
   p.madvise(GUARD_PAGES[2], PAGE, MADV_GUARD_INSTALL);
-  p.touch(SLOT + 2 * M, 2 * M, false);
+  // Read around the guard page (touch() stops at the first access that raises a signal).
+  p.touch(SLOT + 2 * M, GUARD_PAGES[2] - SLOT - 2 * M, false);
+  p.touch(GUARD_PAGES[2] + PAGE, SLOT + 4 * M - GUARD_PAGES[2] - PAGE, false);
   p.touch(SLOT + 4 * M, 2 * M, true);
   p.madvise(GUARD_PAGES[3], PAGE, MADV_GUARD_INSTALL);
   p.madvise(SLOT + 4 * M, 2 * M, MADV_FREE);
@@ -458,10 +460,12 @@ function swapSlices(p: Process): number[] {
   p.madvise(SWAP_PAGES[0], PAGE, MADV_PAGEOUT);
   p.madvise(SLOT, SWAP_PAGES[0] - SLOT, MADV_DONTNEED);
   p.madvise(SWAP_PAGES[0] + PAGE, SLOT + 2 * M - SWAP_PAGES[0] - PAGE, MADV_DONTNEED);
+  // Read the rest first: a read of the swapped-out page would swap it back in (do_swap_page).
+  p.touch(SLOT + 2 * M, SWAP_PAGES[1] - SLOT - 2 * M, false);
+  p.touch(SWAP_PAGES[1] + PAGE, SLOT + 4 * M - SWAP_PAGES[1] - PAGE, false);
   p.touch(SWAP_PAGES[1], PAGE, true);
   value(SWAP_PAGES[1]);
   p.madvise(SWAP_PAGES[1], PAGE, MADV_PAGEOUT);
-  p.touch(SLOT + 2 * M, 2 * M, false);
   p.touch(SLOT + 4 * M, 2 * M, true);
   p.madvise(SLOT + 4 * M, SWAP_PAGES[2] - SLOT - 4 * M, MADV_FREE);
   p.madvise(SWAP_PAGES[2] + PAGE, SLOT + 6 * M - SWAP_PAGES[2] - PAGE, MADV_FREE);
