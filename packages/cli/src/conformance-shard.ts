@@ -32,6 +32,8 @@ export interface ConformanceJson {
   plugin: string;
   passed: number;
   failed: number;
+  /** Checks not run for the plugin's era (CheckResult.skipped); present only when there are some. */
+  skipped?: number;
   suites: { suite: string; checks: { name: string; result: CheckResult }[] }[];
 }
 
@@ -82,6 +84,7 @@ export function mergeConformance(plugin: string, parts: readonly ConformanceShar
   for (let k = 0; k < total; k++) if (!byK.has(k)) throw new CliError(`shard ${(k % n) + 1}/${n}: check ${k} of ${total} is missing (an interrupted run?)`);
   const checks = [...byK.values()].sort((a, b) => a.k - b.k);
   const failed = checks.filter((c) => !c.result.ok).length;
+  const skipped = checks.filter((c) => c.result.ok && c.result.skipped !== undefined).length;
   const suites = suitesOf(checks).map((s) => ({ suite: s.suite, checks: s.checks.map(({ name, result }) => ({ name, result })) }));
-  return { plugin, passed: checks.length - failed, failed, suites };
+  return { plugin, passed: checks.length - failed - skipped, failed, ...(skipped ? { skipped } : {}), suites };
 }

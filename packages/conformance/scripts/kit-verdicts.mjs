@@ -26,7 +26,7 @@ const seed = Number(option("--seed", "1"));
 
 export const ARCHES = ["x86_64", "arm64"];
 
-/** One `mmsim conformance --json` run: { passed, failed, failures: [{ check, suite, rule, replay }] }. */
+/** One `mmsim conformance --json` run: { passed, failed, skipped, failures: [{ check, suite, rule, replay }] }. */
 function conformance(design, arch) {
   const argv = [CLI, "conformance", design, "--arch", arch, "--json", "--budget", String(budget), "--fuzz-runs", String(fuzzRuns), "--seed", String(seed)];
   const t0 = Date.now();
@@ -46,8 +46,10 @@ function conformance(design, arch) {
       const check = s.suite === "races" ? c.name.split(":")[0] : c.name;
       failures.push({ suite: s.suite, check, rule: c.result.rule ?? "failed", replay, first: c.result.message.split("\n")[0] });
     }
-  process.stderr.write(`kit-verdicts: ${design} on ${arch}: ${report.passed} passed, ${report.failed} failed (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-  return { passed: report.passed, failed: report.failed, failures };
+  // A check skipped for the design's kernel era (the CLI's `skip` lines) counts apart from the passed ones.
+  const skipped = report.skipped ?? 0;
+  process.stderr.write(`kit-verdicts: ${design} on ${arch}: ${report.passed} passed, ${report.failed} failed, ${skipped} skipped (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+  return { passed: report.passed, failed: report.failed, skipped, failures };
 }
 
 const key = (f) => `${f.suite}\0${f.check}\0${f.rule}`;
@@ -65,7 +67,8 @@ function run() {
 function render(rows) {
   const replays = [];
   const cell = (c) => {
-    if (!c.failed) return `${c.passed} passed`;
+    const passed = `${c.passed} passed${c.skipped ? `, ${c.skipped} skipped` : ""}`;
+    if (!c.failed) return passed;
     const fs = c.failures.map((f) => {
       let ref = "";
       if (f.replay) {
@@ -74,7 +77,7 @@ function render(rows) {
       }
       return `${f.suite === "races" ? `\`${f.check}\`` : f.check}: **${f.rule}**${ref}`;
     });
-    return `${c.passed} passed, ${c.failed} FAIL: ${fs.join("; ")}`;
+    return `${passed}, ${c.failed} FAIL: ${fs.join("; ")}`;
   };
   /** What the arches disagree on: a (check, rule) failing on one only. */
   const differs = (r) => {
@@ -85,7 +88,7 @@ function render(rows) {
     const out = [];
     if (xo.length) out.push(`fails on x86_64 only: ${xo.map((c) => `\`${c}\``).join(", ")}`);
     if (mo.length) out.push(`fails on arm64 only: ${mo.map((c) => `\`${c}\``).join(", ")}`);
-    if (!out.length && x.passed + x.failed !== m.passed + m.failed) out.push("the number of checks");
+    if (!out.length && x.passed + x.failed + x.skipped !== m.passed + m.failed + m.skipped) out.push("the number of checks");
     return out.length ? out.join("; ") : "nothing";
   };
   const lines = [];

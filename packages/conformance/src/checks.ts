@@ -3,7 +3,20 @@
  * vitest/node:test adapter (runConformance) and the CLI (`mmsim conformance`) turn
  * into a test or a report line. The plugin's `supports` manifest selects them.
  */
-import { Engine, MADV_DONTNEED, MADV_FREE, MADV_PAGEOUT, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_PRIVATE, type Arch, type Process, type ReclaimPlugin } from "@mmsim/core";
+import {
+  Engine,
+  MADV_DONTNEED,
+  MADV_FREE,
+  MADV_GUARD_INSTALL,
+  MADV_PAGEOUT,
+  madvise_behavior_valid,
+  MAP_ANONYMOUS,
+  MAP_FIXED_NOREPLACE,
+  MAP_PRIVATE,
+  type Arch,
+  type Process,
+  type ReclaimPlugin,
+} from "@mmsim/core";
 import { check_exit, check_mm, explore, type Failure, type Scenario } from "@mmsim/core/check";
 import { builtinScript, runScript } from "@mmsim/core/workload";
 import fc from "fast-check";
@@ -53,6 +66,12 @@ export function shellWord(w: string): string {
 export interface CheckResult {
   ok: boolean;
   message: string;
+  /**
+   * Set (with ok) when the check does not apply to what the plugin models and was
+   * not run: the reason, which the CLI prints on a `skip` line and counts apart from
+   * the passed checks (guard regions before the 6.18 era).
+   */
+  skipped?: string;
   /** A replayable failure, for race checks. */
   failure?: Failure;
   /** The rule broken, when a sanitizer or invariant names one. */
@@ -60,7 +79,7 @@ export interface CheckResult {
 }
 
 export interface Check {
-  suite: "effectiveness" | "races" | "differential" | "leaks and accounting";
+  suite: "effectiveness" | "races" | "differential" | "leaks and accounting" | "non-present entries";
   name: string;
   applies(p: ReclaimPlugin): boolean;
   run(ctx: CheckContext): CheckResult;
@@ -342,4 +361,159 @@ const leaks: Check[] = [
   },
 ];
 
-export const CHECKS: readonly Check[] = [...effectiveness, ...SCENARIOS.map(raceCheck), ...differential, ...leaks];
+/**
+ * A PTE table that holds a non-none entry which is not a present page is not
+ * empty: emptiness is pte_none() for all 512 entries (pt-reclaim's rescan,
+ * zap_pte_range()'s `any_skipped`), never "no present page". A design that asks
+ * pte_present() frees a table holding only guard markers (the guard region is
+ * gone: the access that must raise SIGSEGV faults a zero page in) or only swap
+ * entries (the swapped-out page is lost and its slot leaked). Each check builds
+ * 2 MiB slices shaped for every trigger a design may have (a whole-slice
+ * MADV_DONTNEED, a partial one, MADV_FREE + MADV_PAGEOUT, a table mapping only
+ * the zero page beside the entry, a table holding nothing else), lets the design
+ * act (settle(): its scanner to completion, then a kswapd pass), and compares with
+ * the same operations on Linux without reclaim.
+ */
+const PAGE = 4096;
+
+/** One process on the plugin's engine (or Linux without reclaim in the plugin's era), with an 8 MiB mapping at SLOT. */
+function nonPresentProc(ctx: CheckContext, plugin: ReclaimPlugin | null, era?: Engine["k"]["era"]): { e: Engine; p: Process } {
+  const e = new Engine({ arch: ctx.arch, reclaim: plugin, era });
+  const p = e.spawn();
+  p.mmap(SLOT, 8 * M, 3, MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+  return { e, p };
+}
+
+/** The guard pages of guardSlices(): one per slice, and a second in slice 0. */
+const GUARD_PAGES = [SLOT, SLOT + 200 * PAGE, SLOT + 2 * M + 7 * PAGE, SLOT + 4 * M + 511 * PAGE, SLOT + 6 * M + 100 * PAGE];
+
+/**
+ * Four slices, each holding guard markers (MADV_GUARD_INSTALL) and nothing else a
+ * reclaimer must keep: 0 written, guarded, then MADV_DONTNEED over the whole slice
+ * (the zap skips the markers); 1 guarded, the rest read (the zero page); 2 written,
+ * guarded, MADV_FREE'd and paged out (the lazily freed folios discarded); 3 only
+ * guarded (the install walk allocated its table).
+ */
+function guardSlices(p: Process): void {
+  p.touch(SLOT, 2 * M, true);
+  p.madvise(GUARD_PAGES[0], PAGE, MADV_GUARD_INSTALL);
+  p.madvise(GUARD_PAGES[1], PAGE, MADV_GUARD_INSTALL);
+  p.madvise(SLOT, 2 * M, MADV_DONTNEED);
+  p.madvise(GUARD_PAGES[2], PAGE, MADV_GUARD_INSTALL);
+  // Read around the guard page (touch() stops at the first access that raises a signal).
+  p.touch(SLOT + 2 * M, GUARD_PAGES[2] - SLOT - 2 * M, false);
+  p.touch(GUARD_PAGES[2] + PAGE, SLOT + 4 * M - GUARD_PAGES[2] - PAGE, false);
+  p.touch(SLOT + 4 * M, 2 * M, true);
+  p.madvise(GUARD_PAGES[3], PAGE, MADV_GUARD_INSTALL);
+  p.madvise(SLOT + 4 * M, 2 * M, MADV_FREE);
+  p.madvise(SLOT + 4 * M, 2 * M, MADV_PAGEOUT);
+  p.madvise(GUARD_PAGES[4], PAGE, MADV_GUARD_INSTALL);
+}
+
+function guardCheck(ctx: CheckContext): CheckResult {
+  const plugin = ctx.plugin();
+  const { e, p } = nonPresentProc(ctx, plugin);
+  const era = e.k.era;
+  if (!madvise_behavior_valid(MADV_GUARD_INSTALL, era))
+    return { ok: true, skipped: `guard regions (MADV_GUARD_INSTALL, Linux 6.13) do not exist in the plugin's kernel era ${era}`, message: `skipped: no guard regions in era ${era}` };
+  const base = nonPresentProc(ctx, null, era);
+  guardSlices(base.p);
+  settle(base.p);
+  guardSlices(p);
+  settle(p);
+  // VmPTE before the accesses: a guard page whose table was freed would get a new one.
+  const got = p.status().VmPTE;
+  const want = base.p.status().VmPTE;
+  for (const a of GUARD_PAGES)
+    for (const write of [false, true]) {
+      const r = p.access(a, write);
+      if (r !== "SIGSEGV")
+        return fail(
+          `guard page 0x${a.toString(16)} ${write ? "written" : "read"}: ${r}, expected SIGSEGV (Linux without reclaim): the PTE table holding its guard marker was freed (VmPTE ${got} kB before the access, ${want} kB without reclaim)`,
+          "guard marker lost",
+        );
+    }
+  if (got !== want) return fail(`VmPTE ${got} kB, ${want} kB without reclaim: every PTE table here holds a guard marker and must stay`, "guard marker lost");
+  return violations(e, p) ?? pass(`${GUARD_PAGES.length} guard pages in 4 PTE tables still raise SIGSEGV; VmPTE ${got} kB, as without reclaim`);
+}
+
+/** The swapped-out pages of swapSlices(). */
+const SWAP_PAGES = [SLOT + 5 * PAGE, SLOT + 2 * M + 5 * PAGE, SLOT + 4 * M + 5 * PAGE, SLOT + 6 * M, SLOT + 6 * M + 511 * PAGE];
+
+/**
+ * Four slices, each holding swap entries (MADV_PAGEOUT with swap on) and nothing
+ * else a reclaimer must keep: 0 written, one page paged out, the rest discarded by
+ * two MADV_DONTNEEDs around it; 1 one page written and paged out, the rest read
+ * (the zero page); 2 written, all but one page MADV_FREE'd, the slice paged out
+ * (the lazily freed folios discarded, the dirty one to swap); 3 written and paged
+ * out whole (512 swap entries). Returns the value each swapped page held.
+ */
+function swapSlices(p: Process): number[] {
+  const values: number[] = [];
+  // The value a page holds, read (a load of a present page: no fault) before it is paged out.
+  const value = (a: number) => {
+    const v = p.load(a);
+    values.push(typeof v === "number" ? v : NaN);
+  };
+  p.touch(SLOT, 2 * M, true);
+  value(SWAP_PAGES[0]);
+  p.madvise(SWAP_PAGES[0], PAGE, MADV_PAGEOUT);
+  p.madvise(SLOT, SWAP_PAGES[0] - SLOT, MADV_DONTNEED);
+  p.madvise(SWAP_PAGES[0] + PAGE, SLOT + 2 * M - SWAP_PAGES[0] - PAGE, MADV_DONTNEED);
+  // Read the rest first: a read of the swapped-out page would swap it back in (do_swap_page).
+  p.touch(SLOT + 2 * M, SWAP_PAGES[1] - SLOT - 2 * M, false);
+  p.touch(SWAP_PAGES[1] + PAGE, SLOT + 4 * M - SWAP_PAGES[1] - PAGE, false);
+  p.touch(SWAP_PAGES[1], PAGE, true);
+  value(SWAP_PAGES[1]);
+  p.madvise(SWAP_PAGES[1], PAGE, MADV_PAGEOUT);
+  p.touch(SLOT + 4 * M, 2 * M, true);
+  p.madvise(SLOT + 4 * M, SWAP_PAGES[2] - SLOT - 4 * M, MADV_FREE);
+  p.madvise(SWAP_PAGES[2] + PAGE, SLOT + 6 * M - SWAP_PAGES[2] - PAGE, MADV_FREE);
+  value(SWAP_PAGES[2]);
+  p.madvise(SLOT + 4 * M, 2 * M, MADV_PAGEOUT);
+  p.touch(SLOT + 6 * M, 2 * M, true);
+  value(SWAP_PAGES[3]);
+  value(SWAP_PAGES[4]);
+  p.madvise(SLOT + 6 * M, 2 * M, MADV_PAGEOUT);
+  return values;
+}
+
+function swapCheck(ctx: CheckContext): CheckResult {
+  const { e, p } = nonPresentProc(ctx, ctx.plugin());
+  const base = nonPresentProc(ctx, null, e.k.era);
+  for (const q of [base.p, p]) q.swapon(64 * M);
+  swapSlices(base.p);
+  settle(base.p);
+  const values = swapSlices(p);
+  const swapped = p.status().VmSwap;
+  settle(p);
+  const got = p.status().VmPTE;
+  const want = base.p.status().VmPTE;
+  for (let i = 0; i < SWAP_PAGES.length; i++) {
+    const v = p.load(SWAP_PAGES[i]);
+    if (v !== values[i])
+      return fail(
+        `page 0x${SWAP_PAGES[i].toString(16)}, paged out to swap, read back ${typeof v === "number" ? `value ${v}` : v}, expected ${values[i]} (swap-in): the PTE table holding its swap entry was freed (VmPTE ${got} kB before the read, ${want} kB without reclaim)`,
+        "swap entry lost",
+      );
+  }
+  if (got !== want) return fail(`VmPTE ${got} kB, ${want} kB without reclaim: every PTE table here holds a swap entry and must stay`, "swap entry lost");
+  return violations(e, p) ?? pass(`${SWAP_PAGES.length} pages read back from swap (VmSwap ${swapped} kB) in 4 PTE tables; VmPTE ${got} kB, as without reclaim`);
+}
+
+const nonPresent: Check[] = [
+  {
+    suite: "non-present entries",
+    name: "a PTE table holding guard markers is kept: the guard pages still raise SIGSEGV",
+    applies: () => true,
+    run: (ctx) => guarded(() => guardCheck(ctx)),
+  },
+  {
+    suite: "non-present entries",
+    name: "a PTE table holding swap entries is kept: the swapped-out pages read back their data",
+    applies: () => true,
+    run: (ctx) => guarded(() => swapCheck(ctx)),
+  },
+];
+
+export const CHECKS: readonly Check[] = [...effectiveness, ...SCENARIOS.map(raceCheck), ...differential, ...leaks, ...nonPresent];

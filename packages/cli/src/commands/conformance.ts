@@ -50,6 +50,16 @@ export function withoutTimes(reports: readonly SuiteReport[]): (Omit<SuiteReport
   return reports.map((r) => ({ ...r, checks: r.checks.map(({ ms: _ms, ...check }) => check) }));
 }
 
+/** Checks that did not apply to the plugin's era and were not run (CheckResult.skipped): counted apart from the passed ones. */
+export function skippedOf(checks: readonly { result: CheckResult }[]): number {
+  return checks.filter((c) => c.result.ok && c.result.skipped !== undefined).length;
+}
+
+/** "N passed, M failed", and ", K skipped" when a check was skipped. */
+export function tally(total: number, failed: number, skipped: number): string {
+  return `${total - failed - skipped} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`;
+}
+
 /** JUnit XML, one testsuite per kit suite. */
 export function junitXml(plugin: string, reports: readonly SuiteReport[]): string {
   const suites = reports.map((s) => {
@@ -58,11 +68,16 @@ export function junitXml(plugin: string, reports: readonly SuiteReport[]): strin
       .map(
         (c) =>
           `    <testcase classname="${xmlEscape(`${plugin}.${s.suite}`)}" name="${xmlEscape(c.name)}" time="${(c.ms / 1000).toFixed(3)}">` +
-          (c.result.ok ? "" : `<failure message="${xmlEscape(c.result.rule ?? "failed")}">${xmlEscape(c.result.message)}</failure>`) +
+          (c.result.ok
+            ? c.result.skipped !== undefined
+              ? `<skipped message="${xmlEscape(c.result.skipped)}"/>`
+              : ""
+            : `<failure message="${xmlEscape(c.result.rule ?? "failed")}">${xmlEscape(c.result.message)}</failure>`) +
           "</testcase>",
       )
       .join("\n");
-    return `  <testsuite name="${xmlEscape(s.suite)}" tests="${s.checks.length}" failures="${failures}">\n${cases}\n  </testsuite>`;
+    const skipped = skippedOf(s.checks);
+    return `  <testsuite name="${xmlEscape(s.suite)}" tests="${s.checks.length}" failures="${failures}"${skipped ? ` skipped="${skipped}"` : ""}>\n${cases}\n  </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mmsim conformance: ${xmlEscape(plugin)}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
@@ -123,8 +138,9 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
     progress.clear();
     if (suite !== lastSuite) io.out(`\n${suite}\n`);
     lastSuite = suite;
-    io.out(`  ${r.ok ? "ok  " : "FAIL"} ${name}\n`);
+    io.out(`  ${r.skipped !== undefined ? "skip" : r.ok ? "ok  " : "FAIL"} ${name}\n`);
     if (!r.ok) io.out(r.message.replace(/^/gm, "       ") + "\n");
+    else if (r.skipped !== undefined) io.out(r.skipped.replace(/^/gm, "       ") + "\n");
   };
   if (!opts.json) io.out(`mmsim conformance: ${reclaim.info.name} ${reclaim.info.version} (${reclaim.info.models})\n`);
   const runKit = async (): Promise<number> => {
@@ -139,10 +155,11 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
       });
       if (opts.junit) writeOutFile("--junit", opts.junit, junitXml(info.name, timed), io.cwd);
       const failed = part.checks.filter((c) => !c.result.ok).length;
+      const skipped = skippedOf(part.checks);
       if (opts.json) {
         const run = { plugin: info.name, version: info.version, reclaim: reclaimArg(spec), budget, fuzz_runs, seed, arch: opts.arch };
         io.out(JSON.stringify(envelope("conformance", shard, run, part), null, 2) + "\n");
-      } else io.out(`\nshard ${shardLabel(shard)}: ${part.checks.length} of ${part.total} checks; ${part.checks.length - failed} passed, ${failed} failed\n`);
+      } else io.out(`\nshard ${shardLabel(shard)}: ${part.checks.length} of ${part.total} checks; ${tally(part.checks.length, failed, skipped)}\n`);
       io.err(`conformance: shard ${shardLabel(shard)}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       return failed ? EXIT_FAILURE : EXIT_OK;
     }
@@ -150,14 +167,15 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
     const reports = coverage ? coverage.reports : checkPlugin(o, line);
     const all = reports.flatMap((s) => s.checks);
     const failed = all.filter((c) => !c.result.ok).length;
+    const skipped = skippedOf(all);
     if (opts.junit) writeOutFile("--junit", opts.junit, junitXml(info.name, reports), io.cwd);
     // --json is the same, byte for byte, for the same plugin and options: each check's time goes only to JUnit and stderr.
     const suites = withoutTimes(reports);
     const cov = coverage ? { hooks: coverage.hooks, files: coverage.files, by: coverage.by } : undefined;
-    if (opts.json) io.out(JSON.stringify({ plugin: info.name, passed: all.length - failed, failed, suites, ...(cov ? { coverage: cov } : {}) }, null, 2) + "\n");
+    if (opts.json) io.out(JSON.stringify({ plugin: info.name, passed: all.length - failed - skipped, failed, ...(skipped ? { skipped } : {}), suites, ...(cov ? { coverage: cov } : {}) }, null, 2) + "\n");
     else {
       if (coverage) io.out(coverageText(coverage));
-      io.out(`\n${all.length - failed} passed, ${failed} failed\n`);
+      io.out(`\n${tally(all.length, failed, skipped)}\n`);
     }
     io.err(`conformance: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     return failed ? EXIT_FAILURE : EXIT_OK;

@@ -52,6 +52,11 @@ export interface ScanMistakes {
   no_flush?: boolean;
   /** Scan VM_HUGEPAGE VMAs too and treat a huge PMD as a table. */
   scan_huge?: boolean;
+  /**
+   * The rescan asks pte_present() instead of pte_none(): a table holding only guard
+   * markers or swap entries is freed with them (the "non-present entries" checks).
+   */
+  present_only?: boolean;
 }
 
 const DELAY = 25; // MM_PGTABLE_SCAN_DELAY: 100 ms in jiffies at HZ=250
@@ -70,7 +75,11 @@ function* freept_pmd_entry(m: ScanMistakes, t: task_struct, mm: mm_struct, vma: 
     if (pml !== ptl) yield* spin_unlock(t, pml);
   };
   if (!m.no_pmd_recheck && pmdval !== (yield* pmdp_get_lockless(t, pmdp))) return yield* out_ptl();
-  if (!m.no_rescan) for (let i = 0; i < a.PTRS_PER_PTE; i++) if (!a.pte_none(yield* ptep_get(t, start_pte + i))) return yield* out_ptl();
+  if (!m.no_rescan)
+    for (let i = 0; i < a.PTRS_PER_PTE; i++) {
+      const pte = yield* ptep_get(t, start_pte + i);
+      if (m.present_only ? a.pte_present(pte) : !a.pte_none(pte)) return yield* out_ptl();
+    }
   yield* pte_unmap(t, start_pte);
   yield* pmd_clear(t, pmdp);
   if (!m.no_flush) yield* flush_tlb_range(t, vma, haddr, haddr + a.PMD_SIZE);

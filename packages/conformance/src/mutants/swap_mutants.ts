@@ -28,7 +28,7 @@ import { free_pte, ptReclaim } from "@mmsim/reclaim-pt-reclaim";
 import type { Mutant } from "./pt_reclaim_mutants.js";
 
 /** try_to_free_pte() whose "Check if it is empty PTE page" loop tests pte_present(). */
-function* try_to_free_pte_present_only(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, tlb: mmu_gather): KPath {
+export function* try_to_free_pte_present_only(t: task_struct, mm: mm_struct, pmdp: pmd_ptr, addr: number, tlb: mmu_gather): KPath {
   const a = t.k.arch;
   const pml = yield* pmd_lock(t, pmdp);
   const start = yield* pte_offset_map_rw_nolock(t, mm, pmdp, addr);
