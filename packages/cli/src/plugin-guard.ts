@@ -17,6 +17,7 @@
  */
 import type { ReclaimPlugin } from "@mmsim/core";
 import { CliError, messageOf } from "./errors.js";
+import { watchHooks, type WatchWords } from "./hook-watchdog.js";
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
 
@@ -90,18 +91,26 @@ function isKernelRule(e: unknown): boolean {
  * `plugin` with every function-valued property (the hooks) guarded; null stays null.
  * With `passKernelErrors`, a branded MmsimError of a kernel rule (a sanitizer's or
  * lock rule's verdict raised in a kernel function the hook called) is rethrown as it is.
+ * With `watch` (a plugin from a module or a package, not a bundled design), the
+ * hooks also tell the hook watchdog (hook-watchdog.ts) when they start and return,
+ * where the `mmsim` executable armed it: a hook that never returns is stopped.
  */
-export function guardPlugin(plugin: ReclaimPlugin | null, passKernelErrors = false): ReclaimPlugin | null {
+export function guardPlugin(plugin: ReclaimPlugin | null, passKernelErrors = false, watch = false): ReclaimPlugin | null {
   if (plugin === null) return null;
   const guarded = Object.create(plugin) as Record<string, unknown>;
   const name = plugin.name;
   const rethrow = (plugin: string, hook: string, e: unknown): never => {
     throw e instanceof PluginHookError || (passKernelErrors && isKernelRule(e)) ? e : new PluginHookError(plugin, hook, e);
   };
-  for (const key of allKeys(plugin)) {
+  const keys = allKeys(plugin).filter((k) => k !== "constructor" && typeof (plugin as unknown as Record<string, unknown>)[k] === "function");
+  const watched = watch ? watchHooks(name, keys) : null;
+  for (const key of keys) {
     const f = (plugin as unknown as Record<string, unknown>)[key];
-    if (typeof f !== "function" || key === "constructor") continue;
     const hook = f as (...args: unknown[]) => unknown;
+    if (watched !== null) {
+      guarded[key] = watchedHook(name, key, plugin, hook, rethrow, watched.words, watched.id(key));
+      continue;
+    }
     if (f instanceof GeneratorFunction) {
       const g = function* (...args: unknown[]): Generator<unknown, unknown, unknown> {
         try {
@@ -120,6 +129,57 @@ export function guardPlugin(plugin: ReclaimPlugin | null, passKernelErrors = fal
     } else guarded[key] = guardFn(name, key, plugin, hook, rethrow);
   }
   return guarded as unknown as ReclaimPlugin;
+}
+
+/**
+ * `hook` guarded as guardPlugin() guards it, and watched: W[0] is the hook running
+ * (restored to the caller's at return, a hook called from a hook's kernel function
+ * nesting), W[1] counts entries and returns. A generator hook's entry is its first
+ * step; suspended at a preemption point (the explorer), it stays the hook running
+ * until another hook runs, which the explorer's own step budget covers.
+ */
+function watchedHook(
+  name: string,
+  key: string,
+  plugin: ReclaimPlugin,
+  hook: (...args: unknown[]) => unknown,
+  rethrow: (plugin: string, hook: string, e: unknown) => never,
+  W: WatchWords,
+  id: number,
+): (...args: unknown[]) => unknown {
+  const generator = (hook as object) instanceof GeneratorFunction;
+  if (generator) {
+    const g = function* (...args: unknown[]): Generator<unknown, unknown, unknown> {
+      const prev = W[0];
+      W[0] = id;
+      W[1]++;
+      try {
+        return yield* hook.apply(plugin, args) as Generator<unknown, unknown, unknown>;
+      } catch (e) {
+        return rethrow(name, key, e);
+      } finally {
+        W[0] = prev;
+        W[1]++;
+      }
+    };
+    const twin = (hook as { sync?: unknown }).sync;
+    if (typeof twin === "function")
+      Object.defineProperty(g, "sync", { value: watchedHook(name, key, plugin, twin as (...args: unknown[]) => unknown, rethrow, W, id), enumerable: false, configurable: true, writable: false });
+    return g;
+  }
+  return (...args: unknown[]): unknown => {
+    const prev = W[0];
+    W[0] = id;
+    W[1]++;
+    try {
+      return hook.apply(plugin, args);
+    } catch (e) {
+      return rethrow(name, key, e);
+    } finally {
+      W[0] = prev;
+      W[1]++;
+    }
+  };
 }
 
 /** `hook` called with `this` the plugin, its throw the plugin's error. */
