@@ -15,6 +15,7 @@
  * execution). Without a failure every shard ran all of its executions below the
  * budget: together, the budget.
  */
+import { count } from "./format.js";
 import {
   execute,
   failure,
@@ -114,10 +115,10 @@ export function mergeExplore(run: RunFields, parts: readonly ExploreShardPart[])
     const f = p.failure;
     if (f) {
       if (!inShard(f.found_after - 1, shard) || f.found_after > budget)
-        throw new CliError(`shard ${i + 1}/${n}: its failure was found after ${f.found_after} execution(s), which is not an execution of that shard`);
+        throw new CliError(`shard ${i + 1}/${n}: its failure was found after ${count(f.found_after, "execution")}, which is not an execution of that shard`);
       if (first === null || f.found_after < first.found_after) first = f;
     } else if (p.executions !== shardExecutions(budget, shard))
-      throw new CliError(`shard ${i + 1}/${n}: ran ${p.executions} execution(s) without a failure; a budget of ${budget} gives that shard ${shardExecutions(budget, shard)}`);
+      throw new CliError(`shard ${i + 1}/${n}: ran ${count(p.executions, "execution")} without a failure; a budget of ${budget} gives that shard ${shardExecutions(budget, shard)}`);
   });
   const failure = first as Failure | null;
   return {

@@ -49,3 +49,8 @@ export function formatSupports(s: ReclaimSupports): string {
     .map(([k, v]) => (v === true ? k : `${k}=${String(v)}`));
   return words.length ? words.join(", ") : "(nothing)";
 }
+
+/** `n word`, the word in its plural for any n but 1: "1 execution", "0 executions", "2 operations". */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -17,6 +17,7 @@
  */
 import type { ReclaimPlugin } from "@mmsim/core";
 import { CliError, messageOf } from "./errors.js";
+import { watchHooks, type WatchWords } from "./hook-watchdog.js";
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as FunctionConstructor;
 
@@ -44,6 +45,38 @@ export class PluginHookError extends PluginRunError {
     this.cause = cause;
   }
 }
+
+/** A hook returned what its contract does not allow (a watched plugin's: hook-watchdog.ts): the plugin's error (exit code 1). */
+export class PluginResultError extends PluginRunError {
+  constructor(plugin: string, hook: string, result: unknown, want: string) {
+    super(`plugin '${plugin}': hook ${hook} returned ${shown(result)}, not ${want}`);
+    this.name = "PluginResultError";
+  }
+}
+
+function shown(v: unknown): string {
+  if (typeof v === "function") return "a function";
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/**
+ * What the hooks whose result core uses must return (spec's ReclaimPlugin), checked
+ * for a plugin from a module or a package: a wrong shape used to surface later as
+ * an unrelated kernel rule ("pfn NaN holds no page table"). reclaim_pt_is_enabled is
+ * taken for its truth, as C's bool is (`details && ...` is fine).
+ */
+const RESULTS: Readonly<Record<string, readonly [(r: unknown) => boolean, string]>> = {
+  pte_offset_map: [
+    (r) => r === null || (typeof r === "object" && Number.isSafeInteger((r as { pte?: unknown }).pte) && typeof (r as { pmdval?: unknown }).pmdval === "number"),
+    "a PteMapping { pte, pmdval } or null",
+  ],
+  pmd_install_get: [(r) => typeof r === "boolean", "true or false"],
+  free_pte_range: [(r) => typeof r === "boolean", "true or false"],
+};
 
 /** Frames of mmsim itself (core, spec, this guard) and of Node, which are not the plugin's. */
 const NOT_PLUGIN = /(node:|[\\/](packages[\\/](core|spec|cli)|@mmsim[\\/](core|spec|cli))[\\/]|plugin-guard\.)/;
@@ -90,18 +123,28 @@ function isKernelRule(e: unknown): boolean {
  * `plugin` with every function-valued property (the hooks) guarded; null stays null.
  * With `passKernelErrors`, a branded MmsimError of a kernel rule (a sanitizer's or
  * lock rule's verdict raised in a kernel function the hook called) is rethrown as it is.
+ * With `watch` (a plugin from a module or a package, not a bundled design), the
+ * hooks also tell the hook watchdog (hook-watchdog.ts) when they start and return,
+ * where the `mmsim` executable armed it: a hook that never returns is stopped;
+ * and the hooks whose result core uses (RESULTS) have it checked.
  */
-export function guardPlugin(plugin: ReclaimPlugin | null, passKernelErrors = false): ReclaimPlugin | null {
+export function guardPlugin(plugin: ReclaimPlugin | null, passKernelErrors = false, watch = false): ReclaimPlugin | null {
   if (plugin === null) return null;
   const guarded = Object.create(plugin) as Record<string, unknown>;
   const name = plugin.name;
   const rethrow = (plugin: string, hook: string, e: unknown): never => {
-    throw e instanceof PluginHookError || (passKernelErrors && isKernelRule(e)) ? e : new PluginHookError(plugin, hook, e);
+    throw e instanceof PluginHookError || e instanceof PluginResultError || (passKernelErrors && isKernelRule(e)) ? e : new PluginHookError(plugin, hook, e);
   };
-  for (const key of allKeys(plugin)) {
+  const keys = allKeys(plugin).filter((k) => k !== "constructor" && typeof (plugin as unknown as Record<string, unknown>)[k] === "function");
+  // Not armed (main() in another program): the same guard, its words a scratch array nobody reads; the results still checked.
+  const watched = watch ? (watchHooks(name, keys) ?? { words: new Int32Array(3), id: () => 0 }) : null;
+  for (const key of keys) {
     const f = (plugin as unknown as Record<string, unknown>)[key];
-    if (typeof f !== "function" || key === "constructor") continue;
     const hook = f as (...args: unknown[]) => unknown;
+    if (watched !== null) {
+      guarded[key] = watchedHook(name, key, plugin, hook, rethrow, watched.words, watched.id(key));
+      continue;
+    }
     if (f instanceof GeneratorFunction) {
       const g = function* (...args: unknown[]): Generator<unknown, unknown, unknown> {
         try {
@@ -120,6 +163,61 @@ export function guardPlugin(plugin: ReclaimPlugin | null, passKernelErrors = fal
     } else guarded[key] = guardFn(name, key, plugin, hook, rethrow);
   }
   return guarded as unknown as ReclaimPlugin;
+}
+
+/**
+ * `hook` guarded as guardPlugin() guards it, and watched: W[0] is the hook running
+ * (restored to the caller's at return, a hook called from a hook's kernel function
+ * nesting), W[1] counts entries and returns. A generator hook's entry is its first
+ * step; suspended at a preemption point (the explorer), it stays the hook running
+ * until another hook runs, which the explorer's own step budget covers.
+ */
+function watchedHook(
+  name: string,
+  key: string,
+  plugin: ReclaimPlugin,
+  hook: (...args: unknown[]) => unknown,
+  rethrow: (plugin: string, hook: string, e: unknown) => never,
+  W: WatchWords,
+  id: number,
+): (...args: unknown[]) => unknown {
+  const generator = (hook as object) instanceof GeneratorFunction;
+  const result = Object.hasOwn(RESULTS, key) ? RESULTS[key] : null;
+  if (generator) {
+    const g = function* (...args: unknown[]): Generator<unknown, unknown, unknown> {
+      const prev = W[0];
+      W[0] = id;
+      W[1]++;
+      let r: unknown;
+      try {
+        r = yield* hook.apply(plugin, args) as Generator<unknown, unknown, unknown>;
+      } catch (e) {
+        return rethrow(name, key, e);
+      } finally {
+        W[0] = prev;
+        W[1]++;
+      }
+      if (result !== null && !result[0](r)) throw new PluginResultError(name, key, r, result[1]);
+      return r;
+    };
+    const twin = (hook as { sync?: unknown }).sync;
+    if (typeof twin === "function")
+      Object.defineProperty(g, "sync", { value: watchedHook(name, key, plugin, twin as (...args: unknown[]) => unknown, rethrow, W, id), enumerable: false, configurable: true, writable: false });
+    return g;
+  }
+  return (...args: unknown[]): unknown => {
+    const prev = W[0];
+    W[0] = id;
+    W[1]++;
+    try {
+      return hook.apply(plugin, args);
+    } catch (e) {
+      return rethrow(name, key, e);
+    } finally {
+      W[0] = prev;
+      W[1]++;
+    }
+  };
 }
 
 /** `hook` called with `this` the plugin, its throw the plugin's error. */

@@ -259,7 +259,7 @@ async function fromUrl(url: string, path: string, failure: string, option: Plugi
   } catch (e) {
     throw new UsageError(`${option} ${path}: ${failure}: ${loadFailure(e, url)}`);
   }
-  return fromExports(mod, `${option} ${path}`, path);
+  return fromExports(mod, `${option} ${path}`, path, true);
 }
 
 /** An installed package: its entry found from `cwd` (package-resolve.ts), imported, its plugin export used as a module's is. */
@@ -309,14 +309,16 @@ function pluginExport(mod: PluginModule, where: string): unknown {
 }
 
 /** A plugin object is used as is; a function is a factory called once per engine. */
-async function fromExports(mod: PluginModule, where: string, source: string): Promise<Reclaim> {
+async function fromExports(mod: PluginModule, where: string, source: string, watch = false): Promise<Reclaim> {
   const value = pluginExport(mod, where);
   const validate = (await import("@mmsim/core")).validate_plugin;
   const fresh = (): ReclaimPlugin => validated(validate, instantiate(value, where), where);
   const info = fresh();
   // A throw from the plugin's own code names the plugin, the hook and its line
-  // wherever the kit judges it (explore, fuzz, conformance: plugin-guard.ts).
-  const create = (): ReclaimPlugin => guardPlugin(fresh(), true)!;
+  // wherever the kit judges it (explore, fuzz, conformance: plugin-guard.ts). A
+  // plugin from a module or a package (`watch`) is watched: a hook that never
+  // returns is stopped (hook-watchdog.ts); a bundled design costs nothing more.
+  const create = (): ReclaimPlugin => guardPlugin(fresh(), true, watch)!;
   return { name: info.name, label: info.name, source, info, create };
 }
 

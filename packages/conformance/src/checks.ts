@@ -25,6 +25,11 @@ import { runSequence } from "./differential.js";
 import { opsArb } from "./fuzz.js";
 import { SCENARIOS } from "./scenarios.js";
 
+/** `n word`, the word in its plural for any n but 1 ("1 execution", "2 executions"). */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export interface CheckContext {
   /** A fresh instance of the plugin under test (the kit calls it many times). */
   plugin: () => ReclaimPlugin;
@@ -253,11 +258,11 @@ function raceCheck(s: Scenario): Check {
             ok: false,
             rule: f.rule,
             failure: f,
-            message: `${f.rule}: ${f.detail}\n  found by ${strategy} after ${f.found_after} executions; ${f.preemptions} preemption(s)\n  replay: ${replayCommand(s.name, ctx.reclaim_arg ?? ctx.plugin().name, ctx.arch.name, `${f.schedule}@${scenarioFingerprint(s)}`)}\n${f.trace}`,
+            message: `${f.rule}: ${f.detail}\n  found by ${strategy} after ${count(f.found_after, "execution")}; ${count(f.preemptions, "preemption")}\n  replay: ${replayCommand(s.name, ctx.reclaim_arg ?? ctx.plugin().name, ctx.arch.name, `${f.schedule}@${scenarioFingerprint(s)}`)}\n${f.trace}`,
           };
         }
       }
-      return pass(`${2 * ctx.budget} executions (pct, random), no rule broken`);
+      return pass(`${count(2 * ctx.budget, "execution")} (pct, random), no rule broken`);
     },
   };
 }
@@ -292,7 +297,7 @@ export function runDifferential(ctx: CheckContext): DifferentialOutcome {
     const message = (e as Error).message;
     return { result: fail(message.split("\n").slice(0, 12).join("\n"), rule ?? "kernel BUG"), reclaimed };
   }
-  return { result: pass(`${ctx.fuzz_runs} random sequences, ${reclaimed} PTE table(s) reclaimed`), reclaimed };
+  return { result: pass(`${count(ctx.fuzz_runs, "random sequence")}, ${count(reclaimed, "PTE table")} reclaimed`), reclaimed };
 }
 
 const differential: Check[] = [

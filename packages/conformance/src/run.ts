@@ -4,7 +4,7 @@
  * too); a failing check throws an Error whose message carries the rule, the
  * replayable schedule and the per-CPU trace.
  */
-import { MmsimError, type Arch, type ReclaimPlugin } from "@mmsim/core";
+import { MmsimError, validate_plugin, type Arch, type ReclaimPlugin } from "@mmsim/core";
 import { CHECKS, type CheckContext, type CheckResult } from "./checks.js";
 
 export interface TestApi {
@@ -30,6 +30,20 @@ function optionError(field: string, v: unknown, want: string): MmsimError {
   return new MmsimError("config-error", `ConformanceOptions.${field}: ${typeof v === "string" ? JSON.stringify(v) : String(v)} is not ${want}`);
 }
 
+/**
+ * The factory, each instance it returns checked (validate_plugin): a factory that
+ * returns null, a number or a Promise is an error naming it, not a TypeError from
+ * the first check that reads the instance.
+ */
+function checkedFactory(factory: () => ReclaimPlugin): () => ReclaimPlugin {
+  return () => {
+    const p: unknown = factory();
+    if (p !== null && typeof p === "object" && typeof (p as { then?: unknown }).then === "function")
+      throw new MmsimError("plugin-error", "ConformanceOptions.plugin(): the factory returned a Promise (an async function?); it must return the plugin object itself");
+    return validate_plugin(p, "ConformanceOptions.plugin()");
+  };
+}
+
 export function contextOf(o: ConformanceOptions): CheckContext {
   if (o === null || typeof o !== "object") throw new MmsimError("config-error", `ConformanceOptions: ${String(o)} is not { plugin, arch }`);
   if (o.plugin === null || (typeof o.plugin !== "function" && typeof o.plugin !== "object")) throw optionError("plugin", o.plugin, "a reclaim plugin or a function returning one");
@@ -39,8 +53,10 @@ export function contextOf(o: ConformanceOptions): CheckContext {
     if (v !== undefined && !(typeof v === "number" && Number.isSafeInteger(v) && v > 0)) throw optionError(f, v, "a positive integer");
   }
   const seed: unknown = o.seed;
-  if (seed !== undefined && !(typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0)) throw optionError("seed", seed, "a non-negative integer");
-  const plugin = typeof o.plugin === "function" ? o.plugin : () => o.plugin as ReclaimPlugin;
+  // The seed is a 32-bit word (core's Prng, the fuzz's sequenceSeed): a larger one would run another's sequences. The CLI's --seed rule (cli/src/seed.ts).
+  if (seed !== undefined && !(typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0 && seed <= 0xffffffff)) throw optionError("seed", seed, "an integer from 0 to 4294967295");
+  const plugin = typeof o.plugin === "function" ? checkedFactory(o.plugin) : () => o.plugin as ReclaimPlugin;
+  if (typeof o.plugin !== "function") validate_plugin(o.plugin, "ConformanceOptions.plugin");
   return { plugin, arch: o.arch, budget: o.budget ?? 150, fuzz_runs: o.fuzz_runs ?? 40, seed: o.seed ?? 1, reclaim_arg: o.reclaim_arg };
 }
 

@@ -4,7 +4,9 @@
  * Linux v5.18-rc2; never merged). Modelled as posted, bugs included.
  */
 import {
+  MmsimError,
   percpu_ref_config,
+  validate_options,
   pmdp_get_lockless,
   pte_offset_kernel,
   type KPath,
@@ -84,6 +86,10 @@ const page_size = (k: kernel_t) => k.arch.PAGE_SIZE;
  *   - try_to_unmap_one_redirty: pte_tryget + percpu_ref_switch_to_percpu + __pte_put.
  */
 export function percpu(options: PercpuOptions = {}): ReclaimPlugin {
+  validate_options("percpu(options)", options, ["switch_back", "patch02"]);
+  for (const k of ["switch_back", "patch02"] as const)
+    if (options[k] !== undefined && typeof options[k] !== "boolean")
+      throw new MmsimError("config-error", `percpu(options).${k}: ${JSON.stringify(options[k]) ?? String(options[k])} is not true or false`);
   const switch_back = options.switch_back ?? true;
   const patch02 = options.patch02 ?? true;
   /* struct page's pte_ref, per table page */

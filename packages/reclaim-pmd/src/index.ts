@@ -5,7 +5,7 @@
  * which `supports.rcu_upper_levels` turns on).
  */
 import type { KPath, ReclaimPlugin, ZapDetails, ZapPteState, kernel_t, mm_struct, mmu_gather, pmd_ptr, spinlock_t, task_struct, vm_area_struct } from "@mmsim/core/kernel";
-import { MmsimError, pgtable_rcu_upper } from "@mmsim/core/kernel";
+import { MmsimError, pgtable_rcu_upper, validate_options } from "@mmsim/core/kernel";
 import { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pmd, try_to_free_pte, type PmdReclaimFaults, type PmdReclaimStats } from "./pmd_reclaim.js";
 
 export { free_pte, reclaim_pt_is_enabled, try_get_and_clear_pmd, try_to_free_pmd, try_to_free_pte } from "./pmd_reclaim.js";
@@ -30,6 +30,7 @@ export interface PmdReclaimPlugin extends ReclaimPlugin {
 
 /** The plugin (registry name `pmd`). */
 export function reclaimPmd(o: PmdReclaimOptions = {}): PmdReclaimPlugin {
+  validate_options("reclaimPmd(options)", o, ["pmdEntrySleep", "faults", "name"]);
   const stats: PmdReclaimStats = { pte_tables_freed: 0, pmd_tables_freed: 0, pmd_recheck_failed: 0, kept_for_walker: 0 };
   const f = o.faults ?? {};
   return {

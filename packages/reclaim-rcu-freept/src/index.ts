@@ -5,7 +5,7 @@
  * locklessly are safe until a grace period ends). Formerly @mmsim/reclaim-freept,
  * plugin "freept".
  */
-import type { KPath, ReclaimPlugin, mm_struct, task_struct } from "@mmsim/core/kernel";
+import { validate_options, type KPath, type ReclaimPlugin, type mm_struct, type task_struct } from "@mmsim/core/kernel";
 import { FreeptState, task_mm_pgtable_work, task_tick_mm_pgtable, type FreeptScanOptions } from "./freept.js";
 
 export {
@@ -28,6 +28,7 @@ export const RCU_FREEPT = "rcu-freept";
  * measure how the figures depend on them; the defaults are the patch's.
  */
 export function rcuFreept(opts: FreeptScanOptions = {}): ReclaimPlugin {
+  validate_options("rcuFreept(options)", opts, ["scan_delay_ms", "scan_size_mb"]);
   const st = new FreeptState(opts);
   return {
     specificationVersion: "v1",

@@ -17,7 +17,7 @@ describe("the kit's differential fuzz on refcount", () => {
       const out = runDifferential(contextOf({ plugin: () => refcount(), arch: x86_64(), fuzz_runs: 10, seed }));
       expect(out.result.ok, `seed ${seed}: ${out.result.message}`).toBe(true);
       expect(out.reclaimed, `seed ${seed}`).toBeGreaterThan(0);
-      expect(out.result.message).toBe(`10 random sequences, ${out.reclaimed} PTE table(s) reclaimed`);
+      expect(out.result.message).toBe(`10 random sequences, ${out.reclaimed} PTE table${out.reclaimed === 1 ? "" : "s"} reclaimed`);
     }
   });
 });

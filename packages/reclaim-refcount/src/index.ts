@@ -5,7 +5,7 @@
  * the last put frees the table. v2 final (RCU + mmu_gather) by default.
  */
 import type { KPath, PteMapKind, PteMapping, ReclaimPlugin, kernel_t, mm_struct, mmu_gather, pmd_ptr, pte_ptr, task_struct } from "@mmsim/core/kernel";
-import { MmsimError, pmdp_get_lockless, pmdp_peek, pte_offset_kernel, virt_to_page } from "@mmsim/core/kernel";
+import { MmsimError, validate_options, pmdp_get_lockless, pmdp_peek, pte_offset_kernel, virt_to_page } from "@mmsim/core/kernel";
 import { PteRefState, hex, pte_get_unless_zero, pte_page_ctor, pte_put_many, pte_ref_init, pte_track, pte_tryget_map, type RefcountVersion } from "./pte_ref.js";
 
 export { PteRefState, free_pte_table, pte_get_unless_zero, pte_put_many, pte_ref_init, pte_try_get, pte_tryget_map, type PteTablePage, type RefcountVersion } from "./pte_ref.js";
@@ -25,6 +25,7 @@ const MODELS: Record<RefcountVersion, string> = {
 };
 
 export function refcount(opts: RefcountOptions = {}): RefcountPlugin {
+  validate_options("refcount(options)", opts, ["version"]);
   const version = opts.version ?? "v2";
   if (!(version in MODELS)) throw new MmsimError("config-error", `refcount: unknown version ${JSON.stringify(version)} (known: "v1", "v2", "v3")`);
   const st = new PteRefState(version);

@@ -12,4 +12,4 @@ export * from "./arch.js";
 export * from "./kernel.js";
 export * from "./plugin.js";
 export * from "./errors.js";
-export { validate_plugin } from "./validate.js";
+export { validate_options, validate_plugin } from "./validate.js";

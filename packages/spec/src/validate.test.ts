@@ -27,6 +27,17 @@ describe("validate_plugin", () => {
     ).toBe("accepted");
   });
 
+  it("refuses a name, version or models with a control character (a terminal escape or a line break would restyle or forge the CLI's output), shown escaped", () => {
+    // Mutant: the CONTROL check removed: each is accepted, and `mmsim list` prints the escape raw.
+    expect(err({ ...base(), name: "p\u001b[31mred" })).toBe(
+      'plugin.mjs: reclaim plugin name "p\\u001b[31mred" contains the control character U+001B (the CLI prints the name: no terminal escapes or line breaks)',
+    );
+    expect(err({ ...base(), version: "1\n2" })).toBe('plugin.mjs: reclaim plugin version "1\\u000a2" contains the control character U+000A (the CLI prints the version: no terminal escapes or line breaks)');
+    expect(err({ ...base(), models: "a\u009bdesign" })).toBe('plugin.mjs: reclaim plugin models "a\\u009bdesign" contains the control character U+009B (the CLI prints the models: no terminal escapes or line breaks)');
+    expect(err({ ...base(), name: "p\u007f" })).toMatch(/contains the control character U\+007F/);
+    expect(err({ ...base(), name: "pté-reclaim ✓", models: "a design — \"quoted\"" })).toBe("accepted");
+  });
+
   it("names what is missing", () => {
     expect(err(null)).toBe("plugin.mjs: not a reclaim plugin (got null)");
     expect(err(42)).toBe("plugin.mjs: not a reclaim plugin (got number)");

@@ -10,6 +10,25 @@ const HOOKS: ReadonlySet<string> = new Set(RECLAIM_HOOKS);
 /** The boolean members of ReclaimSupports. */
 const SUPPORTS_FLAGS = ["madv_dontneed", "madv_free", "async_scan", "rcu_table_free", "zero_page_tables", "rcu_upper_levels", "madv_pt_reclaim"] as const;
 
+/** C0 and C1 control characters and DEL (ESC starts a terminal escape sequence). */
+const isControl = (c: number): boolean => c < 0x20 || (c >= 0x7f && c <= 0x9f);
+
+/** The first control character of `s`, or null. */
+function firstControl(s: string): number | null {
+  for (let i = 0; i < s.length; i++) if (isControl(s.charCodeAt(i))) return s.charCodeAt(i);
+  return null;
+}
+
+/** `s` quoted, its control characters as \u escapes. */
+function escaped(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    out += isControl(c) ? `\\u${c.toString(16).padStart(4, "0")}` : ch === '"' || ch === "\\" ? `\\${ch}` : ch;
+  }
+  return `"${out}"`;
+}
+
 /** Levenshtein distance of two short names (for "did you mean"). */
 function edit_distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -35,6 +54,15 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
   if (missing.length) throw new MmsimError("plugin-error", `${where}: not a reclaim plugin (missing ${missing.join(", ")})`);
   const empty = ["name", "version", "models"].filter((f) => (o[f] as string).trim() === "");
   if (empty.length) throw new MmsimError("plugin-error", `${where}: reclaim plugin with an empty ${empty.join(", ")} (the kit and the CLI name a plugin by them)`);
+  // The CLI prints them in its headers, tables and replay lines: a terminal escape (ESC [ ... m) or a newline would restyle or forge that output.
+  for (const f of ["name", "version", "models"]) {
+    const c = firstControl(o[f] as string);
+    if (c !== null)
+      throw new MmsimError(
+        "plugin-error",
+        `${where}: reclaim plugin ${f} ${escaped(o[f] as string)} contains the control character U+${c.toString(16).toUpperCase().padStart(4, "0")} (the CLI prints the ${f}: no terminal escapes or line breaks)`,
+      );
+  }
   if (o.specificationVersion !== SPECIFICATION_VERSION)
     throw new MmsimError(
       "plugin-error",
@@ -108,4 +136,25 @@ export function validate_plugin(p: unknown, where: string): ReclaimPlugin {
     }
   }
   return p as ReclaimPlugin;
+}
+
+/**
+ * Checks a plugin factory's options object before the factory reads it: not an
+ * object, or a key that is not one of `known` (a typo such as `scan_delay` for
+ * `scan_delay_ms` would otherwise be ignored, the run measuring the default), is
+ * a config error naming `where` (the factory: `rcuFreept(options)`), the key's
+ * path, the known keys and the nearest one. Undefined stands for no options.
+ * For plugin authors whose factories take options, as the bundled ones do.
+ */
+export function validate_options(where: string, opts: unknown, known: readonly string[]): void {
+  if (opts === undefined) return;
+  const list = known.length ? known.join(", ") : "none";
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts))
+    throw new MmsimError("config-error", `${where}: ${opts === null ? "null" : Array.isArray(opts) ? "an array" : typeof opts} is not an options object (known options: ${list})`);
+  for (const k of Object.keys(opts)) {
+    if (known.includes(k)) continue;
+    const bare = (w: string) => w.toLowerCase().replace(/[_-]/g, ""); // pmd_entry_sleep for pmdEntrySleep
+    const near = known.find((f) => edit_distance(f, k) <= 2 || bare(f) === bare(k) || f.startsWith(k) || k.startsWith(f));
+    throw new MmsimError("config-error", `${where}.${k}: unknown option${near !== undefined ? ` (did you mean ${near}?)` : ""}; known options: ${list}`);
+  }
 }

@@ -1,4 +1,6 @@
 /** `mmsim conformance <plugin>`: run the shared kit on a plugin and report per suite. */
+import { count } from "../format.js";
+import { parseSeed } from "../seed.js";
 import { CHECKS, checkPlugin, measureCoverage, type CheckResult, type CoverageReport, type SuiteReport } from "@mmsim/conformance";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
@@ -122,7 +124,7 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
   if (!info) throw new UsageError("conformance needs a plugin (not 'none')");
   const budget = positive(opts.budget, "--budget");
   const fuzz_runs = positive(opts.fuzzRuns, "--fuzz-runs");
-  const seed = positive(opts.seed, "--seed");
+  const seed = parseSeed(opts.seed);
   if (opts.shard && opts.coverage) throw new UsageError("--coverage measures the whole kit: run it without --shard");
   if (opts.junit !== undefined) checkWritable("--junit", opts.junit, io.cwd); // before the kit, not after minutes of it
   const t0 = performance.now();
@@ -159,7 +161,7 @@ export async function conformanceCommand(target: string, opts: ConformanceComman
       if (opts.json) {
         const run = { plugin: info.name, version: info.version, reclaim: reclaimArg(spec), budget, fuzz_runs, seed, arch: opts.arch };
         io.out(JSON.stringify(envelope("conformance", shard, run, part), null, 2) + "\n");
-      } else io.out(`\nshard ${shardLabel(shard)}: ${part.checks.length} of ${part.total} checks; ${tally(part.checks.length, failed, skipped)}\n`);
+      } else io.out(`\nshard ${shardLabel(shard)}: ${part.checks.length} of ${count(part.total, "check")}; ${tally(part.checks.length, failed, skipped)}\n`);
       io.err(`conformance: shard ${shardLabel(shard)}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       return failed ? EXIT_FAILURE : EXIT_OK;
     }

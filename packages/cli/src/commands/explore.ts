@@ -1,4 +1,6 @@
 /** `mmsim explore <scenario>`: interleave a race scenario's actors; print and replay failures. */
+import { count } from "../format.js";
+import { parseSeed } from "../seed.js";
 import { ScheduleDivergenceError, explore, type Scenario, type StrategyName } from "@mmsim/core/check";
 import { replayCommand, SCENARIOS } from "@mmsim/conformance";
 import { existsSync, readFileSync } from "node:fs";
@@ -76,7 +78,7 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
     strategy: opts.strategy,
     // At least one execution: "no rule broken" after none would assert nothing (as conformance's --budget).
     budget: int(opts.budget, "--budget", 1),
-    seed: int(opts.seed, "--seed"),
+    seed: parseSeed(opts.seed),
     // PCT finds a bug of depth d >= 1 (d - 1 priority change points).
     depth: int(opts.depth, "--depth", 1),
     preemption_bound: int(opts.bound, "--preemption-bound"),
@@ -103,8 +105,8 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
   }
   // Timing goes to stderr: stdout is the same, byte for byte, for the same scenario, plugin and options.
   const rate = r.executions / Math.max(r.elapsed_ms / 1000, 1e-3);
-  io.err(`explore: ${r.executions} execution(s) in ${(r.elapsed_ms / 1000).toFixed(2)} s (${rate.toFixed(0)}/s)\n`);
-  io.out(`${scenario.name} with ${reclaim.label}: ${r.strategy}, ${r.executions} execution(s)\n`);
+  io.err(`explore: ${count(r.executions, "execution")} in ${(r.elapsed_ms / 1000).toFixed(2)} s (${rate.toFixed(0)}/s)\n`);
+  io.out(`${scenario.name} with ${reclaim.label}: ${r.strategy}, ${count(r.executions, "execution")}\n`);
   if (!r.failure) {
     io.out("no rule broken\n");
     return EXIT_OK;
@@ -114,7 +116,7 @@ export async function exploreCommand(target: string, opts: ExploreCommandOptions
 }
 
 function printFailure(f: NonNullable<ReturnType<typeof explore>["failure"]>, target: string, scenario: Scenario, opts: ExploreCommandOptions, io: Io): void {
-  io.out(`\nVIOLATION: ${f.rule}\n  ${f.detail}\n  found after ${f.found_after} execution(s); shrunk to ${f.preemptions} preemption(s)\n`);
+  io.out(`\nVIOLATION: ${f.rule}\n  ${f.detail}\n  found after ${count(f.found_after, "execution")}; shrunk to ${count(f.preemptions, "preemption")}\n`);
   io.out(`  replay: ${replayCommand(target, reclaimArg(opts.reclaim), opts.arch, withFingerprint(f.schedule, scenario))}\n\n${f.trace}\n`);
 }
 
@@ -142,7 +144,7 @@ function exploreShardCommand(
   } finally {
     progress.stop();
   }
-  io.err(`explore: shard ${shardLabel(shard)}: ${part.executions} execution(s) in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+  io.err(`explore: shard ${shardLabel(shard)}: ${count(part.executions, "execution")} in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
   if (opts.json) {
     const run = {
       scenario: scenario.name,
@@ -158,7 +160,7 @@ function exploreShardCommand(
     io.out(JSON.stringify(envelope("explore", shard, run, part), null, 2) + "\n");
     return part.failure ? EXIT_FAILURE : EXIT_OK;
   }
-  io.out(`${scenario.name} with ${reclaim.label}: ${opts.strategy}, shard ${shardLabel(shard)}, ${part.executions} execution(s)\n`);
+  io.out(`${scenario.name} with ${reclaim.label}: ${opts.strategy}, shard ${shardLabel(shard)}, ${count(part.executions, "execution")}\n`);
   if (!part.failure) {
     io.out("no rule broken\n");
     return EXIT_OK;

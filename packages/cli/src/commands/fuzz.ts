@@ -10,6 +10,8 @@
  * Standard output is the same, byte for byte, for the same plugin and options;
  * the time and ops/s go to standard error, the progress bar too (only on a TTY).
  */
+import { count } from "../format.js";
+import { parseSeed } from "../seed.js";
 import { fuzzScale, replaySequence, shellWord, type Divergence, type FuzzFinding } from "@mmsim/conformance";
 import type { FuzzOp } from "@mmsim/core/check";
 import { ADVICE_NAMES } from "@mmsim/trace";
@@ -155,8 +157,8 @@ function divergenceJson(d: Divergence, ops: FuzzOp[], replay: string, finding: F
 function divergenceText(d: FuzzDivergenceJson): string {
   const out: string[] = [];
   if (d.sequence !== null && d.found)
-    out.push(`DIVERGENCE in sequence ${d.sequence} (operation ${d.found.op} of ${d.found.length}: ${d.found.rule}); shrunk to ${d.ops.length} operation(s):`);
-  else out.push(`DIVERGENCE on the ${d.ops.length} operation(s) replayed (${d.rule}):`);
+    out.push(`DIVERGENCE in sequence ${d.sequence} (operation ${d.found.op} of ${d.found.length}: ${d.found.rule}); shrunk to ${count(d.ops.length, "operation")}:`);
+  else out.push(`DIVERGENCE on the ${count(d.ops.length, "operation")} replayed (${d.rule}):`);
   d.ops.forEach((o, i) => out.push(`  ${String(i).padStart(3)}  ${describeOp(o)}`));
   // The detail names the operation and, for an invariant or a kernel error, the rule.
   out.push(`  ${d.rule === "differential" ? "differential: " : ""}${d.detail.replace(/\n/g, "\n  ")}`);
@@ -197,14 +199,14 @@ export async function fuzzCommand(target: string, opts: FuzzCommandOptions, io: 
     const div = d ? divergenceJson(d, ops, fuzzReplayCommand(name, opts.arch, ops), null) : null;
     if (opts.json) io.out(JSON.stringify({ plugin: reclaim.info.name, arch: opts.arch, ops: ops.length, divergence: div }, null, 2) + "\n");
     else {
-      io.out(`mmsim fuzz: ${reclaim.info.name} ${reclaim.info.version}, replaying ${ops.length} operation(s)\n`);
+      io.out(`mmsim fuzz: ${reclaim.info.name} ${reclaim.info.version}, replaying ${count(ops.length, "operation")}\n`);
       io.out(div ? divergenceText(div) : "no divergence from Linux without reclaim; invariants held after every operation; no table left at exit\n");
     }
     return div ? EXIT_FAILURE : EXIT_OK;
   }
 
   const ops = positive(opts.ops, "--ops");
-  const seed = positive(opts.seed, "--seed");
+  const seed = parseSeed(opts.seed);
   const shard = opts.shard;
   const progress = createProgress(opts.json ? null : io.progress, { label: `fuzz ${reclaim.info.name}${shard ? ` ${shardLabel(shard)}` : ""}` });
   const report = (() => {
@@ -217,7 +219,7 @@ export async function fuzzCommand(target: string, opts: FuzzCommandOptions, io: 
   const f = report.finding;
   const div = f ? divergenceJson(f.divergence, f.ops, fuzzReplayCommand(name, opts.arch, f.ops), f) : null;
   const secs = (performance.now() - t0) / 1000;
-  io.err(`fuzz: ${report.ops} operations in ${secs.toFixed(1)} s${f ? " (shrinking included)" : ""}, ${Math.round(report.ops / Math.max(secs, 1e-9))} ops/s\n`);
+  io.err(`fuzz: ${count(report.ops, "operation")} in ${secs.toFixed(1)} s${f ? " (shrinking included)" : ""}, ${Math.round(report.ops / Math.max(secs, 1e-9))} ops/s\n`);
 
   if (opts.json) {
     const run: RunFields = { plugin: reclaim.info.name, arch: opts.arch, seed, ops };
@@ -235,8 +237,8 @@ export async function fuzzCommand(target: string, opts: FuzzCommandOptions, io: 
     return div ? EXIT_FAILURE : EXIT_OK;
   }
 
-  io.out(`mmsim fuzz: ${reclaim.info.name} ${reclaim.info.version} (${reclaim.info.models}), ${ops} operations, seed ${seed}${shard ? `, shard ${shardLabel(shard)}` : ""}\n`);
-  io.out(`${report.sequences} sequences, ${report.ops} operations${shard ? ` (of ${report.total_sequences} sequences, ${report.total_ops} operations in all shards)` : ""}, ${report.reclaimed} PTE table(s) reclaimed\n`);
+  io.out(`mmsim fuzz: ${reclaim.info.name} ${reclaim.info.version} (${reclaim.info.models}), ${count(ops, "operation")}, seed ${seed}${shard ? `, shard ${shardLabel(shard)}` : ""}\n`);
+  io.out(`${count(report.sequences, "sequence")}, ${count(report.ops, "operation")}${shard ? ` (of ${count(report.total_sequences, "sequence")}, ${count(report.total_ops, "operation")} in all shards)` : ""}, ${count(report.reclaimed, "PTE table")} reclaimed\n`);
   if (div) io.out(divergenceText(div));
   else io.out("no divergence from Linux without reclaim (results, errno, data read, VmPTE never higher); invariants held after every operation; no table left at exit\n");
   if (!shard && !div && report.ops !== report.total_ops) throw new CliError(`internal: ran ${report.ops} of ${report.total_ops} operations`);

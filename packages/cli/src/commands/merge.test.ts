@@ -51,16 +51,16 @@ describe("explore --shard + merge", () => {
   it("mutant: overlapping shards (every shard runs every execution) are caught by merge", () => {
     const run = { scenario: "x", reclaim_name: "p", budget: 10 };
     const whole: ExploreShardPart = { executions: 10, failure: null };
-    expect(() => mergeExplore(run, [whole, whole])).toThrow("shard 1/2: ran 10 execution(s) without a failure; a budget of 10 gives that shard 5");
+    expect(() => mergeExplore(run, [whole, whole])).toThrow("shard 1/2: ran 10 executions without a failure; a budget of 10 gives that shard 5");
     const f = { found_after: 4 } as ExploreShardPart["failure"];
     expect(() => mergeExplore(run, [{ executions: 2, failure: f }, { executions: 5, failure: null }])).toThrow(
-      "shard 1/2: its failure was found after 4 execution(s), which is not an execution of that shard",
+      "shard 1/2: its failure was found after 4 executions, which is not an execution of that shard",
     );
   });
 
   it("the text report of one shard names it", async () => {
     const r = await mmsim(["explore", "gup-fast-vs-dontneed", "--strategy", "random", "--budget", "5", "--shard", "2/2"]);
-    expect(r.stdout).toBe("gup-fast-vs-dontneed with none: random, shard 2/2, 2 execution(s)\nno rule broken\n");
+    expect(r.stdout).toBe("gup-fast-vs-dontneed with none: random, shard 2/2, 2 executions\nno rule broken\n");
   }, 600_000);
 });
 

@@ -26,7 +26,7 @@ describe("mmsim replay <trace>", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
-    expect(lines[0]).toMatch(/^fork-remap\.trace: 1\d{3} lines, 1\d{3} events, 2 process image\(s\)$/);
+    expect(lines[0]).toMatch(/^fork-remap\.trace: 1\d{3} lines, 1\d{3} events, 2 process images$/);
     expect(lines[1]).toMatch(/^process \d+ \(fork-remap\): exec of \.\/fork-remap at line 4, exited at line \d+; final figures:$/);
     expect(lines[3]).toMatch(/^\s+none\s+pt-reclaim\s+recorded$/);
     expect(r.stdout).toMatch(/^VmPTE\s+236 kB\s+220 kB\s+220 kB$/m);

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import type { ProcStatus } from "@mmsim/core";
 import { checkTrace, errorPct, parseTrace, TraceFormatError, readTrace, ReplayError, replayTrace, TraceSyntaxError, type ImageCounts, type ParsedTrace, type ReplayResult } from "@mmsim/trace";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf } from "../errors.js";
-import { formatKb, renderTable, type SizeUnits } from "../format.js";
+import { count, formatKb, renderTable, type SizeUnits } from "../format.js";
 import { guardPlugin } from "../plugin-guard.js";
 import { createProgress } from "../progress.js";
 import { fsReason } from "../workload.js";
@@ -195,7 +195,7 @@ async function replayMain(path: string, opts: ReplayCommandOptions, io: ReplayIo
   for (const w of first.warnings) io.err(`warning: ${w}\n`);
   // Every plugin's simulation errors: a replay that threw is not a prediction (exit 1).
   const failed = rows.filter((r) => r.simErrors.total > 0);
-  for (const r of failed) io.err(`error: ${r.label}: ${r.simErrors.total} simulation error(s); first: ${r.simErrors.first[0]}\n`);
+  for (const r of failed) io.err(`error: ${r.label}: ${count(r.simErrors.total, "simulation error")}; first: ${r.simErrors.first[0]}\n`);
   return failed.length ? EXIT_FAILURE : EXIT_OK;
 }
 
@@ -262,7 +262,7 @@ export function renderReplay(path: string, runs: readonly ReplayResult[], rows: 
   const images = first.images;
   const how = t.origin === "exec" ? `exec of ${t.filename} at line ${t.firstLine}` : t.origin === "fork" ? `fork of ${t.parent} at line ${t.firstLine}` : `first seen at line ${t.firstLine}`;
   const end = t.exited ? `exited at line ${t.lastLine}` : "still running at the end of the trace";
-  let out = `${path}: ${first.global.lines} lines, ${first.global.events} events, ${images.length} process image(s)\n`;
+  let out = `${path}: ${count(first.global.lines, "line")}, ${count(first.global.events, "event")}, ${count(images.length, "process image")}\n`;
   out += `process ${t.pid} (${t.comm}): ${how}, ${end}; final figures:\n\n`;
   const header = ["", ...rows.map((r) => r.label), ...(expected ? ["recorded"] : [])];
   const table = ROWS.map(({ title, key }) => [title, ...rows.map((r) => formatKb(r.status[key], units)), ...(expected ? [expected[key] === undefined ? "-" : formatKb(expected[key]!, units)] : [])]);
