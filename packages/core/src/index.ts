@@ -43,6 +43,7 @@ export {
   MADV_COLD,
   MADV_PAGEOUT,
   MADV_DONTNEED_LOCKED,
+  MADV_COLLAPSE,
   madvise_behavior_valid,
   madvise_lock_mode,
   type MadviseLockMode,
