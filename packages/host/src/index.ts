@@ -27,3 +27,21 @@ export { kernelHasPtReclaim, memorySettings, thpMode, thpSettings, unmodelledMem
 export { detectPtReclaim, probePtReclaim, configHasPtReclaim, PROBE_SCRIPT, type PtReclaimDetection, type DetectOptions } from "./pt-reclaim-detect.js";
 export { defaultCorpusDir, listScenarios, loadKnownGaps, parseExpected, formatExpected, type Expected } from "./corpus.js";
 export { recordCorpus, recordHeader, type RecordOptions, type RecordResult } from "./record.js";
+export {
+  fuzzHost,
+  KNOWN_DIFFERENCES,
+  type KnownDifference,
+  randomScript,
+  shrinkScript,
+  fuzzAdvice,
+  verdictOf,
+  mismatchSignature,
+  caseFile,
+  Rng,
+  MAX_FAULTS,
+  MAX_FAULTS_PER_TOUCH,
+  type CaseResult,
+  type CaseVerdict,
+  type FuzzHostOptions,
+  type RandomScriptOptions,
+} from "./fuzz.js";
