@@ -182,16 +182,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void, only?: (ty
         async (
           paths: string[],
           o: { reclaim?: string; rssTolerance?: string; random?: string; seed?: string; case?: string; out?: string; pressure: boolean },
+          cmd: Command,
         ) => {
-          const host = await import("./commands/host.js");
           const random = o.random !== undefined || o.case !== undefined;
+          // Scripts are optional only with --random/--case: without them, the usage error commander gives for a missing argument.
+          if (!random && paths.length === 0) cmd.error("error: missing required argument 'scripts'", { exitCode: 1, code: "commander.missingArgument" });
+          const host = await import("./commands/host.js");
           if (!random && (o.seed !== undefined || o.out !== undefined || !o.pressure)) {
             line.err("mmsim check-host: --seed, --out and --no-pressure go with --random or --case");
-            return setExit(2);
-          }
-          if (!random && paths.length === 0) {
-            line.err("error: missing required argument 'scripts'");
-            line.err("(give workload scripts, or --random <n> for random ones; use --help for usage)");
             return setExit(2);
           }
           if (random && paths.length > 0) {

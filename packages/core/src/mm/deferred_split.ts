@@ -17,6 +17,7 @@
  * is computed from).
  */
 import type { Kernel } from "../types/kernel.js";
+import { folio_test_anon, folio_test_large } from "./folio.js";
 import { HPAGE_PMD_NR } from "./page_alloc.js";
 
 export interface DeferredSplitQueue {
@@ -65,7 +66,19 @@ export function folio_remove_rmap_ptes_deferred(k: Kernel, head: number, page: n
   if (now_unmapped && folio_partially_mapped(k, head)) q.folios.add(head);
 }
 
-/** folio_unqueue_deferred_split(): a THP being freed leaves the queue. */
-export function folio_unqueue_deferred_split(k: Kernel, head: number): void {
-  queues.get(k)?.folios.delete(head);
+/**
+ * folio_unqueue_deferred_split(), late: Linux takes a THP off the queue when it
+ * is freed (free_pages_prepare); the model's page allocator (a lower layer)
+ * does not call up here, so deferred_split_count() drops the entries whose
+ * folio is no longer a partially mapped anon THP first (freed, or its pfn
+ * reused) and counts the rest. Model difference: a pfn freed and reused by a
+ * new THP that is partially mapped in turn keeps its old place in the queue.
+ */
+export function deferred_split_count(k: Kernel): number {
+  const q = deferred_split_queue(k);
+  for (const head of q.folios) if (!folio_test_large(k, head) || !folio_test_anon(k, head) || !folio_partially_mapped(k, head)) q.folios.delete(head);
+  return q.folios.size;
 }
+
+/** Per-kernel state kept outside the Kernel object: the explorer's post-setup snapshot copies it with the kernel (check/setup_snapshot.ts). */
+export const DEFERRED_SPLIT_SIDE_TABLE: WeakMap<object, unknown> = queues as WeakMap<object, unknown>;

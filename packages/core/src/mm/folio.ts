@@ -3,7 +3,6 @@
  * per-page mapcounts. A THP folio is 512 naturally aligned frames.
  */
 import type { Kernel } from "../types/kernel.js";
-import { folio_unqueue_deferred_split } from "./deferred_split.js";
 import { HPAGE_PMD_NR, PF_HEAD, PF_LAZYFREE, PG_ANON, PG_TAIL, PG_ZERO } from "./page_alloc.js";
 
 /*
@@ -40,9 +39,7 @@ export function folio_put(k: Kernel, head: number): void {
   if ((head < f.flat_n ? --f.flat_refcount[head] : f.add_refcount(head, -1)) === 0) {
     k.sanitizer?.page_freed(head);
     f.clear_flag_bits(head, PF_LAZYFREE);
-    const large = (f.get_flags(head) & PF_HEAD) !== 0;
-    if (large) folio_unqueue_deferred_split(k, head); // free_pages_prepare() → folio_unqueue_deferred_split()
-    f.free(head, large ? 9 : 0);
+    f.free(head, (f.get_flags(head) & PF_HEAD) !== 0 ? 9 : 0);
   } else if (f.get_refcount(head) < 0) throw new Error(`folio_put: refcount underflow on pfn ${head}`);
 }
 

@@ -31,7 +31,7 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read_trylock, up_read } from "../sync/rwsem.js";
 import { folio_get, folio_put, folio_test_large, vm_normal_page } from "./folio.js";
-import { deferred_split_queue, folio_partially_mapped } from "./deferred_split.js";
+import { deferred_split_count, deferred_split_queue, folio_partially_mapped } from "./deferred_split.js";
 import { split_folio } from "./huge_memory.js";
 import { node_lruvec } from "./lru.js";
 import { MM_ANONPAGES, vma_is_anonymous } from "./mm.js";
@@ -348,7 +348,7 @@ const DEFAULT_SEEKS = 2;
  */
 export function* deferred_split_shrink(t: Task, sc: ScanControlState): KPath {
   const q = deferred_split_queue(t.k);
-  const freeable = q.folios.size;
+  const freeable = deferred_split_count(t.k);
   if (freeable === 0) return;
   const nr = q.nr_deferred;
   q.nr_deferred = 0;
