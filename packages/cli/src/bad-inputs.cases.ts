@@ -230,6 +230,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
   cli("record a path that does not exist", ["record", "-o", "t.trace", "--", "./nope"], 1, "error: mmsim record: ./nope: no such executable file"),
   cli("list with an argument", ["list", "extra"], 2, "error: too many arguments for 'list'. Expected 0 arguments but got 1."),
   cli("check-host without scripts", ["check-host"], 2, "error: missing required argument 'scripts'"),
+  cli("check-host --random 0", ["check-host", "--random", "0"], 2, "mmsim check-host: --random must be an integer from 1 to 4294967295 (got '0')"),
+  cli("check-host --random not a number", ["check-host", "--random", "ten"], 2, "mmsim check-host: --random must be an integer from 1 to 4294967295 (got 'ten')"),
+  cli("check-host --seed negative", ["check-host", "--random", "3", "--seed", "-1"], 2, "mmsim check-host: --seed must be an integer from 0 to 4294967295 (got '-1')"),
+  cli("check-host --case past --random", ["check-host", "--random", "3", "--case", "3"], 2, "mmsim check-host: --case 3 is not one of the --random 3 cases (0 to 2)"),
+  cli("check-host scripts and --random", ["check-host", "a.wl", "--random", "3"], 2, "mmsim check-host: give scripts or --random/--case, not both (got 1 script)"),
+  cli("check-host --seed without --random", ["check-host", "a.wl", "--seed", "3"], 2, "mmsim check-host: --seed, --out and --no-pressure go with --random or --case"),
   cli("host without script", ["host"], 2, "error: missing required argument 'script'"),
   // --plot
   cli("--plot not an SVG file", ["run", "seed-small", "--plot", "out.png"], 2, "error: option '--plot <file.svg>' argument 'out.png' is invalid. the plot is an SVG file: give a name ending in .svg"),

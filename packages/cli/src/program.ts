@@ -169,12 +169,39 @@ export function buildProgram(io: Io, setExit: (code: number) => void, only?: (ty
   if (want("check-host"))
     program
       .command("check-host")
-      .description("run scripts on the simulator and on the running kernel and compare every status and error line")
-      .argument("<scripts...>", "workload scripts")
+      .description("run scripts on the simulator and on the running kernel and compare every status and error line; --random N: N seeded random scripts, mismatches shrunk")
+      .argument("[scripts...]", "workload scripts (none with --random or --case)")
       .option("--reclaim <plugin>", "the simulator's plugin, as `run` takes it (default: pt-reclaim if the running kernel has CONFIG_PT_RECLAIM, else none; said on stderr)")
       .option("--rss-tolerance <kB>", "allowed dVmRSS difference (default: 0, see host/README)")
-      .action(async (paths: string[], o: { reclaim?: string; rssTolerance?: string }) =>
-        setExit(await (await import("./commands/host.js")).checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance, cwd: io.cwd }, line)),
+      .option("--random <n>", "compare n random scripts instead (fixed-address mappings, every advice the model knows, mprotect, munmap, memory pressure)")
+      .option("--seed <n>", "the random scripts' seed (default 1)")
+      .option("--case <k>", "only random case k of the seed (what a mismatch's replay command gives)")
+      .option("--out <dir>", "write each mismatch's shrunk script to <dir>/random-SEED-CASE.wl")
+      .option("--no-pressure", "no `reclaim` statements in random scripts (they need root and a cgroup v1 memory controller on the host)")
+      .action(
+        async (
+          paths: string[],
+          o: { reclaim?: string; rssTolerance?: string; random?: string; seed?: string; case?: string; out?: string; pressure: boolean },
+          cmd: Command,
+        ) => {
+          const random = o.random !== undefined || o.case !== undefined;
+          // Scripts are optional only with --random/--case: without them, the usage error commander gives for a missing argument.
+          if (!random && paths.length === 0) cmd.error("error: missing required argument 'scripts'", { exitCode: 1, code: "commander.missingArgument" });
+          const host = await import("./commands/host.js");
+          if (!random && (o.seed !== undefined || o.out !== undefined || !o.pressure)) {
+            line.err("mmsim check-host: --seed, --out and --no-pressure go with --random or --case");
+            return setExit(2);
+          }
+          if (random && paths.length > 0) {
+            line.err(`mmsim check-host: give scripts or --random/--case, not both (got ${paths.length} script${paths.length === 1 ? "" : "s"})`);
+            return setExit(2);
+          }
+          setExit(
+            random
+              ? await host.randomCheckHostCommand({ ...o, cwd: io.cwd, progress: io.progress }, line)
+              : await host.checkHostCommand(paths, { reclaim: o.reclaim, rssTolerance: o.rssTolerance, cwd: io.cwd }, line),
+          );
+        },
       );
 
   if (want("record"))

@@ -42,3 +42,21 @@ export {
   type HolderCounts,
   type ProbeOptions,
 } from "./madvise_lock.js";
+export {
+  fuzzHost,
+  KNOWN_DIFFERENCES,
+  type KnownDifference,
+  randomScript,
+  shrinkScript,
+  fuzzAdvice,
+  verdictOf,
+  mismatchSignature,
+  caseFile,
+  Rng,
+  MAX_FAULTS,
+  MAX_FAULTS_PER_TOUCH,
+  type CaseResult,
+  type CaseVerdict,
+  type FuzzHostOptions,
+  type RandomScriptOptions,
+} from "./fuzz.js";

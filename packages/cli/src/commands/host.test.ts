@@ -5,7 +5,12 @@ import { checkHost, HELLO, HostUnavailableError, simulate, type PtReclaimDetecti
 import { afterAll, describe, expect, test } from "vitest";
 import { OutputClosed } from "../io.js";
 import { reportError } from "../report.js";
-import { checkHostCommand, hostCommand } from "./host.js";
+import type { ReclaimPlugin } from "@mmsim/core";
+import { ptReclaim, reclaim_pt_is_enabled } from "@mmsim/reclaim-pt-reclaim";
+import { checkHostCommand, hostCommand, randomCheckHostCommand } from "./host.js";
+
+/** pt-reclaim mutant: reclaim_pt_is_enabled() without `end - start >= PMD_SIZE` (a zap of part of a slice frees the whole table). */
+const partialSlice = (): ReclaimPlugin => ({ ...ptReclaim(), name: "mutant:partial-slice", reclaim_pt_is_enabled: (k, s, e, d) => reclaim_pt_is_enabled(k, s, s + k.arch.PMD_SIZE, d) && e > s });
 
 const tmp = mkdtempSync(join(tmpdir(), "mmsim-host-cmd-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -175,5 +180,61 @@ describe("one plugin loader", () => {
     const p = io();
     expect(await checkHostCommand([file], { reclaim: "mutant:no-tlb-flush", check }, p.io)).toBe(0);
     expect(p.out.at(-1)).toMatch(/simulator reclaim: /);
+  });
+});
+
+describe("randomCheckHostCommand (check-host --random)", () => {
+  // The kernel stood in for by the simulator with pt-reclaim; the simulator under test is
+  // pt-reclaim, or a mutant that frees the PTE table of a partly zapped slice (VmPTE too low).
+  const sim = (plugin: "pt-reclaim" | "mutant") => (s: Parameters<typeof simulate>[0]) => {
+    const real = simulate(s, ptReclaim());
+    const mutant = simulate(s, plugin === "pt-reclaim" ? ptReclaim() : partialSlice());
+    return checkHost([s], { runHost: () => ({ lines: real, statuses: [] }), runSim: () => mutant }).scripts[0];
+  };
+
+  test("a mismatch is printed shrunk, with a replay command that gives exactly that case again; exit 1", async () => {
+    const a = io();
+    const out = join(tmp, "shrunk");
+    expect(await randomCheckHostCommand({ random: "40", seed: "1", reclaim: "pt-reclaim", check: sim("mutant"), out }, a.io)).toBe(1);
+    const text = a.out.join("\n");
+    expect(text).toMatch(/^FAIL random-1-\d+\.wl: mismatch; shrunk from \d+ to \d+ statements \(\d+ runs\):$/m);
+    expect(text).toMatch(/dVmPTE sim=-?\d+ host=-?\d+/);
+    expect(a.out.at(-1)).toMatch(/^40 random scripts \(seed 1\): \d+ match, 0 known differences, [1-9]\d* mismatch(es)?, 0 errors \(simulator reclaim: pt-reclaim\)$/);
+    const replay = a.out.find((l) => l.startsWith("  replay: "))!;
+    expect(replay).toMatch(/^ {2}replay: mmsim check-host --seed 1 --case \d+ --reclaim pt-reclaim$/);
+    const k = /--case (\d+)/.exec(replay)![1];
+    const b = io();
+    expect(await randomCheckHostCommand({ seed: "1", case: k, reclaim: "pt-reclaim", check: sim("mutant") }, b.io)).toBe(1);
+    const first = a.out.findIndex((l) => l.startsWith(`FAIL random-1-${k}.wl`));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(b.out.slice(0, -1)).toEqual(a.out.slice(first, first + b.out.length - 1));
+    expect(b.out.at(-1)).toBe(`case ${k} of seed 1: 0 match, 0 known differences, 1 mismatch, 0 errors (simulator reclaim: pt-reclaim)`);
+    // --out: the shrunk script, which check-host of the file shows mismatching again
+    const path = join(out, `random-1-${k}.wl`);
+    expect(text).toContain(`  shrunk script: ${path} (mmsim check-host ${path} --reclaim pt-reclaim)`);
+    const c = io();
+    expect(await checkHostCommand([path], { reclaim: "pt-reclaim", check: (scripts) => ({ ...checkHost(scripts, { runHost: (s) => ({ lines: simulate(s, ptReclaim()), statuses: [] }), runSim: (s) => simulate(s, partialSlice()) }) }) }, c.io)).toBe(1);
+  });
+
+  test("the same seed prints the same, byte for byte; no mismatch: exit 0", async () => {
+    const a = io();
+    const b = io();
+    expect(await randomCheckHostCommand({ random: "15", seed: "9", reclaim: "pt-reclaim", check: sim("pt-reclaim") }, a.io)).toBe(0);
+    expect(await randomCheckHostCommand({ random: "15", seed: "9", reclaim: "pt-reclaim", check: sim("pt-reclaim") }, b.io)).toBe(0);
+    expect(a.out).toEqual(["15 random scripts (seed 9): 15 match, 0 known differences, 0 mismatches, 0 errors (simulator reclaim: pt-reclaim)"]);
+    expect(b.out).toEqual(a.out);
+  });
+
+  test("bad numbers are usage errors (exit 2) before anything runs", async () => {
+    for (const [o, msg] of [
+      [{ random: "0" }, "--random must be an integer from 1 to 4294967295 (got '0')"],
+      [{ random: "2", case: "2" }, "--case 2 is not one of the --random 2 cases (0 to 1)"],
+      [{ random: "2", seed: "1.5" }, "--seed must be an integer from 0 to 4294967295 (got '1.5')"],
+      [{ random: "2", rssTolerance: "-1" }, "--rss-tolerance must be a number of kB >= 0 (got '-1')"],
+    ] as const) {
+      const a = io();
+      expect(await randomCheckHostCommand({ ...o, reclaim: "pt-reclaim", check: () => { throw new Error("ran"); } }, a.io)).toBe(2);
+      expect(a.err).toEqual([`mmsim check-host: ${msg}`]);
+    }
   });
 });

@@ -22,6 +22,7 @@ import type { MmStruct } from "../mm/mm_struct.js";
 import { COLLAPSE_MUTANTS_SIDE_TABLE } from "../mm/collapse_mutant.js";
 import { KSWAPDS_SIDE_TABLE } from "../mm/kswapd.js";
 import { LRUVECS_SIDE_TABLE } from "../mm/lru.js";
+import { DEFERRED_SPLIT_SIDE_TABLE } from "../mm/deferred_split.js";
 import { RANGE_BATCH_SIDE_TABLES } from "../mm/range_batch.js";
 import { Op } from "../sync/op.js";
 import { PERCPU_REF_LIBS_SIDE_TABLE } from "../sync/percpu_ref.js";
@@ -46,7 +47,7 @@ export interface PostSetup {
 }
 
 /** Every module-level table keyed by kernel objects (a test checks that core has no other). */
-export const SIDE_TABLES: readonly SideTable[] = [LRUVECS_SIDE_TABLE, KSWAPDS_SIDE_TABLE, PUT_GATHERS_SIDE_TABLE, ...RANGE_BATCH_SIDE_TABLES, PERCPU_REF_LIBS_SIDE_TABLE, COLLAPSE_MUTANTS_SIDE_TABLE];
+export const SIDE_TABLES: readonly SideTable[] = [LRUVECS_SIDE_TABLE, KSWAPDS_SIDE_TABLE, PUT_GATHERS_SIDE_TABLE, ...RANGE_BATCH_SIDE_TABLES, PERCPU_REF_LIBS_SIDE_TABLE, COLLAPSE_MUTANTS_SIDE_TABLE, DEFERRED_SPLIT_SIDE_TABLE];
 
 /** Counts the plugin's hook calls during a setup (wrappers around the bound hooks). */
 export class HookCounter {

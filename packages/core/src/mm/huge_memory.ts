@@ -285,13 +285,14 @@ export function* split_huge_pmd_address(t: Task, vma: Vma, mm: MmStruct, address
  * every subpage becomes an order-0 folio, and remap_page(..., RMP_USE_SHARED_ZEROPAGE)
  * (Linux 6.12+, try_to_map_unused_to_zeropage) maps each mapped subpage whose
  * contents are all zero to the shared zero page and frees it; unmapped subpages
- * are freed. `base` is the PTE pointer that maps the folio's first subpage.
+ * are freed. `base` is the PTE pointer that maps the folio's first subpage;
+ * `vma_at(addr)` the VMA mapping a subpage (default: `vma`).
  * Returns false (-EAGAIN) when the folio has references beyond its mappings.
  *
  * Model difference: the kernel unmaps the folio behind migration entries with the
  * PTE lock dropped; the model splits it in place with the PTE lock held.
  */
-export function* split_folio(t: Task, vma: Vma, head: number, base: number, haddr: number): KPath<boolean> {
+export function* split_folio(t: Task, vma: Vma, head: number, base: number, haddr: number, vma_at: (addr: number) => Vma = () => vma): KPath<boolean> {
   const k = t.k;
   const a = k.arch;
   const f = k.frames;
@@ -303,15 +304,19 @@ export function* split_folio(t: Task, vma: Vma, head: number, base: number, hadd
   }
   if (f.get_refcount(head) !== mapped.filter(Boolean).length) return false;
   const lazy = f.get_flags(head) & (PF_LAZYFREE | PF_DIRTY);
-  const zero = a.pte_mkspecial(a.pfn_pte(f.zero_pfn, vma.vm_page_prot));
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
     const pfn = head + i;
     f.set_type(pfn, PG_ANON);
     f.set_flags(pfn, lazy);
     f.set_owner(pfn, f.get_owner(head));
+    // __split_folio_to_order(): each new folio's index is the head's plus its offset (the model's
+    // rmap: frames.index is the address), so reclaim's rmap walk finds a lazily freed subpage.
+    f.set_index(pfn, f.get_index(head) + i * 4096);
     f.set_refcount(pfn, 1);
     f.set_mapcount(pfn, mapped[i] ? 1 : 0);
     if (mapped[i] && f.get_data(pfn) === 0) {
+      // try_to_map_unused_to_zeropage(): pvmw->vma's vm_page_prot (a folio may span VMAs: the deferred split).
+      const zero = a.pte_mkspecial(a.pfn_pte(f.zero_pfn, vma_at(haddr + i * 4096).vm_page_prot));
       yield* set_pte_at(t, mm, haddr + i * 4096, base + i, zero);
       add_mm_counter(mm, MM_ANONPAGES, -1);
       f.set_mapcount(pfn, 0);

@@ -25,7 +25,8 @@ import {
   VM_FAULT_SIGBUS,
   VM_FAULT_SIGSEGV,
 } from "./fault_flags.js";
-import { folio_get, folio_put, page_folio, vm_normal_page } from "./folio.js";
+import { folio_get, folio_put, folio_test_anon, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
+import { folio_remove_rmap_ptes_deferred } from "./deferred_split.js";
 import { do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_pmd_set_accessed, thp_vma_allowable_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import { add_mm_counter, MM_ANONPAGES, MM_SHMEMPAGES, MM_SWAPENTS, vma_is_anonymous } from "./mm.js";
@@ -163,7 +164,8 @@ function* do_wp_page(t: Task, vmf: VmFault): KPath<number> {
   yield* pte_unmap_unlock(t, vmf.pte, ptl2);
   if (page >= 0) {
     const head = page_folio(k, page);
-    k.frames.add_mapcount(page, -1);
+    k.frames.add_mapcount(page, -1); // folio_remove_rmap_pte()
+    if (folio_test_large(k, head) && folio_test_anon(k, head)) folio_remove_rmap_ptes_deferred(k, head, page, 1);
     add_mm_counter(mm, MM_ANONPAGES, -1);
     folio_put(k, head);
   }

@@ -9,7 +9,7 @@
 import type { Kernel } from "../types/kernel.js";
 import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
-import { VM_HUGEPAGE, VM_NOHUGEPAGE, VM_WRITE } from "../pgtable/arch.js";
+import { VM_EXEC, VM_READ, VM_WRITE } from "../pgtable/arch.js";
 import { ptep_get_and_clear, set_pte_at } from "../pgtable/ops.js";
 import { flush_tlb_mm_range } from "../tlb/flush.js";
 import { folio_put, page_folio } from "./folio.js";
@@ -33,18 +33,30 @@ export function anon_vma_prepare(k: Kernel, mm: MmStruct, vma: Vma): void {
 
 /** anon_vma_prepare() for a VMA without one yet. */
 function __anon_vma_prepare(k: Kernel, mm: MmStruct, vma: Vma): void {
-  // find_mergeable_anon_vma(): reuse a neighbour's anon_vma when the two could merge.
+  // find_mergeable_anon_vma() → reusable_anon_vma(): reuse a neighbour's anon_vma when
+  // anon_vma_compatible() (mm/vma.c, 6.18): adjacent, the same file, vm_flags differing only in
+  // VM_ACCESS_FLAGS (VM_READ|VM_WRITE|VM_EXEC) and VM_SOFTDIRTY, pgoff continuous. VM_HUGEPAGE and
+  // VM_NOHUGEPAGE do count: a neighbour advised otherwise gets its own anon_vma, and the two can then
+  // never merge (is_mergeable_anon_vma), even once their flags agree again (found by `mmsim
+  // check-host --random`; host corpus: madvise-thp-anon-vma).
   const prev = mm.mm_mt.prev_of(vma);
   const next = mm.mm_mt.next_of(vma);
-  const ok = (o: Vma | null, before: boolean) =>
-    o !== null &&
-    o.anon_vma !== 0 &&
-    o.vm_file === null &&
-    (before ? o.vm_end === vma.vm_start : o.vm_start === vma.vm_end) &&
-    ((o.vm_flags ^ vma.vm_flags) & ~(VM_WRITE | 0x1 | 0x4 | VM_HUGEPAGE | VM_NOHUGEPAGE)) === 0;
-  if (ok(next, false)) vma.anon_vma = next!.anon_vma;
-  else if (ok(prev, true)) vma.anon_vma = prev!.anon_vma;
+  if (next !== null && next.anon_vma !== 0 && anon_vma_compatible(vma, next)) vma.anon_vma = next.anon_vma;
+  else if (prev !== null && prev.anon_vma !== 0 && anon_vma_compatible(prev, vma)) vma.anon_vma = prev.anon_vma;
   else vma.anon_vma = k.new_anon_vma();
+}
+
+/** VM_SOFTDIRTY, ignored by anon_vma_compatible() as by the merge rules. */
+const VM_SOFTDIRTY = 0x8000000;
+
+/** anon_vma_compatible(a, b), `a` below `b` (mm/vma.c; NUMA policies are not modelled). */
+function anon_vma_compatible(a: Vma, b: Vma): boolean {
+  return (
+    a.vm_end === b.vm_start &&
+    a.vm_file === b.vm_file &&
+    ((a.vm_flags ^ b.vm_flags) & ~(VM_READ | VM_WRITE | VM_EXEC | VM_SOFTDIRTY)) === 0 &&
+    b.vm_pgoff === a.vm_pgoff + (b.vm_start - a.vm_start) / 4096
+  );
 }
 
 /**

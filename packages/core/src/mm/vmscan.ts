@@ -31,10 +31,12 @@ import type { KPath } from "../sched/point.js";
 import type { Task } from "../sched/task.js";
 import { down_read_trylock, up_read } from "../sync/rwsem.js";
 import { folio_get, folio_put, folio_test_large, vm_normal_page } from "./folio.js";
+import { deferred_split_count, deferred_split_queue, folio_partially_mapped } from "./deferred_split.js";
+import { split_folio } from "./huge_memory.js";
 import { node_lruvec } from "./lru.js";
 import { MM_ANONPAGES, vma_is_anonymous } from "./mm.js";
 import type { MmStruct } from "./mm_struct.js";
-import { PF_DIRTY, PF_LAZYFREE, PF_REFERENCED, PG_ANON } from "./page_alloc.js";
+import { HPAGE_PMD_NR, PF_DIRTY, PF_LAZYFREE, PF_REFERENCED, PG_ANON } from "./page_alloc.js";
 import { try_to_unmap_one, try_to_unmap_one_swap, try_to_unmap_one_walk_done } from "./rmap.js";
 import { folio_alloc_swap, put_swap_folio } from "./swapfile.js";
 
@@ -307,13 +309,14 @@ export function* shrink_lruvec(t: Task, sc: ScanControlState): KPath {
 }
 
 /**
- * shrink_node(): the LRU pass, then where shrink_slab() runs, the plugin's
- * `shrink` hook (a page-table shrinker). The tables it frees are not counted
+ * shrink_node(): the LRU pass, then shrink_slab(): the THP deferred split
+ * shrinker, then the plugin's `shrink` hook (a page-table shrinker). The tables it frees are not counted
  * into nr_reclaimed: they go after an RCU grace period, outside the pass (Linux
  * counts only slab pages freed during the pass, through reclaim_state).
  */
 export function* shrink_node(t: Task, sc: ScanControlState): KPath {
   yield* shrink_lruvec(t, sc);
+  yield* deferred_split_shrink(t, sc);
   const hook = t.k.hooks.shrink;
   if (hook !== null) yield* hook(t, sc);
 }
@@ -331,4 +334,94 @@ export function* do_try_to_free_pages(t: Task, sc: ScanControlState): KPath<Scan
     if (sc.nr_reclaimed >= sc.nr_to_reclaim) break;
   }
   return sc;
+}
+
+/** SHRINK_BATCH, DEFAULT_SEEKS (include/linux/shrinker.h, mm/shrinker.c). */
+const SHRINK_BATCH = 128;
+const DEFAULT_SEEKS = 2;
+
+/**
+ * do_shrink_slab() of the "thp-deferred_split" shrinker (mm/shrinker.c): the
+ * scan quota from the queue's length (deferred_split_count), the priority
+ * and the work deferred from earlier calls; scanned in SHRINK_BATCH pieces,
+ * or all of it when the quota reaches the queue's length (tight on memory).
+ */
+export function* deferred_split_shrink(t: Task, sc: ScanControlState): KPath {
+  const q = deferred_split_queue(t.k);
+  const freeable = deferred_split_count(t.k);
+  if (freeable === 0) return;
+  const nr = q.nr_deferred;
+  q.nr_deferred = 0;
+  const delta = Math.floor(((freeable >> sc.priority) * 4) / DEFAULT_SEEKS);
+  let total_scan = Math.min(Math.floor(nr / 2 ** sc.priority) + delta, 2 * freeable);
+  let scanned = 0;
+  while (total_scan >= SHRINK_BATCH || total_scan >= freeable) {
+    const nr_to_scan = Math.min(SHRINK_BATCH, total_scan);
+    if ((yield* deferred_split_scan(t, nr_to_scan)) === "stop") break;
+    total_scan -= nr_to_scan;
+    scanned += nr_to_scan;
+  }
+  q.nr_deferred = Math.min(Math.max(nr + delta - scanned, 0), 2 * freeable);
+}
+
+/**
+ * deferred_split_scan() (mm/huge_memory.c): take up to `nr_to_scan` folios off
+ * the queue, oldest first; split each one still partially mapped (split_folio:
+ * unmapped subpages freed, zero-filled mapped ones remapped to the shared
+ * zero page); one that could not be split goes back at the tail; one no longer
+ * partially mapped is dropped. "stop" (SHRINK_STOP) when nothing was split and
+ * the queue is empty.
+ *
+ * Model: Linux's split takes the folio lock and walks the rmap (anon_vma lock);
+ * the model's rmap is (frames.owner, frames.index): the owner mm's mmap_lock is
+ * only tried (as the other reclaim walks here), then the PMD and the PTE lock.
+ */
+function* deferred_split_scan(t: Task, nr_to_scan: number): KPath<number | "stop"> {
+  const k = t.k;
+  const q = deferred_split_queue(k);
+  const list: number[] = [];
+  for (const folio of q.folios) {
+    list.push(folio);
+    if (list.length >= nr_to_scan) break;
+  }
+  for (const folio of list) q.folios.delete(folio);
+  let split = 0;
+  for (const folio of list) {
+    if (!folio_test_large(k, folio) || !folio_partially_mapped(k, folio)) continue;
+    if (yield* deferred_split_one(t, folio)) split++;
+    else q.folios.add(folio); // requeue at the tail
+  }
+  return split === 0 && q.folios.size === 0 ? "stop" : split;
+}
+
+/** split_folio() of a queued, partially PTE-mapped anon THP, reached through its owner mm. */
+function* deferred_split_one(t: Task, folio: number): KPath<boolean> {
+  const k = t.k;
+  const a = k.arch;
+  const f = k.frames;
+  const mm = k.mms.get(f.get_owner(folio));
+  if (!mm || mm.exited) return false;
+  const haddr = f.get_index(folio);
+  let first = 0;
+  while (first < HPAGE_PMD_NR && f.get_mapcount(folio + first) === 0) first++;
+  const addr = haddr + first * 4096;
+  if (!(yield* down_read_trylock(t, mm.mmap_lock))) return false;
+  const own = use_walk_mm(t, mm);
+  let done = false;
+  const vma = mm.mm_mt.vma_lookup(addr);
+  const pmdp = vma ? yield* pmd_walk_map(t, mm, addr) : -1;
+  if (vma && pmdp >= 0 && !a.pxd_none(k.pt.get(pmdp)) && !a.pmd_trans_huge(k.pt.get(pmdp))) {
+    const p = yield* pte_offset_map_lock(t, mm, pmdp, addr);
+    if (p >= 0) {
+      const ptl = t.ptl!;
+      const pte = yield* ptep_get(t, p);
+      if (a.pte_present(pte) && a.pte_pfn(pte) === folio + first)
+        done = yield* split_folio(t, vma, folio, p - first, haddr, (va) => mm.mm_mt.vma_lookup(va) ?? vma);
+      yield* pte_unmap_unlock(t, p, ptl);
+    }
+  }
+  if (vma && pmdp >= 0) yield* pmd_walk_unmap(t);
+  t.mm = own;
+  yield* up_read(t, mm.mmap_lock);
+  return done;
 }

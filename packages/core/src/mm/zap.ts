@@ -27,6 +27,7 @@ import {
 } from "../tlb/mmu_gather.js";
 import { set_put_gather } from "../tlb/put_gather.js";
 import { folio_test_anon, folio_test_large, page_folio, vm_normal_page } from "./folio.js";
+import { folio_remove_rmap_ptes_deferred } from "./deferred_split.js";
 import { MM_ANONPAGES, mm_counter, MM_SHMEMPAGES, MM_SWAPENTS, update_hiwater_rss } from "./mm.js";
 import { __split_huge_pmd, zap_huge_pmd } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
@@ -99,12 +100,15 @@ function* zap_present_ptes(
     return 1;
   }
   /* batch PTEs mapping the same large folio */
-  const nr = folio_test_large(k, folio) && max_nr !== 1 ? folio_pte_batch(k, ptep, ptent, max_nr) : 1;
+  const large = folio_test_large(k, folio);
+  const nr = large && max_nr !== 1 ? folio_pte_batch(k, ptep, ptent, max_nr) : 1;
   for (let i = 0; i < nr; i++) {
     yield* ptep_get_and_clear(t, mm, addr + i * 4096, ptep + i);
     tlb_remove_tlb_entry(tlb, addr + i * 4096);
     k.frames.add_mapcount(page + i, -1); // folio_remove_rmap_ptes()
   }
+  // __folio_remove_rmap(): a THP left partially mapped goes on the deferred split queue.
+  if (large && folio_test_anon(k, folio)) folio_remove_rmap_ptes_deferred(k, folio, page, nr);
   if (mm_counter(k, folio) === MM_SHMEMPAGES) z.rss_shmem -= nr;
   else z.rss_anon -= nr;
   // Each PTE mapping holds one folio reference; they are dropped after the flush.
