@@ -275,6 +275,18 @@ function rssAfterReclaim(text: string, c: ScriptComparison): number | null {
  */
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
+    name: "collapse-shmem",
+    reason:
+      "MADV_COLLAPSE of a shared (shmem) mapping over an aligned 2 MiB: Linux collapses the page cache (collapse_file()), the model returns -EINVAL (core src/mm/khugepaged.ts, model differences)",
+    matches: (text, c) => {
+      const l = c.lines.find((x) => !x.ok);
+      if (l?.sim !== "madvise-error Invalid argument" || (l.host ?? "") !== "") return false;
+      const stmts = text.split("\n").filter((x) => x.trim() !== "" && !x.startsWith("#"));
+      const shared = new Set(stmts.filter((x) => /^mmap \S+ .*\bshared\b/.test(x)).map((x) => x.split(" ")[1]));
+      return stmts.some((x) => / collapse$/.test(x) && shared.has(x.split(" ")[1]!));
+    },
+  },
+  {
     name: "lazyfree-pmd-thp",
     reason:
       "a lazily freed PMD-mapped THP: Linux 6.12+ reclaim discards a clean one whole (unmap_huge_pmd_locked()), the model keeps it (core src/mm/lru.ts: lazily freed THPs are not put on the list)",

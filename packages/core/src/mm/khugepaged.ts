@@ -25,7 +25,8 @@
  *   marker: SCAN_FAIL, the walk stops). Model differences: the allocation
  *   cannot fail softly (the model's out-of-memory is fatal, Linux's
  *   SCAN_ALLOC_HUGE_PAGE_FAIL is -ENOMEM); a shmem (shared anonymous) VMA is
- *   -EINVAL, where Linux collapses the page cache (collapse_file); the swap-in
+ *   -EINVAL as soon as the range holds an aligned 2 MiB, where Linux collapses
+ *   the page cache (collapse_file; a range without one is 0 in both); the swap-in
  *   runs before the allocation, under the scan's mmap_read_lock, which is not
  *   dropped and retaken in between (the same effects for one task).
  */
@@ -90,11 +91,13 @@ export function thp_vma_allowable_collapse(k: Kernel, vma: Vma): boolean {
   const pmd_size = k.PMD_SIZE;
   if (vma.vm_flags & VM_NOHUGEPAGE) return false;
   if (collapse_mutant(k) === "enforce-sysfs" && !thp_vma_allowable_pmd(k, vma)) return false;
-  if (!vma_is_anonymous(vma)) return false;
   if (vma.vm_end - vma.vm_start < pmd_size) return false;
   const addr = vma.vm_end - pmd_size;
   const haddr = round_down(addr, pmd_size);
   if ((vma.vm_start / 4096 - vma.vm_pgoff) % HPAGE_PMD_NR !== 0 || haddr < vma.vm_start || haddr + pmd_size > vma.vm_end) return false;
+  // A shmem VMA: shmem_allowable_huge_orders() with the collapse forced allows the PMD order
+  // (the model's shmem is never mounted huge=deny). An anonymous one needs its anon_vma.
+  if (!vma_is_anonymous(vma)) return true;
   return vma.anon_vma !== 0;
 }
 
@@ -405,6 +408,11 @@ export function* madvise_collapse(t: Task, mm: MmStruct, vma: Vma, start: number
       }
       cur = r.vma!;
       hend = Math.min(hend, round_down(cur.vm_end, k.PMD_SIZE));
+    }
+    if (!vma_is_anonymous(cur)) {
+      // hpage_collapse_scan_file() → collapse_file(): not modelled (model difference, above).
+      last_fail = "SCAN_FAIL";
+      break;
     }
     const r = yield* hpage_collapse_scan_pmd(t, mm, cur, addr);
     mmap_locked = r.mmap_locked;

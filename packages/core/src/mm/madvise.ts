@@ -10,7 +10,8 @@
  * (madvise_update_vma()); fork reads VM_DONTCOPY and VM_WIPEONFORK (mm/fork.ts).
  * MADV_GUARD_INSTALL/REMOVE (6.13+, the 6.18 era here) are mm/madvise_guard.ts.
  * MADV_COLLAPSE (6.1+: the 6.10 and 6.18 eras) is madvise_collapse() in
- * mm/khugepaged.ts (anonymous VMAs; a shmem VMA is -EINVAL, see there).
+ * mm/khugepaged.ts (anonymous VMAs; a shmem VMA is -EINVAL once the range holds an
+ * aligned 2 MiB, see there).
  * MADV_REMOVE (madvise_remove()) punches a hole in a shared mapping's shmem file
  * (mm/shmem.ts): the pages are zapped from every mapping and freed; the PTE
  * tables stay.
