@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
-import { madvise_behavior_valid, madvise_lock_mode, type KernelEra, type MadviseLockMode } from "@mmsim/core";
+import { MADV_POPULATE_READ, MADV_POPULATE_WRITE, madvise_behavior_valid, madvise_lock_mode, type KernelEra, type MadviseLockMode } from "@mmsim/core";
 import { compileC } from "./compile.js";
 import { CacheDirError, CompileError, HostUnavailableError } from "./errors.js";
 import { checkHostSupport, type HelperOptions } from "./helper.js";
@@ -157,7 +157,7 @@ export function lockEraOfRelease(rel: string = release()): KernelEra | null {
 /** The advice numbers the model implements in `era` (madvise_behavior_valid()), and MADV_POPULATE_READ/WRITE. */
 export function modelAdvice(era: KernelEra): number[] {
   const out: number[] = [];
-  for (let a = 0; a <= 128; a++) if (madvise_behavior_valid(a, era) || a === 22 || a === 23) out.push(a);
+  for (let a = 0; a <= 128; a++) if (madvise_behavior_valid(a, era) || a === MADV_POPULATE_READ || a === MADV_POPULATE_WRITE) out.push(a);
   return out;
 }
 
